@@ -1,0 +1,563 @@
+/**
+ * The single source of truth for every wire and storage shape in edseg.
+ * Client, worker, server and tests import these schemas; every type is `z.infer` of one.
+ *
+ * Written with `zod/mini` (tree-shakable, no JIT) because this module ships in the browser bundles;
+ * `jitless` keeps zod from calling `new Function`, so a strict CSP never sees a violation.
+ */
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
+import { EdsegError } from './errors.js';
+
+z.config({ ...en(), jitless: true });
+
+// ---------------------------------------------------------------------------------------------
+// Shared atoms
+// ---------------------------------------------------------------------------------------------
+
+export const PURPOSES = ['instruction', 'analytics', 'marketing', 'advertising'] as const;
+export const Purpose = z.enum(PURPOSES);
+export type Purpose = z.infer<typeof Purpose>;
+
+export const AGE_BANDS = ['under13', 'teen', 'adult', 'unknown'] as const;
+export const AgeBand = z.enum(AGE_BANDS);
+export type AgeBand = z.infer<typeof AgeBand>;
+
+/** A segment's minimum age band; `unknown` is not a band a segment can ask for. */
+export const MinAgeBand = z.enum(['under13', 'teen', 'adult']);
+export type MinAgeBand = z.infer<typeof MinAgeBand>;
+
+const Identifier = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'must be 1-64 characters: a letter, then letters, digits, _ . : -'));
+const Text = (max: number) => z.string().check(z.maxLength(max));
+const IsoDate = z.iso.datetime({ offset: true });
+const Finite = z.number();
+
+// ---------------------------------------------------------------------------------------------
+// Events (host page -> client -> worker). Raw events never leave the device.
+// ---------------------------------------------------------------------------------------------
+
+export const PropValue = z.union([Finite, Text(256), z.boolean()], { error: 'must be a finite number, a string of at most 256 characters, or a boolean' });
+export type PropValue = z.infer<typeof PropValue>;
+
+export const MAX_PROPS = 32;
+export const Props = z.record(Identifier, PropValue).check(
+  z.refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} props`),
+);
+export type Props = z.infer<typeof Props>;
+
+/** What `track(type, props)` accepts. */
+export const EventInput = z.strictObject({
+  type: Identifier,
+  props: z.optional(Props),
+  /** Milliseconds since the epoch; the client stamps it, tests may set it. */
+  ts: z.optional(z.number().check(z.gte(0))),
+});
+export type EventInput = z.infer<typeof EventInput>;
+
+/** A minimised event as the worker stores it (only props some feature reads). */
+export const StoredEvent = z.object({
+  id: z.optional(z.int()),
+  type: Identifier,
+  ts: z.number(),
+  day: z.int(),
+  props: z.record(z.string(), PropValue),
+});
+export type StoredEvent = z.infer<typeof StoredEvent>;
+
+/** Zero-party data the learner declares (e.g. { goal: 'exam' }); kept on the device. */
+export const Declared = z.record(Identifier, Text(128));
+export type Declared = z.infer<typeof Declared>;
+
+/**
+ * A daily rollup: one row per (day, event type, prop). `prop` is '' for the row that counts the
+ * events themselves; for a numeric or boolean prop the row holds count / sum / min / max of it.
+ */
+export const Rollup = z.object({
+  day: z.int(),
+  type: z.string(),
+  prop: z.string(),
+  count: z.number(),
+  sum: z.number(),
+  min: z.number(),
+  max: z.number(),
+});
+export type Rollup = z.infer<typeof Rollup>;
+
+// ---------------------------------------------------------------------------------------------
+// Feature specification (declarative, published in the manifest)
+// ---------------------------------------------------------------------------------------------
+
+export const FEATURE_KINDS = ['count', 'sum', 'mean', 'distinctDays', 'recencyDays', 'ratio', 'declared'] as const;
+export const FeatureKind = z.enum(FEATURE_KINDS);
+export type FeatureKind = z.infer<typeof FeatureKind>;
+
+export const Normalisation = z.discriminatedUnion('kind', [
+  /** the clip range [lo, hi] maps linearly onto [-1, 1] */
+  z.strictObject({ kind: z.literal('minmax') }),
+  /** (x - mean) / sd, divided by `scale` (default 3) and clipped to [-1, 1] */
+  z.strictObject({ kind: z.literal('zscore'), mean: Finite, sd: z.number().check(z.positive()), scale: z.optional(z.number().check(z.positive())) }),
+]);
+export type Normalisation = z.infer<typeof Normalisation>;
+
+/**
+ * One engagement feature. Semantics over the window of `windowDays` days ending today:
+ * - count:        number of `events`
+ * - sum / mean:   sum / mean of numeric `prop` over `events`
+ * - distinctDays: days with at least one of `events`
+ * - recencyDays:  days since the last of `events` (windowDays when none)
+ * - ratio:        (sum of `prop`, or count when no prop, over `events`) / count of `denominator` events
+ *                 (default: `events`); 0 when the denominator is 0
+ * - declared:     `values[declared[key]]` (already in [-1, 1]), `default` (0) when not declared
+ * Then `transform`, then clip to [lo, hi], then normalise to [-1, 1].
+ */
+export const FeatureSpec = z.strictObject({
+  name: Identifier,
+  kind: FeatureKind,
+  events: z.array(Identifier),
+  prop: z.optional(Identifier),
+  denominator: z.optional(z.array(Identifier)),
+  key: z.optional(Identifier),
+  values: z.optional(z.record(z.string(), z.number().check(z.gte(-1), z.lte(1)))),
+  default: z.optional(z.number().check(z.gte(-1), z.lte(1))),
+  windowDays: z.int().check(z.gte(1), z.lte(366)),
+  transform: z.enum(['none', 'log1p', 'sqrt']),
+  clip: z.tuple([Finite, Finite]),
+  normalisation: Normalisation,
+  /** Reads an education record (scores, grades, assessment results): FERPA applies. */
+  educationRecord: z.boolean(),
+  description: z.optional(Text(500)),
+}).check(
+  z.superRefine((f, ctx) => {
+    if (!(f.clip[0] < f.clip[1])) ctx.issues.push({ code: 'custom', message: 'clip must be [lo, hi] with lo < hi', path: ['clip'], input: f.clip });
+    if ((f.kind === 'sum' || f.kind === 'mean') && !f.prop) ctx.issues.push({ code: 'custom', message: `a ${f.kind} feature needs a prop`, path: ['prop'], input: f.prop });
+    if (f.kind === 'declared') {
+      if (!f.key) ctx.issues.push({ code: 'custom', message: 'a declared feature needs a key', path: ['key'], input: f.key });
+      if (!f.values) ctx.issues.push({ code: 'custom', message: 'a declared feature needs values', path: ['values'], input: f.values });
+    } else if (f.events.length === 0) {
+      ctx.issues.push({ code: 'custom', message: 'must name at least one event type', path: ['events'], input: f.events });
+    }
+  }),
+);
+export type FeatureSpec = z.infer<typeof FeatureSpec>;
+
+// ---------------------------------------------------------------------------------------------
+// Segments and models
+// ---------------------------------------------------------------------------------------------
+
+export const SegmentDoc = z.strictObject({
+  /** which events and props feed it, in words */
+  dataSources: z.array(Text(300)),
+  /** the criteria a learner meets to be in it */
+  criteria: Text(2000),
+  /** how it was validated, with figures */
+  validation: Text(2000),
+  changelog: z.array(z.strictObject({ version: z.int().check(z.gte(1)), date: Text(40), change: Text(500) })),
+});
+export type SegmentDoc = z.infer<typeof SegmentDoc>;
+
+export const Segment = z.strictObject({
+  id: Identifier,
+  name: Text(120),
+  minAgeBand: MinAgeBand,
+  documentation: SegmentDoc,
+});
+export type Segment = z.infer<typeof Segment>;
+
+const ModelBase = {
+  id: Identifier,
+  purpose: Purpose,
+  /** names of the manifest features this model reads, in input order */
+  features: z.array(Identifier).check(z.minLength(1)),
+  segments: z.array(Segment).check(z.minLength(2)),
+  description: z.optional(Text(1000)),
+};
+
+export const CentroidModel = z.strictObject({
+  ...ModelBase,
+  kind: z.literal('centroids'),
+  /** k x d, in normalised feature space; row i is segments[i] */
+  centroids: z.array(z.array(Finite)),
+});
+export const SoftmaxModel = z.strictObject({
+  ...ModelBase,
+  kind: z.literal('softmax'),
+  /** d x k */
+  weights: z.array(z.array(Finite)),
+  /** k */
+  bias: z.array(Finite),
+});
+export const Model = z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel]);
+export type Model = z.infer<typeof Model>;
+export type CentroidModel = z.infer<typeof CentroidModel>;
+export type SoftmaxModel = z.infer<typeof SoftmaxModel>;
+
+// ---------------------------------------------------------------------------------------------
+// Site policy, reporting, retention, manifest
+// ---------------------------------------------------------------------------------------------
+
+/** Which segments this site may receive, and which of those may be reported in clear. */
+export const SitePolicy = z.strictObject({
+  allowed: z.array(Identifier),
+  clear: z.array(Identifier),
+});
+export type SitePolicy = z.infer<typeof SitePolicy>;
+
+export const Reporting = z.strictObject({
+  periodDays: z.int().check(z.gte(1), z.lte(365)),
+  epsilonSegment: z.number().check(z.positive(), z.lte(10)),
+  epsilonFeatures: z.number().check(z.gte(0), z.lte(20)),
+  budget: z.strictObject({
+    windowDays: z.int().check(z.gte(1), z.lte(3650)),
+    maxEpsilon: z.number().check(z.positive()),
+  }),
+  kThreshold: z.int().check(z.gte(1)),
+});
+export type Reporting = z.infer<typeof Reporting>;
+
+export const Retention = z.strictObject({
+  rawEventDays: z.int().check(z.gte(1), z.lte(3650)),
+  rollupDays: z.int().check(z.gte(1), z.lte(3650)),
+});
+export type Retention = z.infer<typeof Retention>;
+
+export const ManifestSite = z.strictObject({
+  id: Identifier,
+  /** page origins allowed to use this manifest, e.g. "https://app.example.org" */
+  origins: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+});
+
+export const Manifest = z.strictObject({
+  version: z.int().check(z.gte(1)),
+  issuedAt: IsoDate,
+  expiresAt: IsoDate,
+  site: ManifestSite,
+  features: z.array(FeatureSpec).check(z.minLength(1)),
+  models: z.array(Model).check(z.minLength(1)),
+  policy: SitePolicy,
+  reporting: Reporting,
+  retention: Retention,
+}).check(z.superRefine((m, ctx) => {
+  for (const issue of manifestIssues(m)) ctx.issues.push({ code: 'custom', input: m, ...issue });
+}));
+export type Manifest = z.infer<typeof Manifest>;
+
+/** Cross-field rules a manifest must keep; each issue names its path. */
+export function manifestIssues(m: Pick<Manifest, 'features' | 'models' | 'policy'>): { message: string; path: (string | number)[] }[] {
+  const out: { message: string; path: (string | number)[] }[] = [];
+  const featureNames = new Set<string>();
+  m.features.forEach((f, i) => {
+    if (featureNames.has(f.name)) out.push({ message: `duplicate feature name "${f.name}"`, path: ['features', i, 'name'] });
+    featureNames.add(f.name);
+  });
+  const segmentIds = new Set<string>();
+  const modelIds = new Set<string>();
+  m.models.forEach((model, mi) => {
+    if (modelIds.has(model.id)) out.push({ message: `duplicate model id "${model.id}"`, path: ['models', mi, 'id'] });
+    modelIds.add(model.id);
+    model.features.forEach((name, fi) => {
+      if (!featureNames.has(name)) out.push({ message: `unknown feature "${name}"`, path: ['models', mi, 'features', fi] });
+    });
+    model.segments.forEach((s, si) => {
+      if (segmentIds.has(s.id)) out.push({ message: `duplicate segment id "${s.id}"`, path: ['models', mi, 'segments', si, 'id'] });
+      segmentIds.add(s.id);
+    });
+    const k = model.segments.length;
+    const d = model.features.length;
+    if (model.kind === 'centroids') {
+      if (model.centroids.length !== k) out.push({ message: `needs ${k} centroids (one per segment)`, path: ['models', mi, 'centroids'] });
+      model.centroids.forEach((row, ri) => {
+        if (row.length !== d) out.push({ message: `centroid needs ${d} coordinates (one per feature)`, path: ['models', mi, 'centroids', ri] });
+      });
+    } else {
+      if (model.weights.length !== d) out.push({ message: `weights need ${d} rows (one per feature)`, path: ['models', mi, 'weights'] });
+      model.weights.forEach((row, ri) => {
+        if (row.length !== k) out.push({ message: `weight row needs ${k} columns (one per segment)`, path: ['models', mi, 'weights', ri] });
+      });
+      if (model.bias.length !== k) out.push({ message: `bias needs ${k} entries`, path: ['models', mi, 'bias'] });
+    }
+  });
+  m.policy.allowed.forEach((id, i) => {
+    if (!segmentIds.has(id)) out.push({ message: `unknown segment "${id}"`, path: ['policy', 'allowed', i] });
+  });
+  m.policy.clear.forEach((id, i) => {
+    if (!m.policy.allowed.includes(id)) out.push({ message: `segment "${id}" is reportable in clear but not allowed`, path: ['policy', 'clear', i] });
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consent (COMPLIANCE.md)
+// ---------------------------------------------------------------------------------------------
+
+export const ConsentInput = z.strictObject({
+  ageBand: z.optional(AgeBand),
+  /** FERPA school-official basis / COPPA school consent: educational purposes only */
+  schoolAuthorized: z.optional(z.boolean()),
+  parental: z.optional(z.strictObject({
+    verified: z.boolean(),
+    method: z.optional(Text(100)),
+    at: z.optional(Text(40)),
+    purposes: z.array(Purpose),
+  })),
+  /** the learner's own consent (teen or adult) */
+  self: z.optional(z.strictObject({ purposes: z.array(Purpose), at: z.optional(Text(40)) })),
+  optOut: z.optional(z.array(Purpose)),
+});
+export type ConsentInput = z.infer<typeof ConsentInput>;
+
+/** The consent record as the worker holds it: the input plus what the SDK fills in. */
+export const Consent = z.object({
+  ...ConsentInput.shape,
+  /** navigator.globalPrivacyControl, read in the worker */
+  gpc: z.optional(z.boolean()),
+  updatedAt: z.optional(z.number()),
+});
+export type Consent = z.infer<typeof Consent>;
+
+// ---------------------------------------------------------------------------------------------
+// Decisions, release and explanation
+// ---------------------------------------------------------------------------------------------
+
+export const REASON_CODES = [
+  'no-consent', 'opted-out', 'site-not-allowed', 'gpc', 'ferpa-education-record',
+  'coppa-separate-consent', 'coppa-parental-consent', 'no-basis', 'age', 'allowed',
+] as const;
+export const ReasonCode = z.enum(REASON_CODES);
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+export const Channel = z.enum(['clear', 'ldp', 'none']);
+export type Channel = z.infer<typeof Channel>;
+
+/** Why nothing at all can be released (manifest-level), as opposed to a per-segment reason. */
+export const BLOCK_CODES = ['manifest-missing', 'manifest-refused', 'origin-not-allowed', 'site-mismatch', 'manifest-expired', 'forgotten'] as const;
+export const BlockCode = z.enum(BLOCK_CODES);
+export type BlockCode = z.infer<typeof BlockCode>;
+
+export const ReleasedSegment = z.object({
+  id: z.string(),
+  name: z.string(),
+  purpose: Purpose,
+  manifestVersion: z.int(),
+  model: z.string(),
+});
+export type ReleasedSegment = z.infer<typeof ReleasedSegment>;
+
+export const SegmentExplanation = z.object({
+  id: z.string(),
+  name: z.string(),
+  model: z.string(),
+  purpose: Purpose,
+  usesEducationRecord: z.boolean(),
+  assigned: z.boolean(),
+  released: z.boolean(),
+  channel: Channel,
+  reasons: z.array(z.string()),
+});
+export type SegmentExplanation = z.infer<typeof SegmentExplanation>;
+
+export const Explanation = z.object({
+  site: z.string(),
+  origin: z.string(),
+  manifest: z.object({
+    status: z.enum(['accepted', 'missing', 'refused']),
+    version: z.optional(z.int()),
+    reason: z.optional(z.string()),
+    expiresAt: z.optional(z.string()),
+  }),
+  /** set when nothing can be released at all, with why */
+  blocked: z.optional(BlockCode),
+  consent: z.nullable(Consent),
+  persisted: z.boolean(),
+  segments: z.array(SegmentExplanation),
+  budget: z.object({
+    windowDays: z.int(),
+    spent: z.number(),
+    cap: z.number(),
+    reportsInWindow: z.int(),
+    lastPeriod: z.nullable(z.int()),
+  }),
+});
+export type Explanation = z.infer<typeof Explanation>;
+
+// ---------------------------------------------------------------------------------------------
+// Reports (device -> collector). Exactly the fields PRIVACY.md lists; strict objects reject extras.
+// ---------------------------------------------------------------------------------------------
+
+export const SegmentField = z.discriminatedUnion('channel', [
+  z.strictObject({ model: Identifier, channel: z.literal('clear'), segment: Identifier }),
+  z.strictObject({
+    model: Identifier,
+    channel: z.literal('ldp'),
+    eps: z.number().check(z.positive()),
+    k: z.int().check(z.gte(2)),
+    oracle: z.enum(['grr', 'oue']),
+    /** grr: the reported index */
+    value: z.optional(z.int().check(z.gte(0))),
+    /** oue: the perturbed one-hot vector */
+    bits: z.optional(z.array(z.union([z.literal(0), z.literal(1)]))),
+  }).check(z.superRefine((f, ctx) => {
+    if (f.oracle === 'grr' && (f.value === undefined || f.value >= f.k || f.bits !== undefined)) {
+      ctx.issues.push({ code: 'custom', message: 'a grr field needs value in [0, k) and no bits', path: ['value'], input: f.value });
+    }
+    if (f.oracle === 'oue' && (f.bits === undefined || f.bits.length !== f.k || f.value !== undefined)) {
+      ctx.issues.push({ code: 'custom', message: 'an oue field needs k bits and no value', path: ['bits'], input: f.bits });
+    }
+  })),
+]);
+export type SegmentField = z.infer<typeof SegmentField>;
+
+export const FeatureField = z.strictObject({
+  eps: z.number().check(z.positive()),
+  /** number of features in the manifest's feature list (the vector's length) */
+  d: z.int().check(z.gte(1)),
+  mechanism: z.enum(['duchi', 'piecewise', 'hybrid']),
+  /** the sampled dimensions (indices into the manifest's features) */
+  dims: z.array(z.int().check(z.gte(0))),
+  /** noised, scaled values for `dims`, in the same order */
+  values: z.array(Finite),
+}).check(z.superRefine((f, ctx) => {
+  if (f.dims.length !== f.values.length || f.dims.length === 0) ctx.issues.push({ code: 'custom', message: 'dims and values must be non-empty and the same length', path: ['values'], input: f.values });
+  if (f.dims.some((i) => i >= f.d) || new Set(f.dims).size !== f.dims.length) ctx.issues.push({ code: 'custom', message: 'dims must be distinct indices below d', path: ['dims'], input: f.dims });
+}));
+export type FeatureField = z.infer<typeof FeatureField>;
+
+export const Report = z.strictObject({
+  /** random, for idempotency only */
+  id: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')),
+  site: Identifier,
+  manifestVersion: z.int().check(z.gte(1)),
+  /** day number (days since 1970-01-01 UTC) of the period's first day */
+  period: z.int().check(z.gte(0)),
+  segments: z.array(SegmentField),
+  features: z.optional(FeatureField),
+  /** total epsilon this report spends: eps of every ldp segment field plus the feature field's */
+  epsilon: z.number().check(z.gte(0)),
+}).check(z.superRefine((r, ctx) => {
+  const spent = r.segments.reduce((s, f) => s + (f.channel === 'ldp' ? f.eps : 0), 0) + (r.features?.eps ?? 0);
+  if (Math.abs(spent - r.epsilon) > 1e-9) ctx.issues.push({ code: 'custom', message: `epsilon must equal the sum of the fields' eps (${spent})`, path: ['epsilon'], input: r.epsilon });
+}));
+export type Report = z.infer<typeof Report>;
+
+export const ReportBatch = z.strictObject({
+  reports: z.array(Report).check(z.minLength(1), z.maxLength(100)),
+});
+export type ReportBatch = z.infer<typeof ReportBatch>;
+
+// ---------------------------------------------------------------------------------------------
+// Estimates (collector -> data scientists): GET /v1/sites/:site/estimates
+// ---------------------------------------------------------------------------------------------
+
+/** A point estimate with its standard error and 95% interval; null where the cell is suppressed. */
+export const Estimate = z.object({ value: z.number(), se: z.number(), lo: z.number(), hi: z.number() });
+export type Estimate = z.infer<typeof Estimate>;
+
+export const SiteEstimates = z.object({
+  site: z.string(),
+  manifestVersion: z.int(),
+  generatedAt: z.string(),
+  kThreshold: z.int(),
+  /** reports counted (this site and manifest version) */
+  reports: z.int(),
+  models: z.array(z.object({
+    model: z.string(),
+    purpose: Purpose,
+    /** reports that carry a field for this model, by channel */
+    n: z.object({ clear: z.int(), ldp: z.int() }),
+    segments: z.array(z.object({
+      id: z.string(),
+      name: z.string(),
+      /** reports backing this cell (clear count, or estimated count for ldp) */
+      support: z.number(),
+      suppressed: z.boolean(),
+      share: z.nullable(Estimate),
+      /** per-feature means within the segment, in the manifest's feature order (normalised scale) */
+      featureMeans: z.array(z.object({ feature: z.string(), estimate: z.nullable(Estimate) })),
+    })),
+  })),
+  /** population means per feature (normalised scale) */
+  features: z.array(z.object({ feature: z.string(), n: z.int(), suppressed: z.boolean(), estimate: z.nullable(Estimate) })),
+});
+export type SiteEstimates = z.infer<typeof SiteEstimates>;
+
+// ---------------------------------------------------------------------------------------------
+// Device storage (IndexedDB in the worker)
+// ---------------------------------------------------------------------------------------------
+
+export const OutboxItem = z.object({
+  id: z.string(),
+  report: Report,
+  createdAt: z.number(),
+  attempts: z.int(),
+  nextAttemptAt: z.number(),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
+/** One spend of privacy budget: what the accountant sums over the rolling window. */
+export const BudgetSpend = z.object({
+  reportId: z.string(),
+  site: z.string(),
+  period: z.int(),
+  day: z.int(),
+  epsilon: z.number(),
+});
+export type BudgetSpend = z.infer<typeof BudgetSpend>;
+
+export const AUDIT_KINDS = [
+  'consent-changed', 'manifest-accepted', 'manifest-refused', 'segments-released',
+  'report-queued', 'report-sent', 'report-dropped', 'retention', 'events-dropped',
+] as const;
+export const AuditEntry = z.object({
+  id: z.optional(z.int()),
+  ts: z.number(),
+  kind: z.enum(AUDIT_KINDS),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+// ---------------------------------------------------------------------------------------------
+// Parsing with errors that name the field
+// ---------------------------------------------------------------------------------------------
+
+export type Issue = { path: PropertyKey[]; message: string };
+
+/** "props.score", "models.0.centroids.2"; the root name prefixes the path when given. */
+export function fieldOf(path: readonly PropertyKey[], root?: string): string {
+  const parts = path.map((p) => String(p));
+  if (root) parts.unshift(root);
+  return parts.join('.') || '(root)';
+}
+
+/**
+ * Parses `value` or throws an EdsegError('invalid-input') whose `field` is the first failing
+ * path and whose message lists every issue, so a developer can fix them all at once.
+ */
+export function parseOrThrow<T extends z.ZodMiniType>(schema: T, value: unknown, root?: string): z.infer<T> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data as z.infer<T>;
+  const issues = r.error.issues;
+  const first = issues[0];
+  const field = first ? fieldOf(first.path, root) : root ?? '(root)';
+  const detail = issues.map((i) => `${fieldOf(i.path, root)}: ${i.message}`).join('; ');
+  throw new EdsegError('invalid-input', `edseg: invalid ${root ?? 'input'}: ${detail}`, field);
+}
+
+/** Like parseOrThrow but returns the issues instead of throwing (for the server's 400s). */
+export function check<T extends z.ZodMiniType>(schema: T, value: unknown, root?: string):
+  { ok: true; value: z.infer<T> } | { ok: false; field: string; message: string } {
+  try {
+    return { ok: true, value: parseOrThrow(schema, value, root) };
+  } catch (e) {
+    const err = e as EdsegError;
+    return { ok: false, field: err.field ?? '(root)', message: err.message };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------------------------
+
+export const DAY_MS = 86_400_000;
+/** Days since 1970-01-01 UTC. */
+export const dayOf = (ts: number): number => Math.floor(ts / DAY_MS);
+/** The first day of the reporting period that `day` falls in. */
+export const periodOf = (day: number, periodDays: number): number => Math.floor(day / periodDays) * periodDays;
