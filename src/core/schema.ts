@@ -6,47 +6,49 @@
  * `jitless` keeps zod from calling `new Function`, so a strict CSP never sees a violation.
  */
 import * as z from 'zod/mini';
+import { config } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { EdsegError } from './errors.js';
 
-z.config({ ...en(), jitless: true });
+// `config` is imported by name: the bundler treats every `z.*` call as pure (tree-shakable), this one is not.
+config({ ...en(), jitless: true });
 
 // ---------------------------------------------------------------------------------------------
 // Shared atoms
 // ---------------------------------------------------------------------------------------------
 
 export const PURPOSES = ['instruction', 'analytics', 'marketing', 'advertising'] as const;
-export const Purpose = z.enum(PURPOSES);
+export const Purpose = /* @__PURE__ */ z.enum(PURPOSES);
 export type Purpose = z.infer<typeof Purpose>;
 
 export const AGE_BANDS = ['under13', 'teen', 'adult', 'unknown'] as const;
-export const AgeBand = z.enum(AGE_BANDS);
+export const AgeBand = /* @__PURE__ */ z.enum(AGE_BANDS);
 export type AgeBand = z.infer<typeof AgeBand>;
 
 /** A segment's minimum age band; `unknown` is not a band a segment can ask for. */
-export const MinAgeBand = z.enum(['under13', 'teen', 'adult']);
+export const MinAgeBand = /* @__PURE__ */ z.enum(['under13', 'teen', 'adult']);
 export type MinAgeBand = z.infer<typeof MinAgeBand>;
 
-const Identifier = z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'must be 1-64 characters: a letter, then letters, digits, _ . : -'));
+const Identifier = /* @__PURE__ */ z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'must be 1-64 characters: a letter, then letters, digits, _ . : -'));
 const Text = (max: number) => z.string().check(z.maxLength(max));
-const IsoDate = z.iso.datetime({ offset: true });
-const Finite = z.number();
+const IsoDate = /* @__PURE__ */ z.iso.datetime({ offset: true });
+const Finite = /* @__PURE__ */ z.number();
 
 // ---------------------------------------------------------------------------------------------
 // Events (host page -> client -> worker). Raw events never leave the device.
 // ---------------------------------------------------------------------------------------------
 
-export const PropValue = z.union([Finite, Text(256), z.boolean()], { error: 'must be a finite number, a string of at most 256 characters, or a boolean' });
+export const PropValue = /* @__PURE__ */ z.union([Finite, Text(256), z.boolean()], { error: 'must be a finite number, a string of at most 256 characters, or a boolean' });
 export type PropValue = z.infer<typeof PropValue>;
 
 export const MAX_PROPS = 32;
-export const Props = z.record(Identifier, PropValue).check(
+export const Props = /* @__PURE__ */ z.record(Identifier, PropValue).check(
   z.refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} props`),
 );
 export type Props = z.infer<typeof Props>;
 
 /** What `track(type, props)` accepts. */
-export const EventInput = z.strictObject({
+export const EventInput = /* @__PURE__ */ z.strictObject({
   type: Identifier,
   props: z.optional(Props),
   /** Milliseconds since the epoch; the client stamps it, tests may set it. */
@@ -55,7 +57,7 @@ export const EventInput = z.strictObject({
 export type EventInput = z.infer<typeof EventInput>;
 
 /** A minimised event as the worker stores it (only props some feature reads). */
-export const StoredEvent = z.object({
+export const StoredEvent = /* @__PURE__ */ z.object({
   id: z.optional(z.int()),
   type: Identifier,
   ts: z.number(),
@@ -65,14 +67,14 @@ export const StoredEvent = z.object({
 export type StoredEvent = z.infer<typeof StoredEvent>;
 
 /** Zero-party data the learner declares (e.g. { goal: 'exam' }); kept on the device. */
-export const Declared = z.record(Identifier, Text(128));
+export const Declared = /* @__PURE__ */ z.record(Identifier, Text(128));
 export type Declared = z.infer<typeof Declared>;
 
 /**
  * A daily rollup: one row per (day, event type, prop). `prop` is '' for the row that counts the
  * events themselves; for a numeric or boolean prop the row holds count / sum / min / max of it.
  */
-export const Rollup = z.object({
+export const Rollup = /* @__PURE__ */ z.object({
   day: z.int(),
   type: z.string(),
   prop: z.string(),
@@ -88,10 +90,10 @@ export type Rollup = z.infer<typeof Rollup>;
 // ---------------------------------------------------------------------------------------------
 
 export const FEATURE_KINDS = ['count', 'sum', 'mean', 'distinctDays', 'recencyDays', 'ratio', 'declared'] as const;
-export const FeatureKind = z.enum(FEATURE_KINDS);
+export const FeatureKind = /* @__PURE__ */ z.enum(FEATURE_KINDS);
 export type FeatureKind = z.infer<typeof FeatureKind>;
 
-export const Normalisation = z.discriminatedUnion('kind', [
+export const Normalisation = /* @__PURE__ */ z.discriminatedUnion('kind', [
   /** the clip range [lo, hi] maps linearly onto [-1, 1] */
   z.strictObject({ kind: z.literal('minmax') }),
   /** (x - mean) / sd, divided by `scale` (default 3) and clipped to [-1, 1] */
@@ -110,7 +112,7 @@ export type Normalisation = z.infer<typeof Normalisation>;
  * - declared:     `values[declared[key]]` (already in [-1, 1]), `default` (0) when not declared
  * Then `transform`, then clip to [lo, hi], then normalise to [-1, 1].
  */
-export const FeatureSpec = z.strictObject({
+export const FeatureSpec = /* @__PURE__ */ z.strictObject({
   name: Identifier,
   kind: FeatureKind,
   events: z.array(Identifier),
@@ -144,7 +146,7 @@ export type FeatureSpec = z.infer<typeof FeatureSpec>;
 // Segments and models
 // ---------------------------------------------------------------------------------------------
 
-export const SegmentDoc = z.strictObject({
+export const SegmentDoc = /* @__PURE__ */ z.strictObject({
   /** which events and props feed it, in words */
   dataSources: z.array(Text(300)),
   /** the criteria a learner meets to be in it */
@@ -155,7 +157,7 @@ export const SegmentDoc = z.strictObject({
 });
 export type SegmentDoc = z.infer<typeof SegmentDoc>;
 
-export const Segment = z.strictObject({
+export const Segment = /* @__PURE__ */ z.strictObject({
   id: Identifier,
   name: Text(120),
   minAgeBand: MinAgeBand,
@@ -163,30 +165,30 @@ export const Segment = z.strictObject({
 });
 export type Segment = z.infer<typeof Segment>;
 
-const ModelBase = {
+const modelBase = () => ({
   id: Identifier,
   purpose: Purpose,
   /** names of the manifest features this model reads, in input order */
   features: z.array(Identifier).check(z.minLength(1)),
   segments: z.array(Segment).check(z.minLength(2)),
   description: z.optional(Text(1000)),
-};
+});
 
-export const CentroidModel = z.strictObject({
-  ...ModelBase,
+export const CentroidModel = /* @__PURE__ */ z.strictObject({
+  ...modelBase(),
   kind: z.literal('centroids'),
   /** k x d, in normalised feature space; row i is segments[i] */
   centroids: z.array(z.array(Finite)),
 });
-export const SoftmaxModel = z.strictObject({
-  ...ModelBase,
+export const SoftmaxModel = /* @__PURE__ */ z.strictObject({
+  ...modelBase(),
   kind: z.literal('softmax'),
   /** d x k */
   weights: z.array(z.array(Finite)),
   /** k */
   bias: z.array(Finite),
 });
-export const Model = z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel]);
+export const Model = /* @__PURE__ */ z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel]);
 export type Model = z.infer<typeof Model>;
 export type CentroidModel = z.infer<typeof CentroidModel>;
 export type SoftmaxModel = z.infer<typeof SoftmaxModel>;
@@ -196,13 +198,13 @@ export type SoftmaxModel = z.infer<typeof SoftmaxModel>;
 // ---------------------------------------------------------------------------------------------
 
 /** Which segments this site may receive, and which of those may be reported in clear. */
-export const SitePolicy = z.strictObject({
+export const SitePolicy = /* @__PURE__ */ z.strictObject({
   allowed: z.array(Identifier),
   clear: z.array(Identifier),
 });
 export type SitePolicy = z.infer<typeof SitePolicy>;
 
-export const Reporting = z.strictObject({
+export const Reporting = /* @__PURE__ */ z.strictObject({
   periodDays: z.int().check(z.gte(1), z.lte(365)),
   epsilonSegment: z.number().check(z.positive(), z.lte(10)),
   epsilonFeatures: z.number().check(z.gte(0), z.lte(20)),
@@ -214,19 +216,19 @@ export const Reporting = z.strictObject({
 });
 export type Reporting = z.infer<typeof Reporting>;
 
-export const Retention = z.strictObject({
+export const Retention = /* @__PURE__ */ z.strictObject({
   rawEventDays: z.int().check(z.gte(1), z.lte(3650)),
   rollupDays: z.int().check(z.gte(1), z.lte(3650)),
 });
 export type Retention = z.infer<typeof Retention>;
 
-export const ManifestSite = z.strictObject({
+export const ManifestSite = /* @__PURE__ */ z.strictObject({
   id: Identifier,
   /** page origins allowed to use this manifest, e.g. "https://app.example.org" */
   origins: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
 });
 
-export const Manifest = z.strictObject({
+export const Manifest = /* @__PURE__ */ z.strictObject({
   version: z.int().check(z.gte(1)),
   issuedAt: IsoDate,
   expiresAt: IsoDate,
@@ -289,7 +291,7 @@ export function manifestIssues(m: Pick<Manifest, 'features' | 'models' | 'policy
 // Consent (COMPLIANCE.md)
 // ---------------------------------------------------------------------------------------------
 
-export const ConsentInput = z.strictObject({
+export const ConsentInput = /* @__PURE__ */ z.strictObject({
   ageBand: z.optional(AgeBand),
   /** FERPA school-official basis / COPPA school consent: educational purposes only */
   schoolAuthorized: z.optional(z.boolean()),
@@ -306,7 +308,7 @@ export const ConsentInput = z.strictObject({
 export type ConsentInput = z.infer<typeof ConsentInput>;
 
 /** The consent record as the worker holds it: the input plus what the SDK fills in. */
-export const Consent = z.object({
+export const Consent = /* @__PURE__ */ z.object({
   ...ConsentInput.shape,
   /** navigator.globalPrivacyControl, read in the worker */
   gpc: z.optional(z.boolean()),
@@ -322,18 +324,18 @@ export const REASON_CODES = [
   'no-consent', 'opted-out', 'site-not-allowed', 'gpc', 'ferpa-education-record',
   'coppa-separate-consent', 'coppa-parental-consent', 'no-basis', 'age', 'allowed',
 ] as const;
-export const ReasonCode = z.enum(REASON_CODES);
+export const ReasonCode = /* @__PURE__ */ z.enum(REASON_CODES);
 export type ReasonCode = z.infer<typeof ReasonCode>;
 
-export const Channel = z.enum(['clear', 'ldp', 'none']);
+export const Channel = /* @__PURE__ */ z.enum(['clear', 'ldp', 'none']);
 export type Channel = z.infer<typeof Channel>;
 
 /** Why nothing at all can be released (manifest-level), as opposed to a per-segment reason. */
 export const BLOCK_CODES = ['manifest-missing', 'manifest-refused', 'origin-not-allowed', 'site-mismatch', 'manifest-expired', 'forgotten'] as const;
-export const BlockCode = z.enum(BLOCK_CODES);
+export const BlockCode = /* @__PURE__ */ z.enum(BLOCK_CODES);
 export type BlockCode = z.infer<typeof BlockCode>;
 
-export const ReleasedSegment = z.object({
+export const ReleasedSegment = /* @__PURE__ */ z.object({
   id: z.string(),
   name: z.string(),
   purpose: Purpose,
@@ -342,7 +344,7 @@ export const ReleasedSegment = z.object({
 });
 export type ReleasedSegment = z.infer<typeof ReleasedSegment>;
 
-export const SegmentExplanation = z.object({
+export const SegmentExplanation = /* @__PURE__ */ z.object({
   id: z.string(),
   name: z.string(),
   model: z.string(),
@@ -355,7 +357,7 @@ export const SegmentExplanation = z.object({
 });
 export type SegmentExplanation = z.infer<typeof SegmentExplanation>;
 
-export const Explanation = z.object({
+export const Explanation = /* @__PURE__ */ z.object({
   site: z.string(),
   origin: z.string(),
   manifest: z.object({
@@ -383,7 +385,7 @@ export type Explanation = z.infer<typeof Explanation>;
 // Reports (device -> collector). Exactly the fields PRIVACY.md lists; strict objects reject extras.
 // ---------------------------------------------------------------------------------------------
 
-export const SegmentField = z.discriminatedUnion('channel', [
+export const SegmentField = /* @__PURE__ */ z.discriminatedUnion('channel', [
   z.strictObject({ model: Identifier, channel: z.literal('clear'), segment: Identifier }),
   z.strictObject({
     model: Identifier,
@@ -406,7 +408,7 @@ export const SegmentField = z.discriminatedUnion('channel', [
 ]);
 export type SegmentField = z.infer<typeof SegmentField>;
 
-export const FeatureField = z.strictObject({
+export const FeatureField = /* @__PURE__ */ z.strictObject({
   eps: z.number().check(z.positive()),
   /** number of features in the manifest's feature list (the vector's length) */
   d: z.int().check(z.gte(1)),
@@ -421,7 +423,7 @@ export const FeatureField = z.strictObject({
 }));
 export type FeatureField = z.infer<typeof FeatureField>;
 
-export const Report = z.strictObject({
+export const Report = /* @__PURE__ */ z.strictObject({
   /** random, for idempotency only */
   id: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')),
   site: Identifier,
@@ -438,7 +440,7 @@ export const Report = z.strictObject({
 }));
 export type Report = z.infer<typeof Report>;
 
-export const ReportBatch = z.strictObject({
+export const ReportBatch = /* @__PURE__ */ z.strictObject({
   reports: z.array(Report).check(z.minLength(1), z.maxLength(100)),
 });
 export type ReportBatch = z.infer<typeof ReportBatch>;
@@ -448,10 +450,10 @@ export type ReportBatch = z.infer<typeof ReportBatch>;
 // ---------------------------------------------------------------------------------------------
 
 /** A point estimate with its standard error and 95% interval; null where the cell is suppressed. */
-export const Estimate = z.object({ value: z.number(), se: z.number(), lo: z.number(), hi: z.number() });
+export const Estimate = /* @__PURE__ */ z.object({ value: z.number(), se: z.number(), lo: z.number(), hi: z.number() });
 export type Estimate = z.infer<typeof Estimate>;
 
-export const SiteEstimates = z.object({
+export const SiteEstimates = /* @__PURE__ */ z.object({
   site: z.string(),
   manifestVersion: z.int(),
   generatedAt: z.string(),
@@ -483,7 +485,7 @@ export type SiteEstimates = z.infer<typeof SiteEstimates>;
 // Device storage (IndexedDB in the worker)
 // ---------------------------------------------------------------------------------------------
 
-export const OutboxItem = z.object({
+export const OutboxItem = /* @__PURE__ */ z.object({
   id: z.string(),
   report: Report,
   createdAt: z.number(),
@@ -493,7 +495,7 @@ export const OutboxItem = z.object({
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
 /** One spend of privacy budget: what the accountant sums over the rolling window. */
-export const BudgetSpend = z.object({
+export const BudgetSpend = /* @__PURE__ */ z.object({
   reportId: z.string(),
   site: z.string(),
   period: z.int(),
@@ -506,13 +508,58 @@ export const AUDIT_KINDS = [
   'consent-changed', 'manifest-accepted', 'manifest-refused', 'segments-released',
   'report-queued', 'report-sent', 'report-dropped', 'retention', 'events-dropped',
 ] as const;
-export const AuditEntry = z.object({
+export const AuditEntry = /* @__PURE__ */ z.object({
   id: z.optional(z.int()),
   ts: z.number(),
   kind: z.enum(AUDIT_KINDS),
   detail: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** Everything stored on the device, as `exportData()` returns it (right of access). */
+export const DeviceExport = /* @__PURE__ */ z.object({
+  site: z.string(),
+  exportedAt: z.string(),
+  persisted: z.boolean(),
+  events: z.array(StoredEvent),
+  rollups: z.array(Rollup),
+  declared: Declared,
+  consent: z.nullable(Consent),
+  manifest: z.nullable(z.object({ version: z.int(), kid: z.string(), acceptedAt: z.number(), payload: z.unknown() })),
+  outbox: z.array(OutboxItem),
+  budget: z.array(BudgetSpend),
+  audit: z.array(AuditEntry),
+});
+export type DeviceExport = z.infer<typeof DeviceExport>;
+
+// ---------------------------------------------------------------------------------------------
+// SDK configuration
+// ---------------------------------------------------------------------------------------------
+
+/** An ES256 public key as a JWK; `kid` is required so a manifest's header can name it. */
+export const PublicJwk = /* @__PURE__ */ z.looseObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().check(z.minLength(1)),
+  y: z.string().check(z.minLength(1)),
+  kid: z.string().check(z.minLength(1)),
+  d: z.optional(z.never()),
+});
+export type PublicJwk = z.infer<typeof PublicJwk>;
+
+export const SegmenterOptions = /* @__PURE__ */ z.object({
+  site: Identifier,
+  manifestUrl: z.string().check(z.minLength(1)),
+  collectorUrl: z.string().check(z.minLength(1)),
+  publicKeys: z.array(PublicJwk).check(z.minLength(1)),
+  workerUrl: z.optional(z.string().check(z.minLength(1))),
+  consent: z.optional(ConsentInput),
+  /** ms before a call to the worker is rejected with `worker-timeout` (default 15000) */
+  timeoutMs: z.optional(z.int().check(z.gte(100))),
+  /** ms between automatic report/delivery attempts while the page is open (default 300000) */
+  reportIntervalMs: z.optional(z.int().check(z.gte(1000))),
+});
+export type SegmenterOptions = z.infer<typeof SegmenterOptions>;
 
 // ---------------------------------------------------------------------------------------------
 // Parsing with errors that name the field

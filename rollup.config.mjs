@@ -1,0 +1,81 @@
+// Builds every artefact edseg ships:
+//   dist/edseg.mjs        ESM for npm (the main-thread client: no TensorFlow.js)
+//   dist/edseg.js         IIFE for the script tag (replays calls queued by the stub)
+//   dist/edseg.worker.js  the Web Worker: engine, IndexedDB, custom TensorFlow.js bundle
+//   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
+//   dist/server.mjs       the reference server (Node ESM, dependencies external)
+import { builtinModules } from 'node:module';
+import { readFileSync } from 'node:fs';
+import typescript from '@rollup/plugin-typescript';
+import resolve from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import replace from '@rollup/plugin-replace';
+import terser from '@rollup/plugin-terser';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+// Type-checking is `npm run typecheck`'s job; here TypeScript only strips types, so the build stays fast.
+const ts = () => typescript({
+  tsconfig: './tsconfig.json',
+  compilerOptions: { noEmit: false, declaration: false, sourceMap: true, noCheck: true, types: [] },
+  include: ['src/**/*.ts', 'worker/**/*.ts'],
+  outputToFilesystem: false,
+});
+
+// Every `z.*(…)` schema builder is pure: unused schemas drop out of the bundles that do not need them.
+const treeshake = { manualPureFunctions: ['z'] };
+
+const browserPlugins = (minify = true) => [
+  replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production'), __EDSEG_VERSION__: JSON.stringify(pkg.version) } }),
+  resolve({ browser: true, preferBuiltins: false }),
+  commonjs(),
+  ts(),
+  minify && terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+].filter(Boolean);
+
+const onwarn = (warning, warn) => {
+  // tfjs-core's ESM uses `this` at the top level of a few helpers; harmless.
+  if (warning.code === 'THIS_IS_UNDEFINED') return;
+  if (warning.code === 'CIRCULAR_DEPENDENCY' && /node_modules/.test(warning.message)) return;
+  warn(warning);
+};
+
+const nodeExternal = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies ?? {})];
+
+export default [
+  {
+    input: 'src/client/index.ts',
+    output: { file: 'dist/edseg.mjs', format: 'es', sourcemap: true },
+    plugins: browserPlugins(),
+    treeshake,
+    onwarn,
+  },
+  {
+    input: 'src/client/script.ts',
+    output: { file: 'dist/edseg.js', format: 'iife', sourcemap: true },
+    plugins: browserPlugins(),
+    treeshake,
+    onwarn,
+  },
+  {
+    input: 'worker/index.ts',
+    output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
+    plugins: browserPlugins(),
+    treeshake,
+    onwarn,
+  },
+  {
+    input: 'src/privacy.ts',
+    output: { file: 'dist/privacy.mjs', format: 'es', sourcemap: true },
+    plugins: browserPlugins(false),
+    treeshake,
+    onwarn,
+  },
+  {
+    input: 'src/server/cli.ts',
+    output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
+    external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
+    plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
+    onwarn,
+  },
+];

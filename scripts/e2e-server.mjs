@@ -1,0 +1,16 @@
+// The server the e2e tests run against: the built dist/server.mjs on a fresh data folder.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, run } from './lib.mjs';
+
+const port = process.argv[2] ?? '8797';
+const data = mkdtempSync(join(tmpdir(), 'edseg-e2e-'));
+const cleanup = () => rmSync(data, { recursive: true, force: true });
+process.on('SIGTERM', () => { cleanup(); process.exit(0); });
+process.on('SIGINT', () => { cleanup(); process.exit(0); });
+const code = await run(process.execPath, [`${root}/dist/server.mjs`, '--port', port, '--data', data], {
+  env: { ...process.env, EDSEG_ADMIN_TOKEN: process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token' },
+});
+cleanup();
+process.exit(code);

@@ -1,0 +1,57 @@
+/**
+ * The script-tag entry:
+ *   <script src="/edseg/edseg.js" data-site="…" data-manifest="URL" data-collector="URL" data-key='JWK-JSON'></script>
+ * exposes the segmenter as `window.edseg`. Calls made before it loads, on a stub
+ * (`window.edseg = { q: [] , track(...a) { this.q.push(['track', a]) }, … }`), are replayed in order;
+ * a queued entry may carry [method, args, resolve, reject] to receive the call's result.
+ * Without data-site, only `window.edseg.createSegmenter` is exposed.
+ */
+import { EdsegError } from '../core/errors.js';
+import { createSegmenter, type Segmenter } from './segmenter.js';
+
+type Queued = [method: string, args: unknown[], resolve?: (v: unknown) => void, reject?: (e: unknown) => void];
+type EdsegGlobal = Partial<Segmenter> & { q?: Queued[]; createSegmenter: typeof createSegmenter; EdsegError: typeof EdsegError; version: string };
+
+const w = window as unknown as { edseg?: { q?: Queued[] } };
+const script = document.currentScript as HTMLScriptElement | null;
+const queued: Queued[] = Array.isArray(w.edseg?.q) ? w.edseg.q : [];
+
+/** data-key holds one JWK, an array of JWKs, or a JWKS ({ keys: [...] }). */
+function parseKeys(raw: string | undefined): unknown[] {
+  if (!raw) throw new EdsegError('invalid-input', 'edseg: the script tag needs data-key (the pinned public JWK)', 'data-key');
+  let parsed: unknown;
+  try { parsed = JSON.parse(raw); } catch {
+    throw new EdsegError('invalid-input', 'edseg: data-key is not JSON', 'data-key');
+  }
+  if (Array.isArray(parsed)) return parsed;
+  if (parsed && typeof parsed === 'object' && Array.isArray((parsed as { keys?: unknown }).keys)) return (parsed as { keys: unknown[] }).keys;
+  return [parsed];
+}
+
+const api: EdsegGlobal = { createSegmenter, EdsegError, version: __EDSEG_VERSION__ };
+const ds = script?.dataset;
+if (ds?.site) {
+  try {
+    const seg = createSegmenter({
+      site: ds.site,
+      manifestUrl: ds.manifest ?? '',
+      collectorUrl: ds.collector ?? '',
+      publicKeys: parseKeys(ds.key) as never,
+      workerUrl: ds.worker ?? new URL('edseg.worker.js', script!.src).href,
+    });
+    Object.assign(api, seg);
+    for (const [method, args, resolve, reject] of queued) {
+      try {
+        const fn = (seg as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
+        if (typeof fn !== 'function') throw new EdsegError('invalid-input', `edseg: unknown method "${method}"`, 'method');
+        Promise.resolve(fn.apply(seg, args)).then(resolve, (e) => { if (reject) reject(e); else console.error(e); });
+      } catch (e) {
+        // One bad queued call does not stop the others.
+        if (reject) reject(e); else console.error(e);
+      }
+    }
+  } catch (e) {
+    console.error(e);
+  }
+}
+w.edseg = api as never;

@@ -1,0 +1,110 @@
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { ReportBatch, type ConsentInput, type Explanation, type ReleasedSegment, type DeviceExport } from '../../src/core/schema.js';
+
+export type Seen = { url: string; method: string; body: string | null };
+
+/**
+ * Intercepts every request the context makes (pages and their dedicated workers) and records it.
+ * `block` lets a test fail requests to a URL pattern; everything else continues to the server.
+ */
+export async function watchNetwork(context: BrowserContext): Promise<Seen[]> {
+  const seen: Seen[] = [];
+  await context.route('**/*', async (route) => {
+    const r = route.request();
+    seen.push({ url: r.url(), method: r.method(), body: r.postData() });
+    await route.continue();
+  });
+  return seen;
+}
+
+/** The canary: the manifest is fetched by the worker, so seeing it proves worker requests are intercepted. */
+export function expectWorkerRequestsSeen(seen: Seen[]): void {
+  expect(seen.some((s) => /\/v1\/sites\/[^/]+\/manifest$/.test(new URL(s.url).pathname)), 'the worker\'s manifest request was not intercepted').toBe(true);
+}
+
+/** The collector requests among those seen, each body parsed strictly as a ReportBatch. */
+export function collectorBatches(seen: Seen[]): ReportBatch[] {
+  return seen.filter((s) => new URL(s.url).pathname === '/v1/reports' && s.method === 'POST').map((s) => {
+    const parsed = ReportBatch.safeParse(JSON.parse(s.body ?? 'null'));
+    expect(parsed.success, `a collector request that is not a strict ReportBatch: ${s.body}`).toBe(true);
+    return parsed.data!;
+  });
+}
+
+/**
+ * Asserts that no request carries anything PRIVACY.md does not list: only the SDK's own files,
+ * the manifest, and strict ReportBatch posts to the collector; and that no raw event type,
+ * event prop name or value, or declared preference appears in any URL or body.
+ */
+export function expectNoLeak(seen: Seen[], secrets: string[]): void {
+  const allowedGet = [/^\/demo\//, /^\/edseg\//, /^\/v1\/sites\/[^/]+\/manifest$/, /^\/favicon\.ico$/, /^\/$/];
+  for (const s of seen) {
+    const u = new URL(s.url);
+    if (s.method === 'GET') {
+      expect(allowedGet.some((re) => re.test(u.pathname)), `unexpected GET ${s.url}`).toBe(true);
+      expect(u.search, `a query string on ${s.url}`).toBe('');
+    } else {
+      expect(`${s.method} ${u.pathname}`, `unexpected request ${s.method} ${s.url}`).toBe('POST /v1/reports');
+    }
+    for (const secret of secrets) {
+      expect(s.url.includes(secret), `"${secret}" in ${s.url}`).toBe(false);
+      expect((s.body ?? '').includes(secret), `"${secret}" in the body of ${s.url}`).toBe(false);
+    }
+  }
+  collectorBatches(seen);
+}
+
+declare global {
+  interface Window {
+    edseg: {
+      ready: Promise<void>;
+      track(type: string, props?: Record<string, unknown>): void;
+      declare(prefs: Record<string, string>): void;
+      setConsent(c: ConsentInput): Promise<void>;
+      segments(): Promise<ReleasedSegment[]>;
+      on(e: 'segments', cb: (s: ReleasedSegment[]) => void): void;
+      off(e: 'segments', cb: (s: ReleasedSegment[]) => void): void;
+      explain(): Promise<Explanation>;
+      flush(): Promise<{ sent: number; pending: number }>;
+      exportData(): Promise<DeviceExport>;
+      forget(): Promise<void>;
+      close(): Promise<void>;
+    };
+    __segmentsEvents?: ReleasedSegment[][];
+  }
+}
+
+/** Opens the demo and waits until the SDK's worker has loaded (or refused) the manifest. */
+export async function openDemo(page: Page, path = '/demo/'): Promise<void> {
+  await page.goto(path);
+  await page.waitForFunction(() => Boolean(window.edseg && (window.edseg as { ready?: unknown }).ready));
+  await page.evaluate(async () => {
+    await window.edseg.ready;
+    window.__segmentsEvents = [];
+    window.edseg.on('segments', (s) => window.__segmentsEvents!.push(s));
+  });
+  // The demo opens its consent dialog on a first visit; tests drive consent through the API.
+  await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => (d as HTMLDialogElement).close()));
+}
+
+export const adultAllConsent: ConsentInput = {
+  ageBand: 'adult',
+  self: { purposes: ['instruction', 'analytics'] },
+};
+
+/** Fires the given events through the public API, then waits for the worker to take them. */
+export async function track(page: Page, events: [string, Record<string, unknown>?][]): Promise<void> {
+  await page.evaluate(async (evs) => {
+    for (const [type, props] of evs) window.edseg.track(type, props);
+    await window.edseg.segments();
+  }, events);
+}
+
+export const studyHard: [string, Record<string, unknown>?][] = [
+  ['session_start'],
+  ...Array.from({ length: 12 }, (_, i) => ['lesson_complete', { lessonId: `l${i}`, minutes: 12 }] as [string, Record<string, unknown>]),
+  ...Array.from({ length: 6 }, () => ['practice_session', { minutes: 25, items: 40 }] as [string, Record<string, unknown>]),
+  ...Array.from({ length: 20 }, (_, i) => ['quiz_answer', { correct: i % 10 !== 0, seconds: 6 }] as [string, Record<string, unknown>]),
+];
+
+export const segmentOf = (released: ReleasedSegment[], model: string) => released.find((s) => s.model === model)?.id;

@@ -1,0 +1,217 @@
+import 'fake-indexeddb/auto';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { Engine, type EngineDeps } from '../../worker/engine.js';
+import { IdbStore, dbExists } from '../../worker/idb.js';
+import { seededRandom } from '../../src/core/privacy/random.js';
+import { ReportBatch, dayOf, type ReleasedSegment } from '../../src/core/schema.js';
+import { DAY, ORIGIN, testKey, testManifest, type TestKey } from '../fixtures/manifest.js';
+
+type Net = { manifest: string | null; manifestDown: boolean; collectorStatus: number; posts: unknown[]; requests: string[] };
+
+let key: TestKey;
+let clock: number;
+let net: Net;
+let site = 0;
+
+function deps(over: Partial<EngineDeps> = {}): EngineDeps {
+  return {
+    fetch: (async (url: string, init?: RequestInit) => {
+      net.requests.push(`${init?.method ?? 'GET'} ${url}`);
+      if (url.endsWith('/manifest')) {
+        if (net.manifestDown || !net.manifest) throw new TypeError('network down');
+        return new Response(net.manifest, { status: 200, headers: { etag: '"v"' } });
+      }
+      net.posts.push(JSON.parse(String(init?.body)));
+      return new Response('{}', { status: net.collectorStatus });
+    }) as typeof fetch,
+    now: () => clock,
+    origin: ORIGIN,
+    gpc: false,
+    rng: seededRandom(7),
+    openStore: (s) => IdbStore.open(s),
+    storeExists: (s) => dbExists(s),
+    ...over,
+  };
+}
+
+async function start(engine: Engine, siteId: string, publicKeys = [key.publicJwk]) {
+  const seen: ReleasedSegment[][] = [];
+  await engine.init({ site: siteId, manifestUrl: 'https://c.example/v1/sites/x/manifest', collectorUrl: 'https://c.example/v1/reports', publicKeys }, (s) => seen.push(s));
+  return seen;
+}
+
+const lessons = (n: number, ts = clock) => Array.from({ length: n }, (_, i) => ({ type: 'lesson_complete', props: { lessonId: `l${i}`, minutes: 5 }, ts }));
+
+beforeEach(async () => {
+  key ??= await testKey();
+  clock = Date.UTC(2026, 10, 25, 12);
+  site += 1;
+  net = { manifest: await key.sign(testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock)), manifestDown: false, collectorStatus: 202, posts: [], requests: [] };
+});
+
+describe('engine: before consent', () => {
+  it('keeps events in memory and creates no database', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.ingest(lessons(3));
+    expect((await e.exportData()).events).toHaveLength(3);
+    expect(await dbExists(`site-${site}`)).toBe(false);
+    expect(await e.segments()).toEqual([]);
+    expect((await e.explain()).segments.every((s) => s.reasons[0] === 'no-consent')).toBe(true);
+  });
+
+  it('moves what it held into IndexedDB once consent allows a purpose', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.ingest(lessons(3));
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    expect(await dbExists(`site-${site}`)).toBe(true);
+    const data = await e.exportData();
+    expect(data.persisted).toBe(true);
+    expect(data.events).toHaveLength(3);
+    expect(data.rollups.find((r) => r.type === 'lesson_complete' && r.prop === '')?.count).toBe(3);
+  });
+
+  it('stays in memory when the consent record allows nothing', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'under13' });
+    await e.ingest(lessons(1));
+    expect(await dbExists(`site-${site}`)).toBe(false);
+  });
+});
+
+describe('engine: minimisation and assignment', () => {
+  it('drops event types and props no feature reads', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    await e.ingest([{ type: 'page_view', props: { path: '/secret' }, ts: clock }, { type: 'quiz_complete', props: { score: 80, name: 'Ada' }, ts: clock }]);
+    const events = (await e.exportData()).events;
+    expect(events.map((x) => x.type)).toEqual(['quiz_complete']);
+    expect(events[0]!.props).toEqual({ score: 80 });
+  });
+
+  it('moves the learner from idle to busy and notifies the page', async () => {
+    const e = new Engine(deps());
+    const seen = await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    expect((await e.segments()).map((s) => s.id)).toEqual(['idle']);
+    await e.ingest(lessons(9));
+    expect((await e.segments()).map((s) => s.id)).toEqual(['busy']);
+    expect(seen.at(-1)!.map((s) => s.id)).toEqual(['busy']);
+  });
+});
+
+describe('engine: manifests', () => {
+  it('refuses a manifest signed by an unpinned key and releases nothing', async () => {
+    const other = await testKey('test-key');
+    net.manifest = await other.sign(testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock));
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    await e.ingest(lessons(9));
+    expect(await e.segments()).toEqual([]);
+    const ex = await e.explain();
+    expect(ex.manifest.status).toBe('refused');
+    expect(ex.blocked).toBe('manifest-refused');
+  });
+
+  it('keeps working on the last good manifest when the network is down', async () => {
+    const a = new Engine(deps());
+    await start(a, `site-${site}`);
+    await a.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    await a.close();
+    net.manifestDown = true;
+    const b = new Engine(deps());
+    await start(b, `site-${site}`);
+    expect((await b.explain()).manifest.status).toBe('accepted');
+    expect((await b.segments()).map((s) => s.id)).toEqual(['idle']);
+  });
+
+  it('refuses to roll back to an older manifest version', async () => {
+    net.manifest = await key.sign(testManifest({ version: 3, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock));
+    const a = new Engine(deps());
+    await start(a, `site-${site}`);
+    await a.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    await a.close();
+    net.manifest = await key.sign(testManifest({ version: 2, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock));
+    const b = new Engine(deps());
+    await start(b, `site-${site}`);
+    const ex = await b.explain();
+    expect(ex.manifest.version).toBe(3);
+    expect((await b.exportData()).audit.some((x) => x.kind === 'manifest-refused' && x.detail.reason === 'older-version')).toBe(true);
+  });
+});
+
+describe('engine: reports', () => {
+  const consent = { ageBand: 'adult' as const, self: { purposes: ['instruction' as const, 'analytics' as const] } };
+
+  it('sends at most one report per period, each a strict ReportBatch', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent(consent);
+    await e.ingest(lessons(4));
+    expect(await e.flush()).toEqual({ sent: 1, pending: 0 });
+    expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
+    expect(net.posts).toHaveLength(1);
+    const batch = ReportBatch.parse(net.posts[0]);
+    expect(batch.reports[0]!.segments.map((f) => [f.model, f.channel])).toEqual([['pace', 'clear']]);
+    clock += 7 * DAY;
+    expect((await e.flush()).sent).toBe(1);
+  });
+
+  it('stops reporting when the rolling budget is spent', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics', 'marketing'] } });
+    // eps per report = 1 (promo, ldp) + 2 (features) = 3; cap 10 in 28 days -> three reports, not four.
+    let sent = 0;
+    for (let week = 0; week < 4; week++) { sent += (await e.flush()).sent; clock += 7 * DAY; }
+    expect(sent).toBe(3);
+    const ex = await e.explain();
+    expect(ex.budget.cap).toBe(10);
+  });
+
+  it('keeps a report for a retry when the collector is down, and drops it on withdrawal', async () => {
+    net.collectorStatus = 503;
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent(consent);
+    expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
+    await e.setConsent({ ageBand: 'adult', optOut: ['instruction', 'analytics', 'marketing', 'advertising'] });
+    net.collectorStatus = 202;
+    clock += DAY; // past the backoff
+    expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
+    expect((await e.exportData()).audit.filter((a) => a.kind === 'report-dropped')).toHaveLength(1);
+  });
+});
+
+describe('engine: retention and forget', () => {
+  it('deletes raw events older than rawEventDays at start, keeping the rollups', async () => {
+    const a = new Engine(deps());
+    await start(a, `site-${site}`);
+    await a.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    await a.ingest([...lessons(2, clock - 40 * DAY), ...lessons(1, clock)]);
+    await a.close();
+    const b = new Engine(deps());
+    await start(b, `site-${site}`);
+    const data = await b.exportData();
+    expect(data.events).toHaveLength(1);
+    expect(data.rollups.some((r) => r.day === dayOf(clock - 40 * DAY))).toBe(true);
+    expect(data.audit.some((x) => x.kind === 'retention' && x.detail.eventsDeleted === 2)).toBe(true);
+  });
+
+  it('forget() deletes the database and refuses later calls', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } });
+    await e.ingest(lessons(2));
+    await e.forget();
+    expect(await dbExists(`site-${site}`)).toBe(false);
+    await expect(e.flush()).rejects.toMatchObject({ code: 'forgotten' });
+    const before = net.requests.length;
+    await expect(e.ingest(lessons(1))).rejects.toMatchObject({ code: 'forgotten' });
+    expect(net.requests.length).toBe(before);
+  });
+});

@@ -1,0 +1,447 @@
+/**
+ * The engine: owns all learner state on the device and runs the one-way flow
+ *   manifest (verified) -> minimise -> store -> rollups -> features -> assign -> decide -> release
+ *                                                                           \-> report -> outbox -> collector
+ * Contracts:
+ * - nothing is persisted before a consent record that allows some purpose; until then the MemoryStore holds it;
+ * - only event types and props some feature of the current manifest reads are stored;
+ * - recompute reads rollups for the largest feature window, never the raw events;
+ * - a report is built only through buildReport, spent through the accountant, sent only to collectorUrl;
+ * - after forget(), every store is gone and no request is made.
+ */
+import type { JWK } from 'jose';
+import { EdsegError } from '../src/core/errors.js';
+import { verifyManifest, type ManifestRefusal } from '../src/core/manifest.js';
+import { vocabularyOf, minimise, type Vocabulary } from '../src/core/minimise.js';
+import { rollupDeltas } from '../src/core/rollup.js';
+import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
+import { ready as tfReady } from '../src/core/tf.js';
+import { assign, modelInput } from '../src/core/model.js';
+import { decide, purposeAllowed, segmentContexts, type SegmentContext } from '../src/core/policy.js';
+import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
+import { spentInWindow } from '../src/core/privacy/accountant.js';
+import { cryptoRng, type Rng } from '../src/core/privacy/random.js';
+import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
+import {
+  AUDIT_KINDS, ConsentInput, Declared, dayOf, periodOf, parseOrThrow,
+  type BlockCode, type Consent, type DeviceExport, type Explanation, type Manifest,
+  type OutboxItem, type ReleasedSegment, type StoredEvent,
+} from '../src/core/schema.js';
+import { MemoryStore, type DeviceStore } from './store.js';
+import { IdbStore, dbExists } from './idb.js';
+import { deliver } from './outbox.js';
+
+export type EngineDeps = {
+  fetch: typeof fetch;
+  now: () => number;
+  /** the page origin (a same-origin worker's own location.origin) */
+  origin: string;
+  /** navigator.globalPrivacyControl as the worker sees it */
+  gpc: boolean;
+  rng: Rng;
+  /** opens the persistent store; tests may pass a factory over fake-indexeddb */
+  openStore: (site: string) => Promise<DeviceStore>;
+  storeExists: (site: string) => Promise<boolean>;
+};
+
+type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
+type Assignment = { model: string; index: number; segmentId: string };
+
+const DEFAULT_REPORT_INTERVAL_MS = 300_000;
+const DAY = 86_400_000;
+type AuditKind = (typeof AUDIT_KINDS)[number];
+
+/** Browser defaults for the engine's effects. */
+export function browserDeps(): EngineDeps {
+  const nav = (globalThis as { navigator?: Navigator & { globalPrivacyControl?: boolean } }).navigator;
+  return {
+    fetch: globalThis.fetch.bind(globalThis),
+    now: () => Date.now(),
+    origin: (globalThis as { location?: Location }).location?.origin ?? '',
+    gpc: nav?.globalPrivacyControl === true,
+    rng: cryptoRng,
+    openStore: (site) => IdbStore.open(site),
+    storeExists: (site) => dbExists(site),
+  };
+}
+
+export class Engine implements EngineApi {
+  private config!: EngineConfig;
+  private store: DeviceStore = new MemoryStore();
+  private notify: (released: ReleasedSegment[]) => void = () => {};
+  private initDone: Promise<InitResult> | null = null;
+  private manifest: Manifest | null = null;
+  private manifestMeta: StoredManifest | null = null;
+  private manifestStatus: { status: 'accepted' | 'missing' | 'refused'; reason?: ManifestRefusal | 'network'; message?: string } = { status: 'missing' };
+  private vocab: Vocabulary = { types: new Set(), props: new Map() };
+  private contexts: SegmentContext[] = [];
+  private consent: Consent | null = null;
+  private declared: Declared = {};
+  private assignments: Assignment[] = [];
+  private released: ReleasedSegment[] = [];
+  private normalised: number[] | null = null;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private forgotten = false;
+  private work: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: EngineDeps = browserDeps()) {}
+
+  // ------------------------------------------------------------------ EngineApi
+
+  init(config: EngineConfig, onSegments: (released: ReleasedSegment[]) => void): Promise<InitResult> {
+    if (this.initDone) return this.initDone;
+    this.config = config;
+    this.notify = onSegments;
+    this.initDone = this.start();
+    return this.initDone;
+  }
+
+  async ingest(events: TimedEvent[]): Promise<void> {
+    await this.ready();
+    await this.serial(async () => {
+      if (!this.manifest) return; // no manifest, no feature reads anything: minimisation keeps nothing
+      const kept: StoredEvent[] = [];
+      for (const ev of events) {
+        const m = minimise(ev, this.vocab);
+        if (m) kept.push(m);
+      }
+      if (kept.length === 0) return;
+      await this.store.addEvents(kept, kept.flatMap(rollupDeltas));
+      await this.recompute(false);
+    });
+  }
+
+  async declare(prefs: Declared): Promise<void> {
+    await this.ready();
+    const p = parseOrThrow(Declared, prefs, 'prefs');
+    await this.serial(async () => {
+      this.declared = { ...this.declared, ...p };
+      await this.store.set('declared', this.declared);
+      await this.recompute(false);
+    });
+  }
+
+  async setConsent(input: ConsentInput): Promise<void> {
+    await this.ready();
+    const c = parseOrThrow(ConsentInput, input, 'consent');
+    await this.serial(() => this.applyConsent(c));
+  }
+
+  async segments(): Promise<ReleasedSegment[]> {
+    await this.ready();
+    await this.work;
+    return this.released;
+  }
+
+  async explain(): Promise<Explanation> {
+    await this.ready();
+    await this.work;
+    const today = dayOf(this.deps.now());
+    const blocked = this.blocked();
+    const reporting = this.manifest?.reporting;
+    const spends = await this.store.budget();
+    const window = reporting ? spentInWindow(spends, this.config.site, today, reporting.budget.windowDays) : { spent: 0, reports: 0 };
+    const lastPeriod = spends.filter((s) => s.site === this.config.site).reduce<number | null>((m, s) => (m === null || s.period > m ? s.period : m), null);
+    return {
+      site: this.config.site,
+      origin: this.deps.origin,
+      manifest: {
+        status: this.manifestStatus.status,
+        ...(this.manifestMeta && this.manifest ? { version: this.manifestMeta.version, expiresAt: this.manifest.expiresAt } : {}),
+        ...(this.manifestStatus.reason ? { reason: this.manifestStatus.reason } : {}),
+      },
+      ...(blocked ? { blocked } : {}),
+      consent: this.consent,
+      persisted: this.store.persisted,
+      segments: this.contexts.map((ctx) => {
+        const assigned = this.assignments.some((a) => a.segmentId === ctx.id);
+        const d = decide(this.consent, ctx, this.manifest!.policy);
+        const released = assigned && !blocked && d.release;
+        const segment = this.manifest!.models.find((m) => m.id === ctx.model)!.segments.find((s) => s.id === ctx.id)!;
+        return {
+          id: ctx.id, name: segment.name, model: ctx.model, purpose: ctx.purpose, usesEducationRecord: ctx.usesEducationRecord,
+          assigned, released, channel: released ? d.channel : 'none',
+          reasons: blocked ? [blocked] : d.reasons,
+        };
+      }),
+      budget: {
+        windowDays: reporting?.budget.windowDays ?? 0,
+        spent: window.spent,
+        cap: reporting?.budget.maxEpsilon ?? 0,
+        reportsInWindow: window.reports,
+        lastPeriod,
+      },
+    };
+  }
+
+  async flush(): Promise<{ sent: number; pending: number }> {
+    await this.ready();
+    return this.serial(async () => {
+      await this.maybeReport();
+      return this.deliverOutbox();
+    });
+  }
+
+  async exportData(): Promise<DeviceExport> {
+    await this.ready();
+    await this.work;
+    const s = this.store;
+    return {
+      site: this.config.site,
+      exportedAt: new Date(this.deps.now()).toISOString(),
+      persisted: s.persisted,
+      events: await s.events(),
+      rollups: await s.rollups(),
+      declared: this.declared,
+      consent: this.consent,
+      manifest: this.manifest && this.manifestMeta
+        ? { version: this.manifestMeta.version, kid: this.manifestMeta.kid, acceptedAt: this.manifestMeta.acceptedAt, payload: this.manifest }
+        : null,
+      outbox: await s.outbox(),
+      budget: await s.budget(),
+      audit: await s.auditLog(),
+    };
+  }
+
+  async forget(): Promise<void> {
+    if (this.initDone) await this.initDone.catch(() => undefined);
+    this.forgotten = true;
+    this.stopTimers();
+    await this.work.catch(() => undefined);
+    await this.store.destroy();
+    // A database may exist from an earlier page even while this page ran on memory.
+    if (!this.store.persisted && (await this.deps.storeExists(this.config.site))) await (await this.deps.openStore(this.config.site)).destroy();
+    this.store = new MemoryStore();
+    this.consent = null;
+    this.declared = {};
+    this.assignments = [];
+    this.released = [];
+    this.normalised = null;
+  }
+
+  async close(): Promise<void> {
+    this.stopTimers();
+    await this.work.catch(() => undefined);
+    await this.store.close();
+  }
+
+  // ------------------------------------------------------------------ flow
+
+  private async start(): Promise<InitResult> {
+    const site = this.config.site;
+    if (await this.deps.storeExists(site)) {
+      this.store = await this.deps.openStore(site);
+      this.consent = (await this.store.get<Consent>('consent')) ?? null;
+      this.declared = (await this.store.get<Declared>('declared')) ?? {};
+    }
+    await tfReady();
+    await this.loadManifest();
+    await this.applyRetention();
+    if (this.config.consent && !this.consent) await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
+    else await this.recompute(true);
+    const every = this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
+    this.timers.push(setInterval(() => { void this.flush().catch(() => undefined); }, every));
+    this.timers.push(setInterval(() => { void this.serial(() => this.applyRetention()).catch(() => undefined); }, DAY));
+    return { manifestVersion: this.manifestMeta?.version ?? null, persisted: this.store.persisted };
+  }
+
+  private async ready(): Promise<void> {
+    if (this.forgotten) throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
+    if (!this.initDone) throw new EdsegError('closed', 'edseg: the engine was not initialised');
+    await this.initDone;
+  }
+
+  /** Runs state-changing work one at a time, in call order. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.work.catch(() => undefined).then(() => {
+      if (this.forgotten) throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
+      return fn();
+    });
+    this.work = next;
+    return next;
+  }
+
+  private async log(kind: AuditKind, detail: Record<string, unknown>): Promise<void> {
+    await this.store.audit({ ts: this.deps.now(), kind, detail });
+  }
+
+  /** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
+  private async loadManifest(): Promise<void> {
+    const cached = (await this.store.get<StoredManifest>('manifest')) ?? null;
+    const opts = () => ({ publicKeys: this.config.publicKeys as JWK[], site: this.config.site, origin: this.deps.origin, now: new Date(this.deps.now()) });
+    let fetched: { jws: string; etag?: string } | null = null;
+    try {
+      const res = await this.deps.fetch(this.config.manifestUrl, {
+        credentials: 'omit', cache: 'no-cache', referrerPolicy: 'no-referrer',
+        headers: cached?.etag ? { 'If-None-Match': cached.etag } : {},
+      });
+      if (res.status === 200) fetched = { jws: (await res.text()).trim(), ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}) };
+      else if (res.status !== 304) this.manifestStatus = { status: 'missing', reason: 'network', message: `manifest request answered ${res.status}` };
+    } catch (e) {
+      this.manifestStatus = { status: 'missing', reason: 'network', message: String(e) };
+    }
+    if (fetched) {
+      const r = await verifyManifest(fetched.jws, { ...opts(), ...(cached ? { minVersion: cached.version } : {}) });
+      if (r.ok) {
+        const meta: StoredManifest = { jws: fetched.jws, version: r.manifest.version, kid: r.kid, acceptedAt: this.deps.now(), ...(fetched.etag ? { etag: fetched.etag } : {}) };
+        await this.store.set('manifest', meta);
+        if (!cached || cached.version !== meta.version || cached.kid !== meta.kid) await this.log('manifest-accepted', { version: meta.version, kid: meta.kid });
+        this.adopt(r.manifest, meta);
+        return;
+      }
+      await this.log('manifest-refused', { reason: r.reason, message: r.message });
+      this.manifestStatus = { status: 'refused', reason: r.reason, message: r.message };
+    }
+    if (cached) {
+      // The last good manifest must still check out against today's keys, site, origin and clock.
+      const r = await verifyManifest(cached.jws, opts());
+      if (r.ok) { this.adopt(r.manifest, cached); return; }
+      await this.log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
+      this.manifestStatus = { status: 'refused', reason: r.reason, message: r.message };
+    }
+    this.manifest = null;
+    this.manifestMeta = null;
+    this.contexts = [];
+  }
+
+  private adopt(manifest: Manifest, meta: StoredManifest): void {
+    this.manifest = manifest;
+    this.manifestMeta = meta;
+    this.manifestStatus = { status: 'accepted' };
+    this.vocab = vocabularyOf(manifest.features);
+    this.contexts = segmentContexts(manifest);
+  }
+
+  /** Why nothing at all may be released, if so. */
+  private blocked(): BlockCode | undefined {
+    if (this.forgotten) return 'forgotten';
+    if (this.manifest) return undefined;
+    const reason = this.manifestStatus.reason;
+    if (reason === 'origin-not-allowed') return 'origin-not-allowed';
+    if (reason === 'site-mismatch') return 'site-mismatch';
+    if (reason === 'expired') return 'manifest-expired';
+    return this.manifestStatus.status === 'refused' ? 'manifest-refused' : 'manifest-missing';
+  }
+
+  private async applyRetention(): Promise<void> {
+    if (!this.manifest) return;
+    const today = dayOf(this.deps.now());
+    const { rawEventDays, rollupDays } = this.manifest.retention;
+    const r = await this.store.prune(today - rawEventDays + 1, today - rollupDays + 1);
+    if (r.events || r.rollups) await this.log('retention', { eventsDeleted: r.events, rollupsDeleted: r.rollups, rawEventDays, rollupDays });
+  }
+
+  /** Features from rollups, one segment per model, then the release decision. */
+  private async recompute(forceNotify: boolean): Promise<void> {
+    let released: ReleasedSegment[] = [];
+    if (this.manifest && this.manifestMeta) {
+      const m = this.manifest;
+      const today = dayOf(this.deps.now());
+      const rollups = await this.store.rollupsSince(today - rollupWindowDays(m.features) + 1);
+      const { normalised } = computeFeatures(rollups, this.declared, m.features, today);
+      this.normalised = normalised;
+      const names = m.features.map((f) => f.name);
+      this.assignments = m.models.map((model) => {
+        const { index } = assign(model, modelInput(model, names, normalised));
+        return { model: model.id, index, segmentId: model.segments[index]!.id };
+      });
+      released = this.assignments.flatMap((a) => {
+        const ctx = this.contexts.find((c) => c.id === a.segmentId)!;
+        if (!decide(this.consent, ctx, m.policy).release) return [];
+        const model = m.models.find((x) => x.id === a.model)!;
+        const seg = model.segments[a.index]!;
+        return [{ id: seg.id, name: seg.name, purpose: model.purpose, manifestVersion: this.manifestMeta!.version, model: model.id }];
+      });
+    } else {
+      this.assignments = [];
+      this.normalised = null;
+    }
+    const changed = JSON.stringify(released) !== JSON.stringify(this.released);
+    this.released = released;
+    if (changed) await this.log('segments-released', { segments: released.map((s) => s.id), manifestVersion: this.manifestMeta?.version ?? null });
+    if (changed || forceNotify) this.notify(released);
+  }
+
+  private async applyConsent(input: ConsentInput): Promise<void> {
+    const before = this.consent;
+    const consent: Consent = { ...input, gpc: this.deps.gpc || this.config.pageGpc === true, updatedAt: this.deps.now() };
+    this.consent = consent;
+    const persist = (['instruction', 'analytics', 'marketing', 'advertising'] as const).some((p) => purposeAllowed(consent, p).allowed);
+    if (persist && !this.store.persisted) await this.migrateToPersistent();
+    await this.store.set('consent', consent);
+    await this.log('consent-changed', { before, after: consent, persisted: this.store.persisted });
+    await this.recompute(true);
+    await this.dropDisallowedReports();
+  }
+
+  /** Moves what the page held in memory into IndexedDB, once consent allows persistence. */
+  private async migrateToPersistent(): Promise<void> {
+    const mem = this.store;
+    const idb = await this.deps.openStore(this.config.site);
+    const events = await mem.events();
+    if (events.length) await idb.addEvents(events.map(({ id: _id, ...e }) => e), events.flatMap(rollupDeltas));
+    for (const key of ['manifest', 'declared']) {
+      const v = await mem.get(key);
+      if (v !== undefined) await idb.set(key, v);
+    }
+    for (const a of await mem.auditLog()) { const { id: _id, ...rest } = a; await idb.audit(rest); }
+    for (const item of await mem.outbox()) await idb.putOutbox(item);
+    await mem.destroy();
+    this.store = idb;
+  }
+
+  /** The channel for each model's assigned segment under the current consent and policy. */
+  private channels(): ModelAssignment[] {
+    const m = this.manifest!;
+    return this.assignments.map((a) => {
+      const ctx = this.contexts.find((c) => c.id === a.segmentId)!;
+      const model = m.models.find((x) => x.id === a.model)!;
+      return { model: a.model, index: a.index, k: model.segments.length, segmentId: a.segmentId, channel: decide(this.consent, ctx, m.policy).channel };
+    });
+  }
+
+  /** A withdrawal stops reports not yet sent: drop every queued field the current consent no longer allows. */
+  private async dropDisallowedReports(): Promise<void> {
+    const items = await this.store.outbox();
+    if (items.length === 0) return;
+    const analytics = purposeAllowed(this.consent, 'analytics').allowed && !this.blocked();
+    const now = new Map(this.manifest ? this.channels().map((c) => [c.model, c.channel]) : []);
+    const drop = items.filter((it) => !analytics || it.report.segments.some((f) => now.get(f.model) !== f.channel));
+    if (drop.length === 0) return;
+    await this.store.removeOutbox(drop.map((d) => d.id));
+    for (const d of drop) await this.log('report-dropped', { reportId: d.report.id, reason: 'consent-changed' });
+  }
+
+  /** Builds, spends for and queues this period's report, if due and allowed. */
+  private async maybeReport(): Promise<void> {
+    const m = this.manifest;
+    if (!m || !this.manifestMeta || this.blocked() || !this.consent || !this.store.persisted) return;
+    if (!purposeAllowed(this.consent, 'analytics').allowed) return;
+    const today = dayOf(this.deps.now());
+    const period = periodOf(today, m.reporting.periodDays);
+    if ((await this.store.budget()).some((s) => s.site === this.config.site && s.period === period)) return;
+    const report = buildReport({
+      site: this.config.site, manifestVersion: this.manifestMeta.version, period,
+      assignments: this.channels(), features: this.normalised, reporting: m.reporting, rng: this.deps.rng,
+    });
+    if (!report) return;
+    const item: OutboxItem = { id: report.id, report, createdAt: this.deps.now(), attempts: 0, nextAttemptAt: 0 };
+    const decision = await this.store.spendAndQueue({ site: this.config.site, day: today, period, epsilon: report.epsilon }, m.reporting.budget, item);
+    if (decision.ok) {
+      await this.log('report-queued', { reportId: report.id, period, channels: Object.fromEntries(report.segments.map((f) => [f.model, f.channel])), epsilon: report.epsilon });
+    }
+  }
+
+  private async deliverOutbox(): Promise<{ sent: number; pending: number }> {
+    if (this.forgotten) return { sent: 0, pending: 0 };
+    return deliver(this.store, {
+      url: this.config.collectorUrl, fetch: this.deps.fetch, now: this.deps.now,
+      log: (kind, detail) => this.log(kind, detail),
+    });
+  }
+
+  private stopTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Delivery of queued reports to the collector. Contracts:
+ * - only the report objects themselves are sent: no cookies (credentials: 'omit'), no referrer;
+ * - 2xx removes the batch; 400/413/422 drop it (it can never succeed) with an audit entry;
+ *   anything else (network, 5xx, 429) keeps it and backs off exponentially, capped at 6 h;
+ * - the collector is idempotent by report id, so a retry after a lost answer is harmless.
+ */
+import { AUDIT_KINDS, type OutboxItem } from '../src/core/schema.js';
+import type { DeviceStore } from './store.js';
+
+export const MAX_BATCH = 50;
+const BASE_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 6 * 3_600_000;
+
+export type DeliveryDeps = {
+  url: string;
+  fetch: typeof fetch;
+  now: () => number;
+  log: (kind: (typeof AUDIT_KINDS)[number], detail: Record<string, unknown>) => Promise<void>;
+};
+
+/** Sends what is due from the outbox; returns how many were sent and how many remain. */
+export async function deliver(store: DeviceStore, deps: DeliveryDeps): Promise<{ sent: number; pending: number }> {
+  const all = await store.outbox();
+  const due = all.filter((i) => i.nextAttemptAt <= deps.now()).sort((a, b) => a.createdAt - b.createdAt).slice(0, MAX_BATCH);
+  if (due.length === 0) return { sent: 0, pending: all.length };
+  let status = 0;
+  try {
+    const res = await deps.fetch(deps.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ reports: due.map((i) => i.report) }),
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+      cache: 'no-store',
+      keepalive: true,
+    });
+    status = res.status;
+  } catch {
+    status = 0;
+  }
+  if (status >= 200 && status < 300) {
+    await store.removeOutbox(due.map((i) => i.id));
+    for (const i of due) {
+      await deps.log('report-sent', {
+        reportId: i.report.id, period: i.report.period, epsilon: i.report.epsilon,
+        channels: Object.fromEntries(i.report.segments.map((f) => [f.model, f.channel])),
+        features: i.report.features ? i.report.features.dims.length : 0,
+      });
+    }
+    return { sent: due.length, pending: all.length - due.length };
+  }
+  if (status === 400 || status === 413 || status === 422) {
+    await store.removeOutbox(due.map((i) => i.id));
+    for (const i of due) await deps.log('report-dropped', { reportId: i.report.id, reason: `collector answered ${status}` });
+    return { sent: 0, pending: all.length - due.length };
+  }
+  for (const i of due) {
+    const attempts = i.attempts + 1;
+    const wait = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (attempts - 1));
+    const next: OutboxItem = { ...i, attempts, nextAttemptAt: deps.now() + wait };
+    await store.putOutbox(next);
+  }
+  return { sent: 0, pending: all.length };
+}

@@ -1,0 +1,95 @@
+/**
+ * The device store: one interface, two implementations.
+ * - MemoryStore: before any consent record, events live in memory for this page only (COMPLIANCE rule 1).
+ * - IdbStore (idb.ts): IndexedDB, once consent allows persistence.
+ * Contracts every implementation keeps:
+ * - addEvents writes the events and merges their rollup deltas atomically;
+ * - spendAndQueue checks the budget, records the spend and enqueues the report atomically, and (for
+ *   IndexedDB) under a Web Lock, so two tabs can never spend twice for one period;
+ * - destroy leaves nothing behind.
+ */
+import type { AuditEntry, BudgetSpend, OutboxItem, Rollup, StoredEvent } from '../src/core/schema.js';
+import { mergeRollup, rollupKey } from '../src/core/rollup.js';
+import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
+import type { Reporting } from '../src/core/schema.js';
+
+export type SpendRequest = { site: string; day: number; period: number; epsilon: number };
+
+export interface DeviceStore {
+  readonly persisted: boolean;
+  addEvents(events: StoredEvent[], deltas: Rollup[]): Promise<void>;
+  /** rollups with day >= `fromDay` (the window the features read; never a scan of raw events) */
+  rollupsSince(fromDay: number): Promise<Rollup[]>;
+  events(): Promise<StoredEvent[]>;
+  rollups(): Promise<Rollup[]>;
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown): Promise<void>;
+  audit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  auditLog(): Promise<AuditEntry[]>;
+  outbox(): Promise<OutboxItem[]>;
+  putOutbox(item: OutboxItem): Promise<void>;
+  removeOutbox(ids: string[]): Promise<void>;
+  budget(): Promise<BudgetSpend[]>;
+  spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem): Promise<SpendDecision>;
+  /** deletes raw events before `eventsBefore` and rollups before `rollupsBefore` (day numbers) */
+  prune(eventsBefore: number, rollupsBefore: number): Promise<{ events: number; rollups: number }>;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** Applies rollup deltas to a map of rows keyed by rollupKey (shared by both stores). */
+export function foldDeltas(get: (key: string) => Rollup | undefined, deltas: Rollup[]): Map<string, Rollup> {
+  const touched = new Map<string, Rollup>();
+  for (const d of deltas) {
+    const key = rollupKey(d);
+    touched.set(key, mergeRollup(touched.get(key) ?? get(key), d));
+  }
+  return touched;
+}
+
+export class MemoryStore implements DeviceStore {
+  readonly persisted = false;
+  private eventList: StoredEvent[] = [];
+  private rollupRows = new Map<string, Rollup>();
+  private kv = new Map<string, unknown>();
+  private auditList: AuditEntry[] = [];
+  private outboxItems = new Map<string, OutboxItem>();
+  private spends: BudgetSpend[] = [];
+  private nextId = 1;
+
+  async addEvents(events: StoredEvent[], deltas: Rollup[]) {
+    for (const e of events) this.eventList.push({ ...e, id: this.nextId++ });
+    for (const [k, r] of foldDeltas((k) => this.rollupRows.get(k), deltas)) this.rollupRows.set(k, r);
+  }
+  async rollupsSince(fromDay: number) { return [...this.rollupRows.values()].filter((r) => r.day >= fromDay); }
+  async events() { return [...this.eventList]; }
+  async rollups() { return [...this.rollupRows.values()]; }
+  async get<T>(key: string) { return structuredClone(this.kv.get(key)) as T | undefined; }
+  async set(key: string, value: unknown) { this.kv.set(key, structuredClone(value)); }
+  async audit(entry: Omit<AuditEntry, 'id'>) { this.auditList.push({ ...entry, id: this.auditList.length + 1 }); }
+  async auditLog() { return [...this.auditList]; }
+  async outbox() { return [...this.outboxItems.values()]; }
+  async putOutbox(item: OutboxItem) { this.outboxItems.set(item.id, item); }
+  async removeOutbox(ids: string[]) { for (const id of ids) this.outboxItems.delete(id); }
+  async budget() { return [...this.spends]; }
+  async spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem) {
+    const decision = canSpend(this.spends, req, budget);
+    if (decision.ok) {
+      this.spends.push({ reportId: item.id, site: req.site, period: req.period, day: req.day, epsilon: req.epsilon });
+      this.outboxItems.set(item.id, item);
+    }
+    return decision;
+  }
+  async prune(eventsBefore: number, rollupsBefore: number) {
+    const e0 = this.eventList.length;
+    this.eventList = this.eventList.filter((e) => e.day >= eventsBefore);
+    let rollups = 0;
+    for (const [k, r] of this.rollupRows) if (r.day < rollupsBefore) { this.rollupRows.delete(k); rollups++; }
+    return { events: e0 - this.eventList.length, rollups };
+  }
+  async close() {}
+  async destroy() {
+    this.eventList = []; this.rollupRows.clear(); this.kv.clear(); this.auditList = [];
+    this.outboxItems.clear(); this.spends = [];
+  }
+}
