@@ -1,0 +1,107 @@
+/**
+ * Segment assignment: one segment per model, from the normalised feature vector.
+ * - centroids: scores are squared Euclidean distances to each centroid; index = the nearest,
+ *   ties to the lowest index (Lloyd 1982, the k-means assignment step).
+ * - softmax:   scores are softmax(x·W + b) probabilities; index = the most probable, ties to the
+ *   lowest index (multinomial logistic regression; Bishop 2006, PRML §4.3.4).
+ *
+ * `assign` runs the TensorFlow.js build from tf.ts (float32, functional ops inside tf.tidy);
+ * `assignReference` is the same maths in plain float64 JavaScript and is the specification: the
+ * tf result equals it exactly wherever float32 arithmetic is exact, and otherwise agrees to
+ * float32 rounding (the property tests in test/unit/model.test.ts hold both to that).
+ */
+import { add, argMax, argMin, mul, softmax, squaredDifference, sum, tensor1d, tensor3d, tidy } from '@tensorflow/tfjs-core';
+import { EdsegError } from './errors.js';
+import type { Model } from './schema.js';
+import { tfReady } from './tf.js';
+
+/** The assigned segment index of `model` for `x` (normalised, in model.features order), with every segment's score. */
+export function assign(model: Model, x: number[]): { index: number; scores: number[] } {
+  const { indices, scores } = run(model, [x]);
+  return { index: indices[0]!, scores: Array.from(scores) };
+}
+
+/** The assigned segment index of each row of `xs`, as `assign` would give it row by row. */
+export function assignBatch(model: Model, xs: number[][]): number[] {
+  return xs.length === 0 ? [] : Array.from(run(model, xs).indices);
+}
+
+/** Plain-JS assignment in float64: the specification `assign` must equal. */
+export function assignReference(model: Model, x: number[]): { index: number; scores: number[] } {
+  const { k, d } = shapeOf(model);
+  checkInput(x, d, 'x');
+  if (model.kind === 'centroids') {
+    const scores = model.centroids.map((c) => c.reduce((s, cj, j) => s + (cj - x[j]!) ** 2, 0));
+    return { index: best(scores, (a, b) => a < b), scores };
+  }
+  const logits = Array.from({ length: k }, (_, j) => x.reduce((s, xi, i) => s + xi * model.weights[i]![j]!, model.bias[j]!));
+  // subtracting the max before exp is the usual overflow guard; it leaves softmax unchanged
+  const m = Math.max(...logits);
+  const e = logits.map((l) => Math.exp(l - m));
+  const z = e.reduce((s, v) => s + v, 0);
+  const scores = e.map((v) => v / z);
+  return { index: best(scores, (a, b) => a > b), scores };
+}
+
+/** The model's input: its features picked by name out of the manifest-ordered `normalised` vector. */
+export function modelInput(model: Model, featureNames: string[], normalised: number[]): number[] {
+  if (featureNames.length !== normalised.length) {
+    throw new EdsegError('invalid-input', `edseg: ${featureNames.length} feature names but ${normalised.length} values`, 'normalised');
+  }
+  return model.features.map((name, i) => {
+    const at = featureNames.indexOf(name);
+    if (at < 0) throw new EdsegError('invalid-input', `edseg: model "${model.id}" reads unknown feature "${name}"`, `features.${i}`);
+    return normalised[at]!;
+  });
+}
+
+/** Runs the model on every row at once: one [n, k] score matrix and n indices, read back synchronously. */
+function run(model: Model, xs: number[][]): { indices: Int32Array; scores: Float32Array } {
+  if (!tfReady()) throw new Error('edseg: await ready() from tf.ts before assign()');
+  const { k, d } = shapeOf(model);
+  const n = xs.length;
+  const flat = new Float32Array(n * d);
+  xs.forEach((x, r) => {
+    checkInput(x, d, n === 1 ? 'x' : `xs.${r}`);
+    flat.set(x, r * d);
+  });
+  return tidy(() => {
+    // rows as [n, 1, d] against segments as [1, k, d]: broadcasting gives every (row, segment) pair
+    const rows = tensor3d(flat, [n, 1, d]);
+    if (model.kind === 'centroids') {
+      const scores = sum(squaredDifference(rows, tensor3d(model.centroids.flat(), [1, k, d])), 2);
+      return { scores: scores.dataSync() as Float32Array, indices: argMin(scores, 1).dataSync() as Int32Array };
+    }
+    // W is d x k; its transpose as [1, k, d] turns x·W into a broadcast multiply and a sum over d
+    const wt = Array.from({ length: k }, (_, j) => model.weights.map((row) => row[j]!)).flat();
+    const logits = add(sum(mul(rows, tensor3d(wt, [1, k, d])), 2), tensor1d(model.bias));
+    const scores = softmax(logits);
+    return { scores: scores.dataSync() as Float32Array, indices: argMax(scores, 1).dataSync() as Int32Array };
+  });
+}
+
+/** k segments and d features, after checking the parameters have those shapes. */
+function shapeOf(model: Model): { k: number; d: number } {
+  const k = model.segments.length;
+  const d = model.features.length;
+  const bad = (field: string, what: string) => new EdsegError('invalid-input', `edseg: model "${model.id}" ${what}`, field);
+  if (model.kind === 'centroids') {
+    if (model.centroids.length !== k || model.centroids.some((c) => c.length !== d)) throw bad('centroids', `needs ${k} x ${d} centroids`);
+  } else {
+    if (model.weights.length !== d || model.weights.some((w) => w.length !== k)) throw bad('weights', `needs ${d} x ${k} weights`);
+    if (model.bias.length !== k) throw bad('bias', `needs ${k} biases`);
+  }
+  return { k, d };
+}
+
+function checkInput(x: number[], d: number, field: string): void {
+  if (x.length !== d) throw new EdsegError('invalid-input', `edseg: the model reads ${d} features, got ${x.length}`, field);
+  if (!x.every(Number.isFinite)) throw new EdsegError('invalid-input', 'edseg: feature values must be finite', field);
+}
+
+/** The first index whose score beats every other under `better` (so ties go to the lowest index). */
+function best(scores: number[], better: (a: number, b: number) => boolean): number {
+  let at = 0;
+  for (let i = 1; i < scores.length; i++) if (better(scores[i]!, scores[at]!)) at = i;
+  return at;
+}
