@@ -6,11 +6,13 @@
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import resolve from '@rollup/plugin-node-resolve';
 import commonjs from '@rollup/plugin-commonjs';
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
+import alias from '@rollup/plugin-alias';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
@@ -25,7 +27,12 @@ const ts = () => typescript({
 // Every `z.*(…)` schema builder is pure: unused schemas drop out of the bundles that do not need them.
 const treeshake = { manualPureFunctions: ['z'] };
 
-const browserPlugins = (minify = true) => [
+// The worker's tfjs-core: the same engine without the Node platform, model IO handlers and optimizers
+// (see worker/tfjs-core-lite.js). Exact-name match so deep `@tensorflow/tfjs-core/dist/...` imports still resolve.
+const tfjsLite = alias({ entries: [{ find: /^@tensorflow\/tfjs-core$/, replacement: fileURLToPath(new URL('./worker/tfjs-core-lite.js', import.meta.url)) }] });
+
+const browserPlugins = (minify = true, extra = []) => [
+  ...extra,
   replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production'), __EDSEG_VERSION__: JSON.stringify(pkg.version) } }),
   resolve({ browser: true, preferBuiltins: false }),
   commonjs(),
@@ -60,7 +67,7 @@ export default [
   {
     input: 'worker/index.ts',
     output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
-    plugins: browserPlugins(),
+    plugins: browserPlugins(true, [tfjsLite]),
     treeshake,
     onwarn,
   },
