@@ -434,10 +434,12 @@ export class Engine implements EngineApi {
 
   private async deliverOutbox(): Promise<{ sent: number; pending: number }> {
     if (this.forgotten) return { sent: 0, pending: 0 };
-    return deliver(this.store, {
+    // One tab delivers at a time, so two tabs never post the same queued report.
+    const store = this.store;
+    return store.exclusive('outbox', () => deliver(store, {
       url: this.config.collectorUrl, fetch: this.deps.fetch, now: this.deps.now,
       log: (kind, detail) => this.log(kind, detail),
-    });
+    }));
   }
 
   private stopTimers(): void {

@@ -98,10 +98,14 @@ export class IdbStore implements DeviceStore {
       await tx.done;
       return decision;
     };
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
     // The Web Lock serialises tabs; the transaction alone would already be atomic, the lock makes
     // "check, then spend" one critical section even across separate transactions in other tabs.
-    return locks ? locks.request(`edseg:budget:${this.site}`, run) : run();
+    return this.exclusive('budget', run);
+  }
+
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    return locks ? (locks.request(`edseg:${name}:${this.site}`, fn) as Promise<T>) : fn();
   }
 
   async prune(eventsBefore: number, rollupsBefore: number) {

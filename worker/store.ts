@@ -31,6 +31,8 @@ export interface DeviceStore {
   removeOutbox(ids: string[]): Promise<void>;
   budget(): Promise<BudgetSpend[]>;
   spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem): Promise<SpendDecision>;
+  /** Runs `fn` while holding this site's named lock across tabs (a Web Lock for IndexedDB; in-page for memory). */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** deletes raw events before `eventsBefore` and rollups before `rollupsBefore` (day numbers) */
   prune(eventsBefore: number, rollupsBefore: number): Promise<{ events: number; rollups: number }>;
   close(): Promise<void>;
@@ -80,6 +82,7 @@ export class MemoryStore implements DeviceStore {
     }
     return decision;
   }
+  exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T> { return fn(); }
   async prune(eventsBefore: number, rollupsBefore: number) {
     const e0 = this.eventList.length;
     this.eventList = this.eventList.filter((e) => e.day >= eventsBefore);

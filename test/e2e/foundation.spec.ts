@@ -26,27 +26,27 @@ test('calls queued on the stub before the script loads are replayed', async ({ p
       setConsent(...a: unknown[]) { (this as { q: unknown[] }).q.push(['setConsent', a]); },
     };
     (window as unknown as { edseg: { setConsent(c: unknown): void; track(t: string, p?: unknown): void } }).edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
-    (window as unknown as { edseg: { track(t: string, p?: unknown): void } }).edseg.track('lesson_complete', { lessonId: 'queued', minutes: 3 });
+    (window as unknown as { edseg: { track(t: string, p?: unknown): void } }).edseg.track('practice_session', { minutes: 3, items: 4 });
   });
   await openDemo(page);
   const data = await page.evaluate(async () => { await window.edseg.segments(); return window.edseg.exportData(); });
   expect(data.consent?.ageBand).toBe('adult');
-  expect(data.events.some((e) => e.type === 'lesson_complete' && e.props.minutes === 3)).toBe(true);
+  expect(data.events.some((e) => e.type === 'practice_session' && e.props.minutes === 3)).toBe(true);
 });
 
 test('track() throws an EdsegError naming the field, and keeps the valid calls around it', async ({ page }) => {
   await openDemo(page);
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   const err = await page.evaluate(() => {
-    window.edseg.track('lesson_complete', { lessonId: 'a', minutes: 5 });
+    window.edseg.track('practice_session', { minutes: 5, items: 1 });
     let caught: { name: string; code: string; field: string } | null = null;
-    try { window.edseg.track('lesson_complete', { minutes: Number.NaN }); } catch (e) { caught = { name: (e as Error).name, code: (e as { code: string }).code, field: (e as { field: string }).field }; }
-    window.edseg.track('lesson_complete', { lessonId: 'b', minutes: 7 });
+    try { window.edseg.track('practice_session', { minutes: Number.NaN }); } catch (e) { caught = { name: (e as Error).name, code: (e as { code: string }).code, field: (e as { field: string }).field }; }
+    window.edseg.track('practice_session', { minutes: 7, items: 2 });
     return caught;
   });
   expect(err).toEqual({ name: 'EdsegError', code: 'invalid-input', field: 'event.props.minutes' });
   const events = await page.evaluate(async () => { await window.edseg.segments(); return (await window.edseg.exportData()).events; });
-  expect(events.filter((e) => e.type === 'lesson_complete').map((e) => e.props.minutes)).toEqual([5, 7]);
+  expect(events.filter((e) => e.type === 'practice_session').map((e) => e.props.minutes)).toEqual([5, 7]);
 });
 
 test('events persist in IndexedDB across a reload', async ({ page }) => {
@@ -58,7 +58,9 @@ test('events persist in IndexedDB across a reload', async ({ page }) => {
   const data = await page.evaluate(() => window.edseg.exportData());
   expect(data.persisted).toBe(true);
   expect(data.consent?.ageBand).toBe('adult');
-  expect(data.events.map((e) => e.type).sort()).toEqual(['lesson_complete', 'practice_session']);
+  // (the demo itself records a session_start on every page load)
+  expect(data.events.map((e) => e.type).filter((t) => t !== 'session_start').sort()).toEqual(['lesson_complete', 'practice_session']);
+  expect(data.events.filter((e) => e.type === 'session_start')).toHaveLength(2);
   expect(data.rollups.find((r) => r.type === 'practice_session' && r.prop === 'minutes')?.sum).toBe(20);
 });
 
