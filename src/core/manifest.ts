@@ -1,0 +1,108 @@
+/**
+ * Manifest signing and verification: a compact JWS (ES256, `kid` in the header) whose payload is
+ * a schema-valid Manifest. Shared by the SDK's worker (verify) and the reference server (sign).
+ *
+ * Contract of verifyManifest (each refusal is a value, never a throw):
+ * - only ES256 is accepted; `none`, HMAC and every other alg are refused before any key is tried;
+ * - the key is chosen by the header's `kid` among the pinned keys, never taken from the token
+ *   (no `jwk`/`jku` header is honoured), and only the public members of a pinned JWK are used;
+ * - the payload must parse with the Manifest schema; the first failing field is named;
+ * - then the site id, the page origin, the validity window and the minimum version are checked,
+ *   in that order, so a refusal names the first thing that does not check out.
+ */
+import { CompactSign, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import type { CompactSign as CompactSignType, JWK } from 'jose';
+import { Manifest, check } from './schema.js';
+
+export type ManifestRefusal =
+  | 'malformed' | 'unknown-key' | 'bad-signature' | 'invalid-payload' | 'site-mismatch'
+  | 'origin-not-allowed' | 'expired' | 'not-yet-valid' | 'older-version';
+
+export type VerifyResult =
+  | { ok: true; manifest: Manifest; kid: string }
+  | { ok: false; reason: ManifestRefusal; message: string };
+
+export type VerifyOptions = {
+  publicKeys: JWK[];
+  site: string;
+  /** the page origin; null skips the origin check (the server, tests) */
+  origin: string | null;
+  now: Date;
+  /** refuse a manifest older than this version (rollback protection) */
+  minVersion?: number;
+};
+
+/** The JWS `typ` the server writes; optional on input. */
+export const MANIFEST_TYP = 'edseg-manifest+jws';
+
+/**
+ * Tolerated clock skew for `issuedAt`: a device whose clock runs a few minutes slow must not
+ * refuse a manifest signed a moment ago. Expiry gets no tolerance.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+const refuse = (reason: ManifestRefusal, message: string): VerifyResult => ({ ok: false, reason, message });
+
+/** Verifies a compact JWS (ES256, kid in header, typ 'edseg-manifest+jws' optional) against pinned public keys, then site, origin and validity window. */
+export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<VerifyResult> {
+  if (typeof jws !== 'string' || jws.split('.').length !== 3) return refuse('malformed', 'not a compact JWS (three dot-separated parts)');
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(jws);
+  } catch {
+    return refuse('malformed', 'the protected header is not valid base64url JSON');
+  }
+  if (header.alg !== 'ES256') return refuse('bad-signature', `alg "${String(header.alg)}" is not allowed (ES256 only)`);
+  if (header.typ !== undefined && header.typ !== MANIFEST_TYP) return refuse('malformed', `typ "${String(header.typ)}" is not ${MANIFEST_TYP}`);
+  if (header.crit !== undefined) return refuse('malformed', 'critical header parameters are not supported');
+  const kid = header.kid;
+  if (typeof kid !== 'string' || kid === '') return refuse('unknown-key', 'the header names no kid');
+  const jwk = opts.publicKeys.find((k) => k.kid === kid);
+  if (!jwk) return refuse('unknown-key', `no pinned key has kid "${kid}"`);
+
+  let key: Awaited<ReturnType<typeof importJWK>>;
+  try {
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new Error('not a P-256 key');
+    key = await importJWK({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, 'ES256');
+  } catch {
+    return refuse('unknown-key', `the pinned key "${kid}" is not a usable ES256 (P-256) public key`);
+  }
+
+  let payload: Uint8Array;
+  try {
+    ({ payload } = await compactVerify(jws, key, { algorithms: ['ES256'] }));
+  } catch {
+    return refuse('bad-signature', `the signature does not verify with key "${kid}"`);
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    return refuse('invalid-payload', 'the payload is not JSON');
+  }
+  const parsed = check(Manifest, json, 'manifest');
+  if (!parsed.ok) return refuse('invalid-payload', parsed.message);
+  const manifest = parsed.value;
+
+  if (manifest.site.id !== opts.site) return refuse('site-mismatch', `the manifest is for site "${manifest.site.id}", not "${opts.site}"`);
+  if (opts.origin !== null && !manifest.site.origins.includes(opts.origin)) {
+    return refuse('origin-not-allowed', `origin ${opts.origin} is not in the manifest's site.origins`);
+  }
+  const now = opts.now.getTime();
+  if (now + CLOCK_SKEW_MS < Date.parse(manifest.issuedAt)) return refuse('not-yet-valid', `issued at ${manifest.issuedAt}, in the future`);
+  if (now >= Date.parse(manifest.expiresAt)) return refuse('expired', `expired at ${manifest.expiresAt}`);
+  if (opts.minVersion !== undefined && manifest.version < opts.minVersion) {
+    return refuse('older-version', `version ${manifest.version} is older than the version ${opts.minVersion} already accepted`);
+  }
+  return { ok: true, manifest, kid };
+}
+
+/** A private key jose can sign with: a CryptoKey, a Node KeyObject or a private JWK. */
+export type SigningKey = Parameters<CompactSignType['sign']>[0];
+
+/** Signs a manifest payload (server side; jose's CompactSign with ES256 and the key's kid). */
+export async function signManifest(manifest: Manifest, privateKey: SigningKey, kid: string): Promise<string> {
+  const payload = new TextEncoder().encode(JSON.stringify(manifest));
+  return new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid, typ: MANIFEST_TYP }).sign(privateKey);
+}

@@ -1,0 +1,156 @@
+/**
+ * `npx edseg-server` / `npm start`: the reference collector, admin console and demo.
+ * Built by rollup into dist/server.mjs (which runs main() when executed directly, and exports
+ * the server API for bin/edseg-server.mjs, the e2e tests and embedders).
+ *
+ * Flags and environment (a flag wins over its variable):
+ *   --port / PORT (8787; 0 = any free port)   --host / HOST (127.0.0.1)
+ *   --data / EDSEG_DATA_DIR (./.edseg-data)    DATABASE_URL (PostgreSQL; else PGlite in the data folder)
+ *   EDSEG_ADMIN_TOKEN (else generated into <data>/admin-token on first run)
+ *   EDSEG_STATIC_DIR (the SDK bundles; default the package's dist/)   EDSEG_DEMO_DIR (default demo/)
+ *   EDSEG_ORIGINS (comma-separated page origins to allow besides 127.0.0.1/localhost:<port>)
+ */
+import { realpathSync } from 'node:fs';
+import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SEED_SITE } from './seed.js';
+import { startServer } from './start.js';
+import type { RunningServer, StartOptions } from './start.js';
+
+export { createApp } from './app.js';
+export type { AppOptions } from './app.js';
+export { startServer } from './start.js';
+export type { RunningServer, StartOptions } from './start.js';
+export { seedDemoSite, seedDefinition, seedOrigins, SEED_SITE } from './seed.js';
+export { publishSite, updatePolicy } from './publish.js';
+export { createSigner } from './keys.js';
+export { openPgliteStore } from './storage/pglite.js';
+export { openPostgresStore } from './storage/postgres.js';
+export type { Store } from './storage/store.js';
+
+const HELP = `edseg-server: the edseg reference collector, admin console and demo
+
+  --port N      port to listen on (PORT, default 8787; 0 picks a free one)
+  --host H      interface to bind (HOST, default 127.0.0.1)
+  --data DIR    data folder: embedded database and admin token (EDSEG_DATA_DIR, default ./.edseg-data)
+  --help        this text
+
+  DATABASE_URL       use PostgreSQL instead of the embedded PGlite
+  EDSEG_ADMIN_TOKEN  the admin token (else generated on first run into <data>/admin-token)
+  EDSEG_ORIGINS      extra page origins for the demo site's manifest, comma-separated
+  EDSEG_STATIC_DIR   folder with edseg.js, edseg.worker.js, edseg.mjs (default: the package's dist/)
+  EDSEG_DEMO_DIR     the demo site's folder (default: the package's demo/)`;
+
+/** Turns argv and the environment into StartOptions; throws on a bad flag value. */
+export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
+  const { values } = parseArgs({
+    args: argv, strict: true, allowPositionals: false,
+    options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const portText = values.port ?? env['PORT'] ?? '8787';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in [0, 65535], got "${portText}"`);
+  const origins = (env['EDSEG_ORIGINS'] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  return {
+    help: values.help === true,
+    port,
+    host: values.host ?? env['HOST'] ?? '127.0.0.1',
+    dataDir: values.data ?? env['EDSEG_DATA_DIR'] ?? '.edseg-data',
+    ...(env['DATABASE_URL'] ? { databaseUrl: env['DATABASE_URL'] } : {}),
+    ...(env['EDSEG_ADMIN_TOKEN'] ? { adminToken: env['EDSEG_ADMIN_TOKEN'] } : {}),
+    ...(env['EDSEG_STATIC_DIR'] ? { staticDir: env['EDSEG_STATIC_DIR'] } : {}),
+    ...(env['EDSEG_DEMO_DIR'] ? { demoDir: env['EDSEG_DEMO_DIR'] } : {}),
+    origins,
+  };
+}
+
+/** The start banner: where everything is, and the admin token the one time it is generated. */
+export function banner(s: RunningServer, databaseUrl?: string): string {
+  const pad = (k: string) => k.padEnd(10);
+  const where = (p: string) => {
+    const r = relative(process.cwd(), p);
+    return r === '' ? '.' : r.startsWith('..') ? p : r;
+  };
+  const storage = s.storage === 'postgres'
+    ? `PostgreSQL at ${databaseUrl ? safeHost(databaseUrl) : '(DATABASE_URL)'}`
+    : `PGlite in ${where(s.dataDir)}/pglite`;
+  const token = s.adminTokenGenerated
+    ? `admin token (shown once, kept in ${where(s.adminTokenFile!)}): ${s.adminToken}`
+    : s.adminTokenFile ? `admin token: in ${where(s.adminTokenFile)}` : 'admin token: from EDSEG_ADMIN_TOKEN';
+  const seed = s.seed.created ? `seeded ${SEED_SITE} v${s.seed.version}`
+    : s.seed.republished ? `${SEED_SITE} republished as v${s.seed.version} for this port` : `${SEED_SITE} v${s.seed.version}`;
+  return [
+    '',
+    `  edseg reference server: ready in ${(s.startupMs / 1000).toFixed(1)} s`,
+    '',
+    `  ${pad('demo')}${s.url}/demo/`,
+    `  ${pad('admin')}${s.url}/admin`,
+    `  ${pad('manifest')}${s.url}/v1/sites/${SEED_SITE}/manifest   (${seed})`,
+    `  ${pad('keys')}${s.url}/v1/keys`,
+    `  ${pad('reports')}POST ${s.url}/v1/reports`,
+    `  ${pad('estimates')}${s.url}/v1/sites/${SEED_SITE}/estimates`,
+    '',
+    `  ${pad('storage')}${storage}`,
+    ...s.resigned.map((r) => `  ${pad('re-signed')}${r.site} v${r.version} (the previous version was close to expiry)`),
+    `  ${token}`,
+    '',
+  ].join('\n');
+}
+
+/** The host (and port) of a database URL, without user or password. */
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return '(DATABASE_URL)';
+  }
+}
+
+/** Runs the server until SIGINT/SIGTERM. */
+export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<RunningServer | null> {
+  let opts: ReturnType<typeof optionsFrom>;
+  try {
+    opts = optionsFrom(argv, env);
+  } catch (e) {
+    console.error(`edseg-server: ${(e as Error).message}\n\n${HELP}`);
+    process.exitCode = 2;
+    return null;
+  }
+  if (opts.help) {
+    console.log(HELP);
+    return null;
+  }
+  const { help: _help, ...start } = opts;
+  const server = await startServer(start);
+  console.log(banner(server, start.databaseUrl));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`edseg-server: ${signal}, stopping`);
+    server.close().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  return server;
+}
+
+/** Whether this module is the process entry (node dist/server.mjs, or tsx src/server/cli.ts). */
+function isEntry(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntry()) {
+  main().catch((e: unknown) => {
+    console.error(`edseg-server: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Manifest signing keys: ES256 pairs kept in the store. The newest key signs; every key stays
+ * published in the JWKS so SDKs pinned to an older key keep verifying until they are updated
+ * (rotation without a flag day). Keys are never deleted here: retiring one is a deliberate
+ * operation once no pinned embedder uses it.
+ */
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+import type { JWK } from 'jose';
+import { signManifest } from '../core/manifest.js';
+import type { SigningKey } from '../core/manifest.js';
+import type { Manifest } from '../core/schema.js';
+import type { SigningKeyRecord, Store } from './storage/store.js';
+
+export interface Signer {
+  /** Signs with the newest key. */
+  sign(manifest: Manifest): Promise<{ jws: string; kid: string }>;
+  /** Every public key, newest first, each with kid, alg ES256 and use sig. */
+  publicJwks(): Promise<{ keys: JWK[] }>;
+  /** The public key that signs now (the one the demo page pins). */
+  currentPublicJwk(): Promise<JWK>;
+  /** Generates a new key that signs from now on; returns its kid. */
+  rotate(at?: Date): Promise<string>;
+}
+
+const publicOnly = (jwk: JWK, kid: string): JWK => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' });
+
+/** Generates an extractable ES256 pair; kid = the first 16 characters of its RFC 7638 thumbprint. */
+export async function generateSigningKey(at: Date): Promise<SigningKeyRecord> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const pub = await exportJWK(publicKey);
+  const kid = (await calculateJwkThumbprint(pub, 'sha256')).slice(0, 16);
+  return { kid, createdAt: at.toISOString(), publicJwk: publicOnly(pub, kid), privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' } };
+}
+
+/** A Signer over the store's keys; creates the first key when there is none. */
+export async function createSigner(store: Store, now: () => Date = () => new Date()): Promise<Signer> {
+  let keys = await store.listSigningKeys();
+  if (keys.length === 0) {
+    await store.addSigningKey(await generateSigningKey(now()));
+    keys = await store.listSigningKeys();
+  }
+  const imported = new Map<string, SigningKey>();
+  const newest = (): SigningKeyRecord => keys[0]!;
+  const privateKey = async (k: SigningKeyRecord): Promise<SigningKey> => {
+    let key = imported.get(k.kid);
+    if (!key) {
+      key = await importJWK(k.privateJwk, 'ES256');
+      imported.set(k.kid, key);
+    }
+    return key;
+  };
+  return {
+    async sign(manifest) {
+      const k = newest();
+      return { jws: await signManifest(manifest, await privateKey(k), k.kid), kid: k.kid };
+    },
+    async publicJwks() {
+      return { keys: keys.map((k) => publicOnly(k.publicJwk, k.kid)) };
+    },
+    async currentPublicJwk() {
+      const k = newest();
+      return publicOnly(k.publicJwk, k.kid);
+    },
+    async rotate(at = now()) {
+      // createdAt orders the keys; a rotation in the same millisecond as the last one must still win.
+      const last = Date.parse(newest().createdAt);
+      const k = await generateSigningKey(new Date(Math.max(at.getTime(), last + 1)));
+      await store.addSigningKey(k);
+      keys = await store.listSigningKeys();
+      return k.kid;
+    },
+  };
+}

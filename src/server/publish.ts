@@ -1,0 +1,187 @@
+/**
+ * Publishing: a site's working definition and policy become a signed, versioned manifest, and
+ * every publish and policy change is an audit-log entry saying who, when and what changed.
+ *
+ * Contract:
+ * - versions only grow, one JWS per version, never rewritten (a re-sign is a new version);
+ * - a publish is one transaction: the site row is locked, the version and its audit entry are
+ *   written together, so two admins publishing at once get versions n+1 and n+2, not a clash;
+ * - nothing invalid is signed: the manifest is checked against the schema first and the failing
+ *   field is named in an EdsegError('invalid-input').
+ */
+import { EdsegError } from '../core/errors.js';
+import { DAY_MS, Manifest, SitePolicy, check, manifestIssues } from '../core/schema.js';
+import type { Signer } from './keys.js';
+import type { PublishedVersion, SiteRecord, Store } from './storage/store.js';
+
+/** A manifest is valid this long after it is signed. */
+export const VALIDITY_DAYS = 30;
+/** On start, a manifest that expires within this many days is re-signed. */
+export const RESIGN_WITHIN_DAYS = 7;
+
+/** The manifest a site's record becomes at `version`, signed `now`. */
+export function buildManifest(site: SiteRecord, version: number, now: Date): Manifest {
+  return {
+    version,
+    issuedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + VALIDITY_DAYS * DAY_MS).toISOString(),
+    site: { id: site.id, origins: site.origins },
+    ...site.definition,
+    policy: site.policy,
+  };
+}
+
+export type PublishOptions = {
+  actor: string;
+  now: Date;
+  note?: string;
+  /** a full manifest to publish instead of the working definition (e.g. refined centroids); version and dates are the server's */
+  manifest?: unknown;
+};
+
+export type PublishResult = PublishedVersion & { changes: string[] };
+
+/** Publishes the next version of a site; throws EdsegError naming the field when the result would be invalid. */
+export async function publishSite(store: Store, signer: Signer, siteId: string, opts: PublishOptions): Promise<PublishResult> {
+  return store.transaction(async (tx) => {
+    await tx.lockSite(siteId);
+    let site = await tx.getSite(siteId);
+    if (!site) throw new EdsegError('invalid-input', `unknown site "${siteId}"`, 'site');
+    const prev = await tx.currentVersion(siteId);
+    const version = (prev?.version ?? 0) + 1;
+
+    let manifest = buildManifest(site, version, opts.now);
+    if (opts.manifest !== undefined) {
+      const given = opts.manifest;
+      if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new EdsegError('invalid-input', 'the manifest must be an object', 'manifest');
+      const g = given as Partial<Manifest>;
+      if (g.site?.id !== undefined && g.site.id !== siteId) throw new EdsegError('invalid-input', `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
+      manifest = { ...manifest, ...g, version, issuedAt: manifest.issuedAt, expiresAt: manifest.expiresAt, site: { id: siteId, origins: g.site?.origins ?? site.origins } };
+    }
+    const checked = check(Manifest, manifest, 'manifest');
+    if (!checked.ok) throw new EdsegError('invalid-input', checked.message, checked.field);
+    manifest = checked.value;
+    if (opts.manifest !== undefined) {
+      const { features, models, reporting, retention, policy, site: { origins } } = manifest;
+      await tx.updateSite(siteId, { definition: { features, models, reporting, retention }, policy, origins }, opts.now.toISOString());
+      site = (await tx.getSite(siteId))!;
+    }
+
+    const { jws, kid } = await signer.sign(manifest);
+    const published: PublishedVersion = { site: siteId, version, manifest, jws, kid, publishedAt: opts.now.toISOString(), publishedBy: opts.actor };
+    await tx.addVersion(published);
+    const changes = describeChanges(prev?.manifest ?? null, manifest);
+    await tx.appendAudit({
+      at: published.publishedAt, actor: opts.actor, action: 'publish', site: siteId, version,
+      summary: `published v${version}: ${changes.join('; ')}`,
+      detail: { changes, kid, expiresAt: manifest.expiresAt, ...(opts.note ? { note: opts.note } : {}) },
+    });
+    return { ...published, changes };
+  });
+}
+
+/** Replaces a site's working policy (live at the next publish); throws EdsegError naming the field. */
+export async function updatePolicy(store: Store, siteId: string, input: unknown, opts: { actor: string; now: Date }): Promise<{ policy: SitePolicy; changes: string[] }> {
+  const parsed = check(SitePolicy, input, 'policy');
+  if (!parsed.ok) throw new EdsegError('invalid-input', parsed.message, parsed.field);
+  const policy = { allowed: [...new Set(parsed.value.allowed)], clear: [...new Set(parsed.value.clear)] };
+  return store.transaction(async (tx) => {
+    await tx.lockSite(siteId);
+    const site = await tx.getSite(siteId);
+    if (!site) throw new EdsegError('invalid-input', `unknown site "${siteId}"`, 'site');
+    const issue = manifestIssues({ features: site.definition.features, models: site.definition.models, policy })
+      .find((i) => i.path[0] === 'policy');
+    if (issue) throw new EdsegError('invalid-input', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
+    const changes = policyChanges(site.policy, policy);
+    await tx.updateSite(siteId, { policy }, opts.now.toISOString());
+    await tx.appendAudit({
+      at: opts.now.toISOString(), actor: opts.actor, action: 'policy-update', site: siteId, version: null,
+      summary: `policy edited (live at the next publish): ${changes.length ? changes.join('; ') : 'no change'}`,
+      detail: { before: site.policy, after: policy, changes },
+    });
+    return { policy, changes };
+  });
+}
+
+/** Re-signs (as a new version) every site whose current manifest expires within RESIGN_WITHIN_DAYS. */
+export async function resignExpiring(store: Store, signer: Signer, now: Date): Promise<PublishResult[]> {
+  const out: PublishResult[] = [];
+  for (const s of await store.listSites()) {
+    const current = await store.currentVersion(s.id);
+    if (!current || Date.parse(current.manifest.expiresAt) - now.getTime() > RESIGN_WITHIN_DAYS * DAY_MS) continue;
+    out.push(await publishSite(store, signer, s.id, { actor: 'system (expiry)', now, note: `v${current.version} expires ${current.manifest.expiresAt}` }));
+  }
+  return out;
+}
+
+/**
+ * Rotates the signing key: a new key signs from now on, and every published site is re-signed
+ * with it at once, so the current manifests and the newest key in the JWKS always agree (the
+ * demo page pins the newest key). The old keys stay in the JWKS for SDKs that pinned them.
+ */
+export async function rotateSigningKey(store: Store, signer: Signer, opts: { actor: string; now: Date }): Promise<{ kid: string; republished: PublishResult[] }> {
+  const kid = await signer.rotate(opts.now);
+  await store.appendAudit({
+    at: opts.now.toISOString(), actor: opts.actor, action: 'key-rotate', site: null, version: null,
+    summary: `new signing key ${kid}; every published site re-signed with it`, detail: { kid },
+  });
+  const republished: PublishResult[] = [];
+  for (const s of await store.listSites()) {
+    if (s.currentVersion !== null) republished.push(await publishSite(store, signer, s.id, { actor: opts.actor, now: opts.now, note: `re-signed with the new key ${kid}` }));
+  }
+  return { kid, republished };
+}
+
+const added = (a: readonly string[], b: readonly string[]) => b.filter((x) => !a.includes(x));
+/** Key-order-insensitive JSON, so a manifest read back from jsonb (which reorders keys) compares equal. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
+  const plus = added(before, after);
+  const minus = added(after, before);
+  return [...(plus.length ? [`${label} +${plus.join(', +')}`] : []), ...(minus.length ? [`${label} -${minus.join(', -')}`] : [])];
+}
+
+function policyChanges(a: SitePolicy, b: SitePolicy): string[] {
+  return [...listChange('allowed', a.allowed, b.allowed), ...listChange('clear', a.clear, b.clear)];
+}
+
+/** A short, human-readable diff of two manifests (the audit log's "what changed"). */
+export function describeChanges(prev: Manifest | null, next: Manifest): string[] {
+  if (!prev) {
+    const segments = next.models.reduce((n, m) => n + m.segments.length, 0);
+    return [`first version: ${next.features.length} features, ${next.models.length} models, ${segments} segments, origins ${next.site.origins.join(' ')}`];
+  }
+  const out = [...listChange('origins', prev.site.origins, next.site.origins), ...policyChanges(prev.policy, next.policy)];
+  out.push(...listChange('features', prev.features.map((f) => f.name), next.features.map((f) => f.name)));
+  for (const f of next.features) {
+    const old = prev.features.find((p) => p.name === f.name);
+    if (old && !same(old, f)) out.push(`feature ${f.name} changed`);
+  }
+  out.push(...listChange('models', prev.models.map((m) => m.id), next.models.map((m) => m.id)));
+  for (const m of next.models) {
+    const old = prev.models.find((p) => p.id === m.id);
+    if (!old) continue;
+    if (old.purpose !== m.purpose) out.push(`model ${m.id} purpose ${old.purpose} -> ${m.purpose}`);
+    if (!same(old.features, m.features)) out.push(`model ${m.id} features changed`);
+    if (old.kind !== m.kind) out.push(`model ${m.id} kind ${old.kind} -> ${m.kind}`);
+    else if (m.kind === 'centroids' && old.kind === 'centroids' && !same(old.centroids, m.centroids)) out.push(`model ${m.id} centroids changed`);
+    else if (m.kind === 'softmax' && old.kind === 'softmax' && !same([old.weights, old.bias], [m.weights, m.bias])) out.push(`model ${m.id} weights changed`);
+    out.push(...listChange(`model ${m.id} segments`, old.segments.map((s) => s.id), m.segments.map((s) => s.id)));
+    for (const s of m.segments) {
+      const os = old.segments.find((x) => x.id === s.id);
+      if (os && !same(os, s)) out.push(`segment ${s.id} definition or documentation changed`);
+    }
+  }
+  for (const key of ['reporting', 'retention'] as const) {
+    if (!same(prev[key], next[key])) out.push(`${key} ${canonical(prev[key])} -> ${canonical(next[key])}`);
+  }
+  return out.length ? out : [`re-signed without content change, valid until ${next.expiresAt}`];
+}

@@ -1,0 +1,69 @@
+/**
+ * Static files: the SDK bundles under /edseg/ and the demo site under /demo/.
+ * Contract: a request path never escapes its root (no `..`, no absolute path, no NUL), and a
+ * missing file is a 404, never a directory listing.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
+import type { JWK } from 'jose';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+};
+
+/** The content type for a file name (application/octet-stream when unknown). */
+export function contentType(name: string): string {
+  return TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** The absolute path of `rel` inside `root`, or null when it would leave the root. */
+export function safeJoin(root: string, rel: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rel);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0') || decoded.split(/[\\/]/).includes('..')) return null;
+  const base = resolve(root);
+  const full = resolve(base, `.${sep}${decoded}`);
+  return full === base || full.startsWith(base + sep) ? full : null;
+}
+
+/** Reads a regular file under root; `index.html` for a directory path; null when absent. */
+export async function readStatic(root: string, rel: string): Promise<{ path: string; body: Buffer } | null> {
+  let path = safeJoin(root, rel);
+  if (!path) return null;
+  try {
+    let s = await stat(path);
+    if (s.isDirectory()) {
+      path = resolve(path, 'index.html');
+      s = await stat(path);
+    }
+    if (!s.isFile()) return null;
+    return { path, body: await readFile(path) };
+  } catch {
+    return null;
+  }
+}
+
+/** The SDK files served under /edseg/ (and their source maps); nothing else in dist/ is public. */
+export const SDK_FILES = new Set(['edseg.js', 'edseg.worker.js', 'edseg.mjs', 'edseg.js.map', 'edseg.worker.js.map', 'edseg.mjs.map']);
+
+/** The placeholder in demo HTML that becomes the current public JWK. */
+export const JWK_PLACEHOLDER = '__EDSEG_PUBLIC_JWK__';
+
+/** A JWK as JSON that is safe inside a single- or double-quoted HTML attribute. */
+export function jwkForAttribute(jwk: JWK): string {
+  return JSON.stringify(jwk).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,253 @@
+/**
+ * The collector's storage: one interface, one SQL implementation, two drivers (PGlite embedded,
+ * PostgreSQL via `pg`). The drivers only adapt `query`, `exec` and `transaction`; every statement
+ * lives here, so both back ends run exactly the same SQL.
+ */
+import type { JWK } from 'jose';
+import type { Manifest, Report, SitePolicy } from '../../core/schema.js';
+import { MIGRATIONS } from './migrations.js';
+
+/** What an admin edits between publishes; the manifest is this plus version, dates, origins and policy. */
+export type SiteDefinition = Pick<Manifest, 'features' | 'models' | 'reporting' | 'retention'>;
+
+export type SiteRecord = {
+  id: string;
+  name: string;
+  origins: string[];
+  definition: SiteDefinition;
+  /** the working policy; live once published */
+  policy: SitePolicy;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type SiteSummary = { id: string; name: string; currentVersion: number | null; publishedAt: string | null };
+
+export type PublishedVersion = {
+  site: string;
+  version: number;
+  manifest: Manifest;
+  jws: string;
+  kid: string;
+  publishedAt: string;
+  publishedBy: string;
+};
+export type VersionSummary = Omit<PublishedVersion, 'manifest' | 'jws'>;
+
+/** A signing key pair as stored. The private JWK sits in the database: see docs/SERVER.md. */
+export type SigningKeyRecord = { kid: string; createdAt: string; publicJwk: JWK; privateJwk: JWK };
+
+export type AuditRecord = {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  site: string | null;
+  version: number | null;
+  summary: string;
+  detail: Record<string, unknown>;
+};
+export type AuditInput = Omit<AuditRecord, 'id'>;
+
+export interface Store {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction; the store it receives writes inside it. Nested calls join it. */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+
+  listSites(): Promise<SiteSummary[]>;
+  getSite(id: string): Promise<SiteRecord | null>;
+  /** false when a site with this id exists already (nothing is written) */
+  createSite(site: Omit<SiteRecord, 'createdAt' | 'updatedAt'>, at: string): Promise<boolean>;
+  updateSite(id: string, patch: Partial<Pick<SiteRecord, 'name' | 'origins' | 'definition' | 'policy'>>, at: string): Promise<void>;
+  /** Takes the row lock that serialises publishes of one site (inside a transaction). */
+  lockSite(id: string): Promise<void>;
+
+  /** Inserts a new version; fails if (site, version) exists. */
+  addVersion(v: PublishedVersion): Promise<void>;
+  currentVersion(site: string): Promise<PublishedVersion | null>;
+  getVersion(site: string, version: number): Promise<PublishedVersion | null>;
+  listVersions(site: string): Promise<VersionSummary[]>;
+
+  addSigningKey(k: SigningKeyRecord): Promise<void>;
+  /** newest first */
+  listSigningKeys(): Promise<SigningKeyRecord[]>;
+
+  /** Idempotent by report id: a report whose id is stored already is skipped. */
+  insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }>;
+  listReports(site: string, version: number): Promise<Report[]>;
+  countReports(site: string, version?: number): Promise<number>;
+
+  appendAudit(entry: AuditInput): Promise<number>;
+  /** newest first */
+  listAudit(opts?: { site?: string; limit?: number }): Promise<AuditRecord[]>;
+}
+
+/** The few things a driver provides. `exec` runs several statements without parameters. */
+export interface Db {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  exec(text: string): Promise<void>;
+  transaction<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const json = (v: unknown): string => JSON.stringify(v);
+
+/** Applies the migrations not yet recorded in schema_migrations, each in its own transaction. */
+export async function migrate(db: Db): Promise<number[]> {
+  await db.exec('create table if not exists schema_migrations (version integer primary key, name text not null, applied_at text not null)');
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    const done = await db.transaction(async (tx) => {
+      // Two servers starting together on one PostgreSQL must not both apply a migration.
+      await tx.query('select pg_advisory_xact_lock(727274)');
+      const rows = await tx.query('select 1 from schema_migrations where version = $1', [m.version]);
+      if (rows.length > 0) return false;
+      await tx.exec(m.sql);
+      await tx.query('insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+      return true;
+    });
+    if (done) applied.push(m.version);
+  }
+  return applied;
+}
+
+type VersionRow = { site: string; version: number; manifest: Manifest; jws: string; kid: string; published_at: string; published_by: string };
+const toVersion = (r: VersionRow): PublishedVersion => ({
+  site: r.site, version: r.version, manifest: r.manifest, jws: r.jws, kid: r.kid, publishedAt: r.published_at, publishedBy: r.published_by,
+});
+
+/** The Store over any Db: every statement both back ends run. */
+export class SqlStore implements Store {
+  /** `db` is public for tests and maintenance scripts that must see the raw rows. */
+  constructor(readonly kind: 'pglite' | 'postgres', readonly db: Db, private readonly inTx = false) {}
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTx) return fn(this);
+    return this.db.transaction((tx) => fn(new SqlStore(this.kind, tx, true)));
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  async listSites(): Promise<SiteSummary[]> {
+    const rows = await this.db.query<{ id: string; name: string; version: number | null; published_at: string | null }>(
+      `select s.id, s.name, v.version, v.published_at from sites s
+       left join lateral (select version, published_at from site_versions where site = s.id order by version desc limit 1) v on true
+       order by s.id`,
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, currentVersion: r.version, publishedAt: r.published_at }));
+  }
+
+  async getSite(id: string): Promise<SiteRecord | null> {
+    const [r] = await this.db.query<{ id: string; name: string; origins: string[]; definition: SiteDefinition; policy: SitePolicy; created_at: string; updated_at: string }>(
+      'select * from sites where id = $1', [id],
+    );
+    return r ? { id: r.id, name: r.name, origins: r.origins, definition: r.definition, policy: r.policy, createdAt: r.created_at, updatedAt: r.updated_at } : null;
+  }
+
+  async createSite(site: Omit<SiteRecord, 'createdAt' | 'updatedAt'>, at: string): Promise<boolean> {
+    const rows = await this.db.query(
+      `insert into sites (id, name, origins, definition, policy, created_at, updated_at)
+       values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $6) on conflict (id) do nothing returning id`,
+      [site.id, site.name, json(site.origins), json(site.definition), json(site.policy), at],
+    );
+    return rows.length === 1;
+  }
+
+  async updateSite(id: string, patch: Partial<Pick<SiteRecord, 'name' | 'origins' | 'definition' | 'policy'>>, at: string): Promise<void> {
+    await this.db.query(
+      `update sites set name = coalesce($2, name), origins = coalesce($3::jsonb, origins),
+         definition = coalesce($4::jsonb, definition), policy = coalesce($5::jsonb, policy), updated_at = $6
+       where id = $1`,
+      [id, patch.name ?? null, patch.origins ? json(patch.origins) : null, patch.definition ? json(patch.definition) : null, patch.policy ? json(patch.policy) : null, at],
+    );
+  }
+
+  async lockSite(id: string): Promise<void> {
+    await this.db.query('select id from sites where id = $1 for update', [id]);
+  }
+
+  async addVersion(v: PublishedVersion): Promise<void> {
+    await this.db.query(
+      `insert into site_versions (site, version, manifest, jws, kid, published_at, published_by)
+       values ($1, $2, $3::jsonb, $4, $5, $6, $7)`,
+      [v.site, v.version, json(v.manifest), v.jws, v.kid, v.publishedAt, v.publishedBy],
+    );
+  }
+
+  async currentVersion(site: string): Promise<PublishedVersion | null> {
+    const [r] = await this.db.query<VersionRow>('select * from site_versions where site = $1 order by version desc limit 1', [site]);
+    return r ? toVersion(r) : null;
+  }
+
+  async getVersion(site: string, version: number): Promise<PublishedVersion | null> {
+    const [r] = await this.db.query<VersionRow>('select * from site_versions where site = $1 and version = $2', [site, version]);
+    return r ? toVersion(r) : null;
+  }
+
+  async listVersions(site: string): Promise<VersionSummary[]> {
+    const rows = await this.db.query<Omit<VersionRow, 'manifest' | 'jws'>>(
+      'select site, version, kid, published_at, published_by from site_versions where site = $1 order by version desc', [site],
+    );
+    return rows.map((r) => ({ site: r.site, version: r.version, kid: r.kid, publishedAt: r.published_at, publishedBy: r.published_by }));
+  }
+
+  async addSigningKey(k: SigningKeyRecord): Promise<void> {
+    await this.db.query('insert into signing_keys (kid, created_at, public_jwk, private_jwk) values ($1, $2, $3::jsonb, $4::jsonb)',
+      [k.kid, k.createdAt, json(k.publicJwk), json(k.privateJwk)]);
+  }
+
+  async listSigningKeys(): Promise<SigningKeyRecord[]> {
+    const rows = await this.db.query<{ kid: string; created_at: string; public_jwk: JWK; private_jwk: JWK }>(
+      'select * from signing_keys order by created_at desc, kid desc',
+    );
+    return rows.map((r) => ({ kid: r.kid, createdAt: r.created_at, publicJwk: r.public_jwk, privateJwk: r.private_jwk }));
+  }
+
+  async insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }> {
+    if (reports.length === 0) return { inserted: 0 };
+    // One statement for the whole batch; ON CONFLICT DO NOTHING also skips a repeat inside it.
+    const rows = await this.db.query(
+      `insert into reports (id, site, manifest_version, period, received_day, report)
+       select r->>'id', r->>'site', (r->>'manifestVersion')::integer, (r->>'period')::integer, $2, r
+       from jsonb_array_elements($1::jsonb) as r
+       on conflict (id) do nothing returning id`,
+      [json(reports), receivedDay],
+    );
+    return { inserted: rows.length };
+  }
+
+  async listReports(site: string, version: number): Promise<Report[]> {
+    const rows = await this.db.query<{ report: Report }>(
+      'select report from reports where site = $1 and manifest_version = $2 order by id', [site, version],
+    );
+    return rows.map((r) => r.report);
+  }
+
+  async countReports(site: string, version?: number): Promise<number> {
+    const [r] = await this.db.query<{ n: number }>(
+      'select count(*)::integer as n from reports where site = $1 and ($2::integer is null or manifest_version = $2::integer)', [site, version ?? null],
+    );
+    return r?.n ?? 0;
+  }
+
+  async appendAudit(e: AuditInput): Promise<number> {
+    const [r] = await this.db.query<{ id: number }>(
+      `insert into audit_log (at, actor, action, site, version, summary, detail)
+       values ($1, $2, $3, $4, $5, $6, $7::jsonb) returning id`,
+      [e.at, e.actor, e.action, e.site, e.version, e.summary, json(e.detail)],
+    );
+    return r!.id;
+  }
+
+  async listAudit(opts: { site?: string; limit?: number } = {}): Promise<AuditRecord[]> {
+    const rows = await this.db.query<Omit<AuditRecord, never>>(
+      `select id, at, actor, action, site, version, summary, detail from audit_log
+       where ($1::text is null or site = $1::text) order by id desc limit $2`,
+      [opts.site ?? null, Math.min(Math.max(opts.limit ?? 200, 1), 1000)],
+    );
+    return rows;
+  }
+}

@@ -1,0 +1,84 @@
+/** A seeded server on PGlite in a temp folder, and realistic report batches, for the HTTP tests. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { buildReport } from '../../src/core/privacy/report.js';
+import { seededRandom } from '../../src/core/privacy/random.js';
+import { dayOf, periodOf } from '../../src/core/schema.js';
+import type { Manifest, Report } from '../../src/core/schema.js';
+import { createApp } from '../../src/server/app.js';
+import { createSigner } from '../../src/server/keys.js';
+import type { Signer } from '../../src/server/keys.js';
+import { seedDemoSite } from '../../src/server/seed.js';
+import { openPgliteStore } from '../../src/server/storage/pglite.js';
+import type { Store } from '../../src/server/storage/store.js';
+
+export const NOW = new Date('2025-06-02T10:00:00Z');
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const PORT = 8787;
+export const JWK_PLACEHOLDER = '__EDSEG_PUBLIC_JWK__';
+
+export type TestServer = {
+  app: Hono;
+  store: Store;
+  signer: Signer;
+  dir: string;
+  clock: { now: Date };
+  manifest: () => Promise<Manifest>;
+  close(): Promise<void>;
+};
+
+/** PGlite in a temp folder, seeded like a first run on port 8787, with small static and demo folders. */
+export async function makeServer(): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'edseg-server-test-'));
+  const store = await openPgliteStore(join(dir, 'pglite'));
+  const clock = { now: NOW };
+  const now = () => clock.now;
+  const signer = await createSigner(store, now);
+  await seedDemoSite(store, signer, { port: PORT, now: NOW });
+  const staticDir = join(dir, 'dist');
+  const demoDir = join(dir, 'demo');
+  mkdirSync(staticDir);
+  mkdirSync(demoDir);
+  writeFileSync(join(staticDir, 'edseg.js'), 'window.edseg = {};\n');
+  writeFileSync(join(staticDir, 'edseg.worker.js'), 'self.onmessage = () => {};\n');
+  writeFileSync(join(staticDir, 'edseg.mjs'), 'export const createSegmenter = () => {};\n');
+  writeFileSync(join(staticDir, 'server.mjs'), '// not public\n');
+  writeFileSync(join(demoDir, 'index.html'), `<!doctype html><script src="/edseg/edseg.js" data-key='${JWK_PLACEHOLDER}'></script>\n`);
+  writeFileSync(join(demoDir, 'app.js'), 'console.log("demo");\n');
+  const app = createApp({ store, signer, adminToken: ADMIN_TOKEN, now, staticDir, demoDir });
+  return {
+    app, store, signer, dir, clock,
+    manifest: async () => (await store.currentVersion('lingua-kids'))!.manifest,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `n` reports as devices would build them (core buildReport, seeded): pace in clear, mastery and
+ * offers through LDP, the noised feature vector; segment indices drawn from `weights` per model.
+ */
+export function sampleReports(manifest: Manifest, n: number, seed = 1): Report[] {
+  const rng = seededRandom(seed);
+  const period = periodOf(dayOf(NOW.getTime()), manifest.reporting.periodDays);
+  const channels: Record<string, 'clear' | 'ldp'> = { pace: 'clear', mastery: 'ldp', offers: 'ldp' };
+  return Array.from({ length: n }, () => {
+    const assignments = manifest.models.filter((m) => channels[m.id]).map((m) => {
+      const index = rng.int(m.segments.length);
+      return { model: m.id, index, k: m.segments.length, segmentId: m.segments[index]!.id, channel: channels[m.id]! };
+    });
+    const features = manifest.features.map(() => 2 * rng.real() - 1);
+    return buildReport({ site: manifest.site.id, manifestVersion: manifest.version, period, assignments, features, reporting: manifest.reporting, rng })!;
+  });
+}
+
+/** A JSON request init. */
+export function json(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+export const bearer = { Authorization: `Bearer ${ADMIN_TOKEN}` };

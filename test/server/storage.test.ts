@@ -1,0 +1,169 @@
+/**
+ * The Store contract, run against both back ends: embedded PGlite and a real PostgreSQL
+ * (DATABASE_URL, .cache/pg-url, or a throwaway cluster from scripts/pg.mjs). Neither is optional:
+ * if PostgreSQL cannot be started, these tests fail.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { randomHex } from '../../src/core/privacy/random.js';
+import { createSigner, generateSigningKey } from '../../src/server/keys.js';
+import { buildManifest, publishSite } from '../../src/server/publish.js';
+import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
+import { openPgliteStore } from '../../src/server/storage/pglite.js';
+import { openPostgresStore } from '../../src/server/storage/postgres.js';
+import { migrate } from '../../src/server/storage/store.js';
+import type { SiteRecord, SqlStore } from '../../src/server/storage/store.js';
+import { MIGRATIONS } from '../../src/server/storage/migrations.js';
+import { acquirePostgres } from './pg-harness.js';
+import { NOW, sampleReports } from './helpers.js';
+
+type Backend = { name: 'pglite' | 'postgres'; open(): Promise<SqlStore>; cleanup(): Promise<void> };
+
+function pgliteBackend(): Backend {
+  let dir = '';
+  return {
+    name: 'pglite',
+    async open() {
+      dir ||= mkdtempSync(join(tmpdir(), 'edseg-store-'));
+      return openPgliteStore(join(dir, 'db'));
+    },
+    async cleanup() { rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+function postgresBackend(): Backend {
+  const schema = `edseg_test_${randomHex(6)}`;
+  let pgHandle: Awaited<ReturnType<typeof acquirePostgres>> | null = null;
+  return {
+    name: 'postgres',
+    async open() {
+      pgHandle ??= await acquirePostgres();
+      return openPostgresStore(pgHandle.url, { schema, max: 4 });
+    },
+    async cleanup() {
+      if (!pgHandle) return;
+      const client = new pg.Client(pgHandle.url);
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+      pgHandle.release();
+    },
+  };
+}
+
+const def = seedDefinition('2025-06-02');
+const site = (id: string): Omit<SiteRecord, 'createdAt' | 'updatedAt'> => ({ id, name: `Site ${id}`, origins: seedOrigins(8787), definition: def, policy: seedPolicy(def.models) });
+const manifestOf = (id: string, version: number) => buildManifest({ ...site(id), createdAt: '', updatedAt: '' }, version, NOW);
+const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+
+describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) => {
+  let store: SqlStore;
+  beforeAll(async () => { store = await backend.open(); });
+  afterAll(async () => {
+    await store?.close();
+    await backend.cleanup();
+  });
+
+  it('records every migration in schema_migrations', async () => {
+    const rows = await store.db.query<{ version: number }>('select version from schema_migrations order by version');
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  it('applies no migration twice', async () => {
+    expect(await migrate(store.db)).toEqual([]);
+  });
+
+  it('reports its kind', () => {
+    expect(store.kind).toBe(backend.name);
+  });
+
+  it('creates a site once and reads it back whole', async () => {
+    expect(await store.createSite(site('alpha'), at(0))).toBe(true);
+    expect(await store.createSite({ ...site('alpha'), name: 'other' }, at(1))).toBe(false);
+    expect(await store.getSite('alpha')).toEqual({ ...site('alpha'), createdAt: at(0), updatedAt: at(0) });
+  });
+
+  it('answers null for a site that does not exist', async () => {
+    expect(await store.getSite('nope')).toBeNull();
+  });
+
+  it('updates only the fields given', async () => {
+    await store.updateSite('alpha', { policy: { allowed: ['sprinter'], clear: [] } }, at(2));
+    const s = (await store.getSite('alpha'))!;
+    expect(s.policy).toEqual({ allowed: ['sprinter'], clear: [] });
+    expect(s.origins).toEqual(site('alpha').origins);
+    expect(s.updatedAt).toBe(at(2));
+  });
+
+  it('stores versions and returns the newest as current', async () => {
+    for (const v of [1, 2]) {
+      await store.addVersion({ site: 'alpha', version: v, manifest: manifestOf('alpha', v), jws: `jws-${v}`, kid: 'k1', publishedAt: at(v), publishedBy: 'test' });
+    }
+    expect((await store.currentVersion('alpha'))!.version).toBe(2);
+    expect((await store.getVersion('alpha', 1))!).toEqual({ site: 'alpha', version: 1, manifest: manifestOf('alpha', 1), jws: 'jws-1', kid: 'k1', publishedAt: at(1), publishedBy: 'test' });
+    expect((await store.listVersions('alpha')).map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it('refuses a second version with the same number', async () => {
+    await expect(store.addVersion({ site: 'alpha', version: 2, manifest: manifestOf('alpha', 2), jws: 'x', kid: 'k1', publishedAt: at(3), publishedBy: 'test' })).rejects.toThrow();
+  });
+
+  it('lists sites with their current version', async () => {
+    await store.createSite(site('beta'), at(0));
+    expect(await store.listSites()).toEqual([
+      { id: 'alpha', name: 'Site alpha', currentVersion: 2, publishedAt: at(2) },
+      { id: 'beta', name: 'Site beta', currentVersion: null, publishedAt: null },
+    ]);
+  });
+
+  it('keeps signing keys, newest first, private part included', async () => {
+    const a = await generateSigningKey(new Date(at(0)));
+    const b = await generateSigningKey(new Date(at(5)));
+    await store.addSigningKey(a);
+    await store.addSigningKey(b);
+    expect(await store.listSigningKeys()).toEqual([b, a]);
+  });
+
+  it('inserts reports idempotently by id and counts what was new', async () => {
+    const reports = sampleReports(manifestOf('alpha', 1), 30, 11);
+    expect(await store.insertReports(reports, 20_000)).toEqual({ inserted: 30 });
+    expect(await store.insertReports([...reports.slice(0, 10), ...sampleReports(manifestOf('alpha', 1), 5, 12)], 20_001)).toEqual({ inserted: 5 });
+    expect(await store.countReports('alpha', 1)).toBe(35);
+  });
+
+  it('returns the reports of one site and version exactly as stored', async () => {
+    const reports = sampleReports(manifestOf('alpha', 2), 4, 13);
+    await store.insertReports(reports, 20_002);
+    const back = await store.listReports('alpha', 2);
+    expect(back).toEqual([...reports].sort((x, y) => (x.id < y.id ? -1 : 1)));
+    expect(await store.countReports('alpha')).toBe(39);
+  });
+
+  it('appends audit entries and lists them newest first, by site, with a limit', async () => {
+    const base = { actor: 'tester', action: 'note', version: null, detail: { n: 1 } };
+    const id1 = await store.appendAudit({ ...base, at: at(10), site: 'alpha', summary: 'one' });
+    const id2 = await store.appendAudit({ ...base, at: at(11), site: 'beta', summary: 'two' });
+    const id3 = await store.appendAudit({ ...base, at: at(12), site: 'alpha', summary: 'three' });
+    expect(id1 < id2 && id2 < id3).toBe(true);
+    expect((await store.listAudit({ site: 'alpha' })).map((e) => e.summary)).toEqual(['three', 'one']);
+    expect(await store.listAudit({ limit: 1 })).toEqual([{ ...base, id: id3, at: at(12), site: 'alpha', summary: 'three' }]);
+  });
+
+  it('rolls a failed transaction back entirely', async () => {
+    await expect(store.transaction(async (tx) => {
+      await tx.appendAudit({ at: at(20), actor: 't', action: 'x', site: 'alpha', version: null, summary: 'rolled back', detail: {} });
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect((await store.listAudit()).map((e) => e.summary)).not.toContain('rolled back');
+  });
+
+  it('gives concurrent publishes of one site distinct, consecutive versions', async () => {
+    const signer = await createSigner(store, () => NOW);
+    const results = await Promise.all([1, 2, 3].map((i) => publishSite(store, signer, 'beta', { actor: `admin ${i}`, now: NOW })));
+    expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3]);
+    expect((await store.currentVersion('beta'))!.version).toBe(3);
+  });
+});
