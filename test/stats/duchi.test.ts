@@ -1,0 +1,58 @@
+/**
+ * Duchi et al. (JASA 2018) as stated in Wang et al. (ICDE 2019, Alg. 1): output domain,
+ * unbiasedness, variance B^2 - t^2 within 10% over 200,000 draws at eps in {0.5, 1, 2, 4}, and the
+ * privacy audit for t = -1 vs t = 1 with its negative control.
+ */
+import { describe, expect, it } from 'vitest';
+import { duchiBound, duchiVariance } from '../../src/core/privacy/duchi.js';
+import { perturbScalar, seededRandom } from '../../src/privacy.js';
+import { audit, pilot, scalarPartitions } from './audit.js';
+import { draws, meanVar, Z_LIMIT } from './stats.js';
+
+const EPS = [0.5, 1, 2, 4];
+const TS = [-1, -0.3, 0, 0.7, 1];
+const N = 200_000;
+
+describe("Duchi et al.'s mechanism", () => {
+  it('has B = (e^eps + 1) / (e^eps - 1)', () => {
+    for (const eps of EPS) expect(duchiBound(eps)).toBeCloseTo((Math.exp(eps) + 1) / (Math.exp(eps) - 1), 12);
+  });
+
+  for (const eps of EPS) {
+    it(`outputs only +B or -B, and both, at eps = ${eps}`, () => {
+      const rng = seededRandom(1);
+      const b = duchiBound(eps);
+      const out = new Set(Array.from({ length: 10_000 }, (_, i) => perturbScalar(i % 2 ? 0.9 : -0.9, eps, 'duchi', rng)));
+      expect([...out].sort((x, y) => x - y)).toEqual([-b, b]);
+    });
+
+    it(`is unbiased with variance B^2 - t^2 within 10% at eps = ${eps}`, () => {
+      const rng = seededRandom(300 + eps);
+      for (const t of TS) {
+        const { mean, variance } = meanVar(draws(N, () => perturbScalar(t, eps, 'duchi', rng)));
+        const formula = duchiVariance(t, eps);
+        expect(Math.abs(mean - t) / Math.sqrt(formula / N)).toBeLessThan(Z_LIMIT);
+        expect(Math.abs(variance / formula - 1)).toBeLessThan(0.1);
+      }
+    });
+  }
+});
+
+describe("Duchi et al.'s mechanism: privacy audit (StatDP-style)", () => {
+  const run = (claimed: number, actual: number, seed: number) => {
+    const rng = seededRandom(seed);
+    const sampleA = () => perturbScalar(-1, actual, 'duchi', rng);
+    const sampleB = () => perturbScalar(1, actual, 'duchi', rng);
+    return audit({ eps: claimed, draws: 200_000, sampleA, sampleB, partitions: scalarPartitions(pilot(20_000, sampleA, sampleB)) });
+  };
+  for (const eps of EPS) {
+    it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
+      expect(run(eps, eps, 31).violations).toEqual([]);
+    });
+    it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
+      const r = run(eps, 2 * eps, 32);
+      expect(r.ok).toBe(false);
+      expect(r.epsLowerBound).toBeGreaterThan(eps);
+    });
+  }
+});

@@ -1,0 +1,103 @@
+/** Manifests and simulated learner populations for the estimator specs. */
+import { Manifest, type Reporting } from '../../src/core/schema.js';
+
+const doc = { dataSources: ['simulated'], criteria: 'simulated', validation: 'simulated', changelog: [] };
+
+/** A valid manifest with one model per entry of `ks` (k segments each) over d features. */
+export function makeManifest(opts: { ks: number[]; d: number; reporting?: Partial<Reporting>; site?: string; version?: number }): Manifest {
+  const features = Array.from({ length: opts.d }, (_, j) => ({
+    name: `f${j}`, kind: 'count' as const, events: ['e'], windowDays: 7, transform: 'none' as const, clip: [0, 10] as [number, number],
+    normalisation: { kind: 'minmax' as const }, educationRecord: false,
+  }));
+  const models = opts.ks.map((k, mi) => ({
+    id: `m${mi}`, purpose: 'analytics' as const, kind: 'centroids' as const, features: features.map((f) => f.name),
+    segments: Array.from({ length: k }, (_, v) => ({ id: `m${mi}s${v}`, name: `Segment ${mi}.${v}`, minAgeBand: 'under13' as const, documentation: doc })),
+    centroids: Array.from({ length: k }, () => features.map(() => 0)),
+  }));
+  const ids = models.flatMap((m) => m.segments.map((s) => s.id));
+  return Manifest.parse({
+    version: opts.version ?? 3,
+    issuedAt: '2025-01-01T00:00:00Z',
+    expiresAt: '2026-01-01T00:00:00Z',
+    site: { id: opts.site ?? 'site1', origins: ['https://a.example'] },
+    features,
+    models,
+    policy: { allowed: ids, clear: ids },
+    reporting: { periodDays: 7, epsilonSegment: 2, epsilonFeatures: 2, budget: { windowDays: 30, maxEpsilon: 20 }, kThreshold: 50, ...opts.reporting },
+    retention: { rawEventDays: 30, rollupDays: 90 },
+  });
+}
+
+import { buildReport } from '../../src/core/privacy/report.js';
+import type { Rng } from '../../src/core/privacy/random.js';
+import type { Channel, Report as ReportT } from '../../src/core/schema.js';
+
+/** A segment drawn from shares f (by inverse CDF on one uniform). */
+export function drawSegment(f: readonly number[], rng: Rng): number {
+  let u = rng.real();
+  for (let v = 0; v < f.length - 1; v++) {
+    u -= f[v] as number;
+    if (u < 0) return v;
+  }
+  return f.length - 1;
+}
+
+/**
+ * n reports from learners of model m0 with segment shares f; a learner in segment v has features
+ * mu[v][j] + U(-w, w) (so the segment's true mean is mu[v][j]); channel as given.
+ */
+export function simulate(opts: {
+  manifest: Manifest; n: number; f: readonly number[]; channel: Channel; rng: Rng;
+  mu?: readonly (readonly number[])[]; w?: number; reporting?: Partial<Reporting>;
+}): ReportT[] {
+  const { manifest, rng } = opts;
+  const model = manifest.models[0];
+  if (!model) throw new Error('manifest without models');
+  const k = model.segments.length;
+  const reporting = { ...manifest.reporting, ...opts.reporting };
+  const w = opts.w ?? 0.3;
+  const out: ReportT[] = [];
+  for (let i = 0; i < opts.n; i++) {
+    const v = drawSegment(opts.f, rng);
+    const mu = opts.mu?.[v];
+    const features = mu ? mu.map((m) => m + w * (2 * rng.real() - 1)) : null;
+    const r = buildReport({
+      site: manifest.site.id, manifestVersion: manifest.version, period: 0, rng, reporting, features,
+      assignments: [{ model: model.id, index: v, k, segmentId: model.segments[v]?.id ?? '', channel: opts.channel }],
+    });
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** Coverage bookkeeping: how often intervals contain the truth, and the mean estimate per cell. */
+export class Tally {
+  hits = 0;
+  total = 0;
+  private sums = new Map<string, { n: number; s: number; ss: number; truth: number }>();
+  /** Records one interval for cell `key` with true value `truth`. */
+  add(key: string, truth: number, e: { value: number; lo: number; hi: number } | null | undefined): void {
+    if (!e) throw new Error(`no estimate for ${key}`);
+    this.total++;
+    if (e.lo <= truth && truth <= e.hi) this.hits++;
+    const c = this.sums.get(key) ?? { n: 0, s: 0, ss: 0, truth };
+    c.n++;
+    c.s += e.value;
+    c.ss += e.value * e.value;
+    this.sums.set(key, c);
+  }
+  get coverage(): number {
+    if (process.env.EDSEG_STATS_VERBOSE) console.log(`coverage ${(this.hits / this.total).toFixed(4)} over ${this.total}, worst bias z ${this.worstBiasZ.toFixed(2)}`);
+    return this.hits / this.total;
+  }
+  /** The largest |mean estimate - truth| / (its standard error over trials) across cells. */
+  get worstBiasZ(): number {
+    let worst = 0;
+    for (const c of this.sums.values()) {
+      const mean = c.s / c.n;
+      const sd = Math.sqrt((c.ss - c.n * mean * mean) / (c.n - 1));
+      worst = Math.max(worst, Math.abs(mean - c.truth) / (sd / Math.sqrt(c.n)));
+    }
+    return worst;
+  }
+}
