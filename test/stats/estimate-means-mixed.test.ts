@@ -5,24 +5,10 @@
  * A learner in segment v has features mu[v][j] + U(-0.3, 0.3), so the truth is mu[v][j].
  */
 import { describe, expect, it } from 'vitest';
-import { estimateSiteAtThreshold } from '../../src/core/privacy/estimate.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
-import type { Manifest, Report, SiteEstimates } from '../../src/core/schema.js';
-import { makeManifest, simulate, Tally } from './fixtures.js';
-import { Z_LIMIT } from './stats.js';
+import { addMeans, expectUnbiasedWithCoverage, makeManifest, simulate, Tally, unsuppressed } from './fixtures.js';
 
 const TRIALS = 1000;
-const unsuppressed = (manifest: Manifest, reports: Report[]) => estimateSiteAtThreshold(manifest, reports, -Infinity);
-
-function addMeans(tally: Tally, est: SiteEstimates, truth: readonly (readonly number[])[], segments: readonly number[]): void {
-  for (const v of segments) truth[v]?.forEach((m, j) => tally.add(`v${v}f${j}`, m, est.models[0]?.segments[v]?.featureMeans[j]?.estimate));
-}
-
-function expectUnbiasedWithCoverage(tally: Tally): void {
-  expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
-  expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
-  expect(tally.coverage).toBeLessThanOrEqual(0.97);
-}
 
 describe('estimateSite: per-segment feature means from mixed reports', () => {
   const mu = [[0.5, -0.2], [-0.4, 0.6], [0.1, 0]];

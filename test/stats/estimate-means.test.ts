@@ -5,25 +5,12 @@
  * A learner in segment v has features mu[v][j] + U(-0.3, 0.3), so the truth is mu[v][j].
  */
 import { describe, expect, it } from 'vitest';
-import { estimateSite, estimateSiteAtThreshold } from '../../src/core/privacy/estimate.js';
+import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { grrProbabilities } from '../../src/core/privacy/grr.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
-import type { Manifest, Report, SiteEstimates } from '../../src/core/schema.js';
-import { makeManifest, simulate, Tally } from './fixtures.js';
-import { Z_LIMIT } from './stats.js';
+import { addMeans, expectUnbiasedWithCoverage, makeManifest, simulate, Tally, unsuppressed } from './fixtures.js';
 
 const TRIALS = 1000;
-const unsuppressed = (manifest: Manifest, reports: Report[]) => estimateSiteAtThreshold(manifest, reports, -Infinity);
-
-function addMeans(tally: Tally, est: SiteEstimates, truth: readonly (readonly number[])[], segments: readonly number[]): void {
-  for (const v of segments) truth[v]?.forEach((m, j) => tally.add(`v${v}f${j}`, m, est.models[0]?.segments[v]?.featureMeans[j]?.estimate));
-}
-
-function expectUnbiasedWithCoverage(tally: Tally): void {
-  expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
-  expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
-  expect(tally.coverage).toBeLessThanOrEqual(0.97);
-}
 
 /** Solves A x = b by Gaussian elimination with partial pivoting (A is k x k). */
 function solve(a: number[][], b: number[]): number[] {

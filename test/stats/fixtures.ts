@@ -1,5 +1,8 @@
 /** Manifests and simulated learner populations for the estimator specs. */
-import { Manifest, type Reporting } from '../../src/core/schema.js';
+import { expect } from 'vitest';
+import { estimateSiteAtThreshold } from '../../src/core/privacy/estimate.js';
+import { Manifest, type Report, type Reporting, type SiteEstimates } from '../../src/core/schema.js';
+import { Z_LIMIT } from './stats.js';
 
 const doc = { dataSources: ['simulated'], criteria: 'simulated', validation: 'simulated', changelog: [] };
 
@@ -100,4 +103,19 @@ export class Tally {
     }
     return worst;
   }
+}
+
+/** Estimates without k-threshold suppression: coverage is measured before suppression (which is tested on its own). */
+export const unsuppressed = (manifest: Manifest, reports: Report[]) => estimateSiteAtThreshold(manifest, reports, -Infinity);
+
+/** Adds model 0's per-segment feature-mean estimates for `segments` to the tally, against the truth. */
+export function addMeans(tally: Tally, est: SiteEstimates, truth: readonly (readonly number[])[], segments: readonly number[]): void {
+  for (const v of segments) truth[v]?.forEach((m, j) => tally.add(`v${v}f${j}`, m, est.models[0]?.segments[v]?.featureMeans[j]?.estimate));
+}
+
+/** No cell biased beyond Z_LIMIT standard errors, and 95% intervals covering the truth 93-97% of the time. */
+export function expectUnbiasedWithCoverage(tally: Tally): void {
+  expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
+  expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
+  expect(tally.coverage).toBeLessThanOrEqual(0.97);
 }
