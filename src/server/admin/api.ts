@@ -4,13 +4,18 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import * as z from 'zod/mini';
 import { EdsegError } from '../../core/errors.js';
+import { estimateSite } from '../../core/privacy/estimate.js';
+import { applyRefinement, proposeRefinement } from '../../core/refine.js';
+import type { RefineOptions, RefinementProposal } from '../../core/refine.js';
+import { check } from '../../core/schema.js';
 import type { Manifest, SitePolicy } from '../../core/schema.js';
 import { segmentCatalog } from '../catalog.js';
 import type { CatalogSegment } from '../catalog.js';
 import { buildManifest, describeChanges, publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
 import type { ServerDeps } from '../deps.js';
-import type { AuditRecord, VersionSummary } from '../storage/store.js';
+import type { AuditRecord, SiteDefinition, VersionSummary } from '../storage/store.js';
 import { actorName, bearerOf, tokenMatches } from './auth.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
@@ -58,6 +63,144 @@ export function loadAudit(deps: ServerDeps, opts: { site?: string; limit?: numbe
   return deps.store.listAudit(opts);
 }
 
+/**
+ * The refinement proposal for a site's current version, from that version's reports
+ * (src/core/refine.ts), or null when the site does not exist or has published nothing.
+ */
+export async function loadRefinement(deps: ServerDeps, site: string, opts: Pick<RefineOptions, 'maxStep' | 'minSupport'> = {}): Promise<RefinementProposal | null> {
+  const current = await deps.store.currentVersion(site);
+  if (!current) return null;
+  const estimates = estimateSite(current.manifest, await deps.store.listReports(site, current.version), { now: deps.now() });
+  return proposeRefinement(current.manifest, estimates, opts);
+}
+
+/** What POST /admin/api/sites/:site/refinement/publish accepts; every field is optional. */
+export const RefinementPublishInput = /* @__PURE__ */ z.strictObject({
+  /** which models' proposals to apply (default: every model whose centroids move) */
+  models: z.optional(z.array(z.string()).check(z.minLength(1))),
+  /** the version the reviewed proposal was for: 409 when another version is current by now */
+  version: z.optional(z.int().check(z.gte(1))),
+  maxStep: z.optional(z.number().check(z.positive())),
+  minSupport: z.optional(z.number().check(z.gte(0))),
+  note: z.optional(z.string().check(z.maxLength(500))),
+});
+export type RefinementPublishInput = z.infer<typeof RefinementPublishInput>;
+
+export type RefinementPublished = {
+  site: string; version: number; kid: string; expiresAt: string;
+  /** the models whose centroids were replaced */
+  models: string[];
+  reports: number;
+  summary: string;
+  changes: string[];
+};
+export type RefinementOutcome = { ok: true; published: RefinementPublished } | { ok: false; status: 404 | 409; error: string; field?: string };
+
+/**
+ * Publishes the refined centroids of a site's current version as the next signed version, in one
+ * transaction with the site row locked: the proposal is recomputed from the reports stored at that
+ * moment (so what is signed is what those reports say), published through publishSite (version,
+ * signature, its 'publish' audit entry), and a 'refine' audit entry records the models, the
+ * reports and each centroid's movement.
+ *
+ * Contracts:
+ * - 409, nothing written, when `version` is given and is not the current one, or when no chosen
+ *   model has a centroid that moves (every segment skipped, or already at its target);
+ * - EdsegError naming `models.i` (400) for a model that is unknown or not a centroid model;
+ * - the working definition's pending edits stay pending: publishSite makes the published manifest
+ *   the working definition, so afterwards the working policy, origins and features are put back and
+ *   the models merged by keepPendingEdits.
+ */
+export async function publishRefinement(deps: ServerDeps, site: string, input: RefinementPublishInput, actor: string): Promise<RefinementOutcome> {
+  const now = deps.now();
+  return deps.store.transaction(async (tx) => {
+    await tx.lockSite(site);
+    const working = await tx.getSite(site);
+    const current = await tx.currentVersion(site);
+    if (!working || !current) return { ok: false, status: 404, error: working ? 'nothing published yet' : 'unknown site', field: 'site' };
+    if (input.version !== undefined && input.version !== current.version) {
+      return { ok: false, status: 409, error: `the proposal reviewed was for version ${input.version}, but version ${current.version} is current: review the new proposal`, field: 'version' };
+    }
+    const estimates = estimateSite(current.manifest, await tx.listReports(site, current.version), { now });
+    const proposal = proposeRefinement(current.manifest, estimates, {
+      ...(input.maxStep !== undefined ? { maxStep: input.maxStep } : {}), ...(input.minSupport !== undefined ? { minSupport: input.minSupport } : {}),
+    });
+    const asked = input.models ?? proposal.models.filter((m) => m.refinable).map((m) => m.model);
+    const models = asked.filter((id) => proposal.changedModels.includes(id));
+    // applyRefinement names models.i for an unknown or softmax model, before the 409 below.
+    const manifest = applyRefinement(current.manifest, proposal, { models: asked, date: now.toISOString().slice(0, 10) });
+    if (models.length === 0) {
+      return { ok: false, status: 409, error: `nothing to refine in ${asked.join(', ')}: every segment is skipped (suppressed, under the minimum support or without means) or already at its target` };
+    }
+    const summary = `refined centroids of ${models.join(', ')} from ${estimates.reports} reports`;
+    const published = await publishSite(tx, deps.signer, site, { actor, now, manifest, note: input.note ? `${summary}; ${input.note}` : summary });
+    await tx.updateSite(site, { definition: keepPendingEdits(working.definition, current.manifest, published.manifest), policy: working.policy, origins: working.origins }, now.toISOString());
+    await tx.appendAudit({
+      at: now.toISOString(), actor, action: 'refine', site, version: published.version, summary,
+      detail: {
+        baseVersion: current.version, reports: estimates.reports, maxStep: proposal.maxStep, minSupport: proposal.minSupport, models,
+        segments: proposal.models.flatMap((m) => (m.refinable && models.includes(m.model)
+          ? m.segments.map((x) => ({ model: m.model, id: x.id, movement: x.movement, skipped: x.skipped?.reason ?? null }))
+          : [])),
+        ...(input.note ? { note: input.note } : {}),
+      },
+    });
+    return {
+      ok: true,
+      published: { site, version: published.version, kid: published.kid, expiresAt: published.manifest.expiresAt, models, reports: estimates.reports, summary, changes: published.changes },
+    };
+  });
+}
+
+/**
+ * The working definition after a refinement published `refined` over `base`: a model the admin had
+ * not edited since base becomes the refined one; one whose documentation or names were edited keeps
+ * those edits and takes the refined centroids and changelog entries; one whose centroids, features
+ * or segments were edited is left as the admin left it (their edit wins, and shows as pending).
+ */
+function keepPendingEdits(working: SiteDefinition, base: Manifest, refined: Manifest): SiteDefinition {
+  return {
+    ...working,
+    models: working.models.map((m) => {
+      const before = base.models.find((x) => x.id === m.id);
+      const after = refined.models.find((x) => x.id === m.id);
+      if (!before || !after) return m;
+      if (canonical(before) === canonical(m)) return after;
+      if (m.kind !== 'centroids' || before.kind !== 'centroids' || after.kind !== 'centroids') return m;
+      const sameShape = canonical([m.features, m.centroids, m.segments.map((x) => x.id)]) === canonical([before.features, before.centroids, before.segments.map((x) => x.id)]);
+      if (!sameShape) return m;
+      return {
+        ...m,
+        centroids: after.centroids,
+        segments: m.segments.map((seg, v) => {
+          const added = after.segments[v]?.documentation.changelog.filter((e) => e.version === refined.version) ?? [];
+          return added.length ? { ...seg, documentation: { ...seg.documentation, changelog: [...seg.documentation.changelog, ...added] } } : seg;
+        }),
+      };
+    }),
+  };
+}
+
+/** Key-order-insensitive JSON (jsonb reorders keys), for comparing stored documents. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+}
+
+/** A numeric parameter's value, undefined when absent (NaN when not a number: proposeRefinement names the field). */
+function numberParam(q: string | undefined): number | undefined {
+  return q === undefined || q === '' ? undefined : Number(q);
+}
+
+/** GET query or form fields as refinement options. */
+export function refineOptionsOf(get: (name: string) => string | undefined): Pick<RefineOptions, 'maxStep' | 'minSupport'> {
+  const maxStep = numberParam(get('maxStep'));
+  const minSupport = numberParam(get('minSupport'));
+  return { ...(maxStep !== undefined ? { maxStep } : {}), ...(minSupport !== undefined ? { minSupport } : {}) };
+}
+
 /** The /admin/api routes. */
 export function adminApi(deps: ServerDeps): Hono {
   const api = new Hono();
@@ -98,6 +241,22 @@ export function adminApi(deps: ServerDeps): Hono {
       ...(manifest !== undefined ? { manifest } : {}), ...(typeof note === 'string' && note ? { note: note.slice(0, 500) } : {}),
     });
     return c.json({ site, version: published.version, kid: published.kid, expiresAt: published.manifest.expiresAt, changes: published.changes }, 201);
+  });
+
+  api.get('/sites/:site/refinement', async (c) => {
+    const site = c.req.param('site');
+    if (!(await deps.store.getSite(site))) return c.json({ error: 'unknown site', field: 'site' }, 404);
+    const proposal = await loadRefinement(deps, site, refineOptionsOf((n) => c.req.query(n)));
+    return proposal ? c.json(proposal) : c.json({ error: 'nothing published yet', field: 'site' }, 404);
+  });
+
+  api.post('/sites/:site/refinement/publish', async (c) => {
+    const text = await c.req.text();
+    const parsed = check(RefinementPublishInput, text.trim() === '' ? {} : parseJson(text));
+    if (!parsed.ok) return c.json({ error: parsed.message, field: parsed.field }, 400);
+    const out = await publishRefinement(deps, c.req.param('site'), parsed.value, actor(c.req.header('x-edseg-actor')));
+    if (!out.ok) return c.json({ error: out.error, ...(out.field ? { field: out.field } : {}) }, out.status);
+    return c.json(out.published, 201);
   });
 
   api.get('/audit', async (c) => {

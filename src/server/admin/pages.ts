@@ -10,12 +10,14 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { EdsegError } from '../../core/errors.js';
 import { estimateSite } from '../../core/privacy/estimate.js';
+import type { RefinementProposal, SegmentRefinement } from '../../core/refine.js';
+import { check } from '../../core/schema.js';
 import type { Estimate, SiteEstimates } from '../../core/schema.js';
 import type { CatalogSegment } from '../catalog.js';
 import type { ServerDeps } from '../deps.js';
 import { publishSite, updatePolicy } from '../publish.js';
 import type { AuditRecord, SiteSummary } from '../storage/store.js';
-import { loadAudit, loadSiteView } from './api.js';
+import { RefinementPublishInput, loadAudit, loadRefinement, loadSiteView, publishRefinement, refineOptionsOf } from './api.js';
 import type { SiteView } from './api.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
 
@@ -83,7 +85,7 @@ function sitesPage(sites: SiteSummary[]): Html {
 <table><tr><th>Site</th><th>Name</th><th>Published version</th><th>Published at</th><th></th></tr>
 ${sites.map((s) => html`<tr><td><a href="/admin/sites/${s.id}"><code>${s.id}</code></a></td><td>${s.name}</td>
 <td>${s.currentVersion ?? html`<span class="muted">none</span>`}</td><td class="small">${s.publishedAt ?? ''}</td>
-<td><a href="/admin/sites/${s.id}/estimates">Estimates</a></td></tr>`)}
+<td><a href="/admin/sites/${s.id}/estimates">Estimates</a> · <a href="/admin/sites/${s.id}/refinement">Refine</a></td></tr>`)}
 </table>`;
 }
 
@@ -113,7 +115,7 @@ ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p
 ${v.current ? html`<p><strong>Published: version ${v.current.version}</strong> by ${v.current.publishedBy}, ${v.current.publishedAt}<br>
 <span class="small muted">valid until ${v.current.expiresAt}, signed with key <code>${v.current.kid}</code></span></p>` : html`<p>Not published yet.</p>`}
 <p class="small">Origins: ${v.site.origins.map((o) => html`<code>${o}</code> `)}</p>
-<p class="small">Reports: ${v.reports.currentVersion} for the published version, ${v.reports.total} in all. <a href="/admin/sites/${id}/estimates">Estimates dashboard</a> · <a href="/admin/audit?site=${id}">Audit log</a> · <a href="/v1/sites/${id}/manifest">Signed manifest</a></p>
+<p class="small">Reports: ${v.reports.currentVersion} for the published version, ${v.reports.total} in all. <a href="/admin/sites/${id}/estimates">Estimates dashboard</a> · <a href="/admin/sites/${id}/refinement">Refine centroids</a> · <a href="/admin/audit?site=${id}">Audit log</a> · <a href="/v1/sites/${id}/manifest">Signed manifest</a></p>
 </div><div class="card"><form method="post" action="/admin/sites/${id}/publish">
 <strong>Publish</strong>
 <p class="small">${v.pending.length ? html`Pending changes: ${v.pending.join('; ')}` : 'No pending changes: publishing re-signs with a new expiry.'}</p>
@@ -164,6 +166,44 @@ ${est.features.map((f) => html`<tr><td><code>${f.feature}</code></td><td>${f.n}<
 </table>`;
 }
 
+const vec = (xs: readonly number[]): string => `[${xs.map((x) => x.toFixed(3)).join(', ')}]`;
+
+function refinementRow(s: SegmentRefinement, k: number): Html {
+  return html`<tr><td>${s.name} <code>${s.id}</code></td><td>${shareCell(s.share, s.share === null, k)}</td>
+<td>${s.share === null ? '—' : s.support.toFixed(1)}</td><td><code>${vec(s.old)}</code></td>
+<td>${s.skipped ? html`<span class="muted">unchanged</span>` : html`<code>${vec(s.proposed)}</code>${s.damped && s.target ? html`<br><span class="small muted">target <code>${vec(s.target)}</code></span>` : ''}
+<br><span class="small muted">means ± ${num(Math.max(...s.means.map((m) => (m ? m.hi - m.value : 0))))} at most (95%)</span>`}</td>
+<td>${s.skipped ? '—' : html`${num(s.movement)}${s.damped ? html` <span class="tag">damped</span>` : ''}`}</td>
+<td class="small">${s.skipped ? html`<span class="tag no">${s.skipped.reason}</span> ${s.skipped.detail}` : ''}</td></tr>`;
+}
+
+function refinementPage(id: string, p: RefinementProposal, flash: { ok?: string; error?: string }): Html {
+  const k = p.manifest.reporting.kThreshold;
+  return html`<h1>Refine centroids · <code>${id}</code> v${p.baseVersion}</h1>
+${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
+<p class="small muted">One damped Lloyd step from the ${p.reports} reports of version ${p.baseVersion} (estimated ${p.generatedAt}): each centroid moves towards
+its segment's estimated mean feature vector (normalised, [-1, 1]), by at most ${p.maxStep} (L2). Segments that are suppressed, backed by fewer than
+${p.minSupport} reports, or without feature means keep their centroid. The means are noisy: read the intervals, and treat this as a proposal to review, not a retrain.</p>
+<form method="get" class="small">Max step <input type="text" name="maxStep" value="${p.maxStep}" size="5" style="width:6rem">
+Min support <input type="text" name="minSupport" value="${p.minSupport}" size="5" style="width:6rem"> <button class="ghost" type="submit">Recompute</button></form>
+${p.models.map((m) => (m.refinable
+    ? html`<h2>${m.model} <span class="tag">${m.purpose}</span><span class="tag">centroids</span>${m.changed ? '' : html`<span class="tag no">nothing to refine</span>`}</h2>
+<p class="small muted">${m.reports.total} reports (${m.reports.clear} in clear, ${m.reports.ldp} through local differential privacy). Features: ${m.features.map((f) => html`<code>${f}</code> `)}</p>
+<table><tr><th>Segment</th><th style="width:26%">Share</th><th>Reports</th><th>Old centroid</th><th>Proposed centroid</th><th>Movement</th><th>Skipped</th></tr>
+${m.segments.map((s) => refinementRow(s, k))}
+</table>`
+    : html`<h2>${m.model} <span class="tag">${m.purpose}</span><span class="tag">softmax</span></h2><p class="small muted">Not refinable by this method: ${m.reason}.</p>`))}
+<h2>Publish</h2>
+${p.changedModels.length === 0
+    ? html`<p class="card">Nothing to refine: every segment is skipped or already at its target.</p>`
+    : html`<form method="post" action="/admin/sites/${id}/refinement/publish" class="card">
+<input type="hidden" name="version" value="${p.baseVersion}"><input type="hidden" name="maxStep" value="${p.maxStep}"><input type="hidden" name="minSupport" value="${p.minSupport}">
+<p>${p.changedModels.map((m) => html`<label><input type="checkbox" name="models" value="${m}" checked> ${m}</label> `)}</p>
+<p class="small muted">Publishes version ${p.version}: the ticked models' proposed centroids (recomputed from the reports stored at that moment), signed, with a changelog entry on each moved segment and an audit entry. Pending edits to the site stay pending.</p>
+<p><input type="text" name="note" maxlength="500" placeholder="Note for the audit log (optional)"></p>
+<button type="submit">Publish refined centroids</button></form>`}`;
+}
+
 function auditPage(entries: AuditRecord[], site: string | undefined): Html {
   return html`<h1>Audit log${site ? html` · <code>${site}</code>` : ''}</h1>
 <table><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>Site</th><th>Version</th><th>Summary</th></tr>
@@ -173,7 +213,7 @@ ${entries.map((e) => html`<tr><td>${e.id}</td><td class="small">${e.at}</td><td>
 </table>`;
 }
 
-/** The /admin HTML routes (login, sites, a site, estimates, audit). */
+/** The /admin HTML routes (login, sites, a site, estimates, refinement, audit). */
 export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string } }> {
   const app = new Hono<{ Variables: { actor: string } }>();
   app.use('*', async (c, next) => {
@@ -251,6 +291,44 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     if (!published) return page(c, 'Not found', html`<h1>No such site or version</h1>`, c.get('actor'), 404);
     const est = estimateSite(published.manifest, await deps.store.listReports(site, published.version), { now: deps.now() });
     return page(c, `Estimates ${site}`, estimatesPage(site, est, versions), c.get('actor'));
+  });
+
+  app.get('/sites/:site/refinement', async (c) => {
+    const site = c.req.param('site');
+    const flash = { ok: c.req.query('ok'), error: c.req.query('error') } as { ok?: string; error?: string };
+    try {
+      const proposal = await loadRefinement(deps, site, refineOptionsOf((n) => c.req.query(n)));
+      if (!proposal) return page(c, 'Not found', html`<h1>No such site, or nothing published</h1>`, c.get('actor'), 404);
+      return page(c, `Refine ${site}`, refinementPage(site, proposal, flash), c.get('actor'));
+    } catch (e) {
+      if (!(e instanceof EdsegError)) throw e;
+      const proposal = await loadRefinement(deps, site);
+      if (!proposal) return page(c, 'Not found', html`<h1>No such site, or nothing published</h1>`, c.get('actor'), 404);
+      return page(c, `Refine ${site}`, refinementPage(site, proposal, { error: `${e.message} (showing the defaults)` }), c.get('actor'));
+    }
+  });
+
+  app.post('/sites/:site/refinement/publish', async (c) => {
+    const site = c.req.param('site');
+    const form = await c.req.parseBody({ all: true });
+    const field = (name: string) => (typeof form[name] === 'string' && form[name] !== '' ? form[name] : undefined);
+    const models = [form['models'] ?? []].flat().filter((x): x is string => typeof x === 'string');
+    const toRefinement = (message: string) => c.redirect(`/admin/sites/${encodeURIComponent(site)}/refinement?error=${encodeURIComponent(message)}`, 303);
+    if (models.length === 0) return toRefinement('Tick at least one model to publish.');
+    const version = field('version');
+    const note = field('note')?.trim();
+    const input = check(RefinementPublishInput, {
+      models, ...refineOptionsOf(field), ...(version !== undefined ? { version: Number(version) } : {}), ...(note ? { note: note.slice(0, 500) } : {}),
+    });
+    if (!input.ok) return toRefinement(input.message);
+    try {
+      const out = await publishRefinement(deps, site, input.value, c.get('actor'));
+      if (!out.ok) return toRefinement(out.error);
+      return back(c, site, 'ok', `Published version ${out.published.version}: ${out.published.summary}.`);
+    } catch (e) {
+      if (e instanceof EdsegError) return toRefinement(e.message);
+      throw e;
+    }
   });
 
   app.get('/audit', async (c) => {
