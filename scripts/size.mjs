@@ -24,5 +24,12 @@ for (const [file, budget] of Object.entries(budgets)) {
   over ||= !ok;
   rows.push(`${ok ? 'ok  ' : 'OVER'} ${file.padEnd(18)} ${String(buf.length).padStart(8)} B min  ${String(gz).padStart(7)} B gz  ${String(br).padStart(7)} B br  (budget ${budget} B gz)`);
 }
+// A strict CSP (no 'unsafe-eval') must never see the SDK evaluate strings: none of the bundles may contain it.
+for (const file of Object.keys(budgets)) {
+  const src = readFileSync(join(root, 'dist', file), 'utf8');
+  const hit = src.match(/new Function\(|(?<![.\w$])eval\(|setTimeout\(\s*["'`]/);
+  if (hit) { over = true; rows.push(`EVAL ${file}: contains "${hit[0]}" (would need 'unsafe-eval' under CSP)`); }
+  else rows.push(`ok   ${file.padEnd(18)} no eval / new Function`);
+}
 console.log(rows.join('\n'));
 process.exit(over ? 1 : 0);

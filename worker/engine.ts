@@ -42,7 +42,13 @@ export type EngineDeps = {
   /** opens the persistent store; tests may pass a factory over fake-indexeddb */
   openStore: (site: string) => Promise<DeviceStore>;
   storeExists: (site: string) => Promise<boolean>;
+  /** the channel other tabs' engines of this site listen on (BroadcastChannel in browsers and Node) */
+  channel: (name: string) => TabChannel | null;
 };
+
+/** What engines of the same site tell each other across tabs. */
+export type TabMessage = { kind: 'consent-changed' } | { kind: 'forgotten' };
+export type TabChannel = { postMessage(m: TabMessage): void; onmessage: ((ev: { data: TabMessage }) => void) | null; close(): void };
 
 type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
 type Assignment = { model: string; index: number; segmentId: string };
@@ -62,6 +68,7 @@ export function browserDeps(): EngineDeps {
     rng: cryptoRng,
     openStore: (site) => IdbStore.open(site),
     storeExists: (site) => dbExists(site),
+    channel: (name) => (typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as TabChannel) : null),
   };
 }
 
@@ -83,6 +90,7 @@ export class Engine implements EngineApi {
   private timers: ReturnType<typeof setInterval>[] = [];
   private forgotten = false;
   private work: Promise<unknown> = Promise.resolve();
+  private tabs: TabChannel | null = null;
 
   constructor(private readonly deps: EngineDeps = browserDeps()) {}
 
@@ -177,6 +185,8 @@ export class Engine implements EngineApi {
   async flush(): Promise<{ sent: number; pending: number }> {
     await this.ready();
     return this.serial(async () => {
+      // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
+      await this.syncConsent();
       await this.maybeReport();
       return this.deliverOutbox();
     });
@@ -208,6 +218,9 @@ export class Engine implements EngineApi {
     this.forgotten = true;
     this.stopTimers();
     await this.work.catch(() => undefined);
+    this.tabs?.postMessage({ kind: 'forgotten' });
+    this.tabs?.close();
+    this.tabs = null;
     await this.store.destroy();
     // A database may exist from an earlier page even while this page ran on memory.
     if (!this.store.persisted && (await this.deps.storeExists(this.config.site))) await (await this.deps.openStore(this.config.site)).destroy();
@@ -221,6 +234,8 @@ export class Engine implements EngineApi {
 
   async close(): Promise<void> {
     this.stopTimers();
+    this.tabs?.close();
+    this.tabs = null;
     await this.work.catch(() => undefined);
     await this.store.close();
   }
@@ -239,6 +254,7 @@ export class Engine implements EngineApi {
     await this.applyRetention();
     if (this.config.consent && !this.consent) await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
     else await this.recompute(true);
+    this.listenToTabs();
     const every = this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
     this.timers.push(setInterval(() => { void this.flush().catch(() => undefined); }, every));
     this.timers.push(setInterval(() => { void this.serial(() => this.applyRetention()).catch(() => undefined); }, DAY));
@@ -372,6 +388,46 @@ export class Engine implements EngineApi {
     await this.log('consent-changed', { before, after: consent, persisted: this.store.persisted });
     await this.recompute(true);
     await this.dropDisallowedReports();
+    if (this.store.persisted) this.tabs?.postMessage({ kind: 'consent-changed' });
+  }
+
+  /** Adopts the consent record another tab stored (the store holds the latest write of any tab). */
+  private async syncConsent(): Promise<void> {
+    if (!this.store.persisted) {
+      // Another tab may have created the database with a consent record since this page started.
+      if (!(await this.deps.storeExists(this.config.site))) return;
+      this.store = await this.deps.openStore(this.config.site);
+    }
+    const stored = (await this.store.get<Consent>('consent')) ?? null;
+    if (!stored || JSON.stringify(stored) === JSON.stringify(this.consent)) return;
+    this.consent = stored;
+    this.declared = (await this.store.get<Declared>('declared')) ?? this.declared;
+    await this.recompute(true);
+  }
+
+  /** Consent changes and forget() in one tab take effect in every other tab of this site at once. */
+  private listenToTabs(): void {
+    this.tabs = this.deps.channel(`edseg:${this.config.site}`);
+    if (!this.tabs) return;
+    this.tabs.onmessage = (ev) => {
+      if (ev.data.kind === 'consent-changed') void this.serial(() => this.syncConsent()).catch(() => undefined);
+      if (ev.data.kind === 'forgotten') void this.forgottenElsewhere();
+    };
+  }
+
+  /** Another tab deleted everything: stop, hold nothing, release nothing. */
+  private async forgottenElsewhere(): Promise<void> {
+    if (this.forgotten) return;
+    this.forgotten = true;
+    this.stopTimers();
+    this.tabs?.close();
+    this.tabs = null;
+    await this.store.close().catch(() => undefined);
+    this.store = new MemoryStore();
+    this.consent = null;
+    this.assignments = [];
+    this.released = [];
+    this.notify([]);
   }
 
   /** Moves what the page held in memory into IndexedDB, once consent allows persistence. */

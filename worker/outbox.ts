@@ -19,26 +19,48 @@ export type DeliveryDeps = {
   log: (kind: (typeof AUDIT_KINDS)[number], detail: Record<string, unknown>) => Promise<void>;
 };
 
-/** Sends what is due from the outbox; returns how many were sent and how many remain. */
-export async function deliver(store: DeviceStore, deps: DeliveryDeps): Promise<{ sent: number; pending: number }> {
-  const all = await store.outbox();
-  const due = all.filter((i) => i.nextAttemptAt <= deps.now()).sort((a, b) => a.createdAt - b.createdAt).slice(0, MAX_BATCH);
-  if (due.length === 0) return { sent: 0, pending: all.length };
-  let status = 0;
+const permanent = (status: number) => status === 400 || status === 413 || status === 422;
+
+async function post(items: OutboxItem[], deps: DeliveryDeps): Promise<number> {
   try {
     const res = await deps.fetch(deps.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ reports: due.map((i) => i.report) }),
+      body: JSON.stringify({ reports: items.map((i) => i.report) }),
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
       cache: 'no-store',
       keepalive: true,
     });
-    status = res.status;
+    return res.status;
   } catch {
-    status = 0;
+    return 0;
   }
+}
+
+/** Sends what is due from the outbox; returns how many were sent and how many remain. */
+export async function deliver(store: DeviceStore, deps: DeliveryDeps): Promise<{ sent: number; pending: number }> {
+  const all = await store.outbox();
+  const due = all.filter((i) => i.nextAttemptAt <= deps.now()).sort((a, b) => a.createdAt - b.createdAt).slice(0, MAX_BATCH);
+  if (due.length === 0) return { sent: 0, pending: all.length };
+  const status = await post(due, deps);
+  if (permanent(status) && due.length > 1) {
+    // The collector refuses a batch whole; find the bad report(s) one by one so no valid one is lost.
+    let sent = 0;
+    let left = all.length;
+    for (const item of due) {
+      const one = await settle([item], await post([item], deps), store, deps);
+      sent += one.sent;
+      left -= one.sent + one.dropped;
+    }
+    return { sent, pending: left };
+  }
+  const r = await settle(due, status, store, deps);
+  return { sent: r.sent, pending: all.length - r.sent - r.dropped };
+}
+
+/** Applies one answer of the collector to the items it was about. */
+async function settle(due: OutboxItem[], status: number, store: DeviceStore, deps: DeliveryDeps): Promise<{ sent: number; dropped: number }> {
   if (status >= 200 && status < 300) {
     await store.removeOutbox(due.map((i) => i.id));
     for (const i of due) {
@@ -48,12 +70,12 @@ export async function deliver(store: DeviceStore, deps: DeliveryDeps): Promise<{
         features: i.report.features ? i.report.features.dims.length : 0,
       });
     }
-    return { sent: due.length, pending: all.length - due.length };
+    return { sent: due.length, dropped: 0 };
   }
-  if (status === 400 || status === 413 || status === 422) {
+  if (permanent(status)) {
     await store.removeOutbox(due.map((i) => i.id));
     for (const i of due) await deps.log('report-dropped', { reportId: i.report.id, reason: `collector answered ${status}` });
-    return { sent: 0, pending: all.length - due.length };
+    return { sent: 0, dropped: due.length };
   }
   for (const i of due) {
     const attempts = i.attempts + 1;
@@ -61,5 +83,5 @@ export async function deliver(store: DeviceStore, deps: DeliveryDeps): Promise<{
     const next: OutboxItem = { ...i, attempts, nextAttemptAt: deps.now() + wait };
     await store.putOutbox(next);
   }
-  return { sent: 0, pending: all.length };
+  return { sent: 0, dropped: 0 };
 }

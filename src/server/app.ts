@@ -21,7 +21,7 @@ import { adminPages } from './admin/pages.js';
 import type { ServerDeps } from './deps.js';
 import type { Signer } from './keys.js';
 import { admitBatch } from './reports.js';
-import { JWK_PLACEHOLDER, SDK_FILES, contentType, jwkForAttribute, readStatic } from './static.js';
+import { JWK_PLACEHOLDER, SDK_CSP, SDK_FILES, contentType, demoCsp, jwkForAttribute, readStatic } from './static.js';
 import type { Store } from './storage/store.js';
 
 /** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */
@@ -135,6 +135,8 @@ export function createApp(opts: AppOptions): Hono {
       'Access-Control-Allow-Origin': '*',
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
+      // Governs the worker's own context: no eval or new Function in the SDK (zod runs jitless).
+      'Content-Security-Policy': SDK_CSP,
     });
   });
 
@@ -148,7 +150,8 @@ export function createApp(opts: AppOptions): Hono {
     const headers = { 'Content-Type': type, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
     if (!type.startsWith('text/html')) return c.body(new Uint8Array(found.body), 200, headers);
     const jwk = jwkForAttribute(await signer.currentPublicJwk());
-    return c.body(found.body.toString('utf8').replaceAll(JWK_PLACEHOLDER, jwk), 200, headers);
+    const html = found.body.toString('utf8').replaceAll(JWK_PLACEHOLDER, jwk);
+    return c.body(html, 200, { ...headers, 'Content-Security-Policy': demoCsp(html) });
   });
 
   return app;

@@ -3,6 +3,7 @@
  * Contract: a request path never escapes its root (no `..`, no absolute path, no NUL), and a
  * missing file is a 404, never a directory listing.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import type { JWK } from 'jose';
@@ -66,4 +67,19 @@ export const JWK_PLACEHOLDER = '__EDSEG_PUBLIC_JWK__';
 /** A JWK as JSON that is safe inside a single- or double-quoted HTML attribute. */
 export function jwkForAttribute(jwk: JWK): string {
   return JSON.stringify(jwk).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The policy sent with the SDK's scripts; it is the worker's own CSP (pages ignore a script's CSP header). */
+export const SDK_CSP = "script-src 'self'; object-src 'none'; base-uri 'none'";
+
+/**
+ * A strict policy for a demo page: same-origin everything, no eval, inline scripts only by hash
+ * (computed from the HTML actually served, so editing the stub cannot silently break it).
+ */
+export function demoCsp(html: string): string {
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+  return [
+    "default-src 'self'", `script-src 'self' ${hashes.join(' ')}`.trim(), "style-src 'self'", "img-src 'self' data:",
+    "connect-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+  ].join('; ');
 }

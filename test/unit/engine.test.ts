@@ -1,12 +1,12 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Engine, type EngineDeps } from '../../worker/engine.js';
+import { Engine, type EngineDeps, type TabChannel } from '../../worker/engine.js';
 import { IdbStore, dbExists } from '../../worker/idb.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { ReportBatch, dayOf, type ReleasedSegment } from '../../src/core/schema.js';
 import { DAY, ORIGIN, testKey, testManifest, type TestKey } from '../fixtures/manifest.js';
 
-type Net = { manifest: string | null; manifestDown: boolean; collectorStatus: number; posts: unknown[]; requests: string[] };
+type Net = { manifest: string | null; manifestDown: boolean; collectorStatus: number | ((body: { reports: { id: string }[] }) => number); posts: unknown[]; requests: string[] };
 
 let key: TestKey;
 let clock: number;
@@ -21,8 +21,10 @@ function deps(over: Partial<EngineDeps> = {}): EngineDeps {
         if (net.manifestDown || !net.manifest) throw new TypeError('network down');
         return new Response(net.manifest, { status: 200, headers: { etag: '"v"' } });
       }
-      net.posts.push(JSON.parse(String(init?.body)));
-      return new Response('{}', { status: net.collectorStatus });
+      const body = JSON.parse(String(init?.body));
+      const status = typeof net.collectorStatus === 'function' ? net.collectorStatus(body) : net.collectorStatus;
+      if (status < 300) net.posts.push(body);
+      return new Response('{}', { status });
     }) as typeof fetch,
     now: () => clock,
     origin: ORIGIN,
@@ -30,6 +32,7 @@ function deps(over: Partial<EngineDeps> = {}): EngineDeps {
     rng: seededRandom(7),
     openStore: (s) => IdbStore.open(s),
     storeExists: (s) => dbExists(s),
+    channel: (name) => new BroadcastChannel(name) as unknown as TabChannel,
     ...over,
   };
 }
@@ -213,5 +216,70 @@ describe('engine: retention and forget', () => {
     const before = net.requests.length;
     await expect(e.ingest(lessons(1))).rejects.toMatchObject({ code: 'forgotten' });
     expect(net.requests.length).toBe(before);
+  });
+});
+
+describe('engine: several tabs', () => {
+  const consent = { ageBand: 'teen' as const, self: { purposes: ['instruction' as const, 'analytics' as const] } };
+  const until = async (cond: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('a withdrawal in one tab stops releases and reports in another at once', async () => {
+    const a = new Engine(deps());
+    await start(a, `site-${site}`);
+    await a.setConsent(consent);
+    const b = new Engine(deps());
+    const seenB = await start(b, `site-${site}`);
+    expect((await b.segments()).length).toBe(1);
+    await a.setConsent({ ageBand: 'teen', optOut: ['instruction', 'analytics', 'marketing', 'advertising'] });
+    await until(async () => (await b.segments()).length === 0);
+    expect(await b.segments()).toEqual([]);
+    expect(seenB.at(-1)).toEqual([]);
+    expect(await b.flush()).toEqual({ sent: 0, pending: 0 });
+    expect(net.posts).toHaveLength(0);
+    await a.close(); await b.close();
+  });
+
+  it('a tab that missed the message still reads the stored consent before it reports', async () => {
+    const a = new Engine(deps());
+    await start(a, `site-${site}`);
+    await a.setConsent(consent);
+    const b = new Engine(deps({ channel: () => null }));
+    await start(b, `site-${site}`);
+    await a.setConsent({ ageBand: 'teen', optOut: ['analytics'] });
+    expect(await b.flush()).toEqual({ sent: 0, pending: 0 });
+    expect(net.posts).toHaveLength(0);
+    await a.close(); await b.close();
+  });
+
+  it('forget() in one tab empties and stops every other tab of the site', async () => {
+    const a = new Engine(deps());
+    await start(a, `site-${site}`);
+    await a.setConsent(consent);
+    const b = new Engine(deps());
+    const seenB = await start(b, `site-${site}`);
+    await a.forget();
+    await until(async () => b.segments().then(() => false, () => true));
+    await expect(b.segments()).rejects.toMatchObject({ code: 'forgotten' });
+    expect(seenB.at(-1)).toEqual([]);
+    expect(await dbExists(`site-${site}`)).toBe(false);
+  });
+});
+
+describe('engine: delivery', () => {
+  it('a report the collector refuses does not take the valid reports of its batch down with it', async () => {
+    net.collectorStatus = 503;
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } });
+    expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
+    const bad = (await e.exportData()).outbox[0]!.report.id;
+    clock += 7 * DAY; // the next period, and past the first report's backoff
+    net.collectorStatus = (body) => (body.reports.some((r) => r.id === bad) ? 400 : 202);
+    expect(await e.flush()).toEqual({ sent: 1, pending: 0 });
+    const audit = (await e.exportData()).audit;
+    expect(audit.filter((x) => x.kind === 'report-dropped').map((x) => x.detail.reportId)).toEqual([bad]);
+    expect(audit.filter((x) => x.kind === 'report-sent')).toHaveLength(1);
   });
 });

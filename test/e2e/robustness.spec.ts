@@ -1,0 +1,83 @@
+import { test, expect } from '@playwright/test';
+import { adultAllConsent, openDemo, studyHard, track } from './helpers.js';
+
+test('the whole flow runs under a strict Content Security Policy without a single violation', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to ... ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const response = await page.goto('/demo/');
+  const csp = response!.headers()['content-security-policy'] ?? '';
+  expect(csp).toContain("script-src 'self' 'sha256-");
+  expect(csp).not.toContain('unsafe-eval');
+  expect(csp).not.toContain('unsafe-inline');
+  await openDemo(page);
+  const workerCsp = (await page.request.get('/edseg/edseg.worker.js')).headers()['content-security-policy'];
+  expect(workerCsp).toContain("script-src 'self'");
+  await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
+  await track(page, studyHard);
+  expect((await page.evaluate(() => window.edseg.segments())).length).toBeGreaterThan(0);
+  expect((await page.evaluate(() => window.edseg.flush())).sent).toBe(1);
+  await page.getByTestId('bulk-lessons').click();
+  await page.waitForTimeout(300);
+  expect(violations).toEqual([]);
+});
+
+test('the violation detector of the CSP test does see a violation (negative control)', async ({ page, context }) => {
+  const violations: string[] = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to ... ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  // A same-origin script under the same policy that probes eval the way a JIT would, swallowing the error.
+  await context.route('**/demo/app.js', (route) => route.fulfill({ contentType: 'text/javascript', body: "try { new Function('return 1'); } catch { /* swallowed */ }" }));
+  await page.goto('/demo/');
+  await expect.poll(() => violations.length).toBeGreaterThan(0);
+});
+
+test('calls reject with worker-terminated when the worker cannot load', async ({ page }) => {
+  await openDemo(page);
+  const code = await page.evaluate(async () => {
+    const w = window as unknown as { edseg: { createSegmenter(o: unknown): { segments(): Promise<unknown> } } };
+    const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
+    const seg = w.edseg.createSegmenter({ site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/no-such-worker.js' });
+    try { await seg.segments(); return 'resolved'; } catch (e) { return (e as { code?: string }).code; }
+  });
+  expect(code).toBe('worker-terminated');
+});
+
+test('calls reject with worker-timeout when the worker does not answer', async ({ page, context }) => {
+  await context.route('**/edseg/silent.worker.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'self.onmessage = () => {};' }));
+  await openDemo(page);
+  const result = await page.evaluate(async () => {
+    const w = window as unknown as { edseg: { createSegmenter(o: unknown): { segments(): Promise<unknown> } } };
+    const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
+    const seg = w.edseg.createSegmenter({ site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/silent.worker.js', timeoutMs: 300 });
+    const t0 = performance.now();
+    try { await seg.segments(); return { code: 'resolved', ms: 0 }; } catch (e) { return { code: (e as { code?: string }).code, ms: performance.now() - t0 }; }
+  });
+  expect(result.code).toBe('worker-timeout');
+  expect(result.ms).toBeLessThan(2_000);
+});
+
+test('createSegmenter names the bad option', async ({ page }) => {
+  await openDemo(page);
+  const err = await page.evaluate(() => {
+    const w = window as unknown as { edseg: { createSegmenter(o: unknown): unknown } };
+    try { w.edseg.createSegmenter({ site: 'lingua-kids', manifestUrl: '/m', collectorUrl: '/r', publicKeys: [{ kty: 'RSA' }] }); return null; } catch (e) { return { code: (e as { code: string }).code, field: (e as { field: string }).field }; }
+  });
+  expect(err).toEqual({ code: 'invalid-input', field: 'options.publicKeys.0.kty' });
+});
+
+test('consent set in one tab reaches another open tab at once', async ({ context }) => {
+  const a = await context.newPage();
+  await openDemo(a);
+  await a.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
+  const b = await context.newPage();
+  await openDemo(b);
+  expect((await b.evaluate(() => window.edseg.segments())).length).toBeGreaterThan(0);
+  await a.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', optOut: ['instruction', 'analytics', 'marketing', 'advertising'] }));
+  await expect.poll(() => b.evaluate(() => window.edseg.segments())).toEqual([]);
+  await expect.poll(() => b.evaluate(() => window.__segmentsEvents!.at(-1))).toEqual([]);
+});
