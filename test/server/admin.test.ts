@@ -284,7 +284,7 @@ describe('the audit log API', () => {
   it('starts with the seed: version 1 by the seed, listing what it holds', async () => {
     const first = (await audit()).at(-1)!;
     expect(first).toMatchObject({ action: 'publish', actor: 'system (seed)', version: 1 });
-    expect(first.summary).toContain('7 features, 5 models, 16 segments');
+    expect(first.summary).toContain('8 features, 5 models, 16 segments');
   });
 
   it('keeps every segment of the seeded site in the manifest as published', async () => {

@@ -247,7 +247,10 @@ export function estimateSiteAtThreshold(manifest: Manifest, reports: readonly Re
     });
     const segments = model.segments.map((s, v) => {
       const support = shares.sum[v] as number;
-      const suppressed = !(total > 0 && support >= kT);
+      // Published only when the (noisy, for ldp) support clears kThreshold AND is clearly above its own
+      // noise (3 se), so an empty segment's noise is not published as a share. No threshold: no rule.
+      const significant = kT === -Infinity || support >= MIN_DENOMINATOR_Z * Math.sqrt(shares.variance[v] as number);
+      const suppressed = !(total > 0 && support >= kT && significant);
       const nulls = manifest.features.map((f) => ({ feature: f.name, estimate: null }));
       if (suppressed) return { id: s.id, name: s.name, support: 0, suppressed, share: null, featureMeans: nulls };
       const share = estimate(support / total, Math.sqrt(shares.variance[v] as number) / total);

@@ -1,0 +1,37 @@
+/**
+ * The k-threshold on ldp cells: the support of a segment is itself an estimate, so an empty segment
+ * must not be published on the strength of noise, while a well-populated one is.
+ */
+import { describe, expect, it } from 'vitest';
+import { estimateSite } from '../../src/core/privacy/estimate.js';
+import { seededRandom } from '../../src/core/privacy/random.js';
+import { makeManifest, simulate } from './fixtures.js';
+
+const RUNS = 200;
+
+describe('estimateSite: suppression of ldp cells', () => {
+  it('suppresses an empty segment in almost every run, and publishes a large one in every run', () => {
+    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 1, epsilonFeatures: 0, kThreshold: 50 } });
+    const rng = seededRandom(2026);
+    let emptyPublished = 0;
+    let largeSuppressed = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const reports = simulate({ manifest, n: 2_500, f: [0.6, 0.4, 0], channel: 'ldp', rng });
+      const cells = estimateSite(manifest, reports).models[0]!.segments;
+      if (!cells[2]!.suppressed) emptyPublished++;
+      if (cells[0]!.suppressed) largeSuppressed++;
+    }
+    // With support alone against k = 50 (se of the support about 56 here), the empty cell was published
+    // in roughly a fifth of runs; the 3-se rule brings that to a rounding error.
+    expect(emptyPublished / RUNS).toBeLessThan(0.02);
+    expect(largeSuppressed).toBe(0);
+  });
+
+  it('publishes clear cells on their exact count', () => {
+    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonFeatures: 0, kThreshold: 50 } });
+    const reports = simulate({ manifest, n: 1_000, f: [0.9, 0.06, 0.04], channel: 'clear', rng: seededRandom(7) });
+    const cells = estimateSite(manifest, reports).models[0]!.segments;
+    const count = (v: number) => reports.filter((r) => r.segments[0]?.channel === 'clear' && r.segments[0].segment === manifest.models[0]!.segments[v]!.id).length;
+    for (let v = 0; v < 3; v++) expect(cells[v]!.suppressed).toBe(count(v) < 50);
+  });
+});
