@@ -27,6 +27,7 @@ if (want('e2e') && !ensureChromium()) setupFailed = true;
 if (await step('typecheck', () => run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']))) setupFailed = true;
 if (await step('build', build)) setupFailed = true;
 else if (await step('size budgets', () => run(process.execPath, [join(root, 'scripts/size.mjs')]))) setupFailed = true;
+else if (await step('package entry points', () => run(process.execPath, [join(root, 'scripts/check-package.mjs')]))) setupFailed = true;
 
 const vitestProjects = ['unit', 'stats', 'server'].filter(want);
 if (vitestProjects.length) {

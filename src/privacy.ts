@@ -16,7 +16,9 @@ export type { SegmentResponse } from './core/privacy/segment.js';
 export { cryptoRng, seededRandom } from './core/privacy/random.js';
 export { perturbSegment, chooseOracle } from './core/privacy/segment.js';
 export { perturbVector, sampledDimensions, vectorVariance } from './core/privacy/vector.js';
-export { estimateFrequencies, estimateMean } from './core/privacy/estimate.js';
+export { estimateFrequencies, estimateMean, estimateSite } from './core/privacy/estimate.js';
+/** The one way a device builds a report: auditors can rebuild and compare reports with the SDK's own code. */
+export { buildReport, type ModelAssignment } from './core/privacy/report.js';
 export { grrProbabilities, grrVariance } from './core/privacy/grr.js';
 export { oueProbabilities, oueVariance } from './core/privacy/oue.js';
 export { duchiBound, duchiVariance } from './core/privacy/duchi.js';
