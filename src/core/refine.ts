@@ -23,73 +23,18 @@
  *   whose version is one more; issuedAt and expiresAt are the publisher's to set.
  */
 import { EdsegError } from './errors.js';
-import type { CentroidModel, Estimate, Manifest, Purpose, SiteEstimates } from './schema.js';
+import type { CentroidModel, Estimate, Manifest, ModelRefinement, RefinementProposal, SegmentRefinement, SiteEstimates, SkipReason } from './schema.js';
 
 /** Default largest L2 move of one centroid in one refinement, in normalised units ([-1, 1] per axis). */
 export const DEFAULT_MAX_STEP = 0.5;
 /** Decimals a proposed coordinate keeps. */
 const DECIMALS = 4;
 
-export const SKIP_REASONS = ['no-estimate', 'suppressed', 'under-min-support', 'means-withheld'] as const;
-export type SkipReason = (typeof SKIP_REASONS)[number];
+// The proposal's shapes are wire shapes (GET /admin/api/sites/:site/refinement): schema.ts holds them.
+export { SKIP_REASONS } from './schema.js';
+export type { ModelRefinement, RefinementProposal, SegmentRefinement, SkipReason } from './schema.js';
 
-/** One segment's line of a model's proposal. */
-export type SegmentRefinement = {
-  id: string;
-  name: string;
-  /** the estimated share with its 95% interval; null when suppressed */
-  share: Estimate | null;
-  /** reports backing the cell (clear count or estimated ldp count; 0 when suppressed) */
-  support: number;
-  /** the estimated means of the model's features, in model.features order; null where withheld */
-  means: (Estimate | null)[];
-  old: number[];
-  /** the undamped Lloyd target (the means clamped to [-1, 1]); null when skipped */
-  target: number[] | null;
-  proposed: number[];
-  /** L2 distance from old to proposed */
-  movement: number;
-  /** true when maxStep shortened the step towards the target */
-  damped: boolean;
-  skipped: { reason: SkipReason; detail: string } | null;
-};
-
-/** One model's proposal: centroid models are refined, softmax models are listed as not refinable. */
-export type ModelRefinement =
-  | {
-    model: string;
-    kind: 'centroids';
-    refinable: true;
-    purpose: Purpose;
-    features: string[];
-    /** reports carrying a field for this model, by channel, and in all */
-    reports: { clear: number; ldp: number; total: number };
-    /** whether any centroid moves */
-    changed: boolean;
-    segments: SegmentRefinement[];
-  }
-  | { model: string; kind: 'softmax'; refinable: false; purpose: Purpose; reason: string };
-
-/** What proposeRefinement returns (and GET /admin/api/sites/:site/refinement answers). */
-export type RefinementProposal = {
-  site: string;
-  /** the manifest version whose reports were estimated */
-  baseVersion: number;
-  /** the version the proposed manifest carries (baseVersion + 1) */
-  version: number;
-  /** when the estimates were computed */
-  generatedAt: string;
-  /** reports counted for baseVersion */
-  reports: number;
-  maxStep: number;
-  minSupport: number;
-  models: ModelRefinement[];
-  /** the models in which at least one centroid moves, in manifest order */
-  changedModels: string[];
-  /** the manifest with every changed model applied; issuedAt and expiresAt are still the base's */
-  manifest: Manifest;
-};
-
+/** proposeRefinement's options: a function's option bag, not a wire shape, so it stays here. */
 export type RefineOptions = {
   /** largest L2 move of a centroid (default 0.5) */
   maxStep?: number;

@@ -15,7 +15,7 @@ import { HTTPException } from 'hono/http-exception';
 import { EdsegError } from '../core/errors.js';
 import { estimateSite } from '../core/privacy/estimate.js';
 import { dayOf } from '../core/schema.js';
-import type { Manifest } from '../core/schema.js';
+import type { Manifest, ReportsAccepted } from '../core/schema.js';
 import { adminApi, parseJson } from './admin/api.js';
 import { adminPages } from './admin/pages.js';
 import type { ServerDeps } from './deps.js';
@@ -100,7 +100,7 @@ export function createApp(opts: AppOptions): Hono {
       const admitted = await admitBatch(parseJson(await c.req.text()), publishedManifest);
       if (!admitted.ok) return c.json({ error: admitted.message, field: admitted.field }, 400);
       const { inserted } = await store.insertReports(admitted.reports, dayOf(deps.now().getTime()));
-      return c.json({ accepted: inserted, duplicates: admitted.reports.length - inserted }, 202);
+      return c.json({ accepted: inserted, duplicates: admitted.reports.length - inserted } satisfies ReportsAccepted, 202);
     });
 
   app.get('/v1/sites/:site/estimates', async (c) => {

@@ -5,24 +5,10 @@
  * the same function the SDK's policy uses (segmentContexts), so console and device cannot disagree.
  */
 import { segmentContexts } from '../core/policy.js';
-import type { FeatureSpec, Model, Purpose, SegmentDoc, SitePolicy } from '../core/schema.js';
-import type { SiteDefinition } from './storage/store.js';
+import type { CatalogSegment, FeatureSpec, SiteDefinition, SitePolicy } from '../core/schema.js';
 
-export type CatalogSegment = {
-  id: string;
-  name: string;
-  model: string;
-  modelKind: Model['kind'];
-  purpose: Purpose;
-  minAgeBand: string;
-  features: { name: string; kind: FeatureSpec['kind']; windowDays: number; educationRecord: boolean; description: string | null }[];
-  usesEducationRecord: boolean;
-  /** the features that make it an education record, by name */
-  educationRecordFeatures: string[];
-  documentation: SegmentDoc;
-  allowed: boolean;
-  clear: boolean;
-};
+// A catalogue line is part of GET /admin/api/sites/:site: schema.ts holds its shape.
+export type { CatalogSegment } from '../core/schema.js';
 
 /** Every segment of a definition, in model order, with the policy's verdict for this site. */
 export function segmentCatalog(def: Pick<SiteDefinition, 'features' | 'models'>, policy: SitePolicy): CatalogSegment[] {

@@ -5,31 +5,39 @@
  * operation once no pinned embedder uses it.
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
-import type { JWK } from 'jose';
 import { signManifest } from '../core/manifest.js';
 import type { SigningKey } from '../core/manifest.js';
-import type { Manifest } from '../core/schema.js';
-import type { SigningKeyRecord, Store } from './storage/store.js';
+import { PrivateJwk, PublicJwk, parseOrThrow } from '../core/schema.js';
+import type { Manifest, PublicJwks, SigningKeyRecord } from '../core/schema.js';
+import type { Store } from './storage/store.js';
 
 export interface Signer {
   /** Signs with the newest key. */
   sign(manifest: Manifest): Promise<{ jws: string; kid: string }>;
   /** Every public key, newest first, each with kid, alg ES256 and use sig. */
-  publicJwks(): Promise<{ keys: JWK[] }>;
+  publicJwks(): Promise<PublicJwks>;
   /** The public key that signs now (the one the demo page pins). */
-  currentPublicJwk(): Promise<JWK>;
+  currentPublicJwk(): Promise<PublicJwk>;
   /** Generates a new key that signs from now on; returns its kid. */
   rotate(at?: Date): Promise<string>;
 }
 
-const publicOnly = (jwk: JWK, kid: string): JWK => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' });
+const publicOnly = (jwk: PublicJwk, kid: string): PublicJwk => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' });
 
-/** Generates an extractable ES256 pair; kid = the first 16 characters of its RFC 7638 thumbprint. */
+/**
+ * Generates an extractable ES256 pair; kid = the first 16 characters of its RFC 7638 thumbprint.
+ * The exported JWKs are parsed with the stored shapes (PublicJwk, PrivateJwk): an ES256 pair always
+ * fits them, and the parse is what narrows jose's general JWK type.
+ */
 export async function generateSigningKey(at: Date): Promise<SigningKeyRecord> {
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
   const pub = await exportJWK(publicKey);
   const kid = (await calculateJwkThumbprint(pub, 'sha256')).slice(0, 16);
-  return { kid, createdAt: at.toISOString(), publicJwk: publicOnly(pub, kid), privateJwk: { ...(await exportJWK(privateKey)), kid, alg: 'ES256' } };
+  return {
+    kid, createdAt: at.toISOString(),
+    publicJwk: publicOnly(parseOrThrow(PublicJwk, { ...pub, kid }, 'publicJwk'), kid),
+    privateJwk: parseOrThrow(PrivateJwk, { ...(await exportJWK(privateKey)), kid, alg: 'ES256' }, 'privateJwk'),
+  };
 }
 
 /** A Signer over the store's keys; creates the first key when there is none. */

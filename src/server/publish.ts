@@ -11,8 +11,9 @@
  */
 import { EdsegError } from '../core/errors.js';
 import { DAY_MS, Manifest, SitePolicy, check, manifestIssues } from '../core/schema.js';
+import type { PublishedVersion, SiteRecord } from '../core/schema.js';
 import type { Signer } from './keys.js';
-import type { PublishedVersion, SiteRecord, Store } from './storage/store.js';
+import type { Store } from './storage/store.js';
 
 /** A manifest is valid this long after it is signed. */
 export const VALIDITY_DAYS = 30;

@@ -14,10 +14,10 @@
  * Centroids are in normalised space ([-1, 1] per feature). They are set by hand, not learned;
  * test/server/seed.test.ts pins the learner histories each segment must (and must not) catch.
  */
-import type { FeatureSpec, Model, Segment, SitePolicy } from '../core/schema.js';
+import type { FeatureSpec, Model, Segment, SiteDefinition, SitePolicy, SiteRecord } from '../core/schema.js';
 import { publishSite } from './publish.js';
 import type { Signer } from './keys.js';
-import type { SiteDefinition, SiteRecord, Store } from './storage/store.js';
+import type { Store } from './storage/store.js';
 
 export const SEED_SITE = 'lingua-kids';
 export const SEED_ACTOR = 'system (seed)';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import type { JWK } from 'jose';
+import type { PublicJwk } from '../core/schema.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -65,7 +65,7 @@ export const SDK_FILES = new Set(['edseg.js', 'edseg.worker.js', 'edseg.mjs', 'e
 export const JWK_PLACEHOLDER = '__EDSEG_PUBLIC_JWK__';
 
 /** A JWK as JSON that is safe inside a single- or double-quoted HTML attribute. */
-export function jwkForAttribute(jwk: JWK): string {
+export function jwkForAttribute(jwk: PublicJwk): string {
   return JSON.stringify(jwk).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

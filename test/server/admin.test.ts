@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
+import { ApiError, AuditLog, KeysRotated, PolicyUpdated, Published, SiteList, SiteView } from '../../src/core/schema.js';
 import type { Manifest } from '../../src/core/schema.js';
-import type { SiteView } from '../../src/server/admin/api.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { ADMIN_TOKEN, NOW, bearer, json, makeServer, sampleReports } from './helpers.js';
+import { ADMIN_TOKEN, NOW, bearer, expectShape, json, makeServer, sampleReports } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -144,6 +144,42 @@ describe('policy update and publish', () => {
     const res = await api('/sites/lingua-kids/publish', json('POST', { manifest: { ...m, site: { id: 'other', origins: ['https://x.example'] } } }));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'manifest.site.id' });
+  });
+
+  it('refuses a publish body that is not an object, naming the root, and publishes nothing', async () => {
+    const before = await publishedVersion();
+    for (const body of [null, [], 'v2', 3]) {
+      const res = await api('/sites/lingua-kids/publish', json('POST', body));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ field: '(root)' });
+    }
+    expect(await publishedVersion()).toBe(before);
+  });
+
+  it('refuses a publish note that is not a string, naming note, and publishes nothing', async () => {
+    const before = await publishedVersion();
+    const res = await api('/sites/lingua-kids/publish', json('POST', { note: 42 }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'note' });
+    expect(await publishedVersion()).toBe(before);
+  });
+
+  it('refuses a publish body with a field it does not have, naming the field in the error, and publishes nothing', async () => {
+    const before = await publishedVersion();
+    const res = await api('/sites/lingua-kids/publish', json('POST', { manfest: {} }));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as ApiError;
+    expect(body.field).toBe('(root)');
+    expect(body.error).toContain('manfest');
+    expect(await publishedVersion()).toBe(before);
+  });
+
+  it('refuses a publish manifest that is not an object, naming manifest, and publishes nothing', async () => {
+    const before = await publishedVersion();
+    const res = await api('/sites/lingua-kids/publish', json('POST', { manifest: [] }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'manifest' });
+    expect(await publishedVersion()).toBe(before);
   });
 
   it('answers 404 when publishing a site that does not exist', async () => {
@@ -301,5 +337,46 @@ describe('admin routes that do not exist', () => {
 
   it('still answers 401 for an unknown API path without the token', async () => {
     expect((await s.app.request('/admin/api/nothing-here')).status).toBe(401);
+  });
+});
+
+describe('the admin API answers in the shapes schema.ts declares', () => {
+  it('lists the sites as SiteList', async () => {
+    expectShape(SiteList, await (await api('/sites')).json());
+  });
+
+  it('shows a site as SiteView', async () => {
+    expectShape(SiteView, await (await api('/sites/lingua-kids')).json());
+  });
+
+  it('answers a policy update with PolicyUpdated', async () => {
+    const { policy } = await view();
+    const res = await api('/sites/lingua-kids/policy', json('PUT', policy));
+    expect(res.status).toBe(200);
+    expectShape(PolicyUpdated, await res.json());
+  });
+
+  it('answers a publish with Published', async () => {
+    const res = await api('/sites/lingua-kids/publish', json('POST', {}));
+    expect(res.status).toBe(201);
+    expectShape(Published, await res.json());
+  });
+
+  it('lists the audit log as AuditLog', async () => {
+    expectShape(AuditLog, await (await api('/audit')).json());
+  });
+
+  it('answers a key rotation with KeysRotated', async () => {
+    const res = await api('/keys/rotate', { method: 'POST' });
+    expect(res.status).toBe(201);
+    expectShape(KeysRotated, await res.json());
+  });
+
+  it('answers an unknown site with ApiError naming the site', async () => {
+    const res = await api('/sites/nope');
+    expect(res.status).toBe(404);
+    const body = await res.json();
+    expectShape(ApiError, body);
+    expect(body).toMatchObject({ field: 'site' });
   });
 });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
-import { SiteEstimates } from '../../src/core/schema.js';
+import { PublicJwks, ReportsAccepted, SiteEstimates } from '../../src/core/schema.js';
 import type { Report } from '../../src/core/schema.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
-import { NOW, PORT, json, makeServer, sampleReports } from './helpers.js';
+import { NOW, PORT, expectShape, json, makeServer, sampleReports } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -72,6 +72,10 @@ describe('GET /v1/keys', () => {
     expect(k!.kid).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(k).not.toHaveProperty('d');
   });
+
+  it('answers in the shape PublicJwks declares in schema.ts', async () => {
+    expectShape(PublicJwks, await (await s.app.request('/v1/keys')).json());
+  });
 });
 
 describe('POST /v1/reports', () => {
@@ -81,6 +85,12 @@ describe('POST /v1/reports', () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ accepted: 20, duplicates: 0 });
     expect(await count()).toBe(before + 20);
+  });
+
+  it('answers in the shape ReportsAccepted declares in schema.ts', async () => {
+    const res = await post({ reports: await fresh(2) });
+    expect(res.status).toBe(202);
+    expectShape(ReportsAccepted, await res.json());
   });
 
   it('is idempotent by report id: the same batch twice is stored once', async () => {

@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { expect } from 'vitest';
+import type { ZodMiniType } from 'zod/mini';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf } from '../../src/core/schema.js';
@@ -74,6 +76,13 @@ export function sampleReports(manifest: Manifest, n: number, seed = 1): Report[]
     const features = manifest.features.map(() => 2 * rng.real() - 1);
     return buildReport({ site: manifest.site.id, manifestVersion: manifest.version, period, assignments, features, reporting: manifest.reporting, rng })!;
   });
+}
+
+/** Asserts that `body` parses with `schema` (from schema.ts) and that the parse drops nothing: no field the schema does not declare. */
+export function expectShape(schema: ZodMiniType, body: unknown): void {
+  const parsed = schema.safeParse(body);
+  expect(parsed.error?.issues ?? []).toEqual([]);
+  expect(parsed.data).toEqual(body);
 }
 
 /** A JSON request init. */

@@ -11,12 +11,11 @@ import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { proposeRefinement } from '../../src/core/refine.js';
-import type { RefinementProposal } from '../../src/core/refine.js';
-import { dayOf, periodOf } from '../../src/core/schema.js';
+import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
 import type { SiteView } from '../../src/server/admin/api.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { ADMIN_TOKEN, NOW, bearer, json, makeServer } from './helpers.js';
+import { ADMIN_TOKEN, NOW, bearer, expectShape, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const SITE = 'lingua-kids';
@@ -116,6 +115,10 @@ describe('the proposal from posted reports', () => {
     expect(expected.changedModels).toContain('pace');
   });
 
+  it('answers in the shape RefinementProposal declares in schema.ts', async () => {
+    expectShape(RefinementProposal, await (await api(`/sites/${SITE}/refinement`)).json());
+  });
+
   it('takes maxStep from the query, and moves no centroid further', async () => {
     const p = await proposalNow('?maxStep=0.05');
     expect(p.maxStep).toBe(0.05);
@@ -160,7 +163,9 @@ describe('publishing the proposal', () => {
     proposal = await proposalNow();
     const res = await publish({ models: ['pace'], version: 1 }, { 'X-Edseg-Actor': 'Ada' });
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ site: SITE, version: 2, models: ['pace'], reports: N, summary: `refined centroids of pace from ${N} reports` });
+    const body = await res.json();
+    expectShape(RefinementPublished, body);
+    expect(body).toMatchObject({ site: SITE, version: 2, models: ['pace'], reports: N, summary: `refined centroids of pace from ${N} reports` });
     expect(await publishedVersion()).toBe(2);
   });
 

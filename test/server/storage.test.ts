@@ -9,16 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { randomHex } from '../../src/core/privacy/random.js';
+import { AuditRecord, PublishedVersion, SigningKeyRecord, SiteRecord, SiteSummary, VersionSummary } from '../../src/core/schema.js';
 import { createSigner, generateSigningKey } from '../../src/server/keys.js';
 import { buildManifest, publishSite } from '../../src/server/publish.js';
 import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
 import { openPgliteStore } from '../../src/server/storage/pglite.js';
 import { openPostgresStore } from '../../src/server/storage/postgres.js';
 import { migrate } from '../../src/server/storage/store.js';
-import type { SiteRecord, SqlStore } from '../../src/server/storage/store.js';
+import type { SqlStore } from '../../src/server/storage/store.js';
 import { MIGRATIONS } from '../../src/server/storage/migrations.js';
 import { acquirePostgres } from './pg-harness.js';
-import { NOW, sampleReports } from './helpers.js';
+import { NOW, expectShape, sampleReports } from './helpers.js';
 
 type Backend = { name: 'pglite' | 'postgres'; open(): Promise<SqlStore>; cleanup(): Promise<void> };
 
@@ -150,6 +151,15 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
     expect(id1 < id2 && id2 < id3).toBe(true);
     expect((await store.listAudit({ site: 'alpha' })).map((e) => e.summary)).toEqual(['three', 'one']);
     expect(await store.listAudit({ limit: 1 })).toEqual([{ ...base, id: id3, at: at(12), site: 'alpha', summary: 'three' }]);
+  });
+
+  it('reads back every record in the shape schema.ts declares for it', async () => {
+    expectShape(SiteRecord, await store.getSite('alpha'));
+    for (const summary of await store.listSites()) expectShape(SiteSummary, summary);
+    expectShape(PublishedVersion, await store.currentVersion('alpha'));
+    for (const v of await store.listVersions('alpha')) expectShape(VersionSummary, v);
+    for (const k of await store.listSigningKeys()) expectShape(SigningKeyRecord, k);
+    for (const e of await store.listAudit()) expectShape(AuditRecord, e);
   });
 
   it('rolls a failed transaction back entirely', async () => {

@@ -12,8 +12,8 @@ import { seededRandom } from '../../src/core/privacy/random.js';
 import { buildReport } from '../../src/core/privacy/report.js';
 import type { Rng } from '../../src/core/privacy/random.js';
 import { DEFAULT_MAX_STEP, applyRefinement, proposeRefinement } from '../../src/core/refine.js';
-import type { ModelRefinement, RefinementProposal, SegmentRefinement } from '../../src/core/refine.js';
-import { Manifest } from '../../src/core/schema.js';
+import type { ModelRefinement, SegmentRefinement } from '../../src/core/refine.js';
+import { Manifest, RefinementProposal } from '../../src/core/schema.js';
 import type { CentroidModel, Report, SiteEstimates } from '../../src/core/schema.js';
 
 const doc = (id: string) => ({ dataSources: ['simulated events'], criteria: `nearest to the ${id} centroid`, validation: 'simulated', changelog: [{ version: 1, date: '2025-01-01', change: 'Created.' }] });
@@ -222,6 +222,12 @@ describe('proposeRefinement on the estimates of a population whose centres diffe
     expect(mastery.reason).toMatch(/softmax/);
     expect(proposal.manifest.models[1]).toEqual(manifest.models[1]);
     expect(() => applyRefinement(manifest, proposal, { models: ['mastery'], date: '2025-06-09' })).toThrow(expect.objectContaining({ field: 'models.0' }));
+  });
+
+  it('returns a RefinementProposal exactly as schema.ts declares it (what GET /admin/api/sites/:site/refinement sends)', () => {
+    const parsed = RefinementProposal.safeParse(proposal);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data).toEqual(proposal);
   });
 
   it('carries each cell\'s share with its interval, its support, and the reports behind each model', () => {

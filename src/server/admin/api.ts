@@ -4,36 +4,26 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import * as z from 'zod/mini';
 import { EdsegError } from '../../core/errors.js';
 import { estimateSite } from '../../core/privacy/estimate.js';
 import { applyRefinement, proposeRefinement } from '../../core/refine.js';
-import type { RefineOptions, RefinementProposal } from '../../core/refine.js';
-import { check } from '../../core/schema.js';
-import type { Manifest, SitePolicy } from '../../core/schema.js';
+import type { RefineOptions } from '../../core/refine.js';
+import { PublishInput, RefinementPublishInput, check } from '../../core/schema.js';
+import type {
+  AuditLog, AuditRecord, KeysRotated, Manifest, PolicyUpdated, Published, RefinementProposal, RefinementPublished,
+  SiteDefinition, SiteList, SiteView,
+} from '../../core/schema.js';
 import { segmentCatalog } from '../catalog.js';
-import type { CatalogSegment } from '../catalog.js';
 import { buildManifest, describeChanges, publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
 import type { ServerDeps } from '../deps.js';
-import type { AuditRecord, SiteDefinition, VersionSummary } from '../storage/store.js';
 import { actorName, bearerOf, tokenMatches } from './auth.js';
+
+// The request and response shapes of this API are schema.ts's; re-exported so existing importers keep working.
+export { RefinementPublishInput } from '../../core/schema.js';
+export type { RefinementPublished, SiteView } from '../../core/schema.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
-
-export type SiteView = {
-  site: { id: string; name: string; origins: string[]; createdAt: string; updatedAt: string };
-  current: { version: number; publishedAt: string; publishedBy: string; kid: string; issuedAt: string; expiresAt: string } | null;
-  /** the working policy (live once published) and the published one */
-  policy: SitePolicy;
-  publishedPolicy: SitePolicy | null;
-  /** what the next publish would change (empty: nothing but a re-sign) */
-  pending: string[];
-  segments: CatalogSegment[];
-  manifest: Manifest | null;
-  versions: VersionSummary[];
-  reports: { total: number; currentVersion: number };
-};
 
 /** Everything the console shows about one site, or null when it does not exist. */
 export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteView | null> {
@@ -74,26 +64,7 @@ export async function loadRefinement(deps: ServerDeps, site: string, opts: Pick<
   return proposeRefinement(current.manifest, estimates, opts);
 }
 
-/** What POST /admin/api/sites/:site/refinement/publish accepts; every field is optional. */
-export const RefinementPublishInput = /* @__PURE__ */ z.strictObject({
-  /** which models' proposals to apply (default: every model whose centroids move) */
-  models: z.optional(z.array(z.string()).check(z.minLength(1))),
-  /** the version the reviewed proposal was for: 409 when another version is current by now */
-  version: z.optional(z.int().check(z.gte(1))),
-  maxStep: z.optional(z.number().check(z.positive())),
-  minSupport: z.optional(z.number().check(z.gte(0))),
-  note: z.optional(z.string().check(z.maxLength(500))),
-});
-export type RefinementPublishInput = z.infer<typeof RefinementPublishInput>;
-
-export type RefinementPublished = {
-  site: string; version: number; kid: string; expiresAt: string;
-  /** the models whose centroids were replaced */
-  models: string[];
-  reports: number;
-  summary: string;
-  changes: string[];
-};
+/** publishRefinement's result: the 201 body, or the status and error the route answers (an internal union, not a wire shape). */
 export type RefinementOutcome = { ok: true; published: RefinementPublished } | { ok: false; status: 404 | 409; error: string; field?: string };
 
 /**
@@ -214,7 +185,7 @@ export function adminApi(deps: ServerDeps): Hono {
   });
   const actor = (h: string | undefined) => actorName(h, 'admin (api token)');
 
-  api.get('/sites', async (c) => c.json({ sites: await deps.store.listSites() }));
+  api.get('/sites', async (c) => c.json({ sites: await deps.store.listSites() } satisfies SiteList));
 
   api.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
@@ -224,8 +195,9 @@ export function adminApi(deps: ServerDeps): Hono {
   api.put('/sites/:site/policy', async (c) => {
     const site = c.req.param('site');
     if (!(await deps.store.getSite(site))) return c.json({ error: 'unknown site', field: 'site' }, 404);
+    // updatePolicy checks the body against SitePolicy (400 naming policy.allowed.N / policy.clear.N).
     const result = await updatePolicy(deps.store, site, await readJson(c.req.raw), { actor: actor(c.req.header('x-edseg-actor')), now: deps.now() });
-    return c.json({ ...result, published: false });
+    return c.json({ ...result, published: false } satisfies PolicyUpdated);
   });
 
   api.post('/sites/:site/publish', async (c) => {
@@ -233,14 +205,22 @@ export function adminApi(deps: ServerDeps): Hono {
     if (!(await deps.store.getSite(site))) return c.json({ error: 'unknown site', field: 'site' }, 404);
     const text = await c.req.text();
     const body = text.trim() === '' ? {} : parseJson(text);
-    // Either { manifest?, note? } or a bare manifest (recognised by its models).
-    const bare = typeof body === 'object' && body !== null && 'models' in body;
-    const { manifest, note } = bare ? { manifest: body, note: undefined } : (body as { manifest?: unknown; note?: unknown });
+    // Either PublishInput { manifest?, note? } or a bare manifest (recognised by its models), which
+    // publishSite checks whole against Manifest once the server's fields are set.
+    let input: PublishInput;
+    if (typeof body === 'object' && body !== null && 'models' in body) {
+      input = { manifest: body as Record<string, unknown> };
+    } else {
+      const parsed = check(PublishInput, body);
+      if (!parsed.ok) return c.json({ error: parsed.message, field: parsed.field }, 400);
+      input = parsed.value;
+    }
+    const { manifest, note } = input;
     const published = await publishSite(deps.store, deps.signer, site, {
       actor: actor(c.req.header('x-edseg-actor')), now: deps.now(),
-      ...(manifest !== undefined ? { manifest } : {}), ...(typeof note === 'string' && note ? { note: note.slice(0, 500) } : {}),
+      ...(manifest !== undefined ? { manifest } : {}), ...(note ? { note: note.slice(0, 500) } : {}),
     });
-    return c.json({ site, version: published.version, kid: published.kid, expiresAt: published.manifest.expiresAt, changes: published.changes }, 201);
+    return c.json({ site, version: published.version, kid: published.kid, expiresAt: published.manifest.expiresAt, changes: published.changes } satisfies Published, 201);
   });
 
   api.get('/sites/:site/refinement', async (c) => {
@@ -256,18 +236,18 @@ export function adminApi(deps: ServerDeps): Hono {
     if (!parsed.ok) return c.json({ error: parsed.message, field: parsed.field }, 400);
     const out = await publishRefinement(deps, c.req.param('site'), parsed.value, actor(c.req.header('x-edseg-actor')));
     if (!out.ok) return c.json({ error: out.error, ...(out.field ? { field: out.field } : {}) }, out.status);
-    return c.json(out.published, 201);
+    return c.json(out.published satisfies RefinementPublished, 201);
   });
 
   api.get('/audit', async (c) => {
     const limit = Number(c.req.query('limit') ?? 200);
     const site = c.req.query('site');
-    return c.json({ entries: await loadAudit(deps, { ...(site ? { site } : {}), limit: Number.isFinite(limit) ? limit : 200 }) });
+    return c.json({ entries: await loadAudit(deps, { ...(site ? { site } : {}), limit: Number.isFinite(limit) ? limit : 200 }) } satisfies AuditLog);
   });
 
   api.post('/keys/rotate', async (c) => {
     const { kid, republished } = await rotateSigningKey(deps.store, deps.signer, { actor: actor(c.req.header('x-edseg-actor')), now: deps.now() });
-    return c.json({ kid, keys: (await deps.signer.publicJwks()).keys, republished: republished.map((r) => ({ site: r.site, version: r.version })) }, 201);
+    return c.json({ kid, keys: (await deps.signer.publicJwks()).keys, republished: republished.map((r) => ({ site: r.site, version: r.version })) } satisfies KeysRotated, 201);
   });
 
   // Unmatched API paths answer here, in JSON, rather than fall through to the HTML console.

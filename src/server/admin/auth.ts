@@ -10,6 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
+import { AdminSession } from '../../core/schema.js';
 
 export const SESSION_COOKIE = 'edseg_admin';
 export const SESSION_HOURS = 8;
@@ -39,7 +40,7 @@ const sessionKey = (adminToken: string): string => sha256(`edseg-admin-session:$
 /** Sets the session cookie for `actor`. */
 export async function startSession(c: Context, adminToken: string, actor: string, now: Date): Promise<void> {
   const exp = now.getTime() + SESSION_HOURS * 3_600_000;
-  await setSignedCookie(c, SESSION_COOKIE, JSON.stringify({ actor, exp }), sessionKey(adminToken), {
+  await setSignedCookie(c, SESSION_COOKIE, JSON.stringify({ actor, exp } satisfies AdminSession), sessionKey(adminToken), {
     httpOnly: true, sameSite: 'Strict', path: '/admin', maxAge: SESSION_HOURS * 3600, secure: new URL(c.req.url).protocol === 'https:',
   });
 }
@@ -49,8 +50,8 @@ export async function sessionActor(c: Context, adminToken: string, now: Date): P
   const value = await getSignedCookie(c, sessionKey(adminToken), SESSION_COOKIE);
   if (!value) return null;
   try {
-    const { actor, exp } = JSON.parse(value) as { actor?: unknown; exp?: unknown };
-    return typeof actor === 'string' && typeof exp === 'number' && exp > now.getTime() ? actor : null;
+    const session = AdminSession.safeParse(JSON.parse(value));
+    return session.success && session.data.exp > now.getTime() ? session.data.actor : null;
   } catch {
     return null;
   }

@@ -10,15 +10,13 @@ import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { EdsegError } from '../../core/errors.js';
 import { estimateSite } from '../../core/privacy/estimate.js';
-import type { RefinementProposal, SegmentRefinement } from '../../core/refine.js';
-import { check } from '../../core/schema.js';
-import type { Estimate, SiteEstimates } from '../../core/schema.js';
-import type { CatalogSegment } from '../catalog.js';
+import { RefinementPublishInput, check } from '../../core/schema.js';
+import type {
+  AuditRecord, CatalogSegment, Estimate, RefinementProposal, SegmentRefinement, SiteEstimates, SiteSummary, SiteView,
+} from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { publishSite, updatePolicy } from '../publish.js';
-import type { AuditRecord, SiteSummary } from '../storage/store.js';
-import { RefinementPublishInput, loadAudit, loadRefinement, loadSiteView, publishRefinement, refineOptionsOf } from './api.js';
-import type { SiteView } from './api.js';
+import { loadAudit, loadRefinement, loadSiteView, publishRefinement, refineOptionsOf } from './api.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;

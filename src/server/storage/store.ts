@@ -3,51 +3,16 @@
  * PostgreSQL via `pg`). The drivers only adapt `query`, `exec` and `transaction`; every statement
  * lives here, so both back ends run exactly the same SQL.
  */
-import type { JWK } from 'jose';
-import type { Manifest, Report, SitePolicy } from '../../core/schema.js';
+import type {
+  AuditInput, AuditRecord, PublishedVersion, Report, SigningKeyRecord, SigningKeyRow, SiteRecord, SiteRow, SiteSummary,
+  VersionRow, VersionSummary,
+} from '../../core/schema.js';
 import { MIGRATIONS } from './migrations.js';
 
-/** What an admin edits between publishes; the manifest is this plus version, dates, origins and policy. */
-export type SiteDefinition = Pick<Manifest, 'features' | 'models' | 'reporting' | 'retention'>;
-
-export type SiteRecord = {
-  id: string;
-  name: string;
-  origins: string[];
-  definition: SiteDefinition;
-  /** the working policy; live once published */
-  policy: SitePolicy;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type SiteSummary = { id: string; name: string; currentVersion: number | null; publishedAt: string | null };
-
-export type PublishedVersion = {
-  site: string;
-  version: number;
-  manifest: Manifest;
-  jws: string;
-  kid: string;
-  publishedAt: string;
-  publishedBy: string;
-};
-export type VersionSummary = Omit<PublishedVersion, 'manifest' | 'jws'>;
-
-/** A signing key pair as stored. The private JWK sits in the database: see docs/SERVER.md. */
-export type SigningKeyRecord = { kid: string; createdAt: string; publicJwk: JWK; privateJwk: JWK };
-
-export type AuditRecord = {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  site: string | null;
-  version: number | null;
-  summary: string;
-  detail: Record<string, unknown>;
-};
-export type AuditInput = Omit<AuditRecord, 'id'>;
+// The storage shapes (records and table rows) are schema.ts's; re-exported for the server's modules and tests.
+export type {
+  AuditInput, AuditRecord, PublishedVersion, SigningKeyRecord, SiteDefinition, SiteRecord, SiteSummary, VersionSummary,
+} from '../../core/schema.js';
 
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
@@ -112,7 +77,6 @@ export async function migrate(db: Db): Promise<number[]> {
   return applied;
 }
 
-type VersionRow = { site: string; version: number; manifest: Manifest; jws: string; kid: string; published_at: string; published_by: string };
 const toVersion = (r: VersionRow): PublishedVersion => ({
   site: r.site, version: r.version, manifest: r.manifest, jws: r.jws, kid: r.kid, publishedAt: r.published_at, publishedBy: r.published_by,
 });
@@ -141,7 +105,7 @@ export class SqlStore implements Store {
   }
 
   async getSite(id: string): Promise<SiteRecord | null> {
-    const [r] = await this.db.query<{ id: string; name: string; origins: string[]; definition: SiteDefinition; policy: SitePolicy; created_at: string; updated_at: string }>(
+    const [r] = await this.db.query<SiteRow>(
       'select * from sites where id = $1', [id],
     );
     return r ? { id: r.id, name: r.name, origins: r.origins, definition: r.definition, policy: r.policy, createdAt: r.created_at, updatedAt: r.updated_at } : null;
@@ -200,7 +164,7 @@ export class SqlStore implements Store {
   }
 
   async listSigningKeys(): Promise<SigningKeyRecord[]> {
-    const rows = await this.db.query<{ kid: string; created_at: string; public_jwk: JWK; private_jwk: JWK }>(
+    const rows = await this.db.query<SigningKeyRow>(
       'select * from signing_keys order by created_at desc, kid desc',
     );
     return rows.map((r) => ({ kid: r.kid, createdAt: r.created_at, publicJwk: r.public_jwk, privateJwk: r.private_jwk }));
