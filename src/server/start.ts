@@ -21,7 +21,12 @@ import { openPgliteStore } from './storage/pglite.js';
 import { openPostgresStore } from './storage/postgres.js';
 import type { Store } from './storage/store.js';
 
+/** How often a running server re-signs manifests that are near expiry (they last 30 days). */
+export const RESIGN_EVERY_MS = 6 * 3_600_000;
+
 export type StartOptions = {
+  /** how often to re-sign manifests near expiry while running; default every 6 hours */
+  resignEveryMs?: number;
   /** 0 picks a free port; default 8787 */
   port?: number;
   /** default 127.0.0.1 */
@@ -119,6 +124,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const seed = await seedDemoSite(store, signer, { port, extraOrigins: opts.origins ?? [], now: now() });
     const resigned = await resignExpiring(store, signer, now());
     markReady();
+    // A server that runs for weeks must keep its manifests valid: devices refuse an expired one.
+    const resignTimer = setInterval(() => {
+      resignExpiring(store, signer, now()).catch((e: unknown) => console.error('edseg: re-signing manifests near expiry failed:', e));
+    }, opts.resignEveryMs ?? RESIGN_EVERY_MS);
+    resignTimer.unref();
 
     return {
       url: `http://${urlHost(host)}:${port}`, port, host,
@@ -126,6 +136,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       storage: store.kind, dataDir, store, signer, seed, resigned,
       startupMs: performance.now() - t0,
       async close() {
+        clearInterval(resignTimer);
         await new Promise<void>((r) => {
           server.close(() => r());
           // keep-alive connections would hold close() open; the server is going away

@@ -4,7 +4,7 @@ import { verifyManifest } from '../../src/core/manifest.js';
 import { ApiError, AuditLog, KeysRotated, PolicyUpdated, Published, SiteList, SiteView } from '../../src/core/schema.js';
 import type { Manifest } from '../../src/core/schema.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { ADMIN_TOKEN, NOW, bearer, expectShape, json, makeServer, sampleReports } from './helpers.js';
+import { ADMIN_TOKEN, NOW, ORIGIN, bearer, expectShape, form, json, makeServer, sampleReports } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -207,12 +207,6 @@ describe('policy update and publish', () => {
 });
 
 describe('the HTML console', () => {
-  const ORIGIN = { Origin: 'http://localhost' };
-  const form = (fields: Record<string, string | string[]>) => {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-    return body;
-  };
   let cookie = '';
   const login = async (token: string, headers: Record<string, string> = ORIGIN) =>
     s.app.request('/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: form({ token, name: 'Grace' }) });

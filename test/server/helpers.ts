@@ -91,3 +91,13 @@ export function json(method: string, body: unknown, headers: Record<string, stri
 }
 
 export const bearer = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** The Origin header the console's same-origin (CSRF) check accepts in app.request() tests. */
+export const ORIGIN = { Origin: 'http://localhost' };
+
+/** A urlencoded form body; an array value repeats the field. */
+export function form(fields: Record<string, string | string[]>): URLSearchParams {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
+  return body;
+}

@@ -15,7 +15,7 @@ import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
 import type { SiteView } from '../../src/server/admin/api.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { ADMIN_TOKEN, NOW, bearer, expectShape, json, makeServer } from './helpers.js';
+import { ADMIN_TOKEN, NOW, ORIGIN, bearer, expectShape, form, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const SITE = 'lingua-kids';
@@ -248,12 +248,6 @@ describe('a refinement while the site has unpublished edits', () => {
 });
 
 describe('the console page', () => {
-  const ORIGIN = { Origin: 'http://localhost' };
-  const form = (fields: Record<string, string | string[]>) => {
-    const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
-    return body;
-  };
   let cookie = '';
   const get = (path: string) => s.app.request(path, { headers: { Cookie: cookie } });
   const postForm = (path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = ORIGIN) =>

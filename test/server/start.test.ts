@@ -117,6 +117,26 @@ describe('startServer on PGlite', () => {
   });
 });
 
+describe('startServer while running', () => {
+  it('re-signs a manifest near expiry without a restart', async () => {
+    let clock = Date.now();
+    const running = await startServer({ port: 0, dataDir: join(dir, 'running'), now: () => new Date(clock), resignEveryMs: 50 });
+    try {
+      const before = (await running.store.currentVersion('lingua-kids'))!;
+      clock += 24 * DAY; // within 7 days of the 30-day expiry
+      let after = before;
+      for (let i = 0; i < 100 && after.version === before.version; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        after = (await running.store.currentVersion('lingua-kids'))!;
+      }
+      expect(after.version).toBe(before.version + 1);
+      expect(Date.parse(after.manifest.expiresAt)).toBe(clock + 30 * DAY);
+    } finally {
+      await running.close();
+    }
+  });
+});
+
 describe('startServer on PostgreSQL', () => {
   it('runs on DATABASE_URL with the same seed', async () => {
     const handle = await acquirePostgres();
