@@ -394,9 +394,10 @@ export class Engine implements EngineApi {
   /** Adopts the consent record another tab stored (the store holds the latest write of any tab). */
   private async syncConsent(): Promise<void> {
     if (!this.store.persisted) {
-      // Another tab may have created the database with a consent record since this page started.
+      // Another tab may have created the database with a consent record since this page started:
+      // what this page held in memory moves there, as on a local consent.
       if (!(await this.deps.storeExists(this.config.site))) return;
-      this.store = await this.deps.openStore(this.config.site);
+      await this.migrateToPersistent();
     }
     const stored = (await this.store.get<Consent>('consent')) ?? null;
     if (!stored || JSON.stringify(stored) === JSON.stringify(this.consent)) return;

@@ -253,6 +253,19 @@ describe('engine: several tabs', () => {
     await a.close(); await b.close();
   });
 
+  it('a tab that started before any consent keeps its events when another tab records consent', async () => {
+    const b = new Engine(deps());
+    await start(b, `site-${site}`);
+    await b.ingest(lessons(9));
+    const a = new Engine(deps());
+    await start(a, `site-${site}`);
+    await a.setConsent(consent);
+    await until(async () => (await b.segments()).length > 0);
+    expect((await b.segments()).map((s) => s.id)).toEqual(['busy']);
+    expect((await b.exportData()).events.filter((e) => e.type === 'lesson_complete')).toHaveLength(9);
+    await a.close(); await b.close();
+  });
+
   it('forget() in one tab empties and stops every other tab of the site', async () => {
     const a = new Engine(deps());
     await start(a, `site-${site}`);
