@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { computeFeatures } from '../src/core/features.js';
 import { assignReference, modelInput } from '../src/core/model.js';
-import { estimateSite, estimateSiteAtThreshold } from '../src/core/privacy/estimate.js';
+import { estimateSiteWith, isSuppressed, Z95 } from '../src/core/privacy/estimate.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import { rollupEvents } from '../src/core/rollup.js';
 import { DAY_MS, periodOf } from '../src/core/schema.js';
@@ -161,9 +161,6 @@ export function enrolledAt(reg: { registered: number | null; unregistered: numbe
 
 export const OUTCOMES = ['Withdrawn', 'Fail', 'Pass', 'Distinction'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
-
-/** The 0.975 quantile of the standard normal. */
-export const Z95 = 1.959963984540054;
 
 /** Wilson's score interval for x successes in n trials (Wilson 1927, JASA 22:209); [0, 1] when n = 0. */
 export function wilson(x: number, n: number, z = Z95): [number, number] {
@@ -351,9 +348,19 @@ function seedManifest(): Manifest {
 /** Every learner's segment per model and normalised features at one snapshot day. */
 type Snapshot = { day: number; segment: number[][]; x: number[][]; quizInWindow: boolean[]; activeBefore: boolean[] };
 
+/** The manifest's quiz-accuracy feature, whose window decides who has quiz answers "in the window". */
+const QUIZ_FEATURE = 'quiz_accuracy_14d';
+
+/** The window of the manifest's quiz-accuracy feature, in days. */
+function quizWindowDays(manifest: Manifest): number {
+  const f = manifest.features.find((x) => x.name === QUIZ_FEATURE);
+  if (!f) throw new Error(`the manifest has no feature "${QUIZ_FEATURE}"`);
+  return f.windowDays;
+}
+
 function snapshots(manifest: Manifest, enrolments: readonly Enrolment[], m: Mapping): Snapshot[] {
   const names = manifest.features.map((f) => f.name);
-  const quizWindow = manifest.features.find((f) => f.name === 'quiz_accuracy_14d')?.windowDays ?? 14;
+  const quizWindow = quizWindowDays(manifest);
   const out = SNAPSHOTS.map((day) => ({ day, segment: [] as number[][], x: [] as number[][], quizInWindow: [] as boolean[], activeBefore: [] as boolean[] }));
   for (const e of enrolments) {
     const rollups: Rollup[] = rollupEvents(enrolmentEvents(e.clicks, e.subs, m));
@@ -433,7 +440,7 @@ function partA(manifest: Manifest, enrolments: readonly Enrolment[], snaps: read
     }
   }
   out.push(...table(['day', 'model', 'segment', 'n', 'share', 'Withdrawn', 'Fail', 'Pass', 'Distinction'], rows), '');
-  out.push(`Learners with quiz answers in the 14-day window (the only ones whose quiz_accuracy_14d is not 0 by default): ${snaps.map((s) => {
+  out.push(`Learners with quiz answers in the ${quizWindowDays(manifest)}-day window (the only ones whose ${QUIZ_FEATURE} is not 0 by default): ${snaps.map((s) => {
     const idx = population(enrolments, s, 'enrolled');
     return `day ${s.day}: ${idx.filter((i) => s.quizInWindow[i]).length} of ${idx.length}`;
   }).join('; ')}.`, '');
@@ -531,13 +538,14 @@ function simulate(manifest: Manifest, s: Snapshot, config: SimConfig, reps: numb
   for (let r = 0; r < reps; r++) {
     const rng = seededRandom(seed + r);
     const reports: Report[] = s.x.map((x, i) => buildReport({ site: manifest.site.id, manifestVersion: manifest.version, period, assignments: assignments[i]!, features: x, reporting: config.reporting, rng })!);
-    // Errors and coverage are measured before suppression; which cells are suppressed is estimateSite's own rule.
-    const est = estimateSiteAtThreshold(manifest, reports, -Infinity, now);
-    const published = estimateSite(manifest, reports, { now });
+    // Errors and coverage are measured before suppression; which cells are suppressed is estimateSite's
+    // own rule, applied to the unsuppressed support (its variance is (se of the share x total)^2).
+    const est = estimateSiteWith(manifest, reports, { kThreshold: null, shareMinZ: 0, now });
     est.models.forEach((m, mi) => m.segments.forEach((c, v) => {
-      const isSuppressed = published.models[mi]!.segments[v]!.suppressed;
-      const truth = trueShares[mi]![v]!;
+      const total = m.n.clear + m.n.ldp;
       const e = c.share!;
+      const suppressedCell = isSuppressed(c.support, (e.se * total) ** 2, total, { kThreshold: kT });
+      const truth = trueShares[mi]![v]!;
       const err = Math.abs(e.value - truth);
       const covered = e.lo <= truth && truth <= e.hi;
       shareErr.push(err);
@@ -550,8 +558,8 @@ function simulate(manifest: Manifest, s: Snapshot, config: SimConfig, reps: numb
       const isSmall = truth * n < kT;
       if (isSmall) small++;
       else large++;
-      if (!isSuppressed && isSmall) smallPublished++;
-      if (isSuppressed) {
+      if (!suppressedCell && isSmall) smallPublished++;
+      if (suppressedCell) {
         if (!isSmall) largeSuppressed++;
         suppressed++;
         suppressedBy.set(c.id, (suppressedBy.get(c.id) ?? 0) + 1);
@@ -596,19 +604,21 @@ function partB(manifest: Manifest, snaps: readonly Snapshot[], reps: number): st
   const results = configs.map((c, ci) => simulate(manifest, snaps.find((s) => s.day === c.day)!, c, reps, 1_000_000 * (ci + 1)));
   const out: string[] = [];
   const n = snaps[0]!.x.length;
-  const cells = results[0]!.share.cells;
-  out.push(`### B1. Segment shares from ldp reports (n = ${n} reports, one per learner; ${cells} share cells over the 5 models; R = ${reps})`, '');
+  const d = manifest.features.length;
+  const ks = manifest.models.map((m) => m.segments.length);
+  const cells = ks.reduce((a, b) => a + b, 0);
+  out.push(`### B1. Segment shares from ldp reports (n = ${n} reports, one per learner; ${cells} share cells over the ${manifest.models.length} models; R = ${reps})`, '');
   out.push(...table(['day', 'reporting', 'share MAE', 'p95 abs. error', 'max abs. error', 'coverage', 'pace MAE / cov.', 'mastery MAE / cov.', `cells suppressed (k = ${base.kThreshold}), mean of R`, 'suppressed in >= 5% of runs (true n)', `true n < ${base.kThreshold}: published`, `true n >= ${base.kThreshold}: suppressed`],
     results.map((r) => [`${r.config.day}`, r.config.label, num(r.share.mae, 4), num(r.share.p95, 4), num(r.share.max, 4), pct(r.share.coverage),
       `${num(r.pace.mae, 4)} / ${pct(r.pace.coverage)}`, `${num(r.mastery.mae, 4)} / ${pct(r.mastery.coverage)}`,
       `${num(r.suppressed.mean, 2)} of ${r.share.cells}`, r.suppressed.often.join(', ') || 'none', pct(r.suppressed.smallPublished), pct(r.suppressed.largeSuppressed)])), '');
-  out.push(`### B2. Feature means from the noised feature field (d = ${manifest.features.length}; population means, and per-segment means in the cells estimateSite publishes)`, '');
-  out.push(...table(['day', 'reporting', 'pop. mean MAE', 'max abs. error', 'coverage', 'per-segment cells published (of 112)', 'per-segment MAE', 'coverage'],
+  out.push(`### B2. Feature means from the noised feature field (d = ${d}; population means, and per-segment means in the cells estimateSite publishes)`, '');
+  out.push(...table(['day', 'reporting', 'pop. mean MAE', 'max abs. error', 'coverage', `per-segment cells published (of ${cells * d})`, 'per-segment MAE', 'coverage'],
     results.map((r) => [`${r.config.day}`, r.config.label, num(r.feature.mae, 4), num(r.feature.max, 4), pct(r.feature.coverage),
       num(r.segMeans.published, 1), num(r.segMeans.mae, 4), pct(r.segMeans.coverage)])), '');
 
   out.push('### B3. Reports needed for a 95% half-width of 0.05 (normal approximation, from the variance formulas in src/core/privacy)', '');
-  const d = manifest.features.length;
+  const distinctKs = [...new Set(ks)];
   const fs = Array.from({ length: 101 }, (_, i) => i / 100);
   const ts = Array.from({ length: 201 }, (_, i) => i / 100 - 1);
   const rows = [0.5, 1, 2, 4].map((eps) => {
@@ -619,9 +629,10 @@ function partB(manifest: Manifest, snaps: readonly Snapshot[], reps: number): st
     };
     // Var(z_j) <= E[z_j^2] = E_t[vectorVariance(t) + t^2], bounded by its largest value over t in [-1, 1]
     const feat = Math.max(...ts.map((t) => vectorVariance(t, d, eps) + t * t));
-    return [`${eps}`, share(4), share(3), `${sampledDimensions(d, eps)}`, reportsForHalfWidth(feat, 0.05).toLocaleString('en')];
+    return [`${eps}`, ...distinctKs.map(share), `${sampledDimensions(d, eps)}`, reportsForHalfWidth(feat, 0.05).toLocaleString('en')];
   });
-  out.push(...table(['eps', 'share, k = 4 (pace): f = 0 / worst f', 'share, k = 3 (mastery etc.): f = 0 / worst f', 'dims sampled (d = 7)', 'feature mean (worst case)'], rows), '');
+  const shareHead = (k: number) => `share, k = ${k} (${manifest.models.filter((m) => m.segments.length === k).map((m) => m.id).join(', ')}): f = 0 / worst f`;
+  out.push(...table(['eps', ...distinctKs.map(shareHead), `dims sampled (d = ${d})`, 'feature mean (worst case)'], rows), '');
   return out;
 }
 

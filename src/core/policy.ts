@@ -22,6 +22,7 @@
  *
  * Pure: no DOM, no storage, no clock.
  */
+import { REASON_CODES } from './schema.js';
 import type { AgeBand, Channel, Consent, Manifest, MinAgeBand, Purpose, ReasonCode, SitePolicy } from './schema.js';
 
 export type SegmentContext = { id: string; model: string; purpose: Purpose; minAgeBand: MinAgeBand; usesEducationRecord: boolean };
@@ -35,7 +36,7 @@ const isCommercial = (p: Purpose): boolean => p === 'marketing' || p === 'advert
 const isSchoolPurpose = (p: Purpose): boolean => p === 'instruction' || p === 'analytics';
 
 /** The learner's age band as the rules read it: a record without one is `unknown`. */
-export function ageBandOf(consent: Consent): AgeBand {
+function ageBandOf(consent: Consent): AgeBand {
   return consent.ageBand ?? 'unknown';
 }
 
@@ -60,8 +61,11 @@ function purposeDenials(c: Consent, purpose: Purpose): ReasonCode[] {
   return out;
 }
 
-/** Rule precedence as COMPLIANCE.md numbers it, used to merge the purpose and segment rules in order. */
-const RULE_ORDER: ReasonCode[] = ['no-consent', 'opted-out', 'site-not-allowed', 'gpc', 'ferpa-education-record', 'coppa-separate-consent', 'coppa-parental-consent', 'no-basis', 'age'];
+/**
+ * Rule precedence as COMPLIANCE.md numbers it, used to merge the purpose and segment rules in order:
+ * the schema lists the denial codes in rule order, then 'allowed'.
+ */
+const RULE_ORDER: readonly ReasonCode[] = REASON_CODES.filter((r) => r !== 'allowed');
 
 /** Whether a purpose itself is allowed for this learner (rules 1, 2, 4, 6, 7, 8 without a segment). */
 export function purposeAllowed(consent: Consent | null, purpose: Purpose): { allowed: boolean; reason: ReasonCode } {

@@ -5,30 +5,16 @@
  * bookkeeping: which reports count, n by channel, and k-threshold suppression.
  */
 import { describe, expect, it } from 'vitest';
-import { estimateSite, estimateSiteAtThreshold } from '../../src/core/privacy/estimate.js';
+import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { SiteEstimates } from '../../src/core/schema.js';
-import { makeManifest, simulate, Tally } from './fixtures.js';
-import { Z_LIMIT } from './stats.js';
+import { expectUnbiasedWithCoverage, makeManifest, simulate, Tally, unsuppressed } from './fixtures.js';
 
 const TRIALS = 1000;
-
-/**
- * The estimator itself, before k-threshold suppression: suppressing cells whose estimate is small
- * would make the published small cells biased upwards by design, so unbiasedness and coverage are
- * properties of the unsuppressed estimates (suppression is tested on its own below).
- */
-const unsuppressed = (manifest: Parameters<typeof estimateSite>[0], reports: Parameters<typeof estimateSite>[1]) => estimateSiteAtThreshold(manifest, reports, -Infinity);
 
 /** Records every segment share of model m0 against the truth. */
 function addShares(tally: Tally, est: SiteEstimates, truth: readonly number[]): void {
   truth.forEach((f, v) => tally.add(`v${v}`, f, est.models[0]?.segments[v]?.share));
-}
-
-function expectUnbiasedWithCoverage(tally: Tally): void {
-  expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
-  expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
-  expect(tally.coverage).toBeLessThanOrEqual(0.97);
 }
 
 describe('estimateSite: segment shares', () => {
@@ -149,6 +135,12 @@ describe('estimateSite: bookkeeping', () => {
   it('suppresses every cell of a model no report speaks for', () => {
     const est = estimateSite(manifest, simulate({ manifest, n: 100, f: [0.5, 0.3, 0.2], channel: 'clear', rng: seededRandom(9) }));
     expect(est.models[1]?.segments.every((s) => s.suppressed && s.share === null)).toBe(true);
+  });
+
+  it('reports the manifest threshold, a SiteEstimates int, when estimating without one', () => {
+    const est = unsuppressed(manifest, simulate({ manifest, n: 200, f: [0.5, 0.3, 0.2], channel: 'ldp', rng: seededRandom(12), mu: [[0, 0], [0, 0], [0, 0]] }));
+    expect(est.kThreshold).toBe(50);
+    expect(SiteEstimates.safeParse(JSON.parse(JSON.stringify(est))).success).toBe(true);
   });
 
   it('returns the SiteEstimates shape with the manifest, threshold and time', () => {

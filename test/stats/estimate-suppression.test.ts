@@ -3,9 +3,9 @@
  * must not be published on the strength of noise, while a well-populated one is.
  */
 import { describe, expect, it } from 'vitest';
-import { estimateSite } from '../../src/core/privacy/estimate.js';
+import { estimateSite, isSuppressed } from '../../src/core/privacy/estimate.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
-import { makeManifest, simulate } from './fixtures.js';
+import { makeManifest, simulate, unsuppressed } from './fixtures.js';
 
 const RUNS = 200;
 
@@ -25,6 +25,24 @@ describe('estimateSite: suppression of ldp cells', () => {
     // in roughly a fifth of runs; the 3-se rule brings that to a rounding error.
     expect(emptyPublished / RUNS).toBeLessThan(0.02);
     expect(largeSuppressed).toBe(0);
+  });
+
+  it('isSuppressed, applied to the unsuppressed support and its variance, decides exactly as estimateSite does', () => {
+    const manifest = makeManifest({ ks: [6], d: 2, reporting: { epsilonSegment: 1, epsilonFeatures: 0, kThreshold: 50 } });
+    const rng = seededRandom(2027);
+    const decisions = new Set<boolean>();
+    for (let i = 0; i < 20; i++) {
+      const reports = simulate({ manifest, n: 2_000, f: [0.5, 0.3, 0.1, 0.06, 0.04, 0], channel: 'ldp', rng });
+      const raw = unsuppressed(manifest, reports).models[0]!;
+      const published = estimateSite(manifest, reports).models[0]!.segments;
+      const total = raw.n.clear + raw.n.ldp;
+      raw.segments.forEach((c, v) => {
+        const suppressed = isSuppressed(c.support, (c.share!.se * total) ** 2, total, { kThreshold: 50 });
+        expect(suppressed).toBe(published[v]!.suppressed);
+        decisions.add(suppressed);
+      });
+    }
+    expect(decisions).toEqual(new Set([true, false]));
   });
 
   it('publishes clear cells on their exact count', () => {

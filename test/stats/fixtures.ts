@@ -1,6 +1,6 @@
 /** Manifests and simulated learner populations for the estimator specs. */
 import { expect } from 'vitest';
-import { estimateSiteAtThreshold } from '../../src/core/privacy/estimate.js';
+import { estimateSiteWith } from '../../src/core/privacy/estimate.js';
 import { Manifest, type Report, type Reporting, type SiteEstimates } from '../../src/core/schema.js';
 import { Z_LIMIT } from './stats.js';
 
@@ -105,8 +105,12 @@ export class Tally {
   }
 }
 
-/** Estimates without k-threshold suppression: coverage is measured before suppression (which is tested on its own). */
-export const unsuppressed = (manifest: Manifest, reports: Report[]) => estimateSiteAtThreshold(manifest, reports, -Infinity);
+/**
+ * The estimator itself, before suppression: suppressing cells whose estimate is small would make
+ * the published small cells biased upwards by design, so unbiasedness and coverage are properties
+ * of the unsuppressed estimates (suppression is tested on its own).
+ */
+export const unsuppressed = (manifest: Manifest, reports: readonly Report[]): SiteEstimates => estimateSiteWith(manifest, reports, { kThreshold: null, shareMinZ: 0 });
 
 /** Adds model 0's per-segment feature-mean estimates for `segments` to the tally, against the truth. */
 export function addMeans(tally: Tally, est: SiteEstimates, truth: readonly (readonly number[])[], segments: readonly number[]): void {

@@ -56,7 +56,10 @@ describe('edseg/privacy exports', () => {
     expect(fieldOf(() => estimateFrequencies([], 3, 1))).toBe('responses');
     expect(fieldOf(() => estimateFrequencies([{ oracle: 'grr', value: 3 }], 3, 1))).toBe('responses.0');
     expect(fieldOf(() => estimateFrequencies([{ oracle: 'oue', bits: [0, 1] }], 3, 1))).toBe('responses.0');
+    expect(fieldOf(() => estimateFrequencies([{ oracle: 'grr', value: 0 }, { oracle: 'oue', bits: [0, 2, 1] as (0 | 1)[] }], 3, 1))).toBe('responses.1');
     expect(fieldOf(() => estimateMean([], 1, 'hybrid'))).toBe('values');
+    expect(fieldOf(() => estimateMean([0.5], 1, 'laplace' as 'duchi'))).toBe('mechanism');
+    expect(fieldOf(() => estimateMean([0.5], 1, 'toString' as 'duchi'))).toBe('mechanism');
   });
 
   it('estimateFrequencies returns freq, se, lo and hi per value with lo < freq < hi', () => {

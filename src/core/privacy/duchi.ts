@@ -16,8 +16,9 @@ export function duchiBound(eps: number): number {
 
 /** Perturbs t in [-1, 1] with Duchi et al.'s mechanism; inputs are assumed checked by the caller. */
 export function duchi(t: number, eps: number, rng: Rng): number {
+  const b = duchiBound(eps);
+  // P(+B) = 1/2 + t / (2B), written with e^eps - 1 as stated above so seeded draws stay bit for bit as they were.
   const em1 = Math.expm1(eps);
-  const b = (em1 + 2) / em1;
   return rng.bernoulli(0.5 + (t * em1) / (2 * em1 + 4)) ? b : -b;
 }
 

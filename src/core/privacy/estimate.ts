@@ -32,20 +32,16 @@
  */
 import type { Estimate, Manifest, Report, SegmentField, SiteEstimates } from '../schema.js';
 import { EdsegError } from '../errors.js';
-import { duchiBound } from './duchi.js';
 import { grrProbabilities } from './grr.js';
-import { hybridWorstVariance } from './hybrid.js';
 import { oueProbabilities } from './oue.js';
-import { piecewiseWorstVariance } from './piecewise.js';
+import { SCALAR_MECHANISMS, type ScalarMechanism } from './scalar.js';
 import type { SegmentResponse } from './segment.js';
-import { checkEpsilon, checkInt } from './validate.js';
+import { checkEpsilon, checkInt, checkMechanism, parseResponse } from './validate.js';
 
 /** The 0.975 quantile of the standard normal. */
-const Z95 = 1.959963984540054;
+export const Z95 = 1.959963984540054;
 /** A ratio's denominator must be at least this many standard errors from 0 (see above). */
 const MIN_DENOMINATOR_Z = 3;
-
-type Mechanism = 'duchi' | 'piecewise' | 'hybrid';
 
 /** A point estimate with its standard error and 95% normal interval. */
 function estimate(value: number, se: number): Estimate {
@@ -87,19 +83,30 @@ function stratifiedSums<R>(strata: readonly (readonly R[])[], len: number, fill:
   return { sum, variance };
 }
 
-/** Y for one oracle response: (indicator - q) / (p - q) per value. */
-function debiased(response: SegmentResponse, k: number, eps: number): Float64Array {
-  const { p, q } = response.oracle === 'grr' ? grrProbabilities(k, eps) : oueProbabilities(eps);
-  const y = new Float64Array(k);
-  const lo = -q / (p - q);
-  const hi = (1 - q) / (p - q);
-  if (response.oracle === 'grr') {
-    y.fill(lo);
-    y[response.value] = hi;
-  } else {
-    for (let v = 0; v < k; v++) y[v] = response.bits[v] === 1 ? hi : lo;
-  }
-  return y;
+/**
+ * A debiaser: Y for one oracle response, (indicator - q) / (p - q) per value. The two values Y
+ * takes are computed once per oracle, k and eps within one estimate (one debiaser per call, so
+ * nothing outlives it).
+ */
+function debiaser(): (response: SegmentResponse, k: number, eps: number) => Float64Array {
+  const levels = new Map<string, { lo: number; hi: number }>();
+  return (response, k, eps) => {
+    const key = `${response.oracle}:${k}:${eps}`;
+    let level = levels.get(key);
+    if (!level) {
+      const { p, q } = response.oracle === 'grr' ? grrProbabilities(k, eps) : oueProbabilities(eps);
+      level = { lo: -q / (p - q), hi: (1 - q) / (p - q) };
+      levels.set(key, level);
+    }
+    const y = new Float64Array(k);
+    if (response.oracle === 'grr') {
+      y.fill(level.lo);
+      y[response.value] = level.hi;
+    } else {
+      for (let v = 0; v < k; v++) y[v] = response.bits[v] === 1 ? level.hi : level.lo;
+    }
+    return y;
+  };
 }
 
 /** Rows grouped by stratum key, in first-seen order. */
@@ -118,10 +125,11 @@ export function estimateFrequencies(responses: readonly SegmentResponse[], k: nu
   checkEpsilon(eps);
   checkInt(k, 2, 2 ** 32, 'k');
   if (responses.length === 0) throw new EdsegError('invalid-input', 'edseg: estimateFrequencies needs at least one response', 'responses');
+  const debiased = debiaser();
   const rows = responses.map((r, i) => {
-    const ok = r.oracle === 'grr' ? Number.isInteger(r.value) && r.value >= 0 && r.value < k : r.oracle === 'oue' && r.bits.length === k;
-    if (!ok) throw new EdsegError('invalid-input', `edseg: response ${i} is not a grr value in [0, k) or k oue bits`, `responses.${i}`);
-    return { stratum: r.oracle, y: debiased(r, k, eps) };
+    const response = parseResponse(r, k);
+    if (!response) throw new EdsegError('invalid-input', `edseg: response ${i} is not a grr value in [0, k) or k oue bits of 0 or 1`, `responses.${i}`);
+    return { stratum: response.oracle, y: debiased(response, k, eps) };
   });
   const { sum, variance } = stratifiedSums(groupBy(rows), k, (r, out) => out.set(r.y));
   const out = { freq: [] as number[], se: [] as number[], lo: [] as number[], hi: [] as number[] };
@@ -140,8 +148,9 @@ export function estimateFrequencies(responses: readonly SegmentResponse[], k: nu
  * variance estimates E[Var_mech(t)] + Var(t) at once (law of total variance); a single value uses
  * the mechanism's worst-case variance plus 1, the most a population in [-1, 1] can add.
  */
-export function estimateMean(values: readonly number[], eps: number, mechanism: Mechanism): { mean: number; se: number; lo: number; hi: number } {
+export function estimateMean(values: readonly number[], eps: number, mechanism: ScalarMechanism): { mean: number; se: number; lo: number; hi: number } {
   checkEpsilon(eps);
+  checkMechanism(mechanism, SCALAR_MECHANISMS);
   const n = values.length;
   if (n === 0) throw new EdsegError('invalid-input', 'edseg: estimateMean needs at least one value', 'values');
   let sum = 0;
@@ -149,8 +158,7 @@ export function estimateMean(values: readonly number[], eps: number, mechanism: 
   const mean = sum / n;
   let variance: number;
   if (n === 1) {
-    const worst = mechanism === 'duchi' ? duchiBound(eps) ** 2 : mechanism === 'piecewise' ? piecewiseWorstVariance(eps) : hybridWorstVariance(eps);
-    variance = worst + 1;
+    variance = SCALAR_MECHANISMS[mechanism].worstVariance(eps) + 1;
   } else {
     let ss = 0;
     for (const x of values) ss += (x - mean) ** 2;
@@ -175,7 +183,7 @@ function featureVector(field: Report['features'], d: number): Float64Array | nul
 }
 
 /** The row of a report's field for a model with segment ids `ids`, or null when the field does not fit the model. */
-function segmentRow(field: SegmentField, ids: readonly string[], z: Float64Array | null): Row | null {
+function segmentRow(field: SegmentField, ids: readonly string[], z: Float64Array | null, debiased: ReturnType<typeof debiaser>): Row | null {
   const k = ids.length;
   if (field.channel === 'clear') {
     const v = ids.indexOf(field.segment);
@@ -184,10 +192,25 @@ function segmentRow(field: SegmentField, ids: readonly string[], z: Float64Array
     y[v] = 1;
     return { stratum: 'clear', y, z };
   }
-  if (field.k !== k) return null;
-  if (field.oracle === 'grr' && field.value !== undefined && field.value < k) return { stratum: `grr:${field.eps}`, y: debiased({ oracle: 'grr', value: field.value }, k, field.eps), z };
-  if (field.oracle === 'oue' && field.bits !== undefined && field.bits.length === k) return { stratum: `oue:${field.eps}`, y: debiased({ oracle: 'oue', bits: field.bits }, k, field.eps), z };
-  return null;
+  const response = field.k === k ? parseResponse(field, k) : null;
+  return response ? { stratum: `${response.oracle}:${field.eps}`, y: debiased(response, k, field.eps), z } : null;
+}
+
+/**
+ * How estimateSiteWith suppresses cells. kThreshold: the least (noisy, for ldp) support a cell
+ * needs, null for none. shareMinZ: the least number of standard errors the support must clear
+ * (default 3, so an empty segment's noise is not published as a share); 0 for no such rule.
+ * Per-segment means always need their denominator 3 se from 0 (and at least kThreshold when set):
+ * without that the ratio has no bounded interval, whatever is published.
+ */
+export type SuppressionRules = { kThreshold: number | null; shareMinZ?: number };
+
+/** Whether a segment cell with this support (and variance of it) among `total` reports is suppressed under `rules`. */
+export function isSuppressed(support: number, supportVariance: number, total: number, rules: SuppressionRules): boolean {
+  const z = rules.shareMinZ ?? MIN_DENOMINATOR_Z;
+  if (total <= 0) return true;
+  if (rules.kThreshold !== null && !(support >= rules.kThreshold)) return true;
+  return z > 0 && !(support >= z * Math.sqrt(supportVariance));
 }
 
 /**
@@ -197,18 +220,21 @@ function segmentRow(field: SegmentField, ids: readonly string[], z: Float64Array
  * publish the share.
  */
 export function estimateSite(manifest: Manifest, reports: readonly Report[], opts: { now?: Date } = {}): SiteEstimates {
-  return estimateSiteAtThreshold(manifest, reports, manifest.reporting.kThreshold, opts.now);
+  return estimateSiteWith(manifest, reports, { kThreshold: manifest.reporting.kThreshold, now: opts.now });
 }
 
 /**
- * estimateSite with another suppression threshold in place of manifest.reporting.kThreshold, for
- * simulations and tests of the estimators themselves (-Infinity publishes every cell a report
- * speaks for; per-segment means still need their denominator 3 se away from 0).
+ * estimateSite under explicit suppression rules, for simulations and tests of the estimators
+ * themselves ({ kThreshold: null, shareMinZ: 0 } publishes every cell a report speaks for).
+ * The output's kThreshold is the rules' threshold, or the manifest's when the rules have none
+ * (the schema's int; it then states what estimateSite would have applied, not what was applied).
  */
-export function estimateSiteAtThreshold(manifest: Manifest, reports: readonly Report[], kT: number, now: Date = new Date()): SiteEstimates {
+export function estimateSiteWith(manifest: Manifest, reports: readonly Report[], rules: SuppressionRules & { now?: Date | undefined }): SiteEstimates {
+  const kT = rules.kThreshold;
   const d = manifest.features.length;
   const counted = reports.filter((r) => r.site === manifest.site.id && r.manifestVersion === manifest.version);
   const z = counted.map((r) => featureVector(r.features, d));
+  const debiased = debiaser();
 
   const featureRows = counted.flatMap((r, i) => {
     const zi = z[i];
@@ -216,7 +242,7 @@ export function estimateSiteAtThreshold(manifest: Manifest, reports: readonly Re
   });
   const nf = featureRows.length;
   const featureSums = stratifiedSums(groupBy(featureRows), d, (r, out) => out.set(r.z));
-  const features = manifest.features.map((f, j) => nf === 0 || nf < kT
+  const features = manifest.features.map((f, j) => nf === 0 || (kT !== null && nf < kT)
     ? { feature: f.name, n: nf, suppressed: true, estimate: null }
     : { feature: f.name, n: nf, suppressed: false, estimate: estimate((featureSums.sum[j] as number) / nf, Math.sqrt(featureSums.variance[j] as number) / nf) });
 
@@ -226,7 +252,7 @@ export function estimateSiteAtThreshold(manifest: Manifest, reports: readonly Re
     const n = { clear: 0, ldp: 0 };
     for (let i = 0; i < counted.length; i++) {
       const field = (counted[i] as Report).segments.find((f) => f.model === model.id);
-      const row = field ? segmentRow(field, ids, z[i] ?? null) : null;
+      const row = field ? segmentRow(field, ids, z[i] ?? null, debiased) : null;
       if (!field || !row) continue;
       n[field.channel === 'clear' ? 'clear' : 'ldp']++;
       rows.push(row);
@@ -238,24 +264,28 @@ export function estimateSiteAtThreshold(manifest: Manifest, reports: readonly Re
     // linearised residuals Y_v (z_j - mu_vj); cells are v * d + j.
     const withFeatures = groupBy(rows.filter((r) => r.z !== null)) as (Row & { z: Float64Array })[][];
     const counts = stratifiedSums(withFeatures, k, (r, out) => out.set(r.y));
-    const totals = stratifiedSums(withFeatures, k * d, (r, out) => {
-      for (let v = 0; v < k; v++) for (let j = 0; j < d; j++) out[v * d + j] = (r.y[v] as number) * (r.z[j] as number);
-    });
-    const mu = totals.sum.map((t, c) => t / (counts.sum[Math.floor(c / d)] as number));
+    // T needs no variance; it is summed stratum by stratum like C, so both round the same way.
+    const totals = new Float64Array(k * d);
+    const stratumTotals = new Float64Array(k * d);
+    for (const g of withFeatures) {
+      stratumTotals.fill(0);
+      for (const r of g) {
+        for (let v = 0; v < k; v++) for (let j = 0; j < d; j++) stratumTotals[v * d + j] = (stratumTotals[v * d + j] as number) + (r.y[v] as number) * (r.z[j] as number);
+      }
+      for (let c = 0; c < k * d; c++) totals[c] = (totals[c] as number) + (stratumTotals[c] as number);
+    }
+    const mu = totals.map((t, c) => t / (counts.sum[Math.floor(c / d)] as number));
     const residuals = stratifiedSums(withFeatures, k * d, (r, out) => {
       for (let v = 0; v < k; v++) for (let j = 0; j < d; j++) out[v * d + j] = (r.y[v] as number) * ((r.z[j] as number) - (mu[v * d + j] as number));
     });
     const segments = model.segments.map((s, v) => {
       const support = shares.sum[v] as number;
-      // Published only when the (noisy, for ldp) support clears kThreshold AND is clearly above its own
-      // noise (3 se), so an empty segment's noise is not published as a share. No threshold: no rule.
-      const significant = kT === -Infinity || support >= MIN_DENOMINATOR_Z * Math.sqrt(shares.variance[v] as number);
-      const suppressed = !(total > 0 && support >= kT && significant);
+      const suppressed = isSuppressed(support, shares.variance[v] as number, total, rules);
       const nulls = manifest.features.map((f) => ({ feature: f.name, estimate: null }));
       if (suppressed) return { id: s.id, name: s.name, support: 0, suppressed, share: null, featureMeans: nulls };
       const share = estimate(support / total, Math.sqrt(shares.variance[v] as number) / total);
       const c = counts.sum[v] as number;
-      if (c <= 0 || c < kT || c < MIN_DENOMINATOR_Z * Math.sqrt(counts.variance[v] as number)) return { id: s.id, name: s.name, support, suppressed, share, featureMeans: nulls };
+      if (c <= 0 || (kT !== null && c < kT) || c < MIN_DENOMINATOR_Z * Math.sqrt(counts.variance[v] as number)) return { id: s.id, name: s.name, support, suppressed, share, featureMeans: nulls };
       const featureMeans = manifest.features.map((f, j) => ({
         feature: f.name,
         estimate: estimate(mu[v * d + j] as number, Math.sqrt(residuals.variance[v * d + j] as number) / c),
@@ -268,8 +298,8 @@ export function estimateSiteAtThreshold(manifest: Manifest, reports: readonly Re
   return {
     site: manifest.site.id,
     manifestVersion: manifest.version,
-    generatedAt: now.toISOString(),
-    kThreshold: kT,
+    generatedAt: (rules.now ?? new Date()).toISOString(),
+    kThreshold: kT ?? manifest.reporting.kThreshold,
     reports: counted.length,
     models,
     features,

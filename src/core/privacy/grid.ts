@@ -10,7 +10,7 @@
 import type { Rng } from './random.js';
 
 /** log2 of the cells per output range. */
-export const GRID_BITS = 20;
+const GRID_BITS = 20;
 /** Cells per output range: 2^20. */
 export const GRID_CELLS = 2 ** GRID_BITS;
 

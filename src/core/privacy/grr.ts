@@ -21,12 +21,21 @@ export function grrPerturb(v: number, k: number, eps: number, rng: Rng): number 
 }
 
 /**
- * Variance of the debiased share f_v = (c_v / n - q) / (p - q) from n independent reports, for a
- * value whose true share is f: pi (1 - pi) / (n (p - q)^2) with pi = f p + (1 - f) q, the chance a
- * report says v. f = 0 gives Wang et al.'s Var* = (k - 2 + e^eps) / (n (e^eps - 1)^2) (Eq. 2).
+ * Variance of the debiased share (c_v / n - q) / (p - q) from n independent reports of a "pure"
+ * protocol (Wang et al. 2017, Sec. 3; GRR and OUE are two), for a value whose true share is f:
+ * pi (1 - pi) / (n (p - q)^2), the binomial variance of c_v with pi = f p + (1 - f) q, the chance
+ * a report from a learner drawn from the population supports v.
+ */
+export function debiasedShareVariance(p: number, q: number, n: number, f: number): number {
+  const pi = f * p + (1 - f) * q;
+  return (pi * (1 - pi)) / (n * (p - q) ** 2);
+}
+
+/**
+ * Variance of GRR's debiased share from n reports for a value with true share f (see
+ * debiasedShareVariance); f = 0 gives Wang et al.'s Var* = (k - 2 + e^eps) / (n (e^eps - 1)^2) (Eq. 2).
  */
 export function grrVariance(k: number, eps: number, n = 1, f = 0): number {
   const { p, q } = grrProbabilities(k, eps);
-  const pi = f * p + (1 - f) * q;
-  return (pi * (1 - pi)) / (n * (p - q) ** 2);
+  return debiasedShareVariance(p, q, n, f);
 }

@@ -5,6 +5,7 @@
  * q = 1 / (e^eps + 1). Two inputs differ in two bits, so the worst ratio is
  * (p (1 - q)) / (q (1 - p)) = e^eps.
  */
+import { debiasedShareVariance } from './grr.js';
 import type { Rng } from './random.js';
 
 /** OUE's p = 1/2 and q = 1 / (e^eps + 1) (Wang et al. 2017, Sec. 4.3). */
@@ -21,12 +22,10 @@ export function ouePerturb(v: number, k: number, eps: number, rng: Rng): (0 | 1)
 }
 
 /**
- * Variance of one bit's debiased share from n reports, for a value with true share f:
- * pi (1 - pi) / (n (p - q)^2), pi = f p + (1 - f) q. f = 0 gives Wang et al.'s
- * Var* = 4 e^eps / (n (e^eps - 1)^2) (Eq. 6).
+ * Variance of one bit's debiased share from n reports for a value with true share f (see
+ * debiasedShareVariance); f = 0 gives Wang et al.'s Var* = 4 e^eps / (n (e^eps - 1)^2) (Eq. 6).
  */
 export function oueVariance(eps: number, n = 1, f = 0): number {
   const { p, q } = oueProbabilities(eps);
-  const pi = f * p + (1 - f) * q;
-  return (pi * (1 - pi)) / (n * (p - q) ** 2);
+  return debiasedShareVariance(p, q, n, f);
 }

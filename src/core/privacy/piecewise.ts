@@ -13,12 +13,16 @@
 import { addSnappedPmf, cellValue, GRID_CELLS, snappedCell } from './grid.js';
 import type { Rng } from './random.js';
 
-/** PM's constants for eps and t: a = e^(eps/2), C, and [l, r] in output units and in cell units. */
-function params(t: number, eps: number) {
+/** PM's constants for eps: a = e^(eps/2), am1 = a - 1, C, and the grid step of [-C, C]. */
+function constants(eps: number) {
   const am1 = Math.expm1(eps / 2);
-  const a = am1 + 1;
   const c = (am1 + 2) / am1;
-  const step = (2 * c) / GRID_CELLS;
+  return { am1, a: am1 + 1, c, step: (2 * c) / GRID_CELLS };
+}
+
+/** PM's constants for eps and t, with [l, r] in cell units. */
+function params(t: number, eps: number) {
+  const { a, c, step } = constants(eps);
   const l = ((c + 1) * t) / 2 - (c - 1) / 2;
   const r = l + c - 1;
   return { a, c, step, lo: Math.max(0, (l + c) / step), hi: Math.min(GRID_CELLS, (r + c) / step) };
@@ -26,8 +30,7 @@ function params(t: number, eps: number) {
 
 /** PM's output bound C = (e^(eps/2) + 1) / (e^(eps/2) - 1): outputs lie in [-C, C]. */
 export function piecewiseBound(eps: number): number {
-  const am1 = Math.expm1(eps / 2);
-  return (am1 + 2) / am1;
+  return constants(eps).c;
 }
 
 /** Perturbs t in [-1, 1] with PM on the 2^-20 grid of [-C, C]; inputs are assumed checked. */
@@ -47,18 +50,17 @@ export function piecewiseGridPmf(t: number, eps: number): Float64Array {
 
 /** The output value of PM's grid cell i at eps (cell midpoints of [-C, C]). */
 export function piecewiseCellValue(eps: number, i: number): number {
-  const c = piecewiseBound(eps);
-  return cellValue(-c, (2 * c) / GRID_CELLS, i);
+  const { c, step } = constants(eps);
+  return cellValue(-c, step, i);
 }
 
 /** Var of PM's output at t: t^2 / (a - 1) + (a + 3) / (3 (a - 1)^2), a = e^(eps/2) (Wang et al. 2019, Lemma 1). */
 export function piecewiseVariance(t: number, eps: number): number {
-  const am1 = Math.expm1(eps / 2);
+  const { am1 } = constants(eps);
   return (t * t) / am1 + (am1 + 4) / (3 * am1 * am1);
 }
 
-/** PM's worst-case variance (t = +-1): 4 e^(eps/2) / (3 (e^(eps/2) - 1)^2). */
+/** PM's worst-case variance: at t = +-1, 4 e^(eps/2) / (3 (e^(eps/2) - 1)^2) (Wang et al. 2019, Lemma 1). */
 export function piecewiseWorstVariance(eps: number): number {
-  const am1 = Math.expm1(eps / 2);
-  return (4 * (am1 + 1)) / (3 * am1 * am1);
+  return piecewiseVariance(1, eps);
 }

@@ -33,8 +33,8 @@ export function rejectionLimit(n: number): number {
   return TWO_32 - (TWO_32 % n);
 }
 
-/** Builds the Rng draws on top of a generator of uniform 32-bit words. */
-function fromWords(next: () => number): Rng {
+/** An Rng over any source of uniform 32-bit words: the draws above, built on `next` (for auditors plugging in their own stream, and tests). */
+export function rngFromWords(next: () => number): Rng {
   const rng: Rng = {
     uint32: next,
     int(n) {
@@ -67,7 +67,7 @@ function cryptoWord(): number {
 }
 
 /** The production generator: crypto.getRandomValues, buffered 64 KiB at a time. */
-export const cryptoRng: Rng = fromWords(cryptoWord);
+export const cryptoRng: Rng = rngFromWords(cryptoWord);
 
 /**
  * A deterministic generator for tests: sfc32 (Doty-Humphrey, PractRand) seeded through the
@@ -97,7 +97,7 @@ export function seededRandom(seed: number): Rng {
     return t >>> 0;
   };
   for (let i = 0; i < 15; i++) next();
-  return fromWords(next);
+  return rngFromWords(next);
 }
 
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
@@ -110,9 +110,4 @@ export function randomHex(bytes: number, rng: Rng = cryptoRng): string {
     for (let j = 0; j < 4 && i + j < bytes; j++) out += HEX[(w >>> (8 * j)) & 0xff];
   }
   return out;
-}
-
-/** An Rng over any source of uniform 32-bit words (for auditors plugging in their own stream, and tests). */
-export function rngFromWords(next: () => number): Rng {
-  return fromWords(next);
 }
