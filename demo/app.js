@@ -467,46 +467,39 @@ function renderReleased(list) {
 
 const reasonSentence = (code) => REASON_WORDS[code] ?? `(${code})`;
 
-/** The manifest payload inside exportData(): { version, kid, acceptedAt, payload }. */
-const manifestOf = (data) => {
-  const m = data?.manifest;
-  return m && typeof m === 'object' ? (m.payload && typeof m.payload === 'object' ? m.payload : m) : null;
-};
-
-function renderStored(expl, data) {
+/** What is kept on this device, from explain().stored (counts, not the records). */
+function renderStored(expl) {
   const root = byTestId('panel-stored');
   root.replaceChildren();
-  if (!data) {
+  if (!expl) {
     root.append(h('p', { class: 'muted' }, 'edseg could not read what is stored right now.'));
     return;
   }
-  const persisted = data.persisted ?? expl?.persisted;
-  root.append(h('p', {}, persisted
+  const { stored } = expl;
+  root.append(h('p', {}, expl.persisted
     ? 'Saved in this browser only (IndexedDB). It is never sent as it is.'
     : 'Nothing is saved on this device yet: until you make your privacy choices, what you do is kept in this page’s memory and forgotten when you leave.'));
 
-  const events = Array.isArray(data.events) ? data.events : [];
-  const counts = new Map();
-  for (const ev of events) counts.set(ev.type, (counts.get(ev.type) ?? 0) + 1);
-  if (counts.size === 0) {
+  const counts = Object.entries(stored.events);
+  const total = counts.reduce((n, [, c]) => n + c, 0);
+  if (counts.length === 0) {
     root.append(h('p', { class: 'muted' }, 'No activity is stored.'));
   } else {
-    root.append(h('ul', { class: 'facts' }, [...counts].map(([type, n]) =>
+    root.append(h('ul', { class: 'facts' }, counts.map(([type, n]) =>
       h('li', { 'data-event-type': type }, h('span', {}, EVENT_WORDS[type] ?? type), h('strong', {}, String(n))))));
   }
-  const rollups = Array.isArray(data.rollups) ? data.rollups.length : 0;
-  root.append(h('p', { class: 'small' }, `Only the kinds of activity the current group definitions read are kept (${plural(events.length, 'event', 'events')}, ${plural(rollups, 'daily summary row', 'daily summary rows')}).`));
+  root.append(h('p', { class: 'small' }, `Only the kinds of activity the current group definitions read are kept (${plural(total, 'event', 'events')}, ${plural(stored.rollups, 'daily summary row', 'daily summary rows')}).`));
 
-  const goal = data.declared?.goal;
+  const goal = stored.declared.goal;
   root.append(h('p', { 'data-goal': goal ?? '' }, goal ? `Your goal: ${goal}.` : 'You have not told us your goal.'));
   const sel = /** @type {HTMLSelectElement} */ (byTestId('goal-select'));
   if (goal && !goalTouched && sel.value === '') sel.value = goal;
 
-  const retention = manifestOf(data)?.retention;
+  const retention = stored.retention;
   if (retention) {
     root.append(h('p', { class: 'small' }, `Activity is deleted after ${plural(retention.rawEventDays, 'day', 'days')}; daily summaries after ${plural(retention.rollupDays, 'day', 'days')}.`));
   }
-  const c = data.consent ?? expl?.consent;
+  const c = expl.consent;
   if (c) {
     const bases = [];
     if (c.schoolAuthorized) bases.push('school permission');
@@ -542,24 +535,34 @@ function channelsText(channels) {
   return parts.length ? parts.join(', ') : 'no groups';
 }
 
+/** `data` is exportData(), read only while the panel is on screen; null keeps the list as it was. */
 function renderSent(expl, data) {
   const root = byTestId('panel-sent');
-  root.replaceChildren();
-  const audit = Array.isArray(data?.audit) ? data.audit : [];
-  const sent = audit.filter((a) => a.kind === 'report-sent');
+  if (data) {
+    root.replaceChildren();
+    renderSentList(root, data.audit.filter((a) => a.kind === 'report-sent'));
+  } else {
+    root.querySelectorAll('.pending, .nothing-sent').forEach((el) => el.remove());
+  }
+  const pending = expl?.stored.pending ?? 0;
+  if (pending > 0) root.append(h('p', { class: 'small pending' }, `${plural(pending, 'report is', 'reports are')} waiting to be sent.`));
+  const analytics = (expl?.segments ?? []).some((s) => s.channel !== 'none');
+  if (expl && !analytics) root.append(h('p', { class: 'small muted nothing-sent' }, 'With your current choices, nothing about you is sent.'));
+  renderBudget(expl);
+}
+
+function renderSentList(root, sent) {
   if (sent.length === 0) {
     root.append(h('p', {}, 'Nothing has been sent to Lingua Kids yet.'));
   } else {
     root.append(h('p', {}, `${plural(sent.length, 'statistics report', 'statistics reports')} sent. None carries your name, an id or your activity:`));
     root.append(h('ul', { class: 'facts' }, sent.slice(-10).reverse().map((a) => h('li', { 'data-report-id': a.detail?.reportId ?? '' },
-      h('span', {}, `${fmtDate(a.ts)} — groups ${channelsText(a.detail?.channels ?? a.detail?.channel)}`),
+      h('span', {}, `${fmtDate(a.ts)} — groups ${channelsText(a.detail?.channels)}`),
       h('strong', { title: 'privacy cost (epsilon)' }, `ε ${fmtEps(a.detail?.epsilon)}`)))));
   }
-  const pending = Array.isArray(data?.outbox) ? data.outbox.length : 0;
-  if (pending > 0) root.append(h('p', { class: 'small' }, `${plural(pending, 'report is', 'reports are')} waiting to be sent.`));
-  const analytics = (expl?.segments ?? []).some((s) => s.channel !== 'none');
-  if (expl && !analytics) root.append(h('p', { class: 'small muted' }, 'With your current choices, nothing about you is sent.'));
+}
 
+function renderBudget(expl) {
   const budget = byTestId('panel-budget');
   budget.replaceChildren();
   const b = expl?.budget;
@@ -601,8 +604,9 @@ function renderSegments(expl) {
 }
 
 function renderAudit(data) {
+  if (!data) return; // read only while the panel is on screen
   const list = byId('audit-list');
-  const audit = Array.isArray(data?.audit) ? data.audit : [];
+  const audit = data.audit;
   list.replaceChildren(...audit.slice(-30).reverse().map((a) => h('li', {},
     h('time', { datetime: new Date(a.ts).toISOString() }, fmtDate(a.ts)), ' ', h('code', {}, a.kind), ' ', h('span', { class: 'small muted' }, JSON.stringify(a.detail ?? {})))));
   if (audit.length === 0) list.append(h('li', { class: 'muted' }, 'Nothing recorded yet.'));
@@ -628,23 +632,31 @@ function scheduleRefresh(delay = 300) {
   refreshTimer = setTimeout(() => { void refresh(); }, delay);
 }
 
-async function refresh() {
+// explain() carries everything but the audit log; the full record (exportData) is read from the
+// worker only while the transparency panel is on screen, or when asked for.
+let lastExpl = null;
+let panelVisible = false;
+
+async function refresh(withRecords = panelVisible) {
   if (forgotten) return;
   if (refreshing) { refreshAgain = true; return; }
   refreshing = true;
   try {
     const e = await sdk();
-    const [segs, expl, data] = await Promise.allSettled([e.segments(), e.explain(), e.exportData()]);
+    const [expl, data] = await Promise.allSettled([e.explain(), withRecords ? e.exportData() : Promise.resolve(null)]);
     if (forgotten) return;
-    if (segs.status === 'fulfilled') renderReleased(segs.value);
     const ex = expl.status === 'fulfilled' ? expl.value : null;
     const dx = data.status === 'fulfilled' ? data.value : null;
-    renderStored(ex, dx);
+    if (ex) {
+      lastExpl = ex;
+      renderReleased(ex.segments.filter((s) => s.released));
+    }
+    renderStored(ex);
     renderShown(ex);
     renderSent(ex, dx);
     renderSegments(ex);
     renderAudit(dx);
-    const failed = [segs, expl, data].find((r) => r.status === 'rejected');
+    const failed = [expl, data].find((r) => r.status === 'rejected');
     if (failed) showError(failed.reason);
   } catch (e) {
     showError(e);
@@ -714,7 +726,11 @@ function wire() {
   on('consent-open', () => { void openConsent(); });
   on('consent-cancel', () => dialog().close());
   on('consent-withdraw', withdrawConsent);
-  on('panel-refresh', () => scheduleRefresh(0));
+  on('panel-refresh', () => { clearTimeout(refreshTimer); void refresh(true); });
+  new IntersectionObserver(([entry]) => {
+    panelVisible = Boolean(entry?.isIntersecting);
+    if (panelVisible) scheduleRefresh(0);
+  }).observe(byId('transparency'));
   on('download-data', () => { void downloadData(); });
   on('forget', () => { void forgetAll(); });
   byTestId('goal-select').addEventListener('change', declareGoal);
@@ -743,17 +759,13 @@ async function start() {
   } catch (err) {
     showError(err);
   }
-  try {
-    // First visit: no consent record yet, so ask (until then nothing is saved or shared).
-    const expl = await e.explain();
-    if (expl.consent === null && !dialog().open) {
-      fillConsentForm(null);
-      dialog().showModal();
-    }
-  } catch (err) {
-    showError(err);
-  }
+  clearTimeout(refreshTimer);
   await refresh();
+  // First visit: no consent record yet, so ask (until then nothing is saved or shared).
+  if (lastExpl && lastExpl.consent === null && !dialog().open) {
+    fillConsentForm(null);
+    dialog().showModal();
+  }
 }
 
 void start();

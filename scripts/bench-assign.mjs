@@ -5,21 +5,17 @@ import { performance } from 'node:perf_hooks';
 import { computeFeatures } from '../src/core/features.ts';
 import { assign, assignReference, modelInput } from '../src/core/model.ts';
 import { rollupEvents } from '../src/core/rollup.ts';
-import { FeatureSpec, Model, parseOrThrow } from '../src/core/schema.ts';
+import { DAY_MS, FeatureSpec, Model, parseOrThrow } from '../src/core/schema.ts';
+import { seededRandom } from '../src/core/privacy/random.ts';
 import { ready } from '../src/core/tf.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 2000);
 const WARMUP = 200;
 const TODAY = 20_000;
 
-// A seeded generator (mulberry32) so every run benches the same data; this is a script, not src/.
-let seed = 42;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// The project's seeded generator, so every run benches the same data.
+const rng = seededRandom(42);
+const rand = () => rng.real();
 
 const f = (over) => parseOrThrow(FeatureSpec, { transform: 'none', normalisation: { kind: 'minmax' }, educationRecord: false, ...over });
 const features = [
@@ -55,7 +51,7 @@ const models = [
 // 60 days of a regular learner: ~0-6 lessons, quizzes, hints and videos a day.
 const events = [];
 for (let day = TODAY - 59; day <= TODAY; day++) {
-  const add = (type, props) => events.push({ type, ts: day * 86_400_000, day, props });
+  const add = (type, props) => events.push({ type, ts: day * DAY_MS, day, props });
   for (let i = Math.floor(rand() * 4); i > 0; i--) add('lesson_complete', { minutes: Math.round(rand() * 20) });
   for (let i = Math.floor(rand() * 7); i > 0; i--) add('quiz_answer', { score: rand(), correct: rand() < 0.6 });
   for (let i = Math.floor(rand() * 3); i > 0; i--) add('hint_request', {});

@@ -17,15 +17,15 @@ import { rollupDeltas } from '../src/core/rollup.js';
 import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
-import { decide, purposeAllowed, segmentContexts, type SegmentContext } from '../src/core/policy.js';
+import { decide, purposeAllowed, segmentContexts, type Decision, type SegmentContext } from '../src/core/policy.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
-import { spentInWindow } from '../src/core/privacy/accountant.js';
+import { budgetInUse } from '../src/core/privacy/accountant.js';
 import { cryptoRng, type Rng } from '../src/core/privacy/random.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
-  AUDIT_KINDS, ConsentInput, Declared, dayOf, periodOf, parseOrThrow,
-  type BlockCode, type Consent, type DeviceExport, type Explanation, type Manifest,
-  type OutboxItem, type ReleasedSegment, type StoredEvent,
+  ConsentInput, DAY_MS, Declared, PURPOSES, dayOf, periodOf, parseOrThrow,
+  type AuditEntry, type BlockCode, type Consent, type DeviceExport, type Explanation, type Manifest,
+  type Model, type OutboxItem, type ReleasedSegment, type Segment, type StoredEvent,
 } from '../src/core/schema.js';
 import { MemoryStore, type DeviceStore } from './store.js';
 import { IdbStore, dbExists } from './idb.js';
@@ -51,11 +51,12 @@ export type TabMessage = { kind: 'consent-changed' } | { kind: 'forgotten' };
 export type TabChannel = { postMessage(m: TabMessage): void; onmessage: ((ev: { data: TabMessage }) => void) | null; close(): void };
 
 type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
-type Assignment = { model: string; index: number; segmentId: string };
+/** A segment of the manifest with what the policy needs to know of it. */
+type CatalogEntry = { ctx: SegmentContext; segment: Segment; model: Model };
+/** One model's segment for this learner, and the policy's decision on it under the current consent. */
+type Assignment = CatalogEntry & { index: number; decision: Decision };
 
 const DEFAULT_REPORT_INTERVAL_MS = 300_000;
-const DAY = 86_400_000;
-type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** Browser defaults for the engine's effects. */
 export function browserDeps(): EngineDeps {
@@ -81,7 +82,7 @@ export class Engine implements EngineApi {
   private manifestMeta: StoredManifest | null = null;
   private manifestStatus: { status: 'accepted' | 'missing' | 'refused'; reason?: ManifestRefusal | 'network'; message?: string } = { status: 'missing' };
   private vocab: Vocabulary = { types: new Set(), props: new Map() };
-  private contexts: SegmentContext[] = [];
+  private catalog = new Map<string, CatalogEntry>();
   private consent: Consent | null = null;
   private declared: Declared = {};
   private assignments: Assignment[] = [];
@@ -148,8 +149,15 @@ export class Engine implements EngineApi {
     const blocked = this.blocked();
     const reporting = this.manifest?.reporting;
     const spends = await this.store.budget();
-    const window = reporting ? spentInWindow(spends, this.config.site, today, reporting.budget.windowDays) : { spent: 0, reports: 0 };
+    const window = reporting ? budgetInUse(spends, this.config.site, today, reporting.budget.windowDays) : { spent: 0, reports: 0 };
     const lastPeriod = spends.filter((s) => s.site === this.config.site).reduce<number | null>((m, s) => (m === null || s.period > m ? s.period : m), null);
+    const retention = this.manifest?.retention ?? null;
+    // Events per type come from the rollups' event-count rows over the raw-event window: no scan of raw events.
+    const events: Record<string, number> = {};
+    if (retention) {
+      for (const r of await this.store.rollupsSince(today - retention.rawEventDays + 1)) if (r.prop === '') events[r.type] = (events[r.type] ?? 0) + r.count;
+    }
+    const counts = await this.store.counts();
     return {
       site: this.config.site,
       origin: this.deps.origin,
@@ -161,11 +169,11 @@ export class Engine implements EngineApi {
       ...(blocked ? { blocked } : {}),
       consent: this.consent,
       persisted: this.store.persisted,
-      segments: this.contexts.map((ctx) => {
-        const assigned = this.assignments.some((a) => a.segmentId === ctx.id);
+      stored: { events, rollups: counts.rollups, pending: counts.outbox, declared: this.declared, retention },
+      segments: [...this.catalog.values()].map(({ ctx, segment }) => {
+        const assigned = this.assignments.some((a) => a.segment.id === ctx.id);
         const d = decide(this.consent, ctx, this.manifest!.policy);
         const released = assigned && !blocked && d.release;
-        const segment = this.manifest!.models.find((m) => m.id === ctx.model)!.segments.find((s) => s.id === ctx.id)!;
         return {
           id: ctx.id, name: segment.name, model: ctx.model, purpose: ctx.purpose, usesEducationRecord: ctx.usesEducationRecord,
           assigned, released, channel: released ? d.channel : 'none',
@@ -216,26 +224,17 @@ export class Engine implements EngineApi {
   async forget(): Promise<void> {
     if (this.initDone) await this.initDone.catch(() => undefined);
     this.forgotten = true;
-    this.stopTimers();
     await this.work.catch(() => undefined);
     this.tabs?.postMessage({ kind: 'forgotten' });
-    this.tabs?.close();
-    this.tabs = null;
+    this.stop();
     await this.store.destroy();
     // A database may exist from an earlier page even while this page ran on memory.
     if (!this.store.persisted && (await this.deps.storeExists(this.config.site))) await (await this.deps.openStore(this.config.site)).destroy();
-    this.store = new MemoryStore();
-    this.consent = null;
-    this.declared = {};
-    this.assignments = [];
-    this.released = [];
-    this.normalised = null;
+    this.holdNothing();
   }
 
   async close(): Promise<void> {
-    this.stopTimers();
-    this.tabs?.close();
-    this.tabs = null;
+    this.stop();
     await this.work.catch(() => undefined);
     await this.store.close();
   }
@@ -257,7 +256,7 @@ export class Engine implements EngineApi {
     this.listenToTabs();
     const every = this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
     this.timers.push(setInterval(() => { void this.flush().catch(() => undefined); }, every));
-    this.timers.push(setInterval(() => { void this.serial(() => this.applyRetention()).catch(() => undefined); }, DAY));
+    this.timers.push(setInterval(() => { void this.serial(() => this.applyRetention()).catch(() => undefined); }, DAY_MS));
     return { manifestVersion: this.manifestMeta?.version ?? null, persisted: this.store.persisted };
   }
 
@@ -277,7 +276,7 @@ export class Engine implements EngineApi {
     return next;
   }
 
-  private async log(kind: AuditKind, detail: Record<string, unknown>): Promise<void> {
+  private async log(kind: AuditEntry['kind'], detail: Record<string, unknown>): Promise<void> {
     await this.store.audit({ ts: this.deps.now(), kind, detail });
   }
 
@@ -317,7 +316,7 @@ export class Engine implements EngineApi {
     }
     this.manifest = null;
     this.manifestMeta = null;
-    this.contexts = [];
+    this.catalog = new Map();
   }
 
   private adopt(manifest: Manifest, meta: StoredManifest): void {
@@ -325,7 +324,10 @@ export class Engine implements EngineApi {
     this.manifestMeta = meta;
     this.manifestStatus = { status: 'accepted' };
     this.vocab = vocabularyOf(manifest.features);
-    this.contexts = segmentContexts(manifest);
+    this.catalog = new Map(segmentContexts(manifest).map((ctx) => {
+      const model = manifest.models.find((m) => m.id === ctx.model)!;
+      return [ctx.id, { ctx, model, segment: model.segments.find((s) => s.id === ctx.id)! }];
+    }));
   }
 
   /** Why nothing at all may be released, if so. */
@@ -357,17 +359,14 @@ export class Engine implements EngineApi {
       const { normalised } = computeFeatures(rollups, this.declared, m.features, today);
       this.normalised = normalised;
       const names = m.features.map((f) => f.name);
+      // Every consent change recomputes, so each assignment's decision is always the current one.
       this.assignments = m.models.map((model) => {
         const { index } = assign(model, modelInput(model, names, normalised));
-        return { model: model.id, index, segmentId: model.segments[index]!.id };
+        const entry = this.catalog.get(model.segments[index]!.id)!;
+        return { ...entry, index, decision: decide(this.consent, entry.ctx, m.policy) };
       });
-      released = this.assignments.flatMap((a) => {
-        const ctx = this.contexts.find((c) => c.id === a.segmentId)!;
-        if (!decide(this.consent, ctx, m.policy).release) return [];
-        const model = m.models.find((x) => x.id === a.model)!;
-        const seg = model.segments[a.index]!;
-        return [{ id: seg.id, name: seg.name, purpose: model.purpose, manifestVersion: this.manifestMeta!.version, model: model.id }];
-      });
+      released = this.assignments.filter((a) => a.decision.release).map(({ segment, model }) => (
+        { id: segment.id, name: segment.name, purpose: model.purpose, manifestVersion: this.manifestMeta!.version, model: model.id }));
     } else {
       this.assignments = [];
       this.normalised = null;
@@ -382,7 +381,7 @@ export class Engine implements EngineApi {
     const before = this.consent;
     const consent: Consent = { ...input, gpc: this.deps.gpc || this.config.pageGpc === true, updatedAt: this.deps.now() };
     this.consent = consent;
-    const persist = (['instruction', 'analytics', 'marketing', 'advertising'] as const).some((p) => purposeAllowed(consent, p).allowed);
+    const persist = PURPOSES.some((p) => purposeAllowed(consent, p).allowed);
     if (persist && !this.store.persisted) await this.migrateToPersistent();
     await this.store.set('consent', consent);
     await this.log('consent-changed', { before, after: consent, persisted: this.store.persisted });
@@ -420,15 +419,28 @@ export class Engine implements EngineApi {
   private async forgottenElsewhere(): Promise<void> {
     if (this.forgotten) return;
     this.forgotten = true;
-    this.stopTimers();
+    this.stop();
+    await this.store.close().catch(() => undefined);
+    this.holdNothing();
+    this.notify([]);
+  }
+
+  /** Stops the timers and leaves the tabs' channel. */
+  private stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
     this.tabs?.close();
     this.tabs = null;
-    await this.store.close().catch(() => undefined);
+  }
+
+  /** After forget(), here or in another tab: no learner state left in this engine. */
+  private holdNothing(): void {
     this.store = new MemoryStore();
     this.consent = null;
+    this.declared = {};
     this.assignments = [];
     this.released = [];
-    this.notify([]);
+    this.normalised = null;
   }
 
   /** Moves what the page held in memory into IndexedDB, once consent allows persistence. */
@@ -436,7 +448,8 @@ export class Engine implements EngineApi {
     const mem = this.store;
     const idb = await this.deps.openStore(this.config.site);
     const events = await mem.events();
-    if (events.length) await idb.addEvents(events.map(({ id: _id, ...e }) => e), events.flatMap(rollupDeltas));
+    // The page's rollups merge into whatever other tabs already rolled up.
+    if (events.length) await idb.addEvents(events.map(({ id: _id, ...e }) => e), await mem.rollups());
     for (const key of ['manifest', 'declared']) {
       const v = await mem.get(key);
       if (v !== undefined) await idb.set(key, v);
@@ -449,12 +462,7 @@ export class Engine implements EngineApi {
 
   /** The channel for each model's assigned segment under the current consent and policy. */
   private channels(): ModelAssignment[] {
-    const m = this.manifest!;
-    return this.assignments.map((a) => {
-      const ctx = this.contexts.find((c) => c.id === a.segmentId)!;
-      const model = m.models.find((x) => x.id === a.model)!;
-      return { model: a.model, index: a.index, k: model.segments.length, segmentId: a.segmentId, channel: decide(this.consent, ctx, m.policy).channel };
-    });
+    return this.assignments.map((a) => ({ model: a.model.id, index: a.index, k: a.model.segments.length, segmentId: a.segment.id, channel: a.decision.channel }));
   }
 
   /** A withdrawal stops reports not yet sent: drop every queued field the current consent no longer allows. */
@@ -462,7 +470,7 @@ export class Engine implements EngineApi {
     const items = await this.store.outbox();
     if (items.length === 0) return;
     const analytics = purposeAllowed(this.consent, 'analytics').allowed && !this.blocked();
-    const now = new Map(this.manifest ? this.channels().map((c) => [c.model, c.channel]) : []);
+    const now = new Map(this.channels().map((c) => [c.model, c.channel]));
     const drop = items.filter((it) => !analytics || it.report.segments.some((f) => now.get(f.model) !== f.channel));
     if (drop.length === 0) return;
     await this.store.removeOutbox(drop.map((d) => d.id));
@@ -497,10 +505,5 @@ export class Engine implements EngineApi {
       url: this.config.collectorUrl, fetch: this.deps.fetch, now: this.deps.now,
       log: (kind, detail) => this.log(kind, detail),
     }));
-  }
-
-  private stopTimers(): void {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
   }
 }

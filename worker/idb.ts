@@ -84,6 +84,10 @@ export class IdbStore implements DeviceStore {
     await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
   }
   async budget() { return this.db.getAll('budget'); }
+  async counts() {
+    const [rollups, outbox] = await Promise.all([this.db.count('rollups'), this.db.count('outbox')]);
+    return { rollups, outbox };
+  }
 
   async spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem): Promise<SpendDecision> {
     const run = async (): Promise<SpendDecision> => {

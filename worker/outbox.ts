@@ -5,7 +5,7 @@
  *   anything else (network, 5xx, 429) keeps it and backs off exponentially, capped at 6 h;
  * - the collector is idempotent by report id, so a retry after a lost answer is harmless.
  */
-import { AUDIT_KINDS, type OutboxItem } from '../src/core/schema.js';
+import type { AuditEntry, OutboxItem } from '../src/core/schema.js';
 import type { DeviceStore } from './store.js';
 
 export const MAX_BATCH = 50;
@@ -16,7 +16,7 @@ export type DeliveryDeps = {
   url: string;
   fetch: typeof fetch;
   now: () => number;
-  log: (kind: (typeof AUDIT_KINDS)[number], detail: Record<string, unknown>) => Promise<void>;
+  log: (kind: AuditEntry['kind'], detail: Record<string, unknown>) => Promise<void>;
 };
 
 const permanent = (status: number) => status === 400 || status === 413 || status === 422;

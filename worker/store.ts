@@ -30,6 +30,8 @@ export interface DeviceStore {
   putOutbox(item: OutboxItem): Promise<void>;
   removeOutbox(ids: string[]): Promise<void>;
   budget(): Promise<BudgetSpend[]>;
+  /** how many rollup rows and queued reports there are, without reading them */
+  counts(): Promise<{ rollups: number; outbox: number }>;
   spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem): Promise<SpendDecision>;
   /** Runs `fn` while holding this site's named lock across tabs (a Web Lock for IndexedDB; in-page for memory). */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
@@ -74,6 +76,7 @@ export class MemoryStore implements DeviceStore {
   async putOutbox(item: OutboxItem) { this.outboxItems.set(item.id, item); }
   async removeOutbox(ids: string[]) { for (const id of ids) this.outboxItems.delete(id); }
   async budget() { return [...this.spends]; }
+  async counts() { return { rollups: this.rollupRows.size, outbox: this.outboxItems.size }; }
   async spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem) {
     const decision = canSpend(this.spends, req, budget);
     if (decision.ok) {

@@ -2,9 +2,9 @@
  * createSegmenter: the main-thread SDK. Tiny by design: it validates, batches and forwards; the
  * worker owns every piece of learner state, the model and the network reports.
  */
-import { proxy } from 'comlink';
+import { proxy, type Remote } from 'comlink';
 import { EdsegError } from '../core/errors.js';
-import type { TimedEvent } from '../core/protocol.js';
+import type { EngineApi, TimedEvent } from '../core/protocol.js';
 import {
   ConsentInput, Declared, EventInput, SegmenterOptions, parseOrThrow,
   type DeviceExport, type Explanation, type Props, type ReleasedSegment,
@@ -104,10 +104,11 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
     scheduled = true;
     queueMicrotask(() => { sendBuffer().catch(() => { /* retried by the next flush */ }); });
   };
-  const call = async <T>(label: string, fn: Parameters<WorkerBridge['call']>[1]): Promise<T> => {
+  /** Every call first hands the worker the events tracked before it, so the worker sees them in order. */
+  const call = async <T>(label: string, fn: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
     alive();
     await sendBuffer();
-    return bridge.call(label, fn) as Promise<T>;
+    return bridge.call(label, fn);
   };
 
   if (typeof document !== 'undefined') {

@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import { config } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { EdsegError } from './errors.js';
+import { rollupWindowDays } from './features.js';
 
 // `config` is imported by name: the bundler treats every `z.*` call as pure (tree-shakable), this one is not.
 config({ ...en(), jitless: true });
@@ -244,8 +245,13 @@ export const Manifest = /* @__PURE__ */ z.strictObject({
 export type Manifest = z.infer<typeof Manifest>;
 
 /** Cross-field rules a manifest must keep; each issue names its path. */
-export function manifestIssues(m: Pick<Manifest, 'features' | 'models' | 'policy'>): { message: string; path: (string | number)[] }[] {
+export function manifestIssues(m: Pick<Manifest, 'features' | 'models' | 'policy'> & { retention?: Retention }): { message: string; path: (string | number)[] }[] {
   const out: { message: string; path: (string | number)[] }[] = [];
+  // Features read rollups: pruning them sooner than the longest window would shorten that window silently.
+  const window = rollupWindowDays(m.features);
+  if (m.retention && m.retention.rollupDays < window) {
+    out.push({ message: `must be at least ${window} days, the longest feature window`, path: ['retention', 'rollupDays'] });
+  }
   const featureNames = new Set<string>();
   m.features.forEach((f, i) => {
     if (featureNames.has(f.name)) out.push({ message: `duplicate feature name "${f.name}"`, path: ['features', i, 'name'] });
@@ -370,6 +376,16 @@ export const Explanation = /* @__PURE__ */ z.object({
   blocked: z.optional(BlockCode),
   consent: z.nullable(Consent),
   persisted: z.boolean(),
+  /** what this device keeps, in counts (exportData() has the records themselves) */
+  stored: z.object({
+    /** events per type over the raw-event retention window, from the daily rollups */
+    events: z.record(z.string(), z.int()),
+    rollups: z.int(),
+    /** reports waiting to be sent */
+    pending: z.int(),
+    declared: Declared,
+    retention: z.nullable(Retention),
+  }),
   segments: z.array(SegmentExplanation),
   budget: z.object({
     windowDays: z.int(),
@@ -435,10 +451,15 @@ export const Report = /* @__PURE__ */ z.strictObject({
   /** total epsilon this report spends: eps of every ldp segment field plus the feature field's */
   epsilon: z.number().check(z.gte(0)),
 }).check(z.superRefine((r, ctx) => {
-  const spent = r.segments.reduce((s, f) => s + (f.channel === 'ldp' ? f.eps : 0), 0) + (r.features?.eps ?? 0);
+  const spent = reportEpsilon(r.segments, r.features);
   if (Math.abs(spent - r.epsilon) > 1e-9) ctx.issues.push({ code: 'custom', message: `epsilon must equal the sum of the fields' eps (${spent})`, path: ['epsilon'], input: r.epsilon });
 }));
 export type Report = z.infer<typeof Report>;
+
+/** A report's total epsilon: eps of every ldp segment field plus the feature field's (PRIVACY.md "Budget"). */
+export function reportEpsilon(segments: readonly SegmentField[], features: FeatureField | undefined): number {
+  return segments.reduce((s, f) => s + (f.channel === 'ldp' ? f.eps : 0), 0) + (features?.eps ?? 0);
+}
 
 export const ReportBatch = /* @__PURE__ */ z.strictObject({
   reports: z.array(Report).check(z.minLength(1), z.maxLength(100)),

@@ -71,6 +71,8 @@ declare global {
       close(): Promise<void>;
     };
     __segmentsEvents?: ReleasedSegment[][];
+    /** A second segmenter for the demo site (the page's pinned key and URLs), with options overridden. */
+    __newSegmenter(over: Record<string, unknown>): { ready: Promise<void>; segments(): Promise<ReleasedSegment[]>; close(): Promise<void> };
   }
 }
 
@@ -82,6 +84,11 @@ export async function openDemo(page: Page, path = '/demo/'): Promise<void> {
     await window.edseg.ready;
     window.__segmentsEvents = [];
     window.edseg.on('segments', (s) => window.__segmentsEvents!.push(s));
+    const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
+    const { createSegmenter } = window.edseg as unknown as { createSegmenter(o: unknown): ReturnType<Window['__newSegmenter']> };
+    window.__newSegmenter = (over) => createSegmenter({
+      site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/edseg.worker.js', ...over,
+    });
   });
   // The demo opens its consent dialog on a first visit; tests drive consent through the API.
   await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => (d as HTMLDialogElement).close()));

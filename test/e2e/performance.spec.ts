@@ -20,9 +20,7 @@ test('the main thread pays little for track(), and the worker answers quickly', 
   });
   const ready = await page.evaluate(async () => {
     const t0 = performance.now();
-    const w = window as unknown as { edseg: { createSegmenter(o: unknown): { ready: Promise<void>; close(): Promise<void> } } };
-    const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
-    const seg = w.edseg.createSegmenter({ site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/edseg.worker.js' });
+    const seg = window.__newSegmenter({});
     await seg.ready;
     const ms = performance.now() - t0;
     await seg.close();

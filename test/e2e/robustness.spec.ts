@@ -39,9 +39,7 @@ test('the violation detector of the CSP test does see a violation (negative cont
 test('calls reject with worker-terminated when the worker cannot load', async ({ page }) => {
   await openDemo(page);
   const code = await page.evaluate(async () => {
-    const w = window as unknown as { edseg: { createSegmenter(o: unknown): { segments(): Promise<unknown> } } };
-    const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
-    const seg = w.edseg.createSegmenter({ site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/no-such-worker.js' });
+    const seg = window.__newSegmenter({ workerUrl: '/edseg/no-such-worker.js' });
     try { await seg.segments(); return 'resolved'; } catch (e) { return (e as { code?: string }).code; }
   });
   expect(code).toBe('worker-terminated');
@@ -51,9 +49,7 @@ test('calls reject with worker-timeout when the worker does not answer', async (
   await context.route('**/edseg/silent.worker.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'self.onmessage = () => {};' }));
   await openDemo(page);
   const result = await page.evaluate(async () => {
-    const w = window as unknown as { edseg: { createSegmenter(o: unknown): { segments(): Promise<unknown> } } };
-    const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
-    const seg = w.edseg.createSegmenter({ site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/silent.worker.js', timeoutMs: 300 });
+    const seg = window.__newSegmenter({ workerUrl: '/edseg/silent.worker.js', timeoutMs: 300 });
     const t0 = performance.now();
     try { await seg.segments(); return { code: 'resolved', ms: 0 }; } catch (e) { return { code: (e as { code?: string }).code, ms: performance.now() - t0 }; }
   });
@@ -64,8 +60,7 @@ test('calls reject with worker-timeout when the worker does not answer', async (
 test('createSegmenter names the bad option', async ({ page }) => {
   await openDemo(page);
   const err = await page.evaluate(() => {
-    const w = window as unknown as { edseg: { createSegmenter(o: unknown): unknown } };
-    try { w.edseg.createSegmenter({ site: 'lingua-kids', manifestUrl: '/m', collectorUrl: '/r', publicKeys: [{ kty: 'RSA' }] }); return null; } catch (e) { return { code: (e as { code: string }).code, field: (e as { field: string }).field }; }
+    try { window.__newSegmenter({ publicKeys: [{ kty: 'RSA' }] }); return null; } catch (e) { return { code: (e as { code: string }).code, field: (e as { field: string }).field }; }
   });
   expect(err).toEqual({ code: 'invalid-input', field: 'options.publicKeys.0.kty' });
 });

@@ -95,6 +95,20 @@ describe('engine: minimisation and assignment', () => {
     expect(events[0]!.props).toEqual({ score: 80 });
   });
 
+  it('explain() summarises what is stored without handing over the records', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    await e.ingest([...lessons(3), { type: 'quiz_complete', props: { score: 70 }, ts: clock }]);
+    await e.declare({ goal: 'exam' });
+    const { stored } = await e.explain();
+    expect(stored.events).toEqual({ lesson_complete: 3, quiz_complete: 1 });
+    expect(stored.rollups).toBe((await e.exportData()).rollups.length);
+    expect(stored.pending).toBe(0);
+    expect(stored.declared).toEqual({ goal: 'exam' });
+    expect(stored.retention).toEqual({ rawEventDays: 30, rollupDays: 180 });
+  });
+
   it('moves the learner from idle to busy and notifies the page', async () => {
     const e = new Engine(deps());
     const seen = await start(e, `site-${site}`);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canSpend, spentInWindow } from '../../src/core/privacy/accountant.js';
+import { budgetInUse, canSpend, spentInWindow } from '../../src/core/privacy/accountant.js';
 import type { BudgetSpend } from '../../src/core/schema.js';
 import { periodOf } from '../../src/core/schema.js';
 import { EdsegError } from '../../src/core/errors.js';
@@ -25,6 +25,15 @@ describe('spentInWindow', () => {
 
   it('with a window of one day counts only that day', () => {
     expect(spentInWindow([spend(99, 1), spend(100, 2)], 's', 100, 1).spent).toBe(2);
+  });
+});
+
+describe('budgetInUse', () => {
+  it('counts what canSpend counts, a spend dated after a clock rollback included', () => {
+    const spends = [spend(105, 3)];
+    expect(budgetInUse(spends, 's', 100, 30)).toEqual({ spent: 3, reports: 1 });
+    expect(spentInWindow(spends, 's', 100, 30).spent).toBe(0);
+    expect(canSpend(spends, { site: 's', day: 100, period: 100, epsilon: 2 }, budget)).toEqual({ ok: false, reason: 'over-budget', spent: 3, cap: 4 });
   });
 });
 

@@ -62,6 +62,17 @@ describe('report schema', () => {
   });
 });
 
+describe('manifest rules', () => {
+  it('refuses rollups kept for less than the longest feature window, naming retention.rollupDays', async () => {
+    const { testManifest } = await import('../fixtures/manifest.js');
+    const { Manifest } = await import('../../src/core/schema.js');
+    expect(Manifest.safeParse(testManifest()).success).toBe(true);
+    const r = Manifest.safeParse(testManifest({ retention: { rawEventDays: 7, rollupDays: 10 } }));
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('retention.rollupDays');
+  });
+});
+
 describe('time', () => {
   it('rounds a day down to the start of its period', () => {
     expect(periodOf(20005, 7)).toBe(19999);

@@ -17,17 +17,30 @@ import { EdsegError } from '../errors.js';
 
 const TOLERANCE = 1e-9;
 
-/** Epsilon spent and reports sent for `site` in the window (day - windowDays, day]. */
-export function spentInWindow(spends: readonly BudgetSpend[], site: string, day: number, windowDays: number): { spent: number; reports: number } {
+/** Epsilon and reports of `site` recorded on days in (from, to]. */
+function sumSpends(spends: readonly BudgetSpend[], site: string, from: number, to: number): { spent: number; reports: number } {
   let spent = 0;
   let reports = 0;
   for (const s of spends) {
-    if (s.site === site && s.day > day - windowDays && s.day <= day) {
+    if (s.site === site && s.day > from && s.day <= to) {
       spent += s.epsilon;
       reports++;
     }
   }
   return { spent, reports };
+}
+
+/** Epsilon spent and reports sent for `site` in the window (day - windowDays, day]. */
+export function spentInWindow(spends: readonly BudgetSpend[], site: string, day: number, windowDays: number): { spent: number; reports: number } {
+  return sumSpends(spends, site, day - windowDays, day);
+}
+
+/**
+ * The budget a new spend on `day` is checked against: the window plus any spend dated later (a clock
+ * that went back). What canSpend counts, and what explain() shows, so the two never disagree.
+ */
+export function budgetInUse(spends: readonly BudgetSpend[], site: string, day: number, windowDays: number): { spent: number; reports: number } {
+  return sumSpends(spends, site, day - windowDays, Infinity);
 }
 
 /**
@@ -45,13 +58,8 @@ export function canSpend(
 ): SpendDecision {
   if (!(Number.isFinite(req.epsilon) && req.epsilon >= 0)) throw new EdsegError('invalid-input', `edseg: epsilon must be a finite number >= 0, got ${req.epsilon}`, 'epsilon');
   const cap = budget.maxEpsilon;
-  let spent = 0;
-  let periodUsed = false;
-  for (const s of spends) {
-    if (s.site !== req.site) continue;
-    if (s.period === req.period) periodUsed = true;
-    if (s.day > req.day - budget.windowDays) spent += s.epsilon;
-  }
+  const { spent } = budgetInUse(spends, req.site, req.day, budget.windowDays);
+  const periodUsed = spends.some((s) => s.site === req.site && s.period === req.period);
   if (periodUsed) return { ok: false, reason: 'period-used', spent, cap };
   if (req.epsilon > 0 && spent >= cap - TOLERANCE) return { ok: false, reason: 'nothing-to-spend', spent, cap };
   if (spent + req.epsilon > cap + TOLERANCE) return { ok: false, reason: 'over-budget', spent, cap };

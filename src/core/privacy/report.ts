@@ -3,7 +3,7 @@
  * period, one field per model whose channel is clear or ldp, the noised feature field, and the
  * epsilon spent. Nothing else: no timestamp finer than the period, no user id, no raw value.
  */
-import type { Channel, FeatureField, Report, Reporting, SegmentField } from '../schema.js';
+import { reportEpsilon, type Channel, type FeatureField, type Report, type Reporting, type SegmentField } from '../schema.js';
 import { cryptoRng, randomHex, type Rng } from './random.js';
 import { perturbSegment } from './segment.js';
 import { perturbVector } from './vector.js';
@@ -47,8 +47,8 @@ export function buildReport(input: {
     features = { eps: epsF, d: input.features.length, mechanism: 'hybrid', dims, values };
   }
   if (segments.length === 0 && features === undefined) return null;
-  // Summed in the order Report's schema check sums, so the two agree to the last bit.
-  const epsilon = segments.reduce((s, f) => s + (f.channel === 'ldp' ? f.eps : 0), 0) + (features?.eps ?? 0);
+  // The same sum Report's schema check makes, so the two agree to the last bit.
+  const epsilon = reportEpsilon(segments, features);
   const report: Report = { id: randomHex(16, rng), site: input.site, manifestVersion: input.manifestVersion, period: input.period, segments, epsilon };
   if (features !== undefined) report.features = features;
   return report;
