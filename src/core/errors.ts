@@ -4,6 +4,7 @@
  */
 export type EdsegErrorCode =
   | 'invalid-input'
+  | 'not-found'
   | 'manifest-refused'
   | 'worker-timeout'
   | 'worker-terminated'

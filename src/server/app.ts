@@ -13,12 +13,12 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { EdsegError } from '../core/errors.js';
-import { estimateSite } from '../core/privacy/estimate.js';
 import { dayOf } from '../core/schema.js';
 import type { Manifest, ReportsAccepted } from '../core/schema.js';
 import { adminApi, parseJson } from './admin/api.js';
 import { adminPages } from './admin/pages.js';
 import type { ServerDeps } from './deps.js';
+import { loadEstimates } from './estimates.js';
 import type { Signer } from './keys.js';
 import { admitBatch } from './reports.js';
 import { JWK_PLACEHOLDER, SDK_CSP, SDK_FILES, contentType, demoCsp, jwkForAttribute, readStatic } from './static.js';
@@ -37,12 +37,12 @@ export type AppOptions = {
 };
 
 /** A strong ETag for a body: a quoted SHA-256 prefix. */
-export function etagOf(body: string): string {
+function etagOf(body: string): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
 /** Whether If-None-Match matches an ETag (weak comparison, RFC 9110 §13.1.2; `*` matches). */
-export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').map((t) => t.trim().replace(/^W\//, '')).includes(etag);
@@ -73,6 +73,7 @@ export function createApp(opts: AppOptions): Hono {
 
   app.onError((err, c) => {
     if (err instanceof EdsegError && err.code === 'invalid-input') return c.json({ error: err.message, field: err.field ?? '(root)' }, 400);
+    if (err instanceof EdsegError && err.code === 'not-found') return c.json({ error: err.message, field: err.field ?? '(root)' }, 404);
     if (err instanceof HTTPException) return err.getResponse();
     // The message only: a stack or the request would not help a caller and could leak.
     console.error(`edseg-server: ${c.req.method} ${c.req.path} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -83,7 +84,7 @@ export function createApp(opts: AppOptions): Hono {
   app.use('/v1/*', cors({ origin: '*', allowMethods: ['GET', 'POST', 'OPTIONS'], allowHeaders: ['Content-Type', 'If-None-Match'], exposeHeaders: ['ETag'], maxAge: 600 }));
 
   app.get('/v1/sites/:site/manifest', async (c) => {
-    const current = await store.currentVersion(c.req.param('site'));
+    const current = await store.currentJws(c.req.param('site'));
     if (!current) return c.json({ error: 'unknown site or nothing published', field: 'site' }, 404);
     const etag = etagOf(current.jws);
     const headers = { ETag: etag, 'Cache-Control': 'no-cache', 'X-Edseg-Manifest-Version': String(current.version) };
@@ -104,21 +105,11 @@ export function createApp(opts: AppOptions): Hono {
     });
 
   app.get('/v1/sites/:site/estimates', async (c) => {
-    const site = c.req.param('site');
     const q = c.req.query('version');
-    let version: number;
-    if (q === undefined) {
-      const current = await store.currentVersion(site);
-      if (!current) return c.json({ error: 'unknown site or nothing published', field: 'site' }, 404);
-      version = current.version;
-    } else {
-      version = Number(q);
-      if (!Number.isInteger(version) || version < 1) return c.json({ error: 'version must be a positive integer', field: 'version' }, 400);
-    }
-    const manifest = await publishedManifest(site, version);
-    if (manifest === 'unknown-site') return c.json({ error: `unknown site "${site}"`, field: 'site' }, 404);
-    if (!manifest) return c.json({ error: `site "${site}" never published version ${version}`, field: 'version' }, 404);
-    return c.json(estimateSite(manifest, await store.listReports(site, version), { now: deps.now() }), 200, { 'Cache-Control': 'no-cache' });
+    const version = q === undefined ? undefined : Number(q);
+    if (version !== undefined && (!Number.isInteger(version) || version < 1)) return c.json({ error: 'version must be a positive integer', field: 'version' }, 400);
+    // loadEstimates throws EdsegError('not-found') naming site or version: 404 through onError.
+    return c.json(await loadEstimates(deps, c.req.param('site'), version), 200, { 'Cache-Control': 'no-cache' });
   });
 
   app.route('/admin/api', adminApi(deps));

@@ -7,9 +7,6 @@
 import { segmentContexts } from '../core/policy.js';
 import type { CatalogSegment, FeatureSpec, SiteDefinition, SitePolicy } from '../core/schema.js';
 
-// A catalogue line is part of GET /admin/api/sites/:site: schema.ts holds its shape.
-export type { CatalogSegment } from '../core/schema.js';
-
 /** Every segment of a definition, in model order, with the policy's verdict for this site. */
 export function segmentCatalog(def: Pick<SiteDefinition, 'features' | 'models'>, policy: SitePolicy): CatalogSegment[] {
   const specs = new Map(def.features.map((f) => [f.name, f]));

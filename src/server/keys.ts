@@ -12,8 +12,12 @@ import type { Manifest, PublicJwks, SigningKeyRecord } from '../core/schema.js';
 import type { Store } from './storage/store.js';
 
 export interface Signer {
-  /** Signs with the newest key. */
-  sign(manifest: Manifest): Promise<{ jws: string; kid: string }>;
+  /**
+   * Signs with the newest key, read through `via` (default the signer's store). Inside a
+   * transaction pass the transaction's store: PGlite has one connection, so a read through the
+   * root store would wait for the transaction to end, which waits for the signature.
+   */
+  sign(manifest: Manifest, via?: Store): Promise<{ jws: string; kid: string }>;
   /** Every public key, newest first, each with kid, alg ES256 and use sig. */
   publicJwks(): Promise<PublicJwks>;
   /** The public key that signs now (the one the demo page pins). */
@@ -40,15 +44,19 @@ export async function generateSigningKey(at: Date): Promise<SigningKeyRecord> {
   };
 }
 
-/** A Signer over the store's keys; creates the first key when there is none. */
+/**
+ * A Signer over the store's keys; creates the first key when there is none.
+ * Every call reads the key list afresh (one small query), so several server processes on one
+ * PostgreSQL agree at once after any of them rotates; only the imported CryptoKeys are cached, by kid.
+ */
 export async function createSigner(store: Store, now: () => Date = () => new Date()): Promise<Signer> {
-  let keys = await store.listSigningKeys();
-  if (keys.length === 0) {
-    await store.addSigningKey(await generateSigningKey(now()));
-    keys = await store.listSigningKeys();
-  }
+  if ((await store.listSigningKeys()).length === 0) await store.addSigningKey(await generateSigningKey(now()));
   const imported = new Map<string, SigningKey>();
-  const newest = (): SigningKeyRecord => keys[0]!;
+  const newest = async (via: Store = store): Promise<SigningKeyRecord> => {
+    const [k] = await via.listSigningKeys();
+    if (!k) throw new Error('edseg: no signing key in the store');
+    return k;
+  };
   const privateKey = async (k: SigningKeyRecord): Promise<SigningKey> => {
     let key = imported.get(k.kid);
     if (!key) {
@@ -58,23 +66,22 @@ export async function createSigner(store: Store, now: () => Date = () => new Dat
     return key;
   };
   return {
-    async sign(manifest) {
-      const k = newest();
+    async sign(manifest, via) {
+      const k = await newest(via);
       return { jws: await signManifest(manifest, await privateKey(k), k.kid), kid: k.kid };
     },
     async publicJwks() {
-      return { keys: keys.map((k) => publicOnly(k.publicJwk, k.kid)) };
+      return { keys: (await store.listSigningKeys()).map((k) => publicOnly(k.publicJwk, k.kid)) };
     },
     async currentPublicJwk() {
-      const k = newest();
+      const k = await newest();
       return publicOnly(k.publicJwk, k.kid);
     },
     async rotate(at = now()) {
       // createdAt orders the keys; a rotation in the same millisecond as the last one must still win.
-      const last = Date.parse(newest().createdAt);
+      const last = Date.parse((await newest()).createdAt);
       const k = await generateSigningKey(new Date(Math.max(at.getTime(), last + 1)));
       await store.addSigningKey(k);
-      keys = await store.listSigningKeys();
       return k.kid;
     },
   };

@@ -10,10 +10,10 @@
  *   field is named in an EdsegError('invalid-input').
  */
 import { EdsegError } from '../core/errors.js';
-import { DAY_MS, Manifest, SitePolicy, check, manifestIssues } from '../core/schema.js';
+import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../core/schema.js';
 import type { PublishedVersion, SiteRecord } from '../core/schema.js';
 import type { Signer } from './keys.js';
-import type { Store } from './storage/store.js';
+import type { SitePatch, Store } from './storage/store.js';
 
 /** A manifest is valid this long after it is signed. */
 export const VALIDITY_DAYS = 30;
@@ -38,16 +38,28 @@ export type PublishOptions = {
   note?: string;
   /** a full manifest to publish instead of the working definition (e.g. refined centroids); version and dates are the server's */
   manifest?: unknown;
+  /**
+   * What the site's working copy becomes once `published` is signed, written in the same
+   * transaction. Default: with `manifest`, the published manifest's definition, policy and origins
+   * (nothing left pending); without, nothing is written (the manifest was built from the working copy).
+   */
+  working?: (site: SiteRecord, published: Manifest) => SitePatch;
+};
+
+/** The working copy that makes `m` current with nothing pending. */
+const workingOf = (m: Manifest): SitePatch => {
+  const { features, models, reporting, retention, policy, site: { origins } } = m;
+  return { definition: { features, models, reporting, retention }, policy, origins };
 };
 
 export type PublishResult = PublishedVersion & { changes: string[] };
 
-/** Publishes the next version of a site; throws EdsegError naming the field when the result would be invalid. */
+/** Publishes the next version of a site; throws EdsegError naming the field when the result would be invalid ('not-found' for an unknown site). */
 export async function publishSite(store: Store, signer: Signer, siteId: string, opts: PublishOptions): Promise<PublishResult> {
   return store.transaction(async (tx) => {
     await tx.lockSite(siteId);
-    let site = await tx.getSite(siteId);
-    if (!site) throw new EdsegError('invalid-input', `unknown site "${siteId}"`, 'site');
+    const site = await tx.getSite(siteId);
+    if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
     const prev = await tx.currentVersion(siteId);
     const version = (prev?.version ?? 0) + 1;
 
@@ -59,19 +71,15 @@ export async function publishSite(store: Store, signer: Signer, siteId: string, 
       if (g.site?.id !== undefined && g.site.id !== siteId) throw new EdsegError('invalid-input', `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
       manifest = { ...manifest, ...g, version, issuedAt: manifest.issuedAt, expiresAt: manifest.expiresAt, site: { id: siteId, origins: g.site?.origins ?? site.origins } };
     }
-    const checked = check(Manifest, manifest, 'manifest');
-    if (!checked.ok) throw new EdsegError('invalid-input', checked.message, checked.field);
-    manifest = checked.value;
-    if (opts.manifest !== undefined) {
-      const { features, models, reporting, retention, policy, site: { origins } } = manifest;
-      await tx.updateSite(siteId, { definition: { features, models, reporting, retention }, policy, origins }, opts.now.toISOString());
-      site = (await tx.getSite(siteId))!;
-    }
+    manifest = parseOrThrow(Manifest, manifest, 'manifest');
+    const patch = opts.working ? opts.working(site, manifest) : opts.manifest !== undefined ? workingOf(manifest) : {};
+    if (Object.keys(patch).length > 0) await tx.updateSite(siteId, patch, opts.now.toISOString());
 
-    const { jws, kid } = await signer.sign(manifest);
+    const { jws, kid } = await signer.sign(manifest, tx);
     const published: PublishedVersion = { site: siteId, version, manifest, jws, kid, publishedAt: opts.now.toISOString(), publishedBy: opts.actor };
     await tx.addVersion(published);
-    const changes = describeChanges(prev?.manifest ?? null, manifest);
+    const diff = describeChanges(prev?.manifest ?? null, manifest);
+    const changes = diff.length ? diff : [`re-signed without content change, valid until ${manifest.expiresAt}`];
     await tx.appendAudit({
       at: published.publishedAt, actor: opts.actor, action: 'publish', site: siteId, version,
       summary: `published v${version}: ${changes.join('; ')}`,
@@ -81,15 +89,14 @@ export async function publishSite(store: Store, signer: Signer, siteId: string, 
   });
 }
 
-/** Replaces a site's working policy (live at the next publish); throws EdsegError naming the field. */
+/** Replaces a site's working policy (live at the next publish); throws EdsegError naming the field ('not-found' for an unknown site). */
 export async function updatePolicy(store: Store, siteId: string, input: unknown, opts: { actor: string; now: Date }): Promise<{ policy: SitePolicy; changes: string[] }> {
-  const parsed = check(SitePolicy, input, 'policy');
-  if (!parsed.ok) throw new EdsegError('invalid-input', parsed.message, parsed.field);
-  const policy = { allowed: [...new Set(parsed.value.allowed)], clear: [...new Set(parsed.value.clear)] };
+  const parsed = parseOrThrow(SitePolicy, input, 'policy');
+  const policy = { allowed: [...new Set(parsed.allowed)], clear: [...new Set(parsed.clear)] };
   return store.transaction(async (tx) => {
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
-    if (!site) throw new EdsegError('invalid-input', `unknown site "${siteId}"`, 'site');
+    if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
     const issue = manifestIssues({ features: site.definition.features, models: site.definition.models, policy })
       .find((i) => i.path[0] === 'policy');
     if (issue) throw new EdsegError('invalid-input', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
@@ -107,10 +114,9 @@ export async function updatePolicy(store: Store, siteId: string, input: unknown,
 /** Re-signs (as a new version) every site whose current manifest expires within RESIGN_WITHIN_DAYS. */
 export async function resignExpiring(store: Store, signer: Signer, now: Date): Promise<PublishResult[]> {
   const out: PublishResult[] = [];
-  for (const s of await store.listSites()) {
-    const current = await store.currentVersion(s.id);
-    if (!current || Date.parse(current.manifest.expiresAt) - now.getTime() > RESIGN_WITHIN_DAYS * DAY_MS) continue;
-    out.push(await publishSite(store, signer, s.id, { actor: 'system (expiry)', now, note: `v${current.version} expires ${current.manifest.expiresAt}` }));
+  for (const { site, version, expiresAt } of await store.currentExpiries()) {
+    if (Date.parse(expiresAt) - now.getTime() > RESIGN_WITHIN_DAYS * DAY_MS) continue;
+    out.push(await publishSite(store, signer, site, { actor: 'system (expiry)', now, note: `v${version} expires ${expiresAt}` }));
   }
   return out;
 }
@@ -142,7 +148,8 @@ function canonical(v: unknown): string {
   const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
 }
-const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+/** Whether two documents are equal as JSON, whatever their key order. */
+export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
   const plus = added(before, after);
@@ -154,7 +161,7 @@ function policyChanges(a: SitePolicy, b: SitePolicy): string[] {
   return [...listChange('allowed', a.allowed, b.allowed), ...listChange('clear', a.clear, b.clear)];
 }
 
-/** A short, human-readable diff of two manifests (the audit log's "what changed"). */
+/** A short, human-readable diff of two manifests (the audit log's "what changed"); [] when nothing but the dates differs. */
 export function describeChanges(prev: Manifest | null, next: Manifest): string[] {
   if (!prev) {
     const segments = next.models.reduce((n, m) => n + m.segments.length, 0);
@@ -184,5 +191,5 @@ export function describeChanges(prev: Manifest | null, next: Manifest): string[]
   for (const key of ['reporting', 'retention'] as const) {
     if (!same(prev[key], next[key])) out.push(`${key} ${canonical(prev[key])} -> ${canonical(next[key])}`);
   }
-  return out.length ? out : [`re-signed without content change, valid until ${next.expiresAt}`];
+  return out;
 }

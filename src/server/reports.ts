@@ -13,18 +13,18 @@ import type { Manifest, Report } from '../core/schema.js';
 export type Refusal = { field: string; message: string };
 export type Admission = { ok: true; reports: Report[] } | ({ ok: false } & Refusal);
 
-/** Looks up a published manifest; null when the site never published this version (or does not exist). */
+/**
+ * Looks up a published manifest; null when the site never published this version, 'unknown-site'
+ * when there is no such site. The app's lookup caches published manifests (they never change).
+ */
 export type ManifestLookup = (site: string, version: number) => Promise<Manifest | null | 'unknown-site'>;
 
 /** Parses and checks a batch against the manifests it names. */
 export async function admitBatch(body: unknown, lookup: ManifestLookup): Promise<Admission> {
   const parsed = check(ReportBatch, body);
   if (!parsed.ok) return { ok: false, field: parsed.field, message: parsed.message };
-  const cache = new Map<string, Manifest | null | 'unknown-site'>();
   for (const [i, r] of parsed.value.reports.entries()) {
-    const key = `${r.site}\u0000${r.manifestVersion}`;
-    if (!cache.has(key)) cache.set(key, await lookup(r.site, r.manifestVersion));
-    const manifest = cache.get(key);
+    const manifest = await lookup(r.site, r.manifestVersion);
     const at = `reports.${i}`;
     if (manifest === 'unknown-site') return { ok: false, field: `${at}.site`, message: `unknown site "${r.site}"` };
     if (!manifest) return { ok: false, field: `${at}.manifestVersion`, message: `site "${r.site}" never published version ${r.manifestVersion}` };
@@ -35,7 +35,7 @@ export async function admitBatch(body: unknown, lookup: ManifestLookup): Promise
 }
 
 /** The first way a report disagrees with its manifest, or null. */
-export function disagreement(r: Report, manifest: Manifest, at: string): Refusal | null {
+function disagreement(r: Report, manifest: Manifest, at: string): Refusal | null {
   const seen = new Set<string>();
   for (const [j, f] of r.segments.entries()) {
     const field = `${at}.segments.${j}`;

@@ -20,7 +20,7 @@ import type { Signer } from './keys.js';
 import type { Store } from './storage/store.js';
 
 export const SEED_SITE = 'lingua-kids';
-export const SEED_ACTOR = 'system (seed)';
+const SEED_ACTOR = 'system (seed)';
 
 const ACTIVITY = ['session_start', 'lesson_complete', 'practice_session', 'quiz_answer'];
 const minmax = { kind: 'minmax' } as const;
@@ -74,7 +74,7 @@ export const SEED_FEATURES: FeatureSpec[] = [
 const byName = new Map(SEED_FEATURES.map((f) => [f.name, f]));
 
 /** "lesson_complete events (count, last 7 days)": one line per feature a model reads, derived from the specs. */
-export function dataSourcesOf(featureNames: readonly string[]): string[] {
+function dataSourcesOf(featureNames: readonly string[]): string[] {
   return featureNames.map((name) => {
     const f = byName.get(name)!;
     if (f.kind === 'declared') return `${name}: the learner's declared "${f.key}" preference (zero-party, on device)`;
@@ -113,7 +113,7 @@ const VALIDATION: Record<string, string> = {
 };
 
 /** The five models (one segmentation each), documented; `date` stamps changelog entries. */
-export function seedModels(date: string): Model[] {
+function seedModels(date: string): Model[] {
   const pace = ['lessons_7d', 'practice_minutes_14d', 'active_days_14d', 'days_since_active'];
   const mastery = ['quiz_accuracy_14d', 'hint_rate_14d', 'quiz_answers_14d'];
   const offers = ['active_days_14d', 'practice_minutes_14d', 'goal'];

@@ -69,7 +69,7 @@ export type RunningServer = {
 };
 
 /** The package root (the folder with edseg's package.json), from this module's location. */
-export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
+function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): string {
   let dir = from;
   for (;;) {
     const pkg = join(dir, 'package.json');
@@ -81,7 +81,7 @@ export function packageRoot(from: string = dirname(fileURLToPath(import.meta.url
 }
 
 /** The admin token: given, else read from the data folder, else generated there (mode 0600). */
-export function resolveAdminToken(dataDir: string, given?: string): { token: string; generated: boolean; file: string | null } {
+function resolveAdminToken(dataDir: string, given?: string): { token: string; generated: boolean; file: string | null } {
   if (given) return { token: given, generated: false, file: null };
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) {
@@ -115,10 +115,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     let markReady!: () => void;
     const ready = new Promise<void>((r) => { markReady = r; });
     const host = opts.host ?? '127.0.0.1';
+    const wantedPort = opts.port ?? 8787;
     const server = await new Promise<ReturnType<typeof serve>>((resolveListen, reject) => {
-      const s = serve({ fetch: async (req, env) => { await ready; return app.fetch(req, env); }, port: opts.port ?? 8787, hostname: host }, () => resolveListen(s));
-      s.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new Error(`port ${opts.port} on ${host} is in use (try --port 0 or another port)`) : e));
+      const s = serve({ fetch: async (req, env) => { await ready; return app.fetch(req, env); }, port: wantedPort, hostname: host }, () => resolveListen(s));
+      s.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new Error(`port ${wantedPort} on ${host} is in use (try --port 0 or another port)`) : e));
     });
+    // the port actually listened on (wantedPort 0 picks a free one)
     const port = (server.address() as AddressInfo).port;
 
     const seed = await seedDemoSite(store, signer, { port, extraOrigins: opts.origins ?? [], now: now() });

@@ -28,7 +28,7 @@ export function contentType(name: string): string {
 }
 
 /** The absolute path of `rel` inside `root`, or null when it would leave the root. */
-export function safeJoin(root: string, rel: string): string | null {
+function safeJoin(root: string, rel: string): string | null {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rel);

@@ -13,13 +13,13 @@ import { createApp } from '../../src/server/app.js';
 import { createSigner } from '../../src/server/keys.js';
 import type { Signer } from '../../src/server/keys.js';
 import { seedDemoSite } from '../../src/server/seed.js';
+import { JWK_PLACEHOLDER } from '../../src/server/static.js';
 import { openPgliteStore } from '../../src/server/storage/pglite.js';
 import type { Store } from '../../src/server/storage/store.js';
 
 export const NOW = new Date('2025-06-02T10:00:00Z');
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const PORT = 8787;
-export const JWK_PLACEHOLDER = '__EDSEG_PUBLIC_JWK__';
 
 export type TestServer = {
   app: Hono;

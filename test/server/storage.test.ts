@@ -143,6 +143,22 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
     expect(await store.countReports('alpha')).toBe(39);
   });
 
+  it('serves the current JWS alone, without the manifest row, and null where nothing is published', async () => {
+    expect(await store.currentJws('alpha')).toEqual({ version: 2, jws: 'jws-2' });
+    expect(await store.currentJws('beta')).toBeNull();
+    expect(await store.currentJws('nope')).toBeNull();
+  });
+
+  it('lists the current expiry of every published site in one query', async () => {
+    expect(await store.currentExpiries()).toEqual([{ site: 'alpha', version: 2, expiresAt: manifestOf('alpha', 2).expiresAt }]);
+  });
+
+  it('counts a site\'s reports in all and for one version in one query', async () => {
+    expect(await store.reportCounts('alpha', 1)).toEqual({ total: 39, ofVersion: 35 });
+    expect(await store.reportCounts('alpha', null)).toEqual({ total: 39, ofVersion: 0 });
+    expect(await store.reportCounts('beta', 1)).toEqual({ total: 0, ofVersion: 0 });
+  });
+
   it('appends audit entries and lists them newest first, by site, with a limit', async () => {
     const base = { actor: 'tester', action: 'note', version: null, detail: { n: 1 } };
     const id1 = await store.appendAudit({ ...base, at: at(10), site: 'alpha', summary: 'one' });

@@ -4,23 +4,23 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import * as z from 'zod/mini';
 import { EdsegError } from '../../core/errors.js';
 import { estimateSite } from '../../core/privacy/estimate.js';
 import { applyRefinement, proposeRefinement } from '../../core/refine.js';
 import type { RefineOptions } from '../../core/refine.js';
 import { PublishInput, RefinementPublishInput, check } from '../../core/schema.js';
 import type {
-  AuditLog, AuditRecord, KeysRotated, Manifest, PolicyUpdated, Published, RefinementProposal, RefinementPublished,
+  AuditLog, KeysRotated, Manifest, PolicyUpdated, Published, RefinementProposal, RefinementPublished,
   SiteDefinition, SiteList, SiteView,
 } from '../../core/schema.js';
 import { segmentCatalog } from '../catalog.js';
-import { buildManifest, describeChanges, publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
+import { buildManifest, describeChanges, publishSite, rotateSigningKey, same, updatePolicy } from '../publish.js';
 import type { ServerDeps } from '../deps.js';
 import { actorName, bearerOf, tokenMatches } from './auth.js';
 
-// The request and response shapes of this API are schema.ts's; re-exported so existing importers keep working.
-export { RefinementPublishInput } from '../../core/schema.js';
-export type { RefinementPublished, SiteView } from '../../core/schema.js';
+// The response shapes of this API are schema.ts's; SiteView is re-exported for the tests.
+export type { SiteView } from '../../core/schema.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
@@ -31,7 +31,8 @@ export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteVi
   if (!site) return null;
   const current = await deps.store.currentVersion(id);
   const next = buildManifest(site, (current?.version ?? 0) + 1, deps.now());
-  const pending = current ? describeChanges(current.manifest, next).filter((c) => !c.startsWith('re-signed')) : ['not published yet'];
+  const pending = current ? describeChanges(current.manifest, next) : ['not published yet'];
+  const reports = await deps.store.reportCounts(id, current?.version ?? null);
   return {
     site: { id: site.id, name: site.name, origins: site.origins, createdAt: site.createdAt, updatedAt: site.updatedAt },
     current: current && {
@@ -44,18 +45,14 @@ export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteVi
     segments: segmentCatalog(site.definition, site.policy),
     manifest: current?.manifest ?? null,
     versions: await deps.store.listVersions(id),
-    reports: { total: await deps.store.countReports(id), currentVersion: current ? await deps.store.countReports(id, current.version) : 0 },
+    reports: { total: reports.total, currentVersion: reports.ofVersion },
   };
-}
-
-/** The audit log, newest first. */
-export function loadAudit(deps: ServerDeps, opts: { site?: string; limit?: number }): Promise<AuditRecord[]> {
-  return deps.store.listAudit(opts);
 }
 
 /**
  * The refinement proposal for a site's current version, from that version's reports
  * (src/core/refine.ts), or null when the site does not exist or has published nothing.
+ * `opts` are checked first (refineOptionsOf), so this reads and estimates once.
  */
 export async function loadRefinement(deps: ServerDeps, site: string, opts: Pick<RefineOptions, 'maxStep' | 'minSupport'> = {}): Promise<RefinementProposal | null> {
   const current = await deps.store.currentVersion(site);
@@ -65,7 +62,7 @@ export async function loadRefinement(deps: ServerDeps, site: string, opts: Pick<
 }
 
 /** publishRefinement's result: the 201 body, or the status and error the route answers (an internal union, not a wire shape). */
-export type RefinementOutcome = { ok: true; published: RefinementPublished } | { ok: false; status: 404 | 409; error: string; field?: string };
+type RefinementOutcome = { ok: true; published: RefinementPublished } | { ok: false; status: 404 | 409; error: string; field?: string };
 
 /**
  * Publishes the refined centroids of a site's current version as the next signed version, in one
@@ -78,17 +75,15 @@ export type RefinementOutcome = { ok: true; published: RefinementPublished } | {
  * - 409, nothing written, when `version` is given and is not the current one, or when no chosen
  *   model has a centroid that moves (every segment skipped, or already at its target);
  * - EdsegError naming `models.i` (400) for a model that is unknown or not a centroid model;
- * - the working definition's pending edits stay pending: publishSite makes the published manifest
- *   the working definition, so afterwards the working policy, origins and features are put back and
- *   the models merged by keepPendingEdits.
+ * - the working definition's pending edits stay pending: publishSite writes as the working copy
+ *   only the models merged by keepPendingEdits; the working policy, origins and features stay as they are.
  */
 export async function publishRefinement(deps: ServerDeps, site: string, input: RefinementPublishInput, actor: string): Promise<RefinementOutcome> {
   const now = deps.now();
   return deps.store.transaction(async (tx) => {
     await tx.lockSite(site);
-    const working = await tx.getSite(site);
     const current = await tx.currentVersion(site);
-    if (!working || !current) return { ok: false, status: 404, error: working ? 'nothing published yet' : 'unknown site', field: 'site' };
+    if (!current) return { ok: false, status: 404, error: (await tx.getSite(site)) ? 'nothing published yet' : 'unknown site', field: 'site' };
     if (input.version !== undefined && input.version !== current.version) {
       return { ok: false, status: 409, error: `the proposal reviewed was for version ${input.version}, but version ${current.version} is current: review the new proposal`, field: 'version' };
     }
@@ -104,8 +99,10 @@ export async function publishRefinement(deps: ServerDeps, site: string, input: R
       return { ok: false, status: 409, error: `nothing to refine in ${asked.join(', ')}: every segment is skipped (suppressed, under the minimum support or without means) or already at its target` };
     }
     const summary = `refined centroids of ${models.join(', ')} from ${estimates.reports} reports`;
-    const published = await publishSite(tx, deps.signer, site, { actor, now, manifest, note: input.note ? `${summary}; ${input.note}` : summary });
-    await tx.updateSite(site, { definition: keepPendingEdits(working.definition, current.manifest, published.manifest), policy: working.policy, origins: working.origins }, now.toISOString());
+    const published = await publishSite(tx, deps.signer, site, {
+      actor, now, manifest, note: input.note ? `${summary}; ${input.note}` : summary,
+      working: (w, refined) => ({ definition: keepPendingEdits(w.definition, current.manifest, refined) }),
+    });
     await tx.appendAudit({
       at: now.toISOString(), actor, action: 'refine', site, version: published.version, summary,
       detail: {
@@ -136,9 +133,9 @@ function keepPendingEdits(working: SiteDefinition, base: Manifest, refined: Mani
       const before = base.models.find((x) => x.id === m.id);
       const after = refined.models.find((x) => x.id === m.id);
       if (!before || !after) return m;
-      if (canonical(before) === canonical(m)) return after;
+      if (same(before, m)) return after;
       if (m.kind !== 'centroids' || before.kind !== 'centroids' || after.kind !== 'centroids') return m;
-      const sameShape = canonical([m.features, m.centroids, m.segments.map((x) => x.id)]) === canonical([before.features, before.centroids, before.segments.map((x) => x.id)]);
+      const sameShape = same([m.features, m.centroids, m.segments.map((x) => x.id)], [before.features, before.centroids, before.segments.map((x) => x.id)]);
       if (!sameShape) return m;
       return {
         ...m,
@@ -152,24 +149,25 @@ function keepPendingEdits(working: SiteDefinition, base: Manifest, refined: Mani
   };
 }
 
-/** Key-order-insensitive JSON (jsonb reorders keys), for comparing stored documents. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
-}
-
-/** A numeric parameter's value, undefined when absent (NaN when not a number: proposeRefinement names the field). */
+/** A numeric parameter's value, undefined when absent (NaN when not a number: the schema names the field). */
 function numberParam(q: string | undefined): number | undefined {
   return q === undefined || q === '' ? undefined : Number(q);
 }
 
-/** GET query or form fields as refinement options. */
-export function refineOptionsOf(get: (name: string) => string | undefined): Pick<RefineOptions, 'maxStep' | 'minSupport'> {
+/** GET query or form fields as refinement options, not yet checked. */
+export function refineParamsOf(get: (name: string) => string | undefined): Pick<RefineOptions, 'maxStep' | 'minSupport'> {
   const maxStep = numberParam(get('maxStep'));
   const minSupport = numberParam(get('minSupport'));
   return { ...(maxStep !== undefined ? { maxStep } : {}), ...(minSupport !== undefined ? { minSupport } : {}) };
+}
+
+/** The refinement options' part of RefinementPublishInput: the same rules for a query as for a publish. */
+const RefineParams = /* @__PURE__ */ z.pick(RefinementPublishInput, { maxStep: true, minSupport: true });
+
+/** GET query fields as refinement options, checked before any I/O (the failing field named: maxStep, minSupport). */
+export function refineOptionsOf(get: (name: string) => string | undefined):
+  { ok: true; value: Pick<RefineOptions, 'maxStep' | 'minSupport'> } | { ok: false; field: string; message: string } {
+  return check(RefineParams, refineParamsOf(get));
 }
 
 /** The /admin/api routes. */
@@ -194,15 +192,13 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.put('/sites/:site/policy', async (c) => {
     const site = c.req.param('site');
-    if (!(await deps.store.getSite(site))) return c.json({ error: 'unknown site', field: 'site' }, 404);
-    // updatePolicy checks the body against SitePolicy (400 naming policy.allowed.N / policy.clear.N).
+    // updatePolicy checks the body against SitePolicy (400 naming policy.allowed.N / policy.clear.N), and the site (404).
     const result = await updatePolicy(deps.store, site, await readJson(c.req.raw), { actor: actor(c.req.header('x-edseg-actor')), now: deps.now() });
     return c.json({ ...result, published: false } satisfies PolicyUpdated);
   });
 
   api.post('/sites/:site/publish', async (c) => {
     const site = c.req.param('site');
-    if (!(await deps.store.getSite(site))) return c.json({ error: 'unknown site', field: 'site' }, 404);
     const text = await c.req.text();
     const body = text.trim() === '' ? {} : parseJson(text);
     // Either PublishInput { manifest?, note? } or a bare manifest (recognised by its models), which
@@ -225,9 +221,11 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.get('/sites/:site/refinement', async (c) => {
     const site = c.req.param('site');
-    if (!(await deps.store.getSite(site))) return c.json({ error: 'unknown site', field: 'site' }, 404);
-    const proposal = await loadRefinement(deps, site, refineOptionsOf((n) => c.req.query(n)));
-    return proposal ? c.json(proposal) : c.json({ error: 'nothing published yet', field: 'site' }, 404);
+    const opts = refineOptionsOf((n) => c.req.query(n));
+    if (!opts.ok) return c.json({ error: opts.message, field: opts.field }, 400);
+    const proposal = await loadRefinement(deps, site, opts.value);
+    if (proposal) return c.json(proposal);
+    return c.json({ error: (await deps.store.getSite(site)) ? 'nothing published yet' : 'unknown site', field: 'site' }, 404);
   });
 
   api.post('/sites/:site/refinement/publish', async (c) => {
@@ -242,7 +240,7 @@ export function adminApi(deps: ServerDeps): Hono {
   api.get('/audit', async (c) => {
     const limit = Number(c.req.query('limit') ?? 200);
     const site = c.req.query('site');
-    return c.json({ entries: await loadAudit(deps, { ...(site ? { site } : {}), limit: Number.isFinite(limit) ? limit : 200 }) } satisfies AuditLog);
+    return c.json({ entries: await deps.store.listAudit({ ...(site ? { site } : {}), limit: Number.isFinite(limit) ? limit : 200 }) } satisfies AuditLog);
   });
 
   api.post('/keys/rotate', async (c) => {

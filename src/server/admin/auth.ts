@@ -12,8 +12,8 @@ import type { Context } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { AdminSession } from '../../core/schema.js';
 
-export const SESSION_COOKIE = 'edseg_admin';
-export const SESSION_HOURS = 8;
+const SESSION_COOKIE = 'edseg_admin';
+const SESSION_HOURS = 8;
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 

@@ -9,14 +9,14 @@ import { csrf } from 'hono/csrf';
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { EdsegError } from '../../core/errors.js';
-import { estimateSite } from '../../core/privacy/estimate.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
 import type {
   AuditRecord, CatalogSegment, Estimate, RefinementProposal, SegmentRefinement, SiteEstimates, SiteSummary, SiteView,
 } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
+import { loadEstimates } from '../estimates.js';
 import { publishSite, updatePolicy } from '../publish.js';
-import { loadAudit, loadRefinement, loadSiteView, publishRefinement, refineOptionsOf } from './api.js';
+import { loadRefinement, loadSiteView, publishRefinement, refineOptionsOf, refineParamsOf } from './api.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -283,27 +283,31 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
 
   app.get('/sites/:site/estimates', async (c) => {
     const site = c.req.param('site');
+    const q = c.req.query('version');
+    const wanted = q === undefined ? undefined : Number(q);
+    const notFound = () => page(c, 'Not found', html`<h1>No such site or version</h1>`, c.get('actor'), 404);
+    if (wanted !== undefined && !Number.isInteger(wanted)) return notFound();
+    let est: SiteEstimates;
+    try {
+      est = await loadEstimates(deps, site, wanted);
+    } catch (e) {
+      if (e instanceof EdsegError && e.code === 'not-found') return notFound();
+      throw e;
+    }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
-    const wanted = Number(c.req.query('version') ?? versions[0]);
-    const published = Number.isInteger(wanted) ? await deps.store.getVersion(site, wanted) : null;
-    if (!published) return page(c, 'Not found', html`<h1>No such site or version</h1>`, c.get('actor'), 404);
-    const est = estimateSite(published.manifest, await deps.store.listReports(site, published.version), { now: deps.now() });
     return page(c, `Estimates ${site}`, estimatesPage(site, est, versions), c.get('actor'));
   });
 
   app.get('/sites/:site/refinement', async (c) => {
     const site = c.req.param('site');
-    const flash = { ok: c.req.query('ok'), error: c.req.query('error') } as { ok?: string; error?: string };
-    try {
-      const proposal = await loadRefinement(deps, site, refineOptionsOf((n) => c.req.query(n)));
-      if (!proposal) return page(c, 'Not found', html`<h1>No such site, or nothing published</h1>`, c.get('actor'), 404);
-      return page(c, `Refine ${site}`, refinementPage(site, proposal, flash), c.get('actor'));
-    } catch (e) {
-      if (!(e instanceof EdsegError)) throw e;
-      const proposal = await loadRefinement(deps, site);
-      if (!proposal) return page(c, 'Not found', html`<h1>No such site, or nothing published</h1>`, c.get('actor'), 404);
-      return page(c, `Refine ${site}`, refinementPage(site, proposal, { error: `${e.message} (showing the defaults)` }), c.get('actor'));
-    }
+    // Options that fail the schema fall back to the defaults, said in the flash; the reports are read once either way.
+    const opts = refineOptionsOf((n) => c.req.query(n));
+    const flash: { ok?: string; error?: string } = opts.ok
+      ? { ok: c.req.query('ok'), error: c.req.query('error') } as { ok?: string; error?: string }
+      : { error: `${opts.message} (showing the defaults)` };
+    const proposal = await loadRefinement(deps, site, opts.ok ? opts.value : {});
+    if (!proposal) return page(c, 'Not found', html`<h1>No such site, or nothing published</h1>`, c.get('actor'), 404);
+    return page(c, `Refine ${site}`, refinementPage(site, proposal, flash), c.get('actor'));
   });
 
   app.post('/sites/:site/refinement/publish', async (c) => {
@@ -316,7 +320,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     const version = field('version');
     const note = field('note')?.trim();
     const input = check(RefinementPublishInput, {
-      models, ...refineOptionsOf(field), ...(version !== undefined ? { version: Number(version) } : {}), ...(note ? { note: note.slice(0, 500) } : {}),
+      models, ...refineParamsOf(field), ...(version !== undefined ? { version: Number(version) } : {}), ...(note ? { note: note.slice(0, 500) } : {}),
     });
     if (!input.ok) return toRefinement(input.message);
     try {
@@ -331,7 +335,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
 
   app.get('/audit', async (c) => {
     const site = c.req.query('site') || undefined;
-    return page(c, 'Audit log', auditPage(await loadAudit(deps, { ...(site ? { site } : {}), limit: 500 }), site), c.get('actor'));
+    return page(c, 'Audit log', auditPage(await deps.store.listAudit({ ...(site ? { site } : {}), limit: 500 }), site), c.get('actor'));
   });
 
   return app;

@@ -9,10 +9,11 @@ import type {
 } from '../../core/schema.js';
 import { MIGRATIONS } from './migrations.js';
 
-// The storage shapes (records and table rows) are schema.ts's; re-exported for the server's modules and tests.
-export type {
-  AuditInput, AuditRecord, PublishedVersion, SigningKeyRecord, SiteDefinition, SiteRecord, SiteSummary, VersionSummary,
-} from '../../core/schema.js';
+// The storage shapes (records and table rows) are schema.ts's; AuditRecord is re-exported for the tests.
+export type { AuditRecord } from '../../core/schema.js';
+
+/** The working-copy fields updateSite writes; an absent field keeps its value. */
+export type SitePatch = Partial<Pick<SiteRecord, 'name' | 'origins' | 'definition' | 'policy'>>;
 
 export interface Store {
   readonly kind: 'pglite' | 'postgres';
@@ -24,13 +25,17 @@ export interface Store {
   getSite(id: string): Promise<SiteRecord | null>;
   /** false when a site with this id exists already (nothing is written) */
   createSite(site: Omit<SiteRecord, 'createdAt' | 'updatedAt'>, at: string): Promise<boolean>;
-  updateSite(id: string, patch: Partial<Pick<SiteRecord, 'name' | 'origins' | 'definition' | 'policy'>>, at: string): Promise<void>;
+  updateSite(id: string, patch: SitePatch, at: string): Promise<void>;
   /** Takes the row lock that serialises publishes of one site (inside a transaction). */
   lockSite(id: string): Promise<void>;
 
   /** Inserts a new version; fails if (site, version) exists. */
   addVersion(v: PublishedVersion): Promise<void>;
   currentVersion(site: string): Promise<PublishedVersion | null>;
+  /** The current version's number and JWS only (what GET /v1/sites/:site/manifest serves, polled by every SDK). */
+  currentJws(site: string): Promise<Pick<PublishedVersion, 'version' | 'jws'> | null>;
+  /** Each published site's current version and its manifest's expiresAt, by site id (nothing else of the manifest is read). */
+  currentExpiries(): Promise<{ site: string; version: number; expiresAt: string }[]>;
   getVersion(site: string, version: number): Promise<PublishedVersion | null>;
   listVersions(site: string): Promise<VersionSummary[]>;
 
@@ -42,6 +47,8 @@ export interface Store {
   insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }>;
   listReports(site: string, version: number): Promise<Report[]>;
   countReports(site: string, version?: number): Promise<number>;
+  /** In one query: all the site's reports, and those of `version` (0 when version is null). */
+  reportCounts(site: string, version: number | null): Promise<{ total: number; ofVersion: number }>;
 
   appendAudit(entry: AuditInput): Promise<number>;
   /** newest first */
@@ -120,7 +127,7 @@ export class SqlStore implements Store {
     return rows.length === 1;
   }
 
-  async updateSite(id: string, patch: Partial<Pick<SiteRecord, 'name' | 'origins' | 'definition' | 'policy'>>, at: string): Promise<void> {
+  async updateSite(id: string, patch: SitePatch, at: string): Promise<void> {
     await this.db.query(
       `update sites set name = coalesce($2, name), origins = coalesce($3::jsonb, origins),
          definition = coalesce($4::jsonb, definition), policy = coalesce($5::jsonb, policy), updated_at = $6
@@ -144,6 +151,19 @@ export class SqlStore implements Store {
   async currentVersion(site: string): Promise<PublishedVersion | null> {
     const [r] = await this.db.query<VersionRow>('select * from site_versions where site = $1 order by version desc limit 1', [site]);
     return r ? toVersion(r) : null;
+  }
+
+  async currentJws(site: string): Promise<Pick<PublishedVersion, 'version' | 'jws'> | null> {
+    const [r] = await this.db.query<Pick<VersionRow, 'version' | 'jws'>>('select version, jws from site_versions where site = $1 order by version desc limit 1', [site]);
+    return r ? { version: r.version, jws: r.jws } : null;
+  }
+
+  async currentExpiries(): Promise<{ site: string; version: number; expiresAt: string }[]> {
+    return this.db.query<{ site: string; version: number; expiresAt: string }>(
+      `select s.id as site, v.version, v.expires_at as "expiresAt" from sites s
+       join lateral (select version, manifest->>'expiresAt' as expires_at from site_versions where site = s.id order by version desc limit 1) v on true
+       order by s.id`,
+    );
   }
 
   async getVersion(site: string, version: number): Promise<PublishedVersion | null> {
@@ -195,6 +215,13 @@ export class SqlStore implements Store {
       'select count(*)::integer as n from reports where site = $1 and ($2::integer is null or manifest_version = $2::integer)', [site, version ?? null],
     );
     return r?.n ?? 0;
+  }
+
+  async reportCounts(site: string, version: number | null): Promise<{ total: number; ofVersion: number }> {
+    const [r] = await this.db.query<{ total: number; of_version: number }>(
+      'select count(*)::integer as total, (count(*) filter (where manifest_version = $2::integer))::integer as of_version from reports where site = $1', [site, version],
+    );
+    return { total: r?.total ?? 0, ofVersion: r?.of_version ?? 0 };
   }
 
   async appendAudit(e: AuditInput): Promise<number> {
