@@ -4,7 +4,6 @@
  * signs with and publishes from its next call, without a restart.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { randomHex } from '../../src/core/privacy/random.js';
 import { createSigner } from '../../src/server/keys.js';
@@ -13,7 +12,7 @@ import { buildManifest } from '../../src/server/publish.js';
 import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
 import { openPostgresStore } from '../../src/server/storage/postgres.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
-import { acquirePostgres } from './pg-harness.js';
+import { acquirePostgres, releaseSchema } from './pg-harness.js';
 import { NOW } from './helpers.js';
 
 const def = seedDefinition('2025-06-02');
@@ -44,12 +43,7 @@ describe('two server processes on one PostgreSQL', () => {
 
   afterAll(async () => {
     for (const s of stores) await s.close();
-    if (!pgHandle) return;
-    const client = new pg.Client(pgHandle.url);
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
-    pgHandle.release();
+    if (pgHandle) await releaseSchema(pgHandle, schema);
   });
 
   it('signs in the other process with the key the first one rotated to', async () => {

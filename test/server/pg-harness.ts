@@ -40,3 +40,12 @@ export async function acquirePostgres(): Promise<{ url: string; source: string; 
   const cluster = await startCluster();
   return { url: cluster.url, source: 'throwaway cluster', release: () => cluster.stop() };
 }
+
+/** Drops a test's throwaway schema, then lets go of the PostgreSQL handle. */
+export async function releaseSchema(handle: Awaited<ReturnType<typeof acquirePostgres>>, schema: string): Promise<void> {
+  const client = new pg.Client(handle.url);
+  await client.connect();
+  await client.query(`drop schema if exists ${schema} cascade`);
+  await client.end();
+  handle.release();
+}

@@ -18,7 +18,7 @@ import { openPostgresStore } from '../../src/server/storage/postgres.js';
 import { migrate } from '../../src/server/storage/store.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
 import { MIGRATIONS } from '../../src/server/storage/migrations.js';
-import { acquirePostgres } from './pg-harness.js';
+import { acquirePostgres, releaseSchema } from './pg-harness.js';
 import { NOW, expectShape, sampleReports } from './helpers.js';
 
 type Backend = { name: 'pglite' | 'postgres'; open(): Promise<SqlStore>; cleanup(): Promise<void> };
@@ -45,12 +45,7 @@ function postgresBackend(): Backend {
       return openPostgresStore(pgHandle.url, { schema, max: 4 });
     },
     async cleanup() {
-      if (!pgHandle) return;
-      const client = new pg.Client(pgHandle.url);
-      await client.connect();
-      await client.query(`drop schema if exists ${schema} cascade`);
-      await client.end();
-      pgHandle.release();
+      if (pgHandle) await releaseSchema(pgHandle, schema);
     },
   };
 }
