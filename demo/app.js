@@ -635,6 +635,8 @@ function scheduleRefresh(delay = 300) {
 // explain() carries everything but the audit log; the full record (exportData) is read from the
 // worker only while the transparency panel is on screen, or when asked for.
 let lastExpl = null;
+/** True while the consent dialog is open because this is a first visit (no consent record yet). */
+let firstVisitPrompt = false;
 let panelVisible = false;
 
 async function refresh(withRecords = panelVisible) {
@@ -650,6 +652,8 @@ async function refresh(withRecords = panelVisible) {
     if (ex) {
       lastExpl = ex;
       renderReleased(ex.segments.filter((s) => s.released));
+      // The first-visit prompt is moot once a consent record exists (set in another tab, or by the host page).
+      if (firstVisitPrompt && ex.consent !== null && dialog().open) dialog().close();
     }
     renderStored(ex);
     renderShown(ex);
@@ -725,6 +729,7 @@ function wire() {
   on('flush', () => { void flush(); });
   on('consent-open', () => { void openConsent(); });
   on('consent-cancel', () => dialog().close());
+  dialog().addEventListener('close', () => { firstVisitPrompt = false; });
   on('consent-withdraw', withdrawConsent);
   on('panel-refresh', () => { clearTimeout(refreshTimer); void refresh(true); });
   new IntersectionObserver(([entry]) => {
@@ -761,11 +766,18 @@ async function start() {
   }
   clearTimeout(refreshTimer);
   await refresh();
-  // First visit: no consent record yet, so ask (until then nothing is saved or shared).
-  if (lastExpl && lastExpl.consent === null && !dialog().open) {
-    fillConsentForm(null);
-    dialog().showModal();
+  // First visit: no consent record yet, so ask (until then nothing is saved or shared). Ask the
+  // worker again right before opening: consent may have been set while the first refresh ran.
+  try {
+    if (lastExpl && lastExpl.consent === null && !dialog().open && (await e.explain()).consent === null && !dialog().open) {
+      fillConsentForm(null);
+      firstVisitPrompt = true;
+      dialog().showModal();
+    }
+  } catch (err) {
+    showError(err);
   }
 }
 
-void start();
+// `data-demo-ready` tells scripts (and the e2e tests) that start-up, first-visit prompt included, is over.
+void start().finally(() => { document.documentElement.dataset.demoReady = 'true'; });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { adultAllConsent, openDemo, segmentOf, track, studyHard } from './helpers.js';
+import { adultAllConsent, demoStarted, openDemo, segmentOf, track, studyHard } from './helpers.js';
 
 // The e2e server's admin token (scripts/e2e-server.mjs).
 const TOKEN = process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token';
@@ -25,7 +25,7 @@ test('an admin withholds a segment from the site; after publishing, the learner\
     expect(version).toBeGreaterThan(before.manifest.version!);
 
     await page.reload();
-    await openDemo(page);
+    await demoStarted(page);
     const after = await page.evaluate(() => window.edseg.explain());
     expect(after.manifest.version).toBe(version);
     const row = after.segments.find((s) => s.id === pace)!;

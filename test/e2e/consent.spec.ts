@@ -133,3 +133,37 @@ test('a page on an origin the manifest does not list gets nothing, and explain()
   expect(ex.blocked).toBe('origin-not-allowed');
   expect(await page.evaluate(() => window.edseg.flush())).toEqual({ sent: 0, pending: 0 });
 });
+
+test('a first visit asks through the consent dialog, and the choices made there take effect', async ({ page }) => {
+  await page.goto('/demo/');
+  const dialog = page.locator('#consent-dialog');
+  await expect(dialog).toBeVisible();
+  await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
+  // Nothing is released before a choice is made.
+  await expect(page.locator('[data-testid="released"] [data-segment-id]')).toHaveCount(0);
+  await page.getByTestId('consent-age').selectOption('under13');
+  // A child's own consent does not count (rule 8), so the dialog does not ask for it.
+  await expect(page.getByTestId('consent-self-instruction')).toBeHidden();
+  await page.getByTestId('consent-school').check();
+  await page.getByTestId('consent-save').click();
+  await expect(dialog).toBeHidden();
+  await expect(page.locator('[data-testid="released"] [data-purpose="instruction"] [data-segment-id]')).toHaveCount(2);
+  await expect(page.locator('[data-testid="released"] [data-purpose="marketing"]')).toHaveCount(0);
+  const consent = await page.evaluate(async () => (await window.edseg.explain()).consent);
+  expect(consent).toMatchObject({ ageBand: 'under13', schoolAuthorized: true });
+  expect(consent?.self).toBeUndefined();
+  // Reopened, the dialog shows the stored choices.
+  await page.getByTestId('consent-open').click();
+  await expect(page.getByTestId('consent-age')).toHaveValue('under13');
+  await expect(page.getByTestId('consent-school')).toBeChecked();
+});
+
+test('the first-visit dialog closes by itself when consent is given elsewhere', async ({ page }) => {
+  await page.goto('/demo/');
+  await expect(page.locator('#consent-dialog')).toBeVisible();
+  await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
+  // As another tab (or the host page's own consent flow) would.
+  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } }));
+  await expect(page.locator('#consent-dialog')).toBeHidden();
+  await expect(page.locator('[data-testid="released"] [data-purpose="instruction"] [data-segment-id]')).toHaveCount(2);
+});

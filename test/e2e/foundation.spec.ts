@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { CompactSign, generateKeyPair, exportJWK } from 'jose';
 import {
-  adultAllConsent, collectorBatches, expectNoLeak, expectWorkerRequestsSeen, openDemo, segmentOf, studyHard, track, watchNetwork,
+  adultAllConsent, collectorBatches, demoStarted, expectNoLeak, expectWorkerRequestsSeen, openDemo, segmentOf, studyHard, track, watchNetwork,
 } from './helpers.js';
 
 test('the demo page loads the script tag and the worker verifies the manifest', async ({ page }) => {
@@ -54,7 +54,7 @@ test('events persist in IndexedDB across a reload', async ({ page }) => {
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, [['lesson_complete', { lessonId: 'x', minutes: 9 }], ['practice_session', { minutes: 20, items: 30 }]]);
   await page.reload();
-  await openDemo(page);
+  await demoStarted(page);
   const data = await page.evaluate(() => window.edseg.exportData());
   expect(data.persisted).toBe(true);
   expect(data.consent?.ageBand).toBe('adult');

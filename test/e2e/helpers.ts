@@ -79,6 +79,11 @@ declare global {
 /** Opens the demo and waits until the SDK's worker has loaded (or refused) the manifest. */
 export async function openDemo(page: Page, path = '/demo/'): Promise<void> {
   await page.goto(path);
+  await demoStarted(page);
+}
+
+/** Waits for the demo page already loaded (or reloaded) in `page` to start, and readies the test hooks. */
+export async function demoStarted(page: Page): Promise<void> {
   await page.waitForFunction(() => Boolean(window.edseg && (window.edseg as { ready?: unknown }).ready));
   await page.evaluate(async () => {
     await window.edseg.ready;
@@ -90,7 +95,9 @@ export async function openDemo(page: Page, path = '/demo/'): Promise<void> {
       site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/edseg.worker.js', ...over,
     });
   });
-  // The demo opens its consent dialog on a first visit; tests drive consent through the API.
+  // The demo opens its consent dialog on a first visit, at the end of its start-up; tests drive
+  // consent through the API, so wait for start-up to be over and then close the dialog.
+  await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
   await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => (d as HTMLDialogElement).close()));
 }
 
