@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, run } from './lib.mjs';
 
-const port = process.argv[2] ?? '8797';
+const port = process.argv[2] ?? process.env.EDSEG_E2E_PORT ?? '8797';
 const data = mkdtempSync(join(tmpdir(), 'edseg-e2e-'));
 const cleanup = () => rmSync(data, { recursive: true, force: true });
 process.on('SIGTERM', () => { cleanup(); process.exit(0); });
