@@ -632,13 +632,13 @@ function scheduleRefresh(delay = 300) {
   refreshTimer = setTimeout(() => { void refresh(); }, delay);
 }
 
-// explain() carries everything but the audit log; the full record (exportData) is read from the
-// worker only while the transparency panel is on screen, or when asked for.
-let lastExpl = null;
 /** True while the consent dialog is open because this is a first visit (no consent record yet). */
 let firstVisitPrompt = false;
+// explain() carries everything but the audit log; the full record (exportData) is read from the
+// worker only while the transparency panel is on screen, or when asked for.
 let panelVisible = false;
 
+/** Redraws the page from a fresh explain(); resolves with that explanation, if it got one. */
 async function refresh(withRecords = panelVisible) {
   if (forgotten) return;
   if (refreshing) { refreshAgain = true; return; }
@@ -650,10 +650,9 @@ async function refresh(withRecords = panelVisible) {
     const ex = expl.status === 'fulfilled' ? expl.value : null;
     const dx = data.status === 'fulfilled' ? data.value : null;
     if (ex) {
-      lastExpl = ex;
       renderReleased(ex.segments.filter((s) => s.released));
       // The first-visit prompt is moot once a consent record exists (set in another tab, or by the host page).
-      if (firstVisitPrompt && ex.consent !== null && dialog().open) dialog().close();
+      if (firstVisitPrompt && ex.consent !== null) dialog().close();
     }
     renderStored(ex);
     renderShown(ex);
@@ -662,6 +661,7 @@ async function refresh(withRecords = panelVisible) {
     renderAudit(dx);
     const failed = [expl, data].find((r) => r.status === 'rejected');
     if (failed) showError(failed.reason);
+    return ex;
   } catch (e) {
     showError(e);
   } finally {
@@ -765,17 +765,14 @@ async function start() {
     showError(err);
   }
   clearTimeout(refreshTimer);
-  await refresh();
-  // First visit: no consent record yet, so ask (until then nothing is saved or shared). Ask the
-  // worker again right before opening: consent may have been set while the first refresh ran.
-  try {
-    if (lastExpl && lastExpl.consent === null && !dialog().open && (await e.explain()).consent === null && !dialog().open) {
-      fillConsentForm(null);
-      firstVisitPrompt = true;
-      dialog().showModal();
-    }
-  } catch (err) {
-    showError(err);
+  const expl = await refresh();
+  // First visit: no consent record yet, so ask (until then nothing is saved or shared). A consent
+  // given after this answer (here, in another tab, or by the host page) fires `segments`, and the
+  // refresh that follows closes the prompt.
+  if (expl?.consent === null && !dialog().open) {
+    fillConsentForm(null);
+    firstVisitPrompt = true;
+    dialog().showModal();
   }
 }
 

@@ -129,16 +129,21 @@ export function stopCluster(state) {
   rmSync(state.dir, { recursive: true, force: true });
 }
 
+/** Stops the cluster a previous `start` recorded, if any. */
+function stopRecorded() {
+  if (existsSync(STATE_FILE)) stopCluster(JSON.parse(readFileSync(STATE_FILE, 'utf8')));
+}
+
 async function cli(cmd) {
   if (cmd === 'start') {
-    if (existsSync(STATE_FILE)) stopCluster(JSON.parse(readFileSync(STATE_FILE, 'utf8')));
+    stopRecorded();
     const c = await startCluster({ log: (m) => console.error(m) });
     mkdirSync(dirname(URL_FILE), { recursive: true });
     writeFileSync(URL_FILE, `${c.url}\n`);
     writeFileSync(STATE_FILE, JSON.stringify({ dir: c.dir, data: c.data, port: c.port, bin: c.bin, user: c.user }));
     console.log(`DATABASE_URL=${c.url}`);
   } else if (cmd === 'stop') {
-    if (existsSync(STATE_FILE)) stopCluster(JSON.parse(readFileSync(STATE_FILE, 'utf8')));
+    stopRecorded();
     rmSync(STATE_FILE, { force: true });
     rmSync(URL_FILE, { force: true });
   } else if (cmd === 'url') {

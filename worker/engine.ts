@@ -80,7 +80,7 @@ export class Engine implements EngineApi {
   private initDone: Promise<InitResult> | null = null;
   private manifest: Manifest | null = null;
   private manifestMeta: StoredManifest | null = null;
-  private manifestStatus: { status: 'accepted' | 'missing' | 'refused'; reason?: ManifestRefusal | 'network'; message?: string } = { status: 'missing' };
+  private manifestStatus: { status: 'accepted' | 'missing' | 'refused'; reason?: ManifestRefusal | 'network' } = { status: 'missing' };
   private vocab: Vocabulary = { types: new Set(), props: new Map() };
   private catalog = new Map<string, CatalogEntry>();
   private consent: Consent | null = null;
@@ -138,26 +138,29 @@ export class Engine implements EngineApi {
 
   async segments(): Promise<ReleasedSegment[]> {
     await this.ready();
-    await this.work;
-    return this.released;
+    return this.serial(async () => this.released);
   }
 
   async explain(): Promise<Explanation> {
     await this.ready();
-    await this.work;
+    return this.serial(() => this.explanation());
+  }
+
+  private async explanation(): Promise<Explanation> {
     const today = dayOf(this.deps.now());
     const blocked = this.blocked();
     const reporting = this.manifest?.reporting;
-    const spends = await this.store.budget();
+    const retention = this.manifest?.retention ?? null;
+    const [spends, counts, recent] = await Promise.all([
+      this.store.budget(),
+      this.store.counts(),
+      retention ? this.store.rollupsSince(today - retention.rawEventDays + 1) : [],
+    ]);
     const window = reporting ? budgetInUse(spends, this.config.site, today, reporting.budget.windowDays) : { spent: 0, reports: 0 };
     const lastPeriod = spends.filter((s) => s.site === this.config.site).reduce<number | null>((m, s) => (m === null || s.period > m ? s.period : m), null);
-    const retention = this.manifest?.retention ?? null;
     // Events per type come from the rollups' event-count rows over the raw-event window: no scan of raw events.
     const events: Record<string, number> = {};
-    if (retention) {
-      for (const r of await this.store.rollupsSince(today - retention.rawEventDays + 1)) if (r.prop === '') events[r.type] = (events[r.type] ?? 0) + r.count;
-    }
-    const counts = await this.store.counts();
+    for (const r of recent) if (r.prop === '') events[r.type] = (events[r.type] ?? 0) + r.count;
     return {
       site: this.config.site,
       origin: this.deps.origin,
@@ -202,23 +205,25 @@ export class Engine implements EngineApi {
 
   async exportData(): Promise<DeviceExport> {
     await this.ready();
-    await this.work;
-    const s = this.store;
-    return {
-      site: this.config.site,
-      exportedAt: new Date(this.deps.now()).toISOString(),
-      persisted: s.persisted,
-      events: await s.events(),
-      rollups: await s.rollups(),
-      declared: this.declared,
-      consent: this.consent,
-      manifest: this.manifest && this.manifestMeta
-        ? { version: this.manifestMeta.version, kid: this.manifestMeta.kid, acceptedAt: this.manifestMeta.acceptedAt, payload: this.manifest }
-        : null,
-      outbox: await s.outbox(),
-      budget: await s.budget(),
-      audit: await s.auditLog(),
-    };
+    return this.serial(async () => {
+      const s = this.store;
+      const [events, rollups, outbox, budget, audit] = await Promise.all([s.events(), s.rollups(), s.outbox(), s.budget(), s.auditLog()]);
+      return {
+        site: this.config.site,
+        exportedAt: new Date(this.deps.now()).toISOString(),
+        persisted: s.persisted,
+        events,
+        rollups,
+        declared: this.declared,
+        consent: this.consent,
+        manifest: this.manifest && this.manifestMeta
+          ? { version: this.manifestMeta.version, kid: this.manifestMeta.kid, acceptedAt: this.manifestMeta.acceptedAt, payload: this.manifest }
+          : null,
+        outbox,
+        budget,
+        audit,
+      };
+    });
   }
 
   async forget(): Promise<void> {
@@ -245,10 +250,10 @@ export class Engine implements EngineApi {
     const site = this.config.site;
     if (await this.deps.storeExists(site)) {
       this.store = await this.deps.openStore(site);
-      this.consent = (await this.store.get<Consent>('consent')) ?? null;
-      this.declared = (await this.store.get<Declared>('declared')) ?? {};
+      const [consent, declared] = await Promise.all([this.store.get<Consent>('consent'), this.store.get<Declared>('declared')]);
+      this.consent = consent ?? null;
+      this.declared = declared ?? {};
     }
-    await tfReady();
     await this.loadManifest();
     await this.applyRetention();
     if (this.config.consent && !this.consent) await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
@@ -291,9 +296,9 @@ export class Engine implements EngineApi {
         headers: cached?.etag ? { 'If-None-Match': cached.etag } : {},
       });
       if (res.status === 200) fetched = { jws: (await res.text()).trim(), ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}) };
-      else if (res.status !== 304) this.manifestStatus = { status: 'missing', reason: 'network', message: `manifest request answered ${res.status}` };
-    } catch (e) {
-      this.manifestStatus = { status: 'missing', reason: 'network', message: String(e) };
+      else if (res.status !== 304) this.manifestStatus = { status: 'missing', reason: 'network' };
+    } catch {
+      this.manifestStatus = { status: 'missing', reason: 'network' };
     }
     if (fetched) {
       const r = await verifyManifest(fetched.jws, { ...opts(), ...(cached ? { minVersion: cached.version } : {}) });
@@ -305,14 +310,14 @@ export class Engine implements EngineApi {
         return;
       }
       await this.log('manifest-refused', { reason: r.reason, message: r.message });
-      this.manifestStatus = { status: 'refused', reason: r.reason, message: r.message };
+      this.manifestStatus = { status: 'refused', reason: r.reason };
     }
     if (cached) {
       // The last good manifest must still check out against today's keys, site, origin and clock.
       const r = await verifyManifest(cached.jws, opts());
       if (r.ok) { this.adopt(r.manifest, cached); return; }
       await this.log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
-      this.manifestStatus = { status: 'refused', reason: r.reason, message: r.message };
+      this.manifestStatus = { status: 'refused', reason: r.reason };
     }
     this.manifest = null;
     this.manifestMeta = null;
@@ -354,6 +359,7 @@ export class Engine implements EngineApi {
     let released: ReleasedSegment[] = [];
     if (this.manifest && this.manifestMeta) {
       const m = this.manifest;
+      await tfReady(); // once, on the first assignment: no manifest, no tfjs start-up
       const today = dayOf(this.deps.now());
       const rollups = await this.store.rollupsSince(today - rollupWindowDays(m.features) + 1);
       const { normalised } = computeFeatures(rollups, this.declared, m.features, today);
@@ -449,7 +455,7 @@ export class Engine implements EngineApi {
     const idb = await this.deps.openStore(this.config.site);
     const events = await mem.events();
     // The page's rollups merge into whatever other tabs already rolled up.
-    if (events.length) await idb.addEvents(events.map(({ id: _id, ...e }) => e), await mem.rollups());
+    if (events.length) await idb.addEvents(events, await mem.rollups());
     for (const key of ['manifest', 'declared']) {
       const v = await mem.get(key);
       if (v !== undefined) await idb.set(key, v);

@@ -6,10 +6,10 @@ import { openDB, deleteDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AuditEntry, BudgetSpend, OutboxItem, Reporting, Rollup, StoredEvent } from '../src/core/schema.js';
 import { rollupKey } from '../src/core/rollup.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
-import { foldDeltas, type DeviceStore, type SpendRequest } from './store.js';
+import { foldDeltas, spendOf, type DeviceStore, type SpendRequest } from './store.js';
 
-export const DB_VERSION = 1;
-export const dbName = (site: string) => `edseg:${site}`;
+const DB_VERSION = 1;
+const dbName = (site: string) => `edseg:${site}`;
 
 type RollupRow = Rollup & { key: string };
 
@@ -96,7 +96,7 @@ export class IdbStore implements DeviceStore {
       const spends = await tx.objectStore('budget').getAll();
       const decision = canSpend(spends, req, budget);
       if (decision.ok) {
-        await tx.objectStore('budget').put({ reportId: item.id, site: req.site, period: req.period, day: req.day, epsilon: req.epsilon });
+        await tx.objectStore('budget').put(spendOf(req, item));
         await tx.objectStore('outbox').put(item);
       }
       await tx.done;

@@ -8,7 +8,7 @@
 import type { AuditEntry, OutboxItem } from '../src/core/schema.js';
 import type { DeviceStore } from './store.js';
 
-export const MAX_BATCH = 50;
+const MAX_BATCH = 50;
 const BASE_BACKOFF_MS = 30_000;
 const MAX_BACKOFF_MS = 6 * 3_600_000;
 

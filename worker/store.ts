@@ -8,15 +8,15 @@
  *   IndexedDB) under a Web Lock, so two tabs can never spend twice for one period;
  * - destroy leaves nothing behind.
  */
-import type { AuditEntry, BudgetSpend, OutboxItem, Rollup, StoredEvent } from '../src/core/schema.js';
+import type { AuditEntry, BudgetSpend, OutboxItem, Reporting, Rollup, StoredEvent } from '../src/core/schema.js';
 import { mergeRollup, rollupKey } from '../src/core/rollup.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
-import type { Reporting } from '../src/core/schema.js';
 
 export type SpendRequest = { site: string; day: number; period: number; epsilon: number };
 
 export interface DeviceStore {
   readonly persisted: boolean;
+  /** the store numbers the events itself: an `id` they carry (e.g. from another store) is ignored */
   addEvents(events: StoredEvent[], deltas: Rollup[]): Promise<void>;
   /** rollups with day >= `fromDay` (the window the features read; never a scan of raw events) */
   rollupsSince(fromDay: number): Promise<Rollup[]>;
@@ -39,6 +39,11 @@ export interface DeviceStore {
   prune(eventsBefore: number, rollupsBefore: number): Promise<{ events: number; rollups: number }>;
   close(): Promise<void>;
   destroy(): Promise<void>;
+}
+
+/** The budget row spendAndQueue records for `item` (shared by both stores). */
+export function spendOf(req: SpendRequest, item: OutboxItem): BudgetSpend {
+  return { reportId: item.id, site: req.site, period: req.period, day: req.day, epsilon: req.epsilon };
 }
 
 /** Applies rollup deltas to a map of rows keyed by rollupKey (shared by both stores). */
@@ -80,7 +85,7 @@ export class MemoryStore implements DeviceStore {
   async spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem) {
     const decision = canSpend(this.spends, req, budget);
     if (decision.ok) {
-      this.spends.push({ reportId: item.id, site: req.site, period: req.period, day: req.day, epsilon: req.epsilon });
+      this.spends.push(spendOf(req, item));
       this.outboxItems.set(item.id, item);
     }
     return decision;

@@ -111,11 +111,17 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
     return bridge.call(label, fn);
   };
 
-  if (typeof document !== 'undefined') {
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden' && !stopped) sendBuffer().catch(() => {});
-    });
-  }
+  const hasDocument = typeof document !== 'undefined';
+  const onVisibility = () => {
+    if (document.visibilityState === 'hidden' && !stopped) sendBuffer().catch(() => {});
+  };
+  if (hasDocument) document.addEventListener('visibilitychange', onVisibility);
+  /** Ends this segmenter: later calls reject with `reason`, and nothing of it stays hooked to the page. */
+  const stop = (reason: EdsegError) => {
+    stopped = reason;
+    if (hasDocument) document.removeEventListener('visibilitychange', onVisibility);
+    bridge.kill(reason);
+  };
 
   const seg: Segmenter = {
     ready,
@@ -152,9 +158,8 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
       try {
         await bridge.call('forget', (r) => r.forget());
       } finally {
-        stopped = new EdsegError('forgotten', 'edseg: this segmenter was reset with forget(); create a new one to start again');
         listeners.clear();
-        bridge.kill(stopped);
+        stop(new EdsegError('forgotten', 'edseg: this segmenter was reset with forget(); create a new one to start again'));
       }
     },
     async close() {
@@ -163,8 +168,7 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
         await sendBuffer();
         await bridge.call('close', (r) => r.close());
       } finally {
-        stopped = new EdsegError('closed', 'edseg: this segmenter was closed');
-        bridge.kill(stopped);
+        stop(new EdsegError('closed', 'edseg: this segmenter was closed'));
       }
     },
   };

@@ -34,7 +34,7 @@ export function computeFeatures(
 export function normalise(value: number, spec: FeatureSpec): number {
   if (spec.kind === 'declared') return value;
   const [lo, hi] = spec.clip;
-  const x = Math.min(hi, Math.max(lo, transform(value, spec.transform)));
+  const x = clamp(transform(value, spec.transform), lo, hi);
   const n = spec.normalisation;
   if (n.kind === 'minmax') return (2 * (x - lo)) / (hi - lo) - 1;
   return clamp((x - n.mean) / n.sd / (n.scale ?? 3), -1, 1);

@@ -30,9 +30,7 @@ export const DEFAULT_MAX_STEP = 0.5;
 /** Decimals a proposed coordinate keeps. */
 const DECIMALS = 4;
 
-// The proposal's shapes are wire shapes (GET /admin/api/sites/:site/refinement): schema.ts holds them.
-export { SKIP_REASONS } from './schema.js';
-export type { ModelRefinement, RefinementProposal, SegmentRefinement, SkipReason } from './schema.js';
+// The proposal's shapes are wire shapes (GET /admin/api/sites/:site/refinement): import them from schema.ts.
 
 /** proposeRefinement's options: a function's option bag, not a wire shape, so it stays here. */
 export type RefineOptions = {
@@ -144,7 +142,7 @@ function refineSegment(model: CentroidModel, v: number, est: SegmentEstimate | u
   if (missing.length > 0) return stay('means-withheld', `no mean for ${missing.join(', ')}: too few feature reports, or their weight is not clearly above 0`);
 
   const target = means.map((m) => clamp((m as Estimate).value));
-  const distance = Math.hypot(...target.map((t, j) => t - (old[j] as number)));
+  const distance = L2(target, old);
   const damped = distance > maxStep;
   const raw = damped ? old.map((c, j) => c + (maxStep / distance) * ((target[j] as number) - c)) : target;
   // Snap to the grid (a float like -0.99999999999 is -1); if snapping ever pushed the move past

@@ -916,8 +916,6 @@ export type KeysRotated = z.infer<typeof KeysRotated>;
 // Parsing with errors that name the field
 // ---------------------------------------------------------------------------------------------
 
-export type Issue = { path: PropertyKey[]; message: string };
-
 /** "props.score", "models.0.centroids.2"; the root name prefixes the path when given. */
 export function fieldOf(path: readonly PropertyKey[], root?: string): string {
   const parts = path.map((p) => String(p));

@@ -72,8 +72,10 @@ export function createApp(opts: AppOptions): Hono {
   };
 
   app.onError((err, c) => {
-    if (err instanceof EdsegError && err.code === 'invalid-input') return c.json({ error: err.message, field: err.field ?? '(root)' }, 400);
-    if (err instanceof EdsegError && err.code === 'not-found') return c.json({ error: err.message, field: err.field ?? '(root)' }, 404);
+    // A refusal names the field at fault: 400 for input that fails its check, 404 for what does not exist.
+    if (err instanceof EdsegError && (err.code === 'invalid-input' || err.code === 'not-found')) {
+      return c.json({ error: err.message, field: err.field ?? '(root)' }, err.code === 'invalid-input' ? 400 : 404);
+    }
     if (err instanceof HTTPException) return err.getResponse();
     // The message only: a stack or the request would not help a caller and could leak.
     console.error(`edseg-server: ${c.req.method} ${c.req.path} failed: ${err instanceof Error ? err.message : String(err)}`);

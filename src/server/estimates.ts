@@ -4,8 +4,14 @@
  */
 import { EdsegError } from '../core/errors.js';
 import { estimateSite } from '../core/privacy/estimate.js';
-import type { SiteEstimates } from '../core/schema.js';
+import type { PublishedVersion, SiteEstimates } from '../core/schema.js';
 import type { ServerDeps } from './deps.js';
+import type { Store } from './storage/store.js';
+
+/** The estimates of one published version from its stored reports, read through `store` (a transaction's, inside one). */
+export async function estimateVersion(store: Store, v: Pick<PublishedVersion, 'site' | 'version' | 'manifest'>, now: Date): Promise<SiteEstimates> {
+  return estimateSite(v.manifest, await store.listReports(v.site, v.version), { now });
+}
 
 /**
  * The estimates of `version` (default: the current one) from its stored reports; throws
@@ -19,5 +25,5 @@ export async function loadEstimates(deps: ServerDeps, site: string, version?: nu
     if (!(await deps.store.getSite(site))) throw new EdsegError('not-found', `unknown site "${site}"`, 'site');
     throw new EdsegError('not-found', `site "${site}" never published version ${version}`, 'version');
   }
-  return estimateSite(published.manifest, await deps.store.listReports(site, published.version), { now: deps.now() });
+  return estimateVersion(deps.store, published, deps.now());
 }

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { E2E_PORT } from '../../playwright.config.js';
-import { collectorBatches, expectWorkerRequestsSeen, openDemo, studyHard, track, watchNetwork } from './helpers.js';
+import { adultAllConsent, collectorReports, demoReady, expectWorkerRequestsSeen, openDemo, studyHard, track, watchNetwork } from './helpers.js';
 
 const reasonsOf = async (page: import('@playwright/test').Page) => {
   const ex = await page.evaluate(() => window.edseg.explain());
@@ -35,7 +35,7 @@ test('under 13 with school authorisation only: instruction released, marketing w
   expect(offers.every((s) => !s.released && s.reasons[0] === 'coppa-separate-consent')).toBe(true);
   expect(segs.filter((s) => s.model === 'tutoring_upsell').every((s) => s.reasons[0] === 'ferpa-education-record')).toBe(true);
   expect((await page.evaluate(() => window.edseg.flush())).sent).toBe(1);
-  const reports = collectorBatches(seen).flatMap((b) => b.reports);
+  const reports = collectorReports(seen);
   expect(reports).toHaveLength(1);
   const fields = reports[0]!.segments;
   expect(fields.map((f) => f.model).sort()).toEqual(['mastery', 'pace']);
@@ -48,7 +48,7 @@ test('with verified parental consent naming analytics, the pace segment may go i
   await page.evaluate(() => window.edseg.setConsent({ ageBand: 'under13', schoolAuthorized: true, parental: { verified: true, method: 'card-check', purposes: ['instruction', 'analytics'] } }));
   await track(page, studyHard);
   expect((await page.evaluate(() => window.edseg.flush())).sent).toBe(1);
-  const fields = collectorBatches(seen).flatMap((b) => b.reports)[0]!.segments;
+  const fields = collectorReports(seen)[0]!.segments;
   expect(fields.find((f) => f.model === 'pace')?.channel).toBe('clear');
   expect(fields.find((f) => f.model === 'mastery')?.channel).toBe('ldp');
 });
@@ -110,7 +110,7 @@ test('withdrawing consent fires an empty segments event and drops the unsent rep
 test('forget() deletes the edseg database and no request follows', async ({ page, context }) => {
   const seen = await watchNetwork(context);
   await openDemo(page);
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } }));
+  await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, studyHard);
   expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain('edseg:lingua-kids');
   await page.evaluate(() => window.edseg.forget());
@@ -124,7 +124,7 @@ test('forget() deletes the edseg database and no request follows', async ({ page
 
 test('a page on an origin the manifest does not list gets nothing, and explain() says why', async ({ page }) => {
   await openDemo(page, `http://other.localhost:${E2E_PORT}/demo/`);
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } }));
+  await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, studyHard);
   expect(await page.evaluate(() => window.edseg.segments())).toEqual([]);
   const ex = await page.evaluate(() => window.edseg.explain());
@@ -138,7 +138,7 @@ test('a first visit asks through the consent dialog, and the choices made there 
   await page.goto('/demo/');
   const dialog = page.locator('#consent-dialog');
   await expect(dialog).toBeVisible();
-  await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
+  await demoReady(page);
   // Nothing is released before a choice is made.
   await expect(page.locator('[data-testid="released"] [data-segment-id]')).toHaveCount(0);
   await page.getByTestId('consent-age').selectOption('under13');
@@ -161,7 +161,7 @@ test('a first visit asks through the consent dialog, and the choices made there 
 test('the first-visit dialog closes by itself when consent is given elsewhere', async ({ page }) => {
   await page.goto('/demo/');
   await expect(page.locator('#consent-dialog')).toBeVisible();
-  await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
+  await demoReady(page);
   // As another tab (or the host page's own consent flow) would.
   await page.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } }));
   await expect(page.locator('#consent-dialog')).toBeHidden();

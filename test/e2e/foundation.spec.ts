@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { CompactSign, generateKeyPair, exportJWK } from 'jose';
 import {
-  adultAllConsent, collectorBatches, demoStarted, expectNoLeak, expectWorkerRequestsSeen, openDemo, segmentOf, studyHard, track, watchNetwork,
+  adultAllConsent, collectorReports, demoStarted, expectNoLeak, expectWorkerRequestsSeen, openDemo, segmentOf, studyHard, track, watchNetwork,
 } from './helpers.js';
 
 test('the demo page loads the script tag and the worker verifies the manifest', async ({ page }) => {
@@ -89,8 +89,7 @@ test('no raw event, event prop or declared preference ever leaves the page', asy
   const flushed = await page.evaluate(() => window.edseg.flush());
   expect(flushed.sent).toBe(1);
   expectWorkerRequestsSeen(seen);
-  const batches = collectorBatches(seen);
-  expect(batches.flatMap((b) => b.reports)).toHaveLength(1);
+  expect(collectorReports(seen)).toHaveLength(1);
   expectNoLeak(seen, ['lesson_complete', 'practice_session', 'quiz_answer', 'quiz_complete', 'hint_used', 'session_start', 'lessonId', 'minutes', 'travel', 'goal', '"score"']);
 });
 

@@ -3,10 +3,7 @@ import { ReportBatch, type ConsentInput, type Explanation, type ReleasedSegment,
 
 export type Seen = { url: string; method: string; body: string | null };
 
-/**
- * Intercepts every request the context makes (pages and their dedicated workers) and records it.
- * `block` lets a test fail requests to a URL pattern; everything else continues to the server.
- */
+/** Intercepts every request the context makes (pages and their dedicated workers), records it and lets it through. */
 export async function watchNetwork(context: BrowserContext): Promise<Seen[]> {
   const seen: Seen[] = [];
   await context.route('**/*', async (route) => {
@@ -29,6 +26,11 @@ export function collectorBatches(seen: Seen[]): ReportBatch[] {
     expect(parsed.success, `a collector request that is not a strict ReportBatch: ${s.body}`).toBe(true);
     return parsed.data!;
   });
+}
+
+/** Every report the collector requests among those seen carried, in order (each batch checked as above). */
+export function collectorReports(seen: Seen[]): ReportBatch['reports'] {
+  return collectorBatches(seen).flatMap((b) => b.reports);
 }
 
 /**
@@ -82,6 +84,11 @@ export async function openDemo(page: Page, path = '/demo/'): Promise<void> {
   await demoStarted(page);
 }
 
+/** Waits until the demo's start-up, first-visit prompt included, is over (app.js sets data-demo-ready). */
+export async function demoReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
+}
+
 /** Waits for the demo page already loaded (or reloaded) in `page` to start, and readies the test hooks. */
 export async function demoStarted(page: Page): Promise<void> {
   await page.waitForFunction(() => Boolean(window.edseg && (window.edseg as { ready?: unknown }).ready));
@@ -97,7 +104,7 @@ export async function demoStarted(page: Page): Promise<void> {
   });
   // The demo opens its consent dialog on a first visit, at the end of its start-up; tests drive
   // consent through the API, so wait for start-up to be over and then close the dialog.
-  await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
+  await demoReady(page);
   await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => (d as HTMLDialogElement).close()));
 }
 

@@ -1,17 +1,17 @@
 import { test, expect } from '@playwright/test';
-import { collectorBatches, openDemo, studyHard, track, watchNetwork } from './helpers.js';
+import { adultAllConsent, collectorReports, openDemo, studyHard, track, watchNetwork } from './helpers.js';
 
 test('two tabs open on the same site produce exactly one report per period', async ({ context }) => {
   const seen = await watchNetwork(context);
   const a = await context.newPage();
   await openDemo(a);
-  await a.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } }));
+  await a.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(a, studyHard);
   const b = await context.newPage();
   await openDemo(b);
   // Both tabs race to report for the same period, several times over.
   for (let i = 0; i < 3; i++) await Promise.all([a.evaluate(() => window.edseg.flush()), b.evaluate(() => window.edseg.flush())]);
-  const reports = collectorBatches(seen).flatMap((x) => x.reports);
+  const reports = collectorReports(seen);
   expect(reports).toHaveLength(1);
   const [ea, eb] = await Promise.all([a.evaluate(() => window.edseg.explain()), b.evaluate(() => window.edseg.explain())]);
   expect(ea.budget.reportsInWindow).toBe(1);
@@ -23,10 +23,10 @@ test('two tabs open on the same site produce exactly one report per period', asy
 test('a report carries exactly the fields PRIVACY.md lists, and its epsilon', async ({ page, context }) => {
   const seen = await watchNetwork(context);
   await openDemo(page);
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } }));
+  await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, studyHard);
   await page.evaluate(() => window.edseg.flush());
-  const [report] = collectorBatches(seen).flatMap((b) => b.reports);
+  const [report] = collectorReports(seen);
   expect(Object.keys(report!).sort()).toEqual(['epsilon', 'features', 'id', 'manifestVersion', 'period', 'segments', 'site']);
   const manifest = (await page.evaluate(() => window.edseg.exportData())).manifest!.payload as { reporting: { epsilonSegment: number; epsilonFeatures: number; periodDays: number } };
   const ldp = report!.segments.filter((f) => f.channel === 'ldp').length;

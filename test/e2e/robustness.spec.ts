@@ -1,18 +1,24 @@
-import { test, expect } from '@playwright/test';
-import { adultAllConsent, openDemo, studyHard, track } from './helpers.js';
+import { test, expect, type Page } from '@playwright/test';
+import { adultAllConsent, demoStarted, openDemo, studyHard, track } from './helpers.js';
 
-test('the whole flow runs under a strict Content Security Policy without a single violation', async ({ page }) => {
+/** The Content Security Policy violations the page reports from now on (console messages and securitypolicyviolation events). */
+async function watchCspViolations(page: Page): Promise<string[]> {
   const violations: string[] = [];
   page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to ... ${e.violatedDirective} ${e.blockedURI}`));
   });
+  return violations;
+}
+
+test('the whole flow runs under a strict Content Security Policy without a single violation', async ({ page }) => {
+  const violations = await watchCspViolations(page);
   const response = await page.goto('/demo/');
   const csp = response!.headers()['content-security-policy'] ?? '';
   expect(csp).toContain("script-src 'self' 'sha256-");
   expect(csp).not.toContain('unsafe-eval');
   expect(csp).not.toContain('unsafe-inline');
-  await openDemo(page);
+  await demoStarted(page);
   const workerCsp = (await page.request.get('/edseg/edseg.worker.js')).headers()['content-security-policy'];
   expect(workerCsp).toContain("script-src 'self'");
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
@@ -25,11 +31,7 @@ test('the whole flow runs under a strict Content Security Policy without a singl
 });
 
 test('the violation detector of the CSP test does see a violation (negative control)', async ({ page, context }) => {
-  const violations: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to ... ${e.violatedDirective} ${e.blockedURI}`));
-  });
+  const violations = await watchCspViolations(page);
   // A same-origin script under the same policy that probes eval the way a JIT would, swallowing the error.
   await context.route('**/demo/app.js', (route) => route.fulfill({ contentType: 'text/javascript', body: "try { new Function('return 1'); } catch { /* swallowed */ }" }));
   await page.goto('/demo/');

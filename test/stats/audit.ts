@@ -14,7 +14,7 @@
  * a separate pilot run, as StatDP's event search does: values that repeat (atoms, e.g. Duchi's +-B)
  * get bins of their own, the rest equal-width bins at several resolutions over the pilot's range.
  *
- * Usage against the exports:
+ * Usage against the exports (auditScalar below does exactly this for the scalar specs):
  *   import { perturbScalar, seededRandom } from 'edseg/privacy';
  *   const rng = seededRandom(1);
  *   const sample = (t) => () => perturbScalar(t, 1, 'piecewise', rng);
@@ -22,6 +22,8 @@
  *   const r = audit({ eps: 1, draws: 200000, sampleA: sample(-1), sampleB: sample(1), partitions: scalarPartitions(pilot) });
  *   r.ok; r.epsLowerBound;
  */
+import type { ScalarMechanism } from '../../src/core/privacy/scalar.js';
+import { perturbScalar, seededRandom } from '../../src/privacy.js';
 import { clopperPearson } from './stats.js';
 
 /** A way to bin outputs: outputs with the same key fall in the same bin. */
@@ -137,4 +139,16 @@ export function scalarPartitions(pilot: readonly number[], resolutions: readonly
 /** Draws n outputs from each of the given samplers, concatenated (a pilot run). */
 export function pilot<T>(n: number, ...samplers: (() => T)[]): T[] {
   return samplers.flatMap((s) => Array.from({ length: n }, s));
+}
+
+/**
+ * The audit of a scalar mechanism for t = -1 vs t = 1 over 200,000 draws each: run at eps `actual`,
+ * tested against the `claimed` eps, with partitions from a 20,000-draw pilot of both inputs drawn
+ * first from the same seeded generator.
+ */
+export function auditScalar(mechanism: ScalarMechanism, claimed: number, actual: number, seed: number): AuditResult {
+  const rng = seededRandom(seed);
+  const sampleA = () => perturbScalar(-1, actual, mechanism, rng);
+  const sampleB = () => perturbScalar(1, actual, mechanism, rng);
+  return audit({ eps: claimed, draws: 200_000, sampleA, sampleB, partitions: scalarPartitions(pilot(20_000, sampleA, sampleB)) });
 }

@@ -6,8 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { duchiBound, duchiVariance } from '../../src/core/privacy/duchi.js';
 import { perturbScalar, seededRandom } from '../../src/privacy.js';
-import { audit, pilot, scalarPartitions } from './audit.js';
-import { draws, meanVar, Z_LIMIT } from './stats.js';
+import { auditScalar } from './audit.js';
+import { expectMeanAndVariance } from './fixtures.js';
+import { draws } from './stats.js';
 
 const EPS = [0.5, 1, 2, 4];
 const TS = [-1, -0.3, 0, 0.7, 1];
@@ -28,29 +29,18 @@ describe("Duchi et al.'s mechanism", () => {
 
     it(`is unbiased with variance B^2 - t^2 within 10% at eps = ${eps}`, () => {
       const rng = seededRandom(300 + eps);
-      for (const t of TS) {
-        const { mean, variance } = meanVar(draws(N, () => perturbScalar(t, eps, 'duchi', rng)));
-        const formula = duchiVariance(t, eps);
-        expect(Math.abs(mean - t) / Math.sqrt(formula / N)).toBeLessThan(Z_LIMIT);
-        expect(Math.abs(variance / formula - 1)).toBeLessThan(0.1);
-      }
+      for (const t of TS) expectMeanAndVariance(draws(N, () => perturbScalar(t, eps, 'duchi', rng)), t, duchiVariance(t, eps));
     });
   }
 });
 
 describe("Duchi et al.'s mechanism: privacy audit (StatDP-style)", () => {
-  const run = (claimed: number, actual: number, seed: number) => {
-    const rng = seededRandom(seed);
-    const sampleA = () => perturbScalar(-1, actual, 'duchi', rng);
-    const sampleB = () => perturbScalar(1, actual, 'duchi', rng);
-    return audit({ eps: claimed, draws: 200_000, sampleA, sampleB, partitions: scalarPartitions(pilot(20_000, sampleA, sampleB)) });
-  };
   for (const eps of EPS) {
     it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
-      expect(run(eps, eps, 31).violations).toEqual([]);
+      expect(auditScalar('duchi', eps, eps, 31).violations).toEqual([]);
     });
     it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
-      const r = run(eps, 2 * eps, 32);
+      const r = auditScalar('duchi', eps, 2 * eps, 32);
       expect(r.ok).toBe(false);
       expect(r.epsLowerBound).toBeGreaterThan(eps);
     });

@@ -7,10 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { grrPerturb } from '../../src/core/privacy/grr.js';
 import { ouePerturb } from '../../src/core/privacy/oue.js';
 import { estimateFrequencies, estimateMean, perturbScalar, perturbSegment, seededRandom, type SegmentResponse } from '../../src/privacy.js';
-import { drawSegment, Tally } from './fixtures.js';
-import { Z_LIMIT } from './stats.js';
+import { drawSegment, expectUnbiasedWithCoverage, Tally } from './fixtures.js';
 
 const TRIALS = 1000;
+
+/** Records every share estimateFrequencies gives against the truth f. */
+function addFrequencies(tally: Tally, est: ReturnType<typeof estimateFrequencies>, f: readonly number[]): void {
+  f.forEach((truth, v) => tally.add(`v${v}`, truth, { value: est.freq[v] as number, lo: est.lo[v] as number, hi: est.hi[v] as number }));
+}
 
 describe('estimateFrequencies', () => {
   const cases: [string, number, number, number[]][] = [
@@ -24,12 +28,9 @@ describe('estimateFrequencies', () => {
       const tally = new Tally();
       for (let t = 0; t < TRIALS; t++) {
         const responses = Array.from({ length: 1500 }, () => perturbSegment(drawSegment(f, rng), k, eps, rng));
-        const est = estimateFrequencies(responses, k, eps);
-        f.forEach((truth, v) => tally.add(`v${v}`, truth, { value: est.freq[v] as number, lo: est.lo[v] as number, hi: est.hi[v] as number }));
+        addFrequencies(tally, estimateFrequencies(responses, k, eps), f);
       }
-      expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
-      expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
-      expect(tally.coverage).toBeLessThanOrEqual(0.97);
+      expectUnbiasedWithCoverage(tally);
     });
   }
 
@@ -43,12 +44,9 @@ describe('estimateFrequencies', () => {
         const v = drawSegment(f, rng);
         return i % 3 ? { oracle: 'grr', value: grrPerturb(v, k, eps, rng) } : { oracle: 'oue', bits: ouePerturb(v, k, eps, rng) };
       });
-      const est = estimateFrequencies(responses, k, eps);
-      f.forEach((truth, v) => tally.add(`v${v}`, truth, { value: est.freq[v] as number, lo: est.lo[v] as number, hi: est.hi[v] as number }));
+      addFrequencies(tally, estimateFrequencies(responses, k, eps), f);
     }
-    expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
-    expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
-    expect(tally.coverage).toBeLessThanOrEqual(0.97);
+    expectUnbiasedWithCoverage(tally);
   });
 });
 
@@ -68,9 +66,7 @@ describe('estimateMean', () => {
           const e = estimateMean(values, eps, mechanism);
           tally.add('mean', truth, { value: e.mean, lo: e.lo, hi: e.hi });
         }
-        expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
-        expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
-        expect(tally.coverage).toBeLessThanOrEqual(0.97);
+        expectUnbiasedWithCoverage(tally);
       });
     }
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { grrProbabilities } from '../../src/core/privacy/grr.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
+import type { Channel } from '../../src/core/schema.js';
 import { addMeans, expectUnbiasedWithCoverage, makeManifest, simulate, Tally, unsuppressed } from './fixtures.js';
 
 const TRIALS = 1000;
@@ -58,25 +59,24 @@ describe('estimateSite: population feature means', () => {
 describe('estimateSite: per-segment feature means', () => {
   const mu = [[0.5, -0.2], [-0.4, 0.6], [0.1, 0]];
   const f = [0.5, 0.3, 0.2];
+  // k = 3, eps_s = 2, eps_f = 4 (a clear report spends no eps_s).
+  const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 2, epsilonFeatures: 4, kThreshold: 1 } });
 
-  it('are unbiased with 93-97% coverage from clear reports', () => {
-    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonFeatures: 4, kThreshold: 1 } });
-    const rng = seededRandom(21);
-    const tally = new Tally();
-    for (let t = 0; t < TRIALS; t++) addMeans(tally, unsuppressed(manifest, simulate({ manifest, n: 1000, f, mu, channel: 'clear', rng })), mu, [0, 1, 2]);
-    expectUnbiasedWithCoverage(tally);
-  });
-
-  it('are unbiased with 93-97% coverage from GRR reports (k = 3, eps_s = 2, eps_f = 4, 1,500 per trial)', () => {
-    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 2, epsilonFeatures: 4, kThreshold: 1 } });
-    const rng = seededRandom(22);
-    const tally = new Tally();
-    for (let t = 0; t < TRIALS; t++) addMeans(tally, unsuppressed(manifest, simulate({ manifest, n: 1500, f, mu, channel: 'ldp', rng })), mu, [0, 1, 2]);
-    expectUnbiasedWithCoverage(tally);
-  });
+  // [what the test name says the reports are, their channel, seed, reports per trial]
+  const sources: [string, Channel, number, number][] = [
+    ['clear reports', 'clear', 21, 1000],
+    ['GRR reports (k = 3, eps_s = 2, eps_f = 4, 1,500 per trial)', 'ldp', 22, 1500],
+  ];
+  for (const [from, channel, seed, n] of sources) {
+    it(`are unbiased with 93-97% coverage from ${from}`, () => {
+      const rng = seededRandom(seed);
+      const tally = new Tally();
+      for (let t = 0; t < TRIALS; t++) addMeans(tally, unsuppressed(manifest, simulate({ manifest, n, f, mu, channel, rng })), mu, [0, 1, 2]);
+      expectUnbiasedWithCoverage(tally);
+    });
+  }
 
   it("equal the solution of PRIVACY.md's W mu = m with the debiased frequencies as priors", () => {
-    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 2, epsilonFeatures: 4, kThreshold: 1 } });
     const reports = simulate({ manifest, n: 3000, f, mu, channel: 'ldp', rng: seededRandom(25) });
     const est = unsuppressed(manifest, reports);
     const pi = (est.models[0]?.segments ?? []).map((s) => s.share?.value as number);

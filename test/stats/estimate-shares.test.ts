@@ -18,31 +18,24 @@ function addShares(tally: Tally, est: SiteEstimates, truth: readonly number[]): 
 }
 
 describe('estimateSite: segment shares', () => {
-  it('are unbiased with 93-97% coverage from GRR reports (k = 4, eps = 1, 2,000 per trial)', () => {
-    const manifest = makeManifest({ ks: [4], d: 1, reporting: { epsilonSegment: 1, kThreshold: 1 } });
-    const f = [0.4, 0.3, 0.2, 0.1];
-    const rng = seededRandom(1);
-    const tally = new Tally();
-    for (let t = 0; t < TRIALS; t++) {
-      const reports = simulate({ manifest, n: 2000, f, channel: 'ldp', rng });
-      expect(reports[0]?.segments[0]).toMatchObject({ oracle: 'grr' });
-      addShares(tally, unsuppressed(manifest, reports), f);
-    }
-    expectUnbiasedWithCoverage(tally);
-  });
-
-  it('are unbiased with 93-97% coverage from OUE reports (k = 12, eps = 1, 1,500 per trial)', () => {
-    const manifest = makeManifest({ ks: [12], d: 1, reporting: { epsilonSegment: 1, kThreshold: 1 } });
-    const f = [0.25, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05, 0.04, 0.03, 0.02, 0.01, 0];
-    const rng = seededRandom(2);
-    const tally = new Tally();
-    for (let t = 0; t < TRIALS; t++) {
-      const reports = simulate({ manifest, n: 1500, f, channel: 'ldp', rng });
-      expect(reports[0]?.segments[0]).toMatchObject({ oracle: 'oue' });
-      addShares(tally, unsuppressed(manifest, reports), f);
-    }
-    expectUnbiasedWithCoverage(tally);
-  });
+  // [oracle, shares (k = their count), seed, reports per trial], all at eps = 1.
+  const oracles: ['grr' | 'oue', number[], number, number][] = [
+    ['grr', [0.4, 0.3, 0.2, 0.1], 1, 2000],
+    ['oue', [0.25, 0.2, 0.15, 0.1, 0.1, 0.05, 0.05, 0.04, 0.03, 0.02, 0.01, 0], 2, 1500],
+  ];
+  for (const [oracle, f, seed, n] of oracles) {
+    it(`are unbiased with 93-97% coverage from ${oracle.toUpperCase()} reports (k = ${f.length}, eps = 1, ${n.toLocaleString('en-US')} per trial)`, () => {
+      const manifest = makeManifest({ ks: [f.length], d: 1, reporting: { epsilonSegment: 1, kThreshold: 1 } });
+      const rng = seededRandom(seed);
+      const tally = new Tally();
+      for (let t = 0; t < TRIALS; t++) {
+        const reports = simulate({ manifest, n, f, channel: 'ldp', rng });
+        expect(reports[0]?.segments[0]).toMatchObject({ oracle });
+        addShares(tally, unsuppressed(manifest, reports), f);
+      }
+      expectUnbiasedWithCoverage(tally);
+    });
+  }
 
   it('estimate the share among all reporters, unbiased with 93-97% coverage, when clear and ldp reporters differ', () => {
     const manifest = makeManifest({ ks: [4], d: 1, reporting: { epsilonSegment: 1, kThreshold: 1 } });

@@ -1,8 +1,10 @@
-/** Manifests and simulated learner populations for the estimator specs. */
+/** Manifests and simulated learner populations for the estimator specs, and the specs' shared expectations. */
 import { expect } from 'vitest';
 import { estimateSiteWith } from '../../src/core/privacy/estimate.js';
-import { Manifest, type Report, type Reporting, type SiteEstimates } from '../../src/core/schema.js';
-import { Z_LIMIT } from './stats.js';
+import type { Rng } from '../../src/core/privacy/random.js';
+import { buildReport } from '../../src/core/privacy/report.js';
+import { Manifest, type Channel, type Report, type Reporting, type SiteEstimates } from '../../src/core/schema.js';
+import { meanVar, Z_LIMIT } from './stats.js';
 
 const doc = { dataSources: ['simulated'], criteria: 'simulated', validation: 'simulated', changelog: [] };
 
@@ -31,10 +33,6 @@ export function makeManifest(opts: { ks: number[]; d: number; reporting?: Partia
   });
 }
 
-import { buildReport } from '../../src/core/privacy/report.js';
-import type { Rng } from '../../src/core/privacy/random.js';
-import type { Channel, Report as ReportT } from '../../src/core/schema.js';
-
 /** A segment drawn from shares f (by inverse CDF on one uniform). */
 export function drawSegment(f: readonly number[], rng: Rng): number {
   let u = rng.real();
@@ -52,14 +50,14 @@ export function drawSegment(f: readonly number[], rng: Rng): number {
 export function simulate(opts: {
   manifest: Manifest; n: number; f: readonly number[]; channel: Channel; rng: Rng;
   mu?: readonly (readonly number[])[]; w?: number; reporting?: Partial<Reporting>;
-}): ReportT[] {
+}): Report[] {
   const { manifest, rng } = opts;
   const model = manifest.models[0];
   if (!model) throw new Error('manifest without models');
   const k = model.segments.length;
   const reporting = { ...manifest.reporting, ...opts.reporting };
   const w = opts.w ?? 0.3;
-  const out: ReportT[] = [];
+  const out: Report[] = [];
   for (let i = 0; i < opts.n; i++) {
     const v = drawSegment(opts.f, rng);
     const mu = opts.mu?.[v];
@@ -122,4 +120,14 @@ export function expectUnbiasedWithCoverage(tally: Tally): void {
   expect(tally.worstBiasZ).toBeLessThan(Z_LIMIT);
   expect(tally.coverage).toBeGreaterThanOrEqual(0.93);
   expect(tally.coverage).toBeLessThanOrEqual(0.97);
+}
+
+/**
+ * Draws of an unbiased mechanism: their mean within Z_LIMIT standard errors of `truth` (the se from
+ * the variance formula) and their sample variance within 10% of `formula`.
+ */
+export function expectMeanAndVariance(xs: ArrayLike<number>, truth: number, formula: number): void {
+  const { mean, variance } = meanVar(xs);
+  expect(Math.abs(mean - truth) / Math.sqrt(formula / xs.length)).toBeLessThan(Z_LIMIT);
+  expect(Math.abs(variance / formula - 1)).toBeLessThan(0.1);
 }

@@ -9,8 +9,9 @@ import { GRID_CELLS } from '../../src/core/privacy/grid.js';
 import { hybridPmWeight, hybridVariance, hybridWorstVariance } from '../../src/core/privacy/hybrid.js';
 import { piecewiseBound, piecewiseCellValue } from '../../src/core/privacy/piecewise.js';
 import { perturbScalar, seededRandom } from '../../src/privacy.js';
-import { audit, pilot, scalarPartitions } from './audit.js';
-import { draws, meanVar, Z_LIMIT } from './stats.js';
+import { auditScalar } from './audit.js';
+import { expectMeanAndVariance } from './fixtures.js';
+import { draws } from './stats.js';
 
 const EPS = [0.5, 1, 2, 4];
 const TS = [-1, -0.5, 0, 0.2, 1];
@@ -55,29 +56,18 @@ describe('Hybrid Mechanism', () => {
 
     it(`is unbiased with the variance formula within 10% at eps = ${eps}`, () => {
       const rng = seededRandom(600 + eps);
-      for (const t of TS) {
-        const { mean, variance } = meanVar(draws(N, () => perturbScalar(t, eps, 'hybrid', rng)));
-        const formula = hybridVariance(t, eps);
-        expect(Math.abs(mean - t) / Math.sqrt(formula / N)).toBeLessThan(Z_LIMIT);
-        expect(Math.abs(variance / formula - 1)).toBeLessThan(0.1);
-      }
+      for (const t of TS) expectMeanAndVariance(draws(N, () => perturbScalar(t, eps, 'hybrid', rng)), t, hybridVariance(t, eps));
     });
   }
 });
 
 describe('Hybrid Mechanism: privacy audit (StatDP-style)', () => {
-  const run = (claimed: number, actual: number, seed: number) => {
-    const rng = seededRandom(seed);
-    const sampleA = () => perturbScalar(-1, actual, 'hybrid', rng);
-    const sampleB = () => perturbScalar(1, actual, 'hybrid', rng);
-    return audit({ eps: claimed, draws: 200_000, sampleA, sampleB, partitions: scalarPartitions(pilot(20_000, sampleA, sampleB)) });
-  };
   for (const eps of EPS) {
     it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
-      expect(run(eps, eps, 51).violations).toEqual([]);
+      expect(auditScalar('hybrid', eps, eps, 51).violations).toEqual([]);
     });
     it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
-      const r = run(eps, 2 * eps, 52);
+      const r = auditScalar('hybrid', eps, 2 * eps, 52);
       expect(r.ok).toBe(false);
       expect(r.epsLowerBound).toBeGreaterThan(eps);
     });

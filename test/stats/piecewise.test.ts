@@ -9,8 +9,9 @@ import {
   piecewiseBound, piecewiseCellValue, piecewiseGridPmf, piecewiseVariance, piecewiseWorstVariance,
 } from '../../src/core/privacy/piecewise.js';
 import { perturbScalar, seededRandom } from '../../src/privacy.js';
-import { audit, pilot, scalarPartitions } from './audit.js';
-import { bump, chiSquareTest, draws, meanVar, Z_LIMIT } from './stats.js';
+import { auditScalar } from './audit.js';
+import { expectMeanAndVariance } from './fixtures.js';
+import { bump, chiSquareTest, draws } from './stats.js';
 
 const EPS = [0.5, 1, 2, 4];
 const TS = [-1, -0.4, 0, 0.6, 1];
@@ -61,12 +62,7 @@ describe('Piecewise Mechanism', () => {
 
     it(`is unbiased with the variance formula within 10% at eps = ${eps}`, () => {
       const rng = seededRandom(400 + eps);
-      for (const t of TS) {
-        const { mean, variance } = meanVar(draws(N, () => perturbScalar(t, eps, 'piecewise', rng)));
-        const formula = piecewiseVariance(t, eps);
-        expect(Math.abs(mean - t) / Math.sqrt(formula / N)).toBeLessThan(Z_LIMIT);
-        expect(Math.abs(variance / formula - 1)).toBeLessThan(0.1);
-      }
+      for (const t of TS) expectMeanAndVariance(draws(N, () => perturbScalar(t, eps, 'piecewise', rng)), t, piecewiseVariance(t, eps));
     });
 
     it(`gives every grid cell the mass PRIVACY.md's density puts on it at eps = ${eps}`, () => {
@@ -109,28 +105,19 @@ describe('Piecewise Mechanism', () => {
   it('picks the edge cells of an interval in proportion to their overlap', () => {
     // [0.25, 2.5) overlaps cell 0 by 0.75, cell 1 by 1, cell 2 by 0.5.
     const rng = seededRandom(6);
-    const counts = [0, 0, 0];
-    for (let i = 0; i < 90_000; i++) {
-      const cell = snappedCell(0.25, 2.5, rng);
-      counts[cell] = (counts[cell] as number) + 1;
-    }
+    const counts = new Float64Array(3);
+    for (let i = 0; i < 90_000; i++) bump(counts, snappedCell(0.25, 2.5, rng));
     expect(chiSquareTest(counts, [0.75 / 2.25, 1 / 2.25, 0.5 / 2.25]).p).toBeGreaterThan(1e-4);
   });
 });
 
 describe('Piecewise Mechanism: privacy audit (StatDP-style)', () => {
-  const run = (claimed: number, actual: number, seed: number) => {
-    const rng = seededRandom(seed);
-    const sampleA = () => perturbScalar(-1, actual, 'piecewise', rng);
-    const sampleB = () => perturbScalar(1, actual, 'piecewise', rng);
-    return audit({ eps: claimed, draws: 200_000, sampleA, sampleB, partitions: scalarPartitions(pilot(20_000, sampleA, sampleB)) });
-  };
   for (const eps of EPS) {
     it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
-      expect(run(eps, eps, 41).violations).toEqual([]);
+      expect(auditScalar('piecewise', eps, eps, 41).violations).toEqual([]);
     });
     it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
-      const r = run(eps, 2 * eps, 42);
+      const r = auditScalar('piecewise', eps, 2 * eps, 42);
       expect(r.ok).toBe(false);
       expect(r.epsLowerBound).toBeGreaterThan(eps);
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeFeatures, normalise, rollupWindowDays } from '../../src/core/features.js';
 import { rollupEvents } from '../../src/core/rollup.js';
-import { FeatureSpec, parseOrThrow, type Declared, type StoredEvent } from '../../src/core/schema.js';
+import { DAY_MS, FeatureSpec, parseOrThrow, type Declared, type StoredEvent } from '../../src/core/schema.js';
 
 /** A valid FeatureSpec with test defaults: a 7-day window, no transform, clip [0, 10], minmax. */
 function spec(over: Partial<FeatureSpec> & Pick<FeatureSpec, 'kind'>): FeatureSpec {
@@ -11,7 +11,7 @@ function spec(over: Partial<FeatureSpec> & Pick<FeatureSpec, 'kind'>): FeatureSp
 }
 
 const TODAY = 1000;
-const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({ type, ts: day * 86_400_000, day, props });
+const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({ type, ts: day * DAY_MS, day, props });
 /** The raw value of one feature over `events` as of TODAY. */
 const raw1 = (s: FeatureSpec, events: StoredEvent[], declared: Declared = {}) => computeFeatures(rollupEvents(events), declared, [s], TODAY).raw[0];
 

@@ -12,9 +12,8 @@ import { seededRandom } from '../../src/core/privacy/random.js';
 import { buildReport } from '../../src/core/privacy/report.js';
 import type { Rng } from '../../src/core/privacy/random.js';
 import { DEFAULT_MAX_STEP, applyRefinement, proposeRefinement } from '../../src/core/refine.js';
-import type { ModelRefinement, SegmentRefinement } from '../../src/core/refine.js';
 import { Manifest, RefinementProposal } from '../../src/core/schema.js';
-import type { CentroidModel, Report, SiteEstimates } from '../../src/core/schema.js';
+import type { CentroidModel, ModelRefinement, Report, SegmentRefinement, SiteEstimates } from '../../src/core/schema.js';
 
 const doc = (id: string) => ({ dataSources: ['simulated events'], criteria: `nearest to the ${id} centroid`, validation: 'simulated', changelog: [{ version: 1, date: '2025-01-01', change: 'Created.' }] });
 const segment = (id: string) => ({ id, name: `Segment ${id}`, minAgeBand: 'under13' as const, documentation: doc(id) });

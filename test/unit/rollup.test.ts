@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EdsegError } from '../../src/core/errors.js';
 import { mergeRollup, rollupDeltas, rollupEvents, rollupKey } from '../../src/core/rollup.js';
-import type { StoredEvent } from '../../src/core/schema.js';
+import { DAY_MS, type StoredEvent } from '../../src/core/schema.js';
 
-const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({ type, ts: day * 86_400_000, day, props });
+const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({ type, ts: day * DAY_MS, day, props });
 const row = (day: number, type: string, prop: string, count: number, sum: number, min: number, max: number) => ({ day, type, prop, count, sum, min, max });
 
 describe('rollupKey', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EventInput, ConsentInput, Report, parseOrThrow, periodOf, dayOf } from '../../src/core/schema.js';
+import { EventInput, ConsentInput, Manifest, Report, parseOrThrow, periodOf, dayOf } from '../../src/core/schema.js';
 import { EdsegError } from '../../src/core/errors.js';
+import { testManifest } from '../fixtures/manifest.js';
 
 function fieldOfFailure(fn: () => unknown): string | undefined {
   try { fn(); } catch (e) { expect(e).toBeInstanceOf(EdsegError); return (e as EdsegError).field; }
@@ -63,9 +64,7 @@ describe('report schema', () => {
 });
 
 describe('manifest rules', () => {
-  it('refuses rollups kept for less than the longest feature window, naming retention.rollupDays', async () => {
-    const { testManifest } = await import('../fixtures/manifest.js');
-    const { Manifest } = await import('../../src/core/schema.js');
+  it('refuses rollups kept for less than the longest feature window, naming retention.rollupDays', () => {
     expect(Manifest.safeParse(testManifest()).success).toBe(true);
     const r = Manifest.safeParse(testManifest({ retention: { rawEventDays: 7, rollupDays: 10 } }));
     expect(r.success).toBe(false);

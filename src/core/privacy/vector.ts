@@ -20,7 +20,7 @@ export function perturbVector(x: readonly number[], eps: number, rng: Rng = cryp
   checkEpsilon(eps);
   const d = x.length;
   if (d === 0) throw new EdsegError('invalid-input', 'edseg: the feature vector must not be empty', 'x');
-  for (let i = 0; i < d; i++) if (!((x[i] as number) >= -1 && (x[i] as number) <= 1)) checkUnit(x[i] as number, `x.${i}`);
+  for (let i = 0; i < d; i++) checkUnit(x[i] as number, `x.${i}`);
   const m = sampledDimensions(d, eps);
   const order = Array.from({ length: d }, (_, i) => i);
   for (let i = 0; i < m; i++) {

@@ -3,13 +3,13 @@
  * Who did it, for the audit log, is the optional `X-Edseg-Actor` header (a name, not a credential).
  */
 import { Hono } from 'hono';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod/mini';
 import { EdsegError } from '../../core/errors.js';
-import { estimateSite } from '../../core/privacy/estimate.js';
 import { applyRefinement, proposeRefinement } from '../../core/refine.js';
 import type { RefineOptions } from '../../core/refine.js';
-import { PublishInput, RefinementPublishInput, check } from '../../core/schema.js';
+import { PublishInput, RefinementPublishInput, check, parseOrThrow } from '../../core/schema.js';
 import type {
   AuditLog, KeysRotated, Manifest, PolicyUpdated, Published, RefinementProposal, RefinementPublished,
   SiteDefinition, SiteList, SiteView,
@@ -17,6 +17,8 @@ import type {
 import { segmentCatalog } from '../catalog.js';
 import { buildManifest, describeChanges, publishSite, rotateSigningKey, same, updatePolicy } from '../publish.js';
 import type { ServerDeps } from '../deps.js';
+import { estimateVersion } from '../estimates.js';
+import type { Store } from '../storage/store.js';
 import { actorName, bearerOf, tokenMatches } from './auth.js';
 
 // The response shapes of this API are schema.ts's; SiteView is re-exported for the tests.
@@ -57,12 +59,16 @@ export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteVi
 export async function loadRefinement(deps: ServerDeps, site: string, opts: Pick<RefineOptions, 'maxStep' | 'minSupport'> = {}): Promise<RefinementProposal | null> {
   const current = await deps.store.currentVersion(site);
   if (!current) return null;
-  const estimates = estimateSite(current.manifest, await deps.store.listReports(site, current.version), { now: deps.now() });
-  return proposeRefinement(current.manifest, estimates, opts);
+  return proposeRefinement(current.manifest, await estimateVersion(deps.store, current, deps.now()), opts);
 }
 
-/** publishRefinement's result: the 201 body, or the status and error the route answers (an internal union, not a wire shape). */
-type RefinementOutcome = { ok: true; published: RefinementPublished } | { ok: false; status: 404 | 409; error: string; field?: string };
+/** The 404 for a site without a current version: it does not exist, or has published nothing (only this refusal reads the site). */
+async function unpublished(store: Store, site: string): Promise<EdsegError> {
+  return new EdsegError('not-found', (await store.getSite(site)) ? 'nothing published yet' : 'unknown site', 'site');
+}
+
+/** publishRefinement's result: the 201 body, or the 409 the route answers (an internal union, not a wire shape). */
+type RefinementOutcome = { ok: true; published: RefinementPublished } | { ok: false; status: 409; error: string; field?: string };
 
 /**
  * Publishes the refined centroids of a site's current version as the next signed version, in one
@@ -72,6 +78,7 @@ type RefinementOutcome = { ok: true; published: RefinementPublished } | { ok: fa
  * reports and each centroid's movement.
  *
  * Contracts:
+ * - EdsegError('not-found') naming `site` (404) when the site does not exist or has published nothing;
  * - 409, nothing written, when `version` is given and is not the current one, or when no chosen
  *   model has a centroid that moves (every segment skipped, or already at its target);
  * - EdsegError naming `models.i` (400) for a model that is unknown or not a centroid model;
@@ -83,11 +90,11 @@ export async function publishRefinement(deps: ServerDeps, site: string, input: R
   return deps.store.transaction(async (tx) => {
     await tx.lockSite(site);
     const current = await tx.currentVersion(site);
-    if (!current) return { ok: false, status: 404, error: (await tx.getSite(site)) ? 'nothing published yet' : 'unknown site', field: 'site' };
+    if (!current) throw await unpublished(tx, site);
     if (input.version !== undefined && input.version !== current.version) {
       return { ok: false, status: 409, error: `the proposal reviewed was for version ${input.version}, but version ${current.version} is current: review the new proposal`, field: 'version' };
     }
-    const estimates = estimateSite(current.manifest, await tx.listReports(site, current.version), { now });
+    const estimates = await estimateVersion(tx, current, now);
     const proposal = proposeRefinement(current.manifest, estimates, {
       ...(input.maxStep !== undefined ? { maxStep: input.maxStep } : {}), ...(input.minSupport !== undefined ? { minSupport: input.minSupport } : {}),
     });
@@ -181,7 +188,7 @@ export function adminApi(deps: ServerDeps): Hono {
     c.header('Cache-Control', 'no-store');
     await next();
   });
-  const actor = (h: string | undefined) => actorName(h, 'admin (api token)');
+  const actor = (c: Context) => actorName(c.req.header('x-edseg-actor'), 'admin (api token)');
 
   api.get('/sites', async (c) => c.json({ sites: await deps.store.listSites() } satisfies SiteList));
 
@@ -193,27 +200,21 @@ export function adminApi(deps: ServerDeps): Hono {
   api.put('/sites/:site/policy', async (c) => {
     const site = c.req.param('site');
     // updatePolicy checks the body against SitePolicy (400 naming policy.allowed.N / policy.clear.N), and the site (404).
-    const result = await updatePolicy(deps.store, site, await readJson(c.req.raw), { actor: actor(c.req.header('x-edseg-actor')), now: deps.now() });
+    const result = await updatePolicy(deps.store, site, await readJson(c), { actor: actor(c), now: deps.now() });
     return c.json({ ...result, published: false } satisfies PolicyUpdated);
   });
 
   api.post('/sites/:site/publish', async (c) => {
     const site = c.req.param('site');
-    const text = await c.req.text();
-    const body = text.trim() === '' ? {} : parseJson(text);
+    const body = await readJson(c, {});
     // Either PublishInput { manifest?, note? } or a bare manifest (recognised by its models), which
     // publishSite checks whole against Manifest once the server's fields are set.
-    let input: PublishInput;
-    if (typeof body === 'object' && body !== null && 'models' in body) {
-      input = { manifest: body as Record<string, unknown> };
-    } else {
-      const parsed = check(PublishInput, body);
-      if (!parsed.ok) return c.json({ error: parsed.message, field: parsed.field }, 400);
-      input = parsed.value;
-    }
-    const { manifest, note } = input;
+    // A body that fails PublishInput throws EdsegError('invalid-input'): 400 naming the field through onError.
+    const { manifest, note }: PublishInput = typeof body === 'object' && body !== null && 'models' in body
+      ? { manifest: body as Record<string, unknown> }
+      : parseOrThrow(PublishInput, body);
     const published = await publishSite(deps.store, deps.signer, site, {
-      actor: actor(c.req.header('x-edseg-actor')), now: deps.now(),
+      actor: actor(c), now: deps.now(),
       ...(manifest !== undefined ? { manifest } : {}), ...(note ? { note: note.slice(0, 500) } : {}),
     });
     return c.json({ site, version: published.version, kid: published.kid, expiresAt: published.manifest.expiresAt, changes: published.changes } satisfies Published, 201);
@@ -221,18 +222,15 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.get('/sites/:site/refinement', async (c) => {
     const site = c.req.param('site');
-    const opts = refineOptionsOf((n) => c.req.query(n));
-    if (!opts.ok) return c.json({ error: opts.message, field: opts.field }, 400);
-    const proposal = await loadRefinement(deps, site, opts.value);
-    if (proposal) return c.json(proposal);
-    return c.json({ error: (await deps.store.getSite(site)) ? 'nothing published yet' : 'unknown site', field: 'site' }, 404);
+    // Options that fail the schema throw EdsegError('invalid-input') before any I/O: 400 naming maxStep or minSupport.
+    const proposal = await loadRefinement(deps, site, parseOrThrow(RefineParams, refineParamsOf((n) => c.req.query(n))));
+    if (!proposal) throw await unpublished(deps.store, site);
+    return c.json(proposal);
   });
 
   api.post('/sites/:site/refinement/publish', async (c) => {
-    const text = await c.req.text();
-    const parsed = check(RefinementPublishInput, text.trim() === '' ? {} : parseJson(text));
-    if (!parsed.ok) return c.json({ error: parsed.message, field: parsed.field }, 400);
-    const out = await publishRefinement(deps, c.req.param('site'), parsed.value, actor(c.req.header('x-edseg-actor')));
+    const input = parseOrThrow(RefinementPublishInput, await readJson(c, {}));
+    const out = await publishRefinement(deps, c.req.param('site'), input, actor(c));
     if (!out.ok) return c.json({ error: out.error, ...(out.field ? { field: out.field } : {}) }, out.status);
     return c.json(out.published satisfies RefinementPublished, 201);
   });
@@ -244,7 +242,7 @@ export function adminApi(deps: ServerDeps): Hono {
   });
 
   api.post('/keys/rotate', async (c) => {
-    const { kid, republished } = await rotateSigningKey(deps.store, deps.signer, { actor: actor(c.req.header('x-edseg-actor')), now: deps.now() });
+    const { kid, republished } = await rotateSigningKey(deps.store, deps.signer, { actor: actor(c), now: deps.now() });
     return c.json({ kid, keys: (await deps.signer.publicJwks()).keys, republished: republished.map((r) => ({ site: r.site, version: r.version })) } satisfies KeysRotated, 201);
   });
 
@@ -263,6 +261,8 @@ export function parseJson(text: string): unknown {
   }
 }
 
-async function readJson(req: Request): Promise<unknown> {
-  return parseJson(await req.text());
+/** A request's body as JSON; `empty`, when given, stands for a blank body (else a blank body is not JSON: 400). */
+async function readJson(c: Context, empty?: unknown): Promise<unknown> {
+  const text = await c.req.text();
+  return empty !== undefined && text.trim() === '' ? empty : parseJson(text);
 }

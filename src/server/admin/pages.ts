@@ -20,6 +20,8 @@ import { loadRefinement, loadSiteView, publishRefinement, refineOptionsOf, refin
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+/** The message a redirect carries back to a page (?ok= or ?error=). */
+type Flash = { ok?: string; error?: string };
 
 const STYLE = `
   :root { --ink:#1d2433; --muted:#5b6476; --line:#dde2ea; --bg:#f6f7fa; --accent:#2f5bd3; --warn:#9a3b00; --ok:#1d7a46; }
@@ -105,7 +107,7 @@ ${s.usesEducationRecord && commercial ? html`<p class="flash error small">FERPA:
 </div>`;
 }
 
-function sitePage(v: SiteView, flash: { ok?: string; error?: string }): Html {
+function sitePage(v: SiteView, flash: Flash): Html {
   const id = v.site.id;
   return html`<h1>${v.site.name} <code>${id}</code></h1>
 ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
@@ -175,7 +177,7 @@ function refinementRow(s: SegmentRefinement, k: number): Html {
 <td class="small">${s.skipped ? html`<span class="tag no">${s.skipped.reason}</span> ${s.skipped.detail}` : ''}</td></tr>`;
 }
 
-function refinementPage(id: string, p: RefinementProposal, flash: { ok?: string; error?: string }): Html {
+function refinementPage(id: string, p: RefinementProposal, flash: Flash): Html {
   const k = p.manifest.reporting.kThreshold;
   return html`<h1>Refine centroids · <code>${id}</code> v${p.baseVersion}</h1>
 ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
@@ -211,6 +213,16 @@ ${entries.map((e) => html`<tr><td>${e.id}</td><td class="small">${e.at}</td><td>
 </table>`;
 }
 
+/** Runs a form's action; a refusal (EdsegError) goes back to the page with its message, anything else is a 500 through onError. */
+async function orBack(back: (message: string) => Response, action: () => Promise<Response>): Promise<Response> {
+  try {
+    return await action();
+  } catch (e) {
+    if (e instanceof EdsegError) return back(e.message);
+    throw e;
+  }
+}
+
 /** The /admin HTML routes (login, sites, a site, estimates, refinement, audit). */
 export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string } }> {
   const app = new Hono<{ Variables: { actor: string } }>();
@@ -222,6 +234,8 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
 
   const page = (c: Context, title: string, body: Html, actor: string | null, status: 200 | 401 | 404 = 200) =>
     c.html(layout(title, body, actor), status);
+  const notFound = (c: Context, heading: string) => page(c, 'Not found', html`<h1>${heading}</h1>`, c.get('actor'), 404);
+  const flashOf = (c: Context): Flash => ({ ok: c.req.query('ok'), error: c.req.query('error') });
 
   app.get('/login', (c) => page(c, 'Log in', loginPage(null), null));
   app.post('/login', async (c) => {
@@ -248,8 +262,8 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
 
   app.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
-    if (!view) return page(c, 'Not found', html`<h1>No such site</h1>`, c.get('actor'), 404);
-    return page(c, view.site.name, sitePage(view, { ok: c.req.query('ok'), error: c.req.query('error') } as { ok?: string; error?: string }), c.get('actor'));
+    if (!view) return notFound(c, 'No such site');
+    return page(c, view.site.name, sitePage(view, flashOf(c)), c.get('actor'));
   });
 
   const back = (c: Context, site: string, kind: 'ok' | 'error', message: string) =>
@@ -259,39 +273,33 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     const site = c.req.param('site');
     const form = await c.req.parseBody({ all: true });
     const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-    try {
+    return orBack((message) => back(c, site, 'error', message), async () => {
       const { changes } = await updatePolicy(deps.store, site, { allowed: list(form['allowed']), clear: list(form['clear']) }, { actor: c.get('actor'), now: deps.now() });
       return back(c, site, 'ok', changes.length ? `Policy saved (${changes.join('; ')}). Publish to make it live.` : 'Policy unchanged.');
-    } catch (e) {
-      if (e instanceof EdsegError) return back(c, site, 'error', e.message);
-      throw e;
-    }
+    });
   });
 
   app.post('/sites/:site/publish', async (c) => {
     const site = c.req.param('site');
     const form = await c.req.parseBody();
     const note = typeof form['note'] === 'string' && form['note'].trim() ? form['note'].trim().slice(0, 500) : undefined;
-    try {
+    return orBack((message) => back(c, site, 'error', message), async () => {
       const v = await publishSite(deps.store, deps.signer, site, { actor: c.get('actor'), now: deps.now(), ...(note ? { note } : {}) });
       return back(c, site, 'ok', `Published version ${v.version}: ${v.changes.join('; ')}`);
-    } catch (e) {
-      if (e instanceof EdsegError) return back(c, site, 'error', e.message);
-      throw e;
-    }
+    });
   });
 
   app.get('/sites/:site/estimates', async (c) => {
     const site = c.req.param('site');
     const q = c.req.query('version');
     const wanted = q === undefined ? undefined : Number(q);
-    const notFound = () => page(c, 'Not found', html`<h1>No such site or version</h1>`, c.get('actor'), 404);
-    if (wanted !== undefined && !Number.isInteger(wanted)) return notFound();
+    const missing = () => notFound(c, 'No such site or version');
+    if (wanted !== undefined && !Number.isInteger(wanted)) return missing();
     let est: SiteEstimates;
     try {
       est = await loadEstimates(deps, site, wanted);
     } catch (e) {
-      if (e instanceof EdsegError && e.code === 'not-found') return notFound();
+      if (e instanceof EdsegError && e.code === 'not-found') return missing();
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
@@ -302,11 +310,9 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     const site = c.req.param('site');
     // Options that fail the schema fall back to the defaults, said in the flash; the reports are read once either way.
     const opts = refineOptionsOf((n) => c.req.query(n));
-    const flash: { ok?: string; error?: string } = opts.ok
-      ? { ok: c.req.query('ok'), error: c.req.query('error') } as { ok?: string; error?: string }
-      : { error: `${opts.message} (showing the defaults)` };
+    const flash = opts.ok ? flashOf(c) : { error: `${opts.message} (showing the defaults)` };
     const proposal = await loadRefinement(deps, site, opts.ok ? opts.value : {});
-    if (!proposal) return page(c, 'Not found', html`<h1>No such site, or nothing published</h1>`, c.get('actor'), 404);
+    if (!proposal) return notFound(c, 'No such site, or nothing published');
     return page(c, `Refine ${site}`, refinementPage(site, proposal, flash), c.get('actor'));
   });
 
@@ -323,14 +329,11 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
       models, ...refineParamsOf(field), ...(version !== undefined ? { version: Number(version) } : {}), ...(note ? { note: note.slice(0, 500) } : {}),
     });
     if (!input.ok) return toRefinement(input.message);
-    try {
+    return orBack(toRefinement, async () => {
       const out = await publishRefinement(deps, site, input.value, c.get('actor'));
       if (!out.ok) return toRefinement(out.error);
       return back(c, site, 'ok', `Published version ${out.published.version}: ${out.published.summary}.`);
-    } catch (e) {
-      if (e instanceof EdsegError) return toRefinement(e.message);
-      throw e;
-    }
+    });
   });
 
   app.get('/audit', async (c) => {

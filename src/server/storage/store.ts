@@ -234,11 +234,10 @@ export class SqlStore implements Store {
   }
 
   async listAudit(opts: { site?: string; limit?: number } = {}): Promise<AuditRecord[]> {
-    const rows = await this.db.query<Omit<AuditRecord, never>>(
+    return this.db.query<AuditRecord>(
       `select id, at, actor, action, site, version, summary, detail from audit_log
        where ($1::text is null or site = $1::text) order by id desc limit $2`,
       [opts.site ?? null, Math.min(Math.max(opts.limit ?? 200, 1), 1000)],
     );
-    return rows;
   }
 }
