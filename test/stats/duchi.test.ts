@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { duchiBound, duchiVariance } from '../../src/core/privacy/duchi.js';
 import { perturbScalar, seededRandom } from '../../src/privacy.js';
-import { auditScalar } from './audit.js';
-import { expectMeanAndVariance } from './fixtures.js';
+import { expectMeanAndVariance, scalarAuditSpecs } from './fixtures.js';
 import { draws } from './stats.js';
 
 const EPS = [0.5, 1, 2, 4];
@@ -35,14 +34,5 @@ describe("Duchi et al.'s mechanism", () => {
 });
 
 describe("Duchi et al.'s mechanism: privacy audit (StatDP-style)", () => {
-  for (const eps of EPS) {
-    it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
-      expect(auditScalar('duchi', eps, eps, 31).violations).toEqual([]);
-    });
-    it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
-      const r = auditScalar('duchi', eps, 2 * eps, 32);
-      expect(r.ok).toBe(false);
-      expect(r.epsLowerBound).toBeGreaterThan(eps);
-    });
-  }
+  scalarAuditSpecs('duchi', EPS, 31);
 });

@@ -1,9 +1,11 @@
 /** Manifests and simulated learner populations for the estimator specs, and the specs' shared expectations. */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { estimateSiteWith } from '../../src/core/privacy/estimate.js';
 import type { Rng } from '../../src/core/privacy/random.js';
+import type { ScalarMechanism } from '../../src/core/privacy/scalar.js';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { Manifest, type Channel, type Report, type Reporting, type SiteEstimates } from '../../src/core/schema.js';
+import { auditScalar } from './audit.js';
 import { meanVar, Z_LIMIT } from './stats.js';
 
 const doc = { dataSources: ['simulated'], criteria: 'simulated', validation: 'simulated', changelog: [] };
@@ -130,4 +132,21 @@ export function expectMeanAndVariance(xs: ArrayLike<number>, truth: number, form
   const { mean, variance } = meanVar(xs);
   expect(Math.abs(mean - truth) / Math.sqrt(formula / xs.length)).toBeLessThan(Z_LIMIT);
   expect(Math.abs(variance / formula - 1)).toBeLessThan(0.1);
+}
+
+/**
+ * The StatDP-style audit specs of a scalar mechanism at each eps: no violation at the claimed eps
+ * (seeded `seed`), and the negative control, run at 2 eps while claiming eps, caught (seeded `seed + 1`).
+ */
+export function scalarAuditSpecs(mechanism: ScalarMechanism, epsilons: readonly number[], seed: number): void {
+  for (const eps of epsilons) {
+    it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
+      expect(auditScalar(mechanism, eps, eps, seed).violations).toEqual([]);
+    });
+    it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
+      const r = auditScalar(mechanism, eps, 2 * eps, seed + 1);
+      expect(r.ok).toBe(false);
+      expect(r.epsLowerBound).toBeGreaterThan(eps);
+    });
+  }
 }

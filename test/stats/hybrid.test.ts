@@ -9,8 +9,7 @@ import { GRID_CELLS } from '../../src/core/privacy/grid.js';
 import { hybridPmWeight, hybridVariance, hybridWorstVariance } from '../../src/core/privacy/hybrid.js';
 import { piecewiseBound, piecewiseCellValue } from '../../src/core/privacy/piecewise.js';
 import { perturbScalar, seededRandom } from '../../src/privacy.js';
-import { auditScalar } from './audit.js';
-import { expectMeanAndVariance } from './fixtures.js';
+import { expectMeanAndVariance, scalarAuditSpecs } from './fixtures.js';
 import { draws } from './stats.js';
 
 const EPS = [0.5, 1, 2, 4];
@@ -62,14 +61,5 @@ describe('Hybrid Mechanism', () => {
 });
 
 describe('Hybrid Mechanism: privacy audit (StatDP-style)', () => {
-  for (const eps of EPS) {
-    it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
-      expect(auditScalar('hybrid', eps, eps, 51).violations).toEqual([]);
-    });
-    it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
-      const r = auditScalar('hybrid', eps, 2 * eps, 52);
-      expect(r.ok).toBe(false);
-      expect(r.epsLowerBound).toBeGreaterThan(eps);
-    });
-  }
+  scalarAuditSpecs('hybrid', EPS, 51);
 });

@@ -9,8 +9,7 @@ import {
   piecewiseBound, piecewiseCellValue, piecewiseGridPmf, piecewiseVariance, piecewiseWorstVariance,
 } from '../../src/core/privacy/piecewise.js';
 import { perturbScalar, seededRandom } from '../../src/privacy.js';
-import { auditScalar } from './audit.js';
-import { expectMeanAndVariance } from './fixtures.js';
+import { expectMeanAndVariance, scalarAuditSpecs } from './fixtures.js';
 import { bump, chiSquareTest, draws } from './stats.js';
 
 const EPS = [0.5, 1, 2, 4];
@@ -112,14 +111,5 @@ describe('Piecewise Mechanism', () => {
 });
 
 describe('Piecewise Mechanism: privacy audit (StatDP-style)', () => {
-  for (const eps of EPS) {
-    it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
-      expect(auditScalar('piecewise', eps, eps, 41).violations).toEqual([]);
-    });
-    it(`reports a violation when run at 2 eps but claiming eps = ${eps}`, () => {
-      const r = auditScalar('piecewise', eps, 2 * eps, 42);
-      expect(r.ok).toBe(false);
-      expect(r.epsLowerBound).toBeGreaterThan(eps);
-    });
-  }
+  scalarAuditSpecs('piecewise', EPS, 41);
 });
