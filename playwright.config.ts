@@ -8,9 +8,14 @@ import { defineConfig } from '@playwright/test';
 // run (or anything else on the machine) never collides with this one. The choice is written to
 // process.env, which Playwright's worker processes inherit, so they read the same port back.
 if (!process.env.EDSEG_E2E_PORT) {
-  process.env.EDSEG_E2E_PORT = execFileSync(process.execPath, ['-e',
-    "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); })",
-  ], { encoding: 'utf8' }).trim();
+  process.env.EDSEG_E2E_PORT = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); })",
+    ],
+    { encoding: 'utf8' },
+  ).trim();
 }
 export const E2E_PORT = Number(process.env.EDSEG_E2E_PORT);
 
@@ -27,7 +32,15 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: process.env.EDSEG_CHROMIUM ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     },
   },
   webServer: {

@@ -17,28 +17,43 @@ import alias from '@rollup/plugin-alias';
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 // Type-checking is `npm run typecheck`'s job; here TypeScript only strips types, so the build stays fast.
-const ts = () => typescript({
-  tsconfig: './tsconfig.json',
-  compilerOptions: { noEmit: false, declaration: false, sourceMap: true, noCheck: true, types: [] },
-  include: ['src/**/*.ts', 'worker/**/*.ts'],
-  outputToFilesystem: false,
-});
+const ts = () =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    compilerOptions: { noEmit: false, declaration: false, sourceMap: true, noCheck: true, types: [] },
+    include: ['src/**/*.ts', 'worker/**/*.ts'],
+    outputToFilesystem: false,
+  });
 
 // Every `z.*(…)` schema builder is pure: unused schemas drop out of the bundles that do not need them.
 const treeshake = { manualPureFunctions: ['z'] };
 
 // The worker's tfjs-core: the same engine without the Node platform, model IO handlers and optimizers
 // (see worker/tfjs-core-lite.js). Exact-name match so deep `@tensorflow/tfjs-core/dist/...` imports still resolve.
-const tfjsLite = alias({ entries: [{ find: /^@tensorflow\/tfjs-core$/, replacement: fileURLToPath(new URL('./worker/tfjs-core-lite.js', import.meta.url)) }] });
+const tfjsLite = alias({
+  entries: [
+    {
+      find: /^@tensorflow\/tfjs-core$/,
+      replacement: fileURLToPath(new URL('./worker/tfjs-core-lite.js', import.meta.url)),
+    },
+  ],
+});
 
-const browserPlugins = (minify = true, extra = []) => [
-  ...extra,
-  replace({ preventAssignment: true, values: { 'process.env.NODE_ENV': JSON.stringify('production'), __EDSEG_VERSION__: JSON.stringify(pkg.version) } }),
-  resolve({ browser: true, preferBuiltins: false }),
-  commonjs(),
-  ts(),
-  minify && terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
-].filter(Boolean);
+const browserPlugins = (minify = true, extra = []) =>
+  [
+    ...extra,
+    replace({
+      preventAssignment: true,
+      values: {
+        'process.env.NODE_ENV': JSON.stringify('production'),
+        __EDSEG_VERSION__: JSON.stringify(pkg.version),
+      },
+    }),
+    resolve({ browser: true, preferBuiltins: false }),
+    commonjs(),
+    ts(),
+    minify && terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+  ].filter(Boolean);
 
 const onwarn = (warning, warn) => {
   // tfjs-core's ESM uses `this` at the top level of a few helpers; harmless.
@@ -47,7 +62,11 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
-const nodeExternal = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), ...Object.keys(pkg.dependencies ?? {})];
+const nodeExternal = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  ...Object.keys(pkg.dependencies ?? {}),
+];
 
 export default [
   {

@@ -31,22 +31,26 @@ const PURPOSE_TITLES = {
 
 /** One plain sentence per reason code (COMPLIANCE.md) and per block code (schema BLOCK_CODES). */
 const REASON_WORDS = {
-  'allowed': 'Your choices allow this.',
+  allowed: 'Your choices allow this.',
   'no-consent': 'You have not made your privacy choices yet, so nothing is saved, shared or sent.',
   'opted-out': 'You said no to this use of your data.',
   'site-not-allowed': 'Lingua Kids has not been allowed to receive this group on this site.',
-  'gpc': 'Your browser’s Global Privacy Control setting says no to ads and to selling or sharing your data.',
-  'ferpa-education-record': 'It would use your quiz results, which are school records: they are only used for learning, never for offers or ads.',
-  'coppa-separate-consent': 'Children’s data is never used for offers or ads without a parent’s separate, verified consent.',
-  'coppa-parental-consent': 'For a child (or when the age is not given), a parent’s verified consent or the school’s permission is needed first.',
+  gpc: 'Your browser’s Global Privacy Control setting says no to ads and to selling or sharing your data.',
+  'ferpa-education-record':
+    'It would use your quiz results, which are school records: they are only used for learning, never for offers or ads.',
+  'coppa-separate-consent':
+    'Children’s data is never used for offers or ads without a parent’s separate, verified consent.',
+  'coppa-parental-consent':
+    'For a child (or when the age is not given), a parent’s verified consent or the school’s permission is needed first.',
   'no-basis': 'You have not agreed to this use, and no school permission covers it.',
-  'age': 'This group is only for older learners.',
+  age: 'This group is only for older learners.',
   'manifest-missing': 'Lingua Kids’ group definitions have not loaded yet, so nothing is worked out.',
-  'manifest-refused': 'The group definitions failed a security check, so edseg refused them and shares nothing.',
+  'manifest-refused':
+    'The group definitions failed a security check, so edseg refused them and shares nothing.',
   'origin-not-allowed': 'The group definitions are not meant for this website, so nothing is shared.',
   'site-mismatch': 'The group definitions are for another app, so nothing is shared.',
   'manifest-expired': 'The group definitions have expired, so nothing is shared until new ones arrive.',
-  'forgotten': 'Everything on this device was deleted.',
+  forgotten: 'Everything on this device was deleted.',
 };
 
 const CHANNEL_WORDS = {
@@ -143,7 +147,8 @@ function sdk() {
         if (window.edseg && typeof window.edseg.createSegmenter === 'function') {
           return reject(new Error('edseg loaded but could not start on this page; see the browser console.'));
         }
-        if (Date.now() - started > 15_000) return reject(new Error('The edseg script did not load (/edseg/edseg.js).'));
+        if (Date.now() - started > 15_000)
+          return reject(new Error('The edseg script did not load (/edseg/edseg.js).'));
         setTimeout(check, 50);
       };
       check();
@@ -178,11 +183,31 @@ function renderLessons() {
   const list = byId('lesson-list');
   list.replaceChildren();
   LESSONS.forEach((lesson, i) => {
-    const words = h('ul', { class: 'word-list', id: `lesson-words-${i}`, hidden: true },
-      lesson.words.map((w) => h('li', {}, h('span', { 'aria-hidden': 'true' }, w.emoji), ' ', h('strong', { lang: 'es' }, w.es), ` = ${w.en}`)));
+    const words = h(
+      'ul',
+      { class: 'word-list', id: `lesson-words-${i}`, hidden: true },
+      lesson.words.map((w) =>
+        h(
+          'li',
+          {},
+          h('span', { 'aria-hidden': 'true' }, w.emoji),
+          ' ',
+          h('strong', { lang: 'es' }, w.es),
+          ` = ${w.en}`,
+        ),
+      ),
+    );
     const badge = h('span', { class: 'badge', id: `lesson-badge-${i}`, hidden: true }, 'Done ✓');
-    const start = h('button', { type: 'button', class: 'btn btn-ghost', 'data-testid': `lesson-start-${i}` }, 'Start');
-    const complete = h('button', { type: 'button', class: 'btn', 'data-testid': `lesson-complete-${i}` }, 'Complete');
+    const start = h(
+      'button',
+      { type: 'button', class: 'btn btn-ghost', 'data-testid': `lesson-start-${i}` },
+      'Start',
+    );
+    const complete = h(
+      'button',
+      { type: 'button', class: 'btn', 'data-testid': `lesson-complete-${i}` },
+      'Complete',
+    );
     start.addEventListener('click', () => {
       words.hidden = false;
       if (track('lesson_start', { lessonId: lesson.id })) setStatus(`Lesson “${lesson.title}” started.`);
@@ -190,13 +215,23 @@ function renderLessons() {
     complete.addEventListener('click', () => {
       words.hidden = false;
       badge.hidden = false;
-      if (track('lesson_complete', { lessonId: lesson.id, minutes: lesson.minutes })) setStatus(`Lesson “${lesson.title}” completed. ¡Muy bien!`, 'ok');
+      if (track('lesson_complete', { lessonId: lesson.id, minutes: lesson.minutes }))
+        setStatus(`Lesson “${lesson.title}” completed. ¡Muy bien!`, 'ok');
     });
-    list.append(h('li', { class: 'card lesson', 'data-lesson-id': lesson.id },
-      h('div', { class: 'lesson-head' }, h('h3', {}, lesson.title), badge),
-      h('p', { class: 'muted' }, `${plural(lesson.words.length, 'word', 'words')} · about ${lesson.minutes} minutes`),
-      words,
-      h('div', { class: 'row' }, start, complete)));
+    list.append(
+      h(
+        'li',
+        { class: 'card lesson', 'data-lesson-id': lesson.id },
+        h('div', { class: 'lesson-head' }, h('h3', {}, lesson.title), badge),
+        h(
+          'p',
+          { class: 'muted' },
+          `${plural(lesson.words.length, 'word', 'words')} · about ${lesson.minutes} minutes`,
+        ),
+        words,
+        h('div', { class: 'row' }, start, complete),
+      ),
+    );
   });
 }
 
@@ -221,11 +256,13 @@ function renderQuestion() {
   // A fixed rotation per question, so the right answer is not always first (and tests stay deterministic).
   const shift = quiz.index % options.length;
   const ordered = options.slice(shift).concat(options.slice(0, shift));
-  byId('quiz-options').replaceChildren(...ordered.map((o) => {
-    const b = h('button', { type: 'button', class: 'btn option', 'data-testid': o.testid }, o.text);
-    b.addEventListener('click', () => answer(o.correct, q));
-    return b;
-  }));
+  byId('quiz-options').replaceChildren(
+    ...ordered.map((o) => {
+      const b = h('button', { type: 'button', class: 'btn option', 'data-testid': o.testid }, o.text);
+      b.addEventListener('click', () => answer(o.correct, q));
+      return b;
+    }),
+  );
   quiz.shownAt = Date.now();
 }
 
@@ -233,7 +270,9 @@ function answer(correct, q) {
   const seconds = Math.round((Date.now() - quiz.shownAt) / 100) / 10;
   track('quiz_answer', { correct, seconds });
   if (correct) quiz.correct += 1;
-  let feedback = correct ? `Correct! ${q.prompt.replace('What does ', '').replace(' mean?', '')} means “${q.answer}”.` : `Not quite: the answer was “${q.answer}”.`;
+  let feedback = correct
+    ? `Correct! ${q.prompt.replace('What does ', '').replace(' mean?', '')} means “${q.answer}”.`
+    : `Not quite: the answer was “${q.answer}”.`;
   quiz.index += 1;
   if (quiz.index >= QUIZ.length) {
     const score = Math.round((100 * quiz.correct) / QUIZ.length);
@@ -283,7 +322,8 @@ function finishPractice() {
   // Minutes to one decimal; a session is never reported as lasting less than 0.1 minutes.
   const minutes = Math.max(0.1, Math.round((Date.now() - practice.startedAt) / 6000) / 10);
   const items = practice.items;
-  if (track('practice_session', { minutes, items })) setStatus(`Practice session saved: ${minutes} minutes, ${plural(items, 'card', 'cards')}.`, 'ok');
+  if (track('practice_session', { minutes, items }))
+    setStatus(`Practice session saved: ${minutes} minutes, ${plural(items, 'card', 'cards')}.`, 'ok');
   practice.startedAt = Date.now();
   practice.items = 0;
   renderCard();
@@ -316,7 +356,8 @@ function bulkQuiz(right) {
 }
 
 function bulkPractice() {
-  if (track('practice_session', { minutes: 30, items: 45 })) setStatus('Recorded a 30-minute practice session.', 'ok');
+  if (track('practice_session', { minutes: 30, items: 45 }))
+    setStatus('Recorded a 30-minute practice session.', 'ok');
 }
 
 async function flush() {
@@ -403,7 +444,11 @@ function consentFromForm() {
 async function openConsent() {
   let current = null;
   if (isReal()) {
-    try { current = (await window.edseg.explain()).consent; } catch { /* the form starts empty */ }
+    try {
+      current = (await window.edseg.explain()).consent;
+    } catch {
+      /* the form starts empty */
+    }
   }
   fillConsentForm(current);
   if (!dialog().open) dialog().showModal();
@@ -449,15 +494,32 @@ function renderReleased(list) {
   root.replaceChildren();
   const released = Array.isArray(list) ? list : [];
   if (released.length === 0) {
-    root.append(h('p', { class: 'empty' }, 'Nothing about you is shared with this page right now. Keep learning, and check your privacy choices: your profile appears here when they allow it.'));
+    root.append(
+      h(
+        'p',
+        { class: 'empty' },
+        'Nothing about you is shared with this page right now. Keep learning, and check your privacy choices: your profile appears here when they allow it.',
+      ),
+    );
     return;
   }
   for (const purpose of PURPOSES) {
     const items = released.filter((s) => s.purpose === purpose);
     if (items.length === 0) continue;
-    root.append(h('div', { class: 'purpose-group', 'data-purpose': purpose },
-      h('h3', {}, PURPOSE_TITLES[purpose]),
-      h('ul', { class: 'chips' }, items.map((s) => h('li', { class: 'chip', 'data-segment-id': s.id, 'data-model': s.model ?? '' }, s.name)))));
+    root.append(
+      h(
+        'div',
+        { class: 'purpose-group', 'data-purpose': purpose },
+        h('h3', {}, PURPOSE_TITLES[purpose]),
+        h(
+          'ul',
+          { class: 'chips' },
+          items.map((s) =>
+            h('li', { class: 'chip', 'data-segment-id': s.id, 'data-model': s.model ?? '' }, s.name),
+          ),
+        ),
+      ),
+    );
   }
 }
 
@@ -476,37 +538,81 @@ function renderStored(expl) {
     return;
   }
   const { stored } = expl;
-  root.append(h('p', {}, expl.persisted
-    ? 'Saved in this browser only (IndexedDB). It is never sent as it is.'
-    : 'Nothing is saved on this device yet: until you make your privacy choices, what you do is kept in this page’s memory and forgotten when you leave.'));
+  root.append(
+    h(
+      'p',
+      {},
+      expl.persisted
+        ? 'Saved in this browser only (IndexedDB). It is never sent as it is.'
+        : 'Nothing is saved on this device yet: until you make your privacy choices, what you do is kept in this page’s memory and forgotten when you leave.',
+    ),
+  );
 
   const counts = Object.entries(stored.events);
   const total = counts.reduce((n, [, c]) => n + c, 0);
   if (counts.length === 0) {
     root.append(h('p', { class: 'muted' }, 'No activity is stored.'));
   } else {
-    root.append(h('ul', { class: 'facts' }, counts.map(([type, n]) =>
-      h('li', { 'data-event-type': type }, h('span', {}, EVENT_WORDS[type] ?? type), h('strong', {}, String(n))))));
+    root.append(
+      h(
+        'ul',
+        { class: 'facts' },
+        counts.map(([type, n]) =>
+          h(
+            'li',
+            { 'data-event-type': type },
+            h('span', {}, EVENT_WORDS[type] ?? type),
+            h('strong', {}, String(n)),
+          ),
+        ),
+      ),
+    );
   }
-  root.append(h('p', { class: 'small' }, `Only the kinds of activity the current group definitions read are kept (${plural(total, 'event', 'events')}, ${plural(stored.rollups, 'daily summary row', 'daily summary rows')}).`));
+  root.append(
+    h(
+      'p',
+      { class: 'small' },
+      `Only the kinds of activity the current group definitions read are kept (${plural(total, 'event', 'events')}, ${plural(stored.rollups, 'daily summary row', 'daily summary rows')}).`,
+    ),
+  );
 
   const goal = stored.declared.goal;
-  root.append(h('p', { 'data-goal': goal ?? '' }, goal ? `Your goal: ${goal}.` : 'You have not told us your goal.'));
+  root.append(
+    h('p', { 'data-goal': goal ?? '' }, goal ? `Your goal: ${goal}.` : 'You have not told us your goal.'),
+  );
   const sel = /** @type {HTMLSelectElement} */ (byTestId('goal-select'));
   if (goal && !goalTouched && sel.value === '') sel.value = goal;
 
   const retention = stored.retention;
   if (retention) {
-    root.append(h('p', { class: 'small' }, `Activity is deleted after ${plural(retention.rawEventDays, 'day', 'days')}; daily summaries after ${plural(retention.rollupDays, 'day', 'days')}.`));
+    root.append(
+      h(
+        'p',
+        { class: 'small' },
+        `Activity is deleted after ${plural(retention.rawEventDays, 'day', 'days')}; daily summaries after ${plural(retention.rollupDays, 'day', 'days')}.`,
+      ),
+    );
   }
   const c = expl.consent;
   if (c) {
     const bases = [];
     if (c.schoolAuthorized) bases.push('school permission');
-    if (c.parental) bases.push(`${c.parental.verified ? 'verified' : 'unverified'} parental consent for ${c.parental.purposes.map((p) => PURPOSE_WORDS[p]).join(', ') || 'nothing'}`);
-    if (c.self) bases.push(`your own consent for ${c.self.purposes.map((p) => PURPOSE_WORDS[p]).join(', ') || 'nothing'}`);
+    if (c.parental)
+      bases.push(
+        `${c.parental.verified ? 'verified' : 'unverified'} parental consent for ${c.parental.purposes.map((p) => PURPOSE_WORDS[p]).join(', ') || 'nothing'}`,
+      );
+    if (c.self)
+      bases.push(
+        `your own consent for ${c.self.purposes.map((p) => PURPOSE_WORDS[p]).join(', ') || 'nothing'}`,
+      );
     const no = c.optOut?.length ? ` You said no to ${c.optOut.map((p) => PURPOSE_WORDS[p]).join(', ')}.` : '';
-    root.append(h('p', { class: 'small' }, `Your privacy choices: age ${AGE_WORDS[c.ageBand ?? 'unknown']}; ${bases.join('; ') || 'no permissions'}.${no}${c.gpc ? ' Your browser sends Global Privacy Control.' : ''}`));
+    root.append(
+      h(
+        'p',
+        { class: 'small' },
+        `Your privacy choices: age ${AGE_WORDS[c.ageBand ?? 'unknown']}; ${bases.join('; ') || 'no permissions'}.${no}${c.gpc ? ' Your browser sends Global Privacy Control.' : ''}`,
+      ),
+    );
   }
 }
 
@@ -517,21 +623,41 @@ function renderShown(expl) {
     root.append(h('p', { class: 'muted' }, 'edseg could not explain its decisions right now.'));
     return;
   }
-  if (expl.blocked) root.append(h('p', { class: 'warn', 'data-blocked': expl.blocked }, reasonSentence(expl.blocked)));
+  if (expl.blocked)
+    root.append(h('p', { class: 'warn', 'data-blocked': expl.blocked }, reasonSentence(expl.blocked)));
   const released = (expl.segments ?? []).filter((s) => s.released);
   if (released.length === 0) {
     root.append(h('p', {}, 'Nothing: this page has not been told anything about you.'));
     return;
   }
   root.append(h('p', {}, `This page was told ${plural(released.length, 'group', 'groups')}:`));
-  root.append(h('ul', { class: 'facts' }, released.map((s) => h('li', { 'data-segment-id': s.id },
-    h('span', {}, h('strong', {}, s.name), ` — used for ${PURPOSE_WORDS[s.purpose] ?? s.purpose}. `, (s.reasons ?? []).map(reasonSentence).join(' '))))));
+  root.append(
+    h(
+      'ul',
+      { class: 'facts' },
+      released.map((s) =>
+        h(
+          'li',
+          { 'data-segment-id': s.id },
+          h(
+            'span',
+            {},
+            h('strong', {}, s.name),
+            ` — used for ${PURPOSE_WORDS[s.purpose] ?? s.purpose}. `,
+            (s.reasons ?? []).map(reasonSentence).join(' '),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 /** "pace: noised; offers: not sent" from an audit detail's channels ({ model: channel }). */
 function channelsText(channels) {
   if (!channels || typeof channels !== 'object') return 'no groups';
-  const parts = Object.entries(channels).map(([model, ch]) => `${model}: ${ch === 'clear' ? 'as it is' : ch === 'ldp' ? 'with noise' : String(ch)}`);
+  const parts = Object.entries(channels).map(
+    ([model, ch]) => `${model}: ${ch === 'clear' ? 'as it is' : ch === 'ldp' ? 'with noise' : String(ch)}`,
+  );
   return parts.length ? parts.join(', ') : 'no groups';
 }
 
@@ -540,14 +666,27 @@ function renderSent(expl, data) {
   const root = byTestId('panel-sent');
   if (data) {
     root.replaceChildren();
-    renderSentList(root, data.audit.filter((a) => a.kind === 'report-sent'));
+    renderSentList(
+      root,
+      data.audit.filter((a) => a.kind === 'report-sent'),
+    );
   } else {
     root.querySelectorAll('.pending, .nothing-sent').forEach((el) => el.remove());
   }
   const pending = expl?.stored.pending ?? 0;
-  if (pending > 0) root.append(h('p', { class: 'small pending' }, `${plural(pending, 'report is', 'reports are')} waiting to be sent.`));
+  if (pending > 0)
+    root.append(
+      h(
+        'p',
+        { class: 'small pending' },
+        `${plural(pending, 'report is', 'reports are')} waiting to be sent.`,
+      ),
+    );
   const analytics = (expl?.segments ?? []).some((s) => s.channel !== 'none');
-  if (expl && !analytics) root.append(h('p', { class: 'small muted nothing-sent' }, 'With your current choices, nothing about you is sent.'));
+  if (expl && !analytics)
+    root.append(
+      h('p', { class: 'small muted nothing-sent' }, 'With your current choices, nothing about you is sent.'),
+    );
   renderBudget(expl);
 }
 
@@ -555,10 +694,30 @@ function renderSentList(root, sent) {
   if (sent.length === 0) {
     root.append(h('p', {}, 'Nothing has been sent to Lingua Kids yet.'));
   } else {
-    root.append(h('p', {}, `${plural(sent.length, 'statistics report', 'statistics reports')} sent. None carries your name, an id or your activity:`));
-    root.append(h('ul', { class: 'facts' }, sent.slice(-10).reverse().map((a) => h('li', { 'data-report-id': a.detail?.reportId ?? '' },
-      h('span', {}, `${fmtDate(a.ts)} — groups ${channelsText(a.detail?.channels)}`),
-      h('strong', { title: 'privacy cost (epsilon)' }, `ε ${fmtEps(a.detail?.epsilon)}`)))));
+    root.append(
+      h(
+        'p',
+        {},
+        `${plural(sent.length, 'statistics report', 'statistics reports')} sent. None carries your name, an id or your activity:`,
+      ),
+    );
+    root.append(
+      h(
+        'ul',
+        { class: 'facts' },
+        sent
+          .slice(-10)
+          .reverse()
+          .map((a) =>
+            h(
+              'li',
+              { 'data-report-id': a.detail?.reportId ?? '' },
+              h('span', {}, `${fmtDate(a.ts)} — groups ${channelsText(a.detail?.channels)}`),
+              h('strong', { title: 'privacy cost (epsilon)' }, `ε ${fmtEps(a.detail?.epsilon)}`),
+            ),
+          ),
+      ),
+    );
   }
 }
 
@@ -569,9 +728,25 @@ function renderBudget(expl) {
   if (b && b.cap > 0) {
     const id = 'budget-meter';
     budget.append(
-      h('label', { for: id }, `Privacy budget used: ε ${fmtEps(b.spent)} of ${fmtEps(b.cap)} over the last ${plural(b.windowDays, 'day', 'days')} (${plural(b.reportsInWindow, 'report', 'reports')})`),
-      h('meter', { id, min: 0, max: b.cap, value: Math.min(b.spent, b.cap), 'data-spent': b.spent, 'data-cap': b.cap }),
-      h('p', { class: 'small muted' }, 'Every report adds a little noise-protected information; edseg stops sending when the budget is used up.'));
+      h(
+        'label',
+        { for: id },
+        `Privacy budget used: ε ${fmtEps(b.spent)} of ${fmtEps(b.cap)} over the last ${plural(b.windowDays, 'day', 'days')} (${plural(b.reportsInWindow, 'report', 'reports')})`,
+      ),
+      h('meter', {
+        id,
+        min: 0,
+        max: b.cap,
+        value: Math.min(b.spent, b.cap),
+        'data-spent': b.spent,
+        'data-cap': b.cap,
+      }),
+      h(
+        'p',
+        { class: 'small muted' },
+        'Every report adds a little noise-protected information; edseg stops sending when the budget is used up.',
+      ),
+    );
   }
 }
 
@@ -580,7 +755,13 @@ function renderSegments(expl) {
   root.replaceChildren();
   const segs = expl?.segments ?? [];
   if (segs.length === 0) {
-    root.append(h('p', { class: 'muted' }, expl?.blocked ? reasonSentence(expl.blocked) : 'No group definitions are loaded.'));
+    root.append(
+      h(
+        'p',
+        { class: 'muted' },
+        expl?.blocked ? reasonSentence(expl.blocked) : 'No group definitions are loaded.',
+      ),
+    );
     return;
   }
   const yesNo = (b) => (b ? 'Yes' : 'No');
@@ -589,32 +770,89 @@ function renderSegments(expl) {
     if (!s.assigned && reasons[0] === 'allowed') return 'You are not in this group right now.';
     return reasons.map(reasonSentence).join(' ');
   };
-  root.append(h('table', { class: 'segments-table' },
-    h('caption', { class: 'visually-hidden' }, 'Every group Lingua Kids defines, whether you are in it, whether this page was told, and what is sent'),
-    h('thead', {}, h('tr', {}, ['Group', 'Used for', 'You are in it?', 'Shown to this page?', 'Statistics', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, segs.map((s) => h('tr', {
-      'data-row-segment-id': s.id, 'data-assigned': String(!!s.assigned), 'data-released': String(!!s.released), 'data-channel': s.channel, 'data-reasons': (s.reasons ?? []).join(' '),
-    },
-    h('th', { scope: 'row' }, s.name, h('span', { class: 'small muted block' }, `${s.model}${s.usesEducationRecord ? ' · uses quiz results' : ''}`)),
-    h('td', {}, PURPOSE_WORDS[s.purpose] ?? s.purpose),
-    h('td', {}, yesNo(s.assigned)),
-    h('td', {}, yesNo(s.released)),
-    h('td', {}, CHANNEL_WORDS[s.channel] ?? s.channel),
-    h('td', {}, why(s)))))));
+  root.append(
+    h(
+      'table',
+      { class: 'segments-table' },
+      h(
+        'caption',
+        { class: 'visually-hidden' },
+        'Every group Lingua Kids defines, whether you are in it, whether this page was told, and what is sent',
+      ),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Group', 'Used for', 'You are in it?', 'Shown to this page?', 'Statistics', 'Why'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        segs.map((s) =>
+          h(
+            'tr',
+            {
+              'data-row-segment-id': s.id,
+              'data-assigned': String(!!s.assigned),
+              'data-released': String(!!s.released),
+              'data-channel': s.channel,
+              'data-reasons': (s.reasons ?? []).join(' '),
+            },
+            h(
+              'th',
+              { scope: 'row' },
+              s.name,
+              h(
+                'span',
+                { class: 'small muted block' },
+                `${s.model}${s.usesEducationRecord ? ' · uses quiz results' : ''}`,
+              ),
+            ),
+            h('td', {}, PURPOSE_WORDS[s.purpose] ?? s.purpose),
+            h('td', {}, yesNo(s.assigned)),
+            h('td', {}, yesNo(s.released)),
+            h('td', {}, CHANNEL_WORDS[s.channel] ?? s.channel),
+            h('td', {}, why(s)),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 function renderAudit(data) {
   if (!data) return; // read only while the panel is on screen
   const list = byId('audit-list');
   const audit = data.audit;
-  list.replaceChildren(...audit.slice(-30).reverse().map((a) => h('li', {},
-    h('time', { datetime: new Date(a.ts).toISOString() }, fmtDate(a.ts)), ' ', h('code', {}, a.kind), ' ', h('span', { class: 'small muted' }, JSON.stringify(a.detail ?? {})))));
+  list.replaceChildren(
+    ...audit
+      .slice(-30)
+      .reverse()
+      .map((a) =>
+        h(
+          'li',
+          {},
+          h('time', { datetime: new Date(a.ts).toISOString() }, fmtDate(a.ts)),
+          ' ',
+          h('code', {}, a.kind),
+          ' ',
+          h('span', { class: 'small muted' }, JSON.stringify(a.detail ?? {})),
+        ),
+      ),
+  );
   if (audit.length === 0) list.append(h('li', { class: 'muted' }, 'Nothing recorded yet.'));
 }
 
 function renderForgotten() {
   renderReleased([]);
-  byTestId('panel-stored').replaceChildren(h('p', {}, 'Nothing: everything edseg kept on this device was deleted. Reload the page to start again.'));
+  byTestId('panel-stored').replaceChildren(
+    h('p', {}, 'Nothing: everything edseg kept on this device was deleted. Reload the page to start again.'),
+  );
   byTestId('panel-released').replaceChildren(h('p', {}, 'Nothing.'));
   byTestId('panel-sent').replaceChildren(h('p', {}, 'Nothing more will be sent from this page.'));
   byTestId('panel-budget').replaceChildren();
@@ -629,7 +867,9 @@ let refreshAgain = false;
 
 function scheduleRefresh(delay = 300) {
   clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => { void refresh(); }, delay);
+  refreshTimer = setTimeout(() => {
+    void refresh();
+  }, delay);
 }
 
 /** True while the consent dialog is open because this is a first visit (no consent record yet). */
@@ -641,11 +881,17 @@ let panelVisible = false;
 /** Redraws the page from a fresh explain(); resolves with that explanation, if it got one. */
 async function refresh(withRecords = panelVisible) {
   if (forgotten) return;
-  if (refreshing) { refreshAgain = true; return; }
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
   refreshing = true;
   try {
     const e = await sdk();
-    const [expl, data] = await Promise.allSettled([e.explain(), withRecords ? e.exportData() : Promise.resolve(null)]);
+    const [expl, data] = await Promise.allSettled([
+      e.explain(),
+      withRecords ? e.exportData() : Promise.resolve(null),
+    ]);
     if (forgotten) return;
     const ex = expl.status === 'fulfilled' ? expl.value : null;
     const dx = data.status === 'fulfilled' ? data.value : null;
@@ -666,7 +912,10 @@ async function refresh(withRecords = panelVisible) {
     showError(e);
   } finally {
     refreshing = false;
-    if (refreshAgain) { refreshAgain = false; scheduleRefresh(); }
+    if (refreshAgain) {
+      refreshAgain = false;
+      scheduleRefresh();
+    }
   }
 }
 
@@ -680,7 +929,10 @@ async function downloadData() {
     const data = await e.exportData();
     const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
     const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: `lingua-kids-my-data-${new Date().toISOString().slice(0, 10)}.json` });
+    const a = h('a', {
+      href: url,
+      download: `lingua-kids-my-data-${new Date().toISOString().slice(0, 10)}.json`,
+    });
     document.body.append(a);
     a.click();
     a.remove();
@@ -718,7 +970,9 @@ function onSegments(list) {
 function wire() {
   const on = (testid, fn) => byTestId(testid).addEventListener('click', fn);
   on('hint', hint);
-  on('practice-flip', () => { byId('flash-meaning').hidden = false; });
+  on('practice-flip', () => {
+    byId('flash-meaning').hidden = false;
+  });
   on('practice-knew', nextCard);
   on('practice-again', nextCard);
   on('practice-finish', finishPractice);
@@ -726,18 +980,31 @@ function wire() {
   on('bulk-quiz-right', () => bulkQuiz(9));
   on('bulk-quiz-wrong', () => bulkQuiz(2));
   on('bulk-practice', bulkPractice);
-  on('flush', () => { void flush(); });
-  on('consent-open', () => { void openConsent(); });
+  on('flush', () => {
+    void flush();
+  });
+  on('consent-open', () => {
+    void openConsent();
+  });
   on('consent-cancel', () => dialog().close());
-  dialog().addEventListener('close', () => { firstVisitPrompt = false; });
+  dialog().addEventListener('close', () => {
+    firstVisitPrompt = false;
+  });
   on('consent-withdraw', withdrawConsent);
-  on('panel-refresh', () => { clearTimeout(refreshTimer); void refresh(true); });
+  on('panel-refresh', () => {
+    clearTimeout(refreshTimer);
+    void refresh(true);
+  });
   new IntersectionObserver(([entry]) => {
     panelVisible = Boolean(entry?.isIntersecting);
     if (panelVisible) scheduleRefresh(0);
   }).observe(byId('transparency'));
-  on('download-data', () => { void downloadData(); });
-  on('forget', () => { void forgetAll(); });
+  on('download-data', () => {
+    void downloadData();
+  });
+  on('forget', () => {
+    void forgetAll();
+  });
   byTestId('goal-select').addEventListener('change', declareGoal);
   byTestId('consent-age').addEventListener('change', syncAgeSections);
   byId('consent-form').addEventListener('submit', saveConsent);
@@ -777,4 +1044,6 @@ async function start() {
 }
 
 // `data-demo-ready` tells scripts (and the e2e tests) that start-up, first-visit prompt included, is over.
-void start().finally(() => { document.documentElement.dataset.demoReady = 'true'; });
+void start().finally(() => {
+  document.documentElement.dataset.demoReady = 'true';
+});

@@ -8,7 +8,9 @@
 /** @type {Lesson[]} */
 export const LESSONS = [
   {
-    id: 'colours', title: 'Colours', minutes: 5,
+    id: 'colours',
+    title: 'Colours',
+    minutes: 5,
     words: [
       { es: 'rojo', en: 'red', emoji: '🟥' },
       { es: 'azul', en: 'blue', emoji: '🟦' },
@@ -17,7 +19,9 @@ export const LESSONS = [
     ],
   },
   {
-    id: 'animals', title: 'Animals', minutes: 6,
+    id: 'animals',
+    title: 'Animals',
+    minutes: 6,
     words: [
       { es: 'perro', en: 'dog', emoji: '🐶' },
       { es: 'gato', en: 'cat', emoji: '🐱' },
@@ -26,7 +30,9 @@ export const LESSONS = [
     ],
   },
   {
-    id: 'numbers', title: 'Numbers', minutes: 4,
+    id: 'numbers',
+    title: 'Numbers',
+    minutes: 4,
     words: [
       { es: 'uno', en: 'one', emoji: '1️⃣' },
       { es: 'dos', en: 'two', emoji: '2️⃣' },
@@ -35,7 +41,9 @@ export const LESSONS = [
     ],
   },
   {
-    id: 'food', title: 'Food', minutes: 5,
+    id: 'food',
+    title: 'Food',
+    minutes: 5,
     words: [
       { es: 'manzana', en: 'apple', emoji: '🍎' },
       { es: 'pan', en: 'bread', emoji: '🍞' },
@@ -44,7 +52,9 @@ export const LESSONS = [
     ],
   },
   {
-    id: 'greetings', title: 'Greetings', minutes: 7,
+    id: 'greetings',
+    title: 'Greetings',
+    minutes: 7,
     words: [
       { es: 'hola', en: 'hello', emoji: '👋' },
       { es: 'adiós', en: 'goodbye', emoji: '🚪' },
@@ -57,13 +67,33 @@ export const LESSONS = [
 /** @type {Question[]} */
 export const QUIZ = [
   { prompt: 'What does “perro” mean?', answer: 'dog', wrong: ['cat', 'fish'], hint: 'It says “woof”.' },
-  { prompt: 'What does “azul” mean?', answer: 'blue', wrong: ['red', 'green'], hint: 'The colour of the sky.' },
+  {
+    prompt: 'What does “azul” mean?',
+    answer: 'blue',
+    wrong: ['red', 'green'],
+    hint: 'The colour of the sky.',
+  },
   { prompt: 'What does “tres” mean?', answer: 'three', wrong: ['two', 'four'], hint: 'One more than “dos”.' },
-  { prompt: 'What does “manzana” mean?', answer: 'apple', wrong: ['bread', 'cheese'], hint: 'A fruit that can be red or green.' },
-  { prompt: 'What does “hola” mean?', answer: 'hello', wrong: ['goodbye', 'please'], hint: 'What you say when you arrive.' },
+  {
+    prompt: 'What does “manzana” mean?',
+    answer: 'apple',
+    wrong: ['bread', 'cheese'],
+    hint: 'A fruit that can be red or green.',
+  },
+  {
+    prompt: 'What does “hola” mean?',
+    answer: 'hello',
+    wrong: ['goodbye', 'please'],
+    hint: 'What you say when you arrive.',
+  },
   { prompt: 'What does “gato” mean?', answer: 'cat', wrong: ['bird', 'dog'], hint: 'It says “miau”.' },
   { prompt: 'What does “leche” mean?', answer: 'milk', wrong: ['cheese', 'apple'], hint: 'A white drink.' },
-  { prompt: 'What does “gracias” mean?', answer: 'thank you', wrong: ['hello', 'please'], hint: 'What you say when you get a present.' },
+  {
+    prompt: 'What does “gracias” mean?',
+    answer: 'thank you',
+    wrong: ['hello', 'please'],
+    hint: 'What you say when you get a present.',
+  },
 ];
 
 /** Every word of every lesson, in lesson order: the flashcard deck. */

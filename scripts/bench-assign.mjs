@@ -17,29 +17,105 @@ const TODAY = 20_000;
 const rng = seededRandom(42);
 const rand = () => rng.real();
 
-const f = (over) => parseOrThrow(FeatureSpec, { transform: 'none', normalisation: { kind: 'minmax' }, educationRecord: false, ...over });
+const f = (over) =>
+  parseOrThrow(FeatureSpec, {
+    transform: 'none',
+    normalisation: { kind: 'minmax' },
+    educationRecord: false,
+    ...over,
+  });
 const features = [
-  f({ name: 'lessons7', kind: 'count', events: ['lesson_complete'], windowDays: 7, transform: 'log1p', clip: [0, 3] }),
-  f({ name: 'minutes28', kind: 'sum', events: ['lesson_complete', 'video_watch'], prop: 'minutes', windowDays: 28, transform: 'sqrt', clip: [0, 40] }),
-  f({ name: 'quizScore28', kind: 'mean', events: ['quiz_answer'], prop: 'score', windowDays: 28, clip: [0, 1], educationRecord: true }),
-  f({ name: 'activeDays28', kind: 'distinctDays', events: ['lesson_complete', 'quiz_answer', 'video_watch'], windowDays: 28, clip: [0, 28] }),
+  f({
+    name: 'lessons7',
+    kind: 'count',
+    events: ['lesson_complete'],
+    windowDays: 7,
+    transform: 'log1p',
+    clip: [0, 3],
+  }),
+  f({
+    name: 'minutes28',
+    kind: 'sum',
+    events: ['lesson_complete', 'video_watch'],
+    prop: 'minutes',
+    windowDays: 28,
+    transform: 'sqrt',
+    clip: [0, 40],
+  }),
+  f({
+    name: 'quizScore28',
+    kind: 'mean',
+    events: ['quiz_answer'],
+    prop: 'score',
+    windowDays: 28,
+    clip: [0, 1],
+    educationRecord: true,
+  }),
+  f({
+    name: 'activeDays28',
+    kind: 'distinctDays',
+    events: ['lesson_complete', 'quiz_answer', 'video_watch'],
+    windowDays: 28,
+    clip: [0, 28],
+  }),
   f({ name: 'idleDays', kind: 'recencyDays', events: ['lesson_complete'], windowDays: 30, clip: [0, 30] }),
-  f({ name: 'hintRate14', kind: 'ratio', events: ['hint_request'], denominator: ['quiz_answer'], windowDays: 14, clip: [0, 2] }),
-  f({ name: 'accuracy14', kind: 'mean', events: ['quiz_answer'], prop: 'correct', windowDays: 14, clip: [0, 1], normalisation: { kind: 'zscore', mean: 0.6, sd: 0.2 }, educationRecord: true }),
-  f({ name: 'goal', kind: 'declared', events: [], key: 'goal', values: { exam: 1, travel: 0, fun: -1 }, default: 0, windowDays: 1, clip: [-1, 1] }),
+  f({
+    name: 'hintRate14',
+    kind: 'ratio',
+    events: ['hint_request'],
+    denominator: ['quiz_answer'],
+    windowDays: 14,
+    clip: [0, 2],
+  }),
+  f({
+    name: 'accuracy14',
+    kind: 'mean',
+    events: ['quiz_answer'],
+    prop: 'correct',
+    windowDays: 14,
+    clip: [0, 1],
+    normalisation: { kind: 'zscore', mean: 0.6, sd: 0.2 },
+    educationRecord: true,
+  }),
+  f({
+    name: 'goal',
+    kind: 'declared',
+    events: [],
+    key: 'goal',
+    values: { exam: 1, travel: 0, fun: -1 },
+    default: 0,
+    windowDays: 1,
+    clip: [-1, 1],
+  }),
 ];
 const names = features.map((x) => x.name);
 
-const seg = (id) => ({ id, name: id, minAgeBand: 'teen', documentation: { dataSources: ['events'], criteria: 'nearest', validation: 'n/a', changelog: [] } });
+const seg = (id) => ({
+  id,
+  name: id,
+  minAgeBand: 'teen',
+  documentation: { dataSources: ['events'], criteria: 'nearest', validation: 'n/a', changelog: [] },
+});
 const coords = (n) => Array.from({ length: n }, () => rand() * 2 - 1);
-const centroids = (id, k, feats) => parseOrThrow(Model, {
-  id, purpose: 'instruction', kind: 'centroids', features: feats, segments: Array.from({ length: k }, (_, i) => seg(`${id}_${i}`)),
-  centroids: Array.from({ length: k }, () => coords(feats.length)),
-});
-const softmax = (id, k, feats) => parseOrThrow(Model, {
-  id, purpose: 'analytics', kind: 'softmax', features: feats, segments: Array.from({ length: k }, (_, i) => seg(`${id}_${i}`)),
-  weights: Array.from({ length: feats.length }, () => coords(k)), bias: coords(k),
-});
+const centroids = (id, k, feats) =>
+  parseOrThrow(Model, {
+    id,
+    purpose: 'instruction',
+    kind: 'centroids',
+    features: feats,
+    segments: Array.from({ length: k }, (_, i) => seg(`${id}_${i}`)),
+    centroids: Array.from({ length: k }, () => coords(feats.length)),
+  });
+const softmax = (id, k, feats) =>
+  parseOrThrow(Model, {
+    id,
+    purpose: 'analytics',
+    kind: 'softmax',
+    features: feats,
+    segments: Array.from({ length: k }, (_, i) => seg(`${id}_${i}`)),
+    weights: Array.from({ length: feats.length }, () => coords(k)),
+    bias: coords(k),
+  });
 const models = [
   centroids('engagement', 4, names.slice(0, 6)),
   centroids('mastery', 3, ['quizScore28', 'accuracy14', 'hintRate14']),
@@ -52,8 +128,10 @@ const models = [
 const events = [];
 for (let day = TODAY - 59; day <= TODAY; day++) {
   const add = (type, props) => events.push({ type, ts: day * DAY_MS, day, props });
-  for (let i = Math.floor(rand() * 4); i > 0; i--) add('lesson_complete', { minutes: Math.round(rand() * 20) });
-  for (let i = Math.floor(rand() * 7); i > 0; i--) add('quiz_answer', { score: rand(), correct: rand() < 0.6 });
+  for (let i = Math.floor(rand() * 4); i > 0; i--)
+    add('lesson_complete', { minutes: Math.round(rand() * 20) });
+  for (let i = Math.floor(rand() * 7); i > 0; i--)
+    add('quiz_answer', { score: rand(), correct: rand() < 0.6 });
   for (let i = Math.floor(rand() * 3); i > 0; i--) add('hint_request', {});
   for (let i = Math.floor(rand() * 2); i > 0; i--) add('video_watch', { minutes: Math.round(rand() * 10) });
 }
@@ -77,13 +155,25 @@ await ready();
 const { normalised } = computeFeatures(rollups, declared, features, TODAY);
 const inputs = models.map((m) => modelInput(m, names, normalised));
 
-console.log(`edseg assign bench: ${features.length} features, ${models.length} models (${models.map((m) => `${m.kind} k=${m.segments.length} d=${m.features.length}`).join('; ')})`);
-console.log(`${events.length} events -> ${rollups.length} rollup rows; ${SAMPLES} samples after ${WARMUP} warm-up, median`);
-console.log(`computeFeatures (8 features):           ${us(median(() => computeFeatures(rollups, declared, features, TODAY)))}`);
+console.log(
+  `edseg assign bench: ${features.length} features, ${models.length} models (${models.map((m) => `${m.kind} k=${m.segments.length} d=${m.features.length}`).join('; ')})`,
+);
+console.log(
+  `${events.length} events -> ${rollups.length} rollup rows; ${SAMPLES} samples after ${WARMUP} warm-up, median`,
+);
+console.log(
+  `computeFeatures (8 features):           ${us(median(() => computeFeatures(rollups, declared, features, TODAY)))}`,
+);
 models.forEach((m, i) => {
-  console.log(`assign ${m.id.padEnd(10)} (${m.kind.padEnd(9)} k=${m.segments.length} d=${m.features.length}): ${us(median(() => assign(m, inputs[i])))}   reference: ${us(median(() => assignReference(m, inputs[i])))}`);
+  console.log(
+    `assign ${m.id.padEnd(10)} (${m.kind.padEnd(9)} k=${m.segments.length} d=${m.features.length}): ${us(median(() => assign(m, inputs[i])))}   reference: ${us(median(() => assignReference(m, inputs[i])))}`,
+  );
 });
-console.log(`all 5 models (features + 5 assigns):    ${us(median(() => {
-  const v = computeFeatures(rollups, declared, features, TODAY).normalised;
-  for (const m of models) assign(m, modelInput(m, names, v));
-}))}`);
+console.log(
+  `all 5 models (features + 5 assigns):    ${us(
+    median(() => {
+      const v = computeFeatures(rollups, declared, features, TODAY).normalised;
+      for (const m of models) assign(m, modelInput(m, names, v));
+    }),
+  )}`,
+);

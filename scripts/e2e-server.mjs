@@ -7,8 +7,14 @@ import { root, run } from './lib.mjs';
 const port = process.argv[2] ?? process.env.EDSEG_E2E_PORT ?? '8797';
 const data = mkdtempSync(join(tmpdir(), 'edseg-e2e-'));
 const cleanup = () => rmSync(data, { recursive: true, force: true });
-process.on('SIGTERM', () => { cleanup(); process.exit(0); });
-process.on('SIGINT', () => { cleanup(); process.exit(0); });
+process.on('SIGTERM', () => {
+  cleanup();
+  process.exit(0);
+});
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(0);
+});
 const code = await run(process.execPath, [`${root}/dist/server.mjs`, '--port', port, '--data', data], {
   env: { ...process.env, EDSEG_ADMIN_TOKEN: process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token' },
 });

@@ -11,7 +11,17 @@
 // refuses to run as root, so as root the cluster belongs to the `postgres` OS user (created if
 // missing) and every command runs through runuser (or su).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,10 +48,13 @@ export function findBinDir() {
   }
   const base = '/usr/lib/postgresql';
   if (existsSync(base)) {
-    const versions = readdirSync(base).filter((v) => /^\d+(\.\d+)?$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(base)
+      .filter((v) => /^\d+(\.\d+)?$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
     for (const v of versions) if (hasTools(join(base, v, 'bin'))) return join(base, v, 'bin');
   }
-  for (const dir of ['/usr/local/pgsql/bin', '/opt/homebrew/bin', '/usr/local/bin']) if (hasTools(dir)) return dir;
+  for (const dir of ['/usr/local/pgsql/bin', '/opt/homebrew/bin', '/usr/local/bin'])
+    if (hasTools(dir)) return dir;
   return null;
 }
 
@@ -50,12 +63,17 @@ export function ensureBinaries(log = () => {}) {
   let dir = findBinDir();
   if (dir) return dir;
   if (!isRoot() || !which('apt-get')) {
-    throw new Error('PostgreSQL binaries not found (initdb, pg_ctl). Install PostgreSQL (Debian: sudo apt-get install -y postgresql) or set DATABASE_URL.');
+    throw new Error(
+      'PostgreSQL binaries not found (initdb, pg_ctl). Install PostgreSQL (Debian: sudo apt-get install -y postgresql) or set DATABASE_URL.',
+    );
   }
   log('pg: installing Debian postgresql (apt-get)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], {
+    stdio: 'inherit',
+    env,
+  });
   dir = findBinDir();
   if (r.status !== 0 || !dir) throw new Error('pg: apt-get install postgresql failed');
   return dir;
@@ -66,18 +84,37 @@ function clusterUser() {
   if (!isRoot()) return null;
   const id = (flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   if (spawnSync('id', ['postgres']).status !== 0) {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/bin/sh', 'postgres']);
+    execFileSync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/bin/sh',
+      'postgres',
+    ]);
   }
   return { name: 'postgres', uid: id('-u'), gid: id('-g') };
 }
 
 /** Runs a binary, as the cluster user when there is one; throws with its output on failure. */
 function runTool(user, bin, args) {
-  const [cmd, argv] = !user ? [bin, args]
-    : which('runuser') ? ['runuser', ['-u', user.name, '--', bin, ...args]]
-      : ['su', [user.name, '-s', '/bin/sh', '-c', [bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ')]];
+  const [cmd, argv] = !user
+    ? [bin, args]
+    : which('runuser')
+      ? ['runuser', ['-u', user.name, '--', bin, ...args]]
+      : [
+          'su',
+          [
+            user.name,
+            '-s',
+            '/bin/sh',
+            '-c',
+            [bin, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' '),
+          ],
+        ];
   const r = spawnSync(cmd, argv, { encoding: 'utf8', cwd: tmpdir() });
-  if (r.status !== 0) throw new Error(`pg: ${bin.split('/').pop()} failed (${r.status}): ${r.stderr || r.stdout}`);
+  if (r.status !== 0)
+    throw new Error(`pg: ${bin.split('/').pop()} failed (${r.status}): ${r.stderr || r.stdout}`);
   return r.stdout;
 }
 
@@ -103,9 +140,31 @@ export async function startCluster({ log = () => {} } = {}) {
   if (user) chownSync(dir, user.uid, user.gid);
   const data = join(dir, 'data');
   const port = await freePort();
-  runTool(user, join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
+  runTool(user, join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--no-instructions',
+  ]);
   const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-  runTool(user, join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', opts, 'start']);
+  runTool(user, join(bin, 'pg_ctl'), [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    opts,
+    'start',
+  ]);
   const state = { dir, data, port, bin, user: user?.name ?? null };
   try {
     runTool(user, join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'edseg']);
@@ -140,7 +199,10 @@ async function cli(cmd) {
     const c = await startCluster({ log: (m) => console.error(m) });
     mkdirSync(dirname(URL_FILE), { recursive: true });
     writeFileSync(URL_FILE, `${c.url}\n`);
-    writeFileSync(STATE_FILE, JSON.stringify({ dir: c.dir, data: c.data, port: c.port, bin: c.bin, user: c.user }));
+    writeFileSync(
+      STATE_FILE,
+      JSON.stringify({ dir: c.dir, data: c.data, port: c.port, bin: c.bin, user: c.user }),
+    );
     console.log(`DATABASE_URL=${c.url}`);
   } else if (cmd === 'stop') {
     stopRecorded();

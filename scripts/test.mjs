@@ -24,31 +24,55 @@ async function step(name, fn) {
 
 let setupFailed = false;
 if (want('e2e') && !ensureChromium()) setupFailed = true;
-if (await step('typecheck', () => run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']))) setupFailed = true;
+if (
+  await step('typecheck', () =>
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']),
+  )
+)
+  setupFailed = true;
 if (await step('build', build)) setupFailed = true;
-else if (await step('size budgets', () => run(process.execPath, [join(root, 'scripts/size.mjs')]))) setupFailed = true;
-else if (await step('package entry points', () => run(process.execPath, [join(root, 'scripts/check-package.mjs')]))) setupFailed = true;
+else if (await step('size budgets', () => run(process.execPath, [join(root, 'scripts/size.mjs')])))
+  setupFailed = true;
+else if (
+  await step('package entry points', () => run(process.execPath, [join(root, 'scripts/check-package.mjs')]))
+)
+  setupFailed = true;
 
 const vitestProjects = ['unit', 'stats', 'server'].filter(want);
 if (vitestProjects.length) {
   const out = join(cache, 'vitest-results.json');
   rmSync(out, { force: true });
-  await step('vitest', () => run(process.execPath, [join(root, 'node_modules/vitest/vitest.mjs'), 'run', ...vitestProjects.flatMap((p) => ['--project', p]), '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]));
+  await step('vitest', () =>
+    run(process.execPath, [
+      join(root, 'node_modules/vitest/vitest.mjs'),
+      'run',
+      ...vitestProjects.flatMap((p) => ['--project', p]),
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ]),
+  );
   if (existsSync(out)) {
     const r = JSON.parse(readFileSync(out, 'utf8'));
-    totals.passed += r.numPassedTests; totals.failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+    totals.passed += r.numPassedTests;
+    totals.failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
     totals.skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    for (const f of r.testResults ?? []) if (f.status === 'failed' && (f.assertionResults ?? []).length === 0) totals.failed += 1;
+    for (const f of r.testResults ?? [])
+      if (f.status === 'failed' && (f.assertionResults ?? []).length === 0) totals.failed += 1;
   } else totals.failed += 1;
 }
 
 if (want('e2e') && !setupFailed) {
   const out = join(cache, 'e2e-results.json');
   rmSync(out, { force: true });
-  await step('e2e', () => run(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test']));
+  await step('e2e', () =>
+    run(process.execPath, [join(root, 'node_modules/@playwright/test/cli.js'), 'test']),
+  );
   if (existsSync(out)) {
     const s = JSON.parse(readFileSync(out, 'utf8')).stats ?? {};
-    totals.passed += s.expected ?? 0; totals.failed += (s.unexpected ?? 0) + (s.flaky ?? 0); totals.skipped += s.skipped ?? 0;
+    totals.passed += s.expected ?? 0;
+    totals.failed += (s.unexpected ?? 0) + (s.flaky ?? 0);
+    totals.skipped += s.skipped ?? 0;
     if ((s.expected ?? 0) + (s.unexpected ?? 0) === 0) totals.failed += 1;
   } else totals.failed += 1;
 }

@@ -16,6 +16,17 @@ export { buildReport, type ModelAssignment } from './core/privacy/report.js';
 export { grrProbabilities, grrVariance } from './core/privacy/grr.js';
 export { oueProbabilities, oueVariance } from './core/privacy/oue.js';
 export { duchiBound, duchiVariance } from './core/privacy/duchi.js';
-export { piecewiseBound, piecewiseGridPmf, piecewiseCellValue, piecewiseVariance, piecewiseWorstVariance } from './core/privacy/piecewise.js';
-export { hybridPmWeight, hybridVariance, hybridWorstVariance, HYBRID_EPS_STAR } from './core/privacy/hybrid.js';
+export {
+  piecewiseBound,
+  piecewiseGridPmf,
+  piecewiseCellValue,
+  piecewiseVariance,
+  piecewiseWorstVariance,
+} from './core/privacy/piecewise.js';
+export {
+  hybridPmWeight,
+  hybridVariance,
+  hybridWorstVariance,
+  HYBRID_EPS_STAR,
+} from './core/privacy/hybrid.js';
 export { GRID_CELLS } from './core/privacy/grid.js';

@@ -17,15 +17,36 @@ import { rollupDeltas } from '../src/core/rollup.js';
 import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
-import { decide, purposeAllowed, segmentContexts, type Decision, type SegmentContext } from '../src/core/policy.js';
+import {
+  decide,
+  purposeAllowed,
+  segmentContexts,
+  type Decision,
+  type SegmentContext,
+} from '../src/core/policy.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import { budgetInUse } from '../src/core/privacy/accountant.js';
 import { cryptoRng, type Rng } from '../src/core/privacy/random.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
-  ConsentInput, DAY_MS, Declared, PURPOSES, dayOf, periodOf, parseOrThrow,
-  type AuditEntry, type BlockCode, type Consent, type DeviceExport, type Explanation, type Manifest,
-  type Model, type OutboxItem, type ReleasedSegment, type Segment, type StoredEvent,
+  ConsentInput,
+  DAY_MS,
+  Declared,
+  PURPOSES,
+  dayOf,
+  periodOf,
+  parseOrThrow,
+  type AuditEntry,
+  type BlockCode,
+  type Consent,
+  type DeviceExport,
+  type Explanation,
+  type Manifest,
+  type Model,
+  type OutboxItem,
+  type ReleasedSegment,
+  type Segment,
+  type StoredEvent,
 } from '../src/core/schema.js';
 import { MemoryStore, type DeviceStore } from './store.js';
 import { IdbStore, dbExists } from './idb.js';
@@ -48,7 +69,11 @@ export type EngineDeps = {
 
 /** What engines of the same site tell each other across tabs. */
 export type TabMessage = { kind: 'consent-changed' } | { kind: 'forgotten' };
-export type TabChannel = { postMessage(m: TabMessage): void; onmessage: ((ev: { data: TabMessage }) => void) | null; close(): void };
+export type TabChannel = {
+  postMessage(m: TabMessage): void;
+  onmessage: ((ev: { data: TabMessage }) => void) | null;
+  close(): void;
+};
 
 type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
 /** A segment of the manifest with what the policy needs to know of it. */
@@ -69,7 +94,8 @@ export function browserDeps(): EngineDeps {
     rng: cryptoRng,
     openStore: (site) => IdbStore.open(site),
     storeExists: (site) => dbExists(site),
-    channel: (name) => (typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as TabChannel) : null),
+    channel: (name) =>
+      typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as TabChannel) : null,
   };
 }
 
@@ -80,7 +106,10 @@ export class Engine implements EngineApi {
   private initDone: Promise<InitResult> | null = null;
   private manifest: Manifest | null = null;
   private manifestMeta: StoredManifest | null = null;
-  private manifestStatus: { status: 'accepted' | 'missing' | 'refused'; reason?: ManifestRefusal | 'network' } = { status: 'missing' };
+  private manifestStatus: {
+    status: 'accepted' | 'missing' | 'refused';
+    reason?: ManifestRefusal | 'network';
+  } = { status: 'missing' };
   private vocab: Vocabulary = { types: new Set(), props: new Map() };
   private catalog = new Map<string, CatalogEntry>();
   private consent: Consent | null = null;
@@ -156,8 +185,12 @@ export class Engine implements EngineApi {
       this.store.counts(),
       retention ? this.store.rollupsSince(today - retention.rawEventDays + 1) : [],
     ]);
-    const window = reporting ? budgetInUse(spends, this.config.site, today, reporting.budget.windowDays) : { spent: 0, reports: 0 };
-    const lastPeriod = spends.filter((s) => s.site === this.config.site).reduce<number | null>((m, s) => (m === null || s.period > m ? s.period : m), null);
+    const window = reporting
+      ? budgetInUse(spends, this.config.site, today, reporting.budget.windowDays)
+      : { spent: 0, reports: 0 };
+    const lastPeriod = spends
+      .filter((s) => s.site === this.config.site)
+      .reduce<number | null>((m, s) => (m === null || s.period > m ? s.period : m), null);
     // Events per type come from the rollups' event-count rows over the raw-event window: no scan of raw events.
     const events: Record<string, number> = {};
     for (const r of recent) if (r.prop === '') events[r.type] = (events[r.type] ?? 0) + r.count;
@@ -166,7 +199,9 @@ export class Engine implements EngineApi {
       origin: this.deps.origin,
       manifest: {
         status: this.manifestStatus.status,
-        ...(this.manifestMeta && this.manifest ? { version: this.manifestMeta.version, expiresAt: this.manifest.expiresAt } : {}),
+        ...(this.manifestMeta && this.manifest
+          ? { version: this.manifestMeta.version, expiresAt: this.manifest.expiresAt }
+          : {}),
         ...(this.manifestStatus.reason ? { reason: this.manifestStatus.reason } : {}),
       },
       ...(blocked ? { blocked } : {}),
@@ -178,8 +213,14 @@ export class Engine implements EngineApi {
         const d = decide(this.consent, ctx, this.manifest!.policy);
         const released = assigned && !blocked && d.release;
         return {
-          id: ctx.id, name: segment.name, model: ctx.model, purpose: ctx.purpose, usesEducationRecord: ctx.usesEducationRecord,
-          assigned, released, channel: released ? d.channel : 'none',
+          id: ctx.id,
+          name: segment.name,
+          model: ctx.model,
+          purpose: ctx.purpose,
+          usesEducationRecord: ctx.usesEducationRecord,
+          assigned,
+          released,
+          channel: released ? d.channel : 'none',
           reasons: blocked ? [blocked] : d.reasons,
         };
       }),
@@ -207,7 +248,13 @@ export class Engine implements EngineApi {
     await this.ready();
     return this.serial(async () => {
       const s = this.store;
-      const [events, rollups, outbox, budget, audit] = await Promise.all([s.events(), s.rollups(), s.outbox(), s.budget(), s.auditLog()]);
+      const [events, rollups, outbox, budget, audit] = await Promise.all([
+        s.events(),
+        s.rollups(),
+        s.outbox(),
+        s.budget(),
+        s.auditLog(),
+      ]);
       return {
         site: this.config.site,
         exportedAt: new Date(this.deps.now()).toISOString(),
@@ -216,9 +263,15 @@ export class Engine implements EngineApi {
         rollups,
         declared: this.declared,
         consent: this.consent,
-        manifest: this.manifest && this.manifestMeta
-          ? { version: this.manifestMeta.version, kid: this.manifestMeta.kid, acceptedAt: this.manifestMeta.acceptedAt, payload: this.manifest }
-          : null,
+        manifest:
+          this.manifest && this.manifestMeta
+            ? {
+                version: this.manifestMeta.version,
+                kid: this.manifestMeta.kid,
+                acceptedAt: this.manifestMeta.acceptedAt,
+                payload: this.manifest,
+              }
+            : null,
         outbox,
         budget,
         audit,
@@ -234,7 +287,8 @@ export class Engine implements EngineApi {
     this.stop();
     await this.store.destroy();
     // A database may exist from an earlier page even while this page ran on memory.
-    if (!this.store.persisted && (await this.deps.storeExists(this.config.site))) await (await this.deps.openStore(this.config.site)).destroy();
+    if (!this.store.persisted && (await this.deps.storeExists(this.config.site)))
+      await (await this.deps.openStore(this.config.site)).destroy();
     this.holdNothing();
   }
 
@@ -250,18 +304,30 @@ export class Engine implements EngineApi {
     const site = this.config.site;
     if (await this.deps.storeExists(site)) {
       this.store = await this.deps.openStore(site);
-      const [consent, declared] = await Promise.all([this.store.get<Consent>('consent'), this.store.get<Declared>('declared')]);
+      const [consent, declared] = await Promise.all([
+        this.store.get<Consent>('consent'),
+        this.store.get<Declared>('declared'),
+      ]);
       this.consent = consent ?? null;
       this.declared = declared ?? {};
     }
     await this.loadManifest();
     await this.applyRetention();
-    if (this.config.consent && !this.consent) await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
+    if (this.config.consent && !this.consent)
+      await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
     else await this.recompute(true);
     this.listenToTabs();
     const every = this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
-    this.timers.push(setInterval(() => { void this.flush().catch(() => undefined); }, every));
-    this.timers.push(setInterval(() => { void this.serial(() => this.applyRetention()).catch(() => undefined); }, DAY_MS));
+    this.timers.push(
+      setInterval(() => {
+        void this.flush().catch(() => undefined);
+      }, every),
+    );
+    this.timers.push(
+      setInterval(() => {
+        void this.serial(() => this.applyRetention()).catch(() => undefined);
+      }, DAY_MS),
+    );
     return { manifestVersion: this.manifestMeta?.version ?? null, persisted: this.store.persisted };
   }
 
@@ -273,10 +339,12 @@ export class Engine implements EngineApi {
 
   /** Runs state-changing work one at a time, in call order. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.work.catch(() => undefined).then(() => {
-      if (this.forgotten) throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
-      return fn();
-    });
+    const next = this.work
+      .catch(() => undefined)
+      .then(() => {
+        if (this.forgotten) throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
+        return fn();
+      });
     this.work = next;
     return next;
   }
@@ -288,24 +356,45 @@ export class Engine implements EngineApi {
   /** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
   private async loadManifest(): Promise<void> {
     const cached = (await this.store.get<StoredManifest>('manifest')) ?? null;
-    const opts = () => ({ publicKeys: this.config.publicKeys as JWK[], site: this.config.site, origin: this.deps.origin, now: new Date(this.deps.now()) });
+    const opts = () => ({
+      publicKeys: this.config.publicKeys as JWK[],
+      site: this.config.site,
+      origin: this.deps.origin,
+      now: new Date(this.deps.now()),
+    });
     let fetched: { jws: string; etag?: string } | null = null;
     try {
       const res = await this.deps.fetch(this.config.manifestUrl, {
-        credentials: 'omit', cache: 'no-cache', referrerPolicy: 'no-referrer',
+        credentials: 'omit',
+        cache: 'no-cache',
+        referrerPolicy: 'no-referrer',
         headers: cached?.etag ? { 'If-None-Match': cached.etag } : {},
       });
-      if (res.status === 200) fetched = { jws: (await res.text()).trim(), ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}) };
+      if (res.status === 200)
+        fetched = {
+          jws: (await res.text()).trim(),
+          ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}),
+        };
       else if (res.status !== 304) this.manifestStatus = { status: 'missing', reason: 'network' };
     } catch {
       this.manifestStatus = { status: 'missing', reason: 'network' };
     }
     if (fetched) {
-      const r = await verifyManifest(fetched.jws, { ...opts(), ...(cached ? { minVersion: cached.version } : {}) });
+      const r = await verifyManifest(fetched.jws, {
+        ...opts(),
+        ...(cached ? { minVersion: cached.version } : {}),
+      });
       if (r.ok) {
-        const meta: StoredManifest = { jws: fetched.jws, version: r.manifest.version, kid: r.kid, acceptedAt: this.deps.now(), ...(fetched.etag ? { etag: fetched.etag } : {}) };
+        const meta: StoredManifest = {
+          jws: fetched.jws,
+          version: r.manifest.version,
+          kid: r.kid,
+          acceptedAt: this.deps.now(),
+          ...(fetched.etag ? { etag: fetched.etag } : {}),
+        };
         await this.store.set('manifest', meta);
-        if (!cached || cached.version !== meta.version || cached.kid !== meta.kid) await this.log('manifest-accepted', { version: meta.version, kid: meta.kid });
+        if (!cached || cached.version !== meta.version || cached.kid !== meta.kid)
+          await this.log('manifest-accepted', { version: meta.version, kid: meta.kid });
         this.adopt(r.manifest, meta);
         return;
       }
@@ -315,7 +404,10 @@ export class Engine implements EngineApi {
     if (cached) {
       // The last good manifest must still check out against today's keys, site, origin and clock.
       const r = await verifyManifest(cached.jws, opts());
-      if (r.ok) { this.adopt(r.manifest, cached); return; }
+      if (r.ok) {
+        this.adopt(r.manifest, cached);
+        return;
+      }
       await this.log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
       this.manifestStatus = { status: 'refused', reason: r.reason };
     }
@@ -329,10 +421,12 @@ export class Engine implements EngineApi {
     this.manifestMeta = meta;
     this.manifestStatus = { status: 'accepted' };
     this.vocab = vocabularyOf(manifest.features);
-    this.catalog = new Map(segmentContexts(manifest).map((ctx) => {
-      const model = manifest.models.find((m) => m.id === ctx.model)!;
-      return [ctx.id, { ctx, model, segment: model.segments.find((s) => s.id === ctx.id)! }];
-    }));
+    this.catalog = new Map(
+      segmentContexts(manifest).map((ctx) => {
+        const model = manifest.models.find((m) => m.id === ctx.model)!;
+        return [ctx.id, { ctx, model, segment: model.segments.find((s) => s.id === ctx.id)! }];
+      }),
+    );
   }
 
   /** Why nothing at all may be released, if so. */
@@ -351,7 +445,13 @@ export class Engine implements EngineApi {
     const today = dayOf(this.deps.now());
     const { rawEventDays, rollupDays } = this.manifest.retention;
     const r = await this.store.prune(today - rawEventDays + 1, today - rollupDays + 1);
-    if (r.events || r.rollups) await this.log('retention', { eventsDeleted: r.events, rollupsDeleted: r.rollups, rawEventDays, rollupDays });
+    if (r.events || r.rollups)
+      await this.log('retention', {
+        eventsDeleted: r.events,
+        rollupsDeleted: r.rollups,
+        rawEventDays,
+        rollupDays,
+      });
   }
 
   /** Features from rollups, one segment per model, then the release decision. */
@@ -371,21 +471,36 @@ export class Engine implements EngineApi {
         const entry = this.catalog.get(model.segments[index]!.id)!;
         return { ...entry, index, decision: decide(this.consent, entry.ctx, m.policy) };
       });
-      released = this.assignments.filter((a) => a.decision.release).map(({ segment, model }) => (
-        { id: segment.id, name: segment.name, purpose: model.purpose, manifestVersion: this.manifestMeta!.version, model: model.id }));
+      released = this.assignments
+        .filter((a) => a.decision.release)
+        .map(({ segment, model }) => ({
+          id: segment.id,
+          name: segment.name,
+          purpose: model.purpose,
+          manifestVersion: this.manifestMeta!.version,
+          model: model.id,
+        }));
     } else {
       this.assignments = [];
       this.normalised = null;
     }
     const changed = JSON.stringify(released) !== JSON.stringify(this.released);
     this.released = released;
-    if (changed) await this.log('segments-released', { segments: released.map((s) => s.id), manifestVersion: this.manifestMeta?.version ?? null });
+    if (changed)
+      await this.log('segments-released', {
+        segments: released.map((s) => s.id),
+        manifestVersion: this.manifestMeta?.version ?? null,
+      });
     if (changed || forceNotify) this.notify(released);
   }
 
   private async applyConsent(input: ConsentInput): Promise<void> {
     const before = this.consent;
-    const consent: Consent = { ...input, gpc: this.deps.gpc || this.config.pageGpc === true, updatedAt: this.deps.now() };
+    const consent: Consent = {
+      ...input,
+      gpc: this.deps.gpc || this.config.pageGpc === true,
+      updatedAt: this.deps.now(),
+    };
     this.consent = consent;
     const persist = PURPOSES.some((p) => purposeAllowed(consent, p).allowed);
     if (persist && !this.store.persisted) await this.migrateToPersistent();
@@ -416,7 +531,8 @@ export class Engine implements EngineApi {
     this.tabs = this.deps.channel(`edseg:${this.config.site}`);
     if (!this.tabs) return;
     this.tabs.onmessage = (ev) => {
-      if (ev.data.kind === 'consent-changed') void this.serial(() => this.syncConsent()).catch(() => undefined);
+      if (ev.data.kind === 'consent-changed')
+        void this.serial(() => this.syncConsent()).catch(() => undefined);
       if (ev.data.kind === 'forgotten') void this.forgottenElsewhere();
     };
   }
@@ -460,7 +576,10 @@ export class Engine implements EngineApi {
       const v = await mem.get(key);
       if (v !== undefined) await idb.set(key, v);
     }
-    for (const a of await mem.auditLog()) { const { id: _id, ...rest } = a; await idb.audit(rest); }
+    for (const a of await mem.auditLog()) {
+      const { id: _id, ...rest } = a;
+      await idb.audit(rest);
+    }
     for (const item of await mem.outbox()) await idb.putOutbox(item);
     await mem.destroy();
     this.store = idb;
@@ -468,7 +587,13 @@ export class Engine implements EngineApi {
 
   /** The channel for each model's assigned segment under the current consent and policy. */
   private channels(): ModelAssignment[] {
-    return this.assignments.map((a) => ({ model: a.model.id, index: a.index, k: a.model.segments.length, segmentId: a.segment.id, channel: a.decision.channel }));
+    return this.assignments.map((a) => ({
+      model: a.model.id,
+      index: a.index,
+      k: a.model.segments.length,
+      segmentId: a.segment.id,
+      channel: a.decision.channel,
+    }));
   }
 
   /** A withdrawal stops reports not yet sent: drop every queued field the current consent no longer allows. */
@@ -477,10 +602,13 @@ export class Engine implements EngineApi {
     if (items.length === 0) return;
     const analytics = purposeAllowed(this.consent, 'analytics').allowed && !this.blocked();
     const now = new Map(this.channels().map((c) => [c.model, c.channel]));
-    const drop = items.filter((it) => !analytics || it.report.segments.some((f) => now.get(f.model) !== f.channel));
+    const drop = items.filter(
+      (it) => !analytics || it.report.segments.some((f) => now.get(f.model) !== f.channel),
+    );
     if (drop.length === 0) return;
     await this.store.removeOutbox(drop.map((d) => d.id));
-    for (const d of drop) await this.log('report-dropped', { reportId: d.report.id, reason: 'consent-changed' });
+    for (const d of drop)
+      await this.log('report-dropped', { reportId: d.report.id, reason: 'consent-changed' });
   }
 
   /** Builds, spends for and queues this period's report, if due and allowed. */
@@ -492,14 +620,34 @@ export class Engine implements EngineApi {
     const period = periodOf(today, m.reporting.periodDays);
     if ((await this.store.budget()).some((s) => s.site === this.config.site && s.period === period)) return;
     const report = buildReport({
-      site: this.config.site, manifestVersion: this.manifestMeta.version, period,
-      assignments: this.channels(), features: this.normalised, reporting: m.reporting, rng: this.deps.rng,
+      site: this.config.site,
+      manifestVersion: this.manifestMeta.version,
+      period,
+      assignments: this.channels(),
+      features: this.normalised,
+      reporting: m.reporting,
+      rng: this.deps.rng,
     });
     if (!report) return;
-    const item: OutboxItem = { id: report.id, report, createdAt: this.deps.now(), attempts: 0, nextAttemptAt: 0 };
-    const decision = await this.store.spendAndQueue({ site: this.config.site, day: today, period, epsilon: report.epsilon }, m.reporting.budget, item);
+    const item: OutboxItem = {
+      id: report.id,
+      report,
+      createdAt: this.deps.now(),
+      attempts: 0,
+      nextAttemptAt: 0,
+    };
+    const decision = await this.store.spendAndQueue(
+      { site: this.config.site, day: today, period, epsilon: report.epsilon },
+      m.reporting.budget,
+      item,
+    );
     if (decision.ok) {
-      await this.log('report-queued', { reportId: report.id, period, channels: Object.fromEntries(report.segments.map((f) => [f.model, f.channel])), epsilon: report.epsilon });
+      await this.log('report-queued', {
+        reportId: report.id,
+        period,
+        channels: Object.fromEntries(report.segments.map((f) => [f.model, f.channel])),
+        epsilon: report.epsilon,
+      });
     }
   }
 
@@ -507,9 +655,13 @@ export class Engine implements EngineApi {
     if (this.forgotten) return { sent: 0, pending: 0 };
     // One tab delivers at a time, so two tabs never post the same queued report.
     const store = this.store;
-    return store.exclusive('outbox', () => deliver(store, {
-      url: this.config.collectorUrl, fetch: this.deps.fetch, now: this.deps.now,
-      log: (kind, detail) => this.log(kind, detail),
-    }));
+    return store.exclusive('outbox', () =>
+      deliver(store, {
+        url: this.config.collectorUrl,
+        fetch: this.deps.fetch,
+        now: this.deps.now,
+        log: (kind, detail) => this.log(kind, detail),
+      }),
+    );
   }
 }

@@ -39,9 +39,15 @@ async function post(items: OutboxItem[], deps: DeliveryDeps): Promise<number> {
 }
 
 /** Sends what is due from the outbox; returns how many were sent and how many remain. */
-export async function deliver(store: DeviceStore, deps: DeliveryDeps): Promise<{ sent: number; pending: number }> {
+export async function deliver(
+  store: DeviceStore,
+  deps: DeliveryDeps,
+): Promise<{ sent: number; pending: number }> {
   const all = await store.outbox();
-  const due = all.filter((i) => i.nextAttemptAt <= deps.now()).sort((a, b) => a.createdAt - b.createdAt).slice(0, MAX_BATCH);
+  const due = all
+    .filter((i) => i.nextAttemptAt <= deps.now())
+    .sort((a, b) => a.createdAt - b.createdAt)
+    .slice(0, MAX_BATCH);
   if (due.length === 0) return { sent: 0, pending: all.length };
   const status = await post(due, deps);
   if (permanent(status) && due.length > 1) {
@@ -60,12 +66,19 @@ export async function deliver(store: DeviceStore, deps: DeliveryDeps): Promise<{
 }
 
 /** Applies one answer of the collector to the items it was about. */
-async function settle(due: OutboxItem[], status: number, store: DeviceStore, deps: DeliveryDeps): Promise<{ sent: number; dropped: number }> {
+async function settle(
+  due: OutboxItem[],
+  status: number,
+  store: DeviceStore,
+  deps: DeliveryDeps,
+): Promise<{ sent: number; dropped: number }> {
   if (status >= 200 && status < 300) {
     await store.removeOutbox(due.map((i) => i.id));
     for (const i of due) {
       await deps.log('report-sent', {
-        reportId: i.report.id, period: i.report.period, epsilon: i.report.epsilon,
+        reportId: i.report.id,
+        period: i.report.period,
+        epsilon: i.report.epsilon,
         channels: Object.fromEntries(i.report.segments.map((f) => [f.model, f.channel])),
         features: i.report.features ? i.report.features.dims.length : 0,
       });
@@ -74,7 +87,8 @@ async function settle(due: OutboxItem[], status: number, store: DeviceStore, dep
   }
   if (permanent(status)) {
     await store.removeOutbox(due.map((i) => i.id));
-    for (const i of due) await deps.log('report-dropped', { reportId: i.report.id, reason: `collector answered ${status}` });
+    for (const i of due)
+      await deps.log('report-dropped', { reportId: i.report.id, reason: `collector answered ${status}` });
     return { sent: 0, dropped: due.length };
   }
   for (const i of due) {

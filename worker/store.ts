@@ -8,7 +8,14 @@
  *   IndexedDB) under a Web Lock, so two tabs can never spend twice for one period;
  * - destroy leaves nothing behind.
  */
-import type { AuditEntry, BudgetSpend, OutboxItem, Reporting, Rollup, StoredEvent } from '../src/core/schema.js';
+import type {
+  AuditEntry,
+  BudgetSpend,
+  OutboxItem,
+  Reporting,
+  Rollup,
+  StoredEvent,
+} from '../src/core/schema.js';
 import { mergeRollup, rollupKey } from '../src/core/rollup.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
 
@@ -70,18 +77,42 @@ export class MemoryStore implements DeviceStore {
     for (const e of events) this.eventList.push({ ...e, id: this.nextId++ });
     for (const [k, r] of foldDeltas((k) => this.rollupRows.get(k), deltas)) this.rollupRows.set(k, r);
   }
-  async rollupsSince(fromDay: number) { return [...this.rollupRows.values()].filter((r) => r.day >= fromDay); }
-  async events() { return [...this.eventList]; }
-  async rollups() { return [...this.rollupRows.values()]; }
-  async get<T>(key: string) { return structuredClone(this.kv.get(key)) as T | undefined; }
-  async set(key: string, value: unknown) { this.kv.set(key, structuredClone(value)); }
-  async audit(entry: Omit<AuditEntry, 'id'>) { this.auditList.push({ ...entry, id: this.auditList.length + 1 }); }
-  async auditLog() { return [...this.auditList]; }
-  async outbox() { return [...this.outboxItems.values()]; }
-  async putOutbox(item: OutboxItem) { this.outboxItems.set(item.id, item); }
-  async removeOutbox(ids: string[]) { for (const id of ids) this.outboxItems.delete(id); }
-  async budget() { return [...this.spends]; }
-  async counts() { return { rollups: this.rollupRows.size, outbox: this.outboxItems.size }; }
+  async rollupsSince(fromDay: number) {
+    return [...this.rollupRows.values()].filter((r) => r.day >= fromDay);
+  }
+  async events() {
+    return [...this.eventList];
+  }
+  async rollups() {
+    return [...this.rollupRows.values()];
+  }
+  async get<T>(key: string) {
+    return structuredClone(this.kv.get(key)) as T | undefined;
+  }
+  async set(key: string, value: unknown) {
+    this.kv.set(key, structuredClone(value));
+  }
+  async audit(entry: Omit<AuditEntry, 'id'>) {
+    this.auditList.push({ ...entry, id: this.auditList.length + 1 });
+  }
+  async auditLog() {
+    return [...this.auditList];
+  }
+  async outbox() {
+    return [...this.outboxItems.values()];
+  }
+  async putOutbox(item: OutboxItem) {
+    this.outboxItems.set(item.id, item);
+  }
+  async removeOutbox(ids: string[]) {
+    for (const id of ids) this.outboxItems.delete(id);
+  }
+  async budget() {
+    return [...this.spends];
+  }
+  async counts() {
+    return { rollups: this.rollupRows.size, outbox: this.outboxItems.size };
+  }
   async spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem) {
     const decision = canSpend(this.spends, req, budget);
     if (decision.ok) {
@@ -90,17 +121,27 @@ export class MemoryStore implements DeviceStore {
     }
     return decision;
   }
-  exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T> { return fn(); }
+  exclusive<T>(_name: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
   async prune(eventsBefore: number, rollupsBefore: number) {
     const e0 = this.eventList.length;
     this.eventList = this.eventList.filter((e) => e.day >= eventsBefore);
     let rollups = 0;
-    for (const [k, r] of this.rollupRows) if (r.day < rollupsBefore) { this.rollupRows.delete(k); rollups++; }
+    for (const [k, r] of this.rollupRows)
+      if (r.day < rollupsBefore) {
+        this.rollupRows.delete(k);
+        rollups++;
+      }
     return { events: e0 - this.eventList.length, rollups };
   }
   async close() {}
   async destroy() {
-    this.eventList = []; this.rollupRows.clear(); this.kv.clear(); this.auditList = [];
-    this.outboxItems.clear(); this.spends = [];
+    this.eventList = [];
+    this.rollupRows.clear();
+    this.kv.clear();
+    this.auditList = [];
+    this.outboxItems.clear();
+    this.spends = [];
   }
 }

@@ -16,7 +16,9 @@ env().setPlatform('browser', {
   now: () => performance.now(),
   encode: (text) => new TextEncoder().encode(text),
   decode: (bytes, encoding) => new TextDecoder(encoding).decode(bytes),
-  setTimeoutCustom: (fn, delay) => { setTimeout(fn, delay); },
+  setTimeoutCustom: (fn, delay) => {
+    setTimeout(fn, delay);
+  },
   isTypedArray: isTypedArrayBrowser,
 });
 setOpHandler({ buffer, cast, clone, print });

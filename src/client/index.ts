@@ -2,7 +2,18 @@
 export { createSegmenter, type Segmenter, type SegmentsListener, type SegmenterEvent } from './segmenter.js';
 export { EdsegError, type EdsegErrorCode } from '../core/errors.js';
 export type {
-  ConsentInput, Consent, Purpose, AgeBand, ReleasedSegment, Explanation, SegmentExplanation,
-  DeviceExport, SegmenterOptions, PublicJwk, ReasonCode, Channel, Manifest,
+  ConsentInput,
+  Consent,
+  Purpose,
+  AgeBand,
+  ReleasedSegment,
+  Explanation,
+  SegmentExplanation,
+  DeviceExport,
+  SegmenterOptions,
+  PublicJwk,
+  ReasonCode,
+  Channel,
+  Manifest,
 } from '../core/schema.js';
 export const version: string = __EDSEG_VERSION__;

@@ -9,8 +9,18 @@
 import { EdsegError } from '../core/errors.js';
 import { createSegmenter, type Segmenter } from './segmenter.js';
 
-type Queued = [method: string, args: unknown[], resolve?: (v: unknown) => void, reject?: (e: unknown) => void];
-type EdsegGlobal = Partial<Segmenter> & { q?: Queued[]; createSegmenter: typeof createSegmenter; EdsegError: typeof EdsegError; version: string };
+type Queued = [
+  method: string,
+  args: unknown[],
+  resolve?: (v: unknown) => void,
+  reject?: (e: unknown) => void,
+];
+type EdsegGlobal = Partial<Segmenter> & {
+  q?: Queued[];
+  createSegmenter: typeof createSegmenter;
+  EdsegError: typeof EdsegError;
+  version: string;
+};
 
 const w = window as unknown as { edseg?: { q?: Queued[] } };
 const script = document.currentScript as HTMLScriptElement | null;
@@ -18,13 +28,21 @@ const queued: Queued[] = Array.isArray(w.edseg?.q) ? w.edseg.q : [];
 
 /** data-key holds one JWK, an array of JWKs, or a JWKS ({ keys: [...] }). */
 function parseKeys(raw: string | undefined): unknown[] {
-  if (!raw) throw new EdsegError('invalid-input', 'edseg: the script tag needs data-key (the pinned public JWK)', 'data-key');
+  if (!raw)
+    throw new EdsegError(
+      'invalid-input',
+      'edseg: the script tag needs data-key (the pinned public JWK)',
+      'data-key',
+    );
   let parsed: unknown;
-  try { parsed = JSON.parse(raw); } catch {
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
     throw new EdsegError('invalid-input', 'edseg: data-key is not JSON', 'data-key');
   }
   if (Array.isArray(parsed)) return parsed;
-  if (parsed && typeof parsed === 'object' && Array.isArray((parsed as { keys?: unknown }).keys)) return (parsed as { keys: unknown[] }).keys;
+  if (parsed && typeof parsed === 'object' && Array.isArray((parsed as { keys?: unknown }).keys))
+    return (parsed as { keys: unknown[] }).keys;
   return [parsed];
 }
 
@@ -43,11 +61,16 @@ if (ds?.site) {
     for (const [method, args, resolve, reject] of queued) {
       try {
         const fn = (seg as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
-        if (typeof fn !== 'function') throw new EdsegError('invalid-input', `edseg: unknown method "${method}"`, 'method');
-        Promise.resolve(fn.apply(seg, args)).then(resolve, (e) => { if (reject) reject(e); else console.error(e); });
+        if (typeof fn !== 'function')
+          throw new EdsegError('invalid-input', `edseg: unknown method "${method}"`, 'method');
+        Promise.resolve(fn.apply(seg, args)).then(resolve, (e) => {
+          if (reject) reject(e);
+          else console.error(e);
+        });
       } catch (e) {
         // One bad queued call does not stop the others.
-        if (reject) reject(e); else console.error(e);
+        if (reject) reject(e);
+        else console.error(e);
       }
     }
   } catch (e) {

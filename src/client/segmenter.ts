@@ -6,8 +6,15 @@ import { proxy, type Remote } from 'comlink';
 import { EdsegError } from '../core/errors.js';
 import type { EngineApi, TimedEvent } from '../core/protocol.js';
 import {
-  ConsentInput, Declared, EventInput, SegmenterOptions, parseOrThrow,
-  type DeviceExport, type Explanation, type Props, type ReleasedSegment,
+  ConsentInput,
+  Declared,
+  EventInput,
+  SegmenterOptions,
+  parseOrThrow,
+  type DeviceExport,
+  type Explanation,
+  type Props,
+  type ReleasedSegment,
 } from '../core/schema.js';
 import { installErrorTransfer } from '../core/wire-errors.js';
 import { WorkerBridge } from './bridge.js';
@@ -71,38 +78,67 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
 
   const emit = (released: ReleasedSegment[]) => {
     for (const cb of [...listeners]) {
-      try { cb(released); } catch (e) { setTimeout(() => { throw e; }); }
+      try {
+        cb(released);
+      } catch (e) {
+        setTimeout(() => {
+          throw e;
+        });
+      }
     }
   };
   // The callback proxy must stay referenced as long as the worker may call it.
   const onSegments = proxy(emit);
 
   const nav = globalThis.navigator as (Navigator & { globalPrivacyControl?: boolean }) | undefined;
-  const ready = bridge.call('init', (r) => r.init({
-    site: opts.site, manifestUrl, collectorUrl, publicKeys: opts.publicKeys,
-    ...(opts.consent ? { consent: opts.consent } : {}),
-    ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
-    ...(opts.reportIntervalMs ? { reportIntervalMs: opts.reportIntervalMs } : {}),
-  }, onSegments), Math.max(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 30_000)).then(() => undefined);
-  ready.catch(() => { /* surfaced by every later call */ });
+  const ready = bridge
+    .call(
+      'init',
+      (r) =>
+        r.init(
+          {
+            site: opts.site,
+            manifestUrl,
+            collectorUrl,
+            publicKeys: opts.publicKeys,
+            ...(opts.consent ? { consent: opts.consent } : {}),
+            ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
+            ...(opts.reportIntervalMs ? { reportIntervalMs: opts.reportIntervalMs } : {}),
+          },
+          onSegments,
+        ),
+      Math.max(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 30_000),
+    )
+    .then(() => undefined);
+  ready.catch(() => {
+    /* surfaced by every later call */
+  });
 
-  const alive = () => { if (stopped) throw stopped; };
+  const alive = () => {
+    if (stopped) throw stopped;
+  };
 
   const sendBuffer = (): Promise<void> => {
     scheduled = false;
     if (buffer.length === 0 || stopped) return Promise.resolve();
     const batch = buffer;
     buffer = [];
-    return bridge.call('track', (r) => r.ingest(batch)).catch((e: unknown) => {
-      // A failed delivery to the worker puts the batch back; nothing valid is lost.
-      if (!stopped && bridge.alive) buffer = batch.concat(buffer);
-      throw e;
-    });
+    return bridge
+      .call('track', (r) => r.ingest(batch))
+      .catch((e: unknown) => {
+        // A failed delivery to the worker puts the batch back; nothing valid is lost.
+        if (!stopped && bridge.alive) buffer = batch.concat(buffer);
+        throw e;
+      });
   };
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
-    queueMicrotask(() => { sendBuffer().catch(() => { /* retried by the next flush */ }); });
+    queueMicrotask(() => {
+      sendBuffer().catch(() => {
+        /* retried by the next flush */
+      });
+    });
   };
   /** Every call first hands the worker the events tracked before it, so the worker sees them in order. */
   const call = async <T>(label: string, fn: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
@@ -142,8 +178,10 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
     },
     segments: () => call('segments', (r) => r.segments()),
     on(event, cb) {
-      if (event !== 'segments') throw new EdsegError('invalid-input', `edseg: unknown event "${String(event)}"`, 'event');
-      if (typeof cb !== 'function') throw new EdsegError('invalid-input', 'edseg: the listener must be a function', 'cb');
+      if (event !== 'segments')
+        throw new EdsegError('invalid-input', `edseg: unknown event "${String(event)}"`, 'event');
+      if (typeof cb !== 'function')
+        throw new EdsegError('invalid-input', 'edseg: the listener must be a function', 'cb');
       listeners.add(cb);
     },
     off(event, cb) {
@@ -159,7 +197,12 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
         await bridge.call('forget', (r) => r.forget());
       } finally {
         listeners.clear();
-        stop(new EdsegError('forgotten', 'edseg: this segmenter was reset with forget(); create a new one to start again'));
+        stop(
+          new EdsegError(
+            'forgotten',
+            'edseg: this segmenter was reset with forget(); create a new one to start again',
+          ),
+        );
       }
     },
     async close() {

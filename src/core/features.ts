@@ -68,7 +68,13 @@ function indexRollups(rollups: Rollup[]): RollupIndex {
 }
 
 /** The rows of `types` x `prop` whose day lies in the spec's window ending `today`. */
-function inWindow(index: RollupIndex, types: string[], prop: string, windowDays: number, today: number): Rollup[] {
+function inWindow(
+  index: RollupIndex,
+  types: string[],
+  prop: string,
+  windowDays: number,
+  today: number,
+): Rollup[] {
   const out: Rollup[] = [];
   for (const t of new Set(types)) {
     for (const r of index.get(`${t}|${prop}`) ?? []) {
@@ -93,21 +99,35 @@ function rawValue(index: RollupIndex, declared: Declared, spec: FeatureSpec, tod
       return n === 0 ? 0 : total(values, 'sum') / n;
     }
     case 'distinctDays':
-      return new Set(rows(spec.events, '').filter((r) => r.count > 0).map((r) => r.day)).size;
+      return new Set(
+        rows(spec.events, '')
+          .filter((r) => r.count > 0)
+          .map((r) => r.day),
+      ).size;
     case 'recencyDays': {
-      const days = rows(spec.events, '').filter((r) => r.count > 0).map((r) => r.day);
+      const days = rows(spec.events, '')
+        .filter((r) => r.count > 0)
+        .map((r) => r.day);
       return days.length === 0 ? spec.windowDays : today - Math.max(...days);
     }
     case 'ratio': {
-      const numerator = spec.prop === undefined ? total(rows(spec.events, ''), 'count') : total(rows(spec.events, spec.prop), 'sum');
+      const numerator =
+        spec.prop === undefined
+          ? total(rows(spec.events, ''), 'count')
+          : total(rows(spec.events, spec.prop), 'sum');
       const denominator = total(rows(spec.denominator ?? spec.events, ''), 'count');
       return denominator === 0 ? 0 : numerator / denominator;
     }
     case 'declared': {
       // own properties only: a declared "constructor" must not find Object.prototype's
-      const answer = spec.key !== undefined && Object.hasOwn(declared, spec.key) ? declared[spec.key] : undefined;
+      const answer =
+        spec.key !== undefined && Object.hasOwn(declared, spec.key) ? declared[spec.key] : undefined;
       const values = spec.values ?? {};
-      return (answer !== undefined && Object.hasOwn(values, answer) ? values[answer] : undefined) ?? spec.default ?? 0;
+      return (
+        (answer !== undefined && Object.hasOwn(values, answer) ? values[answer] : undefined) ??
+        spec.default ??
+        0
+      );
     }
   }
 }

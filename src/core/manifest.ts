@@ -15,12 +15,18 @@ import type { CompactSign as CompactSignType, JWK } from 'jose';
 import { Manifest, check } from './schema.js';
 
 export type ManifestRefusal =
-  | 'malformed' | 'unknown-key' | 'bad-signature' | 'invalid-payload' | 'site-mismatch'
-  | 'origin-not-allowed' | 'expired' | 'not-yet-valid' | 'older-version';
+  | 'malformed'
+  | 'unknown-key'
+  | 'bad-signature'
+  | 'invalid-payload'
+  | 'site-mismatch'
+  | 'origin-not-allowed'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'older-version';
 
 export type VerifyResult =
-  | { ok: true; manifest: Manifest; kid: string }
-  | { ok: false; reason: ManifestRefusal; message: string };
+  { ok: true; manifest: Manifest; kid: string } | { ok: false; reason: ManifestRefusal; message: string };
 
 export type VerifyOptions = {
   publicKeys: JWK[];
@@ -45,15 +51,18 @@ const refuse = (reason: ManifestRefusal, message: string): VerifyResult => ({ ok
 
 /** Verifies a compact JWS (ES256, kid in header, typ 'edseg-manifest+jws' optional) against pinned public keys, then site, origin and validity window. */
 export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<VerifyResult> {
-  if (typeof jws !== 'string' || jws.split('.').length !== 3) return refuse('malformed', 'not a compact JWS (three dot-separated parts)');
+  if (typeof jws !== 'string' || jws.split('.').length !== 3)
+    return refuse('malformed', 'not a compact JWS (three dot-separated parts)');
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(jws);
   } catch {
     return refuse('malformed', 'the protected header is not valid base64url JSON');
   }
-  if (header.alg !== 'ES256') return refuse('bad-signature', `alg "${String(header.alg)}" is not allowed (ES256 only)`);
-  if (header.typ !== undefined && header.typ !== MANIFEST_TYP) return refuse('malformed', `typ "${String(header.typ)}" is not ${MANIFEST_TYP}`);
+  if (header.alg !== 'ES256')
+    return refuse('bad-signature', `alg "${String(header.alg)}" is not allowed (ES256 only)`);
+  if (header.typ !== undefined && header.typ !== MANIFEST_TYP)
+    return refuse('malformed', `typ "${String(header.typ)}" is not ${MANIFEST_TYP}`);
   if (header.crit !== undefined) return refuse('malformed', 'critical header parameters are not supported');
   const kid = header.kid;
   if (typeof kid !== 'string' || kid === '') return refuse('unknown-key', 'the header names no kid');
@@ -85,15 +94,20 @@ export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<
   if (!parsed.ok) return refuse('invalid-payload', parsed.message);
   const manifest = parsed.value;
 
-  if (manifest.site.id !== opts.site) return refuse('site-mismatch', `the manifest is for site "${manifest.site.id}", not "${opts.site}"`);
+  if (manifest.site.id !== opts.site)
+    return refuse('site-mismatch', `the manifest is for site "${manifest.site.id}", not "${opts.site}"`);
   if (opts.origin !== null && !manifest.site.origins.includes(opts.origin)) {
     return refuse('origin-not-allowed', `origin ${opts.origin} is not in the manifest's site.origins`);
   }
   const now = opts.now.getTime();
-  if (now + CLOCK_SKEW_MS < Date.parse(manifest.issuedAt)) return refuse('not-yet-valid', `issued at ${manifest.issuedAt}, in the future`);
+  if (now + CLOCK_SKEW_MS < Date.parse(manifest.issuedAt))
+    return refuse('not-yet-valid', `issued at ${manifest.issuedAt}, in the future`);
   if (now >= Date.parse(manifest.expiresAt)) return refuse('expired', `expired at ${manifest.expiresAt}`);
   if (opts.minVersion !== undefined && manifest.version < opts.minVersion) {
-    return refuse('older-version', `version ${manifest.version} is older than the version ${opts.minVersion} already accepted`);
+    return refuse(
+      'older-version',
+      `version ${manifest.version} is older than the version ${opts.minVersion} already accepted`,
+    );
   }
   return { ok: true, manifest, kid };
 }
@@ -104,5 +118,7 @@ export type SigningKey = Parameters<CompactSignType['sign']>[0];
 /** Signs a manifest payload (server side; jose's CompactSign with ES256 and the key's kid). */
 export async function signManifest(manifest: Manifest, privateKey: SigningKey, kid: string): Promise<string> {
   const payload = new TextEncoder().encode(JSON.stringify(manifest));
-  return new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid, typ: MANIFEST_TYP }).sign(privateKey);
+  return new CompactSign(payload)
+    .setProtectedHeader({ alg: 'ES256', kid, typ: MANIFEST_TYP })
+    .sign(privateKey);
 }

@@ -10,7 +10,18 @@
  * tf result equals it exactly wherever float32 arithmetic is exact, and otherwise agrees to
  * float32 rounding (the property tests in test/unit/model.test.ts hold both to that).
  */
-import { add, argMax, argMin, mul, softmax, squaredDifference, sum, tensor1d, tensor3d, tidy } from '@tensorflow/tfjs-core';
+import {
+  add,
+  argMax,
+  argMin,
+  mul,
+  softmax,
+  squaredDifference,
+  sum,
+  tensor1d,
+  tensor3d,
+  tidy,
+} from '@tensorflow/tfjs-core';
 import { EdsegError } from './errors.js';
 import type { Model } from './schema.js';
 import { tfReady } from './tf.js';
@@ -34,7 +45,9 @@ export function assignReference(model: Model, x: number[]): { index: number; sco
     const scores = model.centroids.map((c) => c.reduce((s, cj, j) => s + (cj - x[j]!) ** 2, 0));
     return { index: best(scores, (a, b) => a < b), scores };
   }
-  const logits = Array.from({ length: k }, (_, j) => x.reduce((s, xi, i) => s + xi * model.weights[i]![j]!, model.bias[j]!));
+  const logits = Array.from({ length: k }, (_, j) =>
+    x.reduce((s, xi, i) => s + xi * model.weights[i]![j]!, model.bias[j]!),
+  );
   // subtracting the max before exp is the usual overflow guard; it leaves softmax unchanged
   const m = Math.max(...logits);
   const e = logits.map((l) => Math.exp(l - m));
@@ -46,11 +59,20 @@ export function assignReference(model: Model, x: number[]): { index: number; sco
 /** The model's input: its features picked by name out of the manifest-ordered `normalised` vector. */
 export function modelInput(model: Model, featureNames: string[], normalised: number[]): number[] {
   if (featureNames.length !== normalised.length) {
-    throw new EdsegError('invalid-input', `edseg: ${featureNames.length} feature names but ${normalised.length} values`, 'normalised');
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: ${featureNames.length} feature names but ${normalised.length} values`,
+      'normalised',
+    );
   }
   return model.features.map((name, i) => {
     const at = featureNames.indexOf(name);
-    if (at < 0) throw new EdsegError('invalid-input', `edseg: model "${model.id}" reads unknown feature "${name}"`, `features.${i}`);
+    if (at < 0)
+      throw new EdsegError(
+        'invalid-input',
+        `edseg: model "${model.id}" reads unknown feature "${name}"`,
+        `features.${i}`,
+      );
     return normalised[at]!;
   });
 }
@@ -70,7 +92,10 @@ function run(model: Model, xs: number[][]): { indices: Int32Array; scores: Float
     const rows = tensor3d(flat, [n, 1, d]);
     if (model.kind === 'centroids') {
       const scores = sum(squaredDifference(rows, tensor3d(model.centroids.flat(), [1, k, d])), 2);
-      return { scores: scores.dataSync() as Float32Array, indices: argMin(scores, 1).dataSync() as Int32Array };
+      return {
+        scores: scores.dataSync() as Float32Array,
+        indices: argMin(scores, 1).dataSync() as Int32Array,
+      };
     }
     // W is d x k; its transpose as [1, k, d] turns x·W into a broadcast multiply and a sum over d
     const wt = Array.from({ length: k }, (_, j) => model.weights.map((row) => row[j]!)).flat();
@@ -84,19 +109,24 @@ function run(model: Model, xs: number[][]): { indices: Int32Array; scores: Float
 function shapeOf(model: Model): { k: number; d: number } {
   const k = model.segments.length;
   const d = model.features.length;
-  const bad = (field: string, what: string) => new EdsegError('invalid-input', `edseg: model "${model.id}" ${what}`, field);
+  const bad = (field: string, what: string) =>
+    new EdsegError('invalid-input', `edseg: model "${model.id}" ${what}`, field);
   if (model.kind === 'centroids') {
-    if (model.centroids.length !== k || model.centroids.some((c) => c.length !== d)) throw bad('centroids', `needs ${k} x ${d} centroids`);
+    if (model.centroids.length !== k || model.centroids.some((c) => c.length !== d))
+      throw bad('centroids', `needs ${k} x ${d} centroids`);
   } else {
-    if (model.weights.length !== d || model.weights.some((w) => w.length !== k)) throw bad('weights', `needs ${d} x ${k} weights`);
+    if (model.weights.length !== d || model.weights.some((w) => w.length !== k))
+      throw bad('weights', `needs ${d} x ${k} weights`);
     if (model.bias.length !== k) throw bad('bias', `needs ${k} biases`);
   }
   return { k, d };
 }
 
 function checkInput(x: number[], d: number, field: string): void {
-  if (x.length !== d) throw new EdsegError('invalid-input', `edseg: the model reads ${d} features, got ${x.length}`, field);
-  if (!x.every(Number.isFinite)) throw new EdsegError('invalid-input', 'edseg: feature values must be finite', field);
+  if (x.length !== d)
+    throw new EdsegError('invalid-input', `edseg: the model reads ${d} features, got ${x.length}`, field);
+  if (!x.every(Number.isFinite))
+    throw new EdsegError('invalid-input', 'edseg: feature values must be finite', field);
 }
 
 /** The first index whose score beats every other under `better` (so ties go to the lowest index). */

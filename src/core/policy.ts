@@ -23,9 +23,24 @@
  * Pure: no DOM, no storage, no clock.
  */
 import { REASON_CODES } from './schema.js';
-import type { AgeBand, Channel, Consent, Manifest, MinAgeBand, Purpose, ReasonCode, SitePolicy } from './schema.js';
+import type {
+  AgeBand,
+  Channel,
+  Consent,
+  Manifest,
+  MinAgeBand,
+  Purpose,
+  ReasonCode,
+  SitePolicy,
+} from './schema.js';
 
-export type SegmentContext = { id: string; model: string; purpose: Purpose; minAgeBand: MinAgeBand; usesEducationRecord: boolean };
+export type SegmentContext = {
+  id: string;
+  model: string;
+  purpose: Purpose;
+  minAgeBand: MinAgeBand;
+  usesEducationRecord: boolean;
+};
 export type Decision = { release: boolean; channel: Channel; reasons: ReasonCode[] };
 
 /** Source: COMPLIANCE.md rule 9 ordering; `unknown` ranks with `under13` (most protective). */
@@ -40,7 +55,8 @@ function ageBandOf(consent: Consent): AgeBand {
   return consent.ageBand ?? 'unknown';
 }
 
-const parentalNames = (c: Consent, p: Purpose): boolean => c.parental?.verified === true && c.parental.purposes.includes(p);
+const parentalNames = (c: Consent, p: Purpose): boolean =>
+  c.parental?.verified === true && c.parental.purposes.includes(p);
 
 /**
  * The rules that read only the consent record and the purpose (2, 4, 6, 7, 8), in order,
@@ -52,7 +68,8 @@ function purposeDenials(c: Consent, purpose: Purpose): ReasonCode[] {
   if (c.optOut?.includes(purpose)) out.push('opted-out'); // rule 2
   if (c.gpc === true && purpose === 'advertising') out.push('gpc'); // rule 4
   if (child && isCommercial(purpose) && !parentalNames(c, purpose)) out.push('coppa-separate-consent'); // rule 6
-  if (child && isSchoolPurpose(purpose) && c.schoolAuthorized !== true && !parentalNames(c, purpose)) out.push('coppa-parental-consent'); // rule 7
+  if (child && isSchoolPurpose(purpose) && c.schoolAuthorized !== true && !parentalNames(c, purpose))
+    out.push('coppa-parental-consent'); // rule 7
   if (!child) {
     const self = c.self?.purposes.includes(purpose) === true;
     const school = c.schoolAuthorized === true && isSchoolPurpose(purpose);
@@ -68,7 +85,10 @@ function purposeDenials(c: Consent, purpose: Purpose): ReasonCode[] {
 const RULE_ORDER: readonly ReasonCode[] = REASON_CODES.filter((r) => r !== 'allowed');
 
 /** Whether a purpose itself is allowed for this learner (rules 1, 2, 4, 6, 7, 8 without a segment). */
-export function purposeAllowed(consent: Consent | null, purpose: Purpose): { allowed: boolean; reason: ReasonCode } {
+export function purposeAllowed(
+  consent: Consent | null,
+  purpose: Purpose,
+): { allowed: boolean; reason: ReasonCode } {
   if (consent === null) return { allowed: false, reason: 'no-consent' };
   const first = purposeDenials(consent, purpose)[0];
   return first === undefined ? { allowed: true, reason: 'allowed' } : { allowed: false, reason: first };
@@ -81,7 +101,8 @@ export function decide(consent: Consent | null, segment: SegmentContext, sitePol
   if (!sitePolicy.allowed.includes(segment.id)) denials.add('site-not-allowed'); // rule 3
   if (segment.usesEducationRecord && isCommercial(segment.purpose)) denials.add('ferpa-education-record'); // rule 5
   if (AGE_RANK[segment.minAgeBand] > AGE_RANK[ageBandOf(consent)]) denials.add('age'); // rule 9
-  if (denials.size > 0) return { release: false, channel: 'none', reasons: RULE_ORDER.filter((r) => denials.has(r)) };
+  if (denials.size > 0)
+    return { release: false, channel: 'none', reasons: RULE_ORDER.filter((r) => denials.has(r)) };
   return { release: true, channel: channelOf(consent, segment, sitePolicy), reasons: ['allowed'] };
 }
 
@@ -99,6 +120,12 @@ export function segmentContexts(manifest: Pick<Manifest, 'features' | 'models'>)
     // A feature name the manifest does not define cannot pass manifestIssues; if one slips through,
     // count it as an education record (fail closed).
     const usesEducationRecord = model.features.some((name) => educationRecord.get(name) ?? true);
-    return model.segments.map((s) => ({ id: s.id, model: model.id, purpose: model.purpose, minAgeBand: s.minAgeBand, usesEducationRecord }));
+    return model.segments.map((s) => ({
+      id: s.id,
+      model: model.id,
+      purpose: model.purpose,
+      minAgeBand: s.minAgeBand,
+      usesEducationRecord,
+    }));
   });
 }

@@ -3,7 +3,13 @@
  * The page never holds learner data beyond what it forwards; the worker owns all state.
  */
 import type {
-  ConsentInput, Declared, DeviceExport, EventInput, Explanation, PublicJwk, ReleasedSegment,
+  ConsentInput,
+  Declared,
+  DeviceExport,
+  EventInput,
+  Explanation,
+  PublicJwk,
+  ReleasedSegment,
 } from './schema.js';
 
 export type TimedEvent = EventInput & { ts: number };

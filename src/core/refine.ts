@@ -23,7 +23,16 @@
  *   whose version is one more; issuedAt and expiresAt are the publisher's to set.
  */
 import { EdsegError } from './errors.js';
-import type { CentroidModel, Estimate, Manifest, ModelRefinement, RefinementProposal, SegmentRefinement, SiteEstimates, SkipReason } from './schema.js';
+import type {
+  CentroidModel,
+  Estimate,
+  Manifest,
+  ModelRefinement,
+  RefinementProposal,
+  SegmentRefinement,
+  SiteEstimates,
+  SkipReason,
+} from './schema.js';
 
 /** Default largest L2 move of one centroid in one refinement, in normalised units ([-1, 1] per axis). */
 export const DEFAULT_MAX_STEP = 0.5;
@@ -42,26 +51,69 @@ export type RefineOptions = {
   date?: string;
 };
 
-const SOFTMAX_REASON = 'a softmax head is not a per-segment mean: one Lloyd step does not apply; retrain it offline';
+const SOFTMAX_REASON =
+  'a softmax head is not a per-segment mean: one Lloyd step does not apply; retrain it offline';
 
 /** Proposes one damped Lloyd step for every centroid model of `manifest` from the estimates of its reports. */
-export function proposeRefinement(manifest: Manifest, estimates: SiteEstimates, opts: RefineOptions = {}): RefinementProposal {
+export function proposeRefinement(
+  manifest: Manifest,
+  estimates: SiteEstimates,
+  opts: RefineOptions = {},
+): RefinementProposal {
   const maxStep = opts.maxStep ?? DEFAULT_MAX_STEP;
   const minSupport = opts.minSupport ?? manifest.reporting.kThreshold;
-  if (!(maxStep > 0)) throw new EdsegError('invalid-input', `edseg: maxStep must be a positive number, got ${maxStep}`, 'maxStep');
-  if (!(minSupport >= 0)) throw new EdsegError('invalid-input', `edseg: minSupport must be a number >= 0, got ${minSupport}`, 'minSupport');
-  if (estimates.site !== manifest.site.id) throw new EdsegError('invalid-input', `edseg: the estimates are for site "${estimates.site}", the manifest for "${manifest.site.id}"`, 'estimates.site');
+  if (!(maxStep > 0))
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: maxStep must be a positive number, got ${maxStep}`,
+      'maxStep',
+    );
+  if (!(minSupport >= 0))
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: minSupport must be a number >= 0, got ${minSupport}`,
+      'minSupport',
+    );
+  if (estimates.site !== manifest.site.id)
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: the estimates are for site "${estimates.site}", the manifest for "${manifest.site.id}"`,
+      'estimates.site',
+    );
   if (estimates.manifestVersion !== manifest.version) {
-    throw new EdsegError('invalid-input', `edseg: the estimates are for version ${estimates.manifestVersion}, the manifest is version ${manifest.version}`, 'estimates.manifestVersion');
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: the estimates are for version ${estimates.manifestVersion}, the manifest is version ${manifest.version}`,
+      'estimates.manifestVersion',
+    );
   }
 
   const models: ModelRefinement[] = manifest.models.map((model) => {
-    if (model.kind === 'softmax') return { model: model.id, kind: 'softmax', refinable: false, purpose: model.purpose, reason: SOFTMAX_REASON };
+    if (model.kind === 'softmax')
+      return {
+        model: model.id,
+        kind: 'softmax',
+        refinable: false,
+        purpose: model.purpose,
+        reason: SOFTMAX_REASON,
+      };
     const est = estimates.models.find((m) => m.model === model.id);
-    const segments = model.segments.map((s, v) => refineSegment(model, v, est?.segments.find((x) => x.id === s.id), maxStep, minSupport));
+    const segments = model.segments.map((s, v) =>
+      refineSegment(
+        model,
+        v,
+        est?.segments.find((x) => x.id === s.id),
+        maxStep,
+        minSupport,
+      ),
+    );
     const n = est?.n ?? { clear: 0, ldp: 0 };
     return {
-      model: model.id, kind: 'centroids', refinable: true, purpose: model.purpose, features: [...model.features],
+      model: model.id,
+      kind: 'centroids',
+      refinable: true,
+      purpose: model.purpose,
+      features: [...model.features],
       reports: { clear: n.clear, ldp: n.ldp, total: n.clear + n.ldp },
       changed: segments.some((s) => s.movement > 0),
       segments,
@@ -94,13 +146,18 @@ export function applyRefinement(
   opts: { models?: readonly string[]; date: string },
 ): Manifest {
   if (proposal.baseVersion !== manifest.version) {
-    throw new EdsegError('invalid-input', `edseg: the proposal is for version ${proposal.baseVersion}, the manifest is version ${manifest.version}`, 'manifest.version');
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: the proposal is for version ${proposal.baseVersion}, the manifest is version ${manifest.version}`,
+      'manifest.version',
+    );
   }
   const wanted = opts.models ?? proposal.changedModels;
   wanted.forEach((id, i) => {
     const m = proposal.models.find((x) => x.model === id);
     if (!m) throw new EdsegError('invalid-input', `edseg: the proposal has no model "${id}"`, `models.${i}`);
-    if (!m.refinable) throw new EdsegError('invalid-input', `edseg: model "${id}" is ${m.kind}: ${m.reason}`, `models.${i}`);
+    if (!m.refinable)
+      throw new EdsegError('invalid-input', `edseg: model "${id}" is ${m.kind}: ${m.reason}`, `models.${i}`);
   });
   const version = manifest.version + 1;
   return {
@@ -116,7 +173,13 @@ export function applyRefinement(
           const line = p.segments[v];
           if (!line || !(line.movement > 0)) return s;
           const change = `centroid refined from ${p.reports.total} reports (moved by ${line.movement.toFixed(DECIMALS)})`;
-          return { ...s, documentation: { ...s.documentation, changelog: [...s.documentation.changelog, { version, date: opts.date, change }] } };
+          return {
+            ...s,
+            documentation: {
+              ...s.documentation,
+              changelog: [...s.documentation.changelog, { version, date: opts.date, change }],
+            },
+          };
         }),
       };
       return next;
@@ -127,19 +190,45 @@ export function applyRefinement(
 type SegmentEstimate = SiteEstimates['models'][number]['segments'][number];
 
 /** One segment's damped Lloyd step, or its reason for staying put. */
-function refineSegment(model: CentroidModel, v: number, est: SegmentEstimate | undefined, maxStep: number, minSupport: number): SegmentRefinement {
+function refineSegment(
+  model: CentroidModel,
+  v: number,
+  est: SegmentEstimate | undefined,
+  maxStep: number,
+  minSupport: number,
+): SegmentRefinement {
   const seg = model.segments[v]!;
   const old = [...(model.centroids[v] ?? [])];
-  const means = model.features.map((name) => est?.featureMeans.find((f) => f.feature === name)?.estimate ?? null);
-  const base = { id: seg.id, name: seg.name, share: est?.share ?? null, support: est?.support ?? 0, means, old };
-  const stay = (reason: SkipReason, detail: string): SegmentRefinement =>
-    ({ ...base, target: null, proposed: old, movement: 0, damped: false, skipped: { reason, detail } });
+  const means = model.features.map(
+    (name) => est?.featureMeans.find((f) => f.feature === name)?.estimate ?? null,
+  );
+  const base = {
+    id: seg.id,
+    name: seg.name,
+    share: est?.share ?? null,
+    support: est?.support ?? 0,
+    means,
+    old,
+  };
+  const stay = (reason: SkipReason, detail: string): SegmentRefinement => ({
+    ...base,
+    target: null,
+    proposed: old,
+    movement: 0,
+    damped: false,
+    skipped: { reason, detail },
+  });
 
   if (!est) return stay('no-estimate', 'the estimates have no cell for this segment');
   if (est.suppressed) return stay('suppressed', 'the cell is suppressed: fewer reports than the k threshold');
-  if (est.support < minSupport) return stay('under-min-support', `support ${est.support.toFixed(1)} is under the minimum ${minSupport}`);
+  if (est.support < minSupport)
+    return stay('under-min-support', `support ${est.support.toFixed(1)} is under the minimum ${minSupport}`);
   const missing = model.features.filter((_, j) => !Number.isFinite(means[j]?.value));
-  if (missing.length > 0) return stay('means-withheld', `no mean for ${missing.join(', ')}: too few feature reports, or their weight is not clearly above 0`);
+  if (missing.length > 0)
+    return stay(
+      'means-withheld',
+      `no mean for ${missing.join(', ')}: too few feature reports, or their weight is not clearly above 0`,
+    );
 
   const target = means.map((m) => clamp((m as Estimate).value));
   const distance = L2(target, old);
@@ -152,7 +241,8 @@ function refineSegment(model: CentroidModel, v: number, est: SegmentEstimate | u
   return { ...base, target, proposed, movement: L2(proposed, old), damped, skipped: null };
 }
 
-const L2 = (a: readonly number[], b: readonly number[]): number => Math.hypot(...a.map((x, j) => x - (b[j] as number)));
+const L2 = (a: readonly number[], b: readonly number[]): number =>
+  Math.hypot(...a.map((x, j) => x - (b[j] as number)));
 const clamp = (x: number): number => Math.min(1, Math.max(-1, x));
 
 /**

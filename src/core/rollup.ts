@@ -28,7 +28,11 @@ export function rollupDeltas(ev: StoredEvent): Rollup[] {
 export function mergeRollup(prev: Rollup | undefined, delta: Rollup): Rollup {
   if (prev === undefined) return { ...delta };
   if (rollupKey(prev) !== rollupKey(delta)) {
-    throw new EdsegError('invalid-input', `edseg: cannot merge rollup ${rollupKey(delta)} into ${rollupKey(prev)}`, 'delta');
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: cannot merge rollup ${rollupKey(delta)} into ${rollupKey(prev)}`,
+      'delta',
+    );
   }
   return {
     day: prev.day,

@@ -30,7 +30,14 @@ export type AgeBand = z.infer<typeof AgeBand>;
 export const MinAgeBand = /* @__PURE__ */ z.enum(['under13', 'teen', 'adult']);
 export type MinAgeBand = z.infer<typeof MinAgeBand>;
 
-const Identifier = /* @__PURE__ */ z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/, 'must be 1-64 characters: a letter, then letters, digits, _ . : -'));
+const Identifier = /* @__PURE__ */ z
+  .string()
+  .check(
+    z.regex(
+      /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/,
+      'must be 1-64 characters: a letter, then letters, digits, _ . : -',
+    ),
+  );
 const Text = (max: number) => z.string().check(z.maxLength(max));
 const IsoDate = /* @__PURE__ */ z.iso.datetime({ offset: true });
 const Finite = /* @__PURE__ */ z.number();
@@ -39,13 +46,15 @@ const Finite = /* @__PURE__ */ z.number();
 // Events (host page -> client -> worker). Raw events never leave the device.
 // ---------------------------------------------------------------------------------------------
 
-export const PropValue = /* @__PURE__ */ z.union([Finite, Text(256), z.boolean()], { error: 'must be a finite number, a string of at most 256 characters, or a boolean' });
+export const PropValue = /* @__PURE__ */ z.union([Finite, Text(256), z.boolean()], {
+  error: 'must be a finite number, a string of at most 256 characters, or a boolean',
+});
 export type PropValue = z.infer<typeof PropValue>;
 
 export const MAX_PROPS = 32;
-export const Props = /* @__PURE__ */ z.record(Identifier, PropValue).check(
-  z.refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} props`),
-);
+export const Props = /* @__PURE__ */ z
+  .record(Identifier, PropValue)
+  .check(z.refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} props`));
 export type Props = z.infer<typeof Props>;
 
 /** What `track(type, props)` accepts. */
@@ -90,7 +99,15 @@ export type Rollup = z.infer<typeof Rollup>;
 // Feature specification (declarative, published in the manifest)
 // ---------------------------------------------------------------------------------------------
 
-export const FEATURE_KINDS = ['count', 'sum', 'mean', 'distinctDays', 'recencyDays', 'ratio', 'declared'] as const;
+export const FEATURE_KINDS = [
+  'count',
+  'sum',
+  'mean',
+  'distinctDays',
+  'recencyDays',
+  'ratio',
+  'declared',
+] as const;
 export const FeatureKind = /* @__PURE__ */ z.enum(FEATURE_KINDS);
 export type FeatureKind = z.infer<typeof FeatureKind>;
 
@@ -98,7 +115,12 @@ export const Normalisation = /* @__PURE__ */ z.discriminatedUnion('kind', [
   /** the clip range [lo, hi] maps linearly onto [-1, 1] */
   z.strictObject({ kind: z.literal('minmax') }),
   /** (x - mean) / sd, divided by `scale` (default 3) and clipped to [-1, 1] */
-  z.strictObject({ kind: z.literal('zscore'), mean: Finite, sd: z.number().check(z.positive()), scale: z.optional(z.number().check(z.positive())) }),
+  z.strictObject({
+    kind: z.literal('zscore'),
+    mean: Finite,
+    sd: z.number().check(z.positive()),
+    scale: z.optional(z.number().check(z.positive())),
+  }),
 ]);
 export type Normalisation = z.infer<typeof Normalisation>;
 
@@ -113,34 +135,65 @@ export type Normalisation = z.infer<typeof Normalisation>;
  * - declared:     `values[declared[key]]` (already in [-1, 1]), `default` (0) when not declared
  * Then `transform`, then clip to [lo, hi], then normalise to [-1, 1].
  */
-export const FeatureSpec = /* @__PURE__ */ z.strictObject({
-  name: Identifier,
-  kind: FeatureKind,
-  events: z.array(Identifier),
-  prop: z.optional(Identifier),
-  denominator: z.optional(z.array(Identifier)),
-  key: z.optional(Identifier),
-  values: z.optional(z.record(z.string(), z.number().check(z.gte(-1), z.lte(1)))),
-  default: z.optional(z.number().check(z.gte(-1), z.lte(1))),
-  windowDays: z.int().check(z.gte(1), z.lte(366)),
-  transform: z.enum(['none', 'log1p', 'sqrt']),
-  clip: z.tuple([Finite, Finite]),
-  normalisation: Normalisation,
-  /** Reads an education record (scores, grades, assessment results): FERPA applies. */
-  educationRecord: z.boolean(),
-  description: z.optional(Text(500)),
-}).check(
-  z.superRefine((f, ctx) => {
-    if (!(f.clip[0] < f.clip[1])) ctx.issues.push({ code: 'custom', message: 'clip must be [lo, hi] with lo < hi', path: ['clip'], input: f.clip });
-    if ((f.kind === 'sum' || f.kind === 'mean') && !f.prop) ctx.issues.push({ code: 'custom', message: `a ${f.kind} feature needs a prop`, path: ['prop'], input: f.prop });
-    if (f.kind === 'declared') {
-      if (!f.key) ctx.issues.push({ code: 'custom', message: 'a declared feature needs a key', path: ['key'], input: f.key });
-      if (!f.values) ctx.issues.push({ code: 'custom', message: 'a declared feature needs values', path: ['values'], input: f.values });
-    } else if (f.events.length === 0) {
-      ctx.issues.push({ code: 'custom', message: 'must name at least one event type', path: ['events'], input: f.events });
-    }
-  }),
-);
+export const FeatureSpec = /* @__PURE__ */ z
+  .strictObject({
+    name: Identifier,
+    kind: FeatureKind,
+    events: z.array(Identifier),
+    prop: z.optional(Identifier),
+    denominator: z.optional(z.array(Identifier)),
+    key: z.optional(Identifier),
+    values: z.optional(z.record(z.string(), z.number().check(z.gte(-1), z.lte(1)))),
+    default: z.optional(z.number().check(z.gte(-1), z.lte(1))),
+    windowDays: z.int().check(z.gte(1), z.lte(366)),
+    transform: z.enum(['none', 'log1p', 'sqrt']),
+    clip: z.tuple([Finite, Finite]),
+    normalisation: Normalisation,
+    /** Reads an education record (scores, grades, assessment results): FERPA applies. */
+    educationRecord: z.boolean(),
+    description: z.optional(Text(500)),
+  })
+  .check(
+    z.superRefine((f, ctx) => {
+      if (!(f.clip[0] < f.clip[1]))
+        ctx.issues.push({
+          code: 'custom',
+          message: 'clip must be [lo, hi] with lo < hi',
+          path: ['clip'],
+          input: f.clip,
+        });
+      if ((f.kind === 'sum' || f.kind === 'mean') && !f.prop)
+        ctx.issues.push({
+          code: 'custom',
+          message: `a ${f.kind} feature needs a prop`,
+          path: ['prop'],
+          input: f.prop,
+        });
+      if (f.kind === 'declared') {
+        if (!f.key)
+          ctx.issues.push({
+            code: 'custom',
+            message: 'a declared feature needs a key',
+            path: ['key'],
+            input: f.key,
+          });
+        if (!f.values)
+          ctx.issues.push({
+            code: 'custom',
+            message: 'a declared feature needs values',
+            path: ['values'],
+            input: f.values,
+          });
+      } else if (f.events.length === 0) {
+        ctx.issues.push({
+          code: 'custom',
+          message: 'must name at least one event type',
+          path: ['events'],
+          input: f.events,
+        });
+      }
+    }),
+  );
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
 // ---------------------------------------------------------------------------------------------
@@ -229,66 +282,94 @@ export const ManifestSite = /* @__PURE__ */ z.strictObject({
   origins: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
 });
 
-export const Manifest = /* @__PURE__ */ z.strictObject({
-  version: z.int().check(z.gte(1)),
-  issuedAt: IsoDate,
-  expiresAt: IsoDate,
-  site: ManifestSite,
-  features: z.array(FeatureSpec).check(z.minLength(1)),
-  models: z.array(Model).check(z.minLength(1)),
-  policy: SitePolicy,
-  reporting: Reporting,
-  retention: Retention,
-}).check(z.superRefine((m, ctx) => {
-  for (const issue of manifestIssues(m)) ctx.issues.push({ code: 'custom', input: m, ...issue });
-}));
+export const Manifest = /* @__PURE__ */ z
+  .strictObject({
+    version: z.int().check(z.gte(1)),
+    issuedAt: IsoDate,
+    expiresAt: IsoDate,
+    site: ManifestSite,
+    features: z.array(FeatureSpec).check(z.minLength(1)),
+    models: z.array(Model).check(z.minLength(1)),
+    policy: SitePolicy,
+    reporting: Reporting,
+    retention: Retention,
+  })
+  .check(
+    z.superRefine((m, ctx) => {
+      for (const issue of manifestIssues(m)) ctx.issues.push({ code: 'custom', input: m, ...issue });
+    }),
+  );
 export type Manifest = z.infer<typeof Manifest>;
 
 /** Cross-field rules a manifest must keep; each issue names its path. */
-export function manifestIssues(m: Pick<Manifest, 'features' | 'models' | 'policy'> & { retention?: Retention }): { message: string; path: (string | number)[] }[] {
+export function manifestIssues(
+  m: Pick<Manifest, 'features' | 'models' | 'policy'> & { retention?: Retention },
+): { message: string; path: (string | number)[] }[] {
   const out: { message: string; path: (string | number)[] }[] = [];
   // Features read rollups: pruning them sooner than the longest window would shorten that window silently.
   const window = rollupWindowDays(m.features);
   if (m.retention && m.retention.rollupDays < window) {
-    out.push({ message: `must be at least ${window} days, the longest feature window`, path: ['retention', 'rollupDays'] });
+    out.push({
+      message: `must be at least ${window} days, the longest feature window`,
+      path: ['retention', 'rollupDays'],
+    });
   }
   const featureNames = new Set<string>();
   m.features.forEach((f, i) => {
-    if (featureNames.has(f.name)) out.push({ message: `duplicate feature name "${f.name}"`, path: ['features', i, 'name'] });
+    if (featureNames.has(f.name))
+      out.push({ message: `duplicate feature name "${f.name}"`, path: ['features', i, 'name'] });
     featureNames.add(f.name);
   });
   const segmentIds = new Set<string>();
   const modelIds = new Set<string>();
   m.models.forEach((model, mi) => {
-    if (modelIds.has(model.id)) out.push({ message: `duplicate model id "${model.id}"`, path: ['models', mi, 'id'] });
+    if (modelIds.has(model.id))
+      out.push({ message: `duplicate model id "${model.id}"`, path: ['models', mi, 'id'] });
     modelIds.add(model.id);
     model.features.forEach((name, fi) => {
-      if (!featureNames.has(name)) out.push({ message: `unknown feature "${name}"`, path: ['models', mi, 'features', fi] });
+      if (!featureNames.has(name))
+        out.push({ message: `unknown feature "${name}"`, path: ['models', mi, 'features', fi] });
     });
     model.segments.forEach((s, si) => {
-      if (segmentIds.has(s.id)) out.push({ message: `duplicate segment id "${s.id}"`, path: ['models', mi, 'segments', si, 'id'] });
+      if (segmentIds.has(s.id))
+        out.push({ message: `duplicate segment id "${s.id}"`, path: ['models', mi, 'segments', si, 'id'] });
       segmentIds.add(s.id);
     });
     const k = model.segments.length;
     const d = model.features.length;
     if (model.kind === 'centroids') {
-      if (model.centroids.length !== k) out.push({ message: `needs ${k} centroids (one per segment)`, path: ['models', mi, 'centroids'] });
+      if (model.centroids.length !== k)
+        out.push({ message: `needs ${k} centroids (one per segment)`, path: ['models', mi, 'centroids'] });
       model.centroids.forEach((row, ri) => {
-        if (row.length !== d) out.push({ message: `centroid needs ${d} coordinates (one per feature)`, path: ['models', mi, 'centroids', ri] });
+        if (row.length !== d)
+          out.push({
+            message: `centroid needs ${d} coordinates (one per feature)`,
+            path: ['models', mi, 'centroids', ri],
+          });
       });
     } else {
-      if (model.weights.length !== d) out.push({ message: `weights need ${d} rows (one per feature)`, path: ['models', mi, 'weights'] });
+      if (model.weights.length !== d)
+        out.push({ message: `weights need ${d} rows (one per feature)`, path: ['models', mi, 'weights'] });
       model.weights.forEach((row, ri) => {
-        if (row.length !== k) out.push({ message: `weight row needs ${k} columns (one per segment)`, path: ['models', mi, 'weights', ri] });
+        if (row.length !== k)
+          out.push({
+            message: `weight row needs ${k} columns (one per segment)`,
+            path: ['models', mi, 'weights', ri],
+          });
       });
-      if (model.bias.length !== k) out.push({ message: `bias needs ${k} entries`, path: ['models', mi, 'bias'] });
+      if (model.bias.length !== k)
+        out.push({ message: `bias needs ${k} entries`, path: ['models', mi, 'bias'] });
     }
   });
   m.policy.allowed.forEach((id, i) => {
     if (!segmentIds.has(id)) out.push({ message: `unknown segment "${id}"`, path: ['policy', 'allowed', i] });
   });
   m.policy.clear.forEach((id, i) => {
-    if (!m.policy.allowed.includes(id)) out.push({ message: `segment "${id}" is reportable in clear but not allowed`, path: ['policy', 'clear', i] });
+    if (!m.policy.allowed.includes(id))
+      out.push({
+        message: `segment "${id}" is reportable in clear but not allowed`,
+        path: ['policy', 'clear', i],
+      });
   });
   return out;
 }
@@ -301,12 +382,14 @@ export const ConsentInput = /* @__PURE__ */ z.strictObject({
   ageBand: z.optional(AgeBand),
   /** FERPA school-official basis / COPPA school consent: educational purposes only */
   schoolAuthorized: z.optional(z.boolean()),
-  parental: z.optional(z.strictObject({
-    verified: z.boolean(),
-    method: z.optional(Text(100)),
-    at: z.optional(Text(40)),
-    purposes: z.array(Purpose),
-  })),
+  parental: z.optional(
+    z.strictObject({
+      verified: z.boolean(),
+      method: z.optional(Text(100)),
+      at: z.optional(Text(40)),
+      purposes: z.array(Purpose),
+    }),
+  ),
   /** the learner's own consent (teen or adult) */
   self: z.optional(z.strictObject({ purposes: z.array(Purpose), at: z.optional(Text(40)) })),
   optOut: z.optional(z.array(Purpose)),
@@ -327,8 +410,16 @@ export type Consent = z.infer<typeof Consent>;
 // ---------------------------------------------------------------------------------------------
 
 export const REASON_CODES = [
-  'no-consent', 'opted-out', 'site-not-allowed', 'gpc', 'ferpa-education-record',
-  'coppa-separate-consent', 'coppa-parental-consent', 'no-basis', 'age', 'allowed',
+  'no-consent',
+  'opted-out',
+  'site-not-allowed',
+  'gpc',
+  'ferpa-education-record',
+  'coppa-separate-consent',
+  'coppa-parental-consent',
+  'no-basis',
+  'age',
+  'allowed',
 ] as const;
 export const ReasonCode = /* @__PURE__ */ z.enum(REASON_CODES);
 export type ReasonCode = z.infer<typeof ReasonCode>;
@@ -337,7 +428,14 @@ export const Channel = /* @__PURE__ */ z.enum(['clear', 'ldp', 'none']);
 export type Channel = z.infer<typeof Channel>;
 
 /** Why nothing at all can be released (manifest-level), as opposed to a per-segment reason. */
-export const BLOCK_CODES = ['manifest-missing', 'manifest-refused', 'origin-not-allowed', 'site-mismatch', 'manifest-expired', 'forgotten'] as const;
+export const BLOCK_CODES = [
+  'manifest-missing',
+  'manifest-refused',
+  'origin-not-allowed',
+  'site-mismatch',
+  'manifest-expired',
+  'forgotten',
+] as const;
 export const BlockCode = /* @__PURE__ */ z.enum(BLOCK_CODES);
 export type BlockCode = z.infer<typeof BlockCode>;
 
@@ -403,57 +501,97 @@ export type Explanation = z.infer<typeof Explanation>;
 
 export const SegmentField = /* @__PURE__ */ z.discriminatedUnion('channel', [
   z.strictObject({ model: Identifier, channel: z.literal('clear'), segment: Identifier }),
-  z.strictObject({
-    model: Identifier,
-    channel: z.literal('ldp'),
-    eps: z.number().check(z.positive()),
-    k: z.int().check(z.gte(2)),
-    oracle: z.enum(['grr', 'oue']),
-    /** grr: the reported index */
-    value: z.optional(z.int().check(z.gte(0))),
-    /** oue: the perturbed one-hot vector */
-    bits: z.optional(z.array(z.union([z.literal(0), z.literal(1)]))),
-  }).check(z.superRefine((f, ctx) => {
-    if (f.oracle === 'grr' && (f.value === undefined || f.value >= f.k || f.bits !== undefined)) {
-      ctx.issues.push({ code: 'custom', message: 'a grr field needs value in [0, k) and no bits', path: ['value'], input: f.value });
-    }
-    if (f.oracle === 'oue' && (f.bits === undefined || f.bits.length !== f.k || f.value !== undefined)) {
-      ctx.issues.push({ code: 'custom', message: 'an oue field needs k bits and no value', path: ['bits'], input: f.bits });
-    }
-  })),
+  z
+    .strictObject({
+      model: Identifier,
+      channel: z.literal('ldp'),
+      eps: z.number().check(z.positive()),
+      k: z.int().check(z.gte(2)),
+      oracle: z.enum(['grr', 'oue']),
+      /** grr: the reported index */
+      value: z.optional(z.int().check(z.gte(0))),
+      /** oue: the perturbed one-hot vector */
+      bits: z.optional(z.array(z.union([z.literal(0), z.literal(1)]))),
+    })
+    .check(
+      z.superRefine((f, ctx) => {
+        if (f.oracle === 'grr' && (f.value === undefined || f.value >= f.k || f.bits !== undefined)) {
+          ctx.issues.push({
+            code: 'custom',
+            message: 'a grr field needs value in [0, k) and no bits',
+            path: ['value'],
+            input: f.value,
+          });
+        }
+        if (f.oracle === 'oue' && (f.bits === undefined || f.bits.length !== f.k || f.value !== undefined)) {
+          ctx.issues.push({
+            code: 'custom',
+            message: 'an oue field needs k bits and no value',
+            path: ['bits'],
+            input: f.bits,
+          });
+        }
+      }),
+    ),
 ]);
 export type SegmentField = z.infer<typeof SegmentField>;
 
-export const FeatureField = /* @__PURE__ */ z.strictObject({
-  eps: z.number().check(z.positive()),
-  /** number of features in the manifest's feature list (the vector's length) */
-  d: z.int().check(z.gte(1)),
-  mechanism: z.enum(['duchi', 'piecewise', 'hybrid']),
-  /** the sampled dimensions (indices into the manifest's features) */
-  dims: z.array(z.int().check(z.gte(0))),
-  /** noised, scaled values for `dims`, in the same order */
-  values: z.array(Finite),
-}).check(z.superRefine((f, ctx) => {
-  if (f.dims.length !== f.values.length || f.dims.length === 0) ctx.issues.push({ code: 'custom', message: 'dims and values must be non-empty and the same length', path: ['values'], input: f.values });
-  if (f.dims.some((i) => i >= f.d) || new Set(f.dims).size !== f.dims.length) ctx.issues.push({ code: 'custom', message: 'dims must be distinct indices below d', path: ['dims'], input: f.dims });
-}));
+export const FeatureField = /* @__PURE__ */ z
+  .strictObject({
+    eps: z.number().check(z.positive()),
+    /** number of features in the manifest's feature list (the vector's length) */
+    d: z.int().check(z.gte(1)),
+    mechanism: z.enum(['duchi', 'piecewise', 'hybrid']),
+    /** the sampled dimensions (indices into the manifest's features) */
+    dims: z.array(z.int().check(z.gte(0))),
+    /** noised, scaled values for `dims`, in the same order */
+    values: z.array(Finite),
+  })
+  .check(
+    z.superRefine((f, ctx) => {
+      if (f.dims.length !== f.values.length || f.dims.length === 0)
+        ctx.issues.push({
+          code: 'custom',
+          message: 'dims and values must be non-empty and the same length',
+          path: ['values'],
+          input: f.values,
+        });
+      if (f.dims.some((i) => i >= f.d) || new Set(f.dims).size !== f.dims.length)
+        ctx.issues.push({
+          code: 'custom',
+          message: 'dims must be distinct indices below d',
+          path: ['dims'],
+          input: f.dims,
+        });
+    }),
+  );
 export type FeatureField = z.infer<typeof FeatureField>;
 
-export const Report = /* @__PURE__ */ z.strictObject({
-  /** random, for idempotency only */
-  id: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')),
-  site: Identifier,
-  manifestVersion: z.int().check(z.gte(1)),
-  /** day number (days since 1970-01-01 UTC) of the period's first day */
-  period: z.int().check(z.gte(0)),
-  segments: z.array(SegmentField),
-  features: z.optional(FeatureField),
-  /** total epsilon this report spends: eps of every ldp segment field plus the feature field's */
-  epsilon: z.number().check(z.gte(0)),
-}).check(z.superRefine((r, ctx) => {
-  const spent = reportEpsilon(r.segments, r.features);
-  if (Math.abs(spent - r.epsilon) > 1e-9) ctx.issues.push({ code: 'custom', message: `epsilon must equal the sum of the fields' eps (${spent})`, path: ['epsilon'], input: r.epsilon });
-}));
+export const Report = /* @__PURE__ */ z
+  .strictObject({
+    /** random, for idempotency only */
+    id: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')),
+    site: Identifier,
+    manifestVersion: z.int().check(z.gte(1)),
+    /** day number (days since 1970-01-01 UTC) of the period's first day */
+    period: z.int().check(z.gte(0)),
+    segments: z.array(SegmentField),
+    features: z.optional(FeatureField),
+    /** total epsilon this report spends: eps of every ldp segment field plus the feature field's */
+    epsilon: z.number().check(z.gte(0)),
+  })
+  .check(
+    z.superRefine((r, ctx) => {
+      const spent = reportEpsilon(r.segments, r.features);
+      if (Math.abs(spent - r.epsilon) > 1e-9)
+        ctx.issues.push({
+          code: 'custom',
+          message: `epsilon must equal the sum of the fields' eps (${spent})`,
+          path: ['epsilon'],
+          input: r.epsilon,
+        });
+    }),
+  );
 export type Report = z.infer<typeof Report>;
 
 /** A report's total epsilon: eps of every ldp segment field plus the feature field's (PRIVACY.md "Budget"). */
@@ -471,7 +609,12 @@ export type ReportBatch = z.infer<typeof ReportBatch>;
 // ---------------------------------------------------------------------------------------------
 
 /** A point estimate with its standard error and 95% interval; null where the cell is suppressed. */
-export const Estimate = /* @__PURE__ */ z.object({ value: z.number(), se: z.number(), lo: z.number(), hi: z.number() });
+export const Estimate = /* @__PURE__ */ z.object({
+  value: z.number(),
+  se: z.number(),
+  lo: z.number(),
+  hi: z.number(),
+});
 export type Estimate = z.infer<typeof Estimate>;
 
 export const SiteEstimates = /* @__PURE__ */ z.object({
@@ -481,24 +624,30 @@ export const SiteEstimates = /* @__PURE__ */ z.object({
   kThreshold: z.int(),
   /** reports counted (this site and manifest version) */
   reports: z.int(),
-  models: z.array(z.object({
-    model: z.string(),
-    purpose: Purpose,
-    /** reports that carry a field for this model, by channel */
-    n: z.object({ clear: z.int(), ldp: z.int() }),
-    segments: z.array(z.object({
-      id: z.string(),
-      name: z.string(),
-      /** reports backing this cell (clear count, or estimated count for ldp) */
-      support: z.number(),
-      suppressed: z.boolean(),
-      share: z.nullable(Estimate),
-      /** per-feature means within the segment, in the manifest's feature order (normalised scale) */
-      featureMeans: z.array(z.object({ feature: z.string(), estimate: z.nullable(Estimate) })),
-    })),
-  })),
+  models: z.array(
+    z.object({
+      model: z.string(),
+      purpose: Purpose,
+      /** reports that carry a field for this model, by channel */
+      n: z.object({ clear: z.int(), ldp: z.int() }),
+      segments: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          /** reports backing this cell (clear count, or estimated count for ldp) */
+          support: z.number(),
+          suppressed: z.boolean(),
+          share: z.nullable(Estimate),
+          /** per-feature means within the segment, in the manifest's feature order (normalised scale) */
+          featureMeans: z.array(z.object({ feature: z.string(), estimate: z.nullable(Estimate) })),
+        }),
+      ),
+    }),
+  ),
   /** population means per feature (normalised scale) */
-  features: z.array(z.object({ feature: z.string(), n: z.int(), suppressed: z.boolean(), estimate: z.nullable(Estimate) })),
+  features: z.array(
+    z.object({ feature: z.string(), n: z.int(), suppressed: z.boolean(), estimate: z.nullable(Estimate) }),
+  ),
 });
 export type SiteEstimates = z.infer<typeof SiteEstimates>;
 
@@ -526,8 +675,15 @@ export const BudgetSpend = /* @__PURE__ */ z.object({
 export type BudgetSpend = z.infer<typeof BudgetSpend>;
 
 export const AUDIT_KINDS = [
-  'consent-changed', 'manifest-accepted', 'manifest-refused', 'segments-released',
-  'report-queued', 'report-sent', 'report-dropped', 'retention', 'events-dropped',
+  'consent-changed',
+  'manifest-accepted',
+  'manifest-refused',
+  'segments-released',
+  'report-queued',
+  'report-sent',
+  'report-dropped',
+  'retention',
+  'events-dropped',
 ] as const;
 export const AuditEntry = /* @__PURE__ */ z.object({
   id: z.optional(z.int()),
@@ -546,7 +702,9 @@ export const DeviceExport = /* @__PURE__ */ z.object({
   rollups: z.array(Rollup),
   declared: Declared,
   consent: z.nullable(Consent),
-  manifest: z.nullable(z.object({ version: z.int(), kid: z.string(), acceptedAt: z.number(), payload: z.unknown() })),
+  manifest: z.nullable(
+    z.object({ version: z.int(), kid: z.string(), acceptedAt: z.number(), payload: z.unknown() }),
+  ),
   outbox: z.array(OutboxItem),
   budget: z.array(BudgetSpend),
   audit: z.array(AuditEntry),
@@ -738,13 +896,15 @@ export const CatalogSegment = /* @__PURE__ */ z.object({
   modelKind: z.enum(['centroids', 'softmax']),
   purpose: Purpose,
   minAgeBand: MinAgeBand,
-  features: z.array(z.object({
-    name: z.string(),
-    kind: FeatureKind,
-    windowDays: z.int(),
-    educationRecord: z.boolean(),
-    description: z.nullable(z.string()),
-  })),
+  features: z.array(
+    z.object({
+      name: z.string(),
+      kind: FeatureKind,
+      windowDays: z.int(),
+      educationRecord: z.boolean(),
+      description: z.nullable(z.string()),
+    }),
+  ),
   usesEducationRecord: z.boolean(),
   /** the features that make it an education record, by name */
   educationRecordFeatures: z.array(z.string()),
@@ -756,15 +916,23 @@ export type CatalogSegment = z.infer<typeof CatalogSegment>;
 
 /** GET /admin/api/sites/:site: everything the console shows about one site. */
 export const SiteView = /* @__PURE__ */ z.object({
-  site: z.object({ id: z.string(), name: z.string(), origins: z.array(z.string()), createdAt: z.string(), updatedAt: z.string() }),
-  current: z.nullable(z.object({
-    version: z.int(),
-    publishedAt: z.string(),
-    publishedBy: z.string(),
-    kid: z.string(),
-    issuedAt: z.string(),
-    expiresAt: z.string(),
-  })),
+  site: z.object({
+    id: z.string(),
+    name: z.string(),
+    origins: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+  current: z.nullable(
+    z.object({
+      version: z.int(),
+      publishedAt: z.string(),
+      publishedBy: z.string(),
+      kid: z.string(),
+      issuedAt: z.string(),
+      expiresAt: z.string(),
+    }),
+  ),
   /** the working policy (live once published) and the published one */
   policy: SitePolicy,
   publishedPolicy: z.nullable(SitePolicy),
@@ -849,7 +1017,13 @@ export const ModelRefinement = /* @__PURE__ */ z.discriminatedUnion('kind', [
     changed: z.boolean(),
     segments: z.array(SegmentRefinement),
   }),
-  z.object({ model: z.string(), kind: z.literal('softmax'), refinable: z.literal(false), purpose: Purpose, reason: z.string() }),
+  z.object({
+    model: z.string(),
+    kind: z.literal('softmax'),
+    refinable: z.literal(false),
+    purpose: Purpose,
+    reason: z.string(),
+  }),
 ]);
 export type ModelRefinement = z.infer<typeof ModelRefinement>;
 
@@ -932,14 +1106,17 @@ export function parseOrThrow<T extends z.ZodMiniType>(schema: T, value: unknown,
   if (r.success) return r.data as z.infer<T>;
   const issues = r.error.issues;
   const first = issues[0];
-  const field = first ? fieldOf(first.path, root) : root ?? '(root)';
+  const field = first ? fieldOf(first.path, root) : (root ?? '(root)');
   const detail = issues.map((i) => `${fieldOf(i.path, root)}: ${i.message}`).join('; ');
   throw new EdsegError('invalid-input', `edseg: invalid ${root ?? 'input'}: ${detail}`, field);
 }
 
 /** Like parseOrThrow but returns the issues instead of throwing (for the server's 400s). */
-export function check<T extends z.ZodMiniType>(schema: T, value: unknown, root?: string):
-  { ok: true; value: z.infer<T> } | { ok: false; field: string; message: string } {
+export function check<T extends z.ZodMiniType>(
+  schema: T,
+  value: unknown,
+  root?: string,
+): { ok: true; value: z.infer<T> } | { ok: false; field: string; message: string } {
   try {
     return { ok: true, value: parseOrThrow(schema, value, root) };
   } catch (e) {
@@ -956,4 +1133,5 @@ export const DAY_MS = 86_400_000;
 /** Days since 1970-01-01 UTC. */
 export const dayOf = (ts: number): number => Math.floor(ts / DAY_MS);
 /** The first day of the reporting period that `day` falls in. */
-export const periodOf = (day: number, periodDays: number): number => Math.floor(day / periodDays) * periodDays;
+export const periodOf = (day: number, periodDays: number): number =>
+  Math.floor(day / periodDays) * periodDays;

@@ -10,7 +10,16 @@
  *   softmax:   mul -> Multiply, sum -> Sum, add -> Add, softmax -> Softmax, argMax -> ArgMax
  * A new op in model.ts needs its kernel here; the unit test pins the list and fails on a missing one.
  */
-import { enableProdMode, findBackendFactory, getBackend, getKernel, registerBackend, registerKernel, setBackend, type KernelConfig } from '@tensorflow/tfjs-core';
+import {
+  enableProdMode,
+  findBackendFactory,
+  getBackend,
+  getKernel,
+  registerBackend,
+  registerKernel,
+  setBackend,
+  type KernelConfig,
+} from '@tensorflow/tfjs-core';
 // backend_cpu.js, not base.js: base.js also registers the backend as a side effect on import.
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu/dist/backend_cpu.js';
 import { addConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Add.js';
@@ -23,7 +32,13 @@ import { sumConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Sum.js';
 
 /** The kernel configs this build registers, and nothing else. */
 export const KERNELS: readonly KernelConfig[] = [
-  addConfig, argMaxConfig, argMinConfig, multiplyConfig, softmaxConfig, squaredDifferenceConfig, sumConfig,
+  addConfig,
+  argMaxConfig,
+  argMinConfig,
+  multiplyConfig,
+  softmaxConfig,
+  squaredDifferenceConfig,
+  sumConfig,
 ];
 
 const BACKEND = 'cpu';
@@ -51,6 +66,7 @@ async function init(): Promise<void> {
   // Guards keep tfjs from warning when a host (or a test) has registered them already.
   for (const k of KERNELS) if (!getKernel(k.kernelName, BACKEND)) registerKernel(k);
   if (!findBackendFactory(BACKEND)) registerBackend(BACKEND, () => new MathBackendCPU(), 1);
-  if (!(await setBackend(BACKEND))) throw new Error('edseg: the TensorFlow.js cpu backend failed to initialise');
+  if (!(await setBackend(BACKEND)))
+    throw new Error('edseg: the TensorFlow.js cpu backend failed to initialise');
   isReady = true;
 }

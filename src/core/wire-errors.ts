@@ -5,7 +5,10 @@
 import { transferHandlers, type TransferHandler } from 'comlink';
 import { EdsegError, type EdsegErrorCode } from './errors.js';
 
-type Serialized = { isError: boolean; value: { message?: string; name?: string; stack?: string; code?: string; field?: string } | unknown };
+type Serialized = {
+  isError: boolean;
+  value: { message?: string; name?: string; stack?: string; code?: string; field?: string } | unknown;
+};
 
 let installed = false;
 
@@ -18,7 +21,12 @@ export function installErrorTransfer(): void {
     serialize(thrown: { value: unknown }) {
       const [serialized, transfers] = base.serialize(thrown);
       const v = thrown.value;
-      if (v instanceof EdsegError) (serialized.value as Record<string, unknown>) = { ...(serialized.value as object), code: v.code, field: v.field };
+      if (v instanceof EdsegError)
+        (serialized.value as Record<string, unknown>) = {
+          ...(serialized.value as object),
+          code: v.code,
+          field: v.field,
+        };
       return [serialized, transfers];
     },
     deserialize(serialized: Serialized) {

@@ -45,13 +45,24 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
 /** Turns argv and the environment into StartOptions; throws on a bad flag value. */
 export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
   const { values } = parseArgs({
-    args: argv, strict: true, allowPositionals: false,
-    options: { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const portText = values.port ?? env['PORT'] ?? '8787';
   const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be an integer in [0, 65535], got "${portText}"`);
-  const origins = (env['EDSEG_ORIGINS'] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be an integer in [0, 65535], got "${portText}"`);
+  const origins = (env['EDSEG_ORIGINS'] ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return {
     help: values.help === true,
     port,
@@ -72,14 +83,20 @@ export function banner(s: RunningServer, databaseUrl?: string): string {
     const r = relative(process.cwd(), p);
     return r === '' ? '.' : r.startsWith('..') ? p : r;
   };
-  const storage = s.storage === 'postgres'
-    ? `PostgreSQL at ${databaseUrl ? safeHost(databaseUrl) : '(DATABASE_URL)'}`
-    : `PGlite in ${where(s.dataDir)}/pglite`;
+  const storage =
+    s.storage === 'postgres'
+      ? `PostgreSQL at ${databaseUrl ? safeHost(databaseUrl) : '(DATABASE_URL)'}`
+      : `PGlite in ${where(s.dataDir)}/pglite`;
   const token = s.adminTokenGenerated
     ? `admin token (shown once, kept in ${where(s.adminTokenFile!)}): ${s.adminToken}`
-    : s.adminTokenFile ? `admin token: in ${where(s.adminTokenFile)}` : 'admin token: from EDSEG_ADMIN_TOKEN';
-  const seed = s.seed.created ? `seeded ${SEED_SITE} v${s.seed.version}`
-    : s.seed.republished ? `${SEED_SITE} republished as v${s.seed.version} for this port` : `${SEED_SITE} v${s.seed.version}`;
+    : s.adminTokenFile
+      ? `admin token: in ${where(s.adminTokenFile)}`
+      : 'admin token: from EDSEG_ADMIN_TOKEN';
+  const seed = s.seed.created
+    ? `seeded ${SEED_SITE} v${s.seed.version}`
+    : s.seed.republished
+      ? `${SEED_SITE} republished as v${s.seed.version} for this port`
+      : `${SEED_SITE} v${s.seed.version}`;
   return [
     '',
     `  edseg reference server: ready in ${(s.startupMs / 1000).toFixed(1)} s`,
@@ -92,7 +109,9 @@ export function banner(s: RunningServer, databaseUrl?: string): string {
     `  ${pad('estimates')}${s.url}/v1/sites/${SEED_SITE}/estimates`,
     '',
     `  ${pad('storage')}${storage}`,
-    ...s.resigned.map((r) => `  ${pad('re-signed')}${r.site} v${r.version} (the previous version was close to expiry)`),
+    ...s.resigned.map(
+      (r) => `  ${pad('re-signed')}${r.site} v${r.version} (the previous version was close to expiry)`,
+    ),
     `  ${token}`,
     '',
   ].join('\n');
@@ -109,7 +128,10 @@ function safeHost(url: string): string {
 }
 
 /** Runs the server until SIGINT/SIGTERM. */
-export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<RunningServer | null> {
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningServer | null> {
   let opts: ReturnType<typeof optionsFrom>;
   try {
     opts = optionsFrom(argv, env);
@@ -130,7 +152,13 @@ export async function main(argv: string[] = process.argv.slice(2), env: NodeJS.P
     if (stopping) return;
     stopping = true;
     console.log(`edseg-server: ${signal}, stopping`);
-    server.close().then(() => process.exit(0), (e: unknown) => { console.error(e); process.exit(1); });
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

@@ -26,7 +26,15 @@ export interface Signer {
   rotate(at?: Date): Promise<string>;
 }
 
-const publicOnly = (jwk: PublicJwk, kid: string): PublicJwk => ({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' });
+const publicOnly = (jwk: PublicJwk, kid: string): PublicJwk => ({
+  kty: jwk.kty,
+  crv: jwk.crv,
+  x: jwk.x,
+  y: jwk.y,
+  kid,
+  alg: 'ES256',
+  use: 'sig',
+});
 
 /**
  * Generates an extractable ES256 pair; kid = the first 16 characters of its RFC 7638 thumbprint.
@@ -38,9 +46,14 @@ export async function generateSigningKey(at: Date): Promise<SigningKeyRecord> {
   const pub = await exportJWK(publicKey);
   const kid = (await calculateJwkThumbprint(pub, 'sha256')).slice(0, 16);
   return {
-    kid, createdAt: at.toISOString(),
+    kid,
+    createdAt: at.toISOString(),
     publicJwk: publicOnly(parseOrThrow(PublicJwk, { ...pub, kid }, 'publicJwk'), kid),
-    privateJwk: parseOrThrow(PrivateJwk, { ...(await exportJWK(privateKey)), kid, alg: 'ES256' }, 'privateJwk'),
+    privateJwk: parseOrThrow(
+      PrivateJwk,
+      { ...(await exportJWK(privateKey)), kid, alg: 'ES256' },
+      'privateJwk',
+    ),
   };
 }
 
@@ -50,7 +63,8 @@ export async function generateSigningKey(at: Date): Promise<SigningKeyRecord> {
  * PostgreSQL agree at once after any of them rotates; only the imported CryptoKeys are cached, by kid.
  */
 export async function createSigner(store: Store, now: () => Date = () => new Date()): Promise<Signer> {
-  if ((await store.listSigningKeys()).length === 0) await store.addSigningKey(await generateSigningKey(now()));
+  if ((await store.listSigningKeys()).length === 0)
+    await store.addSigningKey(await generateSigningKey(now()));
   const imported = new Map<string, SigningKey>();
   const newest = async (via: Store = store): Promise<SigningKeyRecord> => {
     const [k] = await via.listSigningKeys();

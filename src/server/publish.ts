@@ -48,14 +48,26 @@ export type PublishOptions = {
 
 /** The working copy that makes `m` current with nothing pending. */
 const workingOf = (m: Manifest): SitePatch => {
-  const { features, models, reporting, retention, policy, site: { origins } } = m;
+  const {
+    features,
+    models,
+    reporting,
+    retention,
+    policy,
+    site: { origins },
+  } = m;
   return { definition: { features, models, reporting, retention }, policy, origins };
 };
 
 export type PublishResult = PublishedVersion & { changes: string[] };
 
 /** Publishes the next version of a site; throws EdsegError naming the field when the result would be invalid ('not-found' for an unknown site). */
-export async function publishSite(store: Store, signer: Signer, siteId: string, opts: PublishOptions): Promise<PublishResult> {
+export async function publishSite(
+  store: Store,
+  signer: Signer,
+  siteId: string,
+  opts: PublishOptions,
+): Promise<PublishResult> {
   return store.transaction(async (tx) => {
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
@@ -66,22 +78,49 @@ export async function publishSite(store: Store, signer: Signer, siteId: string, 
     let manifest = buildManifest(site, version, opts.now);
     if (opts.manifest !== undefined) {
       const given = opts.manifest;
-      if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new EdsegError('invalid-input', 'the manifest must be an object', 'manifest');
+      if (typeof given !== 'object' || given === null || Array.isArray(given))
+        throw new EdsegError('invalid-input', 'the manifest must be an object', 'manifest');
       const g = given as Partial<Manifest>;
-      if (g.site?.id !== undefined && g.site.id !== siteId) throw new EdsegError('invalid-input', `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
-      manifest = { ...manifest, ...g, version, issuedAt: manifest.issuedAt, expiresAt: manifest.expiresAt, site: { id: siteId, origins: g.site?.origins ?? site.origins } };
+      if (g.site?.id !== undefined && g.site.id !== siteId)
+        throw new EdsegError('invalid-input', `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
+      manifest = {
+        ...manifest,
+        ...g,
+        version,
+        issuedAt: manifest.issuedAt,
+        expiresAt: manifest.expiresAt,
+        site: { id: siteId, origins: g.site?.origins ?? site.origins },
+      };
     }
     manifest = parseOrThrow(Manifest, manifest, 'manifest');
-    const patch = opts.working ? opts.working(site, manifest) : opts.manifest !== undefined ? workingOf(manifest) : {};
+    const patch = opts.working
+      ? opts.working(site, manifest)
+      : opts.manifest !== undefined
+        ? workingOf(manifest)
+        : {};
     if (Object.keys(patch).length > 0) await tx.updateSite(siteId, patch, opts.now.toISOString());
 
     const { jws, kid } = await signer.sign(manifest, tx);
-    const published: PublishedVersion = { site: siteId, version, manifest, jws, kid, publishedAt: opts.now.toISOString(), publishedBy: opts.actor };
+    const published: PublishedVersion = {
+      site: siteId,
+      version,
+      manifest,
+      jws,
+      kid,
+      publishedAt: opts.now.toISOString(),
+      publishedBy: opts.actor,
+    };
     await tx.addVersion(published);
     const diff = describeChanges(prev?.manifest ?? null, manifest);
-    const changes = diff.length ? diff : [`re-signed without content change, valid until ${manifest.expiresAt}`];
+    const changes = diff.length
+      ? diff
+      : [`re-signed without content change, valid until ${manifest.expiresAt}`];
     await tx.appendAudit({
-      at: published.publishedAt, actor: opts.actor, action: 'publish', site: siteId, version,
+      at: published.publishedAt,
+      actor: opts.actor,
+      action: 'publish',
+      site: siteId,
+      version,
       summary: `published v${version}: ${changes.join('; ')}`,
       detail: { changes, kid, expiresAt: manifest.expiresAt, ...(opts.note ? { note: opts.note } : {}) },
     });
@@ -90,20 +129,37 @@ export async function publishSite(store: Store, signer: Signer, siteId: string, 
 }
 
 /** Replaces a site's working policy (live at the next publish); throws EdsegError naming the field ('not-found' for an unknown site). */
-export async function updatePolicy(store: Store, siteId: string, input: unknown, opts: { actor: string; now: Date }): Promise<{ policy: SitePolicy; changes: string[] }> {
+export async function updatePolicy(
+  store: Store,
+  siteId: string,
+  input: unknown,
+  opts: { actor: string; now: Date },
+): Promise<{ policy: SitePolicy; changes: string[] }> {
   const parsed = parseOrThrow(SitePolicy, input, 'policy');
   const policy = { allowed: [...new Set(parsed.allowed)], clear: [...new Set(parsed.clear)] };
   return store.transaction(async (tx) => {
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
     if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
-    const issue = manifestIssues({ features: site.definition.features, models: site.definition.models, policy })
-      .find((i) => i.path[0] === 'policy');
-    if (issue) throw new EdsegError('invalid-input', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
+    const issue = manifestIssues({
+      features: site.definition.features,
+      models: site.definition.models,
+      policy,
+    }).find((i) => i.path[0] === 'policy');
+    if (issue)
+      throw new EdsegError(
+        'invalid-input',
+        `${issue.path.join('.')}: ${issue.message}`,
+        issue.path.join('.'),
+      );
     const changes = policyChanges(site.policy, policy);
     await tx.updateSite(siteId, { policy }, opts.now.toISOString());
     await tx.appendAudit({
-      at: opts.now.toISOString(), actor: opts.actor, action: 'policy-update', site: siteId, version: null,
+      at: opts.now.toISOString(),
+      actor: opts.actor,
+      action: 'policy-update',
+      site: siteId,
+      version: null,
       summary: `policy edited (live at the next publish): ${changes.length ? changes.join('; ') : 'no change'}`,
       detail: { before: site.policy, after: policy, changes },
     });
@@ -116,7 +172,13 @@ export async function resignExpiring(store: Store, signer: Signer, now: Date): P
   const out: PublishResult[] = [];
   for (const { site, version, expiresAt } of await store.currentExpiries()) {
     if (Date.parse(expiresAt) - now.getTime() > RESIGN_WITHIN_DAYS * DAY_MS) continue;
-    out.push(await publishSite(store, signer, site, { actor: 'system (expiry)', now, note: `v${version} expires ${expiresAt}` }));
+    out.push(
+      await publishSite(store, signer, site, {
+        actor: 'system (expiry)',
+        now,
+        note: `v${version} expires ${expiresAt}`,
+      }),
+    );
   }
   return out;
 }
@@ -126,15 +188,31 @@ export async function resignExpiring(store: Store, signer: Signer, now: Date): P
  * with it at once, so the current manifests and the newest key in the JWKS always agree (the
  * demo page pins the newest key). The old keys stay in the JWKS for SDKs that pinned them.
  */
-export async function rotateSigningKey(store: Store, signer: Signer, opts: { actor: string; now: Date }): Promise<{ kid: string; republished: PublishResult[] }> {
+export async function rotateSigningKey(
+  store: Store,
+  signer: Signer,
+  opts: { actor: string; now: Date },
+): Promise<{ kid: string; republished: PublishResult[] }> {
   const kid = await signer.rotate(opts.now);
   await store.appendAudit({
-    at: opts.now.toISOString(), actor: opts.actor, action: 'key-rotate', site: null, version: null,
-    summary: `new signing key ${kid}; every published site re-signed with it`, detail: { kid },
+    at: opts.now.toISOString(),
+    actor: opts.actor,
+    action: 'key-rotate',
+    site: null,
+    version: null,
+    summary: `new signing key ${kid}; every published site re-signed with it`,
+    detail: { kid },
   });
   const republished: PublishResult[] = [];
   for (const s of await store.listSites()) {
-    if (s.currentVersion !== null) republished.push(await publishSite(store, signer, s.id, { actor: opts.actor, now: opts.now, note: `re-signed with the new key ${kid}` }));
+    if (s.currentVersion !== null)
+      republished.push(
+        await publishSite(store, signer, s.id, {
+          actor: opts.actor,
+          now: opts.now,
+          note: `re-signed with the new key ${kid}`,
+        }),
+      );
   }
   return { kid, republished };
 }
@@ -145,7 +223,9 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   const o = v as Record<string, unknown>;
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
 }
 /** Whether two documents are equal as JSON, whatever their key order. */
@@ -154,7 +234,10 @@ export const same = (a: unknown, b: unknown): boolean => canonical(a) === canoni
 function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
   const plus = added(before, after);
   const minus = added(after, before);
-  return [...(plus.length ? [`${label} +${plus.join(', +')}`] : []), ...(minus.length ? [`${label} -${minus.join(', -')}`] : [])];
+  return [
+    ...(plus.length ? [`${label} +${plus.join(', +')}`] : []),
+    ...(minus.length ? [`${label} -${minus.join(', -')}`] : []),
+  ];
 }
 
 function policyChanges(a: SitePolicy, b: SitePolicy): string[] {
@@ -165,24 +248,53 @@ function policyChanges(a: SitePolicy, b: SitePolicy): string[] {
 export function describeChanges(prev: Manifest | null, next: Manifest): string[] {
   if (!prev) {
     const segments = next.models.reduce((n, m) => n + m.segments.length, 0);
-    return [`first version: ${next.features.length} features, ${next.models.length} models, ${segments} segments, origins ${next.site.origins.join(' ')}`];
+    return [
+      `first version: ${next.features.length} features, ${next.models.length} models, ${segments} segments, origins ${next.site.origins.join(' ')}`,
+    ];
   }
-  const out = [...listChange('origins', prev.site.origins, next.site.origins), ...policyChanges(prev.policy, next.policy)];
-  out.push(...listChange('features', prev.features.map((f) => f.name), next.features.map((f) => f.name)));
+  const out = [
+    ...listChange('origins', prev.site.origins, next.site.origins),
+    ...policyChanges(prev.policy, next.policy),
+  ];
+  out.push(
+    ...listChange(
+      'features',
+      prev.features.map((f) => f.name),
+      next.features.map((f) => f.name),
+    ),
+  );
   for (const f of next.features) {
     const old = prev.features.find((p) => p.name === f.name);
     if (old && !same(old, f)) out.push(`feature ${f.name} changed`);
   }
-  out.push(...listChange('models', prev.models.map((m) => m.id), next.models.map((m) => m.id)));
+  out.push(
+    ...listChange(
+      'models',
+      prev.models.map((m) => m.id),
+      next.models.map((m) => m.id),
+    ),
+  );
   for (const m of next.models) {
     const old = prev.models.find((p) => p.id === m.id);
     if (!old) continue;
     if (old.purpose !== m.purpose) out.push(`model ${m.id} purpose ${old.purpose} -> ${m.purpose}`);
     if (!same(old.features, m.features)) out.push(`model ${m.id} features changed`);
     if (old.kind !== m.kind) out.push(`model ${m.id} kind ${old.kind} -> ${m.kind}`);
-    else if (m.kind === 'centroids' && old.kind === 'centroids' && !same(old.centroids, m.centroids)) out.push(`model ${m.id} centroids changed`);
-    else if (m.kind === 'softmax' && old.kind === 'softmax' && !same([old.weights, old.bias], [m.weights, m.bias])) out.push(`model ${m.id} weights changed`);
-    out.push(...listChange(`model ${m.id} segments`, old.segments.map((s) => s.id), m.segments.map((s) => s.id)));
+    else if (m.kind === 'centroids' && old.kind === 'centroids' && !same(old.centroids, m.centroids))
+      out.push(`model ${m.id} centroids changed`);
+    else if (
+      m.kind === 'softmax' &&
+      old.kind === 'softmax' &&
+      !same([old.weights, old.bias], [m.weights, m.bias])
+    )
+      out.push(`model ${m.id} weights changed`);
+    out.push(
+      ...listChange(
+        `model ${m.id} segments`,
+        old.segments.map((s) => s.id),
+        m.segments.map((s) => s.id),
+      ),
+    );
     for (const s of m.segments) {
       const os = old.segments.find((x) => x.id === s.id);
       if (os && !same(os, s)) out.push(`segment ${s.id} definition or documentation changed`);

@@ -26,8 +26,14 @@ export async function admitBatch(body: unknown, lookup: ManifestLookup): Promise
   for (const [i, r] of parsed.value.reports.entries()) {
     const manifest = await lookup(r.site, r.manifestVersion);
     const at = `reports.${i}`;
-    if (manifest === 'unknown-site') return { ok: false, field: `${at}.site`, message: `unknown site "${r.site}"` };
-    if (!manifest) return { ok: false, field: `${at}.manifestVersion`, message: `site "${r.site}" never published version ${r.manifestVersion}` };
+    if (manifest === 'unknown-site')
+      return { ok: false, field: `${at}.site`, message: `unknown site "${r.site}"` };
+    if (!manifest)
+      return {
+        ok: false,
+        field: `${at}.manifestVersion`,
+        message: `site "${r.site}" never published version ${r.manifestVersion}`,
+      };
     const refusal = disagreement(r, manifest, at);
     if (refusal) return { ok: false, ...refusal };
   }
@@ -40,18 +46,29 @@ function disagreement(r: Report, manifest: Manifest, at: string): Refusal | null
   for (const [j, f] of r.segments.entries()) {
     const field = `${at}.segments.${j}`;
     const model = manifest.models.find((m) => m.id === f.model);
-    if (!model) return { field: `${field}.model`, message: `manifest v${manifest.version} has no model "${f.model}"` };
-    if (seen.has(f.model)) return { field: `${field}.model`, message: `model "${f.model}" is reported twice` };
+    if (!model)
+      return { field: `${field}.model`, message: `manifest v${manifest.version} has no model "${f.model}"` };
+    if (seen.has(f.model))
+      return { field: `${field}.model`, message: `model "${f.model}" is reported twice` };
     seen.add(f.model);
     if (f.channel === 'ldp') {
-      if (f.k !== model.segments.length) return { field: `${field}.k`, message: `model "${f.model}" has ${model.segments.length} segments` };
+      if (f.k !== model.segments.length)
+        return { field: `${field}.k`, message: `model "${f.model}" has ${model.segments.length} segments` };
     } else {
-      if (!model.segments.some((s) => s.id === f.segment)) return { field: `${field}.segment`, message: `model "${f.model}" has no segment "${f.segment}"` };
-      if (!manifest.policy.clear.includes(f.segment)) return { field: `${field}.channel`, message: `segment "${f.segment}" may not be reported in clear under manifest v${manifest.version}'s policy` };
+      if (!model.segments.some((s) => s.id === f.segment))
+        return { field: `${field}.segment`, message: `model "${f.model}" has no segment "${f.segment}"` };
+      if (!manifest.policy.clear.includes(f.segment))
+        return {
+          field: `${field}.channel`,
+          message: `segment "${f.segment}" may not be reported in clear under manifest v${manifest.version}'s policy`,
+        };
     }
   }
   if (r.features && r.features.d !== manifest.features.length) {
-    return { field: `${at}.features.d`, message: `manifest v${manifest.version} has ${manifest.features.length} features` };
+    return {
+      field: `${at}.features.d`,
+      message: `manifest v${manifest.version} has ${manifest.features.length} features`,
+    };
   }
   return null;
 }

@@ -81,7 +81,10 @@ function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): st
 }
 
 /** The admin token: given, else read from the data folder, else generated there (mode 0600). */
-function resolveAdminToken(dataDir: string, given?: string): { token: string; generated: boolean; file: string | null } {
+function resolveAdminToken(
+  dataDir: string,
+  given?: string,
+): { token: string; generated: boolean; file: string | null } {
   if (given) return { token: given, generated: false, file: null };
   const file = join(dataDir, 'admin-token');
   if (existsSync(file)) {
@@ -93,7 +96,8 @@ function resolveAdminToken(dataDir: string, given?: string): { token: string; ge
   return { token, generated: true, file };
 }
 
-const urlHost = (host: string): string => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+const urlHost = (host: string): string =>
+  host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
 /** Starts the server; resolves once it listens and the demo site is seeded. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
@@ -102,23 +106,49 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const dataDir = resolve(opts.dataDir ?? '.edseg-data');
   mkdirSync(dataDir, { recursive: true });
   const ownStore = !opts.store;
-  const store = opts.store ?? (opts.databaseUrl ? await openPostgresStore(opts.databaseUrl) : await openPgliteStore(join(dataDir, 'pglite')));
+  const store =
+    opts.store ??
+    (opts.databaseUrl
+      ? await openPostgresStore(opts.databaseUrl)
+      : await openPgliteStore(join(dataDir, 'pglite')));
   try {
     const signer = await createSigner(store, now);
     const admin = resolveAdminToken(dataDir, opts.adminToken);
     const root = packageRoot();
     const app = createApp({
-      store, signer, adminToken: admin.token, now,
-      staticDir: opts.staticDir ?? join(root, 'dist'), demoDir: opts.demoDir ?? join(root, 'demo'),
+      store,
+      signer,
+      adminToken: admin.token,
+      now,
+      staticDir: opts.staticDir ?? join(root, 'dist'),
+      demoDir: opts.demoDir ?? join(root, 'demo'),
     });
 
     let markReady!: () => void;
-    const ready = new Promise<void>((r) => { markReady = r; });
+    const ready = new Promise<void>((r) => {
+      markReady = r;
+    });
     const host = opts.host ?? '127.0.0.1';
     const wantedPort = opts.port ?? 8787;
     const server = await new Promise<ReturnType<typeof serve>>((resolveListen, reject) => {
-      const s = serve({ fetch: async (req, env) => { await ready; return app.fetch(req, env); }, port: wantedPort, hostname: host }, () => resolveListen(s));
-      s.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new Error(`port ${wantedPort} on ${host} is in use (try --port 0 or another port)`) : e));
+      const s = serve(
+        {
+          fetch: async (req, env) => {
+            await ready;
+            return app.fetch(req, env);
+          },
+          port: wantedPort,
+          hostname: host,
+        },
+        () => resolveListen(s),
+      );
+      s.once('error', (e: NodeJS.ErrnoException) =>
+        reject(
+          e.code === 'EADDRINUSE'
+            ? new Error(`port ${wantedPort} on ${host} is in use (try --port 0 or another port)`)
+            : e,
+        ),
+      );
     });
     // the port actually listened on (wantedPort 0 picks a free one)
     const port = (server.address() as AddressInfo).port;
@@ -128,14 +158,25 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     markReady();
     // A server that runs for weeks must keep its manifests valid: devices refuse an expired one.
     const resignTimer = setInterval(() => {
-      resignExpiring(store, signer, now()).catch((e: unknown) => console.error('edseg: re-signing manifests near expiry failed:', e));
+      resignExpiring(store, signer, now()).catch((e: unknown) =>
+        console.error('edseg: re-signing manifests near expiry failed:', e),
+      );
     }, opts.resignEveryMs ?? RESIGN_EVERY_MS);
     resignTimer.unref();
 
     return {
-      url: `http://${urlHost(host)}:${port}`, port, host,
-      adminToken: admin.token, adminTokenGenerated: admin.generated, adminTokenFile: admin.file,
-      storage: store.kind, dataDir, store, signer, seed, resigned,
+      url: `http://${urlHost(host)}:${port}`,
+      port,
+      host,
+      adminToken: admin.token,
+      adminTokenGenerated: admin.generated,
+      adminTokenFile: admin.file,
+      storage: store.kind,
+      dataDir,
+      store,
+      signer,
+      seed,
+      resigned,
       startupMs: performance.now() - t0,
       async close() {
         clearInterval(resignTimer);

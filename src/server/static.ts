@@ -59,7 +59,14 @@ export async function readStatic(root: string, rel: string): Promise<{ path: str
 }
 
 /** The SDK files served under /edseg/ (and their source maps); nothing else in dist/ is public. */
-export const SDK_FILES = new Set(['edseg.js', 'edseg.worker.js', 'edseg.mjs', 'edseg.js.map', 'edseg.worker.js.map', 'edseg.mjs.map']);
+export const SDK_FILES = new Set([
+  'edseg.js',
+  'edseg.worker.js',
+  'edseg.mjs',
+  'edseg.js.map',
+  'edseg.worker.js.map',
+  'edseg.mjs.map',
+]);
 
 /** The placeholder in demo HTML that becomes the current public JWK. */
 export const JWK_PLACEHOLDER = '__EDSEG_PUBLIC_JWK__';
@@ -77,9 +84,19 @@ export const SDK_CSP = "script-src 'self'; object-src 'none'; base-uri 'none'";
  * (computed from the HTML actually served, so editing the stub cannot silently break it).
  */
 export function demoCsp(html: string): string {
-  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+  const hashes = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`,
+  );
   return [
-    "default-src 'self'", `script-src 'self' ${hashes.join(' ')}`.trim(), "style-src 'self'", "img-src 'self' data:",
-    "connect-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+    "default-src 'self'",
+    `script-src 'self' ${hashes.join(' ')}`.trim(),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
   ].join('; ');
 }

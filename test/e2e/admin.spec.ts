@@ -5,7 +5,10 @@ import { adultAllConsent, demoStarted, openDemo, segmentOf, track, studyHard } f
 const TOKEN = process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token';
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
-test('an admin withholds a segment from the site; after publishing, the learner\'s SDK adopts the new signed version and stops releasing it', async ({ page, request }) => {
+test("an admin withholds a segment from the site; after publishing, the learner's SDK adopts the new signed version and stops releasing it", async ({
+  page,
+  request,
+}) => {
   await openDemo(page);
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, studyHard);
@@ -15,13 +18,25 @@ test('an admin withholds a segment from the site; after publishing, the learner\
 
   // The policy as published (the payload of the current JWS).
   const payload = (await (await request.get('/v1/sites/lingua-kids/manifest')).text()).split('.')[1]!;
-  const original = JSON.parse(Buffer.from(payload, 'base64url').toString()).policy as { allowed: string[]; clear: string[] };
+  const original = JSON.parse(Buffer.from(payload, 'base64url').toString()).policy as {
+    allowed: string[];
+    clear: string[];
+  };
   try {
-    const put = await request.put('/admin/api/sites/lingua-kids/policy', { headers: auth, data: { allowed: original.allowed.filter((id) => id !== pace), clear: original.clear.filter((id) => id !== pace) } });
+    const put = await request.put('/admin/api/sites/lingua-kids/policy', {
+      headers: auth,
+      data: {
+        allowed: original.allowed.filter((id) => id !== pace),
+        clear: original.clear.filter((id) => id !== pace),
+      },
+    });
     expect(put.status()).toBe(200);
-    const pub = await request.post('/admin/api/sites/lingua-kids/publish', { headers: auth, data: { note: `e2e: withhold ${pace}` } });
+    const pub = await request.post('/admin/api/sites/lingua-kids/publish', {
+      headers: auth,
+      data: { note: `e2e: withhold ${pace}` },
+    });
     expect(pub.status()).toBe(201);
-    const { version } = await pub.json() as { version: number };
+    const { version } = (await pub.json()) as { version: number };
     expect(version).toBeGreaterThan(before.manifest.version!);
 
     await page.reload();
@@ -40,10 +55,15 @@ test('an admin withholds a segment from the site; after publishing, the learner\
   } finally {
     // Put the site back for the other specs (as a further version).
     await request.put('/admin/api/sites/lingua-kids/policy', { headers: auth, data: original });
-    await request.post('/admin/api/sites/lingua-kids/publish', { headers: auth, data: { note: 'e2e: restore policy' } });
+    await request.post('/admin/api/sites/lingua-kids/publish', {
+      headers: auth,
+      data: { note: 'e2e: restore policy' },
+    });
   }
 });
 
 test('the admin API refuses a request without the token', async ({ request }) => {
-  expect((await request.put('/admin/api/sites/lingua-kids/policy', { data: { allowed: [], clear: [] } })).status()).toBe(401);
+  expect(
+    (await request.put('/admin/api/sites/lingua-kids/policy', { data: { allowed: [], clear: [] } })).status(),
+  ).toBe(401);
 });

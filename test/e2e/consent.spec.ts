@@ -1,13 +1,25 @@
 import { test, expect } from '@playwright/test';
 import { E2E_PORT } from '../../playwright.config.js';
-import { adultAllConsent, collectorReports, demoReady, expectWorkerRequestsSeen, openDemo, studyHard, track, watchNetwork } from './helpers.js';
+import {
+  adultAllConsent,
+  collectorReports,
+  demoReady,
+  expectWorkerRequestsSeen,
+  openDemo,
+  studyHard,
+  track,
+  watchNetwork,
+} from './helpers.js';
 
 const reasonsOf = async (page: import('@playwright/test').Page) => {
   const ex = await page.evaluate(() => window.edseg.explain());
   return ex.segments;
 };
 
-test('under 13 with neither parental consent nor school authorisation: nothing released, nothing sent', async ({ page, context }) => {
+test('under 13 with neither parental consent nor school authorisation: nothing released, nothing sent', async ({
+  page,
+  context,
+}) => {
   const seen = await watchNetwork(context);
   await openDemo(page);
   await page.evaluate(() => window.edseg.setConsent({ ageBand: 'under13' }));
@@ -17,12 +29,17 @@ test('under 13 with neither parental consent nor school authorisation: nothing r
   expectWorkerRequestsSeen(seen);
   expect(seen.filter((s) => new URL(s.url).pathname === '/v1/reports')).toHaveLength(0);
   const segs = await reasonsOf(page);
-  expect(segs.filter((s) => s.purpose === 'instruction').every((s) => s.reasons[0] === 'coppa-parental-consent')).toBe(true);
+  expect(
+    segs.filter((s) => s.purpose === 'instruction').every((s) => s.reasons[0] === 'coppa-parental-consent'),
+  ).toBe(true);
   // Nothing allowed, so nothing was written to IndexedDB either.
   expect((await page.evaluate(() => window.edseg.exportData())).persisted).toBe(false);
 });
 
-test('under 13 with school authorisation only: instruction released, marketing withheld, reports only through ldp', async ({ page, context }) => {
+test('under 13 with school authorisation only: instruction released, marketing withheld, reports only through ldp', async ({
+  page,
+  context,
+}) => {
   const seen = await watchNetwork(context);
   await openDemo(page);
   await page.evaluate(() => window.edseg.setConsent({ ageBand: 'under13', schoolAuthorized: true }));
@@ -33,7 +50,9 @@ test('under 13 with school authorisation only: instruction released, marketing w
   const segs = await reasonsOf(page);
   const offers = segs.filter((s) => s.model === 'offers');
   expect(offers.every((s) => !s.released && s.reasons[0] === 'coppa-separate-consent')).toBe(true);
-  expect(segs.filter((s) => s.model === 'tutoring_upsell').every((s) => s.reasons[0] === 'ferpa-education-record')).toBe(true);
+  expect(
+    segs.filter((s) => s.model === 'tutoring_upsell').every((s) => s.reasons[0] === 'ferpa-education-record'),
+  ).toBe(true);
   expect((await page.evaluate(() => window.edseg.flush())).sent).toBe(1);
   const reports = collectorReports(seen);
   expect(reports).toHaveLength(1);
@@ -42,10 +61,19 @@ test('under 13 with school authorisation only: instruction released, marketing w
   expect(fields.every((f) => f.channel === 'ldp')).toBe(true);
 });
 
-test('with verified parental consent naming analytics, the pace segment may go in clear', async ({ page, context }) => {
+test('with verified parental consent naming analytics, the pace segment may go in clear', async ({
+  page,
+  context,
+}) => {
   const seen = await watchNetwork(context);
   await openDemo(page);
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'under13', schoolAuthorized: true, parental: { verified: true, method: 'card-check', purposes: ['instruction', 'analytics'] } }));
+  await page.evaluate(() =>
+    window.edseg.setConsent({
+      ageBand: 'under13',
+      schoolAuthorized: true,
+      parental: { verified: true, method: 'card-check', purposes: ['instruction', 'analytics'] },
+    }),
+  );
   await track(page, studyHard);
   expect((await page.evaluate(() => window.edseg.flush())).sent).toBe(1);
   const fields = collectorReports(seen)[0]!.segments;
@@ -54,9 +82,19 @@ test('with verified parental consent naming analytics, the pace segment may go i
 });
 
 test('GPC set by the browser withholds advertising segments with reason gpc', async ({ page }) => {
-  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true }));
+  await page.addInitScript(() =>
+    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {
+      get: () => true,
+      configurable: true,
+    }),
+  );
   await openDemo(page);
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics', 'marketing', 'advertising'] } }));
+  await page.evaluate(() =>
+    window.edseg.setConsent({
+      ageBand: 'adult',
+      self: { purposes: ['instruction', 'analytics', 'marketing', 'advertising'] },
+    }),
+  );
   await track(page, studyHard);
   const ex = await page.evaluate(() => window.edseg.explain());
   expect(ex.consent?.gpc).toBe(true);
@@ -70,38 +108,63 @@ test('GPC set by the browser withholds advertising segments with reason gpc', as
   expect(released.some((s) => s.purpose === 'advertising')).toBe(false);
 });
 
-test('a segment that uses education records is never released for marketing, whatever the consent', async ({ page }) => {
+test('a segment that uses education records is never released for marketing, whatever the consent', async ({
+  page,
+}) => {
   await openDemo(page);
-  await page.evaluate(() => window.edseg.setConsent({
-    ageBand: 'adult', schoolAuthorized: true,
-    self: { purposes: ['instruction', 'analytics', 'marketing', 'advertising'] },
-    parental: { verified: true, purposes: ['instruction', 'analytics', 'marketing', 'advertising'] },
-  }));
+  await page.evaluate(() =>
+    window.edseg.setConsent({
+      ageBand: 'adult',
+      schoolAuthorized: true,
+      self: { purposes: ['instruction', 'analytics', 'marketing', 'advertising'] },
+      parental: { verified: true, purposes: ['instruction', 'analytics', 'marketing', 'advertising'] },
+    }),
+  );
   await track(page, studyHard);
   const segs = await reasonsOf(page);
   const upsell = segs.filter((s) => s.model === 'tutoring_upsell');
   expect(upsell.length).toBeGreaterThanOrEqual(3);
-  expect(upsell.every((s) => s.usesEducationRecord && !s.released && s.reasons[0] === 'ferpa-education-record')).toBe(true);
-  expect((await page.evaluate(() => window.edseg.segments())).some((s) => s.model === 'tutoring_upsell')).toBe(false);
+  expect(
+    upsell.every((s) => s.usesEducationRecord && !s.released && s.reasons[0] === 'ferpa-education-record'),
+  ).toBe(true);
+  expect(
+    (await page.evaluate(() => window.edseg.segments())).some((s) => s.model === 'tutoring_upsell'),
+  ).toBe(false);
   // The same learner's non-education-record marketing segment is released: the rule is specific.
   expect((await page.evaluate(() => window.edseg.segments())).some((s) => s.model === 'offers')).toBe(true);
 });
 
-test('withdrawing consent fires an empty segments event and drops the unsent report', async ({ page, context }) => {
+test('withdrawing consent fires an empty segments event and drops the unsent report', async ({
+  page,
+  context,
+}) => {
   const seen = await watchNetwork(context);
   let collectorUp = false;
-  await context.route('**/v1/reports', (route) => (collectorUp ? route.continue() : route.abort('connectionrefused')));
+  await context.route('**/v1/reports', (route) =>
+    collectorUp ? route.continue() : route.abort('connectionrefused'),
+  );
   await openDemo(page);
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'teen', self: { purposes: ['instruction', 'analytics'] } }));
+  await page.evaluate(() =>
+    window.edseg.setConsent({ ageBand: 'teen', self: { purposes: ['instruction', 'analytics'] } }),
+  );
   await track(page, studyHard);
   expect((await page.evaluate(() => window.edseg.segments())).length).toBeGreaterThan(0);
   expect(await page.evaluate(() => window.edseg.flush())).toEqual({ sent: 0, pending: 1 });
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'teen', optOut: ['instruction', 'analytics', 'marketing', 'advertising'] }));
+  await page.evaluate(() =>
+    window.edseg.setConsent({
+      ageBand: 'teen',
+      optOut: ['instruction', 'analytics', 'marketing', 'advertising'],
+    }),
+  );
   const events = await page.evaluate(() => window.__segmentsEvents!);
   expect(events.at(-1)).toEqual([]);
   collectorUp = true;
   expect(await page.evaluate(() => window.edseg.flush())).toEqual({ sent: 0, pending: 0 });
-  expect(seen.filter((s) => new URL(s.url).pathname === '/v1/reports' && s.method === 'POST').every((s) => s.body === null || s.body.length > 0)).toBe(true);
+  expect(
+    seen
+      .filter((s) => new URL(s.url).pathname === '/v1/reports' && s.method === 'POST')
+      .every((s) => s.body === null || s.body.length > 0),
+  ).toBe(true);
   const audit = (await page.evaluate(() => window.edseg.exportData())).audit;
   expect(audit.some((a) => a.kind === 'report-dropped')).toBe(true);
   expect(audit.some((a) => a.kind === 'report-sent')).toBe(false);
@@ -112,17 +175,32 @@ test('forget() deletes the edseg database and no request follows', async ({ page
   await openDemo(page);
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, studyHard);
-  expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain('edseg:lingua-kids');
+  expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).toContain(
+    'edseg:lingua-kids',
+  );
   await page.evaluate(() => window.edseg.forget());
   const countAfter = seen.length;
-  expect(await page.evaluate(async () => (await indexedDB.databases()).filter((d) => d.name?.startsWith('edseg')).length)).toBe(0);
-  const after = await page.evaluate(() => { try { window.edseg.track('lesson_complete', { lessonId: 'z', minutes: 1 }); return 'accepted'; } catch (e) { return (e as { code: string }).code; } });
+  expect(
+    await page.evaluate(
+      async () => (await indexedDB.databases()).filter((d) => d.name?.startsWith('edseg')).length,
+    ),
+  ).toBe(0);
+  const after = await page.evaluate(() => {
+    try {
+      window.edseg.track('lesson_complete', { lessonId: 'z', minutes: 1 });
+      return 'accepted';
+    } catch (e) {
+      return (e as { code: string }).code;
+    }
+  });
   expect(after).toBe('forgotten');
   await page.waitForTimeout(1500);
   expect(seen.slice(countAfter).filter((s) => !new URL(s.url).pathname.startsWith('/demo/'))).toEqual([]);
 });
 
-test('a page on an origin the manifest does not list gets nothing, and explain() says why', async ({ page }) => {
+test('a page on an origin the manifest does not list gets nothing, and explain() says why', async ({
+  page,
+}) => {
   await openDemo(page, `http://other.localhost:${E2E_PORT}/demo/`);
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, studyHard);
@@ -134,7 +212,9 @@ test('a page on an origin the manifest does not list gets nothing, and explain()
   expect(await page.evaluate(() => window.edseg.flush())).toEqual({ sent: 0, pending: 0 });
 });
 
-test('a first visit asks through the consent dialog, and the choices made there take effect', async ({ page }) => {
+test('a first visit asks through the consent dialog, and the choices made there take effect', async ({
+  page,
+}) => {
   await page.goto('/demo/');
   const dialog = page.locator('#consent-dialog');
   await expect(dialog).toBeVisible();
@@ -147,7 +227,9 @@ test('a first visit asks through the consent dialog, and the choices made there 
   await page.getByTestId('consent-school').check();
   await page.getByTestId('consent-save').click();
   await expect(dialog).toBeHidden();
-  await expect(page.locator('[data-testid="released"] [data-purpose="instruction"] [data-segment-id]')).toHaveCount(2);
+  await expect(
+    page.locator('[data-testid="released"] [data-purpose="instruction"] [data-segment-id]'),
+  ).toHaveCount(2);
   await expect(page.locator('[data-testid="released"] [data-purpose="marketing"]')).toHaveCount(0);
   const consent = await page.evaluate(async () => (await window.edseg.explain()).consent);
   expect(consent).toMatchObject({ ageBand: 'under13', schoolAuthorized: true });
@@ -163,7 +245,11 @@ test('the first-visit dialog closes by itself when consent is given elsewhere', 
   await expect(page.locator('#consent-dialog')).toBeVisible();
   await demoReady(page);
   // As another tab (or the host page's own consent flow) would.
-  await page.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } }));
+  await page.evaluate(() =>
+    window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } }),
+  );
   await expect(page.locator('#consent-dialog')).toBeHidden();
-  await expect(page.locator('[data-testid="released"] [data-purpose="instruction"] [data-segment-id]')).toHaveCount(2);
+  await expect(
+    page.locator('[data-testid="released"] [data-purpose="instruction"] [data-segment-id]'),
+  ).toHaveCount(2);
 });

@@ -1,7 +1,16 @@
 import { test, expect } from '@playwright/test';
 import { CompactSign, generateKeyPair, exportJWK } from 'jose';
 import {
-  adultAllConsent, collectorReports, demoStarted, expectNoLeak, expectWorkerRequestsSeen, openDemo, segmentOf, studyHard, track, watchNetwork,
+  adultAllConsent,
+  collectorReports,
+  demoStarted,
+  expectNoLeak,
+  expectWorkerRequestsSeen,
+  openDemo,
+  segmentOf,
+  studyHard,
+  track,
+  watchNetwork,
 } from './helpers.js';
 
 test('the demo page loads the script tag and the worker verifies the manifest', async ({ page }) => {
@@ -22,44 +31,77 @@ test('calls queued on the stub before the script loads are replayed', async ({ p
   await page.addInitScript(() => {
     (window as unknown as { edseg: unknown }).edseg = {
       q: [] as unknown[],
-      track(...a: unknown[]) { (this as { q: unknown[] }).q.push(['track', a]); },
-      setConsent(...a: unknown[]) { (this as { q: unknown[] }).q.push(['setConsent', a]); },
+      track(...a: unknown[]) {
+        (this as { q: unknown[] }).q.push(['track', a]);
+      },
+      setConsent(...a: unknown[]) {
+        (this as { q: unknown[] }).q.push(['setConsent', a]);
+      },
     };
-    (window as unknown as { edseg: { setConsent(c: unknown): void; track(t: string, p?: unknown): void } }).edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
-    (window as unknown as { edseg: { track(t: string, p?: unknown): void } }).edseg.track('practice_session', { minutes: 3, items: 4 });
+    (
+      window as unknown as { edseg: { setConsent(c: unknown): void; track(t: string, p?: unknown): void } }
+    ).edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    (window as unknown as { edseg: { track(t: string, p?: unknown): void } }).edseg.track(
+      'practice_session',
+      { minutes: 3, items: 4 },
+    );
   });
   await openDemo(page);
-  const data = await page.evaluate(async () => { await window.edseg.segments(); return window.edseg.exportData(); });
+  const data = await page.evaluate(async () => {
+    await window.edseg.segments();
+    return window.edseg.exportData();
+  });
   expect(data.consent?.ageBand).toBe('adult');
   expect(data.events.some((e) => e.type === 'practice_session' && e.props.minutes === 3)).toBe(true);
 });
 
-test('track() throws an EdsegError naming the field, and keeps the valid calls around it', async ({ page }) => {
+test('track() throws an EdsegError naming the field, and keeps the valid calls around it', async ({
+  page,
+}) => {
   await openDemo(page);
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   const err = await page.evaluate(() => {
     window.edseg.track('practice_session', { minutes: 5, items: 1 });
     let caught: { name: string; code: string; field: string } | null = null;
-    try { window.edseg.track('practice_session', { minutes: Number.NaN }); } catch (e) { caught = { name: (e as Error).name, code: (e as { code: string }).code, field: (e as { field: string }).field }; }
+    try {
+      window.edseg.track('practice_session', { minutes: Number.NaN });
+    } catch (e) {
+      caught = {
+        name: (e as Error).name,
+        code: (e as { code: string }).code,
+        field: (e as { field: string }).field,
+      };
+    }
     window.edseg.track('practice_session', { minutes: 7, items: 2 });
     return caught;
   });
   expect(err).toEqual({ name: 'EdsegError', code: 'invalid-input', field: 'event.props.minutes' });
-  const events = await page.evaluate(async () => { await window.edseg.segments(); return (await window.edseg.exportData()).events; });
+  const events = await page.evaluate(async () => {
+    await window.edseg.segments();
+    return (await window.edseg.exportData()).events;
+  });
   expect(events.filter((e) => e.type === 'practice_session').map((e) => e.props.minutes)).toEqual([5, 7]);
 });
 
 test('events persist in IndexedDB across a reload', async ({ page }) => {
   await openDemo(page);
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
-  await track(page, [['lesson_complete', { lessonId: 'x', minutes: 9 }], ['practice_session', { minutes: 20, items: 30 }]]);
+  await track(page, [
+    ['lesson_complete', { lessonId: 'x', minutes: 9 }],
+    ['practice_session', { minutes: 20, items: 30 }],
+  ]);
   await page.reload();
   await demoStarted(page);
   const data = await page.evaluate(() => window.edseg.exportData());
   expect(data.persisted).toBe(true);
   expect(data.consent?.ageBand).toBe('adult');
   // (the demo itself records a session_start on every page load)
-  expect(data.events.map((e) => e.type).filter((t) => t !== 'session_start').sort()).toEqual(['lesson_complete', 'practice_session']);
+  expect(
+    data.events
+      .map((e) => e.type)
+      .filter((t) => t !== 'session_start')
+      .sort(),
+  ).toEqual(['lesson_complete', 'practice_session']);
   expect(data.events.filter((e) => e.type === 'session_start')).toHaveLength(2);
   expect(data.rollups.find((r) => r.type === 'practice_session' && r.prop === 'minutes')?.sum).toBe(20);
 });
@@ -72,8 +114,11 @@ test('the released segment changes as the learner works through the demo', async
   expect(paceBefore).toBeDefined();
   await expect(page.locator(`[data-testid="released"] [data-segment-id="${paceBefore}"]`)).toBeVisible();
   // Work through the demo's own controls.
-  for (const id of ['bulk-lessons', 'bulk-lessons', 'bulk-practice', 'bulk-quiz-right']) await page.getByTestId(id).click();
-  await expect.poll(async () => segmentOf(await page.evaluate(() => window.edseg.segments()), 'pace')).not.toBe(paceBefore);
+  for (const id of ['bulk-lessons', 'bulk-lessons', 'bulk-practice', 'bulk-quiz-right'])
+    await page.getByTestId(id).click();
+  await expect
+    .poll(async () => segmentOf(await page.evaluate(() => window.edseg.segments()), 'pace'))
+    .not.toBe(paceBefore);
   const paceAfter = segmentOf(await page.evaluate(() => window.edseg.segments()), 'pace');
   await expect(page.locator(`[data-testid="released"] [data-segment-id="${paceAfter}"]`)).toBeVisible();
   const events = await page.evaluate(() => window.__segmentsEvents!.map((s) => s.map((x) => x.id)));
@@ -90,7 +135,19 @@ test('no raw event, event prop or declared preference ever leaves the page', asy
   expect(flushed.sent).toBe(1);
   expectWorkerRequestsSeen(seen);
   expect(collectorReports(seen)).toHaveLength(1);
-  expectNoLeak(seen, ['lesson_complete', 'practice_session', 'quiz_answer', 'quiz_complete', 'hint_used', 'session_start', 'lessonId', 'minutes', 'travel', 'goal', '"score"']);
+  expectNoLeak(seen, [
+    'lesson_complete',
+    'practice_session',
+    'quiz_answer',
+    'quiz_complete',
+    'hint_used',
+    'session_start',
+    'lessonId',
+    'minutes',
+    'travel',
+    'goal',
+    '"score"',
+  ]);
 });
 
 test('a manifest signed with another key is refused and nothing is released', async ({ page, context }) => {
@@ -99,9 +156,13 @@ test('a manifest signed with another key is refused and nothing is released', as
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const realKid = JSON.parse(Buffer.from(real.split('.')[0]!, 'base64url').toString()).kid as string;
   // Same payload and the kid the page pins, signed by an attacker's key.
-  const forged = await new CompactSign(payload).setProtectedHeader({ alg: 'ES256', kid: realKid }).sign(privateKey);
+  const forged = await new CompactSign(payload)
+    .setProtectedHeader({ alg: 'ES256', kid: realKid })
+    .sign(privateKey);
   expect((await exportJWK(publicKey)).kty).toBe('EC');
-  await context.route('**/v1/sites/lingua-kids/manifest', (route) => route.fulfill({ status: 200, contentType: 'application/jose', body: forged }));
+  await context.route('**/v1/sites/lingua-kids/manifest', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/jose', body: forged }),
+  );
   await openDemo(page);
   await page.evaluate((c) => window.edseg.setConsent(c), adultAllConsent);
   await track(page, studyHard);

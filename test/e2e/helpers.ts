@@ -1,5 +1,11 @@
 import { expect, type BrowserContext, type Page } from '@playwright/test';
-import { ReportBatch, type ConsentInput, type Explanation, type ReleasedSegment, type DeviceExport } from '../../src/core/schema.js';
+import {
+  ReportBatch,
+  type ConsentInput,
+  type Explanation,
+  type ReleasedSegment,
+  type DeviceExport,
+} from '../../src/core/schema.js';
 
 export type Seen = { url: string; method: string; body: string | null };
 
@@ -16,16 +22,21 @@ export async function watchNetwork(context: BrowserContext): Promise<Seen[]> {
 
 /** The canary: the manifest is fetched by the worker, so seeing it proves worker requests are intercepted. */
 export function expectWorkerRequestsSeen(seen: Seen[]): void {
-  expect(seen.some((s) => /\/v1\/sites\/[^/]+\/manifest$/.test(new URL(s.url).pathname)), 'the worker\'s manifest request was not intercepted').toBe(true);
+  expect(
+    seen.some((s) => /\/v1\/sites\/[^/]+\/manifest$/.test(new URL(s.url).pathname)),
+    "the worker's manifest request was not intercepted",
+  ).toBe(true);
 }
 
 /** The collector requests among those seen, each body parsed strictly as a ReportBatch. */
 export function collectorBatches(seen: Seen[]): ReportBatch[] {
-  return seen.filter((s) => new URL(s.url).pathname === '/v1/reports' && s.method === 'POST').map((s) => {
-    const parsed = ReportBatch.safeParse(JSON.parse(s.body ?? 'null'));
-    expect(parsed.success, `a collector request that is not a strict ReportBatch: ${s.body}`).toBe(true);
-    return parsed.data!;
-  });
+  return seen
+    .filter((s) => new URL(s.url).pathname === '/v1/reports' && s.method === 'POST')
+    .map((s) => {
+      const parsed = ReportBatch.safeParse(JSON.parse(s.body ?? 'null'));
+      expect(parsed.success, `a collector request that is not a strict ReportBatch: ${s.body}`).toBe(true);
+      return parsed.data!;
+    });
 }
 
 /** Every report the collector requests among those seen carried, in order (each batch checked as above). */
@@ -39,11 +50,20 @@ export function collectorReports(seen: Seen[]): ReportBatch['reports'] {
  * event prop name or value, or declared preference appears in any URL or body.
  */
 export function expectNoLeak(seen: Seen[], secrets: string[]): void {
-  const allowedGet = [/^\/demo\//, /^\/edseg\//, /^\/v1\/sites\/[^/]+\/manifest$/, /^\/favicon\.ico$/, /^\/$/];
+  const allowedGet = [
+    /^\/demo\//,
+    /^\/edseg\//,
+    /^\/v1\/sites\/[^/]+\/manifest$/,
+    /^\/favicon\.ico$/,
+    /^\/$/,
+  ];
   for (const s of seen) {
     const u = new URL(s.url);
     if (s.method === 'GET') {
-      expect(allowedGet.some((re) => re.test(u.pathname)), `unexpected GET ${s.url}`).toBe(true);
+      expect(
+        allowedGet.some((re) => re.test(u.pathname)),
+        `unexpected GET ${s.url}`,
+      ).toBe(true);
       expect(u.search, `a query string on ${s.url}`).toBe('');
     } else {
       expect(`${s.method} ${u.pathname}`, `unexpected request ${s.method} ${s.url}`).toBe('POST /v1/reports');
@@ -74,7 +94,11 @@ declare global {
     };
     __segmentsEvents?: ReleasedSegment[][];
     /** A second segmenter for the demo site (the page's pinned key and URLs), with options overridden. */
-    __newSegmenter(over: Record<string, unknown>): { ready: Promise<void>; segments(): Promise<ReleasedSegment[]>; close(): Promise<void> };
+    __newSegmenter(over: Record<string, unknown>): {
+      ready: Promise<void>;
+      segments(): Promise<ReleasedSegment[]>;
+      close(): Promise<void>;
+    };
   }
 }
 
@@ -97,15 +121,25 @@ export async function demoStarted(page: Page): Promise<void> {
     window.__segmentsEvents = [];
     window.edseg.on('segments', (s) => window.__segmentsEvents!.push(s));
     const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
-    const { createSegmenter } = window.edseg as unknown as { createSegmenter(o: unknown): ReturnType<Window['__newSegmenter']> };
-    window.__newSegmenter = (over) => createSegmenter({
-      site: 'lingua-kids', manifestUrl: '/v1/sites/lingua-kids/manifest', collectorUrl: '/v1/reports', publicKeys: [key], workerUrl: '/edseg/edseg.worker.js', ...over,
-    });
+    const { createSegmenter } = window.edseg as unknown as {
+      createSegmenter(o: unknown): ReturnType<Window['__newSegmenter']>;
+    };
+    window.__newSegmenter = (over) =>
+      createSegmenter({
+        site: 'lingua-kids',
+        manifestUrl: '/v1/sites/lingua-kids/manifest',
+        collectorUrl: '/v1/reports',
+        publicKeys: [key],
+        workerUrl: '/edseg/edseg.worker.js',
+        ...over,
+      });
   });
   // The demo opens its consent dialog on a first visit, at the end of its start-up; tests drive
   // consent through the API, so wait for start-up to be over and then close the dialog.
   await demoReady(page);
-  await page.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => (d as HTMLDialogElement).close()));
+  await page.evaluate(() =>
+    document.querySelectorAll('dialog[open]').forEach((d) => (d as HTMLDialogElement).close()),
+  );
 }
 
 export const adultAllConsent: ConsentInput = {
@@ -123,9 +157,19 @@ export async function track(page: Page, events: [string, Record<string, unknown>
 
 export const studyHard: [string, Record<string, unknown>?][] = [
   ['session_start'],
-  ...Array.from({ length: 12 }, (_, i) => ['lesson_complete', { lessonId: `l${i}`, minutes: 12 }] as [string, Record<string, unknown>]),
-  ...Array.from({ length: 6 }, () => ['practice_session', { minutes: 25, items: 40 }] as [string, Record<string, unknown>]),
-  ...Array.from({ length: 20 }, (_, i) => ['quiz_answer', { correct: i % 10 !== 0, seconds: 6 }] as [string, Record<string, unknown>]),
+  ...Array.from(
+    { length: 12 },
+    (_, i) => ['lesson_complete', { lessonId: `l${i}`, minutes: 12 }] as [string, Record<string, unknown>],
+  ),
+  ...Array.from(
+    { length: 6 },
+    () => ['practice_session', { minutes: 25, items: 40 }] as [string, Record<string, unknown>],
+  ),
+  ...Array.from(
+    { length: 20 },
+    (_, i) => ['quiz_answer', { correct: i % 10 !== 0, seconds: 6 }] as [string, Record<string, unknown>],
+  ),
 ];
 
-export const segmentOf = (released: ReleasedSegment[], model: string) => released.find((s) => s.model === model)?.id;
+export const segmentOf = (released: ReleasedSegment[], model: string) =>
+  released.find((s) => s.model === model)?.id;

@@ -15,7 +15,8 @@ test('the main thread pays little for track(), and the worker answers quickly', 
     const t1 = performance.now();
     await window.edseg.segments(); // waits for the 1000 events to be stored, rolled up and re-assigned
     const roundTrip = performance.now() - t1;
-    const nav = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/edseg/edseg.js')) as PerformanceResourceTiming | undefined;
+    const nav = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/edseg/edseg.js')) as
+      PerformanceResourceTiming | undefined;
     return { burst, roundTrip, scriptMs: nav ? nav.duration : -1 };
   });
   const ready = await page.evaluate(async () => {
@@ -26,10 +27,14 @@ test('the main thread pays little for track(), and the worker answers quickly', 
     await seg.close();
     return ms;
   });
-  console.log(`perf: 1000 track() calls ${m.burst.toFixed(1)} ms on the main thread; stored+assigned in ${m.roundTrip.toFixed(0)} ms; new worker ready (TF.js + manifest verified) in ${ready.toFixed(0)} ms`);
+  console.log(
+    `perf: 1000 track() calls ${m.burst.toFixed(1)} ms on the main thread; stored+assigned in ${m.roundTrip.toFixed(0)} ms; new worker ready (TF.js + manifest verified) in ${ready.toFixed(0)} ms`,
+  );
   expect(m.burst).toBeLessThan(BUDGET.trackBurstMs);
   expect(m.roundTrip).toBeLessThan(BUDGET.roundTripMs);
   expect(ready).toBeLessThan(BUDGET.readyMs);
-  const stored = await page.evaluate(async () => (await window.edseg.exportData()).events.filter((e) => e.type === 'practice_session').length);
+  const stored = await page.evaluate(
+    async () => (await window.edseg.exportData()).events.filter((e) => e.type === 'practice_session').length,
+  );
   expect(stored).toBe(1000);
 });

@@ -10,10 +10,14 @@ test('two tabs open on the same site produce exactly one report per period', asy
   const b = await context.newPage();
   await openDemo(b);
   // Both tabs race to report for the same period, several times over.
-  for (let i = 0; i < 3; i++) await Promise.all([a.evaluate(() => window.edseg.flush()), b.evaluate(() => window.edseg.flush())]);
+  for (let i = 0; i < 3; i++)
+    await Promise.all([a.evaluate(() => window.edseg.flush()), b.evaluate(() => window.edseg.flush())]);
   const reports = collectorReports(seen);
   expect(reports).toHaveLength(1);
-  const [ea, eb] = await Promise.all([a.evaluate(() => window.edseg.explain()), b.evaluate(() => window.edseg.explain())]);
+  const [ea, eb] = await Promise.all([
+    a.evaluate(() => window.edseg.explain()),
+    b.evaluate(() => window.edseg.explain()),
+  ]);
   expect(ea.budget.reportsInWindow).toBe(1);
   expect(eb.budget.reportsInWindow).toBe(1);
   expect(ea.budget.spent).toBeCloseTo(reports[0]!.epsilon, 9);
@@ -27,10 +31,23 @@ test('a report carries exactly the fields PRIVACY.md lists, and its epsilon', as
   await track(page, studyHard);
   await page.evaluate(() => window.edseg.flush());
   const [report] = collectorReports(seen);
-  expect(Object.keys(report!).sort()).toEqual(['epsilon', 'features', 'id', 'manifestVersion', 'period', 'segments', 'site']);
-  const manifest = (await page.evaluate(() => window.edseg.exportData())).manifest!.payload as { reporting: { epsilonSegment: number; epsilonFeatures: number; periodDays: number } };
+  expect(Object.keys(report!).sort()).toEqual([
+    'epsilon',
+    'features',
+    'id',
+    'manifestVersion',
+    'period',
+    'segments',
+    'site',
+  ]);
+  const manifest = (await page.evaluate(() => window.edseg.exportData())).manifest!.payload as {
+    reporting: { epsilonSegment: number; epsilonFeatures: number; periodDays: number };
+  };
   const ldp = report!.segments.filter((f) => f.channel === 'ldp').length;
-  expect(report!.epsilon).toBeCloseTo(ldp * manifest.reporting.epsilonSegment + manifest.reporting.epsilonFeatures, 9);
+  expect(report!.epsilon).toBeCloseTo(
+    ldp * manifest.reporting.epsilonSegment + manifest.reporting.epsilonFeatures,
+    9,
+  );
   expect(report!.period % manifest.reporting.periodDays).toBe(0);
   // The server accepted it: idempotent by id, stored once.
   const audit = (await page.evaluate(() => window.edseg.exportData())).audit;

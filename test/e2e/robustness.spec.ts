@@ -4,14 +4,20 @@ import { adultAllConsent, demoStarted, openDemo, studyHard, track } from './help
 /** The Content Security Policy violations the page reports from now on (console messages and securitypolicyviolation events). */
 async function watchCspViolations(page: Page): Promise<string[]> {
   const violations: string[] = [];
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Refused to ... ${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`Refused to ... ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return violations;
 }
 
-test('the whole flow runs under a strict Content Security Policy without a single violation', async ({ page }) => {
+test('the whole flow runs under a strict Content Security Policy without a single violation', async ({
+  page,
+}) => {
   const violations = await watchCspViolations(page);
   const response = await page.goto('/demo/');
   const csp = response!.headers()['content-security-policy'] ?? '';
@@ -30,10 +36,18 @@ test('the whole flow runs under a strict Content Security Policy without a singl
   expect(violations).toEqual([]);
 });
 
-test('the violation detector of the CSP test does see a violation (negative control)', async ({ page, context }) => {
+test('the violation detector of the CSP test does see a violation (negative control)', async ({
+  page,
+  context,
+}) => {
   const violations = await watchCspViolations(page);
   // A same-origin script under the same policy that probes eval the way a JIT would, swallowing the error.
-  await context.route('**/demo/app.js', (route) => route.fulfill({ contentType: 'text/javascript', body: "try { new Function('return 1'); } catch { /* swallowed */ }" }));
+  await context.route('**/demo/app.js', (route) =>
+    route.fulfill({
+      contentType: 'text/javascript',
+      body: "try { new Function('return 1'); } catch { /* swallowed */ }",
+    }),
+  );
   await page.goto('/demo/');
   await expect.poll(() => violations.length).toBeGreaterThan(0);
 });
@@ -42,18 +56,30 @@ test('calls reject with worker-terminated when the worker cannot load', async ({
   await openDemo(page);
   const code = await page.evaluate(async () => {
     const seg = window.__newSegmenter({ workerUrl: '/edseg/no-such-worker.js' });
-    try { await seg.segments(); return 'resolved'; } catch (e) { return (e as { code?: string }).code; }
+    try {
+      await seg.segments();
+      return 'resolved';
+    } catch (e) {
+      return (e as { code?: string }).code;
+    }
   });
   expect(code).toBe('worker-terminated');
 });
 
 test('calls reject with worker-timeout when the worker does not answer', async ({ page, context }) => {
-  await context.route('**/edseg/silent.worker.js', (route) => route.fulfill({ contentType: 'text/javascript', body: 'self.onmessage = () => {};' }));
+  await context.route('**/edseg/silent.worker.js', (route) =>
+    route.fulfill({ contentType: 'text/javascript', body: 'self.onmessage = () => {};' }),
+  );
   await openDemo(page);
   const result = await page.evaluate(async () => {
     const seg = window.__newSegmenter({ workerUrl: '/edseg/silent.worker.js', timeoutMs: 300 });
     const t0 = performance.now();
-    try { await seg.segments(); return { code: 'resolved', ms: 0 }; } catch (e) { return { code: (e as { code?: string }).code, ms: performance.now() - t0 }; }
+    try {
+      await seg.segments();
+      return { code: 'resolved', ms: 0 };
+    } catch (e) {
+      return { code: (e as { code?: string }).code, ms: performance.now() - t0 };
+    }
   });
   expect(result.code).toBe('worker-timeout');
   expect(result.ms).toBeLessThan(2_000);
@@ -62,7 +88,12 @@ test('calls reject with worker-timeout when the worker does not answer', async (
 test('createSegmenter names the bad option', async ({ page }) => {
   await openDemo(page);
   const err = await page.evaluate(() => {
-    try { window.__newSegmenter({ publicKeys: [{ kty: 'RSA' }] }); return null; } catch (e) { return { code: (e as { code: string }).code, field: (e as { field: string }).field }; }
+    try {
+      window.__newSegmenter({ publicKeys: [{ kty: 'RSA' }] });
+      return null;
+    } catch (e) {
+      return { code: (e as { code: string }).code, field: (e as { field: string }).field };
+    }
   });
   expect(err).toEqual({ code: 'invalid-input', field: 'options.publicKeys.0.kty' });
 });
@@ -74,7 +105,12 @@ test('consent set in one tab reaches another open tab at once', async ({ context
   const b = await context.newPage();
   await openDemo(b);
   expect((await b.evaluate(() => window.edseg.segments())).length).toBeGreaterThan(0);
-  await a.evaluate(() => window.edseg.setConsent({ ageBand: 'adult', optOut: ['instruction', 'analytics', 'marketing', 'advertising'] }));
+  await a.evaluate(() =>
+    window.edseg.setConsent({
+      ageBand: 'adult',
+      optOut: ['instruction', 'analytics', 'marketing', 'advertising'],
+    }),
+  );
   await expect.poll(() => b.evaluate(() => window.edseg.segments())).toEqual([]);
   await expect.poll(() => b.evaluate(() => window.__segmentsEvents!.at(-1))).toEqual([]);
 });

@@ -1,22 +1,56 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
-import { ApiError, AuditLog, KeysRotated, PolicyUpdated, Published, SiteList, SiteView } from '../../src/core/schema.js';
+import {
+  ApiError,
+  AuditLog,
+  KeysRotated,
+  PolicyUpdated,
+  Published,
+  SiteList,
+  SiteView,
+} from '../../src/core/schema.js';
 import type { Manifest } from '../../src/core/schema.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { ADMIN_TOKEN, NOW, ORIGIN, bearer, expectShape, form, json, makeServer, sampleReports } from './helpers.js';
+import {
+  ADMIN_TOKEN,
+  NOW,
+  ORIGIN,
+  bearer,
+  expectShape,
+  form,
+  json,
+  makeServer,
+  sampleReports,
+} from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
-beforeAll(async () => { s = await makeServer(); });
-afterAll(async () => { await s.close(); });
+beforeAll(async () => {
+  s = await makeServer();
+});
+afterAll(async () => {
+  await s.close();
+});
 
-const api = (path: string, init: RequestInit = {}) => s.app.request(`/admin/api${path}`, { ...init, headers: { ...bearer, ...(init.headers as Record<string, string>) } });
+const api = (path: string, init: RequestInit = {}) =>
+  s.app.request(`/admin/api${path}`, {
+    ...init,
+    headers: { ...bearer, ...(init.headers as Record<string, string>) },
+  });
 const view = async (): Promise<SiteView> => (await (await api('/sites/lingua-kids')).json()) as SiteView;
-const audit = async (): Promise<AuditRecord[]> => ((await (await api('/audit')).json()) as { entries: AuditRecord[] }).entries;
+const audit = async (): Promise<AuditRecord[]> =>
+  ((await (await api('/audit')).json()) as { entries: AuditRecord[] }).entries;
 const currentJws = async () => (await s.app.request('/v1/sites/lingua-kids/manifest')).text();
-const keys = async (): Promise<JWK[]> => ((await (await s.app.request('/v1/keys')).json()) as { keys: JWK[] }).keys;
-const verify = async () => verifyManifest(await currentJws(), { publicKeys: await keys(), site: 'lingua-kids', origin: 'http://localhost:8787', now: NOW });
+const keys = async (): Promise<JWK[]> =>
+  ((await (await s.app.request('/v1/keys')).json()) as { keys: JWK[] }).keys;
+const verify = async () =>
+  verifyManifest(await currentJws(), {
+    publicKeys: await keys(),
+    site: 'lingua-kids',
+    origin: 'http://localhost:8787',
+    now: NOW,
+  });
 const publishedVersion = async () => (await s.store.currentVersion('lingua-kids'))!.version;
 const allSegments = (m: Pick<Manifest, 'models'>) => m.models.flatMap((x) => x.segments.map((seg) => seg.id));
 
@@ -28,17 +62,25 @@ describe('admin API authentication', () => {
   });
 
   it('answers 401 with a wrong token', async () => {
-    expect((await s.app.request('/admin/api/sites', { headers: { Authorization: 'Bearer nope' } })).status).toBe(401);
+    expect(
+      (await s.app.request('/admin/api/sites', { headers: { Authorization: 'Bearer nope' } })).status,
+    ).toBe(401);
   });
 
   it('does not take the console cookie in place of the token', async () => {
-    expect((await s.app.request('/admin/api/sites', { headers: { Cookie: 'edseg_admin=anything' } })).status).toBe(401);
+    expect(
+      (await s.app.request('/admin/api/sites', { headers: { Cookie: 'edseg_admin=anything' } })).status,
+    ).toBe(401);
   });
 
   it('lists the sites with their published version for the admin token', async () => {
     const res = await api('/sites');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ sites: [{ id: 'lingua-kids', name: 'Lingua Kids (demo)', currentVersion: 1, publishedAt: NOW.toISOString() }] });
+    expect(await res.json()).toEqual({
+      sites: [
+        { id: 'lingua-kids', name: 'Lingua Kids (demo)', currentVersion: 1, publishedAt: NOW.toISOString() },
+      ],
+    });
   });
 });
 
@@ -60,7 +102,10 @@ describe('a site as the admin API shows it', () => {
     expect(edu['needs-support']).toEqual(['quiz_accuracy_14d']);
     expect(edu['tutoring-prospect']).toEqual(['quiz_accuracy_14d']);
     expect(edu['steady-learner']).toEqual([]);
-    expect(v.segments.filter((x) => x.usesEducationRecord).map((x) => x.model)).toEqual([...Array(3).fill('mastery'), ...Array(3).fill('tutoring_upsell')]);
+    expect(v.segments.filter((x) => x.usesEducationRecord).map((x) => x.model)).toEqual([
+      ...Array(3).fill('mastery'),
+      ...Array(3).fill('tutoring_upsell'),
+    ]);
   });
 
   it('shows nothing pending right after the seed', async () => {
@@ -70,13 +115,19 @@ describe('a site as the admin API shows it', () => {
 
 describe('policy update and publish', () => {
   it('refuses a policy naming an unknown segment, naming the field', async () => {
-    const res = await api('/sites/lingua-kids/policy', json('PUT', { allowed: ['steady-learner', 'nope'], clear: [] }));
+    const res = await api(
+      '/sites/lingua-kids/policy',
+      json('PUT', { allowed: ['steady-learner', 'nope'], clear: [] }),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'policy.allowed.1' });
   });
 
   it('refuses a clear segment that is not allowed, naming the field', async () => {
-    const res = await api('/sites/lingua-kids/policy', json('PUT', { allowed: ['steady-learner'], clear: ['sprinter'] }));
+    const res = await api(
+      '/sites/lingua-kids/policy',
+      json('PUT', { allowed: ['steady-learner'], clear: ['sprinter'] }),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'policy.clear.0' });
   });
@@ -89,18 +140,33 @@ describe('policy update and publish', () => {
 
   it('saves a policy change without publishing it, and audits the edit', async () => {
     const allowed = (await view()).policy.allowed.filter((id) => id !== 'travel-audience');
-    const res = await api('/sites/lingua-kids/policy', json('PUT', { allowed, clear: (await view()).policy.clear }, { 'X-Edseg-Actor': 'Ada' }));
+    const res = await api(
+      '/sites/lingua-kids/policy',
+      json('PUT', { allowed, clear: (await view()).policy.clear }, { 'X-Edseg-Actor': 'Ada' }),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ changes: ['allowed -travel-audience'], published: false });
     expect(await publishedVersion()).toBe(1);
     expect((await view()).pending).toEqual(['allowed -travel-audience']);
-    expect((await audit())[0]).toMatchObject({ action: 'policy-update', actor: 'Ada', site: 'lingua-kids', version: null });
+    expect((await audit())[0]).toMatchObject({
+      action: 'policy-update',
+      actor: 'Ada',
+      site: 'lingua-kids',
+      version: null,
+    });
   });
 
   it('publishes: bumps the version, and the new manifest verifies with the published key', async () => {
-    const res = await api('/sites/lingua-kids/publish', json('POST', { note: 'no travel ads' }, { 'X-Edseg-Actor': 'Ada' }));
+    const res = await api(
+      '/sites/lingua-kids/publish',
+      json('POST', { note: 'no travel ads' }, { 'X-Edseg-Actor': 'Ada' }),
+    );
     expect(res.status).toBe(201);
-    expect(await res.json()).toMatchObject({ site: 'lingua-kids', version: 2, changes: ['allowed -travel-audience'] });
+    expect(await res.json()).toMatchObject({
+      site: 'lingua-kids',
+      version: 2,
+      changes: ['allowed -travel-audience'],
+    });
     const r = await verify();
     expect(r.ok && r.manifest.version).toBe(2);
     expect(r.ok && r.manifest.policy.allowed).not.toContain('travel-audience');
@@ -109,19 +175,30 @@ describe('policy update and publish', () => {
   it('writes who, when and what changed into the audit log', async () => {
     const [entry] = await audit();
     expect(entry).toMatchObject({
-      action: 'publish', actor: 'Ada', site: 'lingua-kids', version: 2, at: NOW.toISOString(),
-      summary: 'published v2: allowed -travel-audience', detail: { changes: ['allowed -travel-audience'], note: 'no travel ads' },
+      action: 'publish',
+      actor: 'Ada',
+      site: 'lingua-kids',
+      version: 2,
+      at: NOW.toISOString(),
+      summary: 'published v2: allowed -travel-audience',
+      detail: { changes: ['allowed -travel-audience'], note: 'no travel ads' },
     });
   });
 
   it('still accepts reports made under the previous version', async () => {
     const v1 = (await s.store.getVersion('lingua-kids', 1))!.manifest;
-    expect((await s.app.request('/v1/reports', json('POST', { reports: sampleReports(v1, 3, 7) }))).status).toBe(202);
+    expect(
+      (await s.app.request('/v1/reports', json('POST', { reports: sampleReports(v1, 3, 7) }))).status,
+    ).toBe(202);
   });
 
   it('publishes a full manifest body with new centroids as the next version', async () => {
     const m = (await s.store.currentVersion('lingua-kids'))!.manifest;
-    const models = m.models.map((x) => (x.id === 'pace' && x.kind === 'centroids' ? { ...x, centroids: x.centroids.map((row) => row.map((c) => c * 0.9)) } : x));
+    const models = m.models.map((x) =>
+      x.id === 'pace' && x.kind === 'centroids'
+        ? { ...x, centroids: x.centroids.map((row) => row.map((c) => c * 0.9)) }
+        : x,
+    );
     const res = await api('/sites/lingua-kids/publish', json('POST', { ...m, models }));
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ version: 3, changes: ['model pace centroids changed'] });
@@ -132,7 +209,11 @@ describe('policy update and publish', () => {
 
   it('refuses a manifest body that fails the schema, naming the field, and publishes nothing', async () => {
     const m = (await s.store.currentVersion('lingua-kids'))!.manifest;
-    const models = m.models.map((x) => (x.id === 'pace' && x.kind === 'centroids' ? { ...x, centroids: [x.centroids[0], [0, 0], ...x.centroids.slice(2)] } : x));
+    const models = m.models.map((x) =>
+      x.id === 'pace' && x.kind === 'centroids'
+        ? { ...x, centroids: [x.centroids[0], [0, 0], ...x.centroids.slice(2)] }
+        : x,
+    );
     const res = await api('/sites/lingua-kids/publish', json('POST', { manifest: { ...m, models } }));
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'manifest.models.0.centroids.1' });
@@ -141,7 +222,10 @@ describe('policy update and publish', () => {
 
   it('refuses a manifest body for another site', async () => {
     const m = (await s.store.currentVersion('lingua-kids'))!.manifest;
-    const res = await api('/sites/lingua-kids/publish', json('POST', { manifest: { ...m, site: { id: 'other', origins: ['https://x.example'] } } }));
+    const res = await api(
+      '/sites/lingua-kids/publish',
+      json('POST', { manifest: { ...m, site: { id: 'other', origins: ['https://x.example'] } } }),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: 'manifest.site.id' });
   });
@@ -190,7 +274,10 @@ describe('policy update and publish', () => {
     const before = await publishedVersion();
     const res = await api('/keys/rotate', { method: 'POST' });
     expect(res.status).toBe(201);
-    const { kid, republished } = (await res.json()) as { kid: string; republished: { site: string; version: number }[] };
+    const { kid, republished } = (await res.json()) as {
+      kid: string;
+      republished: { site: string; version: number }[];
+    };
     expect((await keys()).map((k) => k.kid)).toHaveLength(2);
     expect((await keys())[0]!.kid).toBe(kid);
     expect(republished).toEqual([{ site: 'lingua-kids', version: before + 1 }]);
@@ -200,7 +287,12 @@ describe('policy update and publish', () => {
 
   it('leaves a device that pinned only the old key refusing what is signed after the rotation (pin the JWKS)', async () => {
     const [newest, old] = await keys();
-    const r = await verifyManifest(await currentJws(), { publicKeys: [old!], site: 'lingua-kids', origin: null, now: NOW });
+    const r = await verifyManifest(await currentJws(), {
+      publicKeys: [old!],
+      site: 'lingua-kids',
+      origin: null,
+      now: NOW,
+    });
     expect(r).toMatchObject({ ok: false, reason: 'unknown-key' });
     expect(newest!.kid).not.toBe(old!.kid);
   });
@@ -209,10 +301,22 @@ describe('policy update and publish', () => {
 describe('the HTML console', () => {
   let cookie = '';
   const login = async (token: string, headers: Record<string, string> = ORIGIN) =>
-    s.app.request('/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: form({ token, name: 'Grace' }) });
+    s.app.request('/admin/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+      body: form({ token, name: 'Grace' }),
+    });
   const get = (path: string) => s.app.request(path, { headers: { Cookie: cookie } });
-  const postForm = (path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = ORIGIN) =>
-    s.app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...headers }, body: form(fields) });
+  const postForm = (
+    path: string,
+    fields: Record<string, string | string[]>,
+    headers: Record<string, string> = ORIGIN,
+  ) =>
+    s.app.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...headers },
+      body: form(fields),
+    });
 
   it('sends a visitor without a session to the login form', async () => {
     const res = await s.app.request('/admin');
@@ -245,7 +349,7 @@ describe('the HTML console', () => {
     expect(await res.text()).toContain('/admin/sites/lingua-kids');
   });
 
-  it('shows a site with each segment\'s documentation and derived education-record use', async () => {
+  it("shows a site with each segment's documentation and derived education-record use", async () => {
     const page = await (await get('/admin/sites/lingua-kids')).text();
     expect(page).toContain('uses education records: quiz_accuracy_14d');
     expect(page).toContain('FERPA');
@@ -262,16 +366,26 @@ describe('the HTML console', () => {
   it('saves a policy from the form and publishes it, audited under the login name', async () => {
     const v = await view();
     const allowed = [...v.policy.allowed, 'travel-audience'];
-    expect((await postForm('/admin/sites/lingua-kids/policy', { allowed, clear: v.policy.clear })).status).toBe(303);
+    expect(
+      (await postForm('/admin/sites/lingua-kids/policy', { allowed, clear: v.policy.clear })).status,
+    ).toBe(303);
     const before = await publishedVersion();
-    expect((await postForm('/admin/sites/lingua-kids/publish', { note: 'travel ads back' })).status).toBe(303);
+    expect((await postForm('/admin/sites/lingua-kids/publish', { note: 'travel ads back' })).status).toBe(
+      303,
+    );
     expect(await publishedVersion()).toBe(before + 1);
-    expect((await audit())[0]).toMatchObject({ action: 'publish', actor: 'Grace', summary: `published v${before + 1}: allowed +travel-audience` });
+    expect((await audit())[0]).toMatchObject({
+      action: 'publish',
+      actor: 'Grace',
+      summary: `published v${before + 1}: allowed +travel-audience`,
+    });
   });
 
   it('refuses a form post from another origin even with a valid session', async () => {
     const before = await publishedVersion();
-    expect((await postForm('/admin/sites/lingua-kids/publish', {}, { Origin: 'https://evil.example' })).status).toBe(403);
+    expect(
+      (await postForm('/admin/sites/lingua-kids/publish', {}, { Origin: 'https://evil.example' })).status,
+    ).toBe(403);
     expect(await publishedVersion()).toBe(before);
   });
 
@@ -289,7 +403,9 @@ describe('the HTML console', () => {
   it('escapes what an admin typed into segment documentation', async () => {
     const m = (await s.store.currentVersion('lingua-kids'))!.manifest;
     const evil = '<img src=x onerror=alert(1)>';
-    const models = m.models.map((x, i) => (i === 0 ? { ...x, segments: x.segments.map((seg, j) => (j === 0 ? { ...seg, name: evil } : seg)) } : x));
+    const models = m.models.map((x, i) =>
+      i === 0 ? { ...x, segments: x.segments.map((seg, j) => (j === 0 ? { ...seg, name: evil } : seg)) } : x,
+    );
     expect((await api('/sites/lingua-kids/publish', json('POST', { ...m, models }))).status).toBe(201);
     const page = await (await get('/admin/sites/lingua-kids')).text();
     expect(page).not.toContain(evil);
@@ -305,7 +421,9 @@ describe('the HTML console', () => {
 
 describe('the audit log API', () => {
   it('lists entries newest first, filtered by site', async () => {
-    const entries = ((await (await api('/audit?site=lingua-kids&limit=3')).json()) as { entries: AuditRecord[] }).entries;
+    const entries = (
+      (await (await api('/audit?site=lingua-kids&limit=3')).json()) as { entries: AuditRecord[] }
+    ).entries;
     expect(entries).toHaveLength(3);
     expect(entries.map((e) => e.id)).toEqual([...entries.map((e) => e.id)].sort((a, b) => b - a));
     expect(entries.every((e) => e.site === 'lingua-kids')).toBe(true);

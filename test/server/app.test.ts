@@ -8,12 +8,18 @@ import { NOW, PORT, expectShape, json, makeServer, sampleReports } from './helpe
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
-beforeAll(async () => { s = await makeServer(); });
-afterAll(async () => { await s.close(); });
+beforeAll(async () => {
+  s = await makeServer();
+});
+afterAll(async () => {
+  await s.close();
+});
 
 const ORIGIN = `http://127.0.0.1:${PORT}`;
-const keys = async (): Promise<JWK[]> => ((await (await s.app.request('/v1/keys')).json()) as { keys: JWK[] }).keys;
-const post = (body: unknown, headers: Record<string, string> = {}) => s.app.request('/v1/reports', json('POST', body, headers));
+const keys = async (): Promise<JWK[]> =>
+  ((await (await s.app.request('/v1/keys')).json()) as { keys: JWK[] }).keys;
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  s.app.request('/v1/reports', json('POST', body, headers));
 const count = () => s.store.countReports('lingua-kids');
 let seed = 100;
 const fresh = async (n: number): Promise<Report[]> => sampleReports(await s.manifest(), n, seed++);
@@ -23,7 +29,12 @@ describe('GET /v1/sites/:site/manifest', () => {
     const res = await s.app.request('/v1/sites/lingua-kids/manifest');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/jose');
-    const r = await verifyManifest(await res.text(), { publicKeys: await keys(), site: 'lingua-kids', origin: ORIGIN, now: NOW });
+    const r = await verifyManifest(await res.text(), {
+      publicKeys: await keys(),
+      site: 'lingua-kids',
+      origin: ORIGIN,
+      now: NOW,
+    });
     expect(r.ok && r.manifest.version).toBe(1);
   });
 
@@ -43,12 +54,16 @@ describe('GET /v1/sites/:site/manifest', () => {
 
   it('matches a weak If-None-Match in a list (weak comparison)', async () => {
     const etag = (await s.app.request('/v1/sites/lingua-kids/manifest')).headers.get('etag')!;
-    const res = await s.app.request('/v1/sites/lingua-kids/manifest', { headers: { 'If-None-Match': `"other", W/${etag}` } });
+    const res = await s.app.request('/v1/sites/lingua-kids/manifest', {
+      headers: { 'If-None-Match': `"other", W/${etag}` },
+    });
     expect(res.status).toBe(304);
   });
 
   it('answers 200 when If-None-Match holds another ETag', async () => {
-    const res = await s.app.request('/v1/sites/lingua-kids/manifest', { headers: { 'If-None-Match': '"stale"' } });
+    const res = await s.app.request('/v1/sites/lingua-kids/manifest', {
+      headers: { 'If-None-Match': '"stale"' },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -57,7 +72,9 @@ describe('GET /v1/sites/:site/manifest', () => {
   });
 
   it('lets any origin read it (CORS, no credentials) and exposes the ETag', async () => {
-    const res = await s.app.request('/v1/sites/lingua-kids/manifest', { headers: { Origin: 'https://school.example' } });
+    const res = await s.app.request('/v1/sites/lingua-kids/manifest', {
+      headers: { Origin: 'https://school.example' },
+    });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-expose-headers')).toContain('ETag');
     expect(res.headers.get('access-control-allow-credentials')).toBeNull();
@@ -110,7 +127,11 @@ describe('POST /v1/reports', () => {
   });
 
   it('accepts a text/plain body (what sendBeacon sends without a preflight)', async () => {
-    const res = await s.app.request('/v1/reports', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ reports: await fresh(1) }) });
+    const res = await s.app.request('/v1/reports', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ reports: await fresh(1) }),
+    });
     expect(res.status).toBe(202);
   });
 
@@ -153,22 +174,42 @@ describe('POST /v1/reports', () => {
 
   it('refuses a segment id in clear that the site policy keeps out of clear', async () => {
     const [r] = await fresh(1);
-    const segments = [...r!.segments.filter((f) => f.model !== 'offers'), { model: 'offers', channel: 'clear' as const, segment: 'casual-learner' }];
-    const res = await post({ reports: [{ ...r, segments, epsilon: segments.reduce((e, f) => e + (f.channel === 'ldp' ? f.eps : 0), 0) + (r!.features?.eps ?? 0) }] });
+    const segments = [
+      ...r!.segments.filter((f) => f.model !== 'offers'),
+      { model: 'offers', channel: 'clear' as const, segment: 'casual-learner' },
+    ];
+    const res = await post({
+      reports: [
+        {
+          ...r,
+          segments,
+          epsilon:
+            segments.reduce((e, f) => e + (f.channel === 'ldp' ? f.eps : 0), 0) + (r!.features?.eps ?? 0),
+        },
+      ],
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { field: string }).field).toMatch(/^reports\.0\.segments\.\d\.channel$/);
   });
 
-  it('refuses an LDP field whose k is not the model\'s segment count', async () => {
+  it("refuses an LDP field whose k is not the model's segment count", async () => {
     const [r] = await fresh(1);
-    const segments = r!.segments.map((f) => (f.channel === 'ldp' && f.model === 'mastery' ? { model: 'mastery', channel: 'ldp' as const, eps: f.eps, k: 4, oracle: 'grr' as const, value: 0 } : f));
+    const segments = r!.segments.map((f) =>
+      f.channel === 'ldp' && f.model === 'mastery'
+        ? { model: 'mastery', channel: 'ldp' as const, eps: f.eps, k: 4, oracle: 'grr' as const, value: 0 }
+        : f,
+    );
     const res = await post({ reports: [{ ...r, segments }] });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { field: string }).field).toMatch(/^reports\.0\.segments\.\d\.k$/);
   });
 
   it('answers 400 naming the root for a body that is not JSON', async () => {
-    const res = await s.app.request('/v1/reports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"reports": [' });
+    const res = await s.app.request('/v1/reports', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"reports": [',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ field: '(root)' });
   });
@@ -180,12 +221,23 @@ describe('POST /v1/reports', () => {
   });
 
   it('answers 413 for a body over 256 KB', async () => {
-    const res = await s.app.request('/v1/reports', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: `{"reports":[],"pad":"${'x'.repeat(256 * 1024)}"}` });
+    const res = await s.app.request('/v1/reports', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: `{"reports":[],"pad":"${'x'.repeat(256 * 1024)}"}`,
+    });
     expect(res.status).toBe(413);
   });
 
   it('answers a CORS preflight from any origin', async () => {
-    const res = await s.app.request('/v1/reports', { method: 'OPTIONS', headers: { Origin: 'https://school.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+    const res = await s.app.request('/v1/reports', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://school.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
@@ -195,19 +247,37 @@ describe('POST /v1/reports', () => {
 describe('what the collector keeps', () => {
   const IP = '203.0.113.77';
   const UA = 'Mozilla/5.0 (X11; Linux) EdsegProbeAgent/1.0';
-  const headers = { 'User-Agent': UA, 'X-Forwarded-For': IP, 'X-Real-IP': IP, Forwarded: `for=${IP}`, Referer: 'https://school.example/page' };
+  const headers = {
+    'User-Agent': UA,
+    'X-Forwarded-For': IP,
+    'X-Real-IP': IP,
+    Forwarded: `for=${IP}`,
+    Referer: 'https://school.example/page',
+  };
 
   it('stores exactly the report fields: the columns are id, site, version, period, received day and the report', async () => {
     const cols = await (s.store as SqlStore).db.query<{ column_name: string }>(
-      "select column_name from information_schema.columns where table_name = 'reports' order by ordinal_position");
-    expect(cols.map((c) => c.column_name)).toEqual(['id', 'site', 'manifest_version', 'period', 'received_day', 'report']);
+      "select column_name from information_schema.columns where table_name = 'reports' order by ordinal_position",
+    );
+    expect(cols.map((c) => c.column_name)).toEqual([
+      'id',
+      'site',
+      'manifest_version',
+      'period',
+      'received_day',
+      'report',
+    ]);
   });
 
   it('keeps no IP address, user agent or referrer anywhere in the database', async () => {
     const reports = await fresh(5);
     expect((await post({ reports }, headers)).status).toBe(202);
     const db = (s.store as SqlStore).db;
-    const tables = (await db.query<{ table_name: string }>("select table_name from information_schema.tables where table_schema = 'public'")).map((t) => t.table_name);
+    const tables = (
+      await db.query<{ table_name: string }>(
+        "select table_name from information_schema.tables where table_schema = 'public'",
+      )
+    ).map((t) => t.table_name);
     const dump = JSON.stringify(await Promise.all(tables.map((t) => db.query(`select * from ${t}`))));
     for (const needle of [IP, 'EdsegProbeAgent', 'school.example/page']) expect(dump).not.toContain(needle);
   });
@@ -215,12 +285,24 @@ describe('what the collector keeps', () => {
   it('stores each report exactly as sent, plus the day it arrived', async () => {
     const [r] = await fresh(1);
     await post({ reports: [r] }, headers);
-    const [row] = await (s.store as SqlStore).db.query<Record<string, unknown>>('select * from reports where id = $1', [r!.id]);
-    expect(row).toEqual({ id: r!.id, site: 'lingua-kids', manifest_version: 1, period: r!.period, received_day: Math.floor(NOW.getTime() / 86_400_000), report: r });
+    const [row] = await (s.store as SqlStore).db.query<Record<string, unknown>>(
+      'select * from reports where id = $1',
+      [r!.id],
+    );
+    expect(row).toEqual({
+      id: r!.id,
+      site: 'lingua-kids',
+      manifest_version: 1,
+      period: r!.period,
+      received_day: Math.floor(NOW.getTime() / 86_400_000),
+      report: r,
+    });
   });
 
   it('logs nothing about a request: no IP, no user agent', async () => {
-    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m).mockImplementation(() => {}));
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation(() => {}),
+    );
     const write = vi.spyOn(process.stdout, 'write');
     try {
       await post({ reports: await fresh(2) }, headers);
@@ -242,12 +324,19 @@ describe('GET /v1/sites/:site/estimates', () => {
     const res = await s.app.request('/v1/sites/lingua-kids/estimates');
     expect(res.status).toBe(200);
     const est = SiteEstimates.parse(await res.json());
-    expect(est).toMatchObject({ site: 'lingua-kids', manifestVersion: 1, kThreshold: 50, reports: await s.store.countReports('lingua-kids', 1) });
+    expect(est).toMatchObject({
+      site: 'lingua-kids',
+      manifestVersion: 1,
+      kThreshold: 50,
+      reports: await s.store.countReports('lingua-kids', 1),
+    });
     expect(est.models.map((m) => m.model)).toEqual(['pace', 'mastery', 'offers', 'tutoring_upsell', 'ads']);
   });
 
   it('counts clear and LDP fields per model and suppresses models nobody reports', async () => {
-    const est = SiteEstimates.parse(await (await s.app.request('/v1/sites/lingua-kids/estimates?version=1')).json());
+    const est = SiteEstimates.parse(
+      await (await s.app.request('/v1/sites/lingua-kids/estimates?version=1')).json(),
+    );
     const by = Object.fromEntries(est.models.map((m) => [m.model, m]));
     expect(by['pace']!.n).toEqual({ clear: est.reports, ldp: 0 });
     expect(by['offers']!.n).toEqual({ clear: 0, ldp: est.reports });
@@ -281,7 +370,8 @@ describe('static files', () => {
   });
 
   it('serves the worker and the ES module too', async () => {
-    for (const f of ['edseg.worker.js', 'edseg.mjs']) expect((await s.app.request(`/edseg/${f}`)).status).toBe(200);
+    for (const f of ['edseg.worker.js', 'edseg.mjs'])
+      expect((await s.app.request(`/edseg/${f}`)).status).toBe(200);
   });
 
   it('serves nothing else from dist/', async () => {
@@ -303,7 +393,11 @@ describe('static files', () => {
   });
 
   it('does not let a demo path climb out of the demo folder', async () => {
-    for (const p of ['/demo/..%2fdist%2fserver.mjs', '/demo/%2e%2e/dist/server.mjs', '/demo/..%5cdist%5cserver.mjs']) {
+    for (const p of [
+      '/demo/..%2fdist%2fserver.mjs',
+      '/demo/%2e%2e/dist/server.mjs',
+      '/demo/..%5cdist%5cserver.mjs',
+    ]) {
       expect((await s.app.request(p)).status).toBe(404);
     }
   });

@@ -47,11 +47,18 @@ export async function makeServer(): Promise<TestServer> {
   writeFileSync(join(staticDir, 'edseg.worker.js'), 'self.onmessage = () => {};\n');
   writeFileSync(join(staticDir, 'edseg.mjs'), 'export const createSegmenter = () => {};\n');
   writeFileSync(join(staticDir, 'server.mjs'), '// not public\n');
-  writeFileSync(join(demoDir, 'index.html'), `<!doctype html><script src="/edseg/edseg.js" data-key='${JWK_PLACEHOLDER}'></script>\n`);
+  writeFileSync(
+    join(demoDir, 'index.html'),
+    `<!doctype html><script src="/edseg/edseg.js" data-key='${JWK_PLACEHOLDER}'></script>\n`,
+  );
   writeFileSync(join(demoDir, 'app.js'), 'console.log("demo");\n');
   const app = createApp({ store, signer, adminToken: ADMIN_TOKEN, now, staticDir, demoDir });
   return {
-    app, store, signer, dir, clock,
+    app,
+    store,
+    signer,
+    dir,
+    clock,
     manifest: async () => (await store.currentVersion('lingua-kids'))!.manifest,
     async close() {
       await store.close();
@@ -69,12 +76,28 @@ export function sampleReports(manifest: Manifest, n: number, seed = 1): Report[]
   const period = periodOf(dayOf(NOW.getTime()), manifest.reporting.periodDays);
   const channels: Record<string, 'clear' | 'ldp'> = { pace: 'clear', mastery: 'ldp', offers: 'ldp' };
   return Array.from({ length: n }, () => {
-    const assignments = manifest.models.filter((m) => channels[m.id]).map((m) => {
-      const index = rng.int(m.segments.length);
-      return { model: m.id, index, k: m.segments.length, segmentId: m.segments[index]!.id, channel: channels[m.id]! };
-    });
+    const assignments = manifest.models
+      .filter((m) => channels[m.id])
+      .map((m) => {
+        const index = rng.int(m.segments.length);
+        return {
+          model: m.id,
+          index,
+          k: m.segments.length,
+          segmentId: m.segments[index]!.id,
+          channel: channels[m.id]!,
+        };
+      });
     const features = manifest.features.map(() => 2 * rng.real() - 1);
-    return buildReport({ site: manifest.site.id, manifestVersion: manifest.version, period, assignments, features, reporting: manifest.reporting, rng })!;
+    return buildReport({
+      site: manifest.site.id,
+      manifestVersion: manifest.version,
+      period,
+      assignments,
+      features,
+      reporting: manifest.reporting,
+      rng,
+    })!;
   });
 }
 

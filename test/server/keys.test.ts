@@ -17,7 +17,17 @@ import { NOW } from './helpers.js';
 
 const def = seedDefinition('2025-06-02');
 const manifest = buildManifest(
-  { id: 'alpha', name: 'Alpha', origins: seedOrigins(8787), definition: def, policy: seedPolicy(def.models), createdAt: '', updatedAt: '' }, 1, NOW,
+  {
+    id: 'alpha',
+    name: 'Alpha',
+    origins: seedOrigins(8787),
+    definition: def,
+    policy: seedPolicy(def.models),
+    createdAt: '',
+    updatedAt: '',
+  },
+  1,
+  NOW,
 );
 
 describe('two server processes on one PostgreSQL', () => {
@@ -31,7 +41,10 @@ describe('two server processes on one PostgreSQL', () => {
 
   beforeAll(async () => {
     pgHandle = await acquirePostgres();
-    stores = [await openPostgresStore(pgHandle.url, { schema, max: 2 }), await openPostgresStore(pgHandle.url, { schema, max: 2 })];
+    stores = [
+      await openPostgresStore(pgHandle.url, { schema, max: 2 }),
+      await openPostgresStore(pgHandle.url, { schema, max: 2 }),
+    ];
     first = await createSigner(stores[0]!, () => NOW);
     second = await createSigner(stores[1]!, () => NOW);
     oldKid = (await second.currentPublicJwk()).kid!;
@@ -50,11 +63,16 @@ describe('two server processes on one PostgreSQL', () => {
     expect(newKid).not.toBe(oldKid);
     const { jws, kid } = await second.sign(manifest);
     expect(kid).toBe(newKid);
-    const r = await verifyManifest(jws, { publicKeys: (await second.publicJwks()).keys, site: 'alpha', origin: 'http://localhost:8787', now: NOW });
+    const r = await verifyManifest(jws, {
+      publicKeys: (await second.publicJwks()).keys,
+      site: 'alpha',
+      origin: 'http://localhost:8787',
+      now: NOW,
+    });
     expect(r.ok && r.kid).toBe(newKid);
   });
 
-  it('lists the rotated key first in the other process\'s JWKS, keeping the old one', async () => {
+  it("lists the rotated key first in the other process's JWKS, keeping the old one", async () => {
     expect((await second.publicJwks()).keys.map((k) => k.kid)).toEqual([newKid, oldKid]);
   });
 

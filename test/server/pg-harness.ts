@@ -10,7 +10,8 @@ import pg from 'pg';
 type Cluster = { url: string; stop(): void };
 type PgScript = { URL_FILE: string; startCluster(opts?: { log?: (m: string) => void }): Promise<Cluster> };
 
-const script = (): Promise<PgScript> => import(new URL('../../scripts/pg.mjs', import.meta.url).href) as Promise<PgScript>;
+const script = (): Promise<PgScript> =>
+  import(new URL('../../scripts/pg.mjs', import.meta.url).href) as Promise<PgScript>;
 
 async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
@@ -42,7 +43,10 @@ export async function acquirePostgres(): Promise<{ url: string; source: string; 
 }
 
 /** Drops a test's throwaway schema, then lets go of the PostgreSQL handle. */
-export async function releaseSchema(handle: Awaited<ReturnType<typeof acquirePostgres>>, schema: string): Promise<void> {
+export async function releaseSchema(
+  handle: Awaited<ReturnType<typeof acquirePostgres>>,
+  schema: string,
+): Promise<void> {
   const client = new pg.Client(handle.url);
   await client.connect();
   await client.query(`drop schema if exists ${schema} cascade`);

@@ -21,20 +21,38 @@ import type { TestServer } from './helpers.js';
 const SITE = 'lingua-kids';
 const N = 2000;
 let s: TestServer;
-beforeAll(async () => { s = await makeServer(); });
-afterAll(async () => { await s.close(); });
+beforeAll(async () => {
+  s = await makeServer();
+});
+afterAll(async () => {
+  await s.close();
+});
 
-const api = (path: string, init: RequestInit = {}) => s.app.request(`/admin/api${path}`, { ...init, headers: { ...bearer, ...(init.headers as Record<string, string>) } });
-const proposalNow = async (query = ''): Promise<RefinementProposal> => (await (await api(`/sites/${SITE}/refinement${query}`)).json()) as RefinementProposal;
-const publish = (body: unknown, headers: Record<string, string> = {}) => api(`/sites/${SITE}/refinement/publish`, json('POST', body, headers));
-const audit = async (): Promise<AuditRecord[]> => ((await (await api(`/audit?site=${SITE}`)).json()) as { entries: AuditRecord[] }).entries;
+const api = (path: string, init: RequestInit = {}) =>
+  s.app.request(`/admin/api${path}`, {
+    ...init,
+    headers: { ...bearer, ...(init.headers as Record<string, string>) },
+  });
+const proposalNow = async (query = ''): Promise<RefinementProposal> =>
+  (await (await api(`/sites/${SITE}/refinement${query}`)).json()) as RefinementProposal;
+const publish = (body: unknown, headers: Record<string, string> = {}) =>
+  api(`/sites/${SITE}/refinement/publish`, json('POST', body, headers));
+const audit = async (): Promise<AuditRecord[]> =>
+  ((await (await api(`/audit?site=${SITE}`)).json()) as { entries: AuditRecord[] }).entries;
 const view = async (): Promise<SiteView> => (await (await api(`/sites/${SITE}`)).json()) as SiteView;
 const publishedVersion = async () => (await s.store.currentVersion(SITE))!.version;
-const centroidsOf = (m: Manifest, id: string) => (m.models.find((x) => x.id === id) as CentroidModel).centroids;
-const keys = async (): Promise<JWK[]> => ((await (await s.app.request('/v1/keys')).json()) as { keys: JWK[] }).keys;
+const centroidsOf = (m: Manifest, id: string) =>
+  (m.models.find((x) => x.id === id) as CentroidModel).centroids;
+const keys = async (): Promise<JWK[]> =>
+  ((await (await s.app.request('/v1/keys')).json()) as { keys: JWK[] }).keys;
 const verifiedManifest = async (): Promise<Manifest> => {
   const jws = await (await s.app.request(`/v1/sites/${SITE}/manifest`)).text();
-  const r = await verifyManifest(jws, { publicKeys: await keys(), site: SITE, origin: 'http://localhost:8787', now: NOW });
+  const r = await verifyManifest(jws, {
+    publicKeys: await keys(),
+    site: SITE,
+    origin: 'http://localhost:8787',
+    now: NOW,
+  });
   if (!r.ok) throw new Error(`the published manifest does not verify: ${r.reason}`);
   return r.manifest;
 };
@@ -53,9 +71,23 @@ function learnerReports(manifest: Manifest, n: number, seed: number): Report[] {
     const assignments = manifest.models.map((m) => {
       const index = assignReference(m, modelInput(m, names, x)).index;
       const segmentId = m.segments[index]!.id;
-      return { model: m.id, index, k: m.segments.length, segmentId, channel: manifest.policy.clear.includes(segmentId) ? 'clear' as const : 'ldp' as const };
+      return {
+        model: m.id,
+        index,
+        k: m.segments.length,
+        segmentId,
+        channel: manifest.policy.clear.includes(segmentId) ? ('clear' as const) : ('ldp' as const),
+      };
     });
-    return buildReport({ site: SITE, manifestVersion: manifest.version, period, assignments, features: x, reporting: manifest.reporting, rng })!;
+    return buildReport({
+      site: SITE,
+      manifestVersion: manifest.version,
+      period,
+      assignments,
+      features: x,
+      reporting: manifest.reporting,
+      rng,
+    })!;
   });
 }
 
@@ -165,11 +197,17 @@ describe('publishing the proposal', () => {
     expect(res.status).toBe(201);
     const body = await res.json();
     expectShape(RefinementPublished, body);
-    expect(body).toMatchObject({ site: SITE, version: 2, models: ['pace'], reports: N, summary: `refined centroids of pace from ${N} reports` });
+    expect(body).toMatchObject({
+      site: SITE,
+      version: 2,
+      models: ['pace'],
+      reports: N,
+      summary: `refined centroids of pace from ${N} reports`,
+    });
     expect(await publishedVersion()).toBe(2);
   });
 
-  it('serves a manifest that verifies with the server\'s key and holds the proposed centroids of the chosen model only', async () => {
+  it("serves a manifest that verifies with the server's key and holds the proposed centroids of the chosen model only", async () => {
     const m = await verifiedManifest();
     expect(m.version).toBe(2);
     const pace = proposal.models.find((x) => x.model === 'pace');
@@ -177,28 +215,46 @@ describe('publishing the proposal', () => {
     expect(centroidsOf(m, 'pace')).toEqual(pace!.refinable ? pace!.segments.map((x) => x.proposed) : null);
     expect(centroidsOf(m, 'pace')).toEqual(centroidsOf(proposal.manifest, 'pace'));
     const v1 = (await s.store.getVersion(SITE, 1))!.manifest;
-    for (const id of ['offers', 'tutoring_upsell', 'ads']) expect(centroidsOf(m, id)).toEqual(centroidsOf(v1, id));
+    for (const id of ['offers', 'tutoring_upsell', 'ads'])
+      expect(centroidsOf(m, id)).toEqual(centroidsOf(v1, id));
     expect(m.models.find((x) => x.id === 'mastery')).toEqual(v1.models.find((x) => x.id === 'mastery'));
   });
 
-  it('documents the change in each moved segment\'s changelog', async () => {
+  it("documents the change in each moved segment's changelog", async () => {
     const m = await verifiedManifest();
     const pace = m.models.find((x) => x.id === 'pace')!;
     const line = proposal.models.find((x) => x.model === 'pace');
     if (!line?.refinable) throw new Error('pace is not refinable');
     pace.segments.forEach((seg, v) => {
       const l = line.segments[v]!;
-      expect(seg.documentation.changelog.at(-1)).toEqual(l.movement > 0
-        ? { version: 2, date: '2025-06-02', change: `centroid refined from ${line.reports.total} reports (moved by ${l.movement.toFixed(4)})` }
-        : { version: 1, date: expect.any(String), change: 'Created.' });
+      expect(seg.documentation.changelog.at(-1)).toEqual(
+        l.movement > 0
+          ? {
+              version: 2,
+              date: '2025-06-02',
+              change: `centroid refined from ${line.reports.total} reports (moved by ${l.movement.toFixed(4)})`,
+            }
+          : { version: 1, date: expect.any(String), change: 'Created.' },
+      );
     });
   });
 
   it('writes a refine entry to the audit log, after the publish entry of the same version', async () => {
     const [refine, pub] = await audit();
-    expect(refine).toMatchObject({ action: 'refine', actor: 'Ada', site: SITE, version: 2, summary: `refined centroids of pace from ${N} reports` });
+    expect(refine).toMatchObject({
+      action: 'refine',
+      actor: 'Ada',
+      site: SITE,
+      version: 2,
+      summary: `refined centroids of pace from ${N} reports`,
+    });
     expect(refine!.detail).toMatchObject({ baseVersion: 1, reports: N, models: ['pace'], maxStep: 0.5 });
-    expect(pub).toMatchObject({ action: 'publish', actor: 'Ada', version: 2, detail: { note: `refined centroids of pace from ${N} reports` } });
+    expect(pub).toMatchObject({
+      action: 'publish',
+      actor: 'Ada',
+      version: 2,
+      detail: { note: `refined centroids of pace from ${N} reports` },
+    });
     expect(pub!.summary).toContain('model pace centroids changed');
   });
 
@@ -216,12 +272,25 @@ describe('a refinement while the site has unpublished edits', () => {
     const v2 = await s.manifest();
     await postReports(learnerReports(v2, N, 12));
     const allowed = v2.policy.allowed.filter((id) => id !== 'travel-audience');
-    expect((await api(`/sites/${SITE}/policy`, json('PUT', { allowed, clear: v2.policy.clear }))).status).toBe(200);
+    expect(
+      (await api(`/sites/${SITE}/policy`, json('PUT', { allowed, clear: v2.policy.clear }))).status,
+    ).toBe(200);
     // an edit saved to the working definition but not published (as a definition editor would save it)
     const working = (await s.store.getSite(SITE))!;
-    const renamed = working.definition.models.map((m) => (m.id === 'ads' ? { ...m, segments: m.segments.map((x, i) => (i === 0 ? { ...x, name: 'Travellers' } : x)) } : m));
-    await s.store.updateSite(SITE, { definition: { ...working.definition, models: renamed } }, NOW.toISOString());
-    expect((await view()).pending).toEqual(['allowed -travel-audience', 'segment travel-audience definition or documentation changed']);
+    const renamed = working.definition.models.map((m) =>
+      m.id === 'ads'
+        ? { ...m, segments: m.segments.map((x, i) => (i === 0 ? { ...x, name: 'Travellers' } : x)) }
+        : m,
+    );
+    await s.store.updateSite(
+      SITE,
+      { definition: { ...working.definition, models: renamed } },
+      NOW.toISOString(),
+    );
+    expect((await view()).pending).toEqual([
+      'allowed -travel-audience',
+      'segment travel-audience definition or documentation changed',
+    ]);
 
     const res = await publish({});
     expect(res.status).toBe(201);
@@ -231,15 +300,25 @@ describe('a refinement while the site has unpublished edits', () => {
     const m = await verifiedManifest();
     expect(m.policy.allowed).toContain('travel-audience');
     expect(m.models.find((x) => x.id === 'ads')!.segments[0]!.name).toBe('Travel audience');
-    expect((await view()).pending).toEqual(['allowed -travel-audience', 'segment travel-audience definition or documentation changed']);
-    const after = (await s.store.getSite(SITE))!.definition.models.find((x) => x.id === 'ads') as CentroidModel;
+    expect((await view()).pending).toEqual([
+      'allowed -travel-audience',
+      'segment travel-audience definition or documentation changed',
+    ]);
+    const after = (await s.store.getSite(SITE))!.definition.models.find(
+      (x) => x.id === 'ads',
+    ) as CentroidModel;
     expect(after.centroids).toEqual(centroidsOf(m, 'ads'));
     expect(after.segments[0]!.documentation.changelog.at(-1)).toMatchObject({ version: 3 });
   });
 
   it('applies every changed model when none is named', async () => {
     const [refine] = await audit();
-    const p = proposeRefinement((await s.store.getVersion(SITE, 2))!.manifest, estimateSite((await s.store.getVersion(SITE, 2))!.manifest, await s.store.listReports(SITE, 2), { now: NOW }));
+    const p = proposeRefinement(
+      (await s.store.getVersion(SITE, 2))!.manifest,
+      estimateSite((await s.store.getVersion(SITE, 2))!.manifest, await s.store.listReports(SITE, 2), {
+        now: NOW,
+      }),
+    );
     expect(p.changedModels.length).toBeGreaterThan(1);
     expect(refine!.detail['models']).toEqual(p.changedModels);
     const m = await verifiedManifest();
@@ -250,20 +329,34 @@ describe('a refinement while the site has unpublished edits', () => {
 describe('the console page', () => {
   let cookie = '';
   const get = (path: string) => s.app.request(path, { headers: { Cookie: cookie } });
-  const postForm = (path: string, fields: Record<string, string | string[]>, headers: Record<string, string> = ORIGIN) =>
-    s.app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...headers }, body: form(fields) });
+  const postForm = (
+    path: string,
+    fields: Record<string, string | string[]>,
+    headers: Record<string, string> = ORIGIN,
+  ) =>
+    s.app.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...headers },
+      body: form(fields),
+    });
 
   beforeAll(async () => {
-    const res = await s.app.request('/admin/login', { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN }, body: form({ token: ADMIN_TOKEN, name: 'Grace' }) });
+    const res = await s.app.request('/admin/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
+      body: form({ token: ADMIN_TOKEN, name: 'Grace' }),
+    });
     cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     await postReports(learnerReports(await s.manifest(), N, 13));
   });
 
   it('is linked from the site page', async () => {
-    expect(await (await get(`/admin/sites/${SITE}`)).text()).toContain(`href="/admin/sites/${SITE}/refinement"`);
+    expect(await (await get(`/admin/sites/${SITE}`)).text()).toContain(
+      `href="/admin/sites/${SITE}/refinement"`,
+    );
   });
 
-  it('shows per model each segment\'s share with its interval, reports, old and proposed centroid and movement', async () => {
+  it("shows per model each segment's share with its interval, reports, old and proposed centroid and movement", async () => {
     const res = await get(`/admin/sites/${SITE}/refinement`);
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -271,7 +364,16 @@ describe('the console page', () => {
     const pace = p.models.find((m) => m.model === 'pace');
     if (!pace?.refinable) throw new Error('pace is not refinable');
     const first = pace.segments[0]!;
-    for (const text of ['Old centroid', 'Proposed centroid', 'Movement', '95% CI', `${N} reports`, 'Not refinable by this method', 'Publish refined centroids']) expect(page).toContain(text);
+    for (const text of [
+      'Old centroid',
+      'Proposed centroid',
+      'Movement',
+      '95% CI',
+      `${N} reports`,
+      'Not refinable by this method',
+      'Publish refined centroids',
+    ])
+      expect(page).toContain(text);
     expect(page).toContain(`[${first.old.map((x) => x.toFixed(3)).join(', ')}]`);
     expect(page).toContain(`[${first.proposed.map((x) => x.toFixed(3)).join(', ')}]`);
     expect(page).toContain(first.movement.toFixed(3));
@@ -291,29 +393,51 @@ describe('the console page', () => {
 
   it('refuses the publish form posted from another origin (CSRF), publishing nothing', async () => {
     const before = await publishedVersion();
-    const res = await postForm(`/admin/sites/${SITE}/refinement/publish`, { models: ['pace'], version: String(before) }, { Origin: 'https://evil.example' });
+    const res = await postForm(
+      `/admin/sites/${SITE}/refinement/publish`,
+      { models: ['pace'], version: String(before) },
+      { Origin: 'https://evil.example' },
+    );
     expect(res.status).toBe(403);
     expect(await publishedVersion()).toBe(before);
   });
 
   it('refuses the publish form without a session', async () => {
-    const res = await s.app.request(`/admin/sites/${SITE}/refinement/publish`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN }, body: form({ models: 'pace' }) });
+    const res = await s.app.request(`/admin/sites/${SITE}/refinement/publish`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
+      body: form({ models: 'pace' }),
+    });
     expect(res.status).toBe(401);
   });
 
   it('sends the admin back to the page with the reason when no model is ticked', async () => {
-    const res = await postForm(`/admin/sites/${SITE}/refinement/publish`, { version: String(await publishedVersion()) });
+    const res = await postForm(`/admin/sites/${SITE}/refinement/publish`, {
+      version: String(await publishedVersion()),
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(new RegExp(`^/admin/sites/${SITE}/refinement\\?error=`));
   });
 
   it('publishes the ticked models from the form, audited under the login name', async () => {
     const before = await publishedVersion();
-    const res = await postForm(`/admin/sites/${SITE}/refinement/publish`, { models: ['pace'], version: String(before), maxStep: '0.5', minSupport: '50', note: 'weekly review' });
+    const res = await postForm(`/admin/sites/${SITE}/refinement/publish`, {
+      models: ['pace'],
+      version: String(before),
+      maxStep: '0.5',
+      minSupport: '50',
+      note: 'weekly review',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(new RegExp(`^/admin/sites/${SITE}\\?ok=`));
     expect(await publishedVersion()).toBe(before + 1);
     const [refine] = await audit();
-    expect(refine).toMatchObject({ action: 'refine', actor: 'Grace', version: before + 1, summary: `refined centroids of pace from ${N} reports`, detail: { note: 'weekly review' } });
+    expect(refine).toMatchObject({
+      action: 'refine',
+      actor: 'Grace',
+      version: before + 1,
+      summary: `refined centroids of pace from ${N} reports`,
+      detail: { note: 'weekly review' },
+    });
   });
 });

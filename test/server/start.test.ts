@@ -19,8 +19,12 @@ import { acquirePostgres } from './pg-harness.js';
 
 const DAY = 86_400_000;
 let dir: string;
-beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'edseg-start-')); });
-afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'edseg-start-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function freePortOtherThan(taken: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,7 +51,11 @@ describe('startServer on PGlite', () => {
     first = await startServer({ port: 0, dataDir: join(dir, 'data'), origins: ['https://app.example.org'] });
     expect(first.seed).toEqual({ created: true, republished: false, version: 1 });
     const r = await manifestFrom(first, `http://localhost:${first.port}`);
-    expect(r.ok && r.manifest.site.origins).toEqual([`http://127.0.0.1:${first.port}`, `http://localhost:${first.port}`, 'https://app.example.org']);
+    expect(r.ok && r.manifest.site.origins).toEqual([
+      `http://127.0.0.1:${first.port}`,
+      `http://localhost:${first.port}`,
+      'https://app.example.org',
+    ]);
   });
 
   it('generates the admin token on first run into the data folder, readable by its owner only', () => {
@@ -58,23 +66,32 @@ describe('startServer on PGlite', () => {
 
   it('prints the URLs and, this once, the admin token in the banner', () => {
     const text = banner(first);
-    for (const path of ['/demo/', '/admin', '/v1/sites/lingua-kids/manifest', '/v1/keys']) expect(text).toContain(`${first.url}${path}`);
+    for (const path of ['/demo/', '/admin', '/v1/sites/lingua-kids/manifest', '/v1/keys'])
+      expect(text).toContain(`${first.url}${path}`);
     expect(text).toContain(first.adminToken);
   });
 
   it('answers over HTTP with the admin token it printed', async () => {
-    const res = await fetch(`${first.url}/admin/api/sites`, { headers: { Authorization: `Bearer ${first.adminToken}` } });
+    const res = await fetch(`${first.url}/admin/api/sites`, {
+      headers: { Authorization: `Bearer ${first.adminToken}` },
+    });
     expect(res.status).toBe(200);
     await first.close();
   });
 
   it('republishes with the new origins when a later run listens on another port, and audits it', async () => {
     secondPort = await freePortOtherThan(first.port);
-    const second = await startServer({ port: secondPort, dataDir: join(dir, 'data'), origins: ['https://app.example.org'] });
+    const second = await startServer({
+      port: secondPort,
+      dataDir: join(dir, 'data'),
+      origins: ['https://app.example.org'],
+    });
     try {
       expect(second.seed).toEqual({ created: false, republished: true, version: 2 });
       const r = await manifestFrom(second, `http://127.0.0.1:${secondPort}`);
-      expect(r.ok && r.manifest.site.origins).toEqual(expect.arrayContaining([`http://127.0.0.1:${secondPort}`, 'https://app.example.org']));
+      expect(r.ok && r.manifest.site.origins).toEqual(
+        expect.arrayContaining([`http://127.0.0.1:${secondPort}`, 'https://app.example.org']),
+      );
       expect(r.ok && r.manifest.site.origins).not.toContain(`http://127.0.0.1:${first.port}`);
       const [entry] = await second.store.listAudit({ limit: 1 });
       expect(entry).toMatchObject({ action: 'publish', actor: 'system (seed)', version: 2 });
@@ -86,7 +103,11 @@ describe('startServer on PGlite', () => {
   });
 
   it('keeps the admin token of the first run and does not print it again', async () => {
-    const again = await startServer({ port: secondPort, dataDir: join(dir, 'data'), origins: ['https://app.example.org'] });
+    const again = await startServer({
+      port: secondPort,
+      dataDir: join(dir, 'data'),
+      origins: ['https://app.example.org'],
+    });
     try {
       expect(again.adminToken).toBe(first.adminToken);
       expect(again.adminTokenGenerated).toBe(false);
@@ -97,7 +118,11 @@ describe('startServer on PGlite', () => {
   });
 
   it('does not republish when the port and origins are unchanged', async () => {
-    const again = await startServer({ port: secondPort, dataDir: join(dir, 'data'), origins: ['https://app.example.org'] });
+    const again = await startServer({
+      port: secondPort,
+      dataDir: join(dir, 'data'),
+      origins: ['https://app.example.org'],
+    });
     try {
       expect(again.seed).toEqual({ created: false, republished: false, version: 2 });
     } finally {
@@ -107,10 +132,17 @@ describe('startServer on PGlite', () => {
 
   it('re-signs, as a new version, a manifest within 7 days of expiry', async () => {
     const later = new Date(Date.now() + 24 * DAY);
-    const again = await startServer({ port: secondPort, dataDir: join(dir, 'data'), origins: ['https://app.example.org'], now: () => later });
+    const again = await startServer({
+      port: secondPort,
+      dataDir: join(dir, 'data'),
+      origins: ['https://app.example.org'],
+      now: () => later,
+    });
     try {
       expect(again.resigned.map((r) => [r.site, r.version])).toEqual([['lingua-kids', 3]]);
-      expect(Date.parse((await again.store.currentVersion('lingua-kids'))!.manifest.expiresAt)).toBe(later.getTime() + 30 * DAY);
+      expect(Date.parse((await again.store.currentVersion('lingua-kids'))!.manifest.expiresAt)).toBe(
+        later.getTime() + 30 * DAY,
+      );
     } finally {
       await again.close();
     }
@@ -120,7 +152,12 @@ describe('startServer on PGlite', () => {
 describe('startServer while running', () => {
   it('re-signs a manifest near expiry without a restart', async () => {
     let clock = Date.now();
-    const running = await startServer({ port: 0, dataDir: join(dir, 'running'), now: () => new Date(clock), resignEveryMs: 50 });
+    const running = await startServer({
+      port: 0,
+      dataDir: join(dir, 'running'),
+      now: () => new Date(clock),
+      resignEveryMs: 50,
+    });
     try {
       const before = (await running.store.currentVersion('lingua-kids'))!;
       clock += 24 * DAY; // within 7 days of the 30-day expiry
@@ -146,12 +183,19 @@ describe('startServer on PostgreSQL', () => {
     await admin.query(`create schema ${schema}`);
     const url = `${handle.url}${handle.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     try {
-      const server = await startServer({ port: 0, dataDir: join(dir, 'pgdata'), databaseUrl: url, adminToken: 'pg-token' });
+      const server = await startServer({
+        port: 0,
+        dataDir: join(dir, 'pgdata'),
+        databaseUrl: url,
+        adminToken: 'pg-token',
+      });
       try {
         expect(server.storage).toBe('postgres');
         const r = await manifestFrom(server, `http://127.0.0.1:${server.port}`);
         expect(r.ok && r.manifest.version).toBe(1);
-        expect((await admin.query(`select count(*)::int as n from ${schema}.site_versions`)).rows[0].n).toBe(1);
+        expect((await admin.query(`select count(*)::int as n from ${schema}.site_versions`)).rows[0].n).toBe(
+          1,
+        );
       } finally {
         await server.close();
       }
@@ -165,12 +209,28 @@ describe('startServer on PostgreSQL', () => {
 
 describe('the CLI', () => {
   it('reads flags before environment variables', () => {
-    const o = optionsFrom(['--port', '9001', '--data', '/tmp/x'], { PORT: '1234', HOST: '0.0.0.0', EDSEG_DATA_DIR: '/tmp/y', EDSEG_ORIGINS: 'https://a.example, https://b.example' });
-    expect(o).toMatchObject({ port: 9001, host: '0.0.0.0', dataDir: '/tmp/x', origins: ['https://a.example', 'https://b.example'], help: false });
+    const o = optionsFrom(['--port', '9001', '--data', '/tmp/x'], {
+      PORT: '1234',
+      HOST: '0.0.0.0',
+      EDSEG_DATA_DIR: '/tmp/y',
+      EDSEG_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(o).toMatchObject({
+      port: 9001,
+      host: '0.0.0.0',
+      dataDir: '/tmp/x',
+      origins: ['https://a.example', 'https://b.example'],
+      help: false,
+    });
   });
 
   it('defaults to 127.0.0.1:8787 and ./.edseg-data', () => {
-    expect(optionsFrom([], {})).toMatchObject({ port: 8787, host: '127.0.0.1', dataDir: '.edseg-data', origins: [] });
+    expect(optionsFrom([], {})).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      dataDir: '.edseg-data',
+      origins: [],
+    });
   });
 
   it('refuses a port that is not a number', () => {
@@ -178,9 +238,15 @@ describe('the CLI', () => {
   });
 
   it('runs as a process, prints the banner, serves, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--port', '0', '--data', join(dir, 'cli')], {
-      cwd: join(import.meta.dirname, '../..'), env: { ...process.env, EDSEG_ADMIN_TOKEN: 'cli-token' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/server/cli.ts', '--port', '0', '--data', join(dir, 'cli')],
+      {
+        cwd: join(import.meta.dirname, '../..'),
+        env: { ...process.env, EDSEG_ADMIN_TOKEN: 'cli-token' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -188,7 +254,9 @@ describe('the CLI', () => {
         const m = /keys\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/keys/.exec(out);
         if (m) resolve(m[1]!);
       });
-      child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
     expect(out).toContain('admin token: from EDSEG_ADMIN_TOKEN');

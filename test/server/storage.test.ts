@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { randomHex } from '../../src/core/privacy/random.js';
-import { AuditRecord, PublishedVersion, SigningKeyRecord, SiteRecord, SiteSummary, VersionSummary } from '../../src/core/schema.js';
+import {
+  AuditRecord,
+  PublishedVersion,
+  SigningKeyRecord,
+  SiteRecord,
+  SiteSummary,
+  VersionSummary,
+} from '../../src/core/schema.js';
 import { createSigner, generateSigningKey } from '../../src/server/keys.js';
 import { buildManifest, publishSite } from '../../src/server/publish.js';
 import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
@@ -31,7 +38,9 @@ function pgliteBackend(): Backend {
       dir ||= mkdtempSync(join(tmpdir(), 'edseg-store-'));
       return openPgliteStore(join(dir, 'db'));
     },
-    async cleanup() { rmSync(dir, { recursive: true, force: true }); },
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -51,20 +60,31 @@ function postgresBackend(): Backend {
 }
 
 const def = seedDefinition('2025-06-02');
-const site = (id: string): Omit<SiteRecord, 'createdAt' | 'updatedAt'> => ({ id, name: `Site ${id}`, origins: seedOrigins(8787), definition: def, policy: seedPolicy(def.models) });
-const manifestOf = (id: string, version: number) => buildManifest({ ...site(id), createdAt: '', updatedAt: '' }, version, NOW);
+const site = (id: string): Omit<SiteRecord, 'createdAt' | 'updatedAt'> => ({
+  id,
+  name: `Site ${id}`,
+  origins: seedOrigins(8787),
+  definition: def,
+  policy: seedPolicy(def.models),
+});
+const manifestOf = (id: string, version: number) =>
+  buildManifest({ ...site(id), createdAt: '', updatedAt: '' }, version, NOW);
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
 
 describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) => {
   let store: SqlStore;
-  beforeAll(async () => { store = await backend.open(); });
+  beforeAll(async () => {
+    store = await backend.open();
+  });
   afterAll(async () => {
     await store?.close();
     await backend.cleanup();
   });
 
   it('records every migration in schema_migrations', async () => {
-    const rows = await store.db.query<{ version: number }>('select version from schema_migrations order by version');
+    const rows = await store.db.query<{ version: number }>(
+      'select version from schema_migrations order by version',
+    );
     expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
   });
 
@@ -96,15 +116,41 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
 
   it('stores versions and returns the newest as current', async () => {
     for (const v of [1, 2]) {
-      await store.addVersion({ site: 'alpha', version: v, manifest: manifestOf('alpha', v), jws: `jws-${v}`, kid: 'k1', publishedAt: at(v), publishedBy: 'test' });
+      await store.addVersion({
+        site: 'alpha',
+        version: v,
+        manifest: manifestOf('alpha', v),
+        jws: `jws-${v}`,
+        kid: 'k1',
+        publishedAt: at(v),
+        publishedBy: 'test',
+      });
     }
     expect((await store.currentVersion('alpha'))!.version).toBe(2);
-    expect((await store.getVersion('alpha', 1))!).toEqual({ site: 'alpha', version: 1, manifest: manifestOf('alpha', 1), jws: 'jws-1', kid: 'k1', publishedAt: at(1), publishedBy: 'test' });
+    expect((await store.getVersion('alpha', 1))!).toEqual({
+      site: 'alpha',
+      version: 1,
+      manifest: manifestOf('alpha', 1),
+      jws: 'jws-1',
+      kid: 'k1',
+      publishedAt: at(1),
+      publishedBy: 'test',
+    });
     expect((await store.listVersions('alpha')).map((v) => v.version)).toEqual([2, 1]);
   });
 
   it('refuses a second version with the same number', async () => {
-    await expect(store.addVersion({ site: 'alpha', version: 2, manifest: manifestOf('alpha', 2), jws: 'x', kid: 'k1', publishedAt: at(3), publishedBy: 'test' })).rejects.toThrow();
+    await expect(
+      store.addVersion({
+        site: 'alpha',
+        version: 2,
+        manifest: manifestOf('alpha', 2),
+        jws: 'x',
+        kid: 'k1',
+        publishedAt: at(3),
+        publishedBy: 'test',
+      }),
+    ).rejects.toThrow();
   });
 
   it('lists sites with their current version', async () => {
@@ -126,7 +172,12 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
   it('inserts reports idempotently by id and counts what was new', async () => {
     const reports = sampleReports(manifestOf('alpha', 1), 30, 11);
     expect(await store.insertReports(reports, 20_000)).toEqual({ inserted: 30 });
-    expect(await store.insertReports([...reports.slice(0, 10), ...sampleReports(manifestOf('alpha', 1), 5, 12)], 20_001)).toEqual({ inserted: 5 });
+    expect(
+      await store.insertReports(
+        [...reports.slice(0, 10), ...sampleReports(manifestOf('alpha', 1), 5, 12)],
+        20_001,
+      ),
+    ).toEqual({ inserted: 5 });
     expect(await store.countReports('alpha', 1)).toBe(35);
   });
 
@@ -145,10 +196,12 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
   });
 
   it('lists the current expiry of every published site in one query', async () => {
-    expect(await store.currentExpiries()).toEqual([{ site: 'alpha', version: 2, expiresAt: manifestOf('alpha', 2).expiresAt }]);
+    expect(await store.currentExpiries()).toEqual([
+      { site: 'alpha', version: 2, expiresAt: manifestOf('alpha', 2).expiresAt },
+    ]);
   });
 
-  it('counts a site\'s reports in all and for one version in one query', async () => {
+  it("counts a site's reports in all and for one version in one query", async () => {
     expect(await store.reportCounts('alpha', 1)).toEqual({ total: 39, ofVersion: 35 });
     expect(await store.reportCounts('alpha', null)).toEqual({ total: 39, ofVersion: 0 });
     expect(await store.reportCounts('beta', 1)).toEqual({ total: 0, ofVersion: 0 });
@@ -161,7 +214,9 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
     const id3 = await store.appendAudit({ ...base, at: at(12), site: 'alpha', summary: 'three' });
     expect(id1 < id2 && id2 < id3).toBe(true);
     expect((await store.listAudit({ site: 'alpha' })).map((e) => e.summary)).toEqual(['three', 'one']);
-    expect(await store.listAudit({ limit: 1 })).toEqual([{ ...base, id: id3, at: at(12), site: 'alpha', summary: 'three' }]);
+    expect(await store.listAudit({ limit: 1 })).toEqual([
+      { ...base, id: id3, at: at(12), site: 'alpha', summary: 'three' },
+    ]);
   });
 
   it('reads back every record in the shape schema.ts declares for it', async () => {
@@ -174,16 +229,28 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
   });
 
   it('rolls a failed transaction back entirely', async () => {
-    await expect(store.transaction(async (tx) => {
-      await tx.appendAudit({ at: at(20), actor: 't', action: 'x', site: 'alpha', version: null, summary: 'rolled back', detail: {} });
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.appendAudit({
+          at: at(20),
+          actor: 't',
+          action: 'x',
+          site: 'alpha',
+          version: null,
+          summary: 'rolled back',
+          detail: {},
+        });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect((await store.listAudit()).map((e) => e.summary)).not.toContain('rolled back');
   });
 
   it('gives concurrent publishes of one site distinct, consecutive versions', async () => {
     const signer = await createSigner(store, () => NOW);
-    const results = await Promise.all([1, 2, 3].map((i) => publishSite(store, signer, 'beta', { actor: `admin ${i}`, now: NOW })));
+    const results = await Promise.all(
+      [1, 2, 3].map((i) => publishSite(store, signer, 'beta', { actor: `admin ${i}`, now: NOW })),
+    );
     expect(results.map((r) => r.version).sort()).toEqual([1, 2, 3]);
     expect((await store.currentVersion('beta'))!.version).toBe(3);
   });

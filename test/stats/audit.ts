@@ -82,7 +82,8 @@ export function audit<T>(opts: {
   partitions.forEach((p, j) => {
     const a = countsA[j] as Map<string | number, number>;
     const b = countsB[j] as Map<string | number, number>;
-    for (const bin of new Set([...a.keys(), ...b.keys()])) cells.push({ partition: p.name, bin, a: a.get(bin) ?? 0, b: b.get(bin) ?? 0 });
+    for (const bin of new Set([...a.keys(), ...b.keys()]))
+      cells.push({ partition: p.name, bin, a: a.get(bin) ?? 0, b: b.get(bin) ?? 0 });
   });
   const tests = 2 * cells.length;
   const level = alpha / (2 * tests);
@@ -100,12 +101,25 @@ export function audit<T>(opts: {
       const [num, den] = direction === 'A>B' ? [c.a, c.b] : [c.b, c.a];
       if (num === 0) continue;
       const ratioLower = cp(num).lo / cp(den).hi;
-      const finding: AuditFinding = { partition: c.partition, bin: String(c.bin), direction, countA: c.a, countB: c.b, ratioLower };
+      const finding: AuditFinding = {
+        partition: c.partition,
+        bin: String(c.bin),
+        direction,
+        countA: c.a,
+        countB: c.b,
+        ratioLower,
+      };
       if (!worst || ratioLower > worst.ratioLower) worst = finding;
       if (ratioLower > bound) violations.push(finding);
     }
   }
-  return { ok: violations.length === 0, epsLowerBound: worst ? Math.max(0, Math.log(worst.ratioLower)) : 0, tests, worst, violations };
+  return {
+    ok: violations.length === 0,
+    epsLowerBound: worst ? Math.max(0, Math.log(worst.ratioLower)) : 0,
+    tests,
+    worst,
+    violations,
+  };
 }
 
 /** Equal-width bins over [lo, hi] (values outside go to the end bins). */
@@ -118,7 +132,10 @@ export function equalWidth(lo: number, hi: number, bins: number): (x: number) =>
  * of pilot draws) get their own bins; other values fall into equal-width bins over the pilot's
  * range at each resolution.
  */
-export function scalarPartitions(pilot: readonly number[], resolutions: readonly number[] = [4, 16, 64, 256]): Partition<number>[] {
+export function scalarPartitions(
+  pilot: readonly number[],
+  resolutions: readonly number[] = [4, 16, 64, 256],
+): Partition<number>[] {
   const freq = new Map<number, number>();
   for (const x of pilot) freq.set(x, (freq.get(x) ?? 0) + 1);
   const atoms = new Set([...freq].filter(([, n]) => n >= pilot.length * 0.005).map(([x]) => x));
@@ -146,9 +163,20 @@ export function pilot<T>(n: number, ...samplers: (() => T)[]): T[] {
  * tested against the `claimed` eps, with partitions from a 20,000-draw pilot of both inputs drawn
  * first from the same seeded generator.
  */
-export function auditScalar(mechanism: ScalarMechanism, claimed: number, actual: number, seed: number): AuditResult {
+export function auditScalar(
+  mechanism: ScalarMechanism,
+  claimed: number,
+  actual: number,
+  seed: number,
+): AuditResult {
   const rng = seededRandom(seed);
   const sampleA = () => perturbScalar(-1, actual, mechanism, rng);
   const sampleB = () => perturbScalar(1, actual, mechanism, rng);
-  return audit({ eps: claimed, draws: 200_000, sampleA, sampleB, partitions: scalarPartitions(pilot(20_000, sampleA, sampleB)) });
+  return audit({
+    eps: claimed,
+    draws: 200_000,
+    sampleA,
+    sampleB,
+    partitions: scalarPartitions(pilot(20_000, sampleA, sampleB)),
+  });
 }

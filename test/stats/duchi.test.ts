@@ -22,13 +22,20 @@ describe("Duchi et al.'s mechanism", () => {
     it(`outputs only +B or -B, and both, at eps = ${eps}`, () => {
       const rng = seededRandom(1);
       const b = duchiBound(eps);
-      const out = new Set(Array.from({ length: 10_000 }, (_, i) => perturbScalar(i % 2 ? 0.9 : -0.9, eps, 'duchi', rng)));
+      const out = new Set(
+        Array.from({ length: 10_000 }, (_, i) => perturbScalar(i % 2 ? 0.9 : -0.9, eps, 'duchi', rng)),
+      );
       expect([...out].sort((x, y) => x - y)).toEqual([-b, b]);
     });
 
     it(`is unbiased with variance B^2 - t^2 within 10% at eps = ${eps}`, () => {
       const rng = seededRandom(300 + eps);
-      for (const t of TS) expectMeanAndVariance(draws(N, () => perturbScalar(t, eps, 'duchi', rng)), t, duchiVariance(t, eps));
+      for (const t of TS)
+        expectMeanAndVariance(
+          draws(N, () => perturbScalar(t, eps, 'duchi', rng)),
+          t,
+          duchiVariance(t, eps),
+        );
     });
   }
 });

@@ -6,14 +6,31 @@
 import { describe, expect, it } from 'vitest';
 import { grrPerturb } from '../../src/core/privacy/grr.js';
 import { ouePerturb } from '../../src/core/privacy/oue.js';
-import { estimateFrequencies, estimateMean, perturbScalar, perturbSegment, seededRandom, type SegmentResponse } from '../../src/privacy.js';
+import {
+  estimateFrequencies,
+  estimateMean,
+  perturbScalar,
+  perturbSegment,
+  seededRandom,
+  type SegmentResponse,
+} from '../../src/privacy.js';
 import { drawSegment, expectUnbiasedWithCoverage, Tally } from './fixtures.js';
 
 const TRIALS = 1000;
 
 /** Records every share estimateFrequencies gives against the truth f. */
-function addFrequencies(tally: Tally, est: ReturnType<typeof estimateFrequencies>, f: readonly number[]): void {
-  f.forEach((truth, v) => tally.add(`v${v}`, truth, { value: est.freq[v] as number, lo: est.lo[v] as number, hi: est.hi[v] as number }));
+function addFrequencies(
+  tally: Tally,
+  est: ReturnType<typeof estimateFrequencies>,
+  f: readonly number[],
+): void {
+  f.forEach((truth, v) =>
+    tally.add(`v${v}`, truth, {
+      value: est.freq[v] as number,
+      lo: est.lo[v] as number,
+      hi: est.hi[v] as number,
+    }),
+  );
 }
 
 describe('estimateFrequencies', () => {
@@ -27,7 +44,9 @@ describe('estimateFrequencies', () => {
       expect(perturbSegment(0, k, eps, rng).oracle).toBe(oracle.toLowerCase());
       const tally = new Tally();
       for (let t = 0; t < TRIALS; t++) {
-        const responses = Array.from({ length: 1500 }, () => perturbSegment(drawSegment(f, rng), k, eps, rng));
+        const responses = Array.from({ length: 1500 }, () =>
+          perturbSegment(drawSegment(f, rng), k, eps, rng),
+        );
         addFrequencies(tally, estimateFrequencies(responses, k, eps), f);
       }
       expectUnbiasedWithCoverage(tally);
@@ -42,7 +61,9 @@ describe('estimateFrequencies', () => {
     for (let t = 0; t < TRIALS; t++) {
       const responses: SegmentResponse[] = Array.from({ length: 1500 }, (_, i) => {
         const v = drawSegment(f, rng);
-        return i % 3 ? { oracle: 'grr', value: grrPerturb(v, k, eps, rng) } : { oracle: 'oue', bits: ouePerturb(v, k, eps, rng) };
+        return i % 3
+          ? { oracle: 'grr', value: grrPerturb(v, k, eps, rng) }
+          : { oracle: 'oue', bits: ouePerturb(v, k, eps, rng) };
       });
       addFrequencies(tally, estimateFrequencies(responses, k, eps), f);
     }

@@ -9,7 +9,14 @@ import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { grrProbabilities } from '../../src/core/privacy/grr.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import type { Channel } from '../../src/core/schema.js';
-import { addMeans, expectUnbiasedWithCoverage, makeManifest, simulate, Tally, unsuppressed } from './fixtures.js';
+import {
+  addMeans,
+  expectUnbiasedWithCoverage,
+  makeManifest,
+  simulate,
+  Tally,
+  unsuppressed,
+} from './fixtures.js';
 
 const TRIALS = 1000;
 
@@ -31,7 +38,11 @@ function solve(a: number[][], b: number[]): number[] {
 }
 
 describe('estimateSite: population feature means', () => {
-  const mu = [[0.5, -0.2, 0.1], [-0.4, 0.6, -0.6], [0.1, 0, 0.7]];
+  const mu = [
+    [0.5, -0.2, 0.1],
+    [-0.4, 0.6, -0.6],
+    [0.1, 0, 0.7],
+  ];
   const f = [0.5, 0.3, 0.2];
   const truth = [0, 1, 2].map((j) => f.reduce((s, fv, v) => s + fv * (mu[v]?.[j] as number), 0));
   for (const epsF of [2, 8]) {
@@ -49,18 +60,32 @@ describe('estimateSite: population feature means', () => {
 
   it('are suppressed when fewer than kThreshold reports carry features', () => {
     const manifest = makeManifest({ ks: [3], d: 3, reporting: { kThreshold: 50 } });
-    const est = estimateSite(manifest, simulate({ manifest, n: 49, f, mu, channel: 'clear', rng: seededRandom(1) }));
+    const est = estimateSite(
+      manifest,
+      simulate({ manifest, n: 49, f, mu, channel: 'clear', rng: seededRandom(1) }),
+    );
     expect(est.features.every((x) => x.n === 49 && x.suppressed && x.estimate === null)).toBe(true);
-    const more = estimateSite(manifest, simulate({ manifest, n: 50, f, mu, channel: 'clear', rng: seededRandom(1) }));
+    const more = estimateSite(
+      manifest,
+      simulate({ manifest, n: 50, f, mu, channel: 'clear', rng: seededRandom(1) }),
+    );
     expect(more.features.every((x) => x.n === 50 && !x.suppressed && x.estimate !== null)).toBe(true);
   });
 });
 
 describe('estimateSite: per-segment feature means', () => {
-  const mu = [[0.5, -0.2], [-0.4, 0.6], [0.1, 0]];
+  const mu = [
+    [0.5, -0.2],
+    [-0.4, 0.6],
+    [0.1, 0],
+  ];
   const f = [0.5, 0.3, 0.2];
   // k = 3, eps_s = 2, eps_f = 4 (a clear report spends no eps_s).
-  const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 2, epsilonFeatures: 4, kThreshold: 1 } });
+  const manifest = makeManifest({
+    ks: [3],
+    d: 2,
+    reporting: { epsilonSegment: 2, epsilonFeatures: 4, kThreshold: 1 },
+  });
 
   // [what the test name says the reports are, their channel, seed, reports per trial]
   const sources: [string, Channel, number, number][] = [
@@ -71,7 +96,13 @@ describe('estimateSite: per-segment feature means', () => {
     it(`are unbiased with 93-97% coverage from ${from}`, () => {
       const rng = seededRandom(seed);
       const tally = new Tally();
-      for (let t = 0; t < TRIALS; t++) addMeans(tally, unsuppressed(manifest, simulate({ manifest, n, f, mu, channel, rng })), mu, [0, 1, 2]);
+      for (let t = 0; t < TRIALS; t++)
+        addMeans(
+          tally,
+          unsuppressed(manifest, simulate({ manifest, n, f, mu, channel, rng })),
+          mu,
+          [0, 1, 2],
+        );
       expectUnbiasedWithCoverage(tally);
     });
   }
@@ -90,16 +121,28 @@ describe('estimateSite: per-segment feature means', () => {
     for (let j = 0; j < 2; j++) {
       const m = [0, 1, 2].map((r) => {
         const said = reports.filter((x) => x.segments[0]?.channel === 'ldp' && x.segments[0].value === r);
-        return said.reduce((s, x) => s + (x.features?.dims[0] === j ? (x.features.values[0] as number) : 0), 0) / said.length;
+        return (
+          said.reduce((s, x) => s + (x.features?.dims[0] === j ? (x.features.values[0] as number) : 0), 0) /
+          said.length
+        );
       });
       const solved = solve(w, m);
-      solved.forEach((value, v) => expect(est.models[0]?.segments[v]?.featureMeans[j]?.estimate?.value).toBeCloseTo(value, 9));
+      solved.forEach((value, v) =>
+        expect(est.models[0]?.segments[v]?.featureMeans[j]?.estimate?.value).toBeCloseTo(value, 9),
+      );
     }
   });
 
   it('are null for a segment whose estimated count is not clearly above zero (an ill-conditioned W)', () => {
-    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 1, epsilonFeatures: 4, kThreshold: 1 } });
-    const est = unsuppressed(manifest, simulate({ manifest, n: 2000, f: [0.6, 0.399, 0.001], mu, channel: 'ldp', rng: seededRandom(26) }));
+    const manifest = makeManifest({
+      ks: [3],
+      d: 2,
+      reporting: { epsilonSegment: 1, epsilonFeatures: 4, kThreshold: 1 },
+    });
+    const est = unsuppressed(
+      manifest,
+      simulate({ manifest, n: 2000, f: [0.6, 0.399, 0.001], mu, channel: 'ldp', rng: seededRandom(26) }),
+    );
     const rare = est.models[0]?.segments[2];
     expect(rare?.share).not.toBeNull();
     expect(rare?.featureMeans.every((m) => m.estimate === null)).toBe(true);
@@ -108,7 +151,16 @@ describe('estimateSite: per-segment feature means', () => {
 
   it('are null in a cell suppressed by kThreshold', () => {
     const manifest = makeManifest({ ks: [3], d: 2, reporting: { kThreshold: 50 } });
-    const est = estimateSite(manifest, simulate({ manifest, n: 600, f: [0.5, 0.47, 0.03], mu, channel: 'clear', rng: seededRandom(27) }));
-    expect(est.models[0]?.segments[2]).toMatchObject({ suppressed: true, featureMeans: [{ feature: 'f0', estimate: null }, { feature: 'f1', estimate: null }] });
+    const est = estimateSite(
+      manifest,
+      simulate({ manifest, n: 600, f: [0.5, 0.47, 0.03], mu, channel: 'clear', rng: seededRandom(27) }),
+    );
+    expect(est.models[0]?.segments[2]).toMatchObject({
+      suppressed: true,
+      featureMeans: [
+        { feature: 'f0', estimate: null },
+        { feature: 'f1', estimate: null },
+      ],
+    });
   });
 });

@@ -25,7 +25,11 @@ describe('estimateSite: segment shares', () => {
   ];
   for (const [oracle, f, seed, n] of oracles) {
     it(`are unbiased with 93-97% coverage from ${oracle.toUpperCase()} reports (k = ${f.length}, eps = 1, ${n.toLocaleString('en-US')} per trial)`, () => {
-      const manifest = makeManifest({ ks: [f.length], d: 1, reporting: { epsilonSegment: 1, kThreshold: 1 } });
+      const manifest = makeManifest({
+        ks: [f.length],
+        d: 1,
+        reporting: { epsilonSegment: 1, kThreshold: 1 },
+      });
       const rng = seededRandom(seed);
       const tally = new Tally();
       for (let t = 0; t < TRIALS; t++) {
@@ -46,7 +50,10 @@ describe('estimateSite: segment shares', () => {
     const rng = seededRandom(3);
     const tally = new Tally();
     for (let t = 0; t < TRIALS; t++) {
-      const reports = [...simulate({ manifest, n: 500, f: fClear, channel: 'clear', rng }), ...simulate({ manifest, n: 1500, f: fLdp, channel: 'ldp', rng })];
+      const reports = [
+        ...simulate({ manifest, n: 500, f: fClear, channel: 'clear', rng }),
+        ...simulate({ manifest, n: 1500, f: fLdp, channel: 'ldp', rng }),
+      ];
       addShares(tally, unsuppressed(manifest, reports), pooled);
     }
     expectUnbiasedWithCoverage(tally);
@@ -63,7 +70,9 @@ describe('estimateSite: segment shares', () => {
         ...simulate({ manifest, n: 800, f, channel: 'ldp', rng, reporting: { epsilonSegment: 0.5 } }),
         ...simulate({ manifest, n: 800, f, channel: 'ldp', rng, reporting: { epsilonSegment: 1.5 } }),
       ];
-      expect(new Set(reports.map((r) => (r.segments[0]?.channel === 'ldp' ? r.segments[0].oracle : '')))).toEqual(new Set(['grr', 'oue']));
+      expect(
+        new Set(reports.map((r) => (r.segments[0]?.channel === 'ldp' ? r.segments[0].oracle : ''))),
+      ).toEqual(new Set(['grr', 'oue']));
       addShares(tally, unsuppressed(manifest, reports), f);
     }
     expectUnbiasedWithCoverage(tally);
@@ -71,8 +80,18 @@ describe('estimateSite: segment shares', () => {
 
   it('are exact counts for clear reports, with support the number of reports in the segment', () => {
     const manifest = makeManifest({ ks: [3], d: 1, reporting: { kThreshold: 10 } });
-    const reports = simulate({ manifest, n: 400, f: [0.5, 0.3, 0.2], channel: 'clear', rng: seededRandom(5) });
-    const counts = [0, 1, 2].map((v) => reports.filter((r) => r.segments[0]?.channel === 'clear' && r.segments[0].segment === `m0s${v}`).length);
+    const reports = simulate({
+      manifest,
+      n: 400,
+      f: [0.5, 0.3, 0.2],
+      channel: 'clear',
+      rng: seededRandom(5),
+    });
+    const counts = [0, 1, 2].map(
+      (v) =>
+        reports.filter((r) => r.segments[0]?.channel === 'clear' && r.segments[0].segment === `m0s${v}`)
+          .length,
+    );
     const segs = estimateSite(manifest, reports).models[0]?.segments ?? [];
     segs.forEach((s, v) => {
       expect(s.support).toBe(counts[v]);
@@ -87,8 +106,20 @@ describe('estimateSite: bookkeeping', () => {
   it('counts only reports of its own site and manifest version', () => {
     const rng = seededRandom(6);
     const mine = simulate({ manifest, n: 300, f: [0.5, 0.3, 0.2], channel: 'clear', rng });
-    const otherSite = simulate({ manifest: makeManifest({ ks: [3], d: 2, site: 'other' }), n: 100, f: [1, 0, 0], channel: 'clear', rng });
-    const otherVersion = simulate({ manifest: makeManifest({ ks: [3], d: 2, version: 9 }), n: 100, f: [1, 0, 0], channel: 'clear', rng });
+    const otherSite = simulate({
+      manifest: makeManifest({ ks: [3], d: 2, site: 'other' }),
+      n: 100,
+      f: [1, 0, 0],
+      channel: 'clear',
+      rng,
+    });
+    const otherVersion = simulate({
+      manifest: makeManifest({ ks: [3], d: 2, version: 9 }),
+      n: 100,
+      f: [1, 0, 0],
+      channel: 'clear',
+      rng,
+    });
     const est = estimateSite(manifest, [...mine, ...otherSite, ...otherVersion]);
     expect(est.reports).toBe(300);
     expect(est.models[0]?.n).toEqual({ clear: 300, ldp: 0 });
@@ -96,7 +127,10 @@ describe('estimateSite: bookkeeping', () => {
 
   it('counts the reports carrying a field for each model, by channel', () => {
     const rng = seededRandom(7);
-    const reports = [...simulate({ manifest, n: 120, f: [0.5, 0.3, 0.2], channel: 'clear', rng }), ...simulate({ manifest, n: 80, f: [0.5, 0.3, 0.2], channel: 'ldp', rng })];
+    const reports = [
+      ...simulate({ manifest, n: 120, f: [0.5, 0.3, 0.2], channel: 'clear', rng }),
+      ...simulate({ manifest, n: 80, f: [0.5, 0.3, 0.2], channel: 'ldp', rng }),
+    ];
     const est = estimateSite(manifest, reports);
     expect(est.models[0]?.n).toEqual({ clear: 120, ldp: 80 });
     expect(est.models[1]?.n).toEqual({ clear: 0, ldp: 0 });
@@ -104,7 +138,18 @@ describe('estimateSite: bookkeeping', () => {
 
   it('suppresses a cell backed by fewer than kThreshold reports, withholding its share, means and support', () => {
     const f = [0.04, 0.48, 0.48];
-    const reports = simulate({ manifest, n: 1000, f, channel: 'clear', rng: seededRandom(8), mu: [[0, 0], [0.5, 0.5], [-0.5, -0.5]] });
+    const reports = simulate({
+      manifest,
+      n: 1000,
+      f,
+      channel: 'clear',
+      rng: seededRandom(8),
+      mu: [
+        [0, 0],
+        [0.5, 0.5],
+        [-0.5, -0.5],
+      ],
+    });
     const [small, big] = estimateSite(manifest, reports).models[0]?.segments ?? [];
     expect(small).toMatchObject({ suppressed: true, share: null, support: 0 });
     expect(small?.featureMeans.every((m) => m.estimate === null)).toBe(true);
@@ -113,7 +158,18 @@ describe('estimateSite: bookkeeping', () => {
   });
 
   it('publishes exactly the unsuppressed estimates of cells with support >= kThreshold and nothing of the others', () => {
-    const reports = simulate({ manifest, n: 1500, f: [0.03, 0.07, 0.9], channel: 'ldp', rng: seededRandom(11), mu: [[0, 0], [0.5, 0.5], [-0.5, -0.5]] });
+    const reports = simulate({
+      manifest,
+      n: 1500,
+      f: [0.03, 0.07, 0.9],
+      channel: 'ldp',
+      rng: seededRandom(11),
+      mu: [
+        [0, 0],
+        [0.5, 0.5],
+        [-0.5, -0.5],
+      ],
+    });
     const now = new Date(0);
     const raw = unsuppressed(manifest, reports).models[0]?.segments ?? [];
     const published = estimateSite(manifest, reports, { now }).models[0]?.segments ?? [];
@@ -126,21 +182,58 @@ describe('estimateSite: bookkeeping', () => {
   });
 
   it('suppresses every cell of a model no report speaks for', () => {
-    const est = estimateSite(manifest, simulate({ manifest, n: 100, f: [0.5, 0.3, 0.2], channel: 'clear', rng: seededRandom(9) }));
+    const est = estimateSite(
+      manifest,
+      simulate({ manifest, n: 100, f: [0.5, 0.3, 0.2], channel: 'clear', rng: seededRandom(9) }),
+    );
     expect(est.models[1]?.segments.every((s) => s.suppressed && s.share === null)).toBe(true);
   });
 
   it('reports the manifest threshold, a SiteEstimates int, when estimating without one', () => {
-    const est = unsuppressed(manifest, simulate({ manifest, n: 200, f: [0.5, 0.3, 0.2], channel: 'ldp', rng: seededRandom(12), mu: [[0, 0], [0, 0], [0, 0]] }));
+    const est = unsuppressed(
+      manifest,
+      simulate({
+        manifest,
+        n: 200,
+        f: [0.5, 0.3, 0.2],
+        channel: 'ldp',
+        rng: seededRandom(12),
+        mu: [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+      }),
+    );
     expect(est.kThreshold).toBe(50);
     expect(SiteEstimates.safeParse(JSON.parse(JSON.stringify(est))).success).toBe(true);
   });
 
   it('returns the SiteEstimates shape with the manifest, threshold and time', () => {
     const now = new Date('2025-03-04T05:06:07Z');
-    const est = estimateSite(manifest, simulate({ manifest, n: 200, f: [0.5, 0.3, 0.2], channel: 'ldp', rng: seededRandom(10), mu: [[0, 0], [0, 0], [0, 0]] }), { now });
+    const est = estimateSite(
+      manifest,
+      simulate({
+        manifest,
+        n: 200,
+        f: [0.5, 0.3, 0.2],
+        channel: 'ldp',
+        rng: seededRandom(10),
+        mu: [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+      }),
+      { now },
+    );
     expect(SiteEstimates.safeParse(est).success).toBe(true);
-    expect(est).toMatchObject({ site: 'site1', manifestVersion: 3, kThreshold: 50, generatedAt: '2025-03-04T05:06:07.000Z' });
+    expect(est).toMatchObject({
+      site: 'site1',
+      manifestVersion: 3,
+      kThreshold: 50,
+      generatedAt: '2025-03-04T05:06:07.000Z',
+    });
     expect(est.features.map((f) => f.feature)).toEqual(['f0', 'f1']);
   });
 });

@@ -11,7 +11,11 @@ const RUNS = 200;
 
 describe('estimateSite: suppression of ldp cells', () => {
   it('suppresses an empty segment in almost every run, and publishes a large one in every run', () => {
-    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 1, epsilonFeatures: 0, kThreshold: 50 } });
+    const manifest = makeManifest({
+      ks: [3],
+      d: 2,
+      reporting: { epsilonSegment: 1, epsilonFeatures: 0, kThreshold: 50 },
+    });
     const rng = seededRandom(2026);
     let emptyPublished = 0;
     let largeSuppressed = 0;
@@ -28,11 +32,21 @@ describe('estimateSite: suppression of ldp cells', () => {
   });
 
   it('isSuppressed, applied to the unsuppressed support and its variance, decides exactly as estimateSite does', () => {
-    const manifest = makeManifest({ ks: [6], d: 2, reporting: { epsilonSegment: 1, epsilonFeatures: 0, kThreshold: 50 } });
+    const manifest = makeManifest({
+      ks: [6],
+      d: 2,
+      reporting: { epsilonSegment: 1, epsilonFeatures: 0, kThreshold: 50 },
+    });
     const rng = seededRandom(2027);
     const decisions = new Set<boolean>();
     for (let i = 0; i < 20; i++) {
-      const reports = simulate({ manifest, n: 2_000, f: [0.5, 0.3, 0.1, 0.06, 0.04, 0], channel: 'ldp', rng });
+      const reports = simulate({
+        manifest,
+        n: 2_000,
+        f: [0.5, 0.3, 0.1, 0.06, 0.04, 0],
+        channel: 'ldp',
+        rng,
+      });
       const raw = unsuppressed(manifest, reports).models[0]!;
       const published = estimateSite(manifest, reports).models[0]!.segments;
       const total = raw.n.clear + raw.n.ldp;
@@ -47,9 +61,19 @@ describe('estimateSite: suppression of ldp cells', () => {
 
   it('publishes clear cells on their exact count', () => {
     const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonFeatures: 0, kThreshold: 50 } });
-    const reports = simulate({ manifest, n: 1_000, f: [0.9, 0.06, 0.04], channel: 'clear', rng: seededRandom(7) });
+    const reports = simulate({
+      manifest,
+      n: 1_000,
+      f: [0.9, 0.06, 0.04],
+      channel: 'clear',
+      rng: seededRandom(7),
+    });
     const cells = estimateSite(manifest, reports).models[0]!.segments;
-    const count = (v: number) => reports.filter((r) => r.segments[0]?.channel === 'clear' && r.segments[0].segment === manifest.models[0]!.segments[v]!.id).length;
+    const count = (v: number) =>
+      reports.filter(
+        (r) =>
+          r.segments[0]?.channel === 'clear' && r.segments[0].segment === manifest.models[0]!.segments[v]!.id,
+      ).length;
     for (let v = 0; v < 3; v++) expect(cells[v]!.suppressed).toBe(count(v) < 50);
   });
 });

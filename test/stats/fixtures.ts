@@ -4,21 +4,47 @@ import { estimateSiteWith } from '../../src/core/privacy/estimate.js';
 import type { Rng } from '../../src/core/privacy/random.js';
 import type { ScalarMechanism } from '../../src/core/privacy/scalar.js';
 import { buildReport } from '../../src/core/privacy/report.js';
-import { Manifest, type Channel, type Report, type Reporting, type SiteEstimates } from '../../src/core/schema.js';
+import {
+  Manifest,
+  type Channel,
+  type Report,
+  type Reporting,
+  type SiteEstimates,
+} from '../../src/core/schema.js';
 import { auditScalar } from './audit.js';
 import { meanVar, Z_LIMIT } from './stats.js';
 
 const doc = { dataSources: ['simulated'], criteria: 'simulated', validation: 'simulated', changelog: [] };
 
 /** A valid manifest with one model per entry of `ks` (k segments each) over d features. */
-export function makeManifest(opts: { ks: number[]; d: number; reporting?: Partial<Reporting>; site?: string; version?: number }): Manifest {
+export function makeManifest(opts: {
+  ks: number[];
+  d: number;
+  reporting?: Partial<Reporting>;
+  site?: string;
+  version?: number;
+}): Manifest {
   const features = Array.from({ length: opts.d }, (_, j) => ({
-    name: `f${j}`, kind: 'count' as const, events: ['e'], windowDays: 7, transform: 'none' as const, clip: [0, 10] as [number, number],
-    normalisation: { kind: 'minmax' as const }, educationRecord: false,
+    name: `f${j}`,
+    kind: 'count' as const,
+    events: ['e'],
+    windowDays: 7,
+    transform: 'none' as const,
+    clip: [0, 10] as [number, number],
+    normalisation: { kind: 'minmax' as const },
+    educationRecord: false,
   }));
   const models = opts.ks.map((k, mi) => ({
-    id: `m${mi}`, purpose: 'analytics' as const, kind: 'centroids' as const, features: features.map((f) => f.name),
-    segments: Array.from({ length: k }, (_, v) => ({ id: `m${mi}s${v}`, name: `Segment ${mi}.${v}`, minAgeBand: 'under13' as const, documentation: doc })),
+    id: `m${mi}`,
+    purpose: 'analytics' as const,
+    kind: 'centroids' as const,
+    features: features.map((f) => f.name),
+    segments: Array.from({ length: k }, (_, v) => ({
+      id: `m${mi}s${v}`,
+      name: `Segment ${mi}.${v}`,
+      minAgeBand: 'under13' as const,
+      documentation: doc,
+    })),
     centroids: Array.from({ length: k }, () => features.map(() => 0)),
   }));
   const ids = models.flatMap((m) => m.segments.map((s) => s.id));
@@ -30,7 +56,14 @@ export function makeManifest(opts: { ks: number[]; d: number; reporting?: Partia
     features,
     models,
     policy: { allowed: ids, clear: ids },
-    reporting: { periodDays: 7, epsilonSegment: 2, epsilonFeatures: 2, budget: { windowDays: 30, maxEpsilon: 20 }, kThreshold: 50, ...opts.reporting },
+    reporting: {
+      periodDays: 7,
+      epsilonSegment: 2,
+      epsilonFeatures: 2,
+      budget: { windowDays: 30, maxEpsilon: 20 },
+      kThreshold: 50,
+      ...opts.reporting,
+    },
     retention: { rawEventDays: 30, rollupDays: 90 },
   });
 }
@@ -50,8 +83,14 @@ export function drawSegment(f: readonly number[], rng: Rng): number {
  * mu[v][j] + U(-w, w) (so the segment's true mean is mu[v][j]); channel as given.
  */
 export function simulate(opts: {
-  manifest: Manifest; n: number; f: readonly number[]; channel: Channel; rng: Rng;
-  mu?: readonly (readonly number[])[]; w?: number; reporting?: Partial<Reporting>;
+  manifest: Manifest;
+  n: number;
+  f: readonly number[];
+  channel: Channel;
+  rng: Rng;
+  mu?: readonly (readonly number[])[];
+  w?: number;
+  reporting?: Partial<Reporting>;
 }): Report[] {
   const { manifest, rng } = opts;
   const model = manifest.models[0];
@@ -65,8 +104,15 @@ export function simulate(opts: {
     const mu = opts.mu?.[v];
     const features = mu ? mu.map((m) => m + w * (2 * rng.real() - 1)) : null;
     const r = buildReport({
-      site: manifest.site.id, manifestVersion: manifest.version, period: 0, rng, reporting, features,
-      assignments: [{ model: model.id, index: v, k, segmentId: model.segments[v]?.id ?? '', channel: opts.channel }],
+      site: manifest.site.id,
+      manifestVersion: manifest.version,
+      period: 0,
+      rng,
+      reporting,
+      features,
+      assignments: [
+        { model: model.id, index: v, k, segmentId: model.segments[v]?.id ?? '', channel: opts.channel },
+      ],
     });
     if (r) out.push(r);
   }
@@ -90,7 +136,10 @@ export class Tally {
     this.sums.set(key, c);
   }
   get coverage(): number {
-    if (process.env.EDSEG_STATS_VERBOSE) console.log(`coverage ${(this.hits / this.total).toFixed(4)} over ${this.total}, worst bias z ${this.worstBiasZ.toFixed(2)}`);
+    if (process.env.EDSEG_STATS_VERBOSE)
+      console.log(
+        `coverage ${(this.hits / this.total).toFixed(4)} over ${this.total}, worst bias z ${this.worstBiasZ.toFixed(2)}`,
+      );
     return this.hits / this.total;
   }
   /** The largest |mean estimate - truth| / (its standard error over trials) across cells. */
@@ -110,11 +159,20 @@ export class Tally {
  * the published small cells biased upwards by design, so unbiasedness and coverage are properties
  * of the unsuppressed estimates (suppression is tested on its own).
  */
-export const unsuppressed = (manifest: Manifest, reports: readonly Report[]): SiteEstimates => estimateSiteWith(manifest, reports, { kThreshold: null, shareMinZ: 0 });
+export const unsuppressed = (manifest: Manifest, reports: readonly Report[]): SiteEstimates =>
+  estimateSiteWith(manifest, reports, { kThreshold: null, shareMinZ: 0 });
 
 /** Adds model 0's per-segment feature-mean estimates for `segments` to the tally, against the truth. */
-export function addMeans(tally: Tally, est: SiteEstimates, truth: readonly (readonly number[])[], segments: readonly number[]): void {
-  for (const v of segments) truth[v]?.forEach((m, j) => tally.add(`v${v}f${j}`, m, est.models[0]?.segments[v]?.featureMeans[j]?.estimate));
+export function addMeans(
+  tally: Tally,
+  est: SiteEstimates,
+  truth: readonly (readonly number[])[],
+  segments: readonly number[],
+): void {
+  for (const v of segments)
+    truth[v]?.forEach((m, j) =>
+      tally.add(`v${v}f${j}`, m, est.models[0]?.segments[v]?.featureMeans[j]?.estimate),
+    );
 }
 
 /** No cell biased beyond Z_LIMIT standard errors, and 95% intervals covering the truth 93-97% of the time. */
@@ -138,7 +196,11 @@ export function expectMeanAndVariance(xs: ArrayLike<number>, truth: number, form
  * The StatDP-style audit specs of a scalar mechanism at each eps: no violation at the claimed eps
  * (seeded `seed`), and the negative control, run at 2 eps while claiming eps, caught (seeded `seed + 1`).
  */
-export function scalarAuditSpecs(mechanism: ScalarMechanism, epsilons: readonly number[], seed: number): void {
+export function scalarAuditSpecs(
+  mechanism: ScalarMechanism,
+  epsilons: readonly number[],
+  seed: number,
+): void {
   for (const eps of epsilons) {
     it(`finds no ratio above e^eps for t = -1 vs t = 1 at eps = ${eps}`, () => {
       expect(auditScalar(mechanism, eps, eps, seed).violations).toEqual([]);

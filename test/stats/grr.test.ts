@@ -65,8 +65,15 @@ describe('GRR', () => {
 });
 
 describe('GRR privacy audit (StatDP-style)', () => {
-  const key = (r: ReturnType<typeof perturbSegment>) => (r.oracle === 'grr' ? r.value : `oue:${r.bits.join('')}`);
-  const cases: [number, number][] = [[2, 4], [4, 0.5], [4, 1], [4, 2], [5, 4]];
+  const key = (r: ReturnType<typeof perturbSegment>) =>
+    r.oracle === 'grr' ? r.value : `oue:${r.bits.join('')}`;
+  const cases: [number, number][] = [
+    [2, 4],
+    [4, 0.5],
+    [4, 1],
+    [4, 2],
+    [5, 4],
+  ];
   for (const [k, eps] of cases) {
     const run = (claimed: number, actual: number, seed: number) => {
       const rng = seededRandom(seed);

@@ -38,7 +38,8 @@ describe('Hybrid Mechanism', () => {
   });
 
   it('has a variance that does not depend on t above eps*', () => {
-    for (const eps of [1, 2, 4]) for (const t of TS) expect(hybridVariance(t, eps)).toBeCloseTo(hybridVariance(0, eps), 10);
+    for (const eps of [1, 2, 4])
+      for (const t of TS) expect(hybridVariance(t, eps)).toBeCloseTo(hybridVariance(0, eps), 10);
   });
 
   it('outputs only +-B at eps <= 0.61', () => {
@@ -50,12 +51,18 @@ describe('Hybrid Mechanism', () => {
   for (const eps of EPS) {
     it(`outputs only Duchi's +-B or PM grid midpoints at eps = ${eps}`, () => {
       const rng = seededRandom(7);
-      for (let i = 0; i < 20_000; i++) expect(isHybridOutput(perturbScalar(((i % 11) - 5) / 5, eps, 'hybrid', rng), eps)).toBe(true);
+      for (let i = 0; i < 20_000; i++)
+        expect(isHybridOutput(perturbScalar(((i % 11) - 5) / 5, eps, 'hybrid', rng), eps)).toBe(true);
     });
 
     it(`is unbiased with the variance formula within 10% at eps = ${eps}`, () => {
       const rng = seededRandom(600 + eps);
-      for (const t of TS) expectMeanAndVariance(draws(N, () => perturbScalar(t, eps, 'hybrid', rng)), t, hybridVariance(t, eps));
+      for (const t of TS)
+        expectMeanAndVariance(
+          draws(N, () => perturbScalar(t, eps, 'hybrid', rng)),
+          t,
+          hybridVariance(t, eps),
+        );
     });
   }
 });

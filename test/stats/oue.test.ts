@@ -69,7 +69,10 @@ describe('OUE privacy audit (StatDP-style)', () => {
   type Bits = (0 | 1)[];
   /** Per-bit bins for every bit, the joint of the two bits that differ, and all bits jointly when 2^k is small. */
   function partitions(k: number): Partition<Bits>[] {
-    const out: Partition<Bits>[] = Array.from({ length: k }, (_, j) => ({ name: `bit ${j}`, key: (b: Bits) => b[j] as number }));
+    const out: Partition<Bits>[] = Array.from({ length: k }, (_, j) => ({
+      name: `bit ${j}`,
+      key: (b: Bits) => b[j] as number,
+    }));
     out.push({ name: 'bits 0 and 1', key: (b) => `${b[0]}${b[1]}` });
     if (k <= 10) out.push({ name: 'all bits', key: (b) => b.join('') });
     return out;
@@ -84,7 +87,13 @@ describe('OUE privacy audit (StatDP-style)', () => {
     const draws = k > 100 ? 100_000 : 200_000;
     const run = (claimed: number, sample: (v: number, rng: Rng) => Bits, seed: number) => {
       const rng = seededRandom(seed);
-      return audit({ eps: claimed, draws, sampleA: () => sample(0, rng), sampleB: () => sample(1, rng), partitions: partitions(k) });
+      return audit({
+        eps: claimed,
+        draws,
+        sampleA: () => sample(0, rng),
+        sampleB: () => sample(1, rng),
+        partitions: partitions(k),
+      });
     };
 
     it(`finds no ratio above e^eps for segment 0 vs 1 with k = ${k} at eps = ${eps}`, () => {
@@ -101,11 +110,20 @@ describe('OUE privacy audit (StatDP-style)', () => {
 
   it('sees at most (e^eps + 1) / 2 in any single bit, and more in the two bits that differ', () => {
     const eps = 1;
-    const perBit = Array.from({ length: 11 }, (_, j) => ({ name: `bit ${j}`, key: (b: Bits) => b[j] as number }));
+    const perBit = Array.from({ length: 11 }, (_, j) => ({
+      name: `bit ${j}`,
+      key: (b: Bits) => b[j] as number,
+    }));
     const pair = [{ name: 'bits 0 and 1', key: (b: Bits) => `${b[0]}${b[1]}` }];
     const run = (parts: Partition<Bits>[], seed: number) => {
       const rng = seededRandom(seed);
-      return audit({ eps, draws: 200_000, sampleA: () => ouePerturb(0, 11, eps, rng), sampleB: () => ouePerturb(1, 11, eps, rng), partitions: parts });
+      return audit({
+        eps,
+        draws: 200_000,
+        sampleA: () => ouePerturb(0, 11, eps, rng),
+        sampleB: () => ouePerturb(1, 11, eps, rng),
+        partitions: parts,
+      });
     };
     const singleBitBound = Math.log((Math.exp(eps) + 1) / 2);
     expect(run(perBit, 23).epsLowerBound).toBeLessThan(singleBitBound);

@@ -6,7 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { GRID_CELLS, snappedCell } from '../../src/core/privacy/grid.js';
 import {
-  piecewiseBound, piecewiseCellValue, piecewiseGridPmf, piecewiseVariance, piecewiseWorstVariance,
+  piecewiseBound,
+  piecewiseCellValue,
+  piecewiseGridPmf,
+  piecewiseVariance,
+  piecewiseWorstVariance,
 } from '../../src/core/privacy/piecewise.js';
 import { perturbScalar, seededRandom } from '../../src/privacy.js';
 import { expectMeanAndVariance, scalarAuditSpecs } from './fixtures.js';
@@ -61,7 +65,12 @@ describe('Piecewise Mechanism', () => {
 
     it(`is unbiased with the variance formula within 10% at eps = ${eps}`, () => {
       const rng = seededRandom(400 + eps);
-      for (const t of TS) expectMeanAndVariance(draws(N, () => perturbScalar(t, eps, 'piecewise', rng)), t, piecewiseVariance(t, eps));
+      for (const t of TS)
+        expectMeanAndVariance(
+          draws(N, () => perturbScalar(t, eps, 'piecewise', rng)),
+          t,
+          piecewiseVariance(t, eps),
+        );
     });
 
     it(`gives every grid cell the mass PRIVACY.md's density puts on it at eps = ${eps}`, () => {
@@ -69,7 +78,8 @@ describe('Piecewise Mechanism', () => {
         const ours = piecewiseGridPmf(t, eps);
         const def = pmfFromDefinition(t, eps);
         let worst = 0;
-        for (let i = 0; i < GRID_CELLS; i++) worst = Math.max(worst, Math.abs((ours[i] as number) / (def[i] as number) - 1));
+        for (let i = 0; i < GRID_CELLS; i++)
+          worst = Math.max(worst, Math.abs((ours[i] as number) / (def[i] as number) - 1));
         expect(worst).toBeLessThan(1e-9);
       }
     });
@@ -78,7 +88,8 @@ describe('Piecewise Mechanism', () => {
       const pa = piecewiseGridPmf(-1, eps);
       const pb = piecewiseGridPmf(1, eps);
       let max = 0;
-      for (let i = 0; i < GRID_CELLS; i++) max = Math.max(max, (pa[i] as number) / (pb[i] as number), (pb[i] as number) / (pa[i] as number));
+      for (let i = 0; i < GRID_CELLS; i++)
+        max = Math.max(max, (pa[i] as number) / (pb[i] as number), (pb[i] as number) / (pa[i] as number));
       expect(Math.abs(max / Math.exp(eps) - 1)).toBeLessThan(1e-6);
       expect(max).toBeLessThanOrEqual(Math.exp(eps) * (1 + 1e-12));
     });

@@ -31,7 +31,7 @@ describe.each(generators)('%s generator', (_name, make, floor) => {
     const draws = 60_000;
     let low = 0;
     for (let i = 0; i < draws; i++) if (rng.int(n) < 2 ** 30) low++;
-    expect(Math.abs(low / draws - 1 / 3) / Math.sqrt((1 / 3) * (2 / 3) / draws)).toBeLessThan(Z_LIMIT);
+    expect(Math.abs(low / draws - 1 / 3) / Math.sqrt(((1 / 3) * (2 / 3)) / draws)).toBeLessThan(Z_LIMIT);
   });
 
   it('draws real() uniformly on [0, 1) (100 bins, chi-square)', () => {

@@ -118,7 +118,10 @@ export function chiSquareSurvival(stat: number, df: number): number {
 }
 
 /** Pearson's chi-square p-value for observed counts against expected probabilities. */
-export function chiSquareTest(counts: ArrayLike<number>, probs: ArrayLike<number>): { stat: number; df: number; p: number } {
+export function chiSquareTest(
+  counts: ArrayLike<number>,
+  probs: ArrayLike<number>,
+): { stat: number; df: number; p: number } {
   let n = 0;
   for (let i = 0; i < counts.length; i++) n += counts[i] as number;
   let stat = 0;

@@ -17,7 +17,15 @@ type Out = { dims: number[]; values: number[] };
 
 describe('feature vector', () => {
   it('samples m = max(1, min(d, floor(eps / 2.5))) dimensions', () => {
-    const cases: [number, number, number][] = [[5, 0.5, 1], [5, 2.49, 1], [5, 5, 2], [5, 7.49, 2], [5, 7.5, 3], [2, 20, 2], [1, 10, 1]];
+    const cases: [number, number, number][] = [
+      [5, 0.5, 1],
+      [5, 2.49, 1],
+      [5, 5, 2],
+      [5, 7.49, 2],
+      [5, 7.5, 3],
+      [2, 20, 2],
+      [1, 10, 1],
+    ];
     for (const [d, eps, m] of cases) {
       expect(sampledDimensions(d, eps)).toBe(m);
       expect(perturbVector(new Array(d).fill(0), eps, seededRandom(1)).dims).toHaveLength(m);
@@ -30,7 +38,11 @@ describe('feature vector', () => {
       const { dims, values } = perturbVector([0.1, -0.2, 0.3, -0.4, 0.5, 0], 7.5, rng);
       expect(dims).toHaveLength(3);
       expect(values).toHaveLength(3);
-      expect(dims.every((j, n) => Number.isInteger(j) && j >= 0 && j < 6 && (n === 0 || j > (dims[n - 1] as number)))).toBe(true);
+      expect(
+        dims.every(
+          (j, n) => Number.isInteger(j) && j >= 0 && j < 6 && (n === 0 || j > (dims[n - 1] as number)),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -79,10 +91,18 @@ describe('feature vector: privacy audit (StatDP-style)', () => {
     const c = (piecewiseBound(eps / m) * d) / m;
     return resolutions.map((r) => {
       const bin = equalWidth(-c, c, r);
-      return { name: `bins:${r}`, key: (o: Out) => `${o.dims.join(',')}|${o.values.map((v) => (Math.abs(v) === b ? `atom:${v}` : bin(v))).join(',')}` };
+      return {
+        name: `bins:${r}`,
+        key: (o: Out) =>
+          `${o.dims.join(',')}|${o.values.map((v) => (Math.abs(v) === b ? `atom:${v}` : bin(v))).join(',')}`,
+      };
     });
   }
-  const cases: [number, number, number[]][] = [[3, 1, [4, 16, 64]], [3, 4, [4, 16, 64]], [2, 5, [4, 8, 16]]];
+  const cases: [number, number, number[]][] = [
+    [3, 1, [4, 16, 64]],
+    [3, 4, [4, 16, 64]],
+    [2, 5, [4, 8, 16]],
+  ];
   for (const [d, eps, resolutions] of cases) {
     const run = (actual: number, seed: number) => {
       const rng = seededRandom(seed);

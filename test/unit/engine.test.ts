@@ -6,7 +6,13 @@ import { seededRandom } from '../../src/core/privacy/random.js';
 import { ReportBatch, dayOf, type ReleasedSegment } from '../../src/core/schema.js';
 import { DAY, ORIGIN, testKey, testManifest, type TestKey } from '../fixtures/manifest.js';
 
-type Net = { manifest: string | null; manifestDown: boolean; collectorStatus: number | ((body: { reports: { id: string }[] }) => number); posts: unknown[]; requests: string[] };
+type Net = {
+  manifest: string | null;
+  manifestDown: boolean;
+  collectorStatus: number | ((body: { reports: { id: string }[] }) => number);
+  posts: unknown[];
+  requests: string[];
+};
 
 let key: TestKey;
 let clock: number;
@@ -22,7 +28,8 @@ function deps(over: Partial<EngineDeps> = {}): EngineDeps {
         return new Response(net.manifest, { status: 200, headers: { etag: '"v"' } });
       }
       const body = JSON.parse(String(init?.body));
-      const status = typeof net.collectorStatus === 'function' ? net.collectorStatus(body) : net.collectorStatus;
+      const status =
+        typeof net.collectorStatus === 'function' ? net.collectorStatus(body) : net.collectorStatus;
       if (status < 300) net.posts.push(body);
       return new Response('{}', { status });
     }) as typeof fetch,
@@ -39,17 +46,36 @@ function deps(over: Partial<EngineDeps> = {}): EngineDeps {
 
 async function start(engine: Engine, siteId: string, publicKeys = [key.publicJwk]) {
   const seen: ReleasedSegment[][] = [];
-  await engine.init({ site: siteId, manifestUrl: 'https://c.example/v1/sites/x/manifest', collectorUrl: 'https://c.example/v1/reports', publicKeys }, (s) => seen.push(s));
+  await engine.init(
+    {
+      site: siteId,
+      manifestUrl: 'https://c.example/v1/sites/x/manifest',
+      collectorUrl: 'https://c.example/v1/reports',
+      publicKeys,
+    },
+    (s) => seen.push(s),
+  );
   return seen;
 }
 
-const lessons = (n: number, ts = clock) => Array.from({ length: n }, (_, i) => ({ type: 'lesson_complete', props: { lessonId: `l${i}`, minutes: 5 }, ts }));
+const lessons = (n: number, ts = clock) =>
+  Array.from({ length: n }, (_, i) => ({
+    type: 'lesson_complete',
+    props: { lessonId: `l${i}`, minutes: 5 },
+    ts,
+  }));
 
 beforeEach(async () => {
   key ??= await testKey();
   clock = Date.UTC(2026, 10, 25, 12);
   site += 1;
-  net = { manifest: await key.sign(testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock)), manifestDown: false, collectorStatus: 202, posts: [], requests: [] };
+  net = {
+    manifest: await key.sign(testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock)),
+    manifestDown: false,
+    collectorStatus: 202,
+    posts: [],
+    requests: [],
+  };
 });
 
 describe('engine: before consent', () => {
@@ -89,7 +115,10 @@ describe('engine: minimisation and assignment', () => {
     const e = new Engine(deps());
     await start(e, `site-${site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
-    await e.ingest([{ type: 'page_view', props: { path: '/secret' }, ts: clock }, { type: 'quiz_complete', props: { score: 80, name: 'Ada' }, ts: clock }]);
+    await e.ingest([
+      { type: 'page_view', props: { path: '/secret' }, ts: clock },
+      { type: 'quiz_complete', props: { score: 80, name: 'Ada' }, ts: clock },
+    ]);
     const events = (await e.exportData()).events;
     expect(events.map((x) => x.type)).toEqual(['quiz_complete']);
     expect(events[0]!.props).toEqual({ score: 80 });
@@ -147,22 +176,33 @@ describe('engine: manifests', () => {
   });
 
   it('refuses to roll back to an older manifest version', async () => {
-    net.manifest = await key.sign(testManifest({ version: 3, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock));
+    net.manifest = await key.sign(
+      testManifest({ version: 3, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock),
+    );
     const a = new Engine(deps());
     await start(a, `site-${site}`);
     await a.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
     await a.close();
-    net.manifest = await key.sign(testManifest({ version: 2, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock));
+    net.manifest = await key.sign(
+      testManifest({ version: 2, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock),
+    );
     const b = new Engine(deps());
     await start(b, `site-${site}`);
     const ex = await b.explain();
     expect(ex.manifest.version).toBe(3);
-    expect((await b.exportData()).audit.some((x) => x.kind === 'manifest-refused' && x.detail.reason === 'older-version')).toBe(true);
+    expect(
+      (await b.exportData()).audit.some(
+        (x) => x.kind === 'manifest-refused' && x.detail.reason === 'older-version',
+      ),
+    ).toBe(true);
   });
 });
 
 describe('engine: reports', () => {
-  const consent = { ageBand: 'adult' as const, self: { purposes: ['instruction' as const, 'analytics' as const] } };
+  const consent = {
+    ageBand: 'adult' as const,
+    self: { purposes: ['instruction' as const, 'analytics' as const] },
+  };
 
   it('sends at most one report per period, each a strict ReportBatch', async () => {
     const e = new Engine(deps());
@@ -184,7 +224,10 @@ describe('engine: reports', () => {
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics', 'marketing'] } });
     // eps per report = 1 (promo, ldp) + 2 (features) = 3; cap 10 in 28 days -> three reports, not four.
     let sent = 0;
-    for (let week = 0; week < 4; week++) { sent += (await e.flush()).sent; clock += 7 * DAY; }
+    for (let week = 0; week < 4; week++) {
+      sent += (await e.flush()).sent;
+      clock += 7 * DAY;
+    }
     expect(sent).toBe(3);
     const ex = await e.explain();
     expect(ex.budget.cap).toBe(10);
@@ -196,7 +239,10 @@ describe('engine: reports', () => {
     await start(e, `site-${site}`);
     await e.setConsent(consent);
     expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
-    await e.setConsent({ ageBand: 'adult', optOut: ['instruction', 'analytics', 'marketing', 'advertising'] });
+    await e.setConsent({
+      ageBand: 'adult',
+      optOut: ['instruction', 'analytics', 'marketing', 'advertising'],
+    });
     net.collectorStatus = 202;
     clock += DAY; // past the backoff
     expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
@@ -234,7 +280,10 @@ describe('engine: retention and forget', () => {
 });
 
 describe('engine: several tabs', () => {
-  const consent = { ageBand: 'teen' as const, self: { purposes: ['instruction' as const, 'analytics' as const] } };
+  const consent = {
+    ageBand: 'teen' as const,
+    self: { purposes: ['instruction' as const, 'analytics' as const] },
+  };
   const until = async (cond: () => Promise<boolean>) => {
     for (let i = 0; i < 100 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
   };
@@ -252,7 +301,8 @@ describe('engine: several tabs', () => {
     expect(seenB.at(-1)).toEqual([]);
     expect(await b.flush()).toEqual({ sent: 0, pending: 0 });
     expect(net.posts).toHaveLength(0);
-    await a.close(); await b.close();
+    await a.close();
+    await b.close();
   });
 
   it('a tab that missed the message still reads the stored consent before it reports', async () => {
@@ -264,7 +314,8 @@ describe('engine: several tabs', () => {
     await a.setConsent({ ageBand: 'teen', optOut: ['analytics'] });
     expect(await b.flush()).toEqual({ sent: 0, pending: 0 });
     expect(net.posts).toHaveLength(0);
-    await a.close(); await b.close();
+    await a.close();
+    await b.close();
   });
 
   it('a tab that started before any consent keeps its events when another tab records consent', async () => {
@@ -277,7 +328,8 @@ describe('engine: several tabs', () => {
     await until(async () => (await b.segments()).length > 0);
     expect((await b.segments()).map((s) => s.id)).toEqual(['busy']);
     expect((await b.exportData()).events.filter((e) => e.type === 'lesson_complete')).toHaveLength(9);
-    await a.close(); await b.close();
+    await a.close();
+    await b.close();
   });
 
   it('forget() in one tab empties and stops every other tab of the site', async () => {
@@ -287,7 +339,12 @@ describe('engine: several tabs', () => {
     const b = new Engine(deps());
     const seenB = await start(b, `site-${site}`);
     await a.forget();
-    await until(async () => b.segments().then(() => false, () => true));
+    await until(async () =>
+      b.segments().then(
+        () => false,
+        () => true,
+      ),
+    );
     await expect(b.segments()).rejects.toMatchObject({ code: 'forgotten' });
     expect(seenB.at(-1)).toEqual([]);
     expect(await dbExists(`site-${site}`)).toBe(false);

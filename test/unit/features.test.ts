@@ -6,14 +6,27 @@ import { DAY_MS, FeatureSpec, parseOrThrow, type Declared, type StoredEvent } fr
 /** A valid FeatureSpec with test defaults: a 7-day window, no transform, clip [0, 10], minmax. */
 function spec(over: Partial<FeatureSpec> & Pick<FeatureSpec, 'kind'>): FeatureSpec {
   return parseOrThrow(FeatureSpec, {
-    name: 'f', events: ['quiz'], windowDays: 7, transform: 'none', clip: [0, 10], normalisation: { kind: 'minmax' }, educationRecord: false, ...over,
+    name: 'f',
+    events: ['quiz'],
+    windowDays: 7,
+    transform: 'none',
+    clip: [0, 10],
+    normalisation: { kind: 'minmax' },
+    educationRecord: false,
+    ...over,
   });
 }
 
 const TODAY = 1000;
-const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({ type, ts: day * DAY_MS, day, props });
+const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({
+  type,
+  ts: day * DAY_MS,
+  day,
+  props,
+});
 /** The raw value of one feature over `events` as of TODAY. */
-const raw1 = (s: FeatureSpec, events: StoredEvent[], declared: Declared = {}) => computeFeatures(rollupEvents(events), declared, [s], TODAY).raw[0];
+const raw1 = (s: FeatureSpec, events: StoredEvent[], declared: Declared = {}) =>
+  computeFeatures(rollupEvents(events), declared, [s], TODAY).raw[0];
 
 describe('the window', () => {
   const count = spec({ kind: 'count', windowDays: 7 });
@@ -66,10 +79,14 @@ describe('feature kinds', () => {
     expect(raw1(spec({ kind: 'recencyDays', windowDays: 5 }), [ev(TODAY - 5, 'quiz')])).toBe(5);
   });
   it('ratio: the prop sum over the events divided by the count of the denominator events', () => {
-    expect(raw1(spec({ kind: 'ratio', events: ['hint'], prop: 'cost', denominator: ['quiz'] }), events)).toBe(1);
+    expect(raw1(spec({ kind: 'ratio', events: ['hint'], prop: 'cost', denominator: ['quiz'] }), events)).toBe(
+      1,
+    );
   });
   it('ratio: without a prop, the count of the events over the count of the denominator', () => {
-    expect(raw1(spec({ kind: 'ratio', events: ['hint', 'lesson'], denominator: ['quiz'] }), events)).toBeCloseTo(2 / 3, 12);
+    expect(
+      raw1(spec({ kind: 'ratio', events: ['hint', 'lesson'], denominator: ['quiz'] }), events),
+    ).toBeCloseTo(2 / 3, 12);
   });
   it('ratio: the denominator defaults to the events themselves', () => {
     expect(raw1(spec({ kind: 'ratio', prop: 'score' }), events)).toBe(2);
@@ -80,7 +97,14 @@ describe('feature kinds', () => {
 });
 
 describe('declared features', () => {
-  const goal = spec({ kind: 'declared', events: [], key: 'goal', values: { exam: 1, fun: -0.5 }, default: 0.25, clip: [0, 1] });
+  const goal = spec({
+    kind: 'declared',
+    events: [],
+    key: 'goal',
+    values: { exam: 1, fun: -0.5 },
+    default: 0.25,
+    clip: [0, 1],
+  });
   it('maps the declared answer through values', () => {
     expect(computeFeatures([], { goal: 'fun' }, [goal], TODAY)).toEqual({ raw: [-0.5], normalised: [-0.5] });
   });
@@ -126,7 +150,12 @@ describe('normalise', () => {
     const s = spec({ kind: 'sum', prop: 'x', transform: 'log1p', clip: [-2, 2] });
     expect(normalise(-(Math.exp(1) - 1), s)).toBeCloseTo(-0.5, 12);
   });
-  const z = (scale?: number) => spec({ kind: 'count', clip: [0, 100], normalisation: { kind: 'zscore', mean: 10, sd: 2, ...(scale ? { scale } : {}) } });
+  const z = (scale?: number) =>
+    spec({
+      kind: 'count',
+      clip: [0, 100],
+      normalisation: { kind: 'zscore', mean: 10, sd: 2, ...(scale ? { scale } : {}) },
+    });
   it('zscore divides the z-score by 3 by default', () => {
     expect(normalise(13, z())).toBeCloseTo(0.5, 12);
     expect(normalise(7, z())).toBeCloseTo(-0.5, 12);
@@ -160,10 +189,22 @@ describe('computeFeatures', () => {
 
 describe('rollupWindowDays', () => {
   it('is the largest window of any event feature', () => {
-    expect(rollupWindowDays([spec({ kind: 'count', windowDays: 7 }), spec({ kind: 'sum', prop: 'x', windowDays: 28 }), spec({ kind: 'count', windowDays: 14 })])).toBe(28);
+    expect(
+      rollupWindowDays([
+        spec({ kind: 'count', windowDays: 7 }),
+        spec({ kind: 'sum', prop: 'x', windowDays: 28 }),
+        spec({ kind: 'count', windowDays: 14 }),
+      ]),
+    ).toBe(28);
   });
   it('ignores declared features, which read no rollups', () => {
-    const declared = spec({ kind: 'declared', events: [], key: 'goal', values: { exam: 1 }, windowDays: 365 });
+    const declared = spec({
+      kind: 'declared',
+      events: [],
+      key: 'goal',
+      values: { exam: 1 },
+      windowDays: 365,
+    });
     expect(rollupWindowDays([spec({ kind: 'count', windowDays: 7 }), declared])).toBe(7);
     expect(rollupWindowDays([declared])).toBe(0);
   });

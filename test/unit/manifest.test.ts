@@ -12,19 +12,46 @@ const manifest: Manifest = {
   issuedAt: '2025-03-01T00:00:00Z',
   expiresAt: '2025-03-31T00:00:00Z',
   site: { id: 'lingua-kids', origins: [ORIGIN] },
-  features: [{
-    name: 'lessons_7d', kind: 'count', events: ['lesson_complete'], windowDays: 7,
-    transform: 'log1p', clip: [0, 3], normalisation: { kind: 'minmax' }, educationRecord: false,
-  }],
-  models: [{
-    id: 'pace', purpose: 'instruction', kind: 'centroids', features: ['lessons_7d'], centroids: [[-1], [1]],
-    segments: ['slow', 'fast'].map((id) => ({
-      id, name: id, minAgeBand: 'under13' as const,
-      documentation: { dataSources: ['lesson_complete'], criteria: 'c', validation: 'not yet validated', changelog: [] },
-    })),
-  }],
+  features: [
+    {
+      name: 'lessons_7d',
+      kind: 'count',
+      events: ['lesson_complete'],
+      windowDays: 7,
+      transform: 'log1p',
+      clip: [0, 3],
+      normalisation: { kind: 'minmax' },
+      educationRecord: false,
+    },
+  ],
+  models: [
+    {
+      id: 'pace',
+      purpose: 'instruction',
+      kind: 'centroids',
+      features: ['lessons_7d'],
+      centroids: [[-1], [1]],
+      segments: ['slow', 'fast'].map((id) => ({
+        id,
+        name: id,
+        minAgeBand: 'under13' as const,
+        documentation: {
+          dataSources: ['lesson_complete'],
+          criteria: 'c',
+          validation: 'not yet validated',
+          changelog: [],
+        },
+      })),
+    },
+  ],
   policy: { allowed: ['slow', 'fast'], clear: [] },
-  reporting: { periodDays: 7, epsilonSegment: 1, epsilonFeatures: 2, budget: { windowDays: 28, maxEpsilon: 24 }, kThreshold: 50 },
+  reporting: {
+    periodDays: 7,
+    epsilonSegment: 1,
+    epsilonFeatures: 2,
+    budget: { windowDays: 28, maxEpsilon: 24 },
+    kThreshold: 50,
+  },
   retention: { rawEventDays: 30, rollupDays: 180 },
 };
 
@@ -36,8 +63,13 @@ async function newKey(kid?: string): Promise<KeyPair> {
   return { privateKey, publicJwk: { ...publicJwk, kid: id, alg: 'ES256', use: 'sig' }, kid: id };
 }
 
-const opts = (keys: JWK[], over: Partial<Parameters<typeof verifyManifest>[1]> = {}) =>
-  ({ publicKeys: keys, site: 'lingua-kids', origin: ORIGIN, now: NOW, ...over });
+const opts = (keys: JWK[], over: Partial<Parameters<typeof verifyManifest>[1]> = {}) => ({
+  publicKeys: keys,
+  site: 'lingua-kids',
+  origin: ORIGIN,
+  now: NOW,
+  ...over,
+});
 
 /** Re-encodes the payload part of a compact JWS, keeping header and signature. */
 function withPayload(jws: string, payload: unknown): string {
@@ -70,7 +102,10 @@ describe('verifyManifest', () => {
   });
 
   it('refuses a tampered payload', async () => {
-    const tampered = withPayload(jws, { ...manifest, policy: { allowed: ['slow', 'fast'], clear: ['slow'] } });
+    const tampered = withPayload(jws, {
+      ...manifest,
+      policy: { allowed: ['slow', 'fast'], clear: ['slow'] },
+    });
     const r = await verifyManifest(tampered, opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
@@ -99,14 +134,21 @@ describe('verifyManifest', () => {
   it('refuses HS256 even when the secret is the public key text (algorithm confusion)', async () => {
     const secret = new TextEncoder().encode(JSON.stringify(key.publicJwk));
     const hmac = await new CompactSign(new TextEncoder().encode(JSON.stringify(manifest)))
-      .setProtectedHeader({ alg: 'HS256', kid: key.kid }).sign(secret);
+      .setProtectedHeader({ alg: 'HS256', kid: key.kid })
+      .sign(secret);
     const r = await verifyManifest(hmac, opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 
   it('refuses a string that is not a compact JWS', async () => {
-    expect(await verifyManifest('not-a-jws', opts([key.publicJwk]))).toMatchObject({ ok: false, reason: 'malformed' });
-    expect(await verifyManifest('a.b.c', opts([key.publicJwk]))).toMatchObject({ ok: false, reason: 'malformed' });
+    expect(await verifyManifest('not-a-jws', opts([key.publicJwk]))).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(await verifyManifest('a.b.c', opts([key.publicJwk]))).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+    });
   });
 
   it('refuses a manifest for another site', async () => {
@@ -147,7 +189,9 @@ describe('verifyManifest', () => {
   });
 
   it('refuses a signed JWT whose payload is not a manifest, naming a missing field', async () => {
-    const jwt = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'ES256', kid: key.kid }).sign(key.privateKey);
+    const jwt = await new SignJWT({ sub: 'x' })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+      .sign(key.privateKey);
     const r = await verifyManifest(jwt, opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'invalid-payload' });
     expect(!r.ok && r.message).toContain('manifest.version');

@@ -5,7 +5,13 @@ import { DAY_MS, FeatureSpec, parseOrThrow } from '../../src/core/schema.js';
 /** A valid FeatureSpec with test defaults; `over` names what the test is about. */
 function spec(over: Partial<FeatureSpec> & Pick<FeatureSpec, 'name' | 'kind'>): FeatureSpec {
   return parseOrThrow(FeatureSpec, {
-    events: [], windowDays: 7, transform: 'none', clip: [0, 10], normalisation: { kind: 'minmax' }, educationRecord: false, ...over,
+    events: [],
+    windowDays: 7,
+    transform: 'none',
+    clip: [0, 10],
+    normalisation: { kind: 'minmax' },
+    educationRecord: false,
+    ...over,
   });
 }
 
@@ -23,7 +29,10 @@ describe('vocabularyOf', () => {
     expect([...vocab.types].sort()).toEqual(['hint', 'lesson_complete', 'quiz_answer']);
   });
   it('reads a prop only for the events of the sum, mean or ratio feature that names it', () => {
-    expect(Object.fromEntries([...vocab.props].map(([t, p]) => [t, [...p].sort()]))).toEqual({ quiz_answer: ['score'], hint: ['cost'] });
+    expect(Object.fromEntries([...vocab.props].map(([t, p]) => [t, [...p].sort()]))).toEqual({
+      quiz_answer: ['score'],
+      hint: ['cost'],
+    });
   });
   it('reads no prop for a count-like feature even when it names one', () => {
     const v = vocabularyOf([spec({ name: 'n', kind: 'count', events: ['video'], prop: 'seconds' })]);
@@ -39,17 +48,26 @@ describe('minimise', () => {
     expect(minimise({ type: 'page_view', props: { path: '/home' }, ts }, vocab)).toBeNull();
   });
   it('keeps a read type with only the props a feature reads', () => {
-    expect(minimise({ type: 'quiz_answer', props: { score: 0.8, item: 'q7', seconds: 12 }, ts }, vocab)).toEqual({
-      type: 'quiz_answer', ts, day: 20_000, props: { score: 0.8 },
+    expect(
+      minimise({ type: 'quiz_answer', props: { score: 0.8, item: 'q7', seconds: 12 }, ts }, vocab),
+    ).toEqual({
+      type: 'quiz_answer',
+      ts,
+      day: 20_000,
+      props: { score: 0.8 },
     });
   });
   it('keeps a denominator-only type without any props', () => {
-    const v = vocabularyOf([spec({ name: 'r', kind: 'ratio', events: ['hint'], denominator: ['quiz_answer'] })]);
+    const v = vocabularyOf([
+      spec({ name: 'r', kind: 'ratio', events: ['hint'], denominator: ['quiz_answer'] }),
+    ]);
     expect(minimise({ type: 'quiz_answer', props: { score: 1 }, ts }, v)?.props).toEqual({});
   });
   it('keeps a boolean prop that a feature reads', () => {
     const v = vocabularyOf([spec({ name: 'acc', kind: 'mean', events: ['quiz_answer'], prop: 'correct' })]);
-    expect(minimise({ type: 'quiz_answer', props: { correct: true }, ts }, v)?.props).toEqual({ correct: true });
+    expect(minimise({ type: 'quiz_answer', props: { correct: true }, ts }, v)?.props).toEqual({
+      correct: true,
+    });
   });
   it('drops a string value even for a prop a feature reads', () => {
     expect(minimise({ type: 'quiz_answer', props: { score: 'A+' }, ts }, vocab)?.props).toEqual({});

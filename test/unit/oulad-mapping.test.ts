@@ -9,22 +9,52 @@ import { rollupEvents } from '../../src/core/rollup.js';
 import { DAY_MS } from '../../src/core/schema.js';
 import { SEED_FEATURES } from '../../src/server/seed.js';
 import {
-  activityKind, clickDayEvents, enrolledAt, enrolmentEvents, flagStats, MAPPING, numberOrNull, outcomesBySegment, parseCsvLine,
-  reportsForHalfWidth, SENSITIVITY, submissionEvents, toDay, wilson, type ClickRow, type Mapping,
+  activityKind,
+  clickDayEvents,
+  enrolledAt,
+  enrolmentEvents,
+  flagStats,
+  MAPPING,
+  numberOrNull,
+  outcomesBySegment,
+  parseCsvLine,
+  reportsForHalfWidth,
+  SENSITIVITY,
+  submissionEvents,
+  toDay,
+  wilson,
+  type ClickRow,
+  type Mapping,
 } from '../../scripts/evaluate-oulad.js';
 
 const perClicks: Mapping = { ...MAPPING, lessons: 'per-clicks', clicksPerLesson: 10 };
 const passMark: Mapping = { ...MAPPING, answers: 'pass-mark' };
-const row = (site: string, activity: string, day: number, clicks: number): ClickRow => ({ site, activity, day, clicks });
+const row = (site: string, activity: string, day: number, clicks: number): ClickRow => ({
+  site,
+  activity,
+  day,
+  clicks,
+});
 const types = (evs: { type: string }[]) => evs.map((e) => e.type);
 const count = (evs: { type: string }[], type: string) => evs.filter((e) => e.type === type).length;
 
 describe('activityKind', () => {
   it('turns study material into lessons', () => {
-    expect(['oucontent', 'resource', 'url', 'page', 'subpage'].map(activityKind)).toEqual(['lesson', 'lesson', 'lesson', 'lesson', 'lesson']);
+    expect(['oucontent', 'resource', 'url', 'page', 'subpage'].map(activityKind)).toEqual([
+      'lesson',
+      'lesson',
+      'lesson',
+      'lesson',
+      'lesson',
+    ]);
   });
   it('turns forums, wikis, live sessions and VLE quizzes into practice', () => {
-    expect(['forumng', 'ouwiki', 'oucollaborate', 'quiz'].map(activityKind)).toEqual(['practice', 'practice', 'practice', 'practice']);
+    expect(['forumng', 'ouwiki', 'oucollaborate', 'quiz'].map(activityKind)).toEqual([
+      'practice',
+      'practice',
+      'practice',
+      'practice',
+    ]);
   });
   it('treats the homepage and unknown types as a visit only', () => {
     expect([activityKind('homepage'), activityKind('something-new')]).toEqual(['visit', 'visit']);
@@ -32,7 +62,13 @@ describe('activityKind', () => {
 });
 
 describe('clickDayEvents', () => {
-  const day = [row('r1', 'oucontent', 3, 4), row('r2', 'resource', 3, 2), row('r1', 'oucontent', 3, 1), row('f', 'forumng', 3, 6), row('h', 'homepage', 3, 5)];
+  const day = [
+    row('r1', 'oucontent', 3, 4),
+    row('r2', 'resource', 3, 2),
+    row('r1', 'oucontent', 3, 1),
+    row('f', 'forumng', 3, 6),
+    row('h', 'homepage', 3, 5),
+  ];
 
   it('gives no events for a day without clicks', () => {
     expect(clickDayEvents(3, [row('r1', 'oucontent', 4, 2)], MAPPING)).toEqual([]);
@@ -47,7 +83,10 @@ describe('clickDayEvents', () => {
   });
   it('completes one lesson per distinct study resource, its minutes the clicks on it (primary mapping)', () => {
     const lessons = clickDayEvents(3, day, MAPPING).filter((e) => e.type === 'lesson_complete');
-    expect(lessons.map((e) => e.props)).toEqual([{ lessonId: 'r1', minutes: 5 }, { lessonId: 'r2', minutes: 2 }]);
+    expect(lessons.map((e) => e.props)).toEqual([
+      { lessonId: 'r1', minutes: 5 },
+      { lessonId: 'r2', minutes: 2 },
+    ]);
   });
   it('starts each lesson it completes', () => {
     const evs = clickDayEvents(3, day, MAPPING);
@@ -58,12 +97,16 @@ describe('clickDayEvents', () => {
     expect(count(clickDayEvents(1, rows, perClicks), 'lesson_complete')).toBe(3);
     expect(count(clickDayEvents(1, [row('a', 'oucontent', 1, 10)], perClicks), 'lesson_complete')).toBe(1);
   });
-  it('sums the day\'s practice clicks into one practice_session of that many minutes and items', () => {
-    const evs = clickDayEvents(3, [...day, row('q', 'quiz', 3, 4)], MAPPING).filter((e) => e.type === 'practice_session');
+  it("sums the day's practice clicks into one practice_session of that many minutes and items", () => {
+    const evs = clickDayEvents(3, [...day, row('q', 'quiz', 3, 4)], MAPPING).filter(
+      (e) => e.type === 'practice_session',
+    );
     expect(evs.map((e) => e.props)).toEqual([{ minutes: 10, items: 10 }]);
   });
   it('scales practice minutes by minutesPerClick', () => {
-    const evs = clickDayEvents(3, day, { ...MAPPING, minutesPerClick: 2 }).filter((e) => e.type === 'practice_session');
+    const evs = clickDayEvents(3, day, { ...MAPPING, minutesPerClick: 2 }).filter(
+      (e) => e.type === 'practice_session',
+    );
     expect(evs[0]?.props.minutes).toBe(12);
   });
   it('never emits hint_used or quiz_answer from clicks', () => {
@@ -81,7 +124,10 @@ describe('submissionEvents', () => {
     expect(answers.filter((e) => e.props.correct === true)).toHaveLength(7);
   });
   it('gives one answer, correct exactly at the pass mark of 40, under the pass-mark mapping', () => {
-    const answer = (score: number) => submissionEvents({ day: 19, score }, passMark).filter((e) => e.type === 'quiz_answer').map((e) => e.props.correct);
+    const answer = (score: number) =>
+      submissionEvents({ day: 19, score }, passMark)
+        .filter((e) => e.type === 'quiz_answer')
+        .map((e) => e.props.correct);
     expect([answer(39), answer(40)]).toEqual([[false], [true]]);
   });
   it('counts a submission without a score as activity only', () => {
@@ -90,19 +136,34 @@ describe('submissionEvents', () => {
 });
 
 describe('enrolmentEvents', () => {
-  it('returns the clicks\' and the submissions\' events in day order', () => {
-    const evs = enrolmentEvents([row('a', 'oucontent', 5, 1), row('b', 'oucontent', -2, 1)], [{ day: 1, score: 50 }], MAPPING);
+  it("returns the clicks' and the submissions' events in day order", () => {
+    const evs = enrolmentEvents(
+      [row('a', 'oucontent', 5, 1), row('b', 'oucontent', -2, 1)],
+      [{ day: 1, score: 50 }],
+      MAPPING,
+    );
     const days = evs.map((e) => e.day);
     expect(days).toEqual([...days].sort((a, b) => a - b));
     expect(new Set(days)).toEqual(new Set([toDay(-2), toDay(1), toDay(5)]));
   });
   it('feeds the seeded features as documented: lessons = resources opened, accuracy = score / 100', () => {
-    const clicks = [row('a', 'oucontent', 10, 3), row('b', 'resource', 10, 1), row('c', 'oucontent', 12, 2), row('f', 'forumng', 12, 9)];
+    const clicks = [
+      row('a', 'oucontent', 10, 3),
+      row('b', 'resource', 10, 1),
+      row('c', 'oucontent', 12, 2),
+      row('f', 'forumng', 12, 9),
+    ];
     const evs = enrolmentEvents(clicks, [{ day: 12, score: 80 }], MAPPING);
     const { raw } = computeFeatures(rollupEvents(evs), {}, SEED_FEATURES, toDay(12));
     const at = (name: string) => raw[SEED_FEATURES.findIndex((f) => f.name === name)];
-    expect([at('lessons_7d'), at('practice_minutes_14d'), at('active_days_14d'), at('days_since_active'), at('quiz_accuracy_14d'), at('hint_rate_14d')])
-      .toEqual([3, 9, 2, 0, 0.8, 0]);
+    expect([
+      at('lessons_7d'),
+      at('practice_minutes_14d'),
+      at('active_days_14d'),
+      at('days_since_active'),
+      at('quiz_accuracy_14d'),
+      at('hint_rate_14d'),
+    ]).toEqual([3, 9, 2, 0, 0.8, 0]);
   });
   it('keeps events after the snapshot day out of the features', () => {
     const evs = enrolmentEvents([row('a', 'oucontent', 20, 3)], [{ day: 20, score: 90 }], MAPPING);
@@ -114,7 +175,9 @@ describe('enrolmentEvents', () => {
 describe('the mapping variants', () => {
   it('each change one choice of the primary mapping', () => {
     for (const m of SENSITIVITY) {
-      const changed = (Object.keys(MAPPING) as (keyof Mapping)[]).filter((k) => k !== 'name' && k !== 'clicksPerLesson' && m[k] !== MAPPING[k]);
+      const changed = (Object.keys(MAPPING) as (keyof Mapping)[]).filter(
+        (k) => k !== 'name' && k !== 'clicksPerLesson' && m[k] !== MAPPING[k],
+      );
       expect(changed).toHaveLength(1);
     }
   });
@@ -125,7 +188,11 @@ describe('enrolledAt', () => {
     expect(enrolledAt({ registered: -30, unregistered: null }, 90)).toBe(true);
   });
   it('drops a learner from the day of unregistration on', () => {
-    expect([27, 28, 29].map((d) => enrolledAt({ registered: -30, unregistered: 28 }, d))).toEqual([true, false, false]);
+    expect([27, 28, 29].map((d) => enrolledAt({ registered: -30, unregistered: 28 }, d))).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
   it('does not count a learner before a late registration', () => {
     expect([13, 14].map((d) => enrolledAt({ registered: 14, unregistered: null }, d))).toEqual([false, true]);
@@ -197,9 +264,19 @@ describe('parseCsvLine and numberOrNull', () => {
     expect(parseCsvLine('11391,1752,18,0,78\r')).toEqual(['11391', '1752', '18', '0', '78']);
   });
   it('keeps a comma inside quotes and unescapes doubled quotes', () => {
-    expect(parseCsvLine('"AAA","East, Anglian","say ""hi""",""')).toEqual(['AAA', 'East, Anglian', 'say "hi"', '']);
+    expect(parseCsvLine('"AAA","East, Anglian","say ""hi""",""')).toEqual([
+      'AAA',
+      'East, Anglian',
+      'say "hi"',
+      '',
+    ]);
   });
-  it('reads OULAD\'s ? and empty fields as missing, and negative days as numbers', () => {
-    expect([numberOrNull('?'), numberOrNull(''), numberOrNull('-10'), numberOrNull('x')]).toEqual([null, null, -10, null]);
+  it("reads OULAD's ? and empty fields as missing, and negative days as numbers", () => {
+    expect([numberOrNull('?'), numberOrNull(''), numberOrNull('-10'), numberOrNull('x')]).toEqual([
+      null,
+      null,
+      -10,
+      null,
+    ]);
   });
 });

@@ -5,7 +5,14 @@ import type { BudgetSpend } from '../../src/core/schema.js';
 import { periodOf } from '../../src/core/schema.js';
 import { EdsegError } from '../../src/core/errors.js';
 
-const spend = (day: number, epsilon: number, over: Partial<BudgetSpend> = {}): BudgetSpend => ({ reportId: `r${day}-${epsilon}`, site: 's', period: day, day, epsilon, ...over });
+const spend = (day: number, epsilon: number, over: Partial<BudgetSpend> = {}): BudgetSpend => ({
+  reportId: `r${day}-${epsilon}`,
+  site: 's',
+  period: day,
+  day,
+  epsilon,
+  ...over,
+});
 const budget = { windowDays: 30, maxEpsilon: 4 };
 
 describe('spentInWindow', () => {
@@ -20,7 +27,10 @@ describe('spentInWindow', () => {
   });
 
   it('counts only the given site', () => {
-    expect(spentInWindow([spend(100, 1), spend(100, 2, { site: 't' })], 's', 100, 30)).toEqual({ spent: 1, reports: 1 });
+    expect(spentInWindow([spend(100, 1), spend(100, 2, { site: 't' })], 's', 100, 30)).toEqual({
+      spent: 1,
+      reports: 1,
+    });
   });
 
   it('with a window of one day counts only that day', () => {
@@ -33,7 +43,12 @@ describe('budgetInUse', () => {
     const spends = [spend(105, 3)];
     expect(budgetInUse(spends, 's', 100, 30)).toEqual({ spent: 3, reports: 1 });
     expect(spentInWindow(spends, 's', 100, 30).spent).toBe(0);
-    expect(canSpend(spends, { site: 's', day: 100, period: 100, epsilon: 2 }, budget)).toEqual({ ok: false, reason: 'over-budget', spent: 3, cap: 4 });
+    expect(canSpend(spends, { site: 's', day: 100, period: 100, epsilon: 2 }, budget)).toEqual({
+      ok: false,
+      reason: 'over-budget',
+      spent: 3,
+      cap: 4,
+    });
   });
 });
 
@@ -45,15 +60,30 @@ describe('canSpend', () => {
   });
 
   it('refuses a second report in the same period, even one that costs nothing', () => {
-    expect(canSpend([spend(100, 1)], req(100, 0), budget)).toEqual({ ok: false, reason: 'period-used', spent: 1, cap: 4 });
+    expect(canSpend([spend(100, 1)], req(100, 0), budget)).toEqual({
+      ok: false,
+      reason: 'period-used',
+      spent: 1,
+      cap: 4,
+    });
   });
 
   it('refuses a report that would take the window over the cap', () => {
-    expect(canSpend([spend(90, 3)], req(100, 1.5), budget)).toEqual({ ok: false, reason: 'over-budget', spent: 3, cap: 4 });
+    expect(canSpend([spend(90, 3)], req(100, 1.5), budget)).toEqual({
+      ok: false,
+      reason: 'over-budget',
+      spent: 3,
+      cap: 4,
+    });
   });
 
   it('says nothing is left to spend when the window is at the cap', () => {
-    expect(canSpend([spend(90, 4)], req(100, 1), budget)).toEqual({ ok: false, reason: 'nothing-to-spend', spent: 4, cap: 4 });
+    expect(canSpend([spend(90, 4)], req(100, 1), budget)).toEqual({
+      ok: false,
+      reason: 'nothing-to-spend',
+      spent: 4,
+      cap: 4,
+    });
   });
 
   it('still allows a report that costs 0 epsilon when the budget is used up', () => {
@@ -62,11 +92,18 @@ describe('canSpend', () => {
 
   it('allows spending again once the old spends leave the window', () => {
     expect(canSpend([spend(70, 4)], req(100, 4), budget)).toEqual({ ok: true });
-    expect(canSpend([spend(71, 4)], req(100, 4), budget)).toMatchObject({ ok: false, reason: 'nothing-to-spend' });
+    expect(canSpend([spend(71, 4)], req(100, 4), budget)).toMatchObject({
+      ok: false,
+      reason: 'nothing-to-spend',
+    });
   });
 
   it('counts a spend recorded on a later day (the clock went back)', () => {
-    expect(canSpend([spend(110, 3)], req(100, 2), budget)).toMatchObject({ ok: false, reason: 'over-budget', spent: 3 });
+    expect(canSpend([spend(110, 3)], req(100, 2), budget)).toMatchObject({
+      ok: false,
+      reason: 'over-budget',
+      spent: 3,
+    });
   });
 
   it('ignores other sites', () => {
@@ -94,7 +131,11 @@ describe('canSpend under arbitrary interleavings (property)', () => {
   const request = fc.record({
     site: fc.constantFrom('a', 'b'),
     day: fc.integer({ min: 0, max: 60 }),
-    epsilon: fc.oneof(fc.constant(0), fc.constantFrom(0.1, 0.5, 1, 2), fc.double({ min: 0, max: 3, noNaN: true })),
+    epsilon: fc.oneof(
+      fc.constant(0),
+      fc.constantFrom(0.1, 0.5, 1, 2),
+      fc.double({ min: 0, max: 3, noNaN: true }),
+    ),
   });
   const scenario = fc.record({
     windowDays: fc.integer({ min: 1, max: 20 }),
@@ -115,7 +156,13 @@ describe('canSpend under arbitrary interleavings (property)', () => {
           const period = periodOf(r.day, periodDays);
           const decision = canSpend(spends, { ...r, period }, b);
           if (decision.ok) {
-            spends.push({ reportId: String(spends.length), site: r.site, day: r.day, period, epsilon: r.epsilon });
+            spends.push({
+              reportId: String(spends.length),
+              site: r.site,
+              day: r.day,
+              period,
+              epsilon: r.epsilon,
+            });
             return;
           }
           // A refusal must be justified: the period is taken, or what counts plus this request passes the cap.
@@ -123,12 +170,15 @@ describe('canSpend under arbitrary interleavings (property)', () => {
           if (decision.reason === 'period-used') expect(mine.some((s) => s.period === period)).toBe(true);
           else {
             expect(mine.some((s) => s.period === period)).toBe(false);
-            expect(decision.spent).toBeCloseTo(mine.filter((s) => s.day > r.day - windowDays).reduce((t, s) => t + s.epsilon, 0), 9);
+            expect(decision.spent).toBeCloseTo(
+              mine.filter((s) => s.day > r.day - windowDays).reduce((t, s) => t + s.epsilon, 0),
+              9,
+            );
             expect(decision.spent + r.epsilon).toBeGreaterThan(maxEpsilon - 1e-9);
           }
         };
         for (const pick of order) {
-          const queue = queues[pick % queues.length] as typeof queues[number];
+          const queue = queues[pick % queues.length] as (typeof queues)[number];
           const next = queue.shift();
           if (next) apply(next);
         }

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import * as privacy from '../../src/privacy.js';
 import { EdsegError } from '../../src/core/errors.js';
 
-const { perturbSegment, perturbScalar, perturbVector, estimateFrequencies, estimateMean, seededRandom, cryptoRng } = privacy;
+const {
+  perturbSegment,
+  perturbScalar,
+  perturbVector,
+  estimateFrequencies,
+  estimateMean,
+  seededRandom,
+  cryptoRng,
+} = privacy;
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {
@@ -16,8 +24,21 @@ function fieldOf(fn: () => unknown): string | undefined {
 
 describe('edseg/privacy exports', () => {
   it("export PRIVACY.md's auditor functions and the variance formulas", () => {
-    for (const name of ['perturbSegment', 'perturbScalar', 'perturbVector', 'estimateFrequencies', 'estimateMean', 'seededRandom',
-      'grrVariance', 'oueVariance', 'duchiVariance', 'piecewiseVariance', 'hybridVariance', 'hybridWorstVariance', 'vectorVariance']) {
+    for (const name of [
+      'perturbSegment',
+      'perturbScalar',
+      'perturbVector',
+      'estimateFrequencies',
+      'estimateMean',
+      'seededRandom',
+      'grrVariance',
+      'oueVariance',
+      'duchiVariance',
+      'piecewiseVariance',
+      'hybridVariance',
+      'hybridWorstVariance',
+      'vectorVariance',
+    ]) {
       expect(typeof (privacy as Record<string, unknown>)[name]).toBe('function');
     }
     expect(typeof cryptoRng.int).toBe('function');
@@ -32,7 +53,9 @@ describe('edseg/privacy exports', () => {
 
   it('default to the crypto generator and accept a seeded one with the same interface', () => {
     expect(typeof perturbScalar(0.5, 1, 'hybrid')).toBe('number');
-    expect(perturbScalar(0.5, 1, 'piecewise', seededRandom(3))).toBe(perturbScalar(0.5, 1, 'piecewise', seededRandom(3)));
+    expect(perturbScalar(0.5, 1, 'piecewise', seededRandom(3))).toBe(
+      perturbScalar(0.5, 1, 'piecewise', seededRandom(3)),
+    );
   });
 
   it('perturbVector returns sampled dims and values', () => {
@@ -56,7 +79,18 @@ describe('edseg/privacy exports', () => {
     expect(fieldOf(() => estimateFrequencies([], 3, 1))).toBe('responses');
     expect(fieldOf(() => estimateFrequencies([{ oracle: 'grr', value: 3 }], 3, 1))).toBe('responses.0');
     expect(fieldOf(() => estimateFrequencies([{ oracle: 'oue', bits: [0, 1] }], 3, 1))).toBe('responses.0');
-    expect(fieldOf(() => estimateFrequencies([{ oracle: 'grr', value: 0 }, { oracle: 'oue', bits: [0, 2, 1] as (0 | 1)[] }], 3, 1))).toBe('responses.1');
+    expect(
+      fieldOf(() =>
+        estimateFrequencies(
+          [
+            { oracle: 'grr', value: 0 },
+            { oracle: 'oue', bits: [0, 2, 1] as (0 | 1)[] },
+          ],
+          3,
+          1,
+        ),
+      ),
+    ).toBe('responses.1');
     expect(fieldOf(() => estimateMean([], 1, 'hybrid'))).toBe('values');
     expect(fieldOf(() => estimateMean([0.5], 1, 'laplace' as 'duchi'))).toBe('mechanism');
     expect(fieldOf(() => estimateMean([0.5], 1, 'toString' as 'duchi'))).toBe('mechanism');

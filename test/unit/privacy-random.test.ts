@@ -1,7 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cryptoRng, randomHex, rejectionLimit, rngFromWords, seededRandom } from '../../src/core/privacy/random.js';
+import {
+  cryptoRng,
+  randomHex,
+  rejectionLimit,
+  rngFromWords,
+  seededRandom,
+} from '../../src/core/privacy/random.js';
 import { EdsegError } from '../../src/core/errors.js';
 
 const TWO_32 = 2 ** 32;
@@ -77,7 +83,8 @@ describe('cryptoRng', () => {
     const spy = vi.spyOn(globalThis.crypto, 'getRandomValues');
     for (let i = 0; i < 40_000; i++) cryptoRng.uint32();
     expect(spy).toHaveBeenCalled();
-    for (const [array] of spy.mock.calls) expect((array as ArrayBufferView).byteLength).toBeLessThanOrEqual(65_536);
+    for (const [array] of spy.mock.calls)
+      expect((array as ArrayBufferView).byteLength).toBeLessThanOrEqual(65_536);
   });
 
   it('never calls Math.random', () => {
@@ -140,7 +147,9 @@ describe('no Math.random in shipped code', () => {
 
   it('does not appear in any file under src/ or worker/', () => {
     const root = join(import.meta.dirname, '..', '..');
-    const offenders = [...files(join(root, 'src')), ...files(join(root, 'worker'))].filter((f) => readFileSync(f, 'utf8').includes('Math.random'));
+    const offenders = [...files(join(root, 'src')), ...files(join(root, 'worker'))].filter((f) =>
+      readFileSync(f, 'utf8').includes('Math.random'),
+    );
     expect(offenders).toEqual([]);
   });
 });

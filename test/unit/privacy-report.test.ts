@@ -7,14 +7,25 @@ import { buildReport, type ModelAssignment } from '../../src/core/privacy/report
 import { sampledDimensions } from '../../src/core/privacy/vector.js';
 import { Report, type Reporting } from '../../src/core/schema.js';
 
-const reporting: Reporting = { periodDays: 7, epsilonSegment: 1.5, epsilonFeatures: 3, budget: { windowDays: 30, maxEpsilon: 10 }, kThreshold: 50 };
+const reporting: Reporting = {
+  periodDays: 7,
+  epsilonSegment: 1.5,
+  epsilonFeatures: 3,
+  budget: { windowDays: 30, maxEpsilon: 10 },
+  kThreshold: 50,
+};
 const base = { site: 'lingua-kids', manifestVersion: 4, period: 20_000 };
 const clear: ModelAssignment = { model: 'engagement', index: 1, k: 3, segmentId: 'steady', channel: 'clear' };
 const ldpSmall: ModelAssignment = { model: 'pace', index: 2, k: 4, segmentId: 'fast', channel: 'ldp' };
 const ldpLarge: ModelAssignment = { model: 'topics', index: 7, k: 30, segmentId: 'topic7', channel: 'ldp' };
 const none: ModelAssignment = { model: 'ads', index: 0, k: 2, segmentId: 'x', channel: 'none' };
 
-function build(assignments: ModelAssignment[], features: number[] | null, r: Reporting = reporting, seed = 1) {
+function build(
+  assignments: ModelAssignment[],
+  features: number[] | null,
+  r: Reporting = reporting,
+  seed = 1,
+) {
   return buildReport({ ...base, assignments, features, reporting: r, rng: seededRandom(seed) });
 }
 
@@ -34,7 +45,9 @@ describe('buildReport', () => {
   it('has exactly the fields of the schema, and no feature field when there are no features', () => {
     const shape = Object.keys(Report.shape);
     expect(Object.keys(build([clear], [0.1, 0.2]) as Report).sort()).toEqual([...shape].sort());
-    expect(Object.keys(build([clear], null) as Report).sort()).toEqual(shape.filter((k) => k !== 'features').sort());
+    expect(Object.keys(build([clear], null) as Report).sort()).toEqual(
+      shape.filter((k) => k !== 'features').sort(),
+    );
   });
 
   it('copies the site, manifest version and period, and nothing that identifies the learner', () => {
@@ -45,7 +58,12 @@ describe('buildReport', () => {
 
   it('gives each report a fresh random id', () => {
     const rng = seededRandom(9);
-    const ids = new Set(Array.from({ length: 200 }, () => buildReport({ ...base, assignments: [clear], features: null, reporting, rng })?.id));
+    const ids = new Set(
+      Array.from(
+        { length: 200 },
+        () => buildReport({ ...base, assignments: [clear], features: null, reporting, rng })?.id,
+      ),
+    );
     expect(ids.size).toBe(200);
   });
 
@@ -57,7 +75,9 @@ describe('buildReport', () => {
 
   it('reports an ldp assignment with GRR when k < 3 e^eps + 2, at epsilonSegment', () => {
     const r = build([ldpSmall], null) as Report;
-    expect(r.segments).toEqual([{ model: 'pace', channel: 'ldp', eps: 1.5, k: 4, oracle: 'grr', value: expect.any(Number) }]);
+    expect(r.segments).toEqual([
+      { model: 'pace', channel: 'ldp', eps: 1.5, k: 4, oracle: 'grr', value: expect.any(Number) },
+    ]);
     expect(r.epsilon).toBe(1.5);
   });
 
@@ -68,10 +88,12 @@ describe('buildReport', () => {
   });
 
   it('randomises the ldp value (the true index is not always sent)', () => {
-    const values = new Set(Array.from({ length: 200 }, (_, i) => {
-      const f = (build([ldpSmall], null, reporting, i) as Report).segments[0];
-      return f && f.channel === 'ldp' ? f.value : undefined;
-    }));
+    const values = new Set(
+      Array.from({ length: 200 }, (_, i) => {
+        const f = (build([ldpSmall], null, reporting, i) as Report).segments[0];
+        return f && f.channel === 'ldp' ? f.value : undefined;
+      }),
+    );
     expect(values.size).toBe(4);
   });
 

@@ -4,8 +4,21 @@ import { EdsegError } from '../../src/core/errors.js';
 import { mergeRollup, rollupDeltas, rollupEvents, rollupKey } from '../../src/core/rollup.js';
 import { DAY_MS, type StoredEvent } from '../../src/core/schema.js';
 
-const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({ type, ts: day * DAY_MS, day, props });
-const row = (day: number, type: string, prop: string, count: number, sum: number, min: number, max: number) => ({ day, type, prop, count, sum, min, max });
+const ev = (day: number, type: string, props: StoredEvent['props'] = {}): StoredEvent => ({
+  type,
+  ts: day * DAY_MS,
+  day,
+  props,
+});
+const row = (
+  day: number,
+  type: string,
+  prop: string,
+  count: number,
+  sum: number,
+  min: number,
+  max: number,
+) => ({ day, type, prop, count, sum, min, max });
 
 describe('rollupKey', () => {
   it('joins day, type and prop with bars', () => {
@@ -20,7 +33,9 @@ describe('rollupDeltas', () => {
   });
   it('adds a row per numeric prop holding its value', () => {
     expect(rollupDeltas(ev(5, 'quiz', { score: 0.25, seconds: 40 }))).toEqual([
-      row(5, 'quiz', '', 1, 1, 1, 1), row(5, 'quiz', 'score', 1, 0.25, 0.25, 0.25), row(5, 'quiz', 'seconds', 1, 40, 40, 40),
+      row(5, 'quiz', '', 1, 1, 1, 1),
+      row(5, 'quiz', 'score', 1, 0.25, 0.25, 0.25),
+      row(5, 'quiz', 'seconds', 1, 40, 40, 40),
     ]);
   });
   it('counts a boolean prop as 1 for true and 0 for false', () => {
@@ -40,10 +55,14 @@ describe('mergeRollup', () => {
     expect(merged).not.toBe(delta);
   });
   it('adds counts and sums and keeps the extremes', () => {
-    expect(mergeRollup(row(5, 'quiz', 'score', 2, 10, 3, 7), row(5, 'quiz', 'score', 1, -1, -1, -1))).toEqual(row(5, 'quiz', 'score', 3, 9, -1, 7));
+    expect(mergeRollup(row(5, 'quiz', 'score', 2, 10, 3, 7), row(5, 'quiz', 'score', 1, -1, -1, -1))).toEqual(
+      row(5, 'quiz', 'score', 3, 9, -1, 7),
+    );
   });
   it('refuses to merge rows of different keys', () => {
-    expect(() => mergeRollup(row(5, 'quiz', 'score', 1, 1, 1, 1), row(6, 'quiz', 'score', 1, 1, 1, 1))).toThrow(EdsegError);
+    expect(() =>
+      mergeRollup(row(5, 'quiz', 'score', 1, 1, 1, 1), row(6, 'quiz', 'score', 1, 1, 1, 1)),
+    ).toThrow(EdsegError);
   });
 });
 
@@ -65,13 +84,25 @@ describe('rollupEvents', () => {
     ]);
   });
   it('gives the same rows whatever the order of the events', () => {
-    const anEvent = fc.record({
-      day: fc.integer({ min: 0, max: 3 }),
-      type: fc.constantFrom('quiz', 'lesson'),
-      props: fc.dictionary(fc.constantFrom('score', 'correct'), fc.oneof(fc.integer({ min: -50, max: 50 }), fc.boolean())),
-    }).map((e) => ev(e.day, e.type, e.props));
-    fc.assert(fc.property(fc.array(anEvent, { maxLength: 30 }).chain((es) => fc.tuple(fc.constant(es), fc.shuffledSubarray(es, { minLength: es.length }))), ([events, shuffled]) => {
-      expect(rollupEvents(shuffled)).toEqual(rollupEvents(events));
-    }));
+    const anEvent = fc
+      .record({
+        day: fc.integer({ min: 0, max: 3 }),
+        type: fc.constantFrom('quiz', 'lesson'),
+        props: fc.dictionary(
+          fc.constantFrom('score', 'correct'),
+          fc.oneof(fc.integer({ min: -50, max: 50 }), fc.boolean()),
+        ),
+      })
+      .map((e) => ev(e.day, e.type, e.props));
+    fc.assert(
+      fc.property(
+        fc
+          .array(anEvent, { maxLength: 30 })
+          .chain((es) => fc.tuple(fc.constant(es), fc.shuffledSubarray(es, { minLength: es.length }))),
+        ([events, shuffled]) => {
+          expect(rollupEvents(shuffled)).toEqual(rollupEvents(events));
+        },
+      ),
+    );
   });
 });

@@ -18,7 +18,12 @@ import { EdsegError } from '../errors.js';
 const TOLERANCE = 1e-9;
 
 /** Epsilon and reports of `site` recorded on days in (from, to]. */
-function sumSpends(spends: readonly BudgetSpend[], site: string, from: number, to: number): { spent: number; reports: number } {
+function sumSpends(
+  spends: readonly BudgetSpend[],
+  site: string,
+  from: number,
+  to: number,
+): { spent: number; reports: number } {
   let spent = 0;
   let reports = 0;
   for (const s of spends) {
@@ -31,7 +36,12 @@ function sumSpends(spends: readonly BudgetSpend[], site: string, from: number, t
 }
 
 /** Epsilon spent and reports sent for `site` in the window (day - windowDays, day]. */
-export function spentInWindow(spends: readonly BudgetSpend[], site: string, day: number, windowDays: number): { spent: number; reports: number } {
+export function spentInWindow(
+  spends: readonly BudgetSpend[],
+  site: string,
+  day: number,
+  windowDays: number,
+): { spent: number; reports: number } {
   return sumSpends(spends, site, day - windowDays, day);
 }
 
@@ -39,7 +49,12 @@ export function spentInWindow(spends: readonly BudgetSpend[], site: string, day:
  * The budget a new spend on `day` is checked against: the window plus any spend dated later (a clock
  * that went back). What canSpend counts, and what explain() shows, so the two never disagree.
  */
-export function budgetInUse(spends: readonly BudgetSpend[], site: string, day: number, windowDays: number): { spent: number; reports: number } {
+export function budgetInUse(
+  spends: readonly BudgetSpend[],
+  site: string,
+  day: number,
+  windowDays: number,
+): { spent: number; reports: number } {
   return sumSpends(spends, site, day - windowDays, Infinity);
 }
 
@@ -48,7 +63,9 @@ export function budgetInUse(spends: readonly BudgetSpend[], site: string, day: n
  * (the window's budget is used up and the request costs epsilon > 0), `over-budget` (some budget is
  * left but not enough for this request). `spent` is what the decision counted, `cap` the maximum.
  */
-export type SpendDecision = { ok: true } | { ok: false; reason: 'period-used' | 'over-budget' | 'nothing-to-spend'; spent: number; cap: number };
+export type SpendDecision =
+  | { ok: true }
+  | { ok: false; reason: 'period-used' | 'over-budget' | 'nothing-to-spend'; spent: number; cap: number };
 
 /** Whether a report of `epsilon` for (site, period) on `day` may be sent given earlier spends. */
 export function canSpend(
@@ -56,12 +73,18 @@ export function canSpend(
   req: { site: string; day: number; period: number; epsilon: number },
   budget: Reporting['budget'],
 ): SpendDecision {
-  if (!(Number.isFinite(req.epsilon) && req.epsilon >= 0)) throw new EdsegError('invalid-input', `edseg: epsilon must be a finite number >= 0, got ${req.epsilon}`, 'epsilon');
+  if (!(Number.isFinite(req.epsilon) && req.epsilon >= 0))
+    throw new EdsegError(
+      'invalid-input',
+      `edseg: epsilon must be a finite number >= 0, got ${req.epsilon}`,
+      'epsilon',
+    );
   const cap = budget.maxEpsilon;
   const { spent } = budgetInUse(spends, req.site, req.day, budget.windowDays);
   const periodUsed = spends.some((s) => s.site === req.site && s.period === req.period);
   if (periodUsed) return { ok: false, reason: 'period-used', spent, cap };
-  if (req.epsilon > 0 && spent >= cap - TOLERANCE) return { ok: false, reason: 'nothing-to-spend', spent, cap };
+  if (req.epsilon > 0 && spent >= cap - TOLERANCE)
+    return { ok: false, reason: 'nothing-to-spend', spent, cap };
   if (spent + req.epsilon > cap + TOLERANCE) return { ok: false, reason: 'over-budget', spent, cap };
   return { ok: true };
 }

@@ -53,7 +53,11 @@ function estimate(value: number, se: number): Estimate {
  * component by component; `fill(row, out)` writes a row's vector of length `len` into out.
  * A stratum of one row adds x^2, whose mean is at least its variance.
  */
-function stratifiedSums<R>(strata: readonly (readonly R[])[], len: number, fill: (row: R, out: Float64Array) => void): { sum: Float64Array; variance: Float64Array } {
+function stratifiedSums<R>(
+  strata: readonly (readonly R[])[],
+  len: number,
+  fill: (row: R, out: Float64Array) => void,
+): { sum: Float64Array; variance: Float64Array } {
   const sum = new Float64Array(len);
   const variance = new Float64Array(len);
   const x = new Float64Array(len);
@@ -71,7 +75,8 @@ function stratifiedSums<R>(strata: readonly (readonly R[])[], len: number, fill:
     if (n > 1) {
       for (const r of g) {
         fill(r, x);
-        for (let i = 0; i < len; i++) ss[i] = (ss[i] as number) + ((x[i] as number) - (s[i] as number) / n) ** 2;
+        for (let i = 0; i < len; i++)
+          ss[i] = (ss[i] as number) + ((x[i] as number) - (s[i] as number) / n) ** 2;
       }
     }
     for (let i = 0; i < len; i++) {
@@ -121,14 +126,28 @@ function groupBy<R extends { stratum: string }>(rows: readonly R[]): R[][] {
 }
 
 /** Unbiased segment shares from perturbSegment responses (any mix of GRR and OUE at eps), with 95% intervals. */
-export function estimateFrequencies(responses: readonly SegmentResponse[], k: number, eps: number): { freq: number[]; se: number[]; lo: number[]; hi: number[] } {
+export function estimateFrequencies(
+  responses: readonly SegmentResponse[],
+  k: number,
+  eps: number,
+): { freq: number[]; se: number[]; lo: number[]; hi: number[] } {
   checkEpsilon(eps);
   checkInt(k, 2, 2 ** 32, 'k');
-  if (responses.length === 0) throw new EdsegError('invalid-input', 'edseg: estimateFrequencies needs at least one response', 'responses');
+  if (responses.length === 0)
+    throw new EdsegError(
+      'invalid-input',
+      'edseg: estimateFrequencies needs at least one response',
+      'responses',
+    );
   const debiased = debiaser();
   const rows = responses.map((r, i) => {
     const response = parseResponse(r, k);
-    if (!response) throw new EdsegError('invalid-input', `edseg: response ${i} is not a grr value in [0, k) or k oue bits of 0 or 1`, `responses.${i}`);
+    if (!response)
+      throw new EdsegError(
+        'invalid-input',
+        `edseg: response ${i} is not a grr value in [0, k) or k oue bits of 0 or 1`,
+        `responses.${i}`,
+      );
     return { stratum: response.oracle, y: debiased(response, k, eps) };
   });
   const { sum, variance } = stratifiedSums(groupBy(rows), k, (r, out) => out.set(r.y));
@@ -148,11 +167,16 @@ export function estimateFrequencies(responses: readonly SegmentResponse[], k: nu
  * variance estimates E[Var_mech(t)] + Var(t) at once (law of total variance); a single value uses
  * the mechanism's worst-case variance plus 1, the most a population in [-1, 1] can add.
  */
-export function estimateMean(values: readonly number[], eps: number, mechanism: ScalarMechanism): { mean: number; se: number; lo: number; hi: number } {
+export function estimateMean(
+  values: readonly number[],
+  eps: number,
+  mechanism: ScalarMechanism,
+): { mean: number; se: number; lo: number; hi: number } {
   checkEpsilon(eps);
   checkMechanism(mechanism, SCALAR_MECHANISMS);
   const n = values.length;
-  if (n === 0) throw new EdsegError('invalid-input', 'edseg: estimateMean needs at least one value', 'values');
+  if (n === 0)
+    throw new EdsegError('invalid-input', 'edseg: estimateMean needs at least one value', 'values');
   let sum = 0;
   for (const x of values) sum += x;
   const mean = sum / n;
@@ -183,7 +207,12 @@ function featureVector(field: Report['features'], d: number): Float64Array | nul
 }
 
 /** The row of a report's field for a model with segment ids `ids`, or null when the field does not fit the model. */
-function segmentRow(field: SegmentField, ids: readonly string[], z: Float64Array | null, debiased: ReturnType<typeof debiaser>): Row | null {
+function segmentRow(
+  field: SegmentField,
+  ids: readonly string[],
+  z: Float64Array | null,
+  debiased: ReturnType<typeof debiaser>,
+): Row | null {
   const k = ids.length;
   if (field.channel === 'clear') {
     const v = ids.indexOf(field.segment);
@@ -193,7 +222,9 @@ function segmentRow(field: SegmentField, ids: readonly string[], z: Float64Array
     return { stratum: 'clear', y, z };
   }
   const response = field.k === k ? parseResponse(field, k) : null;
-  return response ? { stratum: `${response.oracle}:${field.eps}`, y: debiased(response, k, field.eps), z } : null;
+  return response
+    ? { stratum: `${response.oracle}:${field.eps}`, y: debiased(response, k, field.eps), z }
+    : null;
 }
 
 /**
@@ -206,7 +237,12 @@ function segmentRow(field: SegmentField, ids: readonly string[], z: Float64Array
 export type SuppressionRules = { kThreshold: number | null; shareMinZ?: number };
 
 /** Whether a segment cell with this support (and variance of it) among `total` reports is suppressed under `rules`. */
-export function isSuppressed(support: number, supportVariance: number, total: number, rules: SuppressionRules): boolean {
+export function isSuppressed(
+  support: number,
+  supportVariance: number,
+  total: number,
+  rules: SuppressionRules,
+): boolean {
   const z = rules.shareMinZ ?? MIN_DENOMINATOR_Z;
   if (total <= 0) return true;
   if (rules.kThreshold !== null && !(support >= rules.kThreshold)) return true;
@@ -219,7 +255,11 @@ export function isSuppressed(support: number, supportVariance: number, total: nu
  * reports are suppressed: share and means null, and support withheld as 0, since support / n would
  * publish the share.
  */
-export function estimateSite(manifest: Manifest, reports: readonly Report[], opts: { now?: Date } = {}): SiteEstimates {
+export function estimateSite(
+  manifest: Manifest,
+  reports: readonly Report[],
+  opts: { now?: Date } = {},
+): SiteEstimates {
   return estimateSiteWith(manifest, reports, { kThreshold: manifest.reporting.kThreshold, now: opts.now });
 }
 
@@ -229,10 +269,16 @@ export function estimateSite(manifest: Manifest, reports: readonly Report[], opt
  * The output's kThreshold is the rules' threshold, or the manifest's when the rules have none
  * (the schema's int; it then states what estimateSite would have applied, not what was applied).
  */
-export function estimateSiteWith(manifest: Manifest, reports: readonly Report[], rules: SuppressionRules & { now?: Date | undefined }): SiteEstimates {
+export function estimateSiteWith(
+  manifest: Manifest,
+  reports: readonly Report[],
+  rules: SuppressionRules & { now?: Date | undefined },
+): SiteEstimates {
   const kT = rules.kThreshold;
   const d = manifest.features.length;
-  const counted = reports.filter((r) => r.site === manifest.site.id && r.manifestVersion === manifest.version);
+  const counted = reports.filter(
+    (r) => r.site === manifest.site.id && r.manifestVersion === manifest.version,
+  );
   const z = counted.map((r) => featureVector(r.features, d));
   const debiased = debiaser();
 
@@ -242,9 +288,19 @@ export function estimateSiteWith(manifest: Manifest, reports: readonly Report[],
   });
   const nf = featureRows.length;
   const featureSums = stratifiedSums(groupBy(featureRows), d, (r, out) => out.set(r.z));
-  const features = manifest.features.map((f, j) => nf === 0 || (kT !== null && nf < kT)
-    ? { feature: f.name, n: nf, suppressed: true, estimate: null }
-    : { feature: f.name, n: nf, suppressed: false, estimate: estimate((featureSums.sum[j] as number) / nf, Math.sqrt(featureSums.variance[j] as number) / nf) });
+  const features = manifest.features.map((f, j) =>
+    nf === 0 || (kT !== null && nf < kT)
+      ? { feature: f.name, n: nf, suppressed: true, estimate: null }
+      : {
+          feature: f.name,
+          n: nf,
+          suppressed: false,
+          estimate: estimate(
+            (featureSums.sum[j] as number) / nf,
+            Math.sqrt(featureSums.variance[j] as number) / nf,
+          ),
+        },
+  );
 
   const models = manifest.models.map((model) => {
     const ids = model.segments.map((s) => s.id);
@@ -270,22 +326,33 @@ export function estimateSiteWith(manifest: Manifest, reports: readonly Report[],
     for (const g of withFeatures) {
       stratumTotals.fill(0);
       for (const r of g) {
-        for (let v = 0; v < k; v++) for (let j = 0; j < d; j++) stratumTotals[v * d + j] = (stratumTotals[v * d + j] as number) + (r.y[v] as number) * (r.z[j] as number);
+        for (let v = 0; v < k; v++)
+          for (let j = 0; j < d; j++)
+            stratumTotals[v * d + j] =
+              (stratumTotals[v * d + j] as number) + (r.y[v] as number) * (r.z[j] as number);
       }
       for (let c = 0; c < k * d; c++) totals[c] = (totals[c] as number) + (stratumTotals[c] as number);
     }
     const mu = totals.map((t, c) => t / (counts.sum[Math.floor(c / d)] as number));
     const residuals = stratifiedSums(withFeatures, k * d, (r, out) => {
-      for (let v = 0; v < k; v++) for (let j = 0; j < d; j++) out[v * d + j] = (r.y[v] as number) * ((r.z[j] as number) - (mu[v * d + j] as number));
+      for (let v = 0; v < k; v++)
+        for (let j = 0; j < d; j++)
+          out[v * d + j] = (r.y[v] as number) * ((r.z[j] as number) - (mu[v * d + j] as number));
     });
     const segments = model.segments.map((s, v) => {
       const support = shares.sum[v] as number;
       const suppressed = isSuppressed(support, shares.variance[v] as number, total, rules);
       const nulls = manifest.features.map((f) => ({ feature: f.name, estimate: null }));
-      if (suppressed) return { id: s.id, name: s.name, support: 0, suppressed, share: null, featureMeans: nulls };
+      if (suppressed)
+        return { id: s.id, name: s.name, support: 0, suppressed, share: null, featureMeans: nulls };
       const share = estimate(support / total, Math.sqrt(shares.variance[v] as number) / total);
       const c = counts.sum[v] as number;
-      if (c <= 0 || (kT !== null && c < kT) || c < MIN_DENOMINATOR_Z * Math.sqrt(counts.variance[v] as number)) return { id: s.id, name: s.name, support, suppressed, share, featureMeans: nulls };
+      if (
+        c <= 0 ||
+        (kT !== null && c < kT) ||
+        c < MIN_DENOMINATOR_Z * Math.sqrt(counts.variance[v] as number)
+      )
+        return { id: s.id, name: s.name, support, suppressed, share, featureMeans: nulls };
       const featureMeans = manifest.features.map((f, j) => ({
         feature: f.name,
         estimate: estimate(mu[v * d + j] as number, Math.sqrt(residuals.variance[v * d + j] as number) / c),

@@ -35,7 +35,8 @@ export function snappedCell(lo: number, hi: number, rng: Rng): number {
 export function addSnappedPmf(pmf: Float64Array, lo: number, hi: number, weight: number): void {
   const first = Math.floor(lo);
   const last = Math.ceil(hi) - 1;
-  for (let i = first; i <= last; i++) pmf[i] = (pmf[i] as number) + (weight * (Math.min(i + 1, hi) - Math.max(i, lo))) / (hi - lo);
+  for (let i = first; i <= last; i++)
+    pmf[i] = (pmf[i] as number) + (weight * (Math.min(i + 1, hi) - Math.max(i, lo))) / (hi - lo);
 }
 
 /** The output value of cell i of the range [lo, lo + GRID_CELLS * step): its midpoint. */

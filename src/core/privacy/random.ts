@@ -38,7 +38,8 @@ export function rngFromWords(next: () => number): Rng {
   const rng: Rng = {
     uint32: next,
     int(n) {
-      if (!(Number.isInteger(n) && n >= 1 && n <= TWO_32)) throw new EdsegError('invalid-input', `edseg: int(n) needs an integer n in [1, 2^32], got ${n}`, 'n');
+      if (!(Number.isInteger(n) && n >= 1 && n <= TWO_32))
+        throw new EdsegError('invalid-input', `edseg: int(n) needs an integer n in [1, 2^32], got ${n}`, 'n');
       const limit = rejectionLimit(n);
       let x = next();
       while (x >= limit) x = next();
@@ -58,7 +59,8 @@ let poolPos = POOL_WORDS;
 function cryptoWord(): number {
   if (pool === null || poolPos >= POOL_WORDS) {
     const c = (globalThis as { crypto?: Crypto }).crypto;
-    if (!c || typeof c.getRandomValues !== 'function') throw new Error('edseg: crypto.getRandomValues is not available in this environment');
+    if (!c || typeof c.getRandomValues !== 'function')
+      throw new Error('edseg: crypto.getRandomValues is not available in this environment');
     pool ??= new Uint32Array(POOL_WORDS);
     c.getRandomValues(pool);
     poolPos = 0;
@@ -74,7 +76,8 @@ export const cryptoRng: Rng = rngFromWords(cryptoWord);
  * splitmix32/murmur3 finaliser so nearby seeds give unrelated streams. Not for production.
  */
 export function seededRandom(seed: number): Rng {
-  if (!Number.isFinite(seed)) throw new EdsegError('invalid-input', 'edseg: seed must be a finite number', 'seed');
+  if (!Number.isFinite(seed))
+    throw new EdsegError('invalid-input', 'edseg: seed must be a finite number', 'seed');
   let s = (Math.trunc(seed) ^ Math.trunc(seed / TWO_32)) | 0;
   const split = (): number => {
     s = (s + 0x9e3779b9) | 0;

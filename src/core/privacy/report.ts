@@ -3,13 +3,26 @@
  * period, one field per model whose channel is clear or ldp, the noised feature field, and the
  * epsilon spent. Nothing else: no timestamp finer than the period, no user id, no raw value.
  */
-import { reportEpsilon, type Channel, type FeatureField, type Report, type Reporting, type SegmentField } from '../schema.js';
+import {
+  reportEpsilon,
+  type Channel,
+  type FeatureField,
+  type Report,
+  type Reporting,
+  type SegmentField,
+} from '../schema.js';
 import { cryptoRng, randomHex, type Rng } from './random.js';
 import { perturbSegment } from './segment.js';
 import { perturbVector } from './vector.js';
 
 /** A learner's segment in one model and the channel policy chose for reporting it. */
-export type ModelAssignment = { model: string; index: number; k: number; segmentId: string; channel: Channel };
+export type ModelAssignment = {
+  model: string;
+  index: number;
+  k: number;
+  segmentId: string;
+  channel: Channel;
+};
 
 /**
  * Builds one report, or null when there is nothing to send (no segment field and no feature
@@ -36,9 +49,11 @@ export function buildReport(input: {
       segments.push({ model: a.model, channel: 'clear', segment: a.segmentId });
     } else if (a.channel === 'ldp') {
       const r = perturbSegment(a.index, a.k, epsS, rng);
-      segments.push(r.oracle === 'grr'
-        ? { model: a.model, channel: 'ldp', eps: epsS, k: a.k, oracle: 'grr', value: r.value }
-        : { model: a.model, channel: 'ldp', eps: epsS, k: a.k, oracle: 'oue', bits: r.bits });
+      segments.push(
+        r.oracle === 'grr'
+          ? { model: a.model, channel: 'ldp', eps: epsS, k: a.k, oracle: 'grr', value: r.value }
+          : { model: a.model, channel: 'ldp', eps: epsS, k: a.k, oracle: 'oue', bits: r.bits },
+      );
     }
   }
   let features: FeatureField | undefined;
@@ -49,7 +64,14 @@ export function buildReport(input: {
   if (segments.length === 0 && features === undefined) return null;
   // The same sum Report's schema check makes, so the two agree to the last bit.
   const epsilon = reportEpsilon(segments, features);
-  const report: Report = { id: randomHex(16, rng), site: input.site, manifestVersion: input.manifestVersion, period: input.period, segments, epsilon };
+  const report: Report = {
+    id: randomHex(16, rng),
+    site: input.site,
+    manifestVersion: input.manifestVersion,
+    period: input.period,
+    segments,
+    epsilon,
+  };
   if (features !== undefined) report.features = features;
   return report;
 }

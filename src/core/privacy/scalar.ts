@@ -15,7 +15,12 @@ import { checkEpsilon, checkMechanism, checkUnit } from './validate.js';
 export type ScalarMechanism = FeatureField['mechanism'];
 
 /** Each mechanism's perturbation of t in [-1, 1] (inputs checked by the caller) and its worst-case variance over t. */
-export const SCALAR_MECHANISMS: Readonly<Record<ScalarMechanism, { perturb: (t: number, eps: number, rng: Rng) => number; worstVariance: (eps: number) => number }>> = {
+export const SCALAR_MECHANISMS: Readonly<
+  Record<
+    ScalarMechanism,
+    { perturb: (t: number, eps: number, rng: Rng) => number; worstVariance: (eps: number) => number }
+  >
+> = {
   // Duchi's variance B^2 - t^2 is largest at t = 0.
   duchi: { perturb: duchi, worstVariance: (eps) => duchiVariance(0, eps) },
   piecewise: { perturb: piecewise, worstVariance: piecewiseWorstVariance },
@@ -23,7 +28,12 @@ export const SCALAR_MECHANISMS: Readonly<Record<ScalarMechanism, { perturb: (t: 
 };
 
 /** Perturbs t in [-1, 1] at eps with Duchi et al.'s mechanism, the Piecewise Mechanism or the Hybrid Mechanism. */
-export function perturbScalar(t: number, eps: number, mechanism: ScalarMechanism, rng: Rng = cryptoRng): number {
+export function perturbScalar(
+  t: number,
+  eps: number,
+  mechanism: ScalarMechanism,
+  rng: Rng = cryptoRng,
+): number {
   checkEpsilon(eps);
   checkUnit(t);
   checkMechanism(mechanism, SCALAR_MECHANISMS);

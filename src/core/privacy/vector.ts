@@ -16,7 +16,11 @@ export function sampledDimensions(d: number, eps: number): number {
 }
 
 /** Perturbs x (each entry in [-1, 1]) at total budget eps: the sampled dims (ascending) and their scaled values. */
-export function perturbVector(x: readonly number[], eps: number, rng: Rng = cryptoRng): { dims: number[]; values: number[] } {
+export function perturbVector(
+  x: readonly number[],
+  eps: number,
+  rng: Rng = cryptoRng,
+): { dims: number[]; values: number[] } {
   checkEpsilon(eps);
   const d = x.length;
   if (d === 0) throw new EdsegError('invalid-input', 'edseg: the feature vector must not be empty', 'x');

@@ -19,7 +19,9 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /** Constant-time check of a presented token against the admin token. */
 export function tokenMatches(presented: string | undefined, adminToken: string): boolean {
-  return presented !== undefined && presented !== '' && timingSafeEqual(sha256(presented), sha256(adminToken));
+  return (
+    presented !== undefined && presented !== '' && timingSafeEqual(sha256(presented), sha256(adminToken))
+  );
 }
 
 /** The bearer token of a request, if any. */
@@ -31,18 +33,32 @@ export function bearerOf(c: Context): string | undefined {
 
 /** A display name safe for the audit log: printable, trimmed, at most 64 characters. */
 export function actorName(raw: string | undefined, fallback: string): string {
-  const clean = (raw ?? '').replace(/[^\p{L}\p{N} ._@-]/gu, '').trim().slice(0, 64);
+  const clean = (raw ?? '')
+    .replace(/[^\p{L}\p{N} ._@-]/gu, '')
+    .trim()
+    .slice(0, 64);
   return clean || fallback;
 }
 
-const sessionKey = (adminToken: string): string => sha256(`edseg-admin-session:${adminToken}`).toString('base64url');
+const sessionKey = (adminToken: string): string =>
+  sha256(`edseg-admin-session:${adminToken}`).toString('base64url');
 
 /** Sets the session cookie for `actor`. */
 export async function startSession(c: Context, adminToken: string, actor: string, now: Date): Promise<void> {
   const exp = now.getTime() + SESSION_HOURS * 3_600_000;
-  await setSignedCookie(c, SESSION_COOKIE, JSON.stringify({ actor, exp } satisfies AdminSession), sessionKey(adminToken), {
-    httpOnly: true, sameSite: 'Strict', path: '/admin', maxAge: SESSION_HOURS * 3600, secure: new URL(c.req.url).protocol === 'https:',
-  });
+  await setSignedCookie(
+    c,
+    SESSION_COOKIE,
+    JSON.stringify({ actor, exp } satisfies AdminSession),
+    sessionKey(adminToken),
+    {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/admin',
+      maxAge: SESSION_HOURS * 3600,
+      secure: new URL(c.req.url).protocol === 'https:',
+    },
+  );
 }
 
 /** The actor of a valid, unexpired session cookie, or null. */

@@ -10,17 +10,30 @@ import type { Db } from './store.js';
 
 function wrap(q: PGlite | Transaction, transaction: Db['transaction']): Db {
   return {
-    async query<T>(text: string, params?: unknown[]) { return (await q.query<T>(text, params)).rows; },
-    async exec(text: string) { await q.exec(text); },
+    async query<T>(text: string, params?: unknown[]) {
+      return (await q.query<T>(text, params)).rows;
+    },
+    async exec(text: string) {
+      await q.exec(text);
+    },
     transaction,
-    async close() { if (q instanceof PGlite) await q.close(); },
+    async close() {
+      if (q instanceof PGlite) await q.close();
+    },
   };
 }
 
 /** Opens (creating on first use) the PGlite database in `dataDir` (memory when undefined) and migrates it. */
 export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
   const pg = await PGlite.create(dataDir);
-  const transaction: Db['transaction'] = (fn) => pg.transaction((tx) => fn(wrap(tx, () => { throw new Error('nested transaction'); })));
+  const transaction: Db['transaction'] = (fn) =>
+    pg.transaction((tx) =>
+      fn(
+        wrap(tx, () => {
+          throw new Error('nested transaction');
+        }),
+      ),
+    );
   const db = wrap(pg, transaction);
   await migrate(db);
   return new SqlStore('pglite', db);

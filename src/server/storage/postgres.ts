@@ -10,8 +10,12 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 function wrap(q: Queryable, transaction: Db['transaction'], close: () => Promise<void>): Db {
   return {
-    async query<T>(text: string, params?: unknown[]) { return (await q.query(text, params)).rows as T[]; },
-    async exec(text: string) { await q.query(text); },
+    async query<T>(text: string, params?: unknown[]) {
+      return (await q.query(text, params)).rows as T[];
+    },
+    async exec(text: string) {
+      await q.query(text);
+    },
     transaction,
     close,
   };
@@ -25,7 +29,8 @@ export type PostgresOptions = {
 
 /** Connects to DATABASE_URL, optionally inside `schema`, and migrates. */
 export async function openPostgresStore(url: string, opts: PostgresOptions = {}): Promise<SqlStore> {
-  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema)) throw new Error(`invalid schema name "${opts.schema}"`);
+  if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema))
+    throw new Error(`invalid schema name "${opts.schema}"`);
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
@@ -39,7 +44,15 @@ export async function openPostgresStore(url: string, opts: PostgresOptions = {})
     const client = await pool.connect();
     try {
       await client.query('begin');
-      const result = await fn(wrap(client, () => { throw new Error('nested transaction'); }, async () => {}));
+      const result = await fn(
+        wrap(
+          client,
+          () => {
+            throw new Error('nested transaction');
+          },
+          async () => {},
+        ),
+      );
       await client.query('commit');
       return result;
     } catch (e) {

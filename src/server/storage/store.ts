@@ -4,8 +4,17 @@
  * lives here, so both back ends run exactly the same SQL.
  */
 import type {
-  AuditInput, AuditRecord, PublishedVersion, Report, SigningKeyRecord, SigningKeyRow, SiteRecord, SiteRow, SiteSummary,
-  VersionRow, VersionSummary,
+  AuditInput,
+  AuditRecord,
+  PublishedVersion,
+  Report,
+  SigningKeyRecord,
+  SigningKeyRow,
+  SiteRecord,
+  SiteRow,
+  SiteSummary,
+  VersionRow,
+  VersionSummary,
 } from '../../core/schema.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -67,7 +76,9 @@ const json = (v: unknown): string => JSON.stringify(v);
 
 /** Applies the migrations not yet recorded in schema_migrations, each in its own transaction. */
 export async function migrate(db: Db): Promise<number[]> {
-  await db.exec('create table if not exists schema_migrations (version integer primary key, name text not null, applied_at text not null)');
+  await db.exec(
+    'create table if not exists schema_migrations (version integer primary key, name text not null, applied_at text not null)',
+  );
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     const done = await db.transaction(async (tx) => {
@@ -76,7 +87,11 @@ export async function migrate(db: Db): Promise<number[]> {
       const rows = await tx.query('select 1 from schema_migrations where version = $1', [m.version]);
       if (rows.length > 0) return false;
       await tx.exec(m.sql);
-      await tx.query('insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)', [m.version, m.name, new Date().toISOString()]);
+      await tx.query('insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)', [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
       return true;
     });
     if (done) applied.push(m.version);
@@ -85,13 +100,23 @@ export async function migrate(db: Db): Promise<number[]> {
 }
 
 const toVersion = (r: VersionRow): PublishedVersion => ({
-  site: r.site, version: r.version, manifest: r.manifest, jws: r.jws, kid: r.kid, publishedAt: r.published_at, publishedBy: r.published_by,
+  site: r.site,
+  version: r.version,
+  manifest: r.manifest,
+  jws: r.jws,
+  kid: r.kid,
+  publishedAt: r.published_at,
+  publishedBy: r.published_by,
 });
 
 /** The Store over any Db: every statement both back ends run. */
 export class SqlStore implements Store {
   /** `db` is public for tests and maintenance scripts that must see the raw rows. */
-  constructor(readonly kind: 'pglite' | 'postgres', readonly db: Db, private readonly inTx = false) {}
+  constructor(
+    readonly kind: 'pglite' | 'postgres',
+    readonly db: Db,
+    private readonly inTx = false,
+  ) {}
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTx) return fn(this);
@@ -103,19 +128,37 @@ export class SqlStore implements Store {
   }
 
   async listSites(): Promise<SiteSummary[]> {
-    const rows = await this.db.query<{ id: string; name: string; version: number | null; published_at: string | null }>(
+    const rows = await this.db.query<{
+      id: string;
+      name: string;
+      version: number | null;
+      published_at: string | null;
+    }>(
       `select s.id, s.name, v.version, v.published_at from sites s
        left join lateral (select version, published_at from site_versions where site = s.id order by version desc limit 1) v on true
        order by s.id`,
     );
-    return rows.map((r) => ({ id: r.id, name: r.name, currentVersion: r.version, publishedAt: r.published_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      currentVersion: r.version,
+      publishedAt: r.published_at,
+    }));
   }
 
   async getSite(id: string): Promise<SiteRecord | null> {
-    const [r] = await this.db.query<SiteRow>(
-      'select * from sites where id = $1', [id],
-    );
-    return r ? { id: r.id, name: r.name, origins: r.origins, definition: r.definition, policy: r.policy, createdAt: r.created_at, updatedAt: r.updated_at } : null;
+    const [r] = await this.db.query<SiteRow>('select * from sites where id = $1', [id]);
+    return r
+      ? {
+          id: r.id,
+          name: r.name,
+          origins: r.origins,
+          definition: r.definition,
+          policy: r.policy,
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        }
+      : null;
   }
 
   async createSite(site: Omit<SiteRecord, 'createdAt' | 'updatedAt'>, at: string): Promise<boolean> {
@@ -132,7 +175,14 @@ export class SqlStore implements Store {
       `update sites set name = coalesce($2, name), origins = coalesce($3::jsonb, origins),
          definition = coalesce($4::jsonb, definition), policy = coalesce($5::jsonb, policy), updated_at = $6
        where id = $1`,
-      [id, patch.name ?? null, patch.origins ? json(patch.origins) : null, patch.definition ? json(patch.definition) : null, patch.policy ? json(patch.policy) : null, at],
+      [
+        id,
+        patch.name ?? null,
+        patch.origins ? json(patch.origins) : null,
+        patch.definition ? json(patch.definition) : null,
+        patch.policy ? json(patch.policy) : null,
+        at,
+      ],
     );
   }
 
@@ -149,12 +199,18 @@ export class SqlStore implements Store {
   }
 
   async currentVersion(site: string): Promise<PublishedVersion | null> {
-    const [r] = await this.db.query<VersionRow>('select * from site_versions where site = $1 order by version desc limit 1', [site]);
+    const [r] = await this.db.query<VersionRow>(
+      'select * from site_versions where site = $1 order by version desc limit 1',
+      [site],
+    );
     return r ? toVersion(r) : null;
   }
 
   async currentJws(site: string): Promise<Pick<PublishedVersion, 'version' | 'jws'> | null> {
-    const [r] = await this.db.query<Pick<VersionRow, 'version' | 'jws'>>('select version, jws from site_versions where site = $1 order by version desc limit 1', [site]);
+    const [r] = await this.db.query<Pick<VersionRow, 'version' | 'jws'>>(
+      'select version, jws from site_versions where site = $1 order by version desc limit 1',
+      [site],
+    );
     return r ? { version: r.version, jws: r.jws } : null;
   }
 
@@ -167,27 +223,44 @@ export class SqlStore implements Store {
   }
 
   async getVersion(site: string, version: number): Promise<PublishedVersion | null> {
-    const [r] = await this.db.query<VersionRow>('select * from site_versions where site = $1 and version = $2', [site, version]);
+    const [r] = await this.db.query<VersionRow>(
+      'select * from site_versions where site = $1 and version = $2',
+      [site, version],
+    );
     return r ? toVersion(r) : null;
   }
 
   async listVersions(site: string): Promise<VersionSummary[]> {
     const rows = await this.db.query<Omit<VersionRow, 'manifest' | 'jws'>>(
-      'select site, version, kid, published_at, published_by from site_versions where site = $1 order by version desc', [site],
+      'select site, version, kid, published_at, published_by from site_versions where site = $1 order by version desc',
+      [site],
     );
-    return rows.map((r) => ({ site: r.site, version: r.version, kid: r.kid, publishedAt: r.published_at, publishedBy: r.published_by }));
+    return rows.map((r) => ({
+      site: r.site,
+      version: r.version,
+      kid: r.kid,
+      publishedAt: r.published_at,
+      publishedBy: r.published_by,
+    }));
   }
 
   async addSigningKey(k: SigningKeyRecord): Promise<void> {
-    await this.db.query('insert into signing_keys (kid, created_at, public_jwk, private_jwk) values ($1, $2, $3::jsonb, $4::jsonb)',
-      [k.kid, k.createdAt, json(k.publicJwk), json(k.privateJwk)]);
+    await this.db.query(
+      'insert into signing_keys (kid, created_at, public_jwk, private_jwk) values ($1, $2, $3::jsonb, $4::jsonb)',
+      [k.kid, k.createdAt, json(k.publicJwk), json(k.privateJwk)],
+    );
   }
 
   async listSigningKeys(): Promise<SigningKeyRecord[]> {
     const rows = await this.db.query<SigningKeyRow>(
       'select * from signing_keys order by created_at desc, kid desc',
     );
-    return rows.map((r) => ({ kid: r.kid, createdAt: r.created_at, publicJwk: r.public_jwk, privateJwk: r.private_jwk }));
+    return rows.map((r) => ({
+      kid: r.kid,
+      createdAt: r.created_at,
+      publicJwk: r.public_jwk,
+      privateJwk: r.private_jwk,
+    }));
   }
 
   async insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }> {
@@ -205,21 +278,24 @@ export class SqlStore implements Store {
 
   async listReports(site: string, version: number): Promise<Report[]> {
     const rows = await this.db.query<{ report: Report }>(
-      'select report from reports where site = $1 and manifest_version = $2 order by id', [site, version],
+      'select report from reports where site = $1 and manifest_version = $2 order by id',
+      [site, version],
     );
     return rows.map((r) => r.report);
   }
 
   async countReports(site: string, version?: number): Promise<number> {
     const [r] = await this.db.query<{ n: number }>(
-      'select count(*)::integer as n from reports where site = $1 and ($2::integer is null or manifest_version = $2::integer)', [site, version ?? null],
+      'select count(*)::integer as n from reports where site = $1 and ($2::integer is null or manifest_version = $2::integer)',
+      [site, version ?? null],
     );
     return r?.n ?? 0;
   }
 
   async reportCounts(site: string, version: number | null): Promise<{ total: number; ofVersion: number }> {
     const [r] = await this.db.query<{ total: number; of_version: number }>(
-      'select count(*)::integer as total, (count(*) filter (where manifest_version = $2::integer))::integer as of_version from reports where site = $1', [site, version],
+      'select count(*)::integer as total, (count(*) filter (where manifest_version = $2::integer))::integer as of_version from reports where site = $1',
+      [site, version],
     );
     return { total: r?.total ?? 0, ofVersion: r?.of_version ?? 0 };
   }
