@@ -1,6 +1,6 @@
 // `npm test`: everything a fresh machine needs, then every suite, then one summary line.
 //   1. Debian's Chromium (installed with apt-get when missing and running as root)
-//   2. type-check, then build dist/ (the e2e tests run against the built files, as users do)
+//   2. lint (prettier --check, eslint), type-check, then build dist/ (the e2e tests run against the built files, as users do)
 //   3. vitest: unit, stats (statistical + privacy audit), server (HTTP + PGlite + PostgreSQL)
 //   4. Playwright e2e in Chromium
 // The last line reads "tests: N passed, N failed, N skipped".
@@ -24,6 +24,11 @@ async function step(name, fn) {
 
 let setupFailed = false;
 if (want('e2e') && !ensureChromium()) setupFailed = true;
+const bin = (p) => join(root, 'node_modules', p);
+const lint = async () =>
+  (await run(process.execPath, [bin('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'])) ||
+  (await run(process.execPath, [bin('eslint/bin/eslint.js'), '.']));
+if (await step('lint', lint)) setupFailed = true;
 if (
   await step('typecheck', () =>
     run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']),
