@@ -66,6 +66,7 @@ export type Mapping = {
   answers: 'proportional' | 'pass-mark';
 };
 
+/** The primary mapping (docs/EVALUATION.md's table). */
 export const MAPPING: Mapping = {
   name: 'primary',
   lessons: 'per-resource',
@@ -73,6 +74,7 @@ export const MAPPING: Mapping = {
   minutesPerClick: 1,
   answers: 'proportional',
 };
+/** The sensitivity variants (table A4): each changes one choice of MAPPING. */
 export const SENSITIVITY: Mapping[] = [
   { ...MAPPING, name: 'lessons = ceil(clicks/10)', lessons: 'per-clicks' },
   { ...MAPPING, name: 'answers: 1 per assessment, correct = score >= 40', answers: 'pass-mark' },

@@ -3,6 +3,7 @@ import { Z95 } from '../src/core/privacy/estimate.js';
 
 /** OULAD's final_result values, worst first. */
 export const OUTCOMES = ['Withdrawn', 'Fail', 'Pass', 'Distinction'] as const;
+/** One final_result. */
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Wilson's score interval for x successes in n trials (Wilson 1927, JASA 22:209); [0, 1] when n = 0. */
