@@ -23,7 +23,8 @@ import type {
 import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { publishSite, updatePolicy } from '../publish.js';
-import { loadRefinement, loadSiteView, publishRefinement, refineOptionsOf, refineParamsOf } from './api.js';
+import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
+import { loadSiteView } from '../site-view.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
