@@ -6,6 +6,15 @@ import type { Flash, Html } from './layout.js';
 /** Whether a segment serves a commercial purpose (marketing or advertising). */
 const isCommercial = (s: CatalogSegment): boolean => s.purpose === 'marketing' || s.purpose === 'advertising';
 
+/**
+ * A policy checkbox (`name` is the form field: allowed or clear), on one line: the page's tests
+ * read `name="allowed" value="<segment>"` as written.
+ */
+function policyBox(name: 'allowed' | 'clear', id: string, checked: boolean): Html {
+  // prettier-ignore
+  return html`<input type="checkbox" name="${name}" value="${id}" aria-label="${name === 'allowed' ? 'allow' : 'clear'} ${id}" ${checked ? 'checked' : ''} />`;
+}
+
 /** A segment with its tags and documentation. */
 function segmentCard(s: CatalogSegment): Html {
   const commercial = isCommercial(s);
@@ -101,24 +110,8 @@ export function sitePage(v: SiteView, flash: Flash): Html {
               <td>
                 ${s.usesEducationRecord ? html`<span class="tag edu">yes</span>${isCommercial(s) ? html`<span class="tag no">never released (FERPA)</span>` : ''}` : 'no'}
               </td>
-              <td>
-                <input
-                  type="checkbox"
-                  name="allowed"
-                  value="${s.id}"
-                  aria-label="allow ${s.id}"
-                  ${s.allowed ? 'checked' : ''}
-                />
-              </td>
-              <td>
-                <input
-                  type="checkbox"
-                  name="clear"
-                  value="${s.id}"
-                  aria-label="clear ${s.id}"
-                  ${s.clear ? 'checked' : ''}
-                />
-              </td>
+              <td>${policyBox('allowed', s.id, s.allowed)}</td>
+              <td>${policyBox('clear', s.id, s.clear)}</td>
             </tr>`,
         )}
       </table>
