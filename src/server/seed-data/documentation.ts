@@ -22,7 +22,7 @@ function dataSourcesOf(featureNames: readonly string[]): string[] {
 
 const OULAD =
   'On OULAD (Kuzilek et al. 2017, CC BY 4.0; 3 module runs, about 2,300 adult distance learners still enrolled, clicks mapped to the demo vocabulary; docs/EVALUATION.md)';
-/** What the evaluation on real learners found, per segment (scripts/evaluate-oulad.ts reproduces it). */
+/** What the evaluation on real learners found, per segment (eval/, `npm run evaluate`, reproduces it). */
 const VALIDATION: Record<string, string> = {
   'steady-learner': `${OULAD}, steady learners at day 28 passed or got a distinction in 74.0% [70.8, 77.0] of cases vs 52.0% of the others (lift 1.25 [1.19, 1.30]); similar at days 14-90.`,
   sprinter: `${OULAD}, sprinters did slightly better than the rest: Pass or Distinction 64.0% vs 58.6% at day 28 (lift 1.08 [0.99, 1.16]). It describes a rhythm, not a risk.`,
