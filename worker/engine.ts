@@ -26,7 +26,6 @@ import {
 } from '../src/core/policy.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import { budgetInUse } from '../src/core/privacy/accountant.js';
-import { cryptoRng, type Rng } from '../src/core/privacy/random.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
   ConsentInput,
@@ -36,7 +35,6 @@ import {
   dayOf,
   periodOf,
   parseOrThrow,
-  type AuditEntry,
   type BlockCode,
   type Consent,
   type DeviceExport,
@@ -49,31 +47,10 @@ import {
   type StoredEvent,
 } from '../src/core/schema.js';
 import { MemoryStore, type DeviceStore } from './store.js';
-import { IdbStore, dbExists } from './idb.js';
 import { deliver } from './outbox.js';
+import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './deps.js';
 
-export type EngineDeps = {
-  fetch: typeof fetch;
-  now: () => number;
-  /** the page origin (a same-origin worker's own location.origin) */
-  origin: string;
-  /** navigator.globalPrivacyControl as the worker sees it */
-  gpc: boolean;
-  rng: Rng;
-  /** opens the persistent store; tests may pass a factory over fake-indexeddb */
-  openStore: (site: string) => Promise<DeviceStore>;
-  storeExists: (site: string) => Promise<boolean>;
-  /** the channel other tabs' engines of this site listen on (BroadcastChannel in browsers and Node) */
-  channel: (name: string) => TabChannel | null;
-};
-
-/** What engines of the same site tell each other across tabs. */
-export type TabMessage = { kind: 'consent-changed' } | { kind: 'forgotten' };
-export type TabChannel = {
-  postMessage(m: TabMessage): void;
-  onmessage: ((ev: { data: TabMessage }) => void) | null;
-  close(): void;
-};
+export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
 
 type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
 /** A segment of the manifest with what the policy needs to know of it. */
@@ -82,22 +59,6 @@ type CatalogEntry = { ctx: SegmentContext; segment: Segment; model: Model };
 type Assignment = CatalogEntry & { index: number; decision: Decision };
 
 const DEFAULT_REPORT_INTERVAL_MS = 300_000;
-
-/** Browser defaults for the engine's effects. */
-export function browserDeps(): EngineDeps {
-  const nav = (globalThis as { navigator?: Navigator & { globalPrivacyControl?: boolean } }).navigator;
-  return {
-    fetch: globalThis.fetch.bind(globalThis),
-    now: () => Date.now(),
-    origin: (globalThis as { location?: Location }).location?.origin ?? '',
-    gpc: nav?.globalPrivacyControl === true,
-    rng: cryptoRng,
-    openStore: (site) => IdbStore.open(site),
-    storeExists: (site) => dbExists(site),
-    channel: (name) =>
-      typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as TabChannel) : null,
-  };
-}
 
 export class Engine implements EngineApi {
   private config!: EngineConfig;
@@ -349,9 +310,9 @@ export class Engine implements EngineApi {
     return next;
   }
 
-  private async log(kind: AuditEntry['kind'], detail: Record<string, unknown>): Promise<void> {
+  private readonly log: AuditLog = async (kind, detail) => {
     await this.store.audit({ ts: this.deps.now(), kind, detail });
-  }
+  };
 
   /** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
   private async loadManifest(): Promise<void> {
