@@ -9,21 +9,13 @@
  * - a report is built only through buildReport, spent through the accountant, sent only to collectorUrl;
  * - after forget(), every store is gone and no request is made.
  */
-import type { JWK } from 'jose';
 import { EdsegError } from '../src/core/errors.js';
-import { verifyManifest, type ManifestRefusal } from '../src/core/manifest.js';
-import { vocabularyOf, minimise, type Vocabulary } from '../src/core/minimise.js';
+import { minimise } from '../src/core/minimise.js';
 import { rollupDeltas } from '../src/core/rollup.js';
 import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
-import {
-  decide,
-  purposeAllowed,
-  segmentContexts,
-  type Decision,
-  type SegmentContext,
-} from '../src/core/policy.js';
+import { decide, purposeAllowed } from '../src/core/policy.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import { budgetInUse } from '../src/core/privacy/accountant.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
@@ -39,24 +31,16 @@ import {
   type Consent,
   type DeviceExport,
   type Explanation,
-  type Manifest,
-  type Model,
   type OutboxItem,
   type ReleasedSegment,
-  type Segment,
   type StoredEvent,
 } from '../src/core/schema.js';
 import { MemoryStore, type DeviceStore } from './store.js';
 import { deliver } from './outbox.js';
+import { loadManifest, type Assignment, type CurrentManifest, type ManifestStatus } from './manifest.js';
 import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './deps.js';
 
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
-
-type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
-/** A segment of the manifest with what the policy needs to know of it. */
-type CatalogEntry = { ctx: SegmentContext; segment: Segment; model: Model };
-/** One model's segment for this learner, and the policy's decision on it under the current consent. */
-type Assignment = CatalogEntry & { index: number; decision: Decision };
 
 const DEFAULT_REPORT_INTERVAL_MS = 300_000;
 
@@ -65,14 +49,8 @@ export class Engine implements EngineApi {
   private store: DeviceStore = new MemoryStore();
   private notify: (released: ReleasedSegment[]) => void = () => {};
   private initDone: Promise<InitResult> | null = null;
-  private manifest: Manifest | null = null;
-  private manifestMeta: StoredManifest | null = null;
-  private manifestStatus: {
-    status: 'accepted' | 'missing' | 'refused';
-    reason?: ManifestRefusal | 'network';
-  } = { status: 'missing' };
-  private vocab: Vocabulary = { types: new Set(), props: new Map() };
-  private catalog = new Map<string, CatalogEntry>();
+  private current: CurrentManifest | null = null;
+  private manifestStatus: ManifestStatus = { status: 'missing' };
   private consent: Consent | null = null;
   private declared: Declared = {};
   private assignments: Assignment[] = [];
@@ -98,10 +76,10 @@ export class Engine implements EngineApi {
   async ingest(events: TimedEvent[]): Promise<void> {
     await this.ready();
     await this.serial(async () => {
-      if (!this.manifest) return; // no manifest, no feature reads anything: minimisation keeps nothing
+      if (!this.current) return; // no manifest, no feature reads anything: minimisation keeps nothing
       const kept: StoredEvent[] = [];
       for (const ev of events) {
-        const m = minimise(ev, this.vocab);
+        const m = minimise(ev, this.current.vocab);
         if (m) kept.push(m);
       }
       if (kept.length === 0) return;
@@ -139,8 +117,9 @@ export class Engine implements EngineApi {
   private async explanation(): Promise<Explanation> {
     const today = dayOf(this.deps.now());
     const blocked = this.blocked();
-    const reporting = this.manifest?.reporting;
-    const retention = this.manifest?.retention ?? null;
+    const cur = this.current;
+    const reporting = cur?.manifest.reporting;
+    const retention = cur?.manifest.retention ?? null;
     const [spends, counts, recent] = await Promise.all([
       this.store.budget(),
       this.store.counts(),
@@ -160,18 +139,16 @@ export class Engine implements EngineApi {
       origin: this.deps.origin,
       manifest: {
         status: this.manifestStatus.status,
-        ...(this.manifestMeta && this.manifest
-          ? { version: this.manifestMeta.version, expiresAt: this.manifest.expiresAt }
-          : {}),
+        ...(cur ? { version: cur.meta.version, expiresAt: cur.manifest.expiresAt } : {}),
         ...(this.manifestStatus.reason ? { reason: this.manifestStatus.reason } : {}),
       },
       ...(blocked ? { blocked } : {}),
       consent: this.consent,
       persisted: this.store.persisted,
       stored: { events, rollups: counts.rollups, pending: counts.outbox, declared: this.declared, retention },
-      segments: [...this.catalog.values()].map(({ ctx, segment }) => {
+      segments: [...(cur?.catalog.values() ?? [])].map(({ ctx, segment }) => {
         const assigned = this.assignments.some((a) => a.segment.id === ctx.id);
-        const d = decide(this.consent, ctx, this.manifest!.policy);
+        const d = decide(this.consent, ctx, cur!.manifest.policy);
         const released = assigned && !blocked && d.release;
         return {
           id: ctx.id,
@@ -224,15 +201,14 @@ export class Engine implements EngineApi {
         rollups,
         declared: this.declared,
         consent: this.consent,
-        manifest:
-          this.manifest && this.manifestMeta
-            ? {
-                version: this.manifestMeta.version,
-                kid: this.manifestMeta.kid,
-                acceptedAt: this.manifestMeta.acceptedAt,
-                payload: this.manifest,
-              }
-            : null,
+        manifest: this.current
+          ? {
+              version: this.current.meta.version,
+              kid: this.current.meta.kid,
+              acceptedAt: this.current.meta.acceptedAt,
+              payload: this.current.manifest,
+            }
+          : null,
         outbox,
         budget,
         audit,
@@ -272,7 +248,12 @@ export class Engine implements EngineApi {
       this.consent = consent ?? null;
       this.declared = declared ?? {};
     }
-    await this.loadManifest();
+    ({ current: this.current, status: this.manifestStatus } = await loadManifest(
+      this.store,
+      this.config,
+      this.deps,
+      this.log,
+    ));
     await this.applyRetention();
     if (this.config.consent && !this.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
@@ -289,7 +270,7 @@ export class Engine implements EngineApi {
         void this.serial(() => this.applyRetention()).catch(() => undefined);
       }, DAY_MS),
     );
-    return { manifestVersion: this.manifestMeta?.version ?? null, persisted: this.store.persisted };
+    return { manifestVersion: this.current?.meta.version ?? null, persisted: this.store.persisted };
   }
 
   private async ready(): Promise<void> {
@@ -314,86 +295,10 @@ export class Engine implements EngineApi {
     await this.store.audit({ ts: this.deps.now(), kind, detail });
   };
 
-  /** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
-  private async loadManifest(): Promise<void> {
-    const cached = (await this.store.get<StoredManifest>('manifest')) ?? null;
-    const opts = () => ({
-      publicKeys: this.config.publicKeys as JWK[],
-      site: this.config.site,
-      origin: this.deps.origin,
-      now: new Date(this.deps.now()),
-    });
-    let fetched: { jws: string; etag?: string } | null = null;
-    try {
-      const res = await this.deps.fetch(this.config.manifestUrl, {
-        credentials: 'omit',
-        cache: 'no-cache',
-        referrerPolicy: 'no-referrer',
-        headers: cached?.etag ? { 'If-None-Match': cached.etag } : {},
-      });
-      if (res.status === 200)
-        fetched = {
-          jws: (await res.text()).trim(),
-          ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}),
-        };
-      else if (res.status !== 304) this.manifestStatus = { status: 'missing', reason: 'network' };
-    } catch {
-      this.manifestStatus = { status: 'missing', reason: 'network' };
-    }
-    if (fetched) {
-      const r = await verifyManifest(fetched.jws, {
-        ...opts(),
-        ...(cached ? { minVersion: cached.version } : {}),
-      });
-      if (r.ok) {
-        const meta: StoredManifest = {
-          jws: fetched.jws,
-          version: r.manifest.version,
-          kid: r.kid,
-          acceptedAt: this.deps.now(),
-          ...(fetched.etag ? { etag: fetched.etag } : {}),
-        };
-        await this.store.set('manifest', meta);
-        if (!cached || cached.version !== meta.version || cached.kid !== meta.kid)
-          await this.log('manifest-accepted', { version: meta.version, kid: meta.kid });
-        this.adopt(r.manifest, meta);
-        return;
-      }
-      await this.log('manifest-refused', { reason: r.reason, message: r.message });
-      this.manifestStatus = { status: 'refused', reason: r.reason };
-    }
-    if (cached) {
-      // The last good manifest must still check out against today's keys, site, origin and clock.
-      const r = await verifyManifest(cached.jws, opts());
-      if (r.ok) {
-        this.adopt(r.manifest, cached);
-        return;
-      }
-      await this.log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
-      this.manifestStatus = { status: 'refused', reason: r.reason };
-    }
-    this.manifest = null;
-    this.manifestMeta = null;
-    this.catalog = new Map();
-  }
-
-  private adopt(manifest: Manifest, meta: StoredManifest): void {
-    this.manifest = manifest;
-    this.manifestMeta = meta;
-    this.manifestStatus = { status: 'accepted' };
-    this.vocab = vocabularyOf(manifest.features);
-    this.catalog = new Map(
-      segmentContexts(manifest).map((ctx) => {
-        const model = manifest.models.find((m) => m.id === ctx.model)!;
-        return [ctx.id, { ctx, model, segment: model.segments.find((s) => s.id === ctx.id)! }];
-      }),
-    );
-  }
-
   /** Why nothing at all may be released, if so. */
   private blocked(): BlockCode | undefined {
     if (this.forgotten) return 'forgotten';
-    if (this.manifest) return undefined;
+    if (this.current) return undefined;
     const reason = this.manifestStatus.reason;
     if (reason === 'origin-not-allowed') return 'origin-not-allowed';
     if (reason === 'site-mismatch') return 'site-mismatch';
@@ -402,9 +307,9 @@ export class Engine implements EngineApi {
   }
 
   private async applyRetention(): Promise<void> {
-    if (!this.manifest) return;
+    if (!this.current) return;
     const today = dayOf(this.deps.now());
-    const { rawEventDays, rollupDays } = this.manifest.retention;
+    const { rawEventDays, rollupDays } = this.current.manifest.retention;
     const r = await this.store.prune(today - rawEventDays + 1, today - rollupDays + 1);
     if (r.events || r.rollups)
       await this.log('retention', {
@@ -418,8 +323,9 @@ export class Engine implements EngineApi {
   /** Features from rollups, one segment per model, then the release decision. */
   private async recompute(forceNotify: boolean): Promise<void> {
     let released: ReleasedSegment[] = [];
-    if (this.manifest && this.manifestMeta) {
-      const m = this.manifest;
+    const cur = this.current;
+    if (cur) {
+      const m = cur.manifest;
       await tfReady(); // once, on the first assignment: no manifest, no tfjs start-up
       const today = dayOf(this.deps.now());
       const rollups = await this.store.rollupsSince(today - rollupWindowDays(m.features) + 1);
@@ -429,7 +335,7 @@ export class Engine implements EngineApi {
       // Every consent change recomputes, so each assignment's decision is always the current one.
       this.assignments = m.models.map((model) => {
         const { index } = assign(model, modelInput(model, names, normalised));
-        const entry = this.catalog.get(model.segments[index]!.id)!;
+        const entry = cur.catalog.get(model.segments[index]!.id)!;
         return { ...entry, index, decision: decide(this.consent, entry.ctx, m.policy) };
       });
       released = this.assignments
@@ -438,7 +344,7 @@ export class Engine implements EngineApi {
           id: segment.id,
           name: segment.name,
           purpose: model.purpose,
-          manifestVersion: this.manifestMeta!.version,
+          manifestVersion: cur.meta.version,
           model: model.id,
         }));
     } else {
@@ -450,7 +356,7 @@ export class Engine implements EngineApi {
     if (changed)
       await this.log('segments-released', {
         segments: released.map((s) => s.id),
-        manifestVersion: this.manifestMeta?.version ?? null,
+        manifestVersion: this.current?.meta.version ?? null,
       });
     if (changed || forceNotify) this.notify(released);
   }
@@ -574,15 +480,16 @@ export class Engine implements EngineApi {
 
   /** Builds, spends for and queues this period's report, if due and allowed. */
   private async maybeReport(): Promise<void> {
-    const m = this.manifest;
-    if (!m || !this.manifestMeta || this.blocked() || !this.consent || !this.store.persisted) return;
+    const cur = this.current;
+    if (!cur || this.blocked() || !this.consent || !this.store.persisted) return;
+    const m = cur.manifest;
     if (!purposeAllowed(this.consent, 'analytics').allowed) return;
     const today = dayOf(this.deps.now());
     const period = periodOf(today, m.reporting.periodDays);
     if ((await this.store.budget()).some((s) => s.site === this.config.site && s.period === period)) return;
     const report = buildReport({
       site: this.config.site,
-      manifestVersion: this.manifestMeta.version,
+      manifestVersion: cur.meta.version,
       period,
       assignments: this.channels(),
       features: this.normalised,
