@@ -27,7 +27,6 @@ import {
   dayOf,
   periodOf,
   parseOrThrow,
-  type BlockCode,
   type Consent,
   type DeviceExport,
   type Explanation,
@@ -35,9 +34,9 @@ import {
   type ReleasedSegment,
   type StoredEvent,
 } from '../src/core/schema.js';
-import { MemoryStore, type DeviceStore } from './store.js';
 import { deliver } from './outbox.js';
-import { loadManifest, type Assignment, type CurrentManifest, type ManifestStatus } from './manifest.js';
+import { loadManifest } from './manifest.js';
+import { holdNothing, initialState, whyBlocked, type EngineState } from './state.js';
 import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './deps.js';
 
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
@@ -46,18 +45,10 @@ const DEFAULT_REPORT_INTERVAL_MS = 300_000;
 
 export class Engine implements EngineApi {
   private config!: EngineConfig;
-  private store: DeviceStore = new MemoryStore();
+  private readonly state: EngineState = initialState();
   private notify: (released: ReleasedSegment[]) => void = () => {};
   private initDone: Promise<InitResult> | null = null;
-  private current: CurrentManifest | null = null;
-  private manifestStatus: ManifestStatus = { status: 'missing' };
-  private consent: Consent | null = null;
-  private declared: Declared = {};
-  private assignments: Assignment[] = [];
-  private released: ReleasedSegment[] = [];
-  private normalised: number[] | null = null;
   private timers: ReturnType<typeof setInterval>[] = [];
-  private forgotten = false;
   private work: Promise<unknown> = Promise.resolve();
   private tabs: TabChannel | null = null;
 
@@ -76,14 +67,14 @@ export class Engine implements EngineApi {
   async ingest(events: TimedEvent[]): Promise<void> {
     await this.ready();
     await this.serial(async () => {
-      if (!this.current) return; // no manifest, no feature reads anything: minimisation keeps nothing
+      if (!this.state.current) return; // no manifest, no feature reads anything: minimisation keeps nothing
       const kept: StoredEvent[] = [];
       for (const ev of events) {
-        const m = minimise(ev, this.current.vocab);
+        const m = minimise(ev, this.state.current.vocab);
         if (m) kept.push(m);
       }
       if (kept.length === 0) return;
-      await this.store.addEvents(kept, kept.flatMap(rollupDeltas));
+      await this.state.store.addEvents(kept, kept.flatMap(rollupDeltas));
       await this.recompute(false);
     });
   }
@@ -92,8 +83,8 @@ export class Engine implements EngineApi {
     await this.ready();
     const p = parseOrThrow(Declared, prefs, 'prefs');
     await this.serial(async () => {
-      this.declared = { ...this.declared, ...p };
-      await this.store.set('declared', this.declared);
+      this.state.declared = { ...this.state.declared, ...p };
+      await this.state.store.set('declared', this.state.declared);
       await this.recompute(false);
     });
   }
@@ -106,7 +97,7 @@ export class Engine implements EngineApi {
 
   async segments(): Promise<ReleasedSegment[]> {
     await this.ready();
-    return this.serial(async () => this.released);
+    return this.serial(async () => this.state.released);
   }
 
   async explain(): Promise<Explanation> {
@@ -116,14 +107,14 @@ export class Engine implements EngineApi {
 
   private async explanation(): Promise<Explanation> {
     const today = dayOf(this.deps.now());
-    const blocked = this.blocked();
-    const cur = this.current;
+    const blocked = whyBlocked(this.state);
+    const cur = this.state.current;
     const reporting = cur?.manifest.reporting;
     const retention = cur?.manifest.retention ?? null;
     const [spends, counts, recent] = await Promise.all([
-      this.store.budget(),
-      this.store.counts(),
-      retention ? this.store.rollupsSince(today - retention.rawEventDays + 1) : [],
+      this.state.store.budget(),
+      this.state.store.counts(),
+      retention ? this.state.store.rollupsSince(today - retention.rawEventDays + 1) : [],
     ]);
     const window = reporting
       ? budgetInUse(spends, this.config.site, today, reporting.budget.windowDays)
@@ -138,17 +129,23 @@ export class Engine implements EngineApi {
       site: this.config.site,
       origin: this.deps.origin,
       manifest: {
-        status: this.manifestStatus.status,
+        status: this.state.manifestStatus.status,
         ...(cur ? { version: cur.meta.version, expiresAt: cur.manifest.expiresAt } : {}),
-        ...(this.manifestStatus.reason ? { reason: this.manifestStatus.reason } : {}),
+        ...(this.state.manifestStatus.reason ? { reason: this.state.manifestStatus.reason } : {}),
       },
       ...(blocked ? { blocked } : {}),
-      consent: this.consent,
-      persisted: this.store.persisted,
-      stored: { events, rollups: counts.rollups, pending: counts.outbox, declared: this.declared, retention },
+      consent: this.state.consent,
+      persisted: this.state.store.persisted,
+      stored: {
+        events,
+        rollups: counts.rollups,
+        pending: counts.outbox,
+        declared: this.state.declared,
+        retention,
+      },
       segments: [...(cur?.catalog.values() ?? [])].map(({ ctx, segment }) => {
-        const assigned = this.assignments.some((a) => a.segment.id === ctx.id);
-        const d = decide(this.consent, ctx, cur!.manifest.policy);
+        const assigned = this.state.assignments.some((a) => a.segment.id === ctx.id);
+        const d = decide(this.state.consent, ctx, cur!.manifest.policy);
         const released = assigned && !blocked && d.release;
         return {
           id: ctx.id,
@@ -185,7 +182,7 @@ export class Engine implements EngineApi {
   async exportData(): Promise<DeviceExport> {
     await this.ready();
     return this.serial(async () => {
-      const s = this.store;
+      const s = this.state.store;
       const [events, rollups, outbox, budget, audit] = await Promise.all([
         s.events(),
         s.rollups(),
@@ -199,14 +196,14 @@ export class Engine implements EngineApi {
         persisted: s.persisted,
         events,
         rollups,
-        declared: this.declared,
-        consent: this.consent,
-        manifest: this.current
+        declared: this.state.declared,
+        consent: this.state.consent,
+        manifest: this.state.current
           ? {
-              version: this.current.meta.version,
-              kid: this.current.meta.kid,
-              acceptedAt: this.current.meta.acceptedAt,
-              payload: this.current.manifest,
+              version: this.state.current.meta.version,
+              kid: this.state.current.meta.kid,
+              acceptedAt: this.state.current.meta.acceptedAt,
+              payload: this.state.current.manifest,
             }
           : null,
         outbox,
@@ -218,21 +215,21 @@ export class Engine implements EngineApi {
 
   async forget(): Promise<void> {
     if (this.initDone) await this.initDone.catch(() => undefined);
-    this.forgotten = true;
+    this.state.forgotten = true;
     await this.work.catch(() => undefined);
     this.tabs?.postMessage({ kind: 'forgotten' });
     this.stop();
-    await this.store.destroy();
+    await this.state.store.destroy();
     // A database may exist from an earlier page even while this page ran on memory.
-    if (!this.store.persisted && (await this.deps.storeExists(this.config.site)))
+    if (!this.state.store.persisted && (await this.deps.storeExists(this.config.site)))
       await (await this.deps.openStore(this.config.site)).destroy();
-    this.holdNothing();
+    holdNothing(this.state);
   }
 
   async close(): Promise<void> {
     this.stop();
     await this.work.catch(() => undefined);
-    await this.store.close();
+    await this.state.store.close();
   }
 
   // ------------------------------------------------------------------ flow
@@ -240,22 +237,22 @@ export class Engine implements EngineApi {
   private async start(): Promise<InitResult> {
     const site = this.config.site;
     if (await this.deps.storeExists(site)) {
-      this.store = await this.deps.openStore(site);
+      this.state.store = await this.deps.openStore(site);
       const [consent, declared] = await Promise.all([
-        this.store.get<Consent>('consent'),
-        this.store.get<Declared>('declared'),
+        this.state.store.get<Consent>('consent'),
+        this.state.store.get<Declared>('declared'),
       ]);
-      this.consent = consent ?? null;
-      this.declared = declared ?? {};
+      this.state.consent = consent ?? null;
+      this.state.declared = declared ?? {};
     }
-    ({ current: this.current, status: this.manifestStatus } = await loadManifest(
-      this.store,
+    ({ current: this.state.current, status: this.state.manifestStatus } = await loadManifest(
+      this.state.store,
       this.config,
       this.deps,
       this.log,
     ));
     await this.applyRetention();
-    if (this.config.consent && !this.consent)
+    if (this.config.consent && !this.state.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
     else await this.recompute(true);
     this.listenToTabs();
@@ -270,11 +267,15 @@ export class Engine implements EngineApi {
         void this.serial(() => this.applyRetention()).catch(() => undefined);
       }, DAY_MS),
     );
-    return { manifestVersion: this.current?.meta.version ?? null, persisted: this.store.persisted };
+    return {
+      manifestVersion: this.state.current?.meta.version ?? null,
+      persisted: this.state.store.persisted,
+    };
   }
 
   private async ready(): Promise<void> {
-    if (this.forgotten) throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
+    if (this.state.forgotten)
+      throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
     if (!this.initDone) throw new EdsegError('closed', 'edseg: the engine was not initialised');
     await this.initDone;
   }
@@ -284,7 +285,8 @@ export class Engine implements EngineApi {
     const next = this.work
       .catch(() => undefined)
       .then(() => {
-        if (this.forgotten) throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
+        if (this.state.forgotten)
+          throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
         return fn();
       });
     this.work = next;
@@ -292,25 +294,14 @@ export class Engine implements EngineApi {
   }
 
   private readonly log: AuditLog = async (kind, detail) => {
-    await this.store.audit({ ts: this.deps.now(), kind, detail });
+    await this.state.store.audit({ ts: this.deps.now(), kind, detail });
   };
 
-  /** Why nothing at all may be released, if so. */
-  private blocked(): BlockCode | undefined {
-    if (this.forgotten) return 'forgotten';
-    if (this.current) return undefined;
-    const reason = this.manifestStatus.reason;
-    if (reason === 'origin-not-allowed') return 'origin-not-allowed';
-    if (reason === 'site-mismatch') return 'site-mismatch';
-    if (reason === 'expired') return 'manifest-expired';
-    return this.manifestStatus.status === 'refused' ? 'manifest-refused' : 'manifest-missing';
-  }
-
   private async applyRetention(): Promise<void> {
-    if (!this.current) return;
+    if (!this.state.current) return;
     const today = dayOf(this.deps.now());
-    const { rawEventDays, rollupDays } = this.current.manifest.retention;
-    const r = await this.store.prune(today - rawEventDays + 1, today - rollupDays + 1);
+    const { rawEventDays, rollupDays } = this.state.current.manifest.retention;
+    const r = await this.state.store.prune(today - rawEventDays + 1, today - rollupDays + 1);
     if (r.events || r.rollups)
       await this.log('retention', {
         eventsDeleted: r.events,
@@ -323,22 +314,22 @@ export class Engine implements EngineApi {
   /** Features from rollups, one segment per model, then the release decision. */
   private async recompute(forceNotify: boolean): Promise<void> {
     let released: ReleasedSegment[] = [];
-    const cur = this.current;
+    const cur = this.state.current;
     if (cur) {
       const m = cur.manifest;
       await tfReady(); // once, on the first assignment: no manifest, no tfjs start-up
       const today = dayOf(this.deps.now());
-      const rollups = await this.store.rollupsSince(today - rollupWindowDays(m.features) + 1);
-      const { normalised } = computeFeatures(rollups, this.declared, m.features, today);
-      this.normalised = normalised;
+      const rollups = await this.state.store.rollupsSince(today - rollupWindowDays(m.features) + 1);
+      const { normalised } = computeFeatures(rollups, this.state.declared, m.features, today);
+      this.state.normalised = normalised;
       const names = m.features.map((f) => f.name);
       // Every consent change recomputes, so each assignment's decision is always the current one.
-      this.assignments = m.models.map((model) => {
+      this.state.assignments = m.models.map((model) => {
         const { index } = assign(model, modelInput(model, names, normalised));
         const entry = cur.catalog.get(model.segments[index]!.id)!;
-        return { ...entry, index, decision: decide(this.consent, entry.ctx, m.policy) };
+        return { ...entry, index, decision: decide(this.state.consent, entry.ctx, m.policy) };
       });
-      released = this.assignments
+      released = this.state.assignments
         .filter((a) => a.decision.release)
         .map(({ segment, model }) => ({
           id: segment.id,
@@ -348,48 +339,48 @@ export class Engine implements EngineApi {
           model: model.id,
         }));
     } else {
-      this.assignments = [];
-      this.normalised = null;
+      this.state.assignments = [];
+      this.state.normalised = null;
     }
-    const changed = JSON.stringify(released) !== JSON.stringify(this.released);
-    this.released = released;
+    const changed = JSON.stringify(released) !== JSON.stringify(this.state.released);
+    this.state.released = released;
     if (changed)
       await this.log('segments-released', {
         segments: released.map((s) => s.id),
-        manifestVersion: this.current?.meta.version ?? null,
+        manifestVersion: this.state.current?.meta.version ?? null,
       });
     if (changed || forceNotify) this.notify(released);
   }
 
   private async applyConsent(input: ConsentInput): Promise<void> {
-    const before = this.consent;
+    const before = this.state.consent;
     const consent: Consent = {
       ...input,
       gpc: this.deps.gpc || this.config.pageGpc === true,
       updatedAt: this.deps.now(),
     };
-    this.consent = consent;
+    this.state.consent = consent;
     const persist = PURPOSES.some((p) => purposeAllowed(consent, p).allowed);
-    if (persist && !this.store.persisted) await this.migrateToPersistent();
-    await this.store.set('consent', consent);
-    await this.log('consent-changed', { before, after: consent, persisted: this.store.persisted });
+    if (persist && !this.state.store.persisted) await this.migrateToPersistent();
+    await this.state.store.set('consent', consent);
+    await this.log('consent-changed', { before, after: consent, persisted: this.state.store.persisted });
     await this.recompute(true);
     await this.dropDisallowedReports();
-    if (this.store.persisted) this.tabs?.postMessage({ kind: 'consent-changed' });
+    if (this.state.store.persisted) this.tabs?.postMessage({ kind: 'consent-changed' });
   }
 
   /** Adopts the consent record another tab stored (the store holds the latest write of any tab). */
   private async syncConsent(): Promise<void> {
-    if (!this.store.persisted) {
+    if (!this.state.store.persisted) {
       // Another tab may have created the database with a consent record since this page started:
       // what this page held in memory moves there, as on a local consent.
       if (!(await this.deps.storeExists(this.config.site))) return;
       await this.migrateToPersistent();
     }
-    const stored = (await this.store.get<Consent>('consent')) ?? null;
-    if (!stored || JSON.stringify(stored) === JSON.stringify(this.consent)) return;
-    this.consent = stored;
-    this.declared = (await this.store.get<Declared>('declared')) ?? this.declared;
+    const stored = (await this.state.store.get<Consent>('consent')) ?? null;
+    if (!stored || JSON.stringify(stored) === JSON.stringify(this.state.consent)) return;
+    this.state.consent = stored;
+    this.state.declared = (await this.state.store.get<Declared>('declared')) ?? this.state.declared;
     await this.recompute(true);
   }
 
@@ -406,11 +397,11 @@ export class Engine implements EngineApi {
 
   /** Another tab deleted everything: stop, hold nothing, release nothing. */
   private async forgottenElsewhere(): Promise<void> {
-    if (this.forgotten) return;
-    this.forgotten = true;
+    if (this.state.forgotten) return;
+    this.state.forgotten = true;
     this.stop();
-    await this.store.close().catch(() => undefined);
-    this.holdNothing();
+    await this.state.store.close().catch(() => undefined);
+    holdNothing(this.state);
     this.notify([]);
   }
 
@@ -422,19 +413,9 @@ export class Engine implements EngineApi {
     this.tabs = null;
   }
 
-  /** After forget(), here or in another tab: no learner state left in this engine. */
-  private holdNothing(): void {
-    this.store = new MemoryStore();
-    this.consent = null;
-    this.declared = {};
-    this.assignments = [];
-    this.released = [];
-    this.normalised = null;
-  }
-
   /** Moves what the page held in memory into IndexedDB, once consent allows persistence. */
   private async migrateToPersistent(): Promise<void> {
-    const mem = this.store;
+    const mem = this.state.store;
     const idb = await this.deps.openStore(this.config.site);
     const events = await mem.events();
     // The page's rollups merge into whatever other tabs already rolled up.
@@ -449,12 +430,12 @@ export class Engine implements EngineApi {
     }
     for (const item of await mem.outbox()) await idb.putOutbox(item);
     await mem.destroy();
-    this.store = idb;
+    this.state.store = idb;
   }
 
   /** The channel for each model's assigned segment under the current consent and policy. */
   private channels(): ModelAssignment[] {
-    return this.assignments.map((a) => ({
+    return this.state.assignments.map((a) => ({
       model: a.model.id,
       index: a.index,
       k: a.model.segments.length,
@@ -465,34 +446,35 @@ export class Engine implements EngineApi {
 
   /** A withdrawal stops reports not yet sent: drop every queued field the current consent no longer allows. */
   private async dropDisallowedReports(): Promise<void> {
-    const items = await this.store.outbox();
+    const items = await this.state.store.outbox();
     if (items.length === 0) return;
-    const analytics = purposeAllowed(this.consent, 'analytics').allowed && !this.blocked();
+    const analytics = purposeAllowed(this.state.consent, 'analytics').allowed && !whyBlocked(this.state);
     const now = new Map(this.channels().map((c) => [c.model, c.channel]));
     const drop = items.filter(
       (it) => !analytics || it.report.segments.some((f) => now.get(f.model) !== f.channel),
     );
     if (drop.length === 0) return;
-    await this.store.removeOutbox(drop.map((d) => d.id));
+    await this.state.store.removeOutbox(drop.map((d) => d.id));
     for (const d of drop)
       await this.log('report-dropped', { reportId: d.report.id, reason: 'consent-changed' });
   }
 
   /** Builds, spends for and queues this period's report, if due and allowed. */
   private async maybeReport(): Promise<void> {
-    const cur = this.current;
-    if (!cur || this.blocked() || !this.consent || !this.store.persisted) return;
+    const cur = this.state.current;
+    if (!cur || whyBlocked(this.state) || !this.state.consent || !this.state.store.persisted) return;
     const m = cur.manifest;
-    if (!purposeAllowed(this.consent, 'analytics').allowed) return;
+    if (!purposeAllowed(this.state.consent, 'analytics').allowed) return;
     const today = dayOf(this.deps.now());
     const period = periodOf(today, m.reporting.periodDays);
-    if ((await this.store.budget()).some((s) => s.site === this.config.site && s.period === period)) return;
+    if ((await this.state.store.budget()).some((s) => s.site === this.config.site && s.period === period))
+      return;
     const report = buildReport({
       site: this.config.site,
       manifestVersion: cur.meta.version,
       period,
       assignments: this.channels(),
-      features: this.normalised,
+      features: this.state.normalised,
       reporting: m.reporting,
       rng: this.deps.rng,
     });
@@ -504,7 +486,7 @@ export class Engine implements EngineApi {
       attempts: 0,
       nextAttemptAt: 0,
     };
-    const decision = await this.store.spendAndQueue(
+    const decision = await this.state.store.spendAndQueue(
       { site: this.config.site, day: today, period, epsilon: report.epsilon },
       m.reporting.budget,
       item,
@@ -520,9 +502,9 @@ export class Engine implements EngineApi {
   }
 
   private async deliverOutbox(): Promise<{ sent: number; pending: number }> {
-    if (this.forgotten) return { sent: 0, pending: 0 };
+    if (this.state.forgotten) return { sent: 0, pending: 0 };
     // One tab delivers at a time, so two tabs never post the same queued report.
-    const store = this.store;
+    const store = this.state.store;
     return store.exclusive('outbox', () =>
       deliver(store, {
         url: this.config.collectorUrl,
