@@ -17,7 +17,6 @@ import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
 import { decide, purposeAllowed } from '../src/core/policy.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
-import { budgetInUse } from '../src/core/privacy/accountant.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
   ConsentInput,
@@ -37,6 +36,7 @@ import {
 import { deliver } from './outbox.js';
 import { loadManifest } from './manifest.js';
 import { holdNothing, initialState, whyBlocked, type EngineState } from './state.js';
+import { deviceExport, explanation } from './explain.js';
 import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './deps.js';
 
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
@@ -102,71 +102,7 @@ export class Engine implements EngineApi {
 
   async explain(): Promise<Explanation> {
     await this.ready();
-    return this.serial(() => this.explanation());
-  }
-
-  private async explanation(): Promise<Explanation> {
-    const today = dayOf(this.deps.now());
-    const blocked = whyBlocked(this.state);
-    const cur = this.state.current;
-    const reporting = cur?.manifest.reporting;
-    const retention = cur?.manifest.retention ?? null;
-    const [spends, counts, recent] = await Promise.all([
-      this.state.store.budget(),
-      this.state.store.counts(),
-      retention ? this.state.store.rollupsSince(today - retention.rawEventDays + 1) : [],
-    ]);
-    const window = reporting
-      ? budgetInUse(spends, this.config.site, today, reporting.budget.windowDays)
-      : { spent: 0, reports: 0 };
-    const lastPeriod = spends
-      .filter((s) => s.site === this.config.site)
-      .reduce<number | null>((m, s) => (m === null || s.period > m ? s.period : m), null);
-    // Events per type come from the rollups' event-count rows over the raw-event window: no scan of raw events.
-    const events: Record<string, number> = {};
-    for (const r of recent) if (r.prop === '') events[r.type] = (events[r.type] ?? 0) + r.count;
-    return {
-      site: this.config.site,
-      origin: this.deps.origin,
-      manifest: {
-        status: this.state.manifestStatus.status,
-        ...(cur ? { version: cur.meta.version, expiresAt: cur.manifest.expiresAt } : {}),
-        ...(this.state.manifestStatus.reason ? { reason: this.state.manifestStatus.reason } : {}),
-      },
-      ...(blocked ? { blocked } : {}),
-      consent: this.state.consent,
-      persisted: this.state.store.persisted,
-      stored: {
-        events,
-        rollups: counts.rollups,
-        pending: counts.outbox,
-        declared: this.state.declared,
-        retention,
-      },
-      segments: [...(cur?.catalog.values() ?? [])].map(({ ctx, segment }) => {
-        const assigned = this.state.assignments.some((a) => a.segment.id === ctx.id);
-        const d = decide(this.state.consent, ctx, cur!.manifest.policy);
-        const released = assigned && !blocked && d.release;
-        return {
-          id: ctx.id,
-          name: segment.name,
-          model: ctx.model,
-          purpose: ctx.purpose,
-          usesEducationRecord: ctx.usesEducationRecord,
-          assigned,
-          released,
-          channel: released ? d.channel : 'none',
-          reasons: blocked ? [blocked] : d.reasons,
-        };
-      }),
-      budget: {
-        windowDays: reporting?.budget.windowDays ?? 0,
-        spent: window.spent,
-        cap: reporting?.budget.maxEpsilon ?? 0,
-        reportsInWindow: window.reports,
-        lastPeriod,
-      },
-    };
+    return this.serial(() => explanation(this.state, this.config, this.deps));
   }
 
   async flush(): Promise<{ sent: number; pending: number }> {
@@ -181,36 +117,7 @@ export class Engine implements EngineApi {
 
   async exportData(): Promise<DeviceExport> {
     await this.ready();
-    return this.serial(async () => {
-      const s = this.state.store;
-      const [events, rollups, outbox, budget, audit] = await Promise.all([
-        s.events(),
-        s.rollups(),
-        s.outbox(),
-        s.budget(),
-        s.auditLog(),
-      ]);
-      return {
-        site: this.config.site,
-        exportedAt: new Date(this.deps.now()).toISOString(),
-        persisted: s.persisted,
-        events,
-        rollups,
-        declared: this.state.declared,
-        consent: this.state.consent,
-        manifest: this.state.current
-          ? {
-              version: this.state.current.meta.version,
-              kid: this.state.current.meta.kid,
-              acceptedAt: this.state.current.meta.acceptedAt,
-              payload: this.state.current.manifest,
-            }
-          : null,
-        outbox,
-        budget,
-        audit,
-      };
-    });
+    return this.serial(() => deviceExport(this.state, this.config, this.deps));
   }
 
   async forget(): Promise<void> {
