@@ -16,7 +16,6 @@ import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
 import { decide, purposeAllowed } from '../src/core/policy.js';
-import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
   ConsentInput,
@@ -24,19 +23,17 @@ import {
   Declared,
   PURPOSES,
   dayOf,
-  periodOf,
   parseOrThrow,
   type Consent,
   type DeviceExport,
   type Explanation,
-  type OutboxItem,
   type ReleasedSegment,
   type StoredEvent,
 } from '../src/core/schema.js';
-import { deliver } from './outbox.js';
 import { loadManifest } from './manifest.js';
-import { holdNothing, initialState, whyBlocked, type EngineState } from './state.js';
+import { holdNothing, initialState, type EngineState } from './state.js';
 import { deviceExport, explanation } from './explain.js';
+import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
 import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './deps.js';
 
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
@@ -110,8 +107,8 @@ export class Engine implements EngineApi {
     return this.serial(async () => {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
       await this.syncConsent();
-      await this.maybeReport();
-      return this.deliverOutbox();
+      await maybeReport(this.state, this.config, this.deps, this.log);
+      return deliverOutbox(this.state, this.config, this.deps, this.log);
     });
   }
 
@@ -272,7 +269,7 @@ export class Engine implements EngineApi {
     await this.state.store.set('consent', consent);
     await this.log('consent-changed', { before, after: consent, persisted: this.state.store.persisted });
     await this.recompute(true);
-    await this.dropDisallowedReports();
+    await dropDisallowedReports(this.state, this.log);
     if (this.state.store.persisted) this.tabs?.postMessage({ kind: 'consent-changed' });
   }
 
@@ -338,87 +335,5 @@ export class Engine implements EngineApi {
     for (const item of await mem.outbox()) await idb.putOutbox(item);
     await mem.destroy();
     this.state.store = idb;
-  }
-
-  /** The channel for each model's assigned segment under the current consent and policy. */
-  private channels(): ModelAssignment[] {
-    return this.state.assignments.map((a) => ({
-      model: a.model.id,
-      index: a.index,
-      k: a.model.segments.length,
-      segmentId: a.segment.id,
-      channel: a.decision.channel,
-    }));
-  }
-
-  /** A withdrawal stops reports not yet sent: drop every queued field the current consent no longer allows. */
-  private async dropDisallowedReports(): Promise<void> {
-    const items = await this.state.store.outbox();
-    if (items.length === 0) return;
-    const analytics = purposeAllowed(this.state.consent, 'analytics').allowed && !whyBlocked(this.state);
-    const now = new Map(this.channels().map((c) => [c.model, c.channel]));
-    const drop = items.filter(
-      (it) => !analytics || it.report.segments.some((f) => now.get(f.model) !== f.channel),
-    );
-    if (drop.length === 0) return;
-    await this.state.store.removeOutbox(drop.map((d) => d.id));
-    for (const d of drop)
-      await this.log('report-dropped', { reportId: d.report.id, reason: 'consent-changed' });
-  }
-
-  /** Builds, spends for and queues this period's report, if due and allowed. */
-  private async maybeReport(): Promise<void> {
-    const cur = this.state.current;
-    if (!cur || whyBlocked(this.state) || !this.state.consent || !this.state.store.persisted) return;
-    const m = cur.manifest;
-    if (!purposeAllowed(this.state.consent, 'analytics').allowed) return;
-    const today = dayOf(this.deps.now());
-    const period = periodOf(today, m.reporting.periodDays);
-    if ((await this.state.store.budget()).some((s) => s.site === this.config.site && s.period === period))
-      return;
-    const report = buildReport({
-      site: this.config.site,
-      manifestVersion: cur.meta.version,
-      period,
-      assignments: this.channels(),
-      features: this.state.normalised,
-      reporting: m.reporting,
-      rng: this.deps.rng,
-    });
-    if (!report) return;
-    const item: OutboxItem = {
-      id: report.id,
-      report,
-      createdAt: this.deps.now(),
-      attempts: 0,
-      nextAttemptAt: 0,
-    };
-    const decision = await this.state.store.spendAndQueue(
-      { site: this.config.site, day: today, period, epsilon: report.epsilon },
-      m.reporting.budget,
-      item,
-    );
-    if (decision.ok) {
-      await this.log('report-queued', {
-        reportId: report.id,
-        period,
-        channels: Object.fromEntries(report.segments.map((f) => [f.model, f.channel])),
-        epsilon: report.epsilon,
-      });
-    }
-  }
-
-  private async deliverOutbox(): Promise<{ sent: number; pending: number }> {
-    if (this.state.forgotten) return { sent: 0, pending: 0 };
-    // One tab delivers at a time, so two tabs never post the same queued report.
-    const store = this.state.store;
-    return store.exclusive('outbox', () =>
-      deliver(store, {
-        url: this.config.collectorUrl,
-        fetch: this.deps.fetch,
-        now: this.deps.now,
-        log: (kind, detail) => this.log(kind, detail),
-      }),
-    );
   }
 }
