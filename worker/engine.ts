@@ -15,16 +15,14 @@ import { rollupDeltas } from '../src/core/rollup.js';
 import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
-import { decide, purposeAllowed } from '../src/core/policy.js';
+import { decide } from '../src/core/policy.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
   ConsentInput,
   DAY_MS,
   Declared,
-  PURPOSES,
   dayOf,
   parseOrThrow,
-  type Consent,
   type DeviceExport,
   type Explanation,
   type ReleasedSegment,
@@ -34,6 +32,13 @@ import { loadManifest } from './manifest.js';
 import { holdNothing, initialState, type EngineState } from './state.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
+import {
+  adoptStoredConsent,
+  forgottenElsewhere,
+  listenToTabs,
+  recordConsent,
+  resumePersisted,
+} from './consent.js';
 import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './deps.js';
 
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
@@ -139,16 +144,7 @@ export class Engine implements EngineApi {
   // ------------------------------------------------------------------ flow
 
   private async start(): Promise<InitResult> {
-    const site = this.config.site;
-    if (await this.deps.storeExists(site)) {
-      this.state.store = await this.deps.openStore(site);
-      const [consent, declared] = await Promise.all([
-        this.state.store.get<Consent>('consent'),
-        this.state.store.get<Declared>('declared'),
-      ]);
-      this.state.consent = consent ?? null;
-      this.state.declared = declared ?? {};
-    }
+    await resumePersisted(this.state, this.config, this.deps);
     ({ current: this.state.current, status: this.state.manifestStatus } = await loadManifest(
       this.state.store,
       this.config,
@@ -159,7 +155,15 @@ export class Engine implements EngineApi {
     if (this.config.consent && !this.state.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
     else await this.recompute(true);
-    this.listenToTabs();
+    this.tabs = listenToTabs(this.deps.channel, this.config, {
+      consentChanged: () => void this.serial(() => this.syncConsent()).catch(() => undefined),
+      forgotten: () =>
+        void forgottenElsewhere(
+          this.state,
+          () => this.stop(),
+          (r) => this.notify(r),
+        ),
+    });
     const every = this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
     this.timers.push(
       setInterval(() => {
@@ -257,56 +261,15 @@ export class Engine implements EngineApi {
   }
 
   private async applyConsent(input: ConsentInput): Promise<void> {
-    const before = this.state.consent;
-    const consent: Consent = {
-      ...input,
-      gpc: this.deps.gpc || this.config.pageGpc === true,
-      updatedAt: this.deps.now(),
-    };
-    this.state.consent = consent;
-    const persist = PURPOSES.some((p) => purposeAllowed(consent, p).allowed);
-    if (persist && !this.state.store.persisted) await this.migrateToPersistent();
-    await this.state.store.set('consent', consent);
-    await this.log('consent-changed', { before, after: consent, persisted: this.state.store.persisted });
+    await recordConsent(this.state, input, this.config, this.deps, this.log);
     await this.recompute(true);
     await dropDisallowedReports(this.state, this.log);
     if (this.state.store.persisted) this.tabs?.postMessage({ kind: 'consent-changed' });
   }
 
-  /** Adopts the consent record another tab stored (the store holds the latest write of any tab). */
+  /** Another tab's consent, if it stored a different one, and the segments under it. */
   private async syncConsent(): Promise<void> {
-    if (!this.state.store.persisted) {
-      // Another tab may have created the database with a consent record since this page started:
-      // what this page held in memory moves there, as on a local consent.
-      if (!(await this.deps.storeExists(this.config.site))) return;
-      await this.migrateToPersistent();
-    }
-    const stored = (await this.state.store.get<Consent>('consent')) ?? null;
-    if (!stored || JSON.stringify(stored) === JSON.stringify(this.state.consent)) return;
-    this.state.consent = stored;
-    this.state.declared = (await this.state.store.get<Declared>('declared')) ?? this.state.declared;
-    await this.recompute(true);
-  }
-
-  /** Consent changes and forget() in one tab take effect in every other tab of this site at once. */
-  private listenToTabs(): void {
-    this.tabs = this.deps.channel(`edseg:${this.config.site}`);
-    if (!this.tabs) return;
-    this.tabs.onmessage = (ev) => {
-      if (ev.data.kind === 'consent-changed')
-        void this.serial(() => this.syncConsent()).catch(() => undefined);
-      if (ev.data.kind === 'forgotten') void this.forgottenElsewhere();
-    };
-  }
-
-  /** Another tab deleted everything: stop, hold nothing, release nothing. */
-  private async forgottenElsewhere(): Promise<void> {
-    if (this.state.forgotten) return;
-    this.state.forgotten = true;
-    this.stop();
-    await this.state.store.close().catch(() => undefined);
-    holdNothing(this.state);
-    this.notify([]);
+    if (await adoptStoredConsent(this.state, this.config, this.deps)) await this.recompute(true);
   }
 
   /** Stops the timers and leaves the tabs' channel. */
@@ -315,25 +278,5 @@ export class Engine implements EngineApi {
     this.timers = [];
     this.tabs?.close();
     this.tabs = null;
-  }
-
-  /** Moves what the page held in memory into IndexedDB, once consent allows persistence. */
-  private async migrateToPersistent(): Promise<void> {
-    const mem = this.state.store;
-    const idb = await this.deps.openStore(this.config.site);
-    const events = await mem.events();
-    // The page's rollups merge into whatever other tabs already rolled up.
-    if (events.length) await idb.addEvents(events, await mem.rollups());
-    for (const key of ['manifest', 'declared']) {
-      const v = await mem.get(key);
-      if (v !== undefined) await idb.set(key, v);
-    }
-    for (const a of await mem.auditLog()) {
-      const { id: _id, ...rest } = a;
-      await idb.audit(rest);
-    }
-    for (const item of await mem.outbox()) await idb.putOutbox(item);
-    await mem.destroy();
-    this.state.store = idb;
   }
 }
