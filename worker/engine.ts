@@ -53,6 +53,9 @@ export class Engine implements EngineApi {
   private timers: ReturnType<typeof setInterval>[] = [];
   private work: Promise<unknown> = Promise.resolve();
   private tabs: TabChannel | null = null;
+  private readonly log: AuditLog = async (kind, detail) => {
+    await this.state.store.audit({ ts: this.deps.now(), kind, detail });
+  };
 
   constructor(private readonly deps: EngineDeps = browserDeps()) {}
 
@@ -145,12 +148,9 @@ export class Engine implements EngineApi {
 
   private async start(): Promise<InitResult> {
     await resumePersisted(this.state, this.config, this.deps);
-    ({ current: this.state.current, status: this.state.manifestStatus } = await loadManifest(
-      this.state.store,
-      this.config,
-      this.deps,
-      this.log,
-    ));
+    const loaded = await loadManifest(this.state.store, this.config, this.deps, this.log);
+    this.state.current = loaded.current;
+    this.state.manifestStatus = loaded.manifestStatus;
     await this.applyRetention();
     if (this.config.consent && !this.state.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
@@ -200,10 +200,6 @@ export class Engine implements EngineApi {
     this.work = next;
     return next;
   }
-
-  private readonly log: AuditLog = async (kind, detail) => {
-    await this.state.store.audit({ ts: this.deps.now(), kind, detail });
-  };
 
   private async applyRetention(): Promise<void> {
     if (!this.state.current) return;

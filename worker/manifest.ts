@@ -36,7 +36,7 @@ export async function loadManifest(
   config: Pick<EngineConfig, 'manifestUrl' | 'publicKeys' | 'site'>,
   deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin'>,
   log: AuditLog,
-): Promise<{ current: CurrentManifest | null; status: ManifestStatus }> {
+): Promise<{ current: CurrentManifest | null; manifestStatus: ManifestStatus }> {
   let status: ManifestStatus = { status: 'missing' };
   const cached = (await store.get<StoredManifest>('manifest')) ?? null;
   const opts = () => ({
@@ -90,13 +90,13 @@ export async function loadManifest(
     await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
     status = { status: 'refused', reason: r.reason };
   }
-  return { current: null, status };
+  return { current: null, manifestStatus: status };
 }
 
 function adopt(
   manifest: Manifest,
   meta: StoredManifest,
-): { current: CurrentManifest; status: ManifestStatus } {
+): { current: CurrentManifest; manifestStatus: ManifestStatus } {
   const catalog = new Map(
     segmentContexts(manifest).map((ctx): [string, CatalogEntry] => {
       const model = manifest.models.find((m) => m.id === ctx.model)!;
@@ -105,6 +105,6 @@ function adopt(
   );
   return {
     current: { manifest, meta, vocab: vocabularyOf(manifest.features), catalog },
-    status: { status: 'accepted' },
+    manifestStatus: { status: 'accepted' },
   };
 }
