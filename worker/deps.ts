@@ -4,6 +4,7 @@ import type { AuditEntry } from '../src/core/schema.js';
 import type { DeviceStore } from './store.js';
 import { IdbStore, dbExists } from './idb.js';
 
+/** Everything the engine does to the world goes through these: network, clock, randomness, stores, tabs. */
 export type EngineDeps = {
   fetch: typeof fetch;
   now: () => number;
@@ -21,6 +22,7 @@ export type EngineDeps = {
 
 /** What engines of the same site tell each other across tabs. */
 export type TabMessage = { kind: 'consent-changed' } | { kind: 'forgotten' };
+/** The part of a BroadcastChannel the engine uses. */
 export type TabChannel = {
   postMessage(m: TabMessage): void;
   onmessage: ((ev: { data: TabMessage }) => void) | null;

@@ -7,6 +7,7 @@ import type { BlockCode, Consent, Declared, ReleasedSegment } from '../src/core/
 import type { Assignment, CurrentManifest, ManifestStatus } from './manifest.js';
 import { MemoryStore, type DeviceStore } from './store.js';
 
+/** The learner's store, consent and preferences, the current manifest, and what was assigned and released. */
 export type EngineState = {
   store: DeviceStore;
   current: CurrentManifest | null;
