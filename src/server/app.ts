@@ -4,8 +4,9 @@
  * the demo site under /demo.
  *
  * Privacy contract of the collector: it reads the request body and nothing else. No middleware
- * logs requests; the client's address and user agent are never read, stored or logged. /v1 is
- * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
+ * logs requests; the user agent is never read, and the client's address is read only to key the
+ * in-memory rate limits (security/guard.ts), never stored or logged. /v1 is open to every origin
+ * (CORS, no credentials), since the embedding site runs on its own origin.
  */
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
@@ -19,6 +20,10 @@ import { adminApi, parseJson } from './admin/api.js';
 import { adminPages } from './admin/pages.js';
 import type { ServerDeps } from './deps.js';
 import { loadEstimates } from './estimates.js';
+import { createGuard } from './security/guard.js';
+import type { GuardOptions } from './security/guard.js';
+import { escapeForLog } from './security/log.js';
+import { inputErrorOf } from './security/params.js';
 import type { Signer } from './keys.js';
 import { admitBatch } from './reports.js';
 import {
@@ -42,7 +47,7 @@ export type AppOptions = {
   demoDir?: string;
   adminToken: string;
   now?: () => Date;
-};
+} & GuardOptions;
 
 /** A strong ETag for a body: a quoted SHA-256 prefix. */
 function etagOf(body: string): string {
@@ -65,6 +70,7 @@ export function createApp(opts: AppOptions): Hono {
     store: opts.store,
     signer: opts.signer,
     adminToken: opts.adminToken,
+    guard: createGuard(opts),
     now: opts.now ?? (() => new Date()),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
     ...(opts.demoDir ? { demoDir: opts.demoDir } : {}),
@@ -89,7 +95,9 @@ export function createApp(opts: AppOptions): Hono {
     return (await store.getSite(site)) ? null : 'unknown-site';
   };
 
-  app.onError((err, c) => {
+  app.onError((raw, c) => {
+    // A data exception from the database (a value the checks let through) is input that fails its check too.
+    const err = inputErrorOf(raw) ?? raw;
     // A refusal names the field at fault: 400 for input that fails its check, 404 for what does not exist.
     if (err instanceof EdsegError && (err.code === 'invalid-input' || err.code === 'not-found')) {
       return c.json(
@@ -100,7 +108,7 @@ export function createApp(opts: AppOptions): Hono {
     if (err instanceof HTTPException) return err.getResponse();
     // The message only: a stack or the request would not help a caller and could leak.
     console.error(
-      `edseg-server: ${c.req.method} ${c.req.path} failed: ${err instanceof Error ? err.message : String(err)}`,
+      `edseg-server: ${c.req.method} ${escapeForLog(`${c.req.path} failed: ${err instanceof Error ? err.message : String(err)}`)}`,
     );
     return c.json({ error: 'internal error' }, 500);
   });
@@ -120,6 +128,8 @@ export function createApp(opts: AppOptions): Hono {
       maxAge: 600,
     }),
   );
+  // Body limits, parameter checks, rate limits and admin write checks (security/guard.ts), after CORS so a 429 carries it.
+  app.use('*', ...deps.guard.middleware);
 
   app.get('/v1/sites/:site/manifest', async (c) => {
     const current = await store.currentJws(c.req.param('site'));
