@@ -1,15 +1,18 @@
 /**
  * The reference server's HTTP app: the public API under /v1 (manifests, keys, the report
  * collector, estimates: collector.ts), the admin console and API under /admin, the SDK files
- * under /edseg and the demo site under /demo.
+ * under /edseg and the demo site under /demo. Every request first passes the guard
+ * (security/guard.ts: body limits, parameter checks, rate limits, admin write checks).
  */
 import { Hono } from 'hono';
 import { adminApi } from './admin/api.js';
 import { adminPages } from './admin/pages.js';
-import { collector } from './collector.js';
+import { collector, collectorCors } from './collector.js';
 import type { ServerDeps } from './deps.js';
 import { errorResponse } from './http.js';
 import type { Signer } from './keys.js';
+import { createGuard } from './security/guard.js';
+import type { GuardOptions } from './security/guard.js';
 import {
   JWK_PLACEHOLDER,
   SDK_CSP,
@@ -28,7 +31,7 @@ export type AppOptions = {
   demoDir?: string;
   adminToken: string;
   now?: () => Date;
-};
+} & GuardOptions;
 
 /** Builds the Hono app over the given store and signer. */
 export function createApp(opts: AppOptions): Hono {
@@ -36,6 +39,7 @@ export function createApp(opts: AppOptions): Hono {
     store: opts.store,
     signer: opts.signer,
     adminToken: opts.adminToken,
+    guard: createGuard(opts),
     now: opts.now ?? (() => new Date()),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
     ...(opts.demoDir ? { demoDir: opts.demoDir } : {}),
@@ -49,6 +53,10 @@ export function createApp(opts: AppOptions): Hono {
       ? c.json({ error: 'not found' }, 404)
       : c.text('Not found', 404),
   );
+
+  // CORS first, so that the guard's 413/429 answers to another origin's page can be read there too.
+  app.use('/v1/*', collectorCors);
+  app.use('*', ...deps.guard.middleware);
 
   app.route('/v1', collector(deps));
   app.route('/admin/api', adminApi(deps));

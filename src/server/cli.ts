@@ -9,11 +9,14 @@
  *   EDSEG_ADMIN_TOKEN (else generated into <data>/admin-token on first run)
  *   EDSEG_STATIC_DIR (the SDK bundles; default the package's dist/)   EDSEG_DEMO_DIR (default demo/)
  *   EDSEG_ORIGINS (comma-separated page origins to allow besides 127.0.0.1/localhost:<port>)
+ *   --trust-proxy / EDSEG_TRUST_PROXY=1 (behind a proxy the operator runs: X-Forwarded-* count)
+ *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20)
  */
 import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseRateLimits } from './security/guard.js';
 import { SEED_SITE } from './seed.js';
 import { startServer } from './start.js';
 import type { RunningServer, StartOptions } from './start.js';
@@ -33,7 +36,12 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
 
   --port N      port to listen on (PORT, default 8787; 0 picks a free one)
   --host H      interface to bind (HOST, default 127.0.0.1)
-  --data DIR    data folder: embedded database and admin token (EDSEG_DATA_DIR, default ./.edseg-data)
+  --data DIR    data folder: embedded database and admin token (EDSEG_DATA_DIR, default ./.edseg-data);
+                created 0700, refused when others can write it or another server uses it
+  --trust-proxy behind a reverse proxy you run: take the client from X-Forwarded-For and https from
+                X-Forwarded-Proto (EDSEG_TRUST_PROXY=1)
+  --rate-limit L  per-client limits, e.g. reports=600,estimates=600,login=60 (per minute) and
+                wrongLogins=20 (per 15 minutes) (EDSEG_RATE_LIMIT; these are the defaults)
   --help        this text
 
   DATABASE_URL       use PostgreSQL instead of the embedded PGlite
@@ -52,6 +60,8 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
       port: { type: 'string' },
       host: { type: 'string' },
       data: { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      'rate-limit': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +73,8 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
+  const trustProxy = values['trust-proxy'] === true || /^(1|true|yes)$/i.test(env['EDSEG_TRUST_PROXY'] ?? '');
+  const rateLimits = parseRateLimits(values['rate-limit'] ?? env['EDSEG_RATE_LIMIT'] ?? '');
   return {
     help: values.help === true,
     port,
@@ -73,6 +85,8 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(env['EDSEG_STATIC_DIR'] ? { staticDir: env['EDSEG_STATIC_DIR'] } : {}),
     ...(env['EDSEG_DEMO_DIR'] ? { demoDir: env['EDSEG_DEMO_DIR'] } : {}),
     origins,
+    ...(trustProxy ? { trustProxy } : {}),
+    ...(Object.keys(rateLimits).length ? { rateLimits } : {}),
   };
 }
 
@@ -145,6 +159,8 @@ export async function main(
     return null;
   }
   const { help: _help, ...start } = opts;
+  // What the server writes (database, admin token, lock) is its own: private from the start.
+  process.umask(0o077);
   const server = await startServer(start);
   console.log(banner(server, start.databaseUrl));
   let stopping = false;

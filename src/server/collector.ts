@@ -2,7 +2,8 @@
  * The public API under /v1: manifests, keys, the report collector and estimates.
  *
  * Privacy contract of the collector: it reads the request body and nothing else. No middleware
- * logs requests; the client's address and user agent are never read, stored or logged. /v1 is
+ * logs requests; the user agent is never read, and the client's address is read only to key the
+ * in-memory rate limits (security/guard.ts), never stored or logged. /v1 is
  * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
  */
 import { createHash } from 'node:crypto';
@@ -17,6 +18,15 @@ import { admitBatch } from './reports.js';
 
 /** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */
 export const MAX_BODY_BYTES = 256 * 1024;
+
+/** /v1 is open to every origin, without credentials (createApp applies it before the guard). */
+export const collectorCors = cors({
+  origin: '*',
+  allowMethods: ['GET', 'POST', 'OPTIONS'],
+  allowHeaders: ['Content-Type', 'If-None-Match'],
+  exposeHeaders: ['ETag', 'Retry-After'],
+  maxAge: 600,
+});
 
 /** A strong ETag for a body: a quoted SHA-256 prefix. */
 function etagOf(body: string): string {
@@ -54,17 +64,6 @@ export function collector(deps: ServerDeps): Hono {
     }
     return (await store.getSite(site)) ? null : 'unknown-site';
   };
-
-  app.use(
-    '*',
-    cors({
-      origin: '*',
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'If-None-Match'],
-      exposeHeaders: ['ETag'],
-      maxAge: 600,
-    }),
-  );
 
   app.get('/sites/:site/manifest', async (c) => {
     const current = await store.currentJws(c.req.param('site'));

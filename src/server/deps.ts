@@ -1,11 +1,14 @@
 /** What the routes share: storage, the signer, the admin secret, the clock and the file roots. */
 import type { Signer } from './keys.js';
+import type { Guard } from './security/guard.js';
 import type { Store } from './storage/store.js';
 
 export type ServerDeps = {
   store: Store;
   signer: Signer;
   adminToken: string;
+  /** the request checks, rate limits, console sessions and login throttle */
+  guard: Guard;
   now: () => Date;
   /** where edseg.js, edseg.worker.js and edseg.mjs are (dist/); /edseg/* is 404 without it */
   staticDir?: string;

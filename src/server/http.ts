@@ -6,6 +6,8 @@ import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { EdsegError } from '../core/errors.js';
+import { escapeForLog } from './security/log.js';
+import { inputErrorOf } from './security/params.js';
 
 /** A body limit that answers 413 { error, field: '(root)' } above `maxSize` bytes. */
 export function limitBody(maxSize: number): MiddlewareHandler {
@@ -31,7 +33,9 @@ export async function readJson(c: Context, empty?: unknown): Promise<unknown> {
 }
 
 /** The app's error handler: 400/404 { error, field } for a refusal, hono's own answer for an HTTPException, else 500. */
-export const errorResponse: ErrorHandler = (err, c) => {
+export const errorResponse: ErrorHandler = (raw, c) => {
+  // A data exception from the database (a value the checks let through) is input that fails its check too.
+  const err = inputErrorOf(raw) ?? raw;
   // A refusal names the field at fault: 400 for input that fails its check, 404 for what does not exist.
   if (err instanceof EdsegError && (err.code === 'invalid-input' || err.code === 'not-found')) {
     return c.json(
@@ -42,7 +46,7 @@ export const errorResponse: ErrorHandler = (err, c) => {
   if (err instanceof HTTPException) return err.getResponse();
   // The message only: a stack or the request would not help a caller and could leak.
   console.error(
-    `edseg-server: ${c.req.method} ${c.req.path} failed: ${err instanceof Error ? err.message : String(err)}`,
+    `edseg-server: ${c.req.method} ${escapeForLog(`${c.req.path} failed: ${err instanceof Error ? err.message : String(err)}`)}`,
   );
   return c.json({ error: 'internal error' }, 500);
 };

@@ -5,7 +5,7 @@
  * Requests that arrive before seeding finishes wait for it rather than see an empty server.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ import { createApp } from './app.js';
 import { createSigner } from './keys.js';
 import type { Signer } from './keys.js';
 import { resignExpiring } from './publish.js';
+import { lockDataDir, prepareDataDir, tightenTree, withPrivateUmask } from './security/datadir.js';
+import type { GuardOptions } from './security/guard.js';
 import type { PublishResult } from './publish.js';
 import { seedDemoSite } from './seed.js';
 import type { SeedResult } from './seed.js';
@@ -46,7 +48,7 @@ export type StartOptions = {
   /** an already open store (tests); it is not closed by close() */
   store?: Store;
   now?: () => Date;
-};
+} & GuardOptions;
 
 export type RunningServer = {
   url: string;
@@ -104,13 +106,27 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const t0 = performance.now();
   const now = opts.now ?? (() => new Date());
   const dataDir = resolve(opts.dataDir ?? '.edseg-data');
-  mkdirSync(dataDir, { recursive: true });
+  // Fails closed: a folder others can write, or one another server uses, is refused (security/datadir.ts).
+  prepareDataDir(dataDir);
+  const lock = lockDataDir(dataDir);
   const ownStore = !opts.store;
-  const store =
-    opts.store ??
-    (opts.databaseUrl
-      ? await openPostgresStore(opts.databaseUrl)
-      : await openPgliteStore(join(dataDir, 'pglite')));
+  let store: Store;
+  try {
+    store =
+      opts.store ??
+      (opts.databaseUrl
+        ? await openPostgresStore(opts.databaseUrl)
+        : await withPrivateUmask(() => openPgliteStore(join(dataDir, 'pglite'))));
+    tightenTree(dataDir);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const closeStore = async () => {
+    if (ownStore) await store.close();
+    tightenTree(dataDir);
+    lock.release();
+  };
   try {
     const signer = await createSigner(store, now);
     const admin = resolveAdminToken(dataDir, opts.adminToken);
@@ -120,6 +136,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       signer,
       adminToken: admin.token,
       now,
+      ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
+      ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
       staticDir: opts.staticDir ?? join(root, 'dist'),
       demoDir: opts.demoDir ?? join(root, 'demo'),
     });
@@ -185,11 +203,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           // keep-alive connections would hold close() open; the server is going away
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
-        if (ownStore) await store.close();
+        await closeStore();
       },
     };
   } catch (e) {
-    if (ownStore) await store.close().catch(() => {});
+    await closeStore().catch(() => {});
     throw e;
   }
 }

@@ -1,19 +1,20 @@
 /**
  * Admin authentication. One secret, the admin token:
  * - the JSON API takes it as `Authorization: Bearer <token>` (no cookie, so no CSRF surface);
- * - the HTML console exchanges it once, at the login form, for a session cookie: HMAC-signed
- *   (a key derived from the token, so changing the token logs every session out), HttpOnly,
- *   SameSite=Strict, Path=/admin, 8 hours. The cookie holds the name the admin typed (for the
- *   audit log's "who") and its expiry, never the token.
+ * - the HTML console exchanges it once, at the login form, for a session kept on the server
+ *   (security/sessions.ts): the cookie holds a random id only, HttpOnly, SameSite=Strict,
+ *   Path=/admin, 8 hours, Secure when the console is served over https (directly, or behind a
+ *   trusted proxy that says so); logging out deletes the session on the server.
  * Token comparison hashes both sides first, so it is constant-time whatever the lengths.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
-import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
-import { AdminSession } from '../../core/schema.js';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Guard } from '../security/guard.js';
+import { publicOrigin } from '../security/guard.js';
+import { SESSION_HOURS } from '../security/sessions.js';
 
 const SESSION_COOKIE = 'edseg_admin';
-const SESSION_HOURS = 8;
 
 const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -40,40 +41,24 @@ export function actorName(raw: string | undefined, fallback: string): string {
   return clean || fallback;
 }
 
-const sessionKey = (adminToken: string): string =>
-  sha256(`edseg-admin-session:${adminToken}`).toString('base64url');
-
-/** Sets the session cookie for `actor`. */
-export async function startSession(c: Context, adminToken: string, actor: string, now: Date): Promise<void> {
-  const exp = now.getTime() + SESSION_HOURS * 3_600_000;
-  await setSignedCookie(
-    c,
-    SESSION_COOKIE,
-    JSON.stringify({ actor, exp } satisfies AdminSession),
-    sessionKey(adminToken),
-    {
-      httpOnly: true,
-      sameSite: 'Strict',
-      path: '/admin',
-      maxAge: SESSION_HOURS * 3600,
-      secure: new URL(c.req.url).protocol === 'https:',
-    },
-  );
+/** Opens a server-side session for `actor` and sets its cookie. */
+export function startSession(c: Context, guard: Guard, actor: string, now: Date): void {
+  setCookie(c, SESSION_COOKIE, guard.sessions.open(actor, now), {
+    httpOnly: true,
+    sameSite: 'Strict',
+    path: '/admin',
+    maxAge: SESSION_HOURS * 3600,
+    secure: publicOrigin(c, guard.trustProxy).startsWith('https:'),
+  });
 }
 
-/** The actor of a valid, unexpired session cookie, or null. */
-export async function sessionActor(c: Context, adminToken: string, now: Date): Promise<string | null> {
-  const value = await getSignedCookie(c, sessionKey(adminToken), SESSION_COOKIE);
-  if (!value) return null;
-  try {
-    const session = AdminSession.safeParse(JSON.parse(value));
-    return session.success && session.data.exp > now.getTime() ? session.data.actor : null;
-  } catch {
-    return null;
-  }
+/** The actor of the request's live, unexpired session, or null. */
+export function sessionActor(c: Context, guard: Guard, now: Date): string | null {
+  return guard.sessions.actor(getCookie(c, SESSION_COOKIE), now);
 }
 
-/** Clears the session cookie. */
-export function endSession(c: Context): void {
+/** Ends the request's session on the server and clears its cookie. */
+export function endSession(c: Context, guard: Guard): void {
+  guard.sessions.close(getCookie(c, SESSION_COOKIE));
   deleteCookie(c, SESSION_COOKIE, { path: '/admin' });
 }

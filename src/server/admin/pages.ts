@@ -1,11 +1,10 @@
 /**
  * The admin console's routes: server-rendered HTML (views/, where hono/html escapes every
- * interpolation), plain forms, no script. A session cookie (see auth.ts) authenticates it; hono's
- * csrf() refuses form posts from another origin, on top of SameSite=Strict.
+ * interpolation), plain forms, no script. A session cookie (see auth.ts) authenticates it; the app's
+ * guard (security/guard.ts) takes only form posts whose Origin is this server's, on top of SameSite=Strict.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { csrf } from 'hono/csrf';
 import { html } from 'hono/html';
 import { EdsegError } from '../../core/errors.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
@@ -53,7 +52,6 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
-  app.use('*', csrf());
 
   const page = (c: Context, title: string, body: Html, actor: string | null, status: 200 | 401 | 404 = 200) =>
     c.html(layout(title, body, actor), status);
@@ -63,21 +61,25 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
 
   app.get('/login', (c) => page(c, 'Log in', loginPage(null), null));
   app.post('/login', async (c) => {
+    const wait = await deps.guard.loginWait(c);
+    if (wait) return deps.guard.tooMany(c, wait);
     const form = await c.req.parseBody();
     const token = typeof form['token'] === 'string' ? form['token'] : undefined;
-    if (!tokenMatches(token, deps.adminToken))
+    if (!tokenMatches(token, deps.adminToken)) {
+      await deps.guard.loginFailed(c);
       return page(c, 'Log in', loginPage('That token is not the admin token.'), null, 401);
+    }
     const name = actorName(typeof form['name'] === 'string' ? form['name'] : undefined, 'admin');
-    await startSession(c, deps.adminToken, name, deps.now());
+    startSession(c, deps.guard, name, deps.now());
     return c.redirect('/admin', 303);
   });
   app.post('/logout', (c) => {
-    endSession(c);
+    endSession(c, deps.guard);
     return c.redirect('/admin/login', 303);
   });
 
   app.use('*', async (c, next) => {
-    const actor = await sessionActor(c, deps.adminToken, deps.now());
+    const actor = sessionActor(c, deps.guard, deps.now());
     if (!actor) return c.req.method === 'GET' ? c.redirect('/admin/login', 303) : c.text('log in first', 401);
     c.set('actor', actor);
     await next();

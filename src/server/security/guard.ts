@@ -1,0 +1,185 @@
+/**
+ * What every request passes before a route sees it, and what the login form asks of it:
+ * - a body limit on every route (the report collector and the admin API keep their own, larger
+ *   ones; the console's forms and everything else get 64 KB), refused with 413 before it is read;
+ * - the parameter checks of params.ts (400, never 500);
+ * - rate limits per client (rate-limiter-flexible, in memory) on POST /v1/reports, the estimates
+ *   (GET /v1/sites/:site/estimates) and POST /admin/login, answered 429 with Retry-After; wrong
+ *   logins are throttled on their own (after `wrongLogins` in 15 minutes, even the right token waits);
+ * - admin writes: a console form must be urlencoded or multipart with an Origin that is this
+ *   server's (403 otherwise; 415 for another content type; 400 when it does not parse), and the JSON API takes a body only as
+ *   JSON (415), behind its bearer token.
+ * The client is the socket's address; X-Forwarded-For (its last entry, the address the proxy saw)
+ * and X-Forwarded-Proto/-Host count only with `trustProxy`, when a proxy the operator runs is in front.
+ */
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { checkParams } from './params.js';
+import { SessionStore } from './sessions.js';
+
+/** Requests per client: per minute for reports, estimates and login posts; per 15 minutes for wrong logins. */
+export type RateLimits = { reports: number; estimates: number; login: number; wrongLogins: number };
+
+/** Generous enough that a school behind one address, the tests and the e2e runs never meet them. */
+export const DEFAULT_RATE_LIMITS: RateLimits = { reports: 600, estimates: 600, login: 60, wrongLogins: 20 };
+
+/** The security options of createApp and startServer. */
+export type GuardOptions = {
+  /** a proxy the operator runs is in front: honour X-Forwarded-For, -Proto and -Host */
+  trustProxy?: boolean;
+  /** per-client limits; unset ones take DEFAULT_RATE_LIMITS */
+  rateLimits?: Partial<RateLimits>;
+};
+
+/** Largest body of a console form or any route without its own limit. */
+export const MAX_FORM_BODY_BYTES = 64 * 1024;
+
+/** Routes with a limit of their own (checked there), as path prefixes. */
+const OWN_BODY_LIMIT = ['/v1/reports', '/admin/api/'];
+
+const RATE_LIMITED: { method: string; path: RegExp; limit: keyof RateLimits }[] = [
+  { method: 'POST', path: /^\/v1\/reports$/, limit: 'reports' },
+  { method: 'GET', path: /^\/v1\/sites\/[^/]+\/estimates$/, limit: 'estimates' },
+  { method: 'POST', path: /^\/admin\/login$/, limit: 'login' },
+];
+
+const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/;
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+/** Parses "reports=100,login=10" (the --rate-limit flag) into limits; throws naming a bad entry. */
+export function parseRateLimits(text: string): Partial<RateLimits> {
+  const out: Partial<RateLimits> = {};
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [name, value] = part.split('=').map((x) => x.trim());
+    const n = Number(value);
+    if (!name || !(name in DEFAULT_RATE_LIMITS) || !Number.isInteger(n) || n < 1)
+      throw new Error(
+        `--rate-limit takes name=N entries (N ≥ 1) among ${Object.keys(DEFAULT_RATE_LIMITS).join(', ')}, got "${part}"`,
+      );
+    out[name as keyof RateLimits] = n;
+  }
+  return out;
+}
+
+/** The first value of a comma-separated forwarded header, or undefined. */
+const forwarded = (c: Context, name: string): string | undefined =>
+  c.req.header(name)?.split(',')[0]?.trim() || undefined;
+
+/** The origin a browser sees this server at: the request URL's, or with trustProxy the forwarded scheme and host. */
+export function publicOrigin(c: Context, trustProxy: boolean): string {
+  const url = new URL(c.req.url);
+  if (!trustProxy) return url.origin;
+  const proto = forwarded(c, 'x-forwarded-proto')?.toLowerCase();
+  const host = forwarded(c, 'x-forwarded-host');
+  const scheme = proto === 'https' || proto === 'http' ? proto : url.protocol.slice(0, -1);
+  return `${scheme}://${host && /^[A-Za-z0-9.[\]:-]+$/.test(host) ? host.toLowerCase() : url.host}`;
+}
+
+/** The client's address: the socket's, or with trustProxy the last X-Forwarded-For entry; "unknown" without a socket (app.request in tests). */
+export function clientAddress(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const last = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
+    if (last) return last;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The guard a server's app is built with: its middleware, its sessions and the login throttle. */
+export type Guard = {
+  trustProxy: boolean;
+  sessions: SessionStore;
+  /** in order, for app.use('*', ...) after CORS: body limits, parameter checks, rate limits, admin writes */
+  middleware: MiddlewareHandler[];
+  /** seconds this client must wait before trying to log in again (0: it may try) */
+  loginWait(c: Context): Promise<number>;
+  /** counts a wrong login against the client */
+  loginFailed(c: Context): Promise<void>;
+  /** the 429 answer, with Retry-After */
+  tooMany(c: Context, seconds: number): Response;
+};
+
+/** Builds the guard for one app (its limiters and sessions live as long as the app). */
+export function createGuard(opts: GuardOptions = {}): Guard {
+  const trustProxy = opts.trustProxy === true;
+  const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
+  const perMinute = (points: number) => new RateLimiterMemory({ points, duration: 60 });
+  const limiters = {
+    reports: perMinute(limits.reports),
+    estimates: perMinute(limits.estimates),
+    login: perMinute(limits.login),
+    wrongLogins: new RateLimiterMemory({ points: limits.wrongLogins, duration: 15 * 60 }),
+  };
+  const tooMany = (c: Context, seconds: number): Response =>
+    c.json({ error: `too many requests: try again in ${seconds} s`, field: '(root)' }, 429, {
+      'Retry-After': String(seconds),
+    });
+  const waitOf = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+
+  const formLimit = bodyLimit({
+    maxSize: MAX_FORM_BODY_BYTES,
+    onError: (c) => c.json({ error: `body larger than ${MAX_FORM_BODY_BYTES} bytes`, field: '(root)' }, 413),
+  });
+  const bodies: MiddlewareHandler = async (c, next) =>
+    OWN_BODY_LIMIT.some((p) => c.req.path.startsWith(p)) ? next() : formLimit(c, next);
+
+  const rate: MiddlewareHandler = async (c, next) => {
+    const rule = RATE_LIMITED.find((r) => r.method === c.req.method && r.path.test(c.req.path));
+    if (!rule) return next();
+    try {
+      await limiters[rule.limit].consume(clientAddress(c, trustProxy));
+    } catch (e) {
+      if (e instanceof RateLimiterRes) return tooMany(c, waitOf(e));
+      throw e;
+    }
+    return next();
+  };
+
+  const adminWrites: MiddlewareHandler = async (c, next) => {
+    if (SAFE_METHOD.test(c.req.method) || !c.req.path.startsWith('/admin/')) return next();
+    const type = c.req.header('content-type') ?? '';
+    if (c.req.path.startsWith('/admin/api/')) {
+      const hasBody = type !== '' || Number(c.req.header('content-length') ?? 0) > 0;
+      if (hasBody && !JSON_TYPE.test(type))
+        return c.json(
+          { error: 'the admin API takes JSON (Content-Type: application/json)', field: '(root)' },
+          415,
+        );
+      return next();
+    }
+    if (!FORM_TYPE.test(type))
+      return c.text('admin forms are application/x-www-form-urlencoded or multipart/form-data', 415);
+    if (c.req.header('origin') !== publicOrigin(c, trustProxy))
+      return c.text('Forbidden: the Origin is not this server', 403);
+    // Read once here (the routes reuse it): a form that does not parse (a multipart body without its boundary) is a 400.
+    try {
+      await c.req.parseBody();
+    } catch {
+      return c.text('the form body could not be read', 400);
+    }
+    return next();
+  };
+
+  return {
+    trustProxy,
+    sessions: new SessionStore(),
+    middleware: [bodies, checkParams(), rate, adminWrites],
+    async loginWait(c) {
+      const res = await limiters.wrongLogins.get(clientAddress(c, trustProxy));
+      return res && res.consumedPoints >= limits.wrongLogins ? waitOf(res) : 0;
+    },
+    async loginFailed(c) {
+      await limiters.wrongLogins.penalty(clientAddress(c, trustProxy));
+    },
+    tooMany,
+  };
+}
