@@ -67,15 +67,15 @@ export type EngineDeps = {
   channel: (name: string) => TabChannel | null;
 };
 
+import type { StoredManifest, TabMessage } from '../src/core/schema.js';
 /** What engines of the same site tell each other across tabs. */
-export type TabMessage = { kind: 'consent-changed' } | { kind: 'forgotten' };
+export type { TabMessage };
 export type TabChannel = {
   postMessage(m: TabMessage): void;
   onmessage: ((ev: { data: TabMessage }) => void) | null;
   close(): void;
 };
 
-type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
 /** A segment of the manifest with what the policy needs to know of it. */
 type CatalogEntry = { ctx: SegmentContext; segment: Segment; model: Model };
 /** One model's segment for this learner, and the policy's decision on it under the current consent. */

@@ -6,24 +6,15 @@ import type {
   ConsentInput,
   Declared,
   DeviceExport,
+  EngineConfig,
   EventInput,
   Explanation,
-  PublicJwk,
   ReleasedSegment,
 } from './schema.js';
 
 export type TimedEvent = EventInput & { ts: number };
 
-export type EngineConfig = {
-  site: string;
-  manifestUrl: string;
-  collectorUrl: string;
-  publicKeys: PublicJwk[];
-  consent?: ConsentInput;
-  /** navigator.globalPrivacyControl as the page sees it (the worker also reads its own) */
-  pageGpc?: boolean;
-  reportIntervalMs?: number;
-};
+export type { EngineConfig } from './schema.js';
 
 export type InitResult = { manifestVersion: number | null; persisted: boolean };
 

@@ -194,6 +194,13 @@ export const RefinementPublishInput = /* @__PURE__ */ z.strictObject({
 });
 export type RefinementPublishInput = z.infer<typeof RefinementPublishInput>;
 
+/** The refinement options' part of RefinementPublishInput: the same rules for a query as for a publish. */
+export const RefineParams = /* @__PURE__ */ z.pick(RefinementPublishInput, {
+  maxStep: true,
+  minSupport: true,
+});
+export type RefineParams = z.infer<typeof RefineParams>;
+
 /** POST /admin/api/sites/:site/refinement/publish answers 201 with this. */
 export const RefinementPublished = /* @__PURE__ */ z.object({
   site: z.string(),

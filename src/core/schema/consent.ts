@@ -79,7 +79,8 @@ export const SegmentExplanation = /* @__PURE__ */ z.object({
   assigned: z.boolean(),
   released: z.boolean(),
   channel: Channel,
-  reasons: z.array(z.string()),
+  /** the policy's reasons (the first decides), or the block code alone when nothing can be released */
+  reasons: z.array(z.union([ReasonCode, BlockCode])),
 });
 export type SegmentExplanation = z.infer<typeof SegmentExplanation>;
 

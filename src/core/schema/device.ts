@@ -59,3 +59,20 @@ export const DeviceExport = /* @__PURE__ */ z.object({
   audit: z.array(AuditEntry),
 });
 export type DeviceExport = z.infer<typeof DeviceExport>;
+
+/** The accepted manifest as the worker stores it: its JWS, what identifies it, and the HTTP ETag it came with. */
+export const StoredManifest = /* @__PURE__ */ z.object({
+  jws: z.string(),
+  version: z.int(),
+  kid: z.string(),
+  acceptedAt: z.number(),
+  etag: z.optional(z.string()),
+});
+export type StoredManifest = z.infer<typeof StoredManifest>;
+
+/** What engines of the same site tell each other across tabs (BroadcastChannel). */
+export const TabMessage = /* @__PURE__ */ z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('consent-changed') }),
+  z.object({ kind: z.literal('forgotten') }),
+]);
+export type TabMessage = z.infer<typeof TabMessage>;

@@ -27,3 +27,13 @@ export const SegmenterOptions = /* @__PURE__ */ z.object({
   reportIntervalMs: z.optional(z.int().check(z.gte(1000))),
 });
 export type SegmenterOptions = z.infer<typeof SegmenterOptions>;
+
+/** What the worker's init takes (src/core/protocol.ts): the options the worker needs, and the page's GPC. */
+export const EngineConfig = /* @__PURE__ */ z.extend(
+  z.omit(SegmenterOptions, { workerUrl: true, timeoutMs: true }),
+  {
+    /** navigator.globalPrivacyControl as the page sees it (the worker also reads its own) */
+    pageGpc: z.optional(z.boolean()),
+  },
+);
+export type EngineConfig = z.infer<typeof EngineConfig>;

@@ -5,6 +5,13 @@
 import * as z from 'zod/mini';
 import { Finite, Identifier, Purpose } from './atoms.js';
 
+/** One perturbed segment id, as the report's ldp field carries it (src/core/privacy/segment.ts). */
+export const SegmentResponse = /* @__PURE__ */ z.discriminatedUnion('oracle', [
+  z.object({ oracle: z.literal('grr'), value: z.int() }),
+  z.object({ oracle: z.literal('oue'), bits: z.array(z.union([z.literal(0), z.literal(1)])) }),
+]);
+export type SegmentResponse = z.infer<typeof SegmentResponse>;
+
 export const SegmentField = /* @__PURE__ */ z.discriminatedUnion('channel', [
   z.strictObject({ model: Identifier, channel: z.literal('clear'), segment: Identifier }),
   z

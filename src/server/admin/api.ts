@@ -5,11 +5,15 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import * as z from 'zod/mini';
 import { EdsegError } from '../../core/errors.js';
 import { applyRefinement, proposeRefinement } from '../../core/refine.js';
-import type { RefineOptions } from '../../core/refine.js';
-import { PublishInput, RefinementPublishInput, check, parseOrThrow } from '../../core/schema.js';
+import {
+  PublishInput,
+  RefineParams,
+  RefinementPublishInput,
+  check,
+  parseOrThrow,
+} from '../../core/schema.js';
 import type {
   AuditLog,
   KeysRotated,
@@ -84,7 +88,7 @@ export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteVi
 export async function loadRefinement(
   deps: ServerDeps,
   site: string,
-  opts: Pick<RefineOptions, 'maxStep' | 'minSupport'> = {},
+  opts: RefineParams = {},
 ): Promise<RefinementProposal | null> {
   const current = await deps.store.currentVersion(site);
   if (!current) return null;
@@ -254,9 +258,7 @@ function numberParam(q: string | undefined): number | undefined {
 }
 
 /** GET query or form fields as refinement options, not yet checked. */
-export function refineParamsOf(
-  get: (name: string) => string | undefined,
-): Pick<RefineOptions, 'maxStep' | 'minSupport'> {
+export function refineParamsOf(get: (name: string) => string | undefined): RefineParams {
   const maxStep = numberParam(get('maxStep'));
   const minSupport = numberParam(get('minSupport'));
   return {
@@ -265,15 +267,10 @@ export function refineParamsOf(
   };
 }
 
-/** The refinement options' part of RefinementPublishInput: the same rules for a query as for a publish. */
-const RefineParams = /* @__PURE__ */ z.pick(RefinementPublishInput, { maxStep: true, minSupport: true });
-
 /** GET query fields as refinement options, checked before any I/O (the failing field named: maxStep, minSupport). */
 export function refineOptionsOf(
   get: (name: string) => string | undefined,
-):
-  | { ok: true; value: Pick<RefineOptions, 'maxStep' | 'minSupport'> }
-  | { ok: false; field: string; message: string } {
+): { ok: true; value: RefineParams } | { ok: false; field: string; message: string } {
   return check(RefineParams, refineParamsOf(get));
 }
 
