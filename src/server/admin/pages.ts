@@ -237,6 +237,8 @@ function sitePage(v: SiteView, flash: Flash): Html {
           <th>Report in clear</th>
         </tr>
         ${v.segments.map(
+          // One line per checkbox, so the form's HTML reads name="allowed" value="…" (the console tests grep it).
+          // prettier-ignore
           (s) =>
             html`<tr>
               <td><a href="#seg-${s.id}">${s.name}</a> <code>${s.id}</code></td>
@@ -246,22 +248,10 @@ function sitePage(v: SiteView, flash: Flash): Html {
                 ${s.usesEducationRecord ? html`<span class="tag edu">yes</span>${isCommercial(s) ? html`<span class="tag no">never released (FERPA)</span>` : ''}` : 'no'}
               </td>
               <td>
-                <input
-                  type="checkbox"
-                  name="allowed"
-                  value="${s.id}"
-                  aria-label="allow ${s.id}"
-                  ${s.allowed ? 'checked' : ''}
-                />
+                <input type="checkbox" name="allowed" value="${s.id}" aria-label="allow ${s.id}" ${s.allowed ? 'checked' : ''} />
               </td>
               <td>
-                <input
-                  type="checkbox"
-                  name="clear"
-                  value="${s.id}"
-                  aria-label="clear ${s.id}"
-                  ${s.clear ? 'checked' : ''}
-                />
+                <input type="checkbox" name="clear" value="${s.id}" aria-label="clear ${s.id}" ${s.clear ? 'checked' : ''} />
               </td>
             </tr>`,
         )}
