@@ -1,5 +1,6 @@
 // `npm run size`: minified and gzip sizes of what ships to browsers, against their budgets.
-// Exits 1 when a budget is exceeded (npm test runs it after the build).
+// Exits 1 when a budget is exceeded, a bundle could eval strings or it carries a server-only schema
+// (npm test runs it after the build).
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -12,9 +13,33 @@ const budgets = {
   'edseg.worker.js': 52_000, // worker: engine, idb, jose, zod, custom tfjs (core + cpu, only the kernels used)
 };
 
+// Server-only shapes (src/core/schema/server.ts, admin.ts) must never reach a browser bundle. These field
+// names and codes survive minification and occur in no browser shape; each must still be in one of
+// those modules, so the list cannot go stale unnoticed.
+const serverOnly = [
+  'publishedBy',
+  'private_jwk',
+  'published_at',
+  'educationRecordFeatures',
+  'publishedPolicy',
+  'changedModels',
+  'means-withheld',
+  'republished',
+];
+const serverSchemas = ['server.ts', 'admin.ts']
+  .map((f) => readFileSync(join(root, 'src/core/schema', f), 'utf8'))
+  .join('\n');
+
 let over = false;
 const rows = [];
 const evalRows = [];
+const serverRows = [];
+for (const marker of serverOnly) {
+  if (!serverSchemas.includes(marker)) {
+    over = true;
+    serverRows.push(`STALE "${marker}" is in neither src/core/schema/server.ts nor admin.ts: pick another`);
+  }
+}
 for (const [file, budget] of Object.entries(budgets)) {
   const p = join(root, 'dist', file);
   if (!existsSync(p)) {
@@ -35,6 +60,11 @@ for (const [file, budget] of Object.entries(budgets)) {
     over = true;
     evalRows.push(`EVAL ${file}: contains "${hit[0]}" (would need 'unsafe-eval' under CSP)`);
   } else evalRows.push(`ok   ${file.padEnd(18)} no eval / new Function`);
+  const leaked = serverOnly.filter((m) => buf.includes(m));
+  if (leaked.length > 0) {
+    over = true;
+    serverRows.push(`SERVER ${file}: contains server-only schema fields ${leaked.join(', ')}`);
+  } else serverRows.push(`ok   ${file.padEnd(18)} no server-only shapes`);
 }
-console.log([...rows, ...evalRows].join('\n'));
+console.log([...rows, ...evalRows, ...serverRows].join('\n'));
 process.exit(over ? 1 : 0);

@@ -1,6 +1,6 @@
 /** The engine's effects, passed in so tests can replace each one, and the browser's defaults for them. */
 import { cryptoRng, type Rng } from '../src/core/privacy/random.js';
-import type { AuditEntry } from '../src/core/schema.js';
+import type { AuditEntry, TabMessage } from '../src/core/schema.js';
 import type { DeviceStore } from './store.js';
 import { IdbStore, dbExists } from './idb.js';
 
@@ -20,8 +20,8 @@ export type EngineDeps = {
   channel: (name: string) => TabChannel | null;
 };
 
-/** What engines of the same site tell each other across tabs. */
-export type TabMessage = { kind: 'consent-changed' } | { kind: 'forgotten' };
+/** What engines of the same site tell each other across tabs (the schema's TabMessage). */
+export type { TabMessage };
 /** The part of a BroadcastChannel the engine uses. */
 export type TabChannel = {
   postMessage(m: TabMessage): void;

@@ -7,11 +7,10 @@ import { verifyManifest, type ManifestRefusal } from '../src/core/manifest.js';
 import { vocabularyOf, type Vocabulary } from '../src/core/minimise.js';
 import { segmentContexts, type Decision, type SegmentContext } from '../src/core/policy.js';
 import type { EngineConfig } from '../src/core/protocol.js';
-import type { Manifest, Model, Segment } from '../src/core/schema.js';
+import type { Manifest, Model, Segment, StoredManifest } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps } from './deps.js';
 import type { DeviceStore } from './store.js';
 
-type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
 /** A segment of the manifest with what the policy needs to know of it. */
 export type CatalogEntry = { ctx: SegmentContext; segment: Segment; model: Model };
 /** One model's segment for this learner, and the policy's decision on it under the current consent. */

@@ -1,6 +1,6 @@
 /**
  * Rollups + the manifest's FeatureSpecs + today -> the feature vector, raw and normalised to
- * [-1, 1]. Semantics are those documented above FeatureSpec in schema.ts:
+ * [-1, 1]. Semantics are those documented above FeatureSpec in schema/feature-spec.ts:
  * - a feature's window is the `windowDays` days ending today, inclusive: day in (today - windowDays, today];
  *   rollups dated after today are outside every window;
  * - mean is 0 when the window holds no value of the prop, as ratio is 0 when its denominator is 0;
@@ -40,10 +40,8 @@ export function normalise(value: number, spec: FeatureSpec): number {
   return clamp((x - n.mean) / n.sd / (n.scale ?? 3), -1, 1);
 }
 
-/** How many days back (today included) the worker must read rollups: the largest event window. */
-export function rollupWindowDays(specs: FeatureSpec[]): number {
-  return specs.reduce((m, s) => (s.kind === 'declared' ? m : Math.max(m, s.windowDays)), 0);
-}
+// The rollup window is a rule of the manifest (its retention must cover it): the schema defines it.
+export { rollupWindowDays } from './schema.js';
 
 function transform(x: number, t: FeatureSpec['transform']): number {
   if (t === 'none') return x;

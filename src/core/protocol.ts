@@ -7,9 +7,9 @@ import type {
   ConsentInput,
   Declared,
   DeviceExport,
+  EngineConfig,
   EventInput,
   Explanation,
-  PublicJwk,
   ReleasedSegment,
 } from './schema.js';
 
@@ -49,16 +49,7 @@ export interface Segmenter {
 /** An event as the page hands it to the worker: validated, with the time `track` was called. */
 export type TimedEvent = EventInput & { ts: number };
 
-export type EngineConfig = {
-  site: string;
-  manifestUrl: string;
-  collectorUrl: string;
-  publicKeys: PublicJwk[];
-  consent?: ConsentInput;
-  /** navigator.globalPrivacyControl as the page sees it (the worker also reads its own) */
-  pageGpc?: boolean;
-  reportIntervalMs?: number;
-};
+export type { EngineConfig } from './schema.js';
 
 /** What `init` resolves with: the manifest version loaded (null if refused) and whether storage persists. */
 export type InitResult = { manifestVersion: number | null; persisted: boolean };

@@ -3,11 +3,9 @@
  * (src/core/refine.ts does the arithmetic), its publication as the next signed version, and the
  * refinement options as a query or a form gives them.
  */
-import * as z from 'zod/mini';
 import { EdsegError } from '../core/errors.js';
 import { applyRefinement, proposeRefinement } from '../core/refine.js';
-import type { RefineOptions } from '../core/refine.js';
-import { RefinementPublishInput, check } from '../core/schema.js';
+import { RefineParams, RefinementPublishInput, check } from '../core/schema.js';
 import type { Manifest, RefinementProposal, RefinementPublished, SiteDefinition } from '../core/schema.js';
 import type { ServerDeps } from './deps.js';
 import { estimateVersion } from './estimates.js';
@@ -22,7 +20,7 @@ import type { Store } from './storage/store.js';
 export async function loadRefinement(
   deps: ServerDeps,
   site: string,
-  opts: Pick<RefineOptions, 'maxStep' | 'minSupport'> = {},
+  opts: RefineParams = {},
 ): Promise<RefinementProposal | null> {
   const current = await deps.store.currentVersion(site);
   if (!current) return null;
@@ -192,9 +190,7 @@ function numberParam(q: string | undefined): number | undefined {
 }
 
 /** GET query or form fields as refinement options, not yet checked. */
-export function refineParamsOf(
-  get: (name: string) => string | undefined,
-): Pick<RefineOptions, 'maxStep' | 'minSupport'> {
+export function refineParamsOf(get: (name: string) => string | undefined): RefineParams {
   const maxStep = numberParam(get('maxStep'));
   const minSupport = numberParam(get('minSupport'));
   return {
@@ -203,17 +199,9 @@ export function refineParamsOf(
   };
 }
 
-/** The refinement options' part of RefinementPublishInput: the same rules for a query as for a publish. */
-export const RefineParams = /* @__PURE__ */ z.pick(RefinementPublishInput, {
-  maxStep: true,
-  minSupport: true,
-});
-
 /** GET query fields as refinement options, checked before any I/O (the failing field named: maxStep, minSupport). */
 export function refineOptionsOf(
   get: (name: string) => string | undefined,
-):
-  | { ok: true; value: Pick<RefineOptions, 'maxStep' | 'minSupport'> }
-  | { ok: false; field: string; message: string } {
+): { ok: true; value: RefineParams } | { ok: false; field: string; message: string } {
   return check(RefineParams, refineParamsOf(get));
 }

@@ -25,7 +25,7 @@ import type {
   createSegmenter,
 } from '../../src/client/index.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../../src/core/protocol.js';
-import type { Declared } from '../../src/core/schema.js';
+import type { BlockCode, Declared, ReasonCode } from '../../src/core/schema.js';
 
 type TrackProps = Record<string, number | string | boolean>;
 type FlushResult = { sent: number; pending: number };
@@ -137,7 +137,7 @@ describe("'edseg' (README API)", () => {
       assigned: boolean;
       released: boolean;
       channel: Channel;
-      reasons: string[];
+      reasons: (ReasonCode | BlockCode)[];
     }>();
     expectTypeOf<Explanation['budget']>().toMatchObjectType<{ spent: number; cap: number }>();
   });

@@ -7,9 +7,9 @@ import { grrPerturb } from './grr.js';
 import { ouePerturb } from './oue.js';
 import { cryptoRng, type Rng } from './random.js';
 import { checkEpsilon, checkInt } from './validate.js';
+import type { SegmentResponse } from '../schema.js';
 
-/** One perturbed segment id, as the report's ldp field carries it. */
-export type SegmentResponse = { oracle: 'grr'; value: number } | { oracle: 'oue'; bits: (0 | 1)[] };
+export type { SegmentResponse };
 
 /** The oracle with the lower variance for k values at eps: GRR when k < 3 e^eps + 2, else OUE. */
 export function chooseOracle(k: number, eps: number): 'grr' | 'oue' {

@@ -1,6 +1,6 @@
 /** Input checks shared by the public mechanism entry points; each names the field at fault. */
 import { EdsegError } from '../errors.js';
-import type { SegmentResponse } from './segment.js';
+import type { SegmentResponse } from '../schema.js';
 
 /** Throws unless eps is a finite positive number. */
 export function checkEpsilon(eps: number, field = 'eps'): void {

@@ -15,16 +15,11 @@ import type {
   RefinementPublished,
   SiteList,
 } from '../../core/schema.js';
+import { RefineParams } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { limitBody, readJson } from '../http.js';
 import { publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
-import {
-  RefineParams,
-  loadRefinement,
-  publishRefinement,
-  refineParamsOf,
-  unpublished,
-} from '../refinement.js';
+import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
 import { loadSiteView } from '../site-view.js';
 import { actorName, bearerOf, tokenMatches } from './auth.js';
 

@@ -1,0 +1,228 @@
+/**
+ * Provider side: the admin API's requests and answers (src/server/admin), refinement proposals
+ * included. Server-only like server.ts, and for the reason given there every `.check(…)` chain
+ * nested in a schema's arguments carries its own pure annotation.
+ */
+import * as z from 'zod/mini';
+import { MinAgeBand, Purpose } from './atoms.js';
+import { FeatureKind } from './feature-spec.js';
+import { Manifest, SegmentDoc, SitePolicy } from './manifest.js';
+import { PublicJwk } from './options.js';
+import { Estimate } from './report.js';
+import { AuditRecord, SiteSummary, VersionSummary } from './server.js';
+
+/** The console's session cookie (HMAC-signed, see src/server/admin/auth.ts): who logged in, and until when (ms since the epoch). */
+export const AdminSession = /* @__PURE__ */ z.object({ actor: z.string(), exp: z.number() });
+export type AdminSession = z.infer<typeof AdminSession>;
+
+/** GET /admin/api/sites. */
+export const SiteList = /* @__PURE__ */ z.object({ sites: z.array(SiteSummary) });
+export type SiteList = z.infer<typeof SiteList>;
+
+/**
+ * One segment as the console lists it (src/server/catalog.ts): its model's purpose and features,
+ * its documentation, the DERIVED education-record flag, and the site policy's verdict.
+ */
+export const CatalogSegment = /* @__PURE__ */ z.object({
+  id: z.string(),
+  name: z.string(),
+  model: z.string(),
+  modelKind: z.enum(['centroids', 'softmax']),
+  purpose: Purpose,
+  minAgeBand: MinAgeBand,
+  features: z.array(
+    z.object({
+      name: z.string(),
+      kind: FeatureKind,
+      windowDays: z.int(),
+      educationRecord: z.boolean(),
+      description: z.nullable(z.string()),
+    }),
+  ),
+  usesEducationRecord: z.boolean(),
+  /** the features that make it an education record, by name */
+  educationRecordFeatures: z.array(z.string()),
+  documentation: SegmentDoc,
+  allowed: z.boolean(),
+  clear: z.boolean(),
+});
+export type CatalogSegment = z.infer<typeof CatalogSegment>;
+
+/** GET /admin/api/sites/:site: everything the console shows about one site. */
+export const SiteView = /* @__PURE__ */ z.object({
+  site: z.object({
+    id: z.string(),
+    name: z.string(),
+    origins: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+  current: z.nullable(
+    z.object({
+      version: z.int(),
+      publishedAt: z.string(),
+      publishedBy: z.string(),
+      kid: z.string(),
+      issuedAt: z.string(),
+      expiresAt: z.string(),
+    }),
+  ),
+  /** the working policy (live once published) and the published one */
+  policy: SitePolicy,
+  publishedPolicy: z.nullable(SitePolicy),
+  /** what the next publish would change (empty: nothing but a re-sign) */
+  pending: z.array(z.string()),
+  segments: z.array(CatalogSegment),
+  manifest: z.nullable(Manifest),
+  versions: z.array(VersionSummary),
+  reports: z.object({ total: z.int(), currentVersion: z.int() }),
+});
+export type SiteView = z.infer<typeof SiteView>;
+
+/** PUT /admin/api/sites/:site/policy answers this: the saved working policy, what changed, and that it is not live yet. */
+export const PolicyUpdated = /* @__PURE__ */ z.object({
+  policy: SitePolicy,
+  changes: z.array(z.string()),
+  published: z.literal(false),
+});
+export type PolicyUpdated = z.infer<typeof PolicyUpdated>;
+
+/**
+ * What POST /admin/api/sites/:site/publish accepts when the body is not a bare manifest (one with
+ * `models`, which the route passes on whole); an empty body is `{}`.
+ */
+export const PublishInput = /* @__PURE__ */ z.strictObject({
+  /** a manifest to publish instead of the working definition; version, dates and site.id are the server's */
+  manifest: z.optional(z.looseObject({})),
+  /** for the audit log; cut to 500 characters, ignored when empty */
+  note: z.optional(z.string()),
+});
+export type PublishInput = z.infer<typeof PublishInput>;
+
+/** POST /admin/api/sites/:site/publish answers 201 with this. */
+export const Published = /* @__PURE__ */ z.object({
+  site: z.string(),
+  version: z.int(),
+  kid: z.string(),
+  expiresAt: z.string(),
+  /** what changed from the previous version, in words (the audit log's summary) */
+  changes: z.array(z.string()),
+});
+export type Published = z.infer<typeof Published>;
+
+/** Why a segment's centroid stays put in a refinement proposal. */
+export const SKIP_REASONS = ['no-estimate', 'suppressed', 'under-min-support', 'means-withheld'] as const;
+export const SkipReason = /* @__PURE__ */ z.enum(SKIP_REASONS);
+export type SkipReason = z.infer<typeof SkipReason>;
+
+/** One segment's line of a model's refinement proposal (src/core/refine.ts). */
+export const SegmentRefinement = /* @__PURE__ */ z.object({
+  id: z.string(),
+  name: z.string(),
+  /** the estimated share with its 95% interval; null when suppressed */
+  share: z.nullable(Estimate),
+  /** reports backing the cell (clear count or estimated ldp count; 0 when suppressed) */
+  support: z.number(),
+  /** the estimated means of the model's features, in model.features order; null where withheld */
+  means: z.array(z.nullable(Estimate)),
+  old: z.array(z.number()),
+  /** the undamped Lloyd target (the means clamped to [-1, 1]); null when skipped */
+  target: z.nullable(z.array(z.number())),
+  proposed: z.array(z.number()),
+  /** L2 distance from old to proposed */
+  movement: z.number(),
+  /** true when maxStep shortened the step towards the target */
+  damped: z.boolean(),
+  skipped: z.nullable(z.object({ reason: SkipReason, detail: z.string() })),
+});
+export type SegmentRefinement = z.infer<typeof SegmentRefinement>;
+
+/** One model's proposal: centroid models are refined, softmax models are listed as not refinable. */
+export const ModelRefinement = /* @__PURE__ */ z.discriminatedUnion('kind', [
+  z.object({
+    model: z.string(),
+    kind: z.literal('centroids'),
+    refinable: z.literal(true),
+    purpose: Purpose,
+    features: z.array(z.string()),
+    /** reports carrying a field for this model, by channel, and in all */
+    reports: z.object({ clear: z.int(), ldp: z.int(), total: z.int() }),
+    /** whether any centroid moves */
+    changed: z.boolean(),
+    segments: z.array(SegmentRefinement),
+  }),
+  z.object({
+    model: z.string(),
+    kind: z.literal('softmax'),
+    refinable: z.literal(false),
+    purpose: Purpose,
+    reason: z.string(),
+  }),
+]);
+export type ModelRefinement = z.infer<typeof ModelRefinement>;
+
+/** GET /admin/api/sites/:site/refinement: what proposeRefinement returns. */
+export const RefinementProposal = /* @__PURE__ */ z.object({
+  site: z.string(),
+  /** the manifest version whose reports were estimated */
+  baseVersion: z.int(),
+  /** the version the proposed manifest carries (baseVersion + 1) */
+  version: z.int(),
+  /** when the estimates were computed */
+  generatedAt: z.string(),
+  /** reports counted for baseVersion */
+  reports: z.int(),
+  maxStep: z.number(),
+  minSupport: z.number(),
+  models: z.array(ModelRefinement),
+  /** the models in which at least one centroid moves, in manifest order */
+  changedModels: z.array(z.string()),
+  /** the manifest with every changed model applied; issuedAt and expiresAt are still the base's */
+  manifest: Manifest,
+});
+export type RefinementProposal = z.infer<typeof RefinementProposal>;
+
+/** What POST /admin/api/sites/:site/refinement/publish accepts; every field is optional. */
+export const RefinementPublishInput = /* @__PURE__ */ z.strictObject({
+  /** which models' proposals to apply (default: every model whose centroids move) */
+  models: z.optional(/* @__PURE__ */ z.array(z.string()).check(z.minLength(1))),
+  /** the version the reviewed proposal was for: 409 when another version is current by now */
+  version: z.optional(/* @__PURE__ */ z.int().check(z.gte(1))),
+  maxStep: z.optional(/* @__PURE__ */ z.number().check(z.positive())),
+  minSupport: z.optional(/* @__PURE__ */ z.number().check(z.gte(0))),
+  note: z.optional(/* @__PURE__ */ z.string().check(z.maxLength(500))),
+});
+export type RefinementPublishInput = z.infer<typeof RefinementPublishInput>;
+
+/** The refinement options' part of RefinementPublishInput: the same rules for a query as for a publish. */
+export const RefineParams = /* @__PURE__ */ z.pick(RefinementPublishInput, {
+  maxStep: true,
+  minSupport: true,
+});
+export type RefineParams = z.infer<typeof RefineParams>;
+
+/** POST /admin/api/sites/:site/refinement/publish answers 201 with this. */
+export const RefinementPublished = /* @__PURE__ */ z.object({
+  site: z.string(),
+  version: z.int(),
+  kid: z.string(),
+  expiresAt: z.string(),
+  /** the models whose centroids were replaced */
+  models: z.array(z.string()),
+  reports: z.int(),
+  summary: z.string(),
+  changes: z.array(z.string()),
+});
+export type RefinementPublished = z.infer<typeof RefinementPublished>;
+
+/** GET /admin/api/audit: the audit log, newest first. */
+export const AuditLog = /* @__PURE__ */ z.object({ entries: z.array(AuditRecord) });
+export type AuditLog = z.infer<typeof AuditLog>;
+
+/** POST /admin/api/keys/rotate answers 201 with this: the new kid, the JWKS, and the sites re-signed with it. */
+export const KeysRotated = /* @__PURE__ */ z.object({
+  kid: z.string(),
+  keys: z.array(PublicJwk),
+  republished: z.array(z.object({ site: z.string(), version: z.int() })),
+});
+export type KeysRotated = z.infer<typeof KeysRotated>;

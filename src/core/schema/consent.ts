@@ -1,0 +1,119 @@
+/** Consent (COMPLIANCE.md) and the policy's answers: reason codes, channels, release and explanation. */
+import * as z from 'zod/mini';
+import { AgeBand, Purpose, Text } from './atoms.js';
+import { Declared } from './events.js';
+import { Retention } from './manifest.js';
+
+export const ConsentInput = /* @__PURE__ */ z.strictObject({
+  ageBand: z.optional(AgeBand),
+  /** FERPA school-official basis / COPPA school consent: educational purposes only */
+  schoolAuthorized: z.optional(z.boolean()),
+  parental: z.optional(
+    z.strictObject({
+      verified: z.boolean(),
+      method: z.optional(Text(100)),
+      at: z.optional(Text(40)),
+      purposes: z.array(Purpose),
+    }),
+  ),
+  /** the learner's own consent (teen or adult) */
+  self: z.optional(z.strictObject({ purposes: z.array(Purpose), at: z.optional(Text(40)) })),
+  optOut: z.optional(z.array(Purpose)),
+});
+export type ConsentInput = z.infer<typeof ConsentInput>;
+
+/** The consent record as the worker holds it: the input plus what the SDK fills in. */
+export const Consent = /* @__PURE__ */ z.object({
+  ...ConsentInput.shape,
+  /** navigator.globalPrivacyControl, read in the worker */
+  gpc: z.optional(z.boolean()),
+  updatedAt: z.optional(z.number()),
+});
+export type Consent = z.infer<typeof Consent>;
+
+export const REASON_CODES = [
+  'no-consent',
+  'opted-out',
+  'site-not-allowed',
+  'gpc',
+  'ferpa-education-record',
+  'coppa-separate-consent',
+  'coppa-parental-consent',
+  'no-basis',
+  'age',
+  'allowed',
+] as const;
+export const ReasonCode = /* @__PURE__ */ z.enum(REASON_CODES);
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+export const Channel = /* @__PURE__ */ z.enum(['clear', 'ldp', 'none']);
+export type Channel = z.infer<typeof Channel>;
+
+/** Why nothing at all can be released (manifest-level), as opposed to a per-segment reason. */
+export const BLOCK_CODES = [
+  'manifest-missing',
+  'manifest-refused',
+  'origin-not-allowed',
+  'site-mismatch',
+  'manifest-expired',
+  'forgotten',
+] as const;
+export const BlockCode = /* @__PURE__ */ z.enum(BLOCK_CODES);
+export type BlockCode = z.infer<typeof BlockCode>;
+
+export const ReleasedSegment = /* @__PURE__ */ z.object({
+  id: z.string(),
+  name: z.string(),
+  purpose: Purpose,
+  manifestVersion: z.int(),
+  model: z.string(),
+});
+export type ReleasedSegment = z.infer<typeof ReleasedSegment>;
+
+export const SegmentExplanation = /* @__PURE__ */ z.object({
+  id: z.string(),
+  name: z.string(),
+  model: z.string(),
+  purpose: Purpose,
+  usesEducationRecord: z.boolean(),
+  assigned: z.boolean(),
+  released: z.boolean(),
+  channel: Channel,
+  /** the policy's reasons (the first decides), or the block code alone when nothing can be released */
+  reasons: z.array(z.union([ReasonCode, BlockCode])),
+});
+export type SegmentExplanation = z.infer<typeof SegmentExplanation>;
+
+export const Explanation = /* @__PURE__ */ z.object({
+  site: z.string(),
+  origin: z.string(),
+  manifest: z.object({
+    status: z.enum(['accepted', 'missing', 'refused']),
+    version: z.optional(z.int()),
+    reason: z.optional(z.string()),
+    expiresAt: z.optional(z.string()),
+  }),
+  /** set when nothing can be released at all, with why */
+  blocked: z.optional(BlockCode),
+  consent: z.nullable(Consent),
+  persisted: z.boolean(),
+  /** what this device keeps, in counts (exportData() has the records themselves) */
+  stored: z.object({
+    /** events per type over the raw-event retention window, from the daily rollups */
+    events: z.record(z.string(), z.int()),
+    rollups: z.int(),
+    /** reports waiting to be sent */
+    pending: z.int(),
+    declared: Declared,
+    retention: z.nullable(Retention),
+  }),
+  segments: z.array(SegmentExplanation),
+  budget: z.object({
+    windowDays: z.int(),
+    spent: z.number(),
+    cap: z.number(),
+    reportsInWindow: z.int(),
+    lastPeriod: z.nullable(z.int()),
+  }),
+});
+export type Explanation = z.infer<typeof Explanation>;

@@ -1,0 +1,78 @@
+/** Device storage (IndexedDB in the worker), the right-of-access export, and what tabs tell each other. */
+import * as z from 'zod/mini';
+import { Consent } from './consent.js';
+import { Declared, Rollup, StoredEvent } from './events.js';
+import { Report } from './report.js';
+
+export const OutboxItem = /* @__PURE__ */ z.object({
+  id: z.string(),
+  report: Report,
+  createdAt: z.number(),
+  attempts: z.int(),
+  nextAttemptAt: z.number(),
+});
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
+/** One spend of privacy budget: what the accountant sums over the rolling window. */
+export const BudgetSpend = /* @__PURE__ */ z.object({
+  reportId: z.string(),
+  site: z.string(),
+  period: z.int(),
+  day: z.int(),
+  epsilon: z.number(),
+});
+export type BudgetSpend = z.infer<typeof BudgetSpend>;
+
+export const AUDIT_KINDS = [
+  'consent-changed',
+  'manifest-accepted',
+  'manifest-refused',
+  'segments-released',
+  'report-queued',
+  'report-sent',
+  'report-dropped',
+  'retention',
+  'events-dropped',
+] as const;
+export const AuditEntry = /* @__PURE__ */ z.object({
+  id: z.optional(z.int()),
+  ts: z.number(),
+  kind: z.enum(AUDIT_KINDS),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+/** Everything stored on the device, as `exportData()` returns it (right of access). */
+export const DeviceExport = /* @__PURE__ */ z.object({
+  site: z.string(),
+  exportedAt: z.string(),
+  persisted: z.boolean(),
+  events: z.array(StoredEvent),
+  rollups: z.array(Rollup),
+  declared: Declared,
+  consent: z.nullable(Consent),
+  manifest: z.nullable(
+    z.object({ version: z.int(), kid: z.string(), acceptedAt: z.number(), payload: z.unknown() }),
+  ),
+  outbox: z.array(OutboxItem),
+  budget: z.array(BudgetSpend),
+  audit: z.array(AuditEntry),
+});
+export type DeviceExport = z.infer<typeof DeviceExport>;
+
+/** The accepted manifest as the worker stores it: its JWS, what identifies it, and the HTTP ETag it came with. */
+export const StoredManifest = /* @__PURE__ */ z.object({
+  jws: z.string(),
+  version: z.int(),
+  kid: z.string(),
+  acceptedAt: z.number(),
+  etag: z.optional(z.string()),
+});
+export type StoredManifest = z.infer<typeof StoredManifest>;
+
+/** What engines of the same site tell each other across tabs (BroadcastChannel). */
+export const TabMessage = /* @__PURE__ */ z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('consent-changed') }),
+  z.object({ kind: z.literal('forgotten') }),
+]);
+export type TabMessage = z.infer<typeof TabMessage>;

@@ -1,0 +1,105 @@
+/** Feature specification (declarative, published in the manifest), and the rule it sets for rollups. */
+import * as z from 'zod/mini';
+import { Finite, Identifier, Text } from './atoms.js';
+
+export const FEATURE_KINDS = [
+  'count',
+  'sum',
+  'mean',
+  'distinctDays',
+  'recencyDays',
+  'ratio',
+  'declared',
+] as const;
+export const FeatureKind = /* @__PURE__ */ z.enum(FEATURE_KINDS);
+export type FeatureKind = z.infer<typeof FeatureKind>;
+
+export const Normalisation = /* @__PURE__ */ z.discriminatedUnion('kind', [
+  /** the clip range [lo, hi] maps linearly onto [-1, 1] */
+  z.strictObject({ kind: z.literal('minmax') }),
+  /** (x - mean) / sd, divided by `scale` (default 3) and clipped to [-1, 1] */
+  z.strictObject({
+    kind: z.literal('zscore'),
+    mean: Finite,
+    sd: z.number().check(z.positive()),
+    scale: z.optional(z.number().check(z.positive())),
+  }),
+]);
+export type Normalisation = z.infer<typeof Normalisation>;
+
+/**
+ * One engagement feature. Semantics over the window of `windowDays` days ending today:
+ * - count:        number of `events`
+ * - sum / mean:   sum / mean of numeric `prop` over `events`
+ * - distinctDays: days with at least one of `events`
+ * - recencyDays:  days since the last of `events` (windowDays when none)
+ * - ratio:        (sum of `prop`, or count when no prop, over `events`) / count of `denominator` events
+ *                 (default: `events`); 0 when the denominator is 0
+ * - declared:     `values[declared[key]]` (already in [-1, 1]), `default` (0) when not declared
+ * Then `transform`, then clip to [lo, hi], then normalise to [-1, 1].
+ */
+export const FeatureSpec = /* @__PURE__ */ z
+  .strictObject({
+    name: Identifier,
+    kind: FeatureKind,
+    events: z.array(Identifier),
+    prop: z.optional(Identifier),
+    denominator: z.optional(z.array(Identifier)),
+    key: z.optional(Identifier),
+    values: z.optional(z.record(z.string(), z.number().check(z.gte(-1), z.lte(1)))),
+    default: z.optional(z.number().check(z.gte(-1), z.lte(1))),
+    windowDays: z.int().check(z.gte(1), z.lte(366)),
+    transform: z.enum(['none', 'log1p', 'sqrt']),
+    clip: z.tuple([Finite, Finite]),
+    normalisation: Normalisation,
+    /** Reads an education record (scores, grades, assessment results): FERPA applies. */
+    educationRecord: z.boolean(),
+    description: z.optional(Text(500)),
+  })
+  .check(
+    z.superRefine((f, ctx) => {
+      if (!(f.clip[0] < f.clip[1]))
+        ctx.issues.push({
+          code: 'custom',
+          message: 'clip must be [lo, hi] with lo < hi',
+          path: ['clip'],
+          input: f.clip,
+        });
+      if ((f.kind === 'sum' || f.kind === 'mean') && !f.prop)
+        ctx.issues.push({
+          code: 'custom',
+          message: `a ${f.kind} feature needs a prop`,
+          path: ['prop'],
+          input: f.prop,
+        });
+      if (f.kind === 'declared') {
+        if (!f.key)
+          ctx.issues.push({
+            code: 'custom',
+            message: 'a declared feature needs a key',
+            path: ['key'],
+            input: f.key,
+          });
+        if (!f.values)
+          ctx.issues.push({
+            code: 'custom',
+            message: 'a declared feature needs values',
+            path: ['values'],
+            input: f.values,
+          });
+      } else if (f.events.length === 0) {
+        ctx.issues.push({
+          code: 'custom',
+          message: 'must name at least one event type',
+          path: ['events'],
+          input: f.events,
+        });
+      }
+    }),
+  );
+export type FeatureSpec = z.infer<typeof FeatureSpec>;
+
+/** How many days back (today included) the worker must read rollups: the largest event window. */
+export function rollupWindowDays(specs: FeatureSpec[]): number {
+  return specs.reduce((m, s) => (s.kind === 'declared' ? m : Math.max(m, s.windowDays)), 0);
+}

@@ -1,0 +1,174 @@
+/** Segments, models, site policy, reporting, retention and the manifest with its cross-field rules. */
+import * as z from 'zod/mini';
+import { Finite, Identifier, IsoDate, MinAgeBand, Purpose, Text } from './atoms.js';
+import { FeatureSpec, rollupWindowDays } from './feature-spec.js';
+
+export const SegmentDoc = /* @__PURE__ */ z.strictObject({
+  /** which events and props feed it, in words */
+  dataSources: z.array(Text(300)),
+  /** the criteria a learner meets to be in it */
+  criteria: Text(2000),
+  /** how it was validated, with figures */
+  validation: Text(2000),
+  changelog: z.array(z.strictObject({ version: z.int().check(z.gte(1)), date: Text(40), change: Text(500) })),
+});
+export type SegmentDoc = z.infer<typeof SegmentDoc>;
+
+export const Segment = /* @__PURE__ */ z.strictObject({
+  id: Identifier,
+  name: Text(120),
+  minAgeBand: MinAgeBand,
+  documentation: SegmentDoc,
+});
+export type Segment = z.infer<typeof Segment>;
+
+const modelBase = () => ({
+  id: Identifier,
+  purpose: Purpose,
+  /** names of the manifest features this model reads, in input order */
+  features: z.array(Identifier).check(z.minLength(1)),
+  segments: z.array(Segment).check(z.minLength(2)),
+  description: z.optional(Text(1000)),
+});
+
+export const CentroidModel = /* @__PURE__ */ z.strictObject({
+  ...modelBase(),
+  kind: z.literal('centroids'),
+  /** k x d, in normalised feature space; row i is segments[i] */
+  centroids: z.array(z.array(Finite)),
+});
+export const SoftmaxModel = /* @__PURE__ */ z.strictObject({
+  ...modelBase(),
+  kind: z.literal('softmax'),
+  /** d x k */
+  weights: z.array(z.array(Finite)),
+  /** k */
+  bias: z.array(Finite),
+});
+export const Model = /* @__PURE__ */ z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel]);
+export type Model = z.infer<typeof Model>;
+export type CentroidModel = z.infer<typeof CentroidModel>;
+export type SoftmaxModel = z.infer<typeof SoftmaxModel>;
+
+/** Which segments this site may receive, and which of those may be reported in clear. */
+export const SitePolicy = /* @__PURE__ */ z.strictObject({
+  allowed: z.array(Identifier),
+  clear: z.array(Identifier),
+});
+export type SitePolicy = z.infer<typeof SitePolicy>;
+
+export const Reporting = /* @__PURE__ */ z.strictObject({
+  periodDays: z.int().check(z.gte(1), z.lte(365)),
+  epsilonSegment: z.number().check(z.positive(), z.lte(10)),
+  epsilonFeatures: z.number().check(z.gte(0), z.lte(20)),
+  budget: z.strictObject({
+    windowDays: z.int().check(z.gte(1), z.lte(3650)),
+    maxEpsilon: z.number().check(z.positive()),
+  }),
+  kThreshold: z.int().check(z.gte(1)),
+});
+export type Reporting = z.infer<typeof Reporting>;
+
+export const Retention = /* @__PURE__ */ z.strictObject({
+  rawEventDays: z.int().check(z.gte(1), z.lte(3650)),
+  rollupDays: z.int().check(z.gte(1), z.lte(3650)),
+});
+export type Retention = z.infer<typeof Retention>;
+
+export const ManifestSite = /* @__PURE__ */ z.strictObject({
+  id: Identifier,
+  /** page origins allowed to use this manifest, e.g. "https://app.example.org" */
+  origins: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+});
+
+export const Manifest = /* @__PURE__ */ z
+  .strictObject({
+    version: z.int().check(z.gte(1)),
+    issuedAt: IsoDate,
+    expiresAt: IsoDate,
+    site: ManifestSite,
+    features: z.array(FeatureSpec).check(z.minLength(1)),
+    models: z.array(Model).check(z.minLength(1)),
+    policy: SitePolicy,
+    reporting: Reporting,
+    retention: Retention,
+  })
+  .check(
+    z.superRefine((m, ctx) => {
+      for (const issue of manifestIssues(m)) ctx.issues.push({ code: 'custom', input: m, ...issue });
+    }),
+  );
+export type Manifest = z.infer<typeof Manifest>;
+
+/** Cross-field rules a manifest must keep; each issue names its path. */
+export function manifestIssues(
+  m: Pick<Manifest, 'features' | 'models' | 'policy'> & { retention?: Retention },
+): { message: string; path: (string | number)[] }[] {
+  const out: { message: string; path: (string | number)[] }[] = [];
+  // Features read rollups: pruning them sooner than the longest window would shorten that window silently.
+  const window = rollupWindowDays(m.features);
+  if (m.retention && m.retention.rollupDays < window) {
+    out.push({
+      message: `must be at least ${window} days, the longest feature window`,
+      path: ['retention', 'rollupDays'],
+    });
+  }
+  const featureNames = new Set<string>();
+  m.features.forEach((f, i) => {
+    if (featureNames.has(f.name))
+      out.push({ message: `duplicate feature name "${f.name}"`, path: ['features', i, 'name'] });
+    featureNames.add(f.name);
+  });
+  const segmentIds = new Set<string>();
+  const modelIds = new Set<string>();
+  m.models.forEach((model, mi) => {
+    if (modelIds.has(model.id))
+      out.push({ message: `duplicate model id "${model.id}"`, path: ['models', mi, 'id'] });
+    modelIds.add(model.id);
+    model.features.forEach((name, fi) => {
+      if (!featureNames.has(name))
+        out.push({ message: `unknown feature "${name}"`, path: ['models', mi, 'features', fi] });
+    });
+    model.segments.forEach((s, si) => {
+      if (segmentIds.has(s.id))
+        out.push({ message: `duplicate segment id "${s.id}"`, path: ['models', mi, 'segments', si, 'id'] });
+      segmentIds.add(s.id);
+    });
+    const k = model.segments.length;
+    const d = model.features.length;
+    if (model.kind === 'centroids') {
+      if (model.centroids.length !== k)
+        out.push({ message: `needs ${k} centroids (one per segment)`, path: ['models', mi, 'centroids'] });
+      model.centroids.forEach((row, ri) => {
+        if (row.length !== d)
+          out.push({
+            message: `centroid needs ${d} coordinates (one per feature)`,
+            path: ['models', mi, 'centroids', ri],
+          });
+      });
+    } else {
+      if (model.weights.length !== d)
+        out.push({ message: `weights need ${d} rows (one per feature)`, path: ['models', mi, 'weights'] });
+      model.weights.forEach((row, ri) => {
+        if (row.length !== k)
+          out.push({
+            message: `weight row needs ${k} columns (one per segment)`,
+            path: ['models', mi, 'weights', ri],
+          });
+      });
+      if (model.bias.length !== k)
+        out.push({ message: `bias needs ${k} entries`, path: ['models', mi, 'bias'] });
+    }
+  });
+  m.policy.allowed.forEach((id, i) => {
+    if (!segmentIds.has(id)) out.push({ message: `unknown segment "${id}"`, path: ['policy', 'allowed', i] });
+  });
+  m.policy.clear.forEach((id, i) => {
+    if (!m.policy.allowed.includes(id))
+      out.push({
+        message: `segment "${id}" is reportable in clear but not allowed`,
+        path: ['policy', 'clear', i],
+      });
+  });
+  return out;
+}

@@ -1,0 +1,39 @@
+/** SDK configuration: the pinned public keys, createSegmenter's options and what the worker's init takes. */
+import * as z from 'zod/mini';
+import { Identifier } from './atoms.js';
+import { ConsentInput } from './consent.js';
+
+/** An ES256 public key as a JWK; `kid` is required so a manifest's header can name it. */
+export const PublicJwk = /* @__PURE__ */ z.looseObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string().check(z.minLength(1)),
+  y: z.string().check(z.minLength(1)),
+  kid: z.string().check(z.minLength(1)),
+  d: z.optional(z.never()),
+});
+export type PublicJwk = z.infer<typeof PublicJwk>;
+
+export const SegmenterOptions = /* @__PURE__ */ z.object({
+  site: Identifier,
+  manifestUrl: z.string().check(z.minLength(1)),
+  collectorUrl: z.string().check(z.minLength(1)),
+  publicKeys: z.array(PublicJwk).check(z.minLength(1)),
+  workerUrl: z.optional(z.string().check(z.minLength(1))),
+  consent: z.optional(ConsentInput),
+  /** ms before a call to the worker is rejected with `worker-timeout` (default 15000) */
+  timeoutMs: z.optional(z.int().check(z.gte(100))),
+  /** ms between automatic report/delivery attempts while the page is open (default 300000) */
+  reportIntervalMs: z.optional(z.int().check(z.gte(1000))),
+});
+export type SegmenterOptions = z.infer<typeof SegmenterOptions>;
+
+/** What the worker's init takes (src/core/protocol.ts): the options the worker needs, and the page's GPC. */
+export const EngineConfig = /* @__PURE__ */ z.extend(
+  z.omit(SegmenterOptions, { workerUrl: true, timeoutMs: true }),
+  {
+    /** navigator.globalPrivacyControl as the page sees it (the worker also reads its own) */
+    pageGpc: z.optional(z.boolean()),
+  },
+);
+export type EngineConfig = z.infer<typeof EngineConfig>;
