@@ -98,7 +98,7 @@ function shapeOf(r: Report | null): unknown {
             oracle: f.oracle,
             k: f.k,
             eps: f.eps,
-            size: f.oracle === 'oue' ? f.bits.length : 1,
+            size: f.oracle === 'oue' ? (f.bits?.length ?? 0) : 1,
           },
     ),
     features: r.features && { eps: r.features.eps, d: r.features.d, dims: r.features.dims.length },
