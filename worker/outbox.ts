@@ -5,7 +5,8 @@
  *   anything else (network, 5xx, 429) keeps it and backs off exponentially, capped at 6 h;
  * - the collector is idempotent by report id, so a retry after a lost answer is harmless.
  */
-import type { AuditEntry, OutboxItem } from '../src/core/schema.js';
+import type { OutboxItem } from '../src/core/schema.js';
+import type { AuditLog } from './deps.js';
 import type { DeviceStore } from './store.js';
 
 const MAX_BATCH = 50;
@@ -16,7 +17,7 @@ export type DeliveryDeps = {
   url: string;
   fetch: typeof fetch;
   now: () => number;
-  log: (kind: AuditEntry['kind'], detail: Record<string, unknown>) => Promise<void>;
+  log: AuditLog;
 };
 
 const permanent = (status: number) => status === 400 || status === 413 || status === 422;

@@ -7,7 +7,8 @@
  * Without data-site, only `window.edseg.createSegmenter` is exposed.
  */
 import { EdsegError } from '../core/errors.js';
-import { createSegmenter, type Segmenter } from './segmenter.js';
+import type { Segmenter } from '../core/protocol.js';
+import { createSegmenter } from './segmenter.js';
 
 type Queued = [
   method: string,

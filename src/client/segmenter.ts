@@ -4,48 +4,18 @@
  */
 import { proxy, type Remote } from 'comlink';
 import { EdsegError } from '../core/errors.js';
-import type { EngineApi, TimedEvent } from '../core/protocol.js';
+import type { EngineApi, Segmenter, SegmentsListener, TimedEvent } from '../core/protocol.js';
 import {
   ConsentInput,
   Declared,
   EventInput,
   SegmenterOptions,
   parseOrThrow,
-  type DeviceExport,
-  type Explanation,
   type Props,
   type ReleasedSegment,
 } from '../core/schema.js';
 import { installErrorTransfer } from '../core/wire-errors.js';
 import { WorkerBridge } from './bridge.js';
-
-export type SegmentsListener = (released: ReleasedSegment[]) => void;
-export type SegmenterEvent = 'segments';
-
-export interface Segmenter {
-  /** Records an engagement event; throws EdsegError synchronously on invalid input, naming the field. */
-  track(type: string, props?: Record<string, number | string | boolean>): void;
-  /** Zero-party data (e.g. { goal: 'exam' }), kept on the device. */
-  declare(prefs: Record<string, string>): void;
-  /** Records the learner's consent; takes effect at once (segments recomputed, `segments` fired). */
-  setConsent(consent: ConsentInput): Promise<void>;
-  /** The segments that consent and the site policy allow. */
-  segments(): Promise<ReleasedSegment[]>;
-  on(event: SegmenterEvent, cb: SegmentsListener): void;
-  off(event: SegmenterEvent, cb: SegmentsListener): void;
-  /** Per segment: assigned?, released?, channel, reason codes; and the privacy budget spent. */
-  explain(): Promise<Explanation>;
-  /** Builds this period's report if due and allowed, then delivers the outbox. */
-  flush(): Promise<{ sent: number; pending: number }>;
-  /** Everything stored on this device, as JSON. */
-  exportData(): Promise<DeviceExport>;
-  /** Deletes all local data, stops the worker; nothing is sent afterwards. */
-  forget(): Promise<void>;
-  /** Stops the worker, keeping local data. */
-  close(): Promise<void>;
-  /** Resolves once the worker has loaded (or refused) the manifest. */
-  readonly ready: Promise<void>;
-}
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 

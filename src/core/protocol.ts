@@ -1,6 +1,7 @@
 /**
- * The page <-> worker protocol: the engine's interface, exposed with comlink. Types only.
- * The page never holds learner data beyond what it forwards; the worker owns all state.
+ * The two contracts, types only: the public `Segmenter` API (what 'edseg' exports, README "API"),
+ * written here once, and the page <-> worker protocol, the engine's interface exposed with comlink,
+ * derived from it. The page never holds learner data beyond what it forwards; the worker owns all state.
  */
 import type {
   ConsentInput,
@@ -12,6 +13,40 @@ import type {
   ReleasedSegment,
 } from './schema.js';
 
+/** What `on('segments', cb)` calls with the released segments. */
+export type SegmentsListener = (released: ReleasedSegment[]) => void;
+/** The events a Segmenter emits. */
+export type SegmenterEvent = 'segments';
+
+/** The public API: what `createSegmenter` returns and the script tag exposes as `window.edseg`. */
+export interface Segmenter {
+  /** Records an engagement event; throws EdsegError synchronously on invalid input, naming the field. */
+  track(type: string, props?: Record<string, number | string | boolean>): void;
+  /** Zero-party data (e.g. { goal: 'exam' }), kept on the device. */
+  declare(prefs: Record<string, string>): void;
+  /** Records the learner's consent; takes effect at once (segments recomputed, `segments` fired). */
+  setConsent(consent: ConsentInput): Promise<void>;
+  /** The segments that consent and the site policy allow. */
+  segments(): Promise<ReleasedSegment[]>;
+  /** Calls `cb` whenever the released list changes, and on every consent change. */
+  on(event: SegmenterEvent, cb: SegmentsListener): void;
+  /** Stops calling `cb`. */
+  off(event: SegmenterEvent, cb: SegmentsListener): void;
+  /** Per segment: assigned?, released?, channel, reason codes; and the privacy budget spent. */
+  explain(): Promise<Explanation>;
+  /** Builds this period's report if due and allowed, then delivers the outbox. */
+  flush(): Promise<{ sent: number; pending: number }>;
+  /** Everything stored on this device, as JSON. */
+  exportData(): Promise<DeviceExport>;
+  /** Deletes all local data, stops the worker; nothing is sent afterwards. */
+  forget(): Promise<void>;
+  /** Stops the worker, keeping local data. */
+  close(): Promise<void>;
+  /** Resolves once the worker has loaded (or refused) the manifest. */
+  readonly ready: Promise<void>;
+}
+
+/** An event as the page hands it to the worker: validated, with the time `track` was called. */
 export type TimedEvent = EventInput & { ts: number };
 
 export type EngineConfig = {
@@ -25,18 +60,24 @@ export type EngineConfig = {
   reportIntervalMs?: number;
 };
 
+/** What `init` resolves with: the manifest version loaded (null if refused) and whether storage persists. */
 export type InitResult = { manifestVersion: number | null; persisted: boolean };
 
-/** Must hold: every method resolves only after its effect is durable where consent allows persistence. */
-export interface EngineApi {
-  init(config: EngineConfig, onSegments: (released: ReleasedSegment[]) => void): Promise<InitResult>;
+/** The Segmenter calls the page forwards as they are: same arguments, same result. */
+type Forwarded = 'setConsent' | 'segments' | 'explain' | 'flush' | 'exportData' | 'forget' | 'close';
+
+/**
+ * The engine's interface: the Segmenter's forwarded calls, plus the three that differ from the page's:
+ * `init` (createSegmenter's options and its `ready`; the engine calls back one `onSegments`, the page
+ * keeps the `on`/`off` listeners), `ingest` (`track` batches timestamped events), and `declare` (the
+ * page's is fire-and-forget, the engine's resolves once done).
+ * Must hold: every method resolves only after its effect is durable where consent allows persistence.
+ */
+export interface EngineApi extends Pick<Segmenter, Forwarded> {
+  /** Loads the manifest and the stored state for one site. */
+  init(config: EngineConfig, onSegments: SegmentsListener): Promise<InitResult>;
+  /** Takes a batch of tracked events, in order. */
   ingest(events: TimedEvent[]): Promise<void>;
+  /** Stores validated zero-party data. */
   declare(prefs: Declared): Promise<void>;
-  setConsent(consent: ConsentInput): Promise<void>;
-  segments(): Promise<ReleasedSegment[]>;
-  explain(): Promise<Explanation>;
-  flush(): Promise<{ sent: number; pending: number }>;
-  exportData(): Promise<DeviceExport>;
-  forget(): Promise<void>;
-  close(): Promise<void>;
 }

@@ -1,11 +1,7 @@
 import { expect, type BrowserContext, type Page } from '@playwright/test';
-import {
-  ReportBatch,
-  type ConsentInput,
-  type Explanation,
-  type ReleasedSegment,
-  type DeviceExport,
-} from '../../src/core/schema.js';
+import type * as Edseg from '../../src/client/index.js';
+import type { ConsentInput, ReleasedSegment, Segmenter } from '../../src/client/index.js';
+import { ReportBatch } from '../../src/core/schema.js';
 
 export type Seen = { url: string; method: string; body: string | null };
 
@@ -78,27 +74,11 @@ export function expectNoLeak(seen: Seen[], secrets: string[]): void {
 
 declare global {
   interface Window {
-    edseg: {
-      ready: Promise<void>;
-      track(type: string, props?: Record<string, unknown>): void;
-      declare(prefs: Record<string, string>): void;
-      setConsent(c: ConsentInput): Promise<void>;
-      segments(): Promise<ReleasedSegment[]>;
-      on(e: 'segments', cb: (s: ReleasedSegment[]) => void): void;
-      off(e: 'segments', cb: (s: ReleasedSegment[]) => void): void;
-      explain(): Promise<Explanation>;
-      flush(): Promise<{ sent: number; pending: number }>;
-      exportData(): Promise<DeviceExport>;
-      forget(): Promise<void>;
-      close(): Promise<void>;
-    };
+    /** The script tag's global: the public Segmenter, plus what 'edseg' exports beside it. */
+    edseg: Segmenter & Pick<typeof Edseg, 'createSegmenter' | 'EdsegError' | 'version'>;
     __segmentsEvents?: ReleasedSegment[][];
     /** A second segmenter for the demo site (the page's pinned key and URLs), with options overridden. */
-    __newSegmenter(over: Record<string, unknown>): {
-      ready: Promise<void>;
-      segments(): Promise<ReleasedSegment[]>;
-      close(): Promise<void>;
-    };
+    __newSegmenter(over: Record<string, unknown>): Segmenter;
   }
 }
 
@@ -121,9 +101,7 @@ export async function demoStarted(page: Page): Promise<void> {
     window.__segmentsEvents = [];
     window.edseg.on('segments', (s) => window.__segmentsEvents!.push(s));
     const key = JSON.parse(document.querySelector('script[data-key]')!.getAttribute('data-key')!);
-    const { createSegmenter } = window.edseg as unknown as {
-      createSegmenter(o: unknown): ReturnType<Window['__newSegmenter']>;
-    };
+    const { createSegmenter } = window.edseg;
     window.__newSegmenter = (over) =>
       createSegmenter({
         site: 'lingua-kids',
@@ -147,27 +125,27 @@ export const adultAllConsent: ConsentInput = {
   self: { purposes: ['instruction', 'analytics'] },
 };
 
+/** The arguments of one `track` call. */
+export type TrackArgs = Parameters<Segmenter['track']>;
+
 /** Fires the given events through the public API, then waits for the worker to take them. */
-export async function track(page: Page, events: [string, Record<string, unknown>?][]): Promise<void> {
+export async function track(page: Page, events: TrackArgs[]): Promise<void> {
   await page.evaluate(async (evs) => {
     for (const [type, props] of evs) window.edseg.track(type, props);
     await window.edseg.segments();
   }, events);
 }
 
-export const studyHard: [string, Record<string, unknown>?][] = [
+export const studyHard: TrackArgs[] = [
   ['session_start'],
   ...Array.from(
     { length: 12 },
-    (_, i) => ['lesson_complete', { lessonId: `l${i}`, minutes: 12 }] as [string, Record<string, unknown>],
+    (_, i) => ['lesson_complete', { lessonId: `l${i}`, minutes: 12 }] as TrackArgs,
   ),
-  ...Array.from(
-    { length: 6 },
-    () => ['practice_session', { minutes: 25, items: 40 }] as [string, Record<string, unknown>],
-  ),
+  ...Array.from({ length: 6 }, () => ['practice_session', { minutes: 25, items: 40 }] as TrackArgs),
   ...Array.from(
     { length: 20 },
-    (_, i) => ['quiz_answer', { correct: i % 10 !== 0, seconds: 6 }] as [string, Record<string, unknown>],
+    (_, i) => ['quiz_answer', { correct: i % 10 !== 0, seconds: 6 }] as TrackArgs,
   ),
 ];
 

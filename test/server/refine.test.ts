@@ -13,7 +13,7 @@ import { buildReport } from '../../src/core/privacy/report.js';
 import { proposeRefinement } from '../../src/core/refine.js';
 import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
-import type { SiteView } from '../../src/server/admin/api.js';
+import type { SiteView } from '../../src/core/schema.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import { ADMIN_TOKEN, NOW, ORIGIN, bearer, expectShape, form, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';

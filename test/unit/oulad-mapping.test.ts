@@ -1,5 +1,5 @@
 /**
- * The OULAD -> demo-vocabulary mapping of scripts/evaluate-oulad.ts and its outcome statistics,
+ * The OULAD -> demo-vocabulary mapping of eval/ (mapping.ts, data.ts, stats.ts) and its outcome statistics,
  * on hand-made rows (the CSV files are not needed). docs/EVALUATION.md states the mapping in words;
  * these tests hold the code to it.
  */
@@ -8,24 +8,20 @@ import { computeFeatures } from '../../src/core/features.js';
 import { rollupEvents } from '../../src/core/rollup.js';
 import { DAY_MS } from '../../src/core/schema.js';
 import { SEED_FEATURES } from '../../src/server/seed.js';
+import { numberOrNull, parseCsvLine } from '../../eval/data.js';
 import {
   activityKind,
   clickDayEvents,
   enrolledAt,
   enrolmentEvents,
-  flagStats,
   MAPPING,
-  numberOrNull,
-  outcomesBySegment,
-  parseCsvLine,
-  reportsForHalfWidth,
   SENSITIVITY,
   submissionEvents,
   toDay,
-  wilson,
   type ClickRow,
   type Mapping,
-} from '../../scripts/evaluate-oulad.js';
+} from '../../eval/mapping.js';
+import { flagStats, outcomesBySegment, reportsForHalfWidth, wilson } from '../../eval/stats.js';
 
 const perClicks: Mapping = { ...MAPPING, lessons: 'per-clicks', clicksPerLesson: 10 };
 const passMark: Mapping = { ...MAPPING, answers: 'pass-mark' };

@@ -1,0 +1,132 @@
+/**
+ * Evaluates the seeded lingua-kids manifest on real learners: the OULAD clickstream of AAA-2013J,
+ * AAA-2014J and BBB-2013B (Kuzilek, Hlosta & Zdrahal 2017, Scientific Data 4:170171, CC BY 4.0),
+ * mapped to the demo's event vocabulary and run through the SDK's own code (rollupEvents ->
+ * computeFeatures -> assignReference; buildReport -> estimateSite). docs/EVALUATION.md explains
+ * the method and its limits; the eval/ modules are the method.
+ *
+ *   npm run evaluate -- [--data DIR] [--reps N] [--docs]
+ *
+ * Part A: per snapshot day, the pace and mastery segments against final_result (Wilson intervals).
+ * Part B: every learner sends one ldp report; R seeded repetitions of estimateSite against the
+ * known truth (error, coverage, k-threshold suppression), and the n a 0.05 half-width needs.
+ * The tables go to stdout, progress to stderr; --docs also replaces the block between the markers
+ * in docs/EVALUATION.md with the same tables.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { dataDirProblem, load, RUNS } from './data.js';
+import { MAPPING, SENSITIVITY } from './mapping.js';
+import { partA } from './part-a.js';
+import { partB } from './part-b.js';
+import { seedManifest, snapshots } from './segments.js';
+import { replaceGenerated } from './tables.js';
+
+/** The repository's root folder (the parent of eval/). */
+export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** The data folder used without --data or OULAD_DIR: ../shared/data/oulad, beside the repository `root`. */
+export function defaultDataDir(root: string = REPO_ROOT): string {
+  return resolve(root, '..', 'shared', 'data', 'oulad');
+}
+
+const USAGE = `usage: npm run evaluate -- [--data DIR] [--reps N] [--docs]
+
+  --data DIR  the OULAD CSV folder (default: $OULAD_DIR, else ../shared/data/oulad beside the repo)
+  --reps N    repetitions of the LDP simulation (default 200)
+  --docs      also rewrite the generated block of docs/EVALUATION.md
+  --help      this text
+
+The tables go to stdout, progress to stderr.
+`;
+
+/** Where main writes: `out` takes the tables (stdout), `err` one line at a time (stderr). */
+export type Io = { out: (text: string) => void; err: (line: string) => void };
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Runs the evaluation for the command-line arguments `argv`; resolves to the process's exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let values: { data?: string; reps?: string; docs?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        data: { type: 'string' },
+        reps: { type: 'string' },
+        docs: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    io.err(`evaluate: ${e instanceof Error ? e.message : String(e)} (--help for usage)`);
+    return 1;
+  }
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const reps = Number(values.reps ?? 200);
+  if (!Number.isInteger(reps) || reps < 1) {
+    io.err(`evaluate: --reps must be a whole number of at least 1, not "${values.reps}"`);
+    return 1;
+  }
+  const dir = resolve(values.data ?? process.env.OULAD_DIR ?? defaultDataDir());
+  const problem = dataDirProblem(dir);
+  if (problem !== null) {
+    io.err(`evaluate: ${problem}`);
+    return 1;
+  }
+
+  const t0 = performance.now();
+  io.err(`evaluate: reading ${dir}`);
+  const manifest = seedManifest();
+  const enrolments = await load(dir);
+  const tLoad = performance.now();
+  io.err(`evaluate: part A, ${enrolments.length} enrolments, ${1 + SENSITIVITY.length} mappings`);
+  const snaps = snapshots(manifest, enrolments, MAPPING);
+  const sensitivity = SENSITIVITY.map((mapping) => ({
+    mapping,
+    snaps: snapshots(manifest, enrolments, mapping),
+  }));
+  const tA = performance.now();
+  const lines: string[] = [
+    `Data: OULAD (Kuzilek, Hlosta & Zdrahal 2017, CC BY 4.0), runs ${RUNS.join(', ')}: ${enrolments.length} enrolments, ` +
+      `${enrolments.filter((e) => e.clicks.length > 0).length} with clicks, ${enrolments.reduce((s, e) => s + e.clicks.length, 0)} click rows. ` +
+      `Manifest: seeded ${manifest.site.id} v${manifest.version}. Seeds fixed; R = ${reps}.`,
+    '',
+    '## Part A: segment validation',
+    '',
+    ...partA(manifest, enrolments, snaps, sensitivity),
+    '## Part B: LDP estimation error',
+    '',
+    ...partB(manifest, snaps, reps, (message) => io.err(`evaluate: ${message}`)),
+  ];
+  const tB = performance.now();
+  io.out(`${lines.join('\n')}\n`);
+  if (values.docs) {
+    const path = resolve(REPO_ROOT, 'docs/EVALUATION.md');
+    writeFileSync(path, replaceGenerated(readFileSync(path, 'utf8'), lines, path));
+    io.err(`evaluate: rewrote the generated block of ${path}`);
+  }
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  io.err(`evaluate: load ${s(tLoad - t0)} s, part A ${s(tA - tLoad)} s, part B ${s(tB - tA)} s`);
+  return 0;
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,39 @@
+/** The page frame every console page shares (head, header with navigation and log out), and the view types. */
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import { STYLE } from './styles.js';
+
+/** What a view renders: hono/html's escaped string (or its promise). */
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+/** The message a redirect carries back to a page (?ok= or ?error=). */
+export type Flash = { ok?: string; error?: string };
+
+/** A whole page: `body` inside the frame, with navigation and log out when `actor` is logged in. */
+export function layout(title: string, body: Html, actor: string | null): Html {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title} · edseg admin</title>
+        <style>
+          ${raw(STYLE)}
+        </style>
+      </head>
+      <body>
+        <header>
+          <strong>edseg admin</strong>
+          ${
+            actor
+              ? html`<nav><a href="/admin">Sites</a><a href="/admin/audit">Audit log</a></nav>
+                  <span class="muted small">${actor}</span>
+                  <form method="post" action="/admin/logout">
+                    <button class="ghost" type="submit">Log out</button>
+                  </form>`
+              : ''
+          }
+        </header>
+        <main>${body}</main>
+      </body>
+    </html>`;
+}

@@ -1,0 +1,146 @@
+/** One site: its published version, publish form, policy form, segments' documentation and versions. */
+import { html } from 'hono/html';
+import type { CatalogSegment, SiteView } from '../../../core/schema.js';
+import type { Flash, Html } from './layout.js';
+
+/** Whether a segment serves a commercial purpose (marketing or advertising). */
+const isCommercial = (s: CatalogSegment): boolean => s.purpose === 'marketing' || s.purpose === 'advertising';
+
+/**
+ * A policy checkbox (`name` is the form field: allowed or clear), on one line: the page's tests
+ * read `name="allowed" value="<segment>"` as written.
+ */
+function policyBox(name: 'allowed' | 'clear', id: string, checked: boolean): Html {
+  // prettier-ignore
+  return html`<input type="checkbox" name="${name}" value="${id}" aria-label="${name === 'allowed' ? 'allow' : 'clear'} ${id}" ${checked ? 'checked' : ''} />`;
+}
+
+/** A segment with its tags and documentation. */
+function segmentCard(s: CatalogSegment): Html {
+  const commercial = isCommercial(s);
+  return html`<div class="card" id="seg-${s.id}">
+    <h3>${s.name} <code>${s.id}</code></h3>
+    <p>
+      <span class="tag">model ${s.model} (${s.modelKind})</span><span class="tag">purpose: ${s.purpose}</span
+      ><span class="tag">min age band: ${s.minAgeBand}</span>
+      ${s.usesEducationRecord ? html`<span class="tag edu">uses education records: ${s.educationRecordFeatures.join(', ')}</span>` : html`<span class="tag">no education records</span>`}
+      ${s.allowed ? html`<span class="tag yes">site may receive</span>` : html`<span class="tag no">site may not receive</span>`}
+      ${s.clear ? html`<span class="tag">reportable in clear</span>` : ''}
+    </p>
+    ${s.usesEducationRecord && commercial ? html`<p class="flash error small">FERPA: this segment reads an education record and its purpose is ${s.purpose}; the SDK never releases it (rule ferpa-education-record), whatever the policy.</p>` : ''}
+    <div class="grid">
+      <div>
+        <strong class="small">Criteria</strong>
+        <p>${s.documentation.criteria}</p>
+        <strong class="small">Data sources</strong>
+        <ul>
+          ${s.documentation.dataSources.map((d) => html`<li class="small">${d}</li>`)}
+        </ul>
+      </div>
+      <div>
+        <strong class="small">Validation</strong>
+        <p class="small">${s.documentation.validation}</p>
+        <strong class="small">Changelog</strong>
+        <ul>
+          ${s.documentation.changelog.map((e) => html`<li class="small">v${e.version} (${e.date}): ${e.change}</li>`)}
+        </ul>
+      </div>
+    </div>
+  </div>`;
+}
+
+/** The site page, with the flash a redirect carried. */
+export function sitePage(v: SiteView, flash: Flash): Html {
+  const id = v.site.id;
+  return html`<h1>${v.site.name} <code>${id}</code></h1>
+    ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
+    <div class="grid">
+      <div class="card">
+        ${
+          v.current
+            ? html`<p>
+                <strong>Published: version ${v.current.version}</strong> by ${v.current.publishedBy},
+                ${v.current.publishedAt}<br />
+                <span class="small muted"
+                  >valid until ${v.current.expiresAt}, signed with key <code>${v.current.kid}</code></span
+                >
+              </p>`
+            : html`<p>Not published yet.</p>`
+        }
+        <p class="small">Origins: ${v.site.origins.map((o) => html`<code>${o}</code> `)}</p>
+        <p class="small">
+          Reports: ${v.reports.currentVersion} for the published version, ${v.reports.total} in all.
+          <a href="/admin/sites/${id}/estimates">Estimates dashboard</a> ·
+          <a href="/admin/sites/${id}/refinement">Refine centroids</a> ·
+          <a href="/admin/audit?site=${id}">Audit log</a> ·
+          <a href="/v1/sites/${id}/manifest">Signed manifest</a>
+        </p>
+      </div>
+      <div class="card">
+        <form method="post" action="/admin/sites/${id}/publish">
+          <strong>Publish</strong>
+          <p class="small">
+            ${v.pending.length ? html`Pending changes: ${v.pending.join('; ')}` : 'No pending changes: publishing re-signs with a new expiry.'}
+          </p>
+          <p>
+            <input type="text" name="note" maxlength="500" placeholder="Note for the audit log (optional)" />
+          </p>
+          <button type="submit">Publish version ${(v.current?.version ?? 0) + 1}</button>
+        </form>
+      </div>
+    </div>
+
+    <h2>Policy for this site</h2>
+    <form method="post" action="/admin/sites/${id}/policy">
+      <table>
+        <tr>
+          <th>Segment</th>
+          <th>Model</th>
+          <th>Purpose</th>
+          <th>Education record</th>
+          <th>Site may receive</th>
+          <th>Report in clear</th>
+        </tr>
+        ${v.segments.map(
+          (s) =>
+            html`<tr>
+              <td><a href="#seg-${s.id}">${s.name}</a> <code>${s.id}</code></td>
+              <td>${s.model}</td>
+              <td>${s.purpose}</td>
+              <td>
+                ${s.usesEducationRecord ? html`<span class="tag edu">yes</span>${isCommercial(s) ? html`<span class="tag no">never released (FERPA)</span>` : ''}` : 'no'}
+              </td>
+              <td>${policyBox('allowed', s.id, s.allowed)}</td>
+              <td>${policyBox('clear', s.id, s.clear)}</td>
+            </tr>`,
+        )}
+      </table>
+      <p class="small muted">
+        Saving changes the working policy; it reaches learners' devices at the next publish. "Report in clear"
+        needs "may receive".
+      </p>
+      <button type="submit">Save policy</button>
+    </form>
+
+    <h2>Segments and their documentation</h2>
+    ${v.segments.map(segmentCard)}
+
+    <h2>Versions</h2>
+    <table>
+      <tr>
+        <th>Version</th>
+        <th>Published at</th>
+        <th>By</th>
+        <th>Key</th>
+      </tr>
+      ${v.versions.map(
+        (x) =>
+          html`<tr>
+            <td>${x.version}</td>
+            <td class="small">${x.publishedAt}</td>
+            <td>${x.publishedBy}</td>
+            <td><code>${x.kid}</code></td>
+          </tr>`,
+      )}
+    </table>`;
+}

@@ -1,0 +1,107 @@
+/**
+ * The public API under /v1: manifests, keys, the report collector and estimates.
+ *
+ * Privacy contract of the collector: it reads the request body and nothing else. No middleware
+ * logs requests; the client's address and user agent are never read, stored or logged. /v1 is
+ * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
+ */
+import { createHash } from 'node:crypto';
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { dayOf } from '../core/schema.js';
+import type { Manifest, ReportsAccepted } from '../core/schema.js';
+import type { ServerDeps } from './deps.js';
+import { loadEstimates } from './estimates.js';
+import { limitBody, parseJson } from './http.js';
+import { admitBatch } from './reports.js';
+
+/** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** A strong ETag for a body: a quoted SHA-256 prefix. */
+function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** Whether If-None-Match matches an ETag (weak comparison, RFC 9110 §13.1.2; `*` matches). */
+function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .includes(etag);
+}
+
+/** The /v1 routes (mounted at /v1 by createApp, whose error handler answers their refusals). */
+export function collector(deps: ServerDeps): Hono {
+  const { store, signer } = deps;
+  const app = new Hono();
+
+  // Published versions never change, so (site, version) -> manifest is cached for report checks.
+  const versions = new Map<string, Manifest>();
+  const publishedManifest = async (
+    site: string,
+    version: number,
+  ): Promise<Manifest | null | 'unknown-site'> => {
+    const key = `${site}\u0000${version}`;
+    const hit = versions.get(key);
+    if (hit) return hit;
+    const v = await store.getVersion(site, version);
+    if (v) {
+      versions.set(key, v.manifest);
+      return v.manifest;
+    }
+    return (await store.getSite(site)) ? null : 'unknown-site';
+  };
+
+  app.use(
+    '*',
+    cors({
+      origin: '*',
+      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'If-None-Match'],
+      exposeHeaders: ['ETag'],
+      maxAge: 600,
+    }),
+  );
+
+  app.get('/sites/:site/manifest', async (c) => {
+    const current = await store.currentJws(c.req.param('site'));
+    if (!current) return c.json({ error: 'unknown site or nothing published', field: 'site' }, 404);
+    const etag = etagOf(current.jws);
+    const headers = {
+      ETag: etag,
+      'Cache-Control': 'no-cache',
+      'X-Edseg-Manifest-Version': String(current.version),
+    };
+    if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);
+    return c.body(current.jws, 200, { ...headers, 'Content-Type': 'application/jose' });
+  });
+
+  app.get('/keys', async (c) => c.json(await signer.publicJwks(), 200, { 'Cache-Control': 'no-cache' }));
+
+  app.post('/reports', limitBody(MAX_BODY_BYTES), async (c) => {
+    // Any content type: navigator.sendBeacon can only send text/plain without a preflight.
+    const admitted = await admitBatch(parseJson(await c.req.text()), publishedManifest);
+    if (!admitted.ok) return c.json({ error: admitted.message, field: admitted.field }, 400);
+    const { inserted } = await store.insertReports(admitted.reports, dayOf(deps.now().getTime()));
+    return c.json(
+      { accepted: inserted, duplicates: admitted.reports.length - inserted } satisfies ReportsAccepted,
+      202,
+    );
+  });
+
+  app.get('/sites/:site/estimates', async (c) => {
+    const q = c.req.query('version');
+    const version = q === undefined ? undefined : Number(q);
+    if (version !== undefined && (!Number.isInteger(version) || version < 1))
+      return c.json({ error: 'version must be a positive integer', field: 'version' }, 400);
+    // loadEstimates throws EdsegError('not-found') naming site or version: 404 through onError.
+    return c.json(await loadEstimates(deps, c.req.param('site'), version), 200, {
+      'Cache-Control': 'no-cache',
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,129 @@
+/**
+ * Consent on the device: recording it, moving what the page held in memory to IndexedDB once it allows
+ * persistence, and keeping the tabs of one site in step (consent changes, forget()).
+ */
+import { purposeAllowed } from '../src/core/policy.js';
+import type { EngineConfig } from '../src/core/protocol.js';
+import {
+  PURPOSES,
+  type Consent,
+  type ConsentInput,
+  type Declared,
+  type ReleasedSegment,
+} from '../src/core/schema.js';
+import type { AuditLog, EngineDeps, TabChannel } from './deps.js';
+import { holdNothing, type EngineState } from './state.js';
+
+/** A page that starts where the site's database exists picks it up, with its consent and preferences. */
+export async function resumePersisted(
+  s: EngineState,
+  config: Pick<EngineConfig, 'site'>,
+  deps: Pick<EngineDeps, 'storeExists' | 'openStore'>,
+): Promise<void> {
+  const site = config.site;
+  if (await deps.storeExists(site)) {
+    s.store = await deps.openStore(site);
+    const [consent, declared] = await Promise.all([
+      s.store.get<Consent>('consent'),
+      s.store.get<Declared>('declared'),
+    ]);
+    s.consent = consent ?? null;
+    s.declared = declared ?? {};
+  }
+}
+
+/** Records the page's consent (with GPC), persisting first if it allows some purpose, and audits the change. */
+export async function recordConsent(
+  s: EngineState,
+  input: ConsentInput,
+  config: Pick<EngineConfig, 'site' | 'pageGpc'>,
+  deps: Pick<EngineDeps, 'gpc' | 'now' | 'openStore'>,
+  log: AuditLog,
+): Promise<void> {
+  const before = s.consent;
+  const consent: Consent = {
+    ...input,
+    gpc: deps.gpc || config.pageGpc === true,
+    updatedAt: deps.now(),
+  };
+  s.consent = consent;
+  const persist = PURPOSES.some((p) => purposeAllowed(consent, p).allowed);
+  if (persist && !s.store.persisted) await migrateToPersistent(s, config, deps);
+  await s.store.set('consent', consent);
+  await log('consent-changed', { before, after: consent, persisted: s.store.persisted });
+}
+
+/**
+ * Adopts the consent record another tab stored (the store holds the latest write of any tab);
+ * true when it differs from the one held, so the segments must be recomputed.
+ */
+export async function adoptStoredConsent(
+  s: EngineState,
+  config: Pick<EngineConfig, 'site'>,
+  deps: Pick<EngineDeps, 'storeExists' | 'openStore'>,
+): Promise<boolean> {
+  if (!s.store.persisted) {
+    // Another tab may have created the database with a consent record since this page started:
+    // what this page held in memory moves there, as on a local consent.
+    if (!(await deps.storeExists(config.site))) return false;
+    await migrateToPersistent(s, config, deps);
+  }
+  const stored = (await s.store.get<Consent>('consent')) ?? null;
+  if (!stored || JSON.stringify(stored) === JSON.stringify(s.consent)) return false;
+  s.consent = stored;
+  s.declared = (await s.store.get<Declared>('declared')) ?? s.declared;
+  return true;
+}
+
+/** Consent changes and forget() in one tab take effect in every other tab of this site at once. */
+export function listenToTabs(
+  channel: EngineDeps['channel'],
+  config: Pick<EngineConfig, 'site'>,
+  on: { consentChanged: () => void; forgotten: () => void },
+): TabChannel | null {
+  const tabs = channel(`edseg:${config.site}`);
+  if (!tabs) return null;
+  tabs.onmessage = (ev) => {
+    if (ev.data.kind === 'consent-changed') on.consentChanged();
+    if (ev.data.kind === 'forgotten') on.forgotten();
+  };
+  return tabs;
+}
+
+/** Another tab deleted everything: stop, hold nothing, release nothing. */
+export async function forgottenElsewhere(
+  s: EngineState,
+  stop: () => void,
+  notify: (released: ReleasedSegment[]) => void,
+): Promise<void> {
+  if (s.forgotten) return;
+  s.forgotten = true;
+  stop();
+  await s.store.close().catch(() => undefined);
+  holdNothing(s);
+  notify([]);
+}
+
+/** Moves what the page held in memory into IndexedDB, once consent allows persistence. */
+async function migrateToPersistent(
+  s: EngineState,
+  config: Pick<EngineConfig, 'site'>,
+  deps: Pick<EngineDeps, 'openStore'>,
+): Promise<void> {
+  const mem = s.store;
+  const idb = await deps.openStore(config.site);
+  const events = await mem.events();
+  // The page's rollups merge into whatever other tabs already rolled up.
+  if (events.length) await idb.addEvents(events, await mem.rollups());
+  for (const key of ['manifest', 'declared']) {
+    const v = await mem.get(key);
+    if (v !== undefined) await idb.set(key, v);
+  }
+  for (const a of await mem.auditLog()) {
+    const { id: _id, ...rest } = a;
+    await idb.audit(rest);
+  }
+  for (const item of await mem.outbox()) await idb.putOutbox(item);
+  await mem.destroy();
+  s.store = idb;
+}

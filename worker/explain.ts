@@ -1,0 +1,112 @@
+/** What the learner can see of the device: the explanation of its decisions and the export of its data. */
+import { decide } from '../src/core/policy.js';
+import { budgetInUse } from '../src/core/privacy/accountant.js';
+import type { EngineConfig } from '../src/core/protocol.js';
+import { dayOf, type DeviceExport, type Explanation } from '../src/core/schema.js';
+import type { EngineDeps } from './deps.js';
+import { whyBlocked, type EngineState } from './state.js';
+
+/** The Explanation of what the engine holds and decided, for explain(). */
+export async function explanation(
+  s: Readonly<EngineState>,
+  config: Pick<EngineConfig, 'site'>,
+  deps: Pick<EngineDeps, 'now' | 'origin'>,
+): Promise<Explanation> {
+  const today = dayOf(deps.now());
+  const blocked = whyBlocked(s);
+  const cur = s.current;
+  const reporting = cur?.manifest.reporting;
+  const retention = cur?.manifest.retention ?? null;
+  const [spends, counts, recent] = await Promise.all([
+    s.store.budget(),
+    s.store.counts(),
+    retention ? s.store.rollupsSince(today - retention.rawEventDays + 1) : [],
+  ]);
+  const window = reporting
+    ? budgetInUse(spends, config.site, today, reporting.budget.windowDays)
+    : { spent: 0, reports: 0 };
+  const lastPeriod = spends
+    .filter((sp) => sp.site === config.site)
+    .reduce<number | null>((m, sp) => (m === null || sp.period > m ? sp.period : m), null);
+  // Events per type come from the rollups' event-count rows over the raw-event window: no scan of raw events.
+  const events: Record<string, number> = {};
+  for (const r of recent) if (r.prop === '') events[r.type] = (events[r.type] ?? 0) + r.count;
+  return {
+    site: config.site,
+    origin: deps.origin,
+    manifest: {
+      status: s.manifestStatus.status,
+      ...(cur ? { version: cur.meta.version, expiresAt: cur.manifest.expiresAt } : {}),
+      ...(s.manifestStatus.reason ? { reason: s.manifestStatus.reason } : {}),
+    },
+    ...(blocked ? { blocked } : {}),
+    consent: s.consent,
+    persisted: s.store.persisted,
+    stored: {
+      events,
+      rollups: counts.rollups,
+      pending: counts.outbox,
+      declared: s.declared,
+      retention,
+    },
+    segments: [...(cur?.catalog.values() ?? [])].map(({ ctx, segment }) => {
+      const assigned = s.assignments.some((a) => a.segment.id === ctx.id);
+      const d = decide(s.consent, ctx, cur!.manifest.policy);
+      const released = assigned && !blocked && d.release;
+      return {
+        id: ctx.id,
+        name: segment.name,
+        model: ctx.model,
+        purpose: ctx.purpose,
+        usesEducationRecord: ctx.usesEducationRecord,
+        assigned,
+        released,
+        channel: released ? d.channel : 'none',
+        reasons: blocked ? [blocked] : d.reasons,
+      };
+    }),
+    budget: {
+      windowDays: reporting?.budget.windowDays ?? 0,
+      spent: window.spent,
+      cap: reporting?.budget.maxEpsilon ?? 0,
+      reportsInWindow: window.reports,
+      lastPeriod,
+    },
+  };
+}
+
+/** Everything the device holds for this site, for exportData(). */
+export async function deviceExport(
+  s: Readonly<EngineState>,
+  config: Pick<EngineConfig, 'site'>,
+  deps: Pick<EngineDeps, 'now'>,
+): Promise<DeviceExport> {
+  const store = s.store;
+  const [events, rollups, outbox, budget, audit] = await Promise.all([
+    store.events(),
+    store.rollups(),
+    store.outbox(),
+    store.budget(),
+    store.auditLog(),
+  ]);
+  return {
+    site: config.site,
+    exportedAt: new Date(deps.now()).toISOString(),
+    persisted: store.persisted,
+    events,
+    rollups,
+    declared: s.declared,
+    consent: s.consent,
+    manifest: s.current
+      ? {
+          version: s.current.meta.version,
+          kid: s.current.meta.kid,
+          acceptedAt: s.current.meta.acceptedAt,
+          payload: s.current.manifest,
+        }
+      : null,
+    outbox,
+    budget,
+    audit,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The manifest the engine works under: fetched, verified, cached and adopted as one value, the
+ * CurrentManifest (payload, what is stored of it, the vocabulary its features read, its segments).
+ */
+import type { JWK } from 'jose';
+import { verifyManifest, type ManifestRefusal } from '../src/core/manifest.js';
+import { vocabularyOf, type Vocabulary } from '../src/core/minimise.js';
+import { segmentContexts, type Decision, type SegmentContext } from '../src/core/policy.js';
+import type { EngineConfig } from '../src/core/protocol.js';
+import type { Manifest, Model, Segment } from '../src/core/schema.js';
+import type { AuditLog, EngineDeps } from './deps.js';
+import type { DeviceStore } from './store.js';
+
+type StoredManifest = { jws: string; version: number; kid: string; acceptedAt: number; etag?: string };
+/** A segment of the manifest with what the policy needs to know of it. */
+export type CatalogEntry = { ctx: SegmentContext; segment: Segment; model: Model };
+/** One model's segment for this learner, and the policy's decision on it under the current consent. */
+export type Assignment = CatalogEntry & { index: number; decision: Decision };
+
+/** The adopted manifest: its payload, its stored record, the vocabulary its features read, its segments by id. */
+export type CurrentManifest = {
+  manifest: Manifest;
+  meta: StoredManifest;
+  vocab: Vocabulary;
+  catalog: Map<string, CatalogEntry>;
+};
+/** Whether a manifest was adopted, and if not, why. */
+export type ManifestStatus = {
+  status: 'accepted' | 'missing' | 'refused';
+  reason?: ManifestRefusal | 'network';
+};
+
+/** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
+export async function loadManifest(
+  store: DeviceStore,
+  config: Pick<EngineConfig, 'manifestUrl' | 'publicKeys' | 'site'>,
+  deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin'>,
+  log: AuditLog,
+): Promise<{ current: CurrentManifest | null; manifestStatus: ManifestStatus }> {
+  let status: ManifestStatus = { status: 'missing' };
+  const cached = (await store.get<StoredManifest>('manifest')) ?? null;
+  const opts = () => ({
+    publicKeys: config.publicKeys as JWK[],
+    site: config.site,
+    origin: deps.origin,
+    now: new Date(deps.now()),
+  });
+  let fetched: { jws: string; etag?: string } | null = null;
+  try {
+    const res = await deps.fetch(config.manifestUrl, {
+      credentials: 'omit',
+      cache: 'no-cache',
+      referrerPolicy: 'no-referrer',
+      headers: cached?.etag ? { 'If-None-Match': cached.etag } : {},
+    });
+    if (res.status === 200)
+      fetched = {
+        jws: (await res.text()).trim(),
+        ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}),
+      };
+    else if (res.status !== 304) status = { status: 'missing', reason: 'network' };
+  } catch {
+    status = { status: 'missing', reason: 'network' };
+  }
+  if (fetched) {
+    const r = await verifyManifest(fetched.jws, {
+      ...opts(),
+      ...(cached ? { minVersion: cached.version } : {}),
+    });
+    if (r.ok) {
+      const meta: StoredManifest = {
+        jws: fetched.jws,
+        version: r.manifest.version,
+        kid: r.kid,
+        acceptedAt: deps.now(),
+        ...(fetched.etag ? { etag: fetched.etag } : {}),
+      };
+      await store.set('manifest', meta);
+      if (!cached || cached.version !== meta.version || cached.kid !== meta.kid)
+        await log('manifest-accepted', { version: meta.version, kid: meta.kid });
+      return adopt(r.manifest, meta);
+    }
+    await log('manifest-refused', { reason: r.reason, message: r.message });
+    status = { status: 'refused', reason: r.reason };
+  }
+  if (cached) {
+    // The last good manifest must still check out against today's keys, site, origin and clock.
+    const r = await verifyManifest(cached.jws, opts());
+    if (r.ok) return adopt(r.manifest, cached);
+    await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
+    status = { status: 'refused', reason: r.reason };
+  }
+  return { current: null, manifestStatus: status };
+}
+
+function adopt(
+  manifest: Manifest,
+  meta: StoredManifest,
+): { current: CurrentManifest; manifestStatus: ManifestStatus } {
+  const catalog = new Map(
+    segmentContexts(manifest).map((ctx): [string, CatalogEntry] => {
+      const model = manifest.models.find((m) => m.id === ctx.model)!;
+      return [ctx.id, { ctx, model, segment: model.segments.find((s) => s.id === ctx.id)! }];
+    }),
+  );
+  return {
+    current: { manifest, meta, vocab: vocabularyOf(manifest.features), catalog },
+    manifestStatus: { status: 'accepted' },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Reporting: the channel of each assignment, the queued reports a consent change no longer allows,
+ * this period's report, and its delivery.
+ */
+import { purposeAllowed } from '../src/core/policy.js';
+import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
+import type { EngineConfig } from '../src/core/protocol.js';
+import { dayOf, periodOf, type OutboxItem } from '../src/core/schema.js';
+import type { AuditLog, EngineDeps } from './deps.js';
+import type { Assignment } from './manifest.js';
+import { deliver } from './outbox.js';
+import { whyBlocked, type EngineState } from './state.js';
+
+/** The channel for each model's assigned segment under the current consent and policy. */
+export function channels(assignments: Assignment[]): ModelAssignment[] {
+  return assignments.map((a) => ({
+    model: a.model.id,
+    index: a.index,
+    k: a.model.segments.length,
+    segmentId: a.segment.id,
+    channel: a.decision.channel,
+  }));
+}
+
+/** A withdrawal stops reports not yet sent: drop every queued field the current consent no longer allows. */
+export async function dropDisallowedReports(s: Readonly<EngineState>, log: AuditLog): Promise<void> {
+  const items = await s.store.outbox();
+  if (items.length === 0) return;
+  const analytics = purposeAllowed(s.consent, 'analytics').allowed && !whyBlocked(s);
+  const now = new Map(channels(s.assignments).map((c) => [c.model, c.channel]));
+  const drop = items.filter(
+    (it) => !analytics || it.report.segments.some((f) => now.get(f.model) !== f.channel),
+  );
+  if (drop.length === 0) return;
+  await s.store.removeOutbox(drop.map((d) => d.id));
+  for (const d of drop) await log('report-dropped', { reportId: d.report.id, reason: 'consent-changed' });
+}
+
+/** Builds, spends for and queues this period's report, if due and allowed. */
+export async function maybeReport(
+  s: Readonly<EngineState>,
+  config: Pick<EngineConfig, 'site'>,
+  deps: Pick<EngineDeps, 'now' | 'rng'>,
+  log: AuditLog,
+): Promise<void> {
+  const cur = s.current;
+  if (!cur || whyBlocked(s) || !s.consent || !s.store.persisted) return;
+  const m = cur.manifest;
+  if (!purposeAllowed(s.consent, 'analytics').allowed) return;
+  const today = dayOf(deps.now());
+  const period = periodOf(today, m.reporting.periodDays);
+  if ((await s.store.budget()).some((sp) => sp.site === config.site && sp.period === period)) return;
+  const report = buildReport({
+    site: config.site,
+    manifestVersion: cur.meta.version,
+    period,
+    assignments: channels(s.assignments),
+    features: s.normalised,
+    reporting: m.reporting,
+    rng: deps.rng,
+  });
+  if (!report) return;
+  const item: OutboxItem = {
+    id: report.id,
+    report,
+    createdAt: deps.now(),
+    attempts: 0,
+    nextAttemptAt: 0,
+  };
+  const decision = await s.store.spendAndQueue(
+    { site: config.site, day: today, period, epsilon: report.epsilon },
+    m.reporting.budget,
+    item,
+  );
+  if (decision.ok) {
+    await log('report-queued', {
+      reportId: report.id,
+      period,
+      channels: Object.fromEntries(report.segments.map((f) => [f.model, f.channel])),
+      epsilon: report.epsilon,
+    });
+  }
+}
+
+/** Sends the queued reports to the collector, unless this engine's data was deleted. */
+export async function deliverOutbox(
+  s: Readonly<EngineState>,
+  config: Pick<EngineConfig, 'collectorUrl'>,
+  deps: Pick<EngineDeps, 'fetch' | 'now'>,
+  log: AuditLog,
+): Promise<{ sent: number; pending: number }> {
+  if (s.forgotten) return { sent: 0, pending: 0 };
+  // One tab delivers at a time, so two tabs never post the same queued report.
+  const store = s.store;
+  return store.exclusive('outbox', () =>
+    deliver(store, {
+      url: config.collectorUrl,
+      fetch: deps.fetch,
+      now: deps.now,
+      log,
+    }),
+  );
+}

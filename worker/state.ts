@@ -1,0 +1,57 @@
+/**
+ * What the engine holds, as one record that the engine's modules read and write in place: a module
+ * reads a field when the engine's flow would have, so a change made meanwhile (another tab's forget())
+ * is seen where it was before.
+ */
+import type { BlockCode, Consent, Declared, ReleasedSegment } from '../src/core/schema.js';
+import type { Assignment, CurrentManifest, ManifestStatus } from './manifest.js';
+import { MemoryStore, type DeviceStore } from './store.js';
+
+/** The learner's store, consent and preferences, the current manifest, and what was assigned and released. */
+export type EngineState = {
+  store: DeviceStore;
+  current: CurrentManifest | null;
+  manifestStatus: ManifestStatus;
+  consent: Consent | null;
+  declared: Declared;
+  assignments: Assignment[];
+  released: ReleasedSegment[];
+  normalised: number[] | null;
+  forgotten: boolean;
+};
+
+/** A fresh engine's state: memory store, no manifest, no consent. */
+export function initialState(): EngineState {
+  return {
+    store: new MemoryStore(),
+    current: null,
+    manifestStatus: { status: 'missing' },
+    consent: null,
+    declared: {},
+    assignments: [],
+    released: [],
+    normalised: null,
+    forgotten: false,
+  };
+}
+
+/** After forget(), here or in another tab: no learner state left in this engine. */
+export function holdNothing(s: EngineState): void {
+  s.store = new MemoryStore();
+  s.consent = null;
+  s.declared = {};
+  s.assignments = [];
+  s.released = [];
+  s.normalised = null;
+}
+
+/** Why nothing at all may be released, if so. */
+export function whyBlocked(s: Readonly<EngineState>): BlockCode | undefined {
+  if (s.forgotten) return 'forgotten';
+  if (s.current) return undefined;
+  const reason = s.manifestStatus.reason;
+  if (reason === 'origin-not-allowed') return 'origin-not-allowed';
+  if (reason === 'site-mismatch') return 'site-mismatch';
+  if (reason === 'expired') return 'manifest-expired';
+  return s.manifestStatus.status === 'refused' ? 'manifest-refused' : 'manifest-missing';
+}
