@@ -43,7 +43,7 @@ export async function recordConsent(
   const before = s.consent;
   const consent: Consent = {
     ...input,
-    gpc: deps.gpc || config.pageGpc === true,
+    gpc: deps.gpc() || config.pageGpc === true,
     updatedAt: deps.now(),
   };
   s.consent = consent;

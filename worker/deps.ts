@@ -11,7 +11,7 @@ export type EngineDeps = {
   /** the page origin (a same-origin worker's own location.origin) */
   origin: string;
   /** navigator.globalPrivacyControl as the worker sees it */
-  gpc: boolean;
+  gpc: () => boolean;
   rng: Rng;
   /** opens the persistent store; tests may pass a factory over fake-indexeddb */
   openStore: (site: string) => Promise<DeviceStore>;
@@ -39,7 +39,7 @@ export function browserDeps(): EngineDeps {
     fetch: globalThis.fetch.bind(globalThis),
     now: () => Date.now(),
     origin: (globalThis as { location?: Location }).location?.origin ?? '',
-    gpc: nav?.globalPrivacyControl === true,
+    gpc: () => nav?.globalPrivacyControl === true,
     rng: cryptoRng,
     openStore: (site) => IdbStore.open(site),
     storeExists: (site) => dbExists(site),

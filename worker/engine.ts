@@ -15,7 +15,7 @@ import { rollupDeltas } from '../src/core/rollup.js';
 import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
-import { decide } from '../src/core/policy.js';
+import { decide, purposeAllowed } from '../src/core/policy.js';
 import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
   ConsentInput,
@@ -29,7 +29,7 @@ import {
   type StoredEvent,
 } from '../src/core/schema.js';
 import { loadManifest } from './manifest.js';
-import { holdNothing, initialState, type EngineState } from './state.js';
+import { consentInForce, holdNothing, initialState, type EngineState } from './state.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
 import {
@@ -102,12 +102,18 @@ export class Engine implements EngineApi {
 
   async segments(): Promise<ReleasedSegment[]> {
     await this.ready();
-    return this.serial(async () => this.state.released);
+    return this.serial(async () => {
+      await this.decideWithCurrentGpc();
+      return this.state.released;
+    });
   }
 
   async explain(): Promise<Explanation> {
     await this.ready();
-    return this.serial(() => explanation(this.state, this.config, this.deps));
+    return this.serial(async () => {
+      await this.decideWithCurrentGpc();
+      return explanation(this.state, this.config, this.deps);
+    });
   }
 
   async flush(): Promise<{ sent: number; pending: number }> {
@@ -115,6 +121,7 @@ export class Engine implements EngineApi {
     return this.serial(async () => {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
       await this.syncConsent();
+      await this.decideWithCurrentGpc();
       await maybeReport(this.state, this.config, this.deps, this.log);
       return deliverOutbox(this.state, this.config, this.deps, this.log);
     });
@@ -217,6 +224,7 @@ export class Engine implements EngineApi {
 
   /** Features from rollups, one segment per model, then the release decision. */
   private async recompute(forceNotify: boolean): Promise<void> {
+    this.state.gpc = this.gpcNow();
     let released: ReleasedSegment[] = [];
     const cur = this.state.current;
     if (cur) {
@@ -227,11 +235,15 @@ export class Engine implements EngineApi {
       const { normalised } = computeFeatures(rollups, this.state.declared, m.features, today);
       this.state.normalised = normalised;
       const names = m.features.map((f) => f.name);
-      // Every consent change recomputes, so each assignment's decision is always the current one.
-      this.state.assignments = m.models.map((model) => {
+      // Every consent change (and every change of GPC) recomputes, so each assignment's decision is
+      // always the current one. A model whose purpose the consent in force does not allow is not
+      // assigned at all: nothing is computed about the learner for a purpose they did not allow.
+      const consent = consentInForce(this.state);
+      this.state.assignments = m.models.flatMap((model) => {
+        if (!purposeAllowed(consent, model.purpose).allowed) return [];
         const { index } = assign(model, modelInput(model, names, normalised));
         const entry = cur.catalog.get(model.segments[index]!.id)!;
-        return { ...entry, index, decision: decide(this.state.consent, entry.ctx, m.policy) };
+        return [{ ...entry, index, decision: decide(consent, entry.ctx, m.policy) }];
       });
       released = this.state.assignments
         .filter((a) => a.decision.release)
@@ -266,6 +278,16 @@ export class Engine implements EngineApi {
   /** Another tab's consent, if it stored a different one, and the segments under it. */
   private async syncConsent(): Promise<void> {
     if (await adoptStoredConsent(this.state, this.config, this.deps)) await this.recompute(true);
+  }
+
+  /** Global Privacy Control now: the page's (read at its start) or the worker's own, read at this call. */
+  private gpcNow(): boolean {
+    return this.config.pageGpc === true || this.deps.gpc();
+  }
+
+  /** Every decision reads GPC anew: when it changed since the last one, the segments are recomputed. */
+  private async decideWithCurrentGpc(): Promise<void> {
+    if (this.gpcNow() !== this.state.gpc) await this.recompute(true);
   }
 
   /** Stops the timers and leaves the tabs' channel. */

@@ -4,7 +4,7 @@ import { budgetInUse } from '../src/core/privacy/accountant.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import { dayOf, type DeviceExport, type Explanation } from '../src/core/schema.js';
 import type { EngineDeps } from './deps.js';
-import { whyBlocked, type EngineState } from './state.js';
+import { consentInForce, whyBlocked, type EngineState } from './state.js';
 
 /** The Explanation of what the engine holds and decided, for explain(). */
 export async function explanation(
@@ -40,7 +40,7 @@ export async function explanation(
       ...(s.manifestStatus.reason ? { reason: s.manifestStatus.reason } : {}),
     },
     ...(blocked ? { blocked } : {}),
-    consent: s.consent,
+    consent: consentInForce(s),
     persisted: s.store.persisted,
     stored: {
       events,
@@ -51,7 +51,7 @@ export async function explanation(
     },
     segments: [...(cur?.catalog.values() ?? [])].map(({ ctx, segment }) => {
       const assigned = s.assignments.some((a) => a.segment.id === ctx.id);
-      const d = decide(s.consent, ctx, cur!.manifest.policy);
+      const d = decide(consentInForce(s), ctx, cur!.manifest.policy);
       const released = assigned && !blocked && d.release;
       return {
         id: ctx.id,
@@ -61,7 +61,8 @@ export async function explanation(
         usesEducationRecord: ctx.usesEducationRecord,
         assigned,
         released,
-        channel: released ? d.channel : 'none',
+        // The model's channel (PRIVACY.md "The shape rule"): the assigned segment goes on it, released or not.
+        channel: assigned && !blocked ? d.channel : 'none',
         reasons: blocked ? [blocked] : d.reasons,
       };
     }),

@@ -18,6 +18,8 @@ export type EngineState = {
   released: ReleasedSegment[];
   normalised: number[] | null;
   forgotten: boolean;
+  /** Global Privacy Control as last read (page or worker): every decision reads it anew */
+  gpc: boolean;
 };
 
 /** A fresh engine's state: memory store, no manifest, no consent. */
@@ -32,6 +34,7 @@ export function initialState(): EngineState {
     released: [],
     normalised: null,
     forgotten: false,
+    gpc: false,
   };
 }
 
@@ -43,6 +46,15 @@ export function holdNothing(s: EngineState): void {
   s.assignments = [];
   s.released = [];
   s.normalised = null;
+}
+
+/**
+ * The consent record the rules read: the stored one, with Global Privacy Control on when it is on
+ * now (in the page at start, or in the worker at this decision), whatever was stored with it.
+ */
+export function consentInForce(s: Readonly<EngineState>): Consent | null {
+  if (s.consent === null) return null;
+  return s.gpc && s.consent.gpc !== true ? { ...s.consent, gpc: true } : s.consent;
 }
 
 /** Why nothing at all may be released, if so. */

@@ -7,11 +7,12 @@
  * - the key is chosen by the header's `kid` among the pinned keys, never taken from the token
  *   (no `jwk`/`jku` header is honoured), and only the public members of a pinned JWK are used;
  * - the payload must parse with the Manifest schema; the first failing field is named;
- * - then the site id, the page origin, the validity window and the minimum version are checked,
- *   in that order, so a refusal names the first thing that does not check out.
+ * - then the site id, the page origin, the validity window, the minimum version and the device's
+ *   epsilon ceilings are checked, in that order, so a refusal names the first thing that does not check out.
  */
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import type { CompactSign as CompactSignType, JWK } from 'jose';
+import { ceilingExcess, type Ceilings } from './privacy/ceilings.js';
 import { Manifest, check } from './schema.js';
 
 export type ManifestRefusal =
@@ -23,7 +24,8 @@ export type ManifestRefusal =
   | 'origin-not-allowed'
   | 'expired'
   | 'not-yet-valid'
-  | 'older-version';
+  | 'older-version'
+  | 'over-ceiling';
 
 export type VerifyResult =
   { ok: true; manifest: Manifest; kid: string } | { ok: false; reason: ManifestRefusal; message: string };
@@ -36,6 +38,8 @@ export type VerifyOptions = {
   now: Date;
   /** refuse a manifest older than this version (rollback protection) */
   minVersion?: number;
+  /** refuse a manifest that asks for more epsilon than these device ceilings (privacy/ceilings.ts) */
+  ceilings?: Ceilings;
 };
 
 /** The JWS `typ` the server writes; optional on input. */
@@ -109,6 +113,8 @@ export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<
       `version ${manifest.version} is older than the version ${opts.minVersion} already accepted`,
     );
   }
+  const excess = opts.ceilings ? ceilingExcess(manifest, opts.ceilings) : null;
+  if (excess !== null) return refuse('over-ceiling', excess);
   return { ok: true, manifest, kid };
 }
 

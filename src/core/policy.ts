@@ -14,11 +14,15 @@
  * - Parental consent is a basis only for `under13`/`unknown` (rules 6, 7); for a teen or an adult
  *   only the learner's own consent, or the school for instruction/analytics, is (rule 8). The
  *   learner's own consent is never a basis under 13.
- * - Channel: a segment that is not released is never reported, not even noised (`none`): an ldp
- *   report still tells the collector something about a segment the learner did not allow to be
- *   used. A released segment goes `ldp` when analytics is allowed, and `clear` only where the site
- *   policy lists it in `clear` and, for a child (or unknown age), verified parental consent names
- *   `analytics`; school authorisation alone never sends a child's segment id in clear.
+ * - Channel (PRIVACY.md "The shape rule"): decided per MODEL, never per segment, so that for a fixed
+ *   consent record and manifest a report's shape (which models have a field, each field's channel)
+ *   is the same for every learner. A model is `none` unless analytics and the model's own purpose
+ *   are allowed, the model may be used for its purpose at all (rule 5 is a property of the model),
+ *   and the site may receive at least one of its segments; `clear` only where the site policy lists
+ *   every one of the model's segments in `clear` and, for a child (or unknown age), verified
+ *   parental consent names `analytics` (school authorisation alone never sends a child's segment id
+ *   in clear); `ldp` otherwise. The per-segment rules (3 site allow list, 9 minAgeBand) decide only
+ *   what the page receives; they never change the channel, or the shape would tell the segment.
  *
  * Pure: no DOM, no storage, no clock.
  */
@@ -34,13 +38,16 @@ import type {
   SitePolicy,
 } from './schema.js';
 
-export type SegmentContext = {
-  id: string;
+/** What the policy knows of one model: its purpose, its segment ids, whether it reads education records. */
+export type ModelContext = {
   model: string;
   purpose: Purpose;
-  minAgeBand: MinAgeBand;
   usesEducationRecord: boolean;
+  /** the ids of every segment of the model, in the model's order */
+  modelSegments: readonly string[];
 };
+/** What the policy knows of one segment: its model's context, its id and its minimum age band. */
+export type SegmentContext = ModelContext & { id: string; minAgeBand: MinAgeBand };
 export type Decision = { release: boolean; channel: Channel; reasons: ReasonCode[] };
 
 /** Source: COMPLIANCE.md rule 9 ordering; `unknown` ranks with `under13` (most protective). */
@@ -94,23 +101,53 @@ export function purposeAllowed(
   return first === undefined ? { allowed: true, reason: 'allowed' } : { allowed: false, reason: first };
 }
 
-/** COMPLIANCE.md rules 1-9 in order, then the collector channel; `consent === null` means no record (rule 1). */
+/** COMPLIANCE.md rules 1-9 in order (release), and the model's collector channel; `consent === null` means no record (rule 1). */
 export function decide(consent: Consent | null, segment: SegmentContext, sitePolicy: SitePolicy): Decision {
   if (consent === null) return { release: false, channel: 'none', reasons: ['no-consent'] };
   const denials = new Set<ReasonCode>(purposeDenials(consent, segment.purpose));
   if (!sitePolicy.allowed.includes(segment.id)) denials.add('site-not-allowed'); // rule 3
   if (segment.usesEducationRecord && isCommercial(segment.purpose)) denials.add('ferpa-education-record'); // rule 5
   if (AGE_RANK[segment.minAgeBand] > AGE_RANK[ageBandOf(consent)]) denials.add('age'); // rule 9
-  if (denials.size > 0)
-    return { release: false, channel: 'none', reasons: RULE_ORDER.filter((r) => denials.has(r)) };
-  return { release: true, channel: channelOf(consent, segment, sitePolicy), reasons: ['allowed'] };
+  // The channel is the model's, whichever segment this is and whether or not the page may receive it.
+  const channel = modelChannel(consent, segment, sitePolicy);
+  if (denials.size > 0) return { release: false, channel, reasons: RULE_ORDER.filter((r) => denials.has(r)) };
+  return { release: true, channel, reasons: ['allowed'] };
 }
 
-/** The collector channel of a released segment (COMPLIANCE.md "Channel to the collector"). */
-function channelOf(consent: Consent, segment: SegmentContext, sitePolicy: SitePolicy): Channel {
-  if (!purposeAllowed(consent, 'analytics').allowed) return 'none';
+/**
+ * The collector channel of a model under this consent and site policy (COMPLIANCE.md "Channel to
+ * the collector"): the same for every segment of the model, whichever one the learner is in.
+ */
+export function modelChannel(consent: Consent | null, model: ModelContext, sitePolicy: SitePolicy): Channel {
+  if (consent === null || !purposeAllowed(consent, 'analytics').allowed) return 'none';
+  if (!purposeAllowed(consent, model.purpose).allowed) return 'none';
+  if (model.usesEducationRecord && isCommercial(model.purpose)) return 'none'; // rule 5, a property of the model
+  if (!model.modelSegments.some((id) => sitePolicy.allowed.includes(id))) return 'none';
   const childNeedsParent = isChildBand(ageBandOf(consent)) && !parentalNames(consent, 'analytics');
-  return sitePolicy.clear.includes(segment.id) && !childNeedsParent ? 'clear' : 'ldp';
+  return wholeModelInClear(model, sitePolicy) && !childNeedsParent ? 'clear' : 'ldp';
+}
+
+/** Whether the site policy lists every segment of the model as reportable in clear. */
+export function wholeModelInClear(
+  model: Pick<ModelContext, 'modelSegments'>,
+  sitePolicy: SitePolicy,
+): boolean {
+  return model.modelSegments.length > 0 && model.modelSegments.every((id) => sitePolicy.clear.includes(id));
+}
+
+/**
+ * The models whose segments a `clear` list covers only in part: such a policy is refused on save,
+ * on publish and by the device, since a per-segment channel would let a report's shape tell the segment.
+ */
+export function partialClearModels(
+  manifest: Pick<Manifest, 'models' | 'policy'>,
+): { model: string; inClear: string[]; notInClear: string[] }[] {
+  return manifest.models.flatMap((m) => {
+    const ids = m.segments.map((s) => s.id);
+    const inClear = ids.filter((id) => manifest.policy.clear.includes(id));
+    const notInClear = ids.filter((id) => !manifest.policy.clear.includes(id));
+    return inClear.length > 0 && notInClear.length > 0 ? [{ model: m.id, inClear, notInClear }] : [];
+  });
 }
 
 /** Every segment of a manifest as a SegmentContext; usesEducationRecord derived from the features its model reads. */
@@ -120,12 +157,14 @@ export function segmentContexts(manifest: Pick<Manifest, 'features' | 'models'>)
     // A feature name the manifest does not define cannot pass manifestIssues; if one slips through,
     // count it as an education record (fail closed).
     const usesEducationRecord = model.features.some((name) => educationRecord.get(name) ?? true);
+    const modelSegments = model.segments.map((s) => s.id);
     return model.segments.map((s) => ({
       id: s.id,
       model: model.id,
       purpose: model.purpose,
       minAgeBand: s.minAgeBand,
       usesEducationRecord,
+      modelSegments,
     }));
   });
 }

@@ -35,7 +35,7 @@ function deps(over: Partial<EngineDeps> = {}): EngineDeps {
     }) as typeof fetch,
     now: () => clock,
     origin: ORIGIN,
-    gpc: false,
+    gpc: () => false,
     rng: seededRandom(7),
     openStore: (s) => IdbStore.open(s),
     storeExists: (s) => dbExists(s),
@@ -365,5 +365,63 @@ describe('engine: delivery', () => {
     const audit = (await e.exportData()).audit;
     expect(audit.filter((x) => x.kind === 'report-dropped').map((x) => x.detail.reportId)).toEqual([bad]);
     expect(audit.filter((x) => x.kind === 'report-sent')).toHaveLength(1);
+  });
+});
+
+describe('engine: Global Privacy Control is live', () => {
+  /** The fixture with its promo model used for advertising. */
+  const withAds = async () => {
+    const m = testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock);
+    m.models = m.models.map((x) => (x.id === 'promo' ? { ...x, purpose: 'advertising' } : x));
+    net.manifest = await key.sign(m);
+  };
+  const adult = {
+    ageBand: 'adult',
+    self: { purposes: ['instruction', 'analytics', 'advertising'] },
+  } as const;
+  const ads = (r: ReleasedSegment[]) => r.filter((s) => s.purpose === 'advertising');
+
+  it('withholds advertising segments at a later start with GPC on, though consent was stored without it', async () => {
+    await withAds();
+    const first = new Engine(deps());
+    await start(first, `site-${site}`);
+    await first.setConsent(adult);
+    expect(ads(await first.segments())).toHaveLength(1);
+    await first.close();
+    const later = new Engine(deps({ gpc: () => true }));
+    await start(later, `site-${site}`);
+    expect(ads(await later.segments())).toEqual([]);
+    // GPC denies the purpose itself, so the advertising model is not even assigned.
+    const promo = (await later.explain()).segments.filter((s) => s.model === 'promo');
+    expect(promo.map((s) => [s.assigned, s.reasons[0]])).toEqual([
+      [false, 'gpc'],
+      [false, 'gpc'],
+    ]);
+  });
+
+  it('withholds advertising segments as soon as the worker reads GPC on, without a reload', async () => {
+    await withAds();
+    let gpc = false;
+    const e = new Engine(deps({ gpc: () => gpc }));
+    const seen = await start(e, `site-${site}`);
+    await e.setConsent(adult);
+    expect(ads(await e.segments())).toHaveLength(1);
+    gpc = true;
+    expect(ads(await e.segments())).toEqual([]);
+    expect(ads(seen.at(-1)!)).toEqual([]);
+    expect((await e.explain()).consent?.gpc).toBe(true);
+  });
+});
+
+describe('engine: no assignment for a purpose the consent does not allow', () => {
+  it('assigns the instruction model only when consent allows instruction alone', async () => {
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
+    await e.ingest(lessons(3));
+    const segs = (await e.explain()).segments;
+    expect(segs.filter((s) => s.model === 'pace' && s.assigned)).toHaveLength(1);
+    expect(segs.filter((s) => s.model === 'promo').map((s) => s.assigned)).toEqual([false, false]);
+    expect(segs.filter((s) => s.model === 'promo').every((s) => s.reasons[0] === 'no-basis')).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CompactSign, SignJWT, base64url, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
 import { signManifest, verifyManifest } from '../../src/core/manifest.js';
+import { deviceCeilings } from '../../src/core/privacy/ceilings.js';
 import type { Manifest } from '../../src/core/schema.js';
 
 const NOW = new Date('2025-03-10T12:00:00Z');
@@ -179,6 +180,39 @@ describe('verifyManifest', () => {
   it('refuses a version older than the one already accepted', async () => {
     const r = await verifyManifest(jws, opts([key.publicJwk], { minVersion: 4 }));
     expect(r).toMatchObject({ ok: false, reason: 'older-version' });
+  });
+
+  it("refuses a manifest that asks for more epsilon per report than the device's ceiling", async () => {
+    const greedy = {
+      ...manifest,
+      reporting: { ...manifest.reporting, epsilonSegment: 5, epsilonFeatures: 4 },
+    };
+    const signed = await signManifest(greedy, key.privateKey, key.kid);
+    const r = await verifyManifest(signed, opts([key.publicJwk], { ceilings: deviceCeilings() }));
+    expect(r).toMatchObject({ ok: false, reason: 'over-ceiling' });
+    expect(!r.ok && r.message).toContain('per report');
+    // The same manifest passes a verifier that was not given ceilings (the server's own checks).
+    expect(await verifyManifest(signed, opts([key.publicJwk]))).toMatchObject({ ok: true });
+  });
+
+  it('refuses a manifest whose budget lets a device spend more than the window ceiling in 28 days', async () => {
+    const reporting = { ...manifest.reporting, periodDays: 1, budget: { windowDays: 7, maxEpsilon: 9 } };
+    const signed = await signManifest({ ...manifest, reporting }, key.privateKey, key.kid);
+    const r = await verifyManifest(signed, opts([key.publicJwk], { ceilings: deviceCeilings() }));
+    expect(r).toMatchObject({ ok: false, reason: 'over-ceiling' });
+    expect(!r.ok && r.message).toContain('in 28 days');
+  });
+
+  it('lets the options lower the ceilings but never raise them', async () => {
+    expect(deviceCeilings({ maxEpsilonPerReport: 100, maxEpsilonWindow: 1000 })).toEqual({
+      maxEpsilonPerReport: 8,
+      maxEpsilonWindow: 32,
+    });
+    const r = await verifyManifest(
+      jws,
+      opts([key.publicJwk], { ceilings: deviceCeilings({ maxEpsilonPerReport: 0.5 }) }),
+    );
+    expect(r).toMatchObject({ ok: false, reason: 'over-ceiling' });
   });
 
   it('refuses a validly signed payload that fails the schema, naming the field', async () => {

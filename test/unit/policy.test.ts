@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decide, purposeAllowed, segmentContexts, type SegmentContext } from '../../src/core/policy.js';
+import {
+  decide,
+  modelChannel,
+  partialClearModels,
+  purposeAllowed,
+  segmentContexts,
+  type SegmentContext,
+} from '../../src/core/policy.js';
 import {
   AGE_BANDS,
   PURPOSES,
@@ -24,6 +31,7 @@ const segment = (over: Partial<SegmentContext> = {}): SegmentContext => ({
   purpose: 'instruction',
   minAgeBand: 'under13',
   usesEducationRecord: false,
+  modelSegments: ['seg'],
   ...over,
 });
 const others = (p: Purpose): Purpose[] => PURPOSES.filter((q) => q !== p);
@@ -369,8 +377,49 @@ describe('the collector channel', () => {
         .channel,
     ).toBe('none');
   });
+  it("is the model's ldp channel for a segment the site withholds, so the report's shape does not tell it", () => {
+    const policy: SitePolicy = { allowed: ['other'], clear: [] };
+    const seg = segment({ modelSegments: ['seg', 'other'] });
+    expect(decide(fullConsent('adult'), seg, policy)).toEqual({
+      release: false,
+      channel: 'ldp',
+      reasons: ['site-not-allowed'],
+    });
+    expect(
+      decide(fullConsent('adult'), segment({ id: 'other', modelSegments: ['seg', 'other'] }), policy).channel,
+    ).toBe('ldp');
+  });
+  it("is the model's channel for a segment above the learner's age band", () => {
+    const d = decide(fullConsent('teen'), segment({ minAgeBand: 'adult' }), inClear);
+    expect(d).toEqual({ release: false, channel: 'clear', reasons: ['age'] });
+  });
+  it('is none for a model none of whose segments the site may receive', () => {
+    expect(decide(fullConsent('adult'), segment(), nowhere).channel).toBe('none');
+  });
+  it('is none for a commercial model that reads education records (rule 5 is a property of the model)', () => {
+    const seg = segment({ purpose: 'marketing', usesEducationRecord: true });
+    expect(decide(fullConsent('adult'), seg, everywhere).channel).toBe('none');
+  });
+  it('is ldp, not clear, for a model the clear list covers only in part', () => {
+    const seg = segment({ modelSegments: ['seg', 'other'] });
+    expect(decide(fullConsent('adult'), seg, { allowed: ['seg', 'other'], clear: ['seg'] }).channel).toBe(
+      'ldp',
+    );
+  });
   it('is not affected by gpc for a segment that is not advertising', () => {
     expect(decide({ ...fullConsent('adult'), gpc: true }, segment(), inClear).channel).toBe('clear');
+  });
+});
+
+describe('partialClearModels', () => {
+  const model = (id: string, segs: string[]) =>
+    ({ id, segments: segs.map((s) => ({ id: s })) }) as unknown as Model;
+  it('names each model whose segments the clear list covers only in part', () => {
+    const models = [model('pace', ['a', 'b']), model('ads', ['c', 'd']), model('help', ['e'])];
+    expect(partialClearModels({ models, policy: { allowed: [], clear: ['a', 'c', 'd'] } })).toEqual([
+      { model: 'pace', inClear: ['a'], notInClear: ['b'] },
+    ]);
+    expect(partialClearModels({ models, policy: { allowed: [], clear: ['a', 'b', 'e'] } })).toEqual([]);
   });
 });
 
@@ -492,6 +541,7 @@ const segmentArb: fc.Arbitrary<SegmentContext> = fc.record({
   purpose: fc.constantFrom(...PURPOSES),
   minAgeBand: fc.constantFrom('under13' as const, 'teen' as const, 'adult' as const),
   usesEducationRecord: fc.boolean(),
+  modelSegments: fc.constant([...IDS]),
 });
 const policyArb: fc.Arbitrary<SitePolicy> = fc.record({
   allowed: fc.subarray([...IDS]),
@@ -545,11 +595,19 @@ describe('properties', () => {
       }),
     );
   });
-  it('never reports a withheld segment at all', () => {
+  it("gives every segment of a model the model's channel, whatever the per-segment rules decide", () => {
     fc.assert(
       fc.property(maybeConsent, segmentArb, policyArb, (c, s, p) => {
-        const d = decide(c, s, p);
-        if (!d.release) expect(d.channel).toBe('none');
+        const channels = IDS.map((id) => decide(c, { ...s, id }, p).channel);
+        expect(new Set(channels).size).toBe(1);
+        expect(channels[0]).toBe(modelChannel(c, s, p));
+      }),
+    );
+  });
+  it('reports a model only when its own purpose is allowed', () => {
+    fc.assert(
+      fc.property(maybeConsent, segmentArb, policyArb, (c, s, p) => {
+        if (modelChannel(c, s, p) !== 'none') expect(purposeAllowed(c, s.purpose).allowed).toBe(true);
       }),
     );
   });
