@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { Engine, type EngineDeps, type TabChannel } from '../../worker/engine.js';
 import { IdbStore, dbExists } from '../../worker/idb.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
-import { ReportBatch, dayOf, type ReleasedSegment } from '../../src/core/schema.js';
+import { ReportBatch, dayOf, type ConsentInput, type ReleasedSegment } from '../../src/core/schema.js';
 import { DAY, ORIGIN, testKey, testManifest, type TestKey } from '../fixtures/manifest.js';
 
 type Net = {
@@ -375,10 +375,10 @@ describe('engine: Global Privacy Control is live', () => {
     m.models = m.models.map((x) => (x.id === 'promo' ? { ...x, purpose: 'advertising' } : x));
     net.manifest = await key.sign(m);
   };
-  const adult = {
+  const adult: ConsentInput = {
     ageBand: 'adult',
     self: { purposes: ['instruction', 'analytics', 'advertising'] },
-  } as const;
+  };
   const ads = (r: ReleasedSegment[]) => r.filter((s) => s.purpose === 'advertising');
 
   it('withholds advertising segments at a later start with GPC on, though consent was stored without it', async () => {
