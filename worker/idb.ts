@@ -123,7 +123,7 @@ export class IdbStore implements DeviceStore {
 
   async spendAndQueue(
     req: SpendRequest,
-    budget: Reporting['budget'],
+    budget: Reporting['budget'] | readonly Reporting['budget'][],
     item: OutboxItem,
   ): Promise<SpendDecision> {
     const run = async (): Promise<SpendDecision> => {

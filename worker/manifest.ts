@@ -4,6 +4,7 @@
  */
 import type { JWK } from 'jose';
 import { verifyManifest, type ManifestRefusal } from '../src/core/manifest.js';
+import { deviceCeilings } from '../src/core/privacy/ceilings.js';
 import { vocabularyOf, type Vocabulary } from '../src/core/minimise.js';
 import { segmentContexts, type Decision, type SegmentContext } from '../src/core/policy.js';
 import type { EngineConfig } from '../src/core/protocol.js';
@@ -32,7 +33,10 @@ export type ManifestStatus = {
 /** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
 export async function loadManifest(
   store: DeviceStore,
-  config: Pick<EngineConfig, 'manifestUrl' | 'publicKeys' | 'site'>,
+  config: Pick<
+    EngineConfig,
+    'manifestUrl' | 'publicKeys' | 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'
+  >,
   deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin'>,
   log: AuditLog,
 ): Promise<{ current: CurrentManifest | null; manifestStatus: ManifestStatus }> {
@@ -43,6 +47,7 @@ export async function loadManifest(
     site: config.site,
     origin: deps.origin,
     now: new Date(deps.now()),
+    ceilings: deviceCeilings(config),
   });
   let fetched: { jws: string; etag?: string } | null = null;
   try {

@@ -3,6 +3,7 @@
  * this period's report, and its delivery.
  */
 import { purposeAllowed } from '../src/core/policy.js';
+import { deviceCeilings, spendBudgets } from '../src/core/privacy/ceilings.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import { dayOf, periodOf, type OutboxItem } from '../src/core/schema.js';
@@ -39,7 +40,7 @@ export async function dropDisallowedReports(s: Readonly<EngineState>, log: Audit
 /** Builds, spends for and queues this period's report, if due and allowed. */
 export async function maybeReport(
   s: Readonly<EngineState>,
-  config: Pick<EngineConfig, 'site'>,
+  config: Pick<EngineConfig, 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'>,
   deps: Pick<EngineDeps, 'now' | 'rng'>,
   log: AuditLog,
 ): Promise<void> {
@@ -69,7 +70,8 @@ export async function maybeReport(
   };
   const decision = await s.store.spendAndQueue(
     { site: config.site, day: today, period, epsilon: report.epsilon },
-    m.reporting.budget,
+    // The manifest's budget and the device's own ceiling window, checked in the same transaction.
+    spendBudgets(m.reporting.budget, deviceCeilings(config)),
     item,
   );
   if (decision.ok) {

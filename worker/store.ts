@@ -39,7 +39,11 @@ export interface DeviceStore {
   budget(): Promise<BudgetSpend[]>;
   /** how many rollup rows and queued reports there are, without reading them */
   counts(): Promise<{ rollups: number; outbox: number }>;
-  spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem): Promise<SpendDecision>;
+  spendAndQueue(
+    req: SpendRequest,
+    budget: Reporting['budget'] | readonly Reporting['budget'][],
+    item: OutboxItem,
+  ): Promise<SpendDecision>;
   /** Runs `fn` while holding this site's named lock across tabs (a Web Lock for IndexedDB; in-page for memory). */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** deletes raw events before `eventsBefore` and rollups before `rollupsBefore` (day numbers) */
@@ -113,7 +117,11 @@ export class MemoryStore implements DeviceStore {
   async counts() {
     return { rollups: this.rollupRows.size, outbox: this.outboxItems.size };
   }
-  async spendAndQueue(req: SpendRequest, budget: Reporting['budget'], item: OutboxItem) {
+  async spendAndQueue(
+    req: SpendRequest,
+    budget: Reporting['budget'] | readonly Reporting['budget'][],
+    item: OutboxItem,
+  ) {
     const decision = canSpend(this.spends, req, budget);
     if (decision.ok) {
       this.spends.push(spendOf(req, item));

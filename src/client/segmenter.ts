@@ -74,6 +74,10 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
             ...(opts.consent ? { consent: opts.consent } : {}),
             ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
             ...(opts.reportIntervalMs ? { reportIntervalMs: opts.reportIntervalMs } : {}),
+            ...(opts.maxEpsilonPerReport !== undefined
+              ? { maxEpsilonPerReport: opts.maxEpsilonPerReport }
+              : {}),
+            ...(opts.maxEpsilonWindow !== undefined ? { maxEpsilonWindow: opts.maxEpsilonWindow } : {}),
           },
           onSegments,
         ),

@@ -150,6 +150,36 @@ describe('engine: minimisation and assignment', () => {
 });
 
 describe('engine: manifests', () => {
+  it("refuses a manifest that asks for more epsilon than the device's ceilings, and says why", async () => {
+    const base = testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock);
+    net.manifest = await key.sign({
+      ...base,
+      reporting: { ...base.reporting, epsilonSegment: 4, epsilonFeatures: 2 },
+    });
+    const e = new Engine(deps());
+    await start(e, `site-${site}`);
+    await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } });
+    const ex = await e.explain();
+    expect(ex.manifest).toMatchObject({ status: 'refused', reason: 'over-ceiling' });
+    expect(ex.blocked).toBe('manifest-refused');
+    expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
+  });
+
+  it('lets the page lower the ceilings with maxEpsilonPerReport, never raise them', async () => {
+    const e = new Engine(deps());
+    await e.init(
+      {
+        site: `site-${site}`,
+        manifestUrl: 'https://c.example/v1/sites/x/manifest',
+        collectorUrl: 'https://c.example/v1/reports',
+        publicKeys: [key.publicJwk],
+        maxEpsilonPerReport: 2,
+      },
+      () => {},
+    );
+    expect((await e.explain()).manifest).toMatchObject({ status: 'refused', reason: 'over-ceiling' });
+  });
+
   it('refuses a manifest signed by an unpinned key and releases nothing', async () => {
     const other = await testKey('test-key');
     net.manifest = await other.sign(testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock));

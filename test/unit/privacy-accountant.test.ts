@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { budgetInUse, canSpend, spentInWindow } from '../../src/core/privacy/accountant.js';
+import { deviceCeilings, spendBudgets } from '../../src/core/privacy/ceilings.js';
 import type { BudgetSpend } from '../../src/core/schema.js';
 import { periodOf } from '../../src/core/schema.js';
 import { EdsegError } from '../../src/core/errors.js';
@@ -53,6 +54,20 @@ describe('budgetInUse', () => {
 });
 
 describe('canSpend', () => {
+  it("checks every budget it is given: the device's own 28-day ceiling holds across manifests", () => {
+    // The current manifest allows 8 per 7 days; 32 were spent in the last 28 days (partly under an
+    // earlier manifest), so the device's own window refuses more, though the manifest's would not.
+    const manifestBudget = { windowDays: 7, maxEpsilon: 8 };
+    const spends = [spend(76, 8), spend(82, 8), spend(89, 8), spend(96, 8)];
+    const budgets = spendBudgets(manifestBudget, deviceCeilings());
+    expect(canSpend(spends, req(103, 4), manifestBudget)).toEqual({ ok: true });
+    expect(canSpend(spends, req(103, 4), budgets)).toMatchObject({
+      ok: false,
+      reason: 'nothing-to-spend',
+      cap: 32,
+    });
+    expect(canSpend(spends, req(104, 4), budgets)).toEqual({ ok: true });
+  });
   const req = (day: number, epsilon: number, period = day) => ({ site: 's', day, period, epsilon });
 
   it('allows a first report within the cap', () => {

@@ -48,6 +48,8 @@ describe("'edseg' (README API)", () => {
       consent?: ConsentInput;
       timeoutMs?: number;
       reportIntervalMs?: number;
+      maxEpsilonPerReport?: number;
+      maxEpsilonWindow?: number;
     }>();
     expectTypeOf<{ kty: 'EC'; crv: 'P-256'; x: string; y: string; kid: string }>().toExtend<PublicJwk>();
   });

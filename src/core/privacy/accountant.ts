@@ -67,11 +67,14 @@ export type SpendDecision =
   | { ok: true }
   | { ok: false; reason: 'period-used' | 'over-budget' | 'nothing-to-spend'; spent: number; cap: number };
 
-/** Whether a report of `epsilon` for (site, period) on `day` may be sent given earlier spends. */
+/**
+ * Whether a report of `epsilon` for (site, period) on `day` may be sent given earlier spends: under
+ * every budget given (the manifest's, and the device's own ceiling window), the first refusal decides.
+ */
 export function canSpend(
   spends: readonly BudgetSpend[],
   req: { site: string; day: number; period: number; epsilon: number },
-  budget: Reporting['budget'],
+  budgets: Reporting['budget'] | readonly Reporting['budget'][],
 ): SpendDecision {
   if (!(Number.isFinite(req.epsilon) && req.epsilon >= 0))
     throw new EdsegError(
@@ -79,6 +82,19 @@ export function canSpend(
       `edseg: epsilon must be a finite number >= 0, got ${req.epsilon}`,
       'epsilon',
     );
+  for (const budget of Array.isArray(budgets) ? budgets : [budgets]) {
+    const d = canSpendUnder(spends, req, budget);
+    if (!d.ok) return d;
+  }
+  return { ok: true };
+}
+
+/** canSpend under one budget. */
+function canSpendUnder(
+  spends: readonly BudgetSpend[],
+  req: { site: string; day: number; period: number; epsilon: number },
+  budget: Reporting['budget'],
+): SpendDecision {
   const cap = budget.maxEpsilon;
   const { spent } = budgetInUse(spends, req.site, req.day, budget.windowDays);
   const periodUsed = spends.some((s) => s.site === req.site && s.period === req.period);
