@@ -71,5 +71,34 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/client/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@tensorflow/*', '**/core/tf.js', '**/core/model.js'],
+              message: 'the main-thread client never imports TensorFlow.js',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/server/collector.ts', 'src/server/reports.ts', 'src/server/estimates.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/admin/**', './admin/*'], message: 'the collector imports nothing from admin/' },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 );

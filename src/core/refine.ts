@@ -1,6 +1,6 @@
 /**
- * Centroid refinement from the collector's estimates (ARCHITECTURE.md "refine: estimates ->
- * proposed centroids -> admin review -> new manifest version"), pure.
+ * Centroid refinement from the collector's estimates (ARCHITECTURE.md "The flow": refine: estimates
+ * -> proposed centroids -> admin review -> new manifest version), pure.
  *
  * One Lloyd step (Lloyd, "Least squares quantization in PCM", IEEE Trans. Inf. Theory 28(2), 1982;
  * the k-means update): the new centroid of segment v is the mean of the learners assigned to v.
