@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { consentArb } from '../fixtures/arbitraries.js';
 import {
   decide,
   modelChannel,
@@ -523,18 +524,6 @@ describe('segmentContexts', () => {
 // ---------------------------------------------------------------------------------------------
 
 const IDS = ['s1', 's2', 's3'] as const;
-const purposes = fc.uniqueArray(fc.constantFrom(...PURPOSES), { maxLength: 4 });
-const consentArb: fc.Arbitrary<Consent> = fc.record(
-  {
-    ageBand: fc.constantFrom(...AGE_BANDS),
-    schoolAuthorized: fc.boolean(),
-    parental: fc.record({ verified: fc.boolean(), purposes }),
-    self: fc.record({ purposes }),
-    optOut: purposes,
-    gpc: fc.boolean(),
-  },
-  { requiredKeys: [] },
-);
 const segmentArb: fc.Arbitrary<SegmentContext> = fc.record({
   id: fc.constantFrom(...IDS),
   model: fc.constant('m'),

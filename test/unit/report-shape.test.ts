@@ -8,32 +8,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { consentArb } from '../fixtures/arbitraries.js';
 import { decide, segmentContexts } from '../../src/core/policy.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { buildReport, type ModelAssignment } from '../../src/core/privacy/report.js';
-import {
-  AGE_BANDS,
-  PURPOSES,
-  type Consent,
-  type Manifest,
-  type Report,
-  type Reporting,
-} from '../../src/core/schema.js';
+import { PURPOSES, type Consent, type Manifest, type Report, type Reporting } from '../../src/core/schema.js';
 
 type MiniManifest = Pick<Manifest, 'features' | 'models' | 'policy'>;
-
-const purposes = fc.uniqueArray(fc.constantFrom(...PURPOSES), { maxLength: 4 });
-const consentArb: fc.Arbitrary<Consent> = fc.record(
-  {
-    ageBand: fc.constantFrom(...AGE_BANDS),
-    schoolAuthorized: fc.boolean(),
-    parental: fc.record({ verified: fc.boolean(), purposes }),
-    self: fc.record({ purposes }),
-    optOut: purposes,
-    gpc: fc.boolean(),
-  },
-  { requiredKeys: [] },
-);
 
 /** 1-3 models of k 2-8 segments each, over two features (one an education record), and a policy. */
 const manifestArb: fc.Arbitrary<MiniManifest> = fc
