@@ -1,0 +1,91 @@
+// The shape rule on the provider side (PRIVACY.md "The shape rule"): a `clear` list that covers only
+// part of a model would make the channel, and so the report's shape, depend on the segment. Saving
+// such a policy and publishing such a manifest are refused, naming the model.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest, SiteView } from '../../src/core/schema.js';
+import { bearer, json, makeServer } from './helpers.js';
+import type { TestServer } from './helpers.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await makeServer();
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const api = (path: string, init: RequestInit = {}) =>
+  s.app.request(`/admin/api${path}`, {
+    ...init,
+    headers: { ...bearer, ...(init.headers as Record<string, string>) },
+  });
+const view = async (): Promise<SiteView> => (await (await api('/sites/lingua-kids')).json()) as SiteView;
+const published = async (): Promise<Manifest> => (await s.store.currentVersion('lingua-kids'))!.manifest;
+const idsOf = (m: Manifest, model: string) => m.models.find((x) => x.id === model)!.segments.map((x) => x.id);
+
+describe('a policy whose clear list covers part of a model', () => {
+  it('is refused on save with 400, naming the model and which segments are and are not in clear', async () => {
+    const before = await view();
+    const m = await published();
+    const clear = [...idsOf(m, 'pace'), ...idsOf(m, 'mastery').slice(0, 1)];
+    const res = await api(
+      '/sites/lingua-kids/policy',
+      json('PUT', { allowed: before.policy.allowed, clear }),
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; field: string };
+    expect(body.field).toBe('policy.clear');
+    expect(body.error).toContain('model "mastery"');
+    expect(body.error).toContain(`in clear: ${idsOf(m, 'mastery')[0]}`);
+    expect(body.error).toContain(`not: ${idsOf(m, 'mastery').slice(1).join(', ')}`);
+    expect(body.error).not.toContain('model "pace"');
+    expect((await view()).policy).toEqual(before.policy);
+  });
+
+  it('names every model in part: one issue per model', async () => {
+    const m = await published();
+    const clear = [idsOf(m, 'pace')[0]!, idsOf(m, 'mastery')[0]!];
+    const res = await api(
+      '/sites/lingua-kids/policy',
+      json('PUT', { allowed: (await view()).policy.allowed, clear }),
+    );
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: string };
+    expect(error).toContain('model "pace"');
+    expect(error).toContain('model "mastery"');
+  });
+
+  it('is refused on publish with 400, naming the model, and nothing is signed', async () => {
+    const m = await published();
+    const policy = { allowed: m.policy.allowed, clear: idsOf(m, 'pace').slice(1) };
+    const res = await api('/sites/lingua-kids/publish', json('POST', { ...m, policy }));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; field: string };
+    expect(body.field).toBe('manifest.policy.clear');
+    expect(body.error).toContain('model "pace"');
+    expect(body.error).toContain(`not: ${idsOf(m, 'pace')[0]}`);
+    expect((await published()).version).toBe(m.version);
+  });
+
+  it('is refused when the working copy is published, should one ever be stored', async () => {
+    const m = await published();
+    const site = (await s.store.getSite('lingua-kids'))!;
+    const partial = { allowed: site.policy.allowed, clear: idsOf(m, 'pace').slice(0, 2) };
+    await s.store.updateSite('lingua-kids', { policy: partial }, new Date().toISOString());
+    try {
+      const res = await api('/sites/lingua-kids/publish', json('POST', { note: 'partial' }));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toContain('model "pace"');
+      expect((await published()).version).toBe(m.version);
+    } finally {
+      await s.store.updateSite('lingua-kids', { policy: site.policy }, new Date().toISOString());
+    }
+  });
+
+  it('the seeded policy (the whole pace model in clear) passes', async () => {
+    const m = await published();
+    expect(m.policy.clear).toEqual(idsOf(m, 'pace'));
+    const res = await api('/sites/lingua-kids/policy', json('PUT', m.policy));
+    expect(res.status).toBe(200);
+  });
+});
