@@ -1,9 +1,10 @@
 // The shape rule on the provider side (PRIVACY.md "The shape rule"): a `clear` list that covers only
 // part of a model would make the channel, and so the report's shape, depend on the segment. Saving
-// such a policy and publishing such a manifest are refused, naming the model.
+// such a policy and publishing such a manifest are refused, naming the model; the console ticks
+// "report in clear" per model.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest, SiteView } from '../../src/core/schema.js';
-import { bearer, json, makeServer } from './helpers.js';
+import { ORIGIN, ADMIN_TOKEN, bearer, form, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -87,5 +88,70 @@ describe('a policy whose clear list covers part of a model', () => {
     expect(m.policy.clear).toEqual(idsOf(m, 'pace'));
     const res = await api('/sites/lingua-kids/policy', json('PUT', m.policy));
     expect(res.status).toBe(200);
+  });
+});
+
+describe('the console offers "report in clear" per model', () => {
+  let cookie = '';
+  const get = (path: string) => s.app.request(path, { headers: { Cookie: cookie } });
+  const postForm = (path: string, fields: Record<string, string | string[]>) =>
+    s.app.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...ORIGIN },
+      body: form(fields),
+    });
+
+  beforeAll(async () => {
+    const res = await s.app.request('/admin/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
+      body: form({ token: ADMIN_TOKEN, name: 'Grace' }),
+    });
+    cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  });
+
+  it('renders one "report in clear" checkbox per model, ticked for the whole pace model, none per segment', async () => {
+    const page = await (await get('/admin/sites/lingua-kids')).text();
+    const m = await published();
+    for (const model of m.models) expect(page).toContain(`name="clearModel" value="${model.id}"`);
+    expect(page.match(/name="clearModel"/g)).toHaveLength(m.models.length);
+    expect(page).toMatch(/name="clearModel" value="pace"[^>]*checked/);
+    expect(page).not.toMatch(/name="clearModel" value="mastery"[^>]*checked/);
+    expect(page).not.toContain('name="clear"');
+  });
+
+  it('ticking a model sets every segment of that model in clear', async () => {
+    const m = await published();
+    const allowed = (await view()).policy.allowed;
+    const res = await postForm('/admin/sites/lingua-kids/policy', {
+      allowed,
+      clearModel: ['pace', 'mastery'],
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toContain('ok=');
+    expect((await view()).policy.clear.sort()).toEqual([...idsOf(m, 'pace'), ...idsOf(m, 'mastery')].sort());
+    await postForm('/admin/sites/lingua-kids/policy', { allowed, clearModel: ['pace'] });
+    expect((await view()).policy.clear).toEqual(idsOf(m, 'pace'));
+  });
+
+  it('refuses a partial model posted as segment ids, and shows the error in the policy form naming the model', async () => {
+    const m = await published();
+    const allowed = (await view()).policy.allowed;
+    const res = await postForm('/admin/sites/lingua-kids/policy', {
+      allowed,
+      clear: idsOf(m, 'mastery')[0]!,
+    });
+    expect(res.status).toBe(303);
+    const location = res.headers.get('location')!;
+    expect(decodeURIComponent(location)).toContain('model "mastery"');
+    const page = await (await get(location)).text();
+    expect(page).toMatch(/id="policy-error">[^<]*model &quot;mastery&quot;/);
+    expect((await view()).policy.clear).toEqual(idsOf(m, 'pace'));
+  });
+
+  it('refuses an unknown model', async () => {
+    const allowed = (await view()).policy.allowed;
+    const res = await postForm('/admin/sites/lingua-kids/policy', { allowed, clearModel: 'nope' });
+    expect(decodeURIComponent(res.headers.get('location')!)).toContain('unknown model "nope"');
   });
 });
