@@ -4,7 +4,7 @@
 // "report in clear" per model.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest, SiteView } from '../../src/core/schema.js';
-import { ORIGIN, ADMIN_TOKEN, bearer, form, json, makeServer } from './helpers.js';
+import { adminApiOf, consoleSession, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -15,11 +15,7 @@ afterAll(async () => {
   await s.close();
 });
 
-const api = (path: string, init: RequestInit = {}) =>
-  s.app.request(`/admin/api${path}`, {
-    ...init,
-    headers: { ...bearer, ...(init.headers as Record<string, string>) },
-  });
+const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
 const view = async (): Promise<SiteView> => (await (await api('/sites/lingua-kids')).json()) as SiteView;
 const published = async (): Promise<Manifest> => (await s.store.currentVersion('lingua-kids'))!.manifest;
 const idsOf = (m: Manifest, model: string) => m.models.find((x) => x.id === model)!.segments.map((x) => x.id);
@@ -92,23 +88,13 @@ describe('a policy whose clear list covers part of a model', () => {
 });
 
 describe('the console offers "report in clear" per model', () => {
-  let cookie = '';
-  const get = (path: string) => s.app.request(path, { headers: { Cookie: cookie } });
-  const postForm = (path: string, fields: Record<string, string | string[]>) =>
-    s.app.request(path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...ORIGIN },
-      body: form(fields),
-    });
-
+  let c: ReturnType<typeof consoleSession>;
   beforeAll(async () => {
-    const res = await s.app.request('/admin/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
-      body: form({ token: ADMIN_TOKEN, name: 'Grace' }),
-    });
-    cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    c = consoleSession(s);
+    await c.login();
   });
+  const get = (path: string) => c.get(path);
+  const postForm = (path: string, fields: Record<string, string | string[]>) => c.postForm(path, fields);
 
   it('renders one "report in clear" checkbox per model, ticked for the whole pace model, none per segment', async () => {
     const page = await (await get('/admin/sites/lingua-kids')).text();
