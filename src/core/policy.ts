@@ -27,6 +27,9 @@
  * Pure: no DOM, no storage, no clock.
  */
 import { REASON_CODES } from './schema.js';
+
+// A manifest validity rule, kept with the schema's manifestIssues; re-exported for the policy's callers.
+export { partialClearModels } from './schema.js';
 import type {
   AgeBand,
   Channel,
@@ -133,21 +136,6 @@ export function wholeModelInClear(
   sitePolicy: SitePolicy,
 ): boolean {
   return model.modelSegments.length > 0 && model.modelSegments.every((id) => sitePolicy.clear.includes(id));
-}
-
-/**
- * The models whose segments a `clear` list covers only in part: such a policy is refused on save,
- * on publish and by the device, since a per-segment channel would let a report's shape tell the segment.
- */
-export function partialClearModels(
-  manifest: Pick<Manifest, 'models' | 'policy'>,
-): { model: string; inClear: string[]; notInClear: string[] }[] {
-  return manifest.models.flatMap((m) => {
-    const ids = m.segments.map((s) => s.id);
-    const inClear = ids.filter((id) => manifest.policy.clear.includes(id));
-    const notInClear = ids.filter((id) => !manifest.policy.clear.includes(id));
-    return inClear.length > 0 && notInClear.length > 0 ? [{ model: m.id, inClear, notInClear }] : [];
-  });
 }
 
 /** Every segment of a manifest as a SegmentContext; usesEducationRecord derived from the features its model reads. */

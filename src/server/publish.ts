@@ -141,16 +141,17 @@ export async function updatePolicy(
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
     if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
-    const issue = manifestIssues({
+    // Every policy issue (unknown segments, clear but not allowed, a model only partly in clear), the first one's field.
+    const issues = manifestIssues({
       features: site.definition.features,
       models: site.definition.models,
       policy,
-    }).find((i) => i.path[0] === 'policy');
-    if (issue)
+    }).filter((i) => i.path[0] === 'policy');
+    if (issues.length > 0)
       throw new EdsegError(
         'invalid-input',
-        `${issue.path.join('.')}: ${issue.message}`,
-        issue.path.join('.'),
+        issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        issues[0]!.path.join('.'),
       );
     const changes = policyChanges(site.policy, policy);
     await tx.updateSite(siteId, { policy }, opts.now.toISOString());

@@ -124,3 +124,36 @@ export function form(fields: Record<string, string | string[]>): URLSearchParams
   for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) body.append(k, x);
   return body;
 }
+
+/** A request to the admin JSON API of `s` with the admin token. */
+export const adminApiOf =
+  (s: TestServer) =>
+  (path: string, init: RequestInit = {}): Promise<Response> =>
+    Promise.resolve(
+      s.app.request(`/admin/api${path}`, {
+        ...init,
+        headers: { ...bearer, ...(init.headers as Record<string, string>) },
+      }),
+    );
+
+/** A console session on `s`: `login()` first (as Grace), then GETs and same-origin form posts with its cookie. */
+export function consoleSession(s: TestServer) {
+  let cookie = '';
+  const post = (path: string, body: URLSearchParams, headers: Record<string, string>) =>
+    Promise.resolve(
+      s.app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      }),
+    );
+  return {
+    async login(): Promise<void> {
+      const res = await post('/admin/login', form({ token: ADMIN_TOKEN, name: 'Grace' }), ORIGIN);
+      cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    },
+    get: (path: string) => Promise.resolve(s.app.request(path, { headers: { Cookie: cookie } })),
+    postForm: (path: string, fields: Record<string, string | string[]>) =>
+      post(path, form(fields), { Cookie: cookie, ...ORIGIN }),
+  };
+}

@@ -222,6 +222,23 @@ describe('verifyManifest', () => {
     expect(!r.ok && r.message).toContain('manifest.version');
   });
 
+  it('refuses a validly signed manifest whose clear list covers only part of a model, naming the model', async () => {
+    const partial = { ...manifest, policy: { allowed: ['slow', 'fast'], clear: ['slow'] } };
+    const r = await verifyManifest(
+      await signManifest(partial, key.privateKey, key.kid),
+      opts([key.publicJwk]),
+    );
+    expect(r).toMatchObject({ ok: false, reason: 'invalid-payload' });
+    expect(!r.ok && r.message).toContain('manifest.policy.clear');
+    expect(!r.ok && r.message).toContain('model "pace"');
+    const whole = { ...manifest, policy: { allowed: ['slow', 'fast'], clear: ['slow', 'fast'] } };
+    const ok = await verifyManifest(
+      await signManifest(whole, key.privateKey, key.kid),
+      opts([key.publicJwk]),
+    );
+    expect(ok).toMatchObject({ ok: true });
+  });
+
   it('refuses a signed JWT whose payload is not a manifest, naming a missing field', async () => {
     const jwt = await new SignJWT({ sub: 'x' })
       .setProtectedHeader({ alg: 'ES256', kid: key.kid })

@@ -100,6 +100,21 @@ export const Manifest = /* @__PURE__ */ z
   );
 export type Manifest = z.infer<typeof Manifest>;
 
+/**
+ * The models whose segments a `clear` list covers only in part: such a policy is refused on save,
+ * on publish and by the device, since a per-segment channel would let a report's shape tell the segment.
+ */
+export function partialClearModels(
+  manifest: Pick<Manifest, 'models' | 'policy'>,
+): { model: string; inClear: string[]; notInClear: string[] }[] {
+  return manifest.models.flatMap((m) => {
+    const ids = m.segments.map((s) => s.id);
+    const inClear = ids.filter((id) => manifest.policy.clear.includes(id));
+    const notInClear = ids.filter((id) => !manifest.policy.clear.includes(id));
+    return inClear.length > 0 && notInClear.length > 0 ? [{ model: m.id, inClear, notInClear }] : [];
+  });
+}
+
 /** Cross-field rules a manifest must keep; each issue names its path. */
 export function manifestIssues(
   m: Pick<Manifest, 'features' | 'models' | 'policy'> & { retention?: Retention },
@@ -170,5 +185,14 @@ export function manifestIssues(
         path: ['policy', 'clear', i],
       });
   });
+  // The channel is the model's (PRIVACY.md "The shape rule"): a model is in clear whole or not at all.
+  for (const p of partialClearModels(m)) {
+    out.push({
+      message:
+        `model "${p.model}" is only partly reportable in clear (in clear: ${p.inClear.join(', ')}; ` +
+        `not: ${p.notInClear.join(', ')}): report the whole model in clear or none of it`,
+      path: ['policy', 'clear'],
+    });
+  }
   return out;
 }

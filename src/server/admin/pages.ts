@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { EdsegError } from '../../core/errors.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
-import type { SiteEstimates } from '../../core/schema.js';
+import type { Model, SiteEstimates } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { publishSite, updatePolicy } from '../publish.js';
@@ -45,6 +45,15 @@ async function orBack(
   }
 }
 
+/** The segment ids of the models ticked "report in clear"; throws EdsegError('invalid-input') for an unknown model. */
+function clearOfModels(models: readonly Model[], ticked: readonly string[]): string[] {
+  return ticked.flatMap((id) => {
+    const model = models.find((m) => m.id === id);
+    if (!model) throw new EdsegError('invalid-input', `unknown model "${id}"`, 'policy.clear');
+    return model.segments.map((s) => s.id);
+  });
+}
+
 /** The /admin HTML routes (login, sites, a site, estimates, refinement, audit). */
 export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string } }> {
   const app = new Hono<{ Variables: { actor: string } }>();
@@ -57,7 +66,11 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     c.html(layout(title, body, actor), status);
   const notFound = (c: Context, heading: string) =>
     page(c, 'Not found', html`<h1>${heading}</h1>`, c.get('actor'), 404);
-  const flashOf = (c: Context): Flash => ({ ok: c.req.query('ok'), error: c.req.query('error') });
+  const flashOf = (c: Context): Flash => ({
+    ok: c.req.query('ok'),
+    error: c.req.query('error'),
+    policyError: c.req.query('policyError'),
+  });
 
   app.get('/login', (c) => page(c, 'Log in', loginPage(null), null));
   app.post('/login', async (c) => {
@@ -93,7 +106,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     return page(c, view.site.name, sitePage(view, flashOf(c)), c.get('actor'));
   });
 
-  const back = (c: Context, site: string, kind: 'ok' | 'error', message: string) =>
+  const back = (c: Context, site: string, kind: keyof Flash, message: string) =>
     c.redirect(`/admin/sites/${encodeURIComponent(site)}?${kind}=${encodeURIComponent(message)}`, 303);
 
   app.post('/sites/:site/policy', async (c) => {
@@ -102,12 +115,15 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     const list = (v: unknown) =>
       (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
     return orBack(
-      (message) => back(c, site, 'error', message),
+      (message) => back(c, site, 'policyError', message),
       async () => {
+        // "Report in clear" is ticked per model (clearModel); `clear` (segment ids, as the JSON API takes) still counts.
+        const models = (await deps.store.getSite(site))?.definition.models ?? [];
+        const clear = [...list(form['clear']), ...clearOfModels(models, list(form['clearModel']))];
         const { changes } = await updatePolicy(
           deps.store,
           site,
-          { allowed: list(form['allowed']), clear: list(form['clear']) },
+          { allowed: list(form['allowed']), clear },
           { actor: c.get('actor'), now: deps.now() },
         );
         return back(

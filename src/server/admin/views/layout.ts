@@ -6,7 +6,11 @@ import { STYLE } from './styles.js';
 /** What a view renders: hono/html's escaped string (or its promise). */
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 /** The message a redirect carries back to a page (?ok= or ?error=). */
-export type Flash = { ok?: string; error?: string };
+export type Flash = {
+  ok?: string;
+  error?: string;
+  /** a refused policy save, shown in the policy form */ policyError?: string;
+};
 
 /** A whole page: `body` inside the frame, with navigation and log out when `actor` is logged in. */
 export function layout(title: string, body: Html, actor: string | null): Html {

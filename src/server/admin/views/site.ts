@@ -7,12 +7,27 @@ import type { Flash, Html } from './layout.js';
 const isCommercial = (s: CatalogSegment): boolean => s.purpose === 'marketing' || s.purpose === 'advertising';
 
 /**
- * A policy checkbox (`name` is the form field: allowed or clear), on one line: the page's tests
- * read `name="allowed" value="<segment>"` as written.
+ * A policy checkbox, on one line: the page's tests read `name="allowed" value="<segment>"` as
+ * written. `allowed` is per segment; `clearModel` is per model (the channel is the model's: a model
+ * is reported in clear whole or not at all, PRIVACY.md "The shape rule").
  */
-function policyBox(name: 'allowed' | 'clear', id: string, checked: boolean): Html {
+function policyBox(name: 'allowed' | 'clearModel', id: string, checked: boolean): Html {
   // prettier-ignore
-  return html`<input type="checkbox" name="${name}" value="${id}" aria-label="${name === 'allowed' ? 'allow' : 'clear'} ${id}" ${checked ? 'checked' : ''} />`;
+  return html`<input type="checkbox" name="${name}" value="${id}" aria-label="${name === 'allowed' ? 'allow' : 'report in clear: model'} ${id}" ${checked ? 'checked' : ''} />`;
+}
+
+/** The "report in clear" cell of a model, spanning its rows, on the row of its first segment only. */
+function clearCell(segments: readonly CatalogSegment[], i: number): Html | '' {
+  const s = segments[i]!;
+  if (i > 0 && segments[i - 1]!.model === s.model) return '';
+  const own = segments.filter((x) => x.model === s.model);
+  return html`<td rowspan="${own.length}">
+    ${policyBox(
+      'clearModel',
+      s.model,
+      own.every((x) => x.clear),
+    )}
+  </td>`;
 }
 
 /** A segment with its tags and documentation. */
@@ -99,10 +114,10 @@ export function sitePage(v: SiteView, flash: Flash): Html {
           <th>Purpose</th>
           <th>Education record</th>
           <th>Site may receive</th>
-          <th>Report in clear</th>
+          <th>Report in clear (per model)</th>
         </tr>
         ${v.segments.map(
-          (s) =>
+          (s, i) =>
             html`<tr>
               <td><a href="#seg-${s.id}">${s.name}</a> <code>${s.id}</code></td>
               <td>${s.model}</td>
@@ -111,13 +126,15 @@ export function sitePage(v: SiteView, flash: Flash): Html {
                 ${s.usesEducationRecord ? html`<span class="tag edu">yes</span>${isCommercial(s) ? html`<span class="tag no">never released (FERPA)</span>` : ''}` : 'no'}
               </td>
               <td>${policyBox('allowed', s.id, s.allowed)}</td>
-              <td>${policyBox('clear', s.id, s.clear)}</td>
+              ${clearCell(v.segments, i)}
             </tr>`,
         )}
       </table>
+      ${flash.policyError ? html`<p class="flash error" id="policy-error">${flash.policyError}</p>` : ''}
       <p class="small muted">
         Saving changes the working policy; it reaches learners' devices at the next publish. "Report in clear"
-        needs "may receive".
+        is per model (every segment of the model, or none: which fields a report has must not tell the
+        segment) and needs "may receive" for each of its segments.
       </p>
       <button type="submit">Save policy</button>
     </form>
