@@ -21,7 +21,9 @@
  *   and the site may receive at least one of its segments; `clear` only where the site policy lists
  *   every one of the model's segments in `clear` and, for a child (or unknown age), verified
  *   parental consent names `analytics` (school authorisation alone never sends a child's segment id
- *   in clear); `ldp` otherwise. The per-segment rules (3 site allow list, 9 minAgeBand) decide only
+ *   in clear), and the learner's age band reaches every segment's minAgeBand (a model-level test of
+ *   the consent record: no id of a segment the learner is too young for travels as it is); `ldp`
+ *   otherwise. The per-segment rules (3 site allow list, 9 minAgeBand) decide only
  *   what the page receives; they never change the channel, or the shape would tell the segment.
  *
  * Pure: no DOM, no storage, no clock.
@@ -48,6 +50,8 @@ export type ModelContext = {
   usesEducationRecord: boolean;
   /** the ids of every segment of the model, in the model's order */
   modelSegments: readonly string[];
+  /** the highest minAgeBand among the model's segments (absent: under13, no segment is age-gated) */
+  modelMinAgeBand?: MinAgeBand;
 };
 /** What the policy knows of one segment: its model's context, its id and its minimum age band. */
 export type SegmentContext = ModelContext & { id: string; minAgeBand: MinAgeBand };
@@ -127,7 +131,10 @@ export function modelChannel(consent: Consent | null, model: ModelContext, siteP
   if (model.usesEducationRecord && isCommercial(model.purpose)) return 'none'; // rule 5, a property of the model
   if (!model.modelSegments.some((id) => sitePolicy.allowed.includes(id))) return 'none';
   const childNeedsParent = isChildBand(ageBandOf(consent)) && !parentalNames(consent, 'analytics');
-  return wholeModelInClear(model, sitePolicy) && !childNeedsParent ? 'clear' : 'ldp';
+  // In clear only when the learner's band reaches every segment's minAgeBand: else the id of a segment
+  // the learner is too young for would travel as it is. The test reads the consent, never the segment.
+  const tooYoungForSome = AGE_RANK[model.modelMinAgeBand ?? 'under13'] > AGE_RANK[ageBandOf(consent)];
+  return wholeModelInClear(model, sitePolicy) && !childNeedsParent && !tooYoungForSome ? 'clear' : 'ldp';
 }
 
 /** Whether the site policy lists every segment of the model as reportable in clear. */
@@ -146,6 +153,9 @@ export function segmentContexts(manifest: Pick<Manifest, 'features' | 'models'>)
     // count it as an education record (fail closed).
     const usesEducationRecord = model.features.some((name) => educationRecord.get(name) ?? true);
     const modelSegments = model.segments.map((s) => s.id);
+    const modelMinAgeBand = model.segments
+      .map((s) => s.minAgeBand)
+      .reduce<MinAgeBand>((a, b) => (AGE_RANK[b] > AGE_RANK[a] ? b : a), 'under13');
     return model.segments.map((s) => ({
       id: s.id,
       model: model.id,
@@ -153,6 +163,7 @@ export function segmentContexts(manifest: Pick<Manifest, 'features' | 'models'>)
       minAgeBand: s.minAgeBand,
       usesEducationRecord,
       modelSegments,
+      modelMinAgeBand,
     }));
   });
 }

@@ -391,8 +391,22 @@ describe('the collector channel', () => {
     ).toBe('ldp');
   });
   it("is the model's channel for a segment above the learner's age band", () => {
-    const d = decide(fullConsent('teen'), segment({ minAgeBand: 'adult' }), inClear);
-    expect(d).toEqual({ release: false, channel: 'clear', reasons: ['age'] });
+    // The one segment of this model is for adults: the teen is reported on ldp, and not released.
+    const d = decide(
+      fullConsent('teen'),
+      segment({ minAgeBand: 'adult', modelMinAgeBand: 'adult' }),
+      inClear,
+    );
+    expect(d).toEqual({ release: false, channel: 'ldp', reasons: ['age'] });
+  });
+  it("is ldp, not clear, for a learner too young for one of the model's segments, whichever segment they are in", () => {
+    const model = { modelSegments: ['seg', 'older'], modelMinAgeBand: 'adult' as const };
+    const policy: SitePolicy = { allowed: ['seg', 'older'], clear: ['seg', 'older'] };
+    expect(decide(fullConsent('teen'), segment(model), policy).channel).toBe('ldp');
+    expect(
+      decide(fullConsent('teen'), segment({ ...model, id: 'older', minAgeBand: 'adult' }), policy).channel,
+    ).toBe('ldp');
+    expect(decide(fullConsent('adult'), segment(model), policy).channel).toBe('clear');
   });
   it('is none for a model none of whose segments the site may receive', () => {
     expect(decide(fullConsent('adult'), segment(), nowhere).channel).toBe('none');
@@ -531,6 +545,7 @@ const segmentArb: fc.Arbitrary<SegmentContext> = fc.record({
   minAgeBand: fc.constantFrom('under13' as const, 'teen' as const, 'adult' as const),
   usesEducationRecord: fc.boolean(),
   modelSegments: fc.constant([...IDS]),
+  modelMinAgeBand: fc.constantFrom('under13' as const, 'teen' as const, 'adult' as const),
 });
 const policyArb: fc.Arbitrary<SitePolicy> = fc.record({
   allowed: fc.subarray([...IDS]),
