@@ -37,18 +37,26 @@ export async function loadManifest(
     EngineConfig,
     'manifestUrl' | 'publicKeys' | 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'
   >,
-  deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin'>,
+  deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin' | 'floor'>,
   log: AuditLog,
 ): Promise<{ current: CurrentManifest | null; manifestStatus: ManifestStatus }> {
   let status: ManifestStatus = { status: 'missing' };
   const cached = (await store.get<StoredManifest>('manifest')) ?? null;
+  // Rollback protection: never below the highest version accepted, which forget() does not erase
+  // (the floor), nor below the cached one (a store from before the floor existed).
+  const floor = await deps.floor.get(config.site, store.persisted);
   const opts = () => ({
     publicKeys: config.publicKeys as JWK[],
     site: config.site,
     origin: deps.origin,
     now: new Date(deps.now()),
     ceilings: deviceCeilings(config),
+    minVersion: Math.max(floor ?? 1, cached?.version ?? 1),
   });
+  const accept = async (manifest: Manifest, meta: StoredManifest) => {
+    await deps.floor.raise(config.site, meta.version, store.persisted);
+    return adopt(manifest, meta);
+  };
   let fetched: { jws: string; etag?: string } | null = null;
   try {
     const res = await deps.fetch(config.manifestUrl, {
@@ -67,10 +75,7 @@ export async function loadManifest(
     status = { status: 'missing', reason: 'network' };
   }
   if (fetched) {
-    const r = await verifyManifest(fetched.jws, {
-      ...opts(),
-      ...(cached ? { minVersion: cached.version } : {}),
-    });
+    const r = await verifyManifest(fetched.jws, opts());
     if (r.ok) {
       const meta: StoredManifest = {
         jws: fetched.jws,
@@ -82,15 +87,15 @@ export async function loadManifest(
       await store.set('manifest', meta);
       if (!cached || cached.version !== meta.version || cached.kid !== meta.kid)
         await log('manifest-accepted', { version: meta.version, kid: meta.kid });
-      return adopt(r.manifest, meta);
+      return accept(r.manifest, meta);
     }
     await log('manifest-refused', { reason: r.reason, message: r.message });
     status = { status: 'refused', reason: r.reason };
   }
   if (cached) {
-    // The last good manifest must still check out against today's keys, site, origin and clock.
+    // The last good manifest must still check out against today's keys, site, origin, clock and floor.
     const r = await verifyManifest(cached.jws, opts());
-    if (r.ok) return adopt(r.manifest, cached);
+    if (r.ok) return accept(r.manifest, cached);
     await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
     status = { status: 'refused', reason: r.reason };
   }

@@ -1,0 +1,102 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../worker/engine.js';
+import { IdbStore } from '../../worker/idb.js';
+import { versionFloor } from '../../worker/floor.js';
+import { engineHarness } from '../fixtures/engine.js';
+import { ORIGIN, testManifest } from '../fixtures/manifest.js';
+
+const h = engineHarness();
+const { deps, start } = h;
+
+const adult = {
+  ageBand: 'adult' as const,
+  self: { purposes: ['instruction' as const, 'analytics' as const] },
+};
+const signed = (version: number) =>
+  h.key.sign(testManifest({ version, site: { id: `site-${h.site}`, origins: [ORIGIN] } }, h.clock));
+const floorRecords = async () => {
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  if (!names.includes('edseg-floor')) return null;
+  const db = await new Promise<IDBDatabase>((ok, ko) => {
+    const r = indexedDB.open('edseg-floor');
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => ko(r.error);
+  });
+  const all = await new Promise<unknown[]>((ok) => {
+    const r = db.transaction('floor').objectStore('floor').getAll();
+    r.onsuccess = () => ok(r.result);
+  });
+  db.close();
+  return all;
+};
+
+describe('manifest chain: no rollback', () => {
+  it('refuses a lower version after forget(), in a new engine, and explain() says older-version', async () => {
+    h.net.manifest = await signed(3);
+    const a = new Engine(deps());
+    await start(a, `site-${h.site}`);
+    await a.setConsent(adult);
+    expect((await a.explain()).manifest).toMatchObject({ status: 'accepted', version: 3 });
+    await a.forget();
+    h.net.manifest = await signed(2);
+    const b = new Engine(deps());
+    await start(b, `site-${h.site}`);
+    const ex = await b.explain();
+    expect(ex.manifest).toMatchObject({ status: 'refused', reason: 'older-version' });
+    expect(ex.blocked).toBe('manifest-refused');
+    expect(await b.segments()).toEqual([]);
+    // The same version again is accepted: the floor is the highest version, not a blocklist.
+    h.net.manifest = await signed(3);
+    const c = new Engine(deps());
+    await start(c, `site-${h.site}`);
+    expect((await c.explain()).manifest).toMatchObject({ status: 'accepted', version: 3 });
+  });
+
+  it('refuses a cached manifest below the floor when the network is down', async () => {
+    h.net.manifest = await signed(3);
+    const a = new Engine(deps());
+    await start(a, `site-${h.site}`);
+    await a.setConsent(adult);
+    await a.close();
+    // The learner's store is rolled back to an older manifest (a restored backup, an old tab's write).
+    const old = await signed(2);
+    const store = await IdbStore.open(`site-${h.site}`);
+    await store.set('manifest', { jws: old, version: 2, kid: h.key.kid, acceptedAt: h.clock });
+    await store.close();
+    h.net.manifestDown = true;
+    const b = new Engine(deps());
+    await start(b, `site-${h.site}`);
+    expect((await b.explain()).manifest).toMatchObject({ status: 'refused', reason: 'older-version' });
+    const audit = (await b.exportData()).audit;
+    expect(audit.some((x) => x.kind === 'manifest-refused' && x.detail.cached === true)).toBe(true);
+  });
+
+  it('before consent keeps the floor in memory for the page, and stores no record', async () => {
+    const floor = versionFloor(indexedDB);
+    h.net.manifest = await signed(3);
+    const a = new Engine(deps({ floor }));
+    await start(a, `site-${h.site}`);
+    expect((await a.explain()).manifest).toMatchObject({ status: 'accepted', version: 3 });
+    await a.close();
+    expect((await floorRecords()) ?? []).not.toContainEqual(
+      expect.objectContaining({ site: `site-${h.site}` }),
+    );
+    h.net.manifest = await signed(2);
+    const b = new Engine(deps({ floor }));
+    await start(b, `site-${h.site}`);
+    expect((await b.explain()).manifest).toMatchObject({ status: 'refused', reason: 'older-version' });
+  });
+
+  it('writes the floor at consent, and forget() leaves only { site, version } in edseg-floor', async () => {
+    h.net.manifest = await signed(4);
+    const e = new Engine(deps());
+    await start(e, `site-${h.site}`);
+    await e.setConsent(adult);
+    expect(await floorRecords()).toContainEqual({ site: `site-${h.site}`, version: 4 });
+    await e.forget();
+    const records = (await floorRecords())!;
+    expect(records).toContainEqual({ site: `site-${h.site}`, version: 4 });
+    for (const r of records) expect(Object.keys(r as object).sort()).toEqual(['site', 'version']);
+  });
+});
