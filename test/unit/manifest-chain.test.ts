@@ -4,7 +4,7 @@ import { Engine } from '../../worker/engine.js';
 import { IdbStore } from '../../worker/idb.js';
 import { versionFloor } from '../../worker/floor.js';
 import { engineHarness } from '../fixtures/engine.js';
-import { ORIGIN, testManifest } from '../fixtures/manifest.js';
+import { DAY, ORIGIN, testManifest } from '../fixtures/manifest.js';
 
 const h = engineHarness();
 const { deps, start } = h;
@@ -98,5 +98,37 @@ describe('manifest chain: no rollback', () => {
     const records = (await floorRecords())!;
     expect(records).toContainEqual({ site: `site-${h.site}`, version: 4 });
     for (const r of records) expect(Object.keys(r as object).sort()).toEqual(['site', 'version']);
+  });
+});
+
+describe('manifest chain: a version the collector retired', () => {
+  it('drops reports the collector answers 410 with an audit entry, and never retries them', async () => {
+    h.net.collectorStatus = 410;
+    const e = new Engine(deps());
+    await start(e, `site-${h.site}`);
+    await e.setConsent(adult);
+    expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
+    const dropped = (await e.exportData()).audit.filter((x) => x.kind === 'report-dropped');
+    expect(dropped.map((x) => x.detail.reason)).toEqual(['version-retired']);
+    const posts = h.net.requests.filter((r) => r.startsWith('POST')).length;
+    h.clock += 60_000; // past the first backoff (30 s): a kept report would be retried now
+    expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
+    expect(h.net.requests.filter((r) => r.startsWith('POST')).length).toBe(posts);
+  });
+
+  it('drops only the retired report of a batch and delivers the others', async () => {
+    h.net.collectorStatus = 503;
+    const e = new Engine(deps());
+    await start(e, `site-${h.site}`);
+    await e.setConsent(adult);
+    expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
+    const old = (await e.exportData()).outbox[0]!.report.id;
+    h.clock += 7 * DAY;
+    h.net.collectorStatus = (body) => (body.reports.some((r) => r.id === old) ? 410 : 202);
+    expect(await e.flush()).toEqual({ sent: 1, pending: 0 });
+    const audit = (await e.exportData()).audit;
+    expect(audit.filter((x) => x.kind === 'report-dropped').map((x) => x.detail)).toEqual([
+      { reportId: old, reason: 'version-retired' },
+    ]);
   });
 });
