@@ -30,6 +30,13 @@ export type ManifestStatus = {
   reason?: ManifestRefusal | 'network';
 };
 
+/** The manifest request's options: no HTTP cache, no cookies, no referrer (and no headers at all). */
+const MANIFEST_FETCH: RequestInit = {
+  cache: 'no-store',
+  credentials: 'omit',
+  referrerPolicy: 'no-referrer',
+};
+
 /** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
 export async function loadManifest(
   store: DeviceStore,
@@ -57,32 +64,24 @@ export async function loadManifest(
     await deps.floor.raise(config.site, meta.version, store.persisted);
     return adopt(manifest, meta);
   };
-  let fetched: { jws: string; etag?: string } | null = null;
+  let fetched: string | null = null;
   try {
-    const res = await deps.fetch(config.manifestUrl, {
-      credentials: 'omit',
-      cache: 'no-cache',
-      referrerPolicy: 'no-referrer',
-      headers: cached?.etag ? { 'If-None-Match': cached.etag } : {},
-    });
-    if (res.status === 200)
-      fetched = {
-        jws: (await res.text()).trim(),
-        ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}),
-      };
-    else if (res.status !== 304) status = { status: 'missing', reason: 'network' };
+    // Nothing that could tag the device: no cookie, no referrer, no HTTP cache (so no validator
+    // the server chose is replayed, also before consent), and no If-None-Match of ours.
+    const res = await deps.fetch(config.manifestUrl, MANIFEST_FETCH);
+    if (res.status === 200) fetched = (await res.text()).trim();
+    else status = { status: 'missing', reason: 'network' };
   } catch {
     status = { status: 'missing', reason: 'network' };
   }
   if (fetched) {
-    const r = await verifyManifest(fetched.jws, opts());
+    const r = await verifyManifest(fetched, opts());
     if (r.ok) {
       const meta: StoredManifest = {
-        jws: fetched.jws,
+        jws: fetched,
         version: r.manifest.version,
         kid: r.kid,
         acceptedAt: deps.now(),
-        ...(fetched.etag ? { etag: fetched.etag } : {}),
       };
       await store.set('manifest', meta);
       if (!cached || cached.version !== meta.version || cached.kid !== meta.kid)

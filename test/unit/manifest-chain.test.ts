@@ -101,6 +101,26 @@ describe('manifest chain: no rollback', () => {
   });
 });
 
+describe('manifest chain: no tracking through the fetch', () => {
+  it('fetches with no-store, no credentials, no referrer and no If-None-Match, even after an ETag', async () => {
+    const a = new Engine(deps());
+    await start(a, `site-${h.site}`);
+    await a.setConsent(adult); // the fake server answered with ETag "v"
+    await a.close();
+    const store = await IdbStore.open(`site-${h.site}`);
+    expect(Object.keys((await store.get<object>('manifest'))!)).not.toContain('etag');
+    await store.close();
+    const b = new Engine(deps());
+    await start(b, `site-${h.site}`);
+    const inits = h.net.inits.filter((_, i) => h.net.requests[i]!.endsWith('/manifest'));
+    expect(inits).toHaveLength(2);
+    for (const init of inits) {
+      expect(init).toMatchObject({ cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
+      expect(new Headers(init?.headers).has('if-none-match')).toBe(false);
+    }
+  });
+});
+
 describe('manifest chain: a version the collector retired', () => {
   it('drops reports the collector answers 410 with an audit entry, and never retries them', async () => {
     h.net.collectorStatus = 410;
