@@ -130,15 +130,19 @@ describe('startServer on PGlite', () => {
     }
   });
 
-  it('does not re-sign a manifest less than a day old, and checks at least every hour', async () => {
-    expect(RESIGN_EVERY_MS).toBeLessThanOrEqual(3_600_000);
-    const later = new Date(Date.now() + DAY - 3_600_000);
-    const again = await startServer({
+  /** The server of this folder started again, on the second port, with its clock at `now`. */
+  const restartAt = (now: Date) =>
+    startServer({
       port: secondPort,
       dataDir: join(dir, 'data'),
       origins: ['https://app.example.org'],
-      now: () => later,
+      now: () => now,
     });
+
+  it('does not re-sign a manifest less than a day old, and checks at least every hour', async () => {
+    expect(RESIGN_EVERY_MS).toBeLessThanOrEqual(3_600_000);
+    const later = new Date(Date.now() + DAY - 3_600_000);
+    const again = await restartAt(later);
     try {
       expect(again.resigned).toEqual([]);
     } finally {
@@ -149,12 +153,7 @@ describe('startServer on PGlite', () => {
   it('re-signs, as a new version, a manifest within 7 days of expiry', async () => {
     // The rule since manifests last 7 days: re-signed once a day old (it expires within 6 days).
     const later = new Date(Date.now() + DAY);
-    const again = await startServer({
-      port: secondPort,
-      dataDir: join(dir, 'data'),
-      origins: ['https://app.example.org'],
-      now: () => later,
-    });
+    const again = await restartAt(later);
     try {
       expect(again.resigned.map((r) => [r.site, r.version])).toEqual([['lingua-kids', 3]]);
       expect(Date.parse((await again.store.currentVersion('lingua-kids'))!.manifest.expiresAt)).toBe(

@@ -122,11 +122,17 @@ describe('manifest chain: no tracking through the fetch', () => {
 });
 
 describe('manifest chain: a version the collector retired', () => {
-  it('drops reports the collector answers 410 with an audit entry, and never retries them', async () => {
-    h.net.collectorStatus = 410;
+  /** An engine of this test's site with consent to report, the collector answering `status`. */
+  const reporting = async (status: number) => {
+    h.net.collectorStatus = status;
     const e = new Engine(deps());
     await start(e, `site-${h.site}`);
     await e.setConsent(adult);
+    return e;
+  };
+
+  it('drops reports the collector answers 410 with an audit entry, and never retries them', async () => {
+    const e = await reporting(410);
     expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
     const dropped = (await e.exportData()).audit.filter((x) => x.kind === 'report-dropped');
     expect(dropped.map((x) => x.detail.reason)).toEqual(['version-retired']);
@@ -137,10 +143,7 @@ describe('manifest chain: a version the collector retired', () => {
   });
 
   it('drops only the retired report of a batch and delivers the others', async () => {
-    h.net.collectorStatus = 503;
-    const e = new Engine(deps());
-    await start(e, `site-${h.site}`);
-    await e.setConsent(adult);
+    const e = await reporting(503);
     expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
     const old = (await e.exportData()).outbox[0]!.report.id;
     h.clock += 7 * DAY;
