@@ -37,7 +37,7 @@ export async function recordConsent(
   s: EngineState,
   input: ConsentInput,
   config: Pick<EngineConfig, 'site' | 'pageGpc'>,
-  deps: Pick<EngineDeps, 'gpc' | 'now' | 'openStore'>,
+  deps: Pick<EngineDeps, 'gpc' | 'now' | 'openStore' | 'floor'>,
   log: AuditLog,
 ): Promise<void> {
   const before = s.consent;
@@ -60,7 +60,7 @@ export async function recordConsent(
 export async function adoptStoredConsent(
   s: EngineState,
   config: Pick<EngineConfig, 'site'>,
-  deps: Pick<EngineDeps, 'storeExists' | 'openStore'>,
+  deps: Pick<EngineDeps, 'storeExists' | 'openStore' | 'floor'>,
 ): Promise<boolean> {
   if (!s.store.persisted) {
     // Another tab may have created the database with a consent record since this page started:
@@ -108,7 +108,7 @@ export async function forgottenElsewhere(
 async function migrateToPersistent(
   s: EngineState,
   config: Pick<EngineConfig, 'site'>,
-  deps: Pick<EngineDeps, 'openStore'>,
+  deps: Pick<EngineDeps, 'openStore' | 'floor'>,
 ): Promise<void> {
   const mem = s.store;
   const idb = await deps.openStore(config.site);
@@ -124,6 +124,8 @@ async function migrateToPersistent(
     await idb.audit(rest);
   }
   for (const item of await mem.outbox()) await idb.putOutbox(item);
+  // The rollback floor the page held in memory is persisted with the rest (floor.ts).
+  if (s.current) await deps.floor.raise(config.site, s.current.meta.version, true);
   await mem.destroy();
   s.store = idb;
 }

@@ -3,6 +3,7 @@ import { cryptoRng, type Rng } from '../src/core/privacy/random.js';
 import type { AuditEntry, TabMessage } from '../src/core/schema.js';
 import type { DeviceStore } from './store.js';
 import { IdbStore, dbExists } from './idb.js';
+import { versionFloor, type VersionFloor } from './floor.js';
 
 /** Everything the engine does to the world goes through these: network, clock, randomness, stores, tabs. */
 export type EngineDeps = {
@@ -16,6 +17,8 @@ export type EngineDeps = {
   /** opens the persistent store; tests may pass a factory over fake-indexeddb */
   openStore: (site: string) => Promise<DeviceStore>;
   storeExists: (site: string) => Promise<boolean>;
+  /** the highest manifest version accepted per site, kept apart from the learner's store (forget() leaves it) */
+  floor: VersionFloor;
   /** the channel other tabs' engines of this site listen on (BroadcastChannel in browsers and Node) */
   channel: (name: string) => TabChannel | null;
 };
@@ -43,6 +46,7 @@ export function browserDeps(): EngineDeps {
     rng: cryptoRng,
     openStore: (site) => IdbStore.open(site),
     storeExists: (site) => dbExists(site),
+    floor: versionFloor(typeof indexedDB === 'undefined' ? undefined : indexedDB),
     channel: (name) =>
       typeof BroadcastChannel === 'function' ? (new BroadcastChannel(name) as unknown as TabChannel) : null,
   };

@@ -31,9 +31,14 @@ interface EdsegDB extends DBSchema {
 
 /** Whether this site's database exists, without creating it. */
 export async function dbExists(site: string): Promise<boolean> {
-  if (typeof indexedDB.databases !== 'function') return false;
+  return databaseExists(dbName(site));
+}
+
+/** Whether an IndexedDB database of that name exists, without creating it (false where the browser cannot tell). */
+export async function databaseExists(name: string): Promise<boolean> {
+  if (typeof indexedDB === 'undefined' || typeof indexedDB.databases !== 'function') return false;
   const dbs = await indexedDB.databases();
-  return dbs.some((d) => d.name === dbName(site));
+  return dbs.some((d) => d.name === name);
 }
 
 const withoutKey = ({ key: _key, ...r }: RollupRow): Rollup => r;

@@ -30,6 +30,13 @@ export type ManifestStatus = {
   reason?: ManifestRefusal | 'network';
 };
 
+/** The manifest request's options: no HTTP cache, no cookies, no referrer (and no headers at all). */
+const MANIFEST_FETCH: RequestInit = {
+  cache: 'no-store',
+  credentials: 'omit',
+  referrerPolicy: 'no-referrer',
+};
+
 /** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
 export async function loadManifest(
   store: DeviceStore,
@@ -37,60 +44,57 @@ export async function loadManifest(
     EngineConfig,
     'manifestUrl' | 'publicKeys' | 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'
   >,
-  deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin'>,
+  deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin' | 'floor'>,
   log: AuditLog,
 ): Promise<{ current: CurrentManifest | null; manifestStatus: ManifestStatus }> {
   let status: ManifestStatus = { status: 'missing' };
   const cached = (await store.get<StoredManifest>('manifest')) ?? null;
+  // Rollback protection: never below the highest version accepted, which forget() does not erase
+  // (the floor), nor below the cached one (a store from before the floor existed).
+  const floor = await deps.floor.get(config.site, store.persisted);
   const opts = () => ({
     publicKeys: config.publicKeys as JWK[],
     site: config.site,
     origin: deps.origin,
     now: new Date(deps.now()),
     ceilings: deviceCeilings(config),
+    minVersion: Math.max(floor ?? 1, cached?.version ?? 1),
   });
-  let fetched: { jws: string; etag?: string } | null = null;
+  const accept = async (manifest: Manifest, meta: StoredManifest) => {
+    await deps.floor.raise(config.site, meta.version, store.persisted);
+    return adopt(manifest, meta);
+  };
+  let fetched: string | null = null;
   try {
-    const res = await deps.fetch(config.manifestUrl, {
-      credentials: 'omit',
-      cache: 'no-cache',
-      referrerPolicy: 'no-referrer',
-      headers: cached?.etag ? { 'If-None-Match': cached.etag } : {},
-    });
-    if (res.status === 200)
-      fetched = {
-        jws: (await res.text()).trim(),
-        ...(res.headers.get('etag') ? { etag: res.headers.get('etag')! } : {}),
-      };
-    else if (res.status !== 304) status = { status: 'missing', reason: 'network' };
+    // Nothing that could tag the device: no cookie, no referrer, no HTTP cache (so no validator
+    // the server chose is replayed, also before consent), and no If-None-Match of ours.
+    const res = await deps.fetch(config.manifestUrl, MANIFEST_FETCH);
+    if (res.status === 200) fetched = (await res.text()).trim();
+    else status = { status: 'missing', reason: 'network' };
   } catch {
     status = { status: 'missing', reason: 'network' };
   }
   if (fetched) {
-    const r = await verifyManifest(fetched.jws, {
-      ...opts(),
-      ...(cached ? { minVersion: cached.version } : {}),
-    });
+    const r = await verifyManifest(fetched, opts());
     if (r.ok) {
       const meta: StoredManifest = {
-        jws: fetched.jws,
+        jws: fetched,
         version: r.manifest.version,
         kid: r.kid,
         acceptedAt: deps.now(),
-        ...(fetched.etag ? { etag: fetched.etag } : {}),
       };
       await store.set('manifest', meta);
       if (!cached || cached.version !== meta.version || cached.kid !== meta.kid)
         await log('manifest-accepted', { version: meta.version, kid: meta.kid });
-      return adopt(r.manifest, meta);
+      return accept(r.manifest, meta);
     }
     await log('manifest-refused', { reason: r.reason, message: r.message });
     status = { status: 'refused', reason: r.reason };
   }
   if (cached) {
-    // The last good manifest must still check out against today's keys, site, origin and clock.
+    // The last good manifest must still check out against today's keys, site, origin, clock and floor.
     const r = await verifyManifest(cached.jws, opts());
-    if (r.ok) return adopt(r.manifest, cached);
+    if (r.ok) return accept(r.manifest, cached);
     await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
     status = { status: 'refused', reason: r.reason };
   }

@@ -1,7 +1,9 @@
 /**
  * Delivery of queued reports to the collector. Contracts:
  * - only the report objects themselves are sent: no cookies (credentials: 'omit'), no referrer;
- * - 2xx removes the batch; 400/413/422 drop it (it can never succeed) with an audit entry;
+ * - 2xx removes the batch; 400/410/413/422 drop it (it can never succeed) with an audit entry;
+ *   410 is the collector saying the report's manifest version was retired (superseded more than
+ *   two reporting periods ago): reason `version-retired`, never retried;
  *   anything else (network, 5xx, 429) keeps it and backs off exponentially, capped at 6 h;
  * - the collector is idempotent by report id, so a retry after a lost answer is harmless.
  */
@@ -20,7 +22,8 @@ export type DeliveryDeps = {
   log: AuditLog;
 };
 
-const permanent = (status: number) => status === 400 || status === 413 || status === 422;
+const permanent = (status: number) => status === 400 || status === 410 || status === 413 || status === 422;
+const dropReason = (status: number) => (status === 410 ? 'version-retired' : `collector answered ${status}`);
 
 async function post(items: OutboxItem[], deps: DeliveryDeps): Promise<number> {
   try {
@@ -89,7 +92,7 @@ async function settle(
   if (permanent(status)) {
     await store.removeOutbox(due.map((i) => i.id));
     for (const i of due)
-      await deps.log('report-dropped', { reportId: i.report.id, reason: `collector answered ${status}` });
+      await deps.log('report-dropped', { reportId: i.report.id, reason: dropReason(status) });
     return { sent: 0, dropped: due.length };
   }
   for (const i of due) {

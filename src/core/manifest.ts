@@ -7,13 +7,14 @@
  * - the key is chosen by the header's `kid` among the pinned keys, never taken from the token
  *   (no `jwk`/`jku` header is honoured), and only the public members of a pinned JWK are used;
  * - the payload must parse with the Manifest schema; the first failing field is named;
- * - then the site id, the page origin, the validity window, the minimum version and the device's
- *   epsilon ceilings are checked, in that order, so a refusal names the first thing that does not check out.
+ * - then the site id, the page origin, the validity window (at most MAX_VALIDITY_DAYS long), the
+ *   minimum version and the device's epsilon ceilings are checked, in that order, so a refusal names
+ *   the first thing that does not check out.
  */
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import type { CompactSign as CompactSignType, JWK } from 'jose';
 import { ceilingExcess, type Ceilings } from './privacy/ceilings.js';
-import { Manifest, check } from './schema.js';
+import { DAY_MS, Manifest, check } from './schema.js';
 
 export type ManifestRefusal =
   | 'malformed'
@@ -24,6 +25,7 @@ export type ManifestRefusal =
   | 'origin-not-allowed'
   | 'expired'
   | 'not-yet-valid'
+  | 'validity-too-long'
   | 'older-version'
   | 'over-ceiling';
 
@@ -51,9 +53,13 @@ export const MANIFEST_TYP = 'edseg-manifest+jws';
  */
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
+/** The longest validity (expiresAt - issuedAt) a device accepts: a manifest no longer re-signed stops within a week. */
+export const MAX_VALIDITY_DAYS = 7;
+const MAX_VALIDITY_MS = MAX_VALIDITY_DAYS * DAY_MS;
+
 const refuse = (reason: ManifestRefusal, message: string): VerifyResult => ({ ok: false, reason, message });
 
-/** Verifies a compact JWS (ES256, kid in header, typ 'edseg-manifest+jws' optional) against pinned public keys, then site, origin and validity window. */
+/** Verifies a compact JWS (ES256, kid in header, typ 'edseg-manifest+jws' optional) against pinned public keys, then site, origin, validity window, version floor and ceilings. */
 export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<VerifyResult> {
   if (typeof jws !== 'string' || jws.split('.').length !== 3)
     return refuse('malformed', 'not a compact JWS (three dot-separated parts)');
@@ -107,6 +113,11 @@ export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<
   if (now + CLOCK_SKEW_MS < Date.parse(manifest.issuedAt))
     return refuse('not-yet-valid', `issued at ${manifest.issuedAt}, in the future`);
   if (now >= Date.parse(manifest.expiresAt)) return refuse('expired', `expired at ${manifest.expiresAt}`);
+  if (Date.parse(manifest.expiresAt) - Date.parse(manifest.issuedAt) > MAX_VALIDITY_MS)
+    return refuse(
+      'validity-too-long',
+      `valid from ${manifest.issuedAt} to ${manifest.expiresAt}: more than ${MAX_VALIDITY_DAYS} days`,
+    );
   if (opts.minVersion !== undefined && manifest.version < opts.minVersion) {
     return refuse(
       'older-version',

@@ -69,9 +69,10 @@ export function collector(deps: ServerDeps): Hono {
     const current = await store.currentJws(c.req.param('site'));
     if (!current) return c.json({ error: 'unknown site or nothing published', field: 'site' }, 404);
     const etag = etagOf(current.jws);
+    // no-store: no cache keeps the answer, so none replays a validator that could tag a device.
     const headers = {
       ETag: etag,
-      'Cache-Control': 'no-cache',
+      'Cache-Control': 'no-store',
       'X-Edseg-Manifest-Version': String(current.version),
     };
     if (ifNoneMatchHits(c.req.header('if-none-match'), etag)) return c.body(null, 304, headers);

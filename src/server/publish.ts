@@ -10,15 +10,16 @@
  *   field is named in an EdsegError('invalid-input').
  */
 import { EdsegError } from '../core/errors.js';
+import { MAX_VALIDITY_DAYS } from '../core/manifest.js';
 import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../core/schema.js';
 import type { PublishedVersion, SiteRecord } from '../core/schema.js';
 import type { Signer } from './keys.js';
 import type { SitePatch, Store } from './storage/store.js';
 
-/** A manifest is valid this long after it is signed. */
-export const VALIDITY_DAYS = 30;
-/** On start, a manifest that expires within this many days is re-signed. */
-export const RESIGN_WITHIN_DAYS = 7;
+/** A manifest is valid this long after it is signed: the longest a device accepts. */
+export const VALIDITY_DAYS = MAX_VALIDITY_DAYS;
+/** A manifest that expires within this many days (one signed a day ago or earlier) is re-signed. */
+export const RESIGN_WITHIN_DAYS = VALIDITY_DAYS - 1;
 
 /** The manifest a site's record becomes at `version`, signed `now`. */
 export function buildManifest(site: SiteRecord, version: number, now: Date): Manifest {

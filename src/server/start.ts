@@ -23,11 +23,11 @@ import { openPgliteStore } from './storage/pglite.js';
 import { openPostgresStore } from './storage/postgres.js';
 import type { Store } from './storage/store.js';
 
-/** How often a running server re-signs manifests that are near expiry (they last 30 days). */
-export const RESIGN_EVERY_MS = 6 * 3_600_000;
+/** How often a running server checks for manifests to re-sign (a day old; they last 7 days): one cheap query. */
+export const RESIGN_EVERY_MS = 3_600_000;
 
 export type StartOptions = {
-  /** how often to re-sign manifests near expiry while running; default every 6 hours */
+  /** how often to check for manifests to re-sign while running; default every hour */
   resignEveryMs?: number;
   /** 0 picks a free port; default 8787 */
   port?: number;

@@ -180,11 +180,26 @@ test('forget() deletes the edseg database and no request follows', async ({ page
   );
   await page.evaluate(() => window.edseg.forget());
   const countAfter = seen.length;
+  // What is left is the rollback floor (floor.ts): one record per site, { site, version }, nothing else.
   expect(
-    await page.evaluate(
-      async () => (await indexedDB.databases()).filter((d) => d.name?.startsWith('edseg')).length,
+    await page.evaluate(async () =>
+      (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith('edseg')),
     ),
-  ).toBe(0);
+  ).toEqual(['edseg-floor']);
+  const floor = await page.evaluate(
+    () =>
+      new Promise<unknown[]>((ok) => {
+        const open = indexedDB.open('edseg-floor');
+        open.onsuccess = () => {
+          const all = open.result.transaction('floor').objectStore('floor').getAll();
+          all.onsuccess = () => {
+            open.result.close();
+            ok(all.result);
+          };
+        };
+      }),
+  );
+  expect(floor).toEqual([{ site: 'lingua-kids', version: expect.any(Number) }]);
   const after = await page.evaluate(() => {
     try {
       window.edseg.track('lesson_complete', { lessonId: 'z', minutes: 1 });

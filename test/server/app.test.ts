@@ -38,10 +38,11 @@ describe('GET /v1/sites/:site/manifest', () => {
     expect(r.ok && r.manifest.version).toBe(1);
   });
 
-  it('sends a strong ETag and Cache-Control: no-cache', async () => {
+  it('sends a strong ETag and Cache-Control: no-store', async () => {
     const res = await s.app.request('/v1/sites/lingua-kids/manifest');
     expect(res.headers.get('etag')).toMatch(/^"[A-Za-z0-9_-]+"$/);
-    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('set-cookie')).toBeNull();
   });
 
   it('answers 304 with no body when If-None-Match holds the ETag', async () => {

@@ -13,7 +13,7 @@ import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { randomHex } from '../../src/core/privacy/random.js';
 import { banner, optionsFrom } from '../../src/server/cli.js';
-import { startServer } from '../../src/server/start.js';
+import { RESIGN_EVERY_MS, startServer } from '../../src/server/start.js';
 import type { RunningServer } from '../../src/server/start.js';
 import { acquirePostgres } from './pg-harness.js';
 
@@ -130,18 +130,34 @@ describe('startServer on PGlite', () => {
     }
   });
 
-  it('re-signs, as a new version, a manifest within 7 days of expiry', async () => {
-    const later = new Date(Date.now() + 24 * DAY);
-    const again = await startServer({
+  /** The server of this folder started again, on the second port, with its clock at `now`. */
+  const restartAt = (now: Date) =>
+    startServer({
       port: secondPort,
       dataDir: join(dir, 'data'),
       origins: ['https://app.example.org'],
-      now: () => later,
+      now: () => now,
     });
+
+  it('does not re-sign a manifest less than a day old, and checks at least every hour', async () => {
+    expect(RESIGN_EVERY_MS).toBeLessThanOrEqual(3_600_000);
+    const later = new Date(Date.now() + DAY - 3_600_000);
+    const again = await restartAt(later);
+    try {
+      expect(again.resigned).toEqual([]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('re-signs, as a new version, a manifest within 7 days of expiry', async () => {
+    // The rule since manifests last 7 days: re-signed once a day old (it expires within 6 days).
+    const later = new Date(Date.now() + DAY);
+    const again = await restartAt(later);
     try {
       expect(again.resigned.map((r) => [r.site, r.version])).toEqual([['lingua-kids', 3]]);
       expect(Date.parse((await again.store.currentVersion('lingua-kids'))!.manifest.expiresAt)).toBe(
-        later.getTime() + 30 * DAY,
+        later.getTime() + 7 * DAY,
       );
     } finally {
       await again.close();
@@ -160,14 +176,14 @@ describe('startServer while running', () => {
     });
     try {
       const before = (await running.store.currentVersion('lingua-kids'))!;
-      clock += 24 * DAY; // within 7 days of the 30-day expiry
+      clock += DAY; // a day old: within 6 days of the 7-day expiry
       let after = before;
       for (let i = 0; i < 100 && after.version === before.version; i++) {
         await new Promise((r) => setTimeout(r, 20));
         after = (await running.store.currentVersion('lingua-kids'))!;
       }
       expect(after.version).toBe(before.version + 1);
-      expect(Date.parse(after.manifest.expiresAt)).toBe(clock + 30 * DAY);
+      expect(Date.parse(after.manifest.expiresAt)).toBe(clock + 7 * DAY);
     } finally {
       await running.close();
     }

@@ -1,100 +1,31 @@
 import 'fake-indexeddb/auto';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { Engine, type EngineDeps, type TabChannel } from '../../worker/engine.js';
-import { IdbStore, dbExists } from '../../worker/idb.js';
-import { seededRandom } from '../../src/core/privacy/random.js';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../worker/engine.js';
+import { dbExists } from '../../worker/idb.js';
 import { ReportBatch, dayOf, type ConsentInput, type ReleasedSegment } from '../../src/core/schema.js';
-import { DAY, ORIGIN, testKey, testManifest, type TestKey } from '../fixtures/manifest.js';
+import { engineHarness } from '../fixtures/engine.js';
+import { DAY, ORIGIN, testKey, testManifest } from '../fixtures/manifest.js';
 
-type Net = {
-  manifest: string | null;
-  manifestDown: boolean;
-  collectorStatus: number | ((body: { reports: { id: string }[] }) => number);
-  posts: unknown[];
-  requests: string[];
-};
-
-let key: TestKey;
-let clock: number;
-let net: Net;
-let site = 0;
-
-function deps(over: Partial<EngineDeps> = {}): EngineDeps {
-  return {
-    fetch: (async (url: string, init?: RequestInit) => {
-      net.requests.push(`${init?.method ?? 'GET'} ${url}`);
-      if (url.endsWith('/manifest')) {
-        if (net.manifestDown || !net.manifest) throw new TypeError('network down');
-        return new Response(net.manifest, { status: 200, headers: { etag: '"v"' } });
-      }
-      const body = JSON.parse(String(init?.body));
-      const status =
-        typeof net.collectorStatus === 'function' ? net.collectorStatus(body) : net.collectorStatus;
-      if (status < 300) net.posts.push(body);
-      return new Response('{}', { status });
-    }) as typeof fetch,
-    now: () => clock,
-    origin: ORIGIN,
-    gpc: () => false,
-    rng: seededRandom(7),
-    openStore: (s) => IdbStore.open(s),
-    storeExists: (s) => dbExists(s),
-    channel: (name) => new BroadcastChannel(name) as unknown as TabChannel,
-    ...over,
-  };
-}
-
-async function start(engine: Engine, siteId: string, publicKeys = [key.publicJwk]) {
-  const seen: ReleasedSegment[][] = [];
-  await engine.init(
-    {
-      site: siteId,
-      manifestUrl: 'https://c.example/v1/sites/x/manifest',
-      collectorUrl: 'https://c.example/v1/reports',
-      publicKeys,
-    },
-    (s) => seen.push(s),
-  );
-  return seen;
-}
-
-const lessons = (n: number, ts = clock) =>
-  Array.from({ length: n }, (_, i) => ({
-    type: 'lesson_complete',
-    props: { lessonId: `l${i}`, minutes: 5 },
-    ts,
-  }));
-
-beforeEach(async () => {
-  key ??= await testKey();
-  clock = Date.UTC(2026, 10, 25, 12);
-  site += 1;
-  net = {
-    manifest: await key.sign(testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock)),
-    manifestDown: false,
-    collectorStatus: 202,
-    posts: [],
-    requests: [],
-  };
-});
+const h = engineHarness();
+const { deps, start, lessons } = h;
 
 describe('engine: before consent', () => {
   it('keeps events in memory and creates no database', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.ingest(lessons(3));
     expect((await e.exportData()).events).toHaveLength(3);
-    expect(await dbExists(`site-${site}`)).toBe(false);
+    expect(await dbExists(`site-${h.site}`)).toBe(false);
     expect(await e.segments()).toEqual([]);
     expect((await e.explain()).segments.every((s) => s.reasons[0] === 'no-consent')).toBe(true);
   });
 
   it('moves what it held into IndexedDB once consent allows a purpose', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.ingest(lessons(3));
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
-    expect(await dbExists(`site-${site}`)).toBe(true);
+    expect(await dbExists(`site-${h.site}`)).toBe(true);
     const data = await e.exportData();
     expect(data.persisted).toBe(true);
     expect(data.events).toHaveLength(3);
@@ -103,21 +34,21 @@ describe('engine: before consent', () => {
 
   it('stays in memory when the consent record allows nothing', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'under13' });
     await e.ingest(lessons(1));
-    expect(await dbExists(`site-${site}`)).toBe(false);
+    expect(await dbExists(`site-${h.site}`)).toBe(false);
   });
 });
 
 describe('engine: minimisation and assignment', () => {
   it('drops event types and props no feature reads', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
     await e.ingest([
-      { type: 'page_view', props: { path: '/secret' }, ts: clock },
-      { type: 'quiz_complete', props: { score: 80, name: 'Ada' }, ts: clock },
+      { type: 'page_view', props: { path: '/secret' }, ts: h.clock },
+      { type: 'quiz_complete', props: { score: 80, name: 'Ada' }, ts: h.clock },
     ]);
     const events = (await e.exportData()).events;
     expect(events.map((x) => x.type)).toEqual(['quiz_complete']);
@@ -126,9 +57,9 @@ describe('engine: minimisation and assignment', () => {
 
   it('explain() summarises what is stored without handing over the records', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
-    await e.ingest([...lessons(3), { type: 'quiz_complete', props: { score: 70 }, ts: clock }]);
+    await e.ingest([...lessons(3), { type: 'quiz_complete', props: { score: 70 }, ts: h.clock }]);
     await e.declare({ goal: 'exam' });
     const { stored } = await e.explain();
     expect(stored.events).toEqual({ lesson_complete: 3, quiz_complete: 1 });
@@ -140,7 +71,7 @@ describe('engine: minimisation and assignment', () => {
 
   it('moves the learner from idle to busy and notifies the page', async () => {
     const e = new Engine(deps());
-    const seen = await start(e, `site-${site}`);
+    const seen = await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
     expect((await e.segments()).map((s) => s.id)).toEqual(['idle']);
     await e.ingest(lessons(9));
@@ -151,13 +82,13 @@ describe('engine: minimisation and assignment', () => {
 
 describe('engine: manifests', () => {
   it("refuses a manifest that asks for more epsilon than the device's ceilings, and says why", async () => {
-    const base = testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock);
-    net.manifest = await key.sign({
+    const base = testManifest({ site: { id: `site-${h.site}`, origins: [ORIGIN] } }, h.clock);
+    h.net.manifest = await h.key.sign({
       ...base,
       reporting: { ...base.reporting, epsilonSegment: 4, epsilonFeatures: 2 },
     });
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } });
     const ex = await e.explain();
     expect(ex.manifest).toMatchObject({ status: 'refused', reason: 'over-ceiling' });
@@ -169,10 +100,10 @@ describe('engine: manifests', () => {
     const e = new Engine(deps());
     await e.init(
       {
-        site: `site-${site}`,
+        site: `site-${h.site}`,
         manifestUrl: 'https://c.example/v1/sites/x/manifest',
         collectorUrl: 'https://c.example/v1/reports',
-        publicKeys: [key.publicJwk],
+        publicKeys: [h.key.publicJwk],
         maxEpsilonPerReport: 2,
       },
       () => {},
@@ -182,9 +113,11 @@ describe('engine: manifests', () => {
 
   it('refuses a manifest signed by an unpinned key and releases nothing', async () => {
     const other = await testKey('test-key');
-    net.manifest = await other.sign(testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock));
+    h.net.manifest = await other.sign(
+      testManifest({ site: { id: `site-${h.site}`, origins: [ORIGIN] } }, h.clock),
+    );
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
     await e.ingest(lessons(9));
     expect(await e.segments()).toEqual([]);
@@ -195,29 +128,29 @@ describe('engine: manifests', () => {
 
   it('keeps working on the last good manifest when the network is down', async () => {
     const a = new Engine(deps());
-    await start(a, `site-${site}`);
+    await start(a, `site-${h.site}`);
     await a.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
     await a.close();
-    net.manifestDown = true;
+    h.net.manifestDown = true;
     const b = new Engine(deps());
-    await start(b, `site-${site}`);
+    await start(b, `site-${h.site}`);
     expect((await b.explain()).manifest.status).toBe('accepted');
     expect((await b.segments()).map((s) => s.id)).toEqual(['idle']);
   });
 
   it('refuses to roll back to an older manifest version', async () => {
-    net.manifest = await key.sign(
-      testManifest({ version: 3, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock),
+    h.net.manifest = await h.key.sign(
+      testManifest({ version: 3, site: { id: `site-${h.site}`, origins: [ORIGIN] } }, h.clock),
     );
     const a = new Engine(deps());
-    await start(a, `site-${site}`);
+    await start(a, `site-${h.site}`);
     await a.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
     await a.close();
-    net.manifest = await key.sign(
-      testManifest({ version: 2, site: { id: `site-${site}`, origins: [ORIGIN] } }, clock),
+    h.net.manifest = await h.key.sign(
+      testManifest({ version: 2, site: { id: `site-${h.site}`, origins: [ORIGIN] } }, h.clock),
     );
     const b = new Engine(deps());
-    await start(b, `site-${site}`);
+    await start(b, `site-${h.site}`);
     const ex = await b.explain();
     expect(ex.manifest.version).toBe(3);
     expect(
@@ -236,27 +169,27 @@ describe('engine: reports', () => {
 
   it('sends at most one report per period, each a strict ReportBatch', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent(consent);
     await e.ingest(lessons(4));
     expect(await e.flush()).toEqual({ sent: 1, pending: 0 });
     expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
-    expect(net.posts).toHaveLength(1);
-    const batch = ReportBatch.parse(net.posts[0]);
+    expect(h.net.posts).toHaveLength(1);
+    const batch = ReportBatch.parse(h.net.posts[0]);
     expect(batch.reports[0]!.segments.map((f) => [f.model, f.channel])).toEqual([['pace', 'clear']]);
-    clock += 7 * DAY;
+    h.clock += 7 * DAY;
     expect((await e.flush()).sent).toBe(1);
   });
 
   it('stops reporting when the rolling budget is spent', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics', 'marketing'] } });
     // eps per report = 1 (promo, ldp) + 2 (features) = 3; cap 10 in 28 days -> three reports, not four.
     let sent = 0;
     for (let week = 0; week < 4; week++) {
       sent += (await e.flush()).sent;
-      clock += 7 * DAY;
+      h.clock += 7 * DAY;
     }
     expect(sent).toBe(3);
     const ex = await e.explain();
@@ -264,17 +197,17 @@ describe('engine: reports', () => {
   });
 
   it('keeps a report for a retry when the collector is down, and drops it on withdrawal', async () => {
-    net.collectorStatus = 503;
+    h.net.collectorStatus = 503;
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent(consent);
     expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
     await e.setConsent({
       ageBand: 'adult',
       optOut: ['instruction', 'analytics', 'marketing', 'advertising'],
     });
-    net.collectorStatus = 202;
-    clock += DAY; // past the backoff
+    h.net.collectorStatus = 202;
+    h.clock += DAY; // past the backoff
     expect(await e.flush()).toEqual({ sent: 0, pending: 0 });
     expect((await e.exportData()).audit.filter((a) => a.kind === 'report-dropped')).toHaveLength(1);
   });
@@ -283,29 +216,29 @@ describe('engine: reports', () => {
 describe('engine: retention and forget', () => {
   it('deletes raw events older than rawEventDays at start, keeping the rollups', async () => {
     const a = new Engine(deps());
-    await start(a, `site-${site}`);
+    await start(a, `site-${h.site}`);
     await a.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
-    await a.ingest([...lessons(2, clock - 40 * DAY), ...lessons(1, clock)]);
+    await a.ingest([...lessons(2, h.clock - 40 * DAY), ...lessons(1, h.clock)]);
     await a.close();
     const b = new Engine(deps());
-    await start(b, `site-${site}`);
+    await start(b, `site-${h.site}`);
     const data = await b.exportData();
     expect(data.events).toHaveLength(1);
-    expect(data.rollups.some((r) => r.day === dayOf(clock - 40 * DAY))).toBe(true);
+    expect(data.rollups.some((r) => r.day === dayOf(h.clock - 40 * DAY))).toBe(true);
     expect(data.audit.some((x) => x.kind === 'retention' && x.detail.eventsDeleted === 2)).toBe(true);
   });
 
   it('forget() deletes the database and refuses later calls', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } });
     await e.ingest(lessons(2));
     await e.forget();
-    expect(await dbExists(`site-${site}`)).toBe(false);
+    expect(await dbExists(`site-${h.site}`)).toBe(false);
     await expect(e.flush()).rejects.toMatchObject({ code: 'forgotten' });
-    const before = net.requests.length;
+    const before = h.net.requests.length;
     await expect(e.ingest(lessons(1))).rejects.toMatchObject({ code: 'forgotten' });
-    expect(net.requests.length).toBe(before);
+    expect(h.net.requests.length).toBe(before);
   });
 });
 
@@ -320,40 +253,40 @@ describe('engine: several tabs', () => {
 
   it('a withdrawal in one tab stops releases and reports in another at once', async () => {
     const a = new Engine(deps());
-    await start(a, `site-${site}`);
+    await start(a, `site-${h.site}`);
     await a.setConsent(consent);
     const b = new Engine(deps());
-    const seenB = await start(b, `site-${site}`);
+    const seenB = await start(b, `site-${h.site}`);
     expect((await b.segments()).length).toBe(1);
     await a.setConsent({ ageBand: 'teen', optOut: ['instruction', 'analytics', 'marketing', 'advertising'] });
     await until(async () => (await b.segments()).length === 0);
     expect(await b.segments()).toEqual([]);
     expect(seenB.at(-1)).toEqual([]);
     expect(await b.flush()).toEqual({ sent: 0, pending: 0 });
-    expect(net.posts).toHaveLength(0);
+    expect(h.net.posts).toHaveLength(0);
     await a.close();
     await b.close();
   });
 
   it('a tab that missed the message still reads the stored consent before it reports', async () => {
     const a = new Engine(deps());
-    await start(a, `site-${site}`);
+    await start(a, `site-${h.site}`);
     await a.setConsent(consent);
     const b = new Engine(deps({ channel: () => null }));
-    await start(b, `site-${site}`);
+    await start(b, `site-${h.site}`);
     await a.setConsent({ ageBand: 'teen', optOut: ['analytics'] });
     expect(await b.flush()).toEqual({ sent: 0, pending: 0 });
-    expect(net.posts).toHaveLength(0);
+    expect(h.net.posts).toHaveLength(0);
     await a.close();
     await b.close();
   });
 
   it('a tab that started before any consent keeps its events when another tab records consent', async () => {
     const b = new Engine(deps());
-    await start(b, `site-${site}`);
+    await start(b, `site-${h.site}`);
     await b.ingest(lessons(9));
     const a = new Engine(deps());
-    await start(a, `site-${site}`);
+    await start(a, `site-${h.site}`);
     await a.setConsent(consent);
     await until(async () => (await b.segments()).length > 0);
     expect((await b.segments()).map((s) => s.id)).toEqual(['busy']);
@@ -364,10 +297,10 @@ describe('engine: several tabs', () => {
 
   it('forget() in one tab empties and stops every other tab of the site', async () => {
     const a = new Engine(deps());
-    await start(a, `site-${site}`);
+    await start(a, `site-${h.site}`);
     await a.setConsent(consent);
     const b = new Engine(deps());
-    const seenB = await start(b, `site-${site}`);
+    const seenB = await start(b, `site-${h.site}`);
     await a.forget();
     await until(async () =>
       b.segments().then(
@@ -377,20 +310,20 @@ describe('engine: several tabs', () => {
     );
     await expect(b.segments()).rejects.toMatchObject({ code: 'forgotten' });
     expect(seenB.at(-1)).toEqual([]);
-    expect(await dbExists(`site-${site}`)).toBe(false);
+    expect(await dbExists(`site-${h.site}`)).toBe(false);
   });
 });
 
 describe('engine: delivery', () => {
   it('a report the collector refuses does not take the valid reports of its batch down with it', async () => {
-    net.collectorStatus = 503;
+    h.net.collectorStatus = 503;
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } });
     expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
     const bad = (await e.exportData()).outbox[0]!.report.id;
-    clock += 7 * DAY; // the next period, and past the first report's backoff
-    net.collectorStatus = (body) => (body.reports.some((r) => r.id === bad) ? 400 : 202);
+    h.clock += 7 * DAY; // the next period, and past the first report's backoff
+    h.net.collectorStatus = (body) => (body.reports.some((r) => r.id === bad) ? 400 : 202);
     expect(await e.flush()).toEqual({ sent: 1, pending: 0 });
     const audit = (await e.exportData()).audit;
     expect(audit.filter((x) => x.kind === 'report-dropped').map((x) => x.detail.reportId)).toEqual([bad]);
@@ -401,9 +334,9 @@ describe('engine: delivery', () => {
 describe('engine: Global Privacy Control is live', () => {
   /** The fixture with its promo model used for advertising. */
   const withAds = async () => {
-    const m = testManifest({ site: { id: `site-${site}`, origins: [ORIGIN] } }, clock);
+    const m = testManifest({ site: { id: `site-${h.site}`, origins: [ORIGIN] } }, h.clock);
     m.models = m.models.map((x) => (x.id === 'promo' ? { ...x, purpose: 'advertising' } : x));
-    net.manifest = await key.sign(m);
+    h.net.manifest = await h.key.sign(m);
   };
   const adult: ConsentInput = {
     ageBand: 'adult',
@@ -414,12 +347,12 @@ describe('engine: Global Privacy Control is live', () => {
   it('withholds advertising segments at a later start with GPC on, though consent was stored without it', async () => {
     await withAds();
     const first = new Engine(deps());
-    await start(first, `site-${site}`);
+    await start(first, `site-${h.site}`);
     await first.setConsent(adult);
     expect(ads(await first.segments())).toHaveLength(1);
     await first.close();
     const later = new Engine(deps({ gpc: () => true }));
-    await start(later, `site-${site}`);
+    await start(later, `site-${h.site}`);
     expect(ads(await later.segments())).toEqual([]);
     // GPC denies the purpose itself, so the advertising model is not even assigned.
     const promo = (await later.explain()).segments.filter((s) => s.model === 'promo');
@@ -433,7 +366,7 @@ describe('engine: Global Privacy Control is live', () => {
     await withAds();
     let gpc = false;
     const e = new Engine(deps({ gpc: () => gpc }));
-    const seen = await start(e, `site-${site}`);
+    const seen = await start(e, `site-${h.site}`);
     await e.setConsent(adult);
     expect(ads(await e.segments())).toHaveLength(1);
     gpc = true;
@@ -446,7 +379,7 @@ describe('engine: Global Privacy Control is live', () => {
 describe('engine: no assignment for a purpose the consent does not allow', () => {
   it('assigns the instruction model only when consent allows instruction alone', async () => {
     const e = new Engine(deps());
-    await start(e, `site-${site}`);
+    await start(e, `site-${h.site}`);
     await e.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
     await e.ingest(lessons(3));
     const segs = (await e.explain()).segments;

@@ -10,8 +10,8 @@ const ORIGIN = 'https://app.example.org';
 
 const manifest: Manifest = {
   version: 3,
-  issuedAt: '2025-03-01T00:00:00Z',
-  expiresAt: '2025-03-31T00:00:00Z',
+  issuedAt: '2025-03-08T00:00:00Z',
+  expiresAt: '2025-03-15T00:00:00Z',
   site: { id: 'lingua-kids', origins: [ORIGIN] },
   features: [
     {
@@ -168,13 +168,23 @@ describe('verifyManifest', () => {
   });
 
   it('refuses an expired manifest', async () => {
-    const r = await verifyManifest(jws, opts([key.publicJwk], { now: new Date('2025-03-31T00:00:00Z') }));
+    const r = await verifyManifest(jws, opts([key.publicJwk], { now: new Date('2025-03-15T00:00:00Z') }));
     expect(r).toMatchObject({ ok: false, reason: 'expired' });
   });
 
   it('refuses a manifest issued more than the clock skew in the future', async () => {
-    const r = await verifyManifest(jws, opts([key.publicJwk], { now: new Date('2025-02-28T23:00:00Z') }));
+    const r = await verifyManifest(jws, opts([key.publicJwk], { now: new Date('2025-03-07T23:00:00Z') }));
     expect(r).toMatchObject({ ok: false, reason: 'not-yet-valid' });
+  });
+
+  it('refuses a manifest valid for more than 7 days, naming both dates', async () => {
+    const long = { ...manifest, expiresAt: '2025-03-15T00:00:01Z' };
+    const r = await verifyManifest(await signManifest(long, key.privateKey, key.kid), opts([key.publicJwk]));
+    expect(r).toMatchObject({ ok: false, reason: 'validity-too-long' });
+    expect(!r.ok && r.message).toContain('2025-03-08T00:00:00Z');
+    expect(!r.ok && r.message).toContain('2025-03-15T00:00:01Z');
+    // exactly 7 days is accepted (the fixture)
+    expect(await verifyManifest(jws, opts([key.publicJwk]))).toMatchObject({ ok: true });
   });
 
   it('refuses a version older than the one already accepted', async () => {

@@ -60,12 +60,17 @@ export const DeviceExport = /* @__PURE__ */ z.object({
 });
 export type DeviceExport = z.infer<typeof DeviceExport>;
 
-/** The accepted manifest as the worker stores it: its JWS, what identifies it, and the HTTP ETag it came with. */
+/**
+ * The accepted manifest as the worker stores it: its JWS and what identifies it. No HTTP validator
+ * the server chose is stored (it could tag the device); `etag` is only read, and ignored, in
+ * records written before that rule.
+ */
 export const StoredManifest = /* @__PURE__ */ z.object({
   jws: z.string(),
   version: z.int(),
   kid: z.string(),
   acceptedAt: z.number(),
+  /** @deprecated never written; old records may carry it, nothing reads it */
   etag: z.optional(z.string()),
 });
 export type StoredManifest = z.infer<typeof StoredManifest>;

@@ -1,0 +1,66 @@
+/**
+ * The rollback floor: the highest manifest version this device accepted, per site, so that it never
+ * accepts a lower one (a replayed older manifest with a laxer policy), not even after forget().
+ *
+ * It is kept apart from the learner's data, in its own IndexedDB database `edseg-floor`, which
+ * forget() does not delete and which holds one record per site, `{ site, version }`, and nothing
+ * else: every device that saw version v of a site holds the same record, so it identifies nobody.
+ *
+ * Nothing is persisted before consent (engine.ts): a site's record (and the database) is created
+ * only when the caller says consent allows persistence; until then the floor lives in memory, for
+ * the page. Once a site's record exists (also after forget()), it is read and raised whatever the consent.
+ */
+import { openDB, type DBSchema } from 'idb';
+import { databaseExists } from './idb.js';
+
+const FLOOR_DB = 'edseg-floor';
+
+interface FloorDB extends DBSchema {
+  floor: { key: string; value: { site: string; version: number } };
+}
+
+/** The highest accepted manifest version per site. */
+export type VersionFloor = {
+  /** the highest version accepted for the site, held or stored; `persist`: consent allows opening the database */
+  get(site: string, persist: boolean): Promise<number | undefined>;
+  /** raises the site's floor to `version` (never lowers it); `persist`: consent allows creating the database */
+  raise(site: string, version: number, persist: boolean): Promise<void>;
+};
+
+/** A floor in memory for the page, and in the `edseg-floor` database of `idb` when there is one. */
+export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
+  const memory = new Map<string, number>();
+  // Opening creates the database: only with consent, or when it exists already.
+  const mayOpen = async (persist: boolean) =>
+    idb !== undefined && (persist || (await databaseExists(FLOOR_DB)));
+  const open = () =>
+    openDB<FloorDB>(FLOOR_DB, 1, {
+      upgrade: (db) => void db.createObjectStore('floor', { keyPath: 'site' }),
+    });
+  return {
+    async get(site, persist) {
+      let stored: number | undefined;
+      if (await mayOpen(persist)) {
+        const db = await open();
+        stored = (await db.get('floor', site))?.version;
+        db.close();
+      }
+      const held = memory.get(site);
+      return held === undefined || stored === undefined ? (held ?? stored) : Math.max(held, stored);
+    },
+    async raise(site, version, persist) {
+      memory.set(site, Math.max(version, memory.get(site) ?? version));
+      if (!(await mayOpen(persist))) return;
+      const db = await open();
+      // One readwrite transaction: two tabs raising at once keep the higher version.
+      const tx = db.transaction('floor', 'readwrite');
+      const stored = (await tx.store.get(site))?.version;
+      const highest = memory.get(site)!;
+      // A record is created only with consent; one that exists (kept after forget()) is raised.
+      if ((persist || stored !== undefined) && highest > (stored ?? 0))
+        await tx.store.put({ site, version: highest });
+      await tx.done;
+      db.close();
+    },
+  };
+}
