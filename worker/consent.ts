@@ -10,6 +10,7 @@ import {
   type ConsentInput,
   type Declared,
   type ReleasedSegment,
+  type StoredManifest,
 } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps, TabChannel } from './deps.js';
 import { holdNothing, type EngineState } from './state.js';
@@ -115,10 +116,13 @@ async function migrateToPersistent(
   const events = await mem.events();
   // The page's rollups merge into whatever other tabs already rolled up.
   if (events.length) await idb.addEvents(events, await mem.rollups());
-  for (const key of ['manifest', 'declared']) {
-    const v = await mem.get(key);
-    if (v !== undefined) await idb.set(key, v);
-  }
+  const declared = await mem.get('declared');
+  if (declared !== undefined) await idb.set('declared', declared);
+  // Another tab may have cached a newer manifest meanwhile: keep the higher version.
+  const held = await mem.get<StoredManifest>('manifest');
+  const stored = await idb.get<StoredManifest>('manifest');
+  if (held !== undefined && (stored === undefined || stored.version < held.version))
+    await idb.set('manifest', held);
   for (const a of await mem.auditLog()) {
     const { id: _id, ...rest } = a;
     await idb.audit(rest);

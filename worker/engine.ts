@@ -161,7 +161,11 @@ export class Engine implements EngineApi {
     await this.applyRetention();
     if (this.config.consent && !this.state.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
-    else await this.recompute(true);
+    else {
+      await this.recompute(true);
+      // GPC may be on now though it was off when the stored consent was recorded: drop what it denies.
+      await dropDisallowedReports(this.state, this.log);
+    }
     this.tabs = listenToTabs(this.deps.channel, this.config, {
       consentChanged: () => void this.serial(() => this.syncConsent()).catch(() => undefined),
       forgotten: () =>
@@ -287,7 +291,10 @@ export class Engine implements EngineApi {
 
   /** Every decision reads GPC anew: when it changed since the last one, the segments are recomputed. */
   private async decideWithCurrentGpc(): Promise<void> {
-    if (this.gpcNow() !== this.state.gpc) await this.recompute(true);
+    if (this.gpcNow() === this.state.gpc) return;
+    await this.recompute(true);
+    // Like a withdrawal: queued reports the consent in force no longer allows are dropped, unsent.
+    await dropDisallowedReports(this.state, this.log);
   }
 
   /** Stops the timers and leaves the tabs' channel. */

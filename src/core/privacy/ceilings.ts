@@ -8,8 +8,9 @@
  *   over every consent record, so the decision reads the manifest alone, never the learner.
  * - The window bound: in any window of W days, a rule "at most E per rolling windowDays" allows at
  *   most ceil(W / windowDays) * E (the window is covered by that many disjoint rule windows), and
- *   "one report per period" at most (floor((W - 1) / periodDays) + 1) reports, each at most the
- *   per-report worst case. The smaller of the two is what the manifest can make a device spend.
+ *   "one report per period" at most (ceil((W - 1) / periodDays) + 1) reports, each at most the
+ *   per-report worst case: periods are aligned (periodOf), so W days can touch that many (for
+ *   W = 28 and weekly periods, 5: days 6, 7, 14, 21 and 28 lie in five periods). The smaller of the two is what the manifest can make a device spend.
  * - The accountant also checks every spend against the device window itself (spendBudgets), so a
  *   change of manifest between versions can never add up to more than the ceiling either.
  * - Options may only lower the ceilings: a larger value is clamped to the default.
@@ -42,7 +43,7 @@ export function worstReportEpsilon(m: Pick<Manifest, 'models' | 'reporting'>): n
 export function worstWindowEpsilon(m: Pick<Manifest, 'models' | 'reporting'>): number {
   const { budget, periodDays } = m.reporting;
   const byBudget = Math.ceil(CEILING_WINDOW_DAYS / budget.windowDays) * budget.maxEpsilon;
-  const byPeriods = (Math.floor((CEILING_WINDOW_DAYS - 1) / periodDays) + 1) * worstReportEpsilon(m);
+  const byPeriods = (Math.ceil((CEILING_WINDOW_DAYS - 1) / periodDays) + 1) * worstReportEpsilon(m);
   return Math.min(byBudget, byPeriods);
 }
 

@@ -133,7 +133,9 @@ export function createGuard(opts: GuardOptions = {}): Guard {
     OWN_BODY_LIMIT.some((p) => c.req.path.startsWith(p)) ? next() : formLimit(c, next);
 
   const rate: MiddlewareHandler = async (c, next) => {
-    const rule = RATE_LIMITED.find((r) => r.method === c.req.method && r.path.test(c.req.path));
+    // Hono answers HEAD with the GET handler (the same work), so HEAD counts as GET here.
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    const rule = RATE_LIMITED.find((r) => r.method === method && r.path.test(c.req.path));
     if (!rule) return next();
     try {
       await limiters[rule.limit].consume(clientAddress(c, trustProxy));
