@@ -10,11 +10,12 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { dayOf } from '../core/schema.js';
-import type { Manifest, ReportsAccepted } from '../core/schema.js';
+import type { ReportsAccepted } from '../core/schema.js';
 import type { ServerDeps } from './deps.js';
 import { loadEstimates } from './estimates.js';
 import { limitBody, parseJson } from './http.js';
 import { admitBatch } from './reports.js';
+import type { ManifestLookup, VersionInfo } from './reports.js';
 
 /** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -48,21 +49,21 @@ export function collector(deps: ServerDeps): Hono {
   const { store, signer } = deps;
   const app = new Hono();
 
-  // Published versions never change, so (site, version) -> manifest is cached for report checks.
-  const versions = new Map<string, Manifest>();
-  const publishedManifest = async (
-    site: string,
-    version: number,
-  ): Promise<Manifest | null | 'unknown-site'> => {
+  // Published versions never change, nor does the date their successor was published: cached for report checks.
+  const versions = new Map<string, VersionInfo>();
+  const publishedVersion: ManifestLookup = async (site, version) => {
     const key = `${site}\u0000${version}`;
-    const hit = versions.get(key);
-    if (hit) return hit;
-    const v = await store.getVersion(site, version);
-    if (v) {
-      versions.set(key, v.manifest);
-      return v.manifest;
+    let info = versions.get(key);
+    if (!info) {
+      const v = await store.getVersion(site, version);
+      if (!v) return (await store.getSite(site)) ? null : 'unknown-site';
+      info = { manifest: v.manifest, supersededAt: null };
+      versions.set(key, info);
     }
-    return (await store.getSite(site)) ? null : 'unknown-site';
+    // While the version is current, a batch asks once for a successor (a query that finds no row).
+    if (info.supersededAt === null)
+      info.supersededAt = (await store.getVersion(site, version + 1))?.publishedAt ?? null;
+    return info;
   };
 
   app.get('/sites/:site/manifest', async (c) => {
@@ -82,8 +83,8 @@ export function collector(deps: ServerDeps): Hono {
 
   app.post('/reports', limitBody(MAX_BODY_BYTES), async (c) => {
     // Any content type: navigator.sendBeacon can only send text/plain without a preflight.
-    const admitted = await admitBatch(parseJson(await c.req.text()), publishedManifest);
-    if (!admitted.ok) return c.json({ error: admitted.message, field: admitted.field }, 400);
+    const admitted = await admitBatch(parseJson(await c.req.text()), publishedVersion, deps.now());
+    if (!admitted.ok) return c.json({ error: admitted.message, field: admitted.field }, admitted.status);
     const { inserted } = await store.insertReports(admitted.reports, dayOf(deps.now().getTime()));
     return c.json(
       { accepted: inserted, duplicates: admitted.reports.length - inserted } satisfies ReportsAccepted,
