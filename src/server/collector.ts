@@ -6,14 +6,13 @@
  * in-memory rate limits (security/guard.ts), never stored or logged. /v1 is
  * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
  */
-import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { dayOf } from '../core/schema.js';
 import type { ReportsAccepted } from '../core/schema.js';
 import type { ServerDeps } from './deps.js';
-import { loadEstimates } from './estimates.js';
-import { limitBody, parseJson } from './http.js';
+import { etagOf, ifNoneMatchHits, limitBody, parseJson } from './http.js';
+import { publicEstimatesRoute } from './public-estimates.js';
 import { admitBatch } from './reports.js';
 import type { ManifestLookup, VersionInfo } from './reports.js';
 
@@ -24,25 +23,10 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const collectorCors = cors({
   origin: '*',
   allowMethods: ['GET', 'POST', 'OPTIONS'],
-  allowHeaders: ['Content-Type', 'If-None-Match'],
+  allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'],
   exposeHeaders: ['ETag', 'Retry-After'],
   maxAge: 600,
 });
-
-/** A strong ETag for a body: a quoted SHA-256 prefix. */
-function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-}
-
-/** Whether If-None-Match matches an ETag (weak comparison, RFC 9110 §13.1.2; `*` matches). */
-function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .includes(etag);
-}
 
 /** The /v1 routes (mounted at /v1 by createApp, whose error handler answers their refusals). */
 export function collector(deps: ServerDeps): Hono {
@@ -92,16 +76,7 @@ export function collector(deps: ServerDeps): Hono {
     );
   });
 
-  app.get('/sites/:site/estimates', async (c) => {
-    const q = c.req.query('version');
-    const version = q === undefined ? undefined : Number(q);
-    if (version !== undefined && (!Number.isInteger(version) || version < 1))
-      return c.json({ error: 'version must be a positive integer', field: 'version' }, 400);
-    // loadEstimates throws EdsegError('not-found') naming site or version: 404 through onError.
-    return c.json(await loadEstimates(deps, c.req.param('site'), version), 200, {
-      'Cache-Control': 'no-cache',
-    });
-  });
+  app.get('/sites/:site/estimates', publicEstimatesRoute(deps, deps.estimates));
 
   return app;
 }
