@@ -13,6 +13,7 @@ import { errorResponse } from './http.js';
 import type { Signer } from './keys.js';
 import { createGuard } from './security/guard.js';
 import type { GuardOptions } from './security/guard.js';
+import type { EstimatesOptions } from './public-estimates.js';
 import {
   JWK_PLACEHOLDER,
   SDK_CSP,
@@ -31,7 +32,8 @@ export type AppOptions = {
   demoDir?: string;
   adminToken: string;
   now?: () => Date;
-} & GuardOptions;
+} & GuardOptions &
+  EstimatesOptions;
 
 /** Builds the Hono app over the given store and signer. */
 export function createApp(opts: AppOptions): Hono {
@@ -41,6 +43,7 @@ export function createApp(opts: AppOptions): Hono {
     adminToken: opts.adminToken,
     guard: createGuard(opts),
     now: opts.now ?? (() => new Date()),
+    estimates: opts,
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
     ...(opts.demoDir ? { demoDir: opts.demoDir } : {}),
   };

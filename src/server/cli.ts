@@ -11,6 +11,8 @@
  *   EDSEG_ORIGINS (comma-separated page origins to allow besides 127.0.0.1/localhost:<port>)
  *   --trust-proxy / EDSEG_TRUST_PROXY=1 (behind a proxy the operator runs: X-Forwarded-* count)
  *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20)
+ *   --estimates / EDSEG_ESTIMATES (public | off)   EDSEG_ESTIMATES_TOKEN (a read token for them)
+ *   --estimates-cache / EDSEG_ESTIMATES_CACHE (seconds a public estimates answer is cached; 300)
  */
 import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -42,10 +44,14 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
                 X-Forwarded-Proto (EDSEG_TRUST_PROXY=1)
   --rate-limit L  per-client limits, e.g. reports=600,estimates=600,login=60 (per minute) and
                 wrongLogins=20 (per 15 minutes) (EDSEG_RATE_LIMIT; these are the defaults)
+  --estimates M GET /v1/sites/:site/estimates: public (default) or off (EDSEG_ESTIMATES); the
+                signed-in admin views show the estimates either way
+  --estimates-cache S  seconds an estimates answer is cached (EDSEG_ESTIMATES_CACHE, default 300)
   --help        this text
 
   DATABASE_URL       use PostgreSQL instead of the embedded PGlite
   EDSEG_ADMIN_TOKEN  the admin token (else generated on first run into <data>/admin-token)
+  EDSEG_ESTIMATES_TOKEN  a read token the public estimates then require (Authorization: Bearer)
   EDSEG_ORIGINS      extra page origins for the demo site's manifest, comma-separated
   EDSEG_STATIC_DIR   folder with edseg.js, edseg.worker.js, edseg.mjs (default: the package's dist/)
   EDSEG_DEMO_DIR     the demo site's folder (default: the package's demo/)`;
@@ -62,6 +68,8 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
       data: { type: 'string' },
       'trust-proxy': { type: 'boolean' },
       'rate-limit': { type: 'string' },
+      estimates: { type: 'string' },
+      'estimates-cache': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,6 +83,13 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     .filter(Boolean);
   const trustProxy = values['trust-proxy'] === true || /^(1|true|yes)$/i.test(env['EDSEG_TRUST_PROXY'] ?? '');
   const rateLimits = parseRateLimits(values['rate-limit'] ?? env['EDSEG_RATE_LIMIT'] ?? '');
+  const estimates = values.estimates ?? env['EDSEG_ESTIMATES'] ?? 'public';
+  if (estimates !== 'public' && estimates !== 'off')
+    throw new Error(`--estimates is public or off, got "${estimates}"`);
+  const cacheText = values['estimates-cache'] ?? env['EDSEG_ESTIMATES_CACHE'];
+  const cache = cacheText === undefined ? undefined : Number(cacheText);
+  if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0 && cache <= 86_400))
+    throw new Error(`--estimates-cache must be an integer in [0, 86400] (seconds), got "${cacheText}"`);
   return {
     help: values.help === true,
     port,
@@ -87,6 +102,9 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     origins,
     ...(trustProxy ? { trustProxy } : {}),
     ...(Object.keys(rateLimits).length ? { rateLimits } : {}),
+    ...(estimates === 'off' ? { publicEstimates: false } : {}),
+    ...(env['EDSEG_ESTIMATES_TOKEN'] ? { estimatesToken: env['EDSEG_ESTIMATES_TOKEN'] } : {}),
+    ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
   };
 }
 

@@ -6,15 +6,15 @@
  * in-memory rate limits (security/guard.ts), never stored or logged. /v1 is
  * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
  */
-import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { dayOf } from '../core/schema.js';
-import type { Manifest, ReportsAccepted } from '../core/schema.js';
+import type { ReportsAccepted } from '../core/schema.js';
 import type { ServerDeps } from './deps.js';
-import { loadEstimates } from './estimates.js';
-import { limitBody, parseJson } from './http.js';
+import { etagOf, ifNoneMatchHits, limitBody, parseJson } from './http.js';
+import { publicEstimatesRoute } from './public-estimates.js';
 import { admitBatch } from './reports.js';
+import type { ManifestLookup, VersionInfo } from './reports.js';
 
 /** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -23,46 +23,31 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const collectorCors = cors({
   origin: '*',
   allowMethods: ['GET', 'POST', 'OPTIONS'],
-  allowHeaders: ['Content-Type', 'If-None-Match'],
+  allowHeaders: ['Content-Type', 'If-None-Match', 'Authorization'],
   exposeHeaders: ['ETag', 'Retry-After'],
   maxAge: 600,
 });
-
-/** A strong ETag for a body: a quoted SHA-256 prefix. */
-function etagOf(body: string): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-}
-
-/** Whether If-None-Match matches an ETag (weak comparison, RFC 9110 §13.1.2; `*` matches). */
-function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === '*') return true;
-  return header
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .includes(etag);
-}
 
 /** The /v1 routes (mounted at /v1 by createApp, whose error handler answers their refusals). */
 export function collector(deps: ServerDeps): Hono {
   const { store, signer } = deps;
   const app = new Hono();
 
-  // Published versions never change, so (site, version) -> manifest is cached for report checks.
-  const versions = new Map<string, Manifest>();
-  const publishedManifest = async (
-    site: string,
-    version: number,
-  ): Promise<Manifest | null | 'unknown-site'> => {
+  // Published versions never change, nor does the date their successor was published: cached for report checks.
+  const versions = new Map<string, VersionInfo>();
+  const publishedVersion: ManifestLookup = async (site, version) => {
     const key = `${site}\u0000${version}`;
-    const hit = versions.get(key);
-    if (hit) return hit;
-    const v = await store.getVersion(site, version);
-    if (v) {
-      versions.set(key, v.manifest);
-      return v.manifest;
+    let info = versions.get(key);
+    if (!info) {
+      const v = await store.getVersion(site, version);
+      if (!v) return (await store.getSite(site)) ? null : 'unknown-site';
+      info = { manifest: v.manifest, supersededAt: null };
+      versions.set(key, info);
     }
-    return (await store.getSite(site)) ? null : 'unknown-site';
+    // While the version is current, a batch asks once for a successor (a query that finds no row).
+    if (info.supersededAt === null)
+      info.supersededAt = (await store.getVersion(site, version + 1))?.publishedAt ?? null;
+    return info;
   };
 
   app.get('/sites/:site/manifest', async (c) => {
@@ -83,8 +68,8 @@ export function collector(deps: ServerDeps): Hono {
 
   app.post('/reports', limitBody(MAX_BODY_BYTES), async (c) => {
     // Any content type: navigator.sendBeacon can only send text/plain without a preflight.
-    const admitted = await admitBatch(parseJson(await c.req.text()), publishedManifest);
-    if (!admitted.ok) return c.json({ error: admitted.message, field: admitted.field }, 400);
+    const admitted = await admitBatch(parseJson(await c.req.text()), publishedVersion, deps.now());
+    if (!admitted.ok) return c.json({ error: admitted.message, field: admitted.field }, admitted.status);
     const { inserted } = await store.insertReports(admitted.reports, dayOf(deps.now().getTime()));
     return c.json(
       { accepted: inserted, duplicates: admitted.reports.length - inserted } satisfies ReportsAccepted,
@@ -92,16 +77,7 @@ export function collector(deps: ServerDeps): Hono {
     );
   });
 
-  app.get('/sites/:site/estimates', async (c) => {
-    const q = c.req.query('version');
-    const version = q === undefined ? undefined : Number(q);
-    if (version !== undefined && (!Number.isInteger(version) || version < 1))
-      return c.json({ error: 'version must be a positive integer', field: 'version' }, 400);
-    // loadEstimates throws EdsegError('not-found') naming site or version: 404 through onError.
-    return c.json(await loadEstimates(deps, c.req.param('site'), version), 200, {
-      'Cache-Control': 'no-cache',
-    });
-  });
+  app.get('/sites/:site/estimates', publicEstimatesRoute(deps, deps.estimates));
 
   return app;
 }

@@ -1,5 +1,6 @@
 /** What the routes share: storage, the signer, the admin secret, the clock and the file roots. */
 import type { Signer } from './keys.js';
+import type { EstimatesOptions } from './public-estimates.js';
 import type { Guard } from './security/guard.js';
 import type { Store } from './storage/store.js';
 
@@ -10,6 +11,8 @@ export type ServerDeps = {
   /** the request checks, rate limits, console sessions and login throttle */
   guard: Guard;
   now: () => Date;
+  /** who may read GET /v1/sites/:site/estimates, and its cache */
+  estimates: EstimatesOptions;
   /** where edseg.js, edseg.worker.js and edseg.mjs are (dist/); /edseg/* is 404 without it */
   staticDir?: string;
   /** the demo site's folder; /demo/* is 404 without it */

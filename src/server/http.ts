@@ -1,7 +1,8 @@
 /**
- * The HTTP helpers the collector and the admin app share: body size limits, JSON bodies, and the
- * mapping of errors to answers (a refusal names the field at fault; anything else is a bare 500).
+ * The HTTP helpers the collector and the admin app share: body size limits, JSON bodies, ETags,
+ * bearer tokens, and the mapping of errors to answers (a refusal names the field at fault; anything else is a bare 500).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
@@ -50,3 +51,32 @@ export const errorResponse: ErrorHandler = (raw, c) => {
   );
   return c.json({ error: 'internal error' }, 500);
 };
+
+/** A strong ETag for a body: a quoted SHA-256 prefix. */
+export function etagOf(body: string): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+/** Whether If-None-Match matches an ETag (weak comparison, RFC 9110 §13.1.2; `*` matches). */
+export function ifNoneMatchHits(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .includes(etag);
+}
+
+const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** Constant-time check of a presented token against a secret (both sides hashed first, so any lengths). */
+export function tokenMatches(presented: string | undefined, secret: string): boolean {
+  return presented !== undefined && presented !== '' && timingSafeEqual(sha256(presented), sha256(secret));
+}
+
+/** The bearer token of a request, if any. */
+export function bearerOf(c: Context): string | undefined {
+  const h = c.req.header('authorization');
+  const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m?.[1];
+}

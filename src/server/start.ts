@@ -11,6 +11,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { estimatesOptions } from './public-estimates.js';
+import type { EstimatesOptions } from './public-estimates.js';
 import { createSigner } from './keys.js';
 import type { Signer } from './keys.js';
 import { resignExpiring } from './publish.js';
@@ -48,7 +50,8 @@ export type StartOptions = {
   /** an already open store (tests); it is not closed by close() */
   store?: Store;
   now?: () => Date;
-} & GuardOptions;
+} & GuardOptions &
+  EstimatesOptions;
 
 export type RunningServer = {
   url: string;
@@ -138,6 +141,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       now,
       ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
       ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
+      ...estimatesOptions(opts),
       staticDir: opts.staticDir ?? join(root, 'dist'),
       demoDir: opts.demoDir ?? join(root, 'demo'),
     });

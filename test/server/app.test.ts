@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
-import { PublicJwks, ReportsAccepted, SiteEstimates } from '../../src/core/schema.js';
+import { PublicJwks, PublishedEstimates, ReportsAccepted } from '../../src/core/schema.js';
 import type { Report } from '../../src/core/schema.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
 import { NOW, PORT, expectShape, json, makeServer, sampleReports } from './helpers.js';
@@ -319,28 +319,39 @@ describe('what the collector keeps', () => {
 });
 
 describe('GET /v1/sites/:site/estimates', () => {
+  // The public estimates count closed periods only: these reports are of NOW's week, read a week later.
+  const weekLater = new Date(NOW.getTime() + 7 * 86_400_000);
+  afterAll(() => {
+    s.clock.now = NOW;
+  });
+
   it('returns SiteEstimates for the current version, counting its reports', async () => {
     await post({ reports: await fresh(100) });
     await post({ reports: await fresh(100) });
+    s.clock.now = weekLater;
     const res = await s.app.request('/v1/sites/lingua-kids/estimates');
     expect(res.status).toBe(200);
-    const est = SiteEstimates.parse(await res.json());
+    const est = PublishedEstimates.parse(await res.json());
+    const stored = await s.store.countReports('lingua-kids', 1);
     expect(est).toMatchObject({
       site: 'lingua-kids',
       manifestVersion: 1,
       kThreshold: 50,
-      reports: await s.store.countReports('lingua-kids', 1),
+      rounding: 10,
+      live: false,
+      reports: Math.round(stored / 10) * 10,
     });
     expect(est.models.map((m) => m.model)).toEqual(['pace', 'mastery', 'offers', 'tutoring_upsell', 'ads']);
   });
 
   it('counts clear and LDP fields per model and suppresses models nobody reports', async () => {
-    const est = SiteEstimates.parse(
+    const est = PublishedEstimates.parse(
       await (await s.app.request('/v1/sites/lingua-kids/estimates?version=1')).json(),
     );
     const by = Object.fromEntries(est.models.map((m) => [m.model, m]));
-    expect(by['pace']!.n).toEqual({ clear: est.reports, ldp: 0 });
-    expect(by['offers']!.n).toEqual({ clear: 0, ldp: est.reports });
+    // Counts under kThreshold (here 0) are null, like every count under it.
+    expect(by['pace']!.n).toEqual({ clear: est.reports, ldp: null });
+    expect(by['offers']!.n).toEqual({ clear: null, ldp: est.reports });
     expect(by['tutoring_upsell']!.segments.every((x) => x.suppressed && x.share === null)).toBe(true);
   });
 

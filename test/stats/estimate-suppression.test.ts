@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { estimateSite, isSuppressed } from '../../src/core/privacy/estimate.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
+import { SiteEstimates } from '../../src/core/schema.js';
 import { makeManifest, simulate, unsuppressed } from './fixtures.js';
 
 const RUNS = 200;
@@ -75,5 +76,31 @@ describe('estimateSite: suppression of ldp cells', () => {
           r.segments[0]?.channel === 'clear' && r.segments[0].segment === manifest.models[0]!.segments[v]!.id,
       ).length;
     for (let v = 0; v < 3; v++) expect(cells[v]!.suppressed).toBe(count(v) < 50);
+  });
+});
+
+describe('estimateSite: no non-finite number in any estimate', () => {
+  it('ignores an eps of 1e-300 and huge feature values that reach it past the collector', () => {
+    const manifest = makeManifest({ ks: [3], d: 2, reporting: { epsilonSegment: 1, kThreshold: 50 } });
+    const rng = seededRandom(8);
+    const mu = [0, 1, 2].map(() => [0, 0]);
+    const honest = simulate({ manifest, n: 600, f: [0.5, 0.3, 0.2], channel: 'ldp', rng, mu });
+    const reporting = { epsilonSegment: 1e-300 };
+    const tiny = simulate({ manifest, n: 1, f: [1, 0, 0], channel: 'ldp', rng, reporting });
+    const huge = simulate({ manifest, n: 2, f: [1, 0, 0], channel: 'clear', rng, mu }).map((r) => ({
+      ...r,
+      features: { ...r.features!, values: r.features!.values.map(() => 1e300) },
+    }));
+    for (const reports of [
+      [...honest, ...tiny],
+      [...honest, ...huge],
+      [...tiny, ...huge],
+    ]) {
+      // The schema's numbers are finite (zod refuses NaN and the infinities).
+      const parsed = SiteEstimates.safeParse(estimateSite(manifest, reports));
+      expect(parsed.error?.issues ?? []).toEqual([]);
+    }
+    // The honest cells are still published.
+    expect(estimateSite(manifest, [...honest, ...tiny]).models[0]!.segments[0]!.share).not.toBeNull();
   });
 });

@@ -48,7 +48,8 @@ export function makeManifest(opts: {
     centroids: Array.from({ length: k }, () => features.map(() => 0)),
   }));
   const ids = models.flatMap((m) => m.segments.map((s) => s.id));
-  return Manifest.parse({
+  const { kThreshold, ...reporting } = opts.reporting ?? {};
+  const manifest = Manifest.parse({
     version: opts.version ?? 3,
     issuedAt: '2025-01-01T00:00:00Z',
     expiresAt: '2026-01-01T00:00:00Z',
@@ -62,10 +63,13 @@ export function makeManifest(opts: {
       epsilonFeatures: 2,
       budget: { windowDays: 30, maxEpsilon: 20 },
       kThreshold: 50,
-      ...opts.reporting,
+      ...reporting,
     },
     retention: { rawEventDays: 30, rollupDays: 90 },
   });
+  // The estimator specs also study thresholds below the schema's floor (K_THRESHOLD_FLOOR): set after the parse.
+  if (kThreshold !== undefined) manifest.reporting.kThreshold = kThreshold;
+  return manifest;
 }
 
 /** A segment drawn from shares f (by inverse CDF on one uniform). */

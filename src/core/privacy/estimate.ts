@@ -48,6 +48,12 @@ function estimate(value: number, se: number): Estimate {
   return { value, se, lo: value - Z95 * se, hi: value + Z95 * se };
 }
 
+/** estimate(value, se), or null when any of its numbers is not finite (no NaN or Infinity is ever published). */
+function finiteEstimate(value: number, se: number): Estimate | null {
+  const e = estimate(value, se);
+  return Number.isFinite(e.lo) && Number.isFinite(e.hi) ? e : null;
+}
+
 /**
  * The sum of a vector over all rows and the stratified estimate of its variance, sum_g n_g s_g^2,
  * component by component; `fill(row, out)` writes a row's vector of length `len` into out.
@@ -93,7 +99,7 @@ function stratifiedSums<R>(
  * takes are computed once per oracle, k and eps within one estimate (one debiaser per call, so
  * nothing outlives it).
  */
-function debiaser(): (response: SegmentResponse, k: number, eps: number) => Float64Array {
+function debiaser(): (response: SegmentResponse, k: number, eps: number) => Float64Array | null {
   const levels = new Map<string, { lo: number; hi: number }>();
   return (response, k, eps) => {
     const key = `${response.oracle}:${k}:${eps}`;
@@ -103,6 +109,8 @@ function debiaser(): (response: SegmentResponse, k: number, eps: number) => Floa
       level = { lo: -q / (p - q), hi: (1 - q) / (p - q) };
       levels.set(key, level);
     }
+    // An eps so small that p = q in floating point (1e-300) has no finite debiaser: the response says nothing.
+    if (!Number.isFinite(level.lo) || !Number.isFinite(level.hi)) return null;
     const y = new Float64Array(k);
     if (response.oracle === 'grr') {
       y.fill(level.lo);
@@ -148,7 +156,10 @@ export function estimateFrequencies(
         `edseg: response ${i} is not a grr value in [0, k) or k oue bits of 0 or 1`,
         `responses.${i}`,
       );
-    return { stratum: response.oracle, y: debiased(response, k, eps) };
+    const y = debiased(response, k, eps);
+    if (!y)
+      throw new EdsegError('invalid-input', `edseg: eps ${eps} is too small to debias responses`, 'eps');
+    return { stratum: response.oracle, y };
   });
   const { sum, variance } = stratifiedSums(groupBy(rows), k, (r, out) => out.set(r.y));
   const out = { freq: [] as number[], se: [] as number[], lo: [] as number[], hi: [] as number[] };
@@ -200,8 +211,9 @@ function featureVector(field: Report['features'], d: number): Float64Array | nul
   const z = new Float64Array(d);
   for (let i = 0; i < field.dims.length; i++) {
     const j = field.dims[i] as number;
-    if (!(j >= 0 && j < d)) return null;
-    z[j] = field.values[i] as number;
+    const x = field.values[i] as number;
+    if (!(j >= 0 && j < d) || !Number.isFinite(x)) return null;
+    z[j] = x;
   }
   return z;
 }
@@ -221,10 +233,9 @@ function segmentRow(
     y[v] = 1;
     return { stratum: 'clear', y, z };
   }
-  const response = field.k === k ? parseResponse(field, k) : null;
-  return response
-    ? { stratum: `${response.oracle}:${field.eps}`, y: debiased(response, k, field.eps), z }
-    : null;
+  const response = field.k === k && field.eps > 0 ? parseResponse(field, k) : null;
+  const y = response && debiased(response, k, field.eps);
+  return response && y ? { stratum: `${response.oracle}:${field.eps}`, y, z } : null;
 }
 
 /**
@@ -244,7 +255,7 @@ export function isSuppressed(
   rules: SuppressionRules,
 ): boolean {
   const z = rules.shareMinZ ?? MIN_DENOMINATOR_Z;
-  if (total <= 0) return true;
+  if (total <= 0 || !Number.isFinite(support) || !Number.isFinite(supportVariance)) return true;
   if (rules.kThreshold !== null && !(support >= rules.kThreshold)) return true;
   return z > 0 && !(support >= z * Math.sqrt(supportVariance));
 }
@@ -253,7 +264,8 @@ export function isSuppressed(
  * Segment shares, per-segment feature means and population feature means for one manifest, from
  * the reports of its site and version (others are ignored). Cells backed by fewer than kThreshold
  * reports are suppressed: share and means null, and support withheld as 0, since support / n would
- * publish the share.
+ * publish the share. No estimate holds NaN or Infinity: a report whose eps has no finite debiaser, or
+ * whose feature value is not finite, is skipped, and a cell whose interval is not finite is suppressed.
  */
 export function estimateSite(
   manifest: Manifest,
@@ -288,19 +300,16 @@ export function estimateSiteWith(
   });
   const nf = featureRows.length;
   const featureSums = stratifiedSums(groupBy(featureRows), d, (r, out) => out.set(r.z));
-  const features = manifest.features.map((f, j) =>
-    nf === 0 || (kT !== null && nf < kT)
-      ? { feature: f.name, n: nf, suppressed: true, estimate: null }
-      : {
-          feature: f.name,
-          n: nf,
-          suppressed: false,
-          estimate: estimate(
+  const features = manifest.features.map((f, j) => {
+    const e =
+      nf === 0 || (kT !== null && nf < kT)
+        ? null
+        : finiteEstimate(
             (featureSums.sum[j] as number) / nf,
             Math.sqrt(featureSums.variance[j] as number) / nf,
-          ),
-        },
-  );
+          );
+    return { feature: f.name, n: nf, suppressed: e === null, estimate: e };
+  });
 
   const models = manifest.models.map((model) => {
     const ids = model.segments.map((s) => s.id);
@@ -341,21 +350,26 @@ export function estimateSiteWith(
     });
     const segments = model.segments.map((s, v) => {
       const support = shares.sum[v] as number;
-      const suppressed = isSuppressed(support, shares.variance[v] as number, total, rules);
+      const share = isSuppressed(support, shares.variance[v] as number, total, rules)
+        ? null
+        : finiteEstimate(support / total, Math.sqrt(shares.variance[v] as number) / total);
       const nulls = manifest.features.map((f) => ({ feature: f.name, estimate: null }));
-      if (suppressed)
-        return { id: s.id, name: s.name, support: 0, suppressed, share: null, featureMeans: nulls };
-      const share = estimate(support / total, Math.sqrt(shares.variance[v] as number) / total);
+      const suppressed = share === null;
+      if (share === null)
+        return { id: s.id, name: s.name, support: 0, suppressed, share, featureMeans: nulls };
       const c = counts.sum[v] as number;
       if (
-        c <= 0 ||
+        !(c > 0) ||
         (kT !== null && c < kT) ||
         c < MIN_DENOMINATOR_Z * Math.sqrt(counts.variance[v] as number)
       )
         return { id: s.id, name: s.name, support, suppressed, share, featureMeans: nulls };
       const featureMeans = manifest.features.map((f, j) => ({
         feature: f.name,
-        estimate: estimate(mu[v * d + j] as number, Math.sqrt(residuals.variance[v * d + j] as number) / c),
+        estimate: finiteEstimate(
+          mu[v * d + j] as number,
+          Math.sqrt(residuals.variance[v * d + j] as number) / c,
+        ),
       }));
       return { id: s.id, name: s.name, support, suppressed, share, featureMeans };
     });

@@ -5,8 +5,8 @@
  * With this alpha the t^2 terms cancel (alpha / (a - 1) = 1 - alpha = 1/a): HM's variance is flat
  * in t, 4.29 / 1.04 / 0.22 at eps = 1 / 2 / 4 (PRIVACY.md).
  */
-import { duchi, duchiVariance } from './duchi.js';
-import { piecewise, piecewiseVariance } from './piecewise.js';
+import { duchi, duchiBound, duchiVariance } from './duchi.js';
+import { piecewise, piecewiseBound, piecewiseVariance } from './piecewise.js';
 import type { Rng } from './random.js';
 
 /** The eps at and below which HM is Duchi's mechanism alone (Wang et al. 2019: eps* ~ 0.61). */
@@ -21,6 +21,11 @@ export function hybridPmWeight(eps: number): number {
 export function hybrid(t: number, eps: number, rng: Rng): number {
   const alpha = hybridPmWeight(eps);
   return alpha > 0 && rng.bernoulli(alpha) ? piecewise(t, eps, rng) : duchi(t, eps, rng);
+}
+
+/** HM's output bound at eps: the larger of Duchi's B and PM's C (outputs lie in [-bound, bound]). */
+export function hybridBound(eps: number): number {
+  return Math.max(duchiBound(eps), piecewiseBound(eps));
 }
 
 /** Var of HM's output at t: alpha Var_PM(t) + (1 - alpha) Var_Duchi(t) (both parts are unbiased). */

@@ -5,7 +5,7 @@
  * coordinate is unbiased after scaling: E = (m / d) (d / m) x_j = x_j. Composition over the m
  * sampled dimensions gives eps in total; which dimensions were sampled does not depend on x.
  */
-import { hybrid, hybridVariance } from './hybrid.js';
+import { hybrid, hybridBound, hybridVariance } from './hybrid.js';
 import { cryptoRng, type Rng } from './random.js';
 import { checkEpsilon, checkUnit } from './validate.js';
 import { EdsegError } from '../errors.js';
@@ -13,6 +13,12 @@ import { EdsegError } from '../errors.js';
 /** How many of d dimensions a report samples at eps: max(1, min(d, floor(eps / 2.5))). */
 export function sampledDimensions(d: number, eps: number): number {
   return Math.max(1, Math.min(d, Math.floor(eps / 2.5)));
+}
+
+/** The bound of each sent value of a d-vector at eps: HM's bound at eps / m, scaled by d / m. */
+export function vectorBound(d: number, eps: number): number {
+  const m = sampledDimensions(d, eps);
+  return (hybridBound(eps / m) * d) / m;
 }
 
 /** Perturbs x (each entry in [-1, 1]) at total budget eps: the sampled dims (ascending) and their scaled values. */

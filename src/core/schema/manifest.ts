@@ -57,6 +57,9 @@ export const SitePolicy = /* @__PURE__ */ z.strictObject({
 });
 export type SitePolicy = z.infer<typeof SitePolicy>;
 
+/** The least kThreshold a manifest may set: a cell of fewer reports is never published, whatever an admin asks. */
+export const K_THRESHOLD_FLOOR = 20;
+
 export const Reporting = /* @__PURE__ */ z.strictObject({
   periodDays: z.int().check(z.gte(1), z.lte(365)),
   epsilonSegment: z.number().check(z.positive(), z.lte(10)),
@@ -65,7 +68,14 @@ export const Reporting = /* @__PURE__ */ z.strictObject({
     windowDays: z.int().check(z.gte(1), z.lte(3650)),
     maxEpsilon: z.number().check(z.positive()),
   }),
-  kThreshold: z.int().check(z.gte(1)),
+  kThreshold: z
+    .int()
+    .check(
+      z.gte(
+        K_THRESHOLD_FLOOR,
+        `must be at least ${K_THRESHOLD_FLOOR}: fewer reports per published cell do not protect a learner`,
+      ),
+    ),
 });
 export type Reporting = z.infer<typeof Reporting>;
 

@@ -126,36 +126,59 @@ export const Estimate = /* @__PURE__ */ z.object({
 });
 export type Estimate = z.infer<typeof Estimate>;
 
-export const SiteEstimates = /* @__PURE__ */ z.object({
-  site: z.string(),
-  manifestVersion: z.int(),
-  generatedAt: z.string(),
-  kThreshold: z.int(),
-  /** reports counted (this site and manifest version) */
-  reports: z.int(),
-  models: z.array(
-    z.object({
-      model: z.string(),
-      purpose: Purpose,
-      /** reports that carry a field for this model, by channel */
-      n: z.object({ clear: z.int(), ldp: z.int() }),
-      segments: z.array(
-        z.object({
-          id: z.string(),
-          name: z.string(),
-          /** reports backing this cell (clear count, or estimated count for ldp) */
-          support: z.number(),
-          suppressed: z.boolean(),
-          share: z.nullable(Estimate),
-          /** per-feature means within the segment, in the manifest's feature order (normalised scale) */
-          featureMeans: z.array(z.object({ feature: z.string(), estimate: z.nullable(Estimate) })),
-        }),
-      ),
-    }),
-  ),
-  /** population means per feature (normalised scale) */
-  features: z.array(
-    z.object({ feature: z.string(), n: z.int(), suppressed: z.boolean(), estimate: z.nullable(Estimate) }),
-  ),
-});
+/** The shape of a site's estimates, with `count` for every count and `support` for a cell's support. */
+const estimatesShape = <C extends z.ZodMiniType, S extends z.ZodMiniType>(count: C, support: S) =>
+  z.object({
+    site: z.string(),
+    manifestVersion: z.int(),
+    generatedAt: z.string(),
+    kThreshold: z.int(),
+    /** reports counted (this site and manifest version) */
+    reports: count,
+    models: z.array(
+      z.object({
+        model: z.string(),
+        purpose: Purpose,
+        /** reports that carry a field for this model, by channel */
+        n: z.object({ clear: count, ldp: count }),
+        segments: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            /** reports backing this cell (clear count, or estimated count for ldp) */
+            support,
+            suppressed: z.boolean(),
+            share: z.nullable(Estimate),
+            /** per-feature means within the segment, in the manifest's feature order (normalised scale) */
+            featureMeans: z.array(z.object({ feature: z.string(), estimate: z.nullable(Estimate) })),
+          }),
+        ),
+      }),
+    ),
+    /** population means per feature (normalised scale) */
+    features: z.array(
+      z.object({ feature: z.string(), n: count, suppressed: z.boolean(), estimate: z.nullable(Estimate) }),
+    ),
+  });
+
+/** What estimateSite computes (src/core/privacy/estimate.ts): exact counts, supports withheld as 0 in suppressed cells. */
+export const SiteEstimates = /* @__PURE__ */ estimatesShape(z.int(), z.number());
 export type SiteEstimates = z.infer<typeof SiteEstimates>;
+
+/** A count as the server publishes it: rounded to the nearest `rounding`; null when under kThreshold. */
+const PublishedCount = /* @__PURE__ */ z.nullable(z.int());
+
+/**
+ * The estimates every view publishes (GET /v1/sites/:site/estimates, the admin API and console):
+ * counts and supports rounded, every count under kThreshold null, cells suppressed so that none
+ * can be recovered from the totals, shares from the rounded counts (src/server/disclosure.ts).
+ */
+export const PublishedEstimates = /* @__PURE__ */ z.extend(estimatesShape(PublishedCount, PublishedCount), {
+  /** counts and supports are multiples of this */
+  rounding: z.int(),
+  /** the reporting periods counted, by first day, ascending */
+  periods: z.array(z.int()),
+  /** whether the live period (not yet closed) is counted: only in the signed-in admin views */
+  live: z.boolean(),
+});
+export type PublishedEstimates = z.infer<typeof PublishedEstimates>;

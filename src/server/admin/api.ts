@@ -11,12 +11,14 @@ import type {
   AuditLog,
   KeysRotated,
   PolicyUpdated,
+  PublishedEstimates,
   Published,
   RefinementPublished,
   SiteList,
 } from '../../core/schema.js';
 import { RefineParams } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
+import { loadEstimates } from '../estimates.js';
 import { limitBody, readJson } from '../http.js';
 import { publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
@@ -83,6 +85,15 @@ export function adminApi(deps: ServerDeps): Hono {
         changes: published.changes,
       } satisfies Published,
       201,
+    );
+  });
+
+  api.get('/sites/:site/estimates', async (c) => {
+    // The guard checked `version` (security/params.ts): absent or a positive integer. The live period is counted here.
+    const q = c.req.query('version');
+    const version = q === undefined ? undefined : Number(q);
+    return c.json(
+      (await loadEstimates(deps, c.req.param('site'), version, 'all')) satisfies PublishedEstimates,
     );
   });
 

@@ -7,30 +7,16 @@
  *   trusted proxy that says so); logging out deletes the session on the server.
  * Token comparison hashes both sides first, so it is constant-time whatever the lengths.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Guard } from '../security/guard.js';
 import { publicOrigin } from '../security/guard.js';
 import { SESSION_HOURS } from '../security/sessions.js';
 
+// The constant-time token check and the bearer header are the collector's too (the estimates read token).
+export { bearerOf, tokenMatches } from '../http.js';
+
 const SESSION_COOKIE = 'edseg_admin';
-
-const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
-
-/** Constant-time check of a presented token against the admin token. */
-export function tokenMatches(presented: string | undefined, adminToken: string): boolean {
-  return (
-    presented !== undefined && presented !== '' && timingSafeEqual(sha256(presented), sha256(adminToken))
-  );
-}
-
-/** The bearer token of a request, if any. */
-export function bearerOf(c: Context): string | undefined {
-  const h = c.req.header('authorization');
-  const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-  return m?.[1];
-}
 
 /** A display name safe for the audit log: printable, trimmed, at most 64 characters. */
 export function actorName(raw: string | undefined, fallback: string): string {

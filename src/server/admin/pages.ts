@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { EdsegError } from '../../core/errors.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
-import type { Model, SiteEstimates } from '../../core/schema.js';
+import type { Model, PublishedEstimates } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { publishSite, updatePolicy } from '../publish.js';
@@ -162,9 +162,10 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     const wanted = q === undefined ? undefined : Number(q);
     const missing = () => notFound(c, 'No such site or version');
     if (wanted !== undefined && !Number.isInteger(wanted)) return missing();
-    let est: SiteEstimates;
+    let est: PublishedEstimates;
     try {
-      est = await loadEstimates(deps, site, wanted);
+      // The signed-in console shows the live period too, rounded and suppressed like the public view.
+      est = await loadEstimates(deps, site, wanted, 'all');
     } catch (e) {
       if (e instanceof EdsegError && e.code === 'not-found') return missing();
       throw e;

@@ -1,25 +1,29 @@
 /** The estimates dashboard of one published version. */
 import { html } from 'hono/html';
-import type { SiteEstimates } from '../../../core/schema.js';
+import type { PublishedEstimates } from '../../../core/schema.js';
 import { num, shareCell } from './format.js';
 import type { Html } from './layout.js';
 
 /** A version's estimates per model and segment, and the population's feature means, with links to the other versions. */
-export function estimatesPage(id: string, est: SiteEstimates, versions: number[]): Html {
+export function estimatesPage(id: string, est: PublishedEstimates, versions: number[]): Html {
+  const count = (n: number | null) => (n === null ? `fewer than ${est.kThreshold}` : `about ${n}`);
   return html`<h1>Estimates · <code>${id}</code> v${est.manifestVersion}</h1>
     <form method="get" class="small">
       Version:
       ${versions.map((n) => html`<a href="?version=${n}">${n === est.manifestVersion ? html`<strong>${n}</strong>` : n}</a> `)}
     </form>
     <p class="small muted">
-      ${est.reports} reports for this version; cells backed by fewer than ${est.kThreshold} reports are
-      suppressed. Generated ${est.generatedAt}. LDP estimates are debiased; intervals are 95%.
+      ${count(est.reports)} reports for this version,
+      ${est.live ? 'the live period included (the public endpoint shows closed periods only)' : 'closed periods only'};
+      counts are rounded to the nearest ${est.rounding}, and cells backed by fewer than ${est.kThreshold}
+      reports are suppressed, with as many more as it takes that none can be recovered from the totals.
+      Generated ${est.generatedAt}. LDP estimates are debiased; intervals are 95%.
     </p>
     ${est.models.map(
       (m) =>
         html`<h2>${m.model} <span class="tag">${m.purpose}</span></h2>
           <p class="small muted">
-            ${m.n.clear} reports in clear, ${m.n.ldp} through local differential privacy.
+            ${count(m.n.clear)} reports in clear, ${count(m.n.ldp)} through local differential privacy.
           </p>
           <table>
             <tr>
@@ -33,7 +37,7 @@ export function estimatesPage(id: string, est: SiteEstimates, versions: number[]
                 html`<tr>
                   <td>${s.name} <code>${s.id}</code></td>
                   <td>${shareCell(s.share, s.suppressed, est.kThreshold)}</td>
-                  <td>${s.suppressed ? '—' : s.support.toFixed(1)}</td>
+                  <td>${s.support === null ? '—' : s.support}</td>
                   <td class="small">
                     ${
                       s.featureMeans.some((f) => f.estimate)
@@ -58,7 +62,7 @@ export function estimatesPage(id: string, est: SiteEstimates, versions: number[]
         (f) =>
           html`<tr>
             <td><code>${f.feature}</code></td>
-            <td>${f.n}</td>
+            <td>${f.n === null ? `< ${est.kThreshold}` : f.n}</td>
             <td>
               ${f.suppressed || !f.estimate ? html`<span class="tag no">suppressed</span>` : html`${num(f.estimate.value)} <span class="small muted">95% CI [${num(f.estimate.lo)}, ${num(f.estimate.hi)}]</span>`}
             </td>
