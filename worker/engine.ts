@@ -241,7 +241,8 @@ export class Engine implements EngineApi {
       const names = m.features.map((f) => f.name);
       // Every consent change (and every change of GPC) recomputes, so each assignment's decision is
       // always the current one. A model whose purpose the consent in force does not allow is not
-      // assigned at all: nothing is computed about the learner for a purpose they did not allow.
+      // assigned at all: no segment is decided for a purpose the learner did not allow (the features
+      // themselves are computed once for all models; they leave only noised, in the feature field).
       const consent = consentInForce(this.state);
       this.state.assignments = m.models.flatMap((model) => {
         if (!purposeAllowed(consent, model.purpose).allowed) return [];
