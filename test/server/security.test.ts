@@ -5,13 +5,23 @@
  * with the bearer token).
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/server/app.js';
 import { optionsFrom } from '../../src/server/cli.js';
 import type { AppOptions } from '../../src/server/app.js';
+import { takeOverStale } from '../../src/server/security/datadir.js';
 import { startServer } from '../../src/server/start.js';
 import { ADMIN_TOKEN, NOW, ORIGIN, bearer, form, json, makeServer, sampleReports } from './helpers.js';
 import type { TestServer } from './helpers.js';
@@ -103,6 +113,18 @@ describe('the data folder', () => {
     writeFileSync(join(data, 'server.lock'), `${pid}\n`, { mode: 0o600 });
     const server = await startServer({ port: 0, dataDir: data });
     await server.close();
+  });
+
+  it('does not take over a lock another server took over first from the same dead pid', () => {
+    // Two servers saw the same dead pid; the first already replaced the lock with its own. The
+    // second moves that fresh lock aside, sees another pid in it, puts it back and refuses.
+    const data = join(dir, 'race');
+    mkdirSync(data, { mode: 0o700 });
+    const lock = join(data, 'server.lock');
+    writeFileSync(lock, `${process.pid}\n`, { mode: 0o600 });
+    expect(() => takeOverStale(lock, 999_999_999, data)).toThrow(/in use by another edseg server/);
+    expect(readFileSync(lock, 'utf8')).toBe(`${process.pid}\n`);
+    expect(readdirSync(data)).toEqual(['server.lock']);
   });
 
   it('the CLI exits 1 with the message on a folder others can write', async () => {

@@ -12,11 +12,13 @@
 import {
   chmodSync,
   closeSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
   readdirSync,
+  renameSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -130,7 +132,31 @@ export function lockDataDir(dir: string): DataDirLock {
           `the data folder ${dir} is in use by another edseg server (pid ${pid || 'unknown'}): stop it first, or start this one with another --data folder. If no server runs, delete ${file}`,
         );
       }
-      unlinkSync(file);
+      takeOverStale(file, pid, dir);
     }
   }
+}
+
+/**
+ * Moves a stale lock aside, atomically (rename), and checks that what it moved is the stale one: two
+ * servers that both saw the dead pid cannot both take over, since the second would move the first's
+ * fresh lock, see another pid in it, put it back and refuse.
+ */
+export function takeOverStale(file: string, stalePid: number, dir: string): void {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // gone meanwhile: the next attempt creates it, or finds the new holder
+  }
+  const moved = Number.parseInt(readFileSync(aside, 'utf8').trim(), 10) || 0;
+  if (moved !== stalePid) {
+    try {
+      linkSync(aside, file); // put the other server's lock back (fails if a third took the place)
+    } finally {
+      unlinkSync(aside);
+    }
+    throw new Error(`the data folder ${dir} is in use by another edseg server (pid ${moved}): stop it first`);
+  }
+  unlinkSync(aside);
 }
