@@ -44,6 +44,8 @@ import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
 
 const DEFAULT_REPORT_INTERVAL_MS = 300_000;
+/** The soonest a timed retry runs, so a collector answering Retry-After: 0 cannot make the engine spin. */
+const MIN_RETRY_MS = 1_000;
 
 export class Engine implements EngineApi {
   private config!: EngineConfig;
@@ -51,6 +53,9 @@ export class Engine implements EngineApi {
   private notify: (released: ReleasedSegment[]) => void = () => {};
   private initDone: Promise<InitResult> | null = null;
   private timers: ReturnType<typeof setInterval>[] = [];
+  /** the one timer for the earliest queued report's next attempt */
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
   private work: Promise<unknown> = Promise.resolve();
   private tabs: TabChannel | null = null;
   private readonly log: AuditLog = async (kind, detail) => {
@@ -123,8 +128,14 @@ export class Engine implements EngineApi {
       await this.syncConsent();
       await this.decideWithCurrentGpc();
       await maybeReport(this.state, this.config, this.deps, this.log);
-      return deliverOutbox(this.state, this.config, this.deps, this.log);
+      return this.deliver();
     });
+  }
+
+  async online(): Promise<void> {
+    await this.ready();
+    // What failed for want of a network is tried at once (not what a Retry-After holds back).
+    await this.serial(() => this.deliver(true));
   }
 
   async exportData(): Promise<DeviceExport> {
@@ -175,7 +186,7 @@ export class Engine implements EngineApi {
           (r) => this.notify(r),
         ),
     });
-    const every = this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
+    const every = this.reportInterval();
     this.timers.push(
       setInterval(() => {
         void this.flush().catch(() => undefined);
@@ -190,6 +201,22 @@ export class Engine implements EngineApi {
       manifestVersion: this.state.current?.meta.version ?? null,
       persisted: this.state.store.persisted,
     };
+  }
+
+  private reportInterval(): number {
+    return this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
+  }
+
+  /** Delivers the outbox (inside serial), then times one retry for the earliest next attempt still queued. */
+  private async deliver(online = false): Promise<{ sent: number; pending: number }> {
+    const { next, ...result } = await deliverOutbox(this.state, this.config, this.deps, this.log, online);
+    clearTimeout(this.retry);
+    if (next !== null && !this.stopped) {
+      // Never later than the report interval, whose timer tries anyway (and a clock set back cannot overflow it).
+      const wait = Math.min(this.reportInterval(), Math.max(MIN_RETRY_MS, next - this.deps.now()));
+      this.retry = setTimeout(() => void this.serial(() => this.deliver()).catch(() => undefined), wait);
+    }
+    return result;
   }
 
   private async ready(): Promise<void> {
@@ -300,8 +327,10 @@ export class Engine implements EngineApi {
 
   /** Stops the timers and leaves the tabs' channel. */
   private stop(): void {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    clearTimeout(this.retry);
     this.tabs?.close();
     this.tabs = null;
   }

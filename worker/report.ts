@@ -9,7 +9,7 @@ import type { EngineConfig } from '../src/core/protocol.js';
 import { dayOf, periodOf, type OutboxItem } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps } from './deps.js';
 import type { Assignment } from './manifest.js';
-import { deliver } from './outbox.js';
+import { deliver, type Delivered } from './outbox.js';
 import { whyBlocked, type EngineState } from './state.js';
 
 /** The channel for each model's assigned segment under the current consent and policy. */
@@ -84,22 +84,22 @@ export async function maybeReport(
   }
 }
 
-/** Sends the queued reports to the collector, unless this engine's data was deleted. */
+/** Sends the queued reports to the collector, unless this engine's data was deleted (`online`: see deliver). */
 export async function deliverOutbox(
   s: Readonly<EngineState>,
   config: Pick<EngineConfig, 'collectorUrl'>,
-  deps: Pick<EngineDeps, 'fetch' | 'now'>,
+  deps: Pick<EngineDeps, 'fetch' | 'now' | 'rng'>,
   log: AuditLog,
-): Promise<{ sent: number; pending: number }> {
-  if (s.forgotten) return { sent: 0, pending: 0 };
+  online = false,
+): Promise<Delivered> {
+  if (s.forgotten) return { sent: 0, pending: 0, next: null };
   // One tab delivers at a time, so two tabs never post the same queued report.
   const store = s.store;
   return store.exclusive('outbox', () =>
-    deliver(store, {
-      url: config.collectorUrl,
-      fetch: deps.fetch,
-      now: deps.now,
-      log,
-    }),
+    deliver(
+      store,
+      { url: config.collectorUrl, fetch: deps.fetch, now: deps.now, rng: deps.rng, log },
+      online,
+    ),
   );
 }

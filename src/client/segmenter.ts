@@ -121,15 +121,28 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
     return bridge.call(label, fn);
   };
 
+  // Hiding or leaving the page hands the worker what is buffered and has it report and deliver;
+  // nothing waits for it (the worker's collector requests are keepalive). Dedicated workers get no
+  // `online` event, so the page forwards it.
   const hasDocument = typeof document !== 'undefined';
+  const onHide = () => void seg.flush().catch(() => {});
   const onVisibility = () => {
-    if (document.visibilityState === 'hidden' && !stopped) sendBuffer().catch(() => {});
+    if (document.visibilityState === 'hidden') onHide();
   };
-  if (hasDocument) document.addEventListener('visibilitychange', onVisibility);
+  const onOnline = () => void bridge.call('online', (r) => r.online()).catch(() => {});
+  if (hasDocument) {
+    document.addEventListener('visibilitychange', onVisibility);
+    addEventListener('pagehide', onHide);
+    addEventListener('online', onOnline);
+  }
   /** Ends this segmenter: later calls reject with `reason`, and nothing of it stays hooked to the page. */
   const stop = (reason: EdsegError) => {
     stopped = reason;
-    if (hasDocument) document.removeEventListener('visibilitychange', onVisibility);
+    if (hasDocument) {
+      document.removeEventListener('visibilitychange', onVisibility);
+      removeEventListener('pagehide', onHide);
+      removeEventListener('online', onOnline);
+    }
     bridge.kill(reason);
   };
 

@@ -71,4 +71,6 @@ export interface EngineApi extends Pick<Segmenter, Forwarded> {
   ingest(events: TimedEvent[]): Promise<void>;
   /** Stores validated zero-party data. */
   declare(prefs: Declared): Promise<void>;
+  /** The page saw the `online` event (dedicated workers get none): delivers what failed offline. */
+  online(): Promise<void>;
 }

@@ -196,8 +196,8 @@ describe('types derived from Segmenter', () => {
     expectTypeOf<EngineApi['close']>().toEqualTypeOf<Segmenter['close']>();
   });
 
-  it('the engine differs only in init (createSegmenter, ready), ingest (track) and an awaited declare', () => {
-    expectTypeOf<Exclude<keyof EngineApi, keyof Segmenter>>().toEqualTypeOf<'init' | 'ingest'>();
+  it('the engine differs only in init (createSegmenter, ready), ingest (track), online and an awaited declare', () => {
+    expectTypeOf<Exclude<keyof EngineApi, keyof Segmenter>>().toEqualTypeOf<'init' | 'ingest' | 'online'>();
     expectTypeOf<Exclude<keyof Segmenter, keyof EngineApi>>().toEqualTypeOf<
       'track' | 'on' | 'off' | 'ready'
     >();
@@ -205,6 +205,7 @@ describe('types derived from Segmenter', () => {
       (config: EngineConfig, onSegments: SegmentsListener) => Promise<InitResult>
     >();
     expectTypeOf<EngineApi['ingest']>().toEqualTypeOf<(events: TimedEvent[]) => Promise<void>>();
+    expectTypeOf<EngineApi['online']>().toEqualTypeOf<() => Promise<void>>();
     expectTypeOf<Declared>().toEqualTypeOf<Parameters<Segmenter['declare']>[0]>();
     expectTypeOf<EngineApi['declare']>().toEqualTypeOf<(prefs: Declared) => Promise<void>>();
   });

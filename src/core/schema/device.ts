@@ -10,6 +10,8 @@ export const OutboxItem = /* @__PURE__ */ z.object({
   createdAt: z.number(),
   attempts: z.int(),
   nextAttemptAt: z.number(),
+  /** the last attempt got no answer (a network error): the `online` event may retry it before nextAttemptAt */
+  offline: z.optional(z.boolean()),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
