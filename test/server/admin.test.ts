@@ -16,12 +16,12 @@ import {
   ADMIN_TOKEN,
   NOW,
   ORIGIN,
-  bearer,
   expectShape,
   form,
   json,
   makeServer,
   sampleReports,
+  adminApiOf,
 } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
@@ -33,11 +33,7 @@ afterAll(async () => {
   await s.close();
 });
 
-const api = (path: string, init: RequestInit = {}) =>
-  s.app.request(`/admin/api${path}`, {
-    ...init,
-    headers: { ...bearer, ...(init.headers as Record<string, string>) },
-  });
+const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
 const view = async (): Promise<SiteView> => (await (await api('/sites/lingua-kids')).json()) as SiteView;
 const audit = async (): Promise<AuditRecord[]> =>
   ((await (await api('/audit')).json()) as { entries: AuditRecord[] }).entries;

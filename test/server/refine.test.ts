@@ -15,7 +15,7 @@ import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
 import type { SiteView } from '../../src/core/schema.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { ADMIN_TOKEN, NOW, ORIGIN, bearer, expectShape, form, json, makeServer } from './helpers.js';
+import { ADMIN_TOKEN, NOW, ORIGIN, adminApiOf, expectShape, form, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const SITE = 'lingua-kids';
@@ -28,11 +28,7 @@ afterAll(async () => {
   await s.close();
 });
 
-const api = (path: string, init: RequestInit = {}) =>
-  s.app.request(`/admin/api${path}`, {
-    ...init,
-    headers: { ...bearer, ...(init.headers as Record<string, string>) },
-  });
+const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
 const proposalNow = async (query = ''): Promise<RefinementProposal> =>
   (await (await api(`/sites/${SITE}/refinement${query}`)).json()) as RefinementProposal;
 const publish = (body: unknown, headers: Record<string, string> = {}) =>
