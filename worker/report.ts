@@ -6,7 +6,7 @@ import { purposeAllowed } from '../src/core/policy.js';
 import { deviceCeilings, spendBudgets } from '../src/core/privacy/ceilings.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import type { EngineConfig } from '../src/core/protocol.js';
-import { dayOf, periodOf, type OutboxItem } from '../src/core/schema.js';
+import { dayOf, periodOf, type Consent, type OutboxItem } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps } from './deps.js';
 import type { Assignment } from './manifest.js';
 import { deliver, type Delivered } from './outbox.js';
@@ -95,11 +95,21 @@ export async function deliverOutbox(
   if (s.forgotten) return { sent: 0, pending: 0, next: null };
   // One tab delivers at a time, so two tabs never post the same queued report.
   const store = s.store;
-  return store.exclusive('outbox', () =>
-    deliver(
+  return store.exclusive('outbox', async () => {
+    // Another tab may have changed the stored consent since this engine read it (a withdrawal between
+    // this flush's sync and now): post nothing under a record that is no longer the stored one. The
+    // next flush adopts the stored record first and drops what it no longer allows.
+    if (store.persisted && !sameConsent(await store.get<Consent>('consent'), s.consent))
+      return { sent: 0, pending: (await store.outbox()).length, next: null };
+    return deliver(
       store,
       { url: config.collectorUrl, fetch: deps.fetch, now: deps.now, rng: deps.rng, log },
       online,
-    ),
-  );
+    );
+  });
+}
+
+/** Whether two consent records are the same record (as stored: one tab's write, read back). */
+function sameConsent(a: Consent | null | undefined, b: Consent | null): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b);
 }
