@@ -15,13 +15,12 @@ import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
   ADMIN_TOKEN,
   NOW,
-  ORIGIN,
+  adminApiOf,
+  consoleSession,
   expectShape,
-  form,
   json,
   makeServer,
   sampleReports,
-  adminApiOf,
 } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
@@ -295,24 +294,7 @@ describe('policy update and publish', () => {
 });
 
 describe('the HTML console', () => {
-  let cookie = '';
-  const login = async (token: string, headers: Record<string, string> = ORIGIN) =>
-    s.app.request('/admin/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-      body: form({ token, name: 'Grace' }),
-    });
-  const get = (path: string) => s.app.request(path, { headers: { Cookie: cookie } });
-  const postForm = (
-    path: string,
-    fields: Record<string, string | string[]>,
-    headers: Record<string, string> = ORIGIN,
-  ) =>
-    s.app.request(path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...headers },
-      body: form(fields),
-    });
+  const { login, get, postForm } = consoleSession(() => s);
 
   it('sends a visitor without a session to the login form', async () => {
     const res = await s.app.request('/admin');
@@ -336,7 +318,6 @@ describe('the HTML console', () => {
     expect(set).toMatch(/SameSite=Strict/);
     expect(set).toMatch(/Path=\/admin/);
     expect(set).not.toContain(ADMIN_TOKEN);
-    cookie = set.split(';')[0]!;
   });
 
   it('lists the sites', async () => {

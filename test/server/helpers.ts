@@ -136,24 +136,34 @@ export const adminApiOf =
       }),
     );
 
-/** A console session on `s`: `login()` first (as Grace), then GETs and same-origin form posts with its cookie. */
-export function consoleSession(s: TestServer) {
+/**
+ * A console session on `s`: `login()` first (as Grace; another token or Origin may be given, and the
+ * answer is returned), then GETs and form posts (same-origin unless told) with its cookie.
+ */
+export function consoleSession(server: TestServer | (() => TestServer)) {
+  // A getter lets a describe block make the session before beforeAll has started the server.
+  const app = () => (typeof server === 'function' ? server() : server).app;
   let cookie = '';
   const post = (path: string, body: URLSearchParams, headers: Record<string, string>) =>
     Promise.resolve(
-      s.app.request(path, {
+      app().request(path, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
         body,
       }),
     );
   return {
-    async login(): Promise<void> {
-      const res = await post('/admin/login', form({ token: ADMIN_TOKEN, name: 'Grace' }), ORIGIN);
-      cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    async login(token = ADMIN_TOKEN, headers: Record<string, string> = ORIGIN): Promise<Response> {
+      const res = await post('/admin/login', form({ token, name: 'Grace' }), headers);
+      const set = res.headers.get('set-cookie');
+      if (res.status === 303 && set) cookie = set.split(';')[0]!;
+      return res;
     },
-    get: (path: string) => Promise.resolve(s.app.request(path, { headers: { Cookie: cookie } })),
-    postForm: (path: string, fields: Record<string, string | string[]>) =>
-      post(path, form(fields), { Cookie: cookie, ...ORIGIN }),
+    get: (path: string) => Promise.resolve(app().request(path, { headers: { Cookie: cookie } })),
+    postForm: (
+      path: string,
+      fields: Record<string, string | string[]>,
+      headers: Record<string, string> = ORIGIN,
+    ) => post(path, form(fields), { Cookie: cookie, ...headers }),
   };
 }

@@ -15,7 +15,7 @@ import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
 import type { SiteView } from '../../src/core/schema.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { ADMIN_TOKEN, NOW, ORIGIN, adminApiOf, expectShape, form, json, makeServer } from './helpers.js';
+import { NOW, ORIGIN, adminApiOf, consoleSession, expectShape, form, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const SITE = 'lingua-kids';
@@ -323,26 +323,10 @@ describe('a refinement while the site has unpublished edits', () => {
 });
 
 describe('the console page', () => {
-  let cookie = '';
-  const get = (path: string) => s.app.request(path, { headers: { Cookie: cookie } });
-  const postForm = (
-    path: string,
-    fields: Record<string, string | string[]>,
-    headers: Record<string, string> = ORIGIN,
-  ) =>
-    s.app.request(path, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie, ...headers },
-      body: form(fields),
-    });
+  const { login, get, postForm } = consoleSession(() => s);
 
   beforeAll(async () => {
-    const res = await s.app.request('/admin/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
-      body: form({ token: ADMIN_TOKEN, name: 'Grace' }),
-    });
-    cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    await login();
     await postReports(learnerReports(await s.manifest(), N, 13));
   });
 
