@@ -17,6 +17,7 @@ import {
   NOW,
   adminApiOf,
   consoleSession,
+  siteViewOf,
   expectShape,
   json,
   makeServer,
@@ -33,7 +34,7 @@ afterAll(async () => {
 });
 
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
-const view = async (): Promise<SiteView> => (await (await api('/sites/lingua-kids')).json()) as SiteView;
+const view = () => siteViewOf(api);
 const audit = async (): Promise<AuditRecord[]> =>
   ((await (await api('/audit')).json()) as { entries: AuditRecord[] }).entries;
 const currentJws = async () => (await s.app.request('/v1/sites/lingua-kids/manifest')).text();

@@ -8,7 +8,7 @@ import type { ZodMiniType } from 'zod/mini';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf } from '../../src/core/schema.js';
-import type { Manifest, Report } from '../../src/core/schema.js';
+import type { Manifest, Report, SiteView } from '../../src/core/schema.js';
 import { createApp } from '../../src/server/app.js';
 import { createSigner } from '../../src/server/keys.js';
 import type { Signer } from '../../src/server/keys.js';
@@ -135,6 +135,14 @@ export const adminApiOf =
         headers: { ...bearer, ...(init.headers as Record<string, string>) },
       }),
     );
+
+/** The admin API's view of one site (default the seeded lingua-kids), read through `api`. */
+export async function siteViewOf(
+  api: (path: string) => Promise<Response>,
+  site = 'lingua-kids',
+): Promise<SiteView> {
+  return (await (await api(`/sites/${site}`)).json()) as SiteView;
+}
 
 /**
  * A console session on `s`: `login()` first (as Grace; another token or Origin may be given, and the

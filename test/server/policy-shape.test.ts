@@ -3,8 +3,8 @@
 // such a policy and publishing such a manifest are refused, naming the model; the console ticks
 // "report in clear" per model.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest, SiteView } from '../../src/core/schema.js';
-import { adminApiOf, consoleSession, json, makeServer } from './helpers.js';
+import type { Manifest } from '../../src/core/schema.js';
+import { adminApiOf, consoleSession, siteViewOf, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
-const view = async (): Promise<SiteView> => (await (await api('/sites/lingua-kids')).json()) as SiteView;
+const view = () => siteViewOf(api);
 const published = async (): Promise<Manifest> => (await s.store.currentVersion('lingua-kids'))!.manifest;
 const idsOf = (m: Manifest, model: string) => m.models.find((x) => x.id === model)!.segments.map((x) => x.id);
 

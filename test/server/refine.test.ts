@@ -13,9 +13,18 @@ import { buildReport } from '../../src/core/privacy/report.js';
 import { proposeRefinement } from '../../src/core/refine.js';
 import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
-import type { SiteView } from '../../src/core/schema.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
-import { NOW, ORIGIN, adminApiOf, consoleSession, expectShape, form, json, makeServer } from './helpers.js';
+import {
+  NOW,
+  ORIGIN,
+  adminApiOf,
+  consoleSession,
+  siteViewOf,
+  expectShape,
+  form,
+  json,
+  makeServer,
+} from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 const SITE = 'lingua-kids';
@@ -35,7 +44,7 @@ const publish = (body: unknown, headers: Record<string, string> = {}) =>
   api(`/sites/${SITE}/refinement/publish`, json('POST', body, headers));
 const audit = async (): Promise<AuditRecord[]> =>
   ((await (await api(`/audit?site=${SITE}`)).json()) as { entries: AuditRecord[] }).entries;
-const view = async (): Promise<SiteView> => (await (await api(`/sites/${SITE}`)).json()) as SiteView;
+const view = () => siteViewOf(api, SITE);
 const publishedVersion = async () => (await s.store.currentVersion(SITE))!.version;
 const centroidsOf = (m: Manifest, id: string) =>
   (m.models.find((x) => x.id === id) as CentroidModel).centroids;
