@@ -173,9 +173,8 @@ export class Engine implements EngineApi {
     if (this.config.consent && !this.state.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
     else {
-      await this.recompute(true);
-      // GPC may be on now though it was off when the stored consent was recorded: drop what it denies.
-      await dropDisallowedReports(this.state, this.log);
+      // GPC may be on now though it was off when the stored consent was recorded.
+      await this.redecide();
     }
     this.tabs = listenToTabs(this.deps.channel, this.config, {
       consentChanged: () => void this.serial(() => this.syncConsent()).catch(() => undefined),
@@ -302,8 +301,7 @@ export class Engine implements EngineApi {
 
   private async applyConsent(input: ConsentInput): Promise<void> {
     await recordConsent(this.state, input, this.config, this.deps, this.log);
-    await this.recompute(true);
-    await dropDisallowedReports(this.state, this.log);
+    await this.redecide();
     if (this.state.store.persisted) this.tabs?.postMessage({ kind: 'consent-changed' });
   }
 
@@ -320,8 +318,12 @@ export class Engine implements EngineApi {
   /** Every decision reads GPC anew: when it changed since the last one, the segments are recomputed. */
   private async decideWithCurrentGpc(): Promise<void> {
     if (this.gpcNow() === this.state.gpc) return;
+    await this.redecide();
+  }
+
+  /** The consent in force changed: recompute and notify, and drop the queued reports it no longer allows, unsent. */
+  private async redecide(): Promise<void> {
     await this.recompute(true);
-    // Like a withdrawal: queued reports the consent in force no longer allows are dropped, unsent.
     await dropDisallowedReports(this.state, this.log);
   }
 
