@@ -4,6 +4,7 @@
 //   dist/edseg.worker.js  the Web Worker: engine, IndexedDB, custom TensorFlow.js bundle
 //   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
+//   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external)
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -100,6 +101,13 @@ export default [
   {
     input: 'src/server/cli.ts',
     output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
+    external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
+    plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
+    onwarn,
+  },
+  {
+    input: 'src/server/admin-cli/main.ts',
+    output: { file: 'dist/admin.mjs', format: 'es', sourcemap: true, banner: '// edseg-admin' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
     onwarn,

@@ -29,7 +29,7 @@ function newest(dir) {
 
 /** Whether dist/ is older than any source that goes into it. */
 export function buildIsStale() {
-  const outputs = ['edseg.js', 'edseg.mjs', 'edseg.worker.js', 'privacy.mjs', 'server.mjs'].map((f) =>
+  const outputs = ['edseg.js', 'edseg.mjs', 'edseg.worker.js', 'privacy.mjs', 'server.mjs', 'admin.mjs'].map((f) =>
     join(root, 'dist', f),
   );
   if (!outputs.every(existsSync)) return true;

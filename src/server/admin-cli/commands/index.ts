@@ -1,0 +1,5 @@
+// Every edseg-admin command, in the order `edseg-admin --help` lists them.
+import type { AdminCommand } from '../command.js';
+import { siteList } from './site-list.js';
+
+export const COMMANDS: readonly AdminCommand[] = [siteList];
