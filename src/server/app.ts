@@ -1,16 +1,25 @@
 /**
  * The reference server's HTTP app: the public API under /v1 (manifests, keys, the report
  * collector, estimates: collector.ts), the admin console and API under /admin, the SDK files
- * under /edseg and the demo site under /demo. Every request first passes the guard
- * (security/guard.ts: body limits, parameter checks, rate limits, admin write checks).
+ * under /edseg and the demo site under /demo, and /healthz, /readyz and /metrics (ops/ops.ts). Every
+ * request is timed and logged first (ops/ops.ts), then passes the guard (security/guard.ts: body
+ * limits, parameter checks, rate limits, admin write checks). /edseg/* and /demo/* are compressed
+ * (gzip or deflate, as the client accepts) and carry a weak ETag of their content, so a cache
+ * revalidates them with a 304 (Cache-Control: no-cache: a rebuilt SDK is picked up at once).
  */
 import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { compress } from 'hono/compress';
 import { adminApi } from './admin/api.js';
 import { adminPages } from './admin/pages.js';
 import { collector, collectorCors } from './collector.js';
 import type { ServerDeps } from './deps.js';
-import { errorResponse } from './http.js';
+import { errorHandler, etagOf, ifNoneMatchHits } from './http.js';
 import type { Signer } from './keys.js';
+import { createLogger } from './ops/log.js';
+import type { Logger } from './ops/log.js';
+import { createOps } from './ops/ops.js';
+import type { Ops } from './ops/ops.js';
 import { createGuard } from './security/guard.js';
 import type { GuardOptions } from './security/guard.js';
 import type { EstimatesOptions } from './public-estimates.js';
@@ -32,17 +41,32 @@ export type AppOptions = {
   demoDir?: string;
   adminToken: string;
   now?: () => Date;
+  /** the request log and error lines; default: warnings and errors only, on stdout */
+  logger?: Logger;
+  /** a token that may read /metrics besides the admin token (and loopback); see ops/ops.ts */
+  metricsToken?: string;
+  /** metrics and readiness shared with the caller (startServer drains them on shutdown); else made here */
+  ops?: Ops;
 } & GuardOptions &
   EstimatesOptions;
 
 /** Builds the Hono app over the given store and signer. */
 export function createApp(opts: AppOptions): Hono {
+  const ops =
+    opts.ops ??
+    createOps({
+      logger: opts.logger ?? createLogger({ level: 'warn' }),
+      adminToken: opts.adminToken,
+      ping: () => opts.store.ping(),
+      ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
+    });
   const deps: ServerDeps = {
     store: opts.store,
     signer: opts.signer,
     adminToken: opts.adminToken,
     guard: createGuard(opts),
     now: opts.now ?? (() => new Date()),
+    ops,
     estimates: opts,
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
     ...(opts.demoDir ? { demoDir: opts.demoDir } : {}),
@@ -50,17 +74,22 @@ export function createApp(opts: AppOptions): Hono {
   const { signer } = deps;
   const app = new Hono();
 
-  app.onError(errorResponse);
+  app.onError(errorHandler(ops.log));
   app.notFound((c) =>
     c.req.path.startsWith('/v1/') || c.req.path.startsWith('/admin/api/')
       ? c.json({ error: 'not found' }, 404)
       : c.text('Not found', 404),
   );
 
-  // CORS first, so that the guard's 413/429 answers to another origin's page can be read there too.
+  // Timing and the request log first, so they see every answer, the guard's refusals included.
+  app.use('*', ops.middleware);
+  // CORS next, so that the guard's 413/429 answers to another origin's page can be read there too.
   app.use('/v1/*', collectorCors);
   app.use('*', ...deps.guard.middleware);
+  app.use('/edseg/*', compress());
+  app.use('/demo/*', compress());
 
+  app.route('/', ops.routes);
   app.route('/v1', collector(deps));
   app.route('/admin/api', adminApi(deps));
   app.route('/admin', adminPages(deps));
@@ -70,7 +99,7 @@ export function createApp(opts: AppOptions): Hono {
     const found = deps.staticDir && SDK_FILES.has(file) ? await readStatic(deps.staticDir, file) : null;
     if (!found)
       return c.text(`Not found (build the SDK into ${deps.staticDir ?? 'dist/'} with npm run build)`, 404);
-    return c.body(new Uint8Array(found.body), 200, {
+    return withEtag(c, new Uint8Array(found.body), {
       'Content-Type': contentType(file),
       'Cross-Origin-Resource-Policy': 'cross-origin',
       // module scripts (edseg.mjs) loaded from another origin need CORS
@@ -94,11 +123,26 @@ export function createApp(opts: AppOptions): Hono {
       'Cache-Control': 'no-cache',
       'X-Content-Type-Options': 'nosniff',
     };
-    if (!type.startsWith('text/html')) return c.body(new Uint8Array(found.body), 200, headers);
+    if (!type.startsWith('text/html')) return withEtag(c, new Uint8Array(found.body), headers);
     const jwk = jwkForAttribute(await signer.currentPublicJwk());
     const html = found.body.toString('utf8').replaceAll(JWK_PLACEHOLDER, jwk);
-    return c.body(html, 200, { ...headers, 'Content-Security-Policy': demoCsp(html) });
+    return withEtag(c, html, { ...headers, 'Content-Security-Policy': demoCsp(html) });
   });
 
   return app;
+}
+
+/**
+ * A static answer with a weak ETag of its content (weak: the compressed and the plain answer are the
+ * same content in two encodings), or 304 with the same headers when If-None-Match holds it.
+ */
+function withEtag(
+  c: Context,
+  body: string | Uint8Array<ArrayBuffer>,
+  headers: Record<string, string>,
+): Response {
+  const tag = etagOf(body);
+  const all = { ...headers, ETag: `W/${tag}`, Vary: 'Accept-Encoding' };
+  if (ifNoneMatchHits(c.req.header('if-none-match'), tag)) return c.body(null, 304, all);
+  return typeof body === 'string' ? c.body(body, 200, all) : c.body(body, 200, all);
 }

@@ -13,11 +13,15 @@
  *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20)
  *   --estimates / EDSEG_ESTIMATES (public | off)   EDSEG_ESTIMATES_TOKEN (a read token for them)
  *   --estimates-cache / EDSEG_ESTIMATES_CACHE (seconds a public estimates answer is cached; 300)
+ *   --log-level / EDSEG_LOG_LEVEL (debug | info | warn | error | silent; info: one JSON line per request)
+ *   EDSEG_METRICS_TOKEN (a bearer token that may read /metrics; loopback and the admin token may too)
+ * SIGTERM and SIGINT shut down gracefully: /readyz turns 503, requests in flight finish, the database closes.
  */
 import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createLogger, parseLogLevel } from './ops/log.js';
 import { parseRateLimits } from './security/guard.js';
 import { SEED_SITE } from './seed.js';
 import { startServer } from './start.js';
@@ -47,11 +51,14 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   --estimates M GET /v1/sites/:site/estimates: public (default) or off (EDSEG_ESTIMATES); the
                 signed-in admin views show the estimates either way
   --estimates-cache S  seconds an estimates answer is cached (EDSEG_ESTIMATES_CACHE, default 300)
+  --log-level L debug, info (default: one JSON line per request, never an IP address or user agent),
+                warn, error or silent (EDSEG_LOG_LEVEL)
   --help        this text
 
   DATABASE_URL       use PostgreSQL instead of the embedded PGlite
   EDSEG_ADMIN_TOKEN  the admin token (else generated on first run into <data>/admin-token)
   EDSEG_ESTIMATES_TOKEN  a read token the public estimates then require (Authorization: Bearer)
+  EDSEG_METRICS_TOKEN    a bearer token that may read /metrics (loopback and the admin token may too)
   EDSEG_ORIGINS      extra page origins for the demo site's manifest, comma-separated
   EDSEG_STATIC_DIR   folder with edseg.js, edseg.worker.js, edseg.mjs (default: the package's dist/)
   EDSEG_DEMO_DIR     the demo site's folder (default: the package's demo/)`;
@@ -70,6 +77,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
       'rate-limit': { type: 'string' },
       estimates: { type: 'string' },
       'estimates-cache': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,8 +98,10 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
   const cache = cacheText === undefined ? undefined : Number(cacheText);
   if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0 && cache <= 86_400))
     throw new Error(`--estimates-cache must be an integer in [0, 86400] (seconds), got "${cacheText}"`);
+  const logLevel = parseLogLevel(values['log-level'] ?? env['EDSEG_LOG_LEVEL'] ?? 'info');
   return {
     help: values.help === true,
+    logger: createLogger({ level: logLevel }),
     port,
     host: values.host ?? env['HOST'] ?? '127.0.0.1',
     dataDir: values.data ?? env['EDSEG_DATA_DIR'] ?? '.edseg-data',
@@ -105,6 +115,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(estimates === 'off' ? { publicEstimates: false } : {}),
     ...(env['EDSEG_ESTIMATES_TOKEN'] ? { estimatesToken: env['EDSEG_ESTIMATES_TOKEN'] } : {}),
     ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
+    ...(env['EDSEG_METRICS_TOKEN'] ? { metricsToken: env['EDSEG_METRICS_TOKEN'] } : {}),
   };
 }
 
@@ -181,15 +192,20 @@ export async function main(
   process.umask(0o077);
   const server = await startServer(start);
   console.log(banner(server, start.databaseUrl));
+  const log = start.logger!;
+  log.info('listening', { url: server.url, storage: server.storage });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`edseg-server: ${signal}, stopping`);
+    log.info('stopping', { signal, inFlight: server.inFlight() });
     server.close().then(
-      () => process.exit(0),
+      () => {
+        log.info('stopped', { signal });
+        process.exit(0);
+      },
       (e: unknown) => {
-        console.error(e);
+        log.error('stopping failed', { error: e instanceof Error ? e.message : String(e) });
         process.exit(1);
       },
     );

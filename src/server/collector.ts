@@ -1,9 +1,10 @@
 /**
  * The public API under /v1: manifests, keys, the report collector and estimates.
  *
- * Privacy contract of the collector: it reads the request body and nothing else. No middleware
- * logs requests; the user agent is never read, and the client's address is read only to key the
- * in-memory rate limits (security/guard.ts), never stored or logged. /v1 is
+ * Privacy contract of the collector: it reads the request body and nothing else. The request log
+ * (ops/ops.ts) writes the method, route pattern, status and duration only; the user agent is never
+ * read, and the client's address is read only to key the in-memory rate limits (security/guard.ts)
+ * and to let loopback read /metrics, never stored or logged. /v1 is
  * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
  */
 import { Hono } from 'hono';
@@ -12,6 +13,7 @@ import { dayOf } from '../core/schema.js';
 import type { ReportsAccepted } from '../core/schema.js';
 import type { ServerDeps } from './deps.js';
 import { etagOf, ifNoneMatchHits, limitBody, parseJson } from './http.js';
+import { admissionReason } from './ops/ops.js';
 import { publicEstimatesRoute } from './public-estimates.js';
 import { admitBatch } from './reports.js';
 import type { ManifestLookup, VersionInfo } from './reports.js';
@@ -69,8 +71,12 @@ export function collector(deps: ServerDeps): Hono {
   app.post('/reports', limitBody(MAX_BODY_BYTES), async (c) => {
     // Any content type: navigator.sendBeacon can only send text/plain without a preflight.
     const admitted = await admitBatch(parseJson(await c.req.text()), publishedVersion, deps.now());
-    if (!admitted.ok) return c.json({ error: admitted.message, field: admitted.field }, admitted.status);
+    if (!admitted.ok) {
+      deps.ops.batchRefused(c, admissionReason(admitted));
+      return c.json({ error: admitted.message, field: admitted.field }, admitted.status);
+    }
     const { inserted } = await store.insertReports(admitted.reports, dayOf(deps.now().getTime()));
+    deps.ops.reportsStored(inserted, admitted.reports.length - inserted);
     return c.json(
       { accepted: inserted, duplicates: admitted.reports.length - inserted } satisfies ReportsAccepted,
       202,

@@ -1,5 +1,6 @@
 /** What the routes share: storage, the signer, the admin secret, the clock and the file roots. */
 import type { Signer } from './keys.js';
+import type { Ops } from './ops/ops.js';
 import type { EstimatesOptions } from './public-estimates.js';
 import type { Guard } from './security/guard.js';
 import type { Store } from './storage/store.js';
@@ -11,6 +12,8 @@ export type ServerDeps = {
   /** the request checks, rate limits, console sessions and login throttle */
   guard: Guard;
   now: () => Date;
+  /** metrics, readiness and the log (ops/ops.ts) */
+  ops: Ops;
   /** who may read GET /v1/sites/:site/estimates, and its cache */
   estimates: EstimatesOptions;
   /** where edseg.js, edseg.worker.js and edseg.mjs are (dist/); /edseg/* is 404 without it */

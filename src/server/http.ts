@@ -7,6 +7,8 @@ import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { EdsegError } from '../core/errors.js';
+import { createLogger } from './ops/log.js';
+import type { Logger } from './ops/log.js';
 import { escapeForLog } from './security/log.js';
 import { inputErrorOf } from './security/params.js';
 
@@ -33,27 +35,36 @@ export async function readJson(c: Context, empty?: unknown): Promise<unknown> {
   return empty !== undefined && text.trim() === '' ? empty : parseJson(text);
 }
 
-/** The app's error handler: 400/404 { error, field } for a refusal, hono's own answer for an HTTPException, else 500. */
-export const errorResponse: ErrorHandler = (raw, c) => {
-  // A data exception from the database (a value the checks let through) is input that fails its check too.
-  const err = inputErrorOf(raw) ?? raw;
-  // A refusal names the field at fault: 400 for input that fails its check, 404 for what does not exist.
-  if (err instanceof EdsegError && (err.code === 'invalid-input' || err.code === 'not-found')) {
-    return c.json(
-      { error: err.message, field: err.field ?? '(root)' },
-      err.code === 'invalid-input' ? 400 : 404,
-    );
-  }
-  if (err instanceof HTTPException) return err.getResponse();
-  // The message only: a stack or the request would not help a caller and could leak.
-  console.error(
-    `edseg-server: ${c.req.method} ${escapeForLog(`${c.req.path} failed: ${err instanceof Error ? err.message : String(err)}`)}`,
-  );
-  return c.json({ error: 'internal error' }, 500);
-};
+/** The app's error handler: 400/404 { error, field } for a refusal, hono's own answer for an HTTPException, else 500 (logged to `log`). */
+export function errorHandler(log: Logger): ErrorHandler {
+  return (raw, c) => {
+    // A data exception from the database (a value the checks let through) is input that fails its check too.
+    const err = inputErrorOf(raw) ?? raw;
+    // A refusal names the field at fault: 400 for input that fails its check, 404 for what does not exist.
+    if (err instanceof EdsegError && (err.code === 'invalid-input' || err.code === 'not-found')) {
+      return c.json(
+        { error: err.message, field: err.field ?? '(root)' },
+        err.code === 'invalid-input' ? 400 : 404,
+      );
+    }
+    if (err instanceof HTTPException) return err.getResponse();
+    // The message only: a stack or the request would not help a caller and could leak.
+    log.error('request failed', {
+      method: c.req.method,
+      path: escapeForLog(c.req.path),
+      error: escapeForLog(err instanceof Error ? err.message : String(err)),
+    });
+    return c.json({ error: 'internal error' }, 500);
+  };
+}
+
+/** The error handler with its failures logged as JSON lines on stderr. */
+export const errorResponse: ErrorHandler = errorHandler(
+  createLogger({ level: 'error', write: (line) => void process.stderr.write(line) }),
+);
 
 /** A strong ETag for a body: a quoted SHA-256 prefix. */
-export function etagOf(body: string): string {
+export function etagOf(body: string | Uint8Array): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 

@@ -3,6 +3,9 @@
  * when a URL is given), the signing key, the admin token, the HTTP listener, then the demo seed
  * (which needs the port actually listened on) and the re-signing of manifests near expiry.
  * Requests that arrive before seeding finishes wait for it rather than see an empty server.
+ * close() is graceful: /readyz turns 503, the listener stops accepting, idle keep-alive connections
+ * are closed, requests in flight finish (up to `shutdownGraceMs`, then the rest are cut), then the
+ * database is closed.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,10 +13,14 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
+import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { createApp } from './app.js';
 import { estimatesOptions } from './public-estimates.js';
 import type { EstimatesOptions } from './public-estimates.js';
 import { createSigner } from './keys.js';
+import { createLogger } from './ops/log.js';
+import type { Logger } from './ops/log.js';
+import { createOps } from './ops/ops.js';
 import type { Signer } from './keys.js';
 import { resignExpiring } from './publish.js';
 import { lockDataDir, prepareDataDir, tightenTree, withPrivateUmask } from './security/datadir.js';
@@ -27,6 +34,9 @@ import type { Store } from './storage/store.js';
 
 /** How often a running server checks for manifests to re-sign (a day old; they last 7 days): one cheap query. */
 export const RESIGN_EVERY_MS = 3_600_000;
+
+/** How long close() lets requests in flight finish before it cuts their connections. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export type StartOptions = {
   /** how often to check for manifests to re-sign while running; default every hour */
@@ -50,6 +60,12 @@ export type StartOptions = {
   /** an already open store (tests); it is not closed by close() */
   store?: Store;
   now?: () => Date;
+  /** structured JSON lines (ops/log.ts); default warnings and errors only, on stdout */
+  logger?: Logger;
+  /** a token that may read /metrics besides the admin token and loopback (EDSEG_METRICS_TOKEN) */
+  metricsToken?: string;
+  /** how long close() waits for requests in flight; default SHUTDOWN_GRACE_MS */
+  shutdownGraceMs?: number;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -70,6 +86,9 @@ export type RunningServer = {
   resigned: PublishResult[];
   /** milliseconds from the call to ready (listening and seeded) */
   startupMs: number;
+  /** requests being answered now */
+  inFlight(): number;
+  /** Graceful: stop accepting, let requests in flight finish, then close the database. */
   close(): Promise<void>;
 };
 
@@ -134,11 +153,19 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     const signer = await createSigner(store, now);
     const admin = resolveAdminToken(dataDir, opts.adminToken);
     const root = packageRoot();
+    const logger = opts.logger ?? createLogger({ level: 'warn' });
+    const ops = createOps({
+      logger,
+      adminToken: admin.token,
+      ping: () => store.ping(),
+      ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
+    });
     const app = createApp({
       store,
       signer,
       adminToken: admin.token,
       now,
+      ops,
       ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
       ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
       ...estimatesOptions(opts),
@@ -152,10 +179,18 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     });
     const host = opts.host ?? '127.0.0.1';
     const wantedPort = opts.port ?? 8787;
+    let inFlight = 0;
+    let settled: (() => void) | null = null;
     const server = await new Promise<ReturnType<typeof serve>>((resolveListen, reject) => {
       const s = serve(
         {
-          fetch: async (req, env) => {
+          fetch: async (req, env: HttpBindings | Http2Bindings) => {
+            // In flight until the answer is written out (or the connection drops), not just computed.
+            inFlight++;
+            env.outgoing.once('close', () => {
+              inFlight--;
+              if (inFlight === 0) settled?.();
+            });
             await ready;
             return app.fetch(req, env);
           },
@@ -181,7 +216,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     // A server that runs for weeks must keep its manifests valid: devices refuse an expired one.
     const resignTimer = setInterval(() => {
       resignExpiring(store, signer, now()).catch((e: unknown) =>
-        console.error('edseg: re-signing manifests near expiry failed:', e),
+        logger.error('re-signing manifests near expiry failed', {
+          error: e instanceof Error ? e.message : String(e),
+        }),
       );
     }, opts.resignEveryMs ?? RESIGN_EVERY_MS);
     resignTimer.unref();
@@ -200,13 +237,35 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       seed,
       resigned,
       startupMs: performance.now() - t0,
+      inFlight: () => inFlight,
       async close() {
         clearInterval(resignTimer);
-        await new Promise<void>((r) => {
-          server.close(() => r());
-          // keep-alive connections would hold close() open; the server is going away
-          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        });
+        ops.drain();
+        const graceMs = opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+        const s = server as typeof server & {
+          closeIdleConnections?: () => void;
+          closeAllConnections?: () => void;
+        };
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        // Keep-alive connections with no request would hold close() open: closed now. A connection
+        // whose request is in flight is closed once its answer is written (Node marks it to close).
+        s.closeIdleConnections?.();
+        if (inFlight > 0) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            new Promise<void>((r) => {
+              settled = r;
+            }),
+            new Promise<void>((r) => {
+              timer = setTimeout(r, graceMs);
+            }),
+          ]);
+          clearTimeout(timer);
+          if (inFlight > 0) logger.warn('shutdown: cutting requests still in flight', { inFlight, graceMs });
+        }
+        // Whatever is left (an idle connection that came back, or requests past the grace) goes now.
+        s.closeAllConnections?.();
+        await closed;
         await closeStore();
       },
     };

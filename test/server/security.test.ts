@@ -17,8 +17,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/server/app.js';
+import { createLogger } from '../../src/server/ops/log.js';
 import { optionsFrom } from '../../src/server/cli.js';
 import type { AppOptions } from '../../src/server/app.js';
 import { takeOverStale } from '../../src/server/security/datadir.js';
@@ -282,21 +283,25 @@ describe('every bad parameter answers 4xx, never 5xx', () => {
 
 describe('logs', () => {
   it('escapes control characters and newlines of the request path', async () => {
-    const app = appWith();
+    const lines: string[] = [];
+    const app = appWith({ logger: createLogger({ level: 'warn', write: (l) => void lines.push(l) }) });
     app.get('/v1/boom/*', () => {
       throw new Error('failed\nedseg-server: forged line');
     });
-    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
-    try {
-      const res = await app.request('/v1/boom/x%0Aedseg-server:%20GET%20/forged%1b[31m');
-      expect(res.status).toBe(500);
-      expect(await res.text()).not.toContain('forged');
-      const logged = spy.mock.calls.map((c) => c.join(' ')).join('\n');
-      expect(logged).toContain('/v1/boom/x\\nedseg-server: GET /forged\\x1b[31m');
-      expect(logged.split('\n')).toHaveLength(1);
-    } finally {
-      spy.mockRestore();
-    }
+    const res = await app.request('/v1/boom/x%0Aedseg-server:%20GET%20/forged%1b[31m');
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain('forged');
+    // one JSON line, and the path inside it escaped as before: no newline, no raw ESC
+    const logged = lines.join('');
+    expect(logged.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(logged).not.toContain('\x1b');
+    expect(JSON.parse(logged)).toMatchObject({
+      level: 'error',
+      msg: 'request failed',
+      method: 'GET',
+      path: '/v1/boom/x\\nedseg-server: GET /forged\\x1b[31m',
+      error: 'failed\\nedseg-server: forged line',
+    });
   });
 });
 

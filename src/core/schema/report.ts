@@ -112,8 +112,11 @@ export function reportEpsilon(segments: readonly SegmentField[], features: Featu
   return segments.reduce((s, f) => s + (f.channel === 'ldp' ? f.eps : 0), 0) + (features?.eps ?? 0);
 }
 
+/** The most reports one POST /v1/reports may carry. */
+export const MAX_BATCH_REPORTS = 100;
+
 export const ReportBatch = /* @__PURE__ */ z.strictObject({
-  reports: z.array(Report).check(z.minLength(1), z.maxLength(100)),
+  reports: z.array(Report).check(z.minLength(1), z.maxLength(MAX_BATCH_REPORTS)),
 });
 export type ReportBatch = z.infer<typeof ReportBatch>;
 

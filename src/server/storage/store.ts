@@ -29,6 +29,8 @@ export interface Store {
   /** Runs `fn` in one transaction; the store it receives writes inside it. Nested calls join it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Resolves when the database answers a trivial query (GET /readyz). */
+  ping(): Promise<void>;
 
   listSites(): Promise<SiteSummary[]>;
   getSite(id: string): Promise<SiteRecord | null>;
@@ -125,6 +127,10 @@ export class SqlStore implements Store {
 
   close(): Promise<void> {
     return this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    await this.db.query('select 1');
   }
 
   async listSites(): Promise<SiteSummary[]> {
