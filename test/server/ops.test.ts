@@ -15,6 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/schema.js';
 import { createApp } from '../../src/server/app.js';
+import { optionsFrom } from '../../src/server/cli.js';
 import { createSigner } from '../../src/server/keys.js';
 import { createLogger } from '../../src/server/ops/log.js';
 import { startServer } from '../../src/server/start.js';
@@ -209,6 +210,17 @@ describe('the request log', () => {
     });
     expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'x', ok: 1 });
     expect(lines[0]).not.toMatch(/10\.0\.0\.1|secret-agent/);
+  });
+});
+
+describe('the CLI options', () => {
+  it('takes --log-level (or EDSEG_LOG_LEVEL) and EDSEG_METRICS_TOKEN, and refuses an unknown level', () => {
+    expect(optionsFrom(['--log-level', 'error'], {}).logger?.level).toBe('error');
+    expect(optionsFrom([], { EDSEG_LOG_LEVEL: 'debug' }).logger?.level).toBe('debug');
+    expect(optionsFrom([], {}).logger?.level).toBe('info');
+    expect(() => optionsFrom(['--log-level', 'loud'], {})).toThrow(/--log-level is one of debug, info/);
+    expect(optionsFrom([], { EDSEG_METRICS_TOKEN: 'm' })).toMatchObject({ metricsToken: 'm' });
+    expect(optionsFrom([], {})).not.toHaveProperty('metricsToken');
   });
 });
 
