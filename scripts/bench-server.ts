@@ -263,7 +263,7 @@ async function ingest(kind: DbKind): Promise<IngestRow> {
     let accepted = 0;
     let duplicates = 0;
     log(
-      `${kind}: ${REQUESTS} requests of ${MAX_BATCH_REPORTS} reports, ${CONNECTIONS} connections, at most ${SECONDS} s`,
+      `${kind}: ${REQUESTS} requests of ${BATCH} reports, ${CONNECTIONS} connections, at most ${SECONDS} s`,
     );
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
