@@ -33,6 +33,8 @@ export type AppOptions = {
   demoDir?: string;
   adminToken: string;
   now?: () => Date;
+  /** false: no /demo/ route at all (edseg-server --no-demo), and / leads to the console */
+  demo?: boolean;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -92,6 +94,10 @@ export function createApp(opts: AppOptions): Hono {
     });
   });
 
+  if (opts.demo === false) {
+    app.get('/', (c) => c.redirect('/admin', 302));
+    return app;
+  }
   app.get('/', (c) => c.redirect('/demo/', 302));
   app.get('/demo', (c) => c.redirect('/demo/', 301));
   app.get('/demo/*', async (c) => {
