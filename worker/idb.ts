@@ -139,20 +139,20 @@ export class IdbStore implements DeviceStore {
     const tx = db.transaction(['events', 'rollups'], 'readwrite');
     // A failed write (QuotaExceededError) aborts the whole batch: nothing half-written.
     tx.done.catch(() => undefined);
+    const writes: Promise<unknown>[] = [];
     try {
       const rollups = tx.objectStore('rollups');
       const keys = [...new Set(deltas.map(rollupKey))];
       const existing = new Map<string, Rollup>();
       for (const row of await Promise.all(keys.map((k) => rollups.get(k))))
         if (row) existing.set(row.key, withoutKey(row));
-      const writes: Promise<unknown>[] = events.map((e) => {
-        const { id: _id, ...rest } = e;
-        return tx.objectStore('events').add(rest as StoredEvent);
-      });
+      const store = tx.objectStore('events');
+      for (const { id: _id, ...rest } of events) writes.push(store.add(rest as StoredEvent));
       for (const [key, r] of foldDeltas((k) => existing.get(k), deltas))
         writes.push(rollups.put({ ...r, key }));
       await Promise.all([...writes, tx.done]);
     } catch (e) {
+      for (const w of writes) w.catch(() => undefined); // each fails with AbortError once aborted
       try {
         tx.abort();
       } catch {
