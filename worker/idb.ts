@@ -1,8 +1,10 @@
 /**
  * IndexedDB storage (idb), versioned. One database per site: `edseg:<site>`.
  * Migrations run in order from the stored version; add a new `if (oldVersion < N)` block, never edit an old one.
- * - v1: events (by day), rollups (by day), kv, outbox, budget (by period), audit.
- * - v2: rollups also by [type, day], so the features read only the rows of the event types they use.
+ * - v1: events (one record per event, by day), rollups (by day), kv, outbox, budget (by period), audit.
+ * - v2: raw events in chunks, one record per (batch, day) in `eventChunks` (by day): a batch of
+ *   5,000 events is a handful of writes, not 5,000 (the v1 events move there, day by day); rollups
+ *   also by [type, day], so the features read only the rows of the event types they use.
  * A migration only adds (stores, indexes): a database a newer version wrote still holds what this one reads.
  *
  * Another tab's upgrade (a versionchange) closes this connection at once, so that upgrade is never
@@ -34,9 +36,13 @@ export const DB_VERSION = 2;
 const dbName = (site: string) => `edseg:${site}`;
 
 type RollupRow = Rollup & { key: string };
+/** Raw events of one day written by one batch (v2); `n` is events.length, for counting without reading them. */
+type EventChunk = { id?: number; day: number; n: number; events: StoredEvent[] };
 
 interface EdsegDB extends DBSchema {
+  /** v1 only: moved into eventChunks by the v2 migration, then deleted */
   events: { key: number; value: StoredEvent; indexes: { day: number } };
+  eventChunks: { key: number; value: EventChunk; indexes: { day: number } };
   rollups: { key: string; value: RollupRow; indexes: { day: number; typeDay: [string, number] } };
   kv: { key: string; value: unknown };
   outbox: { key: string; value: OutboxItem };
@@ -58,12 +64,23 @@ export async function databaseExists(name: string): Promise<boolean> {
 
 const withoutKey = ({ key: _key, ...r }: RollupRow): Rollup => r;
 
-/** Creates or migrates the schema from `oldVersion` (each block runs once, in order). */
-function migrate(
+/** The chunks of a list of events: one per day, in arrival order. */
+function chunksOf(events: readonly StoredEvent[]): EventChunk[] {
+  const byDay = new Map<number, StoredEvent[]>();
+  for (const { id: _id, ...e } of events) {
+    const list = byDay.get(e.day);
+    if (list) list.push(e);
+    else byDay.set(e.day, [e]);
+  }
+  return [...byDay].map(([day, evs]) => ({ day, n: evs.length, events: evs }));
+}
+
+/** Creates or migrates the schema from `oldVersion` (each block runs once, in order), inside the upgrade's transaction. */
+async function migrate(
   db: IDBPDatabase<EdsegDB>,
   oldVersion: number,
   tx: IDBPTransaction<EdsegDB, StoreNames<EdsegDB>[], 'versionchange'>,
-): void {
+): Promise<void> {
   if (oldVersion < 1) {
     db.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('day', 'day');
     db.createObjectStore('rollups', { keyPath: 'key' }).createIndex('day', 'day');
@@ -73,8 +90,14 @@ function migrate(
     db.createObjectStore('audit', { keyPath: 'id', autoIncrement: true });
   }
   if (oldVersion < 2) {
-    // The rows of v1 are indexed as they are: nothing is rewritten.
+    // The rollup rows of v1 are indexed as they are: nothing is rewritten.
     tx.objectStore('rollups').createIndex('typeDay', ['type', 'day']);
+    const chunks = db.createObjectStore('eventChunks', { keyPath: 'id', autoIncrement: true });
+    chunks.createIndex('day', 'day');
+    // Every v1 event moves, in arrival order, into one chunk per day; then the v1 store goes.
+    const old = await tx.objectStore('events').getAll();
+    for (const c of chunksOf(old)) await chunks.add(c);
+    db.deleteObjectStore('events');
   }
 }
 
@@ -107,7 +130,7 @@ export class IdbStore implements DeviceStore {
     holder: { store?: IdbStore },
   ): Promise<IDBPDatabase<EdsegDB>> {
     return openDB<EdsegDB>(dbName(site), version, {
-      upgrade: (db, oldVersion, _newVersion, tx) => migrate(db, oldVersion, tx),
+      upgrade: (db, oldVersion, _newVersion, tx) => void migrate(db, oldVersion, tx),
       // Another tab wants to upgrade (newVersion set) or delete (null) the database: let it, at once.
       blocking: (_current, newVersion) => holder.store?.lose(newVersion === null),
       // The browser closed the connection (storage cleared, a fault): reopen on the next use.
@@ -136,7 +159,7 @@ export class IdbStore implements DeviceStore {
 
   async addEvents(events: StoredEvent[], deltas: Rollup[]) {
     const db = await this.conn();
-    const tx = db.transaction(['events', 'rollups'], 'readwrite');
+    const tx = db.transaction(['eventChunks', 'rollups'], 'readwrite');
     // A failed write (QuotaExceededError) aborts the whole batch: nothing half-written.
     tx.done.catch(() => undefined);
     const writes: Promise<unknown>[] = [];
@@ -146,8 +169,8 @@ export class IdbStore implements DeviceStore {
       const existing = new Map<string, Rollup>();
       for (const row of await Promise.all(keys.map((k) => rollups.get(k))))
         if (row) existing.set(row.key, withoutKey(row));
-      const store = tx.objectStore('events');
-      for (const { id: _id, ...rest } of events) writes.push(store.add(rest as StoredEvent));
+      const store = tx.objectStore('eventChunks');
+      for (const c of chunksOf(events)) writes.push(store.add(c));
       for (const [key, r] of foldDeltas((k) => existing.get(k), deltas))
         writes.push(rollups.put({ ...r, key }));
       await Promise.all([...writes, tx.done]);
@@ -174,7 +197,7 @@ export class IdbStore implements DeviceStore {
     return rows.flat().map(withoutKey);
   }
   async events() {
-    return (await this.conn()).getAll('events');
+    return (await (await this.conn()).getAll('eventChunks')).flatMap((c) => c.events);
   }
   async rollups() {
     return (await (await this.conn()).getAll('rollups')).map(withoutKey);
@@ -238,19 +261,19 @@ export class IdbStore implements DeviceStore {
   }
 
   async prune(eventsBefore: number, rollupsBefore: number) {
-    const tx = (await this.conn()).transaction(['events', 'rollups'], 'readwrite');
+    const tx = (await this.conn()).transaction(['eventChunks', 'rollups'], 'readwrite');
     let events = 0;
     let rollups = 0;
     for (
       let c = await tx
-        .objectStore('events')
+        .objectStore('eventChunks')
         .index('day')
         .openCursor(IDBKeyRange.upperBound(eventsBefore, true));
       c;
       c = await c.continue()
     ) {
+      events += c.value.n;
       await c.delete();
-      events++;
     }
     for (
       let c = await tx
@@ -267,21 +290,24 @@ export class IdbStore implements DeviceStore {
     return { events, rollups };
   }
   async compact(fraction: number) {
-    const tx = (await this.conn()).transaction('events', 'readwrite');
-    const total = await tx.store.count();
-    if (total === 0) {
-      await tx.done;
-      return 0;
+    const tx = (await this.conn()).transaction('eventChunks', 'readwrite');
+    const byDay = tx.store.index('day');
+    let total = 0;
+    for (let c = await byDay.openCursor(); c; c = await c.continue()) total += c.value.n;
+    const n = total === 0 ? 0 : compactCount(total, fraction);
+    // Oldest day first (and in arrival order within a day); a chunk only partly compacted keeps its newest events.
+    let left = n;
+    for (let c = await byDay.openCursor(); c && left > 0; c = await c.continue()) {
+      const chunk = c.value;
+      if (chunk.n <= left) {
+        left -= chunk.n;
+        await c.delete();
+      } else {
+        const events = chunk.events.slice(left);
+        left = 0;
+        await c.update({ ...chunk, n: events.length, events });
+      }
     }
-    const n = compactCount(total, fraction);
-    // Events are numbered in arrival order: the oldest are the lowest keys. One ranged delete, no cursor.
-    const cursor = await tx.store.openKeyCursor();
-    let last = cursor!.key;
-    if (n > 1) {
-      const c = await cursor!.advance(n - 1);
-      last = c!.key;
-    }
-    await tx.store.delete(IDBKeyRange.upperBound(last));
     await tx.done;
     return n;
   }

@@ -6,6 +6,7 @@ import { DB_VERSION, IdbStore, dbExists } from '../../worker/idb.js';
 import { rollupEvents } from '../../src/core/rollup.js';
 import { dayOf, type ConsentInput, type StoredEvent } from '../../src/core/schema.js';
 import { engineHarness } from '../fixtures/engine.js';
+import { DAY } from '../fixtures/manifest.js';
 
 const h = engineHarness();
 const adult: ConsentInput = { ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } };
@@ -44,13 +45,13 @@ function breakIndexedDB(how: 'throws' | 'errors'): void {
   );
 }
 
-/** Makes add() on the `events` store throw QuotaExceededError `times` times (Infinity: always). */
+/** Makes add() on the raw events' store (`eventChunks`) throw QuotaExceededError `times` times (Infinity: always). */
 function quotaOnEvents(times: number): void {
   const proto = globalThis.IDBObjectStore.prototype as IDBObjectStore;
   const add = proto.add;
   let left = times;
   proto.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-    if (this.name === 'events' && left > 0) {
+    if (this.name === 'eventChunks' && left > 0) {
       left--;
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     }
@@ -142,12 +143,13 @@ describe('storage: quota exceeded', () => {
 
   it('a failed batch writes nothing of itself (one transaction per batch)', async () => {
     const store = await IdbStore.open(`site-${h.site}`);
-    const evs: StoredEvent[] = [0, 1, 2].map((i) => ({ type: 'x', ts: i, day: 0, props: {} }));
+    // Three days: three chunk writes, of which the second fails.
+    const evs: StoredEvent[] = [0, 1, 2].map((i) => ({ type: 'x', ts: i, day: i, props: {} }));
     const proto = globalThis.IDBObjectStore.prototype as IDBObjectStore;
     const add = proto.add;
     let calls = 0;
     proto.add = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['add']>) {
-      if (++calls === 3) throw new DOMException('full', 'QuotaExceededError');
+      if (this.name === 'eventChunks' && ++calls === 2) throw new DOMException('full', 'QuotaExceededError');
       return add.apply(this, args);
     };
     restore.push(() => (proto.add = add));
@@ -175,6 +177,8 @@ describe('storage: a database of the previous schema version', () => {
     const site = `site-${h.site}`;
     const today = dayOf(h.clock);
     const events: StoredEvent[] = [
+      // Two days: v2 keeps raw events in one chunk per day, and the migration moves them so.
+      { type: 'lesson_complete', ts: h.clock - 3 * DAY, day: today - 3, props: {} },
       ...h.lessons(9).map((ev) => ({ type: ev.type, ts: ev.ts, day: today, props: {} })),
       { type: 'quiz_complete', ts: h.clock, day: today, props: { score: 70 } },
     ];
