@@ -44,7 +44,7 @@ export const fmt = {
 /** The worker's store and the pure core it needs, as one browser module exposed on `globalThis.bench`. */
 const ENTRY = `
   export { IdbStore } from './worker/idb.ts';
-  export { rollupDeltas } from './src/core/rollup.ts';
+  export { rollupDeltas, rollupEvents } from './src/core/rollup.ts';
   export { computeFeatures, rollupWindowDays } from './src/core/features.ts';
   export { vocabularyOf, minimise } from './src/core/minimise.ts';
   export { SEED_FEATURES } from './src/server/seed-data/features.ts';
