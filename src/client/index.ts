@@ -1,6 +1,6 @@
 /** edseg: on-device learner segmentation with local differential privacy. */
 export { createSegmenter } from './segmenter.js';
-export type { Segmenter, SegmentsListener, SegmenterEvent } from '../core/protocol.js';
+export type { Segmenter, SegmentsListener, ErrorListener, SegmenterEvent } from '../core/protocol.js';
 export { EdsegError, type EdsegErrorCode } from '../core/errors.js';
 export type {
   ConsentInput,

@@ -37,6 +37,7 @@ describe('schema layout', () => {
     expect(schemaModules.map((f) => relative(schemaDir, f)).sort()).toEqual([
       'admin.ts',
       'atoms.ts',
+      'checks.ts',
       'consent.ts',
       'device.ts',
       'events.ts',
