@@ -17,4 +17,5 @@ export type {
   Channel,
   Manifest,
 } from '../core/schema.js';
-export const version: string = __EDSEG_VERSION__;
+// The build replaces the name; the source run as is (tests, tsx) reads 'dev'.
+export const version: string = typeof __EDSEG_VERSION__ === 'string' ? __EDSEG_VERSION__ : 'dev';

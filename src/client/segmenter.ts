@@ -124,17 +124,19 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   const collectorUrl = live ? absolute(opts.collectorUrl, 'options.collectorUrl') : opts.collectorUrl;
   const workerUrl = live ? absolute(opts.workerUrl ?? defaultWorkerUrl(), 'options.workerUrl') : '';
 
-  /** Holds events on the page, the oldest dropped past MAX_HELD_EVENTS. */
+  /** Drops the oldest held events past MAX_HELD_EVENTS (unacknowledged batches count too). */
+  const trim = () => {
+    const held = buffer.length + [...unacked].reduce((n, b) => n + b.events.length, 0);
+    if (held <= MAX_HELD_EVENTS) return;
+    const over = Math.min(buffer.length, held - MAX_HELD_EVENTS);
+    buffer = buffer.slice(over);
+    dropped += over;
+    if (debug) console.info(`${PREFIX} ${over} tracked events dropped (at most ${MAX_HELD_EVENTS} are held)`);
+  };
+  /** Puts events the worker did not take back at the head of the buffer, in order. */
   const hold = (events: TimedEvent[]) => {
     buffer = events.concat(buffer);
-    const held = buffer.length + [...unacked].reduce((n, b) => n + b.events.length, 0);
-    if (held > MAX_HELD_EVENTS) {
-      const over = Math.min(buffer.length, held - MAX_HELD_EVENTS);
-      buffer = buffer.slice(over);
-      dropped += over;
-      if (debug)
-        console.info(`${PREFIX} ${over} tracked events dropped (at most ${MAX_HELD_EVENTS} are held)`);
-    }
+    trim();
   };
 
   const goInert = (code: BlockCode, error: EdsegError | null) => {
@@ -324,9 +326,9 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       if (stopped) throw stopped;
       const p = checkEvent(type, props);
       const ts = Date.now();
-      if (inert) hold([p ? { type, props: p as Props, ts } : { type, ts }]);
-      else buffer.push(p ? { type, props: p as Props, ts } : { type, ts });
-      if (!scheduled && !inert) {
+      buffer.push(p ? { type, props: p as Props, ts } : { type, ts });
+      if (inert) trim();
+      else if (!scheduled) {
         scheduled = true;
         queueMicrotask(sendBuffer);
       }
