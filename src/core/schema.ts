@@ -6,6 +6,7 @@
  * browser bundles.
  */
 export { AGE_BANDS, AgeBand, MinAgeBand, PURPOSES, Purpose } from './schema/atoms.js';
+export * from './schema/checks.js';
 export * from './schema/events.js';
 export * from './schema/feature-spec.js';
 export * from './schema/manifest.js';
@@ -15,5 +16,6 @@ export * from './schema/device.js';
 export * from './schema/options.js';
 export * from './schema/server.js';
 export * from './schema/admin.js';
+export * from './schema/accounts.js';
 export * from './schema/parse.js';
 export * from './schema/time.js';

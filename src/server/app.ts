@@ -10,6 +10,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { compress } from 'hono/compress';
+import { adminAccess } from './admin/access.js';
 import { adminApi } from './admin/api.js';
 import { adminPages } from './admin/pages.js';
 import { collector, collectorCors } from './collector.js';
@@ -47,6 +48,8 @@ export type AppOptions = {
   metricsToken?: string;
   /** metrics and readiness shared with the caller (startServer drains them on shutdown); else made here */
   ops?: Ops;
+  /** false: no /demo/ route at all (edseg-server --no-demo), and / leads to the console */
+  demo?: boolean;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -88,6 +91,15 @@ export function createApp(opts: AppOptions): Hono {
   app.use('*', ...deps.guard.middleware);
   app.use('/edseg/*', compress());
   app.use('/demo/*', compress());
+  // Who may do what under /admin: one table, one middleware (admin/access.ts), deny by default.
+  app.use(
+    '/admin',
+    adminAccess(deps, () => app.routes),
+  );
+  app.use(
+    '/admin/*',
+    adminAccess(deps, () => app.routes),
+  );
 
   app.route('/', ops.routes);
   app.route('/v1', collector(deps));
@@ -111,6 +123,10 @@ export function createApp(opts: AppOptions): Hono {
     });
   });
 
+  if (opts.demo === false) {
+    app.get('/', (c) => c.redirect('/admin', 302));
+    return app;
+  }
   app.get('/', (c) => c.redirect('/demo/', 302));
   app.get('/demo', (c) => c.redirect('/demo/', 301));
   app.get('/demo/*', async (c) => {

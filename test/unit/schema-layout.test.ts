@@ -35,8 +35,10 @@ const schemaModules = tsFiles(schemaDir);
 describe('schema layout', () => {
   it('has one module per job under src/core/schema/', () => {
     expect(schemaModules.map((f) => relative(schemaDir, f)).sort()).toEqual([
+      'accounts.ts',
       'admin.ts',
       'atoms.ts',
+      'checks.ts',
       'consent.ts',
       'device.ts',
       'events.ts',

@@ -57,6 +57,12 @@ export const BLOCK_CODES = [
   'site-mismatch',
   'manifest-expired',
   'forgotten',
+  /** no Worker or no IndexedDB here (server-side rendering, Node, old browsers): the SDK is inert */
+  'no-worker',
+  /** no worker could start (blocked by CSP, a URL that does not load): see README "Strict CSP" */
+  'worker-unavailable',
+  /** the worker crashed repeatedly and was given up until the page is reloaded */
+  'worker-crashed',
 ] as const;
 export const BlockCode = /* @__PURE__ */ z.enum(BLOCK_CODES);
 export type BlockCode = z.infer<typeof BlockCode>;
@@ -97,6 +103,17 @@ export const Explanation = /* @__PURE__ */ z.object({
   blocked: z.optional(BlockCode),
   consent: z.nullable(Consent),
   persisted: z.boolean(),
+  /**
+   * where this page keeps its data: IndexedDB, or memory for this page only, because consent does not
+   * allow persistence (`consent`) or IndexedDB could not be used (`unavailable`, with the browser's error)
+   */
+  storage: z.object({
+    mode: z.enum(['indexeddb', 'memory']),
+    reason: z.optional(z.enum(['consent', 'unavailable'])),
+    error: z.optional(z.string()),
+  }),
+  /** events tracked while no manifest was adopted: held in memory only, stored once one arrives; the oldest dropped beyond 5,000 */
+  held: z.object({ events: z.int(), dropped: z.int() }),
   /** what this device keeps, in counts (exportData() has the records themselves) */
   stored: z.object({
     /** events per type over the raw-event retention window, from the daily rollups */

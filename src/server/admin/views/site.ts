@@ -1,6 +1,7 @@
 /** One site: its published version, publish form, policy form, segments' documentation and versions. */
 import { html } from 'hono/html';
-import type { CatalogSegment, SiteView } from '../../../core/schema.js';
+import type { CatalogSegment, Role, SiteView } from '../../../core/schema.js';
+import { siteSettings } from './site-settings.js';
 import type { Flash, Html } from './layout.js';
 
 /** Whether a segment serves a commercial purpose (marketing or advertising). */
@@ -64,8 +65,8 @@ function segmentCard(s: CatalogSegment): Html {
   </div>`;
 }
 
-/** The site page, with the flash a redirect carried. */
-export function sitePage(v: SiteView, flash: Flash): Html {
+/** The site page, with the flash a redirect carried; `role` decides which owner forms show. */
+export function sitePage(v: SiteView, flash: Flash, role: Role = 'analyst'): Html {
   const id = v.site.id;
   return html`<h1>${v.site.name} <code>${id}</code></h1>
     ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
@@ -104,6 +105,7 @@ export function sitePage(v: SiteView, flash: Flash): Html {
         </form>
       </div>
     </div>
+    ${siteSettings(v, role)}
 
     <h2>Policy for this site</h2>
     <form method="post" action="/admin/sites/${id}/policy">
