@@ -15,7 +15,10 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import alias from '@rollup/plugin-alias';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
+const pkg = json('./packages/edseg/package.json');
+// The server's dependencies are its package's (packages/server/package.json): kept external, installed with it.
+const serverPkg = json('./packages/server/package.json');
 
 // Type-checking is `npm run typecheck`'s job; here TypeScript only strips types, so the build stays fast.
 const ts = () =>
@@ -66,7 +69,7 @@ const onwarn = (warning, warn) => {
 const nodeExternal = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
-  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(serverPkg.dependencies ?? {}),
 ];
 
 export default [

@@ -1,6 +1,8 @@
 // `npm test`: everything a fresh machine needs, then every suite, then one summary line.
 //   1. Debian's Chromium (installed with apt-get when missing and running as root)
-//   2. lint (prettier --check, eslint), type-check, then build dist/ (the e2e tests run against the built files, as users do)
+//   2. lint (prettier --check, eslint), type-check, then build dist/ (the e2e tests run against the built files, as users do),
+//      size budgets, entry points, and `package`: both npm packages packed and checked (publint, attw, a consumer
+//      with no zod type-checks)
 //   3. vitest: unit, stats (statistical + privacy audit), server (HTTP + PGlite + PostgreSQL)
 //   4. Playwright e2e in Chromium
 // The last line reads "tests: N passed, N failed, N skipped".
@@ -40,6 +42,11 @@ else if (await step('size budgets', () => run(process.execPath, [join(root, 'scr
   setupFailed = true;
 else if (
   await step('package entry points', () => run(process.execPath, [join(root, 'scripts/check-package.mjs')]))
+)
+  setupFailed = true;
+else if (
+  want('package') &&
+  (await step('package', () => run(process.execPath, [join(root, 'scripts/pack.mjs')])))
 )
   setupFailed = true;
 
