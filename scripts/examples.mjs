@@ -12,7 +12,7 @@ import { chromium } from '@playwright/test';
 import { CHROMIUM, root, run } from './lib.mjs';
 import { pack } from './pack.mjs';
 
-const ALL = ['script-tag', 'vite', 'webpack', 'react'];
+const ALL = ['script-tag', 'vite', 'webpack', 'react', 'next'];
 const wanted = process.argv.slice(2).filter((a) => ALL.includes(a));
 const names = wanted.length ? wanted : ALL;
 const cache = join(root, '.cache');
@@ -127,9 +127,24 @@ try {
         continue;
       }
       const port = pagePorts[name];
+      // Static builds are served by `vite preview`; the Next.js app by its own server (server-side rendering).
+      const serveArgs =
+        name === 'next'
+          ? [join(dir, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1']
+          : [
+              vite,
+              'preview',
+              '--outDir',
+              'dist',
+              '--port',
+              String(port),
+              '--strictPort',
+              '--host',
+              '127.0.0.1',
+            ];
       await serve(
         process.execPath,
-        [vite, 'preview', '--outDir', 'dist', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+        serveArgs,
         { cwd: dir, env },
         `http://127.0.0.1:${port}/`,
         `${name} preview`,
