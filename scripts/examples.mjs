@@ -2,7 +2,7 @@
 // user would, with edseg from the packed tarball (not the registry), built, served from its own origin, and
 // driven in Chromium against the reference server: the page must be told released segments. The Vite
 // example's dev server is driven too (the worker must load there, not 404 under /.vite/deps/).
-// Installs go to .cache/examples/<name> with npm's cache in .cache/npm, so a second run is quick.
+// Installs go to .cache/examples/<name> (node_modules kept between runs; downloads from npm's own cache, --prefer-offline).
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -117,7 +117,7 @@ try {
       writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
       const npm = (args) => run('npm', args, { cwd: dir, env });
       if (
-        await npm(['install', '--no-audit', '--no-fund', '--loglevel=error', '--cache', join(cache, 'npm')])
+        await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'])
       ) {
         failures.push(`${name}: npm install failed`);
         continue;
