@@ -57,11 +57,20 @@ async function drive(browser, url) {
   });
   try {
     await page.goto(url);
-    const out = page.locator('#segments[data-state="received"]');
-    await out.waitFor({ timeout: 30_000 });
-    const text = (await out.textContent())?.trim() ?? '';
-    if (!text || text === 'none') throw new Error(`segments event with nothing released ("${text}")`);
-    return text;
+    // An early `segments` event may carry [] (before consent or the manifest); wait for one that releases.
+    const released = () => {
+      const out = document.querySelector('#segments[data-state="received"]');
+      const text = out?.textContent?.trim() ?? '';
+      return text !== '' && text !== 'none';
+    };
+    try {
+      await page.waitForFunction(released, null, { timeout: 30_000 });
+    } catch {
+      const now = (await page.locator('#segments').getAttribute('data-state')) ?? '?';
+      const text = (await page.locator('#segments').textContent())?.trim();
+      throw new Error(`no segments released in 30 s (state ${now}, "${text}")`);
+    }
+    return (await page.locator('#segments').textContent())?.trim() ?? '';
   } catch (e) {
     throw new Error(
       `${url}: ${e instanceof Error ? e.message.split('\n')[0] : e}\n  ${problems.join('\n  ')}`,
@@ -116,9 +125,7 @@ try {
       pkg.dependencies.edseg = `file:${tarball}`;
       writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
       const npm = (args) => run('npm', args, { cwd: dir, env });
-      if (
-        await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'])
-      ) {
+      if (await npm(['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'])) {
         failures.push(`${name}: npm install failed`);
         continue;
       }
