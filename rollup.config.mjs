@@ -19,6 +19,15 @@ const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), '
 const pkg = json('./packages/edseg/package.json');
 // The server's dependencies are its package's (packages/server/package.json): kept external, installed with it.
 const serverPkg = json('./packages/server/package.json');
+// The root package is the private workspace root: a run-time dependency listed there would be bundled into
+// dist/server.mjs yet missing from the edseg-server package. Say where it goes instead.
+const misplaced = Object.keys(json('./package.json').dependencies ?? {});
+if (misplaced.length)
+  throw new Error(
+    `package.json "dependencies" must stay empty: move ${misplaced.join(', ')} to packages/server/package.json ` +
+      `(npm install ${misplaced.join(' ')} -w packages/server) if the server needs it at run time, ` +
+      'else to the root devDependencies (npm install -D …); see README "Layout"',
+  );
 
 // Type-checking is `npm run typecheck`'s job; here TypeScript only strips types, so the build stays fast.
 const ts = () =>

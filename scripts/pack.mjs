@@ -35,6 +35,16 @@ async function checkSdk() {
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies'])
     if (Object.keys(pkg[field] ?? {}).length)
       failures.push(`edseg: ${field} must be empty (the SDK bundles what it needs)`);
+  // The script tag's IIFE and the worker run for their effects; the ESM entries have none of their own.
+  const effects = pkg.sideEffects;
+  if (
+    !Array.isArray(effects) ||
+    !effects.includes('./dist/edseg.js') ||
+    effects.some((f) => f.endsWith('.mjs'))
+  )
+    failures.push(
+      `edseg: sideEffects must list ./dist/edseg.js and no .mjs entry (is ${JSON.stringify(effects)})`,
+    );
   const sdk = pack('packages/edseg');
   for (const f of SDK_PACKAGE_FILES)
     if (!sdk.files.includes(`dist/${f}`)) failures.push(`edseg tarball: missing dist/${f}`);
