@@ -118,7 +118,7 @@ try {
       rmSync(join(dir, 'dist'), { recursive: true, force: true });
       cpSync(join(root, 'examples', name), dir, {
         recursive: true,
-        filter: (p) => !/node_modules|dist/.test(p),
+        filter: (p) => !/\/(node_modules|dist|\.next)(\/|$)/.test(p),
       });
       const pkgFile = join(dir, 'package.json');
       const pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
