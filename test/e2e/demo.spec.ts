@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { adultAllConsent, demoReady, openDemo } from './helpers.js';
+import { adultAllConsent, openDemo, openFirstVisit } from './helpers.js';
 
 /** Whether the page scrolls sideways: the document is wider than the viewport. */
 const sideways = (page: Page) =>
@@ -11,10 +11,7 @@ test.describe('at 360 px wide', () => {
   test('the page does not scroll sideways and the consent dialog fits, down to its buttons', async ({
     page,
   }) => {
-    await page.goto('/demo/');
-    const dialog = page.locator('#consent-dialog');
-    await expect(dialog).toBeVisible();
-    await demoReady(page);
+    const dialog = await openFirstVisit(page);
     expect(await sideways(page)).toBe(0);
     const box = (await dialog.boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
