@@ -1,4 +1,4 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import type * as Edseg from '../../src/client/index.js';
 import type { ConsentInput, ReleasedSegment, Segmenter } from '../../src/client/index.js';
 import { ReportBatch } from '../../src/core/schema.js';
@@ -91,6 +91,15 @@ export async function openDemo(page: Page, path = '/demo/'): Promise<void> {
 /** Waits until the demo's start-up, first-visit prompt included, is over (app.js sets data-demo-ready). */
 export async function demoReady(page: Page): Promise<void> {
   await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
+}
+
+/** Opens the demo as a first visit: its consent dialog is open and start-up is over. Returns the dialog. */
+export async function openFirstVisit(page: Page): Promise<Locator> {
+  await page.goto('/demo/');
+  const dialog = page.locator('#consent-dialog');
+  await expect(dialog).toBeVisible();
+  await demoReady(page);
+  return dialog;
 }
 
 /** Waits for the demo page already loaded (or reloaded) in `page` to start, and readies the test hooks. */
