@@ -4,7 +4,7 @@
 //   dist/edseg.worker.js  the Web Worker: engine, IndexedDB, custom TensorFlow.js bundle
 //   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
-//   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external)
+//   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external; the worker's TensorFlow.js bundled for simulate)
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -121,7 +121,9 @@ export default [
     input: 'src/server/admin-cli/main.ts',
     output: { file: 'dist/admin.mjs', format: 'es', sourcemap: true, banner: '// edseg-admin' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
-    plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
+    // `simulate` assigns segments with the worker's TensorFlow.js build: bundled, with the worker's
+    // tfjs-core (no Node platform, whose require('util') an ES module cannot run).
+    plugins: [tfjsLite, resolve({ preferBuiltins: true, exportConditions: ['node'] }), commonjs(), ts()],
     onwarn,
   },
 ];
