@@ -249,6 +249,8 @@ test('a worker that stops answering is restarted; three crashes in a minute stop
       () => 'resolved',
       (e: { code?: string }) => e.code,
     );
+    // the liveness probe goes unanswered too: the worker is restarted
+    for (let i = 0; i < 50 && workers.length === start; i++) await new Promise((r) => setTimeout(r, 100));
     const afterHang = (await seg.segments()).length >= 0 ? workers.length - start : -1;
     for (let i = 0; i < 2; i++) {
       workers.at(-1)!.postMessage('crash');
