@@ -63,7 +63,7 @@ describe('the origins editor and disabling', () => {
   it('adds and removes origins from the site page (owners); the page lists them', async () => {
     const add = await owner.postForm('/admin/sites/math-club/origins', { add: 'https://math.example' });
     expect(add.status).toBe(303);
-    expect(decodeURIComponent(add.headers.get('location')!)).toContain('origin +https://math.example');
+    expect(decodeURIComponent(add.headers.get('location')!)).toContain('origins +https://math.example');
     const remove = await owner.postForm('/admin/sites/math-club/origins', {
       remove: 'http://127.0.0.1:8788',
     });
