@@ -29,8 +29,8 @@ function newest(dir) {
 
 /** Whether dist/ is older than any source that goes into it. */
 export function buildIsStale() {
-  const outputs = ['edseg.js', 'edseg.mjs', 'edseg.worker.js', 'privacy.mjs', 'server.mjs', 'admin.mjs'].map(
-    (f) => join(root, 'dist', f),
+  const outputs = ['edseg.js', 'edseg.mjs', 'edseg.worker.js', 'privacy.mjs', 'server.mjs', 'admin.mjs'].map((f) =>
+    join(root, 'dist', f),
   );
   if (!outputs.every(existsSync)) return true;
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
