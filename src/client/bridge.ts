@@ -4,8 +4,9 @@
  * - the worker runs on the page's origin: a same-origin URL is used as it is; a URL on another origin
  *   (a CDN) is loaded by a bootstrap worker made from a blob that importScripts it (needs the page's
  *   CSP to allow `worker-src blob:`; a strict page names a same-origin copy instead);
- * - every call rejects with `worker-timeout` after `timeoutMs`; a call that times out once the worker
- *   has answered its init means the worker stopped answering: it is restarted like a crashed one;
+ * - every call rejects with `worker-timeout` after `timeoutMs`; when one times out once the worker has
+ *   answered its init, a liveness probe asks the worker for a property (comlink answers it outside the
+ *   engine's queue): no answer means the worker stopped answering, and it is restarted like a crashed one;
  * - a worker that dies (error event, unreadable message, stopped answering) is restarted: init is sent
  *   again, then `onRestart` replays what was not acknowledged; the calls pending on the dead worker
  *   reject with `worker-crashed`; after MAX_CRASHES crashes within CRASH_WINDOW_MS it is given up;
@@ -20,6 +21,8 @@ import type { EngineApi } from '../core/protocol.js';
 
 export const MAX_CRASHES = 3;
 export const CRASH_WINDOW_MS = 60_000;
+/** the longest a liveness probe waits (at most the call timeout) */
+export const PROBE_MS = 2_000;
 
 type Pending = { reject: (e: EdsegError) => void };
 
@@ -28,6 +31,8 @@ class Link {
   readonly remote: Remote<EngineApi>;
   readonly pending = new Set<Pending>();
   dead = false;
+  /** a liveness probe is out (see WorkerBridge.probe) */
+  probing = false;
 
   constructor(
     readonly worker: Worker,
@@ -116,8 +121,8 @@ export class WorkerBridge {
       const entry: Pending = { reject };
       const timer = setTimeout(() => {
         entry.reject(new EdsegError('worker-timeout', `edseg: ${label}() timed out after ${timeoutMs} ms`));
-        // A worker that answered init and now does not answer is hung: restart it.
-        if (this.everUp && link === this.link) this.died(link, `${label}() got no answer in ${timeoutMs} ms`);
+        if (this.everUp && link === this.link)
+          this.probe(link, `${label}() got no answer in ${timeoutMs} ms`);
       }, timeoutMs);
       const settle = () => {
         clearTimeout(timer);
@@ -175,6 +180,26 @@ export class WorkerBridge {
     } finally {
       if (!this.down) this.everUp = true;
     }
+  }
+
+  /**
+   * A call timed out: a slow call (a flush on a slow network) is not a hung worker. Asks the worker
+   * for a property, which comlink answers at once outside the engine's queue; no answer within
+   * PROBE_MS (any answer counts, even an error) means it is hung: it is restarted as a crashed one.
+   */
+  private probe(link: Link, why: string): void {
+    if (link.probing) return;
+    link.probing = true;
+    const ms = Math.min(this.timeoutMs, PROBE_MS);
+    const timer = setTimeout(() => this.died(link, `${why}, nor a liveness probe in ${ms} ms`), ms);
+    const answered = () => {
+      clearTimeout(timer);
+      link.probing = false;
+    };
+    void Promise.resolve((link.remote as unknown as Record<string, unknown>).edsegProbe).then(
+      answered,
+      answered,
+    );
   }
 
   private died(link: Link, why: string): void {

@@ -22,7 +22,8 @@ export type ErrorListener = (error: EdsegError) => void;
 export type SegmenterEvent = 'segments' | 'error';
 /**
  * A debug note from the worker (only when `debug: true`): an audit kind ('manifest-refused',
- * 'report-queued', 'report-sent', 'report-dropped', ...) or 'segment-blocked', with its detail.
+ * 'report-queued', 'report-sent', 'report-dropped', ...), 'segment-blocked' (a consent rule) or
+ * 'model-not-assigned' (consent does not allow the model's purpose), with its detail.
  * The page prints it as one `[edseg]` console line.
  */
 export type DebugListener = (kind: string, detail: Record<string, unknown>) => void;

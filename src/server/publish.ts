@@ -301,7 +301,8 @@ function canonical(v: unknown): string {
 /** Whether two documents are equal as JSON, whatever their key order. */
 export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
-function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
+/** `label +a, +b` and `label -c` for what `after` adds to and drops from `before`. */
+export function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
   const plus = added(before, after);
   const minus = added(after, before);
   return [

@@ -180,7 +180,8 @@ self.addEventListener('message', (e) => {
 });
 importScripts('/edseg/edseg.worker.js');`;
 
-async function faultyWorkers(page: Page): Promise<void> {
+/** Opens the demo with the faulty worker served and every Worker the page creates in `window.__workers`. */
+async function demoWithFaultyWorkers(page: Page): Promise<void> {
   await page
     .context()
     .route('**/edseg/faulty.worker.js', (route) =>
@@ -197,13 +198,13 @@ async function faultyWorkers(page: Page): Promise<void> {
       }
     };
   });
+  await openDemo(page);
 }
 
 test('a crashed worker is restarted: the pending call rejects, events tracked around the crash are kept once', async ({
   page,
 }) => {
-  await faultyWorkers(page);
-  await openDemo(page);
+  await demoWithFaultyWorkers(page);
   const out = await page.evaluate(async (c) => {
     const workers = (window as unknown as { __workers: Worker[] }).__workers;
     const seg = window.__newSegmenter({ workerUrl: '/edseg/faulty.worker.js' });
@@ -234,8 +235,7 @@ test('a crashed worker is restarted: the pending call rejects, events tracked ar
 test('a worker that stops answering is restarted; three crashes in a minute stop it with an error event', async ({
   page,
 }) => {
-  await faultyWorkers(page);
-  await openDemo(page);
+  await demoWithFaultyWorkers(page);
   const out = await page.evaluate(async (c) => {
     const workers = (window as unknown as { __workers: Worker[] }).__workers;
     const seg = window.__newSegmenter({ workerUrl: '/edseg/faulty.worker.js', timeoutMs: 1500 });
@@ -249,6 +249,8 @@ test('a worker that stops answering is restarted; three crashes in a minute stop
       () => 'resolved',
       (e: { code?: string }) => e.code,
     );
+    // the liveness probe goes unanswered too: the worker is restarted
+    for (let i = 0; i < 50 && workers.length === start; i++) await new Promise((r) => setTimeout(r, 100));
     const afterHang = (await seg.segments()).length >= 0 ? workers.length - start : -1;
     for (let i = 0; i < 2; i++) {
       workers.at(-1)!.postMessage('crash');
