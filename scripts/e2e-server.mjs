@@ -15,8 +15,19 @@ process.on('SIGINT', () => {
   cleanup();
   process.exit(0);
 });
-const code = await run(process.execPath, [`${root}/dist/server.mjs`, '--port', port, '--data', data], {
-  env: { ...process.env, EDSEG_ADMIN_TOKEN: process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token' },
-});
+// Warnings and errors only: one JSON line per request would drown the test output (EDSEG_LOG_LEVEL overrides).
+const code = await run(
+  process.execPath,
+  [
+    `${root}/dist/server.mjs`,
+    '--port',
+    port,
+    '--data',
+    data,
+    '--log-level',
+    process.env.EDSEG_LOG_LEVEL ?? 'warn',
+  ],
+  { env: { ...process.env, EDSEG_ADMIN_TOKEN: process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token' } },
+);
 cleanup();
 process.exit(code);
