@@ -31,7 +31,10 @@ export function computeFeatures(
  * - zscore: ((x - mean)/sd)/(scale ?? 3), clipped to [-1, 1] (mean and sd in the transformed space).
  * A declared feature's value is already in [-1, 1] and is returned as is.
  */
-export function normalise(value: number, spec: FeatureSpec): number {
+export function normalise(
+  value: number,
+  spec: Pick<FeatureSpec, 'kind' | 'transform' | 'clip' | 'normalisation'>,
+): number {
   if (spec.kind === 'declared') return value;
   const [lo, hi] = spec.clip;
   const x = clamp(transform(value, spec.transform), lo, hi);

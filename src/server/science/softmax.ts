@@ -4,7 +4,9 @@
  *
  *   L(W, b) = -(1/n) Σ_i log softmax(x_i·W + b)[y_i] + (λ/2)·||W||²   (b not penalised)
  *
- * with the learning rate stepped down (0.1, 0.01, 0.001) until the gradient is small. W is d x k and
+ * with the learning rate stepped down (0.1, 0.01, 0.001) until the gradient is small. The gradient
+ * is the closed form, batched: ∂L/∂W = Xᵀ(P - Y)/n + λW and ∂L/∂b = mean over rows of (P - Y), with
+ * P = softmax(XW + b) and Y the one-hot labels. W is d x k and
  * b is k, as SoftmaxModel stores them. Adding a constant to every bias changes no probability, so
  * the bias returned is centred (Σ_c b_c = 0), which picks one of the equivalent biases. Probabilities on new rows come from
  * the device's own code (assignReference in src/core/model.ts), never from here.
@@ -41,9 +43,16 @@ export async function trainSoftmax(
   const b = tf.variable(tf.zeros([k]));
   const loss = () =>
     tf.tidy(() => {
-      const logits = tf.add(tf.matMul(X, W), b);
-      const ce = tf.neg(tf.mean(tf.sum(tf.mul(Y, tf.logSoftmax(logits)), 1)));
-      return tf.add(ce, tf.mul(l2 / 2, tf.sum(tf.square(W)))) as ReturnType<typeof tf.scalar>;
+      const ce = tf.neg(tf.mean(tf.sum(tf.mul(Y, tf.logSoftmax(tf.add(tf.matMul(X, W), b))), 1)));
+      return tf.add(ce, tf.mul(l2 / 2, tf.sum(tf.square(W))));
+    });
+  const gradients = () =>
+    tf.tidy(() => {
+      const diff = tf.sub(tf.softmax(tf.add(tf.matMul(X, W), b)), Y); // [n, k]
+      return {
+        W: tf.add(tf.div(tf.matMul(X, diff, true, false), n), tf.mul(l2, W)),
+        b: tf.mean(diff, 0),
+      };
     });
   let steps = 0;
   try {
@@ -51,13 +60,16 @@ export async function trainSoftmax(
       const optimiser = tf.train.adam(lr);
       for (let s = 0; s < maxSteps; s++) {
         steps++;
-        const { value, grads } = tf.variableGrads(loss, [W, b]);
+        const grads = gradients();
         const big = tf.tidy(() =>
           Math.max(...Object.values(grads).map((g) => tf.max(tf.abs(g)).dataSync()[0]!)),
         );
-        optimiser.applyGradients(grads as Parameters<typeof optimiser.applyGradients>[0]);
-        value.dispose();
-        Object.values(grads).forEach((g) => g.dispose());
+        optimiser.applyGradients([
+          { name: W.name, tensor: grads.W },
+          { name: b.name, tensor: grads.b },
+        ]);
+        grads.W.dispose();
+        grads.b.dispose();
         if (big < tol) break;
       }
       optimiser.dispose();

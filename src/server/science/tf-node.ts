@@ -1,11 +1,10 @@
 /**
  * TensorFlow.js for the server-side data science (fit, train): tfjs-core with the whole cpu
- * backend, every kernel and every gradient registered (training needs far more than the device's
- * seven kernels). Never imported by browser code: the worker keeps its own lite build (src/core/tf.ts).
+ * backend, every kernel registered (training needs far more than the device's seven). No gradient
+ * functions: tfjs-core's Node bundle registers none, so training computes its gradients in closed
+ * form (softmax.ts). Never imported by browser code: the worker keeps its own lite build (src/core/tf.ts).
  */
 import '@tensorflow/tfjs-backend-cpu';
-// the gradient functions of every op (tfjs-core's full entry registers them; the device never trains)
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 
 export { tf };
