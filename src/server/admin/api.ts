@@ -22,6 +22,7 @@ import { loadEstimates } from '../estimates.js';
 import { limitBody, readJson } from '../http.js';
 import { publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
+import { scienceApi } from '../science/routes.js';
 import { loadSiteView } from '../site-view.js';
 import { actorName, bearerOf, tokenMatches } from './auth.js';
 
@@ -144,6 +145,9 @@ export function adminApi(deps: ServerDeps): Hono {
       201,
     );
   });
+
+  // drafts from fit/train and the drift report (science/routes.ts)
+  api.route('/', scienceApi(deps));
 
   // Unmatched API paths answer here, in JSON, rather than fall through to the HTML console.
   api.all('*', (c) => c.json({ error: 'not found' }, 404));
