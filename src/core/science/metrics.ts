@@ -105,3 +105,23 @@ export function stratifiedFolds(
   }
   return fold;
 }
+
+/** The ROC curve of `scores` for `positive`: (false positive rate, true positive rate) at every distinct threshold, from (0, 0) to (1, 1). */
+export function rocCurve(
+  scores: readonly number[],
+  positive: readonly boolean[],
+): { fpr: number; tpr: number }[] {
+  const idx = scores.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
+  const nPos = positive.filter(Boolean).length;
+  const nNeg = positive.length - nPos;
+  const out = [{ fpr: 0, tpr: 0 }];
+  let tp = 0;
+  let fp = 0;
+  for (let i = 0; i < idx.length; i++) {
+    if (positive[idx[i]!]) tp++;
+    else fp++;
+    if (i === idx.length - 1 || scores[idx[i + 1]!] !== scores[idx[i]!])
+      out.push({ fpr: nNeg ? fp / nNeg : 0, tpr: nPos ? tp / nPos : 0 });
+  }
+  return out;
+}
