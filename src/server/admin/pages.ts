@@ -13,6 +13,8 @@ import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { publishSite, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
+import { siteDrift } from '../science/drift.js';
+import { driftSection } from '../science/drift-view.js';
 import { loadSiteView } from '../site-view.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
 import { auditPage } from './views/audit.js';
@@ -171,7 +173,8 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
-    return page(c, `Estimates ${site}`, estimatesPage(site, est, versions), c.get('actor'));
+    const drift = driftSection(await siteDrift(deps, site, est.manifestVersion));
+    return page(c, `Estimates ${site}`, html`${estimatesPage(site, est, versions)}${drift}`, c.get('actor'));
   });
 
   app.get('/sites/:site/refinement', async (c) => {
