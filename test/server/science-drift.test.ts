@@ -47,7 +47,7 @@ beforeAll(async () => {
   const pd = manifest.reporting.periodDays;
   const last = periodOf(dayOf(NOW.getTime()), pd);
   for (let i = 3; i >= 0; i--) periods.push(last - i * pd);
-});
+}, 180_000); // PGlite start-up: slow on a busy machine
 afterAll(() => server?.close());
 
 const drift = async () =>

@@ -14,6 +14,7 @@ import { loadEstimates } from '../estimates.js';
 import { publishSite, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
 import { siteDrift } from '../science/drift.js';
+import { fitPages } from '../science/fit-page.js';
 import { driftSection } from '../science/drift-view.js';
 import { loadSiteView } from '../site-view.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
@@ -214,6 +215,9 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
       return back(c, site, 'ok', `Published version ${out.published.version}: ${out.published.summary}.`);
     });
   });
+
+  // the fit page: a learner CSV -> k-means, charts, a draft model (science/fit-page.ts)
+  app.route('/', fitPages(deps));
 
   app.get('/audit', async (c) => {
     const site = c.req.query('site') || undefined;

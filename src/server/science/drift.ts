@@ -21,7 +21,7 @@ export type SiteDrift = {
   /** how many cells were checked */
   checked: number;
   /** where to act on a flag */
-  links: { refit: string; refinement: string };
+  links: { refit: string; fit: string; refinement: string };
 };
 
 /** Each period's estimates of one published version, oldest first. */
@@ -58,6 +58,7 @@ export async function siteDrift(deps: ServerDeps, site: string, version?: number
     checked: checks.length,
     links: {
       refit: `edseg-admin fit --site ${site} --events FILE (or --csv FILE)`,
+      fit: `/admin/sites/${encodeURIComponent(site)}/fit`,
       refinement: `/admin/sites/${encodeURIComponent(site)}/refinement`,
     },
   };

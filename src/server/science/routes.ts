@@ -16,49 +16,63 @@ import type { ServerDeps } from '../deps.js';
 import { readJson } from '../http.js';
 import { siteDrift, versionParam } from './drift.js';
 
+/**
+ * Appends the draft `raw` (a Model) to the working copy of site `id`: EdsegError 400 naming the
+ * field (model.*, a feature the site does not define, a taken model or segment id), 404 for an
+ * unknown site; audited (`draft`). The API route and the console's fit page both call it.
+ */
+export async function addDraft(
+  deps: ServerDeps,
+  id: string,
+  raw: unknown,
+  actor: string,
+): Promise<{ site: string; model: string; models: string[] }> {
+  if (raw === undefined) throw new EdsegError('invalid-input', 'the body needs a "model"', 'model');
+  const model = parseOrThrow(Model, raw, 'model');
+  const site = await deps.store.getSite(id);
+  if (!site) throw new EdsegError('not-found', `unknown site "${id}"`, 'site');
+  const features = new Set(site.definition.features.map((f) => f.name));
+  model.features.forEach((f, i) => {
+    if (!features.has(f))
+      throw new EdsegError('invalid-input', `the site defines no feature "${f}"`, `model.features.${i}`);
+  });
+  if (site.definition.models.some((m) => m.id === model.id))
+    throw new EdsegError('invalid-input', `the site already has a model "${model.id}"`, 'model.id');
+  const taken = new Set(site.definition.models.flatMap((m) => m.segments.map((s) => s.id)));
+  model.segments.forEach((s, i) => {
+    if (taken.has(s.id))
+      throw new EdsegError(
+        'invalid-input',
+        `segment id "${s.id}" is taken by another model`,
+        `model.segments.${i}.id`,
+      );
+  });
+  const now = deps.now().toISOString();
+  const models = [...site.definition.models, model];
+  await deps.store.updateSite(id, { definition: { ...site.definition, models } }, now);
+  await deps.store.appendAudit({
+    at: now,
+    actor,
+    action: 'draft',
+    site: id,
+    version: null,
+    summary: `added draft model ${model.id} (${model.kind}, ${model.segments.length} segments) to the working copy`,
+    detail: { model: model.id, kind: model.kind, features: model.features },
+  });
+  return { site: id, model: model.id, models: models.map((m) => m.id) };
+}
+
 export function scienceApi(deps: ServerDeps): Hono {
   const api = new Hono();
 
   api.post('/sites/:site/drafts', async (c) => {
-    const id = c.req.param('site');
     const body = await readJson(c);
     const raw =
       typeof body === 'object' && body !== null && 'model' in body
         ? (body as { model: unknown }).model
         : undefined;
-    if (raw === undefined) throw new EdsegError('invalid-input', 'the body needs a "model"', 'model');
-    const model = parseOrThrow(Model, raw, 'model');
-    const site = await deps.store.getSite(id);
-    if (!site) throw new EdsegError('not-found', `unknown site "${id}"`, 'site');
-    const features = new Set(site.definition.features.map((f) => f.name));
-    model.features.forEach((f, i) => {
-      if (!features.has(f))
-        throw new EdsegError('invalid-input', `the site defines no feature "${f}"`, `model.features.${i}`);
-    });
-    if (site.definition.models.some((m) => m.id === model.id))
-      throw new EdsegError('invalid-input', `the site already has a model "${model.id}"`, 'model.id');
-    const taken = new Set(site.definition.models.flatMap((m) => m.segments.map((s) => s.id)));
-    model.segments.forEach((s, i) => {
-      if (taken.has(s.id))
-        throw new EdsegError(
-          'invalid-input',
-          `segment id "${s.id}" is taken by another model`,
-          `model.segments.${i}.id`,
-        );
-    });
-    const now = deps.now().toISOString();
-    const models = [...site.definition.models, model];
-    await deps.store.updateSite(id, { definition: { ...site.definition, models } }, now);
-    await deps.store.appendAudit({
-      at: now,
-      actor: actorName(c.req.header('x-edseg-actor'), 'admin (api token)'),
-      action: 'draft',
-      site: id,
-      version: null,
-      summary: `added draft model ${model.id} (${model.kind}, ${model.segments.length} segments) to the working copy`,
-      detail: { model: model.id, kind: model.kind, features: model.features },
-    });
-    return c.json({ site: id, model: model.id, models: models.map((m) => m.id) }, 201);
+    const actor = actorName(c.req.header('x-edseg-actor'), 'admin (api token)');
+    return c.json(await addDraft(deps, c.req.param('site'), raw, actor), 201);
   });
 
   api.get('/sites/:site/drift', async (c) =>
