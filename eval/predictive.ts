@@ -1,5 +1,5 @@
 /**
- * The predictive at-risk segment (docs/EVALUATION.md "Part C"): for every module with at least two
+ * The predictive at-risk segment (docs/EVALUATION.md "Predictive at-risk segment (Part C)"): for every module with at least two
  * presentations in the data, "at risk of not passing" (final_result Fail or Withdrawn, among the
  * learners still registered at module day 0), trained on the module's earlier presentations and
  * tested on its latest one, from the first 28 days of engagement only.
