@@ -85,7 +85,8 @@ export const PASS_MARK = 40;
 /** Quiz answers one scored assessment stands for under the proportional mapping. */
 export const ANSWERS_PER_ASSESSMENT = 10;
 
-const event = (type: string, day: number, props: StoredEvent['props'] = {}): StoredEvent => ({
+/** An event of type `type` on module day `day` (at that day's first millisecond). */
+export const event = (type: string, day: number, props: StoredEvent['props'] = {}): StoredEvent => ({
   type,
   day: toDay(day),
   ts: toDay(day) * DAY_MS,

@@ -19,12 +19,12 @@ import { computeFeatures, transformed } from '../src/core/features.js';
 import { assignReference } from '../src/core/model.js';
 import { rollupEvents } from '../src/core/rollup.js';
 import { auc, rocCurve } from '../src/core/science/metrics.js';
-import { DAY_MS, type FeatureSpec, type SoftmaxModel, type StoredEvent } from '../src/core/schema.js';
+import { type FeatureSpec, type SoftmaxModel, type StoredEvent } from '../src/core/schema.js';
 import { Plot, plotSvg } from '../src/server/charts/svg.js';
 import { trainSoftmax } from '../src/server/science/softmax.js';
 import { softmaxModel } from '../src/server/science/train.js';
 import type { Enrolment } from './data.js';
-import { enrolledAt, toDay } from './mapping.js';
+import { enrolledAt, event, toDay } from './mapping.js';
 import { num, pct, table } from './tables.js';
 
 /** The module day the features are computed on: the first 28 days of engagement. */
@@ -34,28 +34,21 @@ export const WINDOW_DAYS = CUTOFF_DAY + 31;
 /** The L2 penalty of both models. */
 export const L2 = 0.01;
 
-const at = (type: string, day: number, props: StoredEvent['props'] = {}): StoredEvent => ({
-  type,
-  day: toDay(day),
-  ts: toDay(day) * DAY_MS,
-  props,
-});
-
 /** One enrolment's events for the predictive features. */
 export function predictiveEvents(e: Pick<Enrolment, 'clicks' | 'subs'>): StoredEvent[] {
   const out: StoredEvent[] = [];
   const days = new Set<number>();
   for (const c of e.clicks) {
     if (c.clicks <= 0) continue;
-    out.push(at(`vle_${c.activity}`, c.day, { clicks: c.clicks }));
+    out.push(event(`vle_${c.activity}`, c.day, { clicks: c.clicks }));
     days.add(c.day);
   }
-  for (const d of days) out.push(at('vle_visit', d));
+  for (const d of days) out.push(event('vle_visit', d));
   for (const s of e.subs) {
     const props: StoredEvent['props'] = {};
     if (s.score !== null) props['score'] = s.score;
     if (s.due !== undefined && s.due !== null) props['late'] = s.day - s.due;
-    out.push(at('assessment_submit', s.day, props));
+    out.push(event('assessment_submit', s.day, props));
   }
   return out;
 }

@@ -6,7 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { adjustedRandIndex, kmeansPlusPlus, silhouette } from '../../src/core/science/cluster.js';
 import { detectDrift, type PeriodEstimates } from '../../src/core/science/drift.js';
-import { auc, calibrationCurve, confusionMatrix, stratifiedFolds } from '../../src/core/science/metrics.js';
+import {
+  auc,
+  calibrationCurve,
+  confusionMatrix,
+  rocCurve,
+  stratifiedFolds,
+} from '../../src/core/science/metrics.js';
 import { covariance, pca, symmetricEigen } from '../../src/core/science/pca.js';
 
 /** n draws of N(0, 1), Box-Muller over a seeded generator. */
@@ -97,6 +103,15 @@ describe('metrics', () => {
     expect(auc([1, 2, 3], [false, true, true])).toBe(1);
     expect(auc([0.5, 0.5], [false, true])).toBe(0.5);
     expect(auc([1, 2], [true, true])).toBeNaN();
+  });
+
+  it('the ROC curve steps through every distinct threshold, tied scores in one step', () => {
+    expect(rocCurve([0.9, 0.8, 0.8, 0.1], [true, false, true, false])).toEqual([
+      { fpr: 0, tpr: 0 },
+      { fpr: 0, tpr: 0.5 },
+      { fpr: 0.5, tpr: 1 },
+      { fpr: 1, tpr: 1 },
+    ]);
   });
 
   it('confusion matrix, calibration bins and stratified folds', () => {

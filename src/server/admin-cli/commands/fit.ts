@@ -104,6 +104,20 @@ export async function postDraft(ctx: CommandContext, model: unknown): Promise<un
   return ctx.api.post(`/sites/${encodeURIComponent(site)}/drafts`, { model });
 }
 
+/** The options fit and train share: the learner table, the manifest or site, the draft's id and purpose, the output. */
+export const LEARNER_OPTIONS = {
+  csv: { type: 'string' },
+  'id-column': { type: 'string' },
+  features: { type: 'string' },
+  manifest: { type: 'string' },
+  site: { type: 'string' },
+  seed: { type: 'string' },
+  'model-id': { type: 'string' },
+  purpose: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies AdminCommand['options'];
+
 export const fit: AdminCommand = {
   name: 'fit',
   summary: 'k-means over a range of k on learner features: elbow, silhouette, PCA, a draft model',
@@ -125,21 +139,12 @@ export const fit: AdminCommand = {
     '  --json            stdout: one JSON object { ks: [{ k, inertia, silhouette, sizes, ... }], best, ... }',
   ].join('\n'),
   options: {
-    csv: { type: 'string' },
+    ...LEARNER_OPTIONS,
     events: { type: 'string' },
-    manifest: { type: 'string' },
-    site: { type: 'string' },
-    'id-column': { type: 'string' },
-    features: { type: 'string' },
     today: { type: 'string' },
     k: { type: 'string' },
-    seed: { type: 'string' },
     restarts: { type: 'string' },
     choose: { type: 'string' },
-    'model-id': { type: 'string' },
-    purpose: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'boolean' },
   },
   needsServer: false,
   async run(ctx) {

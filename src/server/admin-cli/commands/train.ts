@@ -4,7 +4,7 @@ import { tableInputs } from '../../science/inputs.js';
 import { trainSoftmax } from '../../science/softmax.js';
 import { crossValidate, softmaxModel } from '../../science/train.js';
 import { CliError, required, type AdminCommand } from '../command.js';
-import { intOption, postDraft, purposeOf, specsFor, writeOut } from './fit.js';
+import { intOption, LEARNER_OPTIONS, postDraft, purposeOf, specsFor, writeOut } from './fit.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
@@ -25,19 +25,10 @@ export const train: AdminCommand = {
     '  --json           stdout: one JSON object { classes, auc, macroAuc, accuracy, confusion, calibration, model }',
   ].join('\n'),
   options: {
-    csv: { type: 'string' },
+    ...LEARNER_OPTIONS,
     label: { type: 'string' },
     folds: { type: 'string' },
-    'id-column': { type: 'string' },
-    features: { type: 'string' },
-    manifest: { type: 'string' },
-    site: { type: 'string' },
     l2: { type: 'string' },
-    seed: { type: 'string' },
-    'model-id': { type: 'string' },
-    purpose: { type: 'string' },
-    out: { type: 'string' },
-    json: { type: 'boolean' },
   },
   needsServer: false,
   async run(ctx) {
