@@ -44,6 +44,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', path: '/admin/api/keys/:kid/retire', need: 'owner' },
   { method: 'GET', path: '/admin/api/accounts', need: 'owner' },
   { method: 'POST', path: '/admin/api/accounts', need: 'owner' },
+  { method: 'POST', path: '/admin/api/sites/:site/drafts', need: 'editor' },
+  { method: 'GET', path: '/admin/api/sites/:site/drift', need: 'analyst' },
   // the HTML console
   { method: 'GET', path: '/admin/login', need: 'public' },
   { method: 'POST', path: '/admin/login', need: 'public' },
@@ -62,6 +64,9 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', path: '/admin/keys', need: 'analyst' },
   { method: 'POST', path: '/admin/keys/rotate', need: 'owner' },
   { method: 'POST', path: '/admin/keys/:kid/retire', need: 'owner' },
+  { method: 'GET', path: '/admin/sites/:site/fit', need: 'analyst' },
+  { method: 'POST', path: '/admin/sites/:site/fit', need: 'analyst' },
+  { method: 'POST', path: '/admin/sites/:site/fit/draft', need: 'editor' },
 ];
 
 /** Whether `role` is `need` or stronger. */

@@ -29,6 +29,7 @@ import { limitBody, readJson } from '../http.js';
 import { createAccount, listAccounts } from '../accounts.js';
 import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
+import { scienceApi } from '../science/routes.js';
 import { loadSiteView } from '../site-view.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
 import { actorOf } from './auth.js';
@@ -183,6 +184,9 @@ export function adminApi(deps: ServerDeps): Hono {
   api.post('/accounts', async (c) =>
     c.json((await createAccount(deps.store, await readJson(c), acting(c))) satisfies AccountCreated, 201),
   );
+
+  // drafts from fit/train and the drift report (science/routes.ts)
+  api.route('/', scienceApi(deps));
 
   // Unmatched API paths answer here, in JSON, rather than fall through to the HTML console.
   api.all('*', (c) => c.json({ error: 'not found' }, 404));

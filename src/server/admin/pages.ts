@@ -14,6 +14,9 @@ import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
+import { siteDrift } from '../science/drift.js';
+import { fitPages } from '../science/fit-page.js';
+import { driftSection } from '../science/drift-view.js';
 import { loadSiteView } from '../site-view.js';
 import { principalOfLogin } from '../accounts.js';
 import { Refusal } from '../http.js';
@@ -244,7 +247,8 @@ export function adminPages(deps: ServerDeps): Hono {
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
-    return page(c, `Estimates ${site}`, estimatesPage(site, est, versions));
+    const drift = driftSection(await siteDrift(deps, site, est.manifestVersion));
+    return page(c, `Estimates ${site}`, html`${estimatesPage(site, est, versions)}${drift}`);
   });
 
   app.get('/sites/:site/refinement', async (c) => {
@@ -284,6 +288,9 @@ export function adminPages(deps: ServerDeps): Hono {
       return back(c, site, 'ok', `Published version ${out.published.version}: ${out.published.summary}.`);
     });
   });
+
+  // the fit page: a learner CSV -> k-means, charts, a draft model (science/fit-page.ts)
+  app.route('/', fitPages(deps));
 
   app.get('/audit', async (c) => {
     const site = c.req.query('site') || undefined;

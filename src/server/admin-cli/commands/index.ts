@@ -1,11 +1,14 @@
 // Every edseg-admin command, in the order `edseg-admin --help` lists them.
 import type { AdminCommand } from '../command.js';
+import { drift } from './drift.js';
+import { fit } from './fit.js';
 import { keysList, keysRetire, keysRotate } from './keys.js';
 import { publish } from './publish.js';
 import { siteCreate } from './site-create.js';
 import { siteDisable } from './site-disable.js';
 import { siteList } from './site-list.js';
 import { siteOrigins } from './site-origins.js';
+import { train } from './train.js';
 import { userAdd, userList } from './user.js';
 
 export const COMMANDS: readonly AdminCommand[] = [
@@ -19,4 +22,7 @@ export const COMMANDS: readonly AdminCommand[] = [
   keysRetire,
   userAdd,
   userList,
+  fit,
+  train,
+  drift,
 ];
