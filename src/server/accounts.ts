@@ -17,7 +17,7 @@ import type { AccountCreated, AccountRecord, AccountSummary, Principal } from '.
 import { Refusal, tokenMatches } from './http.js';
 import type { Store } from './storage/store.js';
 
-/** scrypt's cost: N = 2^15, r = 8, p = 1 (32 MiB of memory per hash, about 0.1 s here). */
+/** scrypt's cost: N = 2^15, r = 8, p = 1 (32 MiB of memory per hash; median 0.31 s on the shared 2-core machine). */
 export const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 } as const;
 
 /** How the admin token signs in the audit log: it is no account, so no name can be typed for it. */
