@@ -28,6 +28,7 @@ export type RouteRule = { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: strin
 export const ROUTE_ROLES: readonly RouteRule[] = [
   // the JSON API
   { method: 'GET', path: '/admin/api/me', need: 'analyst' },
+  { method: 'POST', path: '/admin/api/me/password', need: 'analyst' },
   { method: 'GET', path: '/admin/api/sites', need: 'analyst' },
   { method: 'POST', path: '/admin/api/sites', need: 'owner' },
   { method: 'GET', path: '/admin/api/sites/:site', need: 'analyst' },
@@ -51,6 +52,8 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', path: '/admin/login', need: 'public' },
   { method: 'POST', path: '/admin/logout', need: 'public' },
   { method: 'GET', path: '/admin', need: 'analyst' },
+  { method: 'GET', path: '/admin/account', need: 'analyst' },
+  { method: 'POST', path: '/admin/account/password', need: 'analyst' },
   { method: 'POST', path: '/admin/sites', need: 'owner' },
   { method: 'GET', path: '/admin/sites/:site', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/origins', need: 'owner' },

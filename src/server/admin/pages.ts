@@ -18,10 +18,11 @@ import { siteDrift } from '../science/drift.js';
 import { fitPages } from '../science/fit-page.js';
 import { driftSection } from '../science/drift-view.js';
 import { loadSiteView } from '../site-view.js';
-import { principalOfLogin } from '../accounts.js';
+import { changePassword, principalOfLogin } from '../accounts.js';
 import { Refusal } from '../http.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
 import { actorOf, endSession, startSession } from './auth.js';
+import { accountPage } from './views/account.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
 import { keysPage } from './views/keys.js';
@@ -298,6 +299,25 @@ export function adminPages(deps: ServerDeps): Hono {
       c,
       'Audit log',
       auditPage(await deps.store.listAudit({ ...(site ? { site } : {}), limit: 500 }), site),
+    );
+  });
+
+  app.get('/account', (c) => page(c, 'Your account', accountPage(c.get('principal'), flashOf(c))));
+  app.post('/account/password', async (c) => {
+    const form = await c.req.parseBody();
+    const to = (kind: 'ok' | 'error', message: string) =>
+      c.redirect(`/admin/account?${kind}=${encodeURIComponent(message)}`, 303);
+    return orBack(
+      (message) => to('error', message),
+      async () => {
+        await changePassword(
+          deps.store,
+          c.get('principal'),
+          { current: text(form, 'current'), password: text(form, 'password') },
+          deps.now(),
+        );
+        return to('ok', 'Password changed.');
+      },
     );
   });
 
