@@ -4,7 +4,7 @@
 //   dist/edseg.worker.js  the Web Worker: engine, IndexedDB, custom TensorFlow.js bundle
 //   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
-//   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external; the worker's TensorFlow.js bundled for simulate)
+//   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external)
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,14 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
+// The Node builds keep TensorFlow.js external (a runtime dependency, loaded through its CommonJS main).
+// src/core/tf.ts's deep `tfjs-backend-cpu/dist/...` imports are the device's lite kernel list: Node
+// cannot load those ESM files, and nothing in the Node builds calls ready(), so their bare
+// side-effect imports are dropped (src/server/science/tf-node.ts loads the whole cpu backend).
+const nodeTreeshake = {
+  moduleSideEffects: (id, external) => !(external && id.startsWith('@tensorflow/tfjs-backend-cpu/dist/')),
+};
+
 const nodeExternal = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
@@ -115,15 +123,15 @@ export default [
     output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
+    treeshake: nodeTreeshake,
     onwarn,
   },
   {
     input: 'src/server/admin-cli/main.ts',
     output: { file: 'dist/admin.mjs', format: 'es', sourcemap: true, banner: '// edseg-admin' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
-    // `simulate` assigns segments with the worker's TensorFlow.js build: bundled, with the worker's
-    // tfjs-core (no Node platform, whose require('util') an ES module cannot run).
-    plugins: [tfjsLite, resolve({ preferBuiltins: true, exportConditions: ['node'] }), commonjs(), ts()],
+    plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
+    treeshake: nodeTreeshake,
     onwarn,
   },
 ];

@@ -94,6 +94,23 @@ export function dataDirProblem(dir: string): string | null {
   return missing.length === 0 ? null : `the OULAD data folder ${dir} has no ${missing.join(', ')}`;
 }
 
+/** The module runs ("AAA-2013J") that have clickstream rows in `dir`'s studentVle.csv, sorted. */
+export async function clickRuns(dir: string): Promise<string[]> {
+  const runs = new Set<string>();
+  const lines = createInterface({
+    input: createReadStream(resolve(dir, 'studentVle.csv')),
+    crlfDelay: Infinity,
+  });
+  let at: Record<'code_module' | 'code_presentation', number> | null = null;
+  for await (const line of lines) {
+    if (line === '') continue;
+    const f = parseCsvLine(line);
+    if (at === null) at = columns(f, ['code_module', 'code_presentation'], 'studentVle.csv');
+    else runs.add(`${f[at.code_module]}-${f[at.code_presentation]}`);
+  }
+  return [...runs].sort();
+}
+
 /** One enrolment (a learner in one module run): its final result, registration dates, submissions and clicks. */
 export type Enrolment = {
   key: string;
@@ -105,8 +122,8 @@ export type Enrolment = {
   subs: Submission[];
 };
 
-/** Every enrolment of the RUNS, read from the OULAD CSV files in `dir`. */
-export async function load(dir: string): Promise<Enrolment[]> {
+/** Every enrolment of `runs` (default RUNS), read from the OULAD CSV files in `dir`. */
+export async function load(dir: string, runs: readonly string[] = RUNS): Promise<Enrolment[]> {
   const enrolments = new Map<string, Enrolment>();
   for (const r of readTable(dir, 'studentInfo.csv', [
     'code_module',
@@ -115,7 +132,7 @@ export async function load(dir: string): Promise<Enrolment[]> {
     'final_result',
   ])) {
     const run = `${r.code_module}-${r.code_presentation}`;
-    if (!RUNS.includes(run)) continue;
+    if (!runs.includes(run)) continue;
     if (!(OUTCOMES as readonly string[]).includes(r.final_result))
       throw new Error(`studentInfo.csv: unknown final_result "${r.final_result}"`);
     const key = `${run}-${r.id_student}`;
@@ -142,8 +159,16 @@ export async function load(dir: string): Promise<Enrolment[]> {
     e.unregistered = numberOrNull(r.date_unregistration);
   }
   const assessmentRun = new Map<string, string>();
-  for (const r of readTable(dir, 'assessments.csv', ['code_module', 'code_presentation', 'id_assessment']))
+  const due = new Map<string, number | null>();
+  for (const r of readTable(dir, 'assessments.csv', [
+    'code_module',
+    'code_presentation',
+    'id_assessment',
+    'date',
+  ])) {
     assessmentRun.set(r.id_assessment, `${r.code_module}-${r.code_presentation}`);
+    due.set(r.id_assessment, numberOrNull(r.date));
+  }
   for (const r of readTable(dir, 'studentAssessment.csv', [
     'id_student',
     'id_assessment',
@@ -156,7 +181,7 @@ export async function load(dir: string): Promise<Enrolment[]> {
     const day = numberOrNull(r.date_submitted);
     // banked results were carried over from an earlier presentation: no activity in this one
     if (!e || day === null || r.is_banked === '1') continue;
-    e.subs.push({ day, score: numberOrNull(r.score) });
+    e.subs.push({ day, score: numberOrNull(r.score), due: due.get(r.id_assessment) ?? null });
   }
   const activity = new Map<string, string>();
   for (const r of readTable(dir, 'vle.csv', ['id_site', 'activity_type']))

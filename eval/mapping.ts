@@ -51,8 +51,8 @@ export function activityKind(activityType: string): ActivityKind {
 
 /** One studentVle row, its site's activity_type joined in; `day` is the module day. */
 export type ClickRow = { site: string; activity: string; day: number; clicks: number };
-/** One assessment submission (banked ones are dropped before this); score null where OULAD writes `?`. */
-export type Submission = { day: number; score: number | null };
+/** One assessment submission (banked ones are dropped before this); score null where OULAD writes `?`; due: the assessment's due day (null for an exam without one). */
+export type Submission = { day: number; score: number | null; due?: number | null };
 
 /** The mapping's free choices; MAPPING is the primary one, the others are its sensitivity checks. */
 export type Mapping = {
@@ -85,7 +85,8 @@ export const PASS_MARK = 40;
 /** Quiz answers one scored assessment stands for under the proportional mapping. */
 export const ANSWERS_PER_ASSESSMENT = 10;
 
-const event = (type: string, day: number, props: StoredEvent['props'] = {}): StoredEvent => ({
+/** An event of type `type` on module day `day` (at that day's first millisecond). */
+export const event = (type: string, day: number, props: StoredEvent['props'] = {}): StoredEvent => ({
   type,
   day: toDay(day),
   ts: toDay(day) * DAY_MS,

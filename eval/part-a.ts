@@ -124,7 +124,7 @@ export function partA(
   );
   const rrows: string[][] = [];
   for (const s of snaps) {
-    for (const run of RUNS) {
+    for (const run of RUNS.filter((r) => enrolments.some((e) => e.run === r))) {
       const idx = population(enrolments, s, 'enrolled').filter((i) => enrolments[i]!.run === run);
       const cell = (h: Headline) => {
         const st = headlineStats(manifest, enrolments, s, idx, h);

@@ -5,23 +5,27 @@
  * computeFeatures -> assignReference; buildReport -> estimateSite). docs/EVALUATION.md explains
  * the method and its limits; the eval/ modules are the method.
  *
- *   npm run evaluate -- [--data DIR] [--reps N] [--docs]
+ *   npm run evaluate -- [--data DIR] [--out DIR] [--json] [--modules AAA,BBB] [--reps N] [--docs]
  *
  * Part A: per snapshot day, the pace and mastery segments against final_result (Wilson intervals).
  * Part B: every learner sends one ldp report; R seeded repetitions of estimateSite against the
  * known truth (error, coverage, k-threshold suppression), and the n a 0.05 half-width needs.
- * The tables go to stdout, progress to stderr; --docs also replaces the block between the markers
- * in docs/EVALUATION.md with the same tables.
+ * Part C: the predictive at-risk segment per module (eval/predictive.ts) against a plain baseline.
+ * The tables go to stdout (with --json, one JSON object instead, `predictive` among its fields),
+ * progress to stderr; --out DIR writes the tables as evaluation.md and the charts as SVG; --docs
+ * also replaces the block between the markers in docs/EVALUATION.md with the same tables.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { dataDirProblem, load, RUNS } from './data.js';
+import { mkdirSync } from 'node:fs';
+import { clickRuns, dataDirProblem, load } from './data.js';
 import { MAPPING, SENSITIVITY } from './mapping.js';
 import { partA } from './part-a.js';
 import { partB } from './part-b.js';
-import { seedManifest, snapshots } from './segments.js';
+import { predictive } from './predictive.js';
+import { featureCsv, seedManifest, snapshots } from './segments.js';
 import { replaceGenerated } from './tables.js';
 
 /** The repository's root folder (the parent of eval/). */
@@ -32,12 +36,15 @@ export function defaultDataDir(root: string = REPO_ROOT): string {
   return resolve(root, '..', 'shared', 'data', 'oulad');
 }
 
-const USAGE = `usage: npm run evaluate -- [--data DIR] [--reps N] [--docs]
+const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--modules AAA,BBB] [--reps N] [--docs]
 
-  --data DIR  the OULAD CSV folder (default: $OULAD_DIR, else ../shared/data/oulad beside the repo)
-  --reps N    repetitions of the LDP simulation (default 200)
-  --docs      also rewrite the generated block of docs/EVALUATION.md
-  --help      this text
+  --data DIR     the OULAD CSV folder (default: $OULAD_DIR, else ../shared/data/oulad beside the repo)
+  --out DIR      write the tables (evaluation.md) and the charts (SVG) there
+  --json         stdout: one JSON object (predictive: [{ module, trainPresentations, testPresentation, auc, ... }], tables)
+  --modules A,B  only these modules (default: every module run with clicks in the data)
+  --reps N       repetitions of the LDP simulation (default 200)
+  --docs         also rewrite the generated block of docs/EVALUATION.md
+  --help         this text
 
 The tables go to stdout, progress to stderr.
 `;
@@ -52,12 +59,23 @@ const processIo: Io = {
 
 /** Runs the evaluation for the command-line arguments `argv`; resolves to the process's exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  let values: { data?: string; reps?: string; docs?: boolean; help?: boolean };
+  let values: {
+    data?: string;
+    out?: string;
+    json?: boolean;
+    modules?: string;
+    reps?: string;
+    docs?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
         data: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        modules: { type: 'string' },
         reps: { type: 'string' },
         docs: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -86,7 +104,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const t0 = performance.now();
   io.err(`evaluate: reading ${dir}`);
   const manifest = seedManifest();
-  const enrolments = await load(dir);
+  const wanted = values.modules?.split(',').map((m) => m.trim());
+  const runs = (await clickRuns(dir)).filter((r) => !wanted || wanted.includes(r.split('-')[0]!));
+  if (runs.length === 0) {
+    io.err(
+      `evaluate: no module runs with clicks in ${dir}${wanted ? ` for --modules ${values.modules}` : ''}`,
+    );
+    return 1;
+  }
+  const enrolments = await load(dir, runs);
   const tLoad = performance.now();
   io.err(`evaluate: part A, ${enrolments.length} enrolments, ${1 + SENSITIVITY.length} mappings`);
   const snaps = snapshots(manifest, enrolments, MAPPING);
@@ -96,7 +122,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }));
   const tA = performance.now();
   const lines: string[] = [
-    `Data: OULAD (Kuzilek, Hlosta & Zdrahal 2017, CC BY 4.0), runs ${RUNS.join(', ')}: ${enrolments.length} enrolments, ` +
+    `Data: OULAD (Kuzilek, Hlosta & Zdrahal 2017, CC BY 4.0), runs ${runs.join(', ')}: ${enrolments.length} enrolments, ` +
       `${enrolments.filter((e) => e.clicks.length > 0).length} with clicks, ${enrolments.reduce((s, e) => s + e.clicks.length, 0)} click rows. ` +
       `Manifest: seeded ${manifest.site.id} v${manifest.version}. Seeds fixed; R = ${reps}.`,
     '',
@@ -108,14 +134,43 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     ...partB(manifest, snaps, reps, (message) => io.err(`evaluate: ${message}`)),
   ];
   const tB = performance.now();
-  io.out(`${lines.join('\n')}\n`);
+  const partC = await predictive(enrolments, (message) => io.err(`evaluate: ${message}`));
+  lines.push('## Part C: predictive at-risk segment', '', ...partC.lines);
+  const tC = performance.now();
+  if (values.out !== undefined) {
+    const out = resolve(values.out);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(resolve(out, 'evaluation.md'), `${lines.join('\n')}\n`);
+    for (const [name, svg] of Object.entries(partC.charts)) writeFileSync(resolve(out, name), svg);
+    // the fit's input on real learners: edseg-admin fit --csv features-day28.csv --manifest seed-manifest.json
+    writeFileSync(resolve(out, 'features-day28.csv'), featureCsv(manifest, enrolments, 28, MAPPING));
+    writeFileSync(resolve(out, 'seed-manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    io.err(
+      `evaluate: wrote evaluation.md, ${Object.keys(partC.charts).length} charts, features-day28.csv and seed-manifest.json to ${out}`,
+    );
+  }
+  if (values.json) {
+    io.out(
+      `${JSON.stringify({
+        data: dir,
+        runs,
+        enrolments: enrolments.length,
+        reps,
+        manifest: { site: manifest.site.id, version: manifest.version },
+        predictive: partC.rows,
+        tables: lines.join('\n'),
+      })}\n`,
+    );
+  } else io.out(`${lines.join('\n')}\n`);
   if (values.docs) {
     const path = resolve(REPO_ROOT, 'docs/EVALUATION.md');
     writeFileSync(path, replaceGenerated(readFileSync(path, 'utf8'), lines, path));
     io.err(`evaluate: rewrote the generated block of ${path}`);
   }
   const s = (ms: number) => (ms / 1000).toFixed(1);
-  io.err(`evaluate: load ${s(tLoad - t0)} s, part A ${s(tA - tLoad)} s, part B ${s(tB - tA)} s`);
+  io.err(
+    `evaluate: load ${s(tLoad - t0)} s, part A ${s(tA - tLoad)} s, part B ${s(tB - tA)} s, part C ${s(tC - tB)} s`,
+  );
   return 0;
 }
 

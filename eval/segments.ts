@@ -9,7 +9,7 @@ import type { Manifest, Rollup } from '../src/core/schema.js';
 import { buildManifest } from '../src/server/publish.js';
 import { SEED_SITE, seedDefinition, seedOrigins, seedPolicy } from '../src/server/seed.js';
 import type { Enrolment } from './data.js';
-import { enrolmentEvents, toDay, type Mapping } from './mapping.js';
+import { enrolledAt, enrolmentEvents, toDay, type Mapping } from './mapping.js';
 
 /** The module days at which segments are judged. */
 export const SNAPSHOTS = [14, 28, 56, 90];
@@ -77,4 +77,31 @@ export function snapshots(manifest: Manifest, enrolments: readonly Enrolment[], 
     }
   }
   return out;
+}
+
+/**
+ * The seeded manifest's raw features (before normalisation) of the enrolments live on module day
+ * `day`, as a CSV (id column `learner`): the input `edseg-admin fit --csv FILE --manifest FILE`
+ * normalises as the manifest does. Declared features (no OULAD counterpart) are left out.
+ */
+export function featureCsv(
+  manifest: Manifest,
+  enrolments: readonly Enrolment[],
+  day: number,
+  m: Mapping,
+): string {
+  const specs = manifest.features.filter((f) => f.kind !== 'declared');
+  const at = specs.map((f) => manifest.features.indexOf(f));
+  const rows = enrolments
+    .filter((e) => enrolledAt(e, day))
+    .map((e) => {
+      const { raw } = computeFeatures(
+        rollupEvents(enrolmentEvents(e.clicks, e.subs, m)),
+        {},
+        manifest.features,
+        toDay(day),
+      );
+      return [e.key, ...at.map((i) => String(raw[i]))].join(',');
+    });
+  return `${['learner', ...specs.map((f) => f.name)].join(',')}\n${rows.join('\n')}\n`;
 }

@@ -31,13 +31,21 @@ export function computeFeatures(
  * - zscore: ((x - mean)/sd)/(scale ?? 3), clipped to [-1, 1] (mean and sd in the transformed space).
  * A declared feature's value is already in [-1, 1] and is returned as is.
  */
-export function normalise(value: number, spec: FeatureSpec): number {
+export function normalise(
+  value: number,
+  spec: Pick<FeatureSpec, 'kind' | 'transform' | 'clip' | 'normalisation'>,
+): number {
   if (spec.kind === 'declared') return value;
   const [lo, hi] = spec.clip;
-  const x = clamp(transform(value, spec.transform), lo, hi);
+  const x = transformed(value, spec);
   const n = spec.normalisation;
   if (n.kind === 'minmax') return (2 * (x - lo)) / (hi - lo) - 1;
   return clamp((x - n.mean) / n.sd / (n.scale ?? 3), -1, 1);
+}
+
+/** A raw value after the spec's transform and clip, before normalisation (where a zscore's mean and sd live). */
+export function transformed(value: number, spec: Pick<FeatureSpec, 'transform' | 'clip'>): number {
+  return clamp(transform(value, spec.transform), spec.clip[0], spec.clip[1]);
 }
 
 // The rollup window is a rule of the manifest (its retention must cover it): the schema defines it.

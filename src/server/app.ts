@@ -92,10 +92,7 @@ export function createApp(opts: AppOptions): Hono {
   app.use('/edseg/*', compress());
   app.use('/demo/*', compress());
   // Who may do what under /admin: one table, one middleware (admin/access.ts), deny by default.
-  app.use(
-    '/admin',
-    adminAccess(deps, () => app.routes),
-  );
+  // ('/admin/*' matches /admin itself too.)
   app.use(
     '/admin/*',
     adminAccess(deps, () => app.routes),

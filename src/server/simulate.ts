@@ -4,7 +4,8 @@
  * produce engagement events, and every step after that is the SDK's own code, in the order the
  * worker runs it (worker/engine.ts recompute, worker/report.ts maybeReport):
  *   events -> rollupEvents (core/rollup) -> computeFeatures (core/features)
- *   -> for each model whose purpose the consent allows: assignBatch (core/model, TensorFlow.js)
+ *   -> for each model whose purpose the consent allows: assignReference (core/model: the float64
+ *      specification that the device's TensorFlow.js assign equals, test/unit/model.test.ts)
  *   -> decide (core/policy) gives the model's channel -> buildReport (core/privacy/report)
  * and no report at all when analytics is not allowed, or when the report would be empty.
  *
@@ -19,7 +20,7 @@
  */
 import { computeFeatures } from '../core/features.js';
 import { vocabularyOf } from '../core/minimise.js';
-import { assignBatch, modelInput } from '../core/model.js';
+import { assignReference, modelInput } from '../core/model.js';
 import { decide, purposeAllowed, segmentContexts } from '../core/policy.js';
 import type { SegmentContext } from '../core/policy.js';
 import { seededRandom } from '../core/privacy/random.js';
@@ -29,7 +30,6 @@ import type { ModelAssignment } from '../core/privacy/report.js';
 import { rollupEvents } from '../core/rollup.js';
 import { DAY_MS, periodOf } from '../core/schema.js';
 import type { Consent, Declared, FeatureSpec, Manifest, Report, StoredEvent } from '../core/schema.js';
-import { ready as tfReady } from '../core/tf.js';
 
 /** How a kind of learner behaves over the days before a report. */
 export type Profile = {
@@ -229,7 +229,7 @@ export type SimulatedPeriod = {
 /**
  * The reports `learners` send in the `periods` periods ending with the one holding `today`, oldest
  * first (a past period's reports are built on a day inside it). Learners drift between periods
- * (their `profile` is updated in place). Ready TensorFlow.js first (assignBatch needs it).
+ * (their `profile` is updated in place).
  */
 export async function* simulatePeriods(opts: {
   manifest: Manifest;
@@ -241,7 +241,6 @@ export async function* simulatePeriods(opts: {
   /** the reports' noise and ids */
   reportRng: Rng;
 }): AsyncGenerator<SimulatedPeriod> {
-  await tfReady();
   const { manifest: m, learners, rng } = opts;
   const b = behaviourOf(m.features);
   const names = m.features.map((f) => f.name);
@@ -262,27 +261,16 @@ export async function* simulatePeriods(opts: {
           day,
         ).normalised,
     );
-    // One TensorFlow.js call per model over every learner whose consent allows the model's purpose.
-    const assigned: ModelAssignment[][] = learners.map(() => []);
-    for (const model of m.models) {
-      const who = learners.flatMap((l, j) => (purposeAllowed(l.consent, model.purpose).allowed ? [j] : []));
-      const indices = assignBatch(
-        model,
-        who.map((j) => modelInput(model, names, normalised[j]!)),
-      );
-      who.forEach((j, r) => {
-        const index = indices[r]!;
+    // Each model whose purpose the learner's consent allows is assigned, as the worker's recompute() does.
+    const assigned: ModelAssignment[][] = learners.map((l, j) =>
+      m.models.flatMap((model) => {
+        if (!purposeAllowed(l.consent, model.purpose).allowed) return [];
+        const { index } = assignReference(model, modelInput(model, names, normalised[j]!));
         const segment = model.segments[index]!;
-        const { channel } = decide(learners[j]!.consent, contexts.get(segment.id)!, m.policy);
-        assigned[j]!.push({
-          model: model.id,
-          index,
-          k: model.segments.length,
-          segmentId: segment.id,
-          channel,
-        });
-      });
-    }
+        const { channel } = decide(l.consent, contexts.get(segment.id)!, m.policy);
+        return [{ model: model.id, index, k: model.segments.length, segmentId: segment.id, channel }];
+      }),
+    );
     const reports: Report[] = [];
     let silent = 0;
     learners.forEach((l, j) => {

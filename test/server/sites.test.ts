@@ -251,6 +251,35 @@ describe('accounts', () => {
   });
 });
 
+describe('changing a password', () => {
+  it('replaces the one-time password through the API and the console; the old one stops working', async () => {
+    const a = await addAccount(s, 'turing', 'analyst');
+    const as = apiAs(s, a.token);
+    const wrong = await as('/me/password', json('POST', { current: 'nope', password: 'a-new-password-1' }));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ field: 'current' });
+    const short = await as('/me/password', json('POST', { current: a.password, password: 'short' }));
+    expect(await short.json()).toMatchObject({ field: 'password' });
+    expect(
+      (await as('/me/password', json('POST', { current: a.password, password: 'a-new-password-1' }))).status,
+    ).toBe(200);
+    const session = consoleSession(s);
+    expect((await session.loginAs('turing', a.password)).status).toBe(401);
+    expect((await session.loginAs('turing', 'a-new-password-1')).status).toBe(303);
+    const form = await session.postForm('/admin/account/password', {
+      current: 'a-new-password-1',
+      password: 'another-password-2',
+    });
+    expect(decodeURIComponent(form.headers.get('location')!)).toMatch(/ok=Password changed/);
+    expect((await consoleSession(s).loginAs('turing', 'another-password-2')).status).toBe(303);
+    expect(
+      (await audit()).filter((e) => e.action === 'account-password' && e.actor === 'turing'),
+    ).toHaveLength(2);
+    const bootstrap = await api('/me/password', json('POST', { current: 'x', password: 'a-new-password-1' }));
+    expect(bootstrap.status).toBe(409);
+  });
+});
+
 describe('signing keys', () => {
   it('lists the keys with the one that signs now and the live versions it signed', async () => {
     const res = await api('/keys');

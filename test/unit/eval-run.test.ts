@@ -3,10 +3,12 @@
  * that a missing data folder is one clear line and exit code 1, not a stack trace.
  */
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultDataDir, main, REPO_ROOT, type Io } from '../../eval/run.js';
 
 const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -57,4 +59,44 @@ describe('eval/run.ts', () => {
     expect(failure).toMatchObject({ code: 1, stdout: '' });
     expect(failure?.stderr?.trim().split('\n')).toEqual([expect.stringContaining('/nonexistent')]);
   }, 60_000);
+
+  // The whole command on one module (AAA: two presentations, so Part C trains on 2013J and tests on
+  // 2014J), R = 1: what CI runs on the OULAD copy beside the repository, in well under 2 minutes.
+  const data = process.env['OULAD_DIR'] ?? defaultDataDir();
+  const out = mkdtempSync(join(tmpdir(), 'edseg-eval-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  it.skipIf(!existsSync(join(data, 'studentVle.csv')))(
+    'on one module: --json is one object with predictive [{ module, trainPresentations, testPresentation, auc }], tables and charts in --out',
+    async () => {
+      const io = capture();
+      const t0 = performance.now();
+      expect(
+        await main(['--data', data, '--modules', 'AAA', '--reps', '1', '--json', '--out', out], io),
+      ).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(120_000);
+      const body = JSON.parse(io.text()) as {
+        runs: string[];
+        predictive: {
+          module: string;
+          trainPresentations: string[];
+          testPresentation: string;
+          auc: number;
+          baselineAuc: number;
+        }[];
+        tables: string;
+      };
+      expect(body.runs).toEqual(['AAA-2013J', 'AAA-2014J']);
+      expect(body.predictive).toHaveLength(1);
+      const [aaa] = body.predictive;
+      expect(aaa).toMatchObject({ module: 'AAA', trainPresentations: ['2013J'], testPresentation: '2014J' });
+      // held out on a later presentation: clearly better than chance, and better than the plain baseline
+      expect(aaa!.auc).toBeGreaterThan(0.65);
+      expect(aaa!.auc).toBeGreaterThan(aaa!.baselineAuc);
+      expect(body.tables).toMatch(/## Part C: predictive at-risk segment/);
+      expect(readFileSync(join(out, 'evaluation.md'), 'utf8')).toMatch(/\| AAA \| 2013J \| 2014J \|/);
+      expect(readFileSync(join(out, 'roc-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);
+      expect(io.lines.some((l) => l.includes('part C: AAA'))).toBe(true); // progress on stderr
+    },
+    180_000,
+  );
 });

@@ -68,3 +68,10 @@ export const Principal = /* @__PURE__ */ z.object({
   bootstrap: z.boolean(),
 });
 export type Principal = z.infer<typeof Principal>;
+
+/** POST /admin/api/me/password: the account's current password and the new one (12 to 200 characters). */
+export const PasswordChange = /* @__PURE__ */ z.strictObject({
+  current: z.string(),
+  password: /* @__PURE__ */ z.string().check(z.minLength(12), z.maxLength(200)),
+});
+export type PasswordChange = z.infer<typeof PasswordChange>;

@@ -28,6 +28,7 @@ export type RouteRule = { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: strin
 export const ROUTE_ROLES: readonly RouteRule[] = [
   // the JSON API
   { method: 'GET', path: '/admin/api/me', need: 'analyst' },
+  { method: 'POST', path: '/admin/api/me/password', need: 'analyst' },
   { method: 'GET', path: '/admin/api/sites', need: 'analyst' },
   { method: 'POST', path: '/admin/api/sites', need: 'owner' },
   { method: 'GET', path: '/admin/api/sites/:site', need: 'analyst' },
@@ -44,11 +45,15 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', path: '/admin/api/keys/:kid/retire', need: 'owner' },
   { method: 'GET', path: '/admin/api/accounts', need: 'owner' },
   { method: 'POST', path: '/admin/api/accounts', need: 'owner' },
+  { method: 'POST', path: '/admin/api/sites/:site/drafts', need: 'editor' },
+  { method: 'GET', path: '/admin/api/sites/:site/drift', need: 'analyst' },
   // the HTML console
   { method: 'GET', path: '/admin/login', need: 'public' },
   { method: 'POST', path: '/admin/login', need: 'public' },
   { method: 'POST', path: '/admin/logout', need: 'public' },
   { method: 'GET', path: '/admin', need: 'analyst' },
+  { method: 'GET', path: '/admin/account', need: 'analyst' },
+  { method: 'POST', path: '/admin/account/password', need: 'analyst' },
   { method: 'POST', path: '/admin/sites', need: 'owner' },
   { method: 'GET', path: '/admin/sites/:site', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/origins', need: 'owner' },
@@ -62,6 +67,9 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', path: '/admin/keys', need: 'analyst' },
   { method: 'POST', path: '/admin/keys/rotate', need: 'owner' },
   { method: 'POST', path: '/admin/keys/:kid/retire', need: 'owner' },
+  { method: 'GET', path: '/admin/sites/:site/fit', need: 'analyst' },
+  { method: 'POST', path: '/admin/sites/:site/fit', need: 'analyst' },
+  { method: 'POST', path: '/admin/sites/:site/fit/draft', need: 'editor' },
 ];
 
 /** Whether `role` is `need` or stronger. */

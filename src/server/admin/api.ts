@@ -26,9 +26,10 @@ import { RefineParams } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { limitBody, readJson } from '../http.js';
-import { createAccount, listAccounts } from '../accounts.js';
+import { changePassword, createAccount, listAccounts } from '../accounts.js';
 import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
+import { scienceApi } from '../science/routes.js';
 import { loadSiteView } from '../site-view.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
 import { actorOf } from './auth.js';
@@ -44,6 +45,11 @@ export function adminApi(deps: ServerDeps): Hono {
   const acting = (c: Context) => ({ actor: actor(c), now: deps.now() });
 
   api.get('/me', (c) => c.json(c.get('principal') satisfies Principal));
+
+  api.post('/me/password', async (c) => {
+    await changePassword(deps.store, c.get('principal'), await readJson(c), deps.now());
+    return c.json(c.get('principal') satisfies Principal);
+  });
 
   api.get('/sites', async (c) => c.json({ sites: await deps.store.listSites() } satisfies SiteList));
 
@@ -183,6 +189,9 @@ export function adminApi(deps: ServerDeps): Hono {
   api.post('/accounts', async (c) =>
     c.json((await createAccount(deps.store, await readJson(c), acting(c))) satisfies AccountCreated, 201),
   );
+
+  // drafts from fit/train and the drift report (science/routes.ts)
+  api.route('/', scienceApi(deps));
 
   // Unmatched API paths answer here, in JSON, rather than fall through to the HTML console.
   api.all('*', (c) => c.json({ error: 'not found' }, 404));

@@ -14,11 +14,15 @@ import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
+import { siteDrift } from '../science/drift.js';
+import { fitPages } from '../science/fit-page.js';
+import { driftSection } from '../science/drift-view.js';
 import { loadSiteView } from '../site-view.js';
-import { principalOfLogin } from '../accounts.js';
+import { changePassword, principalOfLogin } from '../accounts.js';
 import { Refusal } from '../http.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
 import { actorOf, endSession, startSession } from './auth.js';
+import { accountPage } from './views/account.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
 import { keysPage } from './views/keys.js';
@@ -244,7 +248,8 @@ export function adminPages(deps: ServerDeps): Hono {
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
-    return page(c, `Estimates ${site}`, estimatesPage(site, est, versions));
+    const drift = driftSection(await siteDrift(deps, site, est.manifestVersion));
+    return page(c, `Estimates ${site}`, html`${estimatesPage(site, est, versions)}${drift}`);
   });
 
   app.get('/sites/:site/refinement', async (c) => {
@@ -285,12 +290,34 @@ export function adminPages(deps: ServerDeps): Hono {
     });
   });
 
+  // the fit page: a learner CSV -> k-means, charts, a draft model (science/fit-page.ts)
+  app.route('/', fitPages(deps));
+
   app.get('/audit', async (c) => {
     const site = c.req.query('site') || undefined;
     return page(
       c,
       'Audit log',
       auditPage(await deps.store.listAudit({ ...(site ? { site } : {}), limit: 500 }), site),
+    );
+  });
+
+  app.get('/account', (c) => page(c, 'Your account', accountPage(c.get('principal'), flashOf(c))));
+  app.post('/account/password', async (c) => {
+    const form = await c.req.parseBody();
+    const to = (kind: 'ok' | 'error', message: string) =>
+      c.redirect(`/admin/account?${kind}=${encodeURIComponent(message)}`, 303);
+    return orBack(
+      (message) => to('error', message),
+      async () => {
+        await changePassword(
+          deps.store,
+          c.get('principal'),
+          { current: text(form, 'current'), password: text(form, 'password') },
+          deps.now(),
+        );
+        return to('ok', 'Password changed.');
+      },
     );
   });
 

@@ -81,6 +81,7 @@ export interface Store {
   createAccount(a: AccountRecord): Promise<boolean>;
   getAccount(name: string): Promise<AccountRecord | null>;
   accountByTokenHash(tokenHash: string): Promise<AccountRecord | null>;
+  setAccountPassword(name: string, passwordHash: string): Promise<void>;
   /** by name */
   listAccounts(): Promise<AccountRecord[]>;
 
@@ -342,6 +343,10 @@ export class SqlStore implements Store {
   async accountByTokenHash(tokenHash: string): Promise<AccountRecord | null> {
     const [r] = await this.db.query<AccountRow>('select * from accounts where token_hash = $1', [tokenHash]);
     return r ? toAccount(r) : null;
+  }
+
+  async setAccountPassword(name: string, passwordHash: string): Promise<void> {
+    await this.db.query('update accounts set password_hash = $2 where name = $1', [name, passwordHash]);
   }
 
   async listAccounts(): Promise<AccountRecord[]> {

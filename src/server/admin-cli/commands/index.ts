@@ -1,5 +1,7 @@
 // Every edseg-admin command, in the order `edseg-admin --help` lists them.
 import type { AdminCommand } from '../command.js';
+import { drift } from './drift.js';
+import { fit } from './fit.js';
 import { keysList, keysRetire, keysRotate } from './keys.js';
 import { publish } from './publish.js';
 import { siteCreate } from './site-create.js';
@@ -7,6 +9,7 @@ import { siteDisable } from './site-disable.js';
 import { siteList } from './site-list.js';
 import { simulate } from './simulate.js';
 import { siteOrigins } from './site-origins.js';
+import { train } from './train.js';
 import { userAdd, userList } from './user.js';
 
 export const COMMANDS: readonly AdminCommand[] = [
@@ -20,5 +23,8 @@ export const COMMANDS: readonly AdminCommand[] = [
   keysRetire,
   userAdd,
   userList,
+  fit,
+  train,
+  drift,
   simulate,
 ];

@@ -1,0 +1,123 @@
+import { calibrationChart } from '../../science/charts.js';
+import { readTable, columnIndex } from '../../science/table.js';
+import { tableInputs } from '../../science/inputs.js';
+import { trainSoftmax } from '../../science/softmax.js';
+import { crossValidate, softmaxModel } from '../../science/train.js';
+import { CliError, required, type AdminCommand } from '../command.js';
+import { intOption, LEARNER_OPTIONS, postDraft, purposeOf, specsFor, writeOut } from './fit.js';
+
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+export const train: AdminCommand = {
+  name: 'train',
+  summary: 'a predictive segment: L2 softmax regression with k-fold cross-validation, as a draft model',
+  usage:
+    '--csv FILE --label COL [--folds 5] [--id-column COL] [--features a,b,...] [--manifest FILE | --site SITE] [--l2 L] [--seed S] [--out DIR] [--json]',
+  help: [
+    '  --csv FILE       one row per learner: feature columns (numbers) and the label column',
+    '  --label COL      the class of each row (two or more distinct values; each becomes a segment)',
+    '  --folds N        stratified cross-validation folds (default 5)',
+    '  --manifest FILE  normalise columns named after manifest features as the manifest does',
+    "  --site SITE      the same from the site's published manifest; the draft is added to its working copy",
+    '  --l2 L           the L2 penalty on the weights (default 0.01)',
+    "  --model-id ID    the draft model's id (default train-LABEL); --purpose P (default instruction)",
+    '  --out DIR        writes model.json, validation.json, calibration.svg',
+    '  --json           stdout: one JSON object { classes, auc, macroAuc, accuracy, confusion, calibration, model }',
+  ].join('\n'),
+  options: {
+    ...LEARNER_OPTIONS,
+    label: { type: 'string' },
+    folds: { type: 'string' },
+    l2: { type: 'string' },
+  },
+  needsServer: false,
+  async run(ctx) {
+    const csv = required(ctx, 'csv');
+    const label = required(ctx, 'label');
+    const folds = intOption(ctx, 'folds', 5, 2);
+    const seed = intOption(ctx, 'seed', 1, 0);
+    const l2Text = ctx.values['l2'];
+    const l2 = typeof l2Text === 'string' ? Number(l2Text) : 0.01;
+    if (!(Number.isFinite(l2) && l2 >= 0))
+      throw new CliError(`--l2 must be a number >= 0, got "${String(l2Text)}"`);
+    const purpose = purposeOf(ctx) ?? 'instruction';
+    const table = readTable(csv);
+    const at = columnIndex(table, label, 'label column');
+    const specs = await specsFor(ctx);
+    const str = (n: string) => (typeof ctx.values[n] === 'string' ? (ctx.values[n] as string) : undefined);
+    const inputs = tableInputs(table, {
+      ...(str('id-column') ? { idColumn: str('id-column')! } : {}),
+      ...(str('features') ? { features: str('features')! } : {}),
+      exclude: [label],
+      ...(specs ? { specs } : {}),
+    });
+    const labels = table.rows.map((row, r) => {
+      const v = row[at] ?? '';
+      if (v === '') throw new CliError(`${csv} row ${r + 2}, column "${label}": empty label`);
+      return v;
+    });
+    const classes = [...new Set(labels)].sort();
+    if (classes.length < 2)
+      throw new CliError(`${csv}: column "${label}" has one class only ("${classes[0]}")`);
+    const y = labels.map((l) => classes.indexOf(l));
+    const smallest = Math.min(...classes.map((_, c) => y.filter((v) => v === c).length));
+    if (smallest < folds)
+      throw new CliError(
+        `${csv}: a class of column "${label}" has ${smallest} rows, fewer than --folds ${folds}`,
+      );
+    ctx.err(
+      `train: ${y.length} rows x ${inputs.features.length} features, ${classes.length} classes (${classes.join(', ')}), ${folds} folds`,
+    );
+    const validation = await crossValidate(inputs.x, y, classes, inputs.features, {
+      folds,
+      seed,
+      softmax: { l2 },
+      progress: (l) => ctx.err(`train: ${l}`),
+    });
+    const fit = await trainSoftmax(inputs.x, y, classes.length, { l2 });
+    const date = new Date().toISOString().slice(0, 10);
+    let model;
+    try {
+      model = softmaxModel(
+        str('model-id') ?? `train-${label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
+        purpose,
+        inputs.features,
+        classes,
+        fit,
+        (c) =>
+          `${folds}-fold stratified cross-validation on ${y.length} rows of ${csv}, probabilities from the device's softmax code: ` +
+          `AUC (this class vs the rest) ${validation.auc[c]!.toFixed(3)}, accuracy ${pct(validation.accuracy)}; ` +
+          `recall of this class ${pct(validation.confusion[c]![c]! / validation.confusion[c]!.reduce((s, v) => s + v, 0))}.`,
+        csv,
+        date,
+      );
+    } catch (e) {
+      throw new CliError((e as Error).message);
+    }
+    const summary = { ...validation, l2, features: inputs.features, normalisedBy: inputs.normalisedBy };
+    const written = writeOut(str('out'), {
+      'model.json': `${JSON.stringify(model, null, 2)}\n`,
+      'validation.json': `${JSON.stringify(summary, null, 2)}\n`,
+      'calibration.svg': calibrationChart(
+        validation.calibration,
+        `Calibration, ${folds}-fold cross-validation`,
+      ),
+    });
+    for (const p of written) ctx.err(`train: wrote ${p}`);
+    if ((await postDraft(ctx, model)) !== undefined)
+      ctx.err(`train: added draft model "${model.id}" to the working copy of site ${str('site')}`);
+    if (ctx.values['json']) {
+      ctx.out(JSON.stringify({ ...summary, model, files: written }));
+      return;
+    }
+    ctx.out(`classes: ${classes.join(', ')}`);
+    ctx.out(
+      `AUC (one-vs-rest): ${validation.auc.map((a, c) => `${classes[c]} ${a.toFixed(3)}`).join(', ')}; mean ${validation.macroAuc.toFixed(3)}`,
+    );
+    ctx.out(`accuracy: ${pct(validation.accuracy)}`);
+    ctx.out(`confusion (rows true, columns predicted):`);
+    for (const [c, row] of validation.confusion.entries())
+      ctx.out(`  ${classes[c]!.padEnd(16)}${row.join('  ')}`);
+    ctx.out(`draft model "${model.id}" (softmax, ${inputs.features.length} x ${classes.length})`);
+  },
+};

@@ -1,0 +1,139 @@
+/**
+ * The console's fit page, /admin/sites/:site/fit (behind the console session, inside adminPages):
+ * upload a learner CSV (one row per learner, feature columns; the console's 64 KB form limit
+ * holds about a thousand rows), run the same fit as `edseg-admin fit` on it, see the table and the
+ * four charts inline, and add the chosen k as a draft model to the site's working copy. Columns named
+ * after the site's features are normalised as its manifest does; the draft must use those features.
+ */
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { html, raw } from 'hono/html';
+import { EdsegError } from '../../core/errors.js';
+import { CliError } from '../admin-cli/command.js';
+import type { Html } from '../admin/views/layout.js';
+import { layout } from '../admin/views/layout.js';
+import { actorOf } from '../admin/auth.js';
+import type { ServerDeps } from '../deps.js';
+import { fitCharts } from './charts.js';
+import { draftModel, parseKs, runFit } from './fit.js';
+import { tableInputs } from './inputs.js';
+import { addDraft } from './routes.js';
+import { readTable } from './table.js';
+
+function form(site: string, k: string, message?: string): Html {
+  return html`<h1>Fit segments · <code>${site}</code></h1>
+    ${message ? html`<p class="flash error">${message}</p>` : ''}
+    <form method="post" enctype="multipart/form-data">
+      <p>
+        <label
+          >Learner CSV (a header, one row per learner, numeric feature columns named after the site's
+          features; an <code>id</code> or <code>learner</code> column is ignored)
+          <input type="file" name="csv" accept=".csv,text/csv" required
+        /></label>
+      </p>
+      <p>
+        <label>k <input name="k" value="${k}" size="8" /></label>
+        <span class="small muted">one k or a range such as 2..8</span>
+      </p>
+      <p><button type="submit">Run the fit</button></p>
+    </form>`;
+}
+
+export function fitPages(deps: ServerDeps): Hono {
+  const app = new Hono();
+  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 = 200) =>
+    c.html(layout(title, body, `${actorOf(c)} · ${c.get('principal').role}`), status);
+
+  app.get('/sites/:site/fit', async (c) => {
+    const site = c.req.param('site');
+    if (!(await deps.store.getSite(site))) return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
+    return page(c, `Fit ${site}`, form(site, '2..8'));
+  });
+
+  app.post('/sites/:site/fit', async (c) => {
+    const site = c.req.param('site');
+    const record = await deps.store.getSite(site);
+    if (!record) return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
+    const body = await c.req.parseBody();
+    const k = typeof body['k'] === 'string' ? body['k'] : '2..8';
+    const file = body['csv'];
+    try {
+      if (!(file instanceof File)) throw new CliError('choose a CSV file');
+      const table = readTable(file.name || 'upload.csv', await file.text());
+      const specs = record.definition.features;
+      const inputs = tableInputs(table, { specs });
+      const ks = parseKs(k);
+      const result = await runFit(inputs, { ks, seed: 1 });
+      const model = draftModel(result, result.best, {
+        id: `fit-k${result.best}`,
+        source: file.name || 'an uploaded CSV',
+        date: deps.now().toISOString().slice(0, 10),
+      });
+      const charts = fitCharts(result, result.best);
+      return page(
+        c,
+        `Fit ${site}`,
+        html`${form(site, k)}
+          <h2>Result: best k = ${result.best} (highest mean silhouette)</h2>
+          <table>
+            <tr>
+              <th>k</th>
+              <th>inertia</th>
+              <th>mean silhouette</th>
+              <th>stability (ARI)</th>
+              <th>sizes</th>
+            </tr>
+            ${result.ks.map(
+              (r) =>
+                html`<tr>
+                  <td>${r.k === result.best ? html`<strong>${r.k}</strong>` : r.k}</td>
+                  <td>${r.inertia.toFixed(2)}</td>
+                  <td>${r.silhouette.toFixed(3)} <span class="muted">(${r.silhouetteMethod})</span></td>
+                  <td>${r.stability.toFixed(3)}</td>
+                  <td>${r.sizes.join(', ')}</td>
+                </tr>`,
+            )}
+          </table>
+          ${Object.entries(charts).map(([name, svg]) => html`<figure aria-label="${name}">${raw(svg)}</figure>`)}
+          <form method="post" action="/admin/sites/${encodeURIComponent(site)}/fit/draft">
+            <input type="hidden" name="model" value="${JSON.stringify(model)}" />
+            <p>
+              <button type="submit">
+                Add "${model.id}" (k = ${result.best}) to the working copy as a draft
+              </button>
+              <span class="small muted">then name, document and publish it on the site page</span>
+            </p>
+          </form>`,
+      );
+    } catch (e) {
+      if (e instanceof CliError || e instanceof EdsegError || e instanceof Error)
+        return page(c, `Fit ${site}`, form(site, k, e.message), 400);
+      throw e;
+    }
+  });
+
+  app.post('/sites/:site/fit/draft', async (c) => {
+    const site = c.req.param('site');
+    const body = await c.req.parseBody();
+    let model: unknown;
+    try {
+      model = JSON.parse(typeof body['model'] === 'string' ? body['model'] : '');
+    } catch {
+      return page(c, `Fit ${site}`, form(site, '2..8', 'the draft model is not JSON'), 400);
+    }
+    try {
+      const out = await addDraft(deps, site, model, actorOf(c));
+      return c.redirect(
+        `/admin/sites/${encodeURIComponent(site)}?ok=${encodeURIComponent(`added draft model ${out.model}`)}`,
+        303,
+      );
+    } catch (e) {
+      if (e instanceof EdsegError && e.code === 'not-found')
+        return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
+      if (e instanceof EdsegError) return page(c, `Fit ${site}`, form(site, '2..8', e.message), 400);
+      throw e;
+    }
+  });
+
+  return app;
+}
