@@ -24,6 +24,7 @@ import { publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
 import { loadSiteView } from '../site-view.js';
 import { actorName, bearerOf, tokenMatches } from './auth.js';
+import { editorApi } from './editor-api.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
@@ -144,6 +145,9 @@ export function adminApi(deps: ServerDeps): Hono {
       201,
     );
   });
+
+  // The working copy's editors and its diff against the published version (editor-api.ts).
+  api.route('/', editorApi(deps, actor));
 
   // Unmatched API paths answer here, in JSON, rather than fall through to the HTML console.
   api.all('*', (c) => c.json({ error: 'not found' }, 404));

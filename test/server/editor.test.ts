@@ -1,0 +1,282 @@
+// Editing the working copy: the JSON API routes (stored, 400 naming the field, 404 for what does
+// not exist), the diff against the published version, the changelog entry every publish writes,
+// and the console's editor forms (a refused post re-renders with what was typed, the error beside its field).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../src/core/schema.js';
+import type { CentroidModel, FeatureSpec, Manifest } from '../../src/core/schema.js';
+import { adminApiOf, expectShape, json, makeServer } from './helpers.js';
+import type { TestServer } from './helpers.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await makeServer();
+});
+afterAll(async () => {
+  await s.close();
+});
+
+const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
+const SITE = '/sites/lingua-kids';
+const working = async (): Promise<WorkingCopyView> =>
+  (await (await api(`${SITE}/working`)).json()) as WorkingCopyView;
+const diff = async (): Promise<WorkingDiff> => (await (await api(`${SITE}/diff`)).json()) as WorkingDiff;
+const feature = async (name: string): Promise<FeatureSpec> =>
+  (await working()).definition.features.find((f) => f.name === name)!;
+const centroidModel = async (id: string): Promise<CentroidModel> =>
+  (await working()).definition.models.find((m) => m.id === id) as CentroidModel;
+const errorOf = async (res: Response) => (await res.json()) as { error: string; field: string };
+/** Puts the working copy back as published, so each test starts from nothing pending. */
+async function resetWorking(): Promise<void> {
+  const m: Manifest = (await s.store.currentVersion('lingua-kids'))!.manifest;
+  const { features, models, reporting, retention, policy } = m;
+  await s.store.updateSite(
+    'lingua-kids',
+    { definition: { features, models, reporting, retention }, policy },
+    new Date().toISOString(),
+  );
+}
+
+describe('the working copy API', () => {
+  it('shows the working copy and an empty diff when nothing is pending', async () => {
+    await resetWorking();
+    const res = await api(`${SITE}/working`);
+    expect(res.status).toBe(200);
+    expectShape(WorkingCopyView, await res.clone().json());
+    const d = await diff();
+    expectShape(WorkingDiff, d);
+    expect(d.empty).toBe(true);
+    expect(d.publishedVersion).toBe((await s.store.currentVersion('lingua-kids'))!.version);
+  });
+
+  it('stores an edited feature, and the diff shows the old and new clip', async () => {
+    await resetWorking();
+    const before = await feature('lessons_7d');
+    const res = await api(`${SITE}/features/lessons_7d`, json('PUT', { ...before, clip: [0, 4] }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as WorkingEdited;
+    expectShape(WorkingEdited, body);
+    expect(body.changes).toEqual(['feature lessons_7d: clip [0,3] -> [0,4]']);
+    expect((await feature('lessons_7d')).clip).toEqual([0, 4]);
+    const d = await diff();
+    expect(d.features).toEqual([
+      { id: 'lessons_7d', status: 'changed', changes: [{ field: 'clip', old: '[0,3]', new: '[0,4]' }] },
+    ]);
+    // Not live: the published manifest still has the old clip.
+    const live = (await s.store.currentVersion('lingua-kids'))!.manifest;
+    expect(live.features.find((f) => f.name === 'lessons_7d')!.clip).toEqual([0, 3]);
+  });
+
+  it('adds a feature with PUT, and deletes one no model reads', async () => {
+    await resetWorking();
+    const spec = { ...(await feature('lessons_7d')), name: undefined, windowDays: 3 };
+    expect((await api(`${SITE}/features/lessons_3d`, json('PUT', spec))).status).toBe(200);
+    expect((await feature('lessons_3d')).windowDays).toBe(3);
+    expect((await diff()).features.map((f) => [f.id, f.status])).toEqual([['lessons_3d', 'added']]);
+    const del = await api(`${SITE}/features/lessons_3d`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    expect(await feature('lessons_3d')).toBeUndefined();
+  });
+
+  it('refuses a bad feature with 400 naming the field, and stores nothing', async () => {
+    await resetWorking();
+    const before = await feature('lessons_7d');
+    const cases: [unknown, string][] = [
+      [{ ...before, clip: [3, 0] }, 'feature.clip'],
+      [{ ...before, windowDays: 'seven' }, 'feature.windowDays'],
+      [{ ...before, kind: 'median' }, 'feature.kind'],
+      [{ ...before, normalisation: { kind: 'zscore', mean: 0, sd: -1 } }, 'feature.normalisation.sd'],
+      [{ ...before, name: 'other' }, 'feature.name'],
+      // The rollups are kept 180 days: a longer window would be cut short.
+      [{ ...before, windowDays: 200 }, 'feature.windowDays'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await api(`${SITE}/features/lessons_7d`, json('PUT', body));
+      expect(res.status, field).toBe(400);
+      expect((await errorOf(res)).field).toBe(field);
+    }
+    expect(await feature('lessons_7d')).toEqual(before);
+  });
+
+  it('refuses to delete a feature a model reads (400), and answers 404 for an unknown one', async () => {
+    const res = await api(`${SITE}/features/lessons_7d`, { method: 'DELETE' });
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err.field).toBe('feature');
+    expect(err.error).toContain('pace');
+    expect((await api(`${SITE}/features/nope`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('answers 404 naming the site for an unknown site on every route', async () => {
+    const spec = await feature('lessons_7d');
+    for (const [path, init] of [
+      ['/sites/nope/working', {}],
+      ['/sites/nope/diff', {}],
+      ['/sites/nope/features/lessons_7d', json('PUT', spec)],
+      ['/sites/nope/models/pace', { method: 'DELETE' }],
+      ['/sites/nope/models/pace/segments/sprinter/documentation', json('PUT', {})],
+    ] as const) {
+      const res = await api(path, init);
+      expect(res.status, path).toBe(404);
+      expect((await errorOf(res)).field).toBe('site');
+    }
+  });
+
+  it('stores an edited model: a moved centroid and a new segment, shown in the diff', async () => {
+    await resetWorking();
+    const pace = await centroidModel('pace');
+    const segment = {
+      id: 'cramming',
+      name: 'Cramming',
+      minAgeBand: 'under13',
+      documentation: {
+        dataSources: [],
+        criteria: 'Many lessons, few days.',
+        validation: 'none',
+        changelog: [],
+      },
+    };
+    const res = await api(
+      `${SITE}/models/pace`,
+      json('PUT', {
+        ...pace,
+        centroids: [[0.2, 0.3, 0.3, -0.95], ...pace.centroids.slice(1), [0.9, 0, -0.9, -0.9]],
+        segments: [...pace.segments, segment],
+      }),
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as WorkingEdited;
+    // The pace model was reported in clear whole; a new segment is not allowed yet, so clear is narrowed, and said.
+    expect(body.notes.join(' ')).toContain('model pace no longer reported in clear');
+    expect((await working()).policy.clear).toEqual([]);
+    const m = (await diff()).models.find((x) => x.id === 'pace')!;
+    expect(m.segments).toContainEqual({
+      id: 'steady-learner',
+      status: 'changed',
+      changes: [{ field: 'centroid', old: '[0.1,0.3,0.3,-0.95]', new: '[0.2,0.3,0.3,-0.95]' }],
+    });
+    expect(m.segments.find((x) => x.id === 'cramming')?.status).toBe('added');
+  });
+
+  it('refuses a bad model with 400 naming the field', async () => {
+    await resetWorking();
+    const pace = await centroidModel('pace');
+    const cases: [unknown, string][] = [
+      [{ ...pace, centroids: [[0, 0, 0], ...pace.centroids.slice(1)] }, 'model.centroids.0'],
+      [{ ...pace, centroids: pace.centroids.slice(1) }, 'model.centroids'],
+      [
+        { ...pace, features: ['lessons_7d', 'nope', 'active_days_14d', 'days_since_active'] },
+        'model.features.1',
+      ],
+      [{ ...pace, purpose: 'surveillance' }, 'model.purpose'],
+      [
+        { ...pace, segments: pace.segments.slice(0, 1), centroids: pace.centroids.slice(0, 1) },
+        'model.segments',
+      ],
+      [
+        { ...pace, segments: [{ ...pace.segments[0]!, id: 'needs-support' }, ...pace.segments.slice(1)] },
+        'model.segments.0.id',
+      ],
+      [{ ...pace, id: 'pace2' }, 'model.id'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await api(`${SITE}/models/pace`, json('PUT', body));
+      expect(res.status, field).toBe(400);
+      expect((await errorOf(res)).field).toBe(field);
+    }
+    expect(await centroidModel('pace')).toEqual(pace);
+  });
+
+  it('deletes a model and takes its segments out of the policy; 404 for an unknown model', async () => {
+    await resetWorking();
+    const res = await api(`${SITE}/models/ads`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as WorkingEdited).notes.join(' ')).toContain('travel-audience');
+    const w = await working();
+    expect(w.definition.models.map((m) => m.id)).not.toContain('ads');
+    expect(w.policy.allowed).not.toContain('travel-audience');
+    expect((await diff()).models).toEqual([expect.objectContaining({ id: 'ads', status: 'removed' })]);
+    expect((await api(`${SITE}/models/nope`, { method: 'DELETE' })).status).toBe(404);
+    expect((await api(`${SITE}/models/nope/segments/x/documentation`, json('PUT', {}))).status).toBe(404);
+  });
+
+  it('stores a documentation card (keeping the changelog), 400 naming the field, 404 for an unknown segment', async () => {
+    await resetWorking();
+    const path = `${SITE}/models/pace/segments/sprinter/documentation`;
+    const before = (await centroidModel('pace')).segments[1]!.documentation;
+    const card = {
+      dataSources: ['lesson_complete events'],
+      criteria: 'Fast.',
+      validation: 'Checked by hand.',
+    };
+    const res = await api(path, json('PUT', { ...card, changelog: [] }));
+    expect(res.status).toBe(200);
+    expect((await centroidModel('pace')).segments[1]!.documentation).toEqual({
+      ...card,
+      changelog: before.changelog,
+    });
+    const bad = await api(path, json('PUT', { ...card, criteria: 'x'.repeat(2001) }));
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).field).toBe('documentation.criteria');
+    const missing = await api(path, json('PUT', { criteria: 'c', validation: 'v' }));
+    expect((await errorOf(missing)).field).toBe('documentation.dataSources');
+    const unknown = await api(`${SITE}/models/pace/segments/nope/documentation`, json('PUT', card));
+    expect(unknown.status).toBe(404);
+    expect((await errorOf(unknown)).field).toBe('segment');
+  });
+
+  it('answers a body that is not JSON with 400', async () => {
+    const res = await api(`${SITE}/features/lessons_7d`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{',
+    });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('publishing writes a changelog entry on every changed segment', () => {
+  it('says the version, the date, who and what changed, and leaves nothing pending', async () => {
+    await resetWorking();
+    const path = `${SITE}/models/pace/segments/sprinter/documentation`;
+    const doc = (await centroidModel('pace')).segments[1]!.documentation;
+    await api(path, json('PUT', { ...doc, criteria: 'Many lessons in few days.' }));
+    const pace = await centroidModel('pace');
+    await api(
+      `${SITE}/models/pace`,
+      json('PUT', {
+        ...pace,
+        centroids: [pace.centroids[0], pace.centroids[1], [-0.7, -0.2, -0.3, -0.3], pace.centroids[3]],
+      }),
+    );
+    const pub = await api(`${SITE}/publish`, json('POST', { note: 'clearer' }, { 'X-Edseg-Actor': 'Ada' }));
+    expect(pub.status).toBe(201);
+    const { version } = (await pub.json()) as { version: number };
+    const m = (await s.store.currentVersion('lingua-kids'))!.manifest;
+    const seg = (id: string) => m.models.flatMap((x) => x.segments).find((x) => x.id === id)!;
+    const date = s.clock.now.toISOString().slice(0, 10);
+    expect(seg('sprinter').documentation.changelog.at(-1)).toEqual({
+      version,
+      date,
+      change: 'criteria edited (by Ada; note: clearer)',
+    });
+    expect(seg('drifting').documentation.changelog.at(-1)).toEqual({
+      version,
+      date,
+      change: 'centroid [-0.8,-0.2,-0.3,-0.3] -> [-0.7,-0.2,-0.3,-0.3] (by Ada; note: clearer)',
+    });
+    // Unchanged segments get no entry.
+    expect(seg('steady-learner').documentation.changelog.map((e) => e.version)).not.toContain(version);
+    expect(seg('needs-support').documentation.changelog.map((e) => e.version)).not.toContain(version);
+    // The working copy carries the entries too, so nothing is left pending.
+    expect((await diff()).empty).toBe(true);
+  });
+
+  it('a re-sign without change writes no entry', async () => {
+    const before = (await s.store.currentVersion('lingua-kids'))!.manifest;
+    expect((await api(`${SITE}/publish`, json('POST', {}))).status).toBe(201);
+    const after = (await s.store.currentVersion('lingua-kids'))!.manifest;
+    expect(after.models.map((m) => m.segments.map((x) => x.documentation.changelog))).toEqual(
+      before.models.map((m) => m.segments.map((x) => x.documentation.changelog)),
+    );
+  });
+});
