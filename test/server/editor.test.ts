@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../src/core/schema.js';
 import type { CentroidModel, FeatureSpec, Manifest } from '../../src/core/schema.js';
-import { adminApiOf, expectShape, json, makeServer } from './helpers.js';
+import { adminApiOf, consoleSession, expectShape, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
 
 let s: TestServer;
@@ -278,5 +278,185 @@ describe('publishing writes a changelog entry on every changed segment', () => {
     expect(after.models.map((m) => m.segments.map((x) => x.documentation.changelog))).toEqual(
       before.models.map((m) => m.segments.map((x) => x.documentation.changelog)),
     );
+  });
+});
+
+describe('the console editors', () => {
+  const admin = consoleSession(() => s);
+  beforeAll(async () => {
+    expect((await admin.login()).status).toBe(303);
+  });
+  const text = async (res: Response | Promise<Response>) => (await res).text();
+  /** The message shown beside a control: the span with id error-<name>. */
+  const besideField = (page: string, name: string) =>
+    new RegExp(`id="error-${name.replace(/\./g, '\\.')}" role="alert">([^<]*)<`).exec(page)?.[1];
+
+  it('lists the features and models with their editors, and links each segment to its documentation form', async () => {
+    await resetWorking();
+    const page = await text(admin.get('/admin/sites/lingua-kids'));
+    expect(page).toContain('href="/admin/sites/lingua-kids/features/lessons_7d"');
+    expect(page).toContain('href="/admin/sites/lingua-kids/models/pace"');
+    expect(page).toContain('href="/admin/sites/lingua-kids/models/pace/segments/sprinter/documentation"');
+    expect(page).toContain('href="/admin/sites/lingua-kids/review"');
+    expect(page).toContain('href="/admin/sites/lingua-kids/new-feature"');
+  });
+
+  it('a refused feature post re-renders (400) with what was typed and each error beside its field', async () => {
+    await resetWorking();
+    const form = await text(admin.get('/admin/sites/lingua-kids/features/lessons_7d'));
+    expect(form).toContain('name="windowDays" value="7"');
+    const res = await admin.postForm('/admin/sites/lingua-kids/features/lessons_7d', {
+      kind: 'count',
+      events: 'lesson_complete, lesson_start',
+      windowDays: 'seven',
+      transform: 'log1p',
+      'clip.0': '5',
+      'clip.1': '10',
+      'normalisation.kind': 'zscore',
+      'normalisation.mean': '2',
+      'normalisation.sd': '-1',
+      description: 'Typed text that must survive.',
+    });
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(besideField(page, 'windowDays')).toContain('expected number');
+    expect(besideField(page, 'normalisation.sd')).toContain('Too small');
+    expect(besideField(page, 'clip')).toBeUndefined();
+    // What was typed is kept, valid and invalid alike.
+    expect(page).toContain('name="windowDays" value="seven"');
+    expect(page).toContain('name="events" value="lesson_complete, lesson_start"');
+    expect(page).toContain('name="clip.0" value="5"');
+    expect(page).toContain('Typed text that must survive.</textarea>');
+    expect(page).toContain('<option value="log1p" selected>');
+    expect(page).toContain('name="normalisation.mean" value="2"');
+    // The rules across fields (clip lo < hi) are checked once each field passes, and shown beside the clip.
+    const clip = await admin.postForm('/admin/sites/lingua-kids/features/lessons_7d', {
+      kind: 'count',
+      events: 'lesson_complete',
+      windowDays: '7',
+      transform: 'log1p',
+      'clip.0': '5',
+      'clip.1': '1',
+      'normalisation.kind': 'minmax',
+    });
+    expect(clip.status).toBe(400);
+    const clipPage = await clip.text();
+    expect(besideField(clipPage, 'clip')).toContain('lo &lt; hi');
+    expect(clipPage).toContain('name="clip.0" value="5"');
+    // Nothing was stored.
+    expect((await feature('lessons_7d')).windowDays).toBe(7);
+  });
+
+  it('a valid feature post is stored and goes back to the site page', async () => {
+    await resetWorking();
+    const values = Object.fromEntries(
+      [
+        ...(await text(admin.get('/admin/sites/lingua-kids/features/lessons_7d'))).matchAll(
+          /name="([^"]+)" value="([^"]*)"/g,
+        ),
+      ].map((m) => [m[1]!, m[2]!]),
+    );
+    const res = await admin.postForm('/admin/sites/lingua-kids/features/lessons_7d', {
+      ...values,
+      kind: 'count',
+      transform: 'log1p',
+      'normalisation.kind': 'minmax',
+      windowDays: '10',
+    });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.get('location')!)).toContain('windowDays 7 -> 10');
+    expect((await feature('lessons_7d')).windowDays).toBe(10);
+  });
+
+  it('a refused model post shows a bad centroid beside its segment row, and keeps every row typed', async () => {
+    await resetWorking();
+    const res = await admin.postForm('/admin/sites/lingua-kids/models/pace', {
+      kind: 'centroids',
+      purpose: 'instruction',
+      features: 'lessons_7d, practice_minutes_14d, active_days_14d, days_since_active',
+      'segments.0.id': 'steady-learner',
+      'segments.0.was': 'steady-learner',
+      'segments.0.name': 'Steady learner',
+      'segments.0.minAgeBand': 'under13',
+      'segments.0.centroid': '0.1, 0.3, 0.3, -0.95',
+      'segments.1.id': 'sprinter',
+      'segments.1.was': 'sprinter',
+      'segments.1.name': 'Sprinter',
+      'segments.1.minAgeBand': 'under13',
+      'segments.1.centroid': '0.6, 0.1, oops, -0.95',
+      'segments.2.id': 'drifting',
+      'segments.2.was': 'drifting',
+      'segments.2.name': 'Drifting',
+      'segments.2.minAgeBand': 'under13',
+      'segments.2.centroid': '-0.8, -0.2',
+      'segments.3.id': 'just-starting',
+      'segments.3.was': 'just-starting',
+      'segments.3.name': 'Just starting',
+      'segments.3.minAgeBand': 'under13',
+      'segments.3.centroid': '-1, -1, -0.95, -0.4',
+    });
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(besideField(page, 'segments.1.centroid')).toContain('expected number');
+    expect(page).toContain('name="segments.1.centroid" value="0.6, 0.1, oops, -0.95"');
+    expect(page).toContain('name="segments.2.centroid" value="-0.8, -0.2"');
+    expect(besideField(page, 'segments.0.centroid')).toBeUndefined();
+  });
+
+  it('a refused documentation post keeps the typed card and names the field', async () => {
+    await resetWorking();
+    const path = '/admin/sites/lingua-kids/models/pace/segments/sprinter/documentation';
+    const res = await admin.postForm(path, {
+      dataSources: 'lesson_complete events\npractice_session.minutes',
+      criteria: 'y'.repeat(2001),
+      validation: 'Checked on 40 learners.',
+    });
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(besideField(page, 'criteria')).toContain('2000');
+    expect(page).toContain('lesson_complete events\npractice_session.minutes</textarea>');
+    expect(page).toContain('Checked on 40 learners.</textarea>');
+    const ok = await admin.postForm(path, {
+      dataSources: 'lesson_complete events',
+      criteria: 'Many lessons in a few days.',
+      validation: 'Checked on 40 learners.',
+    });
+    expect(ok.status).toBe(303);
+    expect((await centroidModel('pace')).segments[1]!.documentation.criteria).toBe(
+      'Many lessons in a few days.',
+    );
+  });
+
+  it('the review page lists a changed centroid (old and new) and a new segment, with the publish form', async () => {
+    await resetWorking();
+    const pace = await centroidModel('pace');
+    await api(
+      `${SITE}/models/pace`,
+      json('PUT', {
+        ...pace,
+        centroids: [[0.2, 0.3, 0.3, -0.95], ...pace.centroids.slice(1), [0.9, 0, -0.9, -0.9]],
+        segments: [...pace.segments, { ...pace.segments[0]!, id: 'cramming', name: 'Cramming' }],
+      }),
+    );
+    const page = await text(admin.get('/admin/sites/lingua-kids/review'));
+    const block = (id: string) => page.slice(page.indexOf(`id="diff-segment-${id}"`)).split('</div>')[0]!;
+    expect(block('steady-learner')).toContain('<del>[0.1,0.3,0.3,-0.95]</del>');
+    expect(block('steady-learner')).toContain('<ins>[0.2,0.3,0.3,-0.95]</ins>');
+    expect(block('cramming')).toContain('>added</span>');
+    expect(block('cramming')).toContain('<ins>[0.9,0,-0.9,-0.9]</ins>');
+    expect(page).not.toContain('id="diff-segment-sprinter"');
+    expect(page).toContain('action="/admin/sites/lingua-kids/publish"');
+    expect(page).toContain('name="note"');
+  });
+
+  it('404s for an unknown site, feature, model or segment', async () => {
+    for (const path of [
+      '/admin/sites/nope/review',
+      '/admin/sites/lingua-kids/features/nope',
+      '/admin/sites/lingua-kids/models/nope',
+      '/admin/sites/lingua-kids/models/pace/segments/nope/documentation',
+      '/admin/sites/nope/new-feature',
+    ])
+      expect((await admin.get(path)).status, path).toBe(404);
   });
 });

@@ -15,6 +15,7 @@ import { publishSite, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
 import { loadSiteView } from '../site-view.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
+import { editorPages } from './editor-console.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
 import { layout } from './views/layout.js';
@@ -100,10 +101,14 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
 
   app.get('/', async (c) => page(c, 'Sites', sitesPage(await deps.store.listSites()), c.get('actor')));
 
+  // The working copy's editors and "Review and publish" (editor-console.ts).
+  app.route('/', editorPages(deps));
+
   app.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
     if (!view) return notFound(c, 'No such site');
-    return page(c, view.site.name, sitePage(view, flashOf(c)), c.get('actor'));
+    const working = (await deps.store.getSite(view.site.id))?.definition;
+    return page(c, view.site.name, sitePage(view, flashOf(c), working), c.get('actor'));
   });
 
   const back = (c: Context, site: string, kind: keyof Flash, message: string) =>
