@@ -35,7 +35,7 @@ const SECURITY_HEADERS = {
 
 /** Runs a form's action; a refusal (EdsegError) goes back to the page with its message, anything else is a 500 through onError. */
 async function orBack(
-  back: (message: string) => Response,
+  back: (message: string) => Response | Promise<Response>,
   action: () => Promise<Response>,
 ): Promise<Response> {
   try {
@@ -63,8 +63,13 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
 
-  const page = (c: Context, title: string, body: Html, actor: string | null, status: 200 | 401 | 404 = 200) =>
-    c.html(layout(title, body, actor), status);
+  const page = (
+    c: Context,
+    title: string,
+    body: Html,
+    actor: string | null,
+    status: 200 | 400 | 401 | 404 = 200,
+  ) => c.html(layout(title, body, actor), status);
   const notFound = (c: Context, heading: string) =>
     page(c, 'Not found', html`<h1>${heading}</h1>`, c.get('actor'), 404);
   const flashOf = (c: Context): Flash => ({
@@ -119,28 +124,45 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     const form = await c.req.parseBody({ all: true });
     const list = (v: unknown) =>
       (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-    return orBack(
-      (message) => back(c, site, 'policyError', message),
-      async () => {
-        // "Report in clear" is ticked per model (clearModel); `clear` (segment ids, as the JSON API takes) still counts.
-        const models = (await deps.store.getSite(site))?.definition.models ?? [];
-        const clear = [...list(form['clear']), ...clearOfModels(models, list(form['clearModel']))];
-        const { changes } = await updatePolicy(
-          deps.store,
-          site,
-          { allowed: list(form['allowed']), clear },
-          { actor: c.get('actor'), now: deps.now() },
-        );
-        return back(
-          c,
-          site,
-          'ok',
-          changes.length
-            ? `Policy saved (${changes.join('; ')}). Publish to make it live.`
-            : 'Policy unchanged.',
-        );
-      },
-    );
+    // A refused policy re-renders the site page (400) with the boxes as ticked and the message in the policy form.
+    const refused = async (message: string) => {
+      const view = await loadSiteView(deps, site);
+      if (!view) return notFound(c, 'No such site');
+      const [allowed, clearModels, clearIds] = [
+        list(form['allowed']),
+        list(form['clearModel']),
+        list(form['clear']),
+      ];
+      const typed = {
+        ...view,
+        segments: view.segments.map((s) => ({
+          ...s,
+          allowed: allowed.includes(s.id),
+          clear: clearModels.includes(s.model) || clearIds.includes(s.id),
+        })),
+      };
+      const working = (await deps.store.getSite(site))?.definition;
+      return page(c, view.site.name, sitePage(typed, { policyError: message }, working), c.get('actor'), 400);
+    };
+    return orBack(refused, async () => {
+      // "Report in clear" is ticked per model (clearModel); `clear` (segment ids, as the JSON API takes) still counts.
+      const models = (await deps.store.getSite(site))?.definition.models ?? [];
+      const clear = [...list(form['clear']), ...clearOfModels(models, list(form['clearModel']))];
+      const { changes } = await updatePolicy(
+        deps.store,
+        site,
+        { allowed: list(form['allowed']), clear },
+        { actor: c.get('actor'), now: deps.now() },
+      );
+      return back(
+        c,
+        site,
+        'ok',
+        changes.length
+          ? `Policy saved (${changes.join('; ')}). Publish to make it live.`
+          : 'Policy unchanged.',
+      );
+    });
   });
 
   app.post('/sites/:site/publish', async (c) => {
