@@ -42,9 +42,11 @@ function show(v: unknown): string | null {
 
 /** The leaves that differ between two values, objects walked key by key (arrays compare whole). */
 export function fieldChanges(a: unknown, b: unknown, prefix = ''): FieldChange[] {
-  if (isObject(a) && isObject(b)) {
-    const keys = [...Object.keys(b), ...Object.keys(a).filter((k) => !(k in b))];
-    return keys.flatMap((k) => fieldChanges(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  // An object on one side only is walked too, so an added segment lists documentation.criteria, not one blob.
+  if ((isObject(a) || isObject(b)) && (isObject(a) || a === undefined) && (isObject(b) || b === undefined)) {
+    const [x, y] = [a ?? {}, b ?? {}] as Record<string, unknown>[];
+    const keys = [...Object.keys(y!), ...Object.keys(x!).filter((k) => !(k in y!))];
+    return keys.flatMap((k) => fieldChanges(x![k], y![k], prefix ? `${prefix}.${k}` : k));
   }
   return same(a, b) ? [] : [{ field: prefix || '(value)', old: show(a), new: show(b) }];
 }

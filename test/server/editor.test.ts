@@ -368,6 +368,48 @@ describe('the console editors', () => {
     expect((await feature('lessons_7d')).windowDays).toBe(10);
   });
 
+  /** What a browser would post back from a form page: inputs, ticked boxes, selected options, textareas. */
+  const formOf = (page: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const m of page.matchAll(/<input type="(text|hidden)" name="([^"]+)" value="([^"]*)"/g))
+      out[m[2]!] = m[3]!;
+    for (const m of page.matchAll(/<select name="([^"]+)">([\s\S]*?)<\/select>/g))
+      out[m[1]!] = /<option value="([^"]*)" selected>/.exec(m[2]!)?.[1] ?? '';
+    for (const m of page.matchAll(/<textarea name="([^"]+)"[^>]*>([^<]*)<\/textarea>/g)) out[m[1]!] = m[2]!;
+    return out;
+  };
+
+  it('a model form posted back as a browser would keeps every documentation card; a new row adds a segment', async () => {
+    await resetWorking();
+    const before = await centroidModel('pace');
+    const fields = formOf(await text(admin.get('/admin/sites/lingua-kids/models/pace')));
+    expect(fields['segments.4.id']).toBe('');
+    const res = await admin.postForm('/admin/sites/lingua-kids/models/pace', {
+      ...fields,
+      'segments.0.centroid': '0.2, 0.3, 0.3, -0.95',
+      'segments.1.id': 'sprinter2',
+      'segments.4.id': 'cramming',
+      'segments.4.name': 'Cramming',
+      'segments.4.centroid': '0.9, 0, -0.9, -0.9',
+    });
+    expect(res.status).toBe(303);
+    const after = await centroidModel('pace');
+    expect(after.segments.map((x) => x.id)).toEqual([
+      'steady-learner',
+      'sprinter2',
+      'drifting',
+      'just-starting',
+      'cramming',
+    ]);
+    // Every card kept, the renamed segment's too; the new one starts with its model's features as data sources.
+    expect(after.segments.slice(0, 4).map((x) => x.documentation)).toEqual(
+      before.segments.map((x) => x.documentation),
+    );
+    expect(after.segments[4]!.documentation.dataSources).toEqual(before.features);
+    expect(after.centroids[0]).toEqual([0.2, 0.3, 0.3, -0.95]);
+    expect(after.centroids.slice(1, 4)).toEqual(before.centroids.slice(1));
+  });
+
   it('a refused model post shows a bad centroid beside its segment row, and keeps every row typed', async () => {
     await resetWorking();
     const res = await admin.postForm('/admin/sites/lingua-kids/models/pace', {

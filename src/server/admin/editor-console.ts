@@ -139,7 +139,8 @@ function modelOf(v: Values, stored: Model | undefined): { model: Record<string, 
   const features = listOf(get(v, 'features'));
   const segments = rowOf.map((i) => {
     const p = `segments.${i}`;
-    const was = stored?.segments.find((s) => s.id === get(v, `${p}.was`));
+    // The row's segment as stored: the one it was (its id may have been edited), else the one of its id.
+    const was = stored?.segments.find((s) => s.id === (get(v, `${p}.was`) || get(v, `${p}.id`)));
     return {
       id: get(v, `${p}.id`),
       name: get(v, `${p}.name`),

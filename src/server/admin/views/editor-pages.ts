@@ -112,7 +112,10 @@ export function modelPage(site: string, id: string | null, rows: number, v: Valu
         ${Array.from({ length: rows }, (_, i) => {
           const p = `segments.${i}`;
           return html`<tr>
-            <td>${textField(v, e, `${p}.id`, '')}</td>
+            <td>
+              ${v[`${p}.was`] ? html`<input type="hidden" name="${p}.was" value="${v[`${p}.was`]}" />` : ''}
+              ${textField(v, e, `${p}.id`, '')}
+            </td>
             <td>${textField(v, e, `${p}.name`, '')}</td>
             <td>
               ${selectField(

@@ -1,0 +1,23 @@
+import { test } from '@playwright/test';
+const TOKEN = process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token';
+test('shots', async ({ page }) => {
+  await page.goto('/admin/login');
+  await page.fill('input[name=token]', TOKEN);
+  await page.fill('input[name=name]', 'Grace');
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/admin$/);
+  await page.goto('/admin/sites/lingua-kids/models/pace');
+  await page.fill('input[name="segments.1.centroid"]', '0.6, oops');
+  await page.fill('input[name="segments.4.id"]', 'cramming');
+  await page.fill('input[name="segments.4.name"]', 'Cramming');
+  await page.fill('input[name="segments.4.centroid"]', '0.9, 0, -0.9, -0.9');
+  await page.click('text=Save model');
+  await page.screenshot({ path: '/tmp/shot-model-error.png', fullPage: true });
+  await page.fill('input[name="segments.1.centroid"]', '0.6, 0.1, -0.6, -0.95');
+  await page.click('text=Save model');
+  await page.screenshot({ path: '/tmp/shot-site.png', fullPage: false });
+  await page.goto('/admin/sites/lingua-kids/review');
+  await page.screenshot({ path: '/tmp/shot-review.png', fullPage: true });
+  await page.goto('/admin/sites/lingua-kids/features/lessons_7d');
+  await page.screenshot({ path: '/tmp/shot-feature.png', fullPage: true });
+});
