@@ -14,6 +14,7 @@ import {
 } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps, TabChannel } from './deps.js';
 import { holdNothing, type EngineState } from './state.js';
+import type { DeviceStore } from './store.js';
 
 /** A page that starts where the site's database exists picks it up, with its consent and preferences. */
 export async function resumePersisted(
@@ -22,8 +23,11 @@ export async function resumePersisted(
   deps: Pick<EngineDeps, 'storeExists' | 'openStore'>,
 ): Promise<void> {
   const site = config.site;
-  if (await deps.storeExists(site)) {
-    s.store = await deps.openStore(site);
+  const store = await openOrFault(s, async () =>
+    (await deps.storeExists(site)) ? deps.openStore(site) : null,
+  );
+  if (store) {
+    s.store = store;
     const [consent, declared] = await Promise.all([
       s.store.get<Consent>('consent'),
       s.store.get<Declared>('declared'),
@@ -66,8 +70,9 @@ export async function adoptStoredConsent(
   if (!s.store.persisted) {
     // Another tab may have created the database with a consent record since this page started:
     // what this page held in memory moves there, as on a local consent.
-    if (!(await deps.storeExists(config.site))) return false;
+    if (s.storageFault !== null || !(await deps.storeExists(config.site).catch(() => false))) return false;
     await migrateToPersistent(s, config, deps);
+    if (!s.store.persisted) return false;
   }
   const stored = (await s.store.get<Consent>('consent')) ?? null;
   if (!stored || JSON.stringify(stored) === JSON.stringify(s.consent)) return false;
@@ -112,7 +117,8 @@ async function migrateToPersistent(
   deps: Pick<EngineDeps, 'openStore' | 'floor'>,
 ): Promise<void> {
   const mem = s.store;
-  const idb = await deps.openStore(config.site);
+  const idb = await openOrFault(s, () => deps.openStore(config.site));
+  if (!idb) return; // IndexedDB unavailable: the page goes on in memory (explain: storage.reason 'unavailable')
   const events = await mem.events();
   // The page's rollups merge into whatever other tabs already rolled up.
   if (events.length) await idb.addEvents(events, await mem.rollups());
@@ -132,4 +138,21 @@ async function migrateToPersistent(
   if (s.current) await deps.floor.raise(config.site, s.current.meta.version, true);
   await mem.destroy();
   s.store = idb;
+}
+
+/**
+ * Opens IndexedDB, or records why it cannot be (blocked, a private mode without it, a broken
+ * factory): the page then runs on the MemoryStore it has, and explain() says so.
+ */
+async function openOrFault(
+  s: EngineState,
+  open: () => Promise<DeviceStore | null>,
+): Promise<DeviceStore | null> {
+  if (s.storageFault !== null) return null;
+  try {
+    return await open();
+  } catch (e) {
+    s.storageFault = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return null;
+  }
 }

@@ -28,8 +28,9 @@ import {
   type ReleasedSegment,
   type StoredEvent,
 } from '../src/core/schema.js';
-import { loadManifest } from './manifest.js';
-import { consentInForce, holdNothing, initialState, type EngineState } from './state.js';
+import { hasExpired, loadManifest, refreshManifest, refreshWaitMs, retryWaitMs } from './manifest.js';
+import { consentInForce, holdEvents, holdNothing, initialState, type EngineState } from './state.js';
+import { isQuotaError } from './store.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
 import {
@@ -44,6 +45,9 @@ import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
 
 const DEFAULT_REPORT_INTERVAL_MS = 300_000;
+const DEFAULT_MANIFEST_REFRESH_MS = 3_600_000;
+/** The longest a setTimeout can wait (about 24.8 days); a longer expiry is re-armed when it fires. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 /** The soonest a timed retry runs, so a collector answering Retry-After: 0 cannot make the engine spin. */
 const MIN_RETRY_MS = 1_000;
 
@@ -55,6 +59,14 @@ export class Engine implements EngineApi {
   private timers: ReturnType<typeof setInterval>[] = [];
   /** the one timer for the earliest queued report's next attempt */
   private retry: ReturnType<typeof setTimeout> | undefined;
+  /** the one timer for the next manifest refresh (or retry, while none is adopted) */
+  private manifestTimer: ReturnType<typeof setTimeout> | undefined;
+  /** fires when the adopted manifest expires */
+  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** manifest loads that failed in a row since the last adopted one (the retry backoff) */
+  private manifestFailures = 0;
+  /** the JWS the manifest URL answered last: the same answer again is not verified again */
+  private seenJws: string | null = null;
   private stopped = false;
   private work: Promise<unknown> = Promise.resolve();
   private tabs: TabChannel | null = null;
@@ -77,15 +89,10 @@ export class Engine implements EngineApi {
   async ingest(events: TimedEvent[]): Promise<void> {
     await this.ready();
     await this.serial(async () => {
-      if (!this.state.current) return; // no manifest, no feature reads anything: minimisation keeps nothing
-      const kept: StoredEvent[] = [];
-      for (const ev of events) {
-        const m = minimise(ev, this.state.current.vocab);
-        if (m) kept.push(m);
-      }
-      if (kept.length === 0) return;
-      await this.state.store.addEvents(kept, kept.flatMap(rollupDeltas));
-      await this.recompute(false);
+      await this.noticeExpiry();
+      // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
+      if (!this.state.current) return holdEvents(this.state, events);
+      if (await this.storeEvents(events)) await this.recompute(false);
     });
   }
 
@@ -108,6 +115,7 @@ export class Engine implements EngineApi {
   async segments(): Promise<ReleasedSegment[]> {
     await this.ready();
     return this.serial(async () => {
+      await this.noticeExpiry();
       await this.decideWithCurrentGpc();
       return this.state.released;
     });
@@ -116,6 +124,7 @@ export class Engine implements EngineApi {
   async explain(): Promise<Explanation> {
     await this.ready();
     return this.serial(async () => {
+      await this.noticeExpiry();
       await this.decideWithCurrentGpc();
       return explanation(this.state, this.config, this.deps);
     });
@@ -126,6 +135,7 @@ export class Engine implements EngineApi {
     return this.serial(async () => {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
       await this.syncConsent();
+      await this.noticeExpiry();
       await this.decideWithCurrentGpc();
       await maybeReport(this.state, this.config, this.deps, this.log);
       return this.deliver();
@@ -151,7 +161,8 @@ export class Engine implements EngineApi {
     this.stop();
     await this.state.store.destroy();
     // A database may exist from an earlier page even while this page ran on memory.
-    if (!this.state.store.persisted && (await this.deps.storeExists(this.config.site)))
+    // (Where IndexedDB is unavailable there is none to delete.)
+    if (!this.state.store.persisted && (await this.deps.storeExists(this.config.site).catch(() => false)))
       await (await this.deps.openStore(this.config.site)).destroy();
     holdNothing(this.state);
   }
@@ -169,6 +180,8 @@ export class Engine implements EngineApi {
     const loaded = await loadManifest(this.state.store, this.config, this.deps, this.log);
     this.state.current = loaded.current;
     this.state.manifestStatus = loaded.manifestStatus;
+    this.seenJws = loaded.fetched;
+    if (!loaded.current) this.manifestFailures = 1;
     await this.applyRetention();
     if (this.config.consent && !this.state.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
@@ -196,10 +209,139 @@ export class Engine implements EngineApi {
         void this.serial(() => this.applyRetention()).catch(() => undefined);
       }, DAY_MS),
     );
+    this.scheduleManifest();
+    this.watchExpiry();
     return {
       manifestVersion: this.state.current?.meta.version ?? null,
       persisted: this.state.store.persisted,
     };
+  }
+
+  // ------------------------------------------------------------------ the manifest while the page is open
+
+  /**
+   * Arms the one manifest timer: an adopted manifest is refreshed every manifestRefreshMs (+-25%
+   * jitter); while none is adopted, the load is retried with exponential backoff and full jitter.
+   */
+  private scheduleManifest(): void {
+    clearTimeout(this.manifestTimer);
+    if (this.stopped) return;
+    const every = this.config.manifestRefreshMs ?? DEFAULT_MANIFEST_REFRESH_MS;
+    const wait = this.state.current
+      ? refreshWaitMs(every, this.deps.rng)
+      : retryWaitMs(this.manifestFailures, every, this.deps.rng);
+    this.manifestTimer = setTimeout(() => {
+      void this.serial(() => this.refreshManifest())
+        .catch(() => undefined)
+        .then(() => this.scheduleManifest());
+    }, wait);
+  }
+
+  /** Fetches the manifest again; a new version is adopted without a reload (re-verified, redecided, the page notified). */
+  private async refreshManifest(): Promise<void> {
+    const r = await refreshManifest(
+      this.state.current,
+      this.seenJws,
+      this.state.store,
+      this.config,
+      this.deps,
+      this.log,
+    );
+    this.seenJws = r.fetched ?? this.seenJws;
+    this.manifestFailures = r.current ? 0 : this.manifestFailures + 1;
+    this.state.manifestStatus = r.manifestStatus;
+    if (r.changed) {
+      this.state.current = r.current;
+      this.watchExpiry();
+      // What was held for want of a manifest is minimised by this one and stored.
+      const held = this.state.held;
+      this.state.held = [];
+      await this.storeEvents(held);
+      await this.applyRetention();
+      await this.redecide();
+    }
+    await this.dropIfExpired();
+  }
+
+  /**
+   * Before any decision: an adopted manifest past its expiresAt is fetched again at once (the server
+   * re-signs daily, so an open page moves on to the new one); if none comes that checks out, it is dropped.
+   */
+  private async noticeExpiry(): Promise<void> {
+    const cur = this.state.current;
+    if (cur && hasExpired(cur, this.deps.now())) await this.refreshManifest();
+  }
+
+  /** An adopted manifest past its expiresAt stops releasing and reporting at once, as at start. */
+  private async dropIfExpired(): Promise<void> {
+    const cur = this.state.current;
+    if (!cur || !hasExpired(cur, this.deps.now())) return;
+    this.state.current = null;
+    this.state.manifestStatus = { status: 'refused', reason: 'expired' };
+    await this.log('manifest-refused', {
+      reason: 'expired',
+      message: `expired at ${cur.manifest.expiresAt}`,
+      version: cur.meta.version,
+    });
+    await this.redecide();
+    // Retried soon, with backoff, as a load that failed.
+    this.manifestFailures = 1;
+    this.scheduleManifest();
+  }
+
+  /** Arms a timer for the adopted manifest's expiry, so it is noticed even when the page asks nothing. */
+  private watchExpiry(): void {
+    clearTimeout(this.expiryTimer);
+    const cur = this.state.current;
+    if (!cur || this.stopped) return;
+    const wait = Math.min(MAX_TIMEOUT_MS, Math.max(0, Date.parse(cur.manifest.expiresAt) - this.deps.now()));
+    this.expiryTimer = setTimeout(() => {
+      void this.serial(async () => {
+        await this.noticeExpiry();
+        if (this.state.current === cur) this.watchExpiry(); // a clock that moved: not expired yet
+      }).catch(() => undefined);
+    }, wait);
+  }
+
+  /**
+   * Minimises the events by the adopted manifest and writes what is kept, with its rollups, in one
+   * transaction; true when something was stored. When the quota is exceeded, the oldest raw events
+   * are compacted (their data lives on in the daily rollups) and the write is tried again; if it
+   * still does not fit, only the rollups are written. Consent, budget and outbox are never touched.
+   */
+  private async storeEvents(events: readonly TimedEvent[]): Promise<boolean> {
+    const cur = this.state.current;
+    if (!cur || events.length === 0) return false;
+    const kept: StoredEvent[] = [];
+    for (const ev of events) {
+      const m = minimise(ev, cur.vocab);
+      if (m) kept.push(m);
+    }
+    if (kept.length === 0) return false;
+    const store = this.state.store;
+    const deltas = kept.flatMap(rollupDeltas);
+    try {
+      await store.addEvents(kept, deltas);
+      return true;
+    } catch (e) {
+      if (!isQuotaError(e)) throw e;
+    }
+    const compacted = await store.compact(0.5);
+    await this.log('storage-compacted', { eventsDeleted: compacted, reason: 'quota-exceeded' }).catch(
+      () => undefined,
+    );
+    try {
+      await store.addEvents(kept, deltas);
+    } catch (e) {
+      if (!isQuotaError(e)) throw e;
+      await store.addEvents([], deltas);
+      await this.log('events-dropped', {
+        events: kept.length,
+        reason: 'quota-exceeded',
+        rollups: true,
+      }).catch(() => undefined);
+    }
+    return true;
   }
 
   private reportInterval(): number {
@@ -261,7 +403,11 @@ export class Engine implements EngineApi {
       const m = cur.manifest;
       await tfReady(); // once, on the first assignment: no manifest, no tfjs start-up
       const today = dayOf(this.deps.now());
-      const rollups = await this.state.store.rollupsSince(today - rollupWindowDays(m.features) + 1);
+      // Only the rows of the event types the features read, over the largest feature window.
+      const rollups = await this.state.store.rollupsSince(
+        today - rollupWindowDays(m.features) + 1,
+        cur.vocab.types,
+      );
       const { normalised } = computeFeatures(rollups, this.state.declared, m.features, today);
       this.state.normalised = normalised;
       const names = m.features.map((f) => f.name);
@@ -333,6 +479,8 @@ export class Engine implements EngineApi {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     clearTimeout(this.retry);
+    clearTimeout(this.manifestTimer);
+    clearTimeout(this.expiryTimer);
     this.tabs?.close();
     this.tabs = null;
   }

@@ -42,6 +42,12 @@ export async function explanation(
     ...(blocked ? { blocked } : {}),
     consent: consentInForce(s),
     persisted: s.store.persisted,
+    storage: s.store.persisted
+      ? { mode: 'indexeddb' }
+      : s.storageFault !== null
+        ? { mode: 'memory', reason: 'unavailable', error: s.storageFault }
+        : { mode: 'memory', reason: 'consent' },
+    held: { events: s.held.length, dropped: s.heldDropped },
     stored: {
       events,
       rollups: counts.rollups,

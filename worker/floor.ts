@@ -31,8 +31,17 @@ export type VersionFloor = {
 export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
   const memory = new Map<string, number>();
   // Opening creates the database: only with consent, or when it exists already.
+  // Where IndexedDB fails (blocked, a private mode), the floor is the one in memory, as without it.
+  let broken = false;
   const mayOpen = async (persist: boolean) =>
-    idb !== undefined && (persist || (await databaseExists(FLOOR_DB)));
+    idb !== undefined && !broken && (persist || (await databaseExists(FLOOR_DB).catch(() => false)));
+  const guarded = async (fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch {
+      broken = true;
+    }
+  };
   const open = () =>
     openDB<FloorDB>(FLOOR_DB, 1, {
       upgrade: (db) => void db.createObjectStore('floor', { keyPath: 'site' }),
@@ -40,27 +49,30 @@ export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
   return {
     async get(site, persist) {
       let stored: number | undefined;
-      if (await mayOpen(persist)) {
-        const db = await open();
-        stored = (await db.get('floor', site))?.version;
-        db.close();
-      }
+      if (await mayOpen(persist))
+        await guarded(async () => {
+          const db = await open();
+          stored = (await db.get('floor', site))?.version;
+          db.close();
+        });
       const held = memory.get(site);
       return held === undefined || stored === undefined ? (held ?? stored) : Math.max(held, stored);
     },
     async raise(site, version, persist) {
       memory.set(site, Math.max(version, memory.get(site) ?? version));
       if (!(await mayOpen(persist))) return;
-      const db = await open();
-      // One readwrite transaction: two tabs raising at once keep the higher version.
-      const tx = db.transaction('floor', 'readwrite');
-      const stored = (await tx.store.get(site))?.version;
-      const highest = memory.get(site)!;
-      // A record is created only with consent; one that exists (kept after forget()) is raised.
-      if ((persist || stored !== undefined) && highest > (stored ?? 0))
-        await tx.store.put({ site, version: highest });
-      await tx.done;
-      db.close();
+      await guarded(async () => {
+        const db = await open();
+        // One readwrite transaction: two tabs raising at once keep the higher version.
+        const tx = db.transaction('floor', 'readwrite');
+        const stored = (await tx.store.get(site))?.version;
+        const highest = memory.get(site)!;
+        // A record is created only with consent; one that exists (kept after forget()) is raised.
+        if ((persist || stored !== undefined) && highest > (stored ?? 0))
+          await tx.store.put({ site, version: highest });
+        await tx.done;
+        db.close();
+      });
     },
   };
 }

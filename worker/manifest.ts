@@ -8,6 +8,7 @@ import { deviceCeilings } from '../src/core/privacy/ceilings.js';
 import { vocabularyOf, type Vocabulary } from '../src/core/minimise.js';
 import { segmentContexts, type Decision, type SegmentContext } from '../src/core/policy.js';
 import type { EngineConfig } from '../src/core/protocol.js';
+import type { Rng } from '../src/core/privacy/random.js';
 import type { Manifest, Model, Segment, StoredManifest } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps } from './deps.js';
 import type { DeviceStore } from './store.js';
@@ -37,68 +38,157 @@ const MANIFEST_FETCH: RequestInit = {
   referrerPolicy: 'no-referrer',
 };
 
-/** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
-export async function loadManifest(
-  store: DeviceStore,
-  config: Pick<
-    EngineConfig,
-    'manifestUrl' | 'publicKeys' | 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'
-  >,
-  deps: Pick<EngineDeps, 'fetch' | 'now' | 'origin' | 'floor'>,
-  log: AuditLog,
-): Promise<{ current: CurrentManifest | null; manifestStatus: ManifestStatus }> {
-  let status: ManifestStatus = { status: 'missing' };
-  const cached = (await store.get<StoredManifest>('manifest')) ?? null;
-  // Rollback protection: never below the highest version accepted, which forget() does not erase
-  // (the floor), nor below the cached one (a store from before the floor existed).
-  const floor = await deps.floor.get(config.site, store.persisted);
-  const opts = () => ({
+/** What loading and refreshing read of the engine's config. */
+type ManifestConfig = Pick<
+  EngineConfig,
+  'manifestUrl' | 'publicKeys' | 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'
+>;
+type ManifestDeps = Pick<EngineDeps, 'fetch' | 'now' | 'origin' | 'floor'>;
+/** What loading or refreshing adopted (null: nothing may be released), why, and the JWS last fetched. */
+export type Loaded = {
+  current: CurrentManifest | null;
+  manifestStatus: ManifestStatus;
+  fetched: string | null;
+};
+
+/**
+ * The manifest's JWS as the server answers it, or null when it cannot be fetched. Nothing that could
+ * tag the device: no cookie, no referrer, no HTTP cache (so no validator the server chose is replayed,
+ * also before consent), and no If-None-Match of ours. The refresh sends exactly this request again.
+ */
+async function fetchJws(config: ManifestConfig, deps: ManifestDeps): Promise<string | null> {
+  try {
+    const res = await deps.fetch(config.manifestUrl, MANIFEST_FETCH);
+    return res.status === 200 ? (await res.text()).trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The checks a manifest must pass on this device now, with the rollback floor `minVersion`. */
+function verifyOptions(config: ManifestConfig, deps: ManifestDeps, minVersion: number) {
+  return {
     publicKeys: config.publicKeys as JWK[],
     site: config.site,
     origin: deps.origin,
     now: new Date(deps.now()),
     ceilings: deviceCeilings(config),
-    minVersion: Math.max(floor ?? 1, cached?.version ?? 1),
-  });
-  const accept = async (manifest: Manifest, meta: StoredManifest) => {
-    await deps.floor.raise(config.site, meta.version, store.persisted);
-    return adopt(manifest, meta);
+    minVersion,
   };
-  let fetched: string | null = null;
-  try {
-    // Nothing that could tag the device: no cookie, no referrer, no HTTP cache (so no validator
-    // the server chose is replayed, also before consent), and no If-None-Match of ours.
-    const res = await deps.fetch(config.manifestUrl, MANIFEST_FETCH);
-    if (res.status === 200) fetched = (await res.text()).trim();
-    else status = { status: 'missing', reason: 'network' };
-  } catch {
-    status = { status: 'missing', reason: 'network' };
-  }
-  if (fetched) {
-    const r = await verifyManifest(fetched, opts());
-    if (r.ok) {
-      const meta: StoredManifest = {
-        jws: fetched,
-        version: r.manifest.version,
-        kid: r.kid,
-        acceptedAt: deps.now(),
-      };
-      await store.set('manifest', meta);
-      if (!cached || cached.version !== meta.version || cached.kid !== meta.kid)
-        await log('manifest-accepted', { version: meta.version, kid: meta.kid });
-      return accept(r.manifest, meta);
-    }
+}
+
+/** Verifies a fetched JWS; on success stores it as the last good manifest, raises the floor and adopts it. */
+async function acceptFetched(
+  jws: string,
+  previous: Pick<StoredManifest, 'version' | 'kid'> | null,
+  minVersion: number,
+  store: DeviceStore,
+  config: ManifestConfig,
+  deps: ManifestDeps,
+  log: AuditLog,
+): Promise<Loaded | { refused: ManifestRefusal }> {
+  const r = await verifyManifest(jws, verifyOptions(config, deps, minVersion));
+  if (!r.ok) {
     await log('manifest-refused', { reason: r.reason, message: r.message });
-    status = { status: 'refused', reason: r.reason };
+    return { refused: r.reason };
+  }
+  const meta: StoredManifest = { jws, version: r.manifest.version, kid: r.kid, acceptedAt: deps.now() };
+  await store.set('manifest', meta);
+  if (!previous || previous.version !== meta.version || previous.kid !== meta.kid)
+    await log('manifest-accepted', { version: meta.version, kid: meta.kid });
+  await deps.floor.raise(config.site, meta.version, store.persisted);
+  return { ...adopt(r.manifest, meta), fetched: jws };
+}
+
+/** The rollback floor: the highest version accepted, which forget() does not erase, and at least `version`. */
+async function floorOf(config: ManifestConfig, deps: ManifestDeps, store: DeviceStore, version = 1) {
+  return Math.max((await deps.floor.get(config.site, store.persisted)) ?? 1, version);
+}
+
+/** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
+export async function loadManifest(
+  store: DeviceStore,
+  config: ManifestConfig,
+  deps: ManifestDeps,
+  log: AuditLog,
+): Promise<Loaded> {
+  let status: ManifestStatus = { status: 'missing' };
+  const cached = (await store.get<StoredManifest>('manifest')) ?? null;
+  // Rollback protection: never below the highest version accepted (the floor), nor below the cached
+  // one (a store from before the floor existed).
+  const minVersion = await floorOf(config, deps, store, cached?.version);
+  const fetched = await fetchJws(config, deps);
+  if (fetched === null) status = { status: 'missing', reason: 'network' };
+  else {
+    const r = await acceptFetched(fetched, cached, minVersion, store, config, deps, log);
+    if (!('refused' in r)) return r;
+    status = { status: 'refused', reason: r.refused };
   }
   if (cached) {
     // The last good manifest must still check out against today's keys, site, origin, clock and floor.
-    const r = await verifyManifest(cached.jws, opts());
-    if (r.ok) return accept(r.manifest, cached);
+    const r = await verifyManifest(cached.jws, verifyOptions(config, deps, minVersion));
+    if (r.ok) {
+      await deps.floor.raise(config.site, cached.version, store.persisted);
+      return { ...adopt(r.manifest, cached), fetched };
+    }
     await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
     status = { status: 'refused', reason: r.reason };
   }
-  return { current: null, manifestStatus: status };
+  return { current: null, manifestStatus: status, fetched };
+}
+
+/**
+ * The manifest while the page stays open: the same request as at start, then
+ * - the same JWS as the one last fetched (`seen`) or the adopted one: nothing to verify, nothing changes;
+ * - another JWS: verified against the floor and the adopted version; adopted if it checks out, else
+ *   refused (logged once per JWS) and the adopted one stays;
+ * - no answer: the adopted one stays.
+ * With nothing adopted (a first visit offline, a refusal, an expiry) it is the start's load again.
+ * The caller checks the expiry of what it keeps (hasExpired).
+ */
+export async function refreshManifest(
+  current: CurrentManifest | null,
+  seen: string | null,
+  store: DeviceStore,
+  config: ManifestConfig,
+  deps: ManifestDeps,
+  log: AuditLog,
+): Promise<Loaded & { changed: boolean }> {
+  if (!current) {
+    const loaded = await loadManifest(store, config, deps, log);
+    return { ...loaded, changed: loaded.current !== null };
+  }
+  const fetched = await fetchJws(config, deps);
+  if (fetched !== null && fetched !== seen && fetched !== current.meta.jws) {
+    const minVersion = await floorOf(config, deps, store, current.meta.version);
+    const r = await acceptFetched(fetched, current.meta, minVersion, store, config, deps, log);
+    if (!('refused' in r)) return { ...r, changed: true };
+  }
+  return { current, manifestStatus: { status: 'accepted' }, fetched: fetched ?? seen, changed: false };
+}
+
+/** Whether the adopted manifest is past its expiresAt at `now` (it then stops releasing, as at start). */
+export function hasExpired(current: CurrentManifest, now: number): boolean {
+  return now >= Date.parse(current.manifest.expiresAt);
+}
+
+/** The wait before the next refresh of an adopted manifest: the interval, jittered uniformly by +-25%. */
+export function refreshWaitMs(everyMs: number, rng: Rng): number {
+  return Math.round(everyMs * 0.75) + rng.int(Math.round(everyMs / 2) + 1);
+}
+
+/** The first retry of a manifest that could not be had waits up to this; each further one doubles it. */
+export const MANIFEST_RETRY_BASE_MS = 2_000;
+/** The soonest a manifest retry runs. */
+const MIN_MANIFEST_RETRY_MS = 1_000;
+
+/**
+ * The wait before retrying a manifest after `failures` failed loads: exponential backoff with full
+ * jitter, uniform in [0, min(everyMs, 2 s * 2^(failures-1))], and at least 1 s.
+ */
+export function retryWaitMs(failures: number, everyMs: number, rng: Rng): number {
+  const cap = Math.min(everyMs, MANIFEST_RETRY_BASE_MS * 2 ** Math.max(0, Math.min(30, failures - 1)));
+  return Math.max(MIN_MANIFEST_RETRY_MS, rng.int(Math.floor(cap) + 1));
 }
 
 function adopt(

@@ -11,6 +11,8 @@
  * - a 2xx resets the backoff of every report still queued (the collector is reachable again);
  * - a report whose last attempt got no answer is marked `offline`: a delivery the `online` event
  *   triggers tries it before its wait is over (never one a Retry-After holds back);
+ * - a wait longer than any this module sets (6 h) means the device clock moved back since: that report
+ *   is due now, so a clock set back by days does not hold the outbox for days;
  * - the collector is idempotent by report id, so a retry after a lost answer is harmless.
  */
 import type { Rng } from '../src/core/privacy/random.js';
@@ -77,7 +79,10 @@ async function post(items: OutboxItem[], deps: DeliveryDeps): Promise<Answer> {
 export async function deliver(store: DeviceStore, deps: DeliveryDeps, online = false): Promise<Delivered> {
   const now = deps.now();
   const due = (await store.outbox())
-    .filter((i) => i.nextAttemptAt <= now || (online && i.offline === true))
+    .filter(
+      (i) =>
+        i.nextAttemptAt <= now || i.nextAttemptAt - now > MAX_BACKOFF_MS || (online && i.offline === true),
+    )
     .sort((a, b) => a.createdAt - b.createdAt)
     .slice(0, MAX_BATCH);
   let sent = 0;

@@ -50,7 +50,9 @@ export async function maybeReport(
   if (!purposeAllowed(s.consent, 'analytics').allowed) return;
   const today = dayOf(deps.now());
   const period = periodOf(today, m.reporting.periodDays);
-  if ((await s.store.budget()).some((sp) => sp.site === config.site && sp.period === period)) return;
+  // One report per period, and periods only move forward: a clock set back (or forward, then back) by
+  // days never reports a period at or before one already reported.
+  if ((await s.store.budget()).some((sp) => sp.site === config.site && sp.period >= period)) return;
   const report = buildReport({
     site: config.site,
     manifestVersion: cur.meta.version,

@@ -3,6 +3,7 @@
  * reads a field when the engine's flow would have, so a change made meanwhile (another tab's forget())
  * is seen where it was before.
  */
+import type { TimedEvent } from '../src/core/protocol.js';
 import type { BlockCode, Consent, Declared, ReleasedSegment } from '../src/core/schema.js';
 import type { Assignment, CurrentManifest, ManifestStatus } from './manifest.js';
 import { MemoryStore, type DeviceStore } from './store.js';
@@ -20,7 +21,16 @@ export type EngineState = {
   forgotten: boolean;
   /** Global Privacy Control as last read (page or worker): every decision reads it anew */
   gpc: boolean;
+  /** events tracked while no manifest is adopted, in memory only, until one says what may be stored */
+  held: TimedEvent[];
+  /** how many held events were dropped, oldest first, to keep `held` within MAX_HELD */
+  heldDropped: number;
+  /** why IndexedDB could not be used (the page then runs on memory), or null */
+  storageFault: string | null;
 };
+
+/** The most events held in memory while no manifest is adopted (the oldest are dropped beyond it). */
+export const MAX_HELD = 5_000;
 
 /** A fresh engine's state: memory store, no manifest, no consent. */
 export function initialState(): EngineState {
@@ -35,6 +45,9 @@ export function initialState(): EngineState {
     normalised: null,
     forgotten: false,
     gpc: false,
+    held: [],
+    heldDropped: 0,
+    storageFault: null,
   };
 }
 
@@ -46,6 +59,17 @@ export function holdNothing(s: EngineState): void {
   s.assignments = [];
   s.released = [];
   s.normalised = null;
+  s.held = [];
+}
+
+/** Holds events in memory while no manifest is adopted: at most MAX_HELD, the oldest dropped and counted. */
+export function holdEvents(s: EngineState, events: readonly TimedEvent[]): void {
+  for (const e of events) s.held.push(e);
+  const over = s.held.length - MAX_HELD;
+  if (over > 0) {
+    s.held.splice(0, over);
+    s.heldDropped += over;
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
  * - MemoryStore: before any consent record, events live in memory for this page only (COMPLIANCE rule 1).
  * - IdbStore (idb.ts): IndexedDB, once consent allows persistence.
  * Contracts every implementation keeps:
- * - addEvents writes the events and merges their rollup deltas atomically;
+ * - addEvents writes the events and merges their rollup deltas atomically (one transaction per batch);
+ * - compact deletes only raw events (the oldest first), never consent, budget, outbox or rollups;
  * - spendAndQueue checks the budget, records the spend and enqueues the report atomically, and (for
  *   IndexedDB) under a Web Lock, so two tabs can never spend twice for one period;
  * - destroy leaves nothing behind.
@@ -25,8 +26,11 @@ export interface DeviceStore {
   readonly persisted: boolean;
   /** the store numbers the events itself: an `id` they carry (e.g. from another store) is ignored */
   addEvents(events: StoredEvent[], deltas: Rollup[]): Promise<void>;
-  /** rollups with day >= `fromDay` (the window the features read; never a scan of raw events) */
-  rollupsSince(fromDay: number): Promise<Rollup[]>;
+  /**
+   * rollups with day >= `fromDay` (the window the features read; never a scan of raw events), and
+   * when `types` is given only the rows of those event types
+   */
+  rollupsSince(fromDay: number, types?: ReadonlySet<string>): Promise<Rollup[]>;
   events(): Promise<StoredEvent[]>;
   rollups(): Promise<Rollup[]>;
   get<T>(key: string): Promise<T | undefined>;
@@ -48,8 +52,28 @@ export interface DeviceStore {
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** deletes raw events before `eventsBefore` and rollups before `rollupsBefore` (day numbers) */
   prune(eventsBefore: number, rollupsBefore: number): Promise<{ events: number; rollups: number }>;
+  /**
+   * Frees space when the quota is exceeded: deletes the oldest `fraction` of the raw events (at least
+   * one), whose data the daily rollups already hold; returns how many were deleted.
+   */
+  compact(fraction: number): Promise<number>;
   close(): Promise<void>;
   destroy(): Promise<void>;
+}
+
+/** Whether `e` is the browser saying the storage quota is exceeded (a DOMException, or an aborted transaction's error). */
+export function isQuotaError(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x && depth < 3; depth++) {
+    const { name, code } = x as { name?: unknown; code?: unknown };
+    if (name === 'QuotaExceededError' || code === 22) return true;
+    x = (x as { cause?: unknown; error?: unknown }).cause ?? (x as { error?: unknown }).error;
+  }
+  return false;
+}
+
+/** How many of `total` raw events compact(fraction) deletes: at least one, at most all. */
+export function compactCount(total: number, fraction: number): number {
+  return Math.min(total, Math.max(1, Math.ceil(total * fraction)));
 }
 
 /** The budget row spendAndQueue records for `item` (shared by both stores). */
@@ -81,8 +105,8 @@ export class MemoryStore implements DeviceStore {
     for (const e of events) this.eventList.push({ ...e, id: this.nextId++ });
     for (const [k, r] of foldDeltas((k) => this.rollupRows.get(k), deltas)) this.rollupRows.set(k, r);
   }
-  async rollupsSince(fromDay: number) {
-    return [...this.rollupRows.values()].filter((r) => r.day >= fromDay);
+  async rollupsSince(fromDay: number, types?: ReadonlySet<string>) {
+    return [...this.rollupRows.values()].filter((r) => r.day >= fromDay && (!types || types.has(r.type)));
   }
   async events() {
     return [...this.eventList];
@@ -142,6 +166,11 @@ export class MemoryStore implements DeviceStore {
         rollups++;
       }
     return { events: e0 - this.eventList.length, rollups };
+  }
+  async compact(fraction: number) {
+    const n = this.eventList.length === 0 ? 0 : compactCount(this.eventList.length, fraction);
+    this.eventList = this.eventList.slice(n);
+    return n;
   }
   async close() {}
   async destroy() {

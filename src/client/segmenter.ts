@@ -74,6 +74,7 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
             ...(opts.consent ? { consent: opts.consent } : {}),
             ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
             ...(opts.reportIntervalMs ? { reportIntervalMs: opts.reportIntervalMs } : {}),
+            ...(opts.manifestRefreshMs ? { manifestRefreshMs: opts.manifestRefreshMs } : {}),
             ...(opts.maxEpsilonPerReport !== undefined
               ? { maxEpsilonPerReport: opts.maxEpsilonPerReport }
               : {}),

@@ -15,5 +15,6 @@ export * from './schema/device.js';
 export * from './schema/options.js';
 export * from './schema/server.js';
 export * from './schema/admin.js';
+export * from './schema/accounts.js';
 export * from './schema/parse.js';
 export * from './schema/time.js';

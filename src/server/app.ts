@@ -5,6 +5,7 @@
  * (security/guard.ts: body limits, parameter checks, rate limits, admin write checks).
  */
 import { Hono } from 'hono';
+import { adminAccess } from './admin/access.js';
 import { adminApi } from './admin/api.js';
 import { adminPages } from './admin/pages.js';
 import { collector, collectorCors } from './collector.js';
@@ -32,6 +33,8 @@ export type AppOptions = {
   demoDir?: string;
   adminToken: string;
   now?: () => Date;
+  /** false: no /demo/ route at all (edseg-server --no-demo), and / leads to the console */
+  demo?: boolean;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -60,6 +63,15 @@ export function createApp(opts: AppOptions): Hono {
   // CORS first, so that the guard's 413/429 answers to another origin's page can be read there too.
   app.use('/v1/*', collectorCors);
   app.use('*', ...deps.guard.middleware);
+  // Who may do what under /admin: one table, one middleware (admin/access.ts), deny by default.
+  app.use(
+    '/admin',
+    adminAccess(deps, () => app.routes),
+  );
+  app.use(
+    '/admin/*',
+    adminAccess(deps, () => app.routes),
+  );
 
   app.route('/v1', collector(deps));
   app.route('/admin/api', adminApi(deps));
@@ -82,6 +94,10 @@ export function createApp(opts: AppOptions): Hono {
     });
   });
 
+  if (opts.demo === false) {
+    app.get('/', (c) => c.redirect('/admin', 302));
+    return app;
+  }
   app.get('/', (c) => c.redirect('/demo/', 302));
   app.get('/demo', (c) => c.redirect('/demo/', 301));
   app.get('/demo/*', async (c) => {

@@ -13,6 +13,7 @@
  *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20)
  *   --estimates / EDSEG_ESTIMATES (public | off)   EDSEG_ESTIMATES_TOKEN (a read token for them)
  *   --estimates-cache / EDSEG_ESTIMATES_CACHE (seconds a public estimates answer is cached; 300)
+ *   --no-demo / EDSEG_NO_DEMO=1 (no demo site: nothing seeded, no /demo/ route)
  */
 import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -47,6 +48,8 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   --estimates M GET /v1/sites/:site/estimates: public (default) or off (EDSEG_ESTIMATES); the
                 signed-in admin views show the estimates either way
   --estimates-cache S  seconds an estimates answer is cached (EDSEG_ESTIMATES_CACHE, default 300)
+  --no-demo     start without the demo site: nothing seeded, no /demo/ route (EDSEG_NO_DEMO=1);
+                create your own with edseg-admin site create
   --help        this text
 
   DATABASE_URL       use PostgreSQL instead of the embedded PGlite
@@ -70,6 +73,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
       'rate-limit': { type: 'string' },
       estimates: { type: 'string' },
       'estimates-cache': { type: 'string' },
+      'no-demo': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -81,6 +85,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
+  const noDemo = values['no-demo'] === true || /^(1|true|yes)$/i.test(env['EDSEG_NO_DEMO'] ?? '');
   const trustProxy = values['trust-proxy'] === true || /^(1|true|yes)$/i.test(env['EDSEG_TRUST_PROXY'] ?? '');
   const rateLimits = parseRateLimits(values['rate-limit'] ?? env['EDSEG_RATE_LIMIT'] ?? '');
   const estimates = values.estimates ?? env['EDSEG_ESTIMATES'] ?? 'public';
@@ -105,6 +110,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(estimates === 'off' ? { publicEstimates: false } : {}),
     ...(env['EDSEG_ESTIMATES_TOKEN'] ? { estimatesToken: env['EDSEG_ESTIMATES_TOKEN'] } : {}),
     ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
+    ...(noDemo ? { demo: false } : {}),
   };
 }
 
@@ -124,21 +130,26 @@ export function banner(s: RunningServer, databaseUrl?: string): string {
     : s.adminTokenFile
       ? `admin token: in ${where(s.adminTokenFile)}`
       : 'admin token: from EDSEG_ADMIN_TOKEN';
-  const seed = s.seed.created
-    ? `seeded ${SEED_SITE} v${s.seed.version}`
-    : s.seed.republished
-      ? `${SEED_SITE} republished as v${s.seed.version} for this port`
-      : `${SEED_SITE} v${s.seed.version}`;
+  const seed = !s.seed
+    ? null
+    : s.seed.created
+      ? `seeded ${SEED_SITE} v${s.seed.version}`
+      : s.seed.republished
+        ? `${SEED_SITE} republished as v${s.seed.version} for this port`
+        : `${SEED_SITE} v${s.seed.version}`;
+  const site = seed ? SEED_SITE : ':site';
   return [
     '',
     `  edseg reference server: ready in ${(s.startupMs / 1000).toFixed(1)} s`,
     '',
-    `  ${pad('demo')}${s.url}/demo/`,
+    seed
+      ? `  ${pad('demo')}${s.url}/demo/`
+      : `  ${pad('demo')}off (--no-demo): no demo site, no /demo/; create a site with edseg-admin site create`,
     `  ${pad('admin')}${s.url}/admin`,
-    `  ${pad('manifest')}${s.url}/v1/sites/${SEED_SITE}/manifest   (${seed})`,
+    `  ${pad('manifest')}${s.url}/v1/sites/${site}/manifest${seed ? `   (${seed})` : ''}`,
     `  ${pad('keys')}${s.url}/v1/keys`,
     `  ${pad('reports')}POST ${s.url}/v1/reports`,
-    `  ${pad('estimates')}${s.url}/v1/sites/${SEED_SITE}/estimates`,
+    `  ${pad('estimates')}${s.url}/v1/sites/${site}/estimates`,
     '',
     `  ${pad('storage')}${storage}`,
     ...s.resigned.map(

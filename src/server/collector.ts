@@ -14,6 +14,7 @@ import type { ServerDeps } from './deps.js';
 import { etagOf, ifNoneMatchHits, limitBody, parseJson } from './http.js';
 import { publicEstimatesRoute } from './public-estimates.js';
 import { admitBatch } from './reports.js';
+import { disabledRefusal } from './sites.js';
 import type { ManifestLookup, VersionInfo } from './reports.js';
 
 /** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */
@@ -36,11 +37,15 @@ export function collector(deps: ServerDeps): Hono {
   // Published versions never change, nor does the date their successor was published: cached for report checks.
   const versions = new Map<string, VersionInfo>();
   const publishedVersion: ManifestLookup = async (site, version) => {
+    // An owner may disable a site at any time: asked once per (site, version) of every batch (one small query).
+    const status = await store.siteStatus(site);
+    if (!status) return 'unknown-site';
+    if (status.disabledAt) return 'disabled-site';
     const key = `${site}\u0000${version}`;
     let info = versions.get(key);
     if (!info) {
       const v = await store.getVersion(site, version);
-      if (!v) return (await store.getSite(site)) ? null : 'unknown-site';
+      if (!v) return null;
       info = { manifest: v.manifest, supersededAt: null };
       versions.set(key, info);
     }
@@ -51,8 +56,10 @@ export function collector(deps: ServerDeps): Hono {
   };
 
   app.get('/sites/:site/manifest', async (c) => {
-    const current = await store.currentJws(c.req.param('site'));
+    const site = c.req.param('site');
+    const current = await store.currentJws(site);
     if (!current) return c.json({ error: 'unknown site or nothing published', field: 'site' }, 404);
+    if (current.disabled) throw disabledRefusal(site, 'site');
     const etag = etagOf(current.jws);
     // no-store: no cache keeps the answer, so none replays a validator that could tag a device.
     const headers = {

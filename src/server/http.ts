@@ -33,17 +33,34 @@ export async function readJson(c: Context, empty?: unknown): Promise<unknown> {
   return empty !== undefined && text.trim() === '' ? empty : parseJson(text);
 }
 
+/**
+ * A refusal by the server's state rather than the input's shape, naming the field it concerns:
+ * 409 (a name taken, a key still signing live versions, a disabled site published), 410 (a disabled site).
+ * Server-only, so the SDK's EdsegError codes stay what the README lists.
+ */
+export class Refusal extends Error {
+  constructor(
+    readonly status: 409 | 410,
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'Refusal';
+  }
+}
+
 /** The app's error handler: 400/404 { error, field } for a refusal, hono's own answer for an HTTPException, else 500. */
 export const errorResponse: ErrorHandler = (raw, c) => {
   // A data exception from the database (a value the checks let through) is input that fails its check too.
   const err = inputErrorOf(raw) ?? raw;
-  // A refusal names the field at fault: 400 for input that fails its check, 404 for what does not exist.
-  if (err instanceof EdsegError && (err.code === 'invalid-input' || err.code === 'not-found')) {
+  // A refusal names the field at fault: 400 for input that fails its check, 404 for what does not
+  // exist, 409 for what the current state forbids (a taken name, a key still in use), 410 for a disabled site.
+  if (err instanceof EdsegError && (err.code === 'invalid-input' || err.code === 'not-found'))
     return c.json(
       { error: err.message, field: err.field ?? '(root)' },
       err.code === 'invalid-input' ? 400 : 404,
     );
-  }
+  if (err instanceof Refusal) return c.json({ error: err.message, field: err.field }, err.status);
   if (err instanceof HTTPException) return err.getResponse();
   // The message only: a stack or the request would not help a caller and could leak.
   console.error(

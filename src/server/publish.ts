@@ -13,7 +13,8 @@ import { canonical, same, withChangelog } from '../core/diff.js';
 import { EdsegError } from '../core/errors.js';
 import { MAX_VALIDITY_DAYS } from '../core/manifest.js';
 import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../core/schema.js';
-import type { PublishedVersion, SiteRecord } from '../core/schema.js';
+import type { KeyStatus, PublishedVersion, SiteRecord } from '../core/schema.js';
+import { Refusal } from './http.js';
 import type { Signer } from './keys.js';
 import type { SitePatch, Store } from './storage/store.js';
 
@@ -23,7 +24,11 @@ export const VALIDITY_DAYS = MAX_VALIDITY_DAYS;
 export const RESIGN_WITHIN_DAYS = VALIDITY_DAYS - 1;
 
 /** The manifest a site's record becomes at `version`, signed `now`. */
-export function buildManifest(site: SiteRecord, version: number, now: Date): Manifest {
+export function buildManifest(
+  site: Pick<SiteRecord, 'id' | 'origins' | 'definition' | 'policy'> & Partial<SiteRecord>,
+  version: number,
+  now: Date,
+): Manifest {
   return {
     version,
     issuedAt: now.toISOString(),
@@ -74,6 +79,12 @@ export async function publishSite(
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
     if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
+    if (site.disabledAt)
+      throw new Refusal(
+        409,
+        `site "${siteId}" is disabled (${site.disabledAt}): it publishes nothing`,
+        'site',
+      );
     const prev = await tx.currentVersion(siteId);
     const version = (prev?.version ?? 0) + 1;
 
@@ -214,7 +225,7 @@ export async function rotateSigningKey(
   });
   const republished: PublishResult[] = [];
   for (const s of await store.listSites()) {
-    if (s.currentVersion !== null)
+    if (s.currentVersion !== null && s.disabledAt === null)
       republished.push(
         await publishSite(store, signer, s.id, {
           actor: opts.actor,
@@ -224,6 +235,63 @@ export async function rotateSigningKey(
       );
   }
   return { kid, republished };
+}
+
+/**
+ * Every signing key with whether it signs now and the live versions it signed: the current,
+ * unexpired version of each enabled site (a disabled site serves nothing).
+ */
+export async function keyStatuses(store: Store, signer: Signer, now: Date): Promise<KeyStatus[]> {
+  const { keys } = await signer.publicJwks();
+  const live: { site: string; version: number; kid: string }[] = [];
+  for (const { site, version, expiresAt } of await store.currentExpiries()) {
+    if (Date.parse(expiresAt) <= now.getTime()) continue;
+    const v = await store.getVersion(site, version);
+    if (v) live.push({ site, version, kid: v.kid });
+  }
+  const created = new Map((await store.listSigningKeys()).map((k) => [k.kid, k.createdAt]));
+  return keys.map((k, i) => ({
+    kid: k.kid,
+    createdAt: created.get(k.kid) ?? '',
+    current: i === 0,
+    liveVersions: live.filter((v) => v.kid === k.kid).map(({ site, version }) => ({ site, version })),
+  }));
+}
+
+/**
+ * Retires a signing key: it leaves /v1/keys and its private half is deleted. Refused (409, naming
+ * them) while a live version is signed by it, and for the key that signs now (rotate first);
+ * 404 for an unknown kid. Audited (`key-retire`).
+ */
+export async function retireSigningKey(
+  store: Store,
+  signer: Signer,
+  kid: string,
+  opts: { actor: string; now: Date },
+): Promise<KeyStatus[]> {
+  const keys = await keyStatuses(store, signer, opts.now);
+  const key = keys.find((k) => k.kid === kid);
+  if (!key) throw new EdsegError('not-found', `no signing key "${kid}"`, 'kid');
+  if (key.current) throw new Refusal(409, `key ${kid} signs now: rotate first, then retire it`, 'kid');
+  if (key.liveVersions.length > 0)
+    throw new Refusal(
+      409,
+      `key ${kid} still signs live versions: ${key.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ')} (publish them again with the new key, or wait until they expire)`,
+      'kid',
+    );
+  await store.transaction(async (tx) => {
+    await tx.deleteSigningKey(kid);
+    await tx.appendAudit({
+      at: opts.now.toISOString(),
+      actor: opts.actor,
+      action: 'key-retire',
+      site: null,
+      version: null,
+      summary: `signing key ${kid} retired: removed from /v1/keys`,
+      detail: { kid, createdAt: key.createdAt },
+    });
+  });
+  return keyStatuses(store, signer, opts.now);
 }
 
 const added = (a: readonly string[], b: readonly string[]) => b.filter((x) => !a.includes(x));

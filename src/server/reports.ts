@@ -31,9 +31,12 @@ export type VersionInfo = { manifest: Manifest; supersededAt: string | null };
 
 /**
  * Looks up a published version; null when the site never published it, 'unknown-site' when there
- * is no such site. The app's lookup caches them (a manifest never changes, nor does a successor's date).
+ * is no such site, 'disabled-site' when an owner disabled it (410: the device should stop). The app's lookup caches them (a manifest never changes, nor does a successor's date).
  */
-export type ManifestLookup = (site: string, version: number) => Promise<VersionInfo | null | 'unknown-site'>;
+export type ManifestLookup = (
+  site: string,
+  version: number,
+) => Promise<VersionInfo | null | 'unknown-site' | 'disabled-site'>;
 
 /** Reports under a superseded version are refused (410) this many of its reporting periods after the successor's publication. */
 export const SUPERSEDED_GRACE_PERIODS = 2;
@@ -52,6 +55,13 @@ export async function admitBatch(body: unknown, lookup: ManifestLookup, now: Dat
     const at = `reports.${i}`;
     if (info === 'unknown-site')
       return { ok: false, status: 400, field: `${at}.site`, message: `unknown site "${r.site}"` };
+    if (info === 'disabled-site')
+      return {
+        ok: false,
+        status: 410,
+        field: `${at}.site`,
+        message: `site "${r.site}" is disabled: it takes no report`,
+      };
     if (!info)
       return {
         ok: false,

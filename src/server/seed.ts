@@ -2,12 +2,12 @@
  * Seeds the demo site `lingua-kids`: its definition (features and models in seed-data/), its policy,
  * its origins, and the first publish or the republish when the origins change.
  */
-import type { Model, SiteDefinition, SitePolicy, SiteRecord } from '../core/schema.js';
+import type { Model, SiteDefinition, SitePolicy } from '../core/schema.js';
 import { publishSite } from './publish.js';
 import type { Signer } from './keys.js';
 import { SEED_FEATURES } from './seed-data/features.js';
 import { seedModels } from './seed-data/models.js';
-import type { Store } from './storage/store.js';
+import type { NewSite, Store } from './storage/store.js';
 
 // The features are data (seed-data/features.ts); re-exported for the tests and scripts that read them.
 export { SEED_FEATURES } from './seed-data/features.js';
@@ -68,7 +68,7 @@ export async function seedDemoSite(
   const wanted = seedOrigins(opts.port, opts.extraOrigins);
   const date = opts.now.toISOString().slice(0, 10);
   const definition = seedDefinition(date);
-  const site: Omit<SiteRecord, 'createdAt' | 'updatedAt'> = {
+  const site: NewSite = {
     id: SEED_SITE,
     name: 'Lingua Kids (demo)',
     origins: wanted,
@@ -86,6 +86,8 @@ export async function seedDemoSite(
     return { created, republished: false, version: v.version };
   }
   const record = (await store.getSite(SEED_SITE))!;
+  // An owner disabled the demo site: it stays as it is (a disabled site publishes nothing).
+  if (record.disabledAt) return { created: false, republished: false, version: current.version };
   const origins = [...new Set([...record.origins.filter((o) => !LOOPBACK.test(o)), ...wanted])];
   if (sameSet(origins, current.manifest.site.origins) && sameSet(origins, record.origins))
     return { created: false, republished: false, version: current.version };

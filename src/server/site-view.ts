@@ -19,6 +19,7 @@ export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteVi
       origins: site.origins,
       createdAt: site.createdAt,
       updatedAt: site.updatedAt,
+      disabledAt: site.disabledAt,
     },
     current: current && {
       version: current.version,

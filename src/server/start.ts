@@ -1,7 +1,8 @@
 /**
  * Starting the reference server in-process: storage (PGlite in the data folder, or PostgreSQL
  * when a URL is given), the signing key, the admin token, the HTTP listener, then the demo seed
- * (which needs the port actually listened on) and the re-signing of manifests near expiry.
+ * (which needs the port actually listened on; skipped with `demo: false`) and the re-signing of
+ * manifests near expiry.
  * Requests that arrive before seeding finishes wait for it rather than see an empty server.
  */
 import { randomBytes } from 'node:crypto';
@@ -47,6 +48,8 @@ export type StartOptions = {
   demoDir?: string;
   /** origins allowed besides http://127.0.0.1:<port> and http://localhost:<port> */
   origins?: string[];
+  /** false (`--no-demo`): no demo site is seeded or republished and there is no /demo/ route; default true */
+  demo?: boolean;
   /** an already open store (tests); it is not closed by close() */
   store?: Store;
   now?: () => Date;
@@ -66,7 +69,8 @@ export type RunningServer = {
   dataDir: string;
   store: Store;
   signer: Signer;
-  seed: SeedResult;
+  /** what seeding the demo site did; null when started without it (`demo: false`) */
+  seed: SeedResult | null;
   resigned: PublishResult[];
   /** milliseconds from the call to ready (listening and seeded) */
   startupMs: number;
@@ -132,6 +136,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
   try {
     const signer = await createSigner(store, now);
+    const demo = opts.demo !== false;
     const admin = resolveAdminToken(dataDir, opts.adminToken);
     const root = packageRoot();
     const app = createApp({
@@ -143,7 +148,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
       ...estimatesOptions(opts),
       staticDir: opts.staticDir ?? join(root, 'dist'),
-      demoDir: opts.demoDir ?? join(root, 'demo'),
+      ...(demo ? { demoDir: opts.demoDir ?? join(root, 'demo') } : { demo: false }),
     });
 
     let markReady!: () => void;
@@ -175,7 +180,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     // the port actually listened on (wantedPort 0 picks a free one)
     const port = (server.address() as AddressInfo).port;
 
-    const seed = await seedDemoSite(store, signer, { port, extraOrigins: opts.origins ?? [], now: now() });
+    const seed = demo
+      ? await seedDemoSite(store, signer, { port, extraOrigins: opts.origins ?? [], now: now() })
+      : null;
     const resigned = await resignExpiring(store, signer, now());
     markReady();
     // A server that runs for weeks must keep its manifests valid: devices refuse an expired one.

@@ -11,11 +11,14 @@ import {
   SiteView,
 } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest } from '../../src/core/schema.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
   ADMIN_TOKEN,
   NOW,
   adminApiOf,
+  addAccount,
+  apiAs,
   consoleSession,
   siteViewOf,
   expectShape,
@@ -28,12 +31,16 @@ import type { TestServer } from './helpers.js';
 let s: TestServer;
 beforeAll(async () => {
   s = await makeServer();
+  adaToken = (await addAccount(s, 'ada', 'editor')).token;
 });
 afterAll(async () => {
   await s.close();
 });
 
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
+/** An editor account's API token: the audit log records the account, whatever X-Edseg-Actor says. */
+let adaToken = '';
+const ada = (path: string, init?: RequestInit) => apiAs(s, adaToken)(path, init);
 const view = () => siteViewOf(api);
 const audit = async (): Promise<AuditRecord[]> =>
   ((await (await api('/audit')).json()) as { entries: AuditRecord[] }).entries;
@@ -74,7 +81,14 @@ describe('admin API authentication', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       sites: [
-        { id: 'lingua-kids', name: 'Lingua Kids (demo)', currentVersion: 1, publishedAt: NOW.toISOString() },
+        {
+          id: 'lingua-kids',
+          name: 'Lingua Kids (demo)',
+          origins: ['http://127.0.0.1:8787', 'http://localhost:8787'],
+          currentVersion: 1,
+          publishedAt: NOW.toISOString(),
+          disabledAt: null,
+        },
       ],
     });
   });
@@ -136,9 +150,9 @@ describe('policy update and publish', () => {
 
   it('saves a policy change without publishing it, and audits the edit', async () => {
     const allowed = (await view()).policy.allowed.filter((id) => id !== 'travel-audience');
-    const res = await api(
+    const res = await ada(
       '/sites/lingua-kids/policy',
-      json('PUT', { allowed, clear: (await view()).policy.clear }, { 'X-Edseg-Actor': 'Ada' }),
+      json('PUT', { allowed, clear: (await view()).policy.clear }, { 'X-Edseg-Actor': 'Mallory' }),
     );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ changes: ['allowed -travel-audience'], published: false });
@@ -146,16 +160,16 @@ describe('policy update and publish', () => {
     expect((await view()).pending).toEqual(['allowed -travel-audience']);
     expect((await audit())[0]).toMatchObject({
       action: 'policy-update',
-      actor: 'Ada',
+      actor: 'ada',
       site: 'lingua-kids',
       version: null,
     });
   });
 
   it('publishes: bumps the version, and the new manifest verifies with the published key', async () => {
-    const res = await api(
+    const res = await ada(
       '/sites/lingua-kids/publish',
-      json('POST', { note: 'no travel ads' }, { 'X-Edseg-Actor': 'Ada' }),
+      json('POST', { note: 'no travel ads' }, { 'X-Edseg-Actor': 'Mallory' }),
     );
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({
@@ -172,7 +186,7 @@ describe('policy update and publish', () => {
     const [entry] = await audit();
     expect(entry).toMatchObject({
       action: 'publish',
-      actor: 'Ada',
+      actor: 'ada',
       site: 'lingua-kids',
       version: 2,
       at: NOW.toISOString(),
@@ -212,7 +226,7 @@ describe('policy update and publish', () => {
             {
               version: 3,
               date: s.clock.now.toISOString().slice(0, 10),
-              change: `centroid ${JSON.stringify(before.centroids[i])} -> ${JSON.stringify(given.centroids[i])} (by admin (api token))`,
+              change: `centroid ${JSON.stringify(before.centroids[i])} -> ${JSON.stringify(given.centroids[i])} (by ${BOOTSTRAP_ACTOR})`,
             },
           ],
         },
@@ -372,7 +386,7 @@ describe('the HTML console', () => {
     expect(await publishedVersion()).toBe(before + 1);
     expect((await audit())[0]).toMatchObject({
       action: 'publish',
-      actor: 'Grace',
+      actor: BOOTSTRAP_ACTOR,
       summary: `published v${before + 1}: allowed +travel-audience`,
     });
   });

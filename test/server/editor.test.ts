@@ -248,7 +248,14 @@ describe('publishing writes a changelog entry on every changed segment', () => {
         centroids: [pace.centroids[0], pace.centroids[1], [-0.7, -0.2, -0.3, -0.3], pace.centroids[3]],
       }),
     );
-    const pub = await api(`${SITE}/publish`, json('POST', { note: 'clearer' }, { 'X-Edseg-Actor': 'Ada' }));
+    // Published by a named editor: the changelog says who, from the account.
+    const created = await api('/accounts', json('POST', { name: 'ada', role: 'editor' }));
+    expect(created.status).toBe(201);
+    const { token } = (await created.json()) as { token: string };
+    const pub = await api(
+      `${SITE}/publish`,
+      json('POST', { note: 'clearer' }, { Authorization: `Bearer ${token}` }),
+    );
     expect(pub.status).toBe(201);
     const { version } = (await pub.json()) as { version: number };
     const m = (await s.store.currentVersion('lingua-kids'))!.manifest;
@@ -257,12 +264,12 @@ describe('publishing writes a changelog entry on every changed segment', () => {
     expect(seg('sprinter').documentation.changelog.at(-1)).toEqual({
       version,
       date,
-      change: 'criteria edited (by Ada; note: clearer)',
+      change: 'criteria edited (by ada; note: clearer)',
     });
     expect(seg('drifting').documentation.changelog.at(-1)).toEqual({
       version,
       date,
-      change: 'centroid [-0.8,-0.2,-0.3,-0.3] -> [-0.7,-0.2,-0.3,-0.3] (by Ada; note: clearer)',
+      change: 'centroid [-0.8,-0.2,-0.3,-0.3] -> [-0.7,-0.2,-0.3,-0.3] (by ada; note: clearer)',
     });
     // Unchanged segments get no entry.
     expect(seg('steady-learner').documentation.changelog.map((e) => e.version)).not.toContain(version);

@@ -136,6 +136,29 @@ export const adminApiOf =
       }),
     );
 
+/** A request to the admin JSON API of `s` with an account's API token. */
+export const apiAs =
+  (s: TestServer, token: string) =>
+  (path: string, init: RequestInit = {}): Promise<Response> =>
+    Promise.resolve(
+      s.app.request(`/admin/api${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+      }),
+    );
+
+/** Creates an account on `s` through the admin API (as the bootstrap owner); its one-time password and API token. */
+export async function addAccount(
+  s: TestServer,
+  name: string,
+  role: 'owner' | 'editor' | 'analyst',
+): Promise<{ name: string; role: string; password: string; token: string }> {
+  const res = await adminApiOf(s)('/accounts', json('POST', { name, role }));
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { password: string; token: string };
+  return { name, role, password: body.password, token: body.token };
+}
+
 /** The admin API's view of one site (default the seeded lingua-kids), read through `api`. */
 export async function siteViewOf(
   api: (path: string) => Promise<Response>,
@@ -145,8 +168,9 @@ export async function siteViewOf(
 }
 
 /**
- * A console session on `s`: `login()` first (as Grace; another token or Origin may be given, and the
- * answer is returned), then GETs and form posts (same-origin unless told) with its cookie.
+ * A console session on `s`: `login()` first (with the admin token, the bootstrap owner, typing the name
+ * Grace, which the audit log does not take; another token or Origin may be given, and the answer is
+ * returned) or `loginAs(name, password)` for an account, then GETs and form posts (same-origin unless told) with its cookie.
  */
 export function consoleSession(server: TestServer | (() => TestServer)) {
   // A getter lets a describe block make the session before beforeAll has started the server.
@@ -163,6 +187,17 @@ export function consoleSession(server: TestServer | (() => TestServer)) {
   return {
     async login(token = ADMIN_TOKEN, headers: Record<string, string> = ORIGIN): Promise<Response> {
       const res = await post('/admin/login', form({ token, name: 'Grace' }), headers);
+      const set = res.headers.get('set-cookie');
+      if (res.status === 303 && set) cookie = set.split(';')[0]!;
+      return res;
+    },
+    /** Signs in with an account's name and password. */
+    async loginAs(
+      name: string,
+      password: string,
+      headers: Record<string, string> = ORIGIN,
+    ): Promise<Response> {
+      const res = await post('/admin/login', form({ name, password }), headers);
       const set = res.headers.get('set-cookie');
       if (res.status === 303 && set) cookie = set.split(';')[0]!;
       return res;

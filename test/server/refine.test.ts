@@ -13,11 +13,14 @@ import { buildReport } from '../../src/core/privacy/report.js';
 import { proposeRefinement } from '../../src/core/refine.js';
 import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
   NOW,
   ORIGIN,
   adminApiOf,
+  addAccount,
+  apiAs,
   consoleSession,
   siteViewOf,
   expectShape,
@@ -198,7 +201,10 @@ describe('publishing the proposal', () => {
   let proposal: RefinementProposal;
   it('publishes the chosen models as the next signed version and returns it', async () => {
     proposal = await proposalNow();
-    const res = await publish({ models: ['pace'], version: 1 }, { 'X-Edseg-Actor': 'Ada' });
+    const res = await apiAs(s, (await addAccount(s, 'ada', 'editor')).token)(
+      `/sites/${SITE}/refinement/publish`,
+      json('POST', { models: ['pace'], version: 1 }, { 'X-Edseg-Actor': 'Mallory' }),
+    );
     expect(res.status).toBe(201);
     const body = await res.json();
     expectShape(RefinementPublished, body);
@@ -248,7 +254,7 @@ describe('publishing the proposal', () => {
     const [refine, pub] = await audit();
     expect(refine).toMatchObject({
       action: 'refine',
-      actor: 'Ada',
+      actor: 'ada',
       site: SITE,
       version: 2,
       summary: `refined centroids of pace from ${N} reports`,
@@ -256,7 +262,7 @@ describe('publishing the proposal', () => {
     expect(refine!.detail).toMatchObject({ baseVersion: 1, reports: N, models: ['pace'], maxStep: 0.5 });
     expect(pub).toMatchObject({
       action: 'publish',
-      actor: 'Ada',
+      actor: 'ada',
       version: 2,
       detail: { note: `refined centroids of pace from ${N} reports` },
     });
@@ -423,7 +429,7 @@ describe('the console page', () => {
     const [refine] = await audit();
     expect(refine).toMatchObject({
       action: 'refine',
-      actor: 'Grace',
+      actor: BOOTSTRAP_ACTOR,
       version: before + 1,
       summary: `refined centroids of pace from ${N} reports`,
       detail: { note: 'weekly review' },

@@ -59,7 +59,7 @@ function postgresBackend(): Backend {
 }
 
 const def = seedDefinition('2025-06-02');
-const site = (id: string): Omit<SiteRecord, 'createdAt' | 'updatedAt'> => ({
+const site = (id: string): Omit<SiteRecord, 'createdAt' | 'updatedAt' | 'disabledAt'> => ({
   id,
   name: `Site ${id}`,
   origins: seedOrigins(8787),
@@ -98,7 +98,12 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
   it('creates a site once and reads it back whole', async () => {
     expect(await store.createSite(site('alpha'), at(0))).toBe(true);
     expect(await store.createSite({ ...site('alpha'), name: 'other' }, at(1))).toBe(false);
-    expect(await store.getSite('alpha')).toEqual({ ...site('alpha'), createdAt: at(0), updatedAt: at(0) });
+    expect(await store.getSite('alpha')).toEqual({
+      ...site('alpha'),
+      createdAt: at(0),
+      updatedAt: at(0),
+      disabledAt: null,
+    });
   });
 
   it('answers null for a site that does not exist', async () => {
@@ -154,10 +159,42 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
 
   it('lists sites with their current version', async () => {
     await store.createSite(site('beta'), at(0));
+    const { origins } = site('alpha');
     expect(await store.listSites()).toEqual([
-      { id: 'alpha', name: 'Site alpha', currentVersion: 2, publishedAt: at(2) },
-      { id: 'beta', name: 'Site beta', currentVersion: null, publishedAt: null },
+      { id: 'alpha', name: 'Site alpha', origins, currentVersion: 2, publishedAt: at(2), disabledAt: null },
+      { id: 'beta', name: 'Site beta', origins, currentVersion: null, publishedAt: null, disabledAt: null },
     ]);
+  });
+
+  it('disables a site once (the first time stays), and says so in every read', async () => {
+    await store.createSite(site('gamma'), at(0));
+    expect(await store.siteStatus('gamma')).toEqual({ disabledAt: null });
+    expect(await store.disableSite('gamma', at(3))).toBe(true);
+    expect(await store.disableSite('gamma', at(4))).toBe(true);
+    expect(await store.disableSite('nope', at(4))).toBe(false);
+    expect(await store.siteStatus('gamma')).toEqual({ disabledAt: at(3) });
+    expect(await store.siteStatus('nope')).toBeNull();
+    expect((await store.getSite('gamma'))!.disabledAt).toBe(at(3));
+    expect((await store.listSites()).find((x) => x.id === 'gamma')!.disabledAt).toBe(at(3));
+  });
+
+  it('keeps accounts by name with their hashes, one per name and per token hash', async () => {
+    const a = {
+      name: 'ada',
+      role: 'editor' as const,
+      passwordHash: 'scrypt$1$1$1$c2FsdA$aGFzaA',
+      tokenHash: 'th-ada',
+      createdAt: at(0),
+      createdBy: 'test',
+    };
+    expect(await store.createAccount(a)).toBe(true);
+    expect(await store.createAccount({ ...a, tokenHash: 'th-other' })).toBe(false);
+    await expect(store.createAccount({ ...a, name: 'bob' })).rejects.toThrow();
+    expect(await store.getAccount('ada')).toEqual(a);
+    expect(await store.accountByTokenHash('th-ada')).toEqual(a);
+    expect(await store.accountByTokenHash('th-nope')).toBeNull();
+    expect(await store.getAccount('nope')).toBeNull();
+    expect((await store.listAccounts()).map((x) => x.name)).toEqual(['ada']);
   });
 
   it('keeps signing keys, newest first, private part included', async () => {
@@ -166,6 +203,8 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
     await store.addSigningKey(a);
     await store.addSigningKey(b);
     expect(await store.listSigningKeys()).toEqual([b, a]);
+    await store.deleteSigningKey(a.kid);
+    expect(await store.listSigningKeys()).toEqual([b]);
   });
 
   it('inserts reports idempotently by id and counts what was new', async () => {
@@ -189,7 +228,7 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
   });
 
   it('serves the current JWS alone, without the manifest row, and null where nothing is published', async () => {
-    expect(await store.currentJws('alpha')).toEqual({ version: 2, jws: 'jws-2' });
+    expect(await store.currentJws('alpha')).toEqual({ version: 2, jws: 'jws-2', disabled: false });
     expect(await store.currentJws('beta')).toBeNull();
     expect(await store.currentJws('nope')).toBeNull();
   });

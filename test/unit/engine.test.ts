@@ -178,6 +178,7 @@ describe('engine: reports', () => {
     const batch = ReportBatch.parse(h.net.posts[0]);
     expect(batch.reports[0]!.segments.map((f) => [f.model, f.channel])).toEqual([['pace', 'clear']]);
     h.clock += 7 * DAY;
+    await h.resign(); // the server re-signs daily: the open page moves on to the new version
     expect((await e.flush()).sent).toBe(1);
   });
 
@@ -190,6 +191,8 @@ describe('engine: reports', () => {
     for (let week = 0; week < 4; week++) {
       sent += (await e.flush()).sent;
       h.clock += 7 * DAY;
+      await h.resign();
+      await h.resign(); // the server re-signs daily: the open page moves on to the new version
     }
     expect(sent).toBe(3);
     const ex = await e.explain();
@@ -323,6 +326,7 @@ describe('engine: delivery', () => {
     expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
     const bad = (await e.exportData()).outbox[0]!.report.id;
     h.clock += 7 * DAY; // the next period, and past the first report's backoff
+    await h.resign();
     h.net.collectorStatus = (body) => (body.reports.some((r) => r.id === bad) ? 400 : 202);
     expect(await e.flush()).toEqual({ sent: 1, pending: 0 });
     const audit = (await e.exportData()).audit;

@@ -147,6 +147,7 @@ describe('manifest chain: a version the collector retired', () => {
     expect(await e.flush()).toEqual({ sent: 0, pending: 1 });
     const old = (await e.exportData()).outbox[0]!.report.id;
     h.clock += 7 * DAY;
+    await h.resign(); // the server re-signs daily: the open page moves on to the new version
     h.net.collectorStatus = (body) => (body.reports.some((r) => r.id === old) ? 410 : 202);
     expect(await e.flush()).toEqual({ sent: 1, pending: 0 });
     const audit = (await e.exportData()).audit;

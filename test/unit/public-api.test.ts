@@ -48,6 +48,7 @@ describe("'edseg' (README API)", () => {
       consent?: ConsentInput;
       timeoutMs?: number;
       reportIntervalMs?: number;
+      manifestRefreshMs?: number;
       maxEpsilonPerReport?: number;
       maxEpsilonWindow?: number;
     }>();

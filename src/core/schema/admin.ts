@@ -4,7 +4,7 @@
  * nested in a schema's arguments carries its own pure annotation.
  */
 import * as z from 'zod/mini';
-import { MinAgeBand, Purpose } from './atoms.js';
+import { Identifier, MinAgeBand, Purpose } from './atoms.js';
 import { FeatureKind } from './feature-spec.js';
 import { Manifest, SegmentDoc, SitePolicy } from './manifest.js';
 import { PublicJwk } from './options.js';
@@ -56,6 +56,8 @@ export const SiteView = /* @__PURE__ */ z.object({
     origins: z.array(z.string()),
     createdAt: z.string(),
     updatedAt: z.string(),
+    /** when an owner disabled the site (no manifest served, reports refused), or null */
+    disabledAt: z.nullable(z.string()),
   }),
   current: z.nullable(
     z.object({
@@ -294,3 +296,66 @@ export const KeysRotated = /* @__PURE__ */ z.object({
   republished: z.array(z.object({ site: z.string(), version: z.int() })),
 });
 export type KeysRotated = z.infer<typeof KeysRotated>;
+
+/** Whether `s` is exactly a URL origin: http(s), a host, an optional port, nothing else (no path, no trailing slash). */
+export function isOrigin(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === s;
+  } catch {
+    return false;
+  }
+}
+
+/** A page origin a site allows, e.g. "https://app.example.org" or "http://127.0.0.1:8788". */
+export const Origin = /* @__PURE__ */ z
+  .string()
+  .check(
+    z.refine(
+      isOrigin,
+      'must be a URL origin: http(s)://host[:port], nothing after it (no path, no trailing slash)',
+    ),
+  );
+
+/** The templates a new site can start from: `empty` (no features or models yet) or `demo` (the demo site's features and models). */
+export const SITE_TEMPLATES = ['empty', 'demo'] as const;
+
+/** POST /admin/api/sites: a new site. */
+export const SiteCreateInput = /* @__PURE__ */ z.strictObject({
+  id: Identifier,
+  name: /* @__PURE__ */ z.string().check(z.minLength(1), z.maxLength(100)),
+  origins: /* @__PURE__ */ z.array(Origin).check(z.minLength(1), z.maxLength(50)),
+  template: z.optional(z.enum(SITE_TEMPLATES)),
+});
+export type SiteCreateInput = z.infer<typeof SiteCreateInput>;
+
+/** POST /admin/api/sites/:site/origins: origins to add and to remove (at least one of them). */
+export const SiteOriginsInput = /* @__PURE__ */ z.strictObject({
+  add: z.optional(/* @__PURE__ */ z.array(Origin).check(z.maxLength(50))),
+  remove: z.optional(/* @__PURE__ */ z.array(z.string()).check(z.maxLength(50))),
+});
+export type SiteOriginsInput = z.infer<typeof SiteOriginsInput>;
+
+/** What the site routes answer: the site's summary, and for an origins edit what changed (live at the next publish). */
+export const SiteChanged = /* @__PURE__ */ z.object({
+  site: SiteSummary,
+  changes: z.array(z.string()),
+});
+export type SiteChanged = z.infer<typeof SiteChanged>;
+
+/** One signing key as GET /admin/api/keys lists it: whether it signs now, and the live versions it signed. */
+export const KeyStatus = /* @__PURE__ */ z.object({
+  kid: z.string(),
+  createdAt: z.string(),
+  current: z.boolean(),
+  /** current, unexpired versions of enabled sites signed by this key: while any is left it cannot be retired */
+  liveVersions: z.array(z.object({ site: z.string(), version: z.int() })),
+});
+export type KeyStatus = z.infer<typeof KeyStatus>;
+
+/** GET /admin/api/keys, and POST /admin/api/keys/:kid/retire (with `retired`). */
+export const KeyList = /* @__PURE__ */ z.object({
+  keys: z.array(KeyStatus),
+  retired: z.optional(z.string()),
+});
+export type KeyList = z.infer<typeof KeyList>;

@@ -97,6 +97,17 @@ export const Explanation = /* @__PURE__ */ z.object({
   blocked: z.optional(BlockCode),
   consent: z.nullable(Consent),
   persisted: z.boolean(),
+  /**
+   * where this page keeps its data: IndexedDB, or memory for this page only, because consent does not
+   * allow persistence (`consent`) or IndexedDB could not be used (`unavailable`, with the browser's error)
+   */
+  storage: z.object({
+    mode: z.enum(['indexeddb', 'memory']),
+    reason: z.optional(z.enum(['consent', 'unavailable'])),
+    error: z.optional(z.string()),
+  }),
+  /** events tracked while no manifest was adopted: held in memory only, stored once one arrives; the oldest dropped beyond 5,000 */
+  held: z.object({ events: z.int(), dropped: z.int() }),
   /** what this device keeps, in counts (exportData() has the records themselves) */
   stored: z.object({
     /** events per type over the raw-event retention window, from the daily rollups */

@@ -35,6 +35,7 @@ export const AUDIT_KINDS = [
   'report-dropped',
   'retention',
   'events-dropped',
+  'storage-compacted',
 ] as const;
 export const AuditEntry = /* @__PURE__ */ z.object({
   id: z.optional(z.int()),

@@ -25,6 +25,8 @@ export const SegmenterOptions = /* @__PURE__ */ z.object({
   timeoutMs: z.optional(z.int().check(z.gte(100))),
   /** ms between automatic report/delivery attempts while the page is open (default 300000) */
   reportIntervalMs: z.optional(z.int().check(z.gte(1000))),
+  /** ms between refreshes of the manifest while the page is open, jittered by +-25% (default 3600000) */
+  manifestRefreshMs: z.optional(z.int().check(z.gte(1000))),
   /** the most one report may spend (default and upper limit 8): a manifest asking more is refused */
   maxEpsilonPerReport: z.optional(z.number().check(z.gte(0), z.lte(8))),
   /** the most this device spends in any 28 days (default and upper limit 32): a manifest allowing more is refused */

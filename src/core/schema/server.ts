@@ -53,6 +53,8 @@ export const SiteRecord = /* @__PURE__ */ z.object({
   policy: SitePolicy,
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** when an owner disabled the site, or null */
+  disabledAt: z.nullable(z.string()),
 });
 export type SiteRecord = z.infer<typeof SiteRecord>;
 
@@ -60,8 +62,12 @@ export type SiteRecord = z.infer<typeof SiteRecord>;
 export const SiteSummary = /* @__PURE__ */ z.object({
   id: z.string(),
   name: z.string(),
+  /** the working origins (live once published) */
+  origins: z.array(z.string()),
   currentVersion: z.nullable(z.int()),
   publishedAt: z.nullable(z.string()),
+  /** when the site was disabled (it then serves no manifest and takes no report), or null */
+  disabledAt: z.nullable(z.string()),
 });
 export type SiteSummary = z.infer<typeof SiteSummary>;
 
@@ -117,6 +123,7 @@ export const SiteRow = /* @__PURE__ */ z.object({
   policy: SitePolicy,
   created_at: z.string(),
   updated_at: z.string(),
+  disabled_at: z.nullable(z.string()),
 });
 export type SiteRow = z.infer<typeof SiteRow>;
 

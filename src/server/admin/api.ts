@@ -1,14 +1,20 @@
 /**
- * The admin JSON API under /admin/api/*, behind `Authorization: Bearer <admin token>`.
- * Who did it, for the audit log, is the optional `X-Edseg-Actor` header (a name, not a credential).
- * Routes only: the site view, the refinement and publishing live in ../site-view.ts, ../refinement.ts
- * and ../publish.ts.
+ * The admin JSON API under /admin/api/*. Who may call what is access.ts's one table, checked by its
+ * middleware before any route here runs (`Authorization: Bearer <account API token or admin token>`);
+ * the audit log records the account the token belongs to (`X-Edseg-Actor` is not read).
+ * Routes only: sites, accounts, the site view, the refinement and publishing live in ../sites.ts,
+ * ../accounts.ts, ../site-view.ts, ../refinement.ts and ../publish.ts.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { PublishInput, RefinementPublishInput, parseOrThrow } from '../../core/schema.js';
 import type {
+  AccountCreated,
+  AccountList,
   AuditLog,
+  KeyList,
+  Principal,
+  SiteChanged,
   KeysRotated,
   PolicyUpdated,
   PublishedEstimates,
@@ -20,10 +26,12 @@ import { RefineParams } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
 import { limitBody, readJson } from '../http.js';
-import { publishSite, rotateSigningKey, updatePolicy } from '../publish.js';
+import { createAccount, listAccounts } from '../accounts.js';
+import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
 import { loadSiteView } from '../site-view.js';
-import { actorName, bearerOf, tokenMatches } from './auth.js';
+import { createSite, disableSite, updateOrigins } from '../sites.js';
+import { actorOf } from './auth.js';
 import { editorApi } from './editor-api.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
@@ -33,18 +41,31 @@ export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
 export function adminApi(deps: ServerDeps): Hono {
   const api = new Hono();
   api.use('*', limitBody(MAX_ADMIN_BODY_BYTES));
-  api.use('*', async (c, next) => {
-    if (!tokenMatches(bearerOf(c), deps.adminToken)) {
-      return c.json({ error: 'admin token required (Authorization: Bearer <token>)' }, 401, {
-        'WWW-Authenticate': 'Bearer realm="edseg-admin"',
-      });
-    }
-    c.header('Cache-Control', 'no-store');
-    await next();
-  });
-  const actor = (c: Context) => actorName(c.req.header('x-edseg-actor'), 'admin (api token)');
+  const actor = actorOf;
+  const acting = (c: Context) => ({ actor: actor(c), now: deps.now() });
+
+  api.get('/me', (c) => c.json(c.get('principal') satisfies Principal));
 
   api.get('/sites', async (c) => c.json({ sites: await deps.store.listSites() } satisfies SiteList));
+
+  api.post('/sites', async (c) =>
+    c.json((await createSite(deps.store, await readJson(c), acting(c))) satisfies SiteChanged, 201),
+  );
+
+  api.post('/sites/:site/origins', async (c) =>
+    c.json(
+      (await updateOrigins(
+        deps.store,
+        c.req.param('site'),
+        await readJson(c),
+        acting(c),
+      )) satisfies SiteChanged,
+    ),
+  );
+
+  api.post('/sites/:site/disable', async (c) =>
+    c.json((await disableSite(deps.store, c.req.param('site'), acting(c))) satisfies SiteChanged),
+  );
 
   api.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
@@ -148,6 +169,24 @@ export function adminApi(deps: ServerDeps): Hono {
 
   // The working copy's editors and its diff against the published version (editor-api.ts).
   api.route('/', editorApi(deps, actor));
+
+  api.get('/keys', async (c) =>
+    c.json({ keys: await keyStatuses(deps.store, deps.signer, deps.now()) } satisfies KeyList),
+  );
+
+  api.post('/keys/:kid/retire', async (c) => {
+    const kid = c.req.param('kid');
+    const keys = await retireSigningKey(deps.store, deps.signer, kid, acting(c));
+    return c.json({ keys, retired: kid } satisfies KeyList);
+  });
+
+  api.get('/accounts', async (c) =>
+    c.json({ accounts: await listAccounts(deps.store) } satisfies AccountList),
+  );
+
+  api.post('/accounts', async (c) =>
+    c.json((await createAccount(deps.store, await readJson(c), acting(c))) satisfies AccountCreated, 201),
+  );
 
   // Unmatched API paths answer here, in JSON, rather than fall through to the HTML console.
   api.all('*', (c) => c.json({ error: 'not found' }, 404));

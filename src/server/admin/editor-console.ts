@@ -13,13 +13,19 @@ import { EdsegError } from '../../core/errors.js';
 import type { FeatureSpec, Model, SiteRecord } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { editWorkingCopy, loadWorkingDiff } from '../editor.js';
+import { actorOf } from './auth.js';
 import type { FieldErrors, Values } from './views/editor-fields.js';
 import { documentationPage, featurePage, modelPage } from './views/editor-pages.js';
-import { layout } from './views/layout.js';
 import type { Html } from './views/layout.js';
 import { reviewPage } from './views/review.js';
 
-type Env = { Variables: { actor: string } };
+/** The console's page frame (pages.ts): a title, a body and a status. */
+export type PageOf = (
+  c: Context,
+  title: string,
+  body: Html,
+  status?: 200 | 400 | 404,
+) => Response | Promise<Response>;
 type Form = Record<string, string | File | (string | File)[]>;
 
 /** The form's text fields (the first value of each). */
@@ -237,14 +243,11 @@ const modelRename =
   };
 
 /** The editor routes under /admin. */
-export function editorPages(deps: ServerDeps): Hono<Env> {
-  const app = new Hono<Env>();
-  const page = (c: Context<Env>, title: string, body: Html, status: 200 | 400 | 404 = 200) =>
-    c.html(layout(title, body, c.get('actor')), status);
-  const missing = (c: Context<Env>, what: string) =>
-    page(c, 'Not found', html`<h1>No such ${what}</h1>`, 404);
-  const siteOf = (c: Context<Env>): Promise<SiteRecord | null> => deps.store.getSite(c.req.param('site')!);
-  const toSite = (c: Context<Env>, kind: 'ok' | 'error', message: string, anchor = '') =>
+export function editorPages(deps: ServerDeps, page: PageOf): Hono {
+  const app = new Hono();
+  const missing = (c: Context, what: string) => page(c, 'Not found', html`<h1>No such ${what}</h1>`, 404);
+  const siteOf = (c: Context): Promise<SiteRecord | null> => deps.store.getSite(c.req.param('site')!);
+  const toSite = (c: Context, kind: 'ok' | 'error', message: string, anchor = '') =>
     c.redirect(
       `/admin/sites/${encodeURIComponent(c.req.param('site')!)}?${kind}=${encodeURIComponent(message)}${anchor}`,
       303,
@@ -255,14 +258,14 @@ export function editorPages(deps: ServerDeps): Hono<Env> {
    * 404, a success goes back to the site page with what changed.
    */
   async function save(
-    c: Context<Env>,
+    c: Context,
     edit: WorkingEdit,
     done: string,
     refused: (issues: EditIssue[]) => Response | Promise<Response>,
   ): Promise<Response> {
     try {
       const out = await editWorkingCopy(deps.store, c.req.param('site')!, edit, {
-        actor: c.get('actor'),
+        actor: actorOf(c),
         now: deps.now(),
       });
       const said = [out.changes.length ? out.changes.join('; ') : 'no change', ...out.notes].join('. ');
@@ -275,13 +278,7 @@ export function editorPages(deps: ServerDeps): Hono<Env> {
   }
 
   // Features.
-  const featureForm = (
-    c: Context<Env>,
-    name: string | null,
-    v: Values,
-    e: FieldErrors,
-    status: 200 | 400 = 200,
-  ) =>
+  const featureForm = (c: Context, name: string | null, v: Values, e: FieldErrors, status: 200 | 400 = 200) =>
     page(c, name ? `Feature ${name}` : 'New feature', featurePage(c.req.param('site')!, name, v, e), status);
   const featureErrors = (issues: EditIssue[]) =>
     errorsOf(issues, 'feature', ([head]) =>
@@ -322,13 +319,7 @@ export function editorPages(deps: ServerDeps): Hono<Env> {
   });
 
   // Models and their segments.
-  const modelForm = (
-    c: Context<Env>,
-    id: string | null,
-    v: Values,
-    e: FieldErrors,
-    status: 200 | 400 = 200,
-  ) =>
+  const modelForm = (c: Context, id: string | null, v: Values, e: FieldErrors, status: 200 | 400 = 200) =>
     page(c, id ? `Model ${id}` : 'New model', modelPage(c.req.param('site')!, id, rowsOf(v), v, e), status);
   /** The typed form again, with a blank row to add a segment if it has none. */
   const withBlankRow = (v: Values): Values => {
@@ -385,7 +376,7 @@ export function editorPages(deps: ServerDeps): Hono<Env> {
 
   // A segment's documentation card.
   const docPath = '/sites/:site/models/:model/segments/:segment/documentation';
-  const segmentOf = async (c: Context<Env>) => {
+  const segmentOf = async (c: Context) => {
     const model = (await siteOf(c))?.definition.models.find((m) => m.id === c.req.param('model'));
     const segment = model?.segments.find((s) => s.id === c.req.param('segment'));
     return model && segment ? { model, segment } : null;

@@ -1,6 +1,7 @@
 /**
  * The admin console's routes: server-rendered HTML (views/, where hono/html escapes every
- * interpolation), plain forms, no script. A session cookie (see auth.ts) authenticates it; the app's
+ * interpolation), plain forms, no script. A session cookie (see auth.ts) authenticates it, and
+ * access.ts's table says which role each route needs (checked before any route here runs); the app's
  * guard (security/guard.ts) takes only form posts whose Origin is this server's, on top of SameSite=Strict.
  */
 import { Hono } from 'hono';
@@ -8,22 +9,27 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { EdsegError } from '../../core/errors.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
-import type { Model, PublishedEstimates } from '../../core/schema.js';
+import type { Model, Principal, PublishedEstimates } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { loadEstimates } from '../estimates.js';
-import { publishSite, updatePolicy } from '../publish.js';
+import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
 import { loadSiteView } from '../site-view.js';
-import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
+import { principalOfLogin } from '../accounts.js';
+import { Refusal } from '../http.js';
+import { createSite, disableSite, updateOrigins } from '../sites.js';
+import { actorOf, endSession, startSession } from './auth.js';
 import { editorPages } from './editor-console.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
+import { keysPage } from './views/keys.js';
 import { layout } from './views/layout.js';
 import type { Flash, Html } from './views/layout.js';
 import { loginPage } from './views/login.js';
 import { refinementPage } from './views/refinement.js';
 import { sitePage } from './views/site.js';
 import { sitesPage } from './views/sites.js';
+import type { NewSiteForm } from './views/sites.js';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -34,18 +40,22 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
-/** Runs a form's action; a refusal (EdsegError) goes back to the page with its message, anything else is a 500 through onError. */
+/** Runs a form's action; a refusal (EdsegError, Refusal) goes back to the page with its message, anything else is a 500 through onError. */
 async function orBack(
-  back: (message: string) => Response | Promise<Response>,
+  back: (message: string, field?: string) => Response | Promise<Response>,
   action: () => Promise<Response>,
 ): Promise<Response> {
   try {
     return await action();
   } catch (e) {
-    if (e instanceof EdsegError) return back(e.message);
+    if (e instanceof EdsegError || e instanceof Refusal) return back(e.message, e.field);
     throw e;
   }
 }
+
+/** A form field as a string ('' when absent or a file). */
+const text = (form: Record<string, unknown>, name: string): string =>
+  typeof form[name] === 'string' ? form[name] : '';
 
 /** The segment ids of the models ticked "report in clear"; throws EdsegError('invalid-input') for an unknown model. */
 function clearOfModels(models: readonly Model[], ticked: readonly string[]): string[] {
@@ -56,41 +66,41 @@ function clearOfModels(models: readonly Model[], ticked: readonly string[]): str
   });
 }
 
-/** The /admin HTML routes (login, sites, a site, estimates, refinement, audit). */
-export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string } }> {
-  const app = new Hono<{ Variables: { actor: string } }>();
+/** The /admin HTML routes (login, sites, a site, estimates, refinement, audit, keys). */
+export function adminPages(deps: ServerDeps): Hono {
+  const app = new Hono();
   app.use('*', async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
 
-  const page = (
-    c: Context,
-    title: string,
-    body: Html,
-    actor: string | null,
-    status: 200 | 400 | 401 | 404 = 200,
-  ) => c.html(layout(title, body, actor), status);
-  const notFound = (c: Context, heading: string) =>
-    page(c, 'Not found', html`<h1>${heading}</h1>`, c.get('actor'), 404);
+  const who = (c: Context): string | null => {
+    const p = c.get('principal') as Principal | undefined;
+    return p ? `${p.name} · ${p.role}` : null;
+  };
+  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 401 | 404 | 409 = 200) =>
+    c.html(layout(title, body, who(c)), status);
+  const notFound = (c: Context, heading: string) => page(c, 'Not found', html`<h1>${heading}</h1>`, 404);
+  const acting = (c: Context) => ({ actor: actorOf(c), now: deps.now() });
   const flashOf = (c: Context): Flash => ({
     ok: c.req.query('ok'),
     error: c.req.query('error'),
     policyError: c.req.query('policyError'),
   });
 
-  app.get('/login', (c) => page(c, 'Log in', loginPage(null), null));
+  app.get('/login', (c) => page(c, 'Log in', loginPage(null)));
   app.post('/login', async (c) => {
     const wait = await deps.guard.loginWait(c);
     if (wait) return deps.guard.tooMany(c, wait);
     const form = await c.req.parseBody();
-    const token = typeof form['token'] === 'string' ? form['token'] : undefined;
-    if (!tokenMatches(token, deps.adminToken)) {
+    // `token` is the admin token's field name from before accounts; it still signs in as the bootstrap owner.
+    const password = text(form, 'password') || text(form, 'token');
+    const principal = await principalOfLogin(deps.store, deps.adminToken, text(form, 'name'), password);
+    if (!principal) {
       await deps.guard.loginFailed(c);
-      return page(c, 'Log in', loginPage('That token is not the admin token.'), null, 401);
+      return page(c, 'Log in', loginPage('That name and password (or admin token) do not match.'), 401);
     }
-    const name = actorName(typeof form['name'] === 'string' ? form['name'] : undefined, 'admin');
-    startSession(c, deps.guard, name, deps.now());
+    startSession(c, deps.guard, principal, deps.now());
     return c.redirect('/admin', 303);
   });
   app.post('/logout', (c) => {
@@ -98,27 +108,95 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     return c.redirect('/admin/login', 303);
   });
 
-  app.use('*', async (c, next) => {
-    const actor = sessionActor(c, deps.guard, deps.now());
-    if (!actor) return c.req.method === 'GET' ? c.redirect('/admin/login', 303) : c.text('log in first', 401);
-    c.set('actor', actor);
-    await next();
+  const sitesList = async (c: Context, form?: NewSiteForm, status: 200 | 400 | 409 = 200) =>
+    page(
+      c,
+      'Sites',
+      sitesPage(await deps.store.listSites(), c.get('principal').role, form, flashOf(c)),
+      status,
+    );
+  app.get('/', (c) => sitesList(c));
+
+  app.post('/sites', async (c) => {
+    const form = await c.req.parseBody();
+    const typed: NewSiteForm = {
+      id: text(form, 'id').trim(),
+      name: text(form, 'name').trim(),
+      origins: text(form, 'origins'),
+      template: text(form, 'template') || 'empty',
+    };
+    // Nothing typed is lost: a refusal shows the form again, filled in, with the message beside its field.
+    return orBack(
+      (message, field) => sitesList(c, { ...typed, error: { message, field: field ?? '(root)' } }, 400),
+      async () => {
+        const origins = typed.origins.split(/[\s,]+/).filter(Boolean);
+        await createSite(deps.store, { ...typed, origins }, acting(c));
+        return back(
+          c,
+          typed.id,
+          'ok',
+          `Site ${typed.id} created from the ${typed.template} template. Publish to make it live.`,
+        );
+      },
+    );
   });
 
-  app.get('/', async (c) => page(c, 'Sites', sitesPage(await deps.store.listSites()), c.get('actor')));
-
   // The working copy's editors and "Review and publish" (editor-console.ts).
-  app.route('/', editorPages(deps));
+  app.route('/', editorPages(deps, page));
 
   app.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
     if (!view) return notFound(c, 'No such site');
     const working = (await deps.store.getSite(view.site.id))?.definition;
-    return page(c, view.site.name, sitePage(view, flashOf(c), working), c.get('actor'));
+    return page(c, view.site.name, sitePage(view, flashOf(c), c.get('principal').role, working));
   });
 
   const back = (c: Context, site: string, kind: keyof Flash, message: string) =>
     c.redirect(`/admin/sites/${encodeURIComponent(site)}?${kind}=${encodeURIComponent(message)}`, 303);
+  app.post('/sites/:site/origins', async (c) => {
+    const site = c.req.param('site');
+    const form = await c.req.parseBody();
+    const add = text(form, 'add').trim();
+    const remove = text(form, 'remove');
+    return orBack(
+      (message) => back(c, site, 'error', message),
+      async () => {
+        const { changes } = await updateOrigins(
+          deps.store,
+          site,
+          { ...(add ? { add: [add] } : {}), ...(remove ? { remove: [remove] } : {}) },
+          acting(c),
+        );
+        return back(
+          c,
+          site,
+          'ok',
+          changes.length
+            ? `Origins edited (${changes.join('; ')}). Publish to make it live.`
+            : 'Origins unchanged.',
+        );
+      },
+    );
+  });
+
+  app.post('/sites/:site/disable', async (c) => {
+    const site = c.req.param('site');
+    const form = await c.req.parseBody();
+    if (text(form, 'confirm') !== site)
+      return back(c, site, 'error', `Type the site id (${site}) to confirm disabling it.`);
+    return orBack(
+      (message) => back(c, site, 'error', message),
+      async () => {
+        await disableSite(deps.store, site, acting(c));
+        return back(
+          c,
+          site,
+          'ok',
+          `Site ${site} disabled: it serves no manifest and its reports are refused.`,
+        );
+      },
+    );
+  });
 
   app.post('/sites/:site/policy', async (c) => {
     const site = c.req.param('site');
@@ -143,7 +221,12 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
         })),
       };
       const working = (await deps.store.getSite(site))?.definition;
-      return page(c, view.site.name, sitePage(typed, { policyError: message }, working), c.get('actor'), 400);
+      return page(
+        c,
+        view.site.name,
+        sitePage(typed, { policyError: message }, c.get('principal').role, working),
+        400,
+      );
     };
     return orBack(refused, async () => {
       // "Report in clear" is ticked per model (clearModel); `clear` (segment ids, as the JSON API takes) still counts.
@@ -153,7 +236,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
         deps.store,
         site,
         { allowed: list(form['allowed']), clear },
-        { actor: c.get('actor'), now: deps.now() },
+        { actor: actorOf(c), now: deps.now() },
       );
       return back(
         c,
@@ -175,7 +258,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
       (message) => back(c, site, 'error', message),
       async () => {
         const v = await publishSite(deps.store, deps.signer, site, {
-          actor: c.get('actor'),
+          actor: actorOf(c),
           now: deps.now(),
           ...(note ? { note } : {}),
         });
@@ -199,7 +282,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
-    return page(c, `Estimates ${site}`, estimatesPage(site, est, versions), c.get('actor'));
+    return page(c, `Estimates ${site}`, estimatesPage(site, est, versions));
   });
 
   app.get('/sites/:site/refinement', async (c) => {
@@ -209,7 +292,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     const flash = opts.ok ? flashOf(c) : { error: `${opts.message} (showing the defaults)` };
     const proposal = await loadRefinement(deps, site, opts.ok ? opts.value : {});
     if (!proposal) return notFound(c, 'No such site, or nothing published');
-    return page(c, `Refine ${site}`, refinementPage(site, proposal, flash), c.get('actor'));
+    return page(c, `Refine ${site}`, refinementPage(site, proposal, flash));
   });
 
   app.post('/sites/:site/refinement/publish', async (c) => {
@@ -234,7 +317,7 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
     });
     if (!input.ok) return toRefinement(input.message);
     return orBack(toRefinement, async () => {
-      const out = await publishRefinement(deps, site, input.value, c.get('actor'));
+      const out = await publishRefinement(deps, site, input.value, actorOf(c));
       if (!out.ok) return toRefinement(out.error);
       return back(c, site, 'ok', `Published version ${out.published.version}: ${out.published.summary}.`);
     });
@@ -246,9 +329,41 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
       c,
       'Audit log',
       auditPage(await deps.store.listAudit({ ...(site ? { site } : {}), limit: 500 }), site),
-      c.get('actor'),
     );
   });
+
+  const keysBack = (c: Context, kind: 'ok' | 'error', message: string) =>
+    c.redirect(`/admin/keys?${kind}=${encodeURIComponent(message)}`, 303);
+  app.get('/keys', async (c) =>
+    page(
+      c,
+      'Signing keys',
+      keysPage(await keyStatuses(deps.store, deps.signer, deps.now()), c.get('principal').role, flashOf(c)),
+    ),
+  );
+  app.post('/keys/rotate', (c) =>
+    orBack(
+      (message) => keysBack(c, 'error', message),
+      async () => {
+        const { kid, republished } = await rotateSigningKey(deps.store, deps.signer, acting(c));
+        return keysBack(
+          c,
+          'ok',
+          `New signing key ${kid}; re-signed ${republished.map((r) => `${r.site} v${r.version}`).join(', ') || 'no site'}. The old key stays in /v1/keys until you retire it.`,
+        );
+      },
+    ),
+  );
+  app.post('/keys/:kid/retire', (c) =>
+    orBack(
+      (message) => keysBack(c, 'error', message),
+      async () => {
+        const kid = c.req.param('kid');
+        await retireSigningKey(deps.store, deps.signer, kid, acting(c));
+        return keysBack(c, 'ok', `Key ${kid} retired: it is no longer in /v1/keys.`);
+      },
+    ),
+  );
 
   return app;
 }

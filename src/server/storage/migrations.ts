@@ -70,4 +70,23 @@ export const MIGRATIONS: readonly Migration[] = [
       create index audit_log_site on audit_log (site, id);
     `,
   },
+  {
+    version: 2,
+    name: 'accounts with roles, disabled sites',
+    sql: `
+      -- Named admin accounts. The password is kept as its scrypt hash with the parameters and salt
+      -- (scrypt$N$r$p$salt$hash), the API token as its SHA-256: neither can be read back.
+      create table accounts (
+        name           text primary key,
+        role           text not null check (role in ('owner', 'editor', 'analyst')),
+        password_hash  text not null,
+        token_hash     text not null unique,
+        created_at     text not null,
+        created_by     text not null
+      );
+
+      -- A disabled site serves no manifest and takes no report; its versions and reports stay.
+      alter table sites add column disabled_at text;
+    `,
+  },
 ];

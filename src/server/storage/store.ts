@@ -4,6 +4,8 @@
  * lives here, so both back ends run exactly the same SQL.
  */
 import type {
+  AccountRecord,
+  AccountRow,
   AuditInput,
   AuditRecord,
   PublishedVersion,
@@ -21,6 +23,21 @@ import { MIGRATIONS } from './migrations.js';
 // The storage shapes (records and table rows) are schema.ts's; AuditRecord is re-exported for the tests.
 export type { AuditRecord } from '../../core/schema.js';
 
+/** What the manifest route reads: the current version's number and JWS, and whether the site is disabled. */
+export type CurrentJws = Pick<PublishedVersion, 'version' | 'jws'> & { disabled: boolean };
+
+/** What createSite takes: a site without its timestamps (a new site is enabled). */
+export type NewSite = Omit<SiteRecord, 'createdAt' | 'updatedAt' | 'disabledAt'>;
+
+const toAccount = (r: AccountRow): AccountRecord => ({
+  name: r.name,
+  role: r.role,
+  passwordHash: r.password_hash,
+  tokenHash: r.token_hash,
+  createdAt: r.created_at,
+  createdBy: r.created_by,
+});
+
 /** The working-copy fields updateSite writes; an absent field keeps its value. */
 export type SitePatch = Partial<Pick<SiteRecord, 'name' | 'origins' | 'definition' | 'policy'>>;
 
@@ -33,7 +50,11 @@ export interface Store {
   listSites(): Promise<SiteSummary[]>;
   getSite(id: string): Promise<SiteRecord | null>;
   /** false when a site with this id exists already (nothing is written) */
-  createSite(site: Omit<SiteRecord, 'createdAt' | 'updatedAt'>, at: string): Promise<boolean>;
+  createSite(site: NewSite, at: string): Promise<boolean>;
+  /** Whether a site exists and when it was disabled (null: enabled); null for an unknown site. One small query. */
+  siteStatus(id: string): Promise<{ disabledAt: string | null } | null>;
+  /** Marks the site disabled at `at` (kept when it is disabled already); false for an unknown site. */
+  disableSite(id: string, at: string): Promise<boolean>;
   updateSite(id: string, patch: SitePatch, at: string): Promise<void>;
   /** Takes the row lock that serialises publishes of one site (inside a transaction). */
   lockSite(id: string): Promise<void>;
@@ -41,8 +62,8 @@ export interface Store {
   /** Inserts a new version; fails if (site, version) exists. */
   addVersion(v: PublishedVersion): Promise<void>;
   currentVersion(site: string): Promise<PublishedVersion | null>;
-  /** The current version's number and JWS only (what GET /v1/sites/:site/manifest serves, polled by every SDK). */
-  currentJws(site: string): Promise<Pick<PublishedVersion, 'version' | 'jws'> | null>;
+  /** The current version's number and JWS only (what GET /v1/sites/:site/manifest serves, polled by every SDK), and whether the site is disabled. */
+  currentJws(site: string): Promise<CurrentJws | null>;
   /** Each published site's current version and its manifest's expiresAt, by site id (nothing else of the manifest is read). */
   currentExpiries(): Promise<{ site: string; version: number; expiresAt: string }[]>;
   getVersion(site: string, version: number): Promise<PublishedVersion | null>;
@@ -51,6 +72,15 @@ export interface Store {
   addSigningKey(k: SigningKeyRecord): Promise<void>;
   /** newest first */
   listSigningKeys(): Promise<SigningKeyRecord[]>;
+  /** Deletes a key pair (retiring it): it leaves the JWKS and can sign nothing more. */
+  deleteSigningKey(kid: string): Promise<void>;
+
+  /** false when an account of that name exists already (nothing is written) */
+  createAccount(a: AccountRecord): Promise<boolean>;
+  getAccount(name: string): Promise<AccountRecord | null>;
+  accountByTokenHash(tokenHash: string): Promise<AccountRecord | null>;
+  /** by name */
+  listAccounts(): Promise<AccountRecord[]>;
 
   /** Idempotent by report id: a report whose id is stored already is skipped. */
   insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }>;
@@ -131,18 +161,22 @@ export class SqlStore implements Store {
     const rows = await this.db.query<{
       id: string;
       name: string;
+      origins: string[];
       version: number | null;
       published_at: string | null;
+      disabled_at: string | null;
     }>(
-      `select s.id, s.name, v.version, v.published_at from sites s
+      `select s.id, s.name, s.origins, v.version, v.published_at, s.disabled_at from sites s
        left join lateral (select version, published_at from site_versions where site = s.id order by version desc limit 1) v on true
        order by s.id`,
     );
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
+      origins: r.origins,
       currentVersion: r.version,
       publishedAt: r.published_at,
+      disabledAt: r.disabled_at,
     }));
   }
 
@@ -157,11 +191,28 @@ export class SqlStore implements Store {
           policy: r.policy,
           createdAt: r.created_at,
           updatedAt: r.updated_at,
+          disabledAt: r.disabled_at,
         }
       : null;
   }
 
-  async createSite(site: Omit<SiteRecord, 'createdAt' | 'updatedAt'>, at: string): Promise<boolean> {
+  async siteStatus(id: string): Promise<{ disabledAt: string | null } | null> {
+    const [r] = await this.db.query<{ disabled_at: string | null }>(
+      'select disabled_at from sites where id = $1',
+      [id],
+    );
+    return r ? { disabledAt: r.disabled_at } : null;
+  }
+
+  async disableSite(id: string, at: string): Promise<boolean> {
+    const rows = await this.db.query(
+      'update sites set disabled_at = coalesce(disabled_at, $2), updated_at = $2 where id = $1 returning id',
+      [id, at],
+    );
+    return rows.length === 1;
+  }
+
+  async createSite(site: NewSite, at: string): Promise<boolean> {
     const rows = await this.db.query(
       `insert into sites (id, name, origins, definition, policy, created_at, updated_at)
        values ($1, $2, $3::jsonb, $4::jsonb, $5::jsonb, $6, $6) on conflict (id) do nothing returning id`,
@@ -206,19 +257,20 @@ export class SqlStore implements Store {
     return r ? toVersion(r) : null;
   }
 
-  async currentJws(site: string): Promise<Pick<PublishedVersion, 'version' | 'jws'> | null> {
-    const [r] = await this.db.query<Pick<VersionRow, 'version' | 'jws'>>(
-      'select version, jws from site_versions where site = $1 order by version desc limit 1',
+  async currentJws(site: string): Promise<CurrentJws | null> {
+    const [r] = await this.db.query<Pick<VersionRow, 'version' | 'jws'> & { disabled: boolean }>(
+      `select v.version, v.jws, s.disabled_at is not null as disabled from site_versions v
+       join sites s on s.id = v.site where v.site = $1 order by v.version desc limit 1`,
       [site],
     );
-    return r ? { version: r.version, jws: r.jws } : null;
+    return r ? { version: r.version, jws: r.jws, disabled: r.disabled } : null;
   }
 
   async currentExpiries(): Promise<{ site: string; version: number; expiresAt: string }[]> {
     return this.db.query<{ site: string; version: number; expiresAt: string }>(
       `select s.id as site, v.version, v.expires_at as "expiresAt" from sites s
        join lateral (select version, manifest->>'expiresAt' as expires_at from site_versions where site = s.id order by version desc limit 1) v on true
-       order by s.id`,
+       where s.disabled_at is null order by s.id`,
     );
   }
 
@@ -261,6 +313,33 @@ export class SqlStore implements Store {
       publicJwk: r.public_jwk,
       privateJwk: r.private_jwk,
     }));
+  }
+
+  async deleteSigningKey(kid: string): Promise<void> {
+    await this.db.query('delete from signing_keys where kid = $1', [kid]);
+  }
+
+  async createAccount(a: AccountRecord): Promise<boolean> {
+    const rows = await this.db.query(
+      `insert into accounts (name, role, password_hash, token_hash, created_at, created_by)
+       values ($1, $2, $3, $4, $5, $6) on conflict (name) do nothing returning name`,
+      [a.name, a.role, a.passwordHash, a.tokenHash, a.createdAt, a.createdBy],
+    );
+    return rows.length === 1;
+  }
+
+  async getAccount(name: string): Promise<AccountRecord | null> {
+    const [r] = await this.db.query<AccountRow>('select * from accounts where name = $1', [name]);
+    return r ? toAccount(r) : null;
+  }
+
+  async accountByTokenHash(tokenHash: string): Promise<AccountRecord | null> {
+    const [r] = await this.db.query<AccountRow>('select * from accounts where token_hash = $1', [tokenHash]);
+    return r ? toAccount(r) : null;
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return (await this.db.query<AccountRow>('select * from accounts order by name')).map(toAccount);
   }
 
   async insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }> {

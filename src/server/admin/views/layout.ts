@@ -29,7 +29,10 @@ export function layout(title: string, body: Html, actor: string | null): Html {
           <strong>edseg admin</strong>
           ${
             actor
-              ? html`<nav><a href="/admin">Sites</a><a href="/admin/audit">Audit log</a></nav>
+              ? html`<nav>
+                    <a href="/admin">Sites</a><a href="/admin/audit">Audit log</a
+                    ><a href="/admin/keys">Signing keys</a>
+                  </nav>
                   <span class="muted small">${actor}</span>
                   <form method="post" action="/admin/logout">
                     <button class="ghost" type="submit">Log out</button>

@@ -1,4 +1,4 @@
-/** The login form (name for the audit log, admin token). */
+/** The login form: an account's name and password, or the admin token (the bootstrap owner). */
 import { html } from 'hono/html';
 import type { Html } from './layout.js';
 
@@ -9,21 +9,22 @@ export function loginPage(error: string | null): Html {
     <form method="post" action="/admin/login" class="card" style="max-width:420px">
       <p>
         <label
-          >Your name (for the audit log)<br /><input
-            type="text"
-            name="name"
-            autocomplete="name"
-            maxlength="64"
+          >Account name<br /><input type="text" name="name" autocomplete="username" maxlength="64"
         /></label>
       </p>
       <p>
         <label
-          >Admin token<br /><input type="password" name="token" autocomplete="current-password" required
+          >Password (or the admin token)<br /><input
+            type="password"
+            name="password"
+            autocomplete="current-password"
+            required
         /></label>
       </p>
       <p class="small muted">
-        The token was printed when the server first started, and is in the data folder's
-        <code>admin-token</code> file (or EDSEG_ADMIN_TOKEN).
+        Accounts are created by an owner (<code>edseg-admin user add NAME --role ROLE</code>). Before there is
+        one, sign in with the admin token: it was printed when the server first started, and is in the data
+        folder's <code>admin-token</code> file (or EDSEG_ADMIN_TOKEN).
       </p>
       <button type="submit">Log in</button>
     </form>`;

@@ -1,6 +1,7 @@
 /** One site: its published version, publish form, policy form, segments' documentation and versions. */
 import { html } from 'hono/html';
-import type { CatalogSegment, SiteDefinition, SiteView } from '../../../core/schema.js';
+import type { CatalogSegment, Role, SiteDefinition, SiteView } from '../../../core/schema.js';
+import { siteSettings } from './site-settings.js';
 import type { Flash, Html } from './layout.js';
 
 /** Whether a segment serves a commercial purpose (marketing or advertising). */
@@ -31,14 +32,12 @@ function clearCell(segments: readonly CatalogSegment[], i: number): Html | '' {
 }
 
 /** A segment with its tags and documentation. */
-function segmentCard(site: string, s: CatalogSegment): Html {
+function segmentCard(site: string, s: CatalogSegment, editable: boolean): Html {
   const commercial = isCommercial(s);
   return html`<div class="card" id="seg-${s.id}">
     <h3>
       ${s.name} <code>${s.id}</code>
-      <a class="small" href="/admin/sites/${site}/models/${s.model}/segments/${s.id}/documentation"
-        >Edit documentation</a
-      >
+      ${editable ? html`<a class="small" href="/admin/sites/${site}/models/${s.model}/segments/${s.id}/documentation">Edit documentation</a>` : ''}
     </h3>
     <p>
       <span class="tag">model ${s.model} (${s.modelKind})</span><span class="tag">purpose: ${s.purpose}</span
@@ -115,10 +114,11 @@ function workingCopy(site: string, d: Pick<SiteDefinition, 'features' | 'models'
     <p><a href="/admin/sites/${site}/new-model">Add a model</a></p>`;
 }
 
-/** The site page, with the flash a redirect carried and, when given, the working copy's editors. */
+/** The site page, with the flash a redirect carried; `role` decides which owner forms show; when given, the working copy's editors. */
 export function sitePage(
   v: SiteView,
   flash: Flash,
+  role: Role = 'analyst',
   working?: Pick<SiteDefinition, 'features' | 'models'>,
 ): Html {
   const id = v.site.id;
@@ -158,6 +158,7 @@ export function sitePage(
         </p>
       </div>
     </div>
+    ${siteSettings(v, role)}
 
     <h2>Policy for this site</h2>
     <form method="post" action="/admin/sites/${id}/policy">
@@ -193,10 +194,10 @@ export function sitePage(
       <button type="submit">Save policy</button>
     </form>
 
-    ${working ? workingCopy(id, working) : ''}
+    ${working && role !== 'analyst' ? workingCopy(id, working) : ''}
 
     <h2>Segments and their documentation</h2>
-    ${v.segments.map((s) => segmentCard(id, s))}
+    ${v.segments.map((s) => segmentCard(id, s, role !== 'analyst'))}
 
     <h2>Versions</h2>
     <table>
