@@ -6,6 +6,7 @@ import { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../src/core/sche
 import type { CentroidModel, FeatureSpec, Manifest } from '../../src/core/schema.js';
 import { adminApiOf, consoleSession, expectShape, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -276,6 +277,18 @@ describe('publishing writes a changelog entry on every changed segment', () => {
     expect(seg('needs-support').documentation.changelog.map((e) => e.version)).not.toContain(version);
     // The working copy carries the entries too, so nothing is left pending.
     expect((await diff()).empty).toBe(true);
+  });
+
+  it('a site from the demo template starts its own changelog: one entry at its first publish, saying who', async () => {
+    const site = { id: 'math-club', name: 'Math Club', origins: ['http://127.0.0.1:8788'], template: 'demo' };
+    expect((await api('/sites', json('POST', site))).status).toBe(201);
+    expect((await api('/sites/math-club/publish', json('POST', { note: 'live' }))).status).toBe(201);
+    const m = (await s.store.currentVersion('math-club'))!.manifest;
+    const date = s.clock.now.toISOString().slice(0, 10);
+    for (const seg of m.models.flatMap((x) => x.segments))
+      expect(seg.documentation.changelog).toEqual([
+        { version: 1, date, change: `created (by ${BOOTSTRAP_ACTOR}; note: live)` },
+      ]);
   });
 
   it('a re-sign without change writes no entry', async () => {
