@@ -16,6 +16,8 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'dist/',
+      '**/dist/',
+      'packages/server/demo/',
       '.cache/',
       '.edseg-data/',
       'test-results/',

@@ -15,7 +15,19 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import alias from '@rollup/plugin-alias';
 
-const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
+const pkg = json('./packages/edseg/package.json');
+// The server's dependencies are its package's (packages/server/package.json): kept external, installed with it.
+const serverPkg = json('./packages/server/package.json');
+// The root package is the private workspace root: a run-time dependency listed there would be bundled into
+// dist/server.mjs yet missing from the edseg-server package. Say where it goes instead.
+const misplaced = Object.keys(json('./package.json').dependencies ?? {});
+if (misplaced.length)
+  throw new Error(
+    `package.json "dependencies" must stay empty: move ${misplaced.join(', ')} to packages/server/package.json ` +
+      `(npm install ${misplaced.join(' ')} -w packages/server) if the server needs it at run time, ` +
+      'else to the root devDependencies (npm install -D …); see README "Layout"',
+  );
 
 // Type-checking is `npm run typecheck`'s job; here TypeScript only strips types, so the build stays fast.
 const ts = () =>
@@ -66,7 +78,7 @@ const onwarn = (warning, warn) => {
 const nodeExternal = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
-  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(serverPkg.dependencies ?? {}),
 ];
 
 export default [

@@ -3,6 +3,7 @@
 // and turns each interaction into `track` / `declare` calls.
 
 import { LESSONS, QUIZ, CARDS } from './lessons.js';
+import { suggestNext } from './suggest.js';
 import { PURPOSES, PURPOSE_TITLES } from './words.js';
 import {
   byId,
@@ -42,6 +43,7 @@ export function renderLessons() {
       ),
     );
     const badge = h('span', { class: 'badge', id: `lesson-badge-${i}`, hidden: true }, 'Done ✓');
+    const suggested = h('span', { class: 'badge suggested-badge', hidden: true }, 'Suggested for you');
     const start = h(
       'button',
       { type: 'button', class: 'btn btn-ghost', 'data-testid': `lesson-start-${i}` },
@@ -65,8 +67,8 @@ export function renderLessons() {
     list.append(
       h(
         'li',
-        { class: 'card lesson', 'data-lesson-id': lesson.id },
-        h('div', { class: 'lesson-head' }, h('h3', {}, lesson.title), badge),
+        { class: 'card lesson', id: `lesson-${i}`, 'data-lesson-id': lesson.id },
+        h('div', { class: 'lesson-head' }, h('h3', {}, lesson.title), suggested, badge),
         h(
           'p',
           { class: 'muted' },
@@ -252,6 +254,7 @@ export function renderReleased(list) {
   const root = byTestId('released');
   root.replaceChildren();
   const released = Array.isArray(list) ? list : [];
+  renderSuggestion(released);
   if (released.length === 0) {
     root.append(
       h(
@@ -279,6 +282,26 @@ export function renderReleased(list) {
         ),
       ),
     );
+  }
+}
+
+/** The next lesson, adapted to the released segments, and that lesson's card marked in the list. */
+function renderSuggestion(released) {
+  const next = suggestNext(released);
+  const lesson = LESSONS.findIndex((l) => l.id === next.lessonId);
+  byTestId('suggestion').replaceChildren(
+    h(
+      'div',
+      { class: 'suggestion', 'data-kind': next.kind, 'data-lesson-id': next.lessonId },
+      h('p', { class: 'suggestion-title' }, h('span', { 'aria-hidden': 'true' }, '👉 '), next.title),
+      h('p', { class: 'muted' }, next.text, next.note ? ` ${next.note}` : ''),
+      h('a', { class: 'btn btn-primary btn-small', href: `#lesson-${lesson}` }, 'Go to the lesson'),
+    ),
+  );
+  for (const card of document.querySelectorAll('.lesson')) {
+    const on = /** @type {HTMLElement} */ (card).dataset.lessonId === next.lessonId;
+    card.classList.toggle('suggested', on);
+    card.querySelector('.suggested-badge')?.toggleAttribute('hidden', !on);
   }
 }
 

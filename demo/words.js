@@ -42,6 +42,10 @@ export const REASON_WORDS = {
   'site-mismatch': 'The group definitions are for another app, so nothing is shared.',
   'manifest-expired': 'The group definitions have expired, so nothing is shared until new ones arrive.',
   forgotten: 'Everything on this device was deleted.',
+  'no-worker': 'This browser cannot run edseg’s on-device engine, so nothing is worked out or shared.',
+  'worker-unavailable':
+    'edseg’s on-device engine could not start on this page, so nothing is worked out or shared.',
+  'worker-crashed': 'edseg’s on-device engine stopped working; reload the page to start it again.',
 };
 
 /** How each channel sends a group. */

@@ -1,6 +1,6 @@
-// Resolves the package's public entry points by name, as a user's code would (Node self-reference
-// through package.json "exports"), and checks the contract names of ARCHITECTURE.md and PRIVACY.md.
-import { existsSync } from 'node:fs';
+// Resolves the package's public entry points by name, as a user's code would (node_modules/edseg is
+// the packages/edseg workspace, through its package.json "exports"), and checks the contract names of ARCHITECTURE.md and PRIVACY.md.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
 
@@ -26,14 +26,15 @@ expectNames("'edseg/privacy'", privacy, [
 const r = privacy.perturbSegment(0, 3, 1, privacy.seededRandom(1));
 if (r.oracle !== 'grr' || !(r.value >= 0 && r.value < 3))
   failures.push(`'edseg/privacy': perturbSegment(0, 3, 1) gave ${JSON.stringify(r)}`);
-for (const f of [
-  'dist/types/src/client/index.d.ts',
-  'dist/types/src/privacy.d.ts',
-  'dist/edseg.js',
-  'dist/edseg.worker.js',
-]) {
-  if (!existsSync(join(root, f))) failures.push(`missing ${f}`);
+for (const f of ['edseg.d.ts', 'privacy.d.ts', 'edseg.js', 'edseg.worker.js']) {
+  if (!existsSync(join(root, 'packages/edseg/dist', f))) failures.push(`missing packages/edseg/dist/${f}`);
 }
+// One version everywhere: the SDK reports the edseg package's, and the server package ships with it.
+const versions = ['package.json', 'packages/edseg/package.json', 'packages/server/package.json'].map(
+  (f) => `${f} ${JSON.parse(readFileSync(join(root, f), 'utf8')).version}`,
+);
+if (new Set(versions.map((v) => v.split(' ')[1])).size !== 1)
+  failures.push(`versions differ: ${versions.join(', ')}`);
 if (failures.length) {
   console.error(failures.join('\n'));
   process.exit(1);

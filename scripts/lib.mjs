@@ -29,9 +29,19 @@ function newest(dir) {
 
 /** Whether dist/ is older than any source that goes into it. */
 export function buildIsStale() {
-  const outputs = ['edseg.js', 'edseg.mjs', 'edseg.worker.js', 'privacy.mjs', 'server.mjs', 'admin.mjs'].map((f) =>
-    join(root, 'dist', f),
-  );
+  const outputs = [
+    ...[
+      'edseg.js',
+      'edseg.mjs',
+      'edseg.worker.js',
+      'privacy.mjs',
+      'server.mjs',
+      'admin.mjs',
+      'edseg.d.ts',
+    ].map((f) => join(root, 'dist', f)),
+    join(root, 'packages/edseg/dist/edseg.mjs'),
+    join(root, 'packages/server/dist/server.mjs'),
+  ];
   if (!outputs.every(existsSync)) return true;
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
   const sources = Math.max(
@@ -39,26 +49,14 @@ export function buildIsStale() {
     newest(join(root, 'worker')),
     statSync(join(root, 'rollup.config.mjs')).mtimeMs,
     statSync(join(root, 'package.json')).mtimeMs,
+    ...['edseg', 'server'].map((p) => statSync(join(root, 'packages', p, 'package.json')).mtimeMs),
   );
   return sources > built;
 }
 
-/** Builds dist/ with rollup (and the type declarations). */
-export async function build() {
-  const t0 = Date.now();
-  const code = await run(process.execPath, [
-    join(root, 'node_modules/rollup/dist/bin/rollup'),
-    '-c',
-    '--silent',
-  ]);
-  if (code !== 0) return code;
-  const dts = await run(process.execPath, [
-    join(root, 'node_modules/typescript/bin/tsc'),
-    '-p',
-    'tsconfig.build.json',
-  ]);
-  console.log(`built dist/ in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return dts;
+/** Builds dist/ and the two packages (scripts/build.mjs prints each step as it is done). */
+export function build() {
+  return run(process.execPath, [join(root, 'scripts/build.mjs')]);
 }
 
 export const CHROMIUM = process.env.EDSEG_CHROMIUM ?? '/usr/bin/chromium';

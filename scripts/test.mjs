@@ -1,8 +1,11 @@
 // `npm test`: everything a fresh machine needs, then every suite, then one summary line.
 //   1. Debian's Chromium (installed with apt-get when missing and running as root)
-//   2. lint (prettier --check, eslint), type-check, then build dist/ (the e2e tests run against the built files, as users do)
+//   2. lint (prettier --check, eslint), type-check, then build dist/ (the e2e tests run against the built files, as users do),
+//      size budgets, entry points, and `package`: both npm packages packed and checked (publint, attw, a consumer
+//      with no zod type-checks)
 //   3. vitest: unit, stats (statistical + privacy audit), server (HTTP + PGlite + PostgreSQL)
 //   4. Playwright e2e in Chromium
+//   5. examples: the apps in examples/ installed from the packed edseg, built, driven in Chromium (scripts/examples.mjs)
 // The last line reads "tests: N passed, N failed, N skipped".
 import { readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +26,7 @@ async function step(name, fn) {
 }
 
 let setupFailed = false;
-if (want('e2e') && !ensureChromium()) setupFailed = true;
+if ((want('e2e') || want('examples')) && !ensureChromium()) setupFailed = true;
 const bin = (p) => join(root, 'node_modules', p);
 const lint = async () =>
   (await run(process.execPath, [bin('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'])) ||
@@ -40,6 +43,11 @@ else if (await step('size budgets', () => run(process.execPath, [join(root, 'scr
   setupFailed = true;
 else if (
   await step('package entry points', () => run(process.execPath, [join(root, 'scripts/check-package.mjs')]))
+)
+  setupFailed = true;
+else if (
+  want('package') &&
+  (await step('package', () => run(process.execPath, [join(root, 'scripts/pack.mjs')])))
 )
   setupFailed = true;
 
@@ -79,6 +87,18 @@ if (want('e2e') && !setupFailed) {
     totals.failed += (s.unexpected ?? 0) + (s.flaky ?? 0);
     totals.skipped += s.skipped ?? 0;
     if ((s.expected ?? 0) + (s.unexpected ?? 0) === 0) totals.failed += 1;
+  } else totals.failed += 1;
+}
+
+// The example apps (examples/), installed from the packed tarball, built and driven in Chromium.
+if (want('examples') && !setupFailed) {
+  const out = join(cache, 'examples-results.json');
+  rmSync(out, { force: true });
+  await step('examples', () => run(process.execPath, [join(root, 'scripts/examples.mjs')]));
+  if (existsSync(out)) {
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    totals.passed += r.passed;
+    totals.failed += r.failed;
   } else totals.failed += 1;
 }
 

@@ -1,29 +1,9 @@
-// Shared by the worker benchmarks in scripts/bench/ (this file is not a benchmark itself):
-// medians, the Markdown table, and a page in Debian's Chromium that runs the worker's store code
+// Shared by the worker benchmarks in scripts/bench/ (this file is not a benchmark itself): the
+// Markdown table, and a page in Debian's Chromium that runs the worker's store code
 // (worker/idb.ts and the pure core it needs, bundled with esbuild) on a real IndexedDB.
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
-import { performance } from 'node:perf_hooks';
 import { CHROMIUM, root } from './lib.mjs';
-
-/** The median of `xs` (not modified). */
-export function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Runs `fn` `warmup` times, then `samples` times, and returns the median wall time in ms. */
-export async function medianMs(fn, samples, warmup = 3) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const times = [];
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 /** Prints a Markdown table: `head` is the header row, `rows` the body (cells already formatted). */
 export function printTable(title, head, rows, notes = []) {
@@ -48,6 +28,8 @@ const ENTRY = `
   export { computeFeatures, rollupWindowDays } from './src/core/features.ts';
   export { vocabularyOf, minimise } from './src/core/minimise.ts';
   export { SEED_FEATURES } from './src/server/seed-data/features.ts';
+  // The medians and the demo's event stream, also imported by the Node-side benchmarks (under tsx).
+  export { demoEvent, median, medianMs } from './scripts/worker-bench-browser.ts';
 `;
 
 /**

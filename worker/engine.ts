@@ -16,7 +16,7 @@ import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import { assign, modelInput } from '../src/core/model.js';
 import { decide, purposeAllowed } from '../src/core/policy.js';
-import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
+import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
   ConsentInput,
   DAY_MS,
@@ -70,7 +70,10 @@ export class Engine implements EngineApi {
   private stopped = false;
   private work: Promise<unknown> = Promise.resolve();
   private tabs: TabChannel | null = null;
+  /** the page's debug listener, only when it asked for debug notes (config.debug) */
+  private debug: DebugListener | undefined;
   private readonly log: AuditLog = async (kind, detail) => {
+    this.debug?.(kind, detail);
     await this.state.store.audit({ ts: this.deps.now(), kind, detail });
   };
 
@@ -78,10 +81,15 @@ export class Engine implements EngineApi {
 
   // ------------------------------------------------------------------ EngineApi
 
-  init(config: EngineConfig, onSegments: (released: ReleasedSegment[]) => void): Promise<InitResult> {
+  init(
+    config: EngineConfig,
+    onSegments: (released: ReleasedSegment[]) => void,
+    onDebug?: DebugListener,
+  ): Promise<InitResult> {
     if (this.initDone) return this.initDone;
     this.config = config;
     this.notify = onSegments;
+    if (config.debug && onDebug) this.debug = onDebug;
     this.initDone = this.start();
     return this.initDone;
   }
@@ -417,11 +425,27 @@ export class Engine implements EngineApi {
       // themselves are computed once for all models; they leave only noised, in the feature field).
       const consent = consentInForce(this.state);
       this.state.assignments = m.models.flatMap((model) => {
-        if (!purposeAllowed(consent, model.purpose).allowed) return [];
+        const allowed = purposeAllowed(consent, model.purpose);
+        if (!allowed.allowed) {
+          this.debug?.('model-not-assigned', {
+            model: model.id,
+            purpose: model.purpose,
+            reason: allowed.reason,
+          });
+          return [];
+        }
         const { index } = assign(model, modelInput(model, names, normalised));
         const entry = cur.catalog.get(model.segments[index]!.id)!;
         return [{ ...entry, index, decision: decide(consent, entry.ctx, m.policy) }];
       });
+      if (this.debug)
+        for (const a of this.state.assignments)
+          if (!a.decision.release)
+            this.debug('segment-blocked', {
+              segment: a.segment.id,
+              model: a.model.id,
+              reasons: a.decision.reasons,
+            });
       released = this.state.assignments
         .filter((a) => a.decision.release)
         .map(({ segment, model }) => ({

@@ -86,10 +86,11 @@ async function acceptFetched(
   config: ManifestConfig,
   deps: ManifestDeps,
   log: AuditLog,
+  quiet = false,
 ): Promise<Loaded | { refused: ManifestRefusal }> {
   const r = await verifyManifest(jws, verifyOptions(config, deps, minVersion));
   if (!r.ok) {
-    await log('manifest-refused', { reason: r.reason, message: r.message });
+    if (!quiet) await log('manifest-refused', { reason: r.reason, message: r.message });
     return { refused: r.reason };
   }
   const meta: StoredManifest = { jws, version: r.manifest.version, kid: r.kid, acceptedAt: deps.now() };
@@ -105,12 +106,17 @@ async function floorOf(config: ManifestConfig, deps: ManifestDeps, store: Device
   return Math.max((await deps.floor.get(config.site, store.persisted)) ?? 1, version);
 }
 
-/** Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure. */
+/**
+ * Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure.
+ * A retry (`retry`: the JWS the last attempt fetched) audits a refusal only for an answer it had not
+ * seen, so a manifest refused for good does not add an entry at every retry.
+ */
 export async function loadManifest(
   store: DeviceStore,
   config: ManifestConfig,
   deps: ManifestDeps,
   log: AuditLog,
+  retry?: { seen: string | null },
 ): Promise<Loaded> {
   let status: ManifestStatus = { status: 'missing' };
   const cached = (await store.get<StoredManifest>('manifest')) ?? null;
@@ -120,7 +126,8 @@ export async function loadManifest(
   const fetched = await fetchJws(config, deps);
   if (fetched === null) status = { status: 'missing', reason: 'network' };
   else {
-    const r = await acceptFetched(fetched, cached, minVersion, store, config, deps, log);
+    const quiet = retry !== undefined && fetched === retry.seen;
+    const r = await acceptFetched(fetched, cached, minVersion, store, config, deps, log, quiet);
     if (!('refused' in r)) return r;
     status = { status: 'refused', reason: r.refused };
   }
@@ -131,7 +138,7 @@ export async function loadManifest(
       await deps.floor.raise(config.site, cached.version, store.persisted);
       return { ...adopt(r.manifest, cached), fetched };
     }
-    await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
+    if (!retry) await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
     status = { status: 'refused', reason: r.reason };
   }
   return { current: null, manifestStatus: status, fetched };
@@ -155,7 +162,7 @@ export async function refreshManifest(
   log: AuditLog,
 ): Promise<Loaded & { changed: boolean }> {
   if (!current) {
-    const loaded = await loadManifest(store, config, deps, log);
+    const loaded = await loadManifest(store, config, deps, log, { seen });
     return { ...loaded, changed: loaded.current !== null };
   }
   const fetched = await fetchJws(config, deps);

@@ -17,7 +17,8 @@ if (!process.env.EDSEG_BENCH_TSX) {
   process.exit(r.status ?? 1);
 }
 
-const { fmt, medianMs, printTable } = await import('../worker-bench-lib.mjs');
+const { fmt, printTable } = await import('../worker-bench-lib.mjs');
+const { medianMs } = await import('../worker-bench-browser.ts');
 const { assign, assignBatch, assignReference } = await import('../../src/core/model.ts');
 const { ready } = await import('../../src/core/tf.ts');
 const { seedModels } = await import('../../src/server/seed-data/models.ts');

@@ -16,20 +16,12 @@ try {
     const r = await page.evaluate(
       async ({ size, SAMPLES }) => {
         const b = globalThis.bench;
-        const { IdbStore, rollupDeltas, vocabularyOf, minimise, SEED_FEATURES } = b;
+        const { IdbStore, rollupDeltas, vocabularyOf, minimise, SEED_FEATURES, demoEvent, medianMs } = b;
         const vocab = vocabularyOf(SEED_FEATURES);
-        const DAY = 86_400_000;
         const now = Date.now();
-        const today = Math.floor(now / DAY);
-        const kinds = [
-          (i) => ({ type: 'lesson_complete', props: { lessonId: `l${i % 40}`, minutes: (i % 20) + 1 } }),
-          (i) => ({ type: 'quiz_answer', props: { correct: i % 3 !== 0, seconds: (i % 30) + 2 } }),
-          (i) => ({ type: 'practice_session', props: { minutes: (i % 25) + 5, items: i % 50 } }),
-          () => ({ type: 'session_start', props: {} }),
-          () => ({ type: 'hint_used', props: {} }),
-        ];
+        const today = Math.floor(now / 86_400_000);
         // A learner's 30 days of history (the raw-event retention of the demo site).
-        const event = (i) => ({ ...kinds[i % kinds.length](i), ts: now - (i % 30) * DAY - (i % 997) });
+        const event = (i) => demoEvent(i, now, 30);
         const store = await IdbStore.open(`recompute-${size}`);
         const t0 = performance.now();
         for (let i = 0; i < size; i += 10_000) {
@@ -39,17 +31,7 @@ try {
         }
         const fillMs = performance.now() - t0;
         const from = today - b.rollupWindowDays(SEED_FEATURES) + 1;
-        const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
-        const time = async (fn, n) => {
-          for (let i = 0; i < 10; i++) await fn();
-          const ts = [];
-          for (let i = 0; i < n; i++) {
-            const s = performance.now();
-            await fn();
-            ts.push(performance.now() - s);
-          }
-          return median(ts);
-        };
+        const time = (fn, n) => medianMs(fn, n, 10);
         let check = 0;
         const recompute = async () => {
           const rollups = await store.rollupsSince(from, vocab.types);

@@ -12,19 +12,12 @@ const { page, close } = await storePage();
 try {
   const result = await page.evaluate(
     async ({ EVENTS, BASELINE_EVENTS, RUNS }) => {
-      const { IdbStore, rollupDeltas, vocabularyOf, minimise, SEED_FEATURES } = globalThis.bench;
+      const { IdbStore, rollupDeltas, vocabularyOf, minimise, SEED_FEATURES, demoEvent, median } =
+        globalThis.bench;
       const vocab = vocabularyOf(SEED_FEATURES);
       const now = Date.now();
       // What the demo page tracks, as a page sends it: tracked over the last hour.
-      const kinds = [
-        (i) => ({ type: 'lesson_complete', props: { lessonId: `l${i % 40}`, minutes: (i % 20) + 1 } }),
-        (i) => ({ type: 'quiz_answer', props: { correct: i % 3 !== 0, seconds: (i % 30) + 2 } }),
-        (i) => ({ type: 'practice_session', props: { minutes: (i % 25) + 5, items: i % 50 } }),
-        () => ({ type: 'session_start', props: {} }),
-        () => ({ type: 'hint_used', props: {} }),
-      ];
-      const event = (i) => ({ ...kinds[i % kinds.length](i), ts: now - (i % 3_600_000) });
-      const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+      const event = (i) => demoEvent(i, now, 1);
       let n = 0;
       /** events/s writing `total` events in batches of `batch` (a fresh database each run). */
       async function rate(total, batch) {

@@ -1,65 +1,139 @@
 /**
- * The comlink bridge to the worker. Contracts:
- * - the remote proxy stays referenced for the bridge's lifetime (comlink releases a proxy it sees collected);
- * - every call rejects with `worker-timeout` after `timeoutMs`;
- * - every pending and later call rejects with `worker-terminated` once the worker dies (error or
- *   failed load), or with `closed` once the bridge is terminated on purpose.
+ * The bridge to the worker: starts it, talks to it with comlink, restarts it when it crashes.
+ * Contracts:
+ * - the worker runs on the page's origin: a same-origin URL is used as it is; a URL on another origin
+ *   (a CDN) is loaded by a bootstrap worker made from a blob that importScripts it (needs the page's
+ *   CSP to allow `worker-src blob:`; a strict page names a same-origin copy instead);
+ * - every call rejects with `worker-timeout` after `timeoutMs`; when one times out once the worker has
+ *   answered its init, a liveness probe asks the worker for a property (comlink answers it outside the
+ *   engine's queue): no answer means the worker stopped answering, and it is restarted like a crashed one;
+ * - a worker that dies (error event, unreadable message, stopped answering) is restarted: init is sent
+ *   again, then `onRestart` replays what was not acknowledged; the calls pending on the dead worker
+ *   reject with `worker-crashed`; after MAX_CRASHES crashes within CRASH_WINDOW_MS it is given up;
+ * - when no worker can start (none ever answered init) or one is given up, `onDown` is called once
+ *   with `worker-unavailable` or `worker-crashed`, and every pending and later call rejects with it;
+ * - the remote proxy stays referenced for the worker's lifetime (comlink releases a proxy it sees
+ *   collected); `close(reason)` stops it on purpose and rejects every pending and later call.
  */
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import { EdsegError } from '../core/errors.js';
 import type { EngineApi } from '../core/protocol.js';
 
+export const MAX_CRASHES = 3;
+export const CRASH_WINDOW_MS = 60_000;
+/** the longest a liveness probe waits (at most the call timeout) */
+export const PROBE_MS = 2_000;
+
 type Pending = { reject: (e: EdsegError) => void };
 
-export class WorkerBridge {
+/** One worker and its comlink endpoint. */
+class Link {
   readonly remote: Remote<EngineApi>;
-  private readonly worker: Worker;
-  private readonly pending = new Set<Pending>();
-  private dead: EdsegError | null = null;
+  readonly pending = new Set<Pending>();
+  dead = false;
+  /** a liveness probe is out (see WorkerBridge.probe) */
+  probing = false;
 
   constructor(
-    workerUrl: string,
-    private readonly timeoutMs: number,
+    readonly worker: Worker,
+    onDeath: (why: string) => void,
   ) {
-    this.worker = new Worker(workerUrl, { name: 'edseg' });
-    this.remote = wrap<EngineApi>(this.worker);
-    this.worker.addEventListener('error', (ev) => {
+    this.remote = wrap<EngineApi>(worker);
+    worker.addEventListener('error', (ev) => {
       ev.preventDefault();
-      this.kill(
-        new EdsegError(
-          'worker-terminated',
-          `edseg: the worker failed: ${ev.message || 'could not load ' + workerUrl}`,
-        ),
-      );
+      onDeath(ev.message || 'the worker script could not be loaded');
     });
-    this.worker.addEventListener('messageerror', () => {
-      this.kill(new EdsegError('worker-terminated', 'edseg: a message from the worker could not be read'));
-    });
+    worker.addEventListener('messageerror', () => onDeath('a message from the worker could not be read'));
   }
 
-  /** Runs one remote call with a timeout; `label` names the call in errors. */
+  end(reason: EdsegError): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (const p of [...this.pending]) p.reject(reason);
+    this.pending.clear();
+    try {
+      this.remote[releaseProxy]();
+    } catch {
+      /* already released */
+    }
+    this.worker.terminate();
+  }
+}
+
+export type BridgeHooks = {
+  /** Sends init on a fresh worker; resolving means the worker is up. Called for the first start and every restart. */
+  init: (remote: Remote<EngineApi>) => Promise<unknown>;
+  /** Right after init is sent on a restarted worker: replay what the dead one did not acknowledge. */
+  onRestart: (crashes: number, why: string) => void;
+  /** No worker can start, or the worker was given up after repeated crashes. Called once. */
+  onDown: (reason: EdsegError) => void;
+};
+
+/** The URL a `new Worker()` on this page can load for `workerUrl`, and how it was made. */
+export function workerSource(
+  workerUrl: string,
+  pageOrigin: string | undefined,
+): { url: string; blob: boolean } {
+  if (!pageOrigin || new URL(workerUrl).origin === pageOrigin) return { url: workerUrl, blob: false };
+  const code = `importScripts(${JSON.stringify(workerUrl)});`;
+  return { url: URL.createObjectURL(new Blob([code], { type: 'text/javascript' })), blob: true };
+}
+
+export class WorkerBridge {
+  private link: Link | null = null;
+  private down: EdsegError | null = null;
+  /** some worker has answered init: later deaths are crashes, not a failure to load */
+  private everUp = false;
+  private crashes: number[] = [];
+  private readonly source: { url: string; blob: boolean };
+  /** resolves when the first worker is up, rejects when none can start */
+  readonly started: Promise<unknown>;
+
+  constructor(
+    private readonly workerUrl: string,
+    private readonly timeoutMs: number,
+    private readonly initTimeoutMs: number,
+    private readonly hooks: BridgeHooks,
+    private readonly now: () => number = () => Date.now(),
+  ) {
+    this.source = workerSource(workerUrl, globalThis.location?.origin);
+    this.started = this.start();
+  }
+
+  get alive(): boolean {
+    return this.down === null;
+  }
+
+  /** Why the bridge is down (given up, or closed on purpose); null while it runs. */
+  get downReason(): EdsegError | null {
+    return this.down;
+  }
+
+  /** Runs one remote call on the current worker with a timeout; `label` names the call in errors. */
   call<T>(
     label: string,
     fn: (remote: Remote<EngineApi>) => Promise<T>,
     timeoutMs = this.timeoutMs,
   ): Promise<T> {
-    if (this.dead) return Promise.reject(this.dead);
+    const link = this.link;
+    if (this.down || !link) return Promise.reject(this.down ?? new EdsegError('closed', 'edseg: no worker'));
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = { reject };
       const timer = setTimeout(() => {
-        this.pending.delete(entry);
-        reject(new EdsegError('worker-timeout', `edseg: ${label}() timed out after ${timeoutMs} ms`));
+        entry.reject(new EdsegError('worker-timeout', `edseg: ${label}() timed out after ${timeoutMs} ms`));
+        if (this.everUp && link === this.link)
+          this.probe(link, `${label}() got no answer in ${timeoutMs} ms`);
       }, timeoutMs);
       const settle = () => {
         clearTimeout(timer);
-        this.pending.delete(entry);
+        link.pending.delete(entry);
       };
       entry.reject = (e) => {
         settle();
         reject(e);
       };
-      this.pending.add(entry);
-      fn(this.remote).then(
+      link.pending.add(entry);
+      fn(link.remote).then(
         (v) => {
           settle();
           resolve(v);
@@ -72,21 +146,115 @@ export class WorkerBridge {
     });
   }
 
-  get alive(): boolean {
-    return this.dead === null;
+  /** Stops the worker on purpose; pending and later calls reject with `reason`. */
+  close(reason: EdsegError): void {
+    if (this.down) return;
+    this.down = reason;
+    this.link?.end(reason);
+    this.link = null;
+    if (this.source.blob) URL.revokeObjectURL(this.source.url);
   }
 
-  /** Stops the worker; pending and later calls reject with `reason`. */
-  kill(reason: EdsegError): void {
-    if (this.dead) return;
-    this.dead = reason;
-    for (const p of [...this.pending]) p.reject(reason);
-    this.pending.clear();
+  private spawn(): Link | null {
+    let worker: Worker;
     try {
-      this.remote[releaseProxy]();
-    } catch {
-      /* already released */
+      worker = new Worker(this.source.url, { name: 'edseg' });
+    } catch (e) {
+      this.giveUp(`new Worker() threw ${(e as Error).name}: ${(e as Error).message}`);
+      return null;
     }
-    this.worker.terminate();
+    const link: Link = new Link(worker, (why) => this.died(link, why));
+    this.link = link;
+    return link;
+  }
+
+  private async start(): Promise<unknown> {
+    const link = this.spawn();
+    if (!link) throw this.down;
+    try {
+      return await this.call('init', this.hooks.init, this.initTimeoutMs);
+    } catch (e) {
+      // No answer to init: no worker can start. An error the engine threw is an answer: the worker is up.
+      if ((e as EdsegError).code === 'worker-timeout') this.died(link, (e as Error).message);
+      throw this.down ?? e;
+    } finally {
+      if (!this.down) this.everUp = true;
+    }
+  }
+
+  /**
+   * A call timed out: a slow call (a flush on a slow network) is not a hung worker. Asks the worker
+   * for a property, which comlink answers at once outside the engine's queue; no answer within
+   * PROBE_MS (any answer counts, even an error) means it is hung: it is restarted as a crashed one.
+   */
+  private probe(link: Link, why: string): void {
+    if (link.probing) return;
+    link.probing = true;
+    const ms = Math.min(this.timeoutMs, PROBE_MS);
+    const timer = setTimeout(() => this.died(link, `${why}, nor a liveness probe in ${ms} ms`), ms);
+    const answered = () => {
+      clearTimeout(timer);
+      link.probing = false;
+    };
+    void Promise.resolve((link.remote as unknown as Record<string, unknown>).edsegProbe).then(
+      answered,
+      answered,
+    );
+  }
+
+  private died(link: Link, why: string): void {
+    if (link.dead || link !== this.link || this.down) return;
+    if (!this.everUp) {
+      const reason = this.unavailable(why);
+      link.end(reason);
+      this.link = null;
+      this.fail(reason);
+      return;
+    }
+    const t = this.now();
+    this.crashes = this.crashes.filter((c) => t - c < CRASH_WINDOW_MS).concat(t);
+    const crashed = new EdsegError(
+      'worker-crashed',
+      `edseg: the worker stopped (${why}); it was restarted, this call did not complete`,
+    );
+    link.end(crashed);
+    if (this.crashes.length >= MAX_CRASHES) {
+      this.link = null;
+      this.fail(
+        new EdsegError(
+          'worker-crashed',
+          `edseg: the worker stopped ${this.crashes.length} times within ${CRASH_WINDOW_MS / 1000} s (last: ${why}); segments stay empty until the page is reloaded`,
+        ),
+      );
+      return;
+    }
+    const next = this.spawn();
+    if (!next) return;
+    this.call('init', this.hooks.init, this.initTimeoutMs).catch(() => {
+      /* a restart that fails is one more crash, seen through the error event or the timeout */
+    });
+    this.hooks.onRestart(this.crashes.length, why);
+  }
+
+  private unavailable(why: string): EdsegError {
+    const how = this.source.blob
+      ? `it loads ${this.workerUrl} from another origin through a blob: worker, so the page's CSP must allow worker-src blob:, or`
+      : 'check that the URL serves edseg.worker.js, or';
+    return new EdsegError(
+      'worker-unavailable',
+      `edseg: no worker could start (${why}); ${how} copy edseg.worker.js to this site and set data-worker / workerUrl to it. Segments stay empty meanwhile.`,
+    );
+  }
+
+  private giveUp(why: string): void {
+    this.link = null;
+    this.fail(this.unavailable(why));
+  }
+
+  private fail(reason: EdsegError): void {
+    if (this.down) return;
+    this.down = reason;
+    if (this.source.blob) URL.revokeObjectURL(this.source.url);
+    this.hooks.onDown(reason);
   }
 }

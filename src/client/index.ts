@@ -1,6 +1,6 @@
 /** edseg: on-device learner segmentation with local differential privacy. */
 export { createSegmenter } from './segmenter.js';
-export type { Segmenter, SegmentsListener, SegmenterEvent } from '../core/protocol.js';
+export type { Segmenter, SegmentsListener, ErrorListener, SegmenterEvent } from '../core/protocol.js';
 export { EdsegError, type EdsegErrorCode } from '../core/errors.js';
 export type {
   ConsentInput,
@@ -17,4 +17,5 @@ export type {
   Channel,
   Manifest,
 } from '../core/schema.js';
-export const version: string = __EDSEG_VERSION__;
+// The build replaces the name; the source run as is (tests, tsx) reads 'dev'.
+export const version: string = typeof __EDSEG_VERSION__ === 'string' ? __EDSEG_VERSION__ : 'dev';

@@ -4,11 +4,15 @@
  * exposes the segmenter as `window.edseg`. Calls made before it loads, on a stub
  * (`window.edseg = { q: [] , track(...a) { this.q.push(['track', a]) }, … }`), are replayed in order;
  * a queued entry may carry [method, args, resolve, reject] to receive the call's result.
- * Without data-site, only `window.edseg.createSegmenter` is exposed.
+ * Optional: data-worker="URL" (a same-origin copy of edseg.worker.js, the way for strict-CSP pages;
+ * default: edseg.worker.js beside this script, through a blob: bootstrap when that is another origin),
+ * data-debug (prefixed console lines). A configuration that cannot start (no data-key, bad JSON, a
+ * bad option) gives an inert segmenter that says why once on the console and in explain(): no host
+ * call ever throws because loading failed. Without data-site, only `window.edseg.createSegmenter` is exposed.
  */
 import { EdsegError } from '../core/errors.js';
 import type { Segmenter } from '../core/protocol.js';
-import { createSegmenter } from './segmenter.js';
+import { createSegmenter, segmenterFor } from './segmenter.js';
 
 type Queued = [
   method: string,
@@ -50,32 +54,38 @@ function parseKeys(raw: string | undefined): unknown[] {
 const api: EdsegGlobal = { createSegmenter, EdsegError, version: __EDSEG_VERSION__ };
 const ds = script?.dataset;
 if (ds?.site) {
+  let seg: Segmenter;
   try {
-    const seg = createSegmenter({
+    seg = createSegmenter({
       site: ds.site,
       manifestUrl: ds.manifest ?? '',
       collectorUrl: ds.collector ?? '',
       publicKeys: parseKeys(ds.key) as never,
       workerUrl: ds.worker ?? new URL('edseg.worker.js', script!.src).href,
+      ...(ds.debug !== undefined && ds.debug !== 'false' ? { debug: true } : {}),
     });
-    Object.assign(api, seg);
-    for (const [method, args, resolve, reject] of queued) {
-      try {
-        const fn = (seg as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
-        if (typeof fn !== 'function')
-          throw new EdsegError('invalid-input', `edseg: unknown method "${method}"`, 'method');
-        Promise.resolve(fn.apply(seg, args)).then(resolve, (e) => {
-          if (reject) reject(e);
-          else console.error(e);
-        });
-      } catch (e) {
-        // One bad queued call does not stop the others.
+  } catch (e) {
+    const why = e instanceof EdsegError ? e : new EdsegError('invalid-input', String(e));
+    seg = segmenterFor(
+      { site: ds.site, manifestUrl: '', collectorUrl: '', publicKeys: [] },
+      new EdsegError(why.code, `${why.message} (the script tag's data-* attributes)`, why.field),
+    );
+  }
+  Object.assign(api, seg);
+  for (const [method, args, resolve, reject] of queued) {
+    try {
+      const fn = (seg as unknown as Record<string, (...a: unknown[]) => unknown>)[method];
+      if (typeof fn !== 'function')
+        throw new EdsegError('invalid-input', `edseg: unknown method "${method}"`, 'method');
+      Promise.resolve(fn.apply(seg, args)).then(resolve, (e) => {
         if (reject) reject(e);
         else console.error(e);
-      }
+      });
+    } catch (e) {
+      // One bad queued call does not stop the others.
+      if (reject) reject(e);
+      else console.error(e);
     }
-  } catch (e) {
-    console.error(e);
   }
 }
 w.edseg = api as never;

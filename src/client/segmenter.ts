@@ -1,23 +1,46 @@
 /**
- * createSegmenter: the main-thread SDK. Tiny by design: it validates, batches and forwards; the
- * worker owns every piece of learner state, the model and the network reports.
+ * createSegmenter: the main-thread SDK. Tiny by design: it checks (plain checks from
+ * src/core/schema/checks.ts, no zod on the main thread), batches and forwards; the worker owns every
+ * piece of learner state, the model and the network reports.
+ *
+ * Where no worker runs (no Worker or no IndexedDB: server-side rendering, Node, jsdom; a worker that
+ * cannot start; one given up after repeated crashes) the segmenter is inert and stays callable:
+ * track() and declare() still check their input and go to a bounded memory queue, segments()
+ * resolves [], explain() says why in `blocked` ('no-worker', 'worker-unavailable', 'worker-crashed').
  */
 import { proxy, type Remote } from 'comlink';
 import { EdsegError } from '../core/errors.js';
-import type { EngineApi, Segmenter, SegmentsListener, TimedEvent } from '../core/protocol.js';
+import type {
+  DebugListener,
+  EngineApi,
+  ErrorListener,
+  Segmenter,
+  SegmentsListener,
+  TimedEvent,
+} from '../core/protocol.js';
 import {
+  MAX_EPSILON_WINDOW,
+  checkConsent,
+  checkDeclared,
+  checkEvent,
+  checkOptions,
+} from '../core/schema/checks.js';
+import type {
+  BlockCode,
   ConsentInput,
-  Declared,
-  EventInput,
+  DeviceExport,
+  Explanation,
+  Props,
+  ReleasedSegment,
   SegmenterOptions,
-  parseOrThrow,
-  type Props,
-  type ReleasedSegment,
 } from '../core/schema.js';
 import { installErrorTransfer } from '../core/wire-errors.js';
 import { WorkerBridge } from './bridge.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** The most events held on the page: not yet acknowledged by the worker, or with no worker at all. */
+export const MAX_HELD_EVENTS = 5_000;
+const PREFIX = '[edseg]';
 
 function absolute(url: string, field: string): string {
   try {
@@ -32,24 +55,62 @@ function defaultWorkerUrl(): string {
   return new URL('./edseg.worker.js', import.meta.url).href;
 }
 
+/** Whether this environment can run the worker at all (a browser with Worker and IndexedDB). */
+export function canRunWorker(): boolean {
+  return typeof Worker === 'function' && typeof indexedDB !== 'undefined';
+}
+
+/** One `[edseg]` console line for a debug note of the worker. */
+export function debugLine(kind: string, d: Record<string, unknown>): string {
+  switch (kind) {
+    case 'manifest-refused':
+      return d.reason === 'origin-not-allowed'
+        ? `${PREFIX} the manifest does not list this page's origin, so nothing is released: ${String(d.message)}`
+        : `${PREFIX} manifest refused (${String(d.reason)}${d.cached ? ', the stored copy' : ''}): ${String(d.message)}`;
+    case 'segment-blocked':
+      return `${PREFIX} segment ${String(d.segment)} (model ${String(d.model)}) not released: ${(d.reasons as string[]).join(', ')}`;
+    case 'model-not-assigned':
+      return `${PREFIX} model ${String(d.model)} not assigned: consent does not allow its purpose ${String(d.purpose)} (${String(d.reason)})`;
+    case 'report-queued':
+    case 'report-sent':
+    case 'report-dropped':
+      return `${PREFIX} ${kind.replace('-', ' ')}: ${JSON.stringify(d)}`;
+    default:
+      return `${PREFIX} ${kind}: ${JSON.stringify(d)}`;
+  }
+}
+
 /** Creates the SDK instance for one site; see README "Configuration". */
 export function createSegmenter(options: SegmenterOptions): Segmenter {
-  const opts = parseOrThrow(SegmenterOptions, options, 'options');
-  const manifestUrl = absolute(opts.manifestUrl, 'options.manifestUrl');
-  const collectorUrl = absolute(opts.collectorUrl, 'options.collectorUrl');
-  const workerUrl = absolute(opts.workerUrl ?? defaultWorkerUrl(), 'options.workerUrl');
-  installErrorTransfer();
+  return segmenterFor(checkOptions<SegmenterOptions>(options));
+}
 
-  const bridge = new WorkerBridge(workerUrl, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const listeners = new Set<SegmentsListener>();
+/**
+ * The segmenter for checked options; with `unavailable`, an inert one that says so (the script tag's
+ * answer to a configuration it cannot start with, so the host page's calls still never throw).
+ */
+export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): Segmenter {
+  const debug = opts.debug === true;
+  const segmentsListeners = new Set<SegmentsListener>();
+  const errorListeners = new Set<ErrorListener>();
+  /** tracked, not yet handed to the worker (or held while no worker runs) */
   let buffer: TimedEvent[] = [];
+  /** batches handed to the worker, not yet acknowledged: sent again to a restarted worker */
+  const unacked = new Set<{ events: TimedEvent[] }>();
+  let dropped = 0;
   let scheduled = false;
   let stopped: EdsegError | null = null;
+  /** set once no worker runs: why, and the error the `error` event carried (null for 'no-worker') */
+  let inert: { code: BlockCode; error: EdsegError | null } | null = null;
+  let declared: Record<string, string> = {};
+  let pendingDeclares: Record<string, string>[] = [];
+  let lastConsent: ConsentInput | undefined;
 
-  const emit = (released: ReleasedSegment[]) => {
-    for (const cb of [...listeners]) {
+  const later = (fn: () => void) => void Promise.resolve().then(fn);
+  const emitTo = <T>(set: Set<(v: T) => void>, v: T) => {
+    for (const cb of [...set]) {
       try {
-        cb(released);
+        cb(v);
       } catch (e) {
         setTimeout(() => {
           throw e;
@@ -57,34 +118,82 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
       }
     }
   };
-  // The callback proxy must stay referenced as long as the worker may call it.
-  const onSegments = proxy(emit);
 
-  const nav = globalThis.navigator as (Navigator & { globalPrivacyControl?: boolean }) | undefined;
-  const ready = bridge
-    .call(
-      'init',
-      (r) =>
-        r.init(
-          {
-            site: opts.site,
-            manifestUrl,
-            collectorUrl,
-            publicKeys: opts.publicKeys,
-            ...(opts.consent ? { consent: opts.consent } : {}),
-            ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
-            ...(opts.reportIntervalMs ? { reportIntervalMs: opts.reportIntervalMs } : {}),
-            ...(opts.manifestRefreshMs ? { manifestRefreshMs: opts.manifestRefreshMs } : {}),
-            ...(opts.maxEpsilonPerReport !== undefined
-              ? { maxEpsilonPerReport: opts.maxEpsilonPerReport }
-              : {}),
-            ...(opts.maxEpsilonWindow !== undefined ? { maxEpsilonWindow: opts.maxEpsilonWindow } : {}),
-          },
-          onSegments,
-        ),
-      Math.max(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 30_000),
-    )
-    .then(() => undefined);
+  const live = !unavailable && canRunWorker();
+  const manifestUrl = live ? absolute(opts.manifestUrl, 'options.manifestUrl') : opts.manifestUrl;
+  const collectorUrl = live ? absolute(opts.collectorUrl, 'options.collectorUrl') : opts.collectorUrl;
+  const workerUrl = live ? absolute(opts.workerUrl ?? defaultWorkerUrl(), 'options.workerUrl') : '';
+
+  /** Drops the oldest held events past MAX_HELD_EVENTS (unacknowledged batches count too). */
+  const trim = () => {
+    const held = buffer.length + [...unacked].reduce((n, b) => n + b.events.length, 0);
+    if (held <= MAX_HELD_EVENTS) return;
+    const over = Math.min(buffer.length, held - MAX_HELD_EVENTS);
+    buffer = buffer.slice(over);
+    dropped += over;
+    if (debug) console.info(`${PREFIX} ${over} tracked events dropped (at most ${MAX_HELD_EVENTS} are held)`);
+  };
+  /** Puts events the worker did not take back at the head of the buffer, in order. */
+  const hold = (events: TimedEvent[]) => {
+    buffer = events.concat(buffer);
+    trim();
+  };
+
+  const goInert = (code: BlockCode, error: EdsegError | null) => {
+    if (inert) return;
+    inert = { code, error };
+    const batches = [...unacked];
+    unacked.clear();
+    for (const b of batches.reverse()) hold(b.events);
+    if (error) {
+      console.warn(`${PREFIX} ${error.message}`);
+      later(() => emitTo(errorListeners, error));
+    }
+  };
+
+  let bridge: WorkerBridge | null = null;
+  let ready: Promise<void>;
+  if (live) {
+    installErrorTransfer();
+    const nav = globalThis.navigator as (Navigator & { globalPrivacyControl?: boolean }) | undefined;
+    // The callbacks' proxies must stay referenced as long as a worker may call them.
+    const onSegments = proxy((released: ReleasedSegment[]) => emitTo(segmentsListeners, released));
+    const onDebug: DebugListener | undefined = debug
+      ? proxy((kind: string, detail: Record<string, unknown>) => console.info(debugLine(kind, detail)))
+      : undefined;
+    const { workerUrl: _w, timeoutMs: _t, ...forWorker } = opts;
+    const config = {
+      ...forWorker,
+      manifestUrl,
+      collectorUrl,
+      ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
+    };
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    bridge = new WorkerBridge(workerUrl, timeoutMs, Math.max(timeoutMs, 30_000), {
+      init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
+      onRestart: (crashes, why) => {
+        if (debug)
+          console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);
+        // What the dead worker did not acknowledge goes to the new one, in order, before anything newer.
+        const batches = [...unacked];
+        unacked.clear();
+        for (const b of batches) send(b.events);
+        for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
+      },
+      onDown: (reason) =>
+        goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
+    });
+    ready = bridge.started.then(
+      () => undefined,
+      (e: unknown) => {
+        if (!bridge?.alive && e === bridge?.downReason) return; // inert: ready resolves, segments() gives []
+        throw e;
+      },
+    );
+  } else {
+    goInert(unavailable ? 'worker-unavailable' : 'no-worker', unavailable ?? null);
+    ready = Promise.resolve();
+  }
   ready.catch(() => {
     /* surfaced by every later call */
   });
@@ -93,45 +202,111 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
     if (stopped) throw stopped;
   };
 
-  const sendBuffer = (): Promise<void> => {
+  /** Hands one batch to the worker; it stays unacknowledged until the worker has taken it. */
+  const send = (events: TimedEvent[]) => {
+    const batch = { events };
+    unacked.add(batch);
+    bridge!
+      .call('track', (r) => r.ingest(events))
+      .then(
+        () => unacked.delete(batch),
+        () => {
+          // Replayed to a restarted worker (onRestart) or held by goInert already; else put back in order.
+          if (unacked.delete(batch) && !stopped) hold(events);
+        },
+      );
+  };
+  const sendBuffer = () => {
     scheduled = false;
-    if (buffer.length === 0 || stopped) return Promise.resolve();
+    if (buffer.length === 0 || stopped || inert || !bridge) return;
     const batch = buffer;
     buffer = [];
-    return bridge
-      .call('track', (r) => r.ingest(batch))
-      .catch((e: unknown) => {
-        // A failed delivery to the worker puts the batch back; nothing valid is lost.
-        if (!stopped && bridge.alive) buffer = batch.concat(buffer);
-        throw e;
-      });
+    send(batch);
   };
-  const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    queueMicrotask(() => {
-      sendBuffer().catch(() => {
-        /* retried by the next flush */
-      });
-    });
+  /** The inert answer of a call, when no worker runs. */
+  const inertAnswer = (label: string): unknown => {
+    switch (label) {
+      case 'segments':
+        return [];
+      case 'explain':
+        return inertExplanation();
+      case 'flush':
+        return { sent: 0, pending: 0 };
+      case 'exportData':
+        return inertExport();
+      default:
+        return undefined;
+    }
   };
-  /** Every call first hands the worker the events tracked before it, so the worker sees them in order. */
-  const call = async <T>(label: string, fn: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
+  /**
+   * Every call first hands the worker the events tracked before it (not awaited: the worker takes
+   * its messages in order), so one round trip answers it.
+   */
+  const forward = async <T>(label: string, fn: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> => {
     alive();
-    await sendBuffer();
-    return bridge.call(label, fn);
+    sendBuffer();
+    if (inert || !bridge) return inertAnswer(label) as T;
+    try {
+      return await bridge.call(label, fn);
+    } catch (e) {
+      // The worker turned out unable to start while this call waited: answer as an inert segmenter.
+      if (inert && e === bridge.downReason) return inertAnswer(label) as T;
+      throw e;
+    }
   };
+
+  const inertExplanation = (): Explanation => {
+    const events: Record<string, number> = {};
+    for (const ev of buffer) events[ev.type] = (events[ev.type] ?? 0) + 1;
+    const why =
+      inert?.error?.message ?? 'edseg: no Worker or no IndexedDB here (server-side rendering, Node, jsdom)';
+    return {
+      site: opts.site,
+      origin: globalThis.location?.origin ?? '',
+      manifest: {
+        status: 'missing',
+        reason: `${why} (${buffer.length} tracked events held in memory only${dropped ? `, ${dropped} dropped` : ''})`,
+      },
+      blocked: inert?.code ?? 'no-worker',
+      consent: lastConsent ?? null,
+      persisted: false,
+      storage: { mode: 'memory', reason: 'unavailable', error: why },
+      held: { events: buffer.length, dropped },
+      stored: { events, rollups: 0, pending: 0, declared: { ...declared }, retention: null },
+      segments: [],
+      budget: {
+        windowDays: 28,
+        spent: 0,
+        cap: opts.maxEpsilonWindow ?? MAX_EPSILON_WINDOW,
+        reportsInWindow: 0,
+        lastPeriod: null,
+      },
+    };
+  };
+  const inertExport = (): DeviceExport => ({
+    site: opts.site,
+    exportedAt: new Date().toISOString(),
+    persisted: false,
+    events: [],
+    rollups: [],
+    declared: { ...declared },
+    consent: lastConsent ?? null,
+    manifest: null,
+    outbox: [],
+    budget: [],
+    audit: [],
+  });
 
   // Hiding or leaving the page hands the worker what is buffered and has it report and deliver;
   // nothing waits for it (the worker's collector requests are keepalive). Dedicated workers get no
   // `online` event, so the page forwards it.
-  const hasDocument = typeof document !== 'undefined';
+  const hasDocument = typeof document !== 'undefined' && typeof addEventListener === 'function';
   const onHide = () => void seg.flush().catch(() => {});
   const onVisibility = () => {
     if (document.visibilityState === 'hidden') onHide();
   };
-  const onOnline = () => void bridge.call('online', (r) => r.online()).catch(() => {});
-  if (hasDocument) {
+  const onOnline = () => void forward('online', (r) => r.online()).catch(() => {});
+  if (hasDocument && live) {
     document.addEventListener('visibilitychange', onVisibility);
     addEventListener('pagehide', onHide);
     addEventListener('online', onOnline);
@@ -139,52 +314,73 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
   /** Ends this segmenter: later calls reject with `reason`, and nothing of it stays hooked to the page. */
   const stop = (reason: EdsegError) => {
     stopped = reason;
-    if (hasDocument) {
+    if (hasDocument && live) {
       document.removeEventListener('visibilitychange', onVisibility);
       removeEventListener('pagehide', onHide);
       removeEventListener('online', onOnline);
     }
-    bridge.kill(reason);
+    bridge?.close(reason);
   };
 
   const seg: Segmenter = {
     ready,
     track(type, props) {
-      alive();
-      const ev = parseOrThrow(EventInput, props === undefined ? { type } : { type, props }, 'event');
-      buffer.push({ type: ev.type, ...(ev.props ? { props: ev.props as Props } : {}), ts: Date.now() });
-      schedule();
+      if (stopped) throw stopped;
+      const p = checkEvent(type, props);
+      const ts = Date.now();
+      buffer.push(p ? { type, props: p as Props, ts } : { type, ts });
+      if (inert) trim();
+      else if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(sendBuffer);
+      }
     },
     declare(prefs) {
       alive();
-      const p = parseOrThrow(Declared, prefs, 'prefs');
-      void call('declare', (r) => r.declare(p)).catch(() => {});
+      const p = { ...checkDeclared(prefs) };
+      declared = { ...declared, ...p };
+      if (inert) return;
+      pendingDeclares.push(p);
+      forward('declare', (r) => r.declare(p)).then(
+        () => (pendingDeclares = pendingDeclares.filter((x) => x !== p)),
+        () => {},
+      );
     },
     async setConsent(consent) {
-      const c = parseOrThrow(ConsentInput, consent, 'consent');
-      await call('setConsent', (r) => r.setConsent(c));
+      checkConsent(consent);
+      await forward('setConsent', (r) => r.setConsent(consent));
+      lastConsent = consent;
     },
-    segments: () => call('segments', (r) => r.segments()),
-    on(event, cb) {
-      if (event !== 'segments')
+    segments: () => forward('segments', (r) => r.segments()),
+    on(event: 'segments' | 'error', cb: SegmentsListener | ErrorListener) {
+      if (event !== 'segments' && event !== 'error')
         throw new EdsegError('invalid-input', `edseg: unknown event "${String(event)}"`, 'event');
       if (typeof cb !== 'function')
         throw new EdsegError('invalid-input', 'edseg: the listener must be a function', 'cb');
-      listeners.add(cb);
+      if (event === 'segments') segmentsListeners.add(cb as SegmentsListener);
+      else {
+        errorListeners.add(cb as ErrorListener);
+        const error = inert?.error;
+        if (error) later(() => (cb as ErrorListener)(error));
+      }
     },
-    off(event, cb) {
-      if (event === 'segments') listeners.delete(cb);
+    off(event: 'segments' | 'error', cb: SegmentsListener | ErrorListener) {
+      if (event === 'segments') segmentsListeners.delete(cb as SegmentsListener);
+      if (event === 'error') errorListeners.delete(cb as ErrorListener);
     },
-    explain: () => call('explain', (r) => r.explain()),
-    flush: () => call('flush', (r) => r.flush()),
-    exportData: () => call('exportData', (r) => r.exportData()),
+    explain: () => forward('explain', (r) => r.explain()),
+    flush: () => forward('flush', (r) => r.flush()),
+    exportData: () => forward('exportData', (r) => r.exportData()),
     async forget() {
       alive();
       buffer = [];
+      unacked.clear();
+      declared = {};
       try {
-        await bridge.call('forget', (r) => r.forget());
+        if (bridge && !inert) await bridge.call('forget', (r) => r.forget());
       } finally {
-        listeners.clear();
+        segmentsListeners.clear();
+        errorListeners.clear();
         stop(
           new EdsegError(
             'forgotten',
@@ -196,8 +392,8 @@ export function createSegmenter(options: SegmenterOptions): Segmenter {
     async close() {
       if (stopped) return;
       try {
-        await sendBuffer();
-        await bridge.call('close', (r) => r.close());
+        sendBuffer();
+        if (bridge && !inert) await bridge.call('close', (r) => r.close());
       } finally {
         stop(new EdsegError('closed', 'edseg: this segmenter was closed'));
       }

@@ -8,6 +8,8 @@ export type EdsegErrorCode =
   | 'manifest-refused'
   | 'worker-timeout'
   | 'worker-terminated'
+  | 'worker-unavailable'
+  | 'worker-crashed'
   | 'closed'
   | 'forgotten'
   | 'storage'

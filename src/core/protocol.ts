@@ -3,6 +3,7 @@
  * written here once, and the page <-> worker protocol, the engine's interface exposed with comlink,
  * derived from it. The page never holds learner data beyond what it forwards; the worker owns all state.
  */
+import type { EdsegError } from './errors.js';
 import type {
   ConsentInput,
   Declared,
@@ -15,8 +16,17 @@ import type {
 
 /** What `on('segments', cb)` calls with the released segments. */
 export type SegmentsListener = (released: ReleasedSegment[]) => void;
+/** What `on('error', cb)` calls with: the worker could not start (`worker-unavailable`) or was given up (`worker-crashed`). */
+export type ErrorListener = (error: EdsegError) => void;
 /** The events a Segmenter emits. */
-export type SegmenterEvent = 'segments';
+export type SegmenterEvent = 'segments' | 'error';
+/**
+ * A debug note from the worker (only when `debug: true`): an audit kind ('manifest-refused',
+ * 'report-queued', 'report-sent', 'report-dropped', ...), 'segment-blocked' (a consent rule) or
+ * 'model-not-assigned' (consent does not allow the model's purpose), with its detail.
+ * The page prints it as one `[edseg]` console line.
+ */
+export type DebugListener = (kind: string, detail: Record<string, unknown>) => void;
 
 /** The public API: what `createSegmenter` returns and the script tag exposes as `window.edseg`. */
 export interface Segmenter {
@@ -29,9 +39,12 @@ export interface Segmenter {
   /** The segments that consent and the site policy allow. */
   segments(): Promise<ReleasedSegment[]>;
   /** Calls `cb` whenever the released list changes, and on every consent change. */
-  on(event: SegmenterEvent, cb: SegmentsListener): void;
+  on(event: 'segments', cb: SegmentsListener): void;
+  /** Calls `cb` once if no worker can start or it is given up after repeated crashes (at once if already so). */
+  on(event: 'error', cb: ErrorListener): void;
   /** Stops calling `cb`. */
-  off(event: SegmenterEvent, cb: SegmentsListener): void;
+  off(event: 'segments', cb: SegmentsListener): void;
+  off(event: 'error', cb: ErrorListener): void;
   /** Per segment: assigned?, released?, channel, reason codes; and the privacy budget spent. */
   explain(): Promise<Explanation>;
   /** Builds this period's report if due and allowed, then delivers the outbox. */
@@ -65,9 +78,12 @@ type Forwarded = 'setConsent' | 'segments' | 'explain' | 'flush' | 'exportData' 
  * Must hold: every method resolves only after its effect is durable where consent allows persistence.
  */
 export interface EngineApi extends Pick<Segmenter, Forwarded> {
-  /** Loads the manifest and the stored state for one site. */
-  init(config: EngineConfig, onSegments: SegmentsListener): Promise<InitResult>;
-  /** Takes a batch of tracked events, in order. */
+  /** Loads the manifest and the stored state for one site; `onDebug` is given only when config.debug is true. */
+  init(config: EngineConfig, onSegments: SegmentsListener, onDebug?: DebugListener): Promise<InitResult>;
+  /**
+   * Takes a batch of tracked events, in order: the page sends one batch per microtask (every track()
+   * of one task in one message) and, after a worker crash, sends again the batches not acknowledged.
+   */
   ingest(events: TimedEvent[]): Promise<void>;
   /** Stores validated zero-party data. */
   declare(prefs: Declared): Promise<void>;

@@ -6,6 +6,7 @@
  * browser bundles.
  */
 export { AGE_BANDS, AgeBand, MinAgeBand, PURPOSES, Purpose } from './schema/atoms.js';
+export * from './schema/checks.js';
 export * from './schema/events.js';
 export * from './schema/feature-spec.js';
 export * from './schema/manifest.js';

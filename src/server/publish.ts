@@ -298,7 +298,8 @@ const added = (a: readonly string[], b: readonly string[]) => b.filter((x) => !a
 /** Whether two documents are equal as JSON, whatever their key order (src/core/diff.ts). */
 export { same };
 
-function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
+/** `label +a, +b` and `label -c` for what `after` adds to and drops from `before`. */
+export function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
   const plus = added(before, after);
   const minus = added(after, before);
   return [

@@ -7,6 +7,7 @@ import { EdsegError } from '../core/errors.js';
 import { SiteCreateInput, SiteOriginsInput, parseOrThrow } from '../core/schema.js';
 import type { SiteChanged, SiteDefinition, SitePolicy, SiteSummary } from '../core/schema.js';
 import { Refusal } from './http.js';
+import { listChange } from './publish.js';
 import { seedDefinition, seedPolicy } from './seed.js';
 import type { Store } from './storage/store.js';
 
@@ -81,10 +82,7 @@ export async function updateOrigins(
     const origins = [...new Set([...site.origins.filter((o) => !remove.includes(o)), ...add])];
     if (origins.length === 0)
       throw new EdsegError('invalid-input', 'a site keeps at least one origin', 'remove');
-    const changes = [
-      ...origins.filter((o) => !site.origins.includes(o)).map((o) => `origin +${o}`),
-      ...site.origins.filter((o) => !origins.includes(o)).map((o) => `origin -${o}`),
-    ];
+    const changes = listChange('origins', site.origins, origins);
     if (changes.length === 0) return changes;
     await tx.updateSite(siteId, { origins }, opts.now.toISOString());
     await tx.appendAudit({

@@ -82,7 +82,7 @@ function packageRoot(from: string = dirname(fileURLToPath(import.meta.url))): st
   let dir = from;
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && /"name"\s*:\s*"edseg"/.test(readFileSync(pkg, 'utf8'))) return dir;
+    if (existsSync(pkg) && /"name"\s*:\s*"edseg-(server|repo)"/.test(readFileSync(pkg, 'utf8'))) return dir;
     const up = dirname(dir);
     if (up === dir) return resolve(from, '..');
     dir = up;

@@ -1,9 +1,16 @@
 import { test, expect } from '@playwright/test';
-import { adultAllConsent, demoStarted, openDemo, segmentOf, track, studyHard } from './helpers.js';
-
-// The e2e server's admin token (scripts/e2e-server.mjs).
-const TOKEN = process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token';
-const auth = { Authorization: `Bearer ${TOKEN}` };
+import {
+  adminAuth as auth,
+  adultAllConsent,
+  demoStarted,
+  openDemo,
+  publishPolicy,
+  publishedPolicy,
+  segmentOf,
+  track,
+  studyHard,
+  withholding,
+} from './helpers.js';
 
 test("an admin withholds a segment from the site; after publishing, the learner's SDK adopts the new signed version and stops releasing it", async ({
   page,
@@ -17,28 +24,13 @@ test("an admin withholds a segment from the site; after publishing, the learner'
   expect(pace).toBeDefined();
   const paceModel = before.segments.filter((s) => s.model === 'pace').map((s) => s.id);
 
-  // The policy as published (the payload of the current JWS).
-  const payload = (await (await request.get('/v1/sites/lingua-kids/manifest')).text()).split('.')[1]!;
-  const original = JSON.parse(Buffer.from(payload, 'base64url').toString()).policy as {
-    allowed: string[];
-    clear: string[];
-  };
+  const original = await publishedPolicy(request);
   try {
-    const put = await request.put('/admin/api/sites/lingua-kids/policy', {
-      headers: auth,
-      data: {
-        allowed: original.allowed.filter((id) => id !== pace),
-        // A model is in clear whole or not at all (the shape rule): withholding one of its segments takes it out of clear.
-        clear: original.clear.filter((id) => !paceModel.includes(id)),
-      },
-    });
-    expect(put.status()).toBe(200);
-    const pub = await request.post('/admin/api/sites/lingua-kids/publish', {
-      headers: auth,
-      data: { note: `e2e: withhold ${pace}` },
-    });
-    expect(pub.status()).toBe(201);
-    const { version } = (await pub.json()) as { version: number };
+    const version = await publishPolicy(
+      request,
+      withholding(original, pace, paceModel),
+      `e2e: withhold ${pace}`,
+    );
     expect(version).toBeGreaterThan(before.manifest.version!);
 
     await page.reload();
@@ -56,11 +48,7 @@ test("an admin withholds a segment from the site; after publishing, the learner'
     expect(log).toContain(`e2e: withhold ${pace}`);
   } finally {
     // Put the site back for the other specs (as a further version).
-    await request.put('/admin/api/sites/lingua-kids/policy', { headers: auth, data: original });
-    await request.post('/admin/api/sites/lingua-kids/publish', {
-      headers: auth,
-      data: { note: 'e2e: restore policy' },
-    });
+    await publishPolicy(request, original, 'e2e: restore policy');
   }
 });
 

@@ -3,7 +3,7 @@ import { E2E_PORT } from '../../playwright.config.js';
 import {
   adultAllConsent,
   collectorReports,
-  demoReady,
+  openFirstVisit,
   expectWorkerRequestsSeen,
   openDemo,
   studyHard,
@@ -230,10 +230,7 @@ test('a page on an origin the manifest does not list gets nothing, and explain()
 test('a first visit asks through the consent dialog, and the choices made there take effect', async ({
   page,
 }) => {
-  await page.goto('/demo/');
-  const dialog = page.locator('#consent-dialog');
-  await expect(dialog).toBeVisible();
-  await demoReady(page);
+  const dialog = await openFirstVisit(page);
   // Nothing is released before a choice is made.
   await expect(page.locator('[data-testid="released"] [data-segment-id]')).toHaveCount(0);
   await page.getByTestId('consent-age').selectOption('under13');
@@ -256,9 +253,7 @@ test('a first visit asks through the consent dialog, and the choices made there 
 });
 
 test('the first-visit dialog closes by itself when consent is given elsewhere', async ({ page }) => {
-  await page.goto('/demo/');
-  await expect(page.locator('#consent-dialog')).toBeVisible();
-  await demoReady(page);
+  await openFirstVisit(page);
   // As another tab (or the host page's own consent flow) would.
   await page.evaluate(() =>
     window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } }),

@@ -1,4 +1,10 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import {
+  expect,
+  type APIRequestContext,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 import type * as Edseg from '../../src/client/index.js';
 import type { ConsentInput, ReleasedSegment, Segmenter } from '../../src/client/index.js';
 import { ReportBatch } from '../../src/core/schema.js';
@@ -93,6 +99,15 @@ export async function demoReady(page: Page): Promise<void> {
   await page.waitForFunction(() => document.documentElement.dataset.demoReady === 'true');
 }
 
+/** Opens the demo as a first visit: its consent dialog is open and start-up is over. Returns the dialog. */
+export async function openFirstVisit(page: Page): Promise<Locator> {
+  await page.goto('/demo/');
+  const dialog = page.locator('#consent-dialog');
+  await expect(dialog).toBeVisible();
+  await demoReady(page);
+  return dialog;
+}
+
 /** Waits for the demo page already loaded (or reloaded) in `page` to start, and readies the test hooks. */
 export async function demoStarted(page: Page): Promise<void> {
   await page.waitForFunction(() => Boolean(window.edseg && (window.edseg as { ready?: unknown }).ready));
@@ -151,3 +166,39 @@ export const studyHard: TrackArgs[] = [
 
 export const segmentOf = (released: ReleasedSegment[], model: string) =>
   released.find((s) => s.model === model)?.id;
+
+/** The e2e server's admin token (scripts/e2e-server.mjs), as the admin API's header. */
+export const adminAuth = { Authorization: `Bearer ${process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token'}` };
+
+export type SitePolicy = { allowed: string[]; clear: string[] };
+
+/** The demo site's policy as published: the payload of its current JWS. */
+export async function publishedPolicy(request: APIRequestContext): Promise<SitePolicy> {
+  const payload = (await (await request.get('/v1/sites/lingua-kids/manifest')).text()).split('.')[1]!;
+  return JSON.parse(Buffer.from(payload, 'base64url').toString()).policy as SitePolicy;
+}
+
+/**
+ * `policy` without `segment`; a model is in clear whole or not at all (the shape rule), so withholding
+ * one of its segments (`modelSegments`) takes the model out of clear.
+ */
+export const withholding = (policy: SitePolicy, segment: string, modelSegments: string[]): SitePolicy => ({
+  allowed: policy.allowed.filter((id) => id !== segment),
+  clear: policy.clear.filter((id) => !modelSegments.includes(id)),
+});
+
+/** Sets the demo site's policy through the admin API and publishes it; the new version. */
+export async function publishPolicy(
+  request: APIRequestContext,
+  policy: SitePolicy,
+  note: string,
+): Promise<number> {
+  const put = await request.put('/admin/api/sites/lingua-kids/policy', { headers: adminAuth, data: policy });
+  expect(put.status()).toBe(200);
+  const pub = await request.post('/admin/api/sites/lingua-kids/publish', {
+    headers: adminAuth,
+    data: { note },
+  });
+  expect(pub.status()).toBe(201);
+  return ((await pub.json()) as { version: number }).version;
+}

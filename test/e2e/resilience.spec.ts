@@ -1,11 +1,18 @@
 import { test, expect, type BrowserContext } from '@playwright/test';
-import { adultAllConsent, demoStarted, openDemo, segmentOf, studyHard, track } from './helpers.js';
+import {
+  adultAllConsent,
+  demoStarted,
+  openDemo,
+  publishPolicy,
+  publishedPolicy,
+  segmentOf,
+  studyHard,
+  track,
+  withholding,
+} from './helpers.js';
 
 // The device's resilience inside the worker (issue 13, points 3, 4, 6 and 7): each fault injected
 // here, in Chromium, against the built SDK and the reference server.
-
-const TOKEN = process.env.EDSEG_ADMIN_TOKEN ?? 'e2e-admin-token';
-const auth = { Authorization: `Bearer ${TOKEN}` };
 
 /**
  * The worker's init script: Playwright's addInitScript does not reach dedicated workers, so the
@@ -43,31 +50,18 @@ test('a policy published while the page is open reaches it without a reload', as
   const pace = segmentOf(before.segments, 'pace')!;
   expect(pace).toBeDefined();
   const paceModel = before.explain.segments.filter((s) => s.model === 'pace').map((s) => s.id);
-  const payload = (await (await request.get('/v1/sites/lingua-kids/manifest')).text()).split('.')[1]!;
-  const original = JSON.parse(Buffer.from(payload, 'base64url').toString()).policy as {
-    allowed: string[];
-    clear: string[];
-  };
+  const original = await publishedPolicy(request);
   try {
     await page.evaluate(() => {
       const w = window as unknown as { __fast: Window['edseg']; __fastEvents: unknown[][] };
       w.__fastEvents = [];
       w.__fast.on('segments', (s) => w.__fastEvents.push(s));
     });
-    const put = await request.put('/admin/api/sites/lingua-kids/policy', {
-      headers: auth,
-      data: {
-        allowed: original.allowed.filter((id) => id !== pace),
-        clear: original.clear.filter((id) => !paceModel.includes(id)),
-      },
-    });
-    expect(put.status()).toBe(200);
-    const pub = await request.post('/admin/api/sites/lingua-kids/publish', {
-      headers: auth,
-      data: { note: `e2e: withhold ${pace} while a page is open` },
-    });
-    expect(pub.status()).toBe(201);
-    const { version } = (await pub.json()) as { version: number };
+    const version = await publishPolicy(
+      request,
+      withholding(original, pace, paceModel),
+      `e2e: withhold ${pace} while a page is open`,
+    );
     const fast = () =>
       page.evaluate(async () => {
         const s = (window as unknown as { __fast: Window['edseg'] }).__fast;
@@ -83,11 +77,7 @@ test('a policy published while the page is open reaches it without a reload', as
     expect(events.some((list) => !list.some((s) => s.id === pace))).toBe(true);
     await page.evaluate(() => (window as unknown as { __fast: Window['edseg'] }).__fast.close());
   } finally {
-    await request.put('/admin/api/sites/lingua-kids/policy', { headers: auth, data: original });
-    await request.post('/admin/api/sites/lingua-kids/publish', {
-      headers: auth,
-      data: { note: 'e2e: restore policy' },
-    });
+    await publishPolicy(request, original, 'e2e: restore policy');
   }
 });
 

@@ -52,18 +52,20 @@ test('the violation detector of the CSP test does see a violation (negative cont
   await expect.poll(() => violations.length).toBeGreaterThan(0);
 });
 
-test('calls reject with worker-terminated when the worker cannot load', async ({ page }) => {
+test('a worker URL that cannot load gives an error event and an inert segmenter, not rejections', async ({
+  page,
+}) => {
   await openDemo(page);
-  const code = await page.evaluate(async () => {
+  const r = await page.evaluate(async () => {
     const seg = window.__newSegmenter({ workerUrl: '/edseg/no-such-worker.js' });
-    try {
-      await seg.segments();
-      return 'resolved';
-    } catch (e) {
-      return (e as { code?: string }).code;
-    }
+    const errors: string[] = [];
+    seg.on('error', (e) => errors.push(e.code));
+    seg.track('practice_session', { minutes: 3 });
+    const segments = await seg.segments();
+    await seg.ready;
+    return { segments, errors, blocked: (await seg.explain()).blocked };
   });
-  expect(code).toBe('worker-terminated');
+  expect(r).toEqual({ segments: [], errors: ['worker-unavailable'], blocked: 'worker-unavailable' });
 });
 
 test('calls reject with worker-timeout when the worker does not answer', async ({ page, context }) => {

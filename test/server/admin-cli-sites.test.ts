@@ -120,7 +120,7 @@ describe('a site from zero to live', () => {
     expect(created.out).toMatch(/created math-club \(created from the demo template\)/);
     const origins = await cli(['site', 'origins', 'math-club', '--add', 'http://localhost:8788']);
     expect(origins.code).toBe(0);
-    expect(origins.out).toMatch(/origin \+http:\/\/localhost:8788/);
+    expect(origins.out).toMatch(/origins \+http:\/\/localhost:8788/);
     const published = await cli(['publish', 'math-club', '--note', 'first version', '--json']);
     expect(published.code).toBe(0);
     expect(JSON.parse(published.out)).toMatchObject({ site: 'math-club', version: 1 });

@@ -117,7 +117,7 @@ describe('editing the origins', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       site: { origins: ['https://math.example'] },
-      changes: ['origin +https://math.example', 'origin -http://127.0.0.1:8788'],
+      changes: ['origins +https://math.example', 'origins -http://127.0.0.1:8788'],
     });
     expect((await s.store.currentVersion('math-club'))!.manifest.site.origins).toEqual([
       'http://127.0.0.1:8788',

@@ -6,7 +6,7 @@ import { versionFloor } from '../../worker/floor.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import type { ConsentInput } from '../../src/core/schema.js';
 import { engineHarness } from '../fixtures/engine.js';
-import { DAY } from '../fixtures/manifest.js';
+import { DAY, ORIGIN, testKey, testManifest } from '../fixtures/manifest.js';
 
 const h = engineHarness();
 const adult: ConsentInput = { ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } };
@@ -80,6 +80,24 @@ describe('the manifest while the page stays open', () => {
     expect((await e.segments()).map((s) => s.id)).toEqual(['idle']);
     const refused = (await e.exportData()).audit.filter((a) => a.kind === 'manifest-refused');
     expect(refused.map((a) => a.detail.reason)).toEqual(['older-version']);
+    await e.close();
+  });
+
+  it('retries a refused manifest without adding an audit entry for the same answer at every retry', async () => {
+    const other = await testKey('test-key');
+    h.net.manifest = await other.sign(
+      testManifest({ site: { id: `site-${h.site}`, origins: [ORIGIN] } }, h.clock),
+    );
+    const e = new Engine(h.deps());
+    await h.start(e, `site-${h.site}`, undefined, FAST);
+    await until(() => manifestGets() >= 3);
+    const ex = await e.explain();
+    expect(ex.manifest).toMatchObject({ status: 'refused', reason: 'bad-signature' });
+    const refused = (await e.exportData()).audit.filter((a) => a.kind === 'manifest-refused');
+    expect(refused).toHaveLength(1);
+    // A signed one arrives: adopted at the next retry.
+    await h.resign();
+    await until(async () => (await e.explain()).manifest.status === 'accepted');
     await e.close();
   });
 

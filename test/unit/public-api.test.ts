@@ -24,7 +24,14 @@ import type {
   SegmentsListener,
   createSegmenter,
 } from '../../src/client/index.js';
-import type { EngineApi, EngineConfig, InitResult, TimedEvent } from '../../src/core/protocol.js';
+import type {
+  DebugListener,
+  EngineApi,
+  EngineConfig,
+  ErrorListener,
+  InitResult,
+  TimedEvent,
+} from '../../src/core/protocol.js';
 import type { BlockCode, Declared, ReasonCode } from '../../src/core/schema.js';
 
 type TrackProps = Record<string, number | string | boolean>;
@@ -51,6 +58,7 @@ describe("'edseg' (README API)", () => {
       manifestRefreshMs?: number;
       maxEpsilonPerReport?: number;
       maxEpsilonWindow?: number;
+      debug?: boolean;
     }>();
     expectTypeOf<{ kty: 'EC'; crv: 'P-256'; x: string; y: string; kid: string }>().toExtend<PublicJwk>();
   });
@@ -76,7 +84,9 @@ describe("'edseg' (README API)", () => {
       setConsent(consent: ConsentInput): Promise<void>;
       segments(): Promise<ReleasedSegment[]>;
       on(event: 'segments', cb: (released: ReleasedSegment[]) => void): void;
+      on(event: 'error', cb: (error: EdsegError) => void): void;
       off(event: 'segments', cb: (released: ReleasedSegment[]) => void): void;
+      off(event: 'error', cb: (error: EdsegError) => void): void;
       explain(): Promise<Explanation>;
       flush(): Promise<FlushResult>;
       exportData(): Promise<DeviceExport>;
@@ -122,12 +132,18 @@ describe("'edseg' (README API)", () => {
     }>();
   });
 
-  it("on('segments', cb) and off('segments', cb) take a listener of the released list", () => {
-    expectTypeOf<SegmenterEvent>().toEqualTypeOf<'segments'>();
+  it("on/off('segments', cb) take a listener of the released list, on/off('error', cb) one of an EdsegError", () => {
+    expectTypeOf<SegmenterEvent>().toEqualTypeOf<'segments' | 'error'>();
     expectTypeOf<SegmentsListener>().toEqualTypeOf<(released: ReleasedSegment[]) => void>();
-    expectTypeOf<Segmenter['on']>().parameters.toEqualTypeOf<[event: 'segments', cb: SegmentsListener]>();
+    expectTypeOf<ErrorListener>().toEqualTypeOf<(error: EdsegError) => void>();
+    // (an overloaded method's parameters: one tuple per overload)
+    expectTypeOf<Segmenter['on']>().parameters.toEqualTypeOf<
+      [event: 'segments', cb: SegmentsListener] | [event: 'error', cb: ErrorListener]
+    >();
     expectTypeOf<Segmenter['on']>().returns.toEqualTypeOf<void>();
-    expectTypeOf<Segmenter['off']>().parameters.toEqualTypeOf<[event: 'segments', cb: SegmentsListener]>();
+    expectTypeOf<Segmenter['off']>().parameters.toEqualTypeOf<
+      [event: 'segments', cb: SegmentsListener] | [event: 'error', cb: ErrorListener]
+    >();
     expectTypeOf<Segmenter['off']>().returns.toEqualTypeOf<void>();
   });
 
@@ -181,7 +197,7 @@ describe("'edseg' (README API)", () => {
     type Documented = 'invalid-input' | 'worker-timeout' | 'worker-terminated' | 'closed' | 'forgotten';
     expectTypeOf<Documented>().toExtend<EdsegErrorCode>();
     expectTypeOf<Exclude<EdsegErrorCode, Documented>>().toEqualTypeOf<
-      'not-found' | 'manifest-refused' | 'storage' | 'network'
+      'not-found' | 'manifest-refused' | 'storage' | 'network' | 'worker-unavailable' | 'worker-crashed'
     >();
   });
 });
@@ -203,7 +219,7 @@ describe('types derived from Segmenter', () => {
       'track' | 'on' | 'off' | 'ready'
     >();
     expectTypeOf<EngineApi['init']>().toEqualTypeOf<
-      (config: EngineConfig, onSegments: SegmentsListener) => Promise<InitResult>
+      (config: EngineConfig, onSegments: SegmentsListener, onDebug?: DebugListener) => Promise<InitResult>
     >();
     expectTypeOf<EngineApi['ingest']>().toEqualTypeOf<(events: TimedEvent[]) => Promise<void>>();
     expectTypeOf<EngineApi['online']>().toEqualTypeOf<() => Promise<void>>();

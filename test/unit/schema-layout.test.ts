@@ -38,6 +38,7 @@ describe('schema layout', () => {
       'accounts.ts',
       'admin.ts',
       'atoms.ts',
+      'checks.ts',
       'consent.ts',
       'device.ts',
       'events.ts',

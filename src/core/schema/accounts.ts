@@ -32,8 +32,7 @@ export const AccountSummary = /* @__PURE__ */ z.object({
 export type AccountSummary = z.infer<typeof AccountSummary>;
 
 /** An account as the store keeps it: the scrypt hash of its password (with its parameters) and the SHA-256 of its API token. */
-export const AccountRecord = /* @__PURE__ */ z.object({
-  ...AccountSummary.shape,
+export const AccountRecord = /* @__PURE__ */ z.extend(AccountSummary, {
   passwordHash: z.string(),
   tokenHash: z.string(),
 });

@@ -8,6 +8,7 @@
 import * as z from 'zod/mini';
 import { config } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { IDENTIFIER_MESSAGE, IDENTIFIER_RE } from './checks.js';
 
 // `config` is imported by name: the bundler treats every `z.*` call as pure (tree-shakable), this one is not.
 config({ ...en(), jitless: true });
@@ -25,14 +26,7 @@ export const MinAgeBand = /* @__PURE__ */ z.enum(['under13', 'teen', 'adult']);
 export type MinAgeBand = z.infer<typeof MinAgeBand>;
 
 /** An identifier: a letter, then up to 63 letters, digits, _ . : - */
-export const Identifier = /* @__PURE__ */ z
-  .string()
-  .check(
-    z.regex(
-      /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/,
-      'must be 1-64 characters: a letter, then letters, digits, _ . : -',
-    ),
-  );
+export const Identifier = /* @__PURE__ */ z.string().check(z.regex(IDENTIFIER_RE, IDENTIFIER_MESSAGE));
 /** A string of at most `max` characters. */
 export const Text = (max: number) => z.string().check(z.maxLength(max));
 /** An ISO 8601 date-time with an offset. */

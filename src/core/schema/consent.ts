@@ -57,6 +57,12 @@ export const BLOCK_CODES = [
   'site-mismatch',
   'manifest-expired',
   'forgotten',
+  /** no Worker or no IndexedDB here (server-side rendering, Node, old browsers): the SDK is inert */
+  'no-worker',
+  /** no worker could start (blocked by CSP, a URL that does not load): see README "Script tag" */
+  'worker-unavailable',
+  /** the worker crashed repeatedly and was given up until the page is reloaded */
+  'worker-crashed',
 ] as const;
 export const BlockCode = /* @__PURE__ */ z.enum(BLOCK_CODES);
 export type BlockCode = z.infer<typeof BlockCode>;

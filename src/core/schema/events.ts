@@ -1,13 +1,13 @@
 /** Events (host page -> client -> worker). Raw events never leave the device. */
 import * as z from 'zod/mini';
 import { Finite, Identifier, Text } from './atoms.js';
+import { DECLARED_TEXT_MAX, MAX_PROPS, PROP_TEXT_MAX, PROP_VALUE_MESSAGE } from './checks.js';
 
-export const PropValue = /* @__PURE__ */ z.union([Finite, Text(256), z.boolean()], {
-  error: 'must be a finite number, a string of at most 256 characters, or a boolean',
+export const PropValue = /* @__PURE__ */ z.union([Finite, Text(PROP_TEXT_MAX), z.boolean()], {
+  error: PROP_VALUE_MESSAGE,
 });
 export type PropValue = z.infer<typeof PropValue>;
 
-export const MAX_PROPS = 32;
 export const Props = /* @__PURE__ */ z
   .record(Identifier, PropValue)
   .check(z.refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} props`));
@@ -33,7 +33,7 @@ export const StoredEvent = /* @__PURE__ */ z.object({
 export type StoredEvent = z.infer<typeof StoredEvent>;
 
 /** Zero-party data the learner declares (e.g. { goal: 'exam' }); kept on the device. */
-export const Declared = /* @__PURE__ */ z.record(Identifier, Text(128));
+export const Declared = /* @__PURE__ */ z.record(Identifier, Text(DECLARED_TEXT_MAX));
 export type Declared = z.infer<typeof Declared>;
 
 /**

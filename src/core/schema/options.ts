@@ -1,6 +1,7 @@
 /** SDK configuration: the pinned public keys, createSegmenter's options and what the worker's init takes. */
 import * as z from 'zod/mini';
 import { Identifier } from './atoms.js';
+import { MAX_EPSILON_PER_REPORT, MAX_EPSILON_WINDOW } from './checks.js';
 import { ConsentInput } from './consent.js';
 
 /** An ES256 public key as a JWK; `kid` is required so a manifest's header can name it. */
@@ -28,9 +29,11 @@ export const SegmenterOptions = /* @__PURE__ */ z.object({
   /** ms between refreshes of the manifest while the page is open, jittered by +-25% (default 3600000) */
   manifestRefreshMs: z.optional(z.int().check(z.gte(1000))),
   /** the most one report may spend (default and upper limit 8): a manifest asking more is refused */
-  maxEpsilonPerReport: z.optional(z.number().check(z.gte(0), z.lte(8))),
+  maxEpsilonPerReport: z.optional(z.number().check(z.gte(0), z.lte(MAX_EPSILON_PER_REPORT))),
   /** the most this device spends in any 28 days (default and upper limit 32): a manifest allowing more is refused */
-  maxEpsilonWindow: z.optional(z.number().check(z.gte(0), z.lte(32))),
+  maxEpsilonWindow: z.optional(z.number().check(z.gte(0), z.lte(MAX_EPSILON_WINDOW))),
+  /** prefixed console lines ([edseg]) for refusals, blocked segments and reports (default false) */
+  debug: z.optional(z.boolean()),
 });
 export type SegmenterOptions = z.infer<typeof SegmenterOptions>;
 

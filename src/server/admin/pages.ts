@@ -153,6 +153,10 @@ export function adminPages(deps: ServerDeps): Hono {
 
   const back = (c: Context, site: string, kind: keyof Flash, message: string) =>
     c.redirect(`/admin/sites/${encodeURIComponent(site)}?${kind}=${encodeURIComponent(message)}`, 303);
+  /** Back to the site page after an edit that is live at the next publish. */
+  const pendingBack = (c: Context, site: string, [done, none]: [string, string], changes: string[]) =>
+    back(c, site, 'ok', changes.length ? `${done} (${changes.join('; ')}). Publish to make it live.` : none);
+
   app.post('/sites/:site/origins', async (c) => {
     const site = c.req.param('site');
     const form = await c.req.parseBody();
@@ -167,14 +171,7 @@ export function adminPages(deps: ServerDeps): Hono {
           { ...(add ? { add: [add] } : {}), ...(remove ? { remove: [remove] } : {}) },
           acting(c),
         );
-        return back(
-          c,
-          site,
-          'ok',
-          changes.length
-            ? `Origins edited (${changes.join('; ')}). Publish to make it live.`
-            : 'Origins unchanged.',
-        );
+        return pendingBack(c, site, ['Origins edited', 'Origins unchanged.'], changes);
       },
     );
   });
@@ -238,14 +235,7 @@ export function adminPages(deps: ServerDeps): Hono {
         { allowed: list(form['allowed']), clear },
         { actor: actorOf(c), now: deps.now() },
       );
-      return back(
-        c,
-        site,
-        'ok',
-        changes.length
-          ? `Policy saved (${changes.join('; ')}). Publish to make it live.`
-          : 'Policy unchanged.',
-      );
+      return pendingBack(c, site, ['Policy saved', 'Policy unchanged.'], changes);
     });
   });
 

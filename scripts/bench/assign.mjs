@@ -1,13 +1,15 @@
-// Median time of one assign() and of computeFeatures() for a realistic manifest: 8 features,
+// Median time of one assign() (TensorFlow.js) beside its plain-JS reference (assignReference, the
+// baseline of the same run), and of computeFeatures(), for a realistic manifest: 8 features,
 // 5 models of 3-6 segments (centroids and softmax), 60 days of rollups.
-// Run: npx tsx scripts/bench-assign.mjs [samples]
+// Run: npx tsx scripts/bench/assign.mjs [samples]
 import { performance } from 'node:perf_hooks';
-import { computeFeatures } from '../src/core/features.ts';
-import { assign, assignReference, modelInput } from '../src/core/model.ts';
-import { rollupEvents } from '../src/core/rollup.ts';
-import { DAY_MS, FeatureSpec, Model, parseOrThrow } from '../src/core/schema.ts';
-import { seededRandom } from '../src/core/privacy/random.ts';
-import { ready } from '../src/core/tf.ts';
+import { markdownTable, ratio } from '../bench-lib.mjs';
+import { computeFeatures } from '../../src/core/features.ts';
+import { assign, assignReference, modelInput } from '../../src/core/model.ts';
+import { rollupEvents } from '../../src/core/rollup.ts';
+import { DAY_MS, FeatureSpec, Model, parseOrThrow } from '../../src/core/schema.ts';
+import { seededRandom } from '../../src/core/privacy/random.ts';
+import { ready } from '../../src/core/tf.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 2000);
 const WARMUP = 200;
@@ -156,24 +158,33 @@ const { normalised } = computeFeatures(rollups, declared, features, TODAY);
 const inputs = models.map((m) => modelInput(m, names, normalised));
 
 console.log(
-  `edseg assign bench: ${features.length} features, ${models.length} models (${models.map((m) => `${m.kind} k=${m.segments.length} d=${m.features.length}`).join('; ')})`,
+  `${features.length} features, ${models.length} models (${models.map((m) => `${m.kind} k=${m.segments.length} d=${m.features.length}`).join('; ')}); ${events.length} events -> ${rollups.length} rollup rows; median of ${SAMPLES} samples after ${WARMUP} warm-up\n`,
 );
-console.log(
-  `${events.length} events -> ${rollups.length} rollup rows; ${SAMPLES} samples after ${WARMUP} warm-up, median`,
-);
-console.log(
-  `computeFeatures (8 features):           ${us(median(() => computeFeatures(rollups, declared, features, TODAY)))}`,
-);
+const rows = [];
+const feat = median(() => computeFeatures(rollups, declared, features, TODAY));
+rows.push(['computeFeatures (8 features)', us(feat), '-', '-']);
 models.forEach((m, i) => {
-  console.log(
-    `assign ${m.id.padEnd(10)} (${m.kind.padEnd(9)} k=${m.segments.length} d=${m.features.length}): ${us(median(() => assign(m, inputs[i])))}   reference: ${us(median(() => assignReference(m, inputs[i])))}`,
-  );
+  const tf = median(() => assign(m, inputs[i]));
+  const ref = median(() => assignReference(m, inputs[i]));
+  rows.push([
+    `assign ${m.id} (${m.kind} k=${m.segments.length} d=${m.features.length}), TF.js`,
+    us(tf),
+    `${us(ref)} plain JS`,
+    ratio(tf, ref),
+  ]);
 });
-console.log(
-  `all 5 models (features + 5 assigns):    ${us(
-    median(() => {
-      const v = computeFeatures(rollups, declared, features, TODAY).normalised;
-      for (const m of models) assign(m, modelInput(m, names, v));
-    }),
-  )}`,
-);
+const all = median(() => {
+  const v = computeFeatures(rollups, declared, features, TODAY).normalised;
+  for (const m of models) assign(m, modelInput(m, names, v));
+});
+const allRef = median(() => {
+  const v = computeFeatures(rollups, declared, features, TODAY).normalised;
+  for (const m of models) assignReference(m, modelInput(m, names, v));
+});
+rows.push([
+  'all 5 models (features + 5 assigns), TF.js',
+  us(all),
+  `${us(allRef)} plain JS`,
+  ratio(all, allRef),
+]);
+console.log(markdownTable(['figure', 'median', 'baseline (same run)', 'ratio'], rows));

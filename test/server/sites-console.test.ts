@@ -1,0 +1,123 @@
+/**
+ * The console's site and key forms: "New site" (refusals shown beside their field with everything typed
+ * kept), the origins editor, disabling, and the keys page (rotate, retire); owners only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/core/schema.js';
+import { addAccount, consoleSession, makeServer } from './helpers.js';
+import type { TestServer } from './helpers.js';
+
+let s: TestServer;
+const owner = consoleSession(() => s);
+const editor = consoleSession(() => s);
+beforeAll(async () => {
+  s = await makeServer();
+  const o = await addAccount(s, 'olive', 'owner');
+  const e = await addAccount(s, 'ed', 'editor');
+  expect((await owner.loginAs(o.name, o.password)).status).toBe(303);
+  expect((await editor.loginAs(e.name, e.password)).status).toBe(303);
+});
+afterAll(async () => {
+  await s?.close();
+});
+const lastAudit = async (): Promise<AuditRecord> => (await s.store.listAudit({ limit: 1 }))[0]!;
+
+describe('the New site form', () => {
+  it('shows to owners only', async () => {
+    expect(await (await owner.get('/admin')).text()).toContain('id="new-site"');
+    expect(await (await editor.get('/admin')).text()).not.toContain('id="new-site"');
+  });
+
+  it('shows a bad origin beside its field and keeps everything typed', async () => {
+    const res = await owner.postForm('/admin/sites', {
+      id: 'math-club',
+      name: 'Math Club',
+      origins: 'https://math.example\nhttps://bad.example/path',
+      template: 'demo',
+    });
+    expect(res.status).toBe(400);
+    const page = await res.text();
+    expect(page).toMatch(/id="error-origins"[^>]*>[^<]*URL origin/);
+    expect(page).toContain('value="math-club"');
+    expect(page).toContain('value="Math Club"');
+    expect(page).toContain('https://bad.example/path');
+    expect(page).toMatch(/<option value="demo" selected/);
+    expect(await s.store.getSite('math-club')).toBeNull();
+  });
+
+  it('creates the site from the template and goes to its page; an editor is refused (403)', async () => {
+    const fields = { id: 'math-club', name: 'Math Club', origins: 'http://127.0.0.1:8788', template: 'demo' };
+    expect((await editor.postForm('/admin/sites', fields)).status).toBe(403);
+    const res = await owner.postForm('/admin/sites', fields);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toMatch(/^\/admin\/sites\/math-club\?ok=/);
+    expect((await s.store.getSite('math-club'))!.definition.models.length).toBeGreaterThan(0);
+    expect(await lastAudit()).toMatchObject({ action: 'site-create', actor: 'olive', site: 'math-club' });
+    const again = await owner.postForm('/admin/sites', fields);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toMatch(/id="error-id"[^>]*>[^<]*exists already/);
+  });
+});
+
+describe('the origins editor and disabling', () => {
+  it('adds and removes origins from the site page (owners); the page lists them', async () => {
+    const add = await owner.postForm('/admin/sites/math-club/origins', { add: 'https://math.example' });
+    expect(add.status).toBe(303);
+    expect(decodeURIComponent(add.headers.get('location')!)).toContain('origins +https://math.example');
+    const remove = await owner.postForm('/admin/sites/math-club/origins', {
+      remove: 'http://127.0.0.1:8788',
+    });
+    expect(remove.status).toBe(303);
+    expect((await s.store.getSite('math-club'))!.origins).toEqual(['https://math.example']);
+    const bad = await owner.postForm('/admin/sites/math-club/origins', { add: 'not an origin' });
+    expect(decodeURIComponent(bad.headers.get('location')!)).toMatch(/error=.*URL origin/);
+    expect(
+      (await editor.postForm('/admin/sites/math-club/origins', { add: 'https://x.example' })).status,
+    ).toBe(403);
+    const page = await (await owner.get('/admin/sites/math-club')).text();
+    expect(page).toContain('<code>https://math.example</code>');
+    expect(page).toContain('action="/admin/sites/math-club/disable"');
+    expect(await (await editor.get('/admin/sites/math-club')).text()).not.toContain('/disable"');
+  });
+
+  it('disables only with the site id typed to confirm; the page then says it is disabled', async () => {
+    const unconfirmed = await owner.postForm('/admin/sites/math-club/disable', { confirm: 'nope' });
+    expect(decodeURIComponent(unconfirmed.headers.get('location')!)).toMatch(/error=Type the site id/);
+    expect((await s.store.getSite('math-club'))!.disabledAt).toBeNull();
+    expect((await owner.postForm('/admin/sites/math-club/disable', { confirm: 'math-club' })).status).toBe(
+      303,
+    );
+    expect((await s.store.getSite('math-club'))!.disabledAt).not.toBeNull();
+    expect(await (await owner.get('/admin/sites/math-club')).text()).toMatch(/Disabled since/);
+    expect(await (await owner.get('/admin')).text()).toMatch(
+      /math-club<\/code><\/a\s*>\s*<span class="tag no">disabled/,
+    );
+  });
+});
+
+describe('the keys page', () => {
+  it('lists the keys; rotates and retires (owners); an editor sees it without the buttons and is refused', async () => {
+    const page = await (await owner.get('/admin/keys')).text();
+    expect(page).toContain('signs now');
+    expect(page).toContain('action="/admin/keys/rotate"');
+    expect(await (await editor.get('/admin/keys')).text()).not.toContain('action="/admin/keys/rotate"');
+    expect((await editor.postForm('/admin/keys/rotate', {})).status).toBe(403);
+    const [old] = (await s.signer.publicJwks()).keys;
+    const rotated = await owner.postForm('/admin/keys/rotate', {});
+    expect(rotated.status).toBe(303);
+    expect(decodeURIComponent(rotated.headers.get('location')!)).toMatch(
+      /ok=New signing key .*lingua-kids v2/,
+    );
+    expect((await s.signer.publicJwks()).keys).toHaveLength(2);
+    expect(await (await owner.get('/admin/keys')).text()).toContain(
+      `action="/admin/keys/${old!.kid}/retire"`,
+    );
+    const retired = await owner.postForm(`/admin/keys/${old!.kid}/retire`, {});
+    expect(decodeURIComponent(retired.headers.get('location')!)).toMatch(/ok=Key .* retired/);
+    expect((await s.signer.publicJwks()).keys.map((k) => k.kid)).not.toContain(old!.kid);
+    expect(await lastAudit()).toMatchObject({ action: 'key-retire', actor: 'olive' });
+    const [current] = (await s.signer.publicJwks()).keys;
+    const refused = await owner.postForm(`/admin/keys/${current!.kid}/retire`, {});
+    expect(decodeURIComponent(refused.headers.get('location')!)).toMatch(/error=key .* signs now/);
+  });
+});
