@@ -9,6 +9,7 @@
  * - nothing invalid is signed: the manifest is checked against the schema first and the failing
  *   field is named in an EdsegError('invalid-input').
  */
+import { canonical, same, withChangelog } from '../core/diff.js';
 import { EdsegError } from '../core/errors.js';
 import { MAX_VALIDITY_DAYS } from '../core/manifest.js';
 import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../core/schema.js';
@@ -104,10 +105,16 @@ export async function publishSite(
         site: { id: siteId, origins: g.site?.origins ?? site.origins },
       };
     }
+    // Every segment the publish changes gets its changelog entry (who, what), in the working copy too.
+    manifest = withChangelog(prev?.manifest ?? null, parseOrThrow(Manifest, manifest, 'manifest'), {
+      date: opts.now.toISOString().slice(0, 10),
+      actor: opts.actor,
+      ...(opts.note ? { note: opts.note } : {}),
+    });
     manifest = parseOrThrow(Manifest, manifest, 'manifest');
     const patch = opts.working
       ? opts.working(site, manifest)
-      : opts.manifest !== undefined
+      : opts.manifest !== undefined || !same(manifest.models, site.definition.models)
         ? workingOf(manifest)
         : {};
     if (Object.keys(patch).length > 0) await tx.updateSite(siteId, patch, opts.now.toISOString());
@@ -288,18 +295,8 @@ export async function retireSigningKey(
 }
 
 const added = (a: readonly string[], b: readonly string[]) => b.filter((x) => !a.includes(x));
-/** Key-order-insensitive JSON, so a manifest read back from jsonb (which reorders keys) compares equal. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
-}
-/** Whether two documents are equal as JSON, whatever their key order. */
-export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
+/** Whether two documents are equal as JSON, whatever their key order (src/core/diff.ts). */
+export { same };
 
 /** `label +a, +b` and `label -c` for what `after` adds to and drops from `before`. */
 export function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
@@ -368,7 +365,9 @@ export function describeChanges(prev: Manifest | null, next: Manifest): string[]
     );
     for (const s of m.segments) {
       const os = old.segments.find((x) => x.id === s.id);
-      if (os && !same(os, s)) out.push(`segment ${s.id} definition or documentation changed`);
+      // The changelog is written by the publish itself (withChangelog), so it is not a change of its own.
+      const card = (x: typeof s) => ({ ...x, documentation: { ...x.documentation, changelog: [] } });
+      if (os && !same(card(os), card(s))) out.push(`segment ${s.id} definition or documentation changed`);
     }
   }
   for (const key of ['reporting', 'retention'] as const) {

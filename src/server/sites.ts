@@ -19,7 +19,14 @@ export function templateOf(
   now: Date,
 ): { definition: SiteDefinition; policy: SitePolicy } {
   const demo = seedDefinition(now.toISOString().slice(0, 10));
-  if (template === 'demo') return { definition: demo, policy: seedPolicy(demo.models) };
+  if (template === 'demo') {
+    // The demo's changelogs are the demo site's history: the new site's starts at its own first publish.
+    const models = demo.models.map((m) => ({
+      ...m,
+      segments: m.segments.map((s) => ({ ...s, documentation: { ...s.documentation, changelog: [] } })),
+    }));
+    return { definition: { ...demo, models }, policy: seedPolicy(models) };
+  }
   return {
     definition: { features: [], models: [], reporting: demo.reporting, retention: demo.retention },
     policy: { allowed: [], clear: [] },

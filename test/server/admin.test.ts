@@ -10,7 +10,7 @@ import {
   SiteList,
   SiteView,
 } from '../../src/core/schema.js';
-import type { Manifest } from '../../src/core/schema.js';
+import type { CentroidModel, Manifest } from '../../src/core/schema.js';
 import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
@@ -213,7 +213,25 @@ describe('policy update and publish', () => {
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ version: 3, changes: ['model pace centroids changed'] });
     const r = await verify();
-    expect(r.ok && r.manifest.models[0]).toEqual(models[0]);
+    // Each moved segment gets its changelog entry: the version, the day, what moved and who published it.
+    const [before, given] = [m.models[0] as CentroidModel, models[0] as CentroidModel];
+    expect(r.ok && r.manifest.models[0]).toEqual({
+      ...given,
+      segments: given.segments.map((seg, i) => ({
+        ...seg,
+        documentation: {
+          ...seg.documentation,
+          changelog: [
+            ...seg.documentation.changelog,
+            {
+              version: 3,
+              date: s.clock.now.toISOString().slice(0, 10),
+              change: `centroid ${JSON.stringify(before.centroids[i])} -> ${JSON.stringify(given.centroids[i])} (by ${BOOTSTRAP_ACTOR})`,
+            },
+          ],
+        },
+      })),
+    });
     expect((await view()).pending).toEqual([]);
   });
 

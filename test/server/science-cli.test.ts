@@ -279,7 +279,16 @@ describe('drafts and drift on the server', () => {
     const bad = await post('lingua-kids', { model: { id: 'x', kind: 'centroids' } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { field: string }).field).toMatch(/^model\./);
-    const model = JSON.parse(readFileSync(join(dir, 'fit-out', 'model.json'), 'utf8')) as unknown;
+    const fitted = JSON.parse(readFileSync(join(dir, 'fit-out', 'model.json'), 'utf8')) as {
+      id: string;
+      segments: { id: string }[];
+    };
+    // Fresh ids (the fit above already added this model): the features the CSV had are the only issue.
+    const model = {
+      ...fitted,
+      id: 'blobs-2',
+      segments: fitted.segments.map((s, i) => ({ ...s, id: `blob-${i}` })),
+    };
     const unknownFeature = await post('lingua-kids', { model });
     expect(unknownFeature.status).toBe(400);
     expect(await unknownFeature.json()).toMatchObject({ field: 'model.features.0' });

@@ -9,7 +9,7 @@ import { FeatureKind } from './feature-spec.js';
 import { Manifest, SegmentDoc, SitePolicy } from './manifest.js';
 import { PublicJwk } from './options.js';
 import { Estimate } from './report.js';
-import { AuditRecord, SiteSummary, VersionSummary } from './server.js';
+import { AuditRecord, SiteDefinition, SiteSummary, VersionSummary } from './server.js';
 
 /** The console's session cookie (HMAC-signed, see src/server/admin/auth.ts): who logged in, and until when (ms since the epoch). */
 export const AdminSession = /* @__PURE__ */ z.object({ actor: z.string(), exp: z.number() });
@@ -88,6 +88,74 @@ export const PolicyUpdated = /* @__PURE__ */ z.object({
   published: z.literal(false),
 });
 export type PolicyUpdated = z.infer<typeof PolicyUpdated>;
+
+/**
+ * PUT /admin/api/sites/:site/models/:model/segments/:segment/documentation takes this: the card an
+ * editor writes. The changelog is the server's (an entry on every publish that changes the
+ * segment); one sent back with the rest of a card read from the API is ignored.
+ */
+export const DocumentationInput = /* @__PURE__ */ z.strictObject({
+  dataSources: SegmentDoc.shape.dataSources,
+  criteria: SegmentDoc.shape.criteria,
+  validation: SegmentDoc.shape.validation,
+  changelog: z.optional(SegmentDoc.shape.changelog),
+});
+export type DocumentationInput = z.infer<typeof DocumentationInput>;
+
+/** GET /admin/api/sites/:site/working: the working copy, as edited and not yet published. */
+export const WorkingCopyView = /* @__PURE__ */ z.object({
+  site: z.string(),
+  origins: z.array(z.string()),
+  definition: SiteDefinition,
+  policy: SitePolicy,
+});
+export type WorkingCopyView = z.infer<typeof WorkingCopyView>;
+
+/** Every edit of the working copy (features, models, documentation) answers this; nothing is live before a publish. */
+export const WorkingEdited = /* @__PURE__ */ z.object({
+  /** what the edit changed, in words (the audit log's detail) */
+  changes: z.array(z.string()),
+  /** what the server changed with it (a deleted segment taken out of the policy, a model taken out of clear) */
+  notes: z.array(z.string()),
+  published: z.literal(false),
+});
+export type WorkingEdited = z.infer<typeof WorkingEdited>;
+
+/** One field that differs, with its old and new value as text (null: absent on that side). */
+export const FieldChange = /* @__PURE__ */ z.object({
+  field: z.string(),
+  old: z.nullable(z.string()),
+  new: z.nullable(z.string()),
+});
+export type FieldChange = z.infer<typeof FieldChange>;
+
+const DiffStatus = /* @__PURE__ */ z.enum(['added', 'removed', 'changed']);
+/** A feature, a model or a segment that was added, removed or changed, with its changed fields (every field when added or removed). */
+const itemDiff = () => ({ id: z.string(), status: DiffStatus, changes: z.array(FieldChange) });
+export const ItemDiff = /* @__PURE__ */ z.object(itemDiff());
+export type ItemDiff = z.infer<typeof ItemDiff>;
+export const ModelDiff = /* @__PURE__ */ z.object({ ...itemDiff(), segments: z.array(ItemDiff) });
+export type ModelDiff = z.infer<typeof ModelDiff>;
+
+/**
+ * GET /admin/api/sites/:site/diff: the working copy against the published version (src/core/diff.ts).
+ * A segment's fields are its name, age band, documentation (not the changelog) and its centroid
+ * (or its weights column and bias); a model's, its kind, purpose, features and description.
+ */
+export const WorkingDiff = /* @__PURE__ */ z.object({
+  site: z.string(),
+  /** the published version compared against (null: nothing published, everything is added) */
+  publishedVersion: z.nullable(z.int()),
+  /** true when publishing would only re-sign */
+  empty: z.boolean(),
+  origins: z.array(FieldChange),
+  features: z.array(ItemDiff),
+  models: z.array(ModelDiff),
+  policy: z.array(FieldChange),
+  reporting: z.array(FieldChange),
+  retention: z.array(FieldChange),
+});
+export type WorkingDiff = z.infer<typeof WorkingDiff>;
 
 /**
  * What POST /admin/api/sites/:site/publish accepts when the body is not a bare manifest (one with

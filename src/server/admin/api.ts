@@ -33,6 +33,7 @@ import { scienceApi } from '../science/routes.js';
 import { loadSiteView } from '../site-view.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
 import { actorOf } from './auth.js';
+import { editorApi } from './editor-api.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
 export const MAX_ADMIN_BODY_BYTES = 1024 * 1024;
@@ -171,6 +172,9 @@ export function adminApi(deps: ServerDeps): Hono {
       201,
     );
   });
+
+  // The working copy's editors and its diff against the published version (editor-api.ts).
+  api.route('/', editorApi(deps, actor));
 
   api.get('/keys', async (c) =>
     c.json({ keys: await keyStatuses(deps.store, deps.signer, deps.now()) } satisfies KeyList),

@@ -23,6 +23,7 @@ import { Refusal } from '../http.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
 import { actorOf, endSession, startSession } from './auth.js';
 import { accountPage } from './views/account.js';
+import { editorPages } from './editor-console.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
 import { keysPage } from './views/keys.js';
@@ -38,7 +39,8 @@ const SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // Not no-referrer: under it a browser sends `Origin: null` on the console's own form posts, which the guard refuses.
+  'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
 
@@ -143,10 +145,14 @@ export function adminPages(deps: ServerDeps): Hono {
     );
   });
 
+  // The working copy's editors and "Review and publish" (editor-console.ts).
+  app.route('/', editorPages(deps, page));
+
   app.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
     if (!view) return notFound(c, 'No such site');
-    return page(c, view.site.name, sitePage(view, flashOf(c), c.get('principal').role));
+    const working = (await deps.store.getSite(view.site.id))?.definition;
+    return page(c, view.site.name, sitePage(view, flashOf(c), c.get('principal').role, working));
   });
 
   const back = (c: Context, site: string, kind: keyof Flash, message: string) =>
@@ -198,21 +204,43 @@ export function adminPages(deps: ServerDeps): Hono {
     const form = await c.req.parseBody({ all: true });
     const list = (v: unknown) =>
       (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-    return orBack(
-      (message) => back(c, site, 'policyError', message),
-      async () => {
-        // "Report in clear" is ticked per model (clearModel); `clear` (segment ids, as the JSON API takes) still counts.
-        const models = (await deps.store.getSite(site))?.definition.models ?? [];
-        const clear = [...list(form['clear']), ...clearOfModels(models, list(form['clearModel']))];
-        const { changes } = await updatePolicy(
-          deps.store,
-          site,
-          { allowed: list(form['allowed']), clear },
-          { actor: actorOf(c), now: deps.now() },
-        );
-        return pendingBack(c, site, ['Policy saved', 'Policy unchanged.'], changes);
-      },
-    );
+    // A refused policy re-renders the site page (400) with the boxes as ticked and the message in the policy form.
+    const refused = async (message: string) => {
+      const view = await loadSiteView(deps, site);
+      if (!view) return notFound(c, 'No such site');
+      const [allowed, clearModels, clearIds] = [
+        list(form['allowed']),
+        list(form['clearModel']),
+        list(form['clear']),
+      ];
+      const typed = {
+        ...view,
+        segments: view.segments.map((s) => ({
+          ...s,
+          allowed: allowed.includes(s.id),
+          clear: clearModels.includes(s.model) || clearIds.includes(s.id),
+        })),
+      };
+      const working = (await deps.store.getSite(site))?.definition;
+      return page(
+        c,
+        view.site.name,
+        sitePage(typed, { policyError: message }, c.get('principal').role, working),
+        400,
+      );
+    };
+    return orBack(refused, async () => {
+      // "Report in clear" is ticked per model (clearModel); `clear` (segment ids, as the JSON API takes) still counts.
+      const models = (await deps.store.getSite(site))?.definition.models ?? [];
+      const clear = [...list(form['clear']), ...clearOfModels(models, list(form['clearModel']))];
+      const { changes } = await updatePolicy(
+        deps.store,
+        site,
+        { allowed: list(form['allowed']), clear },
+        { actor: actorOf(c), now: deps.now() },
+      );
+      return pendingBack(c, site, ['Policy saved', 'Policy unchanged.'], changes);
+    });
   });
 
   app.post('/sites/:site/publish', async (c) => {

@@ -13,6 +13,7 @@ import { EdsegError } from '../../core/errors.js';
 import { Model, parseOrThrow } from '../../core/schema.js';
 import { actorOf } from '../admin/auth.js';
 import type { ServerDeps } from '../deps.js';
+import { editWorkingCopy } from '../editor.js';
 import { readJson } from '../http.js';
 import { siteDrift, versionParam } from './drift.js';
 
@@ -27,39 +28,24 @@ export async function addDraft(
   raw: unknown,
   actor: string,
 ): Promise<{ site: string; model: string; models: string[] }> {
-  if (raw === undefined) throw new EdsegError('invalid-input', 'the body needs a "model"', 'model');
-  const model = parseOrThrow(Model, raw, 'model');
   const site = await deps.store.getSite(id);
   if (!site) throw new EdsegError('not-found', `unknown site "${id}"`, 'site');
-  const features = new Set(site.definition.features.map((f) => f.name));
-  model.features.forEach((f, i) => {
-    if (!features.has(f))
-      throw new EdsegError('invalid-input', `the site defines no feature "${f}"`, `model.features.${i}`);
-  });
-  if (site.definition.models.some((m) => m.id === model.id))
-    throw new EdsegError('invalid-input', `the site already has a model "${model.id}"`, 'model.id');
-  const taken = new Set(site.definition.models.flatMap((m) => m.segments.map((s) => s.id)));
-  model.segments.forEach((s, i) => {
-    if (taken.has(s.id))
-      throw new EdsegError(
-        'invalid-input',
-        `segment id "${s.id}" is taken by another model`,
-        `model.segments.${i}.id`,
-      );
-  });
-  const now = deps.now().toISOString();
-  const models = [...site.definition.models, model];
-  await deps.store.updateSite(id, { definition: { ...site.definition, models } }, now);
-  await deps.store.appendAudit({
-    at: now,
-    actor,
-    action: 'draft',
-    site: id,
-    version: null,
-    summary: `added draft model ${model.id} (${model.kind}, ${model.segments.length} segments) to the working copy`,
-    detail: { model: model.id, kind: model.kind, features: model.features },
-  });
-  return { site: id, model: model.id, models: models.map((m) => m.id) };
+  if (raw === undefined) throw new EdsegError('invalid-input', 'the body needs a "model"', 'model');
+  const modelId = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  if (typeof modelId !== 'string') parseOrThrow(Model, raw, 'model'); // names the field (model.id)
+  const mid = modelId as string;
+  // A draft adds a model; replacing one is the model editor's (PUT .../models/:model).
+  if (site.definition.models.some((m) => m.id === mid))
+    throw new EdsegError('invalid-input', `the site already has a model "${mid}"`, 'model.id');
+  // The editor's own put-model edit: the schema, the site's features, segment ids no other model
+  // uses and every rule a manifest keeps, named in the model's terms; one transaction with its audit entry.
+  await editWorkingCopy(
+    deps.store,
+    id,
+    { kind: 'put-model', id: mid, model: raw },
+    { actor, now: deps.now() },
+  );
+  return { site: id, model: mid, models: [...site.definition.models.map((m) => m.id), mid] };
 }
 
 export function scienceApi(deps: ServerDeps): Hono {

@@ -1,6 +1,6 @@
 /** One site: its published version, publish form, policy form, segments' documentation and versions. */
 import { html } from 'hono/html';
-import type { CatalogSegment, Role, SiteView } from '../../../core/schema.js';
+import type { CatalogSegment, Role, SiteDefinition, SiteView } from '../../../core/schema.js';
 import { siteSettings } from './site-settings.js';
 import type { Flash, Html } from './layout.js';
 
@@ -32,10 +32,13 @@ function clearCell(segments: readonly CatalogSegment[], i: number): Html | '' {
 }
 
 /** A segment with its tags and documentation. */
-function segmentCard(s: CatalogSegment): Html {
+function segmentCard(site: string, s: CatalogSegment, editable: boolean): Html {
   const commercial = isCommercial(s);
   return html`<div class="card" id="seg-${s.id}">
-    <h3>${s.name} <code>${s.id}</code></h3>
+    <h3>
+      ${s.name} <code>${s.id}</code>
+      ${editable ? html`<a class="small" href="/admin/sites/${site}/models/${s.model}/segments/${s.id}/documentation">Edit documentation</a>` : ''}
+    </h3>
     <p>
       <span class="tag">model ${s.model} (${s.modelKind})</span><span class="tag">purpose: ${s.purpose}</span
       ><span class="tag">min age band: ${s.minAgeBand}</span>
@@ -65,8 +68,59 @@ function segmentCard(s: CatalogSegment): Html {
   </div>`;
 }
 
-/** The site page, with the flash a redirect carried; `role` decides which owner forms show. */
-export function sitePage(v: SiteView, flash: Flash, role: Role = 'analyst'): Html {
+/** The working copy's features and models, each with its editor, and the links to add one. */
+function workingCopy(site: string, d: Pick<SiteDefinition, 'features' | 'models'>): Html {
+  return html`<h2 id="working-copy">Working copy: features and models</h2>
+    <p class="small muted">Edits are saved here and reach learners' devices at the next publish.</p>
+    <table>
+      <tr>
+        <th>Feature</th>
+        <th>Kind</th>
+        <th>Events</th>
+        <th>Window</th>
+        <th>Education record</th>
+      </tr>
+      ${d.features.map(
+        (f) =>
+          html`<tr>
+            <td><a href="/admin/sites/${site}/features/${f.name}">${f.name}</a></td>
+            <td>${f.kind}</td>
+            <td class="small">${f.events.join(', ')}${f.prop ? html` · <code>${f.prop}</code>` : ''}</td>
+            <td>${f.windowDays} d</td>
+            <td>${f.educationRecord ? html`<span class="tag edu">yes</span>` : 'no'}</td>
+          </tr>`,
+      )}
+    </table>
+    <p><a href="/admin/sites/${site}/new-feature">Add a feature</a></p>
+    <table>
+      <tr>
+        <th>Model</th>
+        <th>Kind</th>
+        <th>Purpose</th>
+        <th>Features</th>
+        <th>Segments</th>
+      </tr>
+      ${d.models.map(
+        (m) =>
+          html`<tr>
+            <td><a href="/admin/sites/${site}/models/${m.id}">${m.id}</a></td>
+            <td>${m.kind}</td>
+            <td>${m.purpose}</td>
+            <td class="small">${m.features.join(', ')}</td>
+            <td class="small">${m.segments.map((s) => s.id).join(', ')}</td>
+          </tr>`,
+      )}
+    </table>
+    <p><a href="/admin/sites/${site}/new-model">Add a model</a></p>`;
+}
+
+/** The site page, with the flash a redirect carried; `role` decides which owner forms show; when given, the working copy's editors. */
+export function sitePage(
+  v: SiteView,
+  flash: Flash,
+  role: Role = 'analyst',
+  working?: Pick<SiteDefinition, 'features' | 'models'>,
+): Html {
   const id = v.site.id;
   return html`<h1>${v.site.name} <code>${id}</code></h1>
     ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
@@ -93,16 +147,15 @@ export function sitePage(v: SiteView, flash: Flash, role: Role = 'analyst'): Htm
         </p>
       </div>
       <div class="card">
-        <form method="post" action="/admin/sites/${id}/publish">
-          <strong>Publish</strong>
-          <p class="small">
-            ${v.pending.length ? html`Pending changes: ${v.pending.join('; ')}` : 'No pending changes: publishing re-signs with a new expiry.'}
-          </p>
-          <p>
-            <input type="text" name="note" maxlength="500" placeholder="Note for the audit log (optional)" />
-          </p>
-          <button type="submit">Publish version ${(v.current?.version ?? 0) + 1}</button>
-        </form>
+        <strong>Publish</strong>
+        <p class="small">
+          ${v.pending.length ? html`Pending changes: ${v.pending.join('; ')}` : 'No pending changes: publishing re-signs with a new expiry.'}
+        </p>
+        <p>
+          <a class="button" href="/admin/sites/${id}/review"
+            >Review and publish version ${(v.current?.version ?? 0) + 1}</a
+          >
+        </p>
       </div>
     </div>
     ${siteSettings(v, role)}
@@ -141,8 +194,10 @@ export function sitePage(v: SiteView, flash: Flash, role: Role = 'analyst'): Htm
       <button type="submit">Save policy</button>
     </form>
 
+    ${working && role !== 'analyst' ? workingCopy(id, working) : ''}
+
     <h2>Segments and their documentation</h2>
-    ${v.segments.map(segmentCard)}
+    ${v.segments.map((s) => segmentCard(id, s, role !== 'analyst'))}
 
     <h2>Versions</h2>
     <table>

@@ -22,5 +22,14 @@ export const STYLE = `
   .bar span { position:absolute; top:0; bottom:0; background:var(--accent); opacity:.75; border-radius:2px; }
   .bar i { position:absolute; top:-.15rem; bottom:-.15rem; border-left:2px solid var(--ink); border-right:2px solid var(--ink); }
   code { font-size:.85rem; background:#eef1f6; padding:0 .25rem; border-radius:3px; } ul { margin:.2rem 0; padding-left:1.2rem; }
+  a.button { display:inline-block; padding:.4rem .9rem; border-radius:4px; background:var(--accent); color:#fff; text-decoration:none; }
+  .editor .field { display:block; margin:.5rem 0; } .editor .field > span { display:block; font-size:.85rem; font-weight:600; }
+  .field.check > span { display:inline; font-weight:400; } .field small { display:block; }
+  select, textarea { font:inherit; padding:.35rem .5rem; border:1px solid var(--line); border-radius:4px; width:100%; }
+  fieldset { border:1px solid var(--line); border-radius:4px; margin:.6rem 0; } legend { font-size:.85rem; font-weight:600; }
+  .field.invalid input, .field.invalid select, .field.invalid textarea { border-color:#b42318; background:#fff8f7; }
+  .field-error { display:block; color:#b42318; font-size:.85rem; }
+  table.diff td { font-size:.85rem; word-break:break-word; } del { background:#fbeaea; text-decoration:line-through; } ins { background:#e7f5ec; text-decoration:none; }
+  .segments { margin-left:1.2rem; }
   .grid { display:grid; grid-template-columns: 1fr 1fr; gap:1rem; } @media (max-width: 800px) { .grid { grid-template-columns: 1fr; } }
 `;
