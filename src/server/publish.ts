@@ -13,7 +13,9 @@ import { EdsegError } from '../core/errors.js';
 import { MAX_VALIDITY_DAYS } from '../core/manifest.js';
 import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../core/schema.js';
 import type { PublishedVersion, SiteRecord } from '../core/schema.js';
+import { canonical, same } from './canonical.js';
 import type { Signer } from './keys.js';
+import { seriesKey } from './series.js';
 import type { SitePatch, Store } from './storage/store.js';
 
 /** A manifest is valid this long after it is signed: the longest a device accepts. */
@@ -59,6 +61,8 @@ const workingOf = (m: Manifest): SitePatch => {
   } = m;
   return { definition: { features, models, reporting, retention }, policy, origins };
 };
+
+export { same };
 
 export type PublishResult = PublishedVersion & { changes: string[] };
 
@@ -110,6 +114,7 @@ export async function publishSite(
       kid,
       publishedAt: opts.now.toISOString(),
       publishedBy: opts.actor,
+      series: seriesKey(manifest),
     };
     await tx.addVersion(published);
     const diff = describeChanges(prev?.manifest ?? null, manifest);
@@ -220,18 +225,6 @@ export async function rotateSigningKey(
 }
 
 const added = (a: readonly string[], b: readonly string[]) => b.filter((x) => !a.includes(x));
-/** Key-order-insensitive JSON, so a manifest read back from jsonb (which reorders keys) compares equal. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  const o = v as Record<string, unknown>;
-  const keys = Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
-}
-/** Whether two documents are equal as JSON, whatever their key order. */
-export const same = (a: unknown, b: unknown): boolean => canonical(a) === canonical(b);
 
 function listChange(label: string, before: readonly string[], after: readonly string[]): string[] {
   const plus = added(before, after);

@@ -74,6 +74,8 @@ export const PublishedVersion = /* @__PURE__ */ z.object({
   kid: z.string(),
   publishedAt: z.string(),
   publishedBy: z.string(),
+  /** the series the version belongs to: versions with the same models and reporting pool their reports (src/server/series.ts) */
+  series: z.string(),
 });
 export type PublishedVersion = z.infer<typeof PublishedVersion>;
 
@@ -129,6 +131,7 @@ export const VersionRow = /* @__PURE__ */ z.object({
   kid: z.string(),
   published_at: z.string(),
   published_by: z.string(),
+  series: z.string(),
 });
 export type VersionRow = z.infer<typeof VersionRow>;
 
