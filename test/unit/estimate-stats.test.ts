@@ -9,7 +9,7 @@ import {
   estimateFrequencies,
   estimateSiteWith,
 } from '../../src/core/privacy/estimate.js';
-import { addTotal, statisticsOf, emptyStatistics } from '../../src/core/privacy/estimate-stats.js';
+import { addTotal, statisticsOf, emptyStatistics, totalsOf } from '../../src/core/privacy/estimate-stats.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { perturbSegment } from '../../src/core/privacy/segment.js';
 import * as reference from '../fixtures/estimate-reference.js';
@@ -57,8 +57,8 @@ describe('estimators over sufficient statistics', () => {
     const direct = statisticsOf(4, reports);
     // Rows as the collector stores them (one per model, stratum, value and dim), split in two halves.
     const rows = [
-      ...rowsOf(statisticsOf(4, reports.slice(0, 200))),
-      ...rowsOf(statisticsOf(4, reports.slice(200))),
+      ...totalsOf(statisticsOf(4, reports.slice(0, 200)), 0),
+      ...totalsOf(statisticsOf(4, reports.slice(200)), 0),
     ];
     const rng = seededRandom(5);
     rows.sort(() => rng.real() - 0.5);
@@ -98,25 +98,3 @@ describe('estimators over sufficient statistics', () => {
     }
   });
 });
-
-/** The rows a Statistics would be stored as (the inverse of addTotal). */
-function rowsOf(stats: ReturnType<typeof statisticsOf>) {
-  const base = { period: 0, k: 0, eps: 0, value: '', nf: 0, s: 0, ss: 0 };
-  const rows = [{ ...base, model: '', oracle: '', dim: -1, n: stats.reports }];
-  const sumsRows = (
-    head: Omit<typeof base, 'nf' | 's' | 'ss' | 'period'> & { model: string; oracle: string },
-    sums: { n: number; nf: number; s: Float64Array; ss: Float64Array },
-  ) => [
-    { ...base, ...head, dim: -1, n: sums.n, nf: sums.nf },
-    ...[...sums.s].map((s, j) => ({ ...base, ...head, dim: j, n: 0, s, ss: sums.ss[j]! })),
-  ];
-  for (const fs of stats.features.values())
-    rows.push(...sumsRows({ model: '', oracle: fs.mechanism, k: 0, eps: fs.eps, value: '' }, fs.sums));
-  for (const [model, strata] of stats.models)
-    for (const st of strata.values()) {
-      const head = { model, oracle: st.oracle, k: st.k, eps: st.eps };
-      rows.push(...sumsRows({ ...head, value: '' }, st.all));
-      for (const [value, sums] of st.values) rows.push(...sumsRows({ ...head, value }, sums));
-    }
-  return rows;
-}

@@ -11,8 +11,9 @@
  *
  * Two paths fill the same Statistics: addReport, from a report in memory (estimateSite), and
  * addTotal, from a row of sums the collector keeps in its database (ReportTotal, one per model,
- * stratum, value and feature: src/server/storage/totals.ts computes them with GROUP BY at ingest,
- * in the report's own transaction). Sums add, so the rows of several periods or versions add too.
+ * stratum, value and feature). The collector computes those rows with addReport and totalsOf over
+ * the reports a batch inserted, and adds them to the stored ones in the same transaction
+ * (src/server/storage/totals.ts). Sums add, so the rows of several periods or versions add too.
  */
 import type { Report, ReportTotal } from '../schema.js';
 import { parseResponse } from './validate.js';
@@ -171,4 +172,31 @@ export function statisticsOfTotals(d: number, rows: Iterable<ReportTotal>): Stat
   const stats = emptyStatistics(d);
   for (const row of rows) addTotal(stats, row);
   return stats;
+}
+
+/**
+ * The rows of sums `stats` is stored as (of `period`): the inverse of addTotal, so that folding
+ * them with addTotal gives `stats` back. Feature sums that are 0 (no report sampled the feature)
+ * are left out, as addTotal starts from 0.
+ */
+export function totalsOf(stats: Statistics, period: number): ReportTotal[] {
+  const base = { period, k: 0, eps: 0, value: '', nf: 0, s: 0, ss: 0 };
+  const rows: ReportTotal[] = [{ ...base, model: '', oracle: '', dim: -1, n: stats.reports }];
+  const push = (head: Pick<ReportTotal, 'model' | 'oracle' | 'k' | 'eps' | 'value'>, sums: Sums) => {
+    rows.push({ ...base, ...head, dim: -1, n: sums.n, nf: sums.nf });
+    for (let j = 0; j < stats.d; j++) {
+      const s = sums.s[j] as number;
+      const ss = sums.ss[j] as number;
+      if (s !== 0 || ss !== 0) rows.push({ ...base, ...head, dim: j, n: 0, s, ss });
+    }
+  };
+  for (const fs of stats.features.values())
+    push({ model: '', oracle: fs.mechanism, k: 0, eps: fs.eps, value: '' }, fs.sums);
+  for (const [model, strata] of stats.models)
+    for (const st of strata.values()) {
+      const head = { model, oracle: st.oracle, k: st.k, eps: st.eps };
+      push({ ...head, value: '' }, st.all);
+      for (const [value, sums] of st.values) push({ ...head, value }, sums);
+    }
+  return rows;
 }

@@ -10,7 +10,7 @@
 import type { Manifest } from '../../core/schema.js';
 import type { Db } from './store.js';
 import { seriesKey } from '../series.js';
-import { createPartitionSql, totalsUpsert } from './totals.js';
+import { addTotals, createPartitionSql, type Counted } from './totals.js';
 
 /** A migration: its SQL, then optionally `run`, a step that needs code (in the same transaction). */
 export type Migration = { version: number; name: string; sql: string; run?: (db: Db) => Promise<void> };
@@ -102,7 +102,6 @@ export const MIGRATIONS: readonly Migration[] = [
         report            jsonb not null,
         primary key (site, period, id)
       ) partition by range (period);
-      create index reports_series on reports (site, series, period);
       create index reports_version on reports (site, manifest_version);
 
       -- The estimators' sums per site, series, period and cell (schema/server.ts ReportTotal).
@@ -140,12 +139,19 @@ export const MIGRATIONS: readonly Migration[] = [
         select r.site, r.period, r.id, coalesce(v.series, ''), r.manifest_version, r.received_day, r.report
         from reports_v1 r left join site_versions v on v.site = r.site and v.version = r.manifest_version;
         drop table reports_v1;`);
-      await db.query(`
-        with source as (
-          select r.site, r.series, r.period, jsonb_array_length(v.manifest->'features') as d, r.report
-          from reports r left join site_versions v on v.site = r.site and v.version = r.manifest_version
-        ), ${totalsUpsert('source')}
-        select count(*)::integer as cells from totals`);
+      // The sums of every stored report, a page at a time (keyset on the primary key), so memory stays flat.
+      let after = { site: '', period: -1, id: '' };
+      for (;;) {
+        const page = await db.query<Counted & { period: number; id: string; site: string }>(
+          `select r.site, r.period, r.id, r.series, coalesce(jsonb_array_length(v.manifest->'features'), 0) as d, r.report
+           from reports r left join site_versions v on v.site = r.site and v.version = r.manifest_version
+           where (r.site, r.period, r.id) > ($1, $2, $3) order by r.site, r.period, r.id limit 2000`,
+          [after.site, after.period, after.id],
+        );
+        if (page.length === 0) break;
+        await addTotals(db, page);
+        after = page[page.length - 1]!;
+      }
     },
   },
 ];

@@ -19,7 +19,7 @@ import type {
 } from '../../core/schema.js';
 import { seriesKey } from '../series.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
-import { PARTITION_DAYS, createPartitionSql, partitionOf, totalsUpsert } from './totals.js';
+import { PARTITION_DAYS, addTotals, createPartitionSql, partitionOf } from './totals.js';
 
 // The storage shapes (records and table rows) are schema.ts's; AuditRecord is re-exported for the tests.
 export type { AuditRecord } from '../../core/schema.js';
@@ -295,49 +295,76 @@ export class SqlStore implements Store {
   }
 
   /** Creates the partitions of `periods` that this process has not seen yet (under an advisory lock, so two processes do not race). */
-  private async ensurePartitions(periods: Iterable<number>): Promise<void> {
+  private async ensurePartitions(periods: Iterable<number>, db: Db): Promise<void> {
     const missing = [...new Set([...periods].map((p) => partitionOf(p).week))].filter(
       (w) => !this.partitions.has(w),
     );
     if (missing.length === 0) return;
-    const create = async (db: Db) => {
-      await db.query('select pg_advisory_xact_lock(727275)');
-      for (const w of missing) await db.exec(createPartitionSql(w * PARTITION_DAYS));
-    };
-    if (this.inTx) await create(this.db);
-    else await this.db.transaction(create);
+    // In the caller's transaction: the lock is held until it ends, so a partition is created once.
+    await db.query('select pg_advisory_xact_lock(727275)');
+    for (const w of missing) await db.exec(createPartitionSql(w * PARTITION_DAYS));
     for (const w of missing) this.partitions.add(w);
+  }
+
+  /** Each (site, version)'s series and feature count; published versions never change, so a process may keep them. */
+  private readonly versionInfo = new Map<string, { series: string; d: number } | null>();
+
+  private async versionsOf(
+    db: Db,
+    reports: readonly Report[],
+  ): Promise<Map<string, { series: string; d: number } | null>> {
+    const key = (site: string, version: number) => `${site}\u0000${version}`;
+    const missing = [...new Set(reports.map((r) => key(r.site, r.manifestVersion)))].filter(
+      (k) => !this.versionInfo.get(k),
+    );
+    if (missing.length > 0) {
+      const rows = await db.query<{ site: string; version: number; series: string; d: number }>(
+        `select v.site, v.version, v.series, jsonb_array_length(v.manifest->'features') as d
+         from site_versions v join jsonb_to_recordset($1::jsonb) as w(site text, version integer)
+           on w.site = v.site and w.version = v.version`,
+        [json(missing.map((k) => ({ site: k.split('\u0000')[0], version: Number(k.split('\u0000')[1]) })))],
+      );
+      for (const k of missing) this.versionInfo.set(k, null);
+      for (const r of rows) this.versionInfo.set(key(r.site, r.version), { series: r.series, d: r.d });
+    }
+    return this.versionInfo;
   }
 
   async insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }> {
     if (reports.length === 0) return { inserted: 0 };
-    const insert = async () => {
-      await this.ensurePartitions(reports.map((r) => r.period));
-      // One statement: the batch (ON CONFLICT DO NOTHING also skips a repeat inside it), then the
-      // sums of the rows it inserted, added to report_totals; atomic without a transaction.
-      const [r] = await this.db.query<{ inserted: number }>(
-        `with input as (select r from jsonb_array_elements($1::jsonb) as r),
-         ver as (
-           select v.site, v.version, v.series, jsonb_array_length(v.manifest->'features') as d
-           from site_versions v
-           where (v.site, v.version) in (select distinct r->>'site', (r->>'manifestVersion')::integer from input)
-         ),
-         ins as (
-           insert into reports (site, period, id, series, manifest_version, received_day, report)
-           select r->>'site', (r->>'period')::integer, r->>'id', ver.series, ver.version, $2, r
-           from input join ver on ver.site = r->>'site' and ver.version = (r->>'manifestVersion')::integer
-           on conflict (site, period, id) do nothing
-           returning site, series, period, manifest_version, report
-         ),
-         source as (
-           select ins.site, ins.series, ins.period, ver.d, ins.report
-           from ins join ver on ver.site = ins.site and ver.version = ins.manifest_version
-         ), ${totalsUpsert('source')}
-         select (select count(*) from ins)::integer as inserted, (select count(*) from totals)::integer as cells`,
-        [json(reports), receivedDay],
-      );
-      return { inserted: r?.inserted ?? 0 };
-    };
+    const insert = () =>
+      this.transaction(async (tx) => {
+        const db = (tx as SqlStore).db;
+        await this.ensurePartitions(
+          reports.map((r) => r.period),
+          db,
+        );
+        const info = await this.versionsOf(db, reports);
+        const known = reports.flatMap((report) => {
+          const v = info.get(`${report.site}\u0000${report.manifestVersion}`);
+          return v ? [{ ...v, report }] : [];
+        });
+        // One statement for the batch; ON CONFLICT DO NOTHING also skips a repeat inside it.
+        const rows = await db.query<{ site: string; period: number; id: string }>(
+          `insert into reports (site, period, id, series, manifest_version, received_day, report)
+           select r.site, (r.report->>'period')::integer, r.report->>'id', r.series, (r.report->>'manifestVersion')::integer, $2, r.report
+           from jsonb_to_recordset($1::jsonb) as r(site text, series text, report jsonb)
+           on conflict (site, period, id) do nothing returning site, period, id`,
+          [
+            json(known.map((k) => ({ site: k.report.site, series: k.series, report: k.report }))),
+            receivedDay,
+          ],
+        );
+        // The sums of exactly the reports inserted (the first of a repeated id), in the same transaction.
+        const inserted = new Set(rows.map((r) => `${r.site}\u0000${r.period}\u0000${r.id}`));
+        await addTotals(
+          db,
+          known.filter((k) =>
+            inserted.delete(`${k.report.site}\u0000${k.report.period}\u0000${k.report.id}`),
+          ),
+        );
+        return { inserted: rows.length };
+      });
     try {
       return await insert();
     } catch (e) {
