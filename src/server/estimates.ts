@@ -145,3 +145,55 @@ export async function loadEstimates(
 ): Promise<PublishedEstimates> {
   return (await publishedEstimates(deps, site, version, scope)).estimates;
 }
+
+/** One series as the dashboard draws it: a label and its estimates with the timeline. */
+export type TrendSeries = { label: string; estimates: PublishedEstimates };
+/** A publish on the time axis: a refinement, the first version of a new series, or another publish (a re-sign). */
+export type TrendMarker = { at: Date; version: number; kind: 'publish' | 'refine' | 'series' };
+
+/** How many series the dashboard shows at most (the newest ones). */
+export const TREND_SERIES = 3;
+
+/**
+ * What the dashboard over time draws for a site: its newest series (at most TREND_SERIES, oldest
+ * first, each with every period, the live one included) and a marker for every publish. `shown`
+ * is the estimates already loaded for one version; its series is not read again.
+ */
+export async function loadTrends(
+  deps: ServerDeps,
+  site: string,
+  shown: PublishedEstimates,
+): Promise<{ series: TrendSeries[]; markers: TrendMarker[] }> {
+  const versions = (await deps.store.listVersions(site)).sort((a, b) => a.version - b.version);
+  const order: string[] = [];
+  const newestOf = new Map<string, number>();
+  for (const v of versions) {
+    if (!newestOf.has(v.series)) order.push(v.series);
+    newestOf.set(v.series, v.version);
+  }
+  const refined = new Set(
+    (await deps.store.listAudit({ site, limit: 1000 }))
+      .filter((e) => e.action === 'refine' && e.version !== null)
+      .map((e) => e.version),
+  );
+  const markers = versions.map((v, i) => ({
+    at: new Date(v.publishedAt),
+    version: v.version,
+    kind: refined.has(v.version)
+      ? ('refine' as const)
+      : i > 0 && v.series !== versions[i - 1]!.series
+        ? ('series' as const)
+        : ('publish' as const),
+  }));
+  const series: TrendSeries[] = [];
+  for (const key of order.slice(-TREND_SERIES)) {
+    const estimates =
+      key === shown.series ? shown : await loadEstimates(deps, site, newestOf.get(key)!, 'all');
+    const vs = estimates.versions;
+    series.push({
+      label: vs.length > 1 ? `v${vs[0]}–v${vs.at(-1)}` : `v${vs[0]}`,
+      estimates,
+    });
+  }
+  return { series, markers };
+}

@@ -10,13 +10,14 @@ import { EdsegError } from '../../core/errors.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
 import type { Model, PublishedEstimates } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
-import { loadEstimates } from '../estimates.js';
+import { loadEstimates, loadTrends } from '../estimates.js';
 import { publishSite, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
 import { loadSiteView } from '../site-view.js';
 import { actorName, endSession, sessionActor, startSession, tokenMatches } from './auth.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
+import { trendsSection } from './views/trends.js';
 import { layout } from './views/layout.js';
 import type { Flash, Html } from './views/layout.js';
 import { loginPage } from './views/login.js';
@@ -171,7 +172,13 @@ export function adminPages(deps: ServerDeps): Hono<{ Variables: { actor: string 
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
-    return page(c, `Estimates ${site}`, estimatesPage(site, est, versions), c.get('actor'));
+    const trends = await loadTrends(deps, site, est);
+    return page(
+      c,
+      `Estimates ${site}`,
+      html`${estimatesPage(site, est, versions)}${trendsSection(trends.series, trends.markers)}`,
+      c.get('actor'),
+    );
   });
 
   app.get('/sites/:site/refinement', async (c) => {
