@@ -13,6 +13,7 @@
  *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20)
  *   --estimates / EDSEG_ESTIMATES (public | off)   EDSEG_ESTIMATES_TOKEN (a read token for them)
  *   --estimates-cache / EDSEG_ESTIMATES_CACHE (seconds a public estimates answer is cached; 300)
+ *   --retention-days / EDSEG_RETENTION_DAYS (drop reports and their sums older than this; default keep)
  */
 import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -47,6 +48,7 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   --estimates M GET /v1/sites/:site/estimates: public (default) or off (EDSEG_ESTIMATES); the
                 signed-in admin views show the estimates either way
   --estimates-cache S  seconds an estimates answer is cached (EDSEG_ESTIMATES_CACHE, default 300)
+  --retention-days N   drop stored reports (whole partitions) and their sums older than N days (EDSEG_RETENTION_DAYS, default keep)
   --help        this text
 
   DATABASE_URL       use PostgreSQL instead of the embedded PGlite
@@ -70,6 +72,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
       'rate-limit': { type: 'string' },
       estimates: { type: 'string' },
       'estimates-cache': { type: 'string' },
+      'retention-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,6 +93,10 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
   const cache = cacheText === undefined ? undefined : Number(cacheText);
   if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0 && cache <= 86_400))
     throw new Error(`--estimates-cache must be an integer in [0, 86400] (seconds), got "${cacheText}"`);
+  const retentionText = values['retention-days'] ?? env['EDSEG_RETENTION_DAYS'];
+  const retention = retentionText === undefined ? undefined : Number(retentionText);
+  if (retention !== undefined && !(Number.isInteger(retention) && retention >= 28 && retention <= 36_500))
+    throw new Error(`--retention-days must be an integer in [28, 36500] (days), got "${retentionText}"`);
   return {
     help: values.help === true,
     port,
@@ -105,6 +112,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(estimates === 'off' ? { publicEstimates: false } : {}),
     ...(env['EDSEG_ESTIMATES_TOKEN'] ? { estimatesToken: env['EDSEG_ESTIMATES_TOKEN'] } : {}),
     ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
+    ...(retention !== undefined ? { reportRetentionDays: retention } : {}),
   };
 }
 

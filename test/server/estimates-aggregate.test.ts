@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateFromStatistics } from '../../src/core/privacy/estimate.js';
 import { statisticsOfTotals } from '../../src/core/privacy/estimate-stats.js';
 import type { Manifest, PublishedVersion, Report } from '../../src/core/schema.js';
+import { optionsFrom } from '../../src/server/cli.js';
 import { estimateVersion } from '../../src/server/estimates.js';
 import { createSigner } from '../../src/server/keys.js';
 import { publishSite } from '../../src/server/publish.js';
@@ -237,5 +238,15 @@ describe.each([pgliteBackend(), postgresBackend()])('a database of migration 1 o
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('retention from the command line', () => {
+  it('takes --retention-days or EDSEG_RETENTION_DAYS, and refuses less than 28 days or a non-integer', () => {
+    expect(optionsFrom(['--retention-days', '90'], {}).reportRetentionDays).toBe(90);
+    expect(optionsFrom([], { EDSEG_RETENTION_DAYS: '400' }).reportRetentionDays).toBe(400);
+    expect(optionsFrom([], {})).not.toHaveProperty('reportRetentionDays');
+    expect(() => optionsFrom(['--retention-days', '7'], {})).toThrow(/--retention-days/);
+    expect(() => optionsFrom(['--retention-days', 'x'], {})).toThrow(/--retention-days/);
   });
 });
