@@ -9,7 +9,7 @@
  * never a number, so nothing the tables would withhold is drawn.
  */
 import { html, raw } from 'hono/html';
-import { DAY_MS } from '../../../core/schema.js';
+import { DAY_MS, type Estimate } from '../../../core/schema.js';
 import { Plot, plotSvg } from '../../charts/svg.js';
 import type { TrendMarker, TrendSeries } from '../../estimates.js';
 import { pct } from './format.js';
@@ -142,28 +142,36 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         const m = p.models.find((x) => x.model === model);
         if (!m) continue;
         const date = dateOf(p.period);
+        // A suppressed cell keeps its point with value null: a gap in the line and the band.
+        const at = (segment: string, e: Estimate | null, clamp: [number, number], title: () => string) => ({
+          date,
+          series: s.label,
+          segment,
+          value: e?.value ?? null,
+          lo: e ? Math.max(clamp[0], e.lo) : null,
+          hi: e ? Math.min(clamp[1], e.hi) : null,
+          title: e ? title() : '',
+        });
         for (const seg of m.segments) {
           const e = seg.share;
-          shares.push({
-            date,
-            series: s.label,
-            segment: seg.name,
-            value: e?.value ?? null,
-            lo: e ? Math.max(0, e.lo) : null,
-            hi: e ? Math.min(1, e.hi) : null,
-            title: e ? `${seg.name}, ${p.start}: ${pct(e.value)} [${pct(e.lo)}, ${pct(e.hi)}]` : '',
-          });
+          shares.push(
+            at(
+              seg.name,
+              e,
+              [0, 1],
+              () => `${seg.name}, ${p.start}: ${pct(e!.value)} [${pct(e!.lo)}, ${pct(e!.hi)}]`,
+            ),
+          );
           for (const f of seg.featureMeans) {
             const fe = f.estimate;
             means.push({
-              date,
-              series: s.label,
-              segment: seg.name,
+              ...at(
+                seg.name,
+                fe,
+                [-Infinity, Infinity],
+                () => `${seg.name}, ${f.feature}, ${p.start}: ${fe!.value.toFixed(3)}`,
+              ),
               feature: f.feature,
-              value: fe?.value ?? null,
-              lo: fe?.lo ?? null,
-              hi: fe?.hi ?? null,
-              title: fe ? `${seg.name}, ${f.feature}, ${p.start}: ${fe.value.toFixed(3)}` : '',
             });
           }
         }
