@@ -14,6 +14,7 @@
  *   --estimates / EDSEG_ESTIMATES (public | off)   EDSEG_ESTIMATES_TOKEN (a read token for them)
  *   --estimates-cache / EDSEG_ESTIMATES_CACHE (seconds a public estimates answer is cached; 300)
  *   --no-demo / EDSEG_NO_DEMO=1 (no demo site: nothing seeded, no /demo/ route)
+ *   --retention-days / EDSEG_RETENTION_DAYS (drop reports and their sums older than this; default keep)
  */
 import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -50,6 +51,7 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   --estimates-cache S  seconds an estimates answer is cached (EDSEG_ESTIMATES_CACHE, default 300)
   --no-demo     start without the demo site: nothing seeded, no /demo/ route (EDSEG_NO_DEMO=1);
                 create your own with edseg-admin site create
+  --retention-days N   drop stored reports (whole partitions) and their sums older than N days (EDSEG_RETENTION_DAYS, default keep)
   --help        this text
 
   DATABASE_URL       use PostgreSQL instead of the embedded PGlite
@@ -74,6 +76,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
       estimates: { type: 'string' },
       'estimates-cache': { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'retention-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,6 +98,10 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
   const cache = cacheText === undefined ? undefined : Number(cacheText);
   if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0 && cache <= 86_400))
     throw new Error(`--estimates-cache must be an integer in [0, 86400] (seconds), got "${cacheText}"`);
+  const retentionText = values['retention-days'] ?? env['EDSEG_RETENTION_DAYS'];
+  const retention = retentionText === undefined ? undefined : Number(retentionText);
+  if (retention !== undefined && !(Number.isInteger(retention) && retention >= 28 && retention <= 36_500))
+    throw new Error(`--retention-days must be an integer in [28, 36500] (days), got "${retentionText}"`);
   return {
     help: values.help === true,
     port,
@@ -111,6 +118,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(env['EDSEG_ESTIMATES_TOKEN'] ? { estimatesToken: env['EDSEG_ESTIMATES_TOKEN'] } : {}),
     ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
     ...(noDemo ? { demo: false } : {}),
+    ...(retention !== undefined ? { reportRetentionDays: retention } : {}),
   };
 }
 
