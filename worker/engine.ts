@@ -511,12 +511,13 @@ export class Engine implements EngineApi {
     }
     const changed = JSON.stringify(released) !== JSON.stringify(this.state.released);
     this.state.released = released;
+    // The page hears first; the audit entry is written after (not on the path to the answer).
+    if (changed || forceNotify) this.notify(released);
     if (changed)
       await this.log('segments-released', {
         segments: released.map((s) => s.id),
         manifestVersion: this.state.current?.meta.version ?? null,
       });
-    if (changed || forceNotify) this.notify(released);
   }
 
   private async applyConsent(input: ConsentInput): Promise<void> {

@@ -94,10 +94,13 @@ async function acceptFetched(
     return { refused: r.reason };
   }
   const meta: StoredManifest = { jws, version: r.manifest.version, kid: r.kid, acceptedAt: deps.now() };
-  await store.set('manifest', meta);
-  if (!previous || previous.version !== meta.version || previous.kid !== meta.kid)
-    await log('manifest-accepted', { version: meta.version, kid: meta.kid });
-  await deps.floor.raise(config.site, meta.version, store.persisted);
+  // Three independent writes (the store, its audit log, the floor's own database), at once.
+  const isNew = !previous || previous.version !== meta.version || previous.kid !== meta.kid;
+  await Promise.all([
+    store.set('manifest', meta),
+    isNew ? log('manifest-accepted', { version: meta.version, kid: meta.kid }) : undefined,
+    deps.floor.raise(config.site, meta.version, store.persisted),
+  ]);
   return { ...adopt(r.manifest, meta), fetched: jws };
 }
 
