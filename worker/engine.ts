@@ -18,6 +18,7 @@ import { assign, modelInput } from '../src/core/model.js';
 import { decide, purposeAllowed } from '../src/core/policy.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
+  BatchId,
   ConsentInput,
   DAY_MS,
   Declared,
@@ -28,7 +29,14 @@ import {
   type ReleasedSegment,
   type StoredEvent,
 } from '../src/core/schema.js';
-import { hasExpired, loadManifest, refreshManifest, refreshWaitMs, retryWaitMs } from './manifest.js';
+import {
+  fetchJws,
+  hasExpired,
+  loadManifest,
+  refreshManifest,
+  refreshWaitMs,
+  retryWaitMs,
+} from './manifest.js';
 import { consentInForce, holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { isQuotaError } from './store.js';
 import { deviceExport, explanation } from './explain.js';
@@ -50,6 +58,11 @@ const DEFAULT_MANIFEST_REFRESH_MS = 3_600_000;
 const MAX_TIMEOUT_MS = 2_147_483_647;
 /** The soonest a timed retry runs, so a collector answering Retry-After: 0 cannot make the engine spin. */
 const MIN_RETRY_MS = 1_000;
+/**
+ * How long after an ingest the segments are recomputed when nothing asks sooner: the ingests of that
+ * time are coalesced into one recompute (segments(), explain(), flush() and exportData() recompute at once).
+ */
+export const RECOMPUTE_DELAY_MS = 50;
 
 export class Engine implements EngineApi {
   private config!: EngineConfig;
@@ -68,6 +81,9 @@ export class Engine implements EngineApi {
   /** the JWS the manifest URL answered last: the same answer again is not verified again */
   private seenJws: string | null = null;
   private stopped = false;
+  /** events were stored since the last recompute: the segments are recomputed lazily (recomputeIfDirty) */
+  private dirty = false;
+  private recomputeTimer: ReturnType<typeof setTimeout> | undefined;
   private work: Promise<unknown> = Promise.resolve();
   private tabs: TabChannel | null = null;
   /** the page's debug listener, only when it asked for debug notes (config.debug) */
@@ -94,13 +110,14 @@ export class Engine implements EngineApi {
     return this.initDone;
   }
 
-  async ingest(events: TimedEvent[]): Promise<void> {
+  async ingest(events: TimedEvent[], batch?: BatchId): Promise<void> {
     await this.ready();
+    const id = batch === undefined ? undefined : parseOrThrow(BatchId, batch, 'batch');
     await this.serial(async () => {
       await this.noticeExpiry();
       // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
       if (!this.state.current) return holdEvents(this.state, events);
-      if (await this.storeEvents(events)) await this.recompute(false);
+      if (await this.storeEvents(events, id)) this.markDirty();
     });
   }
 
@@ -124,6 +141,7 @@ export class Engine implements EngineApi {
     await this.ready();
     return this.serial(async () => {
       await this.noticeExpiry();
+      await this.recomputeIfDirty();
       await this.decideWithCurrentGpc();
       return this.state.released;
     });
@@ -133,6 +151,7 @@ export class Engine implements EngineApi {
     await this.ready();
     return this.serial(async () => {
       await this.noticeExpiry();
+      await this.recomputeIfDirty();
       await this.decideWithCurrentGpc();
       return explanation(this.state, this.config, this.deps);
     });
@@ -144,6 +163,7 @@ export class Engine implements EngineApi {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
       await this.syncConsent();
       await this.noticeExpiry();
+      await this.recomputeIfDirty();
       await this.decideWithCurrentGpc();
       await maybeReport(this.state, this.config, this.deps, this.log);
       return this.deliver();
@@ -158,7 +178,10 @@ export class Engine implements EngineApi {
 
   async exportData(): Promise<DeviceExport> {
     await this.ready();
-    return this.serial(() => deviceExport(this.state, this.config, this.deps));
+    return this.serial(async () => {
+      await this.recomputeIfDirty();
+      return deviceExport(this.state, this.config, this.deps);
+    });
   }
 
   async forget(): Promise<void> {
@@ -184,8 +207,20 @@ export class Engine implements EngineApi {
   // ------------------------------------------------------------------ flow
 
   private async start(): Promise<InitResult> {
+    // The start path runs at once what does not depend on the rest: TF.js's start-up (the assignment
+    // engine, needed by the first recompute), the manifest request, and opening the store with its
+    // stored state; the manifest is verified and adopted once both the answer and the store are there.
+    tfReady().catch(() => undefined); // a failure surfaces in the first recompute, which awaits it again
+    const fetching = fetchJws(this.config, this.deps);
     await resumePersisted(this.state, this.config, this.deps);
-    const loaded = await loadManifest(this.state.store, this.config, this.deps, this.log);
+    const loaded = await loadManifest(
+      this.state.store,
+      this.config,
+      this.deps,
+      this.log,
+      undefined,
+      fetching,
+    );
     this.state.current = loaded.current;
     this.state.manifestStatus = loaded.manifestStatus;
     this.seenJws = loaded.fetched;
@@ -317,7 +352,7 @@ export class Engine implements EngineApi {
    * are compacted (their data lives on in the daily rollups) and the write is tried again; if it
    * still does not fit, only the rollups are written. Consent, budget and outbox are never touched.
    */
-  private async storeEvents(events: readonly TimedEvent[]): Promise<boolean> {
+  private async storeEvents(events: readonly TimedEvent[], batch?: BatchId): Promise<boolean> {
     const cur = this.state.current;
     if (!cur || events.length === 0) return false;
     const kept: StoredEvent[] = [];
@@ -329,8 +364,7 @@ export class Engine implements EngineApi {
     const store = this.state.store;
     const deltas = kept.flatMap(rollupDeltas);
     try {
-      await store.addEvents(kept, deltas);
-      return true;
+      return await store.addEvents(kept, deltas, batch);
     } catch (e) {
       if (!isQuotaError(e)) throw e;
     }
@@ -339,10 +373,10 @@ export class Engine implements EngineApi {
       () => undefined,
     );
     try {
-      await store.addEvents(kept, deltas);
+      return await store.addEvents(kept, deltas, batch);
     } catch (e) {
       if (!isQuotaError(e)) throw e;
-      await store.addEvents([], deltas);
+      await store.addEvents([], deltas, batch);
       await this.log('events-dropped', {
         events: kept.length,
         reason: 'quota-exceeded',
@@ -402,8 +436,24 @@ export class Engine implements EngineApi {
       });
   }
 
+  /** Stored events change the features: recompute within RECOMPUTE_DELAY_MS, or sooner when asked. */
+  private markDirty(): void {
+    this.dirty = true;
+    if (this.recomputeTimer !== undefined || this.stopped) return;
+    this.recomputeTimer = setTimeout(() => {
+      this.recomputeTimer = undefined;
+      void this.serial(() => this.recomputeIfDirty()).catch(() => undefined);
+    }, RECOMPUTE_DELAY_MS);
+  }
+
+  /** Recomputes (inside serial) if events were stored since the last recompute; notifies on a change. */
+  private async recomputeIfDirty(): Promise<void> {
+    if (this.dirty) await this.recompute(false);
+  }
+
   /** Features from rollups, one segment per model, then the release decision. */
   private async recompute(forceNotify: boolean): Promise<void> {
+    this.dirty = false;
     this.state.gpc = this.gpcNow();
     let released: ReleasedSegment[] = [];
     const cur = this.state.current;
@@ -461,12 +511,13 @@ export class Engine implements EngineApi {
     }
     const changed = JSON.stringify(released) !== JSON.stringify(this.state.released);
     this.state.released = released;
+    // The page hears first; the audit entry is written after (not on the path to the answer).
+    if (changed || forceNotify) this.notify(released);
     if (changed)
       await this.log('segments-released', {
         segments: released.map((s) => s.id),
         manifestVersion: this.state.current?.meta.version ?? null,
       });
-    if (changed || forceNotify) this.notify(released);
   }
 
   private async applyConsent(input: ConsentInput): Promise<void> {
@@ -505,6 +556,8 @@ export class Engine implements EngineApi {
     clearTimeout(this.retry);
     clearTimeout(this.manifestTimer);
     clearTimeout(this.expiryTimer);
+    clearTimeout(this.recomputeTimer);
+    this.recomputeTimer = undefined;
     this.tabs?.close();
     this.tabs = null;
   }

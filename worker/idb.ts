@@ -22,6 +22,7 @@ import {
 import { EdsegError } from '../src/core/errors.js';
 import type {
   AuditEntry,
+  BatchId,
   BudgetSpend,
   OutboxItem,
   Reporting,
@@ -30,7 +31,15 @@ import type {
 } from '../src/core/schema.js';
 import { rollupKey } from '../src/core/rollup.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
-import { compactCount, foldDeltas, spendOf, type DeviceStore, type SpendRequest } from './store.js';
+import {
+  batchIdsAfter,
+  batchKey,
+  compactCount,
+  foldDeltas,
+  spendOf,
+  type DeviceStore,
+  type SpendRequest,
+} from './store.js';
 
 export const DB_VERSION = 2;
 const dbName = (site: string) => `edseg:${site}`;
@@ -157,13 +166,23 @@ export class IdbStore implements DeviceStore {
     return this.db;
   }
 
-  async addEvents(events: StoredEvent[], deltas: Rollup[]) {
+  async addEvents(events: StoredEvent[], deltas: Rollup[], batch?: BatchId) {
     const db = await this.conn();
-    const tx = db.transaction(['eventChunks', 'rollups'], 'readwrite');
+    const tx = db.transaction(['eventChunks', 'rollups', 'kv'], 'readwrite');
     // A failed write (QuotaExceededError) aborts the whole batch: nothing half-written.
     tx.done.catch(() => undefined);
     const writes: Promise<unknown>[] = [];
     try {
+      if (batch) {
+        // The batch id is checked and recorded in the events' transaction: stored once, or not at all.
+        const kv = tx.objectStore('kv');
+        const seen = (await kv.get(batchKey(batch.session))) as number[] | undefined;
+        if (seen?.includes(batch.seq)) {
+          await tx.done;
+          return false;
+        }
+        writes.push(kv.put(batchIdsAfter(seen, batch.seq), batchKey(batch.session)));
+      }
       const rollups = tx.objectStore('rollups');
       const keys = [...new Set(deltas.map(rollupKey))];
       const existing = new Map<string, Rollup>();
@@ -174,6 +193,7 @@ export class IdbStore implements DeviceStore {
       for (const [key, r] of foldDeltas((k) => existing.get(k), deltas))
         writes.push(rollups.put({ ...r, key }));
       await Promise.all([...writes, tx.done]);
+      return true;
     } catch (e) {
       for (const w of writes) w.catch(() => undefined); // each fails with AbortError once aborted
       try {

@@ -56,7 +56,7 @@ export type Loaded = {
  * tag the device: no cookie, no referrer, no HTTP cache (so no validator the server chose is replayed,
  * also before consent), and no If-None-Match of ours. The refresh sends exactly this request again.
  */
-async function fetchJws(config: ManifestConfig, deps: ManifestDeps): Promise<string | null> {
+export async function fetchJws(config: ManifestConfig, deps: ManifestDeps): Promise<string | null> {
   try {
     const res = await deps.fetch(config.manifestUrl, MANIFEST_FETCH);
     return res.status === 200 ? (await res.text()).trim() : null;
@@ -94,10 +94,13 @@ async function acceptFetched(
     return { refused: r.reason };
   }
   const meta: StoredManifest = { jws, version: r.manifest.version, kid: r.kid, acceptedAt: deps.now() };
-  await store.set('manifest', meta);
-  if (!previous || previous.version !== meta.version || previous.kid !== meta.kid)
-    await log('manifest-accepted', { version: meta.version, kid: meta.kid });
-  await deps.floor.raise(config.site, meta.version, store.persisted);
+  // Three independent writes (the store, its audit log, the floor's own database), at once.
+  const isNew = !previous || previous.version !== meta.version || previous.kid !== meta.kid;
+  await Promise.all([
+    store.set('manifest', meta),
+    isNew ? log('manifest-accepted', { version: meta.version, kid: meta.kid }) : undefined,
+    deps.floor.raise(config.site, meta.version, store.persisted),
+  ]);
   return { ...adopt(r.manifest, meta), fetched: jws };
 }
 
@@ -109,7 +112,8 @@ async function floorOf(config: ManifestConfig, deps: ManifestDeps, store: Device
 /**
  * Fetches, verifies and adopts the manifest; falls back to the last good one (re-verified) on failure.
  * A retry (`retry`: the JWS the last attempt fetched) audits a refusal only for an answer it had not
- * seen, so a manifest refused for good does not add an entry at every retry.
+ * seen, so a manifest refused for good does not add an entry at every retry. `fetching`: the manifest
+ * request already under way (the start sends it while the store opens), else it is sent here.
  */
 export async function loadManifest(
   store: DeviceStore,
@@ -117,13 +121,18 @@ export async function loadManifest(
   deps: ManifestDeps,
   log: AuditLog,
   retry?: { seen: string | null },
+  fetching: Promise<string | null> = fetchJws(config, deps),
 ): Promise<Loaded> {
   let status: ManifestStatus = { status: 'missing' };
-  const cached = (await store.get<StoredManifest>('manifest')) ?? null;
+  const [stored, floor, fetched] = await Promise.all([
+    store.get<StoredManifest>('manifest'),
+    floorOf(config, deps, store),
+    fetching,
+  ]);
+  const cached = stored ?? null;
   // Rollback protection: never below the highest version accepted (the floor), nor below the cached
   // one (a store from before the floor existed).
-  const minVersion = await floorOf(config, deps, store, cached?.version);
-  const fetched = await fetchJws(config, deps);
+  const minVersion = Math.max(floor, cached?.version ?? 1);
   if (fetched === null) status = { status: 'missing', reason: 'network' };
   else {
     const quiet = retry !== undefined && fetched === retry.seen;

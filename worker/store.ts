@@ -11,6 +11,7 @@
  */
 import type {
   AuditEntry,
+  BatchId,
   BudgetSpend,
   OutboxItem,
   Reporting,
@@ -24,8 +25,12 @@ export type SpendRequest = { site: string; day: number; period: number; epsilon:
 
 export interface DeviceStore {
   readonly persisted: boolean;
-  /** the store numbers the events itself: an `id` they carry (e.g. from another store) is ignored */
-  addEvents(events: StoredEvent[], deltas: Rollup[]): Promise<void>;
+  /**
+   * The store numbers the events itself: an `id` they carry (e.g. from another store) is ignored.
+   * With `batch`, the batch id is recorded in the same transaction (the last BATCH_IDS_KEPT of its
+   * page session), and a batch id already recorded writes nothing: false (exactly-once replay).
+   */
+  addEvents(events: StoredEvent[], deltas: Rollup[], batch?: BatchId): Promise<boolean>;
   /**
    * rollups with day >= `fromDay` (the window the features read; never a scan of raw events), and
    * when `types` is given only the rows of those event types
@@ -81,6 +86,17 @@ export function spendOf(req: SpendRequest, item: OutboxItem): BudgetSpend {
   return { reportId: item.id, site: req.site, period: req.period, day: req.day, epsilon: req.epsilon };
 }
 
+/** How many of a page session's latest batch ids the store keeps (a replay resends only unacknowledged ones). */
+export const BATCH_IDS_KEPT = 64;
+
+/** The kv key under which a page session's stored batch ids are kept. */
+export const batchKey = (session: string) => `batches:${session}`;
+
+/** The batch ids to keep once `seq` is stored after `seen` (the session's latest BATCH_IDS_KEPT). */
+export function batchIdsAfter(seen: readonly number[] | undefined, seq: number): number[] {
+  return [...(seen ?? []), seq].slice(-BATCH_IDS_KEPT);
+}
+
 /** Applies rollup deltas to a map of rows keyed by rollupKey (shared by both stores). */
 export function foldDeltas(get: (key: string) => Rollup | undefined, deltas: Rollup[]): Map<string, Rollup> {
   const touched = new Map<string, Rollup>();
@@ -101,9 +117,15 @@ export class MemoryStore implements DeviceStore {
   private spends: BudgetSpend[] = [];
   private nextId = 1;
 
-  async addEvents(events: StoredEvent[], deltas: Rollup[]) {
+  async addEvents(events: StoredEvent[], deltas: Rollup[], batch?: BatchId) {
+    if (batch) {
+      const seen = this.kv.get(batchKey(batch.session)) as number[] | undefined;
+      if (seen?.includes(batch.seq)) return false;
+      this.kv.set(batchKey(batch.session), batchIdsAfter(seen, batch.seq));
+    }
     for (const e of events) this.eventList.push({ ...e, id: this.nextId++ });
     for (const [k, r] of foldDeltas((k) => this.rollupRows.get(k), deltas)) this.rollupRows.set(k, r);
+    return true;
   }
   async rollupsSince(fromDay: number, types?: ReadonlySet<string>) {
     return [...this.rollupRows.values()].filter((r) => r.day >= fromDay && (!types || types.has(r.type)));

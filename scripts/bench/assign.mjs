@@ -1,17 +1,21 @@
-// Median time of one assign() (TensorFlow.js) beside its plain-JS reference (assignReference, the
-// baseline of the same run), and of computeFeatures(), for a realistic manifest: 8 features,
-// 5 models of 3-6 segments (centroids and softmax), 60 days of rollups.
-// Run: npx tsx scripts/bench/assign.mjs [samples]
-import { performance } from 'node:perf_hooks';
-import { markdownTable, ratio } from '../bench-lib.mjs';
+// Assignment with TensorFlow.js (tfjs-core on the CPU backend, the kernels the worker registers)
+// against plain JS (assignReference, the float64 specification), the baseline of the same run:
+//   1. one vector per model, and computeFeatures(), for a realistic manifest: 8 features, 5 models of
+//      3-6 segments (centroids and softmax), 60 days of rollups;
+//   2. the demo site's models (seed data): one vector and a batch of 100,000 (assignBatch), after
+//      checking that the two agree on every vector of the batch.
+// Run: npx tsx scripts/bench/assign.mjs [samples] [batch]
+import { fmt, markdownTable, medianMs, medianMsSync, printTable, ratio } from '../bench-lib.mjs';
 import { computeFeatures } from '../../src/core/features.ts';
-import { assign, assignReference, modelInput } from '../../src/core/model.ts';
+import { assign, assignBatch, assignReference, modelInput } from '../../src/core/model.ts';
 import { rollupEvents } from '../../src/core/rollup.ts';
 import { DAY_MS, FeatureSpec, Model, parseOrThrow } from '../../src/core/schema.ts';
 import { seededRandom } from '../../src/core/privacy/random.ts';
 import { ready } from '../../src/core/tf.ts';
+import { seedModels } from '../../src/server/seed-data/models.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 2000);
+const BATCH = Number(process.argv[3] ?? 100_000);
 const WARMUP = 200;
 const TODAY = 20_000;
 
@@ -140,17 +144,7 @@ for (let day = TODAY - 59; day <= TODAY; day++) {
 const rollups = rollupEvents(events);
 const declared = { goal: 'exam' };
 
-function median(fn) {
-  for (let i = 0; i < WARMUP; i++) fn();
-  const times = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
-}
+const median = (fn) => medianMsSync(fn, SAMPLES, WARMUP);
 const us = (ms) => `${(ms * 1000).toFixed(1)} µs`;
 
 await ready();
@@ -188,3 +182,46 @@ rows.push([
   ratio(all, allRef),
 ]);
 console.log(markdownTable(['figure', 'median', 'baseline (same run)', 'ratio'], rows));
+
+// 2. The demo site's models: one vector and a batch, TF.js against plain JS.
+const batchRows = [];
+for (const model of seedModels('2026-12-01')) {
+  const d = model.features.length;
+  const xs = Array.from({ length: BATCH }, () => Array.from({ length: d }, () => rand() * 2 - 1));
+  const x = xs[0];
+  // The two must agree before either is timed.
+  const tf = assignBatch(model, xs);
+  const mismatches = xs.reduce((n, v, i) => n + (assignReference(model, v).index === tf[i] ? 0 : 1), 0);
+  const oneRef = median(() => assignReference(model, x));
+  const oneTf = median(() => assign(model, x));
+  const batchRef = await medianMs(() => xs.map((v) => assignReference(model, v).index), 7, 1);
+  const batchTf = await medianMs(() => assignBatch(model, xs), 7, 1);
+  batchRows.push([
+    `${model.id} (${model.kind}, k=${model.segments.length}, d=${d})`,
+    fmt.ms(oneRef),
+    fmt.ms(oneTf),
+    ratio(oneTf, oneRef),
+    fmt.ms(batchRef),
+    fmt.ms(batchTf),
+    ratio(batchTf, batchRef),
+    `${mismatches}`,
+  ]);
+}
+console.log('');
+printTable(
+  `The demo site's models: TensorFlow.js against plain JS (Node ${process.version}, tfjs-core CPU backend)`,
+  [
+    'model',
+    'one vector: plain JS',
+    'one vector: TF.js',
+    'TF.js / JS',
+    `${fmt.int(BATCH)} batch: plain JS`,
+    `${fmt.int(BATCH)} batch: TF.js`,
+    'TF.js / JS',
+    'disagreements',
+  ],
+  batchRows,
+  [
+    `Medians: one vector of ${SAMPLES} samples after ${WARMUP} warm-up; the batch of 7 after 1. Ratios above 1 mean TF.js is slower.`,
+  ],
+);

@@ -26,6 +26,7 @@ import {
   checkOptions,
 } from '../core/schema/checks.js';
 import type {
+  BatchId,
   BlockCode,
   ConsentInput,
   DeviceExport,
@@ -48,6 +49,15 @@ function absolute(url: string, field: string): string {
   } catch {
     throw new EdsegError('invalid-input', `edseg: ${field} is not a URL: ${url}`, field);
   }
+}
+
+/**
+ * A page session for batch ids: 16 random bytes as hex (Web Crypto, not privacy randomness: it only
+ * tells this page's batches apart in the worker's store, and never leaves the device).
+ */
+export function pageSession(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function defaultWorkerUrl(): string {
@@ -96,7 +106,10 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   /** tracked, not yet handed to the worker (or held while no worker runs) */
   let buffer: TimedEvent[] = [];
   /** batches handed to the worker, not yet acknowledged: sent again to a restarted worker */
-  const unacked = new Set<{ events: TimedEvent[] }>();
+  const unacked = new Set<{ events: TimedEvent[]; id: BatchId }>();
+  /** this Segmenter's page session for batch ids: random, never from learner data */
+  const session = pageSession();
+  let nextSeq = 0;
   let dropped = 0;
   let scheduled = false;
   let stopped: EdsegError | null = null;
@@ -177,7 +190,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
         // What the dead worker did not acknowledge goes to the new one, in order, before anything newer.
         const batches = [...unacked];
         unacked.clear();
-        for (const b of batches) send(b.events);
+        for (const b of batches) send(b.events, b.id);
         for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
       },
       onDown: (reason) =>
@@ -202,12 +215,15 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     if (stopped) throw stopped;
   };
 
-  /** Hands one batch to the worker; it stays unacknowledged until the worker has taken it. */
-  const send = (events: TimedEvent[]) => {
-    const batch = { events };
+  /**
+   * Hands one batch to the worker; it stays unacknowledged until the worker has taken it. A replay
+   * keeps the batch's id, so the worker skips it if it stored it before it crashed.
+   */
+  const send = (events: TimedEvent[], id: BatchId = { session, seq: nextSeq++ }) => {
+    const batch = { events, id };
     unacked.add(batch);
     bridge!
-      .call('track', (r) => r.ingest(events))
+      .call('track', (r) => r.ingest(events, id))
       .then(
         () => unacked.delete(batch),
         () => {

@@ -5,6 +5,7 @@
  */
 import type { EdsegError } from './errors.js';
 import type {
+  BatchId,
   ConsentInput,
   Declared,
   DeviceExport,
@@ -83,8 +84,10 @@ export interface EngineApi extends Pick<Segmenter, Forwarded> {
   /**
    * Takes a batch of tracked events, in order: the page sends one batch per microtask (every track()
    * of one task in one message) and, after a worker crash, sends again the batches not acknowledged.
+   * With `batch` (the page's id for it), a batch the worker already stored is not stored again: a
+   * replay of a batch stored before the crash but not acknowledged is exactly-once.
    */
-  ingest(events: TimedEvent[]): Promise<void>;
+  ingest(events: TimedEvent[], batch?: BatchId): Promise<void>;
   /** Stores validated zero-party data. */
   declare(prefs: Declared): Promise<void>;
   /** The page saw the `online` event (dedicated workers get none): delivers what failed offline. */

@@ -17,6 +17,7 @@
  *   EDSEG_METRICS_TOKEN (a bearer token that may read /metrics; loopback and the admin token may too)
  * SIGTERM and SIGINT shut down gracefully: /readyz turns 503, requests in flight finish, the database closes.
  *   --no-demo / EDSEG_NO_DEMO=1 (no demo site: nothing seeded, no /demo/ route)
+ *   --retention-days / EDSEG_RETENTION_DAYS (drop reports and their sums older than this; default keep)
  */
 import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -56,6 +57,7 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
                 warn, error or silent (EDSEG_LOG_LEVEL)
   --no-demo     start without the demo site: nothing seeded, no /demo/ route (EDSEG_NO_DEMO=1);
                 create your own with edseg-admin site create
+  --retention-days N   drop stored reports (whole partitions) and their sums older than N days (EDSEG_RETENTION_DAYS, default keep)
   --help        this text
 
   DATABASE_URL       use PostgreSQL instead of the embedded PGlite
@@ -82,6 +84,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
       'estimates-cache': { type: 'string' },
       'log-level': { type: 'string' },
       'no-demo': { type: 'boolean' },
+      'retention-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -103,6 +106,10 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
   const cache = cacheText === undefined ? undefined : Number(cacheText);
   if (cache !== undefined && !(Number.isInteger(cache) && cache >= 0 && cache <= 86_400))
     throw new Error(`--estimates-cache must be an integer in [0, 86400] (seconds), got "${cacheText}"`);
+  const retentionText = values['retention-days'] ?? env['EDSEG_RETENTION_DAYS'];
+  const retention = retentionText === undefined ? undefined : Number(retentionText);
+  if (retention !== undefined && !(Number.isInteger(retention) && retention >= 28 && retention <= 36_500))
+    throw new Error(`--retention-days must be an integer in [28, 36500] (days), got "${retentionText}"`);
   const logLevel = parseLogLevel(values['log-level'] ?? env['EDSEG_LOG_LEVEL'] ?? 'info');
   return {
     help: values.help === true,
@@ -122,6 +129,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
     ...(env['EDSEG_METRICS_TOKEN'] ? { metricsToken: env['EDSEG_METRICS_TOKEN'] } : {}),
     ...(noDemo ? { demo: false } : {}),
+    ...(retention !== undefined ? { reportRetentionDays: retention } : {}),
   };
 }
 

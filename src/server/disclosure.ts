@@ -42,11 +42,11 @@ function publishedCells(
   return shown;
 }
 
+/** What disclose() gives: the published estimates without what the caller knows of the series (estimates.ts adds it). */
+export type Disclosed = Omit<PublishedEstimates, 'series' | 'versions' | 'timeline'>;
+
 /** The estimates as published: rounded, suppressed under kThreshold, with secondary suppression; `periods` and `live` say what was counted. */
-export function disclose(
-  est: SiteEstimates,
-  scope: { periods: number[]; live: boolean },
-): PublishedEstimates {
+export function disclose(est: SiteEstimates, scope: { periods: number[]; live: boolean }): Disclosed {
   const k = est.kThreshold;
   const count = (x: number): number | null => (x < k ? null : rounded(x));
   return {

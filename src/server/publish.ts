@@ -16,6 +16,7 @@ import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../c
 import type { KeyStatus, PublishedVersion, SiteRecord } from '../core/schema.js';
 import { Refusal } from './http.js';
 import type { Signer } from './keys.js';
+import { seriesKey } from './series.js';
 import type { SitePatch, Store } from './storage/store.js';
 
 /** A manifest is valid this long after it is signed: the longest a device accepts. */
@@ -128,6 +129,7 @@ export async function publishSite(
       kid,
       publishedAt: opts.now.toISOString(),
       publishedBy: opts.actor,
+      series: seriesKey(manifest),
     };
     await tx.addVersion(published);
     const diff = describeChanges(prev?.manifest ?? null, manifest);

@@ -23,6 +23,7 @@ import { createLogger } from './ops/log.js';
 import type { Logger } from './ops/log.js';
 import { createOps } from './ops/ops.js';
 import type { Signer } from './keys.js';
+import { dayOf } from '../core/schema.js';
 import { resignExpiring } from './publish.js';
 import { lockDataDir, prepareDataDir, tightenTree, withPrivateUmask } from './security/datadir.js';
 import type { GuardOptions } from './security/guard.js';
@@ -40,8 +41,10 @@ export const RESIGN_EVERY_MS = 3_600_000;
 export const SHUTDOWN_GRACE_MS = 10_000;
 
 export type StartOptions = {
-  /** how often to check for manifests to re-sign while running; default every hour */
+  /** how often to check for manifests to re-sign (and apply reportRetentionDays) while running; default every hour */
   resignEveryMs?: number;
+  /** drop stored reports (whole period partitions) and their sums older than this many days; default keep them */
+  reportRetentionDays?: number;
   /** 0 picks a free port; default 8787 */
   port?: number;
   /** default 127.0.0.1 */
@@ -219,14 +222,22 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       ? await seedDemoSite(store, signer, { port, extraOrigins: opts.origins ?? [], now: now() })
       : null;
     const resigned = await resignExpiring(store, signer, now());
+    // Retention: whole partitions, so dropping old reports costs no row-by-row delete.
+    const retain = async () => {
+      if (opts.reportRetentionDays !== undefined)
+        await store.dropReportsBefore(dayOf(now().getTime()) - opts.reportRetentionDays);
+    };
+    await retain();
     markReady();
     // A server that runs for weeks must keep its manifests valid: devices refuse an expired one.
     const resignTimer = setInterval(() => {
-      resignExpiring(store, signer, now()).catch((e: unknown) =>
-        logger.error('re-signing manifests near expiry failed', {
-          error: e instanceof Error ? e.message : String(e),
-        }),
-      );
+      resignExpiring(store, signer, now())
+        .then(retain)
+        .catch((e: unknown) =>
+          logger.error('re-signing manifests or retention failed', {
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
     }, opts.resignEveryMs ?? RESIGN_EVERY_MS);
     resignTimer.unref();
 

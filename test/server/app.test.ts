@@ -256,15 +256,16 @@ describe('what the collector keeps', () => {
     Referer: 'https://school.example/page',
   };
 
-  it('stores exactly the report fields: the columns are id, site, version, period, received day and the report', async () => {
+  it('stores exactly the report fields: the columns are site, period, id, the series of its version, version, received day and the report', async () => {
     const cols = await (s.store as SqlStore).db.query<{ column_name: string }>(
       "select column_name from information_schema.columns where table_name = 'reports' order by ordinal_position",
     );
     expect(cols.map((c) => c.column_name)).toEqual([
-      'id',
       'site',
-      'manifest_version',
       'period',
+      'id',
+      'series',
+      'manifest_version',
       'received_day',
       'report',
     ]);
@@ -293,6 +294,7 @@ describe('what the collector keeps', () => {
     expect(row).toEqual({
       id: r!.id,
       site: 'lingua-kids',
+      series: (await s.store.getVersion('lingua-kids', 1))!.series,
       manifest_version: 1,
       period: r!.period,
       received_day: Math.floor(NOW.getTime() / 86_400_000),

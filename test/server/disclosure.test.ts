@@ -90,8 +90,18 @@ describe('differencing the public estimates', () => {
 
 describe('suppressed cells and the totals', () => {
   it('does not let a suppressed cell be recovered from the per-model n', async () => {
-    // A fresh version, so only these reports count: pace in clear, 120 / 80 / 30 / 0 (k = 50).
-    const res = await s.app.request('/admin/api/sites/lingua-kids/publish', json('POST', {}, bearer));
+    // A fresh series (pace's centroids moved, as a refinement does), so only these reports count:
+    // pace in clear, 120 / 80 / 30 / 0 (k = 50). A publish without changes would pool version 1's.
+    const m = await s.manifest();
+    const models = m.models.map((x) =>
+      x.id === 'pace' && x.kind === 'centroids'
+        ? { ...x, centroids: x.centroids.map((c) => c.map((v) => v * 0.99)) }
+        : x,
+    );
+    const res = await s.app.request(
+      '/admin/api/sites/lingua-kids/publish',
+      json('POST', { manifest: { ...m, models } }, bearer),
+    );
     expect(res.status).toBe(201);
     const p = (await s.manifest()).reporting.periodDays;
     const period = Math.floor(NOW.getTime() / DAY / p) * p;

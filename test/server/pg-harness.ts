@@ -4,8 +4,14 @@
  * started here (scripts/pg.mjs) and stopped by release(). No skipping: when PostgreSQL cannot be
  * had, this throws and the tests fail.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { randomHex } from '../../src/core/privacy/random.js';
+import { openPgliteDb, openPgliteStore } from '../../src/server/storage/pglite.js';
+import { openPostgresDb, openPostgresStore } from '../../src/server/storage/postgres.js';
+import type { Db, SqlStore } from '../../src/server/storage/store.js';
 
 type Cluster = { url: string; stop(): void };
 type PgScript = { URL_FILE: string; startCluster(opts?: { log?: (m: string) => void }): Promise<Cluster> };
@@ -52,4 +58,49 @@ export async function releaseSchema(
   await client.query(`drop schema if exists ${schema} cascade`);
   await client.end();
   handle.release();
+}
+
+/** A back end for tests run on both: open() gives the migrated store (the same database each time), raw() the database unmigrated. */
+export type Backend = {
+  name: 'pglite' | 'postgres';
+  open(): Promise<SqlStore>;
+  raw(): Promise<Db>;
+  cleanup(): Promise<void>;
+};
+
+export function pgliteBackend(): Backend {
+  let dir = '';
+  return {
+    name: 'pglite',
+    async open() {
+      dir ||= mkdtempSync(join(tmpdir(), 'edseg-store-'));
+      return openPgliteStore(join(dir, 'db'));
+    },
+    async raw() {
+      dir ||= mkdtempSync(join(tmpdir(), 'edseg-store-'));
+      return openPgliteDb(join(dir, 'db'));
+    },
+    async cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function postgresBackend(): Backend {
+  const schema = `edseg_test_${randomHex(6)}`;
+  let pgHandle: Awaited<ReturnType<typeof acquirePostgres>> | null = null;
+  return {
+    name: 'postgres',
+    async open() {
+      pgHandle ??= await acquirePostgres();
+      return openPostgresStore(pgHandle.url, { schema, max: 4 });
+    },
+    async raw() {
+      pgHandle ??= await acquirePostgres();
+      return openPostgresDb(pgHandle.url, { schema, max: 4 });
+    },
+    async cleanup() {
+      if (pgHandle) await releaseSchema(pgHandle, schema);
+    },
+  };
 }

@@ -3,11 +3,7 @@
  * (DATABASE_URL, .cache/pg-url, or a throwaway cluster from scripts/pg.mjs). Neither is optional:
  * if PostgreSQL cannot be started, these tests fail.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomHex } from '../../src/core/privacy/random.js';
 import {
   AuditRecord,
   PublishedVersion,
@@ -19,44 +15,12 @@ import {
 import { createSigner, generateSigningKey } from '../../src/server/keys.js';
 import { buildManifest, publishSite } from '../../src/server/publish.js';
 import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
-import { openPgliteStore } from '../../src/server/storage/pglite.js';
-import { openPostgresStore } from '../../src/server/storage/postgres.js';
 import { migrate } from '../../src/server/storage/store.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
 import { MIGRATIONS } from '../../src/server/storage/migrations.js';
-import { acquirePostgres, releaseSchema } from './pg-harness.js';
+import { seriesKey } from '../../src/server/series.js';
+import { pgliteBackend, postgresBackend } from './pg-harness.js';
 import { NOW, expectShape, sampleReports } from './helpers.js';
-
-type Backend = { name: 'pglite' | 'postgres'; open(): Promise<SqlStore>; cleanup(): Promise<void> };
-
-function pgliteBackend(): Backend {
-  let dir = '';
-  return {
-    name: 'pglite',
-    async open() {
-      dir ||= mkdtempSync(join(tmpdir(), 'edseg-store-'));
-      return openPgliteStore(join(dir, 'db'));
-    },
-    async cleanup() {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function postgresBackend(): Backend {
-  const schema = `edseg_test_${randomHex(6)}`;
-  let pgHandle: Awaited<ReturnType<typeof acquirePostgres>> | null = null;
-  return {
-    name: 'postgres',
-    async open() {
-      pgHandle ??= await acquirePostgres();
-      return openPostgresStore(pgHandle.url, { schema, max: 4 });
-    },
-    async cleanup() {
-      if (pgHandle) await releaseSchema(pgHandle, schema);
-    },
-  };
-}
 
 const def = seedDefinition('2025-06-02');
 const site = (id: string): Omit<SiteRecord, 'createdAt' | 'updatedAt' | 'disabledAt'> => ({
@@ -139,6 +103,7 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
       kid: 'k1',
       publishedAt: at(1),
       publishedBy: 'test',
+      series: seriesKey(manifestOf('alpha', 1)),
     });
     expect((await store.listVersions('alpha')).map((v) => v.version)).toEqual([2, 1]);
   });

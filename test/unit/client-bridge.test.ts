@@ -66,6 +66,10 @@ describe('server-side rendering: no Worker, no IndexedDB', () => {
 type World = {
   workers: FakeWorker[];
   ingested: TimedEvent[][];
+  /** the batch id of each ingest, in order */
+  batchIds: unknown[];
+  /** ingest records the batch but never answers (a worker that stored it and crashed before acknowledging) */
+  ingestHangs: boolean;
   inits: number;
   /** what the next new FakeWorker does */
   mode: 'ok' | 'fail-to-load' | 'silent';
@@ -100,8 +104,10 @@ class FakeWorker extends EventTarget {
         world.inits++;
         return { manifestVersion: 1, persisted: true };
       },
-      ingest: async (events: TimedEvent[]) => {
+      ingest: async (events: TimedEvent[], id?: unknown) => {
         world.ingested.push(events);
+        world.batchIds.push(id);
+        if (world.ingestHangs) await new Promise(() => {});
       },
       segments: async () => {
         if (world.slowMs) await tick(world.slowMs);
@@ -149,7 +155,7 @@ class FakeWorker extends EventTarget {
 describe('the bridge with a fake worker', () => {
   const g = globalThis as Record<string, unknown>;
   beforeEach(() => {
-    world = { workers: [], ingested: [], inits: 0, mode: 'ok', slowMs: 0 };
+    world = { workers: [], ingested: [], batchIds: [], ingestHangs: false, inits: 0, mode: 'ok', slowMs: 0 };
     g.Worker = FakeWorker;
     g.indexedDB = {};
   });
@@ -188,6 +194,31 @@ describe('the bridge with a fake worker', () => {
     expect(world.inits).toBe(2);
     expect(stored()).toEqual(['a', 'b', 'c', 'd']);
     await seg.close();
+  });
+
+  it('a batch stored but not acknowledged before a crash is replayed with its batch id, a new one gets the next', async () => {
+    const seg = createSegmenter(options);
+    await seg.ready;
+    world.ingestHangs = true;
+    seg.track('a');
+    await expect.poll(() => world.batchIds.length).toBe(1);
+    world.ingestHangs = false;
+    world.workers[0]!.crash();
+    await expect.poll(() => world.batchIds.length).toBe(2);
+    seg.track('b');
+    await seg.segments();
+    const [stored, replayed, next] = world.batchIds as { session: string; seq: number }[];
+    expect(stored!.session).toMatch(/^[0-9a-f]{32}$/);
+    expect(replayed).toEqual(stored);
+    expect(next).toEqual({ session: stored!.session, seq: stored!.seq + 1 });
+    // Another Segmenter (another page session) numbers its batches under another session.
+    const other = createSegmenter(options);
+    await other.ready;
+    other.track('c');
+    await other.segments();
+    expect((world.batchIds.at(-1) as { session: string }).session).not.toBe(stored!.session);
+    await seg.close();
+    await other.close();
   });
 
   it('a worker that stops answering (no answer to the liveness probe either) is restarted', async () => {

@@ -32,7 +32,7 @@ import type {
   InitResult,
   TimedEvent,
 } from '../../src/core/protocol.js';
-import type { BlockCode, Declared, ReasonCode } from '../../src/core/schema.js';
+import type { BatchId, BlockCode, Declared, ReasonCode } from '../../src/core/schema.js';
 
 type TrackProps = Record<string, number | string | boolean>;
 type FlushResult = { sent: number; pending: number };
@@ -221,7 +221,9 @@ describe('types derived from Segmenter', () => {
     expectTypeOf<EngineApi['init']>().toEqualTypeOf<
       (config: EngineConfig, onSegments: SegmentsListener, onDebug?: DebugListener) => Promise<InitResult>
     >();
-    expectTypeOf<EngineApi['ingest']>().toEqualTypeOf<(events: TimedEvent[]) => Promise<void>>();
+    expectTypeOf<EngineApi['ingest']>().toEqualTypeOf<
+      (events: TimedEvent[], batch?: BatchId) => Promise<void>
+    >();
     expectTypeOf<EngineApi['online']>().toEqualTypeOf<() => Promise<void>>();
     expectTypeOf<Declared>().toEqualTypeOf<Parameters<Segmenter['declare']>[0]>();
     expectTypeOf<EngineApi['declare']>().toEqualTypeOf<(prefs: Declared) => Promise<void>>();

@@ -29,9 +29,17 @@
  *   prior is 0, i.e. C_v = 0; a cell's means are null when C_v < kThreshold or C_v < 3 se(C_v)
  *   (the denominator is not clearly away from 0, where Fieller's interval for a ratio is unbounded).
  *   OUE and clear reports enter the same ratio, so OUE-reported segments get means as well.
+ *
+ * Every sum above is a function of the sufficient statistics of estimate-stats.ts: within a stratum
+ * Y_iv is lo or hi (lo = -q/(p - q), hi = (1 - q)/(p - q); clear: 0 and 1), so with c_v the reports
+ * indicating v, sum Y_v = n lo + (hi - lo) c_v and sum Y_v^2 = n lo^2 + (hi^2 - lo^2) c_v, and the
+ * same with z_j and z_j^2 summed over the reports indicating v. A stratum's n s^2 is
+ * n/(n - 1) (sum x^2 - (sum x)^2 / n). So an estimate costs O(cells), whether the statistics come
+ * from reports in memory (estimateSite) or from sums the collector keeps (estimateFromStatistics).
  */
-import type { Estimate, Manifest, Report, SegmentField, SiteEstimates } from '../schema.js';
+import type { Estimate, Manifest, Report, SiteEstimates } from '../schema.js';
 import { EdsegError } from '../errors.js';
+import { emptySums, statisticsOf, type Statistics, type Stratum, type Sums } from './estimate-stats.js';
 import { grrProbabilities } from './grr.js';
 import { oueProbabilities } from './oue.js';
 import { SCALAR_MECHANISMS, type ScalarMechanism } from './scalar.js';
@@ -55,82 +63,79 @@ function finiteEstimate(value: number, se: number): Estimate | null {
 }
 
 /**
- * The sum of a vector over all rows and the stratified estimate of its variance, sum_g n_g s_g^2,
- * component by component; `fill(row, out)` writes a row's vector of length `len` into out.
- * A stratum of one row adds x^2, whose mean is at least its variance.
+ * n s^2 of a stratum of n values with sum s and sum of squares ss: n/(n - 1) times the sum of
+ * squared deviations; a stratum of one value adds x^2, whose mean is at least its variance.
  */
-function stratifiedSums<R>(
-  strata: readonly (readonly R[])[],
-  len: number,
-  fill: (row: R, out: Float64Array) => void,
-): { sum: Float64Array; variance: Float64Array } {
-  const sum = new Float64Array(len);
-  const variance = new Float64Array(len);
-  const x = new Float64Array(len);
-  const s = new Float64Array(len);
-  const ss = new Float64Array(len);
-  for (const g of strata) {
-    const n = g.length;
-    if (n === 0) continue;
-    s.fill(0);
-    ss.fill(0);
-    for (const r of g) {
-      fill(r, x);
-      for (let i = 0; i < len; i++) s[i] = (s[i] as number) + (x[i] as number);
-    }
-    if (n > 1) {
-      for (const r of g) {
-        fill(r, x);
-        for (let i = 0; i < len; i++)
-          ss[i] = (ss[i] as number) + ((x[i] as number) - (s[i] as number) / n) ** 2;
-      }
-    }
-    for (let i = 0; i < len; i++) {
-      const mean = (s[i] as number) / n;
-      variance[i] = (variance[i] as number) + (n === 1 ? mean * mean : (n * (ss[i] as number)) / (n - 1));
-      sum[i] = (sum[i] as number) + (s[i] as number);
+function spread(n: number, s: number, ss: number): number {
+  if (n === 0) return 0;
+  if (n === 1) return s * s;
+  return Math.max(0, (n * (ss - (s * s) / n)) / (n - 1));
+}
+
+/** The two values of the debiased Y of an oracle at k and eps, or null when p = q in floating point (eps 1e-300: no finite debiaser). */
+function levels(oracle: 'grr' | 'oue', k: number, eps: number): { lo: number; hi: number } | null {
+  const { p, q } = oracle === 'grr' ? grrProbabilities(k, eps) : oueProbabilities(eps);
+  const lo = -q / (p - q);
+  const hi = (1 - q) / (p - q);
+  return Number.isFinite(lo) && Number.isFinite(hi) ? { lo, hi } : null;
+}
+
+/** A stratum as a model with segment ids `ids` reads it: Y's two values, its reports, and those indicating each segment. */
+type Level = { lo: number; hi: number; all: Sums; cells: (Sums | undefined)[]; clear: boolean };
+
+function sumOf(cells: readonly (Sums | undefined)[], d: number): Sums {
+  const all = emptySums(d);
+  for (const c of cells) {
+    if (!c) continue;
+    all.n += c.n;
+    all.nf += c.nf;
+    for (let j = 0; j < d; j++) {
+      all.s[j] = (all.s[j] as number) + (c.s[j] as number);
+      all.ss[j] = (all.ss[j] as number) + (c.ss[j] as number);
     }
   }
-  return { sum, variance };
+  return all;
 }
 
 /**
- * A debiaser: Y for one oracle response, (indicator - q) / (p - q) per value. The two values Y
- * takes are computed once per oracle, k and eps within one estimate (one debiaser per call, so
- * nothing outlives it).
+ * The stratum as the model reads it, or null when it does not fit the model (another k, eps not
+ * positive, no finite debiaser). A clear or GRR report indicates exactly one value, so their
+ * reports are the sum over the values the model knows (a clear field naming no segment of the
+ * model, or a GRR value outside [0, k), counts nowhere); an OUE report may indicate none.
  */
-function debiaser(): (response: SegmentResponse, k: number, eps: number) => Float64Array | null {
-  const levels = new Map<string, { lo: number; hi: number }>();
-  return (response, k, eps) => {
-    const key = `${response.oracle}:${k}:${eps}`;
-    let level = levels.get(key);
-    if (!level) {
-      const { p, q } = response.oracle === 'grr' ? grrProbabilities(k, eps) : oueProbabilities(eps);
-      level = { lo: -q / (p - q), hi: (1 - q) / (p - q) };
-      levels.set(key, level);
-    }
-    // An eps so small that p = q in floating point (1e-300) has no finite debiaser: the response says nothing.
-    if (!Number.isFinite(level.lo) || !Number.isFinite(level.hi)) return null;
-    const y = new Float64Array(k);
-    if (response.oracle === 'grr') {
-      y.fill(level.lo);
-      y[response.value] = level.hi;
-    } else {
-      for (let v = 0; v < k; v++) y[v] = response.bits[v] === 1 ? level.hi : level.lo;
-    }
-    return y;
-  };
+function levelOf(st: Stratum, ids: readonly string[], d: number): Level | null {
+  const k = ids.length;
+  if (st.oracle === 'clear') {
+    const cells = ids.map((id) => st.values.get(id));
+    return { lo: 0, hi: 1, all: sumOf(cells, d), cells, clear: true };
+  }
+  if (st.k !== k || !(st.eps > 0)) return null;
+  const l = levels(st.oracle, k, st.eps);
+  if (!l) return null;
+  const cells = ids.map((_, v) => st.values.get(String(v)));
+  return { ...l, all: st.oracle === 'grr' ? sumOf(cells, d) : st.all, cells, clear: false };
 }
 
-/** Rows grouped by stratum key, in first-seen order. */
-function groupBy<R extends { stratum: string }>(rows: readonly R[]): R[][] {
-  const groups = new Map<string, R[]>();
-  for (const r of rows) {
-    const g = groups.get(r.stratum);
-    if (g) g.push(r);
-    else groups.set(r.stratum, [r]);
+/** sum_i Y_iv and sum_g n_g s_g^2 of Y_v over the strata, for v < k; `nf` counts feature-bearing reports only. */
+function indicatorSums(
+  strata: readonly Level[],
+  k: number,
+  which: 'n' | 'nf',
+): { sum: Float64Array; variance: Float64Array } {
+  const sum = new Float64Array(k);
+  const variance = new Float64Array(k);
+  for (const g of strata) {
+    const n = g.all[which];
+    const a = g.hi - g.lo;
+    const a2 = g.hi * g.hi - g.lo * g.lo;
+    for (let v = 0; v < k; v++) {
+      const c = g.cells[v]?.[which] ?? 0;
+      const s = n * g.lo + a * c;
+      sum[v] = (sum[v] as number) + s;
+      variance[v] = (variance[v] as number) + spread(n, s, n * g.lo * g.lo + a2 * c);
+    }
   }
-  return [...groups.values()];
+  return { sum, variance };
 }
 
 /** Unbiased segment shares from perturbSegment responses (any mix of GRR and OUE at eps), with 95% intervals. */
@@ -147,8 +152,8 @@ export function estimateFrequencies(
       'edseg: estimateFrequencies needs at least one response',
       'responses',
     );
-  const debiased = debiaser();
-  const rows = responses.map((r, i) => {
+  const strata = new Map<'grr' | 'oue', { all: number; cells: Float64Array }>();
+  responses.forEach((r, i) => {
     const response = parseResponse(r, k);
     if (!response)
       throw new EdsegError(
@@ -156,15 +161,27 @@ export function estimateFrequencies(
         `edseg: response ${i} is not a grr value in [0, k) or k oue bits of 0 or 1`,
         `responses.${i}`,
       );
-    const y = debiased(response, k, eps);
-    if (!y)
-      throw new EdsegError('invalid-input', `edseg: eps ${eps} is too small to debias responses`, 'eps');
-    return { stratum: response.oracle, y };
+    let g = strata.get(response.oracle);
+    if (!g) strata.set(response.oracle, (g = { all: 0, cells: new Float64Array(k) }));
+    g.all++;
+    if (response.oracle === 'grr') g.cells[response.value] = (g.cells[response.value] as number) + 1;
+    else response.bits.forEach((b, v) => (g.cells[v] = (g.cells[v] as number) + b));
   });
-  const { sum, variance } = stratifiedSums(groupBy(rows), k, (r, out) => out.set(r.y));
+  const rows: Level[] = [];
+  for (const [oracle, g] of strata) {
+    const l = levels(oracle, k, eps);
+    if (!l)
+      throw new EdsegError('invalid-input', `edseg: eps ${eps} is too small to debias responses`, 'eps');
+    const sums = (n: number): Sums => ({ ...emptySums(0), n });
+    rows.push({ ...l, all: sums(g.all), cells: [...g.cells].map(sums), clear: false });
+  }
+  const { sum, variance } = indicatorSums(rows, k, 'n');
   const out = { freq: [] as number[], se: [] as number[], lo: [] as number[], hi: [] as number[] };
   for (let v = 0; v < k; v++) {
-    const e = estimate((sum[v] as number) / rows.length, Math.sqrt(variance[v] as number) / rows.length);
+    const e = estimate(
+      (sum[v] as number) / responses.length,
+      Math.sqrt(variance[v] as number) / responses.length,
+    );
     out.freq.push(e.value);
     out.se.push(e.se);
     out.lo.push(e.lo);
@@ -201,41 +218,6 @@ export function estimateMean(
   }
   const e = estimate(mean, Math.sqrt(variance / n));
   return { mean: e.value, se: e.se, lo: e.lo, hi: e.hi };
-}
-
-type Row = { stratum: string; y: Float64Array; z: Float64Array | null };
-
-/** A report's noised feature vector (0 where unsampled), or null when absent or of another length. */
-function featureVector(field: Report['features'], d: number): Float64Array | null {
-  if (!field || field.d !== d || field.dims.length !== field.values.length) return null;
-  const z = new Float64Array(d);
-  for (let i = 0; i < field.dims.length; i++) {
-    const j = field.dims[i] as number;
-    const x = field.values[i] as number;
-    if (!(j >= 0 && j < d) || !Number.isFinite(x)) return null;
-    z[j] = x;
-  }
-  return z;
-}
-
-/** The row of a report's field for a model with segment ids `ids`, or null when the field does not fit the model. */
-function segmentRow(
-  field: SegmentField,
-  ids: readonly string[],
-  z: Float64Array | null,
-  debiased: ReturnType<typeof debiaser>,
-): Row | null {
-  const k = ids.length;
-  if (field.channel === 'clear') {
-    const v = ids.indexOf(field.segment);
-    if (v < 0) return null;
-    const y = new Float64Array(k);
-    y[v] = 1;
-    return { stratum: 'clear', y, z };
-  }
-  const response = field.k === k && field.eps > 0 ? parseResponse(field, k) : null;
-  const y = response && debiased(response, k, field.eps);
-  return response && y ? { stratum: `${response.oracle}:${field.eps}`, y, z } : null;
 }
 
 /**
@@ -286,68 +268,88 @@ export function estimateSiteWith(
   reports: readonly Report[],
   rules: SuppressionRules & { now?: Date | undefined },
 ): SiteEstimates {
-  const kT = rules.kThreshold;
-  const d = manifest.features.length;
   const counted = reports.filter(
     (r) => r.site === manifest.site.id && r.manifestVersion === manifest.version,
   );
-  const z = counted.map((r) => featureVector(r.features, d));
-  const debiased = debiaser();
+  return estimateFromStatistics(manifest, statisticsOf(manifest.features.length, counted), rules);
+}
 
-  const featureRows = counted.flatMap((r, i) => {
-    const zi = z[i];
-    return zi && r.features ? [{ stratum: `${r.features.mechanism}:${r.features.eps}`, z: zi }] : [];
-  });
-  const nf = featureRows.length;
-  const featureSums = stratifiedSums(groupBy(featureRows), d, (r, out) => out.set(r.z));
+/**
+ * The estimates of `manifest` from the sufficient statistics of its reports (estimate-stats.ts),
+ * however they were gathered (from reports in memory, or from the sums the collector keeps per
+ * series and period); `stats` must be for the manifest's feature count. Suppression as estimateSiteWith.
+ */
+export function estimateFromStatistics(
+  manifest: Manifest,
+  stats: Statistics,
+  rules: SuppressionRules & { now?: Date | undefined },
+): SiteEstimates {
+  const kT = rules.kThreshold;
+  const d = manifest.features.length;
+  if (stats.d !== d)
+    throw new EdsegError('invalid-input', `statistics for ${stats.d} features, manifest has ${d}`, 'stats.d');
+
+  let nf = 0;
+  const featureSum = new Float64Array(d);
+  const featureVariance = new Float64Array(d);
+  for (const { sums } of stats.features.values()) {
+    nf += sums.n;
+    for (let j = 0; j < d; j++) {
+      featureSum[j] = (featureSum[j] as number) + (sums.s[j] as number);
+      featureVariance[j] =
+        (featureVariance[j] as number) + spread(sums.n, sums.s[j] as number, sums.ss[j] as number);
+    }
+  }
   const features = manifest.features.map((f, j) => {
     const e =
       nf === 0 || (kT !== null && nf < kT)
         ? null
-        : finiteEstimate(
-            (featureSums.sum[j] as number) / nf,
-            Math.sqrt(featureSums.variance[j] as number) / nf,
-          );
+        : finiteEstimate((featureSum[j] as number) / nf, Math.sqrt(featureVariance[j] as number) / nf);
     return { feature: f.name, n: nf, suppressed: e === null, estimate: e };
   });
 
   const models = manifest.models.map((model) => {
     const ids = model.segments.map((s) => s.id);
-    const rows: Row[] = [];
-    const n = { clear: 0, ldp: 0 };
-    for (let i = 0; i < counted.length; i++) {
-      const field = (counted[i] as Report).segments.find((f) => f.model === model.id);
-      const row = field ? segmentRow(field, ids, z[i] ?? null, debiased) : null;
-      if (!field || !row) continue;
-      n[field.channel === 'clear' ? 'clear' : 'ldp']++;
-      rows.push(row);
-    }
-    const total = rows.length;
     const k = ids.length;
-    const shares = stratifiedSums(groupBy(rows), k, (r, out) => out.set(r.y));
-    // Per-segment means over feature-bearing rows: C_v = sum Y_v, T_vj = sum Y_v z_j, then the
-    // linearised residuals Y_v (z_j - mu_vj); cells are v * d + j.
-    const withFeatures = groupBy(rows.filter((r) => r.z !== null)) as (Row & { z: Float64Array })[][];
-    const counts = stratifiedSums(withFeatures, k, (r, out) => out.set(r.y));
-    // T needs no variance; it is summed stratum by stratum like C, so both round the same way.
-    const totals = new Float64Array(k * d);
-    const stratumTotals = new Float64Array(k * d);
-    for (const g of withFeatures) {
-      stratumTotals.fill(0);
-      for (const r of g) {
-        for (let v = 0; v < k; v++)
-          for (let j = 0; j < d; j++)
-            stratumTotals[v * d + j] =
-              (stratumTotals[v * d + j] as number) + (r.y[v] as number) * (r.z[j] as number);
-      }
-      for (let c = 0; c < k * d; c++) totals[c] = (totals[c] as number) + (stratumTotals[c] as number);
-    }
-    const mu = totals.map((t, c) => t / (counts.sum[Math.floor(c / d)] as number));
-    const residuals = stratifiedSums(withFeatures, k * d, (r, out) => {
-      for (let v = 0; v < k; v++)
-        for (let j = 0; j < d; j++)
-          out[v * d + j] = (r.y[v] as number) * ((r.z[j] as number) - (mu[v * d + j] as number));
+    const strata = [...(stats.models.get(model.id)?.values() ?? [])].flatMap((st) => {
+      const l = levelOf(st, ids, d);
+      return l ? [l] : [];
     });
+    const n = { clear: 0, ldp: 0 };
+    for (const g of strata) n[g.clear ? 'clear' : 'ldp'] += g.all.n;
+    const total = n.clear + n.ldp;
+    const shares = indicatorSums(strata, k, 'n');
+    // Per-segment means over feature-bearing reports: C_v = sum Y_v, T_vj = sum Y_v z_j, then the
+    // linearised residuals Y_v (z_j - mu_vj), whose sums follow from the same statistics.
+    const counts = indicatorSums(strata, k, 'nf');
+    const mu = new Float64Array(k * d);
+    for (let v = 0; v < k; v++) {
+      for (let j = 0; j < d; j++) {
+        let t = 0;
+        for (const g of strata) t += g.lo * (g.all.s[j] as number) + (g.hi - g.lo) * (g.cells[v]?.s[j] ?? 0);
+        mu[v * d + j] = t / (counts.sum[v] as number);
+      }
+    }
+    const residualVariance = (v: number, j: number): number => {
+      const m = mu[v * d + j] as number;
+      let variance = 0;
+      for (const g of strata) {
+        const cell = g.cells[v];
+        const nfg = g.all.nf;
+        const a = g.hi - g.lo;
+        const a2 = g.hi * g.hi - g.lo * g.lo;
+        const lo2 = g.lo * g.lo;
+        const c = cell?.nf ?? 0;
+        const sv = cell?.s[j] ?? 0;
+        const qv = cell?.ss[j] ?? 0;
+        const s = g.all.s[j] as number;
+        const q = g.all.ss[j] as number;
+        const sumR = g.lo * s + a * sv - m * (nfg * g.lo + a * c);
+        const sumRR = lo2 * q + a2 * qv - 2 * m * (lo2 * s + a2 * sv) + m * m * (nfg * lo2 + a2 * c);
+        variance += spread(nfg, sumR, sumRR);
+      }
+      return variance;
+    };
     const segments = model.segments.map((s, v) => {
       const support = shares.sum[v] as number;
       const share = isSuppressed(support, shares.variance[v] as number, total, rules)
@@ -366,10 +368,7 @@ export function estimateSiteWith(
         return { id: s.id, name: s.name, support, suppressed, share, featureMeans: nulls };
       const featureMeans = manifest.features.map((f, j) => ({
         feature: f.name,
-        estimate: finiteEstimate(
-          mu[v * d + j] as number,
-          Math.sqrt(residuals.variance[v * d + j] as number) / c,
-        ),
+        estimate: finiteEstimate(mu[v * d + j] as number, Math.sqrt(residualVariance(v, j)) / c),
       }));
       return { id: s.id, name: s.name, support, suppressed, share, featureMeans };
     });
@@ -381,7 +380,7 @@ export function estimateSiteWith(
     manifestVersion: manifest.version,
     generatedAt: (rules.now ?? new Date()).toISOString(),
     kThreshold: kT ?? manifest.reporting.kThreshold,
-    reports: counted.length,
+    reports: stats.reports,
     models,
     features,
   };

@@ -84,3 +84,14 @@ export const TabMessage = /* @__PURE__ */ z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('forgotten') }),
 ]);
 export type TabMessage = z.infer<typeof TabMessage>;
+
+/**
+ * The id the page gives one batch of tracked events: its page session (random hex, drawn once per
+ * Segmenter, never from learner data) and the batch's sequence number in that session. The worker
+ * stores the ids it has stored with the events, so a batch replayed after a crash is stored once.
+ */
+export const BatchId = /* @__PURE__ */ z.strictObject({
+  session: z.string().check(z.regex(/^[0-9a-f]{16,64}$/)),
+  seq: z.int().check(z.nonnegative()),
+});
+export type BatchId = z.infer<typeof BatchId>;

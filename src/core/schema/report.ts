@@ -183,5 +183,30 @@ export const PublishedEstimates = /* @__PURE__ */ z.extend(estimatesShape(Publis
   periods: z.array(z.int()),
   /** whether the live period (not yet closed) is counted: only in the signed-in admin views */
   live: z.boolean(),
+  /** the series counted: the reports of every version in `versions` are pooled (src/server/series.ts) */
+  series: z.string(),
+  /** the versions of the series, ascending (manifestVersion is one of them) */
+  versions: z.array(z.int()),
+  /** the signed-in admin views only: the same estimates period by period, ascending, the live one included */
+  timeline: z.optional(
+    z.array(
+      z.extend(
+        z.pick(estimatesShape(PublishedCount, PublishedCount), {
+          reports: true,
+          models: true,
+          features: true,
+        }),
+        {
+          /** the period's first day (day number) */
+          period: z.int(),
+          /** the first day as an ISO date */
+          start: z.string(),
+          /** whether the period is still open */
+          live: z.boolean(),
+        },
+      ),
+    ),
+  ),
 });
 export type PublishedEstimates = z.infer<typeof PublishedEstimates>;
+export type PeriodEstimates = NonNullable<PublishedEstimates['timeline']>[number];

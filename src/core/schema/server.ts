@@ -80,6 +80,8 @@ export const PublishedVersion = /* @__PURE__ */ z.object({
   kid: z.string(),
   publishedAt: z.string(),
   publishedBy: z.string(),
+  /** the series the version belongs to: versions with the same models and reporting pool their reports (src/server/series.ts) */
+  series: z.string(),
 });
 export type PublishedVersion = z.infer<typeof PublishedVersion>;
 
@@ -136,6 +138,7 @@ export const VersionRow = /* @__PURE__ */ z.object({
   kid: z.string(),
   published_at: z.string(),
   published_by: z.string(),
+  series: z.string(),
 });
 export type VersionRow = z.infer<typeof VersionRow>;
 
@@ -147,3 +150,29 @@ export const SigningKeyRow = /* @__PURE__ */ z.object({
   private_jwk: PrivateJwk,
 });
 export type SigningKeyRow = z.infer<typeof SigningKeyRow>;
+
+/**
+ * One row of sums the collector keeps per site, series and period (the report_totals table,
+ * src/server/storage/totals.ts), read by src/core/privacy/estimate-stats.ts:
+ * - model '' and oracle '': `n` reports;
+ * - model '' and oracle a feature mechanism (at `eps`): the feature-bearing reports (`n` = `nf`), and
+ *   per feature `dim` the sums `s`, `ss` of the noised value and its square;
+ * - a model id, oracle clear | grr | oue, the fields' `k` and `eps` (0 for clear): with value '' every
+ *   report of that stratum, else those indicating `value` (clear: the segment id; grr: the value;
+ *   oue: a set bit's index); dim -1 counts them (`n`, and `nf` that carry features), dim j sums
+ *   feature j over the feature-bearing ones.
+ */
+export const ReportTotal = /* @__PURE__ */ z.object({
+  period: z.int(),
+  model: z.string(),
+  oracle: z.string(),
+  k: z.int(),
+  eps: z.number(),
+  value: z.string(),
+  dim: z.int(),
+  n: z.number(),
+  nf: z.number(),
+  s: z.number(),
+  ss: z.number(),
+});
+export type ReportTotal = z.infer<typeof ReportTotal>;

@@ -11,7 +11,7 @@ import { EdsegError } from '../../core/errors.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
 import type { Model, Principal, PublishedEstimates } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
-import { loadEstimates } from '../estimates.js';
+import { loadEstimates, loadTrends } from '../estimates.js';
 import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
 import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
 import { siteDrift } from '../science/drift.js';
@@ -27,6 +27,7 @@ import { editorPages } from './editor-console.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
 import { keysPage } from './views/keys.js';
+import { trendsSection } from './views/trends.js';
 import { layout } from './views/layout.js';
 import type { Flash, Html } from './views/layout.js';
 import { loginPage } from './views/login.js';
@@ -277,7 +278,12 @@ export function adminPages(deps: ServerDeps): Hono {
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
     const drift = driftSection(await siteDrift(deps, site, est.manifestVersion));
-    return page(c, `Estimates ${site}`, html`${estimatesPage(site, est, versions)}${drift}`);
+    const trends = await loadTrends(deps, site, est);
+    return page(
+      c,
+      `Estimates ${site}`,
+      html`${estimatesPage(site, est, versions)}${trendsSection(trends.series, trends.markers)}${drift}`,
+    );
   });
 
   app.get('/sites/:site/refinement', async (c) => {

@@ -7,7 +7,13 @@
  * ordered, parsed the same by both), ids are `integer` (pg returns int8 as a string), and
  * documents are jsonb passed as JSON text with an explicit ::jsonb cast.
  */
-export type Migration = { version: number; name: string; sql: string };
+import type { Manifest } from '../../core/schema.js';
+import type { Db } from './store.js';
+import { seriesKey } from '../series.js';
+import { addTotals, createPartitionSql, type Counted } from './totals.js';
+
+/** A migration: its SQL, then optionally `run`, a step that needs code (in the same transaction). */
+export type Migration = { version: number; name: string; sql: string; run?: (db: Db) => Promise<void> };
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -88,5 +94,83 @@ export const MIGRATIONS: readonly Migration[] = [
       -- A disabled site serves no manifest and takes no report; its versions and reports stay.
       alter table sites add column disabled_at text;
     `,
+  },
+  {
+    version: 3,
+    name: 'series, reports partitioned by period, report_totals',
+    sql: `
+      alter table site_versions add column series text;
+
+      -- The old table is copied into the partitioned one by run(), then dropped.
+      alter table reports rename to reports_v1;
+      alter table reports_v1 rename constraint reports_pkey to reports_v1_pkey;
+      alter index reports_site_version rename to reports_v1_site_version;
+      alter index reports_period rename to reports_v1_period;
+
+      -- Partitioned by period (ranges of PARTITION_DAYS, created on demand: totals.ts), so that
+      -- retention drops whole partitions. A unique key of a partitioned table must hold the
+      -- partition key, and under Citus the distribution column (site): a report id is unique per
+      -- site and period (a device draws a new random id for every report).
+      create table reports (
+        site              text not null,
+        period            integer not null,
+        id                text not null,
+        series            text not null,
+        manifest_version  integer not null,
+        received_day      integer not null,
+        report            jsonb not null,
+        primary key (site, period, id)
+      ) partition by range (period);
+      create index reports_version on reports (site, manifest_version);
+
+      -- The estimators' sums per site, series, period and cell (schema/server.ts ReportTotal).
+      create table report_totals (
+        site    text not null,
+        series  text not null,
+        period  integer not null,
+        model   text not null,
+        oracle  text not null,
+        k       integer not null,
+        eps     double precision not null,
+        value   text not null,
+        dim     integer not null,
+        n       bigint not null,
+        nf      bigint not null,
+        s       double precision not null,
+        ss      double precision not null,
+        primary key (site, series, period, model, oracle, k, eps, value, dim)
+      );
+    `,
+    async run(db) {
+      for (const v of await db.query<{ site: string; version: number; manifest: Manifest }>(
+        'select site, version, manifest from site_versions',
+      ))
+        await db.query('update site_versions set series = $3 where site = $1 and version = $2', [
+          v.site,
+          v.version,
+          seriesKey(v.manifest),
+        ]);
+      await db.exec('alter table site_versions alter column series set not null');
+      for (const { period } of await db.query<{ period: number }>('select distinct period from reports_v1'))
+        await db.exec(createPartitionSql(period));
+      await db.exec(`
+        insert into reports (site, period, id, series, manifest_version, received_day, report)
+        select r.site, r.period, r.id, coalesce(v.series, ''), r.manifest_version, r.received_day, r.report
+        from reports_v1 r left join site_versions v on v.site = r.site and v.version = r.manifest_version;
+        drop table reports_v1;`);
+      // The sums of every stored report, a page at a time (keyset on the primary key), so memory stays flat.
+      let after = { site: '', period: -1, id: '' };
+      for (;;) {
+        const page = await db.query<Counted & { period: number; id: string; site: string }>(
+          `select r.site, r.period, r.id, r.series, coalesce(jsonb_array_length(v.manifest->'features'), 0) as d, r.report
+           from reports r left join site_versions v on v.site = r.site and v.version = r.manifest_version
+           where (r.site, r.period, r.id) > ($1, $2, $3) order by r.site, r.period, r.id limit 2000`,
+          [after.site, after.period, after.id],
+        );
+        if (page.length === 0) break;
+        await addTotals(db, page);
+        after = page[page.length - 1]!;
+      }
+    },
   },
 ];

@@ -23,8 +23,8 @@ function wrap(q: PGlite | Transaction, transaction: Db['transaction']): Db {
   };
 }
 
-/** Opens (creating on first use) the PGlite database in `dataDir` (memory when undefined) and migrates it. */
-export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
+/** Opens (creating on first use) the PGlite database in `dataDir` (memory when undefined), not migrated. */
+export async function openPgliteDb(dataDir?: string): Promise<Db> {
   const pg = await PGlite.create(dataDir);
   const transaction: Db['transaction'] = (fn) =>
     pg.transaction((tx) =>
@@ -34,7 +34,12 @@ export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
         }),
       ),
     );
-  const db = wrap(pg, transaction);
+  return wrap(pg, transaction);
+}
+
+/** Opens (creating on first use) the PGlite database in `dataDir` (memory when undefined) and migrates it. */
+export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
+  const db = await openPgliteDb(dataDir);
   await migrate(db);
   return new SqlStore('pglite', db);
 }

@@ -27,8 +27,8 @@ export type PostgresOptions = {
   max?: number;
 };
 
-/** Connects to DATABASE_URL, optionally inside `schema`, and migrates. */
-export async function openPostgresStore(url: string, opts: PostgresOptions = {}): Promise<SqlStore> {
+/** Connects to DATABASE_URL, optionally inside `schema` (created if missing), not migrated. */
+export async function openPostgresDb(url: string, opts: PostgresOptions = {}): Promise<Db> {
   if (opts.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.schema))
     throw new Error(`invalid schema name "${opts.schema}"`);
   const pool = new pg.Pool({
@@ -62,11 +62,16 @@ export async function openPostgresStore(url: string, opts: PostgresOptions = {})
       client.release();
     }
   };
-  const db = wrap(pool, transaction, () => pool.end());
+  return wrap(pool, transaction, () => pool.end());
+}
+
+/** Connects to DATABASE_URL, optionally inside `schema`, and migrates. */
+export async function openPostgresStore(url: string, opts: PostgresOptions = {}): Promise<SqlStore> {
+  const db = await openPostgresDb(url, opts);
   try {
     await migrate(db);
   } catch (e) {
-    await pool.end();
+    await db.close();
     throw e;
   }
   return new SqlStore('postgres', db);

@@ -10,6 +10,7 @@ import type {
   AuditRecord,
   PublishedVersion,
   Report,
+  ReportTotal,
   SigningKeyRecord,
   SigningKeyRow,
   SiteRecord,
@@ -18,7 +19,9 @@ import type {
   VersionRow,
   VersionSummary,
 } from '../../core/schema.js';
-import { MIGRATIONS } from './migrations.js';
+import { seriesKey } from '../series.js';
+import { MIGRATIONS, type Migration } from './migrations.js';
+import { PARTITION_DAYS, addTotals, createPartitionSql, partitionOf } from './totals.js';
 
 // The storage shapes (records and table rows) are schema.ts's; AuditRecord is re-exported for the tests.
 export type { AuditRecord } from '../../core/schema.js';
@@ -61,8 +64,8 @@ export interface Store {
   /** Takes the row lock that serialises publishes of one site (inside a transaction). */
   lockSite(id: string): Promise<void>;
 
-  /** Inserts a new version; fails if (site, version) exists. */
-  addVersion(v: PublishedVersion): Promise<void>;
+  /** Inserts a new version (its series is computed from the manifest: src/server/series.ts); fails if (site, version) exists. */
+  addVersion(v: Omit<PublishedVersion, 'series'>): Promise<void>;
   currentVersion(site: string): Promise<PublishedVersion | null>;
   /** The current version's number and JWS only (what GET /v1/sites/:site/manifest serves, polled by every SDK), and whether the site is disabled. */
   currentJws(site: string): Promise<CurrentJws | null>;
@@ -85,8 +88,19 @@ export interface Store {
   /** by name */
   listAccounts(): Promise<AccountRecord[]>;
 
-  /** Idempotent by report id: a report whose id is stored already is skipped. */
+  /**
+   * Idempotent by report id (per site and period): a report stored already is skipped. In the same
+   * statement, the sums of the new reports are added to report_totals under their version's series.
+   * A report whose site did not publish its version is not stored (admission refuses it before).
+   */
   insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }>;
+  /** The stored sums of a site's series (ReportTotal rows, one per period and cell), of periods up to `maxPeriod` when given. */
+  reportTotals(site: string, series: string, opts?: { maxPeriod?: number }): Promise<ReportTotal[]>;
+  /**
+   * Retention: drops every report partition that holds only periods starting before `day`, and the
+   * sums of those periods; returns the partitions dropped and the first period kept.
+   */
+  dropReportsBefore(day: number): Promise<{ partitions: string[]; keptFrom: number }>;
   listReports(site: string, version: number): Promise<Report[]>;
   countReports(site: string, version?: number): Promise<number>;
   /** In one query: all the site's reports, and those of `version` (0 when version is null). */
@@ -107,19 +121,20 @@ export interface Db {
 
 const json = (v: unknown): string => JSON.stringify(v);
 
-/** Applies the migrations not yet recorded in schema_migrations, each in its own transaction. */
-export async function migrate(db: Db): Promise<number[]> {
+/** Applies the migrations (of `list`, default all) not yet recorded in schema_migrations, each in its own transaction. */
+export async function migrate(db: Db, list: readonly Migration[] = MIGRATIONS): Promise<number[]> {
   await db.exec(
     'create table if not exists schema_migrations (version integer primary key, name text not null, applied_at text not null)',
   );
   const applied: number[] = [];
-  for (const m of MIGRATIONS) {
+  for (const m of list) {
     const done = await db.transaction(async (tx) => {
       // Two servers starting together on one PostgreSQL must not both apply a migration.
       await tx.query('select pg_advisory_xact_lock(727274)');
       const rows = await tx.query('select 1 from schema_migrations where version = $1', [m.version]);
       if (rows.length > 0) return false;
       await tx.exec(m.sql);
+      if (m.run) await m.run(tx);
       await tx.query('insert into schema_migrations (version, name, applied_at) values ($1, $2, $3)', [
         m.version,
         m.name,
@@ -140,7 +155,11 @@ const toVersion = (r: VersionRow): PublishedVersion => ({
   kid: r.kid,
   publishedAt: r.published_at,
   publishedBy: r.published_by,
+  series: r.series,
 });
+
+/** PostgreSQL's refusal of a row whose partition does not exist (another process's retention dropped it). */
+const noPartition = (e: unknown): boolean => e instanceof Error && /no partition of relation/.test(e.message);
 
 /** The Store over any Db: every statement both back ends run. */
 export class SqlStore implements Store {
@@ -149,11 +168,13 @@ export class SqlStore implements Store {
     readonly kind: 'pglite' | 'postgres',
     readonly db: Db,
     private readonly inTx = false,
+    /** report partitions known to exist (a cache: a missing one is created again, see insertReports) */
+    private readonly partitions = new Set<number>(),
   ) {}
 
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTx) return fn(this);
-    return this.db.transaction((tx) => fn(new SqlStore(this.kind, tx, true)));
+    return this.db.transaction((tx) => fn(new SqlStore(this.kind, tx, true, this.partitions)));
   }
 
   close(): Promise<void> {
@@ -248,11 +269,20 @@ export class SqlStore implements Store {
     await this.db.query('select id from sites where id = $1 for update', [id]);
   }
 
-  async addVersion(v: PublishedVersion): Promise<void> {
+  async addVersion(v: Omit<PublishedVersion, 'series'>): Promise<void> {
     await this.db.query(
-      `insert into site_versions (site, version, manifest, jws, kid, published_at, published_by)
-       values ($1, $2, $3::jsonb, $4, $5, $6, $7)`,
-      [v.site, v.version, json(v.manifest), v.jws, v.kid, v.publishedAt, v.publishedBy],
+      `insert into site_versions (site, version, manifest, jws, kid, published_at, published_by, series)
+       values ($1, $2, $3::jsonb, $4, $5, $6, $7, $8)`,
+      [
+        v.site,
+        v.version,
+        json(v.manifest),
+        v.jws,
+        v.kid,
+        v.publishedAt,
+        v.publishedBy,
+        seriesKey(v.manifest),
+      ],
     );
   }
 
@@ -291,7 +321,7 @@ export class SqlStore implements Store {
 
   async listVersions(site: string): Promise<VersionSummary[]> {
     const rows = await this.db.query<Omit<VersionRow, 'manifest' | 'jws'>>(
-      'select site, version, kid, published_at, published_by from site_versions where site = $1 order by version desc',
+      'select site, version, kid, published_at, published_by, series from site_versions where site = $1 order by version desc',
       [site],
     );
     return rows.map((r) => ({
@@ -300,6 +330,7 @@ export class SqlStore implements Store {
       kid: r.kid,
       publishedAt: r.published_at,
       publishedBy: r.published_by,
+      series: r.series,
     }));
   }
 
@@ -353,17 +384,121 @@ export class SqlStore implements Store {
     return (await this.db.query<AccountRow>('select * from accounts order by name')).map(toAccount);
   }
 
+  /** Creates the partitions of `periods` that this process has not seen yet (under an advisory lock, so two processes do not race). */
+  private async ensurePartitions(periods: Iterable<number>, db: Db): Promise<void> {
+    const missing = [...new Set([...periods].map((p) => partitionOf(p).week))].filter(
+      (w) => !this.partitions.has(w),
+    );
+    if (missing.length === 0) return;
+    // In the caller's transaction: the lock is held until it ends, so a partition is created once.
+    await db.query('select pg_advisory_xact_lock(727275)');
+    for (const w of missing) await db.exec(createPartitionSql(w * PARTITION_DAYS));
+    for (const w of missing) this.partitions.add(w);
+  }
+
+  /** Each (site, version)'s series and feature count; published versions never change, so a process may keep them. */
+  private readonly versionInfo = new Map<string, { series: string; d: number } | null>();
+
+  private async versionsOf(
+    db: Db,
+    reports: readonly Report[],
+  ): Promise<Map<string, { series: string; d: number } | null>> {
+    const key = (site: string, version: number) => `${site}\u0000${version}`;
+    const missing = [...new Set(reports.map((r) => key(r.site, r.manifestVersion)))].filter(
+      (k) => !this.versionInfo.get(k),
+    );
+    if (missing.length > 0) {
+      const rows = await db.query<{ site: string; version: number; series: string; d: number }>(
+        `select v.site, v.version, v.series, jsonb_array_length(v.manifest->'features') as d
+         from site_versions v join jsonb_to_recordset($1::jsonb) as w(site text, version integer)
+           on w.site = v.site and w.version = v.version`,
+        [json(missing.map((k) => ({ site: k.split('\u0000')[0], version: Number(k.split('\u0000')[1]) })))],
+      );
+      for (const k of missing) this.versionInfo.set(k, null);
+      for (const r of rows) this.versionInfo.set(key(r.site, r.version), { series: r.series, d: r.d });
+    }
+    return this.versionInfo;
+  }
+
   async insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }> {
     if (reports.length === 0) return { inserted: 0 };
-    // One statement for the whole batch; ON CONFLICT DO NOTHING also skips a repeat inside it.
-    const rows = await this.db.query(
-      `insert into reports (id, site, manifest_version, period, received_day, report)
-       select r->>'id', r->>'site', (r->>'manifestVersion')::integer, (r->>'period')::integer, $2, r
-       from jsonb_array_elements($1::jsonb) as r
-       on conflict (id) do nothing returning id`,
-      [json(reports), receivedDay],
+    const insert = () =>
+      this.transaction(async (tx) => {
+        const db = (tx as SqlStore).db;
+        await this.ensurePartitions(
+          reports.map((r) => r.period),
+          db,
+        );
+        const info = await this.versionsOf(db, reports);
+        const known = reports.flatMap((report) => {
+          const v = info.get(`${report.site}\u0000${report.manifestVersion}`);
+          return v ? [{ ...v, report }] : [];
+        });
+        // One statement for the batch; ON CONFLICT DO NOTHING also skips a repeat inside it.
+        const rows = await db.query<{ site: string; period: number; id: string }>(
+          `insert into reports (site, period, id, series, manifest_version, received_day, report)
+           select r.site, (r.report->>'period')::integer, r.report->>'id', r.series, (r.report->>'manifestVersion')::integer, $2, r.report
+           from jsonb_to_recordset($1::jsonb) as r(site text, series text, report jsonb)
+           on conflict (site, period, id) do nothing returning site, period, id`,
+          [
+            json(known.map((k) => ({ site: k.report.site, series: k.series, report: k.report }))),
+            receivedDay,
+          ],
+        );
+        // The sums of exactly the reports inserted (the first of a repeated id), in the same transaction.
+        const inserted = new Set(rows.map((r) => `${r.site}\u0000${r.period}\u0000${r.id}`));
+        await addTotals(
+          db,
+          known.filter((k) =>
+            inserted.delete(`${k.report.site}\u0000${k.report.period}\u0000${k.report.id}`),
+          ),
+        );
+        return { inserted: rows.length };
+      });
+    try {
+      return await insert();
+    } catch (e) {
+      // A partition this process knew of was dropped by another (retention): forget them all, once.
+      if (this.inTx || !noPartition(e)) throw e;
+      this.partitions.clear();
+      return insert();
+    }
+  }
+
+  async reportTotals(
+    site: string,
+    series: string,
+    opts: { maxPeriod?: number } = {},
+  ): Promise<ReportTotal[]> {
+    return this.db.query<ReportTotal>(
+      `select period, model, oracle, k, eps, value, dim, n::float8 as n, nf::float8 as nf, s, ss
+       from report_totals
+       where site = $1 and series = $2 and ($3::integer is null or period <= $3::integer)
+       order by period`,
+      [site, series, opts.maxPeriod ?? null],
     );
-    return { inserted: rows.length };
+  }
+
+  async dropReportsBefore(day: number): Promise<{ partitions: string[]; keptFrom: number }> {
+    const keptFrom = partitionOf(day).from;
+    return this.transaction(async (tx) => {
+      const db = (tx as SqlStore).db;
+      await db.query('select pg_advisory_xact_lock(727275)');
+      const parts = await db.query<{ name: string }>(
+        `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+         where i.inhparent = 'reports'::regclass order by c.relname`,
+      );
+      const dropped = parts
+        .map((p) => p.name)
+        .filter((name) => {
+          const w = /^reports_w(\d+)$/.exec(name);
+          return w !== null && (Number(w[1]) + 1) * PARTITION_DAYS <= keptFrom;
+        });
+      for (const name of dropped) await db.exec(`drop table ${name}`);
+      await db.query('delete from report_totals where period < $1', [keptFrom]);
+      for (const name of dropped) this.partitions.delete(Number(name.slice('reports_w'.length)));
+      return { partitions: dropped, keptFrom };
+    });
   }
 
   async listReports(site: string, version: number): Promise<Report[]> {

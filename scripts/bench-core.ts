@@ -1,10 +1,23 @@
-// Browser-side helpers of the worker benchmarks (bundled into their page by worker-bench-lib.mjs).
+// The benchmarks' pure helpers, the same code in Node (imported by bench-lib.mjs under tsx) and in the
+// browser (bundled into the store page by bench-lib.mjs's storePage): medians and the demo's event stream.
 
 /** The median of `xs`. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs the synchronous `fn` `warmup` times, then `samples` times: the median wall time in ms (no await per call). */
+export function medianMsSync(fn: () => unknown, samples: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
 }
 
 /** Runs `fn` `warmup` times, then `samples` times, and returns the median wall time in ms. */

@@ -1,0 +1,303 @@
+/**
+ * The dashboard over time (issue 12 point 3), drawn on the server with plotSvg (Observable Plot):
+ * per model, segment shares per period with their 95% bands (the cohort view) and per-segment
+ * feature means over time; reports per period by channel; the clear/ldp mix; publishes and
+ * refinements marked on the time axis, and where a new series starts (a model changed).
+ *
+ * Every number comes from the published timeline (estimates.ts, rounded and suppressed by
+ * disclose()): a suppressed cell is null there, and a null y is a gap in Plot's lines and areas,
+ * never a number, so nothing the tables would withhold is drawn.
+ */
+import { html, raw } from 'hono/html';
+import { DAY_MS, type Estimate } from '../../../core/schema.js';
+import { Plot, plotSvg } from '../../charts/svg.js';
+import type { TrendMarker, TrendSeries } from '../../estimates.js';
+import { pct } from './format.js';
+import type { Html } from './layout.js';
+
+const dateOf = (period: number) => new Date(period * DAY_MS);
+const WIDTH = 760;
+
+/** The vertical rules and labels of the markers, for a chart whose y runs over [0, top]. */
+function markerMarks(markers: readonly TrendMarker[]): Plot.Markish[] {
+  const labelled = markers.filter((m) => m.kind !== 'publish');
+  return [
+    Plot.ruleX(
+      markers.filter((m) => m.kind === 'publish'),
+      { x: 'at', stroke: '#bbb', strokeDasharray: '2,3' },
+    ),
+    Plot.ruleX(labelled, {
+      x: 'at',
+      stroke: (m: TrendMarker) => (m.kind === 'refine' ? '#b35900' : '#7a1fa2'),
+    }),
+    Plot.text(labelled, {
+      x: 'at',
+      text: (m: TrendMarker) => (m.kind === 'refine' ? `v${m.version} refined` : `v${m.version} new series`),
+      frameAnchor: 'top',
+      dy: -4,
+      fontSize: 9,
+      textAnchor: 'start',
+      dx: 3,
+    }),
+  ];
+}
+
+type Point = {
+  date: Date;
+  series: string;
+  segment: string;
+  value: number | null;
+  lo: number | null;
+  hi: number | null;
+  title: string;
+};
+
+/** Lines with 95% bands by segment (z: segment and series, so the series never join), dots where there is a value. */
+function bandChart(
+  points: readonly Point[],
+  markers: readonly TrendMarker[],
+  opts: { label: string; percent: boolean; fy?: (p: Point) => string; height?: number },
+): string {
+  const z = (p: Point) => `${p.segment}\u0000${p.series}`;
+  return plotSvg({
+    width: WIDTH,
+    height: opts.height ?? 260,
+    marginTop: 24,
+    marginRight: 120,
+    ariaLabel: opts.label,
+    x: { type: 'utc', label: null },
+    y: { label: null, grid: true, ...(opts.percent ? { tickFormat: (v: number) => pct(v) } : {}) },
+    color: { legend: false },
+    ...(opts.fy ? { fy: { label: null } } : {}),
+    marks: [
+      ...markerMarks(markers),
+      Plot.areaY(points, {
+        x: 'date',
+        y1: 'lo',
+        y2: 'hi',
+        z,
+        fill: 'segment',
+        fillOpacity: 0.15,
+        ...(opts.fy ? { fy: opts.fy } : {}),
+      }),
+      Plot.lineY(points, {
+        x: 'date',
+        y: 'value',
+        z,
+        stroke: 'segment',
+        title: (p: Point) => `${p.segment} (${p.series})`,
+        ...(opts.fy ? { fy: opts.fy } : {}),
+      }),
+      Plot.dot(
+        points.filter((p) => p.value !== null),
+        {
+          x: 'date',
+          y: 'value',
+          fill: 'segment',
+          symbol: 'series',
+          r: 2.5,
+          title: 'title',
+          ...(opts.fy ? { fy: opts.fy } : {}),
+        },
+      ),
+      Plot.text(
+        points.filter((p) => p.value !== null),
+        Plot.selectLast({
+          x: 'date',
+          y: 'value',
+          z,
+          text: 'segment',
+          dx: 4,
+          textAnchor: 'start',
+          fontSize: 9,
+          ...(opts.fy ? { fy: opts.fy } : {}),
+        }),
+      ),
+    ],
+  });
+}
+
+/** A figure: an inline SVG with a caption (the console's CSP allows inline styles, and Plot needs no script). */
+const figure = (id: string, caption: string, svg: string): Html =>
+  html`<figure class="chart" id="${id}" data-chart="${id}">
+    ${raw(svg)}
+    <figcaption class="small muted">${caption}</figcaption>
+  </figure>`;
+
+/** The dashboard over time: `series` oldest first (the newest last), markers for every publish. */
+export function trendsSection(series: readonly TrendSeries[], markers: readonly TrendMarker[]): Html {
+  const newest = series.at(-1);
+  if (!newest || series.every((s) => (s.estimates.timeline ?? []).length === 0))
+    return html`<h2>Over time</h2>
+      <p class="muted">No reports yet.</p>`;
+  const k = newest.estimates.kThreshold;
+  const periodsOf = (s: TrendSeries) => s.estimates.timeline ?? [];
+  const models = newest.estimates.models.map((m) => m.model);
+
+  const modelSections = models.map((model) => {
+    const shares: Point[] = [];
+    const means: (Point & { feature: string })[] = [];
+    for (const s of series)
+      for (const p of periodsOf(s)) {
+        const m = p.models.find((x) => x.model === model);
+        if (!m) continue;
+        const date = dateOf(p.period);
+        // A suppressed cell keeps its point with value null: a gap in the line and the band.
+        const at = (segment: string, e: Estimate | null, clamp: [number, number], title: () => string) => ({
+          date,
+          series: s.label,
+          segment,
+          value: e?.value ?? null,
+          lo: e ? Math.max(clamp[0], e.lo) : null,
+          hi: e ? Math.min(clamp[1], e.hi) : null,
+          title: e ? title() : '',
+        });
+        for (const seg of m.segments) {
+          const e = seg.share;
+          shares.push(
+            at(
+              seg.name,
+              e,
+              [0, 1],
+              () => `${seg.name}, ${p.start}: ${pct(e!.value)} [${pct(e!.lo)}, ${pct(e!.hi)}]`,
+            ),
+          );
+          for (const f of seg.featureMeans) {
+            const fe = f.estimate;
+            means.push({
+              ...at(
+                seg.name,
+                fe,
+                [-Infinity, Infinity],
+                () => `${seg.name}, ${f.feature}, ${p.start}: ${fe!.value.toFixed(3)}`,
+              ),
+              feature: f.feature,
+            });
+          }
+        }
+      }
+    const channels = series.flatMap((s) =>
+      periodsOf(s).flatMap((p) => {
+        const m = p.models.find((x) => x.model === model);
+        return m
+          ? (['clear', 'ldp'] as const).map((channel) => ({
+              start: p.start,
+              channel,
+              n: m.n[channel],
+            }))
+          : [];
+      }),
+    );
+    const features = [...new Set(means.map((p) => p.feature))];
+    const anyMean = means.some((p) => p.value !== null);
+    return html`<h3>${model}</h3>
+      ${figure(
+        `shares-${model}`,
+        `Segment shares per period with 95% bands (${model}); a gap is a suppressed cell (fewer than ${k} reports, or not clearly above 0).`,
+        bandChart(shares, markers, { label: `segment shares over time: ${model}`, percent: true }),
+      )}
+      ${
+        anyMean
+          ? figure(
+              `means-${model}`,
+              `Per-segment feature means per period (normalised, [-1, 1]) with 95% bands (${model}).`,
+              bandChart(means, markers, {
+                label: `feature means over time: ${model}`,
+                percent: false,
+                fy: (p) => (p as Point & { feature: string }).feature,
+                height: 70 + 90 * features.length,
+              }),
+            )
+          : html`<p class="small muted">Per-segment feature means: every cell suppressed so far.</p>`
+      }
+      ${figure(
+        `channels-${model}`,
+        `Reports per period by channel (${model}), rounded to ${newest.estimates.rounding}; no bar under ${k}.`,
+        plotSvg({
+          width: WIDTH,
+          height: 160,
+          ariaLabel: `reports per period by channel: ${model}`,
+          x: { label: null, type: 'band' },
+          y: { label: 'reports', grid: true },
+          color: { legend: true, domain: ['clear', 'ldp'] },
+          marks: [Plot.barY(channels, { x: 'start', y: 'n', fill: 'channel' }), Plot.ruleY([0])],
+        }),
+      )}`;
+  });
+
+  // The clear/ldp mix as the reports show it: the share of each model's reports that came in clear.
+  const mix = series.flatMap((s) =>
+    periodsOf(s).flatMap((p) =>
+      p.models.map((m) => {
+        const total = (m.n.clear ?? 0) + (m.n.ldp ?? 0);
+        return {
+          date: dateOf(p.period),
+          model: m.model,
+          series: s.label,
+          value: m.n.clear !== null && m.n.ldp !== null && total > 0 ? m.n.clear / total : null,
+        };
+      }),
+    ),
+  );
+  const totals = series.flatMap((s) =>
+    periodsOf(s).map((p) => ({ start: p.start, series: s.label, reports: p.reports, live: p.live })),
+  );
+  const labels = series.map((s) => `${s.label}: versions ${s.estimates.versions.join(', ')}`);
+  return html`<h2>Over time</h2>
+    <p class="small muted">
+      ${
+        series.length > 1
+          ? `${series.length} series (a model or the reporting changed, so their reports are not pooled): ${labels.join('; ')}. Dots of each series have their own symbol; purple rules mark where a new series starts.`
+          : `One series: ${labels[0]}.`
+      }
+      Orange rules mark refinements, dotted rules every other publish (a re-sign). Counts are rounded to
+      ${newest.estimates.rounding}; cells under ${k} reports are suppressed and shown as gaps.
+    </p>
+    ${figure(
+      'reports',
+      'Reports per period (the live period included), by series; no bar under the k threshold.',
+      plotSvg({
+        width: WIDTH,
+        height: 160,
+        ariaLabel: 'reports per period',
+        x: { label: null, type: 'band' },
+        y: { label: 'reports', grid: true },
+        color: { legend: series.length > 1 },
+        marks: [Plot.barY(totals, { x: 'start', y: 'reports', fill: 'series' }), Plot.ruleY([0])],
+      }),
+    )}
+    ${figure(
+      'mix',
+      'The clear/ldp mix: the share of each model’s reports sent in clear, per period.',
+      plotSvg({
+        width: WIDTH,
+        height: 180,
+        marginRight: 120,
+        ariaLabel: 'clear share of reports over time',
+        x: { type: 'utc', label: null },
+        y: { label: null, domain: [0, 1], grid: true, tickFormat: (v: number) => pct(v) },
+        marks: [
+          ...markerMarks(markers),
+          Plot.lineY(mix, {
+            x: 'date',
+            y: 'value',
+            stroke: 'model',
+            z: (p) => `${p.model}\u0000${p.series}`,
+          }),
+          Plot.text(
+            mix.filter((p) => p.value !== null),
+            Plot.selectLast({
+              x: 'date',
+              y: 'value',
+              z: 'model',
+              text: 'model',
+              dx: 4,
+              textAnchor: 'start',
+              fontSize: 9,
+            }),
+          ),
+        ],
+      }),
+    )}
+    ${modelSections}`;
+}

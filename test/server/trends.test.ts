@@ -1,0 +1,129 @@
+/**
+ * Issue 12 points 3 and 5: the admin estimates route's timeline (every period, the live one
+ * included, each with its reports) and the dashboard over time drawn from it. A suppressed cell is
+ * null in the timeline and a gap in the charts, never a number.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PublishedEstimates } from '../../src/core/schema.js';
+import type { Report } from '../../src/core/schema.js';
+import { NOW, adminApiOf, consoleSession, json, makeServer, sampleReports } from './helpers.js';
+import type { TestServer } from './helpers.js';
+
+const DAY = 86_400_000;
+let s: TestServer;
+let api: ReturnType<typeof adminApiOf>;
+const session = consoleSession(() => s);
+let P = 0;
+let PD = 0;
+let seed = 4000;
+/** n reports of `period` with pace (clear) in segment `pace`. */
+const reportsIn = async (n: number, period: number, pace: string): Promise<Report[]> =>
+  sampleReports(await s.manifest(), n, seed++).map((r) => ({
+    ...r,
+    period,
+    segments: r.segments.map((f) => (f.model === 'pace' ? { ...f, segment: pace } : f)),
+  }));
+const postAll = async (reports: Report[]) => {
+  for (let i = 0; i < reports.length; i += 100) {
+    const res = await s.app.request('/v1/reports', json('POST', { reports: reports.slice(i, i + 100) }));
+    expect(res.status).toBe(202);
+  }
+};
+
+beforeAll(async () => {
+  s = await makeServer();
+  api = adminApiOf(s);
+  PD = (await s.manifest()).reporting.periodDays;
+  P = Math.floor(NOW.getTime() / DAY / PD) * PD;
+  // Two closed periods and the live one; "sprinter" is rare in the middle one (suppressed there).
+  // "drifting" (60) is what secondary suppression gives up, so that "sprinter" shows where it is common.
+  await postAll([
+    ...(await reportsIn(120, P - 2 * PD, 'steady-learner')),
+    ...(await reportsIn(90, P - 2 * PD, 'sprinter')),
+    ...(await reportsIn(60, P - 2 * PD, 'drifting')),
+    ...(await reportsIn(150, P - PD, 'steady-learner')),
+    ...(await reportsIn(4, P - PD, 'sprinter')),
+    ...(await reportsIn(60, P - PD, 'drifting')),
+    ...(await reportsIn(100, P, 'steady-learner')),
+    ...(await reportsIn(80, P, 'sprinter')),
+    ...(await reportsIn(60, P, 'drifting')),
+  ]);
+  expect((await session.login()).status).toBe(303);
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+describe('GET /admin/api/sites/:site/estimates', () => {
+  it('gives every period, the live one included, each with the reports it aggregated', async () => {
+    const res = await api('/sites/lingua-kids/estimates');
+    expect(res.status).toBe(200);
+    const est = PublishedEstimates.parse(await res.json());
+    expect(est.live).toBe(true);
+    expect(est.periods).toEqual([P - 2 * PD, P - PD, P]);
+    expect(est.reports).toBe(720);
+    expect(est.versions).toEqual([1]);
+    expect(est.series).toBe((await s.store.getVersion('lingua-kids', 1))!.series);
+    const t = est.timeline!;
+    expect(t.map((p) => [p.period, p.live, p.reports])).toEqual([
+      [P - 2 * PD, false, 270],
+      [P - PD, false, 210],
+      [P, true, 240],
+    ]);
+    expect(t[0]!.start).toBe(new Date((P - 2 * PD) * DAY).toISOString().slice(0, 10));
+    const sprinter = t.map((p) =>
+      p.models.find((m) => m.model === 'pace')!.segments.find((x) => x.id === 'sprinter')!,
+    );
+    expect(sprinter.map((x) => x.share === null)).toEqual([false, true, false]);
+    expect(sprinter[1]!.support).toBeNull();
+  });
+
+  it('leaves the public view without the timeline and without the live period', async () => {
+    const res = await s.app.request('/v1/sites/lingua-kids/estimates');
+    const est = PublishedEstimates.parse(await res.json());
+    expect(est.timeline).toBeUndefined();
+    expect(est.periods).toEqual([P - 2 * PD, P - PD]);
+    expect(est.reports).toBe(480);
+  });
+});
+
+describe('the dashboard over time', () => {
+  it('draws shares with bands, means, reports by channel and the mix as inline SVG', async () => {
+    const res = await session.get('/admin/sites/lingua-kids/estimates');
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    for (const id of ['reports', 'mix', 'shares-pace', 'means-pace', 'channels-pace', 'shares-mastery'])
+      expect(page).toContain(`data-chart="${id}"`);
+    const shares = figureOf(page, 'shares-pace');
+    expect(shares).toContain('<svg');
+    expect(shares).toMatch(/aria-label="area"/);
+    expect(shares).toMatch(/aria-label="line"/);
+  });
+
+  it('draws a suppressed cell as a gap: the line breaks, and no dot or label gives its value', async () => {
+    const page = await (await session.get('/admin/sites/lingua-kids/estimates')).text();
+    const shares = figureOf(page, 'shares-pace');
+    const middle = new Date((P - PD) * DAY).toISOString().slice(0, 10);
+    const names = (await s.manifest()).models.find((m) => m.id === 'pace')!.segments;
+    const name = (id: string) => names.find((x) => x.id === id)!.name;
+    const line = pathTitled(shares, name('sprinter'));
+    // Two pieces (the closed period before and the live one after), no point in between.
+    expect(line.match(/M/g)?.length).toBe(2);
+    expect(shares).not.toContain(`${name('sprinter')}, ${middle}`);
+    expect(shares).toContain(`${name('steady-learner')}, ${middle}`);
+  });
+});
+
+/** The markup of one figure of the page. */
+function figureOf(page: string, id: string): string {
+  const at = page.indexOf(`data-chart="${id}"`);
+  expect(at).toBeGreaterThan(0);
+  return page.slice(at, page.indexOf('</figure>', at));
+}
+
+/** The d attribute of the line path whose title starts with `name`. */
+function pathTitled(svg: string, name: string): string {
+  const m = new RegExp(`<path[^>]*\\sd="([^"]*)"[^>]*>\\s*<title>${name} `).exec(svg);
+  expect(m, `a line titled ${name}`).not.toBeNull();
+  return m![1]!;
+}
