@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdminCommand } from '../../src/server/admin-cli/command.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
 import { startServer } from '../../src/server/start.js';
 import type { RunningServer } from '../../src/server/start.js';
@@ -39,6 +40,30 @@ afterAll(async () => {
 });
 
 describe('edseg-admin', () => {
+  it('takes a word that starts with one dash (a key id such as -Xa3…) as a positional, not an option', async () => {
+    const seen: string[][] = [];
+    const echo: AdminCommand = {
+      name: 'echo',
+      summary: 'test',
+      usage: 'WORD',
+      options: { note: { type: 'string' }, json: { type: 'boolean', short: 'j' } },
+      needsServer: false,
+      run(ctx) {
+        seen.push([...ctx.positionals, String(ctx.values['note']), String(ctx.values['json'])]);
+        return Promise.resolve(0);
+      },
+    };
+    const run = (argv: string[]) =>
+      runAdminCli(argv, {}, { out: () => {}, err: (t) => seen.push([t]) }, [echo]);
+    expect(await run(['echo', '-Xa3_kid', '--note', 'n', '-j'])).toBe(0);
+    expect(await run(['echo', '--note', 'n', '--', '-Yb'])).toBe(0);
+    expect(await run(['echo', '--bogus'])).toBe(2);
+    expect(seen.slice(0, 2)).toEqual([
+      ['-Xa3_kid', 'n', 'true'],
+      ['-Yb', 'n', 'undefined'],
+    ]);
+  });
+
   it('--help lists the commands and the global options, exit 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);

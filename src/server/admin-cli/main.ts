@@ -95,6 +95,36 @@ function findCommand(words: string[], commands: readonly AdminCommand[]): AdminC
   return best;
 }
 
+/**
+ * An argument such as a key id may start with one dash (`-Xa3…`: base64url); parseArgs would take
+ * it for an unknown short option. Such words, unless they are a declared short option or the value
+ * of the option before them, are moved after `--`, where parseArgs reads them as positionals.
+ */
+export function dashPositionalsLast(args: string[], options: AdminCommand['options']): string[] {
+  const shorts = new Set(Object.values(options).flatMap((o) => (o.short ? [`-${o.short}`] : [])));
+  const takesValue = (a: string) => {
+    const name = a.startsWith('--')
+      ? a.slice(2)
+      : [...Object.entries(options)].find(([, o]) => `-${o.short}` === a)?.[0];
+    return name !== undefined && !name.includes('=') && options[name]?.type === 'string';
+  };
+  const kept: string[] = [];
+  const moved: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      moved.push(...args.slice(i + 1));
+      break;
+    }
+    if (/^-[^-]/.test(a) && !shorts.has(a)) moved.push(a);
+    else {
+      kept.push(a);
+      if (takesValue(a) && i + 1 < args.length) kept.push(args[++i]!);
+    }
+  }
+  return moved.length ? [...kept, '--', ...moved] : kept;
+}
+
 /** Runs edseg-admin; resolves with the exit status. Never throws. */
 export async function runAdminCli(
   argv: string[],
@@ -134,7 +164,7 @@ export async function runAdminCli(
     let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({
-        args: g.rest.slice(cmd.name.split(' ').length),
+        args: dashPositionalsLast(g.rest.slice(cmd.name.split(' ').length), cmd.options),
         options: cmd.options,
         strict: true,
         allowPositionals: true,

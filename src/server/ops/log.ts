@@ -3,7 +3,7 @@
  * single write so lines from concurrent requests never interleave. JSON.stringify escapes control
  * characters, so a client-controlled path cannot start a line of its own.
  *
- * Privacy contract (PRIVACY.md, "What the server keeps"): no line carries a client's IP address or
+ * Privacy contract (PRIVACY.md, "What the network can still see"): no line carries a client's IP address or
  * user agent. The request log (ops/metrics.ts) writes the method, the route pattern, the status and
  * the duration, and nothing it did not choose: `fields` passing a key in NEVER_LOGGED is dropped here.
  */
