@@ -19,10 +19,9 @@
  *   --no-demo / EDSEG_NO_DEMO=1 (no demo site: nothing seeded, no /demo/ route)
  *   --retention-days / EDSEG_RETENTION_DAYS (drop reports and their sums older than this; default keep)
  */
-import { realpathSync } from 'node:fs';
 import { relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isProcessEntry } from './entry.js';
 import { createLogger, parseLogLevel } from './ops/log.js';
 import { parseRateLimits } from './security/guard.js';
 import { SEED_SITE } from './seed.js';
@@ -234,18 +233,7 @@ export async function main(
   return server;
 }
 
-/** Whether this module is the process entry (node dist/server.mjs, or tsx src/server/cli.ts). */
-function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isProcessEntry(import.meta.url)) {
   main().catch((e: unknown) => {
     console.error(`edseg-server: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);

@@ -9,7 +9,7 @@ import { applyEdit } from '../core/edit.js';
 import type { WorkingEdit } from '../core/edit.js';
 import { EdsegError } from '../core/errors.js';
 import type { SiteRecord, WorkingDiff, WorkingEdited } from '../core/schema.js';
-import type { Store } from './storage/store.js';
+import type { SitePatch, Store } from './storage/store.js';
 
 const unknownSite = (id: string) => new EdsegError('not-found', `unknown site "${id}"`, 'site');
 
@@ -45,6 +45,49 @@ export function diffLines(d: WorkingDiff): string[] {
   ];
 }
 
+/** What one edit of a working copy writes: the patch, and its audit entry's action, words and detail. */
+export type WorkingWrite = {
+  patch: SitePatch;
+  action: string;
+  /** the audit summary's head, e.g. "policy edited" */
+  what: string;
+  changes: readonly string[];
+  detail: Record<string, unknown>;
+};
+
+/**
+ * The one way a working copy changes (policy, origins, features, models, documentation): in one
+ * transaction with the site locked, `decide` sees the site (404 when unknown) and returns what to
+ * write, or null for nothing; the patch and its audit entry "<what> (live at the next publish): ..."
+ * are written together. Resolves with what `decide` returned.
+ */
+export async function saveWorkingCopy<W extends WorkingWrite>(
+  store: Store,
+  siteId: string,
+  opts: { actor: string; now: Date },
+  decide: (site: SiteRecord) => W | null,
+): Promise<W | null> {
+  return store.transaction(async (tx) => {
+    await tx.lockSite(siteId);
+    const site = await tx.getSite(siteId);
+    if (!site) throw unknownSite(siteId);
+    const write = decide(site);
+    if (!write) return null;
+    const at = opts.now.toISOString();
+    await tx.updateSite(siteId, write.patch, at);
+    await tx.appendAudit({
+      at,
+      actor: opts.actor,
+      action: write.action,
+      site: siteId,
+      version: null,
+      summary: `${write.what} (live at the next publish): ${write.changes.length ? write.changes.join('; ') : 'no change'}`,
+      detail: write.detail,
+    });
+    return write;
+  });
+}
+
 /**
  * Applies one edit to a site's working copy and writes it with an audit entry ('definition-edit');
  * throws EditRefused (400 naming the field) or EdsegError('not-found') for the site or the item.
@@ -55,10 +98,7 @@ export async function editWorkingCopy(
   edit: WorkingEdit,
   opts: { actor: string; now: Date },
 ): Promise<WorkingEdited> {
-  return store.transaction(async (tx) => {
-    await tx.lockSite(siteId);
-    const site = await tx.getSite(siteId);
-    if (!site) throw unknownSite(siteId);
+  const write = await saveWorkingCopy(store, siteId, opts, (site) => {
     const next = applyEdit({ definition: site.definition, policy: site.policy }, edit);
     const diff = diffSites(
       siteId,
@@ -66,25 +106,24 @@ export async function editWorkingCopy(
       { ...next.definition, policy: next.policy, origins: site.origins },
     );
     const changes = diffLines(diff);
-    const at = opts.now.toISOString();
-    await tx.updateSite(siteId, { definition: next.definition, policy: next.policy }, at);
     const what =
       edit.kind === 'put-documentation'
         ? `documentation of ${edit.segment}`
         : edit.kind.endsWith('feature')
           ? `feature ${'name' in edit ? edit.name : ''}`
           : `model ${'id' in edit ? edit.id : ''}`;
-    await tx.appendAudit({
-      at,
-      actor: opts.actor,
+    return {
+      patch: { definition: next.definition, policy: next.policy },
       action: 'definition-edit',
-      site: siteId,
-      version: null,
-      summary: `${edit.kind.startsWith('delete') ? 'deleted' : 'edited'} ${what} (live at the next publish)${changes.length ? `: ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? '; …' : ''}` : ': no change'}`,
+      what: `${edit.kind.startsWith('delete') ? 'deleted' : 'edited'} ${what}`,
+      // the summary names the first five; the detail and the answer keep them all
+      changes: changes.length > 5 ? [...changes.slice(0, 5), '…'] : changes,
       detail: { edit: edit.kind, changes, notes: next.notes },
-    });
-    return { changes, notes: next.notes, published: false };
+      all: changes,
+      notes: next.notes,
+    };
   });
+  return { changes: write!.all, notes: write!.notes, published: false };
 }
 
 /** The working copy of a site against its published version; throws EdsegError('not-found') for an unknown site. */

@@ -16,6 +16,7 @@ import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../c
 import type { KeyStatus, PublishedVersion, SiteRecord } from '../core/schema.js';
 import { Refusal } from './http.js';
 import type { Signer } from './keys.js';
+import { saveWorkingCopy } from './editor.js';
 import { seriesKey } from './series.js';
 import type { SitePatch, Store } from './storage/store.js';
 
@@ -158,10 +159,7 @@ export async function updatePolicy(
 ): Promise<{ policy: SitePolicy; changes: string[] }> {
   const parsed = parseOrThrow(SitePolicy, input, 'policy');
   const policy = { allowed: [...new Set(parsed.allowed)], clear: [...new Set(parsed.clear)] };
-  return store.transaction(async (tx) => {
-    await tx.lockSite(siteId);
-    const site = await tx.getSite(siteId);
-    if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
+  const write = await saveWorkingCopy(store, siteId, opts, (site) => {
     // Every policy issue (unknown segments, clear but not allowed, a model only partly in clear), the first one's field.
     const issues = manifestIssues({
       features: site.definition.features,
@@ -175,18 +173,15 @@ export async function updatePolicy(
         issues[0]!.path.join('.'),
       );
     const changes = policyChanges(site.policy, policy);
-    await tx.updateSite(siteId, { policy }, opts.now.toISOString());
-    await tx.appendAudit({
-      at: opts.now.toISOString(),
-      actor: opts.actor,
+    return {
+      patch: { policy },
       action: 'policy-update',
-      site: siteId,
-      version: null,
-      summary: `policy edited (live at the next publish): ${changes.length ? changes.join('; ') : 'no change'}`,
+      what: 'policy edited',
+      changes,
       detail: { before: site.policy, after: policy, changes },
-    });
-    return { policy, changes };
+    };
   });
+  return { policy, changes: [...write!.changes] };
 }
 
 /** Re-signs (as a new version) every site whose current manifest expires within RESIGN_WITHIN_DAYS. */

@@ -7,6 +7,7 @@ import { EdsegError } from '../core/errors.js';
 import { SiteCreateInput, SiteOriginsInput, parseOrThrow } from '../core/schema.js';
 import type { SiteChanged, SiteDefinition, SitePolicy, SiteSummary } from '../core/schema.js';
 import { Refusal } from './http.js';
+import { saveWorkingCopy } from './editor.js';
 import { listChange } from './publish.js';
 import { seedDefinition, seedPolicy } from './seed.js';
 import type { Store } from './storage/store.js';
@@ -71,10 +72,7 @@ export async function updateOrigins(
   const { add = [], remove = [] } = parseOrThrow(SiteOriginsInput, input);
   if (add.length === 0 && remove.length === 0)
     throw new EdsegError('invalid-input', 'give origins to add or to remove', 'add');
-  const changes = await store.transaction(async (tx) => {
-    await tx.lockSite(siteId);
-    const site = await tx.getSite(siteId);
-    if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
+  const write = await saveWorkingCopy(store, siteId, opts, (site) => {
     remove.forEach((o, i) => {
       if (!site.origins.includes(o))
         throw new EdsegError('invalid-input', `"${o}" is not an origin of ${siteId}`, `remove.${i}`);
@@ -83,19 +81,16 @@ export async function updateOrigins(
     if (origins.length === 0)
       throw new EdsegError('invalid-input', 'a site keeps at least one origin', 'remove');
     const changes = listChange('origins', site.origins, origins);
-    if (changes.length === 0) return changes;
-    await tx.updateSite(siteId, { origins }, opts.now.toISOString());
-    await tx.appendAudit({
-      at: opts.now.toISOString(),
-      actor: opts.actor,
+    if (changes.length === 0) return null;
+    return {
+      patch: { origins },
       action: 'site-origins',
-      site: siteId,
-      version: null,
-      summary: `origins edited (live at the next publish): ${changes.join('; ')}`,
+      what: 'origins edited',
+      changes,
       detail: { before: site.origins, after: origins },
-    });
-    return changes;
+    };
   });
+  const changes = write ? [...write.changes] : [];
   return { site: await siteSummary(store, siteId), changes };
 }
 

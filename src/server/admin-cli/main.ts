@@ -7,9 +7,8 @@
  * --token (EDSEG_ADMIN_TOKEN), --help. Exit status: 0 on success; 1 with one line on stderr on
  * failure; 2 for a usage error (an unknown command or option).
  */
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isProcessEntry } from '../entry.js';
 import { createAdminClient } from './client.js';
 import type { AdminCommand, CommandContext } from './command.js';
 import { CliError } from './command.js';
@@ -200,17 +199,6 @@ export async function runAdminCli(
   }
 }
 
-/** Whether this module is the process entry (node dist/admin.mjs, or tsx src/server/admin-cli/main.ts). */
-function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-
 export async function main(argv = process.argv.slice(2), env = process.env): Promise<void> {
   process.exitCode = await runAdminCli(argv, env, {
     out: (t) => process.stdout.write(`${t}\n`),
@@ -218,4 +206,4 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   });
 }
 
-if (isEntry()) void main();
+if (isProcessEntry(import.meta.url)) void main();

@@ -44,3 +44,9 @@ export function endSession(c: Context, guard: Guard): void {
 
 /** Who the request acts as, for the audit log: the account's name (never a typed-in name). */
 export const actorOf = (c: Context): string => c.get('principal').name;
+
+/** "name · role" of whom the console page is shown to (its header), or null before sign-in. */
+export const signedInAs = (c: Context): string | null => {
+  const p = c.get('principal') as Principal | undefined;
+  return p ? `${p.name} · ${p.role}` : null;
+};

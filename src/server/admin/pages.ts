@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { EdsegError } from '../../core/errors.js';
 import { RefinementPublishInput, check } from '../../core/schema.js';
-import type { Model, Principal, PublishedEstimates } from '../../core/schema.js';
+import type { Model, PublishedEstimates } from '../../core/schema.js';
 import type { ServerDeps } from '../deps.js';
 import { loadEstimates, loadTrends } from '../estimates.js';
 import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
@@ -21,7 +21,7 @@ import { loadSiteView } from '../site-view.js';
 import { changePassword, principalOfLogin } from '../accounts.js';
 import { Refusal } from '../http.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
-import { actorOf, endSession, startSession } from './auth.js';
+import { actorOf, endSession, signedInAs, startSession } from './auth.js';
 import { accountPage } from './views/account.js';
 import { editorPages } from './editor-console.js';
 import { auditPage } from './views/audit.js';
@@ -79,12 +79,8 @@ export function adminPages(deps: ServerDeps): Hono {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
 
-  const who = (c: Context): string | null => {
-    const p = c.get('principal') as Principal | undefined;
-    return p ? `${p.name} · ${p.role}` : null;
-  };
   const page = (c: Context, title: string, body: Html, status: 200 | 400 | 401 | 404 | 409 = 200) =>
-    c.html(layout(title, body, who(c)), status);
+    c.html(layout(title, body, signedInAs(c)), status);
   const notFound = (c: Context, heading: string) => page(c, 'Not found', html`<h1>${heading}</h1>`, 404);
   const acting = (c: Context) => ({ actor: actorOf(c), now: deps.now() });
   const flashOf = (c: Context): Flash => ({

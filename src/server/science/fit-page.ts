@@ -12,7 +12,7 @@ import { EdsegError } from '../../core/errors.js';
 import { CliError } from '../admin-cli/command.js';
 import type { Html } from '../admin/views/layout.js';
 import { layout } from '../admin/views/layout.js';
-import { actorOf } from '../admin/auth.js';
+import { actorOf, signedInAs } from '../admin/auth.js';
 import type { ServerDeps } from '../deps.js';
 import { fitCharts } from './charts.js';
 import { draftModel, parseKs, runFit } from './fit.js';
@@ -42,7 +42,7 @@ function form(site: string, k: string, message?: string): Html {
 export function fitPages(deps: ServerDeps): Hono {
   const app = new Hono();
   const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 = 200) =>
-    c.html(layout(title, body, `${actorOf(c)} · ${c.get('principal').role}`), status);
+    c.html(layout(title, body, signedInAs(c)), status);
 
   app.get('/sites/:site/fit', async (c) => {
     const site = c.req.param('site');
