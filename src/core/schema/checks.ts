@@ -39,6 +39,9 @@ function object(root: string, path: string | undefined, v: unknown): Record<stri
   if (!isObject(v)) fail(root, path, 'expected an object');
   return v;
 }
+/** The keys a zod record reads: own enumerable keys, without `__proto__` (which z.record drops). */
+const recordKeys = (v: Record<string, unknown>): string[] => Object.keys(v).filter((k) => k !== '__proto__');
+
 function strict(
   root: string,
   path: string | undefined,
@@ -106,7 +109,7 @@ export function checkEvent(
   if (!isObject(props)) fail('event', 'props', 'expected an object');
   const out: Record<string, number | string | boolean> = {};
   let n = 0;
-  for (const k in props) {
+  for (const k of recordKeys(props)) {
     if (!IDENTIFIER_RE.test(k)) fail('event', `props.${k}`, IDENTIFIER_MESSAGE);
     const v = props[k];
     if (
@@ -127,11 +130,12 @@ export function checkEvent(
 /** The checks of declare(prefs): `Declared` (events.ts). */
 export function checkDeclared(prefs: unknown): Record<string, string> {
   const p = object('prefs', undefined, prefs);
-  for (const k in p) {
+  const out: Record<string, string> = {};
+  for (const k of recordKeys(p)) {
     if (!IDENTIFIER_RE.test(k)) fail('prefs', k, IDENTIFIER_MESSAGE);
-    string('prefs', k, p[k], 0, DECLARED_TEXT_MAX);
+    out[k] = string('prefs', k, p[k], 0, DECLARED_TEXT_MAX);
   }
-  return p as Record<string, string>;
+  return out;
 }
 
 const CONSENT_KEYS = ['ageBand', 'schoolAuthorized', 'parental', 'self', 'optOut'] as const;
