@@ -5,11 +5,10 @@
 // Installs go to .cache/examples/<name> (node_modules kept between runs; downloads from npm's own cache, --prefer-offline).
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { CHROMIUM, root, run } from './lib.mjs';
+import { CHROMIUM, freePort, root, run } from './lib.mjs';
 import { pack } from './pack.mjs';
 
 const ALL = ['script-tag', 'vite', 'webpack', 'react', 'next'];
@@ -18,14 +17,6 @@ const names = wanted.length ? wanted : ALL;
 const cache = join(root, '.cache');
 const vite = join(root, 'node_modules/vite/bin/vite.js');
 const children = [];
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** Starts a long-running child (killed at the end); resolves once `url` answers. */
 async function serve(cmd, args, opts, url, what) {

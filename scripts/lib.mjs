@@ -1,9 +1,22 @@
 // Shared helpers for the project's scripts (no dependencies beyond Node 20).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+
+/** A TCP port of 127.0.0.1 that was free a moment ago (the system's choice). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 /** Runs a command with inherited stdio; resolves with its exit code. */
 export function run(cmd, args, opts = {}) {

@@ -22,11 +22,10 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort, root } from './lib.mjs';
 
-const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 export const URL_FILE = join(root, '.cache', 'pg-url');
 const STATE_FILE = join(root, '.cache', 'pg-state.json');
 const TOOLS = ['initdb', 'pg_ctl', 'postgres', 'createdb'];
@@ -116,17 +115,6 @@ function runTool(user, bin, args) {
   if (r.status !== 0)
     throw new Error(`pg: ${bin.split('/').pop()} failed (${r.status}): ${r.stderr || r.stdout}`);
   return r.stdout;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**
