@@ -1,5 +1,5 @@
 /**
- * Synthetic learners for `edseg-admin simulate` and the load test (scripts/bench-server.ts): each
+ * Synthetic learners for `edseg-admin simulate` and the load test (scripts/bench/server/): each
  * learner has a behaviour profile, a consent record and declared preferences; in each period they
  * produce engagement events, and every step after that is the SDK's own code, in the order the
  * worker runs it (worker/engine.ts recompute, worker/report.ts maybeReport):

@@ -3,8 +3,8 @@
 // the [type, day] index), then computeFeatures with the demo site's eight features. The same with
 // 1,000,000 stored raw events against 1,000 (the baseline, same run); and, to show what the rollups
 // save, the features computed by scanning the raw events instead.
-// Goal (issue 13): 1,000,000 against 1,000 at most 1.2x. Run: node scripts/bench/feature-recompute.mjs
-import { fmt, printTable, storePage } from '../bench-lib.mjs';
+// Goal (issue 13): 1,000,000 against 1,000 at most 1.2x. Run: npx tsx scripts/bench/parts/feature-recompute.mjs
+import { fmt, printTable, storePage } from '../lib.mjs';
 
 const SAMPLES = 41;
 const SIZES = [1_000, 1_000_000];

@@ -6,7 +6,7 @@
 //   - track(), main-thread cost per call            against a plain postMessage of the same event
 //   - 1,000 track() calls until segments() answers  against an empty worker echoing the 1,000 events
 //   - long tasks over 50 ms (load and 1,000 track)  against 0
-// Needs `npm run build` first. Run: npx tsx scripts/bench/main-thread.mjs
+// Needs `npm run build` first. Run: npx tsx scripts/bench/parts/main-thread.mjs
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import { markdownTable, median, ratio } from '../bench-lib.mjs';
-import { root } from '../lib.mjs';
+import { markdownTable, median, ratio } from '../lib.mjs';
+import { root } from '../../lib.mjs';
 
 const RUNS = 7;
 const N = 1000;

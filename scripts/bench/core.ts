@@ -1,5 +1,5 @@
-// The benchmarks' pure helpers, the same code in Node (imported by bench-lib.mjs under tsx) and in the
-// browser (bundled into the store page by bench-lib.mjs's storePage): medians and the demo's event stream.
+// The benchmarks' pure helpers, the same code in Node (imported by lib.mjs under tsx) and in the
+// browser (bundled into the store page by lib.mjs's storePage): medians and the demo's event stream.
 
 /** The median of `xs`. */
 export function median(xs: number[]): number {

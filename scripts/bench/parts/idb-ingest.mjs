@@ -1,8 +1,8 @@
 // IndexedDB ingest in Chromium: the worker's own path for a batch of tracked events (minimise by the
 // demo site's features, rollup deltas, IdbStore.addEvents: one transaction per batch) on a real
 // IndexedDB, against the same events written one transaction each (the baseline, same run).
-// Goal (issue 13): at least 50,000 events/s in batches. Run: node scripts/bench/idb-ingest.mjs [events]
-import { fmt, printTable, storePage } from '../bench-lib.mjs';
+// Goal (issue 13): at least 50,000 events/s in batches. Run: npx tsx scripts/bench/parts/idb-ingest.mjs [events]
+import { fmt, printTable, storePage } from '../lib.mjs';
 
 const EVENTS = Number(process.argv[2] ?? 100_000);
 const BASELINE_EVENTS = 3_000;

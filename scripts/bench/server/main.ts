@@ -30,17 +30,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { cryptoRng, randomHex } from '../src/core/privacy/random.js';
-import { MAX_BATCH_REPORTS, dayOf, periodOf } from '../src/core/schema.js';
-import type { Manifest, Report } from '../src/core/schema.js';
-import { createSigner } from '../src/server/keys.js';
-import { SEED_SITE, seedDemoSite } from '../src/server/seed.js';
-import { makeLearners, simulatePeriods, simulationRngs } from '../src/server/simulate.js';
-import { openPgliteStore } from '../src/server/storage/pglite.js';
-import { openPostgresStore } from '../src/server/storage/postgres.js';
-import type { SqlStore, Store } from '../src/server/storage/store.js';
+import { cryptoRng, randomHex } from '../../../src/core/privacy/random.js';
+import { MAX_BATCH_REPORTS, dayOf, periodOf } from '../../../src/core/schema.js';
+import type { Manifest, Report } from '../../../src/core/schema.js';
+import { createSigner } from '../../../src/server/keys.js';
+import { SEED_SITE, seedDemoSite } from '../../../src/server/seed.js';
+import { makeLearners, simulatePeriods, simulationRngs } from '../../../src/server/simulate.js';
+import { openPgliteStore } from '../../../src/server/storage/pglite.js';
+import { openPostgresStore } from '../../../src/server/storage/postgres.js';
+import type { SqlStore, Store } from '../../../src/server/storage/store.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
+const ROOT = new URL('../../..', import.meta.url).pathname;
 const TOKEN = 'bench-admin-token-0123456789';
 const log = (m: string) => process.stderr.write(`bench:server: ${m}\n`);
 
@@ -165,7 +165,7 @@ let cluster: { url: string; stop(): void } | null = null;
 async function postgresBase(): Promise<string> {
   if (process.env['DATABASE_URL']) return process.env['DATABASE_URL'];
   if (!cluster) {
-    const script = (await import(new URL('./pg.mjs', import.meta.url).href)) as PgScript;
+    const script = (await import(new URL('../../pg.mjs', import.meta.url).href)) as PgScript;
     cluster = await script.startCluster({ log });
   }
   return cluster.url;

@@ -4,15 +4,15 @@
 //      3-6 segments (centroids and softmax), 60 days of rollups;
 //   2. the demo site's models (seed data): one vector and a batch of 100,000 (assignBatch), after
 //      checking that the two agree on every vector of the batch.
-// Run: npx tsx scripts/bench/assign.mjs [samples] [batch]
-import { fmt, markdownTable, medianMs, medianMsSync, printTable, ratio } from '../bench-lib.mjs';
-import { computeFeatures } from '../../src/core/features.ts';
-import { assign, assignBatch, assignReference, modelInput } from '../../src/core/model.ts';
-import { rollupEvents } from '../../src/core/rollup.ts';
-import { DAY_MS, FeatureSpec, Model, parseOrThrow } from '../../src/core/schema.ts';
-import { seededRandom } from '../../src/core/privacy/random.ts';
-import { ready } from '../../src/core/tf.ts';
-import { seedModels } from '../../src/server/seed-data/models.ts';
+// Run: npx tsx scripts/bench/parts/assign.mjs [samples] [batch]
+import { fmt, markdownTable, medianMs, medianMsSync, printTable, ratio } from '../lib.mjs';
+import { computeFeatures } from '../../../src/core/features.ts';
+import { assign, assignBatch, assignReference, modelInput } from '../../../src/core/model.ts';
+import { rollupEvents } from '../../../src/core/rollup.ts';
+import { DAY_MS, FeatureSpec, Model, parseOrThrow } from '../../../src/core/schema.ts';
+import { seededRandom } from '../../../src/core/privacy/random.ts';
+import { ready } from '../../../src/core/tf.ts';
+import { seedModels } from '../../../src/server/seed-data/models.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 2000);
 const BATCH = Number(process.argv[3] ?? 100_000);

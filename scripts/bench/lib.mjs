@@ -1,11 +1,11 @@
-// The one library of the benchmark parts in scripts/bench/ (this file is not a part), for the Node-side
-// parts and the browser ones alike: medians (bench-core.ts, the same code the browser page runs),
+// The one library of the benchmark parts in scripts/bench/parts/, for the Node-side
+// parts and the browser ones alike: medians (core.ts, the same code the browser page runs),
 // the Markdown tables every part prints, ratios and number formats, and storePage: a page in Debian's
 // Chromium that runs the worker's store code (worker/idb.ts and the pure core it needs) on a real
-// IndexedDB. Parts run under tsx (scripts/bench.mjs, or `npx tsx scripts/bench/<part>.mjs`).
-import { CHROMIUM, root } from './lib.mjs';
+// IndexedDB. Parts run under tsx (scripts/bench/run.mjs, or `npx tsx scripts/bench/parts/<part>.mjs`).
+import { CHROMIUM, root } from '../lib.mjs';
 
-export { demoEvent, median, medianMs, medianMsSync } from './bench-core.ts';
+export { demoEvent, median, medianMs, medianMsSync } from './core.ts';
 
 /** A Markdown table: `head` the column names, `rows` arrays of cells. */
 export function markdownTable(head, rows) {
@@ -37,7 +37,7 @@ const ENTRY = `
   export { computeFeatures, rollupWindowDays } from './src/core/features.ts';
   export { vocabularyOf, minimise } from './src/core/minimise.ts';
   export { SEED_FEATURES } from './src/server/seed-data/features.ts';
-  export { demoEvent, median, medianMs } from './scripts/bench-core.ts';
+  export { demoEvent, median, medianMs } from './scripts/bench/core.ts';
 `;
 
 /**
