@@ -5,7 +5,7 @@
 //   2. the demo site's models (seed data): one vector and a batch of 100,000 (assignBatch), after
 //      checking that the two agree on every vector of the batch.
 // Run: npx tsx scripts/bench/parts/assign.mjs [samples] [batch]
-import { fmt, markdownTable, medianMs, medianMsSync, printTable, ratio } from '../lib.mjs';
+import { fmt, markdownTable, medianMs, medianMsSync, printTable, ratio } from '../lib.ts';
 import { computeFeatures } from '../../../src/core/features.ts';
 import { assign, assignBatch, assignReference, modelInput } from '../../../src/core/model.ts';
 import { rollupEvents } from '../../../src/core/rollup.ts';

@@ -4,7 +4,7 @@
 // 1,000,000 stored raw events against 1,000 (the baseline, same run); and, to show what the rollups
 // save, the features computed by scanning the raw events instead.
 // Goal (issue 13): 1,000,000 against 1,000 at most 1.2x. Run: npx tsx scripts/bench/parts/feature-recompute.mjs
-import { fmt, printTable, storePage } from '../lib.mjs';
+import { fmt, printTable, storePage } from '../lib.ts';
 
 const SAMPLES = 41;
 const SIZES = [1_000, 1_000_000];

@@ -2,7 +2,7 @@
 // demo site's features, rollup deltas, IdbStore.addEvents: one transaction per batch) on a real
 // IndexedDB, against the same events written one transaction each (the baseline, same run).
 // Goal (issue 13): at least 50,000 events/s in batches. Run: npx tsx scripts/bench/parts/idb-ingest.mjs [events]
-import { fmt, printTable, storePage } from '../lib.mjs';
+import { fmt, printTable, storePage } from '../lib.ts';
 
 const EVENTS = Number(process.argv[2] ?? 100_000);
 const BASELINE_EVENTS = 3_000;

@@ -7,15 +7,13 @@
 //   - 1,000 track() calls until segments() answers  against an empty worker echoing the 1,000 events
 //   - long tasks over 50 ms (load and 1,000 track)  against 0
 // Needs `npm run build` first. Run: npx tsx scripts/bench/parts/main-thread.mjs
-import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import { markdownTable, median, ratio } from '../lib.mjs';
-import { root } from '../../lib.mjs';
+import { CHROMIUM, freePort, markdownTable, median, ratio, root, startServerProcess } from '../lib.ts';
 
 const RUNS = 7;
 const N = 1000;
@@ -27,30 +25,15 @@ for (const f of ['edseg.js', 'edseg.mjs', 'edseg.worker.js', 'server.mjs'])
     process.exit(1);
   }
 
-const freePort = () =>
-  Number(
-    execFileSync(
-      process.execPath,
-      [
-        '-e',
-        "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); })",
-      ],
-      { encoding: 'utf8' },
-    ),
-  );
 // The reference server, and the host site: a plain static server that serves the bench pages and the
 // SDK's files (copied from dist/ as a site would) and passes /v1/ to the reference server, so the
 // pages are served over the network as a real site's are (a Playwright route would add its own delay).
-const serverPort = freePort();
-const hostPort = freePort();
+const serverPort = await freePort();
+const hostPort = await freePort();
 const upstream = `http://127.0.0.1:${serverPort}`;
 const base = `http://127.0.0.1:${hostPort}`;
 const data = mkdtempSync(join(tmpdir(), 'edseg-bench-'));
-const server = spawn(
-  process.execPath,
-  [join(root, 'dist/server.mjs'), '--port', String(serverPort), '--data', data],
-  { stdio: 'ignore', env: { ...process.env, EDSEG_ADMIN_TOKEN: 'bench-token', EDSEG_ORIGINS: base } },
-);
+let server;
 let pages = {};
 const host = createServer(async (req, res) => {
   const path = new URL(req.url, base).pathname;
@@ -85,22 +68,9 @@ const host = createServer(async (req, res) => {
 await new Promise((r) => host.listen(hostPort, '127.0.0.1', () => r(undefined)));
 const cleanup = () => {
   host.close();
-  server.kill();
+  server?.child.kill();
   rmSync(data, { recursive: true, force: true });
 };
-
-async function until(fn, ms = 90_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) throw new Error('main-thread bench: the server did not start');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const LONG_TASKS = `window.__long = 0;
 new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.duration > 50) window.__long++; })
@@ -121,7 +91,14 @@ const ECHO_WORKER = 'self.onmessage = (e) => self.postMessage(e.data);';
 
 let browser;
 try {
-  await until(async () => (await fetch(`${upstream}/v1/keys`)).ok);
+  server = await startServerProcess(
+    [join(root, 'dist/server.mjs'), '--port', String(serverPort), '--data', data],
+    {
+      port: serverPort,
+      env: { ...process.env, EDSEG_ADMIN_TOKEN: 'bench-token', EDSEG_ORIGINS: base },
+      timeoutMs: 90_000,
+    },
+  );
   const jwks = JSON.stringify(await (await fetch(`${upstream}/v1/keys`)).json());
   pages = {
     '/bench/sdk.html': { type: 'text/html', body: sdkPage(jwks) },
@@ -129,7 +106,7 @@ try {
     '/bench/echo.worker.js': { type: 'text/javascript', body: ECHO_WORKER },
   };
   browser = await chromium.launch({
-    executablePath: process.env.EDSEG_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
   });
   const context = await browser.newContext({ baseURL: base });

@@ -1,0 +1,18 @@
+// Types of scripts/lib.mjs for the TypeScript scripts (scripts/bench/): the .mjs itself runs under
+// plain Node, so its types are declared here.
+import type { SpawnOptions } from 'node:child_process';
+
+/** The repo's root folder, without a trailing slash. */
+export const root: string;
+/** A TCP port of 127.0.0.1 that was free a moment ago (the system's choice). */
+export function freePort(): Promise<number>;
+/** Runs a command with inherited stdio; resolves with its exit code. */
+export function run(cmd: string, args: string[], opts?: SpawnOptions): Promise<number>;
+/** Whether dist/ is older than any source that goes into it. */
+export function buildIsStale(): boolean;
+/** Builds dist/ and the two packages. */
+export function build(): Promise<number>;
+/** Debian's Chromium (or EDSEG_CHROMIUM). */
+export const CHROMIUM: string;
+/** Makes sure Debian's Chromium is installed. */
+export function ensureChromium(): boolean;
