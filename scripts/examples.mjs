@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
-import { CHROMIUM, freePort, root, run } from './lib.mjs';
+import { CHROMIUM, freePort, root, run, waitForUrl } from './lib.mjs';
 import { pack } from './pack.mjs';
 
 const ALL = ['script-tag', 'vite', 'webpack', 'react', 'next'];
@@ -25,16 +25,7 @@ async function serve(cmd, args, opts, url, what) {
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   children.push(child);
-  const until = Date.now() + 90_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) break;
-    try {
-      if ((await fetch(url)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  if (await waitForUrl(url, { child })) return child;
   throw new Error(`${what} did not answer at ${url}:\n${output}`);
 }
 

@@ -1,11 +1,13 @@
 // Types of scripts/lib.mjs for the TypeScript scripts (scripts/bench/): the .mjs itself runs under
 // plain Node, so its types are declared here.
-import type { SpawnOptions } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
 
 /** The repo's root folder, without a trailing slash. */
 export const root: string;
 /** A TCP port of 127.0.0.1 that was free a moment ago (the system's choice). */
 export function freePort(): Promise<number>;
+/** Asks `url` every 250 ms until it answers 2xx (true), `child` exits, or `ms` (90 s) pass (false). */
+export function waitForUrl(url: string, opts?: { child?: ChildProcess; ms?: number }): Promise<boolean>;
 /** Runs a command with inherited stdio; resolves with its exit code. */
 export function run(cmd: string, args: string[], opts?: SpawnOptions): Promise<number>;
 /** Whether dist/ is older than any source that goes into it. */

@@ -18,6 +18,24 @@ export function freePort() {
   });
 }
 
+/**
+ * Asks `url` every 250 ms until it answers 2xx (true), `child` (a process that should serve it)
+ * exits, or `ms` pass (false).
+ */
+export async function waitForUrl(url, { child, ms = 90_000 } = {}) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child && child.exitCode !== null) return false;
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
 /** Runs a command with inherited stdio; resolves with its exit code. */
 export function run(cmd, args, opts = {}) {
   return new Promise((resolve) => {

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Page } from 'playwright-core';
-import { CHROMIUM, freePort, root } from '../lib.mjs';
+import { CHROMIUM, freePort, root, waitForUrl } from '../lib.mjs';
 
 export { demoEvent, median, medianMs, medianMsSync } from './core.js';
 export { CHROMIUM, freePort, root };
@@ -66,19 +66,10 @@ export async function startServerProcess(
   const exited = new Promise<number | null>((r) => child.once('exit', r));
   const url = `http://127.0.0.1:${opts.port}`;
   const timeoutMs = opts.timeoutMs ?? 180_000;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  if (!(await waitForUrl(`${url}/readyz`, { child, ms: timeoutMs }))) {
     if (child.exitCode !== null) throw new Error(`the server exited (${child.exitCode}) before it was ready`);
-    if (Date.now() > deadline) {
-      child.kill('SIGTERM');
-      throw new Error(`the server was not ready within ${timeoutMs / 1000} s`);
-    }
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await sleep(250);
+    child.kill('SIGTERM');
+    throw new Error(`the server was not ready within ${timeoutMs / 1000} s`);
   }
   return {
     child,
