@@ -26,7 +26,7 @@ if (misplaced.length)
   throw new Error(
     `package.json "dependencies" must stay empty: move ${misplaced.join(', ')} to packages/server/package.json ` +
       `(npm install ${misplaced.join(' ')} -w packages/server) if the server needs it at run time, ` +
-      'else to the root devDependencies (npm install -D …); see README "Layout"',
+      'else to the root devDependencies (npm install -D …); see CONTRIBUTING.md "Dependencies"',
   );
 
 // Type-checking is `npm run typecheck`'s job; here TypeScript only strips types, so the build stays fast.

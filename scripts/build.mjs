@@ -69,7 +69,10 @@ function copyFiles(files, to) {
   for (const f of files) copyFileSync(join(dist, f), join(to, f));
 }
 
-/** Lays out packages/edseg and packages/server from dist/ (the folders npm pack and the workspaces use). */
+/**
+ * Lays out packages/edseg and packages/server from dist/ (the folders npm pack and the workspaces use).
+ * Each package's README.md is its own, kept in git beside its package.json; nothing is copied over it.
+ */
 export function assemble() {
   const t0 = Date.now();
   const sdk = join(root, 'packages/edseg');
@@ -80,7 +83,6 @@ export function assemble() {
   copyFiles(SDK_PACKAGE_FILES, join(sdk, 'dist'));
   copyFiles([...SERVER_PACKAGE_FILES, ...SDK_BROWSER_FILES], join(server, 'dist'));
   cpSync(join(root, 'demo'), join(server, 'demo'), { recursive: true });
-  for (const p of [sdk, server]) copyFileSync(join(root, 'README.md'), join(p, 'README.md'));
   log(`packages/edseg and packages/server assembled in ${seconds(t0)}`);
 }
 

@@ -29,6 +29,9 @@ if (r.oracle !== 'grr' || !(r.value >= 0 && r.value < 3))
 for (const f of ['edseg.d.ts', 'privacy.d.ts', 'edseg.js', 'edseg.worker.js']) {
   if (!existsSync(join(root, 'packages/edseg/dist', f))) failures.push(`missing packages/edseg/dist/${f}`);
 }
+// Each package's own README (tracked in git; npm pack ships it as the package's page).
+for (const p of ['packages/edseg', 'packages/server'])
+  if (!existsSync(join(root, p, 'README.md'))) failures.push(`missing ${p}/README.md`);
 // One version everywhere: the SDK reports the edseg package's, and the server package ships with it.
 const versions = ['package.json', 'packages/edseg/package.json', 'packages/server/package.json'].map(
   (f) => `${f} ${JSON.parse(readFileSync(join(root, f), 'utf8')).version}`,

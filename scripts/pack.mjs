@@ -4,7 +4,8 @@
 //   - publint and @arethetypeswrong/cli (ESM-only profile) find nothing wrong in the edseg tarball;
 //   - a tiny TypeScript consumer with only the edseg tarball in its node_modules (no zod) type-checks under
 //     `moduleResolution` bundler and node16, and a wrong call in it is a type error (the types are real, not any);
-//   - `edseg-server` carries the server's dependencies and both bins.
+//   - `edseg-server` carries the server's dependencies and both bins;
+//   - each tarball's README.md is its package's own (the SDK's says nothing of the server's database or CLI).
 // Prints the tarball paths last, for the examples (scripts/examples.mjs) to install.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,19 @@ import { SDK_PACKAGE_FILES } from './build.mjs';
 
 const out = join(root, '.cache/packages');
 const failures = [];
+
+/**
+ * The README a tarball carries must be its package's own (packages/<name>/README.md, tracked in git):
+ * the SDK's npm page speaks of the SDK only, never of the server's database or its admin CLI.
+ */
+function checkReadme(name, workspace, tarball, files, mustNotSay = []) {
+  if (!files.includes('README.md')) return failures.push(`${name} tarball: missing README.md`);
+  const packed = execFileSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' });
+  if (packed !== readFileSync(join(root, workspace, 'README.md'), 'utf8'))
+    failures.push(`${name} tarball: README.md is not ${workspace}/README.md`);
+  for (const word of mustNotSay)
+    if (packed.includes(word)) failures.push(`${name} tarball: README.md speaks of ${word}`);
+}
 
 /** Packs one workspace into .cache/packages; returns the tarball's path and npm's file list. */
 export function pack(workspace) {
@@ -50,6 +64,7 @@ async function checkSdk() {
     if (!sdk.files.includes(`dist/${f}`)) failures.push(`edseg tarball: missing dist/${f}`);
   const extra = sdk.files.filter((f) => !f.startsWith('dist/') && !['package.json', 'README.md'].includes(f));
   if (extra.length) failures.push(`edseg tarball: unexpected files ${extra.join(', ')}`);
+  checkReadme('edseg', 'packages/edseg', sdk.tarball, sdk.files, ['PostgreSQL', 'PGlite', 'edseg-admin']);
   console.log(
     `package: ${sdk.tarball} (${(sdk.size / 1024).toFixed(0)} kB packed, ${sdk.files.length} files)`,
   );
@@ -150,6 +165,7 @@ function checkServer() {
     'demo/index.html',
   ])
     if (!server.files.includes(f)) failures.push(`edseg-server tarball: missing ${f}`);
+  checkReadme('edseg-server', 'packages/server', server.tarball, server.files);
   for (const d of ['hono', '@electric-sql/pglite', 'pg'])
     if (!pkg.dependencies?.[d]) failures.push(`edseg-server: dependency ${d} missing`);
   console.log(

@@ -90,7 +90,7 @@ export function debugLine(kind: string, d: Record<string, unknown>): string {
   }
 }
 
-/** Creates the SDK instance for one site; see README "Configuration". */
+/** Creates the SDK instance for one site; see packages/edseg/README.md "Configuration". */
 export function createSegmenter(options: SegmenterOptions): Segmenter {
   return segmenterFor(checkOptions<SegmenterOptions>(options));
 }

@@ -1,5 +1,5 @@
 /**
- * The two contracts, types only: the public `Segmenter` API (what 'edseg' exports, README "API"),
+ * The two contracts, types only: the public `Segmenter` API (what 'edseg' exports, packages/edseg/README.md "API"),
  * written here once, and the page <-> worker protocol, the engine's interface exposed with comlink,
  * derived from it. The page never holds learner data beyond what it forwards; the worker owns all state.
  */

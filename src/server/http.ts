@@ -38,7 +38,7 @@ export async function readJson(c: Context, empty?: unknown): Promise<unknown> {
 /**
  * A refusal by the server's state rather than the input's shape, naming the field it concerns:
  * 409 (a name taken, a key still signing live versions, a disabled site published), 410 (a disabled site).
- * Server-only, so the SDK's EdsegError codes stay what the README lists.
+ * Server-only, so the SDK's EdsegError codes stay what packages/edseg/README.md "API" lists.
  */
 export class Refusal extends Error {
   constructor(

@@ -15,7 +15,7 @@ const CDN = `http://127.0.0.1:${port}`;
 /** the host page's origin, listed in the seeded manifest beside 127.0.0.1 */
 const HOST = `http://localhost:${port}`;
 
-/** The README's queue stub, plus hooks the tests read. */
+/** The queue stub of packages/edseg/README.md "Script tag", plus hooks the tests read. */
 const STUB = `window.__errors = []; window.__segs = [];
 window.edseg = window.edseg || { q: [],
   track(...a) { this.q.push(['track', a]) }, declare(...a) { this.q.push(['declare', a]) },

@@ -1,5 +1,5 @@
 /**
- * Type tests: the exact public API of README "API", "Configuration" and "Consent", as 'edseg' exports
+ * Type tests: the exact public API of packages/edseg/README.md "API", "Configuration" and "Consent", as 'edseg' exports
  * it (src/client/index.ts), and the types derived from the one Segmenter interface (the worker
  * protocol, the e2e window). Checked by `tsc -p tsconfig.json` (npm run typecheck); at run time
  * expectTypeOf does nothing, so each test only passes.
@@ -37,13 +37,13 @@ import type { BatchId, BlockCode, Declared, ReasonCode } from '../../src/core/sc
 type TrackProps = Record<string, number | string | boolean>;
 type FlushResult = { sent: number; pending: number };
 
-describe("'edseg' (README API)", () => {
+describe("'edseg' (packages/edseg/README.md API)", () => {
   it('exports exactly createSegmenter, EdsegError and version as values', () => {
     expectTypeOf<keyof typeof Edseg>().toEqualTypeOf<'createSegmenter' | 'EdsegError' | 'version'>();
     expectTypeOf<(typeof Edseg)['version']>().toEqualTypeOf<string>();
   });
 
-  it('createSegmenter takes the options of README "Configuration" and returns a Segmenter', () => {
+  it('createSegmenter takes the options of packages/edseg/README.md "Configuration" and returns a Segmenter', () => {
     expectTypeOf<typeof createSegmenter>().parameters.toEqualTypeOf<[options: SegmenterOptions]>();
     expectTypeOf<typeof createSegmenter>().returns.toEqualTypeOf<Segmenter>();
     expectTypeOf<SegmenterOptions>().toEqualTypeOf<{
@@ -106,7 +106,7 @@ describe("'edseg' (README API)", () => {
     expectTypeOf<Segmenter['declare']>().returns.toEqualTypeOf<void>();
   });
 
-  it('setConsent(record) takes the ConsentInput of README "Consent"', () => {
+  it('setConsent(record) takes the ConsentInput of packages/edseg/README.md "Consent"', () => {
     expectTypeOf<Segmenter['setConsent']>().parameters.toEqualTypeOf<[consent: ConsentInput]>();
     expectTypeOf<Segmenter['setConsent']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<Purpose>().toEqualTypeOf<'instruction' | 'analytics' | 'marketing' | 'advertising'>();
@@ -193,7 +193,7 @@ describe("'edseg' (README API)", () => {
       [code: EdsegErrorCode, message: string, field?: string]
     >();
     expectTypeOf<(typeof Edseg)['EdsegError']>().instance.toEqualTypeOf<EdsegError>();
-    // README's codes, then the rest (manifest, storage and network failures the engine reports).
+    // packages/edseg/README.md's codes ("API"), then the rest (manifest, storage and network failures the engine reports).
     type Documented = 'invalid-input' | 'worker-timeout' | 'worker-terminated' | 'closed' | 'forgotten';
     expectTypeOf<Documented>().toExtend<EdsegErrorCode>();
     expectTypeOf<Exclude<EdsegErrorCode, Documented>>().toEqualTypeOf<

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npx edseg-admin`: the admin CLI built into dist/admin.mjs (see README "Admin CLI").
+// `npx edseg-admin`: the admin CLI built into dist/admin.mjs (see packages/server/README.md "The CLI").
 import { existsSync } from 'node:fs';
 
 const built = new URL('../dist/admin.mjs', import.meta.url);

@@ -59,7 +59,7 @@ export const BLOCK_CODES = [
   'forgotten',
   /** no Worker or no IndexedDB here (server-side rendering, Node, old browsers): the SDK is inert */
   'no-worker',
-  /** no worker could start (blocked by CSP, a URL that does not load): see README "Script tag" */
+  /** no worker could start (blocked by CSP, a URL that does not load): see packages/edseg/README.md "The worker URL" */
   'worker-unavailable',
   /** the worker crashed repeatedly and was given up until the page is reloaded */
   'worker-crashed',

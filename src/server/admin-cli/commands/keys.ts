@@ -31,7 +31,7 @@ export const keysRotate: AdminCommand = {
   summary: 'make a new signing key and re-sign every published site with it',
   usage: '[--json]',
   help: `The new key signs from now on; the old one stays in /v1/keys until "edseg-admin keys retire KID".
-Embedders should pin both (see the README). Needs an owner.
+Embedders should pin both (see packages/server/README.md "Your own site"). Needs an owner.
 
   --json  the server's answer as one object: { kid, keys, republished }`,
   options: { json: { type: 'boolean' } },
