@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../worker/engine.js';
-import { refreshWaitMs, retryWaitMs } from '../../worker/manifest.js';
+import { refreshWaitMs, retryWaitMs } from '../../worker/schedule.js';
 import { versionFloor } from '../../worker/floor.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import type { ConsentInput } from '../../src/core/schema.js';

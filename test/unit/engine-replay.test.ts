@@ -5,7 +5,8 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, RECOMPUTE_DELAY_MS } from '../../worker/engine.js';
+import { Engine } from '../../worker/engine.js';
+import { RECOMPUTE_DELAY_MS } from '../../worker/schedule.js';
 import { IdbStore } from '../../worker/idb.js';
 import { batchKey, BATCH_IDS_KEPT, MemoryStore, type DeviceStore } from '../../worker/store.js';
 import { rollupEvents } from '../../src/core/rollup.js';
