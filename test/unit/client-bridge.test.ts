@@ -7,7 +7,8 @@
 import { expose } from 'comlink';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSegmenter } from '../../src/client/index.js';
-import { debugLine, MAX_HELD_EVENTS } from '../../src/client/segmenter.js';
+import { debugLine } from '../../src/client/debug.js';
+import { MAX_HELD_EVENTS } from '../../src/client/held.js';
 import type { EdsegError } from '../../src/core/errors.js';
 import type { TimedEvent } from '../../src/core/protocol.js';
 
