@@ -19,7 +19,7 @@ import { seededRandom } from '../../../src/core/privacy/random.js';
 import { perturbSegment } from '../../../src/core/privacy/segment.js';
 import * as reference from '../../fixtures/estimate-reference.js';
 import { closeDeep, mixedReports } from '../../fixtures/mixed-reports.js';
-import { makeManifest } from '../../stats/fixtures.js';
+import { makeManifest } from '../../fixtures/manifest.js';
 
 const manifest = makeManifest({ ks: [3, 5, 30], d: 4, reporting: { kThreshold: 20 } });
 const NOW = new Date('2025-06-02T00:00:00Z');

@@ -8,19 +8,11 @@ import {
   type Declared,
   type StoredEvent,
 } from '../../../src/core/schema.js';
+import { testFeature } from '../../fixtures/manifest.js';
 
 /** A valid FeatureSpec with test defaults: a 7-day window, no transform, clip [0, 10], minmax. */
 function spec(over: Partial<FeatureSpec> & Pick<FeatureSpec, 'kind'>): FeatureSpec {
-  return parseOrThrow(FeatureSpec, {
-    name: 'f',
-    events: ['quiz'],
-    windowDays: 7,
-    transform: 'none',
-    clip: [0, 10],
-    normalisation: { kind: 'minmax' },
-    educationRecord: false,
-    ...over,
-  });
+  return parseOrThrow(FeatureSpec, testFeature('f', { events: ['quiz'], ...over }));
 }
 
 const TODAY = 1000;

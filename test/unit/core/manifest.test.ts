@@ -1,72 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CompactSign, SignJWT, base64url, calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { CompactSign, SignJWT, base64url } from 'jose';
 import type { JWK } from 'jose';
-import { signManifest, verifyManifest } from '../../../src/core/manifest.js';
+import { verifyManifest } from '../../../src/core/manifest.js';
 import { deviceCeilings } from '../../../src/core/privacy/ceilings.js';
-import type { Manifest } from '../../../src/core/schema.js';
+import { ORIGIN, testKey, testManifest, type TestKey } from '../../fixtures/manifest.js';
 
 const NOW = new Date('2025-03-10T12:00:00Z');
-const ORIGIN = 'https://app.example.org';
 
-const manifest: Manifest = {
+/** The fixture manifest, valid for exactly 7 days (the longest allowed) around NOW. */
+const manifest = testManifest({
   version: 3,
   issuedAt: '2025-03-08T00:00:00Z',
   expiresAt: '2025-03-15T00:00:00Z',
-  site: { id: 'lingua-kids', origins: [ORIGIN] },
-  features: [
-    {
-      name: 'lessons_7d',
-      kind: 'count',
-      events: ['lesson_complete'],
-      windowDays: 7,
-      transform: 'log1p',
-      clip: [0, 3],
-      normalisation: { kind: 'minmax' },
-      educationRecord: false,
-    },
-  ],
-  models: [
-    {
-      id: 'pace',
-      purpose: 'instruction',
-      kind: 'centroids',
-      features: ['lessons_7d'],
-      centroids: [[-1], [1]],
-      segments: ['slow', 'fast'].map((id) => ({
-        id,
-        name: id,
-        minAgeBand: 'under13' as const,
-        documentation: {
-          dataSources: ['lesson_complete'],
-          criteria: 'c',
-          validation: 'not yet validated',
-          changelog: [],
-        },
-      })),
-    },
-  ],
-  policy: { allowed: ['slow', 'fast'], clear: [] },
-  reporting: {
-    periodDays: 7,
-    epsilonSegment: 1,
-    epsilonFeatures: 2,
-    budget: { windowDays: 28, maxEpsilon: 24 },
-    kThreshold: 50,
-  },
-  retention: { rawEventDays: 30, rollupDays: 180 },
-};
-
-type KeyPair = { privateKey: CryptoKey; publicJwk: JWK; kid: string };
-async function newKey(kid?: string): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const publicJwk = await exportJWK(publicKey);
-  const id = kid ?? (await calculateJwkThumbprint(publicJwk)).slice(0, 16);
-  return { privateKey, publicJwk: { ...publicJwk, kid: id, alg: 'ES256', use: 'sig' }, kid: id };
-}
+});
 
 const opts = (keys: JWK[], over: Partial<Parameters<typeof verifyManifest>[1]> = {}) => ({
   publicKeys: keys,
-  site: 'lingua-kids',
+  site: manifest.site.id,
   origin: ORIGIN,
   now: NOW,
   ...over,
@@ -78,11 +28,11 @@ function withPayload(jws: string, payload: unknown): string {
   return `${h}.${base64url.encode(JSON.stringify(payload))}.${s}`;
 }
 
-let key: KeyPair;
+let key: TestKey;
 let jws: string;
 beforeAll(async () => {
-  key = await newKey();
-  jws = await signManifest(manifest, key.privateKey, key.kid);
+  key = await testKey();
+  jws = await key.sign(manifest);
 });
 
 describe('verifyManifest', () => {
@@ -92,7 +42,7 @@ describe('verifyManifest', () => {
   });
 
   it('picks the key by kid among several pinned keys', async () => {
-    const other = await newKey();
+    const other = await testKey('other-key');
     const r = await verifyManifest(jws, opts([other.publicJwk, key.publicJwk]));
     expect(r.ok && r.kid).toBe(key.kid);
   });
@@ -105,22 +55,22 @@ describe('verifyManifest', () => {
   it('refuses a tampered payload', async () => {
     const tampered = withPayload(jws, {
       ...manifest,
-      policy: { allowed: ['slow', 'fast'], clear: ['slow'] },
+      policy: { ...manifest.policy, clear: [] },
     });
     const r = await verifyManifest(tampered, opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 
   it('refuses a manifest signed by another key that claims the pinned kid', async () => {
-    const impostor = await newKey(key.kid);
-    const forged = await signManifest(manifest, impostor.privateKey, key.kid);
+    const impostor = await testKey(key.kid);
+    const forged = await impostor.sign(manifest);
     const r = await verifyManifest(forged, opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 
   it('refuses a manifest whose kid is not pinned', async () => {
-    const stranger = await newKey();
-    const signed = await signManifest(manifest, stranger.privateKey, stranger.kid);
+    const stranger = await testKey('stranger-key');
+    const signed = await stranger.sign(manifest);
     const r = await verifyManifest(signed, opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'unknown-key' });
   });
@@ -179,7 +129,7 @@ describe('verifyManifest', () => {
 
   it('refuses a manifest valid for more than 7 days, naming both dates', async () => {
     const long = { ...manifest, expiresAt: '2025-03-15T00:00:01Z' };
-    const r = await verifyManifest(await signManifest(long, key.privateKey, key.kid), opts([key.publicJwk]));
+    const r = await verifyManifest(await key.sign(long), opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'validity-too-long' });
     expect(!r.ok && r.message).toContain('2025-03-08T00:00:00Z');
     expect(!r.ok && r.message).toContain('2025-03-15T00:00:01Z');
@@ -197,7 +147,7 @@ describe('verifyManifest', () => {
       ...manifest,
       reporting: { ...manifest.reporting, epsilonSegment: 5, epsilonFeatures: 4 },
     };
-    const signed = await signManifest(greedy, key.privateKey, key.kid);
+    const signed = await key.sign(greedy);
     const r = await verifyManifest(signed, opts([key.publicJwk], { ceilings: deviceCeilings() }));
     expect(r).toMatchObject({ ok: false, reason: 'over-ceiling' });
     expect(!r.ok && r.message).toContain('per report');
@@ -207,7 +157,7 @@ describe('verifyManifest', () => {
 
   it('refuses a manifest whose budget lets a device spend more than the window ceiling in 28 days', async () => {
     const reporting = { ...manifest.reporting, periodDays: 1, budget: { windowDays: 7, maxEpsilon: 9 } };
-    const signed = await signManifest({ ...manifest, reporting }, key.privateKey, key.kid);
+    const signed = await key.sign({ ...manifest, reporting });
     const r = await verifyManifest(signed, opts([key.publicJwk], { ceilings: deviceCeilings() }));
     expect(r).toMatchObject({ ok: false, reason: 'over-ceiling' });
     expect(!r.ok && r.message).toContain('in 28 days');
@@ -226,26 +176,20 @@ describe('verifyManifest', () => {
   });
 
   it('refuses a validly signed payload that fails the schema, naming the field', async () => {
-    const bad = await signManifest({ ...manifest, version: 0 }, key.privateKey, key.kid);
+    const bad = await key.sign({ ...manifest, version: 0 });
     const r = await verifyManifest(bad, opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'invalid-payload' });
     expect(!r.ok && r.message).toContain('manifest.version');
   });
 
   it('refuses a validly signed manifest whose clear list covers only part of a model, naming the model', async () => {
-    const partial = { ...manifest, policy: { allowed: ['slow', 'fast'], clear: ['slow'] } };
-    const r = await verifyManifest(
-      await signManifest(partial, key.privateKey, key.kid),
-      opts([key.publicJwk]),
-    );
+    const partial = { ...manifest, policy: { ...manifest.policy, clear: ['idle'] } };
+    const r = await verifyManifest(await key.sign(partial), opts([key.publicJwk]));
     expect(r).toMatchObject({ ok: false, reason: 'invalid-payload' });
     expect(!r.ok && r.message).toContain('manifest.policy.clear');
     expect(!r.ok && r.message).toContain('model "pace"');
-    const whole = { ...manifest, policy: { allowed: ['slow', 'fast'], clear: ['slow', 'fast'] } };
-    const ok = await verifyManifest(
-      await signManifest(whole, key.privateKey, key.kid),
-      opts([key.publicJwk]),
-    );
+    const whole = { ...manifest, policy: { ...manifest.policy, clear: ['idle', 'busy'] } };
+    const ok = await verifyManifest(await key.sign(whole), opts([key.publicJwk]));
     expect(ok).toMatchObject({ ok: true });
   });
 

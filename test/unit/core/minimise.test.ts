@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { minimise, vocabularyOf } from '../../../src/core/minimise.js';
 import { DAY_MS, FeatureSpec, parseOrThrow } from '../../../src/core/schema.js';
+import { testFeature } from '../../fixtures/manifest.js';
 
 /** A valid FeatureSpec with test defaults; `over` names what the test is about. */
 function spec(over: Partial<FeatureSpec> & Pick<FeatureSpec, 'name' | 'kind'>): FeatureSpec {
-  return parseOrThrow(FeatureSpec, {
-    events: [],
-    windowDays: 7,
-    transform: 'none',
-    clip: [0, 10],
-    normalisation: { kind: 'minmax' },
-    educationRecord: false,
-    ...over,
-  });
+  return parseOrThrow(FeatureSpec, testFeature(over.name, { events: [], ...over }));
 }
 
 const features = [

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { consentArb } from '../../fixtures/arbitraries.js';
+import { testFeature } from '../../fixtures/manifest.js';
 import {
   decide,
   modelChannel,
@@ -15,7 +16,6 @@ import {
   REASON_CODES,
   type AgeBand,
   type Consent,
-  type FeatureSpec,
   type Model,
   type Purpose,
   type ReasonCode,
@@ -464,16 +464,6 @@ describe('purposeAllowed', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('segmentContexts', () => {
-  const feature = (name: string, educationRecord: boolean): FeatureSpec => ({
-    name,
-    kind: 'count',
-    events: ['lesson_complete'],
-    windowDays: 7,
-    transform: 'none',
-    clip: [0, 10],
-    normalisation: { kind: 'minmax' },
-    educationRecord,
-  });
   const model = (id: string, purpose: Purpose, features: string[]): Model => ({
     id,
     purpose,
@@ -496,7 +486,7 @@ describe('segmentContexts', () => {
     ],
   });
   const manifest = {
-    features: [feature('lessons_7d', false), feature('quiz_accuracy_14d', true)],
+    features: [testFeature('lessons_7d'), testFeature('quiz_accuracy_14d', { educationRecord: true })],
     models: [
       model('pace', 'instruction', ['lessons_7d']),
       model('tutoring_upsell', 'marketing', ['lessons_7d', 'quiz_accuracy_14d']),

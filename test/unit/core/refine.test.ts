@@ -20,6 +20,7 @@ import type {
   SegmentRefinement,
   SiteEstimates,
 } from '../../../src/core/schema.js';
+import { testFeature } from '../../fixtures/manifest.js';
 
 const doc = (id: string) => ({
   dataSources: ['simulated events'],
@@ -32,16 +33,6 @@ const segment = (id: string) => ({
   name: `Segment ${id}`,
   minAgeBand: 'under13' as const,
   documentation: doc(id),
-});
-const feature = (name: string) => ({
-  name,
-  kind: 'count' as const,
-  events: ['lesson_complete'],
-  windowDays: 7,
-  transform: 'none' as const,
-  clip: [0, 10] as [number, number],
-  normalisation: { kind: 'minmax' as const },
-  educationRecord: false,
 });
 
 /** Where learners really are, per model and segment (model feature order). `rare` holds 0.5% of pace learners, too few to publish. */
@@ -107,7 +98,7 @@ function makeManifest(reporting: Partial<Manifest['reporting']> = {}): Manifest 
     issuedAt: '2025-06-01T00:00:00.000Z',
     expiresAt: '2025-07-01T00:00:00.000Z',
     site: { id: 'sim-site', origins: ['https://sim.example'] },
-    features: ['lessons', 'practice', 'days', 'goal', 'spend'].map(feature),
+    features: ['lessons', 'practice', 'days', 'goal', 'spend'].map((name) => testFeature(name)),
     models,
     policy: { allowed: ids, clear: ['steady', 'sprinter', 'drifting', 'rare'] },
     reporting: {
