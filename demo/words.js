@@ -1,6 +1,6 @@
 // Lingua Kids: the words the page uses for what edseg reports (purposes, reason and block codes,
 // channels, event types, age bands). Plain data and one lookup, no DOM: Node imports it too
-// (test/unit/demo-reasons.test.ts checks every schema code has a sentence here).
+// (test/unit/repo/demo-reasons.test.ts checks every schema code has a sentence here).
 
 /** The purposes, in the order the page lists them. */
 export const PURPOSES = ['instruction', 'analytics', 'marketing', 'advertising'];

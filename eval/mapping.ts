@@ -1,6 +1,6 @@
 /**
  * OULAD rows -> the demo's event vocabulary (pure; docs/EVALUATION.md "Mapping" states it in words,
- * test/unit/oulad-mapping.test.ts holds the code to it).
+ * test/unit/eval/oulad-mapping.test.ts holds the code to it).
  */
 import { DAY_MS } from '../src/core/schema.js';
 import type { StoredEvent } from '../src/core/schema.js';

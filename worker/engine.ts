@@ -10,35 +10,22 @@
  * - after forget(), every store is gone and no request is made.
  */
 import { EdsegError } from '../src/core/errors.js';
-import { minimise } from '../src/core/minimise.js';
-import { rollupDeltas } from '../src/core/rollup.js';
-import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { ready as tfReady } from '../src/core/tf.js';
-import { assign, modelInput } from '../src/core/model.js';
-import { decide, purposeAllowed } from '../src/core/policy.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
   BatchId,
   ConsentInput,
-  DAY_MS,
   Declared,
-  dayOf,
   parseOrThrow,
   type DeviceExport,
   type Explanation,
   type ReleasedSegment,
-  type StoredEvent,
 } from '../src/core/schema.js';
-import {
-  fetchJws,
-  hasExpired,
-  loadManifest,
-  refreshManifest,
-  refreshWaitMs,
-  retryWaitMs,
-} from './manifest.js';
-import { consentInForce, holdEvents, holdNothing, initialState, type EngineState } from './state.js';
-import { isQuotaError } from './store.js';
+import { fetchJws, hasExpired, loadManifest, refreshManifest } from './manifest.js';
+import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
+import { applyRetention, storeEvents } from './events.js';
+import { assignSegments } from './segments.js';
+import { Schedule, WorkQueue } from './schedule.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
 import {
@@ -52,39 +39,23 @@ import { browserDeps, type AuditLog, type EngineDeps, type TabChannel } from './
 
 export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from './deps.js';
 
-const DEFAULT_REPORT_INTERVAL_MS = 300_000;
-const DEFAULT_MANIFEST_REFRESH_MS = 3_600_000;
-/** The longest a setTimeout can wait (about 24.8 days); a longer expiry is re-armed when it fires. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
-/** The soonest a timed retry runs, so a collector answering Retry-After: 0 cannot make the engine spin. */
-const MIN_RETRY_MS = 1_000;
-/**
- * How long after an ingest the segments are recomputed when nothing asks sooner: the ingests of that
- * time are coalesced into one recompute (segments(), explain(), flush() and exportData() recompute at once).
- */
-export const RECOMPUTE_DELAY_MS = 50;
+const forgotten = () => new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
 
 export class Engine implements EngineApi {
   private config!: EngineConfig;
   private readonly state: EngineState = initialState();
   private notify: (released: ReleasedSegment[]) => void = () => {};
   private initDone: Promise<InitResult> | null = null;
-  private timers: ReturnType<typeof setInterval>[] = [];
-  /** the one timer for the earliest queued report's next attempt */
-  private retry: ReturnType<typeof setTimeout> | undefined;
-  /** the one timer for the next manifest refresh (or retry, while none is adopted) */
-  private manifestTimer: ReturnType<typeof setTimeout> | undefined;
-  /** fires when the adopted manifest expires */
-  private expiryTimer: ReturnType<typeof setTimeout> | undefined;
-  /** manifest loads that failed in a row since the last adopted one (the retry backoff) */
-  private manifestFailures = 0;
+  /** the timers: intervals, delivery retry, manifest refresh and expiry, the coalesced recompute */
+  private readonly schedule: Schedule;
+  /** state-changing work, one at a time in call order; none once forget() ran */
+  private readonly work = new WorkQueue(() => {
+    if (this.state.forgotten) throw forgotten();
+  });
   /** the JWS the manifest URL answered last: the same answer again is not verified again */
   private seenJws: string | null = null;
-  private stopped = false;
   /** events were stored since the last recompute: the segments are recomputed lazily (recomputeIfDirty) */
   private dirty = false;
-  private recomputeTimer: ReturnType<typeof setTimeout> | undefined;
-  private work: Promise<unknown> = Promise.resolve();
   private tabs: TabChannel | null = null;
   /** the page's debug listener, only when it asked for debug notes (config.debug) */
   private debug: DebugListener | undefined;
@@ -93,7 +64,9 @@ export class Engine implements EngineApi {
     await this.state.store.audit({ ts: this.deps.now(), kind, detail });
   };
 
-  constructor(private readonly deps: EngineDeps = browserDeps()) {}
+  constructor(private readonly deps: EngineDeps = browserDeps()) {
+    this.schedule = new Schedule(deps, () => this.config);
+  }
 
   // ------------------------------------------------------------------ EngineApi
 
@@ -113,18 +86,18 @@ export class Engine implements EngineApi {
   async ingest(events: TimedEvent[], batch?: BatchId): Promise<void> {
     await this.ready();
     const id = batch === undefined ? undefined : parseOrThrow(BatchId, batch, 'batch');
-    await this.serial(async () => {
+    await this.work.run(async () => {
       await this.noticeExpiry();
       // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
       if (!this.state.current) return holdEvents(this.state, events);
-      if (await this.storeEvents(events, id)) this.markDirty();
+      if (await storeEvents(this.state, this.log, events, id)) this.markDirty();
     });
   }
 
   async declare(prefs: Declared): Promise<void> {
     await this.ready();
     const p = parseOrThrow(Declared, prefs, 'prefs');
-    await this.serial(async () => {
+    await this.work.run(async () => {
       this.state.declared = { ...this.state.declared, ...p };
       await this.state.store.set('declared', this.state.declared);
       await this.recompute(false);
@@ -134,12 +107,12 @@ export class Engine implements EngineApi {
   async setConsent(input: ConsentInput): Promise<void> {
     await this.ready();
     const c = parseOrThrow(ConsentInput, input, 'consent');
-    await this.serial(() => this.applyConsent(c));
+    await this.work.run(() => this.applyConsent(c));
   }
 
   async segments(): Promise<ReleasedSegment[]> {
     await this.ready();
-    return this.serial(async () => {
+    return this.work.run(async () => {
       await this.noticeExpiry();
       await this.recomputeIfDirty();
       await this.decideWithCurrentGpc();
@@ -149,7 +122,7 @@ export class Engine implements EngineApi {
 
   async explain(): Promise<Explanation> {
     await this.ready();
-    return this.serial(async () => {
+    return this.work.run(async () => {
       await this.noticeExpiry();
       await this.recomputeIfDirty();
       await this.decideWithCurrentGpc();
@@ -159,7 +132,7 @@ export class Engine implements EngineApi {
 
   async flush(): Promise<{ sent: number; pending: number }> {
     await this.ready();
-    return this.serial(async () => {
+    return this.work.run(async () => {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
       await this.syncConsent();
       await this.noticeExpiry();
@@ -173,12 +146,12 @@ export class Engine implements EngineApi {
   async online(): Promise<void> {
     await this.ready();
     // What failed for want of a network is tried at once (not what a Retry-After holds back).
-    await this.serial(() => this.deliver(true));
+    await this.work.run(() => this.deliver(true));
   }
 
   async exportData(): Promise<DeviceExport> {
     await this.ready();
-    return this.serial(async () => {
+    return this.work.run(async () => {
       await this.recomputeIfDirty();
       return deviceExport(this.state, this.config, this.deps);
     });
@@ -187,7 +160,7 @@ export class Engine implements EngineApi {
   async forget(): Promise<void> {
     if (this.initDone) await this.initDone.catch(() => undefined);
     this.state.forgotten = true;
-    await this.work.catch(() => undefined);
+    await this.work.settled();
     this.tabs?.postMessage({ kind: 'forgotten' });
     this.stop();
     await this.state.store.destroy();
@@ -200,7 +173,7 @@ export class Engine implements EngineApi {
 
   async close(): Promise<void> {
     this.stop();
-    await this.work.catch(() => undefined);
+    await this.work.settled();
     await this.state.store.close();
   }
 
@@ -224,8 +197,8 @@ export class Engine implements EngineApi {
     this.state.current = loaded.current;
     this.state.manifestStatus = loaded.manifestStatus;
     this.seenJws = loaded.fetched;
-    if (!loaded.current) this.manifestFailures = 1;
-    await this.applyRetention();
+    this.schedule.manifestLoaded(loaded.current !== null);
+    await applyRetention(this.state, this.deps, this.log);
     if (this.config.consent && !this.state.consent)
       await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
     else {
@@ -233,7 +206,7 @@ export class Engine implements EngineApi {
       await this.redecide();
     }
     this.tabs = listenToTabs(this.deps.channel, this.config, {
-      consentChanged: () => void this.serial(() => this.syncConsent()).catch(() => undefined),
+      consentChanged: () => void this.work.run(() => this.syncConsent()).catch(() => undefined),
       forgotten: () =>
         void forgottenElsewhere(
           this.state,
@@ -241,16 +214,9 @@ export class Engine implements EngineApi {
           (r) => this.notify(r),
         ),
     });
-    const every = this.reportInterval();
-    this.timers.push(
-      setInterval(() => {
-        void this.flush().catch(() => undefined);
-      }, every),
-    );
-    this.timers.push(
-      setInterval(() => {
-        void this.serial(() => this.applyRetention()).catch(() => undefined);
-      }, DAY_MS),
+    this.schedule.start(
+      () => void this.flush().catch(() => undefined),
+      () => void this.work.run(() => applyRetention(this.state, this.deps, this.log)).catch(() => undefined),
     );
     this.scheduleManifest();
     this.watchExpiry();
@@ -262,22 +228,14 @@ export class Engine implements EngineApi {
 
   // ------------------------------------------------------------------ the manifest while the page is open
 
-  /**
-   * Arms the one manifest timer: an adopted manifest is refreshed every manifestRefreshMs (+-25%
-   * jitter); while none is adopted, the load is retried with exponential backoff and full jitter.
-   */
+  /** Arms the manifest timer: a refresh of the adopted one, or a retry with backoff while none is. */
   private scheduleManifest(): void {
-    clearTimeout(this.manifestTimer);
-    if (this.stopped) return;
-    const every = this.config.manifestRefreshMs ?? DEFAULT_MANIFEST_REFRESH_MS;
-    const wait = this.state.current
-      ? refreshWaitMs(every, this.deps.rng)
-      : retryWaitMs(this.manifestFailures, every, this.deps.rng);
-    this.manifestTimer = setTimeout(() => {
-      void this.serial(() => this.refreshManifest())
+    this.schedule.manifest(this.state.current !== null, () => {
+      void this.work
+        .run(() => this.refreshManifest())
         .catch(() => undefined)
         .then(() => this.scheduleManifest());
-    }, wait);
+    });
   }
 
   /** Fetches the manifest again; a new version is adopted without a reload (re-verified, redecided, the page notified). */
@@ -291,7 +249,7 @@ export class Engine implements EngineApi {
       this.log,
     );
     this.seenJws = r.fetched ?? this.seenJws;
-    this.manifestFailures = r.current ? 0 : this.manifestFailures + 1;
+    this.schedule.manifestLoaded(r.current !== null);
     this.state.manifestStatus = r.manifestStatus;
     if (r.changed) {
       this.state.current = r.current;
@@ -299,8 +257,8 @@ export class Engine implements EngineApi {
       // What was held for want of a manifest is minimised by this one and stored.
       const held = this.state.held;
       this.state.held = [];
-      await this.storeEvents(held);
-      await this.applyRetention();
+      await storeEvents(this.state, this.log, held);
+      await applyRetention(this.state, this.deps, this.log);
       await this.redecide();
     }
     await this.dropIfExpired();
@@ -327,126 +285,43 @@ export class Engine implements EngineApi {
       version: cur.meta.version,
     });
     await this.redecide();
-    // Retried soon, with backoff, as a load that failed.
-    this.manifestFailures = 1;
+    this.schedule.manifestExpired();
     this.scheduleManifest();
   }
 
   /** Arms a timer for the adopted manifest's expiry, so it is noticed even when the page asks nothing. */
   private watchExpiry(): void {
-    clearTimeout(this.expiryTimer);
     const cur = this.state.current;
-    if (!cur || this.stopped) return;
-    const wait = Math.min(MAX_TIMEOUT_MS, Math.max(0, Date.parse(cur.manifest.expiresAt) - this.deps.now()));
-    this.expiryTimer = setTimeout(() => {
-      void this.serial(async () => {
-        await this.noticeExpiry();
-        if (this.state.current === cur) this.watchExpiry(); // a clock that moved: not expired yet
-      }).catch(() => undefined);
-    }, wait);
+    this.schedule.expiry(cur?.manifest.expiresAt ?? null, () => {
+      void this.work
+        .run(async () => {
+          await this.noticeExpiry();
+          if (this.state.current === cur) this.watchExpiry(); // a clock that moved: not expired yet
+        })
+        .catch(() => undefined);
+    });
   }
 
-  /**
-   * Minimises the events by the adopted manifest and writes what is kept, with its rollups, in one
-   * transaction; true when something was stored. When the quota is exceeded, the oldest raw events
-   * are compacted (their data lives on in the daily rollups) and the write is tried again; if it
-   * still does not fit, only the rollups are written. Consent, budget and outbox are never touched.
-   */
-  private async storeEvents(events: readonly TimedEvent[], batch?: BatchId): Promise<boolean> {
-    const cur = this.state.current;
-    if (!cur || events.length === 0) return false;
-    const kept: StoredEvent[] = [];
-    for (const ev of events) {
-      const m = minimise(ev, cur.vocab);
-      if (m) kept.push(m);
-    }
-    if (kept.length === 0) return false;
-    const store = this.state.store;
-    const deltas = kept.flatMap(rollupDeltas);
-    try {
-      return await store.addEvents(kept, deltas, batch);
-    } catch (e) {
-      if (!isQuotaError(e)) throw e;
-    }
-    const compacted = await store.compact(0.5);
-    await this.log('storage-compacted', { eventsDeleted: compacted, reason: 'quota-exceeded' }).catch(
-      () => undefined,
-    );
-    try {
-      return await store.addEvents(kept, deltas, batch);
-    } catch (e) {
-      if (!isQuotaError(e)) throw e;
-      await store.addEvents([], deltas, batch);
-      await this.log('events-dropped', {
-        events: kept.length,
-        reason: 'quota-exceeded',
-        rollups: true,
-      }).catch(() => undefined);
-    }
-    return true;
-  }
-
-  private reportInterval(): number {
-    return this.config.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS;
-  }
-
-  /** Delivers the outbox (inside serial), then times one retry for the earliest next attempt still queued. */
+  /** Delivers the outbox (inside the work queue), then times one retry for the earliest next attempt still queued. */
   private async deliver(online = false): Promise<{ sent: number; pending: number }> {
     const { next, ...result } = await deliverOutbox(this.state, this.config, this.deps, this.log, online);
-    clearTimeout(this.retry);
-    if (next !== null && !this.stopped) {
-      // Never later than the report interval, whose timer tries anyway (and a clock set back cannot overflow it).
-      const wait = Math.min(this.reportInterval(), Math.max(MIN_RETRY_MS, next - this.deps.now()));
-      this.retry = setTimeout(() => void this.serial(() => this.deliver()).catch(() => undefined), wait);
-    }
+    this.schedule.retry(next, () => void this.work.run(() => this.deliver()).catch(() => undefined));
     return result;
   }
 
   private async ready(): Promise<void> {
-    if (this.state.forgotten)
-      throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
+    if (this.state.forgotten) throw forgotten();
     if (!this.initDone) throw new EdsegError('closed', 'edseg: the engine was not initialised');
     await this.initDone;
-  }
-
-  /** Runs state-changing work one at a time, in call order. */
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.work
-      .catch(() => undefined)
-      .then(() => {
-        if (this.state.forgotten)
-          throw new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
-        return fn();
-      });
-    this.work = next;
-    return next;
-  }
-
-  private async applyRetention(): Promise<void> {
-    if (!this.state.current) return;
-    const today = dayOf(this.deps.now());
-    const { rawEventDays, rollupDays } = this.state.current.manifest.retention;
-    const r = await this.state.store.prune(today - rawEventDays + 1, today - rollupDays + 1);
-    if (r.events || r.rollups)
-      await this.log('retention', {
-        eventsDeleted: r.events,
-        rollupsDeleted: r.rollups,
-        rawEventDays,
-        rollupDays,
-      });
   }
 
   /** Stored events change the features: recompute within RECOMPUTE_DELAY_MS, or sooner when asked. */
   private markDirty(): void {
     this.dirty = true;
-    if (this.recomputeTimer !== undefined || this.stopped) return;
-    this.recomputeTimer = setTimeout(() => {
-      this.recomputeTimer = undefined;
-      void this.serial(() => this.recomputeIfDirty()).catch(() => undefined);
-    }, RECOMPUTE_DELAY_MS);
+    this.schedule.recompute(() => void this.work.run(() => this.recomputeIfDirty()).catch(() => undefined));
   }
 
-  /** Recomputes (inside serial) if events were stored since the last recompute; notifies on a change. */
+  /** Recomputes (inside the work queue) if events were stored since the last recompute; notifies on a change. */
   private async recomputeIfDirty(): Promise<void> {
     if (this.dirty) await this.recompute(false);
   }
@@ -455,60 +330,7 @@ export class Engine implements EngineApi {
   private async recompute(forceNotify: boolean): Promise<void> {
     this.dirty = false;
     this.state.gpc = this.gpcNow();
-    let released: ReleasedSegment[] = [];
-    const cur = this.state.current;
-    if (cur) {
-      const m = cur.manifest;
-      await tfReady(); // once, on the first assignment: no manifest, no tfjs start-up
-      const today = dayOf(this.deps.now());
-      // Only the rows of the event types the features read, over the largest feature window.
-      const rollups = await this.state.store.rollupsSince(
-        today - rollupWindowDays(m.features) + 1,
-        cur.vocab.types,
-      );
-      const { normalised } = computeFeatures(rollups, this.state.declared, m.features, today);
-      this.state.normalised = normalised;
-      const names = m.features.map((f) => f.name);
-      // Every consent change (and every change of GPC) recomputes, so each assignment's decision is
-      // always the current one. A model whose purpose the consent in force does not allow is not
-      // assigned at all: no segment is decided for a purpose the learner did not allow (the features
-      // themselves are computed once for all models; they leave only noised, in the feature field).
-      const consent = consentInForce(this.state);
-      this.state.assignments = m.models.flatMap((model) => {
-        const allowed = purposeAllowed(consent, model.purpose);
-        if (!allowed.allowed) {
-          this.debug?.('model-not-assigned', {
-            model: model.id,
-            purpose: model.purpose,
-            reason: allowed.reason,
-          });
-          return [];
-        }
-        const { index } = assign(model, modelInput(model, names, normalised));
-        const entry = cur.catalog.get(model.segments[index]!.id)!;
-        return [{ ...entry, index, decision: decide(consent, entry.ctx, m.policy) }];
-      });
-      if (this.debug)
-        for (const a of this.state.assignments)
-          if (!a.decision.release)
-            this.debug('segment-blocked', {
-              segment: a.segment.id,
-              model: a.model.id,
-              reasons: a.decision.reasons,
-            });
-      released = this.state.assignments
-        .filter((a) => a.decision.release)
-        .map(({ segment, model }) => ({
-          id: segment.id,
-          name: segment.name,
-          purpose: model.purpose,
-          manifestVersion: cur.meta.version,
-          model: model.id,
-        }));
-    } else {
-      this.state.assignments = [];
-      this.state.normalised = null;
-    }
+    const released = await assignSegments(this.state, this.deps, this.debug);
     const changed = JSON.stringify(released) !== JSON.stringify(this.state.released);
     this.state.released = released;
     // The page hears first; the audit entry is written after (not on the path to the answer).
@@ -550,14 +372,7 @@ export class Engine implements EngineApi {
 
   /** Stops the timers and leaves the tabs' channel. */
   private stop(): void {
-    this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    clearTimeout(this.retry);
-    clearTimeout(this.manifestTimer);
-    clearTimeout(this.expiryTimer);
-    clearTimeout(this.recomputeTimer);
-    this.recomputeTimer = undefined;
+    this.schedule.stop();
     this.tabs?.close();
     this.tabs = null;
   }

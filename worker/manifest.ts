@@ -8,7 +8,6 @@ import { deviceCeilings } from '../src/core/privacy/ceilings.js';
 import { vocabularyOf, type Vocabulary } from '../src/core/minimise.js';
 import { segmentContexts, type Decision, type SegmentContext } from '../src/core/policy.js';
 import type { EngineConfig } from '../src/core/protocol.js';
-import type { Rng } from '../src/core/privacy/random.js';
 import type { Manifest, Model, Segment, StoredManifest } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps } from './deps.js';
 import type { DeviceStore } from './store.js';
@@ -186,25 +185,6 @@ export async function refreshManifest(
 /** Whether the adopted manifest is past its expiresAt at `now` (it then stops releasing, as at start). */
 export function hasExpired(current: CurrentManifest, now: number): boolean {
   return now >= Date.parse(current.manifest.expiresAt);
-}
-
-/** The wait before the next refresh of an adopted manifest: the interval, jittered uniformly by +-25%. */
-export function refreshWaitMs(everyMs: number, rng: Rng): number {
-  return Math.round(everyMs * 0.75) + rng.int(Math.round(everyMs / 2) + 1);
-}
-
-/** The first retry of a manifest that could not be had waits up to this; each further one doubles it. */
-export const MANIFEST_RETRY_BASE_MS = 2_000;
-/** The soonest a manifest retry runs. */
-const MIN_MANIFEST_RETRY_MS = 1_000;
-
-/**
- * The wait before retrying a manifest after `failures` failed loads: exponential backoff with full
- * jitter, uniform in [0, min(everyMs, 2 s * 2^(failures-1))], and at least 1 s.
- */
-export function retryWaitMs(failures: number, everyMs: number, rng: Rng): number {
-  const cap = Math.min(everyMs, MANIFEST_RETRY_BASE_MS * 2 ** Math.max(0, Math.min(30, failures - 1)));
-  return Math.max(MIN_MANIFEST_RETRY_MS, rng.int(Math.floor(cap) + 1));
 }
 
 function adopt(

@@ -18,30 +18,22 @@ import type {
   SegmentsListener,
   TimedEvent,
 } from '../core/protocol.js';
-import {
-  MAX_EPSILON_WINDOW,
-  checkConsent,
-  checkDeclared,
-  checkEvent,
-  checkOptions,
-} from '../core/schema/checks.js';
+import { checkConsent, checkDeclared, checkEvent, checkOptions } from '../core/schema/checks.js';
 import type {
   BatchId,
   BlockCode,
   ConsentInput,
-  DeviceExport,
-  Explanation,
   Props,
   ReleasedSegment,
   SegmenterOptions,
 } from '../core/schema.js';
 import { installErrorTransfer } from '../core/wire-errors.js';
 import { WorkerBridge } from './bridge.js';
+import { PREFIX, debugLine } from './debug.js';
+import { holdAgain, noneHeld, takeUnacked, trim } from './held.js';
+import { inertExplanation, inertExport, type Inert } from './inert.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
-/** The most events held on the page: not yet acknowledged by the worker, or with no worker at all. */
-export const MAX_HELD_EVENTS = 5_000;
-const PREFIX = '[edseg]';
 
 function absolute(url: string, field: string): string {
   try {
@@ -70,26 +62,6 @@ export function canRunWorker(): boolean {
   return typeof Worker === 'function' && typeof indexedDB !== 'undefined';
 }
 
-/** One `[edseg]` console line for a debug note of the worker. */
-export function debugLine(kind: string, d: Record<string, unknown>): string {
-  switch (kind) {
-    case 'manifest-refused':
-      return d.reason === 'origin-not-allowed'
-        ? `${PREFIX} the manifest does not list this page's origin, so nothing is released: ${String(d.message)}`
-        : `${PREFIX} manifest refused (${String(d.reason)}${d.cached ? ', the stored copy' : ''}): ${String(d.message)}`;
-    case 'segment-blocked':
-      return `${PREFIX} segment ${String(d.segment)} (model ${String(d.model)}) not released: ${(d.reasons as string[]).join(', ')}`;
-    case 'model-not-assigned':
-      return `${PREFIX} model ${String(d.model)} not assigned: consent does not allow its purpose ${String(d.purpose)} (${String(d.reason)})`;
-    case 'report-queued':
-    case 'report-sent':
-    case 'report-dropped':
-      return `${PREFIX} ${kind.replace('-', ' ')}: ${JSON.stringify(d)}`;
-    default:
-      return `${PREFIX} ${kind}: ${JSON.stringify(d)}`;
-  }
-}
-
 /** Creates the SDK instance for one site; see packages/edseg/README.md "Configuration". */
 export function createSegmenter(options: SegmenterOptions): Segmenter {
   return segmenterFor(checkOptions<SegmenterOptions>(options));
@@ -103,18 +75,15 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   const debug = opts.debug === true;
   const segmentsListeners = new Set<SegmentsListener>();
   const errorListeners = new Set<ErrorListener>();
-  /** tracked, not yet handed to the worker (or held while no worker runs) */
-  let buffer: TimedEvent[] = [];
-  /** batches handed to the worker, not yet acknowledged: sent again to a restarted worker */
-  const unacked = new Set<{ events: TimedEvent[]; id: BatchId }>();
+  /** the tracked events not yet handed to the worker, and the batches it did not acknowledge yet */
+  const held = noneHeld();
   /** this Segmenter's page session for batch ids: random, never from learner data */
   const session = pageSession();
   let nextSeq = 0;
-  let dropped = 0;
   let scheduled = false;
   let stopped: EdsegError | null = null;
   /** set once no worker runs: why, and the error the `error` event carried (null for 'no-worker') */
-  let inert: { code: BlockCode; error: EdsegError | null } | null = null;
+  let inert: Inert | null = null;
   let declared: Record<string, string> = {};
   let pendingDeclares: Record<string, string>[] = [];
   let lastConsent: ConsentInput | undefined;
@@ -137,27 +106,10 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   const collectorUrl = live ? absolute(opts.collectorUrl, 'options.collectorUrl') : opts.collectorUrl;
   const workerUrl = live ? absolute(opts.workerUrl ?? defaultWorkerUrl(), 'options.workerUrl') : '';
 
-  /** Drops the oldest held events past MAX_HELD_EVENTS (unacknowledged batches count too). */
-  const trim = () => {
-    const held = buffer.length + [...unacked].reduce((n, b) => n + b.events.length, 0);
-    if (held <= MAX_HELD_EVENTS) return;
-    const over = Math.min(buffer.length, held - MAX_HELD_EVENTS);
-    buffer = buffer.slice(over);
-    dropped += over;
-    if (debug) console.info(`${PREFIX} ${over} tracked events dropped (at most ${MAX_HELD_EVENTS} are held)`);
-  };
-  /** Puts events the worker did not take back at the head of the buffer, in order. */
-  const hold = (events: TimedEvent[]) => {
-    buffer = events.concat(buffer);
-    trim();
-  };
-
   const goInert = (code: BlockCode, error: EdsegError | null) => {
     if (inert) return;
     inert = { code, error };
-    const batches = [...unacked];
-    unacked.clear();
-    for (const b of batches.reverse()) hold(b.events);
+    for (const b of takeUnacked(held).reverse()) holdAgain(held, b.events, debug);
     if (error) {
       console.warn(`${PREFIX} ${error.message}`);
       later(() => emitTo(errorListeners, error));
@@ -188,9 +140,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
         if (debug)
           console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);
         // What the dead worker did not acknowledge goes to the new one, in order, before anything newer.
-        const batches = [...unacked];
-        unacked.clear();
-        for (const b of batches) send(b.events, b.id);
+        for (const b of takeUnacked(held)) send(b.events, b.id);
         for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
       },
       onDown: (reason) =>
@@ -221,22 +171,22 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
    */
   const send = (events: TimedEvent[], id: BatchId = { session, seq: nextSeq++ }) => {
     const batch = { events, id };
-    unacked.add(batch);
+    held.unacked.add(batch);
     bridge!
       .call('track', (r) => r.ingest(events, id))
       .then(
-        () => unacked.delete(batch),
+        () => held.unacked.delete(batch),
         () => {
           // Replayed to a restarted worker (onRestart) or held by goInert already; else put back in order.
-          if (unacked.delete(batch) && !stopped) hold(events);
+          if (held.unacked.delete(batch) && !stopped) holdAgain(held, events, debug);
         },
       );
   };
   const sendBuffer = () => {
     scheduled = false;
-    if (buffer.length === 0 || stopped || inert || !bridge) return;
-    const batch = buffer;
-    buffer = [];
+    if (held.events.length === 0 || stopped || inert || !bridge) return;
+    const batch = held.events;
+    held.events = [];
     send(batch);
   };
   /** The inert answer of a call, when no worker runs. */
@@ -245,11 +195,11 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       case 'segments':
         return [];
       case 'explain':
-        return inertExplanation();
+        return inertExplanation(opts, inert, held, declared, lastConsent);
       case 'flush':
         return { sent: 0, pending: 0 };
       case 'exportData':
-        return inertExport();
+        return inertExport(opts.site, declared, lastConsent);
       default:
         return undefined;
     }
@@ -270,48 +220,6 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       throw e;
     }
   };
-
-  const inertExplanation = (): Explanation => {
-    const events: Record<string, number> = {};
-    for (const ev of buffer) events[ev.type] = (events[ev.type] ?? 0) + 1;
-    const why =
-      inert?.error?.message ?? 'edseg: no Worker or no IndexedDB here (server-side rendering, Node, jsdom)';
-    return {
-      site: opts.site,
-      origin: globalThis.location?.origin ?? '',
-      manifest: {
-        status: 'missing',
-        reason: `${why} (${buffer.length} tracked events held in memory only${dropped ? `, ${dropped} dropped` : ''})`,
-      },
-      blocked: inert?.code ?? 'no-worker',
-      consent: lastConsent ?? null,
-      persisted: false,
-      storage: { mode: 'memory', reason: 'unavailable', error: why },
-      held: { events: buffer.length, dropped },
-      stored: { events, rollups: 0, pending: 0, declared: { ...declared }, retention: null },
-      segments: [],
-      budget: {
-        windowDays: 28,
-        spent: 0,
-        cap: opts.maxEpsilonWindow ?? MAX_EPSILON_WINDOW,
-        reportsInWindow: 0,
-        lastPeriod: null,
-      },
-    };
-  };
-  const inertExport = (): DeviceExport => ({
-    site: opts.site,
-    exportedAt: new Date().toISOString(),
-    persisted: false,
-    events: [],
-    rollups: [],
-    declared: { ...declared },
-    consent: lastConsent ?? null,
-    manifest: null,
-    outbox: [],
-    budget: [],
-    audit: [],
-  });
 
   // Hiding or leaving the page hands the worker what is buffered and has it report and deliver;
   // nothing waits for it (the worker's collector requests are keepalive). Dedicated workers get no
@@ -344,8 +252,8 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       if (stopped) throw stopped;
       const p = checkEvent(type, props);
       const ts = Date.now();
-      buffer.push(p ? { type, props: p as Props, ts } : { type, ts });
-      if (inert) trim();
+      held.events.push(p ? { type, props: p as Props, ts } : { type, ts });
+      if (inert) trim(held, debug);
       else if (!scheduled) {
         scheduled = true;
         queueMicrotask(sendBuffer);
@@ -389,8 +297,8 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     exportData: () => forward('exportData', (r) => r.exportData()),
     async forget() {
       alive();
-      buffer = [];
-      unacked.clear();
+      held.events = [];
+      held.unacked.clear();
       declared = {};
       try {
         if (bridge && !inert) await bridge.call('forget', (r) => r.forget());

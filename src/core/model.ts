@@ -8,7 +8,7 @@
  * `assign` runs the TensorFlow.js build from tf.ts (float32, functional ops inside tf.tidy);
  * `assignReference` is the same maths in plain float64 JavaScript and is the specification: the
  * tf result equals it exactly wherever float32 arithmetic is exact, and otherwise agrees to
- * float32 rounding (the property tests in test/unit/model.test.ts hold both to that).
+ * float32 rounding (the property tests in test/unit/core/model.test.ts hold both to that).
  */
 import {
   add,

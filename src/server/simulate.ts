@@ -5,7 +5,7 @@
  * worker runs it (worker/engine.ts recompute, worker/report.ts maybeReport):
  *   events -> rollupEvents (core/rollup) -> computeFeatures (core/features)
  *   -> for each model whose purpose the consent allows: assignReference (core/model: the float64
- *      specification that the device's TensorFlow.js assign equals, test/unit/model.test.ts)
+ *      specification that the device's TensorFlow.js assign equals, test/unit/core/model.test.ts)
  *   -> decide (core/policy) gives the model's channel -> buildReport (core/privacy/report)
  * and no report at all when analytics is not allowed, or when the report would be empty.
  *

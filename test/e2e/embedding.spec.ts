@@ -5,8 +5,8 @@
  * crashes or stops answering, and in debug mode.
  */
 import { test, expect, type Page } from '@playwright/test';
-import { exportJWK, generateKeyPair } from 'jose';
 import { createHash } from 'node:crypto';
+import { testKey } from '../fixtures/manifest.js';
 import { adultAllConsent, openDemo, studyHard } from './helpers.js';
 
 const port = Number(process.env.EDSEG_E2E_PORT);
@@ -277,8 +277,7 @@ test('debug: true prints [edseg] lines for a refused manifest, blocked models an
   page.on('console', (m) => {
     if (m.text().startsWith('[edseg]')) lines.push(m.text());
   });
-  const { publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const other = { ...(await exportJWK(publicKey)), kid: 'not-the-signer' };
+  const other = (await testKey('not-the-signer')).publicJwk;
   await page.evaluate(async (k) => {
     const quiet = window.__newSegmenter({});
     await quiet.ready;

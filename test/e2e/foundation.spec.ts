@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { CompactSign, generateKeyPair, exportJWK } from 'jose';
+import { CompactSign } from 'jose';
+import { testKey } from '../fixtures/manifest.js';
 import {
   adultAllConsent,
   collectorReports,
@@ -153,13 +154,13 @@ test('no raw event, event prop or declared preference ever leaves the page', asy
 test('a manifest signed with another key is refused and nothing is released', async ({ page, context }) => {
   const real = await (await page.request.get('/v1/sites/lingua-kids/manifest')).text();
   const payload = Buffer.from(real.split('.')[1]!, 'base64url');
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
   const realKid = JSON.parse(Buffer.from(real.split('.')[0]!, 'base64url').toString()).kid as string;
   // Same payload and the kid the page pins, signed by an attacker's key.
+  const attacker = await testKey(realKid);
   const forged = await new CompactSign(payload)
     .setProtectedHeader({ alg: 'ES256', kid: realKid })
-    .sign(privateKey);
-  expect((await exportJWK(publicKey)).kty).toBe('EC');
+    .sign(attacker.privateKey);
+  expect(attacker.publicJwk.kty).toBe('EC');
   await context.route('**/v1/sites/lingua-kids/manifest', (route) =>
     route.fulfill({ status: 200, contentType: 'application/jose', body: forged }),
   );

@@ -18,7 +18,7 @@ import { MIGRATIONS } from '../../src/server/storage/migrations.js';
 import { migrate, type SqlStore } from '../../src/server/storage/store.js';
 import * as reference from '../fixtures/estimate-reference.js';
 import { closeDeep, mixedReports } from '../fixtures/mixed-reports.js';
-import { makeManifest } from '../stats/fixtures.js';
+import { makeManifest } from '../fixtures/manifest.js';
 import { NOW } from './helpers.js';
 import { pgliteBackend, postgresBackend } from './pg-harness.js';
 

@@ -6,14 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/privacy/random.js';
-import {
-  addMeans,
-  expectUnbiasedWithCoverage,
-  makeManifest,
-  simulate,
-  Tally,
-  unsuppressed,
-} from './fixtures.js';
+import { addMeans, expectUnbiasedWithCoverage, simulate, Tally, unsuppressed } from './fixtures.js';
+import { makeManifest } from '../fixtures/manifest.js';
 
 const TRIALS = 1000;
 

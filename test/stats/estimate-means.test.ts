@@ -9,14 +9,8 @@ import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { grrProbabilities } from '../../src/core/privacy/grr.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import type { Channel } from '../../src/core/schema.js';
-import {
-  addMeans,
-  expectUnbiasedWithCoverage,
-  makeManifest,
-  simulate,
-  Tally,
-  unsuppressed,
-} from './fixtures.js';
+import { addMeans, expectUnbiasedWithCoverage, simulate, Tally, unsuppressed } from './fixtures.js';
+import { makeManifest } from '../fixtures/manifest.js';
 
 const TRIALS = 1000;
 

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { SiteEstimates } from '../../src/core/schema.js';
-import { expectUnbiasedWithCoverage, makeManifest, simulate, Tally, unsuppressed } from './fixtures.js';
+import { expectUnbiasedWithCoverage, simulate, Tally, unsuppressed } from './fixtures.js';
+import { makeManifest } from '../fixtures/manifest.js';
 
 const TRIALS = 1000;
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { estimateSite, isSuppressed } from '../../src/core/privacy/estimate.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { SiteEstimates } from '../../src/core/schema.js';
-import { makeManifest, simulate, unsuppressed } from './fixtures.js';
+import { simulate, unsuppressed } from './fixtures.js';
+import { makeManifest } from '../fixtures/manifest.js';
 
 const RUNS = 200;
 

@@ -1,76 +1,12 @@
-/** Manifests and simulated learner populations for the estimator specs, and the specs' shared expectations. */
+/** Simulated learner populations for the estimator specs, and the specs' shared expectations (their manifests: test/fixtures/manifest.ts). */
 import { expect, it } from 'vitest';
 import { estimateSiteWith } from '../../src/core/privacy/estimate.js';
 import type { Rng } from '../../src/core/privacy/random.js';
 import type { ScalarMechanism } from '../../src/core/privacy/scalar.js';
 import { buildReport } from '../../src/core/privacy/report.js';
-import {
-  Manifest,
-  type Channel,
-  type Report,
-  type Reporting,
-  type SiteEstimates,
-} from '../../src/core/schema.js';
+import type { Channel, Manifest, Report, Reporting, SiteEstimates } from '../../src/core/schema.js';
 import { auditScalar } from './audit.js';
 import { meanVar, Z_LIMIT } from './stats.js';
-
-const doc = { dataSources: ['simulated'], criteria: 'simulated', validation: 'simulated', changelog: [] };
-
-/** A valid manifest with one model per entry of `ks` (k segments each) over d features. */
-export function makeManifest(opts: {
-  ks: number[];
-  d: number;
-  reporting?: Partial<Reporting>;
-  site?: string;
-  version?: number;
-}): Manifest {
-  const features = Array.from({ length: opts.d }, (_, j) => ({
-    name: `f${j}`,
-    kind: 'count' as const,
-    events: ['e'],
-    windowDays: 7,
-    transform: 'none' as const,
-    clip: [0, 10] as [number, number],
-    normalisation: { kind: 'minmax' as const },
-    educationRecord: false,
-  }));
-  const models = opts.ks.map((k, mi) => ({
-    id: `m${mi}`,
-    purpose: 'analytics' as const,
-    kind: 'centroids' as const,
-    features: features.map((f) => f.name),
-    segments: Array.from({ length: k }, (_, v) => ({
-      id: `m${mi}s${v}`,
-      name: `Segment ${mi}.${v}`,
-      minAgeBand: 'under13' as const,
-      documentation: doc,
-    })),
-    centroids: Array.from({ length: k }, () => features.map(() => 0)),
-  }));
-  const ids = models.flatMap((m) => m.segments.map((s) => s.id));
-  const { kThreshold, ...reporting } = opts.reporting ?? {};
-  const manifest = Manifest.parse({
-    version: opts.version ?? 3,
-    issuedAt: '2025-01-01T00:00:00Z',
-    expiresAt: '2026-01-01T00:00:00Z',
-    site: { id: opts.site ?? 'site1', origins: ['https://a.example'] },
-    features,
-    models,
-    policy: { allowed: ids, clear: ids },
-    reporting: {
-      periodDays: 7,
-      epsilonSegment: 2,
-      epsilonFeatures: 2,
-      budget: { windowDays: 30, maxEpsilon: 20 },
-      kThreshold: 50,
-      ...reporting,
-    },
-    retention: { rawEventDays: 30, rollupDays: 90 },
-  });
-  // The estimator specs also study thresholds below the schema's floor (K_THRESHOLD_FLOOR): set after the parse.
-  if (kThreshold !== undefined) manifest.reporting.kThreshold = kThreshold;
-  return manifest;
-}
 
 /** A segment drawn from shares f (by inverse CDF on one uniform). */
 export function drawSegment(f: readonly number[], rng: Rng): number {

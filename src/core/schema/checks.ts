@@ -3,7 +3,7 @@
  * preferences, createSegmenter's options, setConsent's consent), in plain code without zod, so the
  * main-thread script stays small and track() costs microseconds. They are the zod schemas of this
  * folder (events.ts, options.ts, consent.ts) written out by hand: the limits below are the ones those
- * schemas are built from, and test/unit/schema-checks.test.ts proves on generated inputs that each
+ * schemas are built from, and test/unit/core/schema-checks.test.ts proves on generated inputs that each
  * check accepts exactly what its schema accepts and names the same field when it refuses.
  * Imports nothing, so importing it pulls no zod into a bundle.
  */

@@ -1,0 +1,102 @@
+/**
+ * The evaluation's command line (eval/run.ts): where it looks for the OULAD data by default, and
+ * that a missing data folder is one clear line and exit code 1, not a stack trace.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultDataDir, main, REPO_ROOT, type Io } from '../../../eval/run.js';
+
+const repo = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+
+/** main's output, collected. */
+function capture(): Io & { text: () => string; lines: string[] } {
+  const chunks: string[] = [];
+  const lines: string[] = [];
+  return { out: (t) => chunks.push(t), err: (l) => lines.push(l), text: () => chunks.join(''), lines };
+}
+
+describe('eval/run.ts', () => {
+  it('resolves the default data folder to <repo>/../shared/data/oulad', () => {
+    expect(REPO_ROOT).toBe(repo);
+    expect(defaultDataDir()).toBe(resolve(repo, '..', 'shared', 'data', 'oulad'));
+    expect(defaultDataDir('/some/checkout')).toBe(resolve('/some/checkout/../shared/data/oulad'));
+  });
+
+  it('exits 1 with one line naming the folder when the data folder is missing', async () => {
+    const io = capture();
+    expect(await main(['--data', '/nonexistent'], io)).toBe(1);
+    expect(io.lines).toHaveLength(1);
+    expect(io.lines[0]).toContain('/nonexistent');
+    expect(io.text()).toBe('');
+  });
+
+  it('exits 1 with one line on an unknown option, and 0 with the usage on --help', async () => {
+    const bad = capture();
+    expect(await main(['--nope'], bad)).toBe(1);
+    expect(bad.lines).toHaveLength(1);
+    const help = capture();
+    expect(await main(['--help'], help)).toBe(0);
+    expect(help.text()).toMatch(/^usage: npm run evaluate -- .*--data DIR/);
+  });
+
+  it('as a process: `tsx eval/run.ts --data /nonexistent` prints one line to stderr and exits 1', async () => {
+    const tsx = resolve(repo, 'node_modules/tsx/dist/cli.mjs');
+    const failure = await promisify(execFile)(
+      process.execPath,
+      [tsx, 'eval/run.ts', '--data', '/nonexistent'],
+      {
+        cwd: repo,
+      },
+    ).then(
+      () => null,
+      (e: { code?: number; stdout?: string; stderr?: string }) => e,
+    );
+    expect(failure).toMatchObject({ code: 1, stdout: '' });
+    expect(failure?.stderr?.trim().split('\n')).toEqual([expect.stringContaining('/nonexistent')]);
+  }, 60_000);
+
+  // The whole command on one module (AAA: two presentations, so Part C trains on 2013J and tests on
+  // 2014J), R = 1: what CI runs on the OULAD copy beside the repository, in well under 2 minutes.
+  const data = process.env['OULAD_DIR'] ?? defaultDataDir();
+  const out = mkdtempSync(join(tmpdir(), 'edseg-eval-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+  it.skipIf(!existsSync(join(data, 'studentVle.csv')))(
+    'on one module: --json is one object with predictive [{ module, trainPresentations, testPresentation, auc }], tables and charts in --out',
+    async () => {
+      const io = capture();
+      const t0 = performance.now();
+      expect(
+        await main(['--data', data, '--modules', 'AAA', '--reps', '1', '--json', '--out', out], io),
+      ).toBe(0);
+      expect(performance.now() - t0).toBeLessThan(120_000);
+      const body = JSON.parse(io.text()) as {
+        runs: string[];
+        predictive: {
+          module: string;
+          trainPresentations: string[];
+          testPresentation: string;
+          auc: number;
+          baselineAuc: number;
+        }[];
+        tables: string;
+      };
+      expect(body.runs).toEqual(['AAA-2013J', 'AAA-2014J']);
+      expect(body.predictive).toHaveLength(1);
+      const [aaa] = body.predictive;
+      expect(aaa).toMatchObject({ module: 'AAA', trainPresentations: ['2013J'], testPresentation: '2014J' });
+      // held out on a later presentation: clearly better than chance, and better than the plain baseline
+      expect(aaa!.auc).toBeGreaterThan(0.65);
+      expect(aaa!.auc).toBeGreaterThan(aaa!.baselineAuc);
+      expect(body.tables).toMatch(/## Part C: predictive at-risk segment/);
+      expect(readFileSync(join(out, 'evaluation.md'), 'utf8')).toMatch(/\| AAA \| 2013J \| 2014J \|/);
+      expect(readFileSync(join(out, 'roc-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);
+      expect(io.lines.some((l) => l.includes('part C: AAA'))).toBe(true); // progress on stderr
+    },
+    180_000,
+  );
+});
