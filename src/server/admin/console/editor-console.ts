@@ -2,22 +2,22 @@
  * The console's editors of a site's working copy (features, models with their segments, a segment's
  * documentation card) and its "Review and publish" page. Plain forms, no script. A refused save
  * answers 400 with the form as typed and each message beside the field it names; nothing typed is
- * lost. Mounted by pages.ts behind the session check.
+ * lost. Mounted by ../pages.ts behind the session check.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
-import { EditRefused } from '../../core/edit.js';
-import type { EditIssue, WorkingEdit } from '../../core/edit.js';
-import { EdsegError } from '../../core/errors.js';
-import type { FeatureSpec, Model, SiteRecord } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { editWorkingCopy, loadWorkingDiff } from '../editor.js';
-import { actorOf } from './auth.js';
-import type { FieldErrors, Values } from './views/editor-fields.js';
-import { documentationPage, featurePage, modelPage } from './views/editor-pages.js';
-import type { Html } from './views/layout.js';
-import { reviewPage } from './views/review.js';
+import { EditRefused } from '../../../core/edit.js';
+import type { EditIssue, WorkingEdit } from '../../../core/edit.js';
+import { EdsegError } from '../../../core/errors.js';
+import type { FeatureSpec, Model, SiteRecord } from '../../../core/schema.js';
+import type { ServerDeps } from '../../deps.js';
+import { editWorkingCopy, loadWorkingDiff } from '../../editor.js';
+import { actorOf } from '../auth.js';
+import type { FieldErrors, Values } from '../views/editor-fields.js';
+import { documentationPage, featurePage, modelPage } from '../views/editor-pages.js';
+import type { Html } from '../views/layout.js';
+import { reviewPage } from '../views/review.js';
 
 /** The console's page frame (pages.ts): a title, a body and a status. */
 export type PageOf = (
