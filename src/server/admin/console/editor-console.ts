@@ -10,7 +10,7 @@ import { html } from 'hono/html';
 import { EditRefused } from '../../../core/edit.js';
 import type { EditIssue, WorkingEdit } from '../../../core/edit.js';
 import { EdsegError } from '../../../core/errors.js';
-import type { FeatureSpec, Model, SiteRecord } from '../../../core/schema.js';
+import type { SiteRecord } from '../../../core/schema.js';
 import type { ServerDeps } from '../../deps.js';
 import { editWorkingCopy, loadWorkingDiff } from '../../editor.js';
 import { actorOf } from '../auth.js';
@@ -18,6 +18,22 @@ import type { FieldErrors, Values } from '../views/editor-fields.js';
 import { documentationPage, featurePage, modelPage } from '../views/editor-pages.js';
 import type { Html } from '../views/layout.js';
 import { reviewPage } from '../views/review.js';
+import {
+  NEW_FEATURE,
+  documentationErrors,
+  documentationOf,
+  documentationValues,
+  featureErrors,
+  featureOf,
+  featureValues,
+  get,
+  modelErrors,
+  modelOf,
+  modelValues,
+  rowsOf,
+  valuesOf,
+  withBlankRow,
+} from './editor-form.js';
 
 /** The console's page frame (pages.ts): a title, a body and a status. */
 export type PageOf = (
@@ -26,221 +42,6 @@ export type PageOf = (
   body: Html,
   status?: 200 | 400 | 404,
 ) => Response | Promise<Response>;
-type Form = Record<string, string | File | (string | File)[]>;
-
-/** The form's text fields (the first value of each). */
-function valuesOf(form: Form): Values {
-  return Object.fromEntries(
-    Object.entries(form).flatMap(([k, v]) => {
-      const x = Array.isArray(v) ? v[0] : v;
-      return typeof x === 'string' ? [[k, x]] : [];
-    }),
-  );
-}
-
-const get = (v: Values, name: string) => (v[name] ?? '').trim();
-/** Absent when blank; the schema then says what is missing. */
-const optional = (s: string) => (s === '' ? undefined : s);
-/** A number, absent when blank, NaN when not a number (the schema names the field). */
-const numberOf = (s: string) => (s === '' ? undefined : Number(s));
-const listOf = (s: string) => s.split(/[\s,]+/).filter(Boolean);
-const numbersOf = (s: string) =>
-  s
-    .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean)
-    .map(Number);
-const shown = (xs: readonly unknown[]) => xs.join(', ');
-
-/** A feature form as a FeatureSpec to check (not yet checked). */
-function featureOf(v: Values): Record<string, unknown> {
-  const kind = get(v, 'normalisation.kind');
-  const values = optional(get(v, 'values'));
-  return {
-    kind: get(v, 'kind'),
-    events: listOf(get(v, 'events')),
-    prop: optional(get(v, 'prop')),
-    denominator: optional(get(v, 'denominator')) && listOf(get(v, 'denominator')),
-    key: optional(get(v, 'key')),
-    values:
-      values &&
-      Object.fromEntries(
-        values
-          .split(/[,\n]+/)
-          .map((pair) => pair.split('='))
-          .map(([k, x]) => [(k ?? '').trim(), x === undefined ? Number.NaN : Number(x)]),
-      ),
-    default: numberOf(get(v, 'default')),
-    windowDays: numberOf(get(v, 'windowDays')),
-    transform: get(v, 'transform'),
-    clip: [numberOf(get(v, 'clip.0')), numberOf(get(v, 'clip.1'))],
-    normalisation:
-      kind === 'zscore'
-        ? {
-            kind,
-            mean: numberOf(get(v, 'normalisation.mean')),
-            sd: numberOf(get(v, 'normalisation.sd')),
-            scale: numberOf(get(v, 'normalisation.scale')),
-          }
-        : { kind },
-    educationRecord: v['educationRecord'] === 'on',
-    description: optional(get(v, 'description')),
-  };
-}
-
-/** A stored feature as the form shows it. */
-function featureValues(f: FeatureSpec): Values {
-  const n = f.normalisation;
-  return {
-    name: f.name,
-    kind: f.kind,
-    events: shown(f.events),
-    prop: f.prop ?? '',
-    denominator: shown(f.denominator ?? []),
-    key: f.key ?? '',
-    values: Object.entries(f.values ?? {})
-      .map(([k, x]) => `${k}=${x}`)
-      .join(', '),
-    default: f.default === undefined ? '' : String(f.default),
-    windowDays: String(f.windowDays),
-    transform: f.transform,
-    'clip.0': String(f.clip[0]),
-    'clip.1': String(f.clip[1]),
-    'normalisation.kind': n.kind,
-    'normalisation.mean': n.kind === 'zscore' ? String(n.mean) : '',
-    'normalisation.sd': n.kind === 'zscore' ? String(n.sd) : '',
-    'normalisation.scale': n.kind === 'zscore' && n.scale !== undefined ? String(n.scale) : '',
-    educationRecord: f.educationRecord ? 'on' : '',
-    description: f.description ?? '',
-  };
-}
-const NEW_FEATURE: Values = {
-  kind: 'count',
-  windowDays: '14',
-  transform: 'none',
-  'clip.0': '0',
-  'clip.1': '10',
-  'normalisation.kind': 'minmax',
-};
-
-/** How many segment rows a model form has (the stored or typed ones). */
-function rowsOf(v: Values): number {
-  let n = 0;
-  while (`segments.${n}.id` in v) n++;
-  return n;
-}
-
-/**
- * A model form as a Model to check, with the form row of each segment (rows ticked "remove" or left
- * blank are dropped). A segment keeps the documentation of the one its row was (`segments.N.was`);
- * a new one starts with its model's features as data sources, to be documented.
- */
-function modelOf(v: Values, stored: Model | undefined): { model: Record<string, unknown>; rowOf: number[] } {
-  const rowOf: number[] = [];
-  for (let i = 0; i < rowsOf(v); i++) {
-    const p = `segments.${i}`;
-    const blank = !get(v, `${p}.id`) && !get(v, `${p}.name`) && !get(v, `${p}.centroid`);
-    if (v[`${p}.remove`] !== 'on' && !blank) rowOf.push(i);
-  }
-  const features = listOf(get(v, 'features'));
-  const segments = rowOf.map((i) => {
-    const p = `segments.${i}`;
-    // The row's segment as stored: the one it was (its id may have been edited), else the one of its id.
-    const was = stored?.segments.find((s) => s.id === (get(v, `${p}.was`) || get(v, `${p}.id`)));
-    return {
-      id: get(v, `${p}.id`),
-      name: get(v, `${p}.name`),
-      minAgeBand: get(v, `${p}.minAgeBand`),
-      documentation: was?.documentation ?? {
-        dataSources: features,
-        criteria: '',
-        validation: 'Not yet validated.',
-        changelog: [],
-      },
-    };
-  });
-  const kind = get(v, 'kind');
-  const params =
-    kind === 'softmax'
-      ? {
-          weights: get(v, 'weights')
-            .split('\n')
-            .map((l) => l.trim())
-            .filter(Boolean)
-            .map(numbersOf),
-          bias: numbersOf(get(v, 'bias')),
-        }
-      : { centroids: rowOf.map((i) => numbersOf(get(v, `segments.${i}.centroid`))) };
-  return {
-    model: {
-      kind,
-      purpose: get(v, 'purpose'),
-      features,
-      segments,
-      description: optional(get(v, 'description')),
-      ...params,
-    },
-    rowOf,
-  };
-}
-
-/** A stored model as the form shows it, with one blank row to add a segment. */
-function modelValues(m: Model | null): Values {
-  const v: Values = m
-    ? {
-        id: m.id,
-        kind: m.kind,
-        purpose: m.purpose,
-        features: shown(m.features),
-        description: m.description ?? '',
-        ...(m.kind === 'softmax' ? { weights: m.weights.map(shown).join('\n'), bias: shown(m.bias) } : {}),
-      }
-    : { kind: 'centroids', purpose: 'instruction' };
-  const segments = m?.segments ?? [];
-  segments.forEach((s, i) => {
-    v[`segments.${i}.id`] = s.id;
-    v[`segments.${i}.was`] = s.id;
-    v[`segments.${i}.name`] = s.name;
-    v[`segments.${i}.minAgeBand`] = s.minAgeBand;
-    v[`segments.${i}.centroid`] = m?.kind === 'centroids' ? shown(m.centroids[i] ?? []) : '';
-  });
-  const n = segments.length;
-  Object.assign(v, {
-    [`segments.${n}.id`]: '',
-    [`segments.${n}.name`]: '',
-    [`segments.${n}.minAgeBand`]: 'under13',
-  });
-  return v;
-}
-
-/** Issues in a form's terms: the edit's root taken off, then `rename` (null keeps the path). */
-function errorsOf(
-  issues: readonly EditIssue[],
-  root: string,
-  rename: (path: string[]) => string | null = () => null,
-): FieldErrors {
-  const out: FieldErrors = {};
-  for (const i of issues) {
-    const path = i.field.startsWith(`${root}.`)
-      ? i.field.slice(root.length + 1)
-      : i.field === root
-        ? '(form)'
-        : i.field;
-    const key = rename(path.split('.')) ?? path;
-    (out[key] ??= []).push(i.message);
-  }
-  return out;
-}
-
-/** Model issues on the rows they came from: centroids.K and segments.K.* are row rowOf[K]'s. */
-const modelRename =
-  (rowOf: readonly number[]) =>
-  ([head, k, ...rest]: string[]): string | null => {
-    const row = rowOf[Number(k)];
-    if (head === 'centroids' && row !== undefined) return `segments.${row}.centroid`;
-    if (head === 'segments' && row !== undefined) return ['segments', row, ...rest].join('.');
-    return null;
-  };
 
 /** The editor routes under /admin. */
 export function editorPages(deps: ServerDeps, page: PageOf): Hono {
@@ -280,10 +81,6 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
   // Features.
   const featureForm = (c: Context, name: string | null, v: Values, e: FieldErrors, status: 200 | 400 = 200) =>
     page(c, name ? `Feature ${name}` : 'New feature', featurePage(c.req.param('site')!, name, v, e), status);
-  const featureErrors = (issues: EditIssue[]) =>
-    errorsOf(issues, 'feature', ([head]) =>
-      head === 'values' || head === 'events' || head === 'denominator' ? head! : null,
-    );
 
   app.get('/sites/:site/new-feature', async (c) =>
     (await siteOf(c)) ? featureForm(c, null, NEW_FEATURE, {}) : missing(c, 'site'),
@@ -321,14 +118,6 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
   // Models and their segments.
   const modelForm = (c: Context, id: string | null, v: Values, e: FieldErrors, status: 200 | 400 = 200) =>
     page(c, id ? `Model ${id}` : 'New model', modelPage(c.req.param('site')!, id, rowsOf(v), v, e), status);
-  /** The typed form again, with a blank row to add a segment if it has none. */
-  const withBlankRow = (v: Values): Values => {
-    const n = rowsOf(v);
-    const last = n - 1;
-    return n > 0 && !get(v, `segments.${last}.id`)
-      ? v
-      : { ...v, [`segments.${n}.id`]: '', [`segments.${n}.minAgeBand`]: 'under13' };
-  };
 
   app.get('/sites/:site/new-model', async (c) =>
     (await siteOf(c)) ? modelForm(c, null, modelValues(null), {}) : missing(c, 'site'),
@@ -348,7 +137,7 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
       );
     const { model, rowOf } = modelOf(v, undefined);
     return save(c, { kind: 'put-model', id, model }, `Model ${id} added`, (issues) =>
-      modelForm(c, null, withBlankRow(v), errorsOf(issues, 'model', modelRename(rowOf)), 400),
+      modelForm(c, null, withBlankRow(v), modelErrors(issues, rowOf), 400),
     );
   });
   app.get('/sites/:site/models/:model', async (c) => {
@@ -364,7 +153,7 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
       site?.definition.models.find((m) => m.id === id),
     );
     return save(c, { kind: 'put-model', id, model }, `Model ${id} saved`, (issues) =>
-      modelForm(c, id, withBlankRow(v), errorsOf(issues, 'model', modelRename(rowOf)), 400),
+      modelForm(c, id, withBlankRow(v), modelErrors(issues, rowOf), 400),
     );
   });
   app.post('/sites/:site/models/:model/delete', async (c) => {
@@ -384,8 +173,7 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
   app.get(docPath, async (c) => {
     const found = await segmentOf(c);
     if (!found) return missing(c, 'site, model or segment');
-    const d = found.segment.documentation;
-    const v = { dataSources: d.dataSources.join('\n'), criteria: d.criteria, validation: d.validation };
+    const v = documentationValues(found.segment.documentation);
     return page(
       c,
       `Document ${found.segment.id}`,
@@ -396,14 +184,7 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
     const found = await segmentOf(c);
     if (!found) return missing(c, 'site, model or segment');
     const v = valuesOf(await c.req.parseBody());
-    const doc = {
-      dataSources: (v['dataSources'] ?? '')
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean),
-      criteria: get(v, 'criteria'),
-      validation: get(v, 'validation'),
-    };
+    const doc = documentationOf(v);
     const { model, segment } = found;
     return save(
       c,
@@ -413,13 +194,7 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
         page(
           c,
           `Document ${segment.id}`,
-          documentationPage(
-            c.req.param('site'),
-            model,
-            segment,
-            v,
-            errorsOf(issues, 'documentation', ([h]) => h ?? null),
-          ),
+          documentationPage(c.req.param('site'), model, segment, v, documentationErrors(issues)),
           400,
         ),
     );
