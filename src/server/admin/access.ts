@@ -74,7 +74,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', path: '/admin/sites/:site/estimates', need: 'analyst' },
   { method: 'GET', path: '/admin/sites/:site/refinement', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/refinement/publish', need: 'editor' },
-  // the working copy's editors and "Review and publish" (editor-console.ts)
+  // the working copy's editors and "Review and publish" (console/editor-console.ts)
   { method: 'GET', path: '/admin/sites/:site/new-feature', need: 'editor' },
   { method: 'POST', path: '/admin/sites/:site/new-feature', need: 'editor' },
   { method: 'GET', path: '/admin/sites/:site/features/:name', need: 'editor' },

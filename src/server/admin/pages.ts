@@ -23,7 +23,7 @@ import { Refusal } from '../http.js';
 import { createSite, disableSite, updateOrigins } from '../sites.js';
 import { actorOf, endSession, signedInAs, startSession } from './auth.js';
 import { accountPage } from './views/account.js';
-import { editorPages } from './editor-console.js';
+import { editorPages } from './console/editor-console.js';
 import { auditPage } from './views/audit.js';
 import { estimatesPage } from './views/estimates.js';
 import { keysPage } from './views/keys.js';
@@ -142,7 +142,7 @@ export function adminPages(deps: ServerDeps): Hono {
     );
   });
 
-  // The working copy's editors and "Review and publish" (editor-console.ts).
+  // The working copy's editors and "Review and publish" (console/editor-console.ts).
   app.route('/', editorPages(deps, page));
 
   app.get('/sites/:site', async (c) => {

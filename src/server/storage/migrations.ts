@@ -8,7 +8,7 @@
  * documents are jsonb passed as JSON text with an explicit ::jsonb cast.
  */
 import type { Manifest } from '../../core/schema.js';
-import type { Db } from './store.js';
+import type { Db } from './db.js';
 import { seriesKey } from '../series.js';
 import { addTotals, createPartitionSql, type Counted } from './totals.js';
 

@@ -5,8 +5,9 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
-import { SqlStore, migrate } from './store.js';
-import type { Db } from './store.js';
+import { migrate } from './migrate.js';
+import { sqlStore, type SqlStore } from './store.js';
+import type { Db } from './db.js';
 
 function wrap(q: PGlite | Transaction, transaction: Db['transaction']): Db {
   return {
@@ -41,5 +42,5 @@ export async function openPgliteDb(dataDir?: string): Promise<Db> {
 export async function openPgliteStore(dataDir?: string): Promise<SqlStore> {
   const db = await openPgliteDb(dataDir);
   await migrate(db);
-  return new SqlStore('pglite', db);
+  return sqlStore('pglite', db);
 }

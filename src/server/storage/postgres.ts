@@ -3,8 +3,9 @@
  * pooled client from BEGIN to COMMIT.
  */
 import pg from 'pg';
-import { SqlStore, migrate } from './store.js';
-import type { Db } from './store.js';
+import { migrate } from './migrate.js';
+import { sqlStore, type SqlStore } from './store.js';
+import type { Db } from './db.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -74,5 +75,5 @@ export async function openPostgresStore(url: string, opts: PostgresOptions = {})
     await db.close();
     throw e;
   }
-  return new SqlStore('postgres', db);
+  return sqlStore('postgres', db);
 }

@@ -12,7 +12,7 @@
  */
 import { addReport, emptyStatistics, totalsOf, type Statistics } from '../../core/privacy/estimate-stats.js';
 import type { Report } from '../../core/schema.js';
-import type { Db } from './store.js';
+import type { Db } from './db.js';
 
 /** The columns of report_totals' primary key, in order. */
 const KEY = 'site, series, period, model, oracle, k, eps, value, dim';
