@@ -90,7 +90,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/server/collector.ts', 'src/server/reports.ts', 'src/server/estimates.ts'],
+    files: [
+      'src/server/ingest/collector.ts',
+      'src/server/ingest/reports.ts',
+      'src/server/estimates/estimates.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

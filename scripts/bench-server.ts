@@ -4,7 +4,7 @@
  *
  * 1. Ingest, on PGlite and on PostgreSQL: the server runs as its own process (node --import tsx
  *    src/server/cli.ts); autocannon POSTs batches of 100 reports over C connections until N
- *    requests are answered or S seconds pass. The reports are the simulator's (src/server/simulate.ts:
+ *    requests are answered or S seconds pass. The reports are the simulator's (src/server/demo/simulate.ts:
  *    the SDK's own features, assignment, policy and report builder), each sent under a fresh id so
  *    none repeats. Afterwards the server is stopped (SIGTERM, graceful) and the database is counted:
  *    stored must equal the sum of `accepted` of the 202 answers (nothing lost, nothing twice), plus
@@ -33,9 +33,9 @@ import pg from 'pg';
 import { cryptoRng, randomHex } from '../src/core/privacy/random.js';
 import { MAX_BATCH_REPORTS, dayOf, periodOf } from '../src/core/schema.js';
 import type { Manifest, Report } from '../src/core/schema.js';
-import { createSigner } from '../src/server/keys.js';
-import { SEED_SITE, seedDemoSite } from '../src/server/seed.js';
-import { makeLearners, simulatePeriods, simulationRngs } from '../src/server/simulate.js';
+import { createSigner } from '../src/server/identity/keys.js';
+import { SEED_SITE, seedDemoSite } from '../src/server/demo/seed.js';
+import { makeLearners, simulatePeriods, simulationRngs } from '../src/server/demo/simulate.js';
 import { openPgliteStore } from '../src/server/storage/pglite.js';
 import { openPostgresStore } from '../src/server/storage/postgres.js';
 import type { SqlStore, Store } from '../src/server/storage/store.js';

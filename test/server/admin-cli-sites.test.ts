@@ -12,8 +12,8 @@ import { verifyManifest } from '../../src/core/manifest.js';
 import type { AccountCreated, KeyList, SiteList } from '../../src/core/schema.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
 import { COMMANDS } from '../../src/server/admin-cli/commands/index.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { startServer } from '../../src/server/runtime/start.js';
+import type { RunningServer } from '../../src/server/runtime/start.js';
 
 const TOKEN = 'cli-sites-token-0123456789';
 

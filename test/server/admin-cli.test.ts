@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdminCommand } from '../../src/server/admin-cli/command.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { startServer } from '../../src/server/runtime/start.js';
+import type { RunningServer } from '../../src/server/runtime/start.js';
 
 interface Run {
   code: number;

@@ -11,7 +11,7 @@ import {
   SiteView,
 } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest } from '../../src/core/schema.js';
-import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/identity/accounts.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
   ADMIN_TOKEN,

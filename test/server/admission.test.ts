@@ -7,7 +7,7 @@ import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { proposeRefinement } from '../../src/core/refine.js';
 import { DAY_MS, SiteEstimates, reportEpsilon } from '../../src/core/schema.js';
 import type { FeatureField, Report, SegmentField } from '../../src/core/schema.js';
-import { publishSite } from '../../src/server/publish.js';
+import { publishSite } from '../../src/server/sites/publish.js';
 import { NOW, json, makeServer, sampleReports } from './helpers.js';
 import type { TestServer } from './helpers.js';
 

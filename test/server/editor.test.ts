@@ -6,7 +6,7 @@ import { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../src/core/sche
 import type { CentroidModel, FeatureSpec, Manifest } from '../../src/core/schema.js';
 import { adminApiOf, consoleSession, expectShape, json, makeServer } from './helpers.js';
 import type { TestServer } from './helpers.js';
-import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/identity/accounts.js';
 
 let s: TestServer;
 beforeAll(async () => {

@@ -10,10 +10,10 @@ import { seededRandom } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf } from '../../src/core/schema.js';
 import type { Manifest, Report, SiteView } from '../../src/core/schema.js';
 import { createApp } from '../../src/server/app.js';
-import { createSigner } from '../../src/server/keys.js';
-import type { Signer } from '../../src/server/keys.js';
-import { seedDemoSite } from '../../src/server/seed.js';
-import { JWK_PLACEHOLDER } from '../../src/server/static.js';
+import { createSigner } from '../../src/server/identity/keys.js';
+import type { Signer } from '../../src/server/identity/keys.js';
+import { seedDemoSite } from '../../src/server/demo/seed.js';
+import { JWK_PLACEHOLDER } from '../../src/server/runtime/static.js';
 import { openPgliteStore } from '../../src/server/storage/pglite.js';
 import type { Store } from '../../src/server/storage/store.js';
 

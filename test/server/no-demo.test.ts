@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SiteList } from '../../src/core/schema.js';
 import { banner, optionsFrom } from '../../src/server/cli.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { startServer } from '../../src/server/runtime/start.js';
+import type { RunningServer } from '../../src/server/runtime/start.js';
 
 const TOKEN = 'no-demo-token-0123456789';
 let dir: string;

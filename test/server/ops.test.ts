@@ -16,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/schema.js';
 import { createApp } from '../../src/server/app.js';
 import { optionsFrom } from '../../src/server/cli.js';
-import { createSigner } from '../../src/server/keys.js';
+import { createSigner } from '../../src/server/identity/keys.js';
 import { createLogger } from '../../src/server/ops/log.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { startServer } from '../../src/server/runtime/start.js';
+import type { RunningServer } from '../../src/server/runtime/start.js';
 import { openPgliteStore } from '../../src/server/storage/pglite.js';
 import { sampleReports } from './helpers.js';
 

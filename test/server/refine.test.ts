@@ -14,7 +14,7 @@ import { buildReport } from '../../src/core/privacy/report.js';
 import { proposeRefinement } from '../../src/core/refine.js';
 import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
-import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/identity/accounts.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
   NOW,

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
-import { SEED_FEATURES } from '../../src/server/seed-data/features.js';
-import { startServer, type RunningServer } from '../../src/server/start.js';
+import { SEED_FEATURES } from '../../src/server/demo/features.js';
+import { startServer, type RunningServer } from '../../src/server/runtime/start.js';
 
 const TOKEN = 'science-cli-token-0123456789';
 

@@ -22,8 +22,8 @@ import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/ops/log.js';
 import { optionsFrom } from '../../src/server/cli.js';
 import type { AppOptions } from '../../src/server/app.js';
-import { takeOverStale } from '../../src/server/security/datadir.js';
-import { startServer } from '../../src/server/start.js';
+import { takeOverStale } from '../../src/server/runtime/datadir.js';
+import { startServer } from '../../src/server/runtime/start.js';
 import { ADMIN_TOKEN, NOW, ORIGIN, bearer, form, json, makeServer, sampleReports } from './helpers.js';
 import type { TestServer } from './helpers.js';
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
 import type { SimulateResult } from '../../src/server/admin-cli/commands/simulate.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { startServer } from '../../src/server/runtime/start.js';
+import type { RunningServer } from '../../src/server/runtime/start.js';
 
 const TOKEN = 'simulate-test-token-0123456789';
 

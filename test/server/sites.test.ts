@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { AccountCreated, KeyList, SiteChanged } from '../../src/core/schema.js';
 import type { AuditRecord, PublicJwk } from '../../src/core/schema.js';
-import { SCRYPT, hashPassword, verifyPassword } from '../../src/server/accounts.js';
+import { SCRYPT, hashPassword, verifyPassword } from '../../src/server/identity/accounts.js';
 import { ROUTE_ROLES } from '../../src/server/admin/access.js';
 import {
   addAccount,

@@ -1,5 +1,5 @@
 /**
- * Admin authentication: who a request is (src/server/accounts.ts checks the credentials).
+ * Admin authentication: who a request is (src/server/identity/accounts.ts checks the credentials).
  * - The JSON API takes `Authorization: Bearer <token>` (an account's API token, or the admin token:
  *   the bootstrap owner); no cookie, so no CSRF surface.
  * - The HTML console exchanges name + password (or the admin token) once, at the login form, for a
@@ -11,12 +11,12 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Principal } from '../../core/schema.js';
-import type { Guard } from '../security/guard.js';
-import { publicOrigin } from '../security/guard.js';
-import { SESSION_HOURS } from '../security/sessions.js';
+import type { Guard } from '../http/guard.js';
+import { publicOrigin } from '../http/guard.js';
+import { SESSION_HOURS } from '../http/sessions.js';
 
 // The constant-time token check and the bearer header are the collector's too (the estimates read token).
-export { bearerOf, tokenMatches } from '../http.js';
+export { bearerOf, tokenMatches } from '../http/body.js';
 
 const SESSION_COOKIE = 'edseg_admin';
 

@@ -16,8 +16,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { matchedRoutes, routePath } from 'hono/route';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { bearerOf, tokenMatches } from '../http.js';
-import { clientAddress } from '../security/guard.js';
+import { bearerOf, tokenMatches } from '../http/body.js';
+import { clientAddress } from '../http/guard.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 

@@ -8,8 +8,8 @@ import { EdsegError } from '../../core/errors.js';
 import { estimateSite } from '../../core/privacy/estimate.js';
 import { detectDrift, type DriftCheck, type PeriodEstimates } from '../../core/science/drift.js';
 import type { PublishedVersion, Report } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { notPublished } from '../estimates.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { notPublished } from '../estimates/estimates.js';
 
 export type SiteDrift = {
   site: string;

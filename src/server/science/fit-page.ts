@@ -13,7 +13,7 @@ import { CliError } from '../admin-cli/command.js';
 import type { Html } from '../admin/views/layout.js';
 import { layout } from '../admin/views/layout.js';
 import { actorOf, signedInAs } from '../admin/auth.js';
-import type { ServerDeps } from '../deps.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { fitCharts } from './charts.js';
 import { draftModel, parseKs, runFit } from './fit.js';
 import { tableInputs } from './inputs.js';

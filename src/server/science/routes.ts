@@ -12,9 +12,9 @@ import { Hono } from 'hono';
 import { EdsegError } from '../../core/errors.js';
 import { Model, parseOrThrow } from '../../core/schema.js';
 import { actorOf } from '../admin/auth.js';
-import type { ServerDeps } from '../deps.js';
-import { editWorkingCopy } from '../editor.js';
-import { readJson } from '../http.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { editWorkingCopy } from '../sites/editor.js';
+import { readJson } from '../http/body.js';
 import { siteDrift, versionParam } from './drift.js';
 
 /**

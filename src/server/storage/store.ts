@@ -19,7 +19,7 @@ import type {
   VersionRow,
   VersionSummary,
 } from '../../core/schema.js';
-import { seriesKey } from '../series.js';
+import { seriesKey } from '../estimates/series.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { PARTITION_DAYS, addTotals, createPartitionSql, partitionOf } from './totals.js';
 

@@ -10,21 +10,21 @@
  * that report's segment. The signed-in admin views count every period, and add the timeline (the
  * same estimates period by period). Every view publishes through disclose().
  */
-import { EdsegError } from '../core/errors.js';
-import { estimateFromStatistics } from '../core/privacy/estimate.js';
-import { addTotal, emptyStatistics, type Statistics } from '../core/privacy/estimate-stats.js';
-import { DAY_MS, dayOf } from '../core/schema.js';
+import { EdsegError } from '../../core/errors.js';
+import { estimateFromStatistics } from '../../core/privacy/estimate.js';
+import { addTotal, emptyStatistics, type Statistics } from '../../core/privacy/estimate-stats.js';
+import { DAY_MS, dayOf } from '../../core/schema.js';
 import type {
   Manifest,
   PublishedEstimates,
   PublishedVersion,
   Report,
   SiteEstimates,
-} from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
+} from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { disclose } from './disclosure.js';
 import { seriesKey } from './series.js';
-import type { Store } from './storage/store.js';
+import type { Store } from '../storage/store.js';
 
 /** Which reports an estimate counts: those of closed periods (public), or all of them (signed-in admin). */
 export type EstimatesScope = 'closed' | 'all';

@@ -9,16 +9,16 @@
  * - nothing invalid is signed: the manifest is checked against the schema first and the failing
  *   field is named in an EdsegError('invalid-input').
  */
-import { canonical, same, withChangelog } from '../core/diff.js';
-import { EdsegError } from '../core/errors.js';
-import { MAX_VALIDITY_DAYS } from '../core/manifest.js';
-import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../core/schema.js';
-import type { KeyStatus, PublishedVersion, SiteRecord } from '../core/schema.js';
-import { Refusal } from './http.js';
-import type { Signer } from './keys.js';
+import { canonical, same, withChangelog } from '../../core/diff.js';
+import { EdsegError } from '../../core/errors.js';
+import { MAX_VALIDITY_DAYS } from '../../core/manifest.js';
+import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../../core/schema.js';
+import type { KeyStatus, PublishedVersion, SiteRecord } from '../../core/schema.js';
+import { Refusal } from '../http/body.js';
+import type { Signer } from '../identity/keys.js';
 import { saveWorkingCopy } from './editor.js';
-import { seriesKey } from './series.js';
-import type { SitePatch, Store } from './storage/store.js';
+import { seriesKey } from '../estimates/series.js';
+import type { SitePatch, Store } from '../storage/store.js';
 
 /** A manifest is valid this long after it is signed: the longest a device accepts. */
 export const VALIDITY_DAYS = MAX_VALIDITY_DAYS;

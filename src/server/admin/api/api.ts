@@ -7,7 +7,7 @@
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { PublishInput, RefinementPublishInput, parseOrThrow } from '../../core/schema.js';
+import { PublishInput, RefinementPublishInput, parseOrThrow } from '../../../core/schema.js';
 import type {
   AccountCreated,
   AccountList,
@@ -21,18 +21,18 @@ import type {
   Published,
   RefinementPublished,
   SiteList,
-} from '../../core/schema.js';
-import { RefineParams } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { loadEstimates } from '../estimates.js';
-import { limitBody, readJson } from '../http.js';
-import { changePassword, createAccount, listAccounts } from '../accounts.js';
-import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
-import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
-import { scienceApi } from '../science/routes.js';
-import { loadSiteView } from '../site-view.js';
-import { createSite, disableSite, updateOrigins } from '../sites.js';
-import { actorOf } from './auth.js';
+} from '../../../core/schema.js';
+import { RefineParams } from '../../../core/schema.js';
+import type { ServerDeps } from '../../runtime/deps.js';
+import { loadEstimates } from '../../estimates/estimates.js';
+import { limitBody, readJson } from '../../http/body.js';
+import { changePassword, createAccount, listAccounts } from '../../identity/accounts.js';
+import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../../sites/publish.js';
+import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../../sites/refinement.js';
+import { scienceApi } from '../../science/routes.js';
+import { loadSiteView } from '../../sites/site-view.js';
+import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
+import { actorOf } from '../auth.js';
 import { editorApi } from './editor-api.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */

@@ -5,11 +5,11 @@
  * operation once no pinned embedder uses it.
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
-import { signManifest } from '../core/manifest.js';
-import type { SigningKey } from '../core/manifest.js';
-import { PrivateJwk, PublicJwk, parseOrThrow } from '../core/schema.js';
-import type { Manifest, PublicJwks, SigningKeyRecord } from '../core/schema.js';
-import type { Store } from './storage/store.js';
+import { signManifest } from '../../core/manifest.js';
+import type { SigningKey } from '../../core/manifest.js';
+import { PrivateJwk, PublicJwk, parseOrThrow } from '../../core/schema.js';
+import type { Manifest, PublicJwks, SigningKeyRecord } from '../../core/schema.js';
+import type { Store } from '../storage/store.js';
 
 export interface Signer {
   /**

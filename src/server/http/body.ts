@@ -6,11 +6,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import { EdsegError } from '../core/errors.js';
-import { createLogger } from './ops/log.js';
-import type { Logger } from './ops/log.js';
-import { escapeForLog } from './security/log.js';
-import { inputErrorOf } from './security/params.js';
+import { EdsegError } from '../../core/errors.js';
+import { createLogger } from '../ops/log.js';
+import type { Logger } from '../ops/log.js';
+import { escapeForLog } from '../security/log.js';
+import { inputErrorOf } from './params.js';
 
 /** A body limit that answers 413 { error, field: '(root)' } above `maxSize` bytes. */
 export function limitBody(maxSize: number): MiddlewareHandler {

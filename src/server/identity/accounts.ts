@@ -11,11 +11,11 @@
  *   working for the API and the console, and is how the first account is created.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { EdsegError } from '../core/errors.js';
-import { AccountInput, PasswordChange, parseOrThrow } from '../core/schema.js';
-import type { AccountCreated, AccountRecord, AccountSummary, Principal } from '../core/schema.js';
-import { Refusal, tokenMatches } from './http.js';
-import type { Store } from './storage/store.js';
+import { EdsegError } from '../../core/errors.js';
+import { AccountInput, PasswordChange, parseOrThrow } from '../../core/schema.js';
+import type { AccountCreated, AccountRecord, AccountSummary, Principal } from '../../core/schema.js';
+import { Refusal, tokenMatches } from '../http/body.js';
+import type { Store } from '../storage/store.js';
 
 /** scrypt's cost: N = 2^15, r = 8, p = 1 (32 MiB of memory per hash; median 0.31 s on the shared 2-core machine). */
 export const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 } as const;

@@ -3,14 +3,14 @@
  * features and models), edit the allowed origins (live at the next publish), disable. Each is one
  * transaction with its audit entry. Publishing, policies and keys are publish.ts's.
  */
-import { EdsegError } from '../core/errors.js';
-import { SiteCreateInput, SiteOriginsInput, parseOrThrow } from '../core/schema.js';
-import type { SiteChanged, SiteDefinition, SitePolicy, SiteSummary } from '../core/schema.js';
-import { Refusal } from './http.js';
+import { EdsegError } from '../../core/errors.js';
+import { SiteCreateInput, SiteOriginsInput, parseOrThrow } from '../../core/schema.js';
+import type { SiteChanged, SiteDefinition, SitePolicy, SiteSummary } from '../../core/schema.js';
+import { Refusal } from '../http/body.js';
 import { saveWorkingCopy } from './editor.js';
 import { listChange } from './publish.js';
-import { seedDefinition, seedPolicy } from './seed.js';
-import type { Store } from './storage/store.js';
+import { seedDefinition, seedPolicy } from '../demo/seed.js';
+import type { Store } from '../storage/store.js';
 
 type Acting = { actor: string; now: Date };
 

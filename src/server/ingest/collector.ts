@@ -9,14 +9,14 @@
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { dayOf } from '../core/schema.js';
-import type { ReportsAccepted } from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
-import { etagOf, ifNoneMatchHits, limitBody, parseJson } from './http.js';
-import { admissionReason } from './ops/ops.js';
-import { publicEstimatesRoute } from './public-estimates.js';
+import { dayOf } from '../../core/schema.js';
+import type { ReportsAccepted } from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { etagOf, ifNoneMatchHits, limitBody, parseJson } from '../http/body.js';
+import { admissionReason } from '../ops/ops.js';
+import { publicEstimatesRoute } from '../estimates/public-estimates.js';
 import { admitBatch } from './reports.js';
-import { disabledRefusal } from './sites.js';
+import { disabledRefusal } from '../sites/sites.js';
 import type { ManifestLookup, VersionInfo } from './reports.js';
 
 /** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */

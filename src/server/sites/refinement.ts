@@ -3,14 +3,14 @@
  * (src/core/refine.ts does the arithmetic), its publication as the next signed version, and the
  * refinement options as a query or a form gives them.
  */
-import { EdsegError } from '../core/errors.js';
-import { applyRefinement, proposeRefinement } from '../core/refine.js';
-import { RefineParams, RefinementPublishInput, check } from '../core/schema.js';
-import type { Manifest, RefinementProposal, RefinementPublished, SiteDefinition } from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
-import { estimateVersion } from './estimates.js';
+import { EdsegError } from '../../core/errors.js';
+import { applyRefinement, proposeRefinement } from '../../core/refine.js';
+import { RefineParams, RefinementPublishInput, check } from '../../core/schema.js';
+import type { Manifest, RefinementProposal, RefinementPublished, SiteDefinition } from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { estimateVersion } from '../estimates/estimates.js';
 import { publishSite, same } from './publish.js';
-import type { Store } from './storage/store.js';
+import type { Store } from '../storage/store.js';
 
 /**
  * The refinement proposal for a site's current version, from that version's reports

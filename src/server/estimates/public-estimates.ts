@@ -10,10 +10,10 @@
  *   (when the set of closed periods changes). Cache-Control and a strong ETag say the same.
  */
 import type { Context } from 'hono';
-import { DAY_MS, dayOf, periodOf } from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
+import { DAY_MS, dayOf, periodOf } from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { notPublished, publishedEstimates } from './estimates.js';
-import { bearerOf, etagOf, ifNoneMatchHits, tokenMatches } from './http.js';
+import { bearerOf, etagOf, ifNoneMatchHits, tokenMatches } from '../http/body.js';
 
 /** Who may read the public estimates, and how long an answer is cached (createApp / startServer options). */
 export type EstimatesOptions = {

@@ -17,11 +17,11 @@
  * An adversary's report therefore cannot carry an eps that breaks the estimators (1e-300 turns
  * shares into NaN) or a value no device can produce (1e12 moves a refined centroid by maxStep).
  */
-import { wholeModelInClear } from '../core/policy.js';
-import { chooseOracle } from '../core/privacy/segment.js';
-import { sampledDimensions, vectorBound } from '../core/privacy/vector.js';
-import { DAY_MS, ReportBatch, check, dayOf, reportEpsilon } from '../core/schema.js';
-import type { FeatureField, Manifest, Report, SegmentField } from '../core/schema.js';
+import { wholeModelInClear } from '../../core/policy.js';
+import { chooseOracle } from '../../core/privacy/segment.js';
+import { sampledDimensions, vectorBound } from '../../core/privacy/vector.js';
+import { DAY_MS, ReportBatch, check, dayOf, reportEpsilon } from '../../core/schema.js';
+import type { FeatureField, Manifest, Report, SegmentField } from '../../core/schema.js';
 
 export type Refusal = { field: string; message: string; status?: 400 | 410 };
 export type Admission = { ok: true; reports: Report[] } | ({ ok: false; status: 400 | 410 } & Refusal);

@@ -1,17 +1,17 @@
 /**
- * The admin API's routes that edit a site's working copy (src/server/editor.ts) and show what a
+ * The admin API's routes that edit a site's working copy (src/server/sites/editor.ts) and show what a
  * publish would change. Mounted by api.ts behind its token check. A refused edit answers 400
  * { error, field } naming the first failing field (`feature.clip`, `model.centroids.1`,
  * `documentation.criteria`); an unknown site, feature, model or segment 404 naming which.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import type { WorkingEdit } from '../../core/edit.js';
-import { EdsegError } from '../../core/errors.js';
-import type { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { editWorkingCopy, loadWorkingDiff } from '../editor.js';
-import { readJson } from '../http.js';
+import type { WorkingEdit } from '../../../core/edit.js';
+import { EdsegError } from '../../../core/errors.js';
+import type { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../../core/schema.js';
+import type { ServerDeps } from '../../runtime/deps.js';
+import { editWorkingCopy, loadWorkingDiff } from '../../sites/editor.js';
+import { readJson } from '../../http/body.js';
 
 /** The editing routes; `actor` names who asked, for the audit log. */
 export function editorApi(deps: ServerDeps, actor: (c: Context) => string): Hono {

@@ -3,13 +3,13 @@
  * diff of the working copy against the published version (src/core/diff.ts) that the "Review and
  * publish" page and GET /admin/api/sites/:site/diff show. Nothing here is live before a publish.
  */
-import { comparableOf, diffSites } from '../core/diff.js';
-import type { Comparable } from '../core/diff.js';
-import { applyEdit } from '../core/edit.js';
-import type { WorkingEdit } from '../core/edit.js';
-import { EdsegError } from '../core/errors.js';
-import type { SiteRecord, WorkingDiff, WorkingEdited } from '../core/schema.js';
-import type { SitePatch, Store } from './storage/store.js';
+import { comparableOf, diffSites } from '../../core/diff.js';
+import type { Comparable } from '../../core/diff.js';
+import { applyEdit } from '../../core/edit.js';
+import type { WorkingEdit } from '../../core/edit.js';
+import { EdsegError } from '../../core/errors.js';
+import type { SiteRecord, WorkingDiff, WorkingEdited } from '../../core/schema.js';
+import type { SitePatch, Store } from '../storage/store.js';
 
 const unknownSite = (id: string) => new EdsegError('not-found', `unknown site "${id}"`, 'site');
 
