@@ -3,7 +3,7 @@
  * - The JSON API takes `Authorization: Bearer <token>` (an account's API token, or the admin token:
  *   the bootstrap owner); no cookie, so no CSRF surface.
  * - The HTML console exchanges name + password (or the admin token) once, at the login form, for a
- *   session kept on the server (security/sessions.ts): the cookie holds a random id only, HttpOnly,
+ *   session kept on the server (http/sessions.ts): the cookie holds a random id only, HttpOnly,
  *   SameSite=Strict, Path=/admin, 8 hours, Secure when the console is served over https (directly,
  *   or behind a trusted proxy that says so); logging out deletes the session on the server.
  * What each role may do is access.ts's table.
@@ -16,7 +16,7 @@ import { publicOrigin } from '../http/guard.js';
 import { SESSION_HOURS } from '../http/sessions.js';
 
 // The constant-time token check and the bearer header are the collector's too (the estimates read token).
-export { bearerOf, tokenMatches } from '../http/body.js';
+export { bearerOf, tokenMatches } from '../http/tokens.js';
 
 const SESSION_COOKIE = 'edseg_admin';
 

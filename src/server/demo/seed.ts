@@ -1,5 +1,5 @@
 /**
- * Seeds the demo site `lingua-kids`: its definition (features and models in seed-data/), its policy,
+ * Seeds the demo site `lingua-kids`: its definition (features.ts, models.ts and documentation.ts beside this file), its policy,
  * its origins, and the first publish or the republish when the origins change.
  */
 import type { Model, SiteDefinition, SitePolicy } from '../../core/schema.js';
@@ -9,7 +9,7 @@ import { SEED_FEATURES } from './features.js';
 import { seedModels } from './models.js';
 import type { NewSite, Store } from '../storage/store.js';
 
-// The features are data (seed-data/features.ts); re-exported for the tests and scripts that read them.
+// The features are data (features.ts); re-exported for the tests and scripts that read them.
 export { SEED_FEATURES } from './features.js';
 
 export const SEED_SITE = 'lingua-kids';

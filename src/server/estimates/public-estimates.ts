@@ -4,7 +4,7 @@
  * - `publicEstimates: false` switches the endpoint off (404); the signed-in admin API and console
  *   still show the estimates, the live period included;
  * - `estimatesToken` makes it ask for `Authorization: Bearer <token>` (401 otherwise);
- * - it is rate limited per client (security/guard.ts, `estimates`) and cached per (site, version):
+ * - it is rate limited per client (http/guard.ts, `estimates`) and cached per (site, version):
  *   a closed period's estimates change only when a late report arrives for it, so an answer is
  *   kept for `estimatesCacheSeconds` (default 300), and never past the end of the live period
  *   (when the set of closed periods changes). Cache-Control and a strong ETag say the same.
@@ -13,7 +13,8 @@ import type { Context } from 'hono';
 import { DAY_MS, dayOf, periodOf } from '../../core/schema.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import { notPublished, publishedEstimates } from './estimates.js';
-import { bearerOf, etagOf, ifNoneMatchHits, tokenMatches } from '../http/body.js';
+import { etagOf, ifNoneMatchHits } from '../http/body.js';
+import { bearerOf, tokenMatches } from '../http/tokens.js';
 
 /** Who may read the public estimates, and how long an answer is cached (createApp / startServer options). */
 export type EstimatesOptions = {

@@ -14,7 +14,8 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { EdsegError } from '../../core/errors.js';
 import { AccountInput, PasswordChange, parseOrThrow } from '../../core/schema.js';
 import type { AccountCreated, AccountRecord, AccountSummary, Principal } from '../../core/schema.js';
-import { Refusal, tokenMatches } from '../http/body.js';
+import { Refusal } from '../http/refusal.js';
+import { tokenMatches } from '../http/tokens.js';
 import type { Store } from '../storage/store.js';
 
 /** scrypt's cost: N = 2^15, r = 8, p = 1 (32 MiB of memory per hash; median 0.31 s on the shared 2-core machine). */

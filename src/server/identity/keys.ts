@@ -1,14 +1,18 @@
 /**
  * Manifest signing keys: ES256 pairs kept in the store. The newest key signs; every key stays
  * published in the JWKS so SDKs pinned to an older key keep verifying until they are updated
- * (rotation without a flag day). Keys are never deleted here: retiring one is a deliberate
- * operation once no pinned embedder uses it.
+ * (rotation without a flag day). Rotating re-signs every published site with the new key at once;
+ * a key leaves the JWKS only when an admin retires it, once it signs nothing live (retireSigningKey).
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
+import { EdsegError } from '../../core/errors.js';
 import { signManifest } from '../../core/manifest.js';
 import type { SigningKey } from '../../core/manifest.js';
 import { PrivateJwk, PublicJwk, parseOrThrow } from '../../core/schema.js';
-import type { Manifest, PublicJwks, SigningKeyRecord } from '../../core/schema.js';
+import type { KeyStatus, Manifest, PublicJwks, SigningKeyRecord } from '../../core/schema.js';
+import { Refusal } from '../http/refusal.js';
+import { publishSite } from '../sites/publish.js';
+import type { PublishResult } from '../sites/publish.js';
 import type { Store } from '../storage/store.js';
 
 export interface Signer {
@@ -99,4 +103,95 @@ export async function createSigner(store: Store, now: () => Date = () => new Dat
       return k.kid;
     },
   };
+}
+
+/**
+ * Rotates the signing key: a new key signs from now on, and every published site is re-signed
+ * with it at once, so the current manifests and the newest key in the JWKS always agree (the
+ * demo page pins the newest key). The old keys stay in the JWKS for SDKs that pinned them.
+ */
+export async function rotateSigningKey(
+  store: Store,
+  signer: Signer,
+  opts: { actor: string; now: Date },
+): Promise<{ kid: string; republished: PublishResult[] }> {
+  const kid = await signer.rotate(opts.now);
+  await store.appendAudit({
+    at: opts.now.toISOString(),
+    actor: opts.actor,
+    action: 'key-rotate',
+    site: null,
+    version: null,
+    summary: `new signing key ${kid}; every published site re-signed with it`,
+    detail: { kid },
+  });
+  const republished: PublishResult[] = [];
+  for (const s of await store.listSites()) {
+    if (s.currentVersion !== null && s.disabledAt === null)
+      republished.push(
+        await publishSite(store, signer, s.id, {
+          actor: opts.actor,
+          now: opts.now,
+          note: `re-signed with the new key ${kid}`,
+        }),
+      );
+  }
+  return { kid, republished };
+}
+
+/**
+ * Every signing key with whether it signs now and the live versions it signed: the current,
+ * unexpired version of each enabled site (a disabled site serves nothing).
+ */
+export async function keyStatuses(store: Store, signer: Signer, now: Date): Promise<KeyStatus[]> {
+  const { keys } = await signer.publicJwks();
+  const live: { site: string; version: number; kid: string }[] = [];
+  for (const { site, version, expiresAt } of await store.currentExpiries()) {
+    if (Date.parse(expiresAt) <= now.getTime()) continue;
+    const v = await store.getVersion(site, version);
+    if (v) live.push({ site, version, kid: v.kid });
+  }
+  const created = new Map((await store.listSigningKeys()).map((k) => [k.kid, k.createdAt]));
+  return keys.map((k, i) => ({
+    kid: k.kid,
+    createdAt: created.get(k.kid) ?? '',
+    current: i === 0,
+    liveVersions: live.filter((v) => v.kid === k.kid).map(({ site, version }) => ({ site, version })),
+  }));
+}
+
+/**
+ * Retires a signing key: it leaves /v1/keys and its private half is deleted. Refused (409, naming
+ * them) while a live version is signed by it, and for the key that signs now (rotate first);
+ * 404 for an unknown kid. Audited (`key-retire`).
+ */
+export async function retireSigningKey(
+  store: Store,
+  signer: Signer,
+  kid: string,
+  opts: { actor: string; now: Date },
+): Promise<KeyStatus[]> {
+  const keys = await keyStatuses(store, signer, opts.now);
+  const key = keys.find((k) => k.kid === kid);
+  if (!key) throw new EdsegError('not-found', `no signing key "${kid}"`, 'kid');
+  if (key.current) throw new Refusal(409, `key ${kid} signs now: rotate first, then retire it`, 'kid');
+  if (key.liveVersions.length > 0)
+    throw new Refusal(
+      409,
+      `key ${kid} still signs live versions: ${key.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ')} (publish them again with the new key, or wait until they expire)`,
+      'kid',
+    );
+  await store.transaction(async (tx) => {
+    await tx.deleteSigningKey(kid);
+    await tx.appendAudit({
+      at: opts.now.toISOString(),
+      actor: opts.actor,
+      action: 'key-retire',
+      site: null,
+      version: null,
+      summary: `signing key ${kid} retired: removed from /v1/keys`,
+      detail: { kid, createdAt: key.createdAt },
+    });
+  });
+  return keyStatuses(store, signer, opts.now);
 }

@@ -3,7 +3,7 @@
  *
  * Privacy contract of the collector: it reads the request body and nothing else. The request log
  * (ops/ops.ts) writes the method, route pattern, status and duration only; the user agent is never
- * read, and the client's address is read only to key the in-memory rate limits (security/guard.ts)
+ * read, and the client's address is read only to key the in-memory rate limits (http/guard.ts)
  * and to let loopback read /metrics, never stored or logged. /v1 is
  * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
  */

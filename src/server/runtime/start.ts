@@ -135,7 +135,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const t0 = performance.now();
   const now = opts.now ?? (() => new Date());
   const dataDir = resolve(opts.dataDir ?? '.edseg-data');
-  // Fails closed: a folder others can write, or one another server uses, is refused (security/datadir.ts).
+  // Fails closed: a folder others can write, or one another server uses, is refused (runtime/datadir.ts).
   prepareDataDir(dataDir);
   const lock = lockDataDir(dataDir);
   const ownStore = !opts.store;

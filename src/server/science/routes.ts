@@ -1,5 +1,5 @@
 /**
- * The data-science routes of the admin API, mounted under /admin/api by admin/api.ts (behind its
+ * The data-science routes of the admin API, mounted under /admin/api by admin/api/api.ts (behind its
  * bearer check): a draft model into a site's working copy, and a site's drift report.
  *
  *   POST /admin/api/sites/:site/drafts  { model }  -> 201 { site, model, models }: the model (a

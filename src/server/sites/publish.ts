@@ -13,8 +13,8 @@ import { canonical, same, withChangelog } from '../../core/diff.js';
 import { EdsegError } from '../../core/errors.js';
 import { MAX_VALIDITY_DAYS } from '../../core/manifest.js';
 import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../../core/schema.js';
-import type { KeyStatus, PublishedVersion, SiteRecord } from '../../core/schema.js';
-import { Refusal } from '../http/body.js';
+import type { PublishedVersion, SiteRecord } from '../../core/schema.js';
+import { Refusal } from '../http/refusal.js';
 import type { Signer } from '../identity/keys.js';
 import { saveWorkingCopy } from './editor.js';
 import { seriesKey } from '../estimates/series.js';
@@ -198,97 +198,6 @@ export async function resignExpiring(store: Store, signer: Signer, now: Date): P
     );
   }
   return out;
-}
-
-/**
- * Rotates the signing key: a new key signs from now on, and every published site is re-signed
- * with it at once, so the current manifests and the newest key in the JWKS always agree (the
- * demo page pins the newest key). The old keys stay in the JWKS for SDKs that pinned them.
- */
-export async function rotateSigningKey(
-  store: Store,
-  signer: Signer,
-  opts: { actor: string; now: Date },
-): Promise<{ kid: string; republished: PublishResult[] }> {
-  const kid = await signer.rotate(opts.now);
-  await store.appendAudit({
-    at: opts.now.toISOString(),
-    actor: opts.actor,
-    action: 'key-rotate',
-    site: null,
-    version: null,
-    summary: `new signing key ${kid}; every published site re-signed with it`,
-    detail: { kid },
-  });
-  const republished: PublishResult[] = [];
-  for (const s of await store.listSites()) {
-    if (s.currentVersion !== null && s.disabledAt === null)
-      republished.push(
-        await publishSite(store, signer, s.id, {
-          actor: opts.actor,
-          now: opts.now,
-          note: `re-signed with the new key ${kid}`,
-        }),
-      );
-  }
-  return { kid, republished };
-}
-
-/**
- * Every signing key with whether it signs now and the live versions it signed: the current,
- * unexpired version of each enabled site (a disabled site serves nothing).
- */
-export async function keyStatuses(store: Store, signer: Signer, now: Date): Promise<KeyStatus[]> {
-  const { keys } = await signer.publicJwks();
-  const live: { site: string; version: number; kid: string }[] = [];
-  for (const { site, version, expiresAt } of await store.currentExpiries()) {
-    if (Date.parse(expiresAt) <= now.getTime()) continue;
-    const v = await store.getVersion(site, version);
-    if (v) live.push({ site, version, kid: v.kid });
-  }
-  const created = new Map((await store.listSigningKeys()).map((k) => [k.kid, k.createdAt]));
-  return keys.map((k, i) => ({
-    kid: k.kid,
-    createdAt: created.get(k.kid) ?? '',
-    current: i === 0,
-    liveVersions: live.filter((v) => v.kid === k.kid).map(({ site, version }) => ({ site, version })),
-  }));
-}
-
-/**
- * Retires a signing key: it leaves /v1/keys and its private half is deleted. Refused (409, naming
- * them) while a live version is signed by it, and for the key that signs now (rotate first);
- * 404 for an unknown kid. Audited (`key-retire`).
- */
-export async function retireSigningKey(
-  store: Store,
-  signer: Signer,
-  kid: string,
-  opts: { actor: string; now: Date },
-): Promise<KeyStatus[]> {
-  const keys = await keyStatuses(store, signer, opts.now);
-  const key = keys.find((k) => k.kid === kid);
-  if (!key) throw new EdsegError('not-found', `no signing key "${kid}"`, 'kid');
-  if (key.current) throw new Refusal(409, `key ${kid} signs now: rotate first, then retire it`, 'kid');
-  if (key.liveVersions.length > 0)
-    throw new Refusal(
-      409,
-      `key ${kid} still signs live versions: ${key.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ')} (publish them again with the new key, or wait until they expire)`,
-      'kid',
-    );
-  await store.transaction(async (tx) => {
-    await tx.deleteSigningKey(kid);
-    await tx.appendAudit({
-      at: opts.now.toISOString(),
-      actor: opts.actor,
-      action: 'key-retire',
-      site: null,
-      version: null,
-      summary: `signing key ${kid} retired: removed from /v1/keys`,
-      detail: { kid, createdAt: key.createdAt },
-    });
-  });
-  return keyStatuses(store, signer, opts.now);
 }
 
 const added = (a: readonly string[], b: readonly string[]) => b.filter((x) => !a.includes(x));

@@ -1,12 +1,12 @@
 /**
  * Sites as an owner manages them: create (empty, or from the `demo` template: the demo site's
  * features and models), edit the allowed origins (live at the next publish), disable. Each is one
- * transaction with its audit entry. Publishing, policies and keys are publish.ts's.
+ * transaction with its audit entry. Publishing and policies are publish.ts's, keys identity/keys.ts's.
  */
 import { EdsegError } from '../../core/errors.js';
 import { SiteCreateInput, SiteOriginsInput, parseOrThrow } from '../../core/schema.js';
 import type { SiteChanged, SiteDefinition, SitePolicy, SiteSummary } from '../../core/schema.js';
-import { Refusal } from '../http/body.js';
+import { Refusal } from '../http/refusal.js';
 import { saveWorkingCopy } from './editor.js';
 import { listChange } from './publish.js';
 import { seedDefinition, seedPolicy } from '../demo/seed.js';

@@ -1,9 +1,9 @@
 /**
- * The admin JSON API under /admin/api/*. Who may call what is access.ts's one table, checked by its
+ * The admin JSON API under /admin/api/*. Who may call what is admin/access.ts's one table, checked by its
  * middleware before any route here runs (`Authorization: Bearer <account API token or admin token>`);
  * the audit log records the account the token belongs to (`X-Edseg-Actor` is not read).
- * Routes only: sites, accounts, the site view, the refinement and publishing live in ../sites.ts,
- * ../accounts.ts, ../site-view.ts, ../refinement.ts and ../publish.ts.
+ * Routes only: sites, accounts, the site view, the refinement and publishing live in sites/sites.ts,
+ * identity/accounts.ts, sites/site-view.ts, sites/refinement.ts and sites/publish.ts.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
@@ -27,7 +27,8 @@ import type { ServerDeps } from '../../runtime/deps.js';
 import { loadEstimates } from '../../estimates/estimates.js';
 import { limitBody, readJson } from '../../http/body.js';
 import { changePassword, createAccount, listAccounts } from '../../identity/accounts.js';
-import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../../sites/publish.js';
+import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
+import { publishSite, updatePolicy } from '../../sites/publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../../sites/refinement.js';
 import { scienceApi } from '../../science/routes.js';
 import { loadSiteView } from '../../sites/site-view.js';
@@ -117,7 +118,7 @@ export function adminApi(deps: ServerDeps): Hono {
   });
 
   api.get('/sites/:site/estimates', async (c) => {
-    // The guard checked `version` (security/params.ts): absent or a positive integer. The live period is counted here.
+    // The guard checked `version` (http/params.ts): absent or a positive integer. The live period is counted here.
     const q = c.req.query('version');
     const version = q === undefined ? undefined : Number(q);
     return c.json(

@@ -2,7 +2,7 @@
  * The admin console's routes: server-rendered HTML (views/, where hono/html escapes every
  * interpolation), plain forms, no script. A session cookie (see auth.ts) authenticates it, and
  * access.ts's table says which role each route needs (checked before any route here runs); the app's
- * guard (security/guard.ts) takes only form posts whose Origin is this server's, on top of SameSite=Strict.
+ * guard (http/guard.ts) takes only form posts whose Origin is this server's, on top of SameSite=Strict.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
@@ -12,14 +12,20 @@ import { RefinementPublishInput, check } from '../../../core/schema.js';
 import type { Model, PublishedEstimates } from '../../../core/schema.js';
 import type { ServerDeps } from '../../runtime/deps.js';
 import { loadEstimates, loadTrends } from '../../estimates/estimates.js';
-import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../../sites/publish.js';
-import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../../sites/refinement.js';
+import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
+import { publishSite, updatePolicy } from '../../sites/publish.js';
+import {
+  loadRefinement,
+  publishRefinement,
+  refineOptionsOf,
+  refineParamsOf,
+} from '../../sites/refinement.js';
 import { siteDrift } from '../../science/drift.js';
 import { fitPages } from '../../science/fit-page.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { changePassword, principalOfLogin } from '../../identity/accounts.js';
-import { Refusal } from '../../http/body.js';
+import { Refusal } from '../../http/refusal.js';
 import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
 import { actorOf, endSession, signedInAs, startSession } from '../auth.js';
 import { accountPage } from '../views/account.js';
