@@ -15,9 +15,6 @@ import type { Guard } from '../http/guard.js';
 import { publicOrigin } from '../http/guard.js';
 import { SESSION_HOURS } from '../http/sessions.js';
 
-// The constant-time token check and the bearer header are the collector's too (the estimates read token).
-export { bearerOf, tokenMatches } from '../http/tokens.js';
-
 const SESSION_COOKIE = 'edseg_admin';
 
 /** Opens a server-side session for `principal` and sets its cookie. */

@@ -14,6 +14,7 @@ import { DAY_MS, dayOf, periodOf } from '../../core/schema.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import { notPublished, publishedEstimates } from './estimates.js';
 import { etagOf, ifNoneMatchHits } from '../http/body.js';
+import { Refusal } from '../http/refusal.js';
 import { bearerOf, tokenMatches } from '../http/tokens.js';
 
 /** Who may read the public estimates, and how long an answer is cached (createApp / startServer options). */
@@ -38,7 +39,7 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
   const cache = new Map<string, Cached>();
   return async (c: Context): Promise<Response> => {
     if (opts.publicEstimates === false)
-      return c.json({ error: 'the public estimates are switched off on this server' }, 404);
+      throw new Refusal(404, 'the public estimates are switched off on this server');
     if (token !== null && !tokenMatches(bearerOf(c), token))
       return c.json({ error: 'a read token is required (Authorization: Bearer <token>)' }, 401, {
         'WWW-Authenticate': 'Bearer realm="edseg-estimates"',
@@ -46,7 +47,7 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
     const q = c.req.query('version');
     const wanted = q === undefined ? undefined : Number(q);
     if (wanted !== undefined && (!Number.isInteger(wanted) || wanted < 1))
-      return c.json({ error: 'version must be a positive integer', field: 'version' }, 400);
+      throw new Refusal(400, 'version must be a positive integer', 'version');
     const site = c.req.param('site') ?? '';
     const version = wanted ?? (await deps.store.currentJws(site))?.version;
     if (version === undefined) throw await notPublished(deps.store, site);
@@ -55,7 +56,7 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
     const key = `${site}\u0000${version}`;
     let hit = cache.get(key);
     if (!hit || now >= hit.expires || periodOf(dayOf(now), hit.periodDays) !== hit.livePeriod) {
-      // Throws EdsegError('not-found') naming site or version: 404 through onError.
+      // Throws a 404 Refusal naming site or version: answered by onError.
       const { estimates, periodDays } = await publishedEstimates(deps, site, version, 'closed');
       const body = JSON.stringify(estimates);
       hit = {

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { EdsegError } from '../../core/errors.js';
+import { Refusal } from './refusal.js';
 
 /** A body limit that answers 413 { error, field: '(root)' } above `maxSize` bytes. */
 export function limitBody(maxSize: number): MiddlewareHandler {
@@ -14,12 +14,12 @@ export function limitBody(maxSize: number): MiddlewareHandler {
   });
 }
 
-/** Parses JSON or throws the EdsegError the app turns into 400 { error, field: '(root)' }. */
+/** Parses JSON or throws the Refusal the app answers as 400 { error, field: '(root)' }. */
 export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new EdsegError('invalid-input', 'the body is not valid JSON', '(root)');
+    throw new Refusal(400, 'the body is not valid JSON', '(root)');
   }
 }
 

@@ -11,7 +11,6 @@
  *   working for the API and the console, and is how the first account is created.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { EdsegError } from '../../core/errors.js';
 import { AccountInput, PasswordChange, parseOrThrow } from '../../core/schema.js';
 import type { AccountCreated, AccountRecord, AccountSummary, Principal } from '../../core/schema.js';
 import { Refusal } from '../http/refusal.js';
@@ -68,7 +67,7 @@ let decoy: Promise<string> | undefined;
 
 /**
  * Creates an account with a fresh password and API token, audited (`account-create`); throws
- * EdsegError naming the field for bad input, and a 409 Refusal when the name is taken.
+ * a 400 naming the field for bad input, and a 409 when the name is taken (Refusal).
  */
 export async function createAccount(
   store: Store,
@@ -154,7 +153,7 @@ export async function changePassword(store: Store, who: Principal, input: unknow
     );
   const account = await store.getAccount(who.name);
   if (!account || !(await verifyPassword(current, account.passwordHash)))
-    throw new EdsegError('invalid-input', 'the current password does not match', 'current');
+    throw new Refusal(400, 'the current password does not match', 'current');
   const hash = await hashPassword(password);
   await store.transaction(async (tx) => {
     await tx.setAccountPassword(who.name, hash);

@@ -5,7 +5,6 @@
  * a key leaves the JWKS only when an admin retires it, once it signs nothing live (retireSigningKey).
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
-import { EdsegError } from '../../core/errors.js';
 import { signManifest } from '../../core/manifest.js';
 import type { SigningKey } from '../../core/manifest.js';
 import { PrivateJwk, PublicJwk, parseOrThrow } from '../../core/schema.js';
@@ -173,7 +172,7 @@ export async function retireSigningKey(
 ): Promise<KeyStatus[]> {
   const keys = await keyStatuses(store, signer, opts.now);
   const key = keys.find((k) => k.kid === kid);
-  if (!key) throw new EdsegError('not-found', `no signing key "${kid}"`, 'kid');
+  if (!key) throw new Refusal(404, `no signing key "${kid}"`, 'kid');
   if (key.current) throw new Refusal(409, `key ${kid} signs now: rotate first, then retire it`, 'kid');
   if (key.liveVersions.length > 0)
     throw new Refusal(

@@ -7,14 +7,13 @@
  * - a publish is one transaction: the site row is locked, the version and its audit entry are
  *   written together, so two admins publishing at once get versions n+1 and n+2, not a clash;
  * - nothing invalid is signed: the manifest is checked against the schema first and the failing
- *   field is named in an EdsegError('invalid-input').
+ *   field is named in a 400 (an input error or a Refusal).
  */
 import { canonical, same, withChangelog } from '../../core/diff.js';
-import { EdsegError } from '../../core/errors.js';
 import { MAX_VALIDITY_DAYS } from '../../core/manifest.js';
 import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../../core/schema.js';
 import type { PublishedVersion, SiteRecord } from '../../core/schema.js';
-import { Refusal } from '../http/refusal.js';
+import { Refusal, unknownSite } from '../http/refusal.js';
 import type { Signer } from '../identity/keys.js';
 import { saveWorkingCopy } from './editor.js';
 import { seriesKey } from '../estimates/series.js';
@@ -70,7 +69,7 @@ const workingOf = (m: Manifest): SitePatch => {
 
 export type PublishResult = PublishedVersion & { changes: string[] };
 
-/** Publishes the next version of a site; throws EdsegError naming the field when the result would be invalid ('not-found' for an unknown site). */
+/** Publishes the next version of a site; throws a Refusal naming the field when the result would be invalid (404 for an unknown site). */
 export async function publishSite(
   store: Store,
   signer: Signer,
@@ -80,7 +79,7 @@ export async function publishSite(
   return store.transaction(async (tx) => {
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
-    if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
+    if (!site) throw unknownSite(siteId);
     if (site.disabledAt)
       throw new Refusal(
         409,
@@ -94,10 +93,10 @@ export async function publishSite(
     if (opts.manifest !== undefined) {
       const given = opts.manifest;
       if (typeof given !== 'object' || given === null || Array.isArray(given))
-        throw new EdsegError('invalid-input', 'the manifest must be an object', 'manifest');
+        throw new Refusal(400, 'the manifest must be an object', 'manifest');
       const g = given as Partial<Manifest>;
       if (g.site?.id !== undefined && g.site.id !== siteId)
-        throw new EdsegError('invalid-input', `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
+        throw new Refusal(400, `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
       manifest = {
         ...manifest,
         ...g,
@@ -150,7 +149,7 @@ export async function publishSite(
   });
 }
 
-/** Replaces a site's working policy (live at the next publish); throws EdsegError naming the field ('not-found' for an unknown site). */
+/** Replaces a site's working policy (live at the next publish); throws a Refusal naming the field (404 for an unknown site). */
 export async function updatePolicy(
   store: Store,
   siteId: string,
@@ -167,8 +166,8 @@ export async function updatePolicy(
       policy,
     }).filter((i) => i.path[0] === 'policy');
     if (issues.length > 0)
-      throw new EdsegError(
-        'invalid-input',
+      throw new Refusal(
+        400,
         issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         issues[0]!.path.join('.'),
       );

@@ -26,6 +26,7 @@ import { RefineParams } from '../../../core/schema.js';
 import type { ServerDeps } from '../../runtime/deps.js';
 import { loadEstimates } from '../../estimates/estimates.js';
 import { limitBody, readJson } from '../../http/body.js';
+import { Refusal } from '../../http/refusal.js';
 import { changePassword, createAccount, listAccounts } from '../../identity/accounts.js';
 import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
 import { publishSite, updatePolicy } from '../../sites/publish.js';
@@ -76,7 +77,8 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
-    return view ? c.json(view) : c.json({ error: 'unknown site', field: 'site' }, 404);
+    if (!view) throw new Refusal(404, 'unknown site', 'site');
+    return c.json(view);
   });
 
   api.put('/sites/:site/policy', async (c) => {
@@ -94,7 +96,7 @@ export function adminApi(deps: ServerDeps): Hono {
     const body = await readJson(c, {});
     // Either PublishInput { manifest?, note? } or a bare manifest (recognised by its models), which
     // publishSite checks whole against Manifest once the server's fields are set.
-    // A body that fails PublishInput throws EdsegError('invalid-input'): 400 naming the field through onError.
+    // A body that fails PublishInput throws an input error: 400 naming the field through onError.
     const { manifest, note }: PublishInput =
       typeof body === 'object' && body !== null && 'models' in body
         ? { manifest: body as Record<string, unknown> }
@@ -128,7 +130,7 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.get('/sites/:site/refinement', async (c) => {
     const site = c.req.param('site');
-    // Options that fail the schema throw EdsegError('invalid-input') before any I/O: 400 naming maxStep or minSupport.
+    // Options that fail the schema throw an input error before any I/O: 400 naming maxStep or minSupport.
     const proposal = await loadRefinement(
       deps,
       site,
@@ -143,9 +145,8 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.post('/sites/:site/refinement/publish', async (c) => {
     const input = parseOrThrow(RefinementPublishInput, await readJson(c, {}));
-    const out = await publishRefinement(deps, c.req.param('site'), input, actor(c));
-    if (!out.ok) return c.json({ error: out.error, ...(out.field ? { field: out.field } : {}) }, out.status);
-    return c.json(out.published satisfies RefinementPublished, 201);
+    const published = await publishRefinement(deps, c.req.param('site'), input, actor(c));
+    return c.json(published satisfies RefinementPublished, 201);
   });
 
   api.get('/audit', async (c) => {

@@ -7,7 +7,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import type { WorkingEdit } from '../../../core/edit.js';
-import { EdsegError } from '../../../core/errors.js';
+import { unknownSite } from '../../http/refusal.js';
 import type { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../../core/schema.js';
 import type { ServerDeps } from '../../runtime/deps.js';
 import { editWorkingCopy, loadWorkingDiff } from '../../sites/editor.js';
@@ -26,7 +26,7 @@ export function editorApi(deps: ServerDeps, actor: (c: Context) => string): Hono
 
   api.get('/sites/:site/working', async (c) => {
     const site = await deps.store.getSite(c.req.param('site'));
-    if (!site) throw new EdsegError('not-found', `unknown site "${c.req.param('site')}"`, 'site');
+    if (!site) throw unknownSite(c.req.param('site'));
     const { id, origins, definition, policy } = site;
     return c.json({ site: id, origins, definition, policy } satisfies WorkingCopyView);
   });
