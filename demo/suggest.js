@@ -7,7 +7,7 @@ import { LESSONS } from './lessons.js';
 /** @typedef {{ id: string, model?: string }} Released */
 /** @typedef {{ kind: string, lessonId: string, title: string, text: string, note: string }} Suggestion */
 
-/** The mastery model's segments, each with the lesson it leads to and why (src/server/seed-data/models.ts). */
+/** The mastery model's segments, each with the lesson it leads to and why (src/server/demo/models.ts). */
 const BY_MASTERY = {
   'needs-support': {
     lessonId: 'colours',

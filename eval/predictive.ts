@@ -20,7 +20,7 @@ import { assignReference } from '../src/core/model.js';
 import { rollupEvents } from '../src/core/rollup.js';
 import { auc, rocCurve } from '../src/core/science/metrics.js';
 import { type FeatureSpec, type SoftmaxModel, type StoredEvent } from '../src/core/schema.js';
-import { Plot, plotSvg } from '../src/server/charts/svg.js';
+import { Plot, plotSvg } from '../src/server/science/svg.js';
 import { trainSoftmax } from '../src/server/science/softmax.js';
 import { softmaxModel } from '../src/server/science/train.js';
 import type { Enrolment } from './data.js';

@@ -6,8 +6,8 @@ import { computeFeatures } from '../src/core/features.js';
 import { assignReference, modelInput } from '../src/core/model.js';
 import { rollupEvents } from '../src/core/rollup.js';
 import type { Manifest, Rollup } from '../src/core/schema.js';
-import { buildManifest } from '../src/server/publish.js';
-import { SEED_SITE, seedDefinition, seedOrigins, seedPolicy } from '../src/server/seed.js';
+import { buildManifest } from '../src/server/sites/publish.js';
+import { SEED_SITE, seedDefinition, seedOrigins, seedPolicy } from '../src/server/demo/seed.js';
 import type { Enrolment } from './data.js';
 import { enrolledAt, enrolmentEvents, toDay, type Mapping } from './mapping.js';
 

@@ -87,7 +87,7 @@ const ENTRY = `
   export { rollupDeltas, rollupEvents } from './src/core/rollup.ts';
   export { computeFeatures, rollupWindowDays } from './src/core/features.ts';
   export { vocabularyOf, minimise } from './src/core/minimise.ts';
-  export { SEED_FEATURES } from './src/server/seed-data/features.ts';
+  export { SEED_FEATURES } from './src/server/demo/features.ts';
   export { demoEvent, median, medianMs } from './scripts/bench/core.ts';
 `;
 

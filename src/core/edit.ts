@@ -1,12 +1,11 @@
 /**
  * Edits of a site's working copy (the definition and policy a publish signs): put or delete a
  * feature, put or delete a model with its segments, write a segment's documentation card. Pure:
- * each edit returns the new working copy or throws EditRefused listing every issue with the field
- * it names, in the edit's own terms (`feature.clip`, `model.centroids.1`, `documentation.criteria`),
+ * each edit returns the new working copy or throws EditRefused (400 listing every issue with the field
+ * it names, or 404 for an item that does not exist), in the edit's own terms (`feature.clip`, `model.centroids.1`, `documentation.criteria`),
  * so the console can show each message beside its field. The result keeps every rule a manifest
  * must keep (manifestIssues), so the working copy is always publishable.
  */
-import { EdsegError } from './errors.js';
 import {
   DocumentationInput,
   FeatureSpec,
@@ -21,12 +20,20 @@ import type * as z from 'zod/mini';
 export type WorkingCopy = { definition: SiteDefinition; policy: SitePolicy };
 export type EditIssue = { field: string; message: string };
 
-/** A refused edit: `field` is the first issue's, `issues` all of them (400 through the app's onError). */
-export class EditRefused extends EdsegError {
-  readonly issues: EditIssue[];
-  constructor(issues: EditIssue[]) {
-    super('invalid-input', issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues[0]?.field);
-    this.issues = issues;
+/**
+ * A refused edit, with the status the server answers it with: 400 for an edit that fails its checks
+ * (`issues`: every one, the message lists them), 404 for an item or site that does not exist (one
+ * issue, its message). `field` is the first issue's.
+ */
+export class EditRefused extends Error {
+  readonly field: string | undefined;
+  constructor(
+    readonly issues: EditIssue[],
+    readonly status: 400 | 404 = 400,
+  ) {
+    super(issues.map((i) => (status === 404 ? i.message : `${i.field}: ${i.message}`)).join('; '));
+    this.name = 'EditRefused';
+    this.field = issues[0]?.field;
   }
 }
 
@@ -60,8 +67,9 @@ function parsed<T extends z.ZodMiniType>(schema: T, value: unknown, root: string
   return r.value;
 }
 
-const notFound = (what: string, id: string, field: string) =>
-  new EdsegError('not-found', `unknown ${what} "${id}"`, field);
+/** The 404 for an item (or site) that does not exist. */
+const notFound = (what: string, id: string, field: string): EditRefused =>
+  new EditRefused([{ field, message: `unknown ${what} "${id}"` }], 404);
 
 /** The id in the path wins; a body that names another one is refused (a rename is an add and a delete). */
 function sameId(given: unknown, id: string, field: string): void {
@@ -98,7 +106,7 @@ function crossIssues(w: WorkingCopy, rename: (path: (string | number)[]) => stri
   }));
 }
 
-/** Applies one edit to a working copy; throws EditRefused (400) or EdsegError('not-found') (404) naming the field. */
+/** Applies one edit to a working copy; throws EditRefused (400, or 404 for what does not exist) naming the field. */
 export function applyEdit(w: WorkingCopy, edit: WorkingEdit): EditResult {
   const def = w.definition;
   const notes: string[] = [];

@@ -4,7 +4,6 @@
  */
 export type EdsegErrorCode =
   | 'invalid-input'
-  | 'not-found'
   | 'manifest-refused'
   | 'worker-timeout'
   | 'worker-terminated'

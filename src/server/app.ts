@@ -1,8 +1,8 @@
 /**
  * The reference server's HTTP app: the public API under /v1 (manifests, keys, the report
- * collector, estimates: collector.ts), the admin console and API under /admin, the SDK files
+ * collector, estimates: ingest/collector.ts), the admin console and API under /admin, the SDK files
  * under /edseg and the demo site under /demo, and /healthz, /readyz and /metrics (ops/ops.ts). Every
- * request is timed and logged first (ops/ops.ts), then passes the guard (security/guard.ts: body
+ * request is timed and logged first (ops/ops.ts), then passes the guard (http/guard.ts: body
  * limits, parameter checks, rate limits, admin write checks). /edseg/* and /demo/* are compressed
  * (gzip or deflate, as the client accepts) and carry a weak ETag of their content, so a cache
  * revalidates them with a 304 (Cache-Control: no-cache: a rebuilt SDK is picked up at once).
@@ -11,19 +11,20 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { adminAccess } from './admin/access.js';
-import { adminApi } from './admin/api.js';
-import { adminPages } from './admin/pages.js';
-import { collector, collectorCors } from './collector.js';
-import type { ServerDeps } from './deps.js';
-import { errorHandler, etagOf, ifNoneMatchHits } from './http.js';
-import type { Signer } from './keys.js';
+import { adminApi } from './admin/api/api.js';
+import { adminPages } from './admin/console/pages.js';
+import { collector, collectorCors } from './ingest/collector.js';
+import type { ServerDeps } from './runtime/deps.js';
+import { etagOf, ifNoneMatchHits } from './http/body.js';
+import { errorHandler } from './http/refusal.js';
+import type { Signer } from './identity/keys.js';
 import { createLogger } from './ops/log.js';
 import type { Logger } from './ops/log.js';
 import { createOps } from './ops/ops.js';
 import type { Ops } from './ops/ops.js';
-import { createGuard } from './security/guard.js';
-import type { GuardOptions } from './security/guard.js';
-import type { EstimatesOptions } from './public-estimates.js';
+import { createGuard } from './http/guard.js';
+import type { GuardOptions } from './http/guard.js';
+import type { EstimatesOptions } from './estimates/public-estimates.js';
 import {
   JWK_PLACEHOLDER,
   SDK_CSP,
@@ -32,7 +33,7 @@ import {
   demoCsp,
   jwkForAttribute,
   readStatic,
-} from './static.js';
+} from './runtime/static.js';
 import type { Store } from './storage/store.js';
 
 export type AppOptions = {

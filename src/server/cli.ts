@@ -21,20 +21,20 @@
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isProcessEntry } from './entry.js';
+import { isProcessEntry } from './runtime/entry.js';
 import { createLogger, parseLogLevel } from './ops/log.js';
-import { parseRateLimits } from './security/guard.js';
-import { SEED_SITE } from './seed.js';
-import { startServer } from './start.js';
-import type { RunningServer, StartOptions } from './start.js';
+import { parseRateLimits } from './http/guard.js';
+import { SEED_SITE } from './demo/seed.js';
+import { startServer } from './runtime/start.js';
+import type { RunningServer, StartOptions } from './runtime/start.js';
 
 export { createApp } from './app.js';
 export type { AppOptions } from './app.js';
-export { startServer } from './start.js';
-export type { RunningServer, StartOptions } from './start.js';
-export { seedDemoSite, seedDefinition, seedOrigins, SEED_SITE } from './seed.js';
-export { publishSite, updatePolicy } from './publish.js';
-export { createSigner } from './keys.js';
+export { startServer } from './runtime/start.js';
+export type { RunningServer, StartOptions } from './runtime/start.js';
+export { seedDemoSite, seedDefinition, seedOrigins, SEED_SITE } from './demo/seed.js';
+export { publishSite, updatePolicy } from './sites/publish.js';
+export { createSigner } from './identity/keys.js';
 export { openPgliteStore } from './storage/pglite.js';
 export { openPostgresStore } from './storage/postgres.js';
 export type { Store } from './storage/store.js';

@@ -3,17 +3,13 @@
  * a verified manifest in a few commands, accounts with roles (an analyst's publish fails with one
  * line naming the role), key rotation and retirement, and --help for every command.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyManifest } from '../../src/core/manifest.js';
 import type { AccountCreated, KeyList, SiteList } from '../../src/core/schema.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
 import { COMMANDS } from '../../src/server/admin-cli/commands/index.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { useRunningServer } from './helpers.js';
 
 const TOKEN = 'cli-sites-token-0123456789';
 
@@ -23,8 +19,7 @@ interface Run {
   err: string;
 }
 
-let dir: string;
-let server: RunningServer;
+const server = useRunningServer('edseg-admin-sites-', { adminToken: TOKEN });
 
 async function cli(argv: string[], token: string | null = TOKEN): Promise<Run> {
   const out: string[] = [];
@@ -33,15 +28,6 @@ async function cli(argv: string[], token: string | null = TOKEN): Promise<Run> {
   const code = await runAdminCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'edseg-admin-sites-'));
-  server = await startServer({ port: 0, dataDir: join(dir, 'data'), adminToken: TOKEN });
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('every command', () => {
   it('has --help (exit 0, no token needed) naming its usage', async () => {

@@ -2,14 +2,10 @@
  * edseg-admin's frame: global options anywhere, --help for the tool and each command, exit status
  * 0 / 1 / 2, one clear line on failure, and a real command against a running server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AdminCommand } from '../../src/server/admin-cli/command.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { useRunningServer } from './helpers.js';
 
 interface Run {
   code: number;
@@ -24,20 +20,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-let dir: string;
-let server: RunningServer;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'edseg-admin-cli-'));
-  server = await startServer({
-    port: 0,
-    dataDir: join(dir, 'data'),
-    adminToken: 'cli-test-token-0123456789',
-  });
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const server = useRunningServer('edseg-admin-cli-', { adminToken: 'cli-test-token-0123456789' });
 
 describe('edseg-admin', () => {
   it('takes a word that starts with one dash (a key id such as -Xa3…) as a positional, not an option', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
 import {
@@ -11,7 +11,7 @@ import {
   SiteView,
 } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest } from '../../src/core/schema.js';
-import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/identity/accounts.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
   ADMIN_TOKEN,
@@ -23,18 +23,13 @@ import {
   siteViewOf,
   expectShape,
   json,
-  makeServer,
+  useServer,
   sampleReports,
 } from './helpers.js';
-import type { TestServer } from './helpers.js';
 
-let s: TestServer;
+const s = useServer();
 beforeAll(async () => {
-  s = await makeServer();
   adaToken = (await addAccount(s, 'ada', 'editor')).token;
-});
-afterAll(async () => {
-  await s.close();
 });
 
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
@@ -327,7 +322,7 @@ describe('policy update and publish', () => {
 });
 
 describe('the HTML console', () => {
-  const { login, get, postForm } = consoleSession(() => s);
+  const { login, get, postForm } = consoleSession(s);
 
   it('sends a visitor without a session to the login form', async () => {
     const res = await s.app.request('/admin');

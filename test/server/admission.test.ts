@@ -2,22 +2,15 @@
  * Issue 8 point 5: the collector checks every report against the manifest version it names, and
  * refuses (410) reports under a version superseded more than two reporting periods ago.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { estimateSite } from '../../src/core/privacy/estimate.js';
 import { proposeRefinement } from '../../src/core/refine.js';
 import { DAY_MS, SiteEstimates, reportEpsilon } from '../../src/core/schema.js';
 import type { FeatureField, Report, SegmentField } from '../../src/core/schema.js';
-import { publishSite } from '../../src/server/publish.js';
-import { NOW, json, makeServer, sampleReports } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { publishSite } from '../../src/server/sites/publish.js';
+import { NOW, json, useServer, sampleReports } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await makeServer();
-});
-afterAll(async () => {
-  await s.close();
-});
+const s = useServer();
 beforeEach(() => {
   s.clock.now = NOW;
 });

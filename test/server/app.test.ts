@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { PublicJwks, PublishedEstimates, ReportsAccepted } from '../../src/core/schema.js';
 import type { Report } from '../../src/core/schema.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
-import { NOW, PORT, expectShape, json, makeServer, sampleReports } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { NOW, PORT, expectShape, json, useServer, sampleReports } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await makeServer();
-});
-afterAll(async () => {
-  await s.close();
-});
+const s = useServer();
 
 const ORIGIN = `http://127.0.0.1:${PORT}`;
 const keys = async (): Promise<JWK[]> =>

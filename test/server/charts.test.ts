@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Plot, plotSvg } from '../../src/server/charts/svg.js';
+import { Plot, plotSvg } from '../../src/server/science/svg.js';
 
 describe('plotSvg', () => {
   it('renders a line chart to SVG markup with its points and axis label', () => {

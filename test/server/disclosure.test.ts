@@ -4,30 +4,18 @@
  * cannot be recovered from the totals; the endpoint can be switched off or given a read token, and
  * is cached with Cache-Control; kThreshold has a floor of 20.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PublishedEstimates, Reporting } from '../../src/core/schema.js';
 import type { Report } from '../../src/core/schema.js';
-import { createApp } from '../../src/server/app.js';
-import type { AppOptions } from '../../src/server/app.js';
 import { optionsFrom } from '../../src/server/cli.js';
-import { ADMIN_TOKEN, NOW, bearer, json, makeServer, sampleReports } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { appOf, NOW, bearer, json, useServer, sampleReports } from './helpers.js';
 
 const DAY = 86_400_000;
-let s: TestServer;
-beforeAll(async () => {
-  s = await makeServer();
-});
-afterAll(async () => {
-  await s.close();
-});
+const s = useServer();
 afterEach(() => {
   s.clock.now = NOW;
 });
 
-/** An app over the test server's store and clock, with `opts`. */
-const appWith = (opts: Partial<AppOptions> = {}) =>
-  createApp({ store: s.store, signer: s.signer, adminToken: ADMIN_TOKEN, now: () => s.clock.now, ...opts });
 const post = (reports: Report[]) => s.app.request('/v1/reports', json('POST', { reports }));
 /** Posts reports in batches of 100, each accepted. */
 const postAll = async (reports: Report[]) => {
@@ -56,7 +44,7 @@ const counts = (e: PublishedEstimates): (number | null)[] => [
 
 describe('differencing the public estimates', () => {
   it('shows nothing of a new report: the live period is not published, a closed one moves in steps of 10 and keeps its suppressed cells', async () => {
-    const app = appWith({ estimatesCacheSeconds: 0 });
+    const app = appOf(s, { estimatesCacheSeconds: 0 });
     const p = (await s.manifest()).reporting.periodDays;
     const period = Math.floor(NOW.getTime() / DAY / p) * p;
     await postAll(await reportsIn(200, period));
@@ -113,7 +101,7 @@ describe('suppressed cells and the totals', () => {
     expect(reports[0]!.manifestVersion).toBe(2);
     await postAll(reports);
     s.clock.now = new Date((period + p) * DAY + 3_600_000);
-    const est = await estimates(appWith());
+    const est = await estimates(appOf(s));
     const pace = est.models.find((m) => m.model === 'pace')!;
     const total = (pace.n.clear ?? 0) + (pace.n.ldp ?? 0);
     const shown = pace.segments.reduce((sum, x) => sum + (x.support ?? 0), 0);
@@ -129,7 +117,7 @@ describe('suppressed cells and the totals', () => {
 
 describe('who may read the public estimates', () => {
   it('can be switched off, while the admin API still shows them', async () => {
-    const app = appWith({ publicEstimates: false });
+    const app = appOf(s, { publicEstimates: false });
     expect((await app.request('/v1/sites/lingua-kids/estimates')).status).toBe(404);
     expect((await app.request('/admin/api/sites/lingua-kids/estimates', { headers: bearer })).status).toBe(
       200,
@@ -137,7 +125,7 @@ describe('who may read the public estimates', () => {
   });
 
   it('asks for the read token when one is set', async () => {
-    const app = appWith({ estimatesToken: 'read-0123456789abcdef' });
+    const app = appOf(s, { estimatesToken: 'read-0123456789abcdef' });
     const none = await app.request('/v1/sites/lingua-kids/estimates');
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Bearer');
@@ -165,7 +153,7 @@ describe('who may read the public estimates', () => {
 
 describe('caching', () => {
   it('sends Cache-Control and an ETag, answers 304, and keeps an answer until its TTL or the next period', async () => {
-    const app = appWith({ estimatesCacheSeconds: 300 });
+    const app = appOf(s, { estimatesCacheSeconds: 300 });
     const p = (await s.manifest()).reporting.periodDays;
     const period = Math.floor(NOW.getTime() / DAY / p) * p;
     s.clock.now = new Date((period + p) * DAY + 3_600_000);

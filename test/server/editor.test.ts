@@ -1,20 +1,13 @@
 // Editing the working copy: the JSON API routes (stored, 400 naming the field, 404 for what does
 // not exist), the diff against the published version, the changelog entry every publish writes,
 // and the console's editor forms (a refused post re-renders with what was typed, the error beside its field).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../src/core/schema.js';
 import type { CentroidModel, FeatureSpec, Manifest } from '../../src/core/schema.js';
-import { adminApiOf, consoleSession, expectShape, json, makeServer } from './helpers.js';
-import type { TestServer } from './helpers.js';
-import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
+import { adminApiOf, consoleSession, expectShape, json, useServer } from './helpers.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/identity/accounts.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await makeServer();
-});
-afterAll(async () => {
-  await s.close();
-});
+const s = useServer();
 
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
 const SITE = '/sites/lingua-kids';
@@ -302,7 +295,7 @@ describe('publishing writes a changelog entry on every changed segment', () => {
 });
 
 describe('the console editors', () => {
-  const admin = consoleSession(() => s);
+  const admin = consoleSession(s);
   beforeAll(async () => {
     expect((await admin.login()).status).toBe(303);
   });

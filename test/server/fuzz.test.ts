@@ -5,32 +5,23 @@
  * wrong types, huge and deeply nested bodies, NUL bytes, huge numbers and wrong content types.
  * No answer may be a 5xx, and the server answers normally afterwards. Same seed, same requests.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import type { Rng } from '../../src/core/privacy/random.js';
 import type { Report } from '../../src/core/schema.js';
-import { createApp } from '../../src/server/app.js';
-import { ADMIN_TOKEN, NOW, ORIGIN, makeServer, sampleReports } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { appOf, ADMIN_TOKEN, ORIGIN, useServer, sampleReports } from './helpers.js';
 
 const SEED = 20250602;
 const REQUESTS = 5000;
 
-let s: TestServer;
-let app: ReturnType<typeof createApp>;
+const s = useServer();
+let app: ReturnType<typeof appOf>;
 let cookie = '';
 let reports: Report[] = [];
 beforeAll(async () => {
-  s = await makeServer();
   // Limits out of the way, so the requests reach the routes (the 429s are tested in security.test.ts).
   const huge = 1_000_000;
-  app = createApp({
-    store: s.store,
-    signer: s.signer,
-    adminToken: ADMIN_TOKEN,
-    now: () => NOW,
-    rateLimits: { reports: huge, estimates: huge, login: huge, wrongLogins: huge },
-  });
+  app = appOf(s, { rateLimits: { reports: huge, estimates: huge, login: huge, wrongLogins: huge } });
   const login = await app.request('/admin/login', {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
@@ -38,9 +29,6 @@ beforeAll(async () => {
   });
   cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   reports = sampleReports(await s.manifest(), 20, 5);
-});
-afterAll(async () => {
-  await s.close();
 });
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;

@@ -1,25 +1,34 @@
-/** A seeded server on PGlite in a temp folder, and realistic report batches, for the HTTP tests. */
+/**
+ * The server tests' one set-up: a seeded server on PGlite in a temp folder (makeServer, or useServer
+ * for a test file's beforeAll/afterAll), an app over its store with other options (appOf), a server
+ * started on a port (useRunningServer), and realistic report batches and requests.
+ */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { ZodMiniType } from 'zod/mini';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf } from '../../src/core/schema.js';
 import type { Manifest, Report, SiteView } from '../../src/core/schema.js';
 import { createApp } from '../../src/server/app.js';
-import { createSigner } from '../../src/server/keys.js';
-import type { Signer } from '../../src/server/keys.js';
-import { seedDemoSite } from '../../src/server/seed.js';
-import { JWK_PLACEHOLDER } from '../../src/server/static.js';
+import type { AppOptions } from '../../src/server/app.js';
+import { createSigner } from '../../src/server/identity/keys.js';
+import type { Signer } from '../../src/server/identity/keys.js';
+import { SEED_SITE, seedDemoSite } from '../../src/server/demo/seed.js';
+import { startServer } from '../../src/server/runtime/start.js';
+import type { RunningServer, StartOptions } from '../../src/server/runtime/start.js';
+import { JWK_PLACEHOLDER } from '../../src/server/runtime/static.js';
 import { openPgliteStore } from '../../src/server/storage/pglite.js';
 import type { Store } from '../../src/server/storage/store.js';
 
 export const NOW = new Date('2025-06-02T10:00:00Z');
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const PORT = 8787;
+/** The demo site the test server seeds. */
+export { SEED_SITE };
 
 export type TestServer = {
   app: Hono;
@@ -36,8 +45,7 @@ export async function makeServer(): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'edseg-server-test-'));
   const store = await openPgliteStore(join(dir, 'pglite'));
   const clock = { now: NOW };
-  const now = () => clock.now;
-  const signer = await createSigner(store, now);
+  const signer = await createSigner(store, () => clock.now);
   await seedDemoSite(store, signer, { port: PORT, now: NOW });
   const staticDir = join(dir, 'dist');
   const demoDir = join(dir, 'demo');
@@ -52,19 +60,69 @@ export async function makeServer(): Promise<TestServer> {
     `<!doctype html><script src="/edseg/edseg.js" data-key='${JWK_PLACEHOLDER}'></script>\n`,
   );
   writeFileSync(join(demoDir, 'app.js'), 'console.log("demo");\n');
-  const app = createApp({ store, signer, adminToken: ADMIN_TOKEN, now, staticDir, demoDir });
-  return {
-    app,
+  const s: Omit<TestServer, 'app'> = {
     store,
     signer,
     dir,
     clock,
-    manifest: async () => (await store.currentVersion('lingua-kids'))!.manifest,
+    manifest: async () => (await store.currentVersion(SEED_SITE))!.manifest,
     async close() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return { ...s, app: appOf(s, { staticDir, demoDir }) };
+}
+
+/**
+ * The test file's server (makeServer): made before its tests, closed after them. The object is
+ * filled in when beforeAll runs, so the file's helpers and describe blocks hold it from the start.
+ */
+export function useServer(timeout?: number): TestServer {
+  const s = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(s, await makeServer());
+  }, timeout);
+  afterAll(async () => {
+    await s.close?.();
+  });
+  return s;
+}
+
+/** An app over the test server's store, signer and clock, with the admin token and `opts` (rate limits, a logger…). */
+export function appOf(
+  s: Pick<TestServer, 'store' | 'signer' | 'clock'>,
+  opts: Partial<AppOptions> = {},
+): Hono {
+  return createApp({
+    store: s.store,
+    signer: s.signer,
+    adminToken: ADMIN_TOKEN,
+    now: () => s.clock.now,
+    ...opts,
+  });
+}
+
+/**
+ * A server started on a free port (startServer) with its data folder in a new temp folder `dir`
+ * (named from `prefix`), before the file's tests; closed and removed after them. `opts` may be a
+ * function of `dir`. Filled in when beforeAll runs, like useServer.
+ */
+export function useRunningServer(
+  prefix: string,
+  opts: StartOptions | ((dir: string) => StartOptions) = {},
+): RunningServer & { dir: string } {
+  const server = {} as RunningServer & { dir: string };
+  beforeAll(async () => {
+    server.dir = mkdtempSync(join(tmpdir(), prefix));
+    const options = typeof opts === 'function' ? opts(server.dir) : opts;
+    Object.assign(server, await startServer({ port: 0, dataDir: join(server.dir, 'data'), ...options }));
+  });
+  afterAll(async () => {
+    await server.close?.();
+    if (server.dir) rmSync(server.dir, { recursive: true, force: true });
+  });
+  return server;
 }
 
 /**
@@ -162,7 +220,7 @@ export async function addAccount(
 /** The admin API's view of one site (default the seeded lingua-kids), read through `api`. */
 export async function siteViewOf(
   api: (path: string) => Promise<Response>,
-  site = 'lingua-kids',
+  site = SEED_SITE,
 ): Promise<SiteView> {
   return (await (await api(`/sites/${site}`)).json()) as SiteView;
 }

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { randomHex } from '../../src/core/privacy/random.js';
-import { createSigner } from '../../src/server/keys.js';
-import type { Signer } from '../../src/server/keys.js';
-import { buildManifest } from '../../src/server/publish.js';
-import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
+import { createSigner } from '../../src/server/identity/keys.js';
+import type { Signer } from '../../src/server/identity/keys.js';
+import { buildManifest } from '../../src/server/sites/publish.js';
+import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/demo/seed.js';
 import { openPostgresStore } from '../../src/server/storage/postgres.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
 import { acquirePostgres, releaseSchema } from './pg-harness.js';

@@ -1,24 +1,11 @@
 /** edseg-server --no-demo (EDSEG_NO_DEMO=1): no demo site seeded, no /demo/ route, the banner says so. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SiteList } from '../../src/core/schema.js';
 import { banner, optionsFrom } from '../../src/server/cli.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { useRunningServer } from './helpers.js';
 
 const TOKEN = 'no-demo-token-0123456789';
-let dir: string;
-let server: RunningServer;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'edseg-no-demo-'));
-  server = await startServer({ port: 0, dataDir: join(dir, 'data'), adminToken: TOKEN, demo: false });
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const server = useRunningServer('edseg-no-demo-', { adminToken: TOKEN, demo: false });
 
 describe('--no-demo', () => {
   it('is read from the flag and from EDSEG_NO_DEMO=1; the demo stays on by default', () => {

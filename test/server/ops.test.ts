@@ -5,23 +5,20 @@
  * graceful shutdown of the real process (a slow request in flight at SIGTERM still completes).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/schema.js';
 import { createApp } from '../../src/server/app.js';
 import { optionsFrom } from '../../src/server/cli.js';
-import { createSigner } from '../../src/server/keys.js';
+import { createSigner } from '../../src/server/identity/keys.js';
 import { createLogger } from '../../src/server/ops/log.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
 import { openPgliteStore } from '../../src/server/storage/pglite.js';
-import { sampleReports } from './helpers.js';
+import { useRunningServer, SEED_SITE, sampleReports } from './helpers.js';
 
 const TOKEN = 'ops-test-admin-token-0123456789';
 const METRICS_TOKEN = 'ops-test-metrics-token';
@@ -61,30 +58,23 @@ const metricValue = (text: string, line: string): number => {
   return m ? Number(m[1]) : 0;
 };
 
-let dir: string;
-let server: RunningServer;
 let manifest: Manifest;
 const logLines: string[] = [];
 const WORKER = `self.onmessage = (e) => postMessage(e.data);\n${'// padding the worker to a realistic size\n'.repeat(3000)}`;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'edseg-ops-'));
+const server = useRunningServer('edseg-ops-', (dir) => {
   const staticDir = join(dir, 'dist');
   mkdirSync(staticDir);
   writeFileSync(join(staticDir, 'edseg.worker.js'), WORKER);
-  server = await startServer({
-    port: 0,
-    dataDir: join(dir, 'data'),
+  return {
     adminToken: TOKEN,
     metricsToken: METRICS_TOKEN,
     staticDir,
     logger: createLogger({ level: 'info', write: (l) => void logLines.push(l) }),
-  });
-  manifest = (await server.store.currentVersion('lingua-kids'))!.manifest;
+  };
 });
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+beforeAll(async () => {
+  manifest = (await server.store.currentVersion(SEED_SITE))!.manifest;
 });
 
 describe('health and readiness', () => {
@@ -263,7 +253,7 @@ describe('compression and ETags of /edseg/* and /demo/*', () => {
 
 describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, finishes the request in flight (202), closes the database, exits 0', async () => {
-    const data = join(dir, 'shutdown');
+    const data = join(server.dir, 'shutdown');
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'src/server/cli.ts', '--port', '0', '--data', data],

@@ -2,18 +2,11 @@
 // part of a model would make the channel, and so the report's shape, depend on the segment. Saving
 // such a policy and publishing such a manifest are refused, naming the model; the console ticks
 // "report in clear" per model.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/schema.js';
-import { adminApiOf, consoleSession, siteViewOf, json, makeServer } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { adminApiOf, consoleSession, siteViewOf, json, useServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await makeServer();
-});
-afterAll(async () => {
-  await s.close();
-});
+const s = useServer();
 
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
 const view = () => siteViewOf(api);

@@ -3,7 +3,7 @@
  * GET /admin/api/sites/:site/refinement, published through POST .../refinement/publish as a signed
  * version whose centroids are the proposal's, with the audit entry; and the console page and form.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { assignReference, modelInput } from '../../src/core/model.js';
@@ -14,7 +14,7 @@ import { buildReport } from '../../src/core/privacy/report.js';
 import { proposeRefinement } from '../../src/core/refine.js';
 import { RefinementProposal, RefinementPublished, dayOf, periodOf } from '../../src/core/schema.js';
 import type { CentroidModel, Manifest, Report } from '../../src/core/schema.js';
-import { BOOTSTRAP_ACTOR } from '../../src/server/accounts.js';
+import { BOOTSTRAP_ACTOR } from '../../src/server/identity/accounts.js';
 import type { AuditRecord } from '../../src/server/storage/store.js';
 import {
   NOW,
@@ -27,19 +27,13 @@ import {
   expectShape,
   form,
   json,
-  makeServer,
+  useServer,
+  SEED_SITE,
 } from './helpers.js';
-import type { TestServer } from './helpers.js';
 
-const SITE = 'lingua-kids';
+const SITE = SEED_SITE;
 const N = 2000;
-let s: TestServer;
-beforeAll(async () => {
-  s = await makeServer();
-});
-afterAll(async () => {
-  await s.close();
-});
+const s = useServer();
 
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
 const proposalNow = async (query = ''): Promise<RefinementProposal> =>
@@ -340,7 +334,7 @@ describe('a refinement while the site has unpublished edits', () => {
 });
 
 describe('the console page', () => {
-  const { login, get, postForm } = consoleSession(() => s);
+  const { login, get, postForm } = consoleSession(s);
 
   beforeAll(async () => {
     await login();

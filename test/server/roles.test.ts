@@ -4,13 +4,13 @@
  * either allowed (neither 401 nor 403, never 5xx) or 403, as the table says. Every /admin route of
  * the app has a line in the table, every line a route, and a route without a line is refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROLES } from '../../src/core/schema.js';
 import type { Role } from '../../src/core/schema.js';
 import { ROUTE_ROLES, patternMatches, roleAtLeast, ruleFor } from '../../src/server/admin/access.js';
 import type { RouteRule } from '../../src/server/admin/access.js';
-import { createApp } from '../../src/server/app.js';
 import {
+  appOf,
   ADMIN_TOKEN,
   ORIGIN,
   addAccount,
@@ -18,16 +18,14 @@ import {
   consoleSession,
   form,
   json,
-  makeServer,
+  useServer,
 } from './helpers.js';
-import type { TestServer } from './helpers.js';
 
-let s: TestServer;
+const s = useServer();
 const tokens = {} as Record<Role, string>;
 const sessions = {} as Record<Role, ReturnType<typeof consoleSession>>;
 
 beforeAll(async () => {
-  s = await makeServer();
   // A site of its own for the routes that change one (disable, origins, publish), from the demo template.
   const created = await adminApiOf(s)(
     '/sites',
@@ -40,9 +38,6 @@ beforeAll(async () => {
     sessions[role] = consoleSession(s);
     expect((await sessions[role].loginAs(a.name, a.password)).status).toBe(303);
   }
-});
-afterAll(async () => {
-  await s?.close();
 });
 
 /** A concrete path for a rule's pattern. */
@@ -178,12 +173,7 @@ describe('every route × every role', () => {
 
 describe('deny by default', () => {
   it('refuses a route the table does not list, even to an owner; an unknown path stays a 404', async () => {
-    const app = createApp({
-      store: s.store,
-      signer: s.signer,
-      adminToken: ADMIN_TOKEN,
-      now: () => s.clock.now,
-    });
+    const app = appOf(s);
     app.get('/admin/api/unlisted', (c) => c.json({ secret: true }));
     app.get('/admin/unlisted', (c) => c.text('secret'));
     const owner = { Authorization: `Bearer ${tokens.owner}` };

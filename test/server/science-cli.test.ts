@@ -5,14 +5,13 @@
  * cross-validated AUC on separable data is near 1; a draft reaches the site's working copy through
  * POST /admin/api/sites/:site/drafts; drift answers for a site and 404s an unknown one.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
-import { SEED_FEATURES } from '../../src/server/seed-data/features.js';
-import { startServer, type RunningServer } from '../../src/server/start.js';
+import { SEED_FEATURES } from '../../src/server/demo/features.js';
+import { useRunningServer } from './helpers.js';
 
 const TOKEN = 'science-cli-token-0123456789';
 
@@ -23,16 +22,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, out: out.join('\n'), err: err.join('\n'), errLines: err };
 }
 
-let dir: string;
-let server: RunningServer;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'edseg-science-cli-'));
-  server = await startServer({ port: 0, dataDir: join(dir, 'data'), adminToken: TOKEN });
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const server = useRunningServer('edseg-science-cli-', { adminToken: TOKEN });
 
 const TRUTH = [
   [-6, -6],
@@ -66,11 +56,11 @@ const MINMAX = {
 
 describe('edseg-admin fit', () => {
   it('recovers k = 3 and the centres of well-separated blobs; --json on stdout, charts and model in --out', async () => {
-    const csv = join(dir, 'blobs.csv');
+    const csv = join(server.dir, 'blobs.csv');
     writeFileSync(csv, blobCsv());
-    const manifest = join(dir, 'minmax.json');
+    const manifest = join(server.dir, 'minmax.json');
     writeFileSync(manifest, JSON.stringify(MINMAX));
-    const out = join(dir, 'fit-out');
+    const out = join(server.dir, 'fit-out');
     const r = await cli([
       'fit',
       '--csv',
@@ -133,9 +123,9 @@ describe('edseg-admin fit', () => {
         lines.push(`busy-${l},${ts},lesson_complete,`);
         if (l < 6) lines.push(`busy-${l},${ts},session_start,`);
       }
-    const events = join(dir, 'events.csv');
+    const events = join(server.dir, 'events.csv');
     writeFileSync(events, lines.join('\n').replace(/busy-(6|7|8|9|10|11),/g, 'quiet-$1,'));
-    const manifest = join(dir, 'seed-features.json');
+    const manifest = join(server.dir, 'seed-features.json');
     writeFileSync(manifest, JSON.stringify({ features: SEED_FEATURES }));
     const r = await cli([
       'fit',
@@ -164,7 +154,7 @@ describe('edseg-admin fit', () => {
   });
 
   it('bad input is one line naming the row and column, exit 1', async () => {
-    const bad = join(dir, 'bad.csv');
+    const bad = join(server.dir, 'bad.csv');
     writeFileSync(bad, 'id,a,b\n1,0.5,1\n2,x,2\n3,1,1\n');
     const cell = await cli(['fit', '--csv', bad, '--k', '2']);
     expect(cell.code).toBe(1);
@@ -173,12 +163,12 @@ describe('edseg-admin fit', () => {
     expect(missing.code).toBe(1);
     expect(missing.errLines).toHaveLength(1);
     expect(missing.err).toMatch(/no feature column "zz" \(columns: id, a, b\)/);
-    const few = join(dir, 'few.csv');
+    const few = join(server.dir, 'few.csv');
     writeFileSync(few, 'a,b\n1,2\n3,4\n5,6\n');
     const small = await cli(['fit', '--csv', few, '--k', '2..4']);
     expect(small.code).toBe(1);
     expect(small.err).toMatch(/3 rows, fewer than k = 4/);
-    const ragged = join(dir, 'ragged.csv');
+    const ragged = join(server.dir, 'ragged.csv');
     writeFileSync(ragged, 'a,b\n1,2\n3\n');
     const rag = await cli(['fit', '--csv', ragged, '--k', '2']);
     expect(rag.code).toBe(1);
@@ -195,9 +185,9 @@ describe('edseg-admin train', () => {
       const b = rng.real() * 2 - 1;
       return `${i},${a},${b},${a - b > 0 ? 'at_risk' : 'fine'}`;
     });
-    const csv = join(dir, 'sep.csv');
+    const csv = join(server.dir, 'sep.csv');
     writeFileSync(csv, ['id,a,b,outcome', ...rows].join('\n'));
-    const out = join(dir, 'train-out');
+    const out = join(server.dir, 'train-out');
     const r = await cli([
       'train',
       '--csv',
@@ -239,7 +229,7 @@ describe('drafts and drift on the server', () => {
       { length: 60 },
       (_, i) => `${i},${i < 30 ? rng.int(3) : 10 + rng.int(5)},${i < 30 ? 1 : 12}`,
     );
-    const csv = join(dir, 'site.csv');
+    const csv = join(server.dir, 'site.csv');
     writeFileSync(csv, ['id,lessons_7d,active_days_14d', ...rows].join('\n'));
     const env = { EDSEG_ADMIN_TOKEN: TOKEN };
     const args = [
@@ -279,7 +269,7 @@ describe('drafts and drift on the server', () => {
     const bad = await post('lingua-kids', { model: { id: 'x', kind: 'centroids' } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { field: string }).field).toMatch(/^model\./);
-    const fitted = JSON.parse(readFileSync(join(dir, 'fit-out', 'model.json'), 'utf8')) as {
+    const fitted = JSON.parse(readFileSync(join(server.dir, 'fit-out', 'model.json'), 'utf8')) as {
       id: string;
       segments: { id: string }[];
     };

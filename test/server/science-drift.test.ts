@@ -3,12 +3,12 @@
  * the fourth. GET /admin/api/sites/:site/drift flags the moved shares of the last period (and
  * nothing in a stable series), and the console's estimates page shows them with the links to act.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf, type Manifest, type Report } from '../../src/core/schema.js';
 import type { SiteDrift } from '../../src/server/science/drift.js';
-import { bearer, consoleSession, makeServer, NOW, type TestServer } from './helpers.js';
+import { bearer, consoleSession, useServer, NOW } from './helpers.js';
 
 /** n reports of period `period` with pace in clear drawn from `weights` (the other models left out). */
 function reports(manifest: Manifest, period: number, n: number, weights: number[], seed: number): Report[] {
@@ -38,17 +38,15 @@ function reports(manifest: Manifest, period: number, n: number, weights: number[
   });
 }
 
-let server: TestServer;
+const server = useServer(180_000); // PGlite start-up: slow on a busy machine
 let manifest: Manifest;
 const periods: number[] = [];
 beforeAll(async () => {
-  server = await makeServer();
   manifest = await server.manifest();
   const pd = manifest.reporting.periodDays;
   const last = periodOf(dayOf(NOW.getTime()), pd);
   for (let i = 3; i >= 0; i--) periods.push(last - i * pd);
-}, 180_000); // PGlite start-up: slow on a busy machine
-afterAll(() => server?.close());
+});
 
 const drift = async () =>
   (await (

@@ -3,21 +3,19 @@
  * Origin), sees the k table and the charts inline, and adds the draft to the site's working copy;
  * a bad cell comes back as a 400 naming the row and column.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, form, makeServer, ORIGIN, type TestServer } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, form, useServer, ORIGIN } from './helpers.js';
 
-let server: TestServer;
+const server = useServer(180_000); // PGlite start-up: slow on a busy machine
 let cookie = '';
 beforeAll(async () => {
-  server = await makeServer();
   const res = await server.app.request('/admin/login', {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
     body: form({ token: ADMIN_TOKEN, name: 'Ada' }),
   });
   cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-}, 180_000); // PGlite start-up: slow on a busy machine
-afterAll(() => server?.close());
+});
 
 const upload = (csv: string, k = '2..4') => {
   const body = new FormData();

@@ -18,29 +18,20 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/server/app.js';
 import { createLogger } from '../../src/server/ops/log.js';
 import { optionsFrom } from '../../src/server/cli.js';
-import type { AppOptions } from '../../src/server/app.js';
-import { takeOverStale } from '../../src/server/security/datadir.js';
-import { startServer } from '../../src/server/start.js';
-import { ADMIN_TOKEN, NOW, ORIGIN, bearer, form, json, makeServer, sampleReports } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { takeOverStale } from '../../src/server/runtime/datadir.js';
+import { startServer } from '../../src/server/runtime/start.js';
+import { appOf, ADMIN_TOKEN, ORIGIN, bearer, form, json, useServer, sampleReports } from './helpers.js';
 
-let s: TestServer;
+const s = useServer();
 let dir: string;
 beforeAll(async () => {
-  s = await makeServer();
   dir = mkdtempSync(join(tmpdir(), 'edseg-security-'));
 });
-afterAll(async () => {
-  await s.close();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** An app over the test server's store with these options (rate limits, trusted proxy). */
-const appWith = (opts: Partial<AppOptions> = {}) =>
-  createApp({ store: s.store, signer: s.signer, adminToken: ADMIN_TOKEN, now: () => NOW, ...opts });
 
 /** What @hono/node-server passes as env: the request's socket, whose address keys the rate limits. */
 const from = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
@@ -203,7 +194,7 @@ describe('body limits', () => {
 
 describe('rate limits per client', () => {
   it('answers 429 with Retry-After past the reports limit, per client address', async () => {
-    const app = appWith({ rateLimits: { reports: 3 } });
+    const app = appOf(s, { rateLimits: { reports: 3 } });
     const post = (address: string) => app.request('/v1/reports', json('POST', {}), from(address));
     for (let i = 0; i < 3; i++) expect((await post('192.0.2.1')).status).toBe(400);
     const res = await post('192.0.2.1');
@@ -215,7 +206,7 @@ describe('rate limits per client', () => {
   });
 
   it('limits the estimates and the login form', async () => {
-    const app = appWith({ rateLimits: { estimates: 2, login: 2 } });
+    const app = appOf(s, { rateLimits: { estimates: 2, login: 2 } });
     const est = () => app.request('/v1/sites/lingua-kids/estimates', {}, from('192.0.2.3'));
     expect((await est()).status).toBe(200);
     expect((await est()).status).toBe(200);
@@ -227,7 +218,7 @@ describe('rate limits per client', () => {
   });
 
   it('throttles wrong logins: after the limit even the right token waits', async () => {
-    const app = appWith({ rateLimits: { wrongLogins: 3 } });
+    const app = appOf(s, { rateLimits: { wrongLogins: 3 } });
     const login = (token: string) => app.request('/admin/login', formPost({ token }), from('192.0.2.4'));
     for (let i = 0; i < 3; i++) expect((await login('wrong')).status).toBe(401);
     const res = await login(ADMIN_TOKEN);
@@ -236,12 +227,12 @@ describe('rate limits per client', () => {
   });
 
   it('takes the client from X-Forwarded-For only behind a trusted proxy', async () => {
-    const post = (app: ReturnType<typeof appWith>, xff: string) =>
+    const post = (app: ReturnType<typeof appOf>, xff: string) =>
       app.request('/v1/reports', json('POST', {}, { 'X-Forwarded-For': xff }), from('127.0.0.1'));
-    const direct = appWith({ rateLimits: { reports: 1 } });
+    const direct = appOf(s, { rateLimits: { reports: 1 } });
     expect((await post(direct, '198.51.100.1')).status).toBe(400);
     expect((await post(direct, '198.51.100.2')).status).toBe(429); // same socket: same client
-    const proxied = appWith({ rateLimits: { reports: 1 }, trustProxy: true });
+    const proxied = appOf(s, { rateLimits: { reports: 1 }, trustProxy: true });
     expect((await post(proxied, '198.51.100.1')).status).toBe(400);
     expect((await post(proxied, '198.51.100.2')).status).toBe(400);
     expect((await post(proxied, '203.0.113.9, 198.51.100.1')).status).toBe(429);
@@ -284,7 +275,7 @@ describe('every bad parameter answers 4xx, never 5xx', () => {
 describe('logs', () => {
   it('escapes control characters and newlines of the request path', async () => {
     const lines: string[] = [];
-    const app = appWith({ logger: createLogger({ level: 'warn', write: (l) => void lines.push(l) }) });
+    const app = appOf(s, { logger: createLogger({ level: 'warn', write: (l) => void lines.push(l) }) });
     app.get('/v1/boom/*', () => {
       throw new Error('failed\nedseg-server: forged line');
     });
@@ -334,10 +325,10 @@ describe('admin sessions', () => {
       'X-Forwarded-Host': 'admin.example',
       Origin: 'https://admin.example',
     };
-    expect(await login(appWith({ trustProxy: true }), https)).toMatch(/;\s*Secure/i);
-    expect(await login(appWith(), ORIGIN)).not.toMatch(/Secure/i);
+    expect(await login(appOf(s, { trustProxy: true }), https)).toMatch(/;\s*Secure/i);
+    expect(await login(appOf(s), ORIGIN)).not.toMatch(/Secure/i);
     // without trustProxy the forwarded headers mean nothing: that Origin is not this server's
-    const res = await appWith().request('/admin/login', formPost({ token: ADMIN_TOKEN }, https));
+    const res = await appOf(s).request('/admin/login', formPost({ token: ADMIN_TOKEN }, https));
     expect(res.status).toBe(403);
   });
 });
@@ -393,7 +384,7 @@ describe('admin writes need a form with a matching Origin, or JSON with the bear
   });
 
   it('accepts the console form behind a trusted proxy when the Origin is the public one', async () => {
-    const app = appWith({ trustProxy: true });
+    const app = appOf(s, { trustProxy: true });
     const https = {
       'X-Forwarded-Proto': 'https',
       'X-Forwarded-Host': 'admin.example',

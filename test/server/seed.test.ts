@@ -10,8 +10,8 @@ import { assignReference, modelInput } from '../../src/core/model.js';
 import { decide, segmentContexts } from '../../src/core/policy.js';
 import { Manifest, PURPOSES, check } from '../../src/core/schema.js';
 import type { Declared, StoredEvent } from '../../src/core/schema.js';
-import { SEED_FEATURES, seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
-import { buildManifest } from '../../src/server/publish.js';
+import { SEED_FEATURES, seedDefinition, seedOrigins, seedPolicy } from '../../src/server/demo/seed.js';
+import { buildManifest } from '../../src/server/sites/publish.js';
 
 const TODAY = 20_000;
 const def = seedDefinition('2025-01-01');

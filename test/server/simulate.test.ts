@@ -3,14 +3,10 @@
  * stored, --json is one object, the same seed sends the same reports (kept once), the learners'
  * segments differ, and a bad site or count fails with one line and exit 1.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
 import type { SimulateResult } from '../../src/server/admin-cli/commands/simulate.js';
-import { startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { useRunningServer } from './helpers.js';
 
 const TOKEN = 'simulate-test-token-0123456789';
 
@@ -28,16 +24,7 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-let dir: string;
-let server: RunningServer;
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'edseg-simulate-'));
-  server = await startServer({ port: 0, dataDir: join(dir, 'data'), adminToken: TOKEN });
-});
-afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const server = useRunningServer('edseg-simulate-', { adminToken: TOKEN });
 
 /** 130 learners over 2 periods with seed 7, as JSON. */
 const seeded = () =>

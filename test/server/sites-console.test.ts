@@ -2,23 +2,18 @@
  * The console's site and key forms: "New site" (refusals shown beside their field with everything typed
  * kept), the origins editor, disabling, and the keys page (rotate, retire); owners only.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/core/schema.js';
-import { addAccount, consoleSession, makeServer } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { addAccount, consoleSession, useServer } from './helpers.js';
 
-let s: TestServer;
-const owner = consoleSession(() => s);
-const editor = consoleSession(() => s);
+const s = useServer();
+const owner = consoleSession(s);
+const editor = consoleSession(s);
 beforeAll(async () => {
-  s = await makeServer();
   const o = await addAccount(s, 'olive', 'owner');
   const e = await addAccount(s, 'ed', 'editor');
   expect((await owner.loginAs(o.name, o.password)).status).toBe(303);
   expect((await editor.loginAs(e.name, e.password)).status).toBe(303);
-});
-afterAll(async () => {
-  await s?.close();
 });
 const lastAudit = async (): Promise<AuditRecord> => (await s.store.listAudit({ limit: 1 }))[0]!;
 

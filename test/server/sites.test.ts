@@ -5,11 +5,11 @@
  * token, the audit log records the account), and key rotation and retirement (409 naming live versions).
  */
 import type { JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { AccountCreated, KeyList, SiteChanged } from '../../src/core/schema.js';
 import type { AuditRecord, PublicJwk } from '../../src/core/schema.js';
-import { SCRYPT, hashPassword, verifyPassword } from '../../src/server/accounts.js';
+import { SCRYPT, hashPassword, verifyPassword } from '../../src/server/identity/accounts.js';
 import { ROUTE_ROLES } from '../../src/server/admin/access.js';
 import {
   addAccount,
@@ -18,18 +18,11 @@ import {
   consoleSession,
   expectShape,
   json,
-  makeServer,
+  useServer,
   sampleReports,
 } from './helpers.js';
-import type { TestServer } from './helpers.js';
 
-let s: TestServer;
-beforeAll(async () => {
-  s = await makeServer();
-});
-afterAll(async () => {
-  await s?.close();
-});
+const s = useServer();
 const api = (path: string, init?: RequestInit) => adminApiOf(s)(path, init);
 const post = (path: string, body: unknown) => api(path, json('POST', body));
 const audit = async (site?: string): Promise<AuditRecord[]> =>

@@ -13,8 +13,8 @@ import type { JWK } from 'jose';
 import { verifyManifest } from '../../src/core/manifest.js';
 import { randomHex } from '../../src/core/privacy/random.js';
 import { banner, optionsFrom } from '../../src/server/cli.js';
-import { RESIGN_EVERY_MS, startServer } from '../../src/server/start.js';
-import type { RunningServer } from '../../src/server/start.js';
+import { RESIGN_EVERY_MS, startServer } from '../../src/server/runtime/start.js';
+import type { RunningServer } from '../../src/server/runtime/start.js';
 import { acquirePostgres } from './pg-harness.js';
 
 const DAY = 86_400_000;

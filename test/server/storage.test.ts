@@ -12,13 +12,13 @@ import {
   SiteSummary,
   VersionSummary,
 } from '../../src/core/schema.js';
-import { createSigner, generateSigningKey } from '../../src/server/keys.js';
-import { buildManifest, publishSite } from '../../src/server/publish.js';
-import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/seed.js';
+import { createSigner, generateSigningKey } from '../../src/server/identity/keys.js';
+import { buildManifest, publishSite } from '../../src/server/sites/publish.js';
+import { seedDefinition, seedOrigins, seedPolicy } from '../../src/server/demo/seed.js';
 import { migrate } from '../../src/server/storage/store.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
 import { MIGRATIONS } from '../../src/server/storage/migrations.js';
-import { seriesKey } from '../../src/server/series.js';
+import { seriesKey } from '../../src/server/estimates/series.js';
 import { pgliteBackend, postgresBackend } from './pg-harness.js';
 import { NOW, expectShape, sampleReports } from './helpers.js';
 

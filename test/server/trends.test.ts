@@ -3,16 +3,15 @@
  * included, each with its reports) and the dashboard over time drawn from it. A suppressed cell is
  * null in the timeline and a gap in the charts, never a number.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PublishedEstimates } from '../../src/core/schema.js';
 import type { Report } from '../../src/core/schema.js';
-import { NOW, adminApiOf, consoleSession, json, makeServer, sampleReports } from './helpers.js';
-import type { TestServer } from './helpers.js';
+import { NOW, adminApiOf, consoleSession, json, useServer, sampleReports } from './helpers.js';
 
 const DAY = 86_400_000;
-let s: TestServer;
+const s = useServer();
 let api: ReturnType<typeof adminApiOf>;
-const session = consoleSession(() => s);
+const session = consoleSession(s);
 let P = 0;
 let PD = 0;
 let seed = 4000;
@@ -31,7 +30,6 @@ const postAll = async (reports: Report[]) => {
 };
 
 beforeAll(async () => {
-  s = await makeServer();
   api = adminApiOf(s);
   PD = (await s.manifest()).reporting.periodDays;
   P = Math.floor(NOW.getTime() / DAY / PD) * PD;
@@ -49,9 +47,6 @@ beforeAll(async () => {
     ...(await reportsIn(60, P, 'drifting')),
   ]);
   expect((await session.login()).status).toBe(303);
-});
-afterAll(async () => {
-  await s?.close();
 });
 
 describe('GET /admin/api/sites/:site/estimates', () => {

@@ -12,7 +12,7 @@ import { rollupEvents } from '../../../src/core/rollup.ts';
 import { DAY_MS, FeatureSpec, Model, parseOrThrow } from '../../../src/core/schema.ts';
 import { seededRandom } from '../../../src/core/privacy/random.ts';
 import { ready } from '../../../src/core/tf.ts';
-import { seedModels } from '../../../src/server/seed-data/models.ts';
+import { seedModels } from '../../../src/server/demo/models.ts';
 
 const SAMPLES = Number(process.argv[2] ?? 2000);
 const BATCH = Number(process.argv[3] ?? 100_000);

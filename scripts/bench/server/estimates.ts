@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dayOf, periodOf } from '../../../src/core/schema.js';
 import type { Report } from '../../../src/core/schema.js';
-import { SEED_SITE } from '../../../src/server/seed.js';
+import { SEED_SITE } from '../../../src/server/demo/seed.js';
 import { freePort, median, sleep } from '../lib.js';
 import { freshDatabase, fresh, log, openStore, reportPool, seeded, startProcess } from './setup.js';
 import type { DbKind } from './setup.js';

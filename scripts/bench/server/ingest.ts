@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { SEED_SITE } from '../../../src/server/seed.js';
+import { SEED_SITE } from '../../../src/server/demo/seed.js';
 import type { SqlStore } from '../../../src/server/storage/store.js';
 import { freePort } from '../lib.js';
 import { freshDatabase, fresh, log, openStore, reportPool, seeded, startProcess } from './setup.js';

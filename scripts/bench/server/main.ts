@@ -5,7 +5,7 @@
  *
  * 1. Ingest, on PGlite and on PostgreSQL: the server runs as its own process (node --import tsx
  *    src/server/cli.ts); autocannon POSTs batches of 100 reports over C connections until N
- *    requests are answered or S seconds pass. The reports are the simulator's (src/server/simulate.ts:
+ *    requests are answered or S seconds pass. The reports are the simulator's (src/server/demo/simulate.ts:
  *    the SDK's own features, assignment, policy and report builder), each sent under a fresh id so
  *    none repeats. Afterwards the server is stopped (SIGTERM, graceful) and the database is counted:
  *    stored must equal the sum of `accepted` of the 202 answers (nothing lost, nothing twice), plus
@@ -25,7 +25,7 @@
  */
 import { parseArgs } from 'node:util';
 import { MAX_BATCH_REPORTS } from '../../../src/core/schema.js';
-import { SEED_SITE } from '../../../src/server/seed.js';
+import { SEED_SITE } from '../../../src/server/demo/seed.js';
 import { fmt, markdownTable } from '../lib.js';
 import { estimatesAtScale } from './estimates.js';
 import type { EstimateRow } from './estimates.js';

@@ -1,5 +1,5 @@
 /**
- * Provider side: named admin accounts and their roles (src/server/accounts.ts, src/server/admin/access.ts).
+ * Provider side: named admin accounts and their roles (src/server/identity/accounts.ts, src/server/admin/access.ts).
  * Server-only like server.ts and admin.ts; every `.check(…)` chain nested in a schema's arguments
  * carries its own pure annotation for the reason given in server.ts.
  */

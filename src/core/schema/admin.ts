@@ -20,7 +20,7 @@ export const SiteList = /* @__PURE__ */ z.object({ sites: z.array(SiteSummary) }
 export type SiteList = z.infer<typeof SiteList>;
 
 /**
- * One segment as the console lists it (src/server/catalog.ts): its model's purpose and features,
+ * One segment as the console lists it (src/server/sites/catalog.ts): its model's purpose and features,
  * its documentation, the DERIVED education-record flag, and the site policy's verdict.
  */
 export const CatalogSegment = /* @__PURE__ */ z.object({

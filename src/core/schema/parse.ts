@@ -36,3 +36,13 @@ export function check<T extends z.ZodMiniType>(
     return { ok: false, field: err.field ?? '(root)', message: err.message };
   }
 }
+
+/**
+ * The field and message of an input error (the EdsegError('invalid-input') that parseOrThrow and the
+ * other checks of src/core throw), or null for any other error: how the server tells input at fault.
+ */
+export function inputIssueOf(e: unknown): { field: string; message: string } | null {
+  return e instanceof EdsegError && e.code === 'invalid-input'
+    ? { field: e.field ?? '(root)', message: e.message }
+    : null;
+}

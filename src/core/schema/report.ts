@@ -174,7 +174,7 @@ const PublishedCount = /* @__PURE__ */ z.nullable(z.int());
 /**
  * The estimates every view publishes (GET /v1/sites/:site/estimates, the admin API and console):
  * counts and supports rounded, every count under kThreshold null, cells suppressed so that none
- * can be recovered from the totals, shares from the rounded counts (src/server/disclosure.ts).
+ * can be recovered from the totals, shares from the rounded counts (src/server/estimates/disclosure.ts).
  */
 export const PublishedEstimates = /* @__PURE__ */ z.extend(estimatesShape(PublishedCount, PublishedCount), {
   /** counts and supports are multiples of this */
@@ -183,7 +183,7 @@ export const PublishedEstimates = /* @__PURE__ */ z.extend(estimatesShape(Publis
   periods: z.array(z.int()),
   /** whether the live period (not yet closed) is counted: only in the signed-in admin views */
   live: z.boolean(),
-  /** the series counted: the reports of every version in `versions` are pooled (src/server/series.ts) */
+  /** the series counted: the reports of every version in `versions` are pooled (src/server/estimates/series.ts) */
   series: z.string(),
   /** the versions of the series, ascending (manifestVersion is one of them) */
   versions: z.array(z.int()),

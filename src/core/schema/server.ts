@@ -80,7 +80,7 @@ export const PublishedVersion = /* @__PURE__ */ z.object({
   kid: z.string(),
   publishedAt: z.string(),
   publishedBy: z.string(),
-  /** the series the version belongs to: versions with the same models and reporting pool their reports (src/server/series.ts) */
+  /** the series the version belongs to: versions with the same models and reporting pool their reports (src/server/estimates/series.ts) */
   series: z.string(),
 });
 export type PublishedVersion = z.infer<typeof PublishedVersion>;

@@ -1,7 +1,7 @@
 /**
  * Drift: per model and reporting period, each estimated segment share and per-segment feature mean
  * against the same cell in the previous periods. A pure function of a list of period estimates,
- * so it plugs onto estimates computed per period (src/server/estimates.ts) or per series.
+ * so it plugs onto estimates computed per period (src/server/estimates/estimates.ts) or per series.
  *
  * Rule: the baseline of a cell in period t is the inverse-variance weighted mean of its estimates
  * in up to `lookback` earlier periods (se_b = 1/sqrt(sum 1/se²)); the move is flagged when

@@ -8,7 +8,7 @@
  * failure; 2 for a usage error (an unknown command or option).
  */
 import { parseArgs } from 'node:util';
-import { isProcessEntry } from '../entry.js';
+import { isProcessEntry } from '../runtime/entry.js';
 import { createAdminClient } from './client.js';
 import type { AdminCommand, CommandContext } from './command.js';
 import { CliError } from './command.js';

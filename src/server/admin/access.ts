@@ -14,9 +14,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal, Role } from '../../core/schema.js';
 import { ROLES } from '../../core/schema.js';
-import { principalOfToken } from '../accounts.js';
-import type { ServerDeps } from '../deps.js';
-import { bearerOf } from '../http.js';
+import { principalOfToken } from '../identity/accounts.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { bearerOf } from '../http/tokens.js';
 import { sessionPrincipal } from './auth.js';
 
 /** `public`: no credential (the login form); otherwise the least role that may. */

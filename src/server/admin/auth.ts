@@ -1,9 +1,9 @@
 /**
- * Admin authentication: who a request is (src/server/accounts.ts checks the credentials).
+ * Admin authentication: who a request is (src/server/identity/accounts.ts checks the credentials).
  * - The JSON API takes `Authorization: Bearer <token>` (an account's API token, or the admin token:
  *   the bootstrap owner); no cookie, so no CSRF surface.
  * - The HTML console exchanges name + password (or the admin token) once, at the login form, for a
- *   session kept on the server (security/sessions.ts): the cookie holds a random id only, HttpOnly,
+ *   session kept on the server (http/sessions.ts): the cookie holds a random id only, HttpOnly,
  *   SameSite=Strict, Path=/admin, 8 hours, Secure when the console is served over https (directly,
  *   or behind a trusted proxy that says so); logging out deletes the session on the server.
  * What each role may do is access.ts's table.
@@ -11,12 +11,9 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Principal } from '../../core/schema.js';
-import type { Guard } from '../security/guard.js';
-import { publicOrigin } from '../security/guard.js';
-import { SESSION_HOURS } from '../security/sessions.js';
-
-// The constant-time token check and the bearer header are the collector's too (the estimates read token).
-export { bearerOf, tokenMatches } from '../http.js';
+import type { Guard } from '../http/guard.js';
+import { publicOrigin } from '../http/guard.js';
+import { SESSION_HOURS } from '../http/sessions.js';
 
 const SESSION_COOKIE = 'edseg_admin';
 

@@ -16,8 +16,8 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import { matchedRoutes, routePath } from 'hono/route';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { bearerOf, tokenMatches } from '../http.js';
-import { clientAddress } from '../security/guard.js';
+import { bearerOf, tokenMatches } from '../http/tokens.js';
+import { clientAddress } from '../http/guard.js';
 import type { Logger } from './log.js';
 import { createLogger } from './log.js';
 
@@ -35,7 +35,7 @@ export type RefusalReason =
   | 'rate-limited'
   | 'error';
 
-/** The reason of a refusal the admission check gave (reports.ts): by status and the field at fault. */
+/** The reason of a refusal the admission check gave (ingest/reports.ts): by status and the field at fault. */
 export function admissionReason(refusal: { status: number; field: string }): RefusalReason {
   if (refusal.status === 410) return 'superseded';
   if (/^reports\.\d+\.site$/.test(refusal.field)) return 'unknown-site';

@@ -5,7 +5,7 @@
  * embeds them inline.
  */
 import type { CalibrationBin } from '../../core/science/metrics.js';
-import { Plot, plotSvg } from '../charts/svg.js';
+import { Plot, plotSvg } from './svg.js';
 import type { FitResult } from './fit.js';
 
 /** At most this many points in the projection chart (every nth learner, so the chart repeats). */

@@ -4,12 +4,12 @@
  * drift rule of src/core/science/drift.ts over that list. When estimates move to series, only
  * periodEstimates changes: the rule takes any list of period estimates.
  */
-import { EdsegError } from '../../core/errors.js';
+import { Refusal } from '../http/refusal.js';
 import { estimateSite } from '../../core/privacy/estimate.js';
 import { detectDrift, type DriftCheck, type PeriodEstimates } from '../../core/science/drift.js';
 import type { PublishedVersion, Report } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { notPublished } from '../estimates.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { notPublished } from '../estimates/estimates.js';
 
 export type SiteDrift = {
   site: string;
@@ -68,7 +68,6 @@ export async function siteDrift(deps: ServerDeps, site: string, version?: number
 export function versionParam(q: string | undefined): number | undefined {
   if (q === undefined) return undefined;
   const v = Number(q);
-  if (!Number.isInteger(v) || v < 1)
-    throw new EdsegError('invalid-input', 'version must be a positive integer', 'version');
+  if (!Number.isInteger(v) || v < 1) throw new Refusal(400, 'version must be a positive integer', 'version');
   return v;
 }

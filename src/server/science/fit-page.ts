@@ -8,12 +8,12 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
-import { EdsegError } from '../../core/errors.js';
+import { refusalOf } from '../http/refusal.js';
 import { CliError } from '../admin-cli/command.js';
 import type { Html } from '../admin/views/layout.js';
 import { layout } from '../admin/views/layout.js';
 import { actorOf, signedInAs } from '../admin/auth.js';
-import type { ServerDeps } from '../deps.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { fitCharts } from './charts.js';
 import { draftModel, parseKs, runFit } from './fit.js';
 import { tableInputs } from './inputs.js';
@@ -106,8 +106,7 @@ export function fitPages(deps: ServerDeps): Hono {
           </form>`,
       );
     } catch (e) {
-      if (e instanceof CliError || e instanceof EdsegError || e instanceof Error)
-        return page(c, `Fit ${site}`, form(site, k, e.message), 400);
+      if (e instanceof Error) return page(c, `Fit ${site}`, form(site, k, e.message), 400);
       throw e;
     }
   });
@@ -128,9 +127,9 @@ export function fitPages(deps: ServerDeps): Hono {
         303,
       );
     } catch (e) {
-      if (e instanceof EdsegError && e.code === 'not-found')
-        return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
-      if (e instanceof EdsegError) return page(c, `Fit ${site}`, form(site, '2..8', e.message), 400);
+      const refusal = refusalOf(e);
+      if (refusal?.status === 404) return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
+      if (refusal) return page(c, `Fit ${site}`, form(site, '2..8', refusal.message), 400);
       throw e;
     }
   });

@@ -1,5 +1,5 @@
 /**
- * The data-science routes of the admin API, mounted under /admin/api by admin/api.ts (behind its
+ * The data-science routes of the admin API, mounted under /admin/api by admin/api/api.ts (behind its
  * bearer check): a draft model into a site's working copy, and a site's drift report.
  *
  *   POST /admin/api/sites/:site/drafts  { model }  -> 201 { site, model, models }: the model (a
@@ -9,16 +9,16 @@
  *   GET  /admin/api/sites/:site/drift[?version=N] -> SiteDrift (science/drift.ts)
  */
 import { Hono } from 'hono';
-import { EdsegError } from '../../core/errors.js';
+import { Refusal, unknownSite } from '../http/refusal.js';
 import { Model, parseOrThrow } from '../../core/schema.js';
 import { actorOf } from '../admin/auth.js';
-import type { ServerDeps } from '../deps.js';
-import { editWorkingCopy } from '../editor.js';
-import { readJson } from '../http.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { editWorkingCopy } from '../sites/editor.js';
+import { readJson } from '../http/body.js';
 import { siteDrift, versionParam } from './drift.js';
 
 /**
- * Appends the draft `raw` (a Model) to the working copy of site `id`: EdsegError 400 naming the
+ * Appends the draft `raw` (a Model) to the working copy of site `id`: a 400 Refusal naming the
  * field (model.*, a feature the site does not define, a taken model or segment id), 404 for an
  * unknown site; audited (`draft`). The API route and the console's fit page both call it.
  */
@@ -29,14 +29,14 @@ export async function addDraft(
   actor: string,
 ): Promise<{ site: string; model: string; models: string[] }> {
   const site = await deps.store.getSite(id);
-  if (!site) throw new EdsegError('not-found', `unknown site "${id}"`, 'site');
-  if (raw === undefined) throw new EdsegError('invalid-input', 'the body needs a "model"', 'model');
+  if (!site) throw unknownSite(id);
+  if (raw === undefined) throw new Refusal(400, 'the body needs a "model"', 'model');
   const modelId = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
   if (typeof modelId !== 'string') parseOrThrow(Model, raw, 'model'); // names the field (model.id)
   const mid = modelId as string;
   // A draft adds a model; replacing one is the model editor's (PUT .../models/:model).
   if (site.definition.models.some((m) => m.id === mid))
-    throw new EdsegError('invalid-input', `the site already has a model "${mid}"`, 'model.id');
+    throw new Refusal(400, `the site already has a model "${mid}"`, 'model.id');
   // The editor's own put-model edit: the schema, the site's features, segment ids no other model
   // uses and every rule a manifest keeps, named in the model's terms; one transaction with its audit entry.
   await editWorkingCopy(

@@ -9,7 +9,7 @@
  */
 import type { Manifest } from '../../core/schema.js';
 import type { Db } from './db.js';
-import { seriesKey } from '../series.js';
+import { seriesKey } from '../estimates/series.js';
 import { addTotals, createPartitionSql, type Counted } from './totals.js';
 
 /** A migration: its SQL, then optionally `run`, a step that needs code (in the same transaction). */

@@ -197,7 +197,7 @@ describe("'edseg' (packages/edseg/README.md API)", () => {
     type Documented = 'invalid-input' | 'worker-timeout' | 'worker-terminated' | 'closed' | 'forgotten';
     expectTypeOf<Documented>().toExtend<EdsegErrorCode>();
     expectTypeOf<Exclude<EdsegErrorCode, Documented>>().toEqualTypeOf<
-      'not-found' | 'manifest-refused' | 'storage' | 'network' | 'worker-unavailable' | 'worker-crashed'
+      'manifest-refused' | 'storage' | 'network' | 'worker-unavailable' | 'worker-crashed'
     >();
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { computeFeatures } from '../../../src/core/features.js';
 import { rollupEvents } from '../../../src/core/rollup.js';
 import { DAY_MS } from '../../../src/core/schema.js';
-import { SEED_FEATURES } from '../../../src/server/seed.js';
+import { SEED_FEATURES } from '../../../src/server/demo/seed.js';
 import { numberOrNull, parseCsvLine } from '../../../eval/data.js';
 import {
   activityKind,

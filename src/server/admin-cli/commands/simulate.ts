@@ -1,6 +1,6 @@
 /**
  * `edseg-admin simulate --site SITE --learners N [--periods P] [--seed S] [--json]`: synthetic
- * learners (src/server/simulate.ts) report to the server through the SDK's own code, so anyone can
+ * learners (src/server/demo/simulate.ts) report to the server through the SDK's own code, so anyone can
  * fill a dashboard or load a collector. The site must exist (admin API, with the token); its
  * manifest and keys come from the public API and the manifest is verified with the SDK's
  * verifyManifest (signature, site, validity) before anything is built from it.
@@ -17,7 +17,7 @@ import { cryptoRng } from '../../../core/privacy/random.js';
 import { MAX_BATCH_REPORTS, dayOf } from '../../../core/schema.js';
 import type { Report } from '../../../core/schema.js';
 import type { JWK } from 'jose';
-import { makeLearners, simulatePeriods, simulationRngs } from '../../simulate.js';
+import { makeLearners, simulatePeriods, simulationRngs } from '../../demo/simulate.js';
 import type { AdminCommand, CommandContext } from '../command.js';
 import { CliError, required } from '../command.js';
 

@@ -9,10 +9,10 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { EditRefused } from '../../../core/edit.js';
 import type { EditIssue, WorkingEdit } from '../../../core/edit.js';
-import { EdsegError } from '../../../core/errors.js';
+import { refusalOf } from '../../http/refusal.js';
 import type { SiteRecord } from '../../../core/schema.js';
-import type { ServerDeps } from '../../deps.js';
-import { editWorkingCopy, loadWorkingDiff } from '../../editor.js';
+import type { ServerDeps } from '../../runtime/deps.js';
+import { editWorkingCopy, loadWorkingDiff } from '../../sites/editor.js';
 import { actorOf } from '../auth.js';
 import type { FieldErrors, Values } from '../views/editor-fields.js';
 import { documentationPage, featurePage, modelPage } from '../views/editor-pages.js';
@@ -72,8 +72,9 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
       const said = [out.changes.length ? out.changes.join('; ') : 'no change', ...out.notes].join('. ');
       return toSite(c, 'ok', `${done} (${said}). Review and publish to make it live.`);
     } catch (e) {
+      const refusal = refusalOf(e);
+      if (refusal?.status === 404) return missing(c, refusal.field ?? 'item');
       if (e instanceof EditRefused) return refused(e.issues);
-      if (e instanceof EdsegError && e.code === 'not-found') return missing(c, e.field ?? 'item');
       throw e;
     }
   }
@@ -206,7 +207,7 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
       const d = await loadWorkingDiff(deps.store, c.req.param('site'));
       return page(c, `Review ${d.site}`, reviewPage(d, (d.publishedVersion ?? 0) + 1));
     } catch (e) {
-      if (e instanceof EdsegError && e.code === 'not-found') return missing(c, 'site');
+      if (refusalOf(e)?.status === 404) return missing(c, 'site');
       throw e;
     }
   });

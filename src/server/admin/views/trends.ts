@@ -10,8 +10,8 @@
  */
 import { html, raw } from 'hono/html';
 import { DAY_MS, type Estimate } from '../../../core/schema.js';
-import { Plot, plotSvg } from '../../charts/svg.js';
-import type { TrendMarker, TrendSeries } from '../../estimates.js';
+import { Plot, plotSvg } from '../../science/svg.js';
+import type { TrendMarker, TrendSeries } from '../../estimates/estimates.js';
 import { pct } from './format.js';
 import type { Html } from './layout.js';
 

@@ -1,13 +1,13 @@
 /** The site_versions table: each published version of a site (manifest, JWS, kid, series), never changed. */
 import type { PublishedVersion, VersionRow, VersionSummary } from '../../../core/schema.js';
-import { seriesKey } from '../../series.js';
+import { seriesKey } from '../../estimates/series.js';
 import { json, type Db } from '../db.js';
 
 /** What the manifest route reads: the current version's number and JWS, and whether the site is disabled. */
 export type CurrentJws = Pick<PublishedVersion, 'version' | 'jws'> & { disabled: boolean };
 
 export interface VersionStore {
-  /** Inserts a new version (its series is computed from the manifest: src/server/series.ts); fails if (site, version) exists. */
+  /** Inserts a new version (its series is computed from the manifest: src/server/estimates/series.ts); fails if (site, version) exists. */
   addVersion(v: Omit<PublishedVersion, 'series'>): Promise<void>;
   currentVersion(site: string): Promise<PublishedVersion | null>;
   /** The current version's number and JWS only (what GET /v1/sites/:site/manifest serves, polled by every SDK), and whether the site is disabled. */

@@ -1,16 +1,16 @@
 /**
- * Seeds the demo site `lingua-kids`: its definition (features and models in seed-data/), its policy,
+ * Seeds the demo site `lingua-kids`: its definition (features.ts, models.ts and documentation.ts beside this file), its policy,
  * its origins, and the first publish or the republish when the origins change.
  */
-import type { Model, SiteDefinition, SitePolicy } from '../core/schema.js';
-import { publishSite } from './publish.js';
-import type { Signer } from './keys.js';
-import { SEED_FEATURES } from './seed-data/features.js';
-import { seedModels } from './seed-data/models.js';
-import type { NewSite, Store } from './storage/store.js';
+import type { Model, SiteDefinition, SitePolicy } from '../../core/schema.js';
+import { publishSite } from '../sites/publish.js';
+import type { Signer } from '../identity/keys.js';
+import { SEED_FEATURES } from './features.js';
+import { seedModels } from './models.js';
+import type { NewSite, Store } from '../storage/store.js';
 
-// The features are data (seed-data/features.ts); re-exported for the tests and scripts that read them.
-export { SEED_FEATURES } from './seed-data/features.js';
+// The features are data (features.ts); re-exported for the tests and scripts that read them.
+export { SEED_FEATURES } from './features.js';
 
 export const SEED_SITE = 'lingua-kids';
 const SEED_ACTOR = 'system (seed)';

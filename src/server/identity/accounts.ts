@@ -11,11 +11,11 @@
  *   working for the API and the console, and is how the first account is created.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { EdsegError } from '../core/errors.js';
-import { AccountInput, PasswordChange, parseOrThrow } from '../core/schema.js';
-import type { AccountCreated, AccountRecord, AccountSummary, Principal } from '../core/schema.js';
-import { Refusal, tokenMatches } from './http.js';
-import type { Store } from './storage/store.js';
+import { AccountInput, PasswordChange, parseOrThrow } from '../../core/schema.js';
+import type { AccountCreated, AccountRecord, AccountSummary, Principal } from '../../core/schema.js';
+import { Refusal } from '../http/refusal.js';
+import { tokenMatches } from '../http/tokens.js';
+import type { Store } from '../storage/store.js';
 
 /** scrypt's cost: N = 2^15, r = 8, p = 1 (32 MiB of memory per hash; median 0.31 s on the shared 2-core machine). */
 export const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 } as const;
@@ -67,7 +67,7 @@ let decoy: Promise<string> | undefined;
 
 /**
  * Creates an account with a fresh password and API token, audited (`account-create`); throws
- * EdsegError naming the field for bad input, and a 409 Refusal when the name is taken.
+ * a 400 naming the field for bad input, and a 409 when the name is taken (Refusal).
  */
 export async function createAccount(
   store: Store,
@@ -153,7 +153,7 @@ export async function changePassword(store: Store, who: Principal, input: unknow
     );
   const account = await store.getAccount(who.name);
   if (!account || !(await verifyPassword(current, account.passwordHash)))
-    throw new EdsegError('invalid-input', 'the current password does not match', 'current');
+    throw new Refusal(400, 'the current password does not match', 'current');
   const hash = await hashPassword(password);
   await store.transaction(async (tx) => {
     await tx.setAccountPassword(who.name, hash);

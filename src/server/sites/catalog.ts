@@ -4,8 +4,8 @@
  * DERIVED from the features' `educationRecord` marks, never typed by hand (ARCHITECTURE.md), by
  * the same function the SDK's policy uses (segmentContexts), so console and device cannot disagree.
  */
-import { segmentContexts } from '../core/policy.js';
-import type { CatalogSegment, FeatureSpec, SiteDefinition, SitePolicy } from '../core/schema.js';
+import { segmentContexts } from '../../core/policy.js';
+import type { CatalogSegment, FeatureSpec, SiteDefinition, SitePolicy } from '../../core/schema.js';
 
 /** Every segment of a definition, in model order, with the policy's verdict for this site. */
 export function segmentCatalog(

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import type { PublicJwk } from '../core/schema.js';
+import type { PublicJwk } from '../../core/schema.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

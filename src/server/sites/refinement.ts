@@ -3,14 +3,14 @@
  * (src/core/refine.ts does the arithmetic), its publication as the next signed version, and the
  * refinement options as a query or a form gives them.
  */
-import { EdsegError } from '../core/errors.js';
-import { applyRefinement, proposeRefinement } from '../core/refine.js';
-import { RefineParams, RefinementPublishInput, check } from '../core/schema.js';
-import type { Manifest, RefinementProposal, RefinementPublished, SiteDefinition } from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
-import { estimateVersion } from './estimates.js';
+import { Refusal } from '../http/refusal.js';
+import { applyRefinement, proposeRefinement } from '../../core/refine.js';
+import { RefineParams, RefinementPublishInput, check } from '../../core/schema.js';
+import type { Manifest, RefinementProposal, RefinementPublished, SiteDefinition } from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { estimateVersion } from '../estimates/estimates.js';
 import { publishSite, same } from './publish.js';
-import type { Store } from './storage/store.js';
+import type { Store } from '../storage/store.js';
 
 /**
  * The refinement proposal for a site's current version, from that version's reports
@@ -28,17 +28,9 @@ export async function loadRefinement(
 }
 
 /** The 404 for a site without a current version: it does not exist, or has published nothing (only this refusal reads the site). */
-export async function unpublished(store: Store, site: string): Promise<EdsegError> {
-  return new EdsegError(
-    'not-found',
-    (await store.getSite(site)) ? 'nothing published yet' : 'unknown site',
-    'site',
-  );
+export async function unpublished(store: Store, site: string): Promise<Refusal> {
+  return new Refusal(404, (await store.getSite(site)) ? 'nothing published yet' : 'unknown site', 'site');
 }
-
-/** publishRefinement's result: the 201 body, or the 409 the route answers (an internal union, not a wire shape). */
-type RefinementOutcome =
-  { ok: true; published: RefinementPublished } | { ok: false; status: 409; error: string; field?: string };
 
 /**
  * Publishes the refined centroids of a site's current version as the next signed version, in one
@@ -48,10 +40,10 @@ type RefinementOutcome =
  * reports and each centroid's movement.
  *
  * Contracts:
- * - EdsegError('not-found') naming `site` (404) when the site does not exist or has published nothing;
- * - 409, nothing written, when `version` is given and is not the current one, or when no chosen
- *   model has a centroid that moves (every segment skipped, or already at its target);
- * - EdsegError naming `models.i` (400) for a model that is unknown or not a centroid model;
+ * - a 404 Refusal naming `site` when the site does not exist or has published nothing;
+ * - a 409 Refusal, nothing written, when `version` is given and is not the current one (naming it),
+ *   or when no chosen model has a centroid that moves (every segment skipped, or already at its target);
+ * - an input error naming `models.i` (400) for a model that is unknown or not a centroid model;
  * - the working definition's pending edits stay pending: publishSite writes as the working copy
  *   only the models merged by keepPendingEdits; the working policy, origins and features stay as they are.
  */
@@ -60,20 +52,18 @@ export async function publishRefinement(
   site: string,
   input: RefinementPublishInput,
   actor: string,
-): Promise<RefinementOutcome> {
+): Promise<RefinementPublished> {
   const now = deps.now();
   return deps.store.transaction(async (tx) => {
     await tx.lockSite(site);
     const current = await tx.currentVersion(site);
     if (!current) throw await unpublished(tx, site);
-    if (input.version !== undefined && input.version !== current.version) {
-      return {
-        ok: false,
-        status: 409,
-        error: `the proposal reviewed was for version ${input.version}, but version ${current.version} is current: review the new proposal`,
-        field: 'version',
-      };
-    }
+    if (input.version !== undefined && input.version !== current.version)
+      throw new Refusal(
+        409,
+        `the proposal reviewed was for version ${input.version}, but version ${current.version} is current: review the new proposal`,
+        'version',
+      );
     const estimates = await estimateVersion(tx, current, now);
     const proposal = proposeRefinement(current.manifest, estimates, {
       ...(input.maxStep !== undefined ? { maxStep: input.maxStep } : {}),
@@ -86,13 +76,12 @@ export async function publishRefinement(
       models: asked,
       date: now.toISOString().slice(0, 10),
     });
-    if (models.length === 0) {
-      return {
-        ok: false,
-        status: 409,
-        error: `nothing to refine in ${asked.join(', ')}: every segment is skipped (suppressed, under the minimum support or without means) or already at its target`,
-      };
-    }
+    // A refusal of the request as a whole: it names no field.
+    if (models.length === 0)
+      throw new Refusal(
+        409,
+        `nothing to refine in ${asked.join(', ')}: every segment is skipped (suppressed, under the minimum support or without means) or already at its target`,
+      );
     const summary = `refined centroids of ${models.join(', ')} from ${estimates.reports} reports`;
     const published = await publishSite(tx, deps.signer, site, {
       actor,
@@ -128,17 +117,14 @@ export async function publishRefinement(
       },
     });
     return {
-      ok: true,
-      published: {
-        site,
-        version: published.version,
-        kid: published.kid,
-        expiresAt: published.manifest.expiresAt,
-        models,
-        reports: estimates.reports,
-        summary,
-        changes: published.changes,
-      },
+      site,
+      version: published.version,
+      kid: published.kid,
+      expiresAt: published.manifest.expiresAt,
+      models,
+      reports: estimates.reports,
+      summary,
+      changes: published.changes,
     };
   });
 }

@@ -10,21 +10,21 @@
  * that report's segment. The signed-in admin views count every period, and add the timeline (the
  * same estimates period by period). Every view publishes through disclose().
  */
-import { EdsegError } from '../core/errors.js';
-import { estimateFromStatistics } from '../core/privacy/estimate.js';
-import { addTotal, emptyStatistics, type Statistics } from '../core/privacy/estimate-stats.js';
-import { DAY_MS, dayOf } from '../core/schema.js';
+import { Refusal, unknownSite } from '../http/refusal.js';
+import { estimateFromStatistics } from '../../core/privacy/estimate.js';
+import { addTotal, emptyStatistics, type Statistics } from '../../core/privacy/estimate-stats.js';
+import { DAY_MS, dayOf } from '../../core/schema.js';
 import type {
   Manifest,
   PublishedEstimates,
   PublishedVersion,
   Report,
   SiteEstimates,
-} from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
+} from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { disclose } from './disclosure.js';
 import { seriesKey } from './series.js';
-import type { Store } from './storage/store.js';
+import type { Store } from '../storage/store.js';
 
 /** Which reports an estimate counts: those of closed periods (public), or all of them (signed-in admin). */
 export type EstimatesScope = 'closed' | 'all';
@@ -72,11 +72,11 @@ export async function estimateVersion(
 }
 
 /** The error for a site or version with nothing published: names `site` (unknown site, or nothing published) or `version`. */
-export async function notPublished(store: Store, site: string, version?: number): Promise<EdsegError> {
+export async function notPublished(store: Store, site: string, version?: number): Promise<Refusal> {
   // Only a refusal reads the site, to say which of the two is missing.
-  if (version === undefined) return new EdsegError('not-found', 'unknown site or nothing published', 'site');
-  if (!(await store.getSite(site))) return new EdsegError('not-found', `unknown site "${site}"`, 'site');
-  return new EdsegError('not-found', `site "${site}" never published version ${version}`, 'version');
+  if (version === undefined) return new Refusal(404, 'unknown site or nothing published', 'site');
+  if (!(await store.getSite(site))) return unknownSite(site);
+  return new Refusal(404, `site "${site}" never published version ${version}`, 'version');
 }
 
 /**

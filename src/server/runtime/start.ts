@@ -15,24 +15,24 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
-import { createApp } from './app.js';
-import { estimatesOptions } from './public-estimates.js';
-import type { EstimatesOptions } from './public-estimates.js';
-import { createSigner } from './keys.js';
-import { createLogger } from './ops/log.js';
-import type { Logger } from './ops/log.js';
-import { createOps } from './ops/ops.js';
-import type { Signer } from './keys.js';
-import { dayOf } from '../core/schema.js';
-import { resignExpiring } from './publish.js';
-import { lockDataDir, prepareDataDir, tightenTree, withPrivateUmask } from './security/datadir.js';
-import type { GuardOptions } from './security/guard.js';
-import type { PublishResult } from './publish.js';
-import { seedDemoSite } from './seed.js';
-import type { SeedResult } from './seed.js';
-import { openPgliteStore } from './storage/pglite.js';
-import { openPostgresStore } from './storage/postgres.js';
-import type { Store } from './storage/store.js';
+import { createApp } from '../app.js';
+import { estimatesOptions } from '../estimates/public-estimates.js';
+import type { EstimatesOptions } from '../estimates/public-estimates.js';
+import { createSigner } from '../identity/keys.js';
+import { createLogger } from '../ops/log.js';
+import type { Logger } from '../ops/log.js';
+import { createOps } from '../ops/ops.js';
+import type { Signer } from '../identity/keys.js';
+import { dayOf } from '../../core/schema.js';
+import { resignExpiring } from '../sites/publish.js';
+import { lockDataDir, prepareDataDir, tightenTree, withPrivateUmask } from './datadir.js';
+import type { GuardOptions } from '../http/guard.js';
+import type { PublishResult } from '../sites/publish.js';
+import { seedDemoSite } from '../demo/seed.js';
+import type { SeedResult } from '../demo/seed.js';
+import { openPgliteStore } from '../storage/pglite.js';
+import { openPostgresStore } from '../storage/postgres.js';
+import type { Store } from '../storage/store.js';
 
 /** How often a running server checks for manifests to re-sign (a day old; they last 7 days): one cheap query. */
 export const RESIGN_EVERY_MS = 3_600_000;
@@ -135,7 +135,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const t0 = performance.now();
   const now = opts.now ?? (() => new Date());
   const dataDir = resolve(opts.dataDir ?? '.edseg-data');
-  // Fails closed: a folder others can write, or one another server uses, is refused (security/datadir.ts).
+  // Fails closed: a folder others can write, or one another server uses, is refused (runtime/datadir.ts).
   prepareDataDir(dataDir);
   const lock = lockDataDir(dataDir);
   const ownStore = !opts.store;

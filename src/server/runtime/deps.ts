@@ -1,9 +1,9 @@
 /** What the routes share: storage, the signer, the admin secret, the clock and the file roots. */
-import type { Signer } from './keys.js';
-import type { Ops } from './ops/ops.js';
-import type { EstimatesOptions } from './public-estimates.js';
-import type { Guard } from './security/guard.js';
-import type { Store } from './storage/store.js';
+import type { Signer } from '../identity/keys.js';
+import type { Ops } from '../ops/ops.js';
+import type { EstimatesOptions } from '../estimates/public-estimates.js';
+import type { Guard } from '../http/guard.js';
+import type { Store } from '../storage/store.js';
 
 export type ServerDeps = {
   store: Store;

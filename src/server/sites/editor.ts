@@ -3,15 +3,13 @@
  * diff of the working copy against the published version (src/core/diff.ts) that the "Review and
  * publish" page and GET /admin/api/sites/:site/diff show. Nothing here is live before a publish.
  */
-import { comparableOf, diffSites } from '../core/diff.js';
-import type { Comparable } from '../core/diff.js';
-import { applyEdit } from '../core/edit.js';
-import type { WorkingEdit } from '../core/edit.js';
-import { EdsegError } from '../core/errors.js';
-import type { SiteRecord, WorkingDiff, WorkingEdited } from '../core/schema.js';
-import type { SitePatch, Store } from './storage/store.js';
-
-const unknownSite = (id: string) => new EdsegError('not-found', `unknown site "${id}"`, 'site');
+import { comparableOf, diffSites } from '../../core/diff.js';
+import type { Comparable } from '../../core/diff.js';
+import { applyEdit } from '../../core/edit.js';
+import type { WorkingEdit } from '../../core/edit.js';
+import { unknownSite } from '../http/refusal.js';
+import type { SiteRecord, WorkingDiff, WorkingEdited } from '../../core/schema.js';
+import type { SitePatch, Store } from '../storage/store.js';
 
 /** A site's working copy as a Comparable. */
 const workingOf = (site: SiteRecord): Comparable => ({
@@ -90,7 +88,7 @@ export async function saveWorkingCopy<W extends WorkingWrite>(
 
 /**
  * Applies one edit to a site's working copy and writes it with an audit entry ('definition-edit');
- * throws EditRefused (400 naming the field) or EdsegError('not-found') for the site or the item.
+ * throws EditRefused (400 naming the field, 404 for an item) or a 404 Refusal for the site.
  */
 export async function editWorkingCopy(
   store: Store,
@@ -126,7 +124,7 @@ export async function editWorkingCopy(
   return { changes: write!.all, notes: write!.notes, published: false };
 }
 
-/** The working copy of a site against its published version; throws EdsegError('not-found') for an unknown site. */
+/** The working copy of a site against its published version; throws a 404 Refusal for an unknown site. */
 export async function loadWorkingDiff(store: Store, siteId: string): Promise<WorkingDiff> {
   const site = await store.getSite(siteId);
   if (!site) throw unknownSite(siteId);

@@ -17,14 +17,15 @@
  * An adversary's report therefore cannot carry an eps that breaks the estimators (1e-300 turns
  * shares into NaN) or a value no device can produce (1e12 moves a refined centroid by maxStep).
  */
-import { wholeModelInClear } from '../core/policy.js';
-import { chooseOracle } from '../core/privacy/segment.js';
-import { sampledDimensions, vectorBound } from '../core/privacy/vector.js';
-import { DAY_MS, ReportBatch, check, dayOf, reportEpsilon } from '../core/schema.js';
-import type { FeatureField, Manifest, Report, SegmentField } from '../core/schema.js';
+import { wholeModelInClear } from '../../core/policy.js';
+import { chooseOracle } from '../../core/privacy/segment.js';
+import { sampledDimensions, vectorBound } from '../../core/privacy/vector.js';
+import { DAY_MS, ReportBatch, check, dayOf, reportEpsilon } from '../../core/schema.js';
+import type { FeatureField, Manifest, Report, SegmentField } from '../../core/schema.js';
 
-export type Refusal = { field: string; message: string; status?: 400 | 410 };
-export type Admission = { ok: true; reports: Report[] } | ({ ok: false; status: 400 | 410 } & Refusal);
+/** Why a batch is refused: the field at fault and what is wrong with it (400, or 410 for a superseded version). */
+export type Disagreement = { field: string; message: string; status?: 400 | 410 };
+export type Admission = { ok: true; reports: Report[] } | ({ ok: false; status: 400 | 410 } & Disagreement);
 
 /** A published version as admission needs it: its manifest, and when the next version was published (null: still current). */
 export type VersionInfo = { manifest: Manifest; supersededAt: string | null };
@@ -76,7 +77,7 @@ export async function admitBatch(body: unknown, lookup: ManifestLookup, now: Dat
 }
 
 /** 410 when the version was superseded more than SUPERSEDED_GRACE_PERIODS of its periods before `now`. */
-function superseded(info: VersionInfo, now: Date, at: string): Refusal | null {
+function superseded(info: VersionInfo, now: Date, at: string): Disagreement | null {
   if (info.supersededAt === null) return null;
   const graceMs = SUPERSEDED_GRACE_PERIODS * info.manifest.reporting.periodDays * DAY_MS;
   if (now.getTime() - Date.parse(info.supersededAt) <= graceMs) return null;
@@ -88,7 +89,7 @@ function superseded(info: VersionInfo, now: Date, at: string): Refusal | null {
 }
 
 /** The first way a report differs from what a device under `manifest` sends, or null. */
-function disagreement(r: Report, manifest: Manifest, now: Date, at: string): Refusal | null {
+function disagreement(r: Report, manifest: Manifest, now: Date, at: string): Disagreement | null {
   const v = `manifest v${manifest.version}`;
   const { periodDays, epsilonSegment, epsilonFeatures } = manifest.reporting;
   if (r.period % periodDays !== 0)
@@ -119,7 +120,7 @@ function fieldDisagreement(
   manifest: Manifest,
   seen: Set<string>,
   at: string,
-): Refusal | null {
+): Disagreement | null {
   const v = `manifest v${manifest.version}`;
   const model = manifest.models.find((m) => m.id === f.model);
   if (!model) return { field: `${at}.model`, message: `${v} has no model "${f.model}"` };
@@ -145,7 +146,7 @@ function fieldDisagreement(
 }
 
 /** The first way the feature field differs from the version's, or null. */
-function featureDisagreement(f: FeatureField, manifest: Manifest, at: string): Refusal | null {
+function featureDisagreement(f: FeatureField, manifest: Manifest, at: string): Disagreement | null {
   const v = `manifest v${manifest.version}`;
   const d = manifest.features.length;
   const eps = manifest.reporting.epsilonFeatures;

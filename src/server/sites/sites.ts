@@ -1,16 +1,15 @@
 /**
  * Sites as an owner manages them: create (empty, or from the `demo` template: the demo site's
  * features and models), edit the allowed origins (live at the next publish), disable. Each is one
- * transaction with its audit entry. Publishing, policies and keys are publish.ts's.
+ * transaction with its audit entry. Publishing and policies are publish.ts's, keys identity/keys.ts's.
  */
-import { EdsegError } from '../core/errors.js';
-import { SiteCreateInput, SiteOriginsInput, parseOrThrow } from '../core/schema.js';
-import type { SiteChanged, SiteDefinition, SitePolicy, SiteSummary } from '../core/schema.js';
-import { Refusal } from './http.js';
+import { SiteCreateInput, SiteOriginsInput, parseOrThrow } from '../../core/schema.js';
+import type { SiteChanged, SiteDefinition, SitePolicy, SiteSummary } from '../../core/schema.js';
+import { Refusal, unknownSite } from '../http/refusal.js';
 import { saveWorkingCopy } from './editor.js';
 import { listChange } from './publish.js';
-import { seedDefinition, seedPolicy } from './seed.js';
-import type { Store } from './storage/store.js';
+import { seedDefinition, seedPolicy } from '../demo/seed.js';
+import type { Store } from '../storage/store.js';
 
 type Acting = { actor: string; now: Date };
 
@@ -34,10 +33,10 @@ export function templateOf(
   };
 }
 
-/** One site's line of the site list; throws EdsegError('not-found') for an unknown site. */
+/** One site's line of the site list; throws a 404 Refusal for an unknown site. */
 export async function siteSummary(store: Store, id: string): Promise<SiteSummary> {
   const s = (await store.listSites()).find((x) => x.id === id);
-  if (!s) throw new EdsegError('not-found', `unknown site "${id}"`, 'site');
+  if (!s) throw unknownSite(id);
   return s;
 }
 
@@ -71,15 +70,14 @@ export async function updateOrigins(
 ): Promise<SiteChanged> {
   const { add = [], remove = [] } = parseOrThrow(SiteOriginsInput, input);
   if (add.length === 0 && remove.length === 0)
-    throw new EdsegError('invalid-input', 'give origins to add or to remove', 'add');
+    throw new Refusal(400, 'give origins to add or to remove', 'add');
   const write = await saveWorkingCopy(store, siteId, opts, (site) => {
     remove.forEach((o, i) => {
       if (!site.origins.includes(o))
-        throw new EdsegError('invalid-input', `"${o}" is not an origin of ${siteId}`, `remove.${i}`);
+        throw new Refusal(400, `"${o}" is not an origin of ${siteId}`, `remove.${i}`);
     });
     const origins = [...new Set([...site.origins.filter((o) => !remove.includes(o)), ...add])];
-    if (origins.length === 0)
-      throw new EdsegError('invalid-input', 'a site keeps at least one origin', 'remove');
+    if (origins.length === 0) throw new Refusal(400, 'a site keeps at least one origin', 'remove');
     const changes = listChange('origins', site.origins, origins);
     if (changes.length === 0) return null;
     return {
@@ -103,7 +101,7 @@ export async function disableSite(store: Store, siteId: string, opts: Acting): P
   const changes = await store.transaction(async (tx) => {
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
-    if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
+    if (!site) throw unknownSite(siteId);
     if (site.disabledAt) return [];
     await tx.disableSite(siteId, opts.now.toISOString());
     await tx.appendAudit({

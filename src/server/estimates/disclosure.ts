@@ -10,8 +10,8 @@
  * - A share is the rounded support over the rounded total, so it moves only when they do; standard
  *   errors and means are given to 3 decimals, with their intervals recomputed.
  */
-import { Z95 } from '../core/privacy/estimate.js';
-import type { Estimate, PublishedEstimates, SiteEstimates } from '../core/schema.js';
+import { Z95 } from '../../core/privacy/estimate.js';
+import type { Estimate, PublishedEstimates, SiteEstimates } from '../../core/schema.js';
 
 /** Counts and supports are published as multiples of this. */
 export const ROUNDING = 10;

@@ -13,8 +13,8 @@
  * kThreshold and retention.
  */
 import { createHash } from 'node:crypto';
-import type { Manifest } from '../core/schema.js';
-import { canonical } from '../core/diff.js';
+import type { Manifest } from '../../core/schema.js';
+import { canonical } from '../../core/diff.js';
 
 /** The content a series is defined by (see above). */
 export function seriesContent(m: Pick<Manifest, 'features' | 'models' | 'reporting'>): unknown {

@@ -3,20 +3,21 @@
  *
  * Privacy contract of the collector: it reads the request body and nothing else. The request log
  * (ops/ops.ts) writes the method, route pattern, status and duration only; the user agent is never
- * read, and the client's address is read only to key the in-memory rate limits (security/guard.ts)
+ * read, and the client's address is read only to key the in-memory rate limits (http/guard.ts)
  * and to let loopback read /metrics, never stored or logged. /v1 is
  * open to every origin (CORS, no credentials), since the embedding site runs on its own origin.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
-import { dayOf } from '../core/schema.js';
-import type { ReportsAccepted } from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
-import { etagOf, ifNoneMatchHits, limitBody, parseJson } from './http.js';
-import { admissionReason } from './ops/ops.js';
-import { publicEstimatesRoute } from './public-estimates.js';
+import { dayOf } from '../../core/schema.js';
+import type { ReportsAccepted } from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
+import { etagOf, ifNoneMatchHits, limitBody, parseJson } from '../http/body.js';
+import { Refusal } from '../http/refusal.js';
+import { admissionReason } from '../ops/ops.js';
+import { publicEstimatesRoute } from '../estimates/public-estimates.js';
 import { admitBatch } from './reports.js';
-import { disabledRefusal } from './sites.js';
+import { disabledRefusal } from '../sites/sites.js';
 import type { ManifestLookup, VersionInfo } from './reports.js';
 
 /** Largest report batch body accepted (100 reports with OUE vectors fit with room to spare). */
@@ -60,7 +61,7 @@ export function collector(deps: ServerDeps): Hono {
   app.get('/sites/:site/manifest', async (c) => {
     const site = c.req.param('site');
     const current = await store.currentJws(site);
-    if (!current) return c.json({ error: 'unknown site or nothing published', field: 'site' }, 404);
+    if (!current) throw new Refusal(404, 'unknown site or nothing published', 'site');
     if (current.disabled) throw disabledRefusal(site, 'site');
     const etag = etagOf(current.jws);
     // no-store: no cache keeps the answer, so none replays a validator that could tag a device.
@@ -80,7 +81,7 @@ export function collector(deps: ServerDeps): Hono {
     const admitted = await admitBatch(parseJson(await c.req.text()), publishedVersion, deps.now());
     if (!admitted.ok) {
       deps.ops.batchRefused(c, admissionReason(admitted));
-      return c.json({ error: admitted.message, field: admitted.field }, admitted.status);
+      throw new Refusal(admitted.status, admitted.message, admitted.field);
     }
     const { inserted } = await store.insertReports(admitted.reports, dayOf(deps.now().getTime()));
     deps.ops.reportsStored(inserted, admitted.reports.length - inserted);

@@ -4,11 +4,10 @@
  * must be an identifier as the manifest schema defines it, and the `site`, `version` and `limit`
  * queries an identifier, a positive 32-bit integer and one of 1 to 2^31 - 1.
  * What still slips through to the database as a data exception (SQLSTATE class 22: a NUL byte, an
- * integer out of range, text that is not a number) is a 400 as well (inputErrorOf, for onError).
+ * integer out of range, text that is not a number) is a 400 as well (http/refusal.ts, the error handler).
  */
 import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod/mini';
-import { EdsegError } from '../../core/errors.js';
 import { ManifestSite, parseOrThrow } from '../../core/schema.js';
 
 /** The largest value of a PostgreSQL `integer` column (versions, periods, days). */
@@ -30,7 +29,7 @@ const QUERY_CHECKS: Record<string, (raw: string) => unknown> = {
   limit: (raw) => parseOrThrow(PositiveInt32, decimal(raw), 'limit'),
 };
 
-/** Middleware: throws EdsegError('invalid-input') naming the site, version or limit parameter that fails its check (400 through onError). */
+/** Middleware: throws the input error (parseOrThrow) naming the site, version or limit parameter that fails its check (400 through onError). */
 export function checkParams(): MiddlewareHandler {
   return async (c, next) => {
     const site = SITE_IN_PATH.exec(c.req.path)?.[1];
@@ -40,12 +39,4 @@ export function checkParams(): MiddlewareHandler {
       for (const raw of query[name] ?? []) checkOne(raw);
     await next();
   };
-}
-
-/** The EdsegError a database data exception (SQLSTATE class 22) stands for, or null for any other error. */
-export function inputErrorOf(err: unknown): EdsegError | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)
-    ? new EdsegError('invalid-input', 'a value in the request is out of range or not valid text', '(root)')
-    : null;
 }

@@ -1,7 +1,7 @@
 /** What the console and the admin API show about one site: its record, its published version, pending changes, segments and report counts. */
-import type { SiteView } from '../core/schema.js';
+import type { SiteView } from '../../core/schema.js';
 import { segmentCatalog } from './catalog.js';
-import type { ServerDeps } from './deps.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { buildManifest, describeChanges } from './publish.js';
 
 /** Everything the console shows about one site, or null when it does not exist. */

@@ -18,18 +18,18 @@
  * Randomness: behaviour from one seeded Rng, the reports' noise and ids from another (both from
  * core/privacy/random.ts): the same seed gives the same reports, which the collector then keeps once.
  */
-import { computeFeatures } from '../core/features.js';
-import { vocabularyOf } from '../core/minimise.js';
-import { assignReference, modelInput } from '../core/model.js';
-import { decide, purposeAllowed, segmentContexts } from '../core/policy.js';
-import type { SegmentContext } from '../core/policy.js';
-import { seededRandom } from '../core/privacy/random.js';
-import type { Rng } from '../core/privacy/random.js';
-import { buildReport } from '../core/privacy/report.js';
-import type { ModelAssignment } from '../core/privacy/report.js';
-import { rollupEvents } from '../core/rollup.js';
-import { DAY_MS, periodOf } from '../core/schema.js';
-import type { Consent, Declared, FeatureSpec, Manifest, Report, StoredEvent } from '../core/schema.js';
+import { computeFeatures } from '../../core/features.js';
+import { vocabularyOf } from '../../core/minimise.js';
+import { assignReference, modelInput } from '../../core/model.js';
+import { decide, purposeAllowed, segmentContexts } from '../../core/policy.js';
+import type { SegmentContext } from '../../core/policy.js';
+import { seededRandom } from '../../core/privacy/random.js';
+import type { Rng } from '../../core/privacy/random.js';
+import { buildReport } from '../../core/privacy/report.js';
+import type { ModelAssignment } from '../../core/privacy/report.js';
+import { rollupEvents } from '../../core/rollup.js';
+import { DAY_MS, periodOf } from '../../core/schema.js';
+import type { Consent, Declared, FeatureSpec, Manifest, Report, StoredEvent } from '../../core/schema.js';
 
 /** How a kind of learner behaves over the days before a report. */
 export type Profile = {

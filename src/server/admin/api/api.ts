@@ -1,13 +1,13 @@
 /**
- * The admin JSON API under /admin/api/*. Who may call what is access.ts's one table, checked by its
+ * The admin JSON API under /admin/api/*. Who may call what is admin/access.ts's one table, checked by its
  * middleware before any route here runs (`Authorization: Bearer <account API token or admin token>`);
  * the audit log records the account the token belongs to (`X-Edseg-Actor` is not read).
- * Routes only: sites, accounts, the site view, the refinement and publishing live in ../sites.ts,
- * ../accounts.ts, ../site-view.ts, ../refinement.ts and ../publish.ts.
+ * Routes only: sites, accounts, the site view, the refinement and publishing live in sites/sites.ts,
+ * identity/accounts.ts, sites/site-view.ts, sites/refinement.ts and sites/publish.ts.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { PublishInput, RefinementPublishInput, parseOrThrow } from '../../core/schema.js';
+import { PublishInput, RefinementPublishInput, parseOrThrow } from '../../../core/schema.js';
 import type {
   AccountCreated,
   AccountList,
@@ -21,18 +21,20 @@ import type {
   Published,
   RefinementPublished,
   SiteList,
-} from '../../core/schema.js';
-import { RefineParams } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { loadEstimates } from '../estimates.js';
-import { limitBody, readJson } from '../http.js';
-import { changePassword, createAccount, listAccounts } from '../accounts.js';
-import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
-import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../refinement.js';
-import { scienceApi } from '../science/routes.js';
-import { loadSiteView } from '../site-view.js';
-import { createSite, disableSite, updateOrigins } from '../sites.js';
-import { actorOf } from './auth.js';
+} from '../../../core/schema.js';
+import { RefineParams } from '../../../core/schema.js';
+import type { ServerDeps } from '../../runtime/deps.js';
+import { loadEstimates } from '../../estimates/estimates.js';
+import { limitBody, readJson } from '../../http/body.js';
+import { Refusal } from '../../http/refusal.js';
+import { changePassword, createAccount, listAccounts } from '../../identity/accounts.js';
+import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
+import { publishSite, updatePolicy } from '../../sites/publish.js';
+import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../../sites/refinement.js';
+import { scienceApi } from '../../science/routes.js';
+import { loadSiteView } from '../../sites/site-view.js';
+import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
+import { actorOf } from '../auth.js';
 import { editorApi } from './editor-api.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
@@ -75,7 +77,8 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.get('/sites/:site', async (c) => {
     const view = await loadSiteView(deps, c.req.param('site'));
-    return view ? c.json(view) : c.json({ error: 'unknown site', field: 'site' }, 404);
+    if (!view) throw new Refusal(404, 'unknown site', 'site');
+    return c.json(view);
   });
 
   api.put('/sites/:site/policy', async (c) => {
@@ -93,7 +96,7 @@ export function adminApi(deps: ServerDeps): Hono {
     const body = await readJson(c, {});
     // Either PublishInput { manifest?, note? } or a bare manifest (recognised by its models), which
     // publishSite checks whole against Manifest once the server's fields are set.
-    // A body that fails PublishInput throws EdsegError('invalid-input'): 400 naming the field through onError.
+    // A body that fails PublishInput throws an input error: 400 naming the field through onError.
     const { manifest, note }: PublishInput =
       typeof body === 'object' && body !== null && 'models' in body
         ? { manifest: body as Record<string, unknown> }
@@ -117,7 +120,7 @@ export function adminApi(deps: ServerDeps): Hono {
   });
 
   api.get('/sites/:site/estimates', async (c) => {
-    // The guard checked `version` (security/params.ts): absent or a positive integer. The live period is counted here.
+    // The guard checked `version` (http/params.ts): absent or a positive integer. The live period is counted here.
     const q = c.req.query('version');
     const version = q === undefined ? undefined : Number(q);
     return c.json(
@@ -127,7 +130,7 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.get('/sites/:site/refinement', async (c) => {
     const site = c.req.param('site');
-    // Options that fail the schema throw EdsegError('invalid-input') before any I/O: 400 naming maxStep or minSupport.
+    // Options that fail the schema throw an input error before any I/O: 400 naming maxStep or minSupport.
     const proposal = await loadRefinement(
       deps,
       site,
@@ -142,9 +145,8 @@ export function adminApi(deps: ServerDeps): Hono {
 
   api.post('/sites/:site/refinement/publish', async (c) => {
     const input = parseOrThrow(RefinementPublishInput, await readJson(c, {}));
-    const out = await publishRefinement(deps, c.req.param('site'), input, actor(c));
-    if (!out.ok) return c.json({ error: out.error, ...(out.field ? { field: out.field } : {}) }, out.status);
-    return c.json(out.published satisfies RefinementPublished, 201);
+    const published = await publishRefinement(deps, c.req.param('site'), input, actor(c));
+    return c.json(published satisfies RefinementPublished, 201);
   });
 
   api.get('/audit', async (c) => {

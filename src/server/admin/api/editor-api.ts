@@ -1,17 +1,17 @@
 /**
- * The admin API's routes that edit a site's working copy (src/server/editor.ts) and show what a
+ * The admin API's routes that edit a site's working copy (src/server/sites/editor.ts) and show what a
  * publish would change. Mounted by api.ts behind its token check. A refused edit answers 400
  * { error, field } naming the first failing field (`feature.clip`, `model.centroids.1`,
  * `documentation.criteria`); an unknown site, feature, model or segment 404 naming which.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import type { WorkingEdit } from '../../core/edit.js';
-import { EdsegError } from '../../core/errors.js';
-import type { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { editWorkingCopy, loadWorkingDiff } from '../editor.js';
-import { readJson } from '../http.js';
+import type { WorkingEdit } from '../../../core/edit.js';
+import { unknownSite } from '../../http/refusal.js';
+import type { WorkingCopyView, WorkingDiff, WorkingEdited } from '../../../core/schema.js';
+import type { ServerDeps } from '../../runtime/deps.js';
+import { editWorkingCopy, loadWorkingDiff } from '../../sites/editor.js';
+import { readJson } from '../../http/body.js';
 
 /** The editing routes; `actor` names who asked, for the audit log. */
 export function editorApi(deps: ServerDeps, actor: (c: Context) => string): Hono {
@@ -26,7 +26,7 @@ export function editorApi(deps: ServerDeps, actor: (c: Context) => string): Hono
 
   api.get('/sites/:site/working', async (c) => {
     const site = await deps.store.getSite(c.req.param('site'));
-    if (!site) throw new EdsegError('not-found', `unknown site "${c.req.param('site')}"`, 'site');
+    if (!site) throw unknownSite(c.req.param('site'));
     const { id, origins, definition, policy } = site;
     return c.json({ site: id, origins, definition, policy } satisfies WorkingCopyView);
   });

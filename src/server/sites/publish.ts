@@ -7,18 +7,17 @@
  * - a publish is one transaction: the site row is locked, the version and its audit entry are
  *   written together, so two admins publishing at once get versions n+1 and n+2, not a clash;
  * - nothing invalid is signed: the manifest is checked against the schema first and the failing
- *   field is named in an EdsegError('invalid-input').
+ *   field is named in a 400 (an input error or a Refusal).
  */
-import { canonical, same, withChangelog } from '../core/diff.js';
-import { EdsegError } from '../core/errors.js';
-import { MAX_VALIDITY_DAYS } from '../core/manifest.js';
-import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../core/schema.js';
-import type { KeyStatus, PublishedVersion, SiteRecord } from '../core/schema.js';
-import { Refusal } from './http.js';
-import type { Signer } from './keys.js';
+import { canonical, same, withChangelog } from '../../core/diff.js';
+import { MAX_VALIDITY_DAYS } from '../../core/manifest.js';
+import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../../core/schema.js';
+import type { PublishedVersion, SiteRecord } from '../../core/schema.js';
+import { Refusal, unknownSite } from '../http/refusal.js';
+import type { Signer } from '../identity/keys.js';
 import { saveWorkingCopy } from './editor.js';
-import { seriesKey } from './series.js';
-import type { SitePatch, Store } from './storage/store.js';
+import { seriesKey } from '../estimates/series.js';
+import type { SitePatch, Store } from '../storage/store.js';
 
 /** A manifest is valid this long after it is signed: the longest a device accepts. */
 export const VALIDITY_DAYS = MAX_VALIDITY_DAYS;
@@ -70,7 +69,7 @@ const workingOf = (m: Manifest): SitePatch => {
 
 export type PublishResult = PublishedVersion & { changes: string[] };
 
-/** Publishes the next version of a site; throws EdsegError naming the field when the result would be invalid ('not-found' for an unknown site). */
+/** Publishes the next version of a site; throws a Refusal naming the field when the result would be invalid (404 for an unknown site). */
 export async function publishSite(
   store: Store,
   signer: Signer,
@@ -80,7 +79,7 @@ export async function publishSite(
   return store.transaction(async (tx) => {
     await tx.lockSite(siteId);
     const site = await tx.getSite(siteId);
-    if (!site) throw new EdsegError('not-found', `unknown site "${siteId}"`, 'site');
+    if (!site) throw unknownSite(siteId);
     if (site.disabledAt)
       throw new Refusal(
         409,
@@ -94,10 +93,10 @@ export async function publishSite(
     if (opts.manifest !== undefined) {
       const given = opts.manifest;
       if (typeof given !== 'object' || given === null || Array.isArray(given))
-        throw new EdsegError('invalid-input', 'the manifest must be an object', 'manifest');
+        throw new Refusal(400, 'the manifest must be an object', 'manifest');
       const g = given as Partial<Manifest>;
       if (g.site?.id !== undefined && g.site.id !== siteId)
-        throw new EdsegError('invalid-input', `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
+        throw new Refusal(400, `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
       manifest = {
         ...manifest,
         ...g,
@@ -150,7 +149,7 @@ export async function publishSite(
   });
 }
 
-/** Replaces a site's working policy (live at the next publish); throws EdsegError naming the field ('not-found' for an unknown site). */
+/** Replaces a site's working policy (live at the next publish); throws a Refusal naming the field (404 for an unknown site). */
 export async function updatePolicy(
   store: Store,
   siteId: string,
@@ -167,8 +166,8 @@ export async function updatePolicy(
       policy,
     }).filter((i) => i.path[0] === 'policy');
     if (issues.length > 0)
-      throw new EdsegError(
-        'invalid-input',
+      throw new Refusal(
+        400,
         issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
         issues[0]!.path.join('.'),
       );
@@ -198,97 +197,6 @@ export async function resignExpiring(store: Store, signer: Signer, now: Date): P
     );
   }
   return out;
-}
-
-/**
- * Rotates the signing key: a new key signs from now on, and every published site is re-signed
- * with it at once, so the current manifests and the newest key in the JWKS always agree (the
- * demo page pins the newest key). The old keys stay in the JWKS for SDKs that pinned them.
- */
-export async function rotateSigningKey(
-  store: Store,
-  signer: Signer,
-  opts: { actor: string; now: Date },
-): Promise<{ kid: string; republished: PublishResult[] }> {
-  const kid = await signer.rotate(opts.now);
-  await store.appendAudit({
-    at: opts.now.toISOString(),
-    actor: opts.actor,
-    action: 'key-rotate',
-    site: null,
-    version: null,
-    summary: `new signing key ${kid}; every published site re-signed with it`,
-    detail: { kid },
-  });
-  const republished: PublishResult[] = [];
-  for (const s of await store.listSites()) {
-    if (s.currentVersion !== null && s.disabledAt === null)
-      republished.push(
-        await publishSite(store, signer, s.id, {
-          actor: opts.actor,
-          now: opts.now,
-          note: `re-signed with the new key ${kid}`,
-        }),
-      );
-  }
-  return { kid, republished };
-}
-
-/**
- * Every signing key with whether it signs now and the live versions it signed: the current,
- * unexpired version of each enabled site (a disabled site serves nothing).
- */
-export async function keyStatuses(store: Store, signer: Signer, now: Date): Promise<KeyStatus[]> {
-  const { keys } = await signer.publicJwks();
-  const live: { site: string; version: number; kid: string }[] = [];
-  for (const { site, version, expiresAt } of await store.currentExpiries()) {
-    if (Date.parse(expiresAt) <= now.getTime()) continue;
-    const v = await store.getVersion(site, version);
-    if (v) live.push({ site, version, kid: v.kid });
-  }
-  const created = new Map((await store.listSigningKeys()).map((k) => [k.kid, k.createdAt]));
-  return keys.map((k, i) => ({
-    kid: k.kid,
-    createdAt: created.get(k.kid) ?? '',
-    current: i === 0,
-    liveVersions: live.filter((v) => v.kid === k.kid).map(({ site, version }) => ({ site, version })),
-  }));
-}
-
-/**
- * Retires a signing key: it leaves /v1/keys and its private half is deleted. Refused (409, naming
- * them) while a live version is signed by it, and for the key that signs now (rotate first);
- * 404 for an unknown kid. Audited (`key-retire`).
- */
-export async function retireSigningKey(
-  store: Store,
-  signer: Signer,
-  kid: string,
-  opts: { actor: string; now: Date },
-): Promise<KeyStatus[]> {
-  const keys = await keyStatuses(store, signer, opts.now);
-  const key = keys.find((k) => k.kid === kid);
-  if (!key) throw new EdsegError('not-found', `no signing key "${kid}"`, 'kid');
-  if (key.current) throw new Refusal(409, `key ${kid} signs now: rotate first, then retire it`, 'kid');
-  if (key.liveVersions.length > 0)
-    throw new Refusal(
-      409,
-      `key ${kid} still signs live versions: ${key.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ')} (publish them again with the new key, or wait until they expire)`,
-      'kid',
-    );
-  await store.transaction(async (tx) => {
-    await tx.deleteSigningKey(kid);
-    await tx.appendAudit({
-      at: opts.now.toISOString(),
-      actor: opts.actor,
-      action: 'key-retire',
-      site: null,
-      version: null,
-      summary: `signing key ${kid} retired: removed from /v1/keys`,
-      detail: { kid, createdAt: key.createdAt },
-    });
-  });
-  return keyStatuses(store, signer, opts.now);
 }
 
 const added = (a: readonly string[], b: readonly string[]) => b.filter((x) => !a.includes(x));

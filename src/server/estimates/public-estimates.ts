@@ -4,16 +4,18 @@
  * - `publicEstimates: false` switches the endpoint off (404); the signed-in admin API and console
  *   still show the estimates, the live period included;
  * - `estimatesToken` makes it ask for `Authorization: Bearer <token>` (401 otherwise);
- * - it is rate limited per client (security/guard.ts, `estimates`) and cached per (site, version):
+ * - it is rate limited per client (http/guard.ts, `estimates`) and cached per (site, version):
  *   a closed period's estimates change only when a late report arrives for it, so an answer is
  *   kept for `estimatesCacheSeconds` (default 300), and never past the end of the live period
  *   (when the set of closed periods changes). Cache-Control and a strong ETag say the same.
  */
 import type { Context } from 'hono';
-import { DAY_MS, dayOf, periodOf } from '../core/schema.js';
-import type { ServerDeps } from './deps.js';
+import { DAY_MS, dayOf, periodOf } from '../../core/schema.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { notPublished, publishedEstimates } from './estimates.js';
-import { bearerOf, etagOf, ifNoneMatchHits, tokenMatches } from './http.js';
+import { etagOf, ifNoneMatchHits } from '../http/body.js';
+import { Refusal } from '../http/refusal.js';
+import { bearerOf, tokenMatches } from '../http/tokens.js';
 
 /** Who may read the public estimates, and how long an answer is cached (createApp / startServer options). */
 export type EstimatesOptions = {
@@ -37,7 +39,7 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
   const cache = new Map<string, Cached>();
   return async (c: Context): Promise<Response> => {
     if (opts.publicEstimates === false)
-      return c.json({ error: 'the public estimates are switched off on this server' }, 404);
+      throw new Refusal(404, 'the public estimates are switched off on this server');
     if (token !== null && !tokenMatches(bearerOf(c), token))
       return c.json({ error: 'a read token is required (Authorization: Bearer <token>)' }, 401, {
         'WWW-Authenticate': 'Bearer realm="edseg-estimates"',
@@ -45,7 +47,7 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
     const q = c.req.query('version');
     const wanted = q === undefined ? undefined : Number(q);
     if (wanted !== undefined && (!Number.isInteger(wanted) || wanted < 1))
-      return c.json({ error: 'version must be a positive integer', field: 'version' }, 400);
+      throw new Refusal(400, 'version must be a positive integer', 'version');
     const site = c.req.param('site') ?? '';
     const version = wanted ?? (await deps.store.currentJws(site))?.version;
     if (version === undefined) throw await notPublished(deps.store, site);
@@ -54,7 +56,7 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
     const key = `${site}\u0000${version}`;
     let hit = cache.get(key);
     if (!hit || now >= hit.expires || periodOf(dayOf(now), hit.periodDays) !== hit.livePeriod) {
-      // Throws EdsegError('not-found') naming site or version: 404 through onError.
+      // Throws a 404 Refusal naming site or version: answered by onError.
       const { estimates, periodDays } = await publishedEstimates(deps, site, version, 'closed');
       const body = JSON.stringify(estimates);
       hit = {

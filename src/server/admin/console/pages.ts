@@ -2,39 +2,44 @@
  * The admin console's routes: server-rendered HTML (views/, where hono/html escapes every
  * interpolation), plain forms, no script. A session cookie (see auth.ts) authenticates it, and
  * access.ts's table says which role each route needs (checked before any route here runs); the app's
- * guard (security/guard.ts) takes only form posts whose Origin is this server's, on top of SameSite=Strict.
+ * guard (http/guard.ts) takes only form posts whose Origin is this server's, on top of SameSite=Strict.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
-import { EdsegError } from '../../core/errors.js';
-import { RefinementPublishInput, check } from '../../core/schema.js';
-import type { Model, PublishedEstimates } from '../../core/schema.js';
-import type { ServerDeps } from '../deps.js';
-import { loadEstimates, loadTrends } from '../estimates.js';
-import { keyStatuses, publishSite, retireSigningKey, rotateSigningKey, updatePolicy } from '../publish.js';
-import { loadRefinement, publishRefinement, refineOptionsOf, refineParamsOf } from '../refinement.js';
-import { siteDrift } from '../science/drift.js';
-import { fitPages } from '../science/fit-page.js';
-import { driftSection } from '../science/drift-view.js';
-import { loadSiteView } from '../site-view.js';
-import { changePassword, principalOfLogin } from '../accounts.js';
-import { Refusal } from '../http.js';
-import { createSite, disableSite, updateOrigins } from '../sites.js';
-import { actorOf, endSession, signedInAs, startSession } from './auth.js';
-import { accountPage } from './views/account.js';
-import { editorPages } from './console/editor-console.js';
-import { auditPage } from './views/audit.js';
-import { estimatesPage } from './views/estimates.js';
-import { keysPage } from './views/keys.js';
-import { trendsSection } from './views/trends.js';
-import { layout } from './views/layout.js';
-import type { Flash, Html } from './views/layout.js';
-import { loginPage } from './views/login.js';
-import { refinementPage } from './views/refinement.js';
-import { sitePage } from './views/site.js';
-import { sitesPage } from './views/sites.js';
-import type { NewSiteForm } from './views/sites.js';
+import { RefinementPublishInput, check } from '../../../core/schema.js';
+import type { Model, PublishedEstimates } from '../../../core/schema.js';
+import type { ServerDeps } from '../../runtime/deps.js';
+import { loadEstimates, loadTrends } from '../../estimates/estimates.js';
+import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
+import { publishSite, updatePolicy } from '../../sites/publish.js';
+import {
+  loadRefinement,
+  publishRefinement,
+  refineOptionsOf,
+  refineParamsOf,
+} from '../../sites/refinement.js';
+import { siteDrift } from '../../science/drift.js';
+import { fitPages } from '../../science/fit-page.js';
+import { driftSection } from '../../science/drift-view.js';
+import { loadSiteView } from '../../sites/site-view.js';
+import { changePassword, principalOfLogin } from '../../identity/accounts.js';
+import { Refusal, refusalOf } from '../../http/refusal.js';
+import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
+import { actorOf, endSession, signedInAs, startSession } from '../auth.js';
+import { accountPage } from '../views/account.js';
+import { editorPages } from './editor-console.js';
+import { auditPage } from '../views/audit.js';
+import { estimatesPage } from '../views/estimates.js';
+import { keysPage } from '../views/keys.js';
+import { trendsSection } from '../views/trends.js';
+import { layout } from '../views/layout.js';
+import type { Flash, Html } from '../views/layout.js';
+import { loginPage } from '../views/login.js';
+import { refinementPage } from '../views/refinement.js';
+import { sitePage } from '../views/site.js';
+import { sitesPage } from '../views/sites.js';
+import type { NewSiteForm } from '../views/sites.js';
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -45,7 +50,7 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
-/** Runs a form's action; a refusal (EdsegError, Refusal) goes back to the page with its message, anything else is a 500 through onError. */
+/** Runs a form's action; a refusal (refusalOf) goes back to the page with its message, anything else is a 500 through onError. */
 async function orBack(
   back: (message: string, field?: string) => Response | Promise<Response>,
   action: () => Promise<Response>,
@@ -53,7 +58,8 @@ async function orBack(
   try {
     return await action();
   } catch (e) {
-    if (e instanceof EdsegError || e instanceof Refusal) return back(e.message, e.field);
+    const refusal = refusalOf(e);
+    if (refusal) return back(refusal.message, refusal.field);
     throw e;
   }
 }
@@ -62,11 +68,11 @@ async function orBack(
 const text = (form: Record<string, unknown>, name: string): string =>
   typeof form[name] === 'string' ? form[name] : '';
 
-/** The segment ids of the models ticked "report in clear"; throws EdsegError('invalid-input') for an unknown model. */
+/** The segment ids of the models ticked "report in clear"; throws a 400 Refusal for an unknown model. */
 function clearOfModels(models: readonly Model[], ticked: readonly string[]): string[] {
   return ticked.flatMap((id) => {
     const model = models.find((m) => m.id === id);
-    if (!model) throw new EdsegError('invalid-input', `unknown model "${id}"`, 'policy.clear');
+    if (!model) throw new Refusal(400, `unknown model "${id}"`, 'policy.clear');
     return model.segments.map((s) => s.id);
   });
 }
@@ -269,7 +275,7 @@ export function adminPages(deps: ServerDeps): Hono {
       // The signed-in console shows the live period too, rounded and suppressed like the public view.
       est = await loadEstimates(deps, site, wanted, 'all');
     } catch (e) {
-      if (e instanceof EdsegError && e.code === 'not-found') return missing();
+      if (refusalOf(e)?.status === 404) return missing();
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
@@ -314,9 +320,8 @@ export function adminPages(deps: ServerDeps): Hono {
     });
     if (!input.ok) return toRefinement(input.message);
     return orBack(toRefinement, async () => {
-      const out = await publishRefinement(deps, site, input.value, actorOf(c));
-      if (!out.ok) return toRefinement(out.error);
-      return back(c, site, 'ok', `Published version ${out.published.version}: ${out.published.summary}.`);
+      const published = await publishRefinement(deps, site, input.value, actorOf(c));
+      return back(c, site, 'ok', `Published version ${published.version}: ${published.summary}.`);
     });
   });
 
