@@ -2,17 +2,21 @@
  * Errors are values with a code and, where input was at fault, the field that was.
  * `field` is a dotted path into the caller's argument ("props.score", "parental.purposes.1").
  */
-export type EdsegErrorCode =
-  | 'invalid-input'
-  | 'manifest-refused'
-  | 'worker-timeout'
-  | 'worker-terminated'
-  | 'worker-unavailable'
-  | 'worker-crashed'
-  | 'closed'
-  | 'forgotten'
-  | 'storage'
-  | 'network';
+
+/**
+ * Every code the SDK (client, worker and the core they use) throws or rejects with, and no other:
+ * the SDK's README lists exactly these in its API section (test/unit/core/errors.test.ts holds both).
+ */
+export const EDSEG_ERROR_CODES = [
+  'invalid-input',
+  'worker-timeout',
+  'worker-crashed',
+  'worker-unavailable',
+  'closed',
+  'forgotten',
+] as const;
+
+export type EdsegErrorCode = (typeof EDSEG_ERROR_CODES)[number];
 
 export class EdsegError extends Error {
   readonly code: EdsegErrorCode;
