@@ -77,7 +77,8 @@ export const SiteView = /* @__PURE__ */ z.object({
   segments: z.array(CatalogSegment),
   manifest: z.nullable(Manifest),
   versions: z.array(VersionSummary),
-  reports: z.object({ total: z.int(), currentVersion: z.int() }),
+  /** the site's stored reports in all and of the current version, as the disclosure gate publishes counts (rounded, null under kThreshold) */
+  reports: z.object({ total: z.nullable(z.int()), currentVersion: z.nullable(z.int()) }),
 });
 export type SiteView = z.infer<typeof SiteView>;
 
@@ -191,8 +192,8 @@ export const SegmentRefinement = /* @__PURE__ */ z.object({
   name: z.string(),
   /** the estimated share with its 95% interval; null when suppressed */
   share: z.nullable(Estimate),
-  /** reports backing the cell (clear count or estimated ldp count; 0 when suppressed) */
-  support: z.number(),
+  /** reports backing the cell as the disclosure gate publishes it (rounded); null when suppressed */
+  support: z.nullable(z.number()),
   /** the estimated means of the model's features, in model.features order; null where withheld */
   means: z.array(z.nullable(Estimate)),
   old: z.array(z.number()),
@@ -215,8 +216,11 @@ export const ModelRefinement = /* @__PURE__ */ z.discriminatedUnion('kind', [
     refinable: z.literal(true),
     purpose: Purpose,
     features: z.array(z.string()),
-    /** reports carrying a field for this model, by channel, and in all */
-    reports: z.object({ clear: z.int(), ldp: z.int(), total: z.int() }),
+    /**
+     * reports carrying a field for this model, by channel, as the disclosure gate publishes them
+     * (rounded, null under kThreshold), and the sum of the published ones (null when neither is)
+     */
+    reports: z.object({ clear: z.nullable(z.int()), ldp: z.nullable(z.int()), total: z.nullable(z.int()) }),
     /** whether any centroid moves */
     changed: z.boolean(),
     segments: z.array(SegmentRefinement),
@@ -240,8 +244,8 @@ export const RefinementProposal = /* @__PURE__ */ z.object({
   version: z.int(),
   /** when the estimates were computed */
   generatedAt: z.string(),
-  /** reports counted for baseVersion */
-  reports: z.int(),
+  /** reports counted for baseVersion's series, as the disclosure gate publishes them (null under kThreshold) */
+  reports: z.nullable(z.int()),
   maxStep: z.number(),
   minSupport: z.number(),
   models: z.array(ModelRefinement),
@@ -279,7 +283,8 @@ export const RefinementPublished = /* @__PURE__ */ z.object({
   expiresAt: z.string(),
   /** the models whose centroids were replaced */
   models: z.array(z.string()),
-  reports: z.int(),
+  /** the reports the refinement stood on, as the disclosure gate publishes them (null under kThreshold) */
+  reports: z.nullable(z.int()),
   summary: z.string(),
   changes: z.array(z.string()),
 });
