@@ -9,9 +9,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
-import { dayOf, periodOf, type Manifest, type Report } from '../../src/core/schema.js';
-import type { SiteDrift } from '../../src/server/science/drift.js';
-import { bearer, consoleSession, json, useServer, NOW } from './helpers.js';
+import { SiteDrift, dayOf, periodOf, type Manifest, type Report } from '../../src/core/schema.js';
+import { bearer, consoleSession, expectShape, json, useServer, NOW } from './helpers.js';
 
 /** n reports of period `period` with pace in clear drawn from `weights` (the other models left out). */
 function reports(manifest: Manifest, period: number, n: number, weights: number[], seed: number): Report[] {
@@ -100,6 +99,7 @@ describe('drift', () => {
 
   it('publishes its periods through the gate and says how many flags chance alone would raise', async () => {
     const d = await drift();
+    expectShape(SiteDrift, d);
     // 400 reports a period: rounded to 10, the same as the trend view's timeline.
     expect(d.periods.map((p) => p.reports)).toEqual([400, 400, 400, 400]);
     expect(d.z).toBe(1.96);

@@ -7,31 +7,12 @@
  * flagged, and no request reads a report: the cost is O(cells x periods), whatever the number of reports.
  */
 import { Refusal } from '../http/refusal.js';
-import { DRIFT_Z, detectDrift, falseFlagRate, type DriftCheck } from '../../core/science/drift.js';
-import type { PublishedEstimates } from '../../core/schema.js';
+import { DRIFT_Z, detectDrift, falseFlagRate } from '../../core/science/drift.js';
+import type { PublishedEstimates, SiteDrift } from '../../core/schema.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import { publishedEstimates } from '../estimates/estimates.js';
 
-export type SiteDrift = {
-  site: string;
-  version: number;
-  /** the series drift was computed over (the versions sharing the version's models and reporting) */
-  series: string;
-  versions: number[];
-  periodDays: number;
-  /** each period of the series, oldest first, with its reports as the gate publishes them (null under kThreshold) */
-  periods: { period: number; reports: number | null; live: boolean }[];
-  /** every flagged move, newest period first */
-  flags: DriftCheck[];
-  /** how many cells were checked (cells the gate publishes, with an earlier published period) */
-  checked: number;
-  /** the flagging threshold on |z| */
-  z: number;
-  /** how many flags chance alone would raise among the checked cells at that threshold (checked x P(|Z| > z)) */
-  expectedFalseFlags: number;
-  /** where to act on a flag */
-  links: { refit: string; fit: string; refinement: string };
-};
+export type { SiteDrift };
 
 /** The drift report of estimates the gate published with their timeline (scope 'all'). */
 export function driftOf(est: PublishedEstimates, periodDays: number): SiteDrift {
