@@ -29,6 +29,7 @@ import type {
   Manifest,
   ModelRefinement,
   RefinementProposal,
+  PublishedEstimates,
   SegmentRefinement,
   SiteEstimates,
   SkipReason,
@@ -40,6 +41,14 @@ export const DEFAULT_MAX_STEP = 0.5;
 const DECIMALS = 4;
 
 // The proposal's shapes are wire shapes (GET /admin/api/sites/:site/refinement): import them from schema.ts.
+
+/**
+ * The estimates a proposal reads: the server passes the disclosure gate's (PublishedEstimates
+ * without its series fields: counts rounded, null under kThreshold), so that a proposal shows
+ * nothing the gate does not publish; exact estimates (SiteEstimates) fit the same shape.
+ */
+export type RefinementEstimates =
+  SiteEstimates | Pick<PublishedEstimates, 'site' | 'manifestVersion' | 'generatedAt' | 'reports' | 'models'>;
 
 /** proposeRefinement's options: a function's option bag, not a wire shape, so it stays here. */
 export type RefineOptions = {
@@ -57,7 +66,7 @@ const SOFTMAX_REASON =
 /** Proposes one damped Lloyd step for every centroid model of `manifest` from the estimates of its reports. */
 export function proposeRefinement(
   manifest: Manifest,
-  estimates: SiteEstimates,
+  estimates: RefinementEstimates,
   opts: RefineOptions = {},
 ): RefinementProposal {
   const maxStep = opts.maxStep ?? DEFAULT_MAX_STEP;
@@ -108,13 +117,15 @@ export function proposeRefinement(
       ),
     );
     const n = est?.n ?? { clear: 0, ldp: 0 };
+    // The total is what the published parts add up to: null when neither is published.
+    const total = n.clear === null && n.ldp === null ? null : (n.clear ?? 0) + (n.ldp ?? 0);
     return {
       model: model.id,
       kind: 'centroids',
       refinable: true,
       purpose: model.purpose,
       features: [...model.features],
-      reports: { clear: n.clear, ldp: n.ldp, total: n.clear + n.ldp },
+      reports: { clear: n.clear, ldp: n.ldp, total },
       changed: segments.some((s) => s.movement > 0),
       segments,
     };
@@ -172,7 +183,7 @@ export function applyRefinement(
         segments: model.segments.map((s, v) => {
           const line = p.segments[v];
           if (!line || !(line.movement > 0)) return s;
-          const change = `centroid refined from ${p.reports.total} reports (moved by ${line.movement.toFixed(DECIMALS)})`;
+          const change = `centroid refined from ${p.reports.total ?? 'fewer than k'} reports (moved by ${line.movement.toFixed(DECIMALS)})`;
           return {
             ...s,
             documentation: {
@@ -187,7 +198,7 @@ export function applyRefinement(
   };
 }
 
-type SegmentEstimate = SiteEstimates['models'][number]['segments'][number];
+type SegmentEstimate = RefinementEstimates['models'][number]['segments'][number];
 
 /** One segment's damped Lloyd step, or its reason for staying put. */
 function refineSegment(
@@ -206,7 +217,7 @@ function refineSegment(
     id: seg.id,
     name: seg.name,
     share: est?.share ?? null,
-    support: est?.support ?? 0,
+    support: est ? est.support : 0,
     means,
     old,
   };
@@ -220,7 +231,8 @@ function refineSegment(
   });
 
   if (!est) return stay('no-estimate', 'the estimates have no cell for this segment');
-  if (est.suppressed) return stay('suppressed', 'the cell is suppressed: fewer reports than the k threshold');
+  if (est.suppressed || est.support === null)
+    return stay('suppressed', 'the cell is suppressed: fewer reports than the k threshold');
   if (est.support < minSupport)
     return stay('under-min-support', `support ${est.support.toFixed(1)} is under the minimum ${minSupport}`);
   const missing = model.features.filter((_, j) => !Number.isFinite(means[j]?.value));

@@ -2,13 +2,15 @@
  * Drift on a running app: reports over four periods, the pace shares stable for three and shifted in
  * the fourth. GET /admin/api/sites/:site/drift flags the moved shares of the last period (and
  * nothing in a stable series), and the console's estimates page shows them with the links to act.
+ * Issue 19 point 3: drift comes from the stored per-period sums of the version's series through the
+ * disclosure gate (no report read on the request path), agrees with the trend view across a
+ * documentation-only publish, and shows beside its flags how many chance alone would raise.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
-import { dayOf, periodOf, type Manifest, type Report } from '../../src/core/schema.js';
-import type { SiteDrift } from '../../src/server/science/drift.js';
-import { bearer, consoleSession, useServer, NOW } from './helpers.js';
+import { SiteDrift, dayOf, periodOf, type Manifest, type Report } from '../../src/core/schema.js';
+import { bearer, consoleSession, expectShape, json, useServer, NOW } from './helpers.js';
 
 /** n reports of period `period` with pace in clear drawn from `weights` (the other models left out). */
 function reports(manifest: Manifest, period: number, n: number, weights: number[], seed: number): Report[] {
@@ -80,6 +82,61 @@ describe('drift', () => {
     expect(page).toContain('id="drift"');
     expect(page).toMatch(/moves flagged/);
     expect(page).toContain('href="/admin/sites/lingua-kids/refinement"');
+  });
+
+  it('reads no report: the drift API and the estimates page read the stored sums only', async () => {
+    const listReports = vi.spyOn(server.store, 'listReports');
+    try {
+      expect((await drift()).flags.length).toBeGreaterThan(0);
+      const session = consoleSession(server);
+      await session.login();
+      expect((await session.get('/admin/sites/lingua-kids/estimates')).status).toBe(200);
+      expect(listReports).not.toHaveBeenCalled();
+    } finally {
+      listReports.mockRestore();
+    }
+  });
+
+  it('publishes its periods through the gate and says how many flags chance alone would raise', async () => {
+    const d = await drift();
+    expectShape(SiteDrift, d);
+    // 400 reports a period: rounded to 10, the same as the trend view's timeline.
+    expect(d.periods.map((p) => p.reports)).toEqual([400, 400, 400, 400]);
+    expect(d.z).toBe(1.96);
+    // P(|Z| > 1.96) = 0.05: checked x 0.05, to one decimal.
+    expect(d.expectedFalseFlags).toBeCloseTo(d.checked * 0.05, 1);
+    const est = (await (
+      await server.app.request('/admin/api/sites/lingua-kids/estimates', { headers: bearer })
+    ).json()) as { timeline: { period: number; reports: number | null }[] };
+    expect(d.periods.map((p) => [p.period, p.reports])).toEqual(
+      est.timeline.map((p) => [p.period, p.reports]),
+    );
+    const session = consoleSession(server);
+    await session.login();
+    const page = await (await session.get('/admin/sites/lingua-kids/estimates')).text();
+    expect(page.replace(/\s+/g, ' ')).toContain(
+      `about ${d.expectedFalseFlags} false flags among ${d.checked} cells`,
+    );
+  });
+
+  it('is not reset by a documentation-only publish: the new version drifts over its series', async () => {
+    const before = await drift();
+    const m = await server.manifest();
+    const renamed = m.models.map((x) =>
+      x.id === 'pace'
+        ? { ...x, segments: x.segments.map((seg, i) => (i === 0 ? { ...seg, name: 'Regular' } : seg)) }
+        : x,
+    );
+    const res = await server.app.request(
+      '/admin/api/sites/lingua-kids/publish',
+      json('POST', { manifest: { ...m, models: renamed } }, bearer),
+    );
+    expect(res.status).toBe(201);
+    const after = await drift();
+    expect(after.version).toBe(before.version + 1);
+    expect(after.versions).toEqual([before.version, before.version + 1]);
+    expect(after.periods).toEqual(before.periods);
+    expect(after.flags).toEqual(before.flags);
   });
 
   it('answers 404 for an unknown site and 400 for a bad version', async () => {

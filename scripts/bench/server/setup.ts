@@ -19,7 +19,7 @@ export type DbKind = 'pglite' | 'postgres';
 
 export const log = (m: string) => process.stderr.write(`bench:server: ${m}\n`);
 
-const TOKEN = 'bench-admin-token-0123456789';
+export const TOKEN = 'bench-admin-token-0123456789';
 
 /** The server as its own process (src/server/cli.ts), on loopback, rate limits out of the way, estimates uncached. */
 export function startProcess(port: number, dataDir: string, databaseUrl?: string): Promise<ServerProcess> {

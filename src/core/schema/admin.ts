@@ -77,7 +77,8 @@ export const SiteView = /* @__PURE__ */ z.object({
   segments: z.array(CatalogSegment),
   manifest: z.nullable(Manifest),
   versions: z.array(VersionSummary),
-  reports: z.object({ total: z.int(), currentVersion: z.int() }),
+  /** the site's stored reports in all and of the current version, as the disclosure gate publishes counts (rounded, null under kThreshold) */
+  reports: z.object({ total: z.nullable(z.int()), currentVersion: z.nullable(z.int()) }),
 });
 export type SiteView = z.infer<typeof SiteView>;
 
@@ -191,8 +192,8 @@ export const SegmentRefinement = /* @__PURE__ */ z.object({
   name: z.string(),
   /** the estimated share with its 95% interval; null when suppressed */
   share: z.nullable(Estimate),
-  /** reports backing the cell (clear count or estimated ldp count; 0 when suppressed) */
-  support: z.number(),
+  /** reports backing the cell as the disclosure gate publishes it (rounded); null when suppressed */
+  support: z.nullable(z.number()),
   /** the estimated means of the model's features, in model.features order; null where withheld */
   means: z.array(z.nullable(Estimate)),
   old: z.array(z.number()),
@@ -215,8 +216,11 @@ export const ModelRefinement = /* @__PURE__ */ z.discriminatedUnion('kind', [
     refinable: z.literal(true),
     purpose: Purpose,
     features: z.array(z.string()),
-    /** reports carrying a field for this model, by channel, and in all */
-    reports: z.object({ clear: z.int(), ldp: z.int(), total: z.int() }),
+    /**
+     * reports carrying a field for this model, by channel, as the disclosure gate publishes them
+     * (rounded, null under kThreshold), and the sum of the published ones (null when neither is)
+     */
+    reports: z.object({ clear: z.nullable(z.int()), ldp: z.nullable(z.int()), total: z.nullable(z.int()) }),
     /** whether any centroid moves */
     changed: z.boolean(),
     segments: z.array(SegmentRefinement),
@@ -240,8 +244,8 @@ export const RefinementProposal = /* @__PURE__ */ z.object({
   version: z.int(),
   /** when the estimates were computed */
   generatedAt: z.string(),
-  /** reports counted for baseVersion */
-  reports: z.int(),
+  /** reports counted for baseVersion's series, as the disclosure gate publishes them (null under kThreshold) */
+  reports: z.nullable(z.int()),
   maxStep: z.number(),
   minSupport: z.number(),
   models: z.array(ModelRefinement),
@@ -279,11 +283,52 @@ export const RefinementPublished = /* @__PURE__ */ z.object({
   expiresAt: z.string(),
   /** the models whose centroids were replaced */
   models: z.array(z.string()),
-  reports: z.int(),
+  /** the reports the refinement stood on, as the disclosure gate publishes them (null under kThreshold) */
+  reports: z.nullable(z.int()),
   summary: z.string(),
   changes: z.array(z.string()),
 });
 export type RefinementPublished = z.infer<typeof RefinementPublished>;
+
+/** One checked drift cell (src/core/science/drift.ts): `what` is "share" or the feature a per-segment mean is of. */
+export const DriftFlag = /* @__PURE__ */ z.object({
+  period: z.int(),
+  model: z.string(),
+  segment: z.string(),
+  what: z.string(),
+  value: z.number(),
+  se: z.number(),
+  baseline: z.number(),
+  baselineSe: z.number(),
+  /** how many earlier periods the baseline pools */
+  periods: z.int(),
+  z: z.number(),
+  flagged: z.boolean(),
+});
+export type DriftFlag = z.infer<typeof DriftFlag>;
+
+/** GET /admin/api/sites/:site/drift (and edseg-admin drift --json): drift over the version's series, through the disclosure gate. */
+export const SiteDrift = /* @__PURE__ */ z.object({
+  site: z.string(),
+  version: z.int(),
+  /** the series drift ran over (the versions sharing the version's models and reporting) */
+  series: z.string(),
+  versions: z.array(z.int()),
+  periodDays: z.int(),
+  /** each period of the series, oldest first, its reports as the gate publishes them (null under kThreshold) */
+  periods: z.array(z.object({ period: z.int(), reports: z.nullable(z.int()), live: z.boolean() })),
+  /** every flagged move, newest period first */
+  flags: z.array(DriftFlag),
+  /** how many cells were checked (cells the gate publishes, with an earlier published period) */
+  checked: z.int(),
+  /** the flagging threshold on |z| */
+  z: z.number(),
+  /** the flags chance alone would raise among the checked cells: checked x P(|Z| > z), to 0.1 */
+  expectedFalseFlags: z.number(),
+  /** where to act on a flag */
+  links: z.object({ refit: z.string(), fit: z.string(), refinement: z.string() }),
+});
+export type SiteDrift = z.infer<typeof SiteDrift>;
 
 /** GET /admin/api/audit: the audit log, newest first. */
 export const AuditLog = /* @__PURE__ */ z.object({ entries: z.array(AuditRecord) });

@@ -44,9 +44,25 @@ export type DriftCheck = {
 
 export type DriftOptions = { z?: number; lookback?: number };
 
+/** The flagging threshold detectDrift uses by default (|z| beyond it is flagged). */
+export const DRIFT_Z = 1.96;
+
+/**
+ * The chance that a cell which did not move is flagged at threshold `z`: P(|Z| > z) = erfc(z / √2)
+ * for a standard normal Z (Abramowitz and Stegun 7.1.26, absolute error under 1.5e-7). Checked
+ * cells times this is the number of false flags expected by chance alone.
+ */
+export function falseFlagRate(z: number = DRIFT_Z): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return poly * Math.exp(-x * x);
+}
+
 /** Every checkable cell of every period after the first, oldest period first. */
 export function detectDrift(periods: readonly PeriodEstimates[], opts: DriftOptions = {}): DriftCheck[] {
-  const zCrit = opts.z ?? 1.96;
+  const zCrit = opts.z ?? DRIFT_Z;
   const lookback = opts.lookback ?? 3;
   const sorted = [...periods].sort((a, b) => a.period - b.period);
   const cells = (p: PeriodEstimates) => {

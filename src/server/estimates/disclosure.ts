@@ -1,6 +1,12 @@
 /**
- * What the server publishes of an estimate, in every view (the public endpoint, the admin API and
- * the console): the k threshold is only worth what the totals around a cell do not give away.
+ * The disclosure gate: the one module every count, share, mean and interval passes through before
+ * it leaves the server, whatever the route or role. Its callers: the public and admin estimates and
+ * the timeline (estimates.ts), the dashboard's charts (drawn from those), the refinement proposal and
+ * its publish (sites/refinement.ts proposes from disclose()'s output only), drift (science/drift.ts:
+ * the timeline, so the trend view's figures), the site view's report counts (gateCount), and through
+ * those the CLI's --json. test/server/disclosure-routes.test.ts enumerates the routes.
+ *
+ * The k threshold is only worth what the totals around a cell do not give away.
  * - Every count (the version's reports, a model's clear and ldp counts, a feature's count, a cell's
  *   support) is rounded to the nearest ROUNDING, and null when it is under kThreshold.
  * - A cell estimateSite suppressed stays suppressed, and so do more of its model's cells (the
@@ -17,6 +23,9 @@ import type { Estimate, PublishedEstimates, SiteEstimates } from '../../core/sch
 export const ROUNDING = 10;
 
 const rounded = (x: number): number => Math.round(x / ROUNDING) * ROUNDING;
+
+/** A count as the gate publishes it: null under `k`, else rounded to the nearest ROUNDING. */
+export const gateCount = (x: number, k: number): number | null => (x < k ? null : rounded(x));
 const decimals3 = (x: number): number => Math.round(x * 1000) / 1000;
 /** An estimate at 3 decimals, its interval from the rounded value and se. */
 const coarse = (value: number, se: number): Estimate => {
@@ -48,7 +57,7 @@ export type Disclosed = Omit<PublishedEstimates, 'series' | 'versions' | 'timeli
 /** The estimates as published: rounded, suppressed under kThreshold, with secondary suppression; `periods` and `live` say what was counted. */
 export function disclose(est: SiteEstimates, scope: { periods: number[]; live: boolean }): Disclosed {
   const k = est.kThreshold;
-  const count = (x: number): number | null => (x < k ? null : rounded(x));
+  const count = (x: number): number | null => gateCount(x, k);
   return {
     site: est.site,
     manifestVersion: est.manifestVersion,

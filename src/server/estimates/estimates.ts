@@ -22,7 +22,7 @@ import type {
   SiteEstimates,
 } from '../../core/schema.js';
 import type { ServerDeps } from '../runtime/deps.js';
-import { disclose } from './disclosure.js';
+import { disclose, type Disclosed } from './disclosure.js';
 import { seriesKey } from './series.js';
 import type { Store } from '../storage/store.js';
 
@@ -69,6 +69,24 @@ export async function estimateVersion(
 ): Promise<SiteEstimates> {
   const { total } = await seriesStatistics(store, v, opts.maxPeriod);
   return estimateFromStatistics(v.manifest, total, rulesOf(v.manifest, now));
+}
+
+/**
+ * The gate's estimates of a version's series over every period, the live one included: exactly the
+ * figures of the signed-in admin views (publishedEstimates with scope 'all'), and all the refinement
+ * may read, so a proposal shows nothing those views do not. Read through `store` (a transaction's, inside one).
+ */
+export async function disclosedVersion(
+  store: Store,
+  v: Pick<PublishedVersion, 'site' | 'version' | 'manifest'>,
+  now: Date,
+): Promise<Disclosed> {
+  const { total, byPeriod } = await seriesStatistics(store, v);
+  const periods = [...byPeriod.keys()].sort((a, b) => a - b);
+  return disclose(estimateFromStatistics(v.manifest, total, rulesOf(v.manifest, now)), {
+    periods,
+    live: true,
+  });
 }
 
 /** The error for a site or version with nothing published: names `site` (unknown site, or nothing published) or `version`. */

@@ -1,67 +1,47 @@
 /**
- * A site's drift report: the published version's reports grouped by reporting period, each period
- * estimated on its own (estimateSite, as estimates.ts does for the whole version), and the pure
- * drift rule of src/core/science/drift.ts over that list. When estimates move to series, only
- * periodEstimates changes: the rule takes any list of period estimates.
+ * A site's drift report, from the stored per-period sums (report_totals) through the disclosure
+ * gate: the version's series estimated period by period exactly as the trend view draws it
+ * (publishedEstimates' timeline, scope 'all': rounded counts, suppressed cells null, shares and
+ * means to 3 decimals), and the pure drift rule of src/core/science/drift.ts over that list. So a
+ * documentation-only publish (same series) does not reset it, only cells the gate publishes can be
+ * flagged, and no request reads a report: the cost is O(cells x periods), whatever the number of reports.
  */
 import { Refusal } from '../http/refusal.js';
-import { estimateSite } from '../../core/privacy/estimate.js';
-import { detectDrift, type DriftCheck, type PeriodEstimates } from '../../core/science/drift.js';
-import type { PublishedVersion, Report } from '../../core/schema.js';
+import { DRIFT_Z, detectDrift, falseFlagRate } from '../../core/science/drift.js';
+import type { PublishedEstimates, SiteDrift } from '../../core/schema.js';
 import type { ServerDeps } from '../runtime/deps.js';
-import { notPublished } from '../estimates/estimates.js';
+import { publishedEstimates } from '../estimates/estimates.js';
 
-export type SiteDrift = {
-  site: string;
-  version: number;
-  periodDays: number;
-  periods: { period: number; reports: number }[];
-  /** every flagged move, newest period first */
-  flags: DriftCheck[];
-  /** how many cells were checked */
-  checked: number;
-  /** where to act on a flag */
-  links: { refit: string; fit: string; refinement: string };
-};
+export type { SiteDrift };
 
-/** Each period's estimates of one published version, oldest first. */
-export function periodEstimates(
-  v: Pick<PublishedVersion, 'manifest'>,
-  reports: Report[],
-  now: Date,
-): PeriodEstimates[] {
-  const byPeriod = new Map<number, Report[]>();
-  for (const r of reports) byPeriod.set(r.period, [...(byPeriod.get(r.period) ?? []), r]);
-  return [...byPeriod.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([period, rs]) => ({ period, ...estimateSite(v.manifest, rs, { now }) }));
-}
-
-/** The drift report of `site`'s current version (or `version`). */
-export async function siteDrift(deps: ServerDeps, site: string, version?: number): Promise<SiteDrift> {
-  const v =
-    version === undefined
-      ? await deps.store.currentVersion(site)
-      : await deps.store.getVersion(site, version);
-  if (!v) throw await notPublished(deps.store, site, version);
-  const reports = await deps.store.listReports(site, v.version);
-  const periods = periodEstimates(v, reports, deps.now());
-  const checks = detectDrift(periods);
-  const counts = new Map<number, number>();
-  for (const r of reports) counts.set(r.period, (counts.get(r.period) ?? 0) + 1);
+/** The drift report of estimates the gate published with their timeline (scope 'all'). */
+export function driftOf(est: PublishedEstimates, periodDays: number): SiteDrift {
+  const timeline = est.timeline ?? [];
+  const checks = detectDrift(timeline, { z: DRIFT_Z });
+  const site = est.site;
   return {
     site,
-    version: v.version,
-    periodDays: v.manifest.reporting.periodDays,
-    periods: periods.map((p) => ({ period: p.period, reports: counts.get(p.period) ?? 0 })),
+    version: est.manifestVersion,
+    series: est.series,
+    versions: est.versions,
+    periodDays,
+    periods: timeline.map((p) => ({ period: p.period, reports: p.reports, live: p.live })),
     flags: checks.filter((c) => c.flagged).sort((a, b) => b.period - a.period),
     checked: checks.length,
+    z: DRIFT_Z,
+    expectedFalseFlags: Math.round(checks.length * falseFlagRate(DRIFT_Z) * 10) / 10,
     links: {
       refit: `edseg-admin fit --site ${site} --events FILE (or --csv FILE)`,
       fit: `/admin/sites/${encodeURIComponent(site)}/fit`,
       refinement: `/admin/sites/${encodeURIComponent(site)}/refinement`,
     },
   };
+}
+
+/** The drift report of `site`'s current version (or `version`): its series, every period, through the gate. */
+export async function siteDrift(deps: ServerDeps, site: string, version?: number): Promise<SiteDrift> {
+  const { estimates, periodDays } = await publishedEstimates(deps, site, version, 'all');
+  return driftOf(estimates, periodDays);
 }
 
 /** A version query parameter: absent, or a positive integer (else a 400 naming it). */

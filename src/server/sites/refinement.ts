@@ -8,13 +8,17 @@ import { applyRefinement, proposeRefinement } from '../../core/refine.js';
 import { RefineParams, RefinementPublishInput, check } from '../../core/schema.js';
 import type { Manifest, RefinementProposal, RefinementPublished, SiteDefinition } from '../../core/schema.js';
 import type { ServerDeps } from '../runtime/deps.js';
-import { estimateVersion } from '../estimates/estimates.js';
+import { disclosedVersion } from '../estimates/estimates.js';
 import { publishSite, same } from './publish.js';
 import type { Store } from '../storage/store.js';
 
 /**
- * The refinement proposal for a site's current version, from that version's reports
- * (src/core/refine.ts), or null when the site does not exist or has published nothing.
+ * The refinement proposal for a site's current version (src/core/refine.ts), or null when the site
+ * does not exist or has published nothing. It is computed from the stored sums of the version's
+ * series, but only as the disclosure gate publishes them (disclosedVersion: counts rounded and null
+ * under kThreshold, complementary suppression, means to 3 decimals): no count, support or total in
+ * it is exact, a cell the gate suppresses is skipped as suppressed, and minSupport is compared with
+ * the published support, so no query can tell more of a cell than the estimates views do.
  * `opts` are checked first (refineOptionsOf), so this reads and estimates once.
  */
 export async function loadRefinement(
@@ -24,7 +28,7 @@ export async function loadRefinement(
 ): Promise<RefinementProposal | null> {
   const current = await deps.store.currentVersion(site);
   if (!current) return null;
-  return proposeRefinement(current.manifest, await estimateVersion(deps.store, current, deps.now()), opts);
+  return proposeRefinement(current.manifest, await disclosedVersion(deps.store, current, deps.now()), opts);
 }
 
 /** The 404 for a site without a current version: it does not exist, or has published nothing (only this refusal reads the site). */
@@ -34,8 +38,8 @@ export async function unpublished(store: Store, site: string): Promise<Refusal> 
 
 /**
  * Publishes the refined centroids of a site's current version as the next signed version, in one
- * transaction with the site row locked: the proposal is recomputed from the reports stored at that
- * moment (so what is signed is what those reports say), published through publishSite (version,
+ * transaction with the site row locked: the proposal is recomputed from the sums stored at that
+ * moment, through the disclosure gate as loadRefinement does (so what is signed is what was reviewed), published through publishSite (version,
  * signature, its 'publish' audit entry), and a 'refine' audit entry records the models, the
  * reports and each centroid's movement.
  *
@@ -64,7 +68,7 @@ export async function publishRefinement(
         `the proposal reviewed was for version ${input.version}, but version ${current.version} is current: review the new proposal`,
         'version',
       );
-    const estimates = await estimateVersion(tx, current, now);
+    const estimates = await disclosedVersion(tx, current, now);
     const proposal = proposeRefinement(current.manifest, estimates, {
       ...(input.maxStep !== undefined ? { maxStep: input.maxStep } : {}),
       ...(input.minSupport !== undefined ? { minSupport: input.minSupport } : {}),
@@ -82,7 +86,7 @@ export async function publishRefinement(
         409,
         `nothing to refine in ${asked.join(', ')}: every segment is skipped (suppressed, under the minimum support or without means) or already at its target`,
       );
-    const summary = `refined centroids of ${models.join(', ')} from ${estimates.reports} reports`;
+    const summary = `refined centroids of ${models.join(', ')} from ${estimates.reports ?? 'fewer than k'} reports`;
     const published = await publishSite(tx, deps.signer, site, {
       actor,
       now,

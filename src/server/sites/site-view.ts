@@ -3,6 +3,7 @@ import type { SiteView } from '../../core/schema.js';
 import { segmentCatalog } from './catalog.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import { buildManifest, describeChanges } from './publish.js';
+import { gateCount } from '../estimates/disclosure.js';
 
 /** Everything the console shows about one site, or null when it does not exist. */
 export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteView | null> {
@@ -35,6 +36,10 @@ export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteVi
     segments: segmentCatalog(site.definition, site.policy),
     manifest: current?.manifest ?? null,
     versions: await deps.store.listVersions(id),
-    reports: { total: reports.total, currentVersion: reports.ofVersion },
+    // Through the disclosure gate at the current version's kThreshold (nothing published: none shown).
+    reports: {
+      total: current ? gateCount(reports.total, current.manifest.reporting.kThreshold) : null,
+      currentVersion: current ? gateCount(reports.ofVersion, current.manifest.reporting.kThreshold) : null,
+    },
   };
 }

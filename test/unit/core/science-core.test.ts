@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/core/privacy/random.js';
 import { adjustedRandIndex, kmeansPlusPlus, silhouette } from '../../../src/core/science/cluster.js';
-import { detectDrift, type PeriodEstimates } from '../../../src/core/science/drift.js';
+import { detectDrift, falseFlagRate, type PeriodEstimates } from '../../../src/core/science/drift.js';
 import {
   auc,
   calibrationCurve,
@@ -162,6 +162,24 @@ describe('drift', () => {
       [140, 'sessions_7d'],
     ]);
     expect(flags[0]!.baseline).toBeCloseTo((0.305 + 0.3 + 0.29) / 3, 10);
+  });
+
+  it('says how many false flags chance raises: P(|Z| > z), and that share of a null series is flagged', () => {
+    // Two-sided normal tails (to 1e-6): z = 1, 1.96, 2.5758, 3.
+    expect(falseFlagRate(1)).toBeCloseTo(0.3173105, 6);
+    expect(falseFlagRate()).toBeCloseTo(0.0499958, 6);
+    expect(falseFlagRate(2.5758)).toBeCloseTo(0.01, 5);
+    expect(falseFlagRate(3)).toBeCloseTo(0.0026998, 6);
+    // A cell that never moves, estimated with its standard error (seeded normal noise): the flagged share is the rate.
+    const rng = seededRandom(7);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - rng.real())) * Math.cos(2 * Math.PI * rng.real());
+    const series = Array.from({ length: 4001 }, (_, i) =>
+      period(7 * i, 0.3 + 0.02 * normal(), 0.1 + 0.05 * normal()),
+    );
+    const checks = detectDrift(series);
+    expect(checks).toHaveLength(8000);
+    const flagged = checks.filter((c) => c.flagged).length / checks.length;
+    expect(Math.abs(flagged - falseFlagRate())).toBeLessThan(0.015);
   });
 
   it('skips suppressed cells and a cell with no earlier estimate', () => {

@@ -8,10 +8,13 @@ export const drift: AdminCommand = {
   help: [
     '  SITE          the site',
     '  --version N   a published version (default: the current one)',
-    '  --json        stdout: the drift report as one JSON object { site, version, periods, flags, checked, links }',
+    '  --json        stdout: the drift report as one JSON object { site, version, series, versions, periodDays,',
+    '                periods, flags, checked, z, expectedFalseFlags, links }',
     '',
-    'A cell is flagged when it differs from the inverse-variance mean of up to 3 earlier periods by',
-    'more than 1.96 standard errors of the difference. Each flag links to a refit and to the refinement.',
+    "Drift runs over the version's series, period by period, on the figures the disclosure gate publishes",
+    "(the trend view's): a cell is flagged when it differs from the inverse-variance mean of up to 3 earlier",
+    'periods by more than 1.96 standard errors of the difference; suppressed cells are never checked.',
+    'Each flag links to a refit and to the refinement.',
   ].join('\n'),
   options: { version: { type: 'string' }, json: { type: 'boolean' } },
   needsServer: true,
@@ -28,7 +31,7 @@ export const drift: AdminCommand = {
       return;
     }
     ctx.out(
-      `${report.site} v${report.version}: ${report.periods.length} periods of ${report.periodDays} days, ${report.checked} cells checked, ${report.flags.length} flagged`,
+      `${report.site} v${report.version}: ${report.periods.length} periods of ${report.periodDays} days, ${report.checked} cells checked, ${report.flags.length} flagged (about ${report.expectedFalseFlags} expected by chance at |z| > ${report.z})`,
     );
     for (const f of report.flags)
       ctx.out(

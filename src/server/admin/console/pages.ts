@@ -10,7 +10,7 @@ import { html } from 'hono/html';
 import { RefinementPublishInput, check } from '../../../core/schema.js';
 import type { Model, PublishedEstimates } from '../../../core/schema.js';
 import type { ServerDeps } from '../../runtime/deps.js';
-import { loadEstimates, loadTrends } from '../../estimates/estimates.js';
+import { loadTrends, publishedEstimates } from '../../estimates/estimates.js';
 import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
 import { publishSite, updatePolicy } from '../../sites/publish.js';
 import {
@@ -19,7 +19,7 @@ import {
   refineOptionsOf,
   refineParamsOf,
 } from '../../sites/refinement.js';
-import { siteDrift } from '../../science/drift.js';
+import { driftOf } from '../../science/drift.js';
 import { fitPages } from '../../science/fit-page.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
@@ -271,15 +271,17 @@ export function adminPages(deps: ServerDeps): Hono {
     const missing = () => notFound(c, 'No such site or version');
     if (wanted !== undefined && !Number.isInteger(wanted)) return missing();
     let est: PublishedEstimates;
+    let periodDays: number;
     try {
       // The signed-in console shows the live period too, rounded and suppressed like the public view.
-      est = await loadEstimates(deps, site, wanted, 'all');
+      ({ estimates: est, periodDays } = await publishedEstimates(deps, site, wanted, 'all'));
     } catch (e) {
       if (refusalOf(e)?.status === 404) return missing();
       throw e;
     }
     const versions = (await deps.store.listVersions(site)).map((v) => v.version);
-    const drift = driftSection(await siteDrift(deps, site, est.manifestVersion));
+    // Drift from the same gated timeline the page already holds: no second read, no report read.
+    const drift = driftSection(driftOf(est, periodDays));
     const trends = await loadTrends(deps, site, est);
     return page(
       c,

@@ -9,7 +9,7 @@ function refinementRow(s: SegmentRefinement, k: number): Html {
   return html`<tr>
     <td>${s.name} <code>${s.id}</code></td>
     <td>${shareCell(s.share, s.share === null, k)}</td>
-    <td>${s.share === null ? '—' : s.support.toFixed(1)}</td>
+    <td>${s.share === null || s.support === null ? '—' : s.support}</td>
     <td><code>${vec(s.old)}</code></td>
     <td>
       ${
@@ -34,10 +34,12 @@ function refinementRow(s: SegmentRefinement, k: number): Html {
 /** The proposal per model, the recompute form and the publish form. */
 export function refinementPage(id: string, p: RefinementProposal, flash: Flash): Html {
   const k = p.manifest.reporting.kThreshold;
+  // Counts as the disclosure gate publishes them: rounded, null under k.
+  const count = (n: number | null) => (n === null ? `fewer than ${k}` : `about ${n}`);
   return html`<h1>Refine centroids · <code>${id}</code> v${p.baseVersion}</h1>
     ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
     <p class="small muted">
-      One damped Lloyd step from the ${p.reports} reports of version ${p.baseVersion} (estimated
+      One damped Lloyd step from ${count(p.reports)} reports of version ${p.baseVersion}'s series (estimated
       ${p.generatedAt}): each centroid moves towards its segment's estimated mean feature vector (normalised,
       [-1, 1]), by at most ${p.maxStep} (L2). Segments that are suppressed, backed by fewer than
       ${p.minSupport} reports, or without feature means keep their centroid. The means are noisy: read the
@@ -56,8 +58,9 @@ export function refinementPage(id: string, p: RefinementProposal, flash: Flash):
               >${m.changed ? '' : html`<span class="tag no">nothing to refine</span>`}
             </h2>
             <p class="small muted">
-              ${m.reports.total} reports (${m.reports.clear} in clear, ${m.reports.ldp} through local
-              differential privacy). Features: ${m.features.map((f) => html`<code>${f}</code> `)}
+              ${count(m.reports.total)} reports (${count(m.reports.clear)} in clear, ${count(m.reports.ldp)}
+              through local differential privacy; counts rounded to 10). Features:
+              ${m.features.map((f) => html`<code>${f}</code> `)}
             </p>
             <table>
               <tr>
@@ -89,8 +92,8 @@ export function refinementPage(id: string, p: RefinementProposal, flash: Flash):
             </p>
             <p class="small muted">
               Publishes version ${p.version}: the ticked models' proposed centroids (recomputed from the
-              reports stored at that moment), signed, with a changelog entry on each moved segment and an
-              audit entry. Pending edits to the site stay pending.
+              estimates at that moment, as shown here), signed, with a changelog entry on each moved segment
+              and an audit entry. Pending edits to the site stay pending.
             </p>
             <p>
               <input

@@ -5,6 +5,8 @@ import { siteSettings } from './site-settings.js';
 import type { Flash, Html } from './layout.js';
 
 /** Whether a segment serves a commercial purpose (marketing or advertising). */
+/** A report count as the disclosure gate publishes it (rounded; null under kThreshold). */
+const reportCount = (n: number | null): string => (n === null ? 'fewer than k' : `about ${n}`);
 const isCommercial = (s: CatalogSegment): boolean => s.purpose === 'marketing' || s.purpose === 'advertising';
 
 /**
@@ -139,7 +141,8 @@ export function sitePage(
         }
         <p class="small">Origins: ${v.site.origins.map((o) => html`<code>${o}</code> `)}</p>
         <p class="small">
-          Reports: ${v.reports.currentVersion} for the published version, ${v.reports.total} in all.
+          Reports: ${reportCount(v.reports.currentVersion)} for the published version,
+          ${reportCount(v.reports.total)} in all (rounded to 10).
           <a href="/admin/sites/${id}/estimates">Estimates dashboard</a> ·
           <a href="/admin/sites/${id}/refinement">Refine centroids</a> ·
           <a href="/admin/audit?site=${id}">Audit log</a> ·
