@@ -191,7 +191,8 @@ export const scenarios = [
     async run({ session, site }) {
       const tab = await session.tab();
       await open(tab, `${site.site}/t/a.html`);
-      await consentAndStudy(tab);
+      const from = site.state.seen.length;
+      const ids = await consentAndStudy(tab);
       // a link click, as a learner moves to the next page of a school site
       await call(tab, () => {
         window.__mark = 'first page';
@@ -214,14 +215,18 @@ export const scenarios = [
         { mark: 'first page', shows: [false, true] },
         `the first page was not restored from the bfcache (notRestoredReasons: ${why})`,
       );
-      const n = await call(
+      const now = await call(
         tab,
-        async () => (await window.edseg.segments()).length,
+        async () => (await window.edseg.segments()).map((x) => x.id).sort(),
         null,
         5_000,
         'the restored page’s segments()',
       );
-      assert.ok(n > 0, 'the restored page released no segments');
+      assert.deepEqual(now, ids, 'the restored page’s segments are not current');
+      // whatever the pages delivered on the way (pagehide may report), nothing twice
+      await call(tab, () => window.edseg.flush(), null, 10_000, 'flush() after back');
+      const sent = deliveredReports(site, from).map((r) => JSON.stringify(r));
+      assert.equal(new Set(sent).size, sent.length, 'a report was delivered twice');
       return `segments on page 2 after ${onSecond} ms`;
     },
   },
