@@ -18,3 +18,11 @@ export function build(): Promise<number>;
 export const CHROMIUM: string;
 /** Makes sure Debian's Chromium is installed. */
 export function ensureChromium(): boolean;
+/** Debian's Firefox ESR (or EDSEG_FIREFOX). */
+export const FIREFOX: string;
+/** WebKitGTK's WebDriver (or EDSEG_WEBKIT_DRIVER). */
+export const WEBKIT_DRIVER: string;
+/** WebKitGTK's MiniBrowser (or EDSEG_MINIBROWSER). */
+export const MINIBROWSER: string;
+/** Makes sure Chromium, Firefox ESR, WebKitGTK's driver and MiniBrowser, xvfb and xauth are installed (apt-get as root). */
+export function ensureBrowsers(): boolean;

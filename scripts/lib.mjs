@@ -107,3 +107,38 @@ export function ensureChromium() {
   const r = spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
   return r.status === 0 && existsSync(CHROMIUM);
 }
+
+export const FIREFOX = process.env.EDSEG_FIREFOX ?? '/usr/bin/firefox-esr';
+export const WEBKIT_DRIVER = process.env.EDSEG_WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver';
+export const MINIBROWSER =
+  process.env.EDSEG_MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+
+/**
+ * Makes sure the three engines of the cross-browser suite (test/browsers/) are installed from
+ * Debian, as ensureChromium does for Chromium: firefox-esr, webkit2gtk-driver (WebKitWebDriver and
+ * MiniBrowser), and xvfb with xauth for `xvfb-run` (MiniBrowser has no headless mode).
+ */
+export function ensureBrowsers() {
+  if (!ensureChromium()) return false;
+  const needs = [
+    [FIREFOX, 'firefox-esr'],
+    [WEBKIT_DRIVER, 'webkit2gtk-driver'],
+    [MINIBROWSER, 'webkit2gtk-driver'],
+    ['/usr/bin/xvfb-run', 'xvfb'],
+    ['/usr/bin/Xvfb', 'xvfb'],
+    ['/usr/bin/xauth', 'xauth'],
+  ];
+  const missing = [...new Set(needs.filter(([f]) => !existsSync(f)).map(([, pkg]) => pkg))];
+  if (missing.length === 0) return true;
+  if (process.getuid?.() !== 0) {
+    console.error(
+      `Browsers for the cross-browser tests are missing. Install them with: sudo apt-get install -y ${missing.join(' ')}`,
+    );
+    return false;
+  }
+  console.log(`Installing Debian ${missing.join(', ')} (apt-get)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+  return r.status === 0 && needs.every(([f]) => existsSync(f));
+}

@@ -6,10 +6,12 @@
 //   3. vitest: unit, stats (statistical + privacy audit), server (HTTP + PGlite + PostgreSQL)
 //   4. Playwright e2e in Chromium
 //   5. examples: the apps in examples/ installed from the packed edseg, built, driven in Chromium (scripts/examples.mjs)
+//   6. browsers: the cross-browser scenarios in Chromium, Firefox ESR and WebKitGTK (test/browsers/run.mjs),
+//      each scenario x engine one test; Firefox ESR, WebKitGTK's driver and xvfb are installed like Chromium
 // The last line reads "tests: N passed, N failed, N skipped".
 import { readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, ensureChromium, root, run } from './lib.mjs';
+import { build, ensureBrowsers, ensureChromium, root, run } from './lib.mjs';
 
 const cache = join(root, '.cache');
 mkdirSync(cache, { recursive: true });
@@ -27,6 +29,7 @@ async function step(name, fn) {
 
 let setupFailed = false;
 if ((want('e2e') || want('examples')) && !ensureChromium()) setupFailed = true;
+if (want('browsers') && !ensureBrowsers()) setupFailed = true;
 const bin = (p) => join(root, 'node_modules', p);
 const lint = async () =>
   (await run(process.execPath, [bin('prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'])) ||
@@ -99,6 +102,22 @@ if (want('examples') && !setupFailed) {
     const r = JSON.parse(readFileSync(out, 'utf8'));
     totals.passed += r.passed;
     totals.failed += r.failed;
+  } else totals.failed += 1;
+}
+
+// The same scenarios in Chromium, Firefox ESR and WebKitGTK (test/browsers/), a table scenario x browser.
+if (want('browsers') && !setupFailed) {
+  const out = join(cache, 'browsers-results.json');
+  rmSync(out, { force: true });
+  await step('browsers', () =>
+    run(process.execPath, ['--import', 'tsx', join(root, 'test/browsers/run.mjs')]),
+  );
+  if (existsSync(out)) {
+    const r = JSON.parse(readFileSync(out, 'utf8'));
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    totals.skipped += r.skipped;
+    if (r.passed + r.failed === 0) totals.failed += 1;
   } else totals.failed += 1;
 }
 

@@ -1,0 +1,146 @@
+// Navigation to the first `segments` event per engine (issue 17 point 5): Debian's Chromium
+// (Playwright), Firefox ESR (puppeteer-core, WebDriver BiDi) and WebKitGTK's MiniBrowser
+// (selenium-webdriver, under xvfb-run), in the same run, through the cross-browser suite's drivers
+// (test/browsers/drivers.mjs). Each figure is the median of 7 warm reloads of a host page embedding
+// the built script tag, beside the same engine's empty-worker echo (a page whose worker echoes one
+// message), as in the main-thread part. Needs `npm run build` first.
+// Run: npx tsx scripts/bench/parts/engines.mjs [chromium firefox webkit]
+import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENGINES, engine } from '../../../test/browsers/drivers.mjs';
+import { freePort, markdownTable, median, ratio, root, sleep, startServerProcess } from '../lib.ts';
+
+const RUNS = 7;
+const engines = process.argv.slice(2).length ? process.argv.slice(2) : ENGINES;
+
+for (const f of ['edseg.js', 'edseg.worker.js', 'server.mjs'])
+  if (!existsSync(join(root, 'dist', f))) {
+    console.error(`engines bench: dist/${f} is missing; run npm run build first`);
+    process.exit(1);
+  }
+
+// The host site: serves the bench pages and the SDK's files (copied from dist/ as a site would) and
+// passes /v1/ to the reference server, as the main-thread part does.
+const serverPort = await freePort();
+const hostPort = await freePort();
+const upstream = `http://127.0.0.1:${serverPort}`;
+const base = `http://127.0.0.1:${hostPort}`;
+const data = mkdtempSync(join(tmpdir(), 'edseg-bench-'));
+let pages = {};
+const host = createServer(async (req, res) => {
+  const path = new URL(req.url, base).pathname;
+  if (path.startsWith('/v1/')) {
+    const body = req.method === 'POST' ? await new Response(req).arrayBuffer() : undefined;
+    const r = await fetch(upstream + req.url, {
+      method: req.method,
+      headers: { 'content-type': req.headers['content-type'] ?? '' },
+      body,
+    });
+    res.writeHead(r.status, {
+      'content-type': r.headers.get('content-type') ?? 'text/plain',
+      'cache-control': 'no-cache',
+    });
+    res.end(Buffer.from(await r.arrayBuffer()));
+    return;
+  }
+  const sdk = /^\/edseg\/(edseg\.js|edseg\.worker\.js)$/.exec(path);
+  const page = sdk
+    ? { type: 'text/javascript', body: readFileSync(join(root, 'dist', sdk[1])) }
+    : pages[path];
+  if (!page) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-cache' });
+  res.end(page.body);
+});
+await new Promise((r) => host.listen(hostPort, '127.0.0.1', () => r(undefined)));
+
+const sdkPage = (jwks) => `<!doctype html><html><head><meta charset="utf-8"><script>
+window.edseg = { q: [], on(...a) { this.q.push(['on', a]) } };
+window.edseg.on('segments', () => { window.__first ??= performance.now(); });</script>
+<script src="/edseg/edseg.js" data-site="lingua-kids" data-manifest="/v1/sites/lingua-kids/manifest"
+  data-collector="/v1/reports" data-key='${jwks}'></script></head><body>bench</body></html>`;
+const ECHO_PAGE = `<!doctype html><html><head><meta charset="utf-8"><script>
+window.__echo = new Worker('/bench/echo.worker.js');
+window.__echo.onmessage = () => { window.__first ??= performance.now(); };
+window.__echo.postMessage('hello');</script></head><body>echo</body></html>`;
+
+/** `window.__first` once the page has it (performance.now() counts from the navigation's start). */
+async function first(tab) {
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
+    const t = await tab.run(() => window.__first ?? null).catch(() => null);
+    if (typeof t === 'number') return t;
+    await sleep(20);
+  }
+  throw new Error('no first event within 60 s');
+}
+
+/** Median of RUNS warm reloads after one cold load. */
+async function navigation(tab, path) {
+  await tab.goto(base + path);
+  await first(tab);
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    await tab.reload();
+    times.push(await first(tab));
+  }
+  return median(times);
+}
+
+let server;
+const rows = [];
+const failed = [];
+try {
+  server = await startServerProcess(
+    [join(root, 'dist/server.mjs'), '--port', String(serverPort), '--data', data],
+    {
+      port: serverPort,
+      env: { ...process.env, EDSEG_ADMIN_TOKEN: 'bench-token', EDSEG_ORIGINS: base },
+      timeoutMs: 90_000,
+    },
+  );
+  const jwks = JSON.stringify(await (await fetch(`${upstream}/v1/keys`)).json());
+  pages = {
+    '/bench/sdk.html': { type: 'text/html', body: sdkPage(jwks) },
+    '/bench/echo.html': { type: 'text/html', body: ECHO_PAGE },
+    '/bench/echo.worker.js': {
+      type: 'text/javascript',
+      body: 'self.onmessage = (e) => self.postMessage(e.data);',
+    },
+  };
+  for (const name of engines) {
+    const e = engine(name);
+    let session;
+    try {
+      session = await e.session();
+      const tab = await session.tab();
+      const echo = await navigation(tab, '/bench/echo.html');
+      const sdk = await navigation(tab, '/bench/sdk.html');
+      rows.push([name, `${sdk.toFixed(1)} ms`, `${echo.toFixed(1)} ms`, ratio(sdk, echo)]);
+    } catch (err) {
+      failed.push(name);
+      rows.push([name, `failed: ${String(err?.message ?? err).split('\n')[0]}`, '-', '-']);
+    } finally {
+      await session?.close().catch(() => {});
+      await e.stop().catch(() => {});
+    }
+  }
+} finally {
+  host.close();
+  await server?.stop();
+  rmSync(data, { recursive: true, force: true });
+}
+console.log(
+  `navigation to the first \`segments\` event per engine, the built script tag on a host page; medians of ${RUNS} warm reloads, same run\n`,
+);
+console.log(
+  markdownTable(
+    ['engine', 'navigation to the first `segments` event', 'empty worker echo (same engine)', 'ratio'],
+    rows,
+  ),
+);
+process.exit(failed.length ? 1 : 0);
