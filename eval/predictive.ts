@@ -18,11 +18,12 @@
 import { computeFeatures, transformed } from '../src/core/features.js';
 import { assignReference } from '../src/core/model.js';
 import { rollupEvents } from '../src/core/rollup.js';
-import { auc, rocCurve } from '../src/core/science/metrics.js';
+import { auc, calibrationCurve, rocCurve } from '../src/core/science/metrics.js';
 import { type FeatureSpec, type SoftmaxModel, type StoredEvent } from '../src/core/schema.js';
 import { Plot, plotSvg } from '../src/server/science/svg.js';
 import { trainSoftmax } from '../src/server/science/softmax.js';
 import { softmaxModel } from '../src/server/science/train.js';
+import { bootstrap, type MetricsWithCi } from './benchmark.js';
 import type { Enrolment } from './data.js';
 import { enrolledAt, event, toDay } from './mapping.js';
 import { num, pct, table } from './tables.js';
@@ -140,13 +141,22 @@ export function fitSpecs(specs: FeatureSpec[], raw: readonly (readonly number[])
   });
 }
 
-export type PredictiveRow = {
+/** One model's held-out benchmark on the test presentation (eval/benchmark.ts), intervals by bootstrap. */
+export type ModelBenchmark = MetricsWithCi & { model: string; onDevice: boolean };
+
+export type PredictiveRow = MetricsWithCi & {
   module: string;
   trainPresentations: string[];
   testPresentation: string;
+  /** the segment's model kind (the top-level metrics are its own) */
+  model: string;
   /** held-out AUC of the at-risk segment's probability */
   auc: number;
   baselineAuc: number;
+  /** auc - baselineAuc and the bootstrap standard error of that difference (paired resamples) */
+  aucGain: { diff: number; se: number };
+  /** every model scored, the segment's, the baseline's */
+  models: ModelBenchmark[];
   trainN: number;
   testN: number;
   testAtRisk: number;
@@ -231,12 +241,21 @@ export async function predictive(
     const tp = flagged.filter((f, i) => f && positive[i]).length;
     const nFlagged = flagged.filter(Boolean).length;
     const nPos = positive.filter(Boolean).length;
+    const boot = bootstrap({ softmax: segment.p, baseline: baseline.p }, positive);
+    const models: ModelBenchmark[] = [
+      { model: 'softmax', onDevice: true, ...boot.models['softmax']! },
+      { model: 'baseline', onDevice: false, ...boot.models['baseline']! },
+    ];
     rows.push({
       module: mod,
       trainPresentations: trainNames,
       testPresentation: testName,
+      model: 'softmax',
+      ...boot.models['softmax']!,
       auc: auc(segment.p, positive),
       baselineAuc: auc(baseline.p, positive),
+      aucGain: boot.aucDiff('softmax', 'baseline'),
+      models,
       trainN: train.length,
       testN: test.length,
       testAtRisk: nPos,
@@ -268,7 +287,30 @@ export async function predictive(
         Plot.line(roc, { x: 'fpr', y: 'tpr', stroke: 'model' }),
       ],
     });
+    const calibration = [
+      ...calibrationCurve(segment.p, positive).map((b) => ({ ...b, model: 'at-risk segment' })),
+      ...calibrationCurve(baseline.p, positive).map((b) => ({ ...b, model: 'baseline' })),
+    ];
+    charts[`calibration-${mod}.svg`] = plotSvg({
+      title: `${mod}: calibration on ${testName} (10 equal-width bins; dot area = learners)`,
+      x: { label: 'predicted probability of at risk', domain: [0, 1] },
+      y: { label: 'observed share at risk', domain: [0, 1], grid: true },
+      r: { range: [2, 9] },
+      color: { legend: true },
+      marks: [
+        Plot.line(
+          [
+            { predicted: 0, observed: 0 },
+            { predicted: 1, observed: 1 },
+          ],
+          { x: 'predicted', y: 'observed', strokeDasharray: '4,4' },
+        ),
+        Plot.line(calibration, { x: 'predicted', y: 'observed', stroke: 'model' }),
+        Plot.dot(calibration, { x: 'predicted', y: 'observed', r: 'n', fill: 'model' }),
+      ],
+    });
   }
+  const ci = (x: number, c: [number, number], d = 3) => `${num(x, d)} [${num(c[0], d)}, ${num(c[1], d)}]`;
   const lines = [
     '### C1. Predictive at-risk segment (Fail or Withdrawn, learners registered at day 0; features of module days -30..28; held-out AUC on the latest presentation)',
     '',
@@ -297,6 +339,30 @@ export async function predictive(
         pct(r.precision),
         pct(r.recall),
       ]),
+    ),
+    '',
+    '### C2. Early-warning benchmark (held out on the latest presentation; bootstrap 95% intervals, 1,000 resamples of the test learners)',
+    '',
+    ...table(
+      ['module', 'test', 'model', 'on device', 'ROC-AUC', 'PR-AUC', 'Brier', 'recall, top 20%'],
+      rows.flatMap((r) =>
+        r.models.map((m) => [
+          r.module,
+          r.testPresentation,
+          m.model,
+          m.onDevice ? 'yes' : 'no',
+          ci(m.auc, m.aucCi),
+          ci(m.prAuc, m.prAucCi),
+          ci(m.brier, m.brierCi),
+          ci(m.recallAt20, m.recallAt20Ci),
+        ]),
+      ),
+    ),
+    '',
+    ...rows.map(
+      (r) =>
+        `${r.module} ${r.testPresentation}: ${r.model} AUC - baseline AUC = ${num(r.aucGain.diff, 3)} ` +
+        `(paired bootstrap SE ${num(r.aucGain.se, 3)}; baseline AUC SE ${num(r.models.find((m) => m.model === 'baseline')!.aucSe, 3)}).`,
     ),
     '',
     ...(skipped.length

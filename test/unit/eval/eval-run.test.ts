@@ -82,6 +82,14 @@ describe('eval/run.ts', () => {
           testPresentation: string;
           auc: number;
           baselineAuc: number;
+          prAuc: number;
+          brier: number;
+          recallAt20: number;
+          aucCi: [number, number];
+          prAucCi: [number, number];
+          brierCi: [number, number];
+          recallAt20Ci: [number, number];
+          models: { model: string; auc: number; aucCi: [number, number] }[];
         }[];
         tables: string;
       };
@@ -92,6 +100,17 @@ describe('eval/run.ts', () => {
       // held out on a later presentation: clearly better than chance, and better than the plain baseline
       expect(aaa!.auc).toBeGreaterThan(0.65);
       expect(aaa!.auc).toBeGreaterThan(aaa!.baselineAuc);
+      // the benchmark: every metric with a bootstrap interval around it, for every model
+      for (const k of ['auc', 'prAuc', 'brier', 'recallAt20'] as const) {
+        const ci = aaa![`${k}Ci`];
+        expect(ci[0]).toBeLessThanOrEqual(aaa![k]);
+        expect(ci[1]).toBeGreaterThanOrEqual(aaa![k]);
+        expect(ci[1]).toBeGreaterThan(ci[0]);
+      }
+      expect(aaa!.models.map((m) => m.model)).toContain('baseline');
+      expect(aaa!.models.find((m) => m.model === 'baseline')!.auc).toBe(aaa!.baselineAuc);
+      expect(body.tables).toMatch(/### C2\. Early-warning benchmark/);
+      expect(readFileSync(join(out, 'calibration-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);
       expect(body.tables).toMatch(/## Part C: predictive at-risk segment/);
       expect(readFileSync(join(out, 'evaluation.md'), 'utf8')).toMatch(/\| AAA \| 2013J \| 2014J \|/);
       expect(readFileSync(join(out, 'roc-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);
