@@ -69,7 +69,7 @@ export function softmaxModel(
       name: label.slice(0, 120),
       minAgeBand: 'under13' as const,
       documentation: {
-        dataSources: [`features ${features.join(', ')} (normalised to [-1, 1])`, `trained on ${source}`],
+        dataSources: [sourceLine(features), `trained on ${source}`.slice(0, 300)],
         criteria: `The most probable class of the model (softmax of x·W + b) is "${label}".`.slice(0, 2000),
         validation: validation(c).slice(0, 2000),
         changelog: [{ version: 1, date, change: 'drafted by edseg-admin train' }],
@@ -82,6 +82,14 @@ export function softmaxModel(
     throw new Error(`the draft model fails the schema at ${issue.path.join('.')}: ${issue.message}`);
   }
   return model;
+}
+
+/** The documentation's line naming the features, within the schema's 300 characters (the model lists them all). */
+export function sourceLine(features: readonly string[]): string {
+  const all = `features ${features.join(', ')} (normalised to [-1, 1])`;
+  if (all.length <= 300) return all;
+  const tail = ` and more: ${features.length} in all, the model lists them (normalised to [-1, 1])`;
+  return `${all.slice(0, 300 - tail.length).replace(/, [^,]*$/, '')}${tail}`;
 }
 
 /** The probabilities the device's softmax code gives each row of x under `fit`. */
