@@ -15,131 +15,27 @@
  * logistic regression on the 28-day click counts by activity type and the number of early
  * submissions (no transform, no activity days, scores or lateness), trained and scored the same way.
  */
-import { computeFeatures, transformed } from '../src/core/features.js';
-import { assignReference } from '../src/core/model.js';
-import { rollupEvents } from '../src/core/rollup.js';
 import { auc, calibrationCurve, rocCurve } from '../src/core/science/metrics.js';
-import { type FeatureSpec, type SoftmaxModel, type StoredEvent } from '../src/core/schema.js';
 import { Plot, plotSvg } from '../src/server/science/svg.js';
-import { trainSoftmax } from '../src/server/science/softmax.js';
-import { softmaxModel } from '../src/server/science/train.js';
 import { bootstrap, type MetricsWithCi } from './benchmark.js';
 import type { Enrolment } from './data.js';
-import { enrolledAt, event, toDay } from './mapping.js';
+import {
+  AT_RISK,
+  predictiveEvents,
+  predictivePopulation,
+  predictiveSpecs,
+  rawRows,
+  type FeatureSet,
+} from './predictive-features.js';
+import {
+  BASELINE,
+  candidateName,
+  fitCandidate,
+  select,
+  SOFTMAX_CANDIDATES,
+  type Candidate,
+} from './predictive-select.js';
 import { num, pct, table } from './tables.js';
-
-/** The module day the features are computed on: the first 28 days of engagement. */
-export const CUTOFF_DAY = 28;
-/** The feature window: module days -30..28 (OULAD's earliest clicks are a few weeks before the start). */
-export const WINDOW_DAYS = CUTOFF_DAY + 31;
-/** The L2 penalty of both models. */
-export const L2 = 0.01;
-
-/** One enrolment's events for the predictive features. */
-export function predictiveEvents(e: Pick<Enrolment, 'clicks' | 'subs'>): StoredEvent[] {
-  const out: StoredEvent[] = [];
-  const days = new Set<number>();
-  for (const c of e.clicks) {
-    if (c.clicks <= 0) continue;
-    out.push(event(`vle_${c.activity}`, c.day, { clicks: c.clicks }));
-    days.add(c.day);
-  }
-  for (const d of days) out.push(event('vle_visit', d));
-  for (const s of e.subs) {
-    const props: StoredEvent['props'] = {};
-    if (s.score !== null) props['score'] = s.score;
-    if (s.due !== undefined && s.due !== null) props['late'] = s.day - s.due;
-    out.push(event('assessment_submit', s.day, props));
-  }
-  return out;
-}
-
-const base = {
-  windowDays: WINDOW_DAYS,
-  normalisation: { kind: 'zscore' as const, mean: 0, sd: 1 },
-  educationRecord: false,
-};
-
-/** The feature specs before their normalisation is fitted: the segment's, or the baseline's (`plain`). */
-export function predictiveSpecs(activities: readonly string[], plain: boolean): FeatureSpec[] {
-  const clicks: FeatureSpec[] = activities.map((a) => ({
-    ...base,
-    name: `clicks_${a}`,
-    kind: 'sum',
-    events: [`vle_${a}`],
-    prop: 'clicks',
-    transform: plain ? 'none' : 'log1p',
-    clip: plain ? [0, 1e6] : [0, Math.log1p(1e6)],
-  }));
-  const submissions: FeatureSpec = {
-    ...base,
-    name: 'submissions',
-    kind: 'count',
-    events: ['assessment_submit'],
-    transform: 'none',
-    clip: [0, 100],
-  };
-  if (plain) return [...clicks, submissions];
-  return [
-    ...clicks,
-    {
-      ...base,
-      name: 'active_days',
-      kind: 'distinctDays',
-      events: ['vle_visit'],
-      transform: 'none',
-      clip: [0, WINDOW_DAYS],
-    },
-    {
-      ...base,
-      name: 'active_days_14d',
-      kind: 'distinctDays',
-      events: ['vle_visit'],
-      windowDays: 14,
-      transform: 'none',
-      clip: [0, 14],
-    },
-    {
-      ...base,
-      name: 'days_since_active',
-      kind: 'recencyDays',
-      events: ['vle_visit'],
-      transform: 'log1p',
-      clip: [0, Math.log1p(WINDOW_DAYS)],
-    },
-    submissions,
-    {
-      ...base,
-      name: 'mean_score',
-      kind: 'mean',
-      events: ['assessment_submit'],
-      prop: 'score',
-      transform: 'none',
-      clip: [0, 100],
-      educationRecord: true,
-    },
-    {
-      ...base,
-      name: 'mean_late_days',
-      kind: 'mean',
-      events: ['assessment_submit'],
-      prop: 'late',
-      transform: 'none',
-      clip: [-60, 60],
-      educationRecord: true,
-    },
-  ];
-}
-
-/** `specs` with zscore normalisations fitted (mean, sd of the transformed, clipped value) on the rows `raw`. */
-export function fitSpecs(specs: FeatureSpec[], raw: readonly (readonly number[])[]): FeatureSpec[] {
-  return specs.map((s, j) => {
-    const v = raw.map((r) => transformed(r[j]!, s));
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
-    return { ...s, normalisation: { kind: 'zscore', mean, sd: sd > 0 ? sd : 1 } };
-  });
-}
 
 /** One model's held-out benchmark on the test presentation (eval/benchmark.ts), intervals by bootstrap. */
 export type ModelBenchmark = MetricsWithCi & { model: string; onDevice: boolean };
@@ -167,56 +63,14 @@ export type PredictiveRow = MetricsWithCi & {
   features: string[];
 };
 
-const AT_RISK = new Set(['Fail', 'Withdrawn']);
-
-/** A trained softmax model of the two classes [at-risk, not-at-risk] over `specs`, and the test probabilities of at-risk from the device's code. */
-async function trainAndScore(
-  specs: FeatureSpec[],
-  train: readonly Enrolment[],
-  test: readonly Enrolment[],
-  events: Map<string, StoredEvent[]>,
-): Promise<{ model: SoftmaxModel; p: number[] }> {
-  const today = toDay(CUTOFF_DAY);
-  const rollups = (e: Enrolment) => rollupEvents(events.get(e.key)!);
-  const trainRollups = train.map(rollups);
-  const fitted = fitSpecs(
-    specs,
-    trainRollups.map((r) => computeFeatures(r, {}, specs, today).raw),
-  );
-  const x = trainRollups.map((r) => computeFeatures(r, {}, fitted, today).normalised);
-  const y = train.map((e) => (AT_RISK.has(e.outcome) ? 0 : 1));
-  const fit = await trainSoftmax(x, y, 2, { l2: L2 });
-  const model = softmaxModel(
-    'at-risk',
-    'instruction',
-    fitted.map((s) => s.name),
-    ['at-risk', 'not-at-risk'],
-    fit,
-    () => 'see docs/EVALUATION.md Part C',
-    'OULAD',
-    '2025-01-01',
-  );
-  const p = test.map((e) => {
-    const { normalised } = computeFeatures(rollups(e), {}, fitted, today);
-    return assignReference(model, normalised).scores[0]!;
-  });
-  return { model, p };
-}
-
 /** Part C for the enrolments of every module with two or more presentations. */
 export async function predictive(
   enrolments: readonly Enrolment[],
   progress: (line: string) => void,
 ): Promise<{ rows: PredictiveRow[]; charts: Record<string, string>; lines: string[] }> {
-  const byModule = new Map<string, Map<string, Enrolment[]>>();
-  for (const e of enrolments) {
-    if (!enrolledAt(e, 0)) continue; // still registered at module day 0
-    const [mod, pres] = e.run.split('-') as [string, string];
-    const m = byModule.get(mod) ?? new Map<string, Enrolment[]>();
-    m.set(pres, [...(m.get(pres) ?? []), e]);
-    byModule.set(mod, m);
-  }
+  const byModule = predictivePopulation(enrolments);
   const rows: PredictiveRow[] = [];
+  const selections: { module: string; cv: { candidate: Candidate; auc: number }[]; best: Candidate }[] = [];
   const charts: Record<string, string> = {};
   const skipped: string[] = [];
   for (const [mod, presentations] of [...byModule.entries()].sort()) {
@@ -232,11 +86,34 @@ export async function predictive(
     progress(
       `part C: ${mod}, train ${trainNames.join('+')} (${train.length}), test ${testName} (${test.length})`,
     );
-    const events = new Map([...train, ...test].map((e) => [e.key, predictiveEvents(e)]));
     const activities = [...new Set(train.flatMap((e) => e.clicks.map((c) => c.activity)))].sort();
+    const trainEvents = train.map(predictiveEvents);
+    const testEvents = test.map(predictiveEvents);
+    const specsOf = (set: FeatureSet) => predictiveSpecs(activities, set);
+    const raws = new Map<FeatureSet, { train: number[][]; test: number[][] }>();
+    const rawOf = (set: FeatureSet) => {
+      const r = raws.get(set) ?? {
+        train: rawRows(specsOf(set), trainEvents),
+        test: rawRows(specsOf(set), testEvents),
+      };
+      raws.set(set, r);
+      return r;
+    };
+    const trainAtRisk = train.map((e) => AT_RISK.has(e.outcome));
     const positive = test.map((e) => AT_RISK.has(e.outcome));
-    const segment = await trainAndScore(predictiveSpecs(activities, false), train, test, events);
-    const baseline = await trainAndScore(predictiveSpecs(activities, true), train, test, events);
+    const chosen = await select(SOFTMAX_CANDIDATES, specsOf, (set) => rawOf(set).train, trainAtRisk);
+    progress(
+      `part C: ${mod}, chose ${candidateName(chosen.best)} by 5-fold CV on ${trainNames.join('+')} (` +
+        chosen.cv.map((c) => `${candidateName(c.candidate)} ${num(c.auc, 3)}`).join(', ') +
+        ')',
+    );
+    selections.push({ module: mod, cv: chosen.cv, best: chosen.best });
+    const score = async (c: Candidate) => {
+      const m = await fitCandidate(c, specsOf(c.set), rawOf(c.set).train, trainAtRisk);
+      return { model: m.model, p: m.p(rawOf(c.set).test) };
+    };
+    const segment = await score(chosen.best);
+    const baseline = await score(BASELINE);
     const flagged = segment.p.map((p) => p > 0.5); // the device assigns the more probable class
     const tp = flagged.filter((f, i) => f && positive[i]).length;
     const nFlagged = flagged.filter(Boolean).length;
