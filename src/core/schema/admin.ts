@@ -27,7 +27,7 @@ export const CatalogSegment = /* @__PURE__ */ z.object({
   id: z.string(),
   name: z.string(),
   model: z.string(),
-  modelKind: z.enum(['centroids', 'softmax']),
+  modelKind: z.enum(['centroids', 'softmax', 'mlp']),
   purpose: Purpose,
   minAgeBand: MinAgeBand,
   features: z.array(
@@ -228,6 +228,13 @@ export const ModelRefinement = /* @__PURE__ */ z.discriminatedUnion('kind', [
   z.object({
     model: z.string(),
     kind: z.literal('softmax'),
+    refinable: z.literal(false),
+    purpose: Purpose,
+    reason: z.string(),
+  }),
+  z.object({
+    model: z.string(),
+    kind: z.literal('mlp'),
     refinable: z.literal(false),
     purpose: Purpose,
     reason: z.string(),

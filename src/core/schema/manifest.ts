@@ -45,8 +45,23 @@ export const SoftmaxModel = /* @__PURE__ */ z.strictObject({
   /** k */
   bias: z.array(Finite),
 });
-export const Model = /* @__PURE__ */ z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel]);
+/** One dense layer of an mlp: `weights` is in x out, `bias` is out. */
+export const DenseLayer = /* @__PURE__ */ z.strictObject({
+  weights: z.array(z.array(Finite)),
+  bias: z.array(Finite),
+});
+/**
+ * A small dense network: one or two hidden layers with ReLU, then a softmax layer over the k
+ * segments (layers[0] reads the d features; the last layer has k outputs).
+ */
+export const MlpModel = /* @__PURE__ */ z.strictObject({
+  ...modelBase(),
+  kind: z.literal('mlp'),
+  layers: z.array(DenseLayer).check(z.minLength(2), z.maxLength(3)),
+});
+export const Model = /* @__PURE__ */ z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel, MlpModel]);
 export type Model = z.infer<typeof Model>;
+export type MlpModel = z.infer<typeof MlpModel>;
 export type CentroidModel = z.infer<typeof CentroidModel>;
 export type SoftmaxModel = z.infer<typeof SoftmaxModel>;
 
@@ -170,6 +185,31 @@ export function manifestIssues(
             message: `centroid needs ${d} coordinates (one per feature)`,
             path: ['models', mi, 'centroids', ri],
           });
+      });
+    } else if (model.kind === 'mlp') {
+      let width = d;
+      model.layers.forEach((layer, li) => {
+        const last = li === model.layers.length - 1;
+        const cols = last ? k : layer.bias.length;
+        const at = ['models', mi, 'layers', li];
+        if (layer.weights.length !== width)
+          out.push({
+            message: `layer ${li} weights need ${width} rows (its inputs)`,
+            path: [...at, 'weights'],
+          });
+        layer.weights.forEach((row, ri) => {
+          if (row.length !== cols)
+            out.push({
+              message: `layer ${li} weight row needs ${cols} columns${last ? ' (one per segment)' : ''}`,
+              path: [...at, 'weights', ri],
+            });
+        });
+        if (layer.bias.length !== cols || cols < 1)
+          out.push({
+            message: `layer ${li} bias needs ${Math.max(1, cols)} entries${last ? ' (one per segment)' : ''}`,
+            path: [...at, 'bias'],
+          });
+        width = cols;
       });
     } else {
       if (model.weights.length !== d)
