@@ -9,19 +9,27 @@ import { assignReference } from '../src/core/model.js';
 import { auc, stratifiedFolds } from '../src/core/science/metrics.js';
 import type { FeatureSpec, Model } from '../src/core/schema.js';
 import { seededRandom } from '../src/privacy.js';
+import { mlpModel, trainMlp } from '../src/server/science/mlp.js';
 import { trainSoftmax } from '../src/server/science/softmax.js';
 import { softmaxModel } from '../src/server/science/train.js';
 import { fitSpecs, type FeatureSet } from './predictive-features.js';
 
 /** One candidate: a feature set, a model kind and its hyper-parameters. */
-export type Candidate = { set: FeatureSet; kind: 'softmax'; l2: number };
+export type Candidate =
+  | { set: FeatureSet; kind: 'softmax'; l2: number }
+  | { set: FeatureSet; kind: 'mlp'; l2: number; hidden: number[] };
 
-/** The name of a candidate in tables ("softmax weekly l2=0.01"). */
-export const candidateName = (c: Candidate): string => `${c.kind} ${c.set} l2=${c.l2}`;
+/** The name of a candidate in tables ("softmax weekly l2=0.01", "mlp summary 16x8 l2=0.1"). */
+export const candidateName = (c: Candidate): string =>
+  `${c.kind} ${c.set}${c.kind === 'mlp' ? ` ${c.hidden.join('x')}` : ''} l2=${c.l2}`;
 
 /** The candidates of the on-device softmax; the baseline is fixed (plain features, l2 0.01). */
 export const SOFTMAX_CANDIDATES: Candidate[] = (['summary', 'weekly', 'weeklyTotals'] as const).flatMap(
   (set) => [0.001, 0.01, 0.1, 1].map((l2) => ({ set, kind: 'softmax' as const, l2 })),
+);
+/** The candidates of the on-device mlp (trainMlp's defaults otherwise: Adam 0.01, early stopping, class weights). */
+export const MLP_CANDIDATES: Candidate[] = (['summary', 'weekly', 'weeklyTotals'] as const).flatMap((set) =>
+  [[8], [16, 8]].flatMap((hidden) => [0.01, 0.1].map((l2) => ({ set, kind: 'mlp' as const, l2, hidden }))),
 );
 export const BASELINE: Candidate = { set: 'plain', kind: 'softmax', l2: 0.01 };
 
@@ -43,17 +51,17 @@ export async function fitCandidate(
   const norm = (rows: readonly (readonly number[])[]) =>
     rows.map((r) => r.map((v, j) => normalise(v, fitted[j]!)));
   const y = atRisk.map((r) => (r ? 0 : 1)); // class 0 = at-risk, as the segments are ordered
-  const fit = await trainSoftmax(norm(raw), y, 2, { l2: c.l2 });
-  const model = softmaxModel(
+  const args: [string, 'instruction', string[], string[]] = [
     'at-risk',
     'instruction',
     fitted.map((s) => s.name),
     ['at-risk', 'not-at-risk'],
-    fit,
-    () => 'see docs/EVALUATION.md Part C',
-    'OULAD',
-    '2025-01-01',
-  );
+  ];
+  const docs = [() => 'see docs/EVALUATION.md Part C', 'OULAD', '2025-01-01'] as const;
+  const model: Model =
+    c.kind === 'mlp'
+      ? mlpModel(...args, await trainMlp(norm(raw), y, 2, { hidden: c.hidden, l2: c.l2, seed: 21 }), ...docs)
+      : softmaxModel(...args, await trainSoftmax(norm(raw), y, 2, { l2: c.l2 }), ...docs);
   return {
     specs: fitted,
     model,

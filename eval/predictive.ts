@@ -16,6 +16,7 @@
  * submissions (no transform, no activity days, scores or lateness), trained and scored the same way.
  */
 import { auc, calibrationCurve, rocCurve } from '../src/core/science/metrics.js';
+import type { Model } from '../src/core/schema.js';
 import { Plot, plotSvg } from '../src/server/science/svg.js';
 import { bootstrap, type MetricsWithCi } from './benchmark.js';
 import type { Enrolment } from './data.js';
@@ -31,6 +32,7 @@ import {
   BASELINE,
   candidateName,
   fitCandidate,
+  MLP_CANDIDATES,
   select,
   SOFTMAX_CANDIDATES,
   type Candidate,
@@ -38,7 +40,16 @@ import {
 import { num, pct, table } from './tables.js';
 
 /** One model's held-out benchmark on the test presentation (eval/benchmark.ts), intervals by bootstrap. */
-export type ModelBenchmark = MetricsWithCi & { model: string; onDevice: boolean };
+export type ModelBenchmark = MetricsWithCi & {
+  model: string;
+  onDevice: boolean;
+  /** the candidate chosen by cross-validation within the training presentations, and its CV AUC */
+  candidate: string;
+  cvAuc: number;
+};
+
+/** The bytes a model adds to the manifest: its JSON, as the signed payload carries it. */
+export const manifestBytes = (m: Model): number => Buffer.byteLength(JSON.stringify(m), 'utf8');
 
 export type PredictiveRow = MetricsWithCi & {
   module: string;
@@ -53,6 +64,8 @@ export type PredictiveRow = MetricsWithCi & {
   aucGain: { diff: number; se: number };
   /** every model scored, the segment's, the baseline's */
   models: ModelBenchmark[];
+  /** bytes each trained on-device model adds to the manifest (its JSON) */
+  manifestBytes: { mlp: number; softmax: number };
   trainN: number;
   testN: number;
   testAtRisk: number;
@@ -101,37 +114,74 @@ export async function predictive(
     };
     const trainAtRisk = train.map((e) => AT_RISK.has(e.outcome));
     const positive = test.map((e) => AT_RISK.has(e.outcome));
-    const chosen = await select(SOFTMAX_CANDIDATES, specsOf, (set) => rawOf(set).train, trainAtRisk);
-    progress(
-      `part C: ${mod}, chose ${candidateName(chosen.best)} by 5-fold CV on ${trainNames.join('+')} (` +
-        chosen.cv.map((c) => `${candidateName(c.candidate)} ${num(c.auc, 3)}`).join(', ') +
-        ')',
-    );
-    selections.push({ module: mod, cv: chosen.cv, best: chosen.best });
+    // each on-device kind's candidate by CV on the training presentations; the segment is the kind with the better CV AUC
+    const chosen: Record<'softmax' | 'mlp', { best: Candidate; cvAuc: number }> = {
+      softmax: { best: BASELINE, cvAuc: NaN },
+      mlp: { best: BASELINE, cvAuc: NaN },
+    };
+    for (const [kind, candidates] of [
+      ['softmax', SOFTMAX_CANDIDATES],
+      ['mlp', MLP_CANDIDATES],
+    ] as const) {
+      const sel = await select(candidates, specsOf, (set) => rawOf(set).train, trainAtRisk);
+      const cvAuc = sel.cv.find((c) => c.candidate === sel.best)!.auc;
+      chosen[kind] = { best: sel.best, cvAuc };
+      selections.push({ module: mod, cv: sel.cv, best: sel.best });
+      progress(
+        `part C: ${mod}, chose ${candidateName(sel.best)} by 5-fold CV on ${trainNames.join('+')} (` +
+          sel.cv.map((c) => `${candidateName(c.candidate)} ${num(c.auc, 3)}`).join(', ') +
+          ')',
+      );
+    }
+    const kind = chosen.mlp.cvAuc > chosen.softmax.cvAuc ? 'mlp' : 'softmax';
     const score = async (c: Candidate) => {
       const m = await fitCandidate(c, specsOf(c.set), rawOf(c.set).train, trainAtRisk);
       return { model: m.model, p: m.p(rawOf(c.set).test) };
     };
-    const segment = await score(chosen.best);
+    const fitted = { softmax: await score(chosen.softmax.best), mlp: await score(chosen.mlp.best) };
+    const segment = fitted[kind];
     const baseline = await score(BASELINE);
     const flagged = segment.p.map((p) => p > 0.5); // the device assigns the more probable class
     const tp = flagged.filter((f, i) => f && positive[i]).length;
     const nFlagged = flagged.filter(Boolean).length;
     const nPos = positive.filter(Boolean).length;
-    const boot = bootstrap({ softmax: segment.p, baseline: baseline.p }, positive);
+    const boot = bootstrap({ mlp: fitted.mlp.p, softmax: fitted.softmax.p, baseline: baseline.p }, positive);
     const models: ModelBenchmark[] = [
-      { model: 'softmax', onDevice: true, ...boot.models['softmax']! },
-      { model: 'baseline', onDevice: false, ...boot.models['baseline']! },
+      {
+        model: 'mlp',
+        onDevice: true,
+        candidate: candidateName(chosen.mlp.best),
+        cvAuc: chosen.mlp.cvAuc,
+        ...boot.models['mlp']!,
+      },
+      {
+        model: 'softmax',
+        onDevice: true,
+        candidate: candidateName(chosen.softmax.best),
+        cvAuc: chosen.softmax.cvAuc,
+        ...boot.models['softmax']!,
+      },
+      {
+        model: 'baseline',
+        onDevice: false,
+        candidate: candidateName(BASELINE),
+        cvAuc: NaN,
+        ...boot.models['baseline']!,
+      },
     ];
     rows.push({
       module: mod,
       trainPresentations: trainNames,
       testPresentation: testName,
-      model: 'softmax',
-      ...boot.models['softmax']!,
+      model: kind,
+      ...boot.models[kind]!,
       auc: auc(segment.p, positive),
       baselineAuc: auc(baseline.p, positive),
-      aucGain: boot.aucDiff('softmax', 'baseline'),
+      aucGain: boot.aucDiff(kind, 'baseline'),
+      manifestBytes: {
+        mlp: manifestBytes(fitted.mlp.model),
+        softmax: manifestBytes(fitted.softmax.model),
+      },
       models,
       trainN: train.length,
       testN: test.length,
@@ -221,13 +271,24 @@ export async function predictive(
     '### C2. Early-warning benchmark (held out on the latest presentation; bootstrap 95% intervals, 1,000 resamples of the test learners)',
     '',
     ...table(
-      ['module', 'test', 'model', 'on device', 'ROC-AUC', 'PR-AUC', 'Brier', 'recall, top 20%'],
+      [
+        'module',
+        'test',
+        'model',
+        'on device',
+        'chosen by CV (CV AUC)',
+        'ROC-AUC',
+        'PR-AUC',
+        'Brier',
+        'recall, top 20%',
+      ],
       rows.flatMap((r) =>
         r.models.map((m) => [
           r.module,
           r.testPresentation,
-          m.model,
+          m.model === r.model ? `**${m.model}** (segment)` : m.model,
           m.onDevice ? 'yes' : 'no',
+          Number.isFinite(m.cvAuc) ? `${m.candidate} (${num(m.cvAuc, 3)})` : m.candidate,
           ci(m.auc, m.aucCi),
           ci(m.prAuc, m.prAucCi),
           ci(m.brier, m.brierCi),
@@ -239,7 +300,8 @@ export async function predictive(
     ...rows.map(
       (r) =>
         `${r.module} ${r.testPresentation}: ${r.model} AUC - baseline AUC = ${num(r.aucGain.diff, 3)} ` +
-        `(paired bootstrap SE ${num(r.aucGain.se, 3)}; baseline AUC SE ${num(r.models.find((m) => m.model === 'baseline')!.aucSe, 3)}).`,
+        `(paired bootstrap SE ${num(r.aucGain.se, 3)}; baseline AUC SE ${num(r.models.find((m) => m.model === 'baseline')!.aucSe, 3)}). ` +
+        `Bytes a trained model adds to the manifest (its JSON): mlp ${r.manifestBytes.mlp}, softmax ${r.manifestBytes.softmax}.`,
     ),
     '',
     ...(skipped.length

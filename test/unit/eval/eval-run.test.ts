@@ -89,7 +89,15 @@ describe('eval/run.ts', () => {
           prAucCi: [number, number];
           brierCi: [number, number];
           recallAt20Ci: [number, number];
-          models: { model: string; auc: number; aucCi: [number, number] }[];
+          model: string;
+          models: {
+            model: string;
+            onDevice: boolean;
+            auc: number;
+            aucCi: [number, number];
+            candidate: string;
+          }[];
+          manifestBytes: { mlp: number; softmax: number };
         }[];
         tables: string;
       };
@@ -107,7 +115,15 @@ describe('eval/run.ts', () => {
         expect(ci[1]).toBeGreaterThanOrEqual(aaa![k]);
         expect(ci[1]).toBeGreaterThan(ci[0]);
       }
-      expect(aaa!.models.map((m) => m.model)).toContain('baseline');
+      expect(aaa!.models.map((m) => m.model)).toEqual(['mlp', 'softmax', 'baseline']);
+      // the segment is an on-device model, its top-level figures its own
+      expect(aaa!.models.find((m) => m.model === aaa!.model)).toMatchObject({
+        onDevice: true,
+        auc: aaa!.auc,
+      });
+      expect(aaa!.models[0]!.candidate).toMatch(/^mlp (summary|weekly|weeklyTotals) /);
+      expect(aaa!.manifestBytes.mlp).toBeGreaterThan(500);
+      expect(aaa!.manifestBytes.softmax).toBeGreaterThan(500);
       expect(aaa!.models.find((m) => m.model === 'baseline')!.auc).toBe(aaa!.baselineAuc);
       expect(body.tables).toMatch(/### C2\. Early-warning benchmark/);
       expect(readFileSync(join(out, 'calibration-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);
