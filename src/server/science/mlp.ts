@@ -12,12 +12,13 @@
  * training stops when its weighted loss has not improved for `patience` epochs and returns the
  * weights of the best epoch. Weights start He-uniform from a seeded generator (random.ts).
  */
+import { assignReference } from '../../core/model.js';
 import { seededRandom } from '../../core/privacy/random.js';
 import { Model, type MlpModel, type Purpose } from '../../core/schema.js';
 import { permutation } from '../../core/science/cluster.js';
 import { stratifiedFolds } from '../../core/science/metrics.js';
 import { tfNode, type tf as TF } from './tf-node.js';
-import { segmentIdOf, sourceLine } from './train.js';
+import { segmentIdOf, sourceLine, type FoldFitter } from './train.js';
 
 export type MlpOptions = {
   /** hidden layer widths: one or two layers (default [16]) */
@@ -163,6 +164,22 @@ export async function trainMlp(
       p.b.dispose();
     });
   }
+}
+
+/** The FoldFitter (train.ts crossValidate) of an mlp: each fold trained by trainMlp, probabilities from the device's reference code. */
+export function mlpFoldFitter(features: string[], k: number, opts: MlpOptions): FoldFitter {
+  return async (x, y) => {
+    const fit = await trainMlp(x, y, k, opts);
+    const model = {
+      id: 'cv',
+      purpose: 'analytics',
+      kind: 'mlp',
+      features,
+      layers: fit.layers,
+      segments: Array.from({ length: k }, (_, c) => ({ id: `c${c}` })),
+    } as unknown as MlpModel;
+    return (rows) => rows.map((r) => assignReference(model, [...r]).scores);
+  };
 }
 
 /** A manifest `mlp` model of `fit` (weights rounded to 6 decimals), with drafted documentation; throws when it fails the schema. */

@@ -111,13 +111,26 @@ export function deviceProbabilities(
   return x.map((row) => assignReference(model, [...row]).scores);
 }
 
-/** Stratified k-fold cross-validation of the softmax regression on x with labels y in [0, k). */
+/** Fits a model to one fold's rows and labels; resolves to the device's class probabilities of new rows. */
+export type FoldFitter = (
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+) => Promise<(rows: readonly (readonly number[])[]) => number[][]>;
+
+/** Stratified k-fold cross-validation of the softmax regression (or of `fitFold`'s model) on x with labels y in [0, k). */
 export async function crossValidate(
   x: readonly (readonly number[])[],
   y: readonly number[],
   classes: string[],
   features: string[],
-  opts: { folds: number; seed: number; softmax?: SoftmaxOptions; progress?: (l: string) => void },
+  opts: {
+    folds: number;
+    seed: number;
+    softmax?: SoftmaxOptions;
+    progress?: (l: string) => void;
+    /** fits one fold and gives the device's probabilities of held-out rows (default: the softmax of `softmax`) */
+    fitFold?: FoldFitter;
+  },
 ): Promise<TrainValidation> {
   const k = classes.length;
   const fold = stratifiedFolds(y, opts.folds, permutation(y.length, seededRandom(opts.seed)));
@@ -126,18 +139,17 @@ export async function crossValidate(
     const train = y.map((_, i) => i).filter((i) => fold[i] !== f);
     const test = y.map((_, i) => i).filter((i) => fold[i] === f);
     if (test.length === 0) continue;
-    const fit = await trainSoftmax(
+    const fitFold: FoldFitter =
+      opts.fitFold ??
+      (async (tx, ty) => {
+        const fit = await trainSoftmax(tx, ty, k, opts.softmax);
+        return (rows) => deviceProbabilities(features, k, fit, rows);
+      });
+    const predict = await fitFold(
       train.map((i) => x[i]!),
       train.map((i) => y[i]!),
-      k,
-      opts.softmax,
     );
-    const p = deviceProbabilities(
-      features,
-      k,
-      fit,
-      test.map((i) => x[i]!),
-    );
+    const p = predict(test.map((i) => x[i]!));
     test.forEach((i, t) => (probs[i] = p[t]!));
     opts.progress?.(`fold ${f + 1}/${opts.folds}: ${train.length} train, ${test.length} held out`);
   }
