@@ -37,6 +37,9 @@ export const BASELINE: Candidate = { set: 'plain', kind: 'softmax', l2: 0.01 };
 export type Fitted = {
   specs: FeatureSpec[];
   model: Model;
+  /** the normalised rows (what the device computes) */
+  x: (raw: readonly (readonly number[])[]) => number[][];
+  /** p(at risk) from the device's code */
   p: (raw: readonly (readonly number[])[]) => number[];
 };
 
@@ -65,6 +68,7 @@ export async function fitCandidate(
   return {
     specs: fitted,
     model,
+    x: norm,
     p: (rows) => norm(rows).map((x) => assignReference(model, x).scores[0]!),
   };
 }

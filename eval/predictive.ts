@@ -16,10 +16,12 @@
  * submissions (no transform, no activity days, scores or lateness), trained and scored the same way.
  */
 import { auc, calibrationCurve, rocCurve } from '../src/core/science/metrics.js';
+import { assignReference } from '../src/core/model.js';
 import type { Model } from '../src/core/schema.js';
 import { Plot, plotSvg } from '../src/server/science/svg.js';
 import { bootstrap, type MetricsWithCi } from './benchmark.js';
 import type { Enrolment } from './data.js';
+import { ldpAtRiskShare, type LdpShareRow } from './predictive-ldp.js';
 import {
   AT_RISK,
   predictiveEvents,
@@ -64,6 +66,8 @@ export type PredictiveRow = MetricsWithCi & {
   aucGain: { diff: number; se: number };
   /** every model scored, the segment's, the baseline's */
   models: ModelBenchmark[];
+  /** the segment's at-risk share estimated from ldp reports at each epsilon, against the truth */
+  ldp: LdpShareRow[];
   /** bytes each trained on-device model adds to the manifest (its JSON) */
   manifestBytes: { mlp: number; softmax: number };
   trainN: number;
@@ -80,6 +84,7 @@ export type PredictiveRow = MetricsWithCi & {
 export async function predictive(
   enrolments: readonly Enrolment[],
   progress: (line: string) => void,
+  ldpReps = 200,
 ): Promise<{ rows: PredictiveRow[]; charts: Record<string, string>; lines: string[] }> {
   const byModule = predictivePopulation(enrolments);
   const rows: PredictiveRow[] = [];
@@ -136,7 +141,7 @@ export async function predictive(
     const kind = chosen.mlp.cvAuc > chosen.softmax.cvAuc ? 'mlp' : 'softmax';
     const score = async (c: Candidate) => {
       const m = await fitCandidate(c, specsOf(c.set), rawOf(c.set).train, trainAtRisk);
-      return { model: m.model, p: m.p(rawOf(c.set).test) };
+      return { model: m.model, specs: m.specs, x: m.x(rawOf(c.set).test), p: m.p(rawOf(c.set).test) };
     };
     const fitted = { softmax: await score(chosen.softmax.best), mlp: await score(chosen.mlp.best) };
     const segment = fitted[kind];
@@ -169,8 +174,18 @@ export async function predictive(
         ...boot.models['baseline']!,
       },
     ];
+    progress(`part C: ${mod}, the at-risk share from LDP reports, R = ${ldpReps} per epsilon`);
+    const ldp = ldpAtRiskShare(
+      segment.model,
+      segment.specs,
+      segment.x,
+      segment.x.map((x) => assignReference(segment.model, x).index),
+      positive,
+      ldpReps,
+    );
     rows.push({
       module: mod,
+      ldp,
       trainPresentations: trainNames,
       testPresentation: testName,
       model: kind,
@@ -302,6 +317,37 @@ export async function predictive(
         `${r.module} ${r.testPresentation}: ${r.model} AUC - baseline AUC = ${num(r.aucGain.diff, 3)} ` +
         `(paired bootstrap SE ${num(r.aucGain.se, 3)}; baseline AUC SE ${num(r.models.find((m) => m.model === 'baseline')!.aucSe, 3)}). ` +
         `Bytes a trained model adds to the manifest (its JSON): mlp ${r.manifestBytes.mlp}, softmax ${r.manifestBytes.softmax}.`,
+    ),
+    '',
+    '### C3. The at-risk share from LDP reports (every test learner sends one ldp report of the segment; eps_segment = eps_features)',
+    '',
+    ...table(
+      [
+        'module',
+        'test',
+        'epsilon',
+        'R',
+        'true share, segment',
+        'true share, outcome',
+        'mean estimate',
+        'mean abs. error',
+        'mean 95% half-width',
+        'coverage',
+      ],
+      rows.flatMap((r) =>
+        r.ldp.map((l) => [
+          r.module,
+          r.testPresentation,
+          String(l.epsilon),
+          String(l.reps),
+          pct(l.trueSegmentShare),
+          pct(l.trueOutcomeShare),
+          pct(l.meanEstimate),
+          pct(l.mae),
+          pct(l.meanHalfWidth),
+          pct(l.coverage),
+        ]),
+      ),
     ),
     '',
     ...(skipped.length

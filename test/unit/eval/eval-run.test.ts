@@ -98,6 +98,7 @@ describe('eval/run.ts', () => {
             candidate: string;
           }[];
           manifestBytes: { mlp: number; softmax: number };
+          ldp: { epsilon: number; reps: number; trueSegmentShare: number; meanEstimate: number }[];
         }[];
         tables: string;
       };
@@ -124,6 +125,15 @@ describe('eval/run.ts', () => {
       expect(aaa!.models[0]!.candidate).toMatch(/^mlp (summary|weekly|weeklyTotals) /);
       expect(aaa!.manifestBytes.mlp).toBeGreaterThan(500);
       expect(aaa!.manifestBytes.softmax).toBeGreaterThan(500);
+      // the at-risk share from one ldp report per test learner, at epsilon 0.5, 1, 2 (R = --reps)
+      expect(aaa!.ldp.map((l) => [l.epsilon, l.reps])).toEqual([
+        [0.5, 1],
+        [1, 1],
+        [2, 1],
+      ]);
+      expect(aaa!.ldp[2]!.meanEstimate).toBeGreaterThan(aaa!.ldp[2]!.trueSegmentShare - 0.15);
+      expect(aaa!.ldp[2]!.meanEstimate).toBeLessThan(aaa!.ldp[2]!.trueSegmentShare + 0.15);
+      expect(body.tables).toMatch(/### C3\. The at-risk share from LDP reports/);
       expect(aaa!.models.find((m) => m.model === 'baseline')!.auc).toBe(aaa!.baselineAuc);
       expect(body.tables).toMatch(/### C2\. Early-warning benchmark/);
       expect(readFileSync(join(out, 'calibration-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);
