@@ -206,13 +206,12 @@ export async function predictive(
       recall: nPos ? tp / nPos : NaN,
       features: segment.model.features,
     });
-    const roc = [
-      ...rocCurve(segment.p, positive).map((r) => ({ ...r, model: 'at-risk segment' })),
-      ...rocCurve(baseline.p, positive).map((r) => ({
-        ...r,
-        model: 'baseline (28-day clicks + submissions)',
-      })),
+    const curves = [
+      { p: fitted.mlp.p, model: `mlp${kind === 'mlp' ? ' (segment)' : ''}` },
+      { p: fitted.softmax.p, model: `softmax${kind === 'softmax' ? ' (segment)' : ''}` },
+      { p: baseline.p, model: 'baseline (28-day clicks + submissions)' },
     ];
+    const roc = curves.flatMap((c) => rocCurve(c.p, positive).map((r) => ({ ...r, model: c.model })));
     charts[`roc-${mod}.svg`] = plotSvg({
       title: `${mod}: held-out ROC on ${testName} (trained on ${trainNames.join(', ')})`,
       x: { label: 'false positive rate', domain: [0, 1] },
@@ -229,10 +228,9 @@ export async function predictive(
         Plot.line(roc, { x: 'fpr', y: 'tpr', stroke: 'model' }),
       ],
     });
-    const calibration = [
-      ...calibrationCurve(segment.p, positive).map((b) => ({ ...b, model: 'at-risk segment' })),
-      ...calibrationCurve(baseline.p, positive).map((b) => ({ ...b, model: 'baseline' })),
-    ];
+    const calibration = curves.flatMap((c) =>
+      calibrationCurve(c.p, positive).map((b) => ({ ...b, model: c.model })),
+    );
     charts[`calibration-${mod}.svg`] = plotSvg({
       title: `${mod}: calibration on ${testName} (10 equal-width bins; dot area = learners)`,
       x: { label: 'predicted probability of at risk', domain: [0, 1] },
