@@ -96,14 +96,12 @@ describe('mlp: the device (TensorFlow.js, float32) agrees with the reference', (
       return fc.record({
         model: fc
           .tuple(
-            ...widths
-              .slice(1)
-              .map((w, l) =>
-                fc.record({
-                  weights: matrix(widths[l]!, w),
-                  bias: fc.array(value, { minLength: w, maxLength: w }),
-                }),
-              ),
+            ...widths.slice(1).map((w, l) =>
+              fc.record({
+                weights: matrix(widths[l]!, w),
+                bias: fc.array(value, { minLength: w, maxLength: w }),
+              }),
+            ),
           )
           .map((layers) => mlp(d, layers)),
         xs: fc.array(fc.array(value, { minLength: d, maxLength: d }), { minLength: 1, maxLength: 6 }),
