@@ -66,6 +66,8 @@ export type PredictiveRow = MetricsWithCi & {
   aucGain: { diff: number; se: number };
   /** every model scored, the segment's, the baseline's */
   models: ModelBenchmark[];
+  /** every candidate's cross-validated AUC within the training presentations */
+  cv: { candidate: string; auc: number }[];
   /** the segment's at-risk share estimated from ldp reports at each epsilon, against the truth */
   ldp: LdpShareRow[];
   /** bytes each trained on-device model adds to the manifest (its JSON) */
@@ -88,7 +90,6 @@ export async function predictive(
 ): Promise<{ rows: PredictiveRow[]; charts: Record<string, string>; lines: string[] }> {
   const byModule = predictivePopulation(enrolments);
   const rows: PredictiveRow[] = [];
-  const selections: { module: string; cv: { candidate: Candidate; auc: number }[]; best: Candidate }[] = [];
   const charts: Record<string, string> = {};
   const skipped: string[] = [];
   for (const [mod, presentations] of [...byModule.entries()].sort()) {
@@ -124,6 +125,7 @@ export async function predictive(
       softmax: { best: BASELINE, cvAuc: NaN },
       mlp: { best: BASELINE, cvAuc: NaN },
     };
+    const cv: { candidate: string; auc: number }[] = [];
     for (const [kind, candidates] of [
       ['softmax', SOFTMAX_CANDIDATES],
       ['mlp', MLP_CANDIDATES],
@@ -131,7 +133,7 @@ export async function predictive(
       const sel = await select(candidates, specsOf, (set) => rawOf(set).train, trainAtRisk);
       const cvAuc = sel.cv.find((c) => c.candidate === sel.best)!.auc;
       chosen[kind] = { best: sel.best, cvAuc };
-      selections.push({ module: mod, cv: sel.cv, best: sel.best });
+      cv.push(...sel.cv.map((c) => ({ candidate: candidateName(c.candidate), auc: c.auc })));
       progress(
         `part C: ${mod}, chose ${candidateName(sel.best)} by 5-fold CV on ${trainNames.join('+')} (` +
           sel.cv.map((c) => `${candidateName(c.candidate)} ${num(c.auc, 3)}`).join(', ') +
@@ -186,6 +188,7 @@ export async function predictive(
     rows.push({
       module: mod,
       ldp,
+      cv,
       trainPresentations: trainNames,
       testPresentation: testName,
       model: kind,

@@ -98,6 +98,7 @@ describe('eval/run.ts', () => {
             candidate: string;
           }[];
           manifestBytes: { mlp: number; softmax: number };
+          cv: { candidate: string; auc: number }[];
           ldp: { epsilon: number; reps: number; trueSegmentShare: number; meanEstimate: number }[];
         }[];
         tables: string;
@@ -123,6 +124,12 @@ describe('eval/run.ts', () => {
         auc: aaa!.auc,
       });
       expect(aaa!.models[0]!.candidate).toMatch(/^mlp (summary|weekly|weeklyTotals) /);
+      // every candidate cross-validated in training; each kind's chosen one is its best there
+      expect(aaa!.cv).toHaveLength(24);
+      for (const m of aaa!.models.slice(0, 2)) {
+        const mine = aaa!.cv.filter((c) => c.candidate.startsWith(`${m.model} `));
+        expect(mine.find((c) => c.candidate === m.candidate)!.auc).toBe(Math.max(...mine.map((c) => c.auc)));
+      }
       expect(aaa!.manifestBytes.mlp).toBeGreaterThan(500);
       expect(aaa!.manifestBytes.softmax).toBeGreaterThan(500);
       // the at-risk share from one ldp report per test learner, at epsilon 0.5, 1, 2 (R = --reps)
