@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { rollupWindowDays } from '../../../src/core/features.js';
+import { FeatureSpec } from '../../../src/core/schema.js';
 import type { Enrolment } from '../../../eval/data.js';
 import {
   CUTOFF_DAY,
@@ -70,6 +71,12 @@ describe('Part C leakage controls', () => {
         for (const t of s.events) expect(t).toMatch(/^(vle_[a-z]+|assessment_submit)$/);
         expect(s.name).not.toMatch(/regist|result|outcome/);
       }
+  });
+
+  it('every feature set is manifest FeatureSpecs the device parses (the spec says weeks, first access, gaps)', () => {
+    for (const set of FEATURE_SETS)
+      for (const s of predictiveSpecs(ACTIVITIES, set))
+        expect(FeatureSpec.safeParse(s).success, s.name).toBe(true);
   });
 
   it('every feature reads module days -30..28 only', () => {
