@@ -52,7 +52,40 @@ export type PublishOptions = {
    * (nothing left pending); without, nothing is written (the manifest was built from the working copy).
    */
   working?: (site: SiteRecord, published: Manifest) => SitePatch;
+  /**
+   * Whether `manifest` may set other `reporting` and `retention` than the stored ones (an owner's
+   * publish). Default false: an editor's manifest naming others is refused (400 naming the field).
+   * `site.origins` never changes here: only the owner's origins route changes them.
+   */
+  mayChangeReporting?: boolean;
 };
+
+/** The same origins, whatever their order or repeats. */
+const sameOrigins = (a: readonly string[], b: readonly string[]): boolean =>
+  new Set(a).size === new Set(b).size && a.every((o) => b.includes(o));
+
+/**
+ * Refuses (400 naming the field) a given manifest whose origins differ from the site's stored ones,
+ * or whose reporting or retention do when the publisher may not change them: publishing signs what
+ * the owner set.
+ */
+function checkOwnerFields(site: SiteRecord, g: Partial<Manifest>, mayChangeReporting: boolean): void {
+  const origins: unknown = g.site?.origins;
+  if (origins !== undefined && (!Array.isArray(origins) || !sameOrigins(origins as string[], site.origins)))
+    throw new Refusal(
+      400,
+      `manifest.site.origins must be the site's origins (${site.origins.join(' ')}): only an owner changes them, through the origins route`,
+      'manifest.site.origins',
+    );
+  if (mayChangeReporting) return;
+  for (const key of ['reporting', 'retention'] as const)
+    if (g[key] !== undefined && !same(g[key], site.definition[key]))
+      throw new Refusal(
+        400,
+        `manifest.${key} must be the site's ${key} (${canonical(site.definition[key])}): only an owner changes it`,
+        `manifest.${key}`,
+      );
+}
 
 /** The working copy that makes `m` current with nothing pending. */
 const workingOf = (m: Manifest): SitePatch => {
@@ -97,13 +130,14 @@ export async function publishSite(
       const g = given as Partial<Manifest>;
       if (g.site?.id !== undefined && g.site.id !== siteId)
         throw new Refusal(400, `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
+      checkOwnerFields(site, g, opts.mayChangeReporting === true);
       manifest = {
         ...manifest,
         ...g,
         version,
         issuedAt: manifest.issuedAt,
         expiresAt: manifest.expiresAt,
-        site: { id: siteId, origins: g.site?.origins ?? site.origins },
+        site: { id: siteId, origins: site.origins },
       };
     }
     // Every segment the publish changes gets its changelog entry (who, what), in the working copy too.

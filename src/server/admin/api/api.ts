@@ -106,6 +106,8 @@ export function adminApi(deps: ServerDeps): Hono {
       now: deps.now(),
       ...(manifest !== undefined ? { manifest } : {}),
       ...(note ? { note: note.slice(0, 500) } : {}),
+      // Reporting and retention are the owner's; origins only change through the origins route.
+      mayChangeReporting: c.get('principal').role === 'owner',
     });
     return c.json(
       {
