@@ -11,7 +11,7 @@ import { RefinementPublishInput, check } from '../../../core/schema.js';
 import type { Model, PublishedEstimates } from '../../../core/schema.js';
 import type { ServerDeps } from '../../runtime/deps.js';
 import { loadEstimates, loadTrends } from '../../estimates/estimates.js';
-import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
+import { RETIRE_STEPS, keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
 import { publishSite, updatePolicy } from '../../sites/publish.js';
 import {
   loadRefinement,
@@ -373,7 +373,7 @@ export function adminPages(deps: ServerDeps): Hono {
         return keysBack(
           c,
           'ok',
-          `New signing key ${kid}; re-signed ${republished.map((r) => `${r.site} v${r.version}`).join(', ') || 'no site'}. The old key stays in /v1/keys until you retire it.`,
+          `New signing key ${kid}; re-signed ${republished.map((r) => `${r.site} v${r.version}`).join(', ') || 'no site'}. The old key stays in /v1/keys until you retire it: pin the new key in every embedding page, then retire the old one after its "valid until".`,
         );
       },
     ),
@@ -383,6 +383,13 @@ export function adminPages(deps: ServerDeps): Hono {
       (message) => keysBack(c, 'error', message),
       async () => {
         const kid = c.req.param('kid');
+        const form = await c.req.parseBody();
+        if (form['confirm'] !== 'yes')
+          throw new Refusal(
+            400,
+            `Retiring ${kid} needs confirmation: tick "every page pins the new key" (${RETIRE_STEPS})`,
+            'confirm',
+          );
         await retireSigningKey(deps.store, deps.signer, kid, acting(c));
         return keysBack(c, 'ok', `Key ${kid} retired: it is no longer in /v1/keys.`);
       },
