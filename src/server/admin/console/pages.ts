@@ -97,14 +97,15 @@ export function adminPages(deps: ServerDeps): Hono {
 
   app.get('/login', (c) => page(c, 'Log in', loginPage(null)));
   app.post('/login', async (c) => {
-    const wait = await deps.guard.loginWait(c);
-    if (wait) return deps.guard.tooMany(c, wait);
     const form = await c.req.parseBody();
+    // Wrong logins count per (client, name) and per name: one address cannot lock another account out.
+    const wait = await deps.guard.loginWait(c, text(form, 'name'));
+    if (wait) return deps.guard.tooMany(c, wait);
     // `token` is the admin token's field name from before accounts; it still signs in as the bootstrap owner.
     const password = text(form, 'password') || text(form, 'token');
     const principal = await principalOfLogin(deps.store, deps.adminToken, text(form, 'name'), password);
     if (!principal) {
-      await deps.guard.loginFailed(c);
+      await deps.guard.loginFailed(c, text(form, 'name'));
       return page(c, 'Log in', loginPage('That name and password (or admin token) do not match.'), 401);
     }
     startSession(c, deps.guard, principal, deps.now());
