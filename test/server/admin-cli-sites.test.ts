@@ -42,6 +42,10 @@ describe('every command', () => {
         'keys retire',
         'user add',
         'user list',
+        'user disable',
+        'user enable',
+        'user role',
+        'user token',
       ]),
     );
     for (const c of COMMANDS) {
@@ -178,6 +182,23 @@ describe('accounts and roles', () => {
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/\(403\): grace is analyst; .*needs the role editor/);
     expect((await cli(['user', 'list'], analyst.token)).err).toMatch(/needs the role owner/);
+  });
+
+  it('user role, token, disable and enable: each holds at once for the account', async () => {
+    const role = await cli(['user', 'role', 'grace', '--role', 'editor']);
+    expect(role).toMatchObject({ code: 0, err: '' });
+    expect(role.out).toMatch(/^grace: role analyst -> editor$/m);
+    expect((await cli(['user', 'list'], analyst.token)).err).toMatch(/\(403\): grace is editor;/);
+    const token = await cli(['user', 'token', 'grace', '--json']);
+    const { token: fresh } = JSON.parse(token.out) as { token: string };
+    expect((await cli(['site', 'list'], analyst.token)).err).toMatch(/\(401\)/);
+    expect((await cli(['site', 'list'], fresh)).code).toBe(0);
+    const disabled = await cli(['user', 'disable', 'grace']);
+    expect(disabled.out).toMatch(/^grace: disabled/m);
+    expect((await cli(['site', 'list'], fresh)).err).toMatch(/\(401\)/);
+    expect((await cli(['user', 'list'])).out).toMatch(/^grace {2}editor .* disabled /m);
+    expect((await cli(['user', 'enable', 'grace'])).out).toMatch(/^grace: enabled/m);
+    expect((await cli(['user', 'disable', 'nobody'])).err).toMatch(/\(404\)/);
   });
 });
 

@@ -21,12 +21,13 @@ import {
 } from '../../sites/refinement.js';
 import { siteDrift } from '../../science/drift.js';
 import { fitPages } from '../../science/fit-page.js';
+import { accountPages } from './accounts.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { changePassword, principalOfLogin } from '../../identity/accounts.js';
 import { Refusal, refusalOf } from '../../http/refusal.js';
 import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
-import { actorOf, endSession, signedInAs, startSession } from '../auth.js';
+import { actorOf, endSession, sessionIdOf, signedInAs, startSession } from '../auth.js';
 import { accountPage } from '../views/account.js';
 import { editorPages } from './editor-console.js';
 import { auditPage } from '../views/audit.js';
@@ -328,6 +329,7 @@ export function adminPages(deps: ServerDeps): Hono {
 
   // the fit page: a learner CSV -> k-means, charts, a draft model (science/fit-page.ts)
   app.route('/', fitPages(deps));
+  app.route('/', accountPages(deps, page));
 
   app.get('/audit', async (c) => {
     const site = c.req.query('site') || undefined;
@@ -351,8 +353,9 @@ export function adminPages(deps: ServerDeps): Hono {
           c.get('principal'),
           { current: text(form, 'current'), password: text(form, 'password') },
           deps.now(),
+          { store: deps.guard.sessions, keep: sessionIdOf(c) },
         );
-        return to('ok', 'Password changed.');
+        return to('ok', 'Password changed; your other sessions ended.');
       },
     );
   });
