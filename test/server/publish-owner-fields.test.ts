@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/core/schema.js';
+import { publishSite } from '../../src/server/sites/publish.js';
 import { addAccount, adminApiOf, apiAs, json, useServer } from './helpers.js';
 
 const s = useServer();
@@ -60,6 +61,31 @@ describe("an editor's publish", () => {
     const after = await current();
     expect(after.version).toBe(before.version + 1);
     expect(after.site.origins).toEqual(before.site.origins);
+  });
+});
+
+describe('while an origin change is pending', () => {
+  it('a publish that keeps pending changes (a refinement) signs the published origins and leaves the change pending', async () => {
+    const before = await current();
+    const api = adminApiOf(s);
+    expect(
+      (await api('/sites/lingua-kids/origins', json('POST', { add: ['https://pending.example'] }))).status,
+    ).toBe(200);
+    const v = await publishSite(s.store, s.signer, 'lingua-kids', {
+      actor: 'test',
+      now: s.clock.now,
+      manifest: before,
+      working: () => ({}),
+    });
+    expect(v.manifest.site.origins).toEqual(before.site.origins);
+    expect((await working()).origins).toContain('https://pending.example');
+  });
+
+  it("an editor's publish naming the published origins signs the stored ones", async () => {
+    const before = await current();
+    const res = await editor('/sites/lingua-kids/publish', json('POST', before));
+    expect(res.status).toBe(201);
+    expect((await current()).site.origins).toContain('https://pending.example');
   });
 });
 
