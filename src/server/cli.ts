@@ -10,7 +10,7 @@
  *   EDSEG_STATIC_DIR (the SDK bundles; default the package's dist/)   EDSEG_DEMO_DIR (default demo/)
  *   EDSEG_ORIGINS (comma-separated page origins to allow besides 127.0.0.1/localhost:<port>)
  *   --trust-proxy / EDSEG_TRUST_PROXY=1 (behind a proxy the operator runs: X-Forwarded-* count)
- *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20)
+ *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20,wrongLoginsPerName=100)
  *   --estimates / EDSEG_ESTIMATES (public | off)   EDSEG_ESTIMATES_TOKEN (a read token for them)
  *   --estimates-cache / EDSEG_ESTIMATES_CACHE (seconds a public estimates answer is cached; 300)
  *   --log-level / EDSEG_LOG_LEVEL (debug | info | warn | error | silent; info: one JSON line per request)
@@ -48,7 +48,8 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   --trust-proxy behind a reverse proxy you run: take the client from X-Forwarded-For and https from
                 X-Forwarded-Proto (EDSEG_TRUST_PROXY=1)
   --rate-limit L  per-client limits, e.g. reports=600,estimates=600,login=60 (per minute) and
-                wrongLogins=20 (per 15 minutes) (EDSEG_RATE_LIMIT; these are the defaults)
+                wrongLogins=20 per address and account name, wrongLoginsPerName=100 (per 15
+                minutes) (EDSEG_RATE_LIMIT; these are the defaults)
   --estimates M GET /v1/sites/:site/estimates: public (default) or off (EDSEG_ESTIMATES); the
                 signed-in admin views show the estimates either way
   --estimates-cache S  seconds an estimates answer is cached (EDSEG_ESTIMATES_CACHE, default 300)

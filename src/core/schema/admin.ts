@@ -395,6 +395,11 @@ export const KeyStatus = /* @__PURE__ */ z.object({
   current: z.boolean(),
   /** current, unexpired versions of enabled sites signed by this key: while any is left it cannot be retired */
   liveVersions: z.array(z.object({ site: z.string(), version: z.int() })),
+  /**
+   * the latest expiresAt among every version this key signed (null: none): until then a device may
+   * still hold a manifest it signed, so it cannot be retired
+   */
+  validUntil: z.nullable(z.string()),
 });
 export type KeyStatus = z.infer<typeof KeyStatus>;
 

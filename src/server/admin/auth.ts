@@ -33,6 +33,9 @@ export function sessionPrincipal(c: Context, guard: Guard, now: Date): Principal
   return guard.sessions.principal(getCookie(c, SESSION_COOKIE), now);
 }
 
+/** The request's session id (its cookie), or undefined. */
+export const sessionIdOf = (c: Context): string | undefined => getCookie(c, SESSION_COOKIE);
+
 /** Ends the request's session on the server and clears its cookie. */
 export function endSession(c: Context, guard: Guard): void {
   guard.sessions.close(getCookie(c, SESSION_COOKIE));

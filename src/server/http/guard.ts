@@ -5,7 +5,10 @@
  * - the parameter checks of params.ts (400, never 500);
  * - rate limits per client (rate-limiter-flexible, in memory) on POST /v1/reports, the estimates
  *   (GET /v1/sites/:site/estimates) and POST /admin/login, answered 429 with Retry-After; wrong
- *   logins are throttled on their own (after `wrongLogins` in 15 minutes, even the right token waits);
+ *   logins are throttled on their own, per (client, account name): after `wrongLogins` in 15 minutes
+ *   that name waits from that client, even with the right password, while other names from the same
+ *   client do not; and per name from every client together, after `wrongLoginsPerName` (a ceiling
+ *   for an attack from many addresses). One address cannot lock another account out;
  * - admin writes: a console form must be urlencoded or multipart with an Origin that is this
  *   server's (403 otherwise; 415 for another content type; 400 when it does not parse), and the JSON API takes a body only as
  *   JSON (415), behind its bearer token.
@@ -19,11 +22,29 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { checkParams } from './params.js';
 import { SessionStore } from './sessions.js';
 
-/** Requests per client: per minute for reports, estimates and login posts; per 15 minutes for wrong logins. */
-export type RateLimits = { reports: number; estimates: number; login: number; wrongLogins: number };
+/**
+ * Requests per client: per minute for reports, estimates and login posts; per 15 minutes, wrong
+ * logins per (client, account name) and, from every client together, per account name.
+ */
+export type RateLimits = {
+  reports: number;
+  estimates: number;
+  login: number;
+  wrongLogins: number;
+  wrongLoginsPerName: number;
+};
 
 /** Generous enough that a school behind one address, the tests and the e2e runs never meet them. */
-export const DEFAULT_RATE_LIMITS: RateLimits = { reports: 600, estimates: 600, login: 60, wrongLogins: 20 };
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  reports: 600,
+  estimates: 600,
+  login: 60,
+  wrongLogins: 20,
+  wrongLoginsPerName: 100,
+};
+
+/** The account name a login counts against: as accounts are looked up (trimmed, lower case), at most 100 characters. */
+const loginName = (name: string): string => name.trim().toLowerCase().slice(0, 100);
 
 /** The security options of createApp and startServer. */
 export type GuardOptions = {
@@ -39,7 +60,7 @@ export const MAX_FORM_BODY_BYTES = 64 * 1024;
 /** Routes with a limit of their own (checked there), as path prefixes. */
 const OWN_BODY_LIMIT = ['/v1/reports', '/admin/api/'];
 
-const RATE_LIMITED: { method: string; path: RegExp; limit: keyof RateLimits }[] = [
+const RATE_LIMITED: { method: string; path: RegExp; limit: 'reports' | 'estimates' | 'login' }[] = [
   { method: 'POST', path: /^\/v1\/reports$/, limit: 'reports' },
   { method: 'GET', path: /^\/v1\/sites\/[^/]+\/estimates$/, limit: 'estimates' },
   { method: 'POST', path: /^\/admin\/login$/, limit: 'login' },
@@ -100,10 +121,10 @@ export type Guard = {
   sessions: SessionStore;
   /** in order, for app.use('*', ...) after CORS: body limits, parameter checks, rate limits, admin writes */
   middleware: MiddlewareHandler[];
-  /** seconds this client must wait before trying to log in again (0: it may try) */
-  loginWait(c: Context): Promise<number>;
-  /** counts a wrong login against the client */
-  loginFailed(c: Context): Promise<void>;
+  /** seconds this client must wait before trying to log in as `name` again (0: it may try) */
+  loginWait(c: Context, name: string): Promise<number>;
+  /** counts a wrong login as `name` against (this client, name) and against the name */
+  loginFailed(c: Context, name: string): Promise<void>;
   /** the 429 answer, with Retry-After */
   tooMany(c: Context, seconds: number): Response;
 };
@@ -118,7 +139,10 @@ export function createGuard(opts: GuardOptions = {}): Guard {
     estimates: perMinute(limits.estimates),
     login: perMinute(limits.login),
     wrongLogins: new RateLimiterMemory({ points: limits.wrongLogins, duration: 15 * 60 }),
+    wrongLoginsPerName: new RateLimiterMemory({ points: limits.wrongLoginsPerName, duration: 15 * 60 }),
   };
+  // The key of (client, name): the NUL cannot be in an address, so no two pairs share a key.
+  const pairKey = (c: Context, name: string) => `${clientAddress(c, trustProxy)}\u0000${loginName(name)}`;
   const tooMany = (c: Context, seconds: number): Response =>
     c.json({ error: `too many requests: try again in ${seconds} s`, field: '(root)' }, 429, {
       'Retry-After': String(seconds),
@@ -175,12 +199,17 @@ export function createGuard(opts: GuardOptions = {}): Guard {
     trustProxy,
     sessions: new SessionStore(),
     middleware: [bodies, checkParams(), rate, adminWrites],
-    async loginWait(c) {
-      const res = await limiters.wrongLogins.get(clientAddress(c, trustProxy));
-      return res && res.consumedPoints >= limits.wrongLogins ? waitOf(res) : 0;
+    async loginWait(c, name) {
+      const pair = await limiters.wrongLogins.get(pairKey(c, name));
+      const all = await limiters.wrongLoginsPerName.get(loginName(name));
+      return Math.max(
+        pair && pair.consumedPoints >= limits.wrongLogins ? waitOf(pair) : 0,
+        all && all.consumedPoints >= limits.wrongLoginsPerName ? waitOf(all) : 0,
+      );
     },
-    async loginFailed(c) {
-      await limiters.wrongLogins.penalty(clientAddress(c, trustProxy));
+    async loginFailed(c, name) {
+      await limiters.wrongLogins.penalty(pairKey(c, name));
+      await limiters.wrongLoginsPerName.penalty(loginName(name));
     },
     tooMany,
   };

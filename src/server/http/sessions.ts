@@ -39,6 +39,13 @@ export class SessionStore {
     return null;
   }
 
+  /** Ends every session of the account `name` but the one whose id is `keep` (disable, password change). */
+  closeAccount(name: string, keep?: string): void {
+    const kept = keep === undefined ? undefined : idHash(keep);
+    for (const [k, v] of this.live)
+      if (!v.principal.bootstrap && v.principal.name === name && k !== kept) this.live.delete(k);
+  }
+
   /** Ends a session (logout): its id no longer opens anything. */
   close(id: string | undefined): void {
     if (id) this.live.delete(idHash(id));

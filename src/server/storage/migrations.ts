@@ -173,4 +173,12 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 4,
+    name: 'accounts can be disabled',
+    sql: `
+      -- An owner disables an account: it signs in no more, its sessions end and its API token stops.
+      alter table accounts add column disabled_at text;
+    `,
+  },
 ];
