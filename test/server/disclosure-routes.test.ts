@@ -220,6 +220,7 @@ const NO_REPORT_NUMBERS: Record<string, string> = {
   '/admin/sites/:site/review': 'working copy against the published manifest',
   '/admin/sites/:site/fit': "a fit of the admin's own uploaded table, not of reports",
   '/admin/account': 'the account',
+  '/admin/accounts': 'accounts (owner only)',
   '/admin/keys': 'keys',
   '/edseg/:file': 'the SDK files',
   '/': 'a redirect',
