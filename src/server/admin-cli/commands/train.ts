@@ -2,7 +2,7 @@ import { calibrationChart } from '../../science/charts.js';
 import { readTable, columnIndex } from '../../science/table.js';
 import { tableInputs } from '../../science/inputs.js';
 import { trainSoftmax } from '../../science/softmax.js';
-import { crossValidate, softmaxModel } from '../../science/train.js';
+import { crossValidate, softmaxModel, validationText } from '../../science/train.js';
 import { CliError, required, type AdminCommand } from '../command.js';
 import { intOption, LEARNER_OPTIONS, postDraft, purposeOf, specsFor, writeOut } from './fit.js';
 
@@ -84,10 +84,7 @@ export const train: AdminCommand = {
         inputs.features,
         classes,
         fit,
-        (c) =>
-          `${folds}-fold stratified cross-validation on ${y.length} rows of ${csv}, probabilities from the device's softmax code: ` +
-          `AUC (this class vs the rest) ${validation.auc[c]!.toFixed(3)}, accuracy ${pct(validation.accuracy)}; ` +
-          `recall of this class ${pct(validation.confusion[c]![c]! / validation.confusion[c]!.reduce((s, v) => s + v, 0))}.`,
+        validationText(validation, csv),
         csv,
         date,
       );
