@@ -16,7 +16,6 @@ import type { Html } from '../admin/views/layout.js';
 import { layout } from '../admin/views/layout.js';
 import { actorOf, signedInAs } from '../admin/auth.js';
 import type { ServerDeps } from '../runtime/deps.js';
-import { fitCharts } from './charts.js';
 import type { ScienceJob } from '../../core/schema.js';
 import { addDraft, fitForSite } from './routes.js';
 
@@ -96,13 +95,15 @@ export function fitPages(deps: ServerDeps): Hono {
     const file = body['csv'];
     try {
       if (!(file instanceof File)) return page(c, `Fit ${site}`, form(site, k, 'choose a CSV file'), 400);
-      const { outcome, model } = await fitForSite(deps, site, actorOf(c), {
-        csv: await file.text(),
-        file: file.name || 'upload.csv',
-        k,
-      });
+      const { outcome, model } = await fitForSite(
+        deps,
+        site,
+        actorOf(c),
+        { csv: await file.text(), file: file.name || 'upload.csv', k },
+        { charts: true },
+      );
       const result = outcome.fit;
-      const charts = fitCharts(result, result.best);
+      const charts = outcome.charts ?? {};
       return page(
         c,
         `Fit ${site}`,

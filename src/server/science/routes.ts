@@ -45,6 +45,7 @@ export async function fitForSite(
   id: string,
   actor: string,
   req: FitRequest,
+  opts: { charts?: boolean } = {},
 ): Promise<{ outcome: FitOutcome; model: CentroidModel; chosen: number }> {
   const site = await deps.store.getSite(id);
   if (!site) throw unknownSite(id);
@@ -62,6 +63,7 @@ export async function fitForSite(
     ks,
     seed: req.seed ?? 1,
     ...(req.restarts !== undefined ? { restarts: req.restarts } : {}),
+    ...(opts.charts ? { charts: true } : {}),
   });
   const chosen = req.choose ?? outcome.fit.best;
   if (!outcome.fit.ks.some((r) => r.k === chosen))

@@ -9,7 +9,8 @@
  */
 import { CliError } from '../admin-cli/command.js';
 import type { FeatureSpec } from '../../core/schema.js';
-import { runFit, type FitResult } from './fit.js';
+import { fitCharts } from './charts.js';
+import { fitFigures, runFit, type FitFigures } from './fit.js';
 import { tableInputs, type Inputs } from './inputs.js';
 import { trainSoftmax, type SoftmaxFit } from './softmax.js';
 import { columnIndex, readTable } from './table.js';
@@ -31,6 +32,8 @@ export type FitTask = {
   ks: number[];
   seed: number;
   restarts?: number;
+  /** also draw the charts of the best k (the console's page), here rather than on the event loop */
+  charts?: boolean;
   /** rows above this are refused (413 naming csv) */
   maxRows: number;
 };
@@ -50,7 +53,13 @@ export type ScienceTask = FitTask | TrainTask;
 /** How the task read its table: the features and their normalisation (not the rows). */
 export type TaskInputs = Pick<Inputs, 'features' | 'normalisation' | 'normalisedBy'> & { rows: number };
 
-export type FitOutcome = { kind: 'fit'; inputs: TaskInputs; fit: FitResult };
+/** A fit's figures (no per-row arrays: they stay in the worker) and, when asked, its charts (SVG). */
+export type FitOutcome = {
+  kind: 'fit';
+  inputs: TaskInputs;
+  fit: FitFigures;
+  charts?: Record<string, string>;
+};
 export type TrainOutcome = {
   kind: 'train';
   inputs: TaskInputs;
@@ -143,7 +152,12 @@ export async function runTask<T extends ScienceTask>(
       ...(task.restarts !== undefined ? { restarts: task.restarts } : {}),
       ...p,
     });
-    return { kind: 'fit', inputs: described(inputs), fit } as TaskOutcome<T>;
+    return {
+      kind: 'fit',
+      inputs: described(inputs),
+      fit: fitFigures(fit),
+      ...(task.charts ? { charts: fitCharts(fit, fit.best) } : {}),
+    } as TaskOutcome<T>;
   }
   const t = task as TrainTask;
   const { table, inputs } = inputsOf(t, [t.label]);
