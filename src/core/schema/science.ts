@@ -28,6 +28,8 @@ export const FitRequest = /* @__PURE__ */ z.object({
   restarts: /* @__PURE__ */ z.optional(z.int().check(z.minimum(1), z.maximum(20))),
   /** the k of the draft model (default: the best) */
   choose: /* @__PURE__ */ z.optional(z.int().check(z.minimum(2))),
+  /** true: the answer carries the four charts (SVG) of the chosen k, as `edseg-admin fit --out` writes them */
+  charts: /* @__PURE__ */ z.optional(z.boolean()),
 });
 export type FitRequest = z.infer<typeof FitRequest>;
 

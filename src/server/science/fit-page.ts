@@ -95,13 +95,12 @@ export function fitPages(deps: ServerDeps): Hono {
     const file = body['csv'];
     try {
       if (!(file instanceof File)) return page(c, `Fit ${site}`, form(site, k, 'choose a CSV file'), 400);
-      const { outcome, model } = await fitForSite(
-        deps,
-        site,
-        actorOf(c),
-        { csv: await file.text(), file: file.name || 'upload.csv', k },
-        { charts: true },
-      );
+      const { outcome, model } = await fitForSite(deps, site, actorOf(c), {
+        csv: await file.text(),
+        file: file.name || 'upload.csv',
+        k,
+        charts: true,
+      });
       const result = outcome.fit;
       const charts = outcome.charts ?? {};
       return page(

@@ -45,7 +45,6 @@ export async function fitForSite(
   id: string,
   actor: string,
   req: FitRequest,
-  opts: { charts?: boolean } = {},
 ): Promise<{ outcome: FitOutcome; model: CentroidModel; chosen: number }> {
   const site = await deps.store.getSite(id);
   if (!site) throw unknownSite(id);
@@ -63,7 +62,7 @@ export async function fitForSite(
     ks,
     seed: req.seed ?? 1,
     ...(req.restarts !== undefined ? { restarts: req.restarts } : {}),
-    ...(opts.charts ? { charts: true } : {}),
+    ...(req.charts ? { charts: req.choose ?? 'best' } : {}),
   });
   const chosen = req.choose ?? outcome.fit.best;
   if (!outcome.fit.ks.some((r) => r.k === chosen))
@@ -166,7 +165,8 @@ export function scienceApi(deps: ServerDeps): Hono {
     const req = parseOrThrow(FitRequest, await readJson(c));
     const { outcome, model, chosen } = await fitForSite(deps, c.req.param('site'), actorOf(c), req);
     const { normalisation, normalisedBy } = outcome.inputs;
-    return c.json({ ...fitSummary(outcome.fit, chosen, { normalisedBy, normalisation }), model });
+    const charts = outcome.charts ? { charts: outcome.charts } : {};
+    return c.json({ ...fitSummary(outcome.fit, chosen, { normalisedBy, normalisation }), model, ...charts });
   });
 
   api.post('/sites/:site/train', async (c) => {

@@ -32,8 +32,8 @@ export type FitTask = {
   ks: number[];
   seed: number;
   restarts?: number;
-  /** also draw the charts of the best k (the console's page), here rather than on the event loop */
-  charts?: boolean;
+  /** also draw the charts of this k (or the best), here rather than on the event loop */
+  charts?: number | 'best';
   /** rows above this are refused (413 naming csv) */
   maxRows: number;
 };
@@ -156,7 +156,9 @@ export async function runTask<T extends ScienceTask>(
       kind: 'fit',
       inputs: described(inputs),
       fit: fitFigures(fit),
-      ...(task.charts ? { charts: fitCharts(fit, fit.best) } : {}),
+      ...(task.charts !== undefined
+        ? { charts: fitCharts(fit, fit.fits.has(task.charts as number) ? (task.charts as number) : fit.best) }
+        : {}),
     } as TaskOutcome<T>;
   }
   const t = task as TrainTask;
