@@ -187,6 +187,28 @@ describe('science jobs run in worker threads', () => {
     expect(jobs.current(SITE)).toBeUndefined();
   }, 60_000);
 
+  it('the server-wide cap: with EDSEG_SCIENCE_JOBS=1 a fit for another site is 409 while one runs', async () => {
+    const jobs = createScienceJobs({ maxJobs: 1 });
+    const task = {
+      kind: 'fit' as const,
+      table: { file: 'big.csv', text: BIG },
+      ks: [2, 3, 4, 5, 6, 7, 8],
+      seed: 1,
+    };
+    const first = jobs.run<FitTask>('site-a', 'Ada', task);
+    void first.catch(() => undefined);
+    await expect(jobs.run<FitTask>('site-b', 'Bo', task)).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/1 science job\(s\) at a time \(EDSEG_SCIENCE_JOBS\)/),
+    });
+    expect((await jobs.cancel('site-a', 'Ada')).site).toBe('site-a');
+    await expect(first).rejects.toMatchObject({
+      status: 409,
+      message: expect.stringMatching(/cancelled by Ada/),
+    });
+    await expect.poll(() => jobs.threads(), { timeout: 5_000 }).toBe(0);
+  }, 60_000);
+
   it('the worker answers exactly what the in-process fit and training give for the same seed', async () => {
     const rows = Array.from(
       { length: 300 },
