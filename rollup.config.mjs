@@ -5,6 +5,8 @@
 //   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
 //   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external)
+//   dist/science-worker.mjs  the server's fit/train worker thread (src/server/science/worker.ts), loaded
+//                         by dist/server.mjs from beside itself (new URL('./science-worker.mjs', import.meta.url))
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -121,6 +123,19 @@ export default [
   {
     input: 'src/server/cli.ts',
     output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
+    external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
+    plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
+    treeshake: nodeTreeshake,
+    onwarn,
+  },
+  {
+    input: 'src/server/science/worker.ts',
+    output: {
+      file: 'dist/science-worker.mjs',
+      format: 'es',
+      sourcemap: true,
+      banner: '// edseg science worker',
+    },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
     treeshake: nodeTreeshake,

@@ -29,7 +29,14 @@ export const SDK_PACKAGE_FILES = [
   'privacy.d.ts',
 ];
 /** What the `edseg-server` package ships from dist/ (besides the SDK files it serves). */
-export const SERVER_PACKAGE_FILES = ['server.mjs', 'server.mjs.map', 'admin.mjs', 'admin.mjs.map'];
+export const SERVER_PACKAGE_FILES = [
+  'server.mjs',
+  'server.mjs.map',
+  'science-worker.mjs',
+  'science-worker.mjs.map',
+  'admin.mjs',
+  'admin.mjs.map',
+];
 
 async function bundles() {
   // Warnings are known and harmless (see onwarn in rollup.config.mjs): silent, as `rollup -c --silent` was.

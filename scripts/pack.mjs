@@ -159,6 +159,7 @@ function checkServer() {
     'bin/edseg-server.mjs',
     'bin/edseg-admin.mjs',
     'dist/server.mjs',
+    'dist/science-worker.mjs',
     'dist/admin.mjs',
     'dist/edseg.js',
     'dist/edseg.worker.js',

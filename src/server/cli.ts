@@ -18,6 +18,7 @@
  * SIGTERM and SIGINT shut down gracefully: /readyz turns 503, requests in flight finish, the database closes.
  *   --no-demo / EDSEG_NO_DEMO=1 (no demo site: nothing seeded, no /demo/ route)
  *   --retention-days / EDSEG_RETENTION_DAYS (drop reports and their sums older than this; default keep)
+ *   EDSEG_SCIENCE_MAX_ROWS, _MAX_K, _MAX_SECONDS, _JOBS (caps on fits and trainings; science/jobs.ts)
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ import { parseRateLimits } from './http/guard.js';
 import { SEED_SITE } from './demo/seed.js';
 import { startServer } from './runtime/start.js';
 import type { RunningServer, StartOptions } from './runtime/start.js';
+import { scienceLimitsFromEnv } from './science/jobs.js';
 
 export { createApp } from './app.js';
 export type { AppOptions } from './app.js';
@@ -66,7 +68,11 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   EDSEG_METRICS_TOKEN    a bearer token that may read /metrics (loopback and the admin token may too)
   EDSEG_ORIGINS      extra page origins for the demo site's manifest, comma-separated
   EDSEG_STATIC_DIR   folder with edseg.js, edseg.worker.js, edseg.mjs (default: the package's dist/)
-  EDSEG_DEMO_DIR     the demo site's folder (default: the package's demo/)`;
+  EDSEG_DEMO_DIR     the demo site's folder (default: the package's demo/)
+  EDSEG_SCIENCE_MAX_ROWS     rows a console/API fit or training reads at most (default 50000)
+  EDSEG_SCIENCE_MAX_K        the largest k a fit may ask for (default 12, at most 50)
+  EDSEG_SCIENCE_MAX_SECONDS  seconds a fit or training runs before it is stopped (default 300)
+  EDSEG_SCIENCE_JOBS         fits and trainings at once on the server (default cores - 1, at least 1)`;
 
 /** Turns argv and the environment into StartOptions; throws on a bad flag value. */
 export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
@@ -110,6 +116,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
   const retention = retentionText === undefined ? undefined : Number(retentionText);
   if (retention !== undefined && !(Number.isInteger(retention) && retention >= 28 && retention <= 36_500))
     throw new Error(`--retention-days must be an integer in [28, 36500] (days), got "${retentionText}"`);
+  const science = scienceLimitsFromEnv(env);
   const logLevel = parseLogLevel(values['log-level'] ?? env['EDSEG_LOG_LEVEL'] ?? 'info');
   return {
     help: values.help === true,
@@ -129,6 +136,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
     ...(env['EDSEG_METRICS_TOKEN'] ? { metricsToken: env['EDSEG_METRICS_TOKEN'] } : {}),
     ...(noDemo ? { demo: false } : {}),
+    ...(Object.keys(science).length ? { science } : {}),
     ...(retention !== undefined ? { reportRetentionDays: retention } : {}),
   };
 }

@@ -62,6 +62,10 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', path: '/admin/api/accounts/:name/token', need: 'owner' },
   { method: 'POST', path: '/admin/api/sites/:site/drafts', need: 'editor' },
   { method: 'GET', path: '/admin/api/sites/:site/drift', need: 'analyst' },
+  { method: 'POST', path: '/admin/api/sites/:site/fit', need: 'analyst' },
+  { method: 'POST', path: '/admin/api/sites/:site/train', need: 'analyst' },
+  { method: 'GET', path: '/admin/api/sites/:site/jobs', need: 'analyst' },
+  { method: 'DELETE', path: '/admin/api/sites/:site/jobs/:job', need: 'analyst' },
   // the HTML console
   { method: 'GET', path: '/admin/login', need: 'public' },
   { method: 'POST', path: '/admin/login', need: 'public' },
@@ -108,6 +112,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', path: '/admin/sites/:site/fit', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/fit', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/fit/draft', need: 'editor' },
+  { method: 'POST', path: '/admin/sites/:site/fit/cancel', need: 'analyst' },
 ];
 
 /** Whether `role` is `need` or stronger. */

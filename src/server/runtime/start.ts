@@ -29,6 +29,8 @@ import { lockDataDir, prepareDataDir, tightenTree, withPrivateUmask } from './da
 import type { GuardOptions } from '../http/guard.js';
 import type { PublishResult } from '../sites/publish.js';
 import { seedDemoSite } from '../demo/seed.js';
+import { createScienceJobs } from '../science/jobs.js';
+import type { ScienceLimits } from '../science/jobs.js';
 import type { SeedResult } from '../demo/seed.js';
 import { openPgliteStore } from '../storage/pglite.js';
 import { openPostgresStore } from '../storage/postgres.js';
@@ -72,6 +74,8 @@ export type StartOptions = {
   metricsToken?: string;
   /** how long close() waits for requests in flight; default SHUTDOWN_GRACE_MS */
   shutdownGraceMs?: number;
+  /** caps on fits and trainings (EDSEG_SCIENCE_*; science/jobs.ts); close() stops a running one */
+  science?: Partial<ScienceLimits>;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -168,12 +172,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       ping: () => store.ping(),
       ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
     });
+    const science = createScienceJobs(opts.science);
     const app = createApp({
       store,
       signer,
       adminToken: admin.token,
       now,
       ops,
+      science,
       ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
       ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
       ...estimatesOptions(opts),
@@ -259,6 +265,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       async close() {
         clearInterval(resignTimer);
         ops.drain();
+        // A fit or training in its worker thread ends now (its request answers 409), not after the grace.
+        await science.stopAll();
         const graceMs = opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
         const s = server as typeof server & {
           closeIdleConnections?: () => void;

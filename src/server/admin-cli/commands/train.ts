@@ -2,9 +2,19 @@ import { calibrationChart } from '../../science/charts.js';
 import { readTable, columnIndex } from '../../science/table.js';
 import { tableInputs } from '../../science/inputs.js';
 import { trainSoftmax } from '../../science/softmax.js';
-import { crossValidate, softmaxModel } from '../../science/train.js';
+import { crossValidate, softmaxModel, validationText } from '../../science/train.js';
 import { CliError, required, type AdminCommand } from '../command.js';
-import { intOption, LEARNER_OPTIONS, postDraft, purposeOf, specsFor, writeOut } from './fit.js';
+import type { TrainValidation } from '../../science/train.js';
+import {
+  intOption,
+  LEARNER_OPTIONS,
+  onServerInput,
+  postDraft,
+  purposeOf,
+  specsFor,
+  tableOptions,
+  writeOut,
+} from './fit.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
@@ -23,6 +33,8 @@ export const train: AdminCommand = {
     "  --model-id ID    the draft model's id (default train-LABEL); --purpose P (default instruction)",
     '  --out DIR        writes model.json, validation.json, calibration.svg',
     '  --json           stdout: one JSON object { classes, auc, macroAuc, accuracy, confusion, calibration, model }',
+    '  --on-server      train on the server (POST /admin/api/sites/SITE/train, a worker thread under its caps)',
+    "                   with --site and --csv; the site's features normalise the columns",
   ].join('\n'),
   options: {
     ...LEARNER_OPTIONS,
@@ -41,6 +53,41 @@ export const train: AdminCommand = {
     if (!(Number.isFinite(l2) && l2 >= 0))
       throw new CliError(`--l2 must be a number >= 0, got "${String(l2Text)}"`);
     const purpose = purposeOf(ctx) ?? 'instruction';
+    const remote = onServerInput(ctx);
+    if (remote) {
+      ctx.err(`train: on the server ${ctx.api.server}, site ${remote.site}, ${folds} folds`);
+      const { model, ...summary } = await ctx.api.post<
+        TrainValidation & { l2: number; features: string[]; model: { id: string } }
+      >(`/sites/${encodeURIComponent(remote.site)}/train`, {
+        csv: remote.text,
+        ...tableOptions(ctx, remote.csv),
+        label,
+        folds,
+        seed,
+        l2,
+      });
+      const written = writeOut(typeof ctx.values['out'] === 'string' ? ctx.values['out'] : undefined, {
+        'model.json': `${JSON.stringify(model, null, 2)}\n`,
+        'validation.json': `${JSON.stringify(summary, null, 2)}\n`,
+        'calibration.svg': calibrationChart(
+          summary.calibration,
+          `Calibration, ${folds}-fold cross-validation`,
+        ),
+      });
+      for (const p of written) ctx.err(`train: wrote ${p}`);
+      await postDraft(ctx, model);
+      ctx.err(`train: added draft model "${model.id}" to the working copy of site ${remote.site}`);
+      if (ctx.values['json']) {
+        ctx.out(JSON.stringify({ ...summary, model, files: written }));
+        return;
+      }
+      ctx.out(`classes: ${summary.classes.join(', ')}`);
+      ctx.out(
+        `AUC (one-vs-rest): ${summary.auc.map((a, c) => `${summary.classes[c]} ${a.toFixed(3)}`).join(', ')}`,
+      );
+      ctx.out(`accuracy: ${pct(summary.accuracy)}; draft model "${model.id}"`);
+      return;
+    }
     const table = readTable(csv);
     const at = columnIndex(table, label, 'label column');
     const specs = await specsFor(ctx);
@@ -84,10 +131,7 @@ export const train: AdminCommand = {
         inputs.features,
         classes,
         fit,
-        (c) =>
-          `${folds}-fold stratified cross-validation on ${y.length} rows of ${csv}, probabilities from the device's softmax code: ` +
-          `AUC (this class vs the rest) ${validation.auc[c]!.toFixed(3)}, accuracy ${pct(validation.accuracy)}; ` +
-          `recall of this class ${pct(validation.confusion[c]![c]! / validation.confusion[c]!.reduce((s, v) => s + v, 0))}.`,
+        validationText(validation, csv),
         csv,
         date,
       );
