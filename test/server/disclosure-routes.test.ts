@@ -210,6 +210,7 @@ const NO_REPORT_NUMBERS: Record<string, string> = {
   '/admin/api/sites/:site/diff': 'working copy against the published manifest',
   '/admin/api/keys': 'keys',
   '/admin/api/accounts': 'accounts',
+  '/admin/api/sites/:site/jobs': "the site's running fit or training (who, when), no report",
   '/admin/login': 'a form',
   '/admin': 'the sites list',
   '/admin/sites/:site/new-feature': 'an editor',
