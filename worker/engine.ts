@@ -220,9 +220,14 @@ export class Engine implements EngineApi {
     );
     this.scheduleManifest();
     this.watchExpiry();
+    const refused = this.state.manifestStatus.status === 'refused' ? this.state.manifestStatus.reason : null;
     return {
       manifestVersion: this.state.current?.meta.version ?? null,
       persisted: this.state.store.persisted,
+      ...(this.state.storageBlocked && this.state.storageFault
+        ? { storageBlocked: this.state.storageFault }
+        : {}),
+      ...(refused ? { manifestRefused: refused } : {}),
     };
   }
 

@@ -45,7 +45,7 @@ export async function explanation(
     storage: s.store.persisted
       ? { mode: 'indexeddb' }
       : s.storageFault !== null
-        ? { mode: 'memory', reason: 'unavailable', error: s.storageFault }
+        ? { mode: 'memory', reason: s.storageBlocked ? 'blocked' : 'unavailable', error: s.storageFault }
         : { mode: 'memory', reason: 'consent' },
     held: { events: s.held.length, dropped: s.heldDropped },
     stored: {

@@ -230,7 +230,9 @@ export class WorkerBridge {
         return await this.start();
       }
       // No answer to init: no worker can start. An error the engine threw is an answer: the worker is up.
-      if ((e as EdsegError).code === 'worker-timeout') this.died(link, (e as Error).message);
+      // A worker that answers the liveness probe did load: its script is not what failed.
+      if ((e as EdsegError).code === 'worker-timeout')
+        this.died(link, (e as Error).message, link === this.link && (await this.answers(link)));
       throw this.down ?? e;
     } finally {
       if (!this.down) this.everUp = true;
@@ -257,10 +259,22 @@ export class WorkerBridge {
     );
   }
 
-  private died(link: Link, why: string): void {
+  /** Whether the worker answers a liveness probe within PROBE_MS (its script loaded and runs). */
+  private answers(link: Link): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.min(this.timeoutMs, PROBE_MS));
+      const yes = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      void Promise.resolve((link.remote as unknown as Record<string, unknown>).edsegProbe).then(yes, yes);
+    });
+  }
+
+  private died(link: Link, why: string, loaded = false): void {
     if (link.dead || link !== this.link || this.down) return;
     if (!this.everUp) {
-      const reason = this.unavailable(why);
+      const reason = this.unavailable(why, loaded);
       link.end(reason);
       this.link = null;
       this.fail(reason);
@@ -291,7 +305,12 @@ export class WorkerBridge {
     this.hooks.onRestart(this.crashes.length, why);
   }
 
-  private unavailable(why: string): EdsegError {
+  private unavailable(why: string, loaded = false): EdsegError {
+    if (loaded)
+      return new EdsegError(
+        'worker-unavailable',
+        `edseg: the worker loaded but did not start (${why}); its script answers, so the URL is right: it may be waiting for this site's storage, which another page holds. Segments stay empty until the page is reloaded.`,
+      );
     const how = this.source.blob
       ? `it loads ${this.workerUrl} from another origin through a blob: worker, so the page's CSP must allow worker-src blob:, or`
       : 'check that the URL serves edseg.worker.js, or';

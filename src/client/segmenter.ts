@@ -14,6 +14,7 @@ import type {
   DebugListener,
   EngineApi,
   ErrorListener,
+  InitResult,
   Segmenter,
   SegmentsListener,
   TimedEvent,
@@ -121,6 +122,18 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     }
   };
 
+  /** One console warning for what the started worker could not do: its storage, its manifest. */
+  const warnAtStart = (r: InitResult | undefined) => {
+    if (r?.storageBlocked)
+      console.warn(
+        `${PREFIX} the worker started, but this site's storage is held by another page (${r.storageBlocked}); this page keeps its data in memory and tries the storage again later`,
+      );
+    if (r?.manifestRefused)
+      console.warn(
+        `${PREFIX} the worker started, but the manifest from ${manifestUrl} was refused (${r.manifestRefused}), so nothing is released; explain().manifest says the same`,
+      );
+  };
+
   let bridge: WorkerBridge | null = null;
   let ready: Promise<void>;
   if (live) {
@@ -158,7 +171,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
         goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
     });
     ready = bridge.started.then(
-      () => undefined,
+      (r) => warnAtStart(r as InitResult | undefined),
       (e: unknown) => {
         if (!bridge?.alive && e === bridge?.downReason) return; // inert: ready resolves, segments() gives []
         throw e;

@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expose } from 'comlink';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSegmenter } from '../../../src/client/index.js';
 import type { TimedEvent } from '../../../src/core/protocol.js';
 import type { ReleasedSegment } from '../../../src/core/schema.js';
@@ -31,6 +31,8 @@ type World = {
   segments: ReleasedSegment[];
   /** ingest records the batch but never answers */
   ingestHangs: boolean;
+  /** what init answers besides the defaults; `hang`: it never answers (the script loaded, init waits) */
+  init: Record<string, unknown> | 'hang';
 };
 let world: World;
 
@@ -48,8 +50,9 @@ class FakeWorker extends EventTarget {
       {
         init: async (_c: unknown, onSegments: (r: ReleasedSegment[]) => Promise<void>) => {
           world.inits++;
+          if (world.init === 'hang') await new Promise(() => {});
           await onSegments(world.segments);
-          return { manifestVersion: 1, persisted: true };
+          return { manifestVersion: 1, persisted: true, ...(world.init as Record<string, unknown>) };
         },
         ingest: async (events: TimedEvent[], id?: unknown) => {
           world.batches.push({ events: events.map((e) => e.type), id });
@@ -91,7 +94,7 @@ const transition = (type: 'pagehide' | 'pageshow', persisted: boolean) =>
   win.dispatchEvent(Object.assign(new Event(type), { persisted }));
 
 beforeEach(() => {
-  world = { workers: [], batches: [], inits: 0, segments: [seg1], ingestHangs: false };
+  world = { workers: [], batches: [], inits: 0, segments: [seg1], ingestHangs: false, init: {} };
   listened = [];
   const doc = new EventTarget();
   const record =
@@ -193,6 +196,79 @@ describe('the back/forward cache', () => {
     expect(listened).toEqual(expect.arrayContaining(['pagehide', 'pageshow', 'visibilitychange']));
     expect(listened.filter((t) => /unload/.test(t))).toEqual([]);
     await seg.close();
+  });
+});
+
+describe('one warning for what happened at start, with no wrong hint', () => {
+  /** the console warnings while `fn` runs */
+  async function warnings(fn: () => Promise<void>): Promise<string[]> {
+    const seen: string[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void seen.push(a.map(String).join(' '));
+    try {
+      await fn();
+    } finally {
+      console.warn = warn;
+    }
+    return seen;
+  }
+
+  it('the worker loaded but init never answered: says so, not "check that the URL serves edseg.worker.js"', async () => {
+    world.init = 'hang';
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const seen = await warnings(async () => {
+        const seg = createSegmenter(options);
+        const errors: string[] = [];
+        seg.on('error', (e) => errors.push(e.code));
+        await vi.advanceTimersByTimeAsync(30_000);
+        await vi.advanceTimersByTimeAsync(2_000);
+        await seg.ready;
+        expect(errors).toEqual(['worker-unavailable']);
+      });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toMatch(
+        /^\[edseg\] edseg: the worker loaded but did not start \(edseg: init\(\) timed out/,
+      );
+      expect(seen[0]).toMatch(/another page holds/);
+      expect(seen[0]).not.toMatch(/serves edseg\.worker\.js/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('storage blocked by another page: one warning saying so, and the segmenter works', async () => {
+    world.init = { persisted: false, storageBlocked: 'StorageBlocked: blocked by another page of this site' };
+    const seen = await warnings(async () => {
+      const seg = createSegmenter(options);
+      await seg.ready;
+      expect(await seg.segments()).toEqual([seg1]);
+      await seg.close();
+    });
+    expect(seen).toEqual([
+      "[edseg] the worker started, but this site's storage is held by another page (StorageBlocked: blocked by another page of this site); this page keeps its data in memory and tries the storage again later",
+    ]);
+  });
+
+  it('the manifest refused: one warning naming the reason, no word about the worker URL', async () => {
+    world.init = { manifestVersion: null, manifestRefused: 'origin-not-allowed' };
+    const seen = await warnings(async () => {
+      const seg = createSegmenter(options);
+      await seg.ready;
+      await seg.close();
+    });
+    expect(seen).toEqual([
+      `[edseg] the worker started, but the manifest from ${options.manifestUrl} was refused (origin-not-allowed), so nothing is released; explain().manifest says the same`,
+    ]);
+  });
+
+  it('a start with nothing wrong warns nothing', async () => {
+    const seen = await warnings(async () => {
+      const seg = createSegmenter(options);
+      await seg.ready;
+      await seg.close();
+    });
+    expect(seen).toEqual([]);
   });
 });
 
