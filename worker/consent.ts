@@ -6,6 +6,7 @@ import { purposeAllowed } from '../src/core/policy.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import {
   PURPOSES,
+  dayOf,
   type Consent,
   type ConsentInput,
   type Declared,
@@ -120,7 +121,7 @@ export async function recordConsent(
   s: EngineState,
   input: ConsentInput,
   config: Pick<EngineConfig, 'site' | 'pageGpc'>,
-  deps: Pick<EngineDeps, 'gpc' | 'now' | 'openStore' | 'floor' | 'storageTimeoutMs'>,
+  deps: Pick<EngineDeps, 'gpc' | 'now' | 'openStore' | 'storeExists' | 'floor' | 'storageTimeoutMs'>,
   log: AuditLog,
 ): Promise<void> {
   const before = s.consent;
@@ -143,7 +144,7 @@ export async function recordConsent(
 export async function adoptStoredConsent(
   s: EngineState,
   config: Pick<EngineConfig, 'site'>,
-  deps: StoreDeps & Pick<EngineDeps, 'floor'>,
+  deps: StoreDeps & Pick<EngineDeps, 'floor' | 'now'>,
 ): Promise<boolean> {
   if (!s.store.persisted) {
     if (s.storageBlocked && !(await unblock(s, config, deps))) return false;
@@ -193,9 +194,17 @@ export async function forgottenElsewhere(
 async function migrateToPersistent(
   s: EngineState,
   config: Pick<EngineConfig, 'site'>,
-  deps: Pick<EngineDeps, 'openStore' | 'floor' | 'storageTimeoutMs'>,
+  deps: Pick<EngineDeps, 'openStore' | 'storeExists' | 'floor' | 'storageTimeoutMs' | 'now'>,
 ): Promise<void> {
   const mem = s.store;
+  // The floor remembers this site but its store is gone, deleted other than by forget() (which notes
+  // the last spend): that spend's day is unknown, so today stands for it (PRIVACY.md "Storage that
+  // disappears"). Where the browser cannot tell whether the database exists, nothing is assumed.
+  if (!(await deps.storeExists(config.site).catch(() => true))) {
+    const known = await deps.floor.record(config.site);
+    if (known && known.lastSpend === undefined)
+      await deps.floor.noteLastSpend(config.site, dayOf(deps.now()), true);
+  }
   const idb = await openOrFault(s, () =>
     within(deps.openStore(config.site), deps, 'open', (late) => void late.close().catch(() => undefined)),
   );

@@ -133,6 +133,11 @@ export const Explanation = /* @__PURE__ */ z.object({
     cap: z.number(),
     reportsInWindow: z.int(),
     lastPeriod: z.nullable(z.int()),
+    /**
+     * the first day (YYYY-MM-DD, UTC) this device may report again for the site, when it is still to
+     * come: its store was deleted (forget(), or found gone) after a spend whose windows are still open
+     */
+    quietUntil: z.optional(z.string()),
   }),
 });
 export type Explanation = z.infer<typeof Explanation>;
