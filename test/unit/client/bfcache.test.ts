@@ -262,6 +262,16 @@ describe('one warning for what happened at start, with no wrong hint', () => {
     ]);
   });
 
+  it('with debug: true the refusal is left to the debug line (one line, not two)', async () => {
+    world.init = { manifestVersion: null, manifestRefused: 'bad-signature' };
+    const seen = await warnings(async () => {
+      const seg = createSegmenter({ ...options, debug: true });
+      await seg.ready;
+      await seg.close();
+    });
+    expect(seen).toEqual([]);
+  });
+
   it('a start with nothing wrong warns nothing', async () => {
     const seen = await warnings(async () => {
       const seg = createSegmenter(options);
