@@ -3,7 +3,7 @@
  * this period's report, and its delivery.
  */
 import { purposeAllowed } from '../src/core/policy.js';
-import { deviceCeilings, spendBudgets } from '../src/core/privacy/ceilings.js';
+import { deviceCeilings, quietUntil, spendBudgets } from '../src/core/privacy/ceilings.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import { dayOf, periodOf, type Consent, type OutboxItem } from '../src/core/schema.js';
@@ -41,7 +41,7 @@ export async function dropDisallowedReports(s: Readonly<EngineState>, log: Audit
 export async function maybeReport(
   s: Readonly<EngineState>,
   config: Pick<EngineConfig, 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'>,
-  deps: Pick<EngineDeps, 'now' | 'rng'>,
+  deps: Pick<EngineDeps, 'now' | 'rng' | 'floor'>,
   log: AuditLog,
 ): Promise<void> {
   const cur = s.current;
@@ -53,6 +53,9 @@ export async function maybeReport(
   // One report per period, and periods only move forward: a clock set back (or forward, then back) by
   // days never reports a period at or before one already reported.
   if ((await s.store.budget()).some((sp) => sp.site === config.site && sp.period >= period)) return;
+  // A store deleted (forget(), or found gone) after a spend: nothing more inside that spend's windows.
+  const until = quietUntil((await deps.floor.record(config.site))?.lastSpend, m.reporting.budget.windowDays);
+  if (until !== null && today < until) return;
   const report = buildReport({
     site: config.site,
     manifestVersion: cur.meta.version,

@@ -13,7 +13,11 @@
  * - when no worker can start (none ever answered init) or one is given up, `onDown` is called once
  *   with `worker-unavailable` or `worker-crashed`, and every pending and later call rejects with it;
  * - the remote proxy stays referenced for the worker's lifetime (comlink releases a proxy it sees
- *   collected); `close(reason)` stops it on purpose and rejects every pending and later call.
+ *   collected); `close(reason)` stops it on purpose and rejects every pending and later call;
+ * - `suspend()` (the page enters the back/forward cache) terminates the worker, so that no storage
+ *   work of it is frozen with the page (its IndexedDB transactions abort and release the store): the
+ *   calls pending on it reject with `worker-crashed`, later calls wait; `resume()` (pageshow with
+ *   `persisted`) starts a new worker and sends init; it is not counted as a crash.
  */
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import { EdsegError } from '../core/errors.js';
@@ -85,6 +89,12 @@ export class WorkerBridge {
   /** some worker has answered init: later deaths are crashes, not a failure to load */
   private everUp = false;
   private crashes: number[] = [];
+  /** set while the page is in the back/forward cache: resolves when it is shown again */
+  private suspended = false;
+  private wake: Promise<void> = Promise.resolve();
+  private wakeUp = () => {};
+  /** the worker suspend() terminated (a start waiting on it begins again once the page is shown) */
+  private suspendedLink: Link | null = null;
   private readonly source: { url: string; blob: boolean };
   /** resolves when the first worker is up, rejects when none can start */
   readonly started: Promise<unknown>;
@@ -115,6 +125,7 @@ export class WorkerBridge {
     fn: (remote: Remote<EngineApi>) => Promise<T>,
     timeoutMs = this.timeoutMs,
   ): Promise<T> {
+    if (this.suspended && !this.down) return this.wake.then(() => this.call(label, fn, timeoutMs));
     const link = this.link;
     if (this.down || !link) return Promise.reject(this.down ?? new EdsegError('closed', 'edseg: no worker'));
     return new Promise<T>((resolve, reject) => {
@@ -152,7 +163,46 @@ export class WorkerBridge {
     this.down = reason;
     this.link?.end(reason);
     this.link = null;
+    this.wakeUp(); // calls waiting for a restore now reject with `reason`
     if (this.source.blob) URL.revokeObjectURL(this.source.url);
+  }
+
+  /**
+   * The page enters the back/forward cache: the worker is terminated (none of its storage work stays
+   * frozen with the page, holding the store against the next page of the site). Pending calls reject
+   * with `worker-crashed`; later calls wait for resume().
+   */
+  suspend(): void {
+    if (this.down || this.suspended) return;
+    this.suspended = true;
+    this.wake = new Promise<void>((r) => (this.wakeUp = r));
+    const link = this.link;
+    this.link = null;
+    this.suspendedLink = link;
+    link?.end(
+      new EdsegError(
+        'worker-crashed',
+        'edseg: the page entered the back/forward cache; the worker was closed, this call did not complete',
+      ),
+    );
+  }
+
+  /**
+   * The page is shown again from the back/forward cache: a new worker is started and sent init
+   * (the first start, if the page was hidden before its worker answered, retries by itself).
+   * Resolves once the new worker answered init.
+   */
+  resume(): Promise<unknown> {
+    if (!this.suspended || this.down) return Promise.resolve();
+    this.suspended = false;
+    this.wakeUp();
+    if (!this.everUp) return this.started.catch(() => undefined);
+    const link = this.spawn();
+    if (!link) return Promise.resolve();
+    return this.call('init', this.hooks.init, this.initTimeoutMs).catch((e: unknown) => {
+      // No answer to init after a restore: a worker that cannot start is one more crash.
+      if ((e as EdsegError).code === 'worker-timeout') this.died(link, (e as Error).message);
+    });
   }
 
   private spawn(): Link | null {
@@ -174,8 +224,15 @@ export class WorkerBridge {
     try {
       return await this.call('init', this.hooks.init, this.initTimeoutMs);
     } catch (e) {
+      // Hidden into the back/forward cache before the worker answered: start again once shown.
+      if (link === this.suspendedLink) {
+        await this.wake;
+        return await this.start();
+      }
       // No answer to init: no worker can start. An error the engine threw is an answer: the worker is up.
-      if ((e as EdsegError).code === 'worker-timeout') this.died(link, (e as Error).message);
+      // A worker that answers the liveness probe did load: its script is not what failed.
+      if ((e as EdsegError).code === 'worker-timeout')
+        this.died(link, (e as Error).message, link === this.link && (await this.answers(link)));
       throw this.down ?? e;
     } finally {
       if (!this.down) this.everUp = true;
@@ -202,10 +259,22 @@ export class WorkerBridge {
     );
   }
 
-  private died(link: Link, why: string): void {
+  /** Whether the worker answers a liveness probe within PROBE_MS (its script loaded and runs). */
+  private answers(link: Link): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.min(this.timeoutMs, PROBE_MS));
+      const yes = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      void Promise.resolve((link.remote as unknown as Record<string, unknown>).edsegProbe).then(yes, yes);
+    });
+  }
+
+  private died(link: Link, why: string, loaded = false): void {
     if (link.dead || link !== this.link || this.down) return;
     if (!this.everUp) {
-      const reason = this.unavailable(why);
+      const reason = this.unavailable(why, loaded);
       link.end(reason);
       this.link = null;
       this.fail(reason);
@@ -236,7 +305,12 @@ export class WorkerBridge {
     this.hooks.onRestart(this.crashes.length, why);
   }
 
-  private unavailable(why: string): EdsegError {
+  private unavailable(why: string, loaded = false): EdsegError {
+    if (loaded)
+      return new EdsegError(
+        'worker-unavailable',
+        `edseg: the worker loaded but did not start (${why}); its script answers, so the URL is right: it may be waiting for this site's storage, which another page holds. Segments stay empty until the page is reloaded.`,
+      );
     const how = this.source.blob
       ? `it loads ${this.workerUrl} from another origin through a blob: worker, so the page's CSP must allow worker-src blob:, or`
       : 'check that the URL serves edseg.worker.js, or';
