@@ -182,7 +182,7 @@ export class WorkerBridge {
     link?.end(
       new EdsegError(
         'worker-crashed',
-        'edseg: the page entered the back/forward cache; the worker was closed, this call did not complete',
+        'edseg: the page entered the back/forward cache; this call did not complete',
       ),
     );
   }
@@ -247,16 +247,10 @@ export class WorkerBridge {
   private probe(link: Link, why: string): void {
     if (link.probing) return;
     link.probing = true;
-    const ms = Math.min(this.timeoutMs, PROBE_MS);
-    const timer = setTimeout(() => this.died(link, `${why}, nor a liveness probe in ${ms} ms`), ms);
-    const answered = () => {
-      clearTimeout(timer);
+    void this.answers(link).then((yes) => {
       link.probing = false;
-    };
-    void Promise.resolve((link.remote as unknown as Record<string, unknown>).edsegProbe).then(
-      answered,
-      answered,
-    );
+      if (!yes) this.died(link, `${why}, nor a liveness probe in ${Math.min(this.timeoutMs, PROBE_MS)} ms`);
+    });
   }
 
   /** Whether the worker answers a liveness probe within PROBE_MS (its script loaded and runs). */
@@ -309,7 +303,7 @@ export class WorkerBridge {
     if (loaded)
       return new EdsegError(
         'worker-unavailable',
-        `edseg: the worker loaded but did not start (${why}); its script answers, so the URL is right: it may be waiting for this site's storage, which another page holds. Segments stay empty until the page is reloaded.`,
+        `edseg: the worker loaded but did not start (${why}); another page may hold this site's storage. Segments stay empty until a reload.`,
       );
     const how = this.source.blob
       ? `it loads ${this.workerUrl} from another origin through a blob: worker, so the page's CSP must allow worker-src blob:, or`

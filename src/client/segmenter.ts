@@ -126,12 +126,12 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   const warnAtStart = (r: InitResult | undefined) => {
     if (r?.storageBlocked)
       console.warn(
-        `${PREFIX} the worker started, but this site's storage is held by another page (${r.storageBlocked}); this page keeps its data in memory and tries the storage again later`,
+        `${PREFIX} the worker started, but this site's storage is held by another page (${r.storageBlocked}); data is kept in memory, storage tried again later`,
       );
     // In debug mode the `manifest refused` debug line, with the verifier's message, is that one line.
     if (r?.manifestRefused && !debug)
       console.warn(
-        `${PREFIX} the worker started, but the manifest from ${manifestUrl} was refused (${r.manifestRefused}), so nothing is released; explain().manifest says the same`,
+        `${PREFIX} the worker started, but the manifest from ${manifestUrl} was refused (${r.manifestRefused}): nothing is released`,
       );
   };
 
