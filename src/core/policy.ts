@@ -108,6 +108,19 @@ export function purposeAllowed(
   return first === undefined ? { allowed: true, reason: 'allowed' } : { allowed: false, reason: first };
 }
 
+/**
+ * COMPLIANCE.md "Disclosure to third parties": may a released segment of this purpose reach a tool of
+ * the page (edseg/activate's destinations)? Only when the purpose itself is allowed, and, under 13 or
+ * of unknown age, only when verified parental consent names the purpose in `thirdParty` (COPPA as
+ * amended 2025 asks a separate consent for disclosure to third parties; school authorisation is never
+ * one). For a teen or an adult the release decision is the whole answer.
+ */
+export function thirdPartyAllowed(consent: Consent | null, purpose: Purpose): boolean {
+  if (consent === null || !purposeAllowed(consent, purpose).allowed) return false;
+  if (!isChildBand(ageBandOf(consent))) return true;
+  return consent.parental?.verified === true && consent.parental.thirdParty?.includes(purpose) === true;
+}
+
 /** COMPLIANCE.md rules 1-9 in order (release), and the model's collector channel; `consent === null` means no record (rule 1). */
 export function decide(consent: Consent | null, segment: SegmentContext, sitePolicy: SitePolicy): Decision {
   if (consent === null) return { release: false, channel: 'none', reasons: ['no-consent'] };
