@@ -143,7 +143,11 @@ export function posthog(
   return destination('posthog', o, (d) => void set.call(ph, traits(o, trait, d)));
 }
 
-/** RudderStack (analytics-js v3): `rudderanalytics.identify({ edseg_segments: [ids] })`, the user's traits. */
+/**
+ * RudderStack (analytics-js v3): `rudderanalytics.identify({ edseg_segments: [ids] })`, the user's traits.
+ * Its SDK merges traits into the stored ones deeply, arrays index by index, so a shorter list would keep
+ * the withdrawn ids behind it: the trait is unset (`null`) first, then set, and left unset when empty.
+ */
 export function rudderstack(
   rudderanalytics: { identify: (...a: never[]) => unknown },
   options: TraitOptions,
@@ -153,7 +157,11 @@ export function rudderstack(
   const o = checkOptions(where, options, ['trait']);
   const trait = nameOption(where, o, 'trait', 'edseg_segments');
   const identify = rudderanalytics.identify as unknown as (t: object) => unknown;
-  return destination('rudderstack', o, (d) => void identify.call(rudderanalytics, traits(o, trait, d)));
+  return destination('rudderstack', o, (d) => {
+    const set = traits(o, trait, d);
+    identify.call(rudderanalytics, Object.fromEntries(Object.keys(set).map((k) => [k, null])));
+    if (d.segments.length > 0) identify.call(rudderanalytics, set);
+  });
 }
 
 /** The part of Amplitude's browser SDK this uses: its Identify class and identify(). */

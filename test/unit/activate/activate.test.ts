@@ -96,7 +96,8 @@ describe('activate()', () => {
     expect(layer).toEqual([{ event: 'edseg.segments', edseg: { segments: ['steady'] } }]);
     expect(t.calls.segment).toEqual([{ edseg_segments: ['steady', 'engaged'] }]);
     expect(t.calls.posthog).toEqual([{ edseg_segments: ['upsell'] }]);
-    expect(t.calls.rudderstack).toEqual([{ edseg_segments: ['engaged'] }]);
+    // RudderStack merges arrays index by index: unset first, so no withdrawn id stays behind.
+    expect(t.calls.rudderstack).toEqual([{ edseg_segments: null }, { edseg_segments: ['engaged'] }]);
     expect(t.calls.amplitude).toEqual([[['$set', 'edseg_segments', ['steady']]]]);
 
     // The marketing segment goes away: only the tool declared for it hears; the others are unchanged.
@@ -109,7 +110,7 @@ describe('activate()', () => {
     await f.set([], { ageBand: 'adult', optOut: ['instruction', 'analytics', 'marketing'] });
     expect(layer.at(-1)).toEqual({ event: 'edseg.segments', edseg: { segments: [] } });
     expect(t.calls.segment!.at(-1)).toEqual({ edseg_segments: [] });
-    expect(t.calls.rudderstack!.at(-1)).toEqual({ edseg_segments: [] });
+    expect(t.calls.rudderstack!.slice(2)).toEqual([{ edseg_segments: null }]);
     expect(t.calls.amplitude!.at(-1)).toEqual([['$unset', 'edseg_segments']]);
     expect(t.calls.posthog).toHaveLength(2); // it had nothing left to withdraw
   });
