@@ -269,3 +269,67 @@ test('each tool receives the released segments of its purposes, withdrawal reach
     [...new Set(studyHard.map(([type]) => type))],
   );
 });
+
+/** A page with the script tag, data-activate and the given purposes attribute, and a GTM-style dataLayer. */
+function tagPage(key: unknown, purposes: string | null): string {
+  const attr = purposes === null ? '' : ` data-activate-purposes="${purposes}"`;
+  return `<!doctype html><meta charset="utf-8"><title>tag</title>
+<script>
+  window.dataLayer = window.dataLayer || [];
+  window.__pushed = [];
+  const push = dataLayer.push.bind(dataLayer);
+  dataLayer.push = (...a) => { __pushed.push(...JSON.parse(JSON.stringify(a))); return push(...a); };
+</script>
+<script src="/edseg/edseg.js" data-site="lingua-kids" data-manifest="/v1/sites/lingua-kids/manifest"
+  data-collector="/v1/reports" data-key='${JSON.stringify(key)}' data-activate="dataLayer"${attr}></script>`;
+}
+
+const edsegPushes = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { __pushed: { event?: string; edseg?: unknown }[] }).__pushed
+      .filter((p) => p.event === 'edseg.segments')
+      .map((p) => p.edseg),
+  );
+
+test('script tag: data-activate="dataLayer" with data-activate-purposes, and without them one warning', async ({
+  page,
+  context,
+  request,
+}) => {
+  const key = ((await (await request.get('/v1/keys')).json()) as { keys: unknown[] }).keys[0];
+  const warnings: string[] = [];
+  page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+  const consent: ConsentInput = { ageBand: 'adult', self: { purposes: ['instruction', 'marketing'] } };
+  const run = async () => {
+    await page.goto('/activate-test/');
+    await page.evaluate(
+      async ({ consent, evs }) => {
+        await window.edseg.ready;
+        await window.edseg.setConsent(consent);
+        for (const [t, p] of evs) window.edseg.track(t, p);
+        await window.edseg.segments();
+      },
+      { consent, evs: studyHard },
+    );
+    return page.evaluate(() => window.edseg.segments());
+  };
+
+  await context.route('**/activate-test/', (route) =>
+    route.fulfill({ contentType: 'text/html', body: tagPage(key, 'instruction') }),
+  );
+  const instruction = ids(await run(), 'instruction');
+  expect(instruction.length).toBeGreaterThan(0);
+  await expect.poll(async () => (await edsegPushes(page)).at(-1)).toEqual({ segments: instruction });
+  expect(warnings.filter((w) => w.includes('[edseg]'))).toEqual([]);
+
+  await context.unrouteAll();
+  await context.route('**/activate-test/', (route) =>
+    route.fulfill({ contentType: 'text/html', body: tagPage(key, null) }),
+  );
+  expect(ids(await run(), 'instruction')).toEqual(instruction);
+  await page.waitForTimeout(500);
+  expect(await edsegPushes(page)).toEqual([]);
+  const mine = warnings.filter((w) => w.includes('data-activate'));
+  expect(mine).toHaveLength(1);
+  expect(mine[0]).toMatch(/data-activate-purposes is required.*nothing is activated/);
+});
