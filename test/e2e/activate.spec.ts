@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import { build } from 'vite';
-import { expectNoLeak, studyHard, type TrackArgs } from './helpers.js';
+import { expectNoLeak, openFirstVisit, studyHard, type TrackArgs } from './helpers.js';
 import type { Segmenter } from '../../src/core/protocol.js';
 import type { ConsentInput, ReleasedSegment } from '../../src/core/schema.js';
 
@@ -332,4 +332,27 @@ test('script tag: data-activate="dataLayer" with data-activate-purposes, and wit
   const mine = warnings.filter((w) => w.includes('data-activate'));
   expect(mine).toHaveLength(1);
   expect(mine[0]).toMatch(/data-activate-purposes is required.*nothing is activated/);
+});
+
+test("the demo's consent dialog asks the parent, separately, about sharing with the site's other tools", async ({
+  page,
+}) => {
+  const dialog = await openFirstVisit(page);
+  await page.getByTestId('consent-age').selectOption('under13');
+  await page.getByTestId('consent-parental-verified').check();
+  await page.getByTestId('consent-parental-instruction').check();
+  await page.getByTestId('consent-parental-analytics').check();
+  await page.getByTestId('consent-thirdparty-instruction').check();
+  await page.getByTestId('consent-save').click();
+  await expect(dialog).toBeHidden();
+  const parental = (await page.evaluate(() => window.edseg.explain())).consent?.parental;
+  expect(parental).toMatchObject({
+    verified: true,
+    purposes: ['instruction', 'analytics'],
+    thirdParty: ['instruction'],
+  });
+  // Opened again, the dialog shows the record as stored.
+  await page.getByTestId('consent-open').click();
+  await expect(page.getByTestId('consent-thirdparty-instruction')).toBeChecked();
+  await expect(page.getByTestId('consent-thirdparty-analytics')).not.toBeChecked();
 });
