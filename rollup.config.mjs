@@ -3,6 +3,7 @@
 //   dist/edseg.js         IIFE for the script tag (replays calls queued by the stub)
 //   dist/edseg.worker.js  the Web Worker: engine, IndexedDB, custom TensorFlow.js bundle
 //   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
+//   dist/activate.mjs     `edseg/activate`, released segments into the page's tools (not in the main bundle)
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
 //   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external)
 //   dist/science-worker.mjs  the server's fit/train worker thread (src/server/science/worker.ts), loaded
@@ -117,6 +118,13 @@ export default [
     input: 'src/privacy.ts',
     output: { file: 'dist/privacy.mjs', format: 'es', sourcemap: true },
     plugins: browserPlugins(false),
+    treeshake,
+    onwarn,
+  },
+  {
+    input: 'src/activate/index.ts',
+    output: { file: 'dist/activate.mjs', format: 'es', sourcemap: true },
+    plugins: browserPlugins(),
     treeshake,
     onwarn,
   },

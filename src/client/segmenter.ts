@@ -353,6 +353,8 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       try {
         if (bridge && !inert) await bridge.call('forget', (r) => r.forget());
       } finally {
+        // Nothing is released any more: the page's listeners (edseg/activate's too) hear it once, last.
+        emitTo(segmentsListeners, []);
         segmentsListeners.clear();
         errorListeners.clear();
         stop(

@@ -152,7 +152,8 @@ export function checkConsent(consent: unknown, root = 'consent', at?: string): v
     if (p.method !== undefined) string(root, join(path, 'method'), p.method, 0, 100);
     if (p.at !== undefined) string(root, join(path, 'at'), p.at, 0, 40);
     purposes(root, join(path, 'purposes'), p.purposes);
-    strict(root, path, p, ['verified', 'method', 'at', 'purposes']);
+    if (p.thirdParty !== undefined) purposes(root, join(path, 'thirdParty'), p.thirdParty);
+    strict(root, path, p, ['verified', 'method', 'at', 'purposes', 'thirdParty']);
   }
   if (c.self !== undefined) {
     const path = join(at, 'self');

@@ -14,6 +14,11 @@ export const ConsentInput = /* @__PURE__ */ z.strictObject({
       method: z.optional(Text(100)),
       at: z.optional(Text(40)),
       purposes: z.array(Purpose),
+      /**
+       * the purposes for which the parent consented, separately, to disclosure to third parties (COPPA as
+       * amended 2025): under 13 or unknown age, nothing reaches a page's tool (edseg/activate) without it
+       */
+      thirdParty: z.optional(z.array(Purpose)),
     }),
   ),
   /** the learner's own consent (teen or adult) */
