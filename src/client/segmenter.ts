@@ -278,21 +278,21 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     void restarted.finally(() => (resuming = false));
   };
   const onOnline = () => void forward('online', (r) => r.online()).catch(() => {});
-  if (hasDocument && live) {
-    document.addEventListener('visibilitychange', onVisibility);
-    addEventListener('pagehide', onHide);
-    addEventListener('pageshow', onShow);
-    addEventListener('online', onOnline);
-  }
+  /** The page events this segmenter listens to, and on what: added now, removed by stop(). */
+  const hooked: [EventTarget, string, (ev: Event) => void][] =
+    hasDocument && live
+      ? [
+          [document, 'visibilitychange', onVisibility],
+          [globalThis, 'pagehide', onHide],
+          [globalThis, 'pageshow', onShow],
+          [globalThis, 'online', onOnline],
+        ]
+      : [];
+  for (const [target, type, fn] of hooked) target.addEventListener(type, fn);
   /** Ends this segmenter: later calls reject with `reason`, and nothing of it stays hooked to the page. */
   const stop = (reason: EdsegError) => {
     stopped = reason;
-    if (hasDocument && live) {
-      document.removeEventListener('visibilitychange', onVisibility);
-      removeEventListener('pagehide', onHide);
-      removeEventListener('pageshow', onShow);
-      removeEventListener('online', onOnline);
-    }
+    for (const [target, type, fn] of hooked) target.removeEventListener(type, fn);
     bridge?.close(reason);
   };
 
