@@ -161,7 +161,12 @@ export function scienceApi(deps: ServerDeps): Hono {
     c.json(await siteDrift(deps, c.req.param('site'), versionParam(c.req.query('version')))),
   );
 
+  const knownSite = async (site: string): Promise<void> => {
+    if (!(await deps.store.getSite(site))) throw unknownSite(site);
+  };
+
   api.post('/sites/:site/fit', async (c) => {
+    await knownSite(c.req.param('site')); // an unknown site is 404 before its body is read
     const req = parseOrThrow(FitRequest, await readJson(c));
     const { outcome, model, chosen } = await fitForSite(deps, c.req.param('site'), actorOf(c), req);
     const { normalisation, normalisedBy } = outcome.inputs;
@@ -170,6 +175,7 @@ export function scienceApi(deps: ServerDeps): Hono {
   });
 
   api.post('/sites/:site/train', async (c) => {
+    await knownSite(c.req.param('site')); // an unknown site is 404 before its body is read
     const req = parseOrThrow(TrainRequest, await readJson(c));
     const { outcome, model, l2 } = await trainForSite(deps, c.req.param('site'), actorOf(c), req);
     const { features, normalisedBy } = outcome.inputs;
@@ -178,15 +184,16 @@ export function scienceApi(deps: ServerDeps): Hono {
 
   api.get('/sites/:site/jobs', async (c) => {
     const site = c.req.param('site');
-    if (!(await deps.store.getSite(site))) throw unknownSite(site);
+    await knownSite(site);
     return c.json({ job: deps.science.current(site) ?? null });
   });
 
-  api.delete('/sites/:site/jobs/:job', async (c) =>
-    c.json({
+  api.delete('/sites/:site/jobs/:job', async (c) => {
+    await knownSite(c.req.param('site'));
+    return c.json({
       cancelled: await deps.science.cancel(c.req.param('site'), actorOf(c), c.req.param('job')),
-    }),
-  );
+    });
+  });
 
   return api;
 }
