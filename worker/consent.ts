@@ -17,6 +17,9 @@ import { STORAGE_TIMEOUT_MS, type AuditLog, type EngineDeps, type TabChannel } f
 import { holdNothing, type EngineState } from './state.js';
 import type { DeviceStore } from './store.js';
 
+/** The kv key of the day a store was created with nothing known of its site (migrateToPersistent). */
+export const FRESH_SINCE_KEY = 'freshSince';
+
 type StoreDeps = Pick<EngineDeps, 'storeExists' | 'openStore' | 'storageTimeoutMs'>;
 
 /**
@@ -200,15 +203,23 @@ async function migrateToPersistent(
   // The floor remembers this site but its store is gone, deleted other than by forget() (which notes
   // the last spend): that spend's day is unknown, so today stands for it (PRIVACY.md "Storage that
   // disappears"). Where the browser cannot tell whether the database exists, nothing is assumed.
+  // A store created with nothing known of the site (no floor record: a new device, or a full wipe such
+  // as Safari's 7-day rule) notes its creation day (FRESH_SINCE_KEY): under a manifest's
+  // `freshStore: 'wait'` it counts as a last spend (report.ts lastSpendFor).
+  let fresh = false;
   if (!(await deps.storeExists(config.site).catch(() => true))) {
     const known = await deps.floor.record(config.site);
     if (known && known.lastSpend === undefined)
       await deps.floor.noteLastSpend(config.site, dayOf(deps.now()), true);
+    fresh = known === undefined;
   }
   const idb = await openOrFault(s, () =>
     within(deps.openStore(config.site), deps, 'open', (late) => void late.close().catch(() => undefined)),
   );
   if (!idb) return; // IndexedDB unavailable: the page goes on in memory (explain: storage.reason 'unavailable')
+  // Another tab may have created it meanwhile with its own day: the first one stays.
+  if (fresh && (await idb.get(FRESH_SINCE_KEY)) === undefined)
+    await idb.set(FRESH_SINCE_KEY, dayOf(deps.now()));
   const events = await mem.events();
   // The page's rollups merge into whatever other tabs already rolled up.
   if (events.length) await idb.addEvents(events, await mem.rollups());

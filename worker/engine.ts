@@ -29,6 +29,7 @@ import { Schedule, WorkQueue } from './schedule.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
 import {
+  FRESH_SINCE_KEY,
   adoptStoredConsent,
   forgottenElsewhere,
   listenToTabs,
@@ -174,8 +175,13 @@ export class Engine implements EngineApi {
     if (store) {
       // Before the deletion, beside the rollback floor: the last day this device spent for the site,
       // so that consenting again spends nothing more inside that spend's budget windows.
+      // With none, under freshStore 'wait', the day a fresh store was created stands for it (report.ts).
       const days = (await store.budget()).filter((sp) => sp.site === site).map((sp) => sp.day);
-      await this.deps.floor.noteLastSpend(site, days.length ? Math.max(...days) : null, true);
+      const fresh =
+        this.state.current?.manifest.reporting.budget.freshStore === 'wait'
+          ? await store.get<number>(FRESH_SINCE_KEY)
+          : undefined;
+      await this.deps.floor.noteLastSpend(site, days.length ? Math.max(...days) : (fresh ?? null), true);
       await store.destroy();
     }
     if (store !== this.state.store) await this.state.store.destroy();

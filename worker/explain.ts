@@ -5,6 +5,7 @@ import { quietUntil } from '../src/core/privacy/ceilings.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import { DAY_MS, dayOf, type DeviceExport, type Explanation } from '../src/core/schema.js';
 import type { EngineDeps } from './deps.js';
+import { lastSpendFor } from './report.js';
 import { consentInForce, whyBlocked, type EngineState } from './state.js';
 
 /** The Explanation of what the engine holds and decided, for explain(). */
@@ -18,13 +19,13 @@ export async function explanation(
   const cur = s.current;
   const reporting = cur?.manifest.reporting;
   const retention = cur?.manifest.retention ?? null;
-  const [spends, counts, recent, floor] = await Promise.all([
+  const [spends, counts, recent, lastSpend] = await Promise.all([
     s.store.budget(),
     s.store.counts(),
     retention ? s.store.rollupsSince(today - retention.rawEventDays + 1) : [],
-    deps.floor.record(config.site),
+    lastSpendFor(s, config, deps),
   ]);
-  const quiet = reporting ? quietUntil(floor?.lastSpend, reporting.budget.windowDays) : null;
+  const quiet = reporting ? quietUntil(lastSpend, reporting.budget.windowDays) : null;
   const window = reporting
     ? budgetInUse(spends, config.site, today, reporting.budget.windowDays)
     : { spent: 0, reports: 0 };

@@ -114,3 +114,35 @@ describe('the owner', () => {
     expect((await current()).retention.rawEventDays).toBe(before.retention.rawEventDays + 1);
   });
 });
+
+describe("reporting.budget.freshStore (issue 17 point 4: a wiped store waits a window on a site's say)", () => {
+  it("is 'report' in the demo site's manifest: a demo shows a report on a learner's first visit", async () => {
+    expect((await current()).reporting.budget.freshStore).toBe('report');
+  });
+
+  it("is 'wait' in the working copy of a site created through the admin, from either template", async () => {
+    const api = adminApiOf(s);
+    for (const template of ['empty', 'demo'] as const) {
+      const id = `fresh-${template}`;
+      const created = await api(
+        '/sites',
+        json('POST', { id, name: id, origins: ['https://fresh.example'], template }),
+      );
+      expect(created.status).toBe(201);
+      const copy = (await (await api(`/sites/${id}/working`)).json()) as {
+        definition: Pick<Manifest, 'reporting'>;
+      };
+      expect(copy.definition.reporting.budget.freshStore, template).toBe('wait');
+    }
+  });
+
+  it("an editor's publish changing it is refused (400 manifest.reporting) and nothing changes", async () => {
+    const before = await current();
+    const reporting = { ...before.reporting, budget: { ...before.reporting.budget, freshStore: 'wait' } };
+    const res = await editor('/sites/lingua-kids/publish', json('POST', { ...before, reporting }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'manifest.reporting' });
+    expect((await current()).version).toBe(before.version);
+    expect((await current()).reporting.budget.freshStore).toBe('report');
+  });
+});

@@ -50,6 +50,11 @@ describe('the New site form', () => {
     expect(res.headers.get('location')).toMatch(/^\/admin\/sites\/math-club\?ok=/);
     expect((await s.store.getSite('math-club'))!.definition.models.length).toBeGreaterThan(0);
     expect(await lastAudit()).toMatchObject({ action: 'site-create', actor: 'olive', site: 'math-club' });
+    // A new site fails closed after a full wipe; the demo site reports at once (PRIVACY.md "Storage that disappears").
+    const fresh = (page: string) =>
+      /data-testid="fresh-store">[^<]*<code>freshStore: (\w+)<\/code>/.exec(page)?.[1];
+    expect(fresh(await (await owner.get('/admin/sites/math-club')).text())).toBe('wait');
+    expect(fresh(await (await editor.get('/admin/sites/lingua-kids')).text())).toBe('report');
     const again = await owner.postForm('/admin/sites', fields);
     expect(again.status).toBe(400);
     expect(await again.text()).toMatch(/id="error-id"[^>]*>[^<]*exists already/);

@@ -33,7 +33,9 @@ export function seedDefinition(date: string): SiteDefinition {
       periodDays: 7,
       epsilonSegment: 1,
       epsilonFeatures: 2,
-      budget: { windowDays: 28, maxEpsilon: 24 },
+      // 'report': a demo must show a report on a learner's first visit. A site created through the
+      // admin waits a window instead (sites.ts templateOf; PRIVACY.md "Storage that disappears").
+      budget: { windowDays: 28, maxEpsilon: 24, freshStore: 'report' },
       kThreshold: 50,
     },
     retention: { rawEventDays: 30, rollupDays: 180 },
