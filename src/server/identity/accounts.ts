@@ -204,7 +204,7 @@ export async function changePassword(
       detail: { name: who.name },
     });
   });
-  sessions?.store.closeAccount(who.name, sessions.keep);
+  await sessions?.store.closeAccount(who.name, sessions.keep);
 }
 
 /** What an owner does to an account, with what it writes and its audit words. */
@@ -262,7 +262,7 @@ export async function disableAccount(
   now: Date,
 ): Promise<AccountChanged> {
   const account = await target(store, who, name, 'disable');
-  sessions.closeAccount(account.name);
+  await sessions.closeAccount(account.name);
   if (account.disabledAt !== null) return { account: summaryOf(account), changes: [] };
   const changes = ['disabled: its sessions ended and its API token stopped'];
   const summary = await writeAccount(

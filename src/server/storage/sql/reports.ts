@@ -3,7 +3,7 @@
  * estimators read: the collector's idempotent insert, retention, and the counts the console shows.
  */
 import type { Report, ReportTotal } from '../../../core/schema.js';
-import { json, type Db } from '../db.js';
+import { json, LOCKS, type Db } from '../db.js';
 import { PARTITION_DAYS, addTotals, createPartitionSql, partitionOf } from '../totals.js';
 
 export interface ReportStore {
@@ -44,7 +44,7 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
     );
     if (missing.length === 0) return;
     // In the caller's transaction: the lock is held until it ends, so a partition is created once.
-    await tx.query('select pg_advisory_xact_lock(727275)');
+    await tx.query(`select pg_advisory_xact_lock(${LOCKS.partitions})`);
     for (const w of missing) await tx.exec(createPartitionSql(w * PARTITION_DAYS));
     for (const w of missing) partitions.add(w);
   }
@@ -131,7 +131,7 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
     async dropReportsBefore(day) {
       const keptFrom = partitionOf(day).from;
       return inTransaction(async (tx) => {
-        await tx.query('select pg_advisory_xact_lock(727275)');
+        await tx.query(`select pg_advisory_xact_lock(${LOCKS.partitions})`);
         const parts = await tx.query<{ name: string }>(
           `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
            where i.inhparent = 'reports'::regclass order by c.relname`,
