@@ -177,6 +177,10 @@ describe('three processes on one PostgreSQL', () => {
     for (let i = 0; i < 12; i++) wrong.push((await login(procs[i % 3]!.url, '10.0.8.2', 'wrong')).status);
     expect(wrong.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(wrong.slice(5).every((s) => s === 429)).toBe(true);
+    // The shared counters are keyed by an HMAC: the table holds no address and no account name.
+    const keys = (await admin.query<{ key: string }>('select key from rate_limits')).rows.map((r) => r.key);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => /10\.0\.|owner/.test(k))).toEqual([]);
   });
 
   it('serves a publish made on one process from the others at once', async () => {

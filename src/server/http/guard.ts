@@ -16,6 +16,7 @@
  * The client is the socket's address; X-Forwarded-For (its last entry, the address the proxy saw)
  * and X-Forwarded-Proto/-Host count only with `trustProxy`, when a proxy the operator runs is in front.
  */
+import { createHmac } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -157,10 +158,16 @@ function limiter(name: string, points: number, duration: number, pool: Pool | nu
 export function createGuard(
   opts: GuardOptions,
   store: SessionSqlStore & { sharedPool(): Pool | null },
+  /** the server's shared secret (the admin token): keys the HMAC that hides addresses in the database */
+  secret: string,
 ): Guard {
   const trustProxy = opts.trustProxy === true;
   const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
   const pool = store.sharedPool();
+  // In PostgreSQL a counter's key is an HMAC of the address (and name), keyed with a secret every
+  // process shares: the table holds no address (a plain hash of an IPv4 address is reversible).
+  const keyOf = (k: string): string =>
+    pool ? createHmac('sha256', secret).update(`rate-limit\u0000${k}`).digest('base64url') : k;
   const limiters = {
     reports: limiter('reports', limits.reports, 60, pool),
     estimates: limiter('estimates', limits.estimates, 60, pool),
@@ -191,7 +198,7 @@ export function createGuard(
     const rule = RATE_LIMITED.find((r) => r.method === method && r.path.test(c.req.path));
     if (!rule) return next();
     try {
-      await limiters[rule.limit].consume(clientAddress(c, trustProxy));
+      await limiters[rule.limit].consume(keyOf(clientAddress(c, trustProxy)));
     } catch (e) {
       if (e instanceof RateLimiterRes) return tooMany(c, waitOf(e));
       throw e;
@@ -229,16 +236,16 @@ export function createGuard(
     sessions: new SessionStore(store),
     middleware: [bodies, checkParams(), rate, adminWrites],
     async loginWait(c, name) {
-      const pair = await limiters.wrongLogins.get(pairKey(c, name));
-      const all = await limiters.wrongLoginsPerName.get(loginName(name));
+      const pair = await limiters.wrongLogins.get(keyOf(pairKey(c, name)));
+      const all = await limiters.wrongLoginsPerName.get(keyOf(loginName(name)));
       return Math.max(
         pair && pair.consumedPoints >= limits.wrongLogins ? waitOf(pair) : 0,
         all && all.consumedPoints >= limits.wrongLoginsPerName ? waitOf(all) : 0,
       );
     },
     async loginFailed(c, name) {
-      await limiters.wrongLogins.penalty(pairKey(c, name));
-      await limiters.wrongLoginsPerName.penalty(loginName(name));
+      await limiters.wrongLogins.penalty(keyOf(pairKey(c, name)));
+      await limiters.wrongLoginsPerName.penalty(keyOf(loginName(name)));
     },
     tooMany,
   };
