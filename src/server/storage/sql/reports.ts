@@ -24,6 +24,12 @@ export interface ReportStore {
   countReports(site: string, version?: number): Promise<number>;
   /** In one query: all the site's reports, and those of `version` (0 when version is null). */
   reportCounts(site: string, version: number | null): Promise<{ total: number; ofVersion: number }>;
+  /**
+   * What a site's sums are now, in one short string (its report_totals rows and reports counted):
+   * it changes with every stored report and every retention drop, so an answer computed from the
+   * sums can be cached under it by every process (the estimates cache).
+   */
+  totalsStamp(site: string): Promise<string>;
 }
 
 /** PostgreSQL's refusal of a row whose partition does not exist (another process's retention dropped it). */
@@ -171,6 +177,15 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
         [site, version],
       );
       return { total: r?.total ?? 0, ofVersion: r?.of_version ?? 0 };
+    },
+
+    async totalsStamp(site) {
+      const [r] = await db.query<{ cells: number; n: string }>(
+        `select count(*)::int as cells, coalesce(sum(n) filter (where model = '' and oracle = ''), 0)::text as n
+           from report_totals where site = $1`,
+        [site],
+      );
+      return `${r?.cells ?? 0}:${r?.n ?? '0'}`;
     },
   };
 }
