@@ -12,6 +12,7 @@ import { randomHex } from '../../src/core/privacy/random.js';
 import { SEED_SITE } from '../../src/server/demo/seed.js';
 import { startServer } from '../../src/server/runtime/start.js';
 import { LOCKS } from '../../src/server/storage/store.js';
+import { openPostgresStore } from '../../src/server/storage/postgres.js';
 import { acquirePostgres, pgliteBackend, postgresBackend } from './pg-harness.js';
 
 const DAY = 86_400_000;
@@ -65,7 +66,7 @@ describe.each([pgliteBackend(), postgresBackend()])('Store.exclusive on $name', 
 });
 
 describe('servers started at once on one PostgreSQL', () => {
-  it('re-sign an expiring manifest once, with their clocks 4 days ahead', async () => {
+  it('re-sign an expiring manifest once, with their clocks 4 days ahead, and not during an hourly round', async () => {
     const handle = await acquirePostgres();
     const schema = `edseg_locks_${randomHex(6)}`;
     const admin = new pg.Client(handle.url);
@@ -98,6 +99,31 @@ describe('servers started at once on one PostgreSQL', () => {
       } finally {
         await Promise.all(servers.map((s) => s.close()));
       }
+      // A start waits while another process's hourly round (the jobs lock) runs, then re-signs after it.
+      const other = await openPostgresStore(url);
+      let release!: () => void;
+      const round = other.exclusive(
+        LOCKS.jobs,
+        () =>
+          new Promise<void>((r) => {
+            release = r;
+          }),
+        true,
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      let started = false;
+      const later = startServer(opts(4, new Date(Date.now() + 9 * DAY))).then((s) => {
+        started = true;
+        return s;
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(started).toBe(false);
+      release();
+      await round;
+      const s4 = await later;
+      expect(s4.resigned).toHaveLength(1);
+      await s4.close();
+      await other.close();
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
       await admin.end();

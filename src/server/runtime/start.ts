@@ -272,9 +272,17 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
               followPort: store.kind === 'pglite',
             })
           : null;
-        const resignedNow = await resignExpiring(store, signer, now());
-        await retain();
-        return { seed: seeded, resigned: resignedNow };
+        // And under the jobs lock: a running process's hourly round must not re-sign alongside.
+        const resignedNow = await store.exclusive(
+          LOCKS.jobs,
+          async () => {
+            const out = await resignExpiring(store, signer, now());
+            await retain();
+            return out;
+          },
+          true,
+        );
+        return { seed: seeded, resigned: resignedNow ?? [] };
       },
       true,
     ))!;
