@@ -3,7 +3,7 @@
  * servers started at the same instant on one PostgreSQL, their clocks 4 days ahead of the last
  * publish, re-sign the expiring manifest once, not once each.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -124,6 +124,66 @@ describe('servers started at once on one PostgreSQL', () => {
       expect(s4.resigned).toHaveLength(1);
       await s4.close();
       await other.close();
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+      handle.release();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('the admin token on one PostgreSQL', () => {
+  it('is the one the last start recorded, for every process; a generated one is refused', async () => {
+    const handle = await acquirePostgres();
+    const schema = `edseg_token_${randomHex(6)}`;
+    const admin = new pg.Client(handle.url);
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const url = `${handle.url}${handle.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    const dir = mkdtempSync(join(tmpdir(), 'edseg-token-'));
+    const start = (i: number, adminToken?: string) =>
+      startServer({
+        port: 0,
+        dataDir: join(dir, `d${i}`),
+        databaseUrl: url,
+        demo: false,
+        ...(adminToken ? { adminToken } : {}),
+      });
+    const api = (s: { url: string }, token: string) =>
+      fetch(`${s.url}/admin/api/keys`, { headers: { Authorization: `Bearer ${token}` } }).then(
+        (r) => r.status,
+      );
+    try {
+      const a = await start(1, 'first-token-0123456789');
+      try {
+        expect(await api(a, 'first-token-0123456789')).toBe(200);
+        // A console session of the first token, opened on a.
+        const login = await fetch(`${a.url}/admin/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: a.url },
+          body: new URLSearchParams({ name: 'owner', password: 'first-token-0123456789' }),
+        });
+        const cookie = /edseg_admin=[^;]+/.exec(login.headers.get('set-cookie') ?? '')![0];
+        const page = () => fetch(`${a.url}/admin/keys`, { redirect: 'manual', headers: { cookie } });
+        expect((await page()).status).toBe(200);
+        // A process started with a new token: the new one holds on a too, the old one nowhere.
+        const b = await start(2, 'second-token-0123456789');
+        try {
+          expect(await api(a, 'second-token-0123456789')).toBe(200);
+          expect(await api(a, 'first-token-0123456789')).toBe(401);
+          expect(await api(b, 'first-token-0123456789')).toBe(401);
+          expect((await page()).status).toBe(303);
+        } finally {
+          await b.close();
+        }
+        // No token given and none in its folder: the generated one would be unknown to the others.
+        await expect(start(3)).rejects.toThrow(/same EDSEG_ADMIN_TOKEN/);
+        expect(existsSync(join(dir, 'd3', 'admin-token'))).toBe(false);
+      } finally {
+        await a.close();
+      }
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
       await admin.end();

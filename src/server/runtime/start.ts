@@ -8,7 +8,7 @@
  * are closed, requests in flight finish (up to `shutdownGraceMs`, then the rest are cut), then the
  * database is closed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -33,9 +33,7 @@ import type { SeedResult } from '../demo/seed.js';
 import { openPgliteStore } from '../storage/pglite.js';
 import { openPostgresStore } from '../storage/postgres.js';
 import { LOCKS, type Store } from '../storage/store.js';
-
-/** The server_settings entry of the admin token's SHA-256. */
-const ADMIN_TOKEN_SETTING = 'admin-token-sha256';
+import { ADMIN_TOKEN_SETTING, tokenHash } from '../identity/accounts.js';
 
 /** How often a running server checks for manifests to re-sign (a day old; they last 7 days): one cheap query. */
 export const RESIGN_EVERY_MS = 3_600_000;
@@ -132,13 +130,14 @@ function resolveAdminToken(
 
 /**
  * Keeps the admin token's SHA-256 in the database (server_settings), so every process of one
- * server knows which token is in force: a start with a token that differs from the recorded one
- * (a rotation) ends the old token's console sessions everywhere; a generated token (no
+ * server knows which token is in force (identity/accounts.ts checks a presented token against it):
+ * a start with a token that differs from the recorded one (a rotation) makes it the token of every
+ * process at once and ends the old token's console sessions everywhere; a generated token (no
  * EDSEG_ADMIN_TOKEN, no token file) on a database that already has one is refused, since the
  * other processes would not know it.
  */
 async function recordAdminToken(store: Store, token: string, generated: boolean, at: Date): Promise<void> {
-  const hash = createHash('sha256').update(token).digest('base64url');
+  const hash = tokenHash(token);
   const known = await store.getSetting(ADMIN_TOKEN_SETTING);
   if (known === hash) return;
   if (known !== null && generated)
