@@ -150,7 +150,7 @@ describe('three processes on one PostgreSQL', () => {
     expect(manifests[0]!.version).toBe('1');
   });
 
-  it('honours a session opened on one process on all, and one logout ends it everywhere', async () => {
+  it('honours a session opened on one process on all; one logout or disable ends it everywhere', async () => {
     const r = await login(procs[0]!.url, '10.0.9.1', TOKEN);
     expect(r.status).toBe(303);
     const cookie = /edseg_admin=[^;]+/.exec(r.headers.get('set-cookie') ?? '')![0];
@@ -164,6 +164,38 @@ describe('three processes on one PostgreSQL', () => {
     });
     expect(out.status).toBe(303);
     for (const p of procs) expect((await page(p.url)).status).toBe(303);
+    // An account signed in on process 1, disabled through process 0: its session ends on all.
+    const owner = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+    const made = await fetch(`${procs[0]!.url}/admin/api/accounts`, {
+      method: 'POST',
+      headers: owner,
+      body: JSON.stringify({ name: 'dora', role: 'analyst' }),
+    });
+    expect(made.status).toBe(201);
+    const { password } = (await made.json()) as { password: string };
+    const dora = await fetch(`${procs[1]!.url}/admin/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Origin: procs[1]!.url,
+        'X-Forwarded-For': '10.0.9.2',
+      },
+      body: new URLSearchParams({ name: 'dora', password }),
+    });
+    expect(dora.status).toBe(303);
+    const doraCookie = /edseg_admin=[^;]+/.exec(dora.headers.get('set-cookie') ?? '')![0];
+    const doraPage = (url: string) =>
+      fetch(`${url}/admin/sites/${SEED_SITE}`, { redirect: 'manual', headers: { cookie: doraCookie } });
+    for (const p of procs) expect((await doraPage(p.url)).status).toBe(200);
+    const disabled = await fetch(`${procs[0]!.url}/admin/api/accounts/dora/disable`, {
+      method: 'POST',
+      headers: owner,
+      body: '{}',
+    });
+    expect(disabled.status).toBe(200);
+    for (const p of procs) expect((await doraPage(p.url)).status).toBe(303);
+    expect(await count(`select count(*) as n from admin_sessions where name = 'dora'`)).toBe(0);
   });
 
   it('counts one client spread over the three against one limit: reports and wrong logins', async () => {
