@@ -72,7 +72,7 @@ export function createApp(opts: AppOptions): Hono {
     store: opts.store,
     signer: opts.signer,
     adminToken: opts.adminToken,
-    guard: createGuard(opts),
+    guard: createGuard(opts, opts.store, opts.adminToken),
     now: opts.now ?? (() => new Date()),
     ops,
     estimates: opts,

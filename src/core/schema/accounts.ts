@@ -93,3 +93,14 @@ export const PasswordChange = /* @__PURE__ */ z.strictObject({
   password: /* @__PURE__ */ z.string().check(z.minLength(12), z.maxLength(200)),
 });
 export type PasswordChange = z.infer<typeof PasswordChange>;
+
+/** A row of the admin_sessions table (http/sessions.ts): a console session, by the SHA-256 of its cookie's id. */
+export const AdminSessionRow = /* @__PURE__ */ z.object({
+  id_hash: z.string(),
+  name: z.string(),
+  role: Role,
+  bootstrap: z.boolean(),
+  created_at: z.string(),
+  expires_at: z.string(),
+});
+export type AdminSessionRow = z.infer<typeof AdminSessionRow>;

@@ -154,7 +154,7 @@ function hasRoute(routes: Routes, method: string, path: string): boolean {
 async function principalOf(deps: ServerDeps, c: Context, api: boolean): Promise<Principal | null> {
   if (api) return principalOfToken(deps.store, deps.adminToken, bearerOf(c));
   // A session's account is read again on every request: a role change holds at once, a disabled account is out.
-  const session = sessionPrincipal(c, deps.guard, deps.now());
+  const session = await sessionPrincipal(c, deps.guard, deps.now());
   return session && sessionAccount(deps.store, session);
 }
 

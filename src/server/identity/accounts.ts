@@ -126,6 +126,22 @@ export async function listAccounts(store: Store): Promise<AccountSummary[]> {
 
 const principalOf = (a: AccountRecord): Principal => ({ name: a.name, role: a.role, bootstrap: false });
 
+/** The server_settings entry of the admin token's SHA-256 (recorded at start: runtime/start.ts). */
+export const ADMIN_TOKEN_SETTING = 'admin-token-sha256';
+
+/**
+ * Whether `presented` is the admin token in force: the one whose SHA-256 the database holds, so a
+ * process started with a new token changes it for every process on the database at once; on a
+ * database that holds none (an app made without startServer), this process's `adminToken`.
+ */
+async function isAdminToken(store: Store, adminToken: string, presented: string): Promise<boolean> {
+  const recorded = await store.getSetting(ADMIN_TOKEN_SETTING);
+  if (recorded === null) return tokenMatches(presented, adminToken);
+  const a = Buffer.from(tokenHash(presented));
+  const b = Buffer.from(recorded);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 /** Who a bearer token stands for: the admin token (bootstrap owner), an account's API token, or nobody. */
 export async function principalOfToken(
   store: Store,
@@ -133,7 +149,7 @@ export async function principalOfToken(
   token: string | undefined,
 ): Promise<Principal | null> {
   if (!token) return null;
-  if (tokenMatches(token, adminToken)) return BOOTSTRAP;
+  if (await isAdminToken(store, adminToken, token)) return BOOTSTRAP;
   const account = await store.accountByTokenHash(tokenHash(token));
   return account && account.disabledAt === null ? principalOf(account) : null;
 }
@@ -156,7 +172,7 @@ export async function principalOfLogin(
   password: string,
 ): Promise<Principal | null> {
   if (!password) return null;
-  if (tokenMatches(password, adminToken)) return BOOTSTRAP;
+  if (await isAdminToken(store, adminToken, password)) return BOOTSTRAP;
   const account = name ? await store.getAccount(name.trim().toLowerCase()) : null;
   if (!account) {
     decoy ??= hashPassword(randomBytes(16).toString('base64url'));
@@ -204,7 +220,7 @@ export async function changePassword(
       detail: { name: who.name },
     });
   });
-  sessions?.store.closeAccount(who.name, sessions.keep);
+  await sessions?.store.closeAccount(who.name, sessions.keep);
 }
 
 /** What an owner does to an account, with what it writes and its audit words. */
@@ -262,7 +278,7 @@ export async function disableAccount(
   now: Date,
 ): Promise<AccountChanged> {
   const account = await target(store, who, name, 'disable');
-  sessions.closeAccount(account.name);
+  await sessions.closeAccount(account.name);
   if (account.disabledAt !== null) return { account: summaryOf(account), changes: [] };
   const changes = ['disabled: its sessions ended and its API token stopped'];
   const summary = await writeAccount(

@@ -109,11 +109,11 @@ export function adminPages(deps: ServerDeps): Hono {
       await deps.guard.loginFailed(c, text(form, 'name'));
       return page(c, 'Log in', loginPage('That name and password (or admin token) do not match.'), 401);
     }
-    startSession(c, deps.guard, principal, deps.now());
+    await startSession(c, deps.guard, principal, deps.now());
     return c.redirect('/admin', 303);
   });
-  app.post('/logout', (c) => {
-    endSession(c, deps.guard);
+  app.post('/logout', async (c) => {
+    await endSession(c, deps.guard);
     return c.redirect('/admin/login', 303);
   });
 
