@@ -3,8 +3,11 @@
 //   dist/edseg.js         IIFE for the script tag (replays calls queued by the stub)
 //   dist/edseg.worker.js  the Web Worker: engine, IndexedDB, custom TensorFlow.js bundle
 //   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
+//   dist/activate.mjs     `edseg/activate`, released segments into the page's tools (not in the main bundle)
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
 //   dist/admin.mjs        edseg-admin, the admin CLI (Node ESM, dependencies external)
+//   dist/science-worker.mjs  the server's fit/train worker thread (src/server/science/worker.ts), loaded
+//                         by dist/server.mjs from beside itself (new URL('./science-worker.mjs', import.meta.url))
 import { builtinModules } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -119,8 +122,28 @@ export default [
     onwarn,
   },
   {
+    input: 'src/activate/index.ts',
+    output: { file: 'dist/activate.mjs', format: 'es', sourcemap: true },
+    plugins: browserPlugins(),
+    treeshake,
+    onwarn,
+  },
+  {
     input: 'src/server/cli.ts',
     output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
+    external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
+    plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
+    treeshake: nodeTreeshake,
+    onwarn,
+  },
+  {
+    input: 'src/server/science/worker.ts',
+    output: {
+      file: 'dist/science-worker.mjs',
+      format: 'es',
+      sourcemap: true,
+      banner: '// edseg science worker',
+    },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
     treeshake: nodeTreeshake,

@@ -33,6 +33,7 @@ function fillConsentForm(c) {
   input('consent-parental-method').value = record.parental?.method || '';
   for (const p of PURPOSES) {
     input(`consent-parental-${p}`).checked = !!record.parental?.purposes?.includes(p);
+    input(`consent-thirdparty-${p}`).checked = !!record.parental?.thirdParty?.includes(p);
     input(`consent-self-${p}`).checked = !!record.self?.purposes?.includes(p);
     input(`consent-optout-${p}`).checked = !!record.optOut?.includes(p);
   }
@@ -50,9 +51,12 @@ function consentFromForm() {
   const verified = input('consent-parental-verified').checked;
   const method = input('consent-parental-method').value.trim();
   const parentalPurposes = checkedPurposes('parental');
-  if (verified || method || parentalPurposes.length > 0) {
+  // COPPA as amended in 2025: disclosure to third parties (the site's other tools) is a separate consent.
+  const thirdParty = checkedPurposes('thirdparty');
+  if (verified || method || parentalPurposes.length > 0 || thirdParty.length > 0) {
     record.parental = { verified, purposes: parentalPurposes, at: now };
     if (method) record.parental.method = method;
+    if (thirdParty.length > 0) record.parental.thirdParty = thirdParty;
   }
   const selfPurposes = checkedPurposes('self');
   if (!isChildBand(ageBand) && selfPurposes.length > 0) record.self = { purposes: selfPurposes, at: now };

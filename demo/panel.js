@@ -75,7 +75,10 @@ export function renderStored(expl) {
     if (c.schoolAuthorized) bases.push('school permission');
     if (c.parental)
       bases.push(
-        `${c.parental.verified ? 'verified' : 'unverified'} parental consent for ${c.parental.purposes.map((p) => PURPOSE_WORDS[p]).join(', ') || 'nothing'}`,
+        `${c.parental.verified ? 'verified' : 'unverified'} parental consent for ${c.parental.purposes.map((p) => PURPOSE_WORDS[p]).join(', ') || 'nothing'}` +
+          (c.parental.thirdParty?.length
+            ? `, and to sharing with the site's other tools for ${c.parental.thirdParty.map((p) => PURPOSE_WORDS[p]).join(', ')}`
+            : ''),
       );
     if (c.self)
       bases.push(

@@ -1,10 +1,10 @@
 // `npm run build` (and the build that `npm start` and `npm test` run): every artefact, with a line per step.
 //   1. rollup.config.mjs: each bundle into dist/, printed as it is written (name, size, time)
 //   2. tsc -p tsconfig.build.json: the declarations into dist/types/
-//   3. rollup-plugin-dts: dist/edseg.d.ts and dist/privacy.d.ts, one file each with zod's types inlined
+//   3. rollup-plugin-dts: dist/edseg.d.ts, dist/privacy.d.ts and dist/activate.d.ts, one file each with zod's types inlined
 //      (a consumer type-checks without zod installed; no `import("zod")` may remain)
 //   4. the two npm packages assembled from dist/ (their package.json files are committed, the rest is copied):
-//      packages/edseg   `edseg`, the browser SDK: ESM, script tag, worker, privacy, bundled declarations
+//      packages/edseg   `edseg`, the browser SDK: ESM, script tag, worker, activate, privacy, bundled declarations
 //      packages/server  `edseg-server`, the reference server and edseg-admin, the SDK files it serves, the demo
 import { cpSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,7 +19,10 @@ const kb = (file) => `${(statSync(file).size / 1024).toFixed(1)} kB`;
 const log = (line) => console.log(`build: ${line}`);
 
 /** The browser SDK files: in `edseg`, and served by the reference server under /edseg/. */
-export const SDK_BROWSER_FILES = ['edseg.mjs', 'edseg.js', 'edseg.worker.js'].flatMap((f) => [f, `${f}.map`]);
+export const SDK_BROWSER_FILES = ['edseg.mjs', 'edseg.js', 'edseg.worker.js', 'activate.mjs'].flatMap((f) => [
+  f,
+  `${f}.map`,
+]);
 /** What the `edseg` package ships from dist/. */
 export const SDK_PACKAGE_FILES = [
   ...SDK_BROWSER_FILES,
@@ -27,9 +30,17 @@ export const SDK_PACKAGE_FILES = [
   'privacy.mjs.map',
   'edseg.d.ts',
   'privacy.d.ts',
+  'activate.d.ts',
 ];
 /** What the `edseg-server` package ships from dist/ (besides the SDK files it serves). */
-export const SERVER_PACKAGE_FILES = ['server.mjs', 'server.mjs.map', 'admin.mjs', 'admin.mjs.map'];
+export const SERVER_PACKAGE_FILES = [
+  'server.mjs',
+  'server.mjs.map',
+  'science-worker.mjs',
+  'science-worker.mjs.map',
+  'admin.mjs',
+  'admin.mjs.map',
+];
 
 async function bundles() {
   // Warnings are known and harmless (see onwarn in rollup.config.mjs): silent, as `rollup -c --silent` was.
@@ -50,6 +61,7 @@ async function bundleTypes() {
   const entries = [
     ['dist/types/src/client/index.d.ts', 'dist/edseg.d.ts'],
     ['dist/types/src/privacy.d.ts', 'dist/privacy.d.ts'],
+    ['dist/types/src/activate/index.d.ts', 'dist/activate.d.ts'],
   ];
   for (const [input, file] of entries) {
     const t0 = Date.now();

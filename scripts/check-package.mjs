@@ -26,7 +26,23 @@ expectNames("'edseg/privacy'", privacy, [
 const r = privacy.perturbSegment(0, 3, 1, privacy.seededRandom(1));
 if (r.oracle !== 'grr' || !(r.value >= 0 && r.value < 3))
   failures.push(`'edseg/privacy': perturbSegment(0, 3, 1) gave ${JSON.stringify(r)}`);
-for (const f of ['edseg.d.ts', 'privacy.d.ts', 'edseg.js', 'edseg.worker.js']) {
+const act = await import('edseg/activate');
+expectNames("'edseg/activate'", act, [
+  'activate',
+  'dataLayer',
+  'segment',
+  'posthog',
+  'rudderstack',
+  'amplitude',
+]);
+for (const f of [
+  'edseg.d.ts',
+  'privacy.d.ts',
+  'activate.d.ts',
+  'edseg.js',
+  'edseg.worker.js',
+  'activate.mjs',
+]) {
   if (!existsSync(join(root, 'packages/edseg/dist', f))) failures.push(`missing packages/edseg/dist/${f}`);
 }
 // Each package's own README (tracked in git; npm pack ships it as the package's page).
@@ -43,5 +59,5 @@ if (failures.length) {
   process.exit(1);
 }
 console.log(
-  `package: 'edseg' (${sdk.version}) and 'edseg/privacy' resolve with every contract name; type declarations present`,
+  `package: 'edseg' (${sdk.version}), 'edseg/privacy' and 'edseg/activate' resolve with every contract name; type declarations present`,
 );

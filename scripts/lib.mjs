@@ -67,11 +67,13 @@ export function buildIsStale() {
       'edseg.worker.js',
       'privacy.mjs',
       'server.mjs',
+      'science-worker.mjs',
       'admin.mjs',
       'edseg.d.ts',
     ].map((f) => join(root, 'dist', f)),
     join(root, 'packages/edseg/dist/edseg.mjs'),
     join(root, 'packages/server/dist/server.mjs'),
+    join(root, 'packages/server/dist/science-worker.mjs'),
   ];
   if (!outputs.every(existsSync)) return true;
   const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));

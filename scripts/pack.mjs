@@ -102,6 +102,7 @@ async function checkConsumerTypes(tarball) {
     join(dir, 'index.ts'),
     `import { createSegmenter, EdsegError, type ReleasedSegment, type Segmenter } from 'edseg';
 import { perturbSegment, seededRandom } from 'edseg/privacy';
+import { activate, dataLayer } from 'edseg/activate';
 const seg: Segmenter = createSegmenter({
   site: 'lingua-kids',
   manifestUrl: '/v1/sites/lingua-kids/manifest',
@@ -110,13 +111,15 @@ const seg: Segmenter = createSegmenter({
 });
 seg.track('lesson_completed', { score: 1 });
 const ids: Promise<string[]> = seg.segments().then((s: ReleasedSegment[]) => s.map((r) => r.id));
-export const out = [ids, new EdsegError('invalid-input', 'm', 'f').field, perturbSegment(0, 3, 1, seededRandom(1)).oracle];
+const stop: () => void = activate(seg, [dataLayer({ purposes: ['instruction'] })]);
+export const out = [stop, ids, new EdsegError('invalid-input', 'm', 'f').field, perturbSegment(0, 3, 1, seededRandom(1)).oracle];
 `,
   );
   // The same calls made wrongly: each line must be an error, or the declarations have decayed to any.
   writeFileSync(
     join(dir, 'misuse.ts'),
     `import { createSegmenter } from 'edseg';
+import { dataLayer } from 'edseg/activate';
 // @ts-expect-error site is required
 createSegmenter({ manifestUrl: '', collectorUrl: '', publicKeys: [] });
 declare const seg: ReturnType<typeof createSegmenter>;
@@ -124,6 +127,8 @@ declare const seg: ReturnType<typeof createSegmenter>;
 seg.track('x', { n: {} });
 // @ts-expect-error a released segment has no such field
 seg.segments().then((s) => s[0]?.nope);
+// @ts-expect-error purposes is required
+dataLayer({});
 `,
   );
   for (const moduleResolution of ['bundler', 'node16']) {
@@ -159,9 +164,11 @@ function checkServer() {
     'bin/edseg-server.mjs',
     'bin/edseg-admin.mjs',
     'dist/server.mjs',
+    'dist/science-worker.mjs',
     'dist/admin.mjs',
     'dist/edseg.js',
     'dist/edseg.worker.js',
+    'dist/activate.mjs',
     'demo/index.html',
   ])
     if (!server.files.includes(f)) failures.push(`edseg-server tarball: missing ${f}`);

@@ -12,6 +12,7 @@ const budgets = {
   'edseg.js': 8_000, // script tag: main thread, no TensorFlow.js, no zod
   'edseg.mjs': 8_000, // npm ESM client
   'edseg.worker.js': 52_000, // worker: engine, idb, jose, zod, custom tfjs (core + cpu, only the kernels used)
+  'activate.mjs': 3_000, // edseg/activate (loaded by the script tag only with data-activate): no zod
 };
 
 // Server-only shapes (src/core/schema/server.ts, admin.ts) must never reach a browser bundle. These field

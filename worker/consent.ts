@@ -6,34 +6,116 @@ import { purposeAllowed } from '../src/core/policy.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import {
   PURPOSES,
+  dayOf,
   type Consent,
   type ConsentInput,
   type Declared,
   type ReleasedSegment,
   type StoredManifest,
 } from '../src/core/schema.js';
-import type { AuditLog, EngineDeps, TabChannel } from './deps.js';
+import { STORAGE_TIMEOUT_MS, type AuditLog, type EngineDeps, type TabChannel } from './deps.js';
 import { holdNothing, type EngineState } from './state.js';
 import type { DeviceStore } from './store.js';
 
-/** A page that starts where the site's database exists picks it up, with its consent and preferences. */
+/** The kv key of the day a store was created with nothing known of its site (migrateToPersistent). */
+export const FRESH_SINCE_KEY = 'freshSince';
+
+type StoreDeps = Pick<EngineDeps, 'storeExists' | 'openStore' | 'storageTimeoutMs'>;
+
+/**
+ * A page that starts where the site's database exists picks it up, with its consent and preferences.
+ * Opening the store and its first reads each have a time limit (deps.storageTimeoutMs): a store
+ * another page holds (a versionchange it blocks, a transaction frozen with it in the back/forward
+ * cache) makes the page run on memory, with explain().storage `{ reason: 'blocked' }`, instead of
+ * waiting; the store is tried again at the next report interval (adoptStoredConsent).
+ */
 export async function resumePersisted(
   s: EngineState,
   config: Pick<EngineConfig, 'site'>,
-  deps: Pick<EngineDeps, 'storeExists' | 'openStore'>,
+  deps: StoreDeps,
 ): Promise<void> {
-  const site = config.site;
-  const store = await openOrFault(s, async () =>
-    (await deps.storeExists(site)) ? deps.openStore(site) : null,
-  );
-  if (store) {
+  const store = await openWithin(s, config.site, deps);
+  if (!store) return;
+  try {
+    const [consent, declared] = await within(
+      Promise.all([store.get<Consent>('consent'), store.get<Declared>('declared')]),
+      deps,
+      'answer its first reads',
+    );
     s.store = store;
-    const [consent, declared] = await Promise.all([
-      s.store.get<Consent>('consent'),
-      s.store.get<Declared>('declared'),
-    ]);
     s.consent = consent ?? null;
     s.declared = declared ?? {};
+  } catch (e) {
+    fault(s, e);
+    void store.close().catch(() => undefined);
+  }
+}
+
+/** The site's database, opened within the time limit if it exists; null if it does not or cannot be (a fault recorded). */
+function openWithin(s: EngineState, site: string, deps: StoreDeps): Promise<DeviceStore | null> {
+  return openOrFault(s, () =>
+    within(
+      (async () => ((await deps.storeExists(site)) ? deps.openStore(site) : null))(),
+      deps,
+      'open',
+      (late) => void late?.close().catch(() => undefined),
+    ),
+  );
+}
+
+/**
+ * `p` within the store's time limit, else a `StorageBlocked` error (what `p` gives later goes to
+ * `late`, so that a connection that opens after all is closed at once).
+ */
+function within<T>(
+  p: Promise<T>,
+  deps: Pick<EngineDeps, 'storageTimeoutMs'>,
+  what: string,
+  late: (v: T) => void = () => {},
+): Promise<T> {
+  const ms = deps.storageTimeoutMs ?? STORAGE_TIMEOUT_MS;
+  return new Promise<T>((resolve, reject) => {
+    let over = false;
+    const timer = setTimeout(() => {
+      over = true;
+      const e = new Error(`blocked by another page of this site: IndexedDB did not ${what} within ${ms} ms`);
+      e.name = 'StorageBlocked';
+      reject(e);
+    }, ms);
+    p.then(
+      (v) => (over ? late(v) : (clearTimeout(timer), resolve(v))),
+      (e: unknown) => void (over || (clearTimeout(timer), reject(e))),
+    );
+  });
+}
+
+/** Records why IndexedDB cannot be used; a time limit (StorageBlocked) is tried again later. */
+function fault(s: EngineState, e: unknown): void {
+  s.storageFault = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  s.storageBlocked = e instanceof Error && e.name === 'StorageBlocked';
+}
+
+/**
+ * A store found blocked is tried again: opened and read within the time limit, then closed. True when
+ * it answered (or no database exists), so the caller goes on as with a free store.
+ */
+async function unblock(
+  s: EngineState,
+  config: Pick<EngineConfig, 'site'>,
+  deps: StoreDeps,
+): Promise<boolean> {
+  s.storageFault = null;
+  s.storageBlocked = false;
+  const probe = await openWithin(s, config.site, deps);
+  if (!probe) return s.storageFault === null;
+  try {
+    await within(probe.get('consent'), deps, 'answer its first reads');
+    return true;
+  } catch (e) {
+    fault(s, e);
+    return false;
+  } finally {
+    void probe.close().catch(() => undefined);
   }
 }
 
@@ -42,7 +124,7 @@ export async function recordConsent(
   s: EngineState,
   input: ConsentInput,
   config: Pick<EngineConfig, 'site' | 'pageGpc'>,
-  deps: Pick<EngineDeps, 'gpc' | 'now' | 'openStore' | 'floor'>,
+  deps: Pick<EngineDeps, 'gpc' | 'now' | 'openStore' | 'storeExists' | 'floor' | 'storageTimeoutMs'>,
   log: AuditLog,
 ): Promise<void> {
   const before = s.consent;
@@ -65,9 +147,10 @@ export async function recordConsent(
 export async function adoptStoredConsent(
   s: EngineState,
   config: Pick<EngineConfig, 'site'>,
-  deps: Pick<EngineDeps, 'storeExists' | 'openStore' | 'floor'>,
+  deps: StoreDeps & Pick<EngineDeps, 'floor' | 'now'>,
 ): Promise<boolean> {
   if (!s.store.persisted) {
+    if (s.storageBlocked && !(await unblock(s, config, deps))) return false;
     // Another tab may have created the database with a consent record since this page started:
     // what this page held in memory moves there, as on a local consent.
     if (s.storageFault !== null || !(await deps.storeExists(config.site).catch(() => false))) return false;
@@ -114,11 +197,29 @@ export async function forgottenElsewhere(
 async function migrateToPersistent(
   s: EngineState,
   config: Pick<EngineConfig, 'site'>,
-  deps: Pick<EngineDeps, 'openStore' | 'floor'>,
+  deps: Pick<EngineDeps, 'openStore' | 'storeExists' | 'floor' | 'storageTimeoutMs' | 'now'>,
 ): Promise<void> {
   const mem = s.store;
-  const idb = await openOrFault(s, () => deps.openStore(config.site));
+  // The floor remembers this site but its store is gone, deleted other than by forget() (which notes
+  // the last spend): that spend's day is unknown, so today stands for it (PRIVACY.md "Storage that
+  // disappears"). Where the browser cannot tell whether the database exists, nothing is assumed.
+  // A store created with nothing known of the site (no floor record: a new device, or a full wipe such
+  // as Safari's 7-day rule) notes its creation day (FRESH_SINCE_KEY): under a manifest's
+  // `freshStore: 'wait'` it counts as a last spend (report.ts lastSpendFor).
+  let fresh = false;
+  if (!(await deps.storeExists(config.site).catch(() => true))) {
+    const known = await deps.floor.record(config.site);
+    if (known && known.lastSpend === undefined)
+      await deps.floor.noteLastSpend(config.site, dayOf(deps.now()), true);
+    fresh = known === undefined;
+  }
+  const idb = await openOrFault(s, () =>
+    within(deps.openStore(config.site), deps, 'open', (late) => void late.close().catch(() => undefined)),
+  );
   if (!idb) return; // IndexedDB unavailable: the page goes on in memory (explain: storage.reason 'unavailable')
+  // Another tab may have created it meanwhile with its own day: the first one stays.
+  if (fresh && (await idb.get(FRESH_SINCE_KEY)) === undefined)
+    await idb.set(FRESH_SINCE_KEY, dayOf(deps.now()));
   const events = await mem.events();
   // The page's rollups merge into whatever other tabs already rolled up.
   if (events.length) await idb.addEvents(events, await mem.rollups());
@@ -152,7 +253,7 @@ async function openOrFault(
   try {
     return await open();
   } catch (e) {
-    s.storageFault = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    fault(s, e);
     return null;
   }
 }

@@ -21,7 +21,12 @@ export type EngineDeps = {
   floor: VersionFloor;
   /** the channel other tabs' engines of this site listen on (BroadcastChannel in browsers and Node) */
   channel: (name: string) => TabChannel | null;
+  /** the time limit on opening the store and on each of its first reads (default STORAGE_TIMEOUT_MS) */
+  storageTimeoutMs?: number;
 };
+
+/** How long the start path waits for IndexedDB to open, and for each first read, before it runs on memory. */
+export const STORAGE_TIMEOUT_MS = 3_000;
 
 /** What engines of the same site tell each other across tabs (the schema's TabMessage). */
 export type { TabMessage };

@@ -29,6 +29,7 @@ import { Schedule, WorkQueue } from './schedule.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
 import {
+  FRESH_SINCE_KEY,
   adoptStoredConsent,
   forgottenElsewhere,
   listenToTabs,
@@ -163,11 +164,27 @@ export class Engine implements EngineApi {
     await this.work.settled();
     this.tabs?.postMessage({ kind: 'forgotten' });
     this.stop();
-    await this.state.store.destroy();
+    const site = this.config.site;
     // A database may exist from an earlier page even while this page ran on memory.
     // (Where IndexedDB is unavailable there is none to delete.)
-    if (!this.state.store.persisted && (await this.deps.storeExists(this.config.site).catch(() => false)))
-      await (await this.deps.openStore(this.config.site)).destroy();
+    const store = this.state.store.persisted
+      ? this.state.store
+      : (await this.deps.storeExists(site).catch(() => false))
+        ? await this.deps.openStore(site)
+        : null;
+    if (store) {
+      // Before the deletion, beside the rollback floor: the last day this device spent for the site,
+      // so that consenting again spends nothing more inside that spend's budget windows.
+      // With none, under freshStore 'wait', the day a fresh store was created stands for it (report.ts).
+      const days = (await store.budget()).filter((sp) => sp.site === site).map((sp) => sp.day);
+      const fresh =
+        this.state.current?.manifest.reporting.budget.freshStore === 'wait'
+          ? await store.get<number>(FRESH_SINCE_KEY)
+          : undefined;
+      await this.deps.floor.noteLastSpend(site, days.length ? Math.max(...days) : (fresh ?? null), true);
+      await store.destroy();
+    }
+    if (store !== this.state.store) await this.state.store.destroy();
     holdNothing(this.state);
   }
 
@@ -220,9 +237,14 @@ export class Engine implements EngineApi {
     );
     this.scheduleManifest();
     this.watchExpiry();
+    const refused = this.state.manifestStatus.status === 'refused' ? this.state.manifestStatus.reason : null;
     return {
       manifestVersion: this.state.current?.meta.version ?? null,
       persisted: this.state.store.persisted,
+      ...(this.state.storageBlocked && this.state.storageFault
+        ? { storageBlocked: this.state.storageFault }
+        : {}),
+      ...(refused ? { manifestRefused: refused } : {}),
     };
   }
 

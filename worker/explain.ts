@@ -1,27 +1,31 @@
 /** What the learner can see of the device: the explanation of its decisions and the export of its data. */
 import { decide } from '../src/core/policy.js';
 import { budgetInUse } from '../src/core/privacy/accountant.js';
+import { quietUntil } from '../src/core/privacy/ceilings.js';
 import type { EngineConfig } from '../src/core/protocol.js';
-import { dayOf, type DeviceExport, type Explanation } from '../src/core/schema.js';
+import { DAY_MS, dayOf, type DeviceExport, type Explanation } from '../src/core/schema.js';
 import type { EngineDeps } from './deps.js';
+import { lastSpendFor } from './report.js';
 import { consentInForce, whyBlocked, type EngineState } from './state.js';
 
 /** The Explanation of what the engine holds and decided, for explain(). */
 export async function explanation(
   s: Readonly<EngineState>,
   config: Pick<EngineConfig, 'site'>,
-  deps: Pick<EngineDeps, 'now' | 'origin'>,
+  deps: Pick<EngineDeps, 'now' | 'origin' | 'floor'>,
 ): Promise<Explanation> {
   const today = dayOf(deps.now());
   const blocked = whyBlocked(s);
   const cur = s.current;
   const reporting = cur?.manifest.reporting;
   const retention = cur?.manifest.retention ?? null;
-  const [spends, counts, recent] = await Promise.all([
+  const [spends, counts, recent, lastSpend] = await Promise.all([
     s.store.budget(),
     s.store.counts(),
     retention ? s.store.rollupsSince(today - retention.rawEventDays + 1) : [],
+    lastSpendFor(s, config, deps),
   ]);
+  const quiet = reporting ? quietUntil(lastSpend, reporting.budget.windowDays) : null;
   const window = reporting
     ? budgetInUse(spends, config.site, today, reporting.budget.windowDays)
     : { spent: 0, reports: 0 };
@@ -45,7 +49,7 @@ export async function explanation(
     storage: s.store.persisted
       ? { mode: 'indexeddb' }
       : s.storageFault !== null
-        ? { mode: 'memory', reason: 'unavailable', error: s.storageFault }
+        ? { mode: 'memory', reason: s.storageBlocked ? 'blocked' : 'unavailable', error: s.storageFault }
         : { mode: 'memory', reason: 'consent' },
     held: { events: s.held.length, dropped: s.heldDropped },
     stored: {
@@ -78,6 +82,9 @@ export async function explanation(
       cap: reporting?.budget.maxEpsilon ?? 0,
       reportsInWindow: window.reports,
       lastPeriod,
+      ...(quiet !== null && quiet > today
+        ? { quietUntil: new Date(quiet * DAY_MS).toISOString().slice(0, 10) }
+        : {}),
     },
   };
 }

@@ -3,8 +3,10 @@
  * accepts a lower one (a replayed older manifest with a laxer policy), not even after forget().
  *
  * It is kept apart from the learner's data, in its own IndexedDB database `edseg-floor`, which
- * forget() does not delete and which holds one record per site, `{ site, version }`, and nothing
- * else: every device that saw version v of a site holds the same record, so it identifies nobody.
+ * forget() does not delete and which holds one record per site, `{ site, version }`, plus after
+ * forget() `lastSpend` (the day of the device's last spend for the site, or null), and nothing else:
+ * every device that saw version v of a site, and spent last on that day, holds the same record, so it
+ * identifies nobody (docs/PRIVACY.md "Storage that disappears").
  *
  * Nothing is persisted before consent (engine.ts): a site's record (and the database) is created
  * only when the caller says consent allows persistence; until then the floor lives in memory, for
@@ -15,21 +17,42 @@ import { databaseExists } from './idb.js';
 
 const FLOOR_DB = 'edseg-floor';
 
+/**
+ * One site's record. `lastSpend`: set by forget() (and when the learner's database is found gone
+ * while this record stayed): the last day this device may have spent budget for the site (null: it
+ * had spent none), so that a new store of the site reports again only once no budget window can hold
+ * both that spend and a new one (docs/PRIVACY.md "Storage that disappears").
+ */
+type FloorRecord = { site: string; version: number; lastSpend?: number | null };
+
 interface FloorDB extends DBSchema {
-  floor: { key: string; value: { site: string; version: number } };
+  floor: { key: string; value: FloorRecord };
 }
 
-/** The highest accepted manifest version per site. */
+/** The highest accepted manifest version per site, and the last spend a deleted store left behind. */
 export type VersionFloor = {
   /** the highest version accepted for the site, held or stored; `persist`: consent allows opening the database */
   get(site: string, persist: boolean): Promise<number | undefined>;
   /** raises the site's floor to `version` (never lowers it); `persist`: consent allows creating the database */
   raise(site: string, version: number, persist: boolean): Promise<void>;
+  /**
+   * the site's stored record as it is (no record: undefined), with `lastSpend` as held in memory too
+   * where this page recorded one
+   */
+  record(site: string): Promise<Omit<FloorRecord, 'site'> | undefined>;
+  /**
+   * Records that the site's store was deleted after a last spend on `day` (null: none): only ever
+   * later, never earlier. `persist`: consent allows creating the record.
+   */
+  noteLastSpend(site: string, day: number | null, persist: boolean): Promise<void>;
 };
 
 /** A floor in memory for the page, and in the `edseg-floor` database of `idb` when there is one. */
 export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
   const memory = new Map<string, number>();
+  const spentMemory = new Map<string, number | null>();
+  const later = (a: number | null | undefined, b: number | null | undefined) =>
+    a === undefined ? b : b === undefined ? a : a === null ? b : b === null ? a : Math.max(a, b);
   // Opening creates the database: only with consent, or when it exists already.
   // Where IndexedDB fails (blocked, a private mode), the floor is the one in memory, as without it.
   let broken = false;
@@ -69,7 +92,39 @@ export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
         const highest = memory.get(site)!;
         // A record is created only with consent; one that exists (kept after forget()) is raised.
         if ((persist || stored !== undefined) && highest > (stored ?? 0))
-          await tx.store.put({ site, version: highest });
+          await tx.store.put({ ...(await tx.store.get(site)), site, version: highest });
+        await tx.done;
+        db.close();
+      });
+    },
+    async record(site) {
+      let stored: FloorRecord | undefined;
+      if (await mayOpen(false))
+        await guarded(async () => {
+          const db = await open();
+          stored = await db.get('floor', site);
+          db.close();
+        });
+      const held = spentMemory.get(site);
+      if (!stored)
+        return held === undefined ? undefined : { version: memory.get(site) ?? 1, lastSpend: held };
+      const { site: _s, ...rest } = stored;
+      const lastSpend = later(rest.lastSpend, held);
+      return lastSpend === undefined ? rest : { ...rest, lastSpend };
+    },
+    async noteLastSpend(site, day, persist) {
+      spentMemory.set(site, later(spentMemory.get(site), day) ?? null);
+      if (!(await mayOpen(persist))) return;
+      await guarded(async () => {
+        const db = await open();
+        const tx = db.transaction('floor', 'readwrite');
+        const stored = await tx.store.get(site);
+        if (persist || stored)
+          await tx.store.put({
+            site,
+            version: Math.max(stored?.version ?? 1, memory.get(site) ?? 1),
+            lastSpend: later(stored?.lastSpend, spentMemory.get(site)) ?? null,
+          });
         await tx.done;
         db.close();
       });

@@ -3,12 +3,13 @@
  * this period's report, and its delivery.
  */
 import { purposeAllowed } from '../src/core/policy.js';
-import { deviceCeilings, spendBudgets } from '../src/core/privacy/ceilings.js';
+import { deviceCeilings, quietUntil, spendBudgets } from '../src/core/privacy/ceilings.js';
 import { buildReport, type ModelAssignment } from '../src/core/privacy/report.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import { dayOf, periodOf, type Consent, type OutboxItem } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps } from './deps.js';
 import type { Assignment } from './manifest.js';
+import { FRESH_SINCE_KEY } from './consent.js';
 import { deliver, type Delivered } from './outbox.js';
 import { whyBlocked, type EngineState } from './state.js';
 
@@ -37,11 +38,30 @@ export async function dropDisallowedReports(s: Readonly<EngineState>, log: Audit
   for (const d of drop) await log('report-dropped', { reportId: d.report.id, reason: 'consent-changed' });
 }
 
+/**
+ * The day that stands for the device's last spend for the site (null or undefined: none): the one the
+ * floor keeps (forget(), a store found gone), or, under the manifest's `freshStore: 'wait'`, the day
+ * a store created with nothing known of the site was created, while it has spent nothing. That day is
+ * then noted in the floor, so that it outlives a forget() or a wipe of the learner's database alone.
+ */
+export async function lastSpendFor(
+  s: Readonly<EngineState>,
+  config: Pick<EngineConfig, 'site'>,
+  deps: Pick<EngineDeps, 'floor'>,
+): Promise<number | null | undefined> {
+  const known = (await deps.floor.record(config.site))?.lastSpend;
+  if (known !== undefined || s.current?.manifest.reporting.budget.freshStore !== 'wait') return known;
+  const created = await s.store.get<number>(FRESH_SINCE_KEY);
+  if (created === undefined || (await s.store.budget()).some((sp) => sp.site === config.site)) return known;
+  await deps.floor.noteLastSpend(config.site, created, s.store.persisted);
+  return created;
+}
+
 /** Builds, spends for and queues this period's report, if due and allowed. */
 export async function maybeReport(
   s: Readonly<EngineState>,
   config: Pick<EngineConfig, 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'>,
-  deps: Pick<EngineDeps, 'now' | 'rng'>,
+  deps: Pick<EngineDeps, 'now' | 'rng' | 'floor'>,
   log: AuditLog,
 ): Promise<void> {
   const cur = s.current;
@@ -53,6 +73,9 @@ export async function maybeReport(
   // One report per period, and periods only move forward: a clock set back (or forward, then back) by
   // days never reports a period at or before one already reported.
   if ((await s.store.budget()).some((sp) => sp.site === config.site && sp.period >= period)) return;
+  // A store deleted (forget(), or found gone) after a spend: nothing more inside that spend's windows.
+  const until = quietUntil(await lastSpendFor(s, config, deps), m.reporting.budget.windowDays);
+  if (until !== null && today < until) return;
   const report = buildReport({
     site: config.site,
     manifestVersion: cur.meta.version,

@@ -27,6 +27,8 @@ export type EngineState = {
   heldDropped: number;
   /** why IndexedDB could not be used (the page then runs on memory), or null */
   storageFault: string | null;
+  /** the fault is a time limit (another page holds the store): the store is tried again later */
+  storageBlocked: boolean;
 };
 
 /** The most events held in memory while no manifest is adopted (the oldest are dropped beyond it). */
@@ -48,6 +50,7 @@ export function initialState(): EngineState {
     held: [],
     heldDropped: 0,
     storageFault: null,
+    storageBlocked: false,
   };
 }
 

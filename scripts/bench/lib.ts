@@ -5,6 +5,9 @@
 // worker's store code (worker/idb.ts and the pure core it needs) on a real IndexedDB. Everything runs
 // under tsx (scripts/bench/run.mjs, `npx tsx scripts/bench/parts/<part>.mjs`, or npm run bench:server).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { CHROMIUM, freePort, root, waitForUrl } from '../lib.mjs';
@@ -120,4 +123,51 @@ export async function storePage(): Promise<{ page: Page; close: () => Promise<vo
   );
   await page.goto('http://bench.edseg.test/');
   return { page, close: () => browser.close() };
+}
+
+/** A page of the bench's host site: its content type and body. */
+export type HostPage = { type: string; body: string | Buffer };
+
+/**
+ * The bench's host site on a free loopback port: a plain static server that serves `pages()` (read
+ * at each request, so a part can set them once the server's keys are known) and the SDK's files
+ * copied from dist/, as a site would, and passes /v1/ to the reference server at `upstream`, so the
+ * pages are served over the network as a real site's are (a Playwright route would add its own delay).
+ */
+export async function startHostSite(
+  upstream: string,
+  pages: () => Record<string, HostPage>,
+): Promise<{ base: string; close: () => void }> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const host = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', base).pathname;
+    if (path.startsWith('/v1/')) {
+      const body =
+        req.method === 'POST' ? await new Response(req as unknown as BodyInit).arrayBuffer() : undefined;
+      const r = await fetch(upstream + req.url, {
+        method: req.method ?? 'GET',
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+        ...(body ? { body } : {}),
+      });
+      res.writeHead(r.status, {
+        'content-type': r.headers.get('content-type') ?? 'text/plain',
+        'cache-control': 'no-cache',
+      });
+      res.end(Buffer.from(await r.arrayBuffer()));
+      return;
+    }
+    const sdk = /^\/edseg\/(edseg\.js|edseg\.worker\.js)$/.exec(path);
+    const page = sdk
+      ? { type: 'text/javascript', body: readFileSync(join(root, 'dist', sdk[1]!)) }
+      : pages()[path];
+    if (!page) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-cache' });
+    res.end(page.body);
+  });
+  await new Promise<void>((r) => host.listen(port, '127.0.0.1', () => r()));
+  return { base, close: () => void host.close() };
 }

@@ -13,7 +13,11 @@
  * - when no worker can start (none ever answered init) or one is given up, `onDown` is called once
  *   with `worker-unavailable` or `worker-crashed`, and every pending and later call rejects with it;
  * - the remote proxy stays referenced for the worker's lifetime (comlink releases a proxy it sees
- *   collected); `close(reason)` stops it on purpose and rejects every pending and later call.
+ *   collected); `close(reason)` stops it on purpose and rejects every pending and later call;
+ * - `suspend()` (the page enters the back/forward cache) terminates the worker, so that no storage
+ *   work of it is frozen with the page (its IndexedDB transactions abort and release the store): the
+ *   calls pending on it reject with `worker-crashed`, later calls wait; `resume()` (pageshow with
+ *   `persisted`) starts a new worker and sends init; it is not counted as a crash.
  */
 import { wrap, releaseProxy, type Remote } from 'comlink';
 import { EdsegError } from '../core/errors.js';
@@ -80,49 +84,68 @@ export function workerSource(
 }
 
 export class WorkerBridge {
-  private link: Link | null = null;
-  private down: EdsegError | null = null;
+  #link: Link | null = null;
+  #down: EdsegError | null = null;
   /** some worker has answered init: later deaths are crashes, not a failure to load */
-  private everUp = false;
-  private crashes: number[] = [];
-  private readonly source: { url: string; blob: boolean };
+  #everUp = false;
+  #crashes: number[] = [];
+  /** set while the page is in the back/forward cache: resolves when it is shown again */
+  #suspended = false;
+  #wake: Promise<void> = Promise.resolve();
+  #wakeUp = () => {};
+  /** the worker suspend() terminated (a start waiting on it begins again once the page is shown) */
+  #suspendedLink: Link | null = null;
+  readonly #source: { url: string; blob: boolean };
   /** resolves when the first worker is up, rejects when none can start */
   readonly started: Promise<unknown>;
 
+  readonly #workerUrl: string;
+  readonly #timeoutMs: number;
+  readonly #initTimeoutMs: number;
+  readonly #hooks: BridgeHooks;
+  readonly #now: () => number;
+
   constructor(
-    private readonly workerUrl: string,
-    private readonly timeoutMs: number,
-    private readonly initTimeoutMs: number,
-    private readonly hooks: BridgeHooks,
-    private readonly now: () => number = () => Date.now(),
+    workerUrl: string,
+    timeoutMs: number,
+    initTimeoutMs: number,
+    hooks: BridgeHooks,
+    now: () => number = () => Date.now(),
   ) {
-    this.source = workerSource(workerUrl, globalThis.location?.origin);
-    this.started = this.start();
+    this.#workerUrl = workerUrl;
+    this.#timeoutMs = timeoutMs;
+    this.#initTimeoutMs = initTimeoutMs;
+    this.#hooks = hooks;
+    this.#now = now;
+    this.#source = workerSource(workerUrl, globalThis.location?.origin);
+    this.started = this.#start();
   }
 
   get alive(): boolean {
-    return this.down === null;
+    return this.#down === null;
   }
 
   /** Why the bridge is down (given up, or closed on purpose); null while it runs. */
   get downReason(): EdsegError | null {
-    return this.down;
+    return this.#down;
   }
 
   /** Runs one remote call on the current worker with a timeout; `label` names the call in errors. */
   call<T>(
     label: string,
     fn: (remote: Remote<EngineApi>) => Promise<T>,
-    timeoutMs = this.timeoutMs,
+    timeoutMs = this.#timeoutMs,
   ): Promise<T> {
-    const link = this.link;
-    if (this.down || !link) return Promise.reject(this.down ?? new EdsegError('closed', 'edseg: no worker'));
+    if (this.#suspended && !this.#down) return this.#wake.then(() => this.call(label, fn, timeoutMs));
+    const link = this.#link;
+    if (this.#down || !link)
+      return Promise.reject(this.#down ?? new EdsegError('closed', 'edseg: no worker'));
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = { reject };
       const timer = setTimeout(() => {
         entry.reject(new EdsegError('worker-timeout', `edseg: ${label}() timed out after ${timeoutMs} ms`));
-        if (this.everUp && link === this.link)
-          this.probe(link, `${label}() got no answer in ${timeoutMs} ms`);
+        if (this.#everUp && link === this.#link)
+          this.#probe(link, `${label}() got no answer in ${timeoutMs} ms`);
       }, timeoutMs);
       const settle = () => {
         clearTimeout(timer);
@@ -148,37 +171,83 @@ export class WorkerBridge {
 
   /** Stops the worker on purpose; pending and later calls reject with `reason`. */
   close(reason: EdsegError): void {
-    if (this.down) return;
-    this.down = reason;
-    this.link?.end(reason);
-    this.link = null;
-    if (this.source.blob) URL.revokeObjectURL(this.source.url);
+    if (this.#down) return;
+    this.#down = reason;
+    this.#link?.end(reason);
+    this.#link = null;
+    this.#wakeUp(); // calls waiting for a restore now reject with `reason`
+    if (this.#source.blob) URL.revokeObjectURL(this.#source.url);
   }
 
-  private spawn(): Link | null {
+  /**
+   * The page enters the back/forward cache: the worker is terminated (none of its storage work stays
+   * frozen with the page, holding the store against the next page of the site). Pending calls reject
+   * with `worker-crashed`; later calls wait for resume().
+   */
+  suspend(): void {
+    if (this.#down || this.#suspended) return;
+    this.#suspended = true;
+    this.#wake = new Promise<void>((r) => (this.#wakeUp = r));
+    const link = this.#link;
+    this.#link = null;
+    this.#suspendedLink = link;
+    link?.end(
+      new EdsegError(
+        'worker-crashed',
+        'edseg: the page entered the back/forward cache; this call did not complete',
+      ),
+    );
+  }
+
+  /**
+   * The page is shown again from the back/forward cache: a new worker is started and sent init
+   * (the first start, if the page was hidden before its worker answered, retries by itself).
+   * Resolves once the new worker answered init.
+   */
+  resume(): Promise<unknown> {
+    if (!this.#suspended || this.#down) return Promise.resolve();
+    this.#suspended = false;
+    this.#wakeUp();
+    if (!this.#everUp) return this.started.catch(() => undefined);
+    const link = this.#spawn();
+    if (!link) return Promise.resolve();
+    return this.call('init', this.#hooks.init, this.#initTimeoutMs).catch((e: unknown) => {
+      // No answer to init after a restore: a worker that cannot start is one more crash.
+      if ((e as EdsegError).code === 'worker-timeout') this.#died(link, (e as Error).message);
+    });
+  }
+
+  #spawn(): Link | null {
     let worker: Worker;
     try {
-      worker = new Worker(this.source.url, { name: 'edseg' });
+      worker = new Worker(this.#source.url, { name: 'edseg' });
     } catch (e) {
-      this.giveUp(`new Worker() threw ${(e as Error).name}: ${(e as Error).message}`);
+      this.#giveUp(`new Worker() threw ${(e as Error).name}: ${(e as Error).message}`);
       return null;
     }
-    const link: Link = new Link(worker, (why) => this.died(link, why));
-    this.link = link;
+    const link: Link = new Link(worker, (why) => this.#died(link, why));
+    this.#link = link;
     return link;
   }
 
-  private async start(): Promise<unknown> {
-    const link = this.spawn();
-    if (!link) throw this.down;
+  async #start(): Promise<unknown> {
+    const link = this.#spawn();
+    if (!link) throw this.#down;
     try {
-      return await this.call('init', this.hooks.init, this.initTimeoutMs);
+      return await this.call('init', this.#hooks.init, this.#initTimeoutMs);
     } catch (e) {
+      // Hidden into the back/forward cache before the worker answered: start again once shown.
+      if (link === this.#suspendedLink) {
+        await this.#wake;
+        return await this.#start();
+      }
       // No answer to init: no worker can start. An error the engine threw is an answer: the worker is up.
-      if ((e as EdsegError).code === 'worker-timeout') this.died(link, (e as Error).message);
-      throw this.down ?? e;
+      // A worker that answers the liveness probe did load: its script is not what failed.
+      if ((e as EdsegError).code === 'worker-timeout')
+        this.#died(link, (e as Error).message, link === this.#link && (await this.#answers(link)));
+      throw this.#down ?? e;
     } finally {
-      if (!this.down) this.everUp = true;
+      if (!this.#down) this.#everUp = true;
     }
   }
 
@@ -187,58 +256,69 @@ export class WorkerBridge {
    * for a property, which comlink answers at once outside the engine's queue; no answer within
    * PROBE_MS (any answer counts, even an error) means it is hung: it is restarted as a crashed one.
    */
-  private probe(link: Link, why: string): void {
+  #probe(link: Link, why: string): void {
     if (link.probing) return;
     link.probing = true;
-    const ms = Math.min(this.timeoutMs, PROBE_MS);
-    const timer = setTimeout(() => this.died(link, `${why}, nor a liveness probe in ${ms} ms`), ms);
-    const answered = () => {
-      clearTimeout(timer);
+    void this.#answers(link).then((yes) => {
       link.probing = false;
-    };
-    void Promise.resolve((link.remote as unknown as Record<string, unknown>).edsegProbe).then(
-      answered,
-      answered,
-    );
+      if (!yes) this.#died(link, `${why}, nor a liveness probe in ${Math.min(this.#timeoutMs, PROBE_MS)} ms`);
+    });
   }
 
-  private died(link: Link, why: string): void {
-    if (link.dead || link !== this.link || this.down) return;
-    if (!this.everUp) {
-      const reason = this.unavailable(why);
+  /** Whether the worker answers a liveness probe within PROBE_MS (its script loaded and runs). */
+  #answers(link: Link): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.min(this.#timeoutMs, PROBE_MS));
+      const yes = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      void Promise.resolve((link.remote as unknown as Record<string, unknown>).edsegProbe).then(yes, yes);
+    });
+  }
+
+  #died(link: Link, why: string, loaded = false): void {
+    if (link.dead || link !== this.#link || this.#down) return;
+    if (!this.#everUp) {
+      const reason = this.#unavailable(why, loaded);
       link.end(reason);
-      this.link = null;
-      this.fail(reason);
+      this.#link = null;
+      this.#fail(reason);
       return;
     }
-    const t = this.now();
-    this.crashes = this.crashes.filter((c) => t - c < CRASH_WINDOW_MS).concat(t);
+    const t = this.#now();
+    this.#crashes = this.#crashes.filter((c) => t - c < CRASH_WINDOW_MS).concat(t);
     const crashed = new EdsegError(
       'worker-crashed',
       `edseg: the worker stopped (${why}); it was restarted, this call did not complete`,
     );
     link.end(crashed);
-    if (this.crashes.length >= MAX_CRASHES) {
-      this.link = null;
-      this.fail(
+    if (this.#crashes.length >= MAX_CRASHES) {
+      this.#link = null;
+      this.#fail(
         new EdsegError(
           'worker-crashed',
-          `edseg: the worker stopped ${this.crashes.length} times within ${CRASH_WINDOW_MS / 1000} s (last: ${why}); segments stay empty until the page is reloaded`,
+          `edseg: the worker stopped ${this.#crashes.length} times within ${CRASH_WINDOW_MS / 1000} s (last: ${why}); segments stay empty until the page is reloaded`,
         ),
       );
       return;
     }
-    const next = this.spawn();
+    const next = this.#spawn();
     if (!next) return;
-    this.call('init', this.hooks.init, this.initTimeoutMs).catch(() => {
+    this.call('init', this.#hooks.init, this.#initTimeoutMs).catch(() => {
       /* a restart that fails is one more crash, seen through the error event or the timeout */
     });
-    this.hooks.onRestart(this.crashes.length, why);
+    this.#hooks.onRestart(this.#crashes.length, why);
   }
 
-  private unavailable(why: string): EdsegError {
-    const how = this.source.blob
-      ? `it loads ${this.workerUrl} from another origin through a blob: worker, so the page's CSP must allow worker-src blob:, or`
+  #unavailable(why: string, loaded = false): EdsegError {
+    if (loaded)
+      return new EdsegError(
+        'worker-unavailable',
+        `edseg: the worker loaded but did not start (${why}); another page may hold this site's storage. Segments stay empty until a reload.`,
+      );
+    const how = this.#source.blob
+      ? `it loads ${this.#workerUrl} from another origin through a blob: worker, so the page's CSP must allow worker-src blob:, or`
       : 'check that the URL serves edseg.worker.js, or';
     return new EdsegError(
       'worker-unavailable',
@@ -246,15 +326,15 @@ export class WorkerBridge {
     );
   }
 
-  private giveUp(why: string): void {
-    this.link = null;
-    this.fail(this.unavailable(why));
+  #giveUp(why: string): void {
+    this.#link = null;
+    this.#fail(this.#unavailable(why));
   }
 
-  private fail(reason: EdsegError): void {
-    if (this.down) return;
-    this.down = reason;
-    if (this.source.blob) URL.revokeObjectURL(this.source.url);
-    this.hooks.onDown(reason);
+  #fail(reason: EdsegError): void {
+    if (this.#down) return;
+    this.#down = reason;
+    if (this.#source.blob) URL.revokeObjectURL(this.#source.url);
+    this.#hooks.onDown(reason);
   }
 }

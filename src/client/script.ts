@@ -6,7 +6,8 @@
  * a queued entry may carry [method, args, resolve, reject] to receive the call's result.
  * Optional: data-worker="URL" (a same-origin copy of edseg.worker.js, the way for strict-CSP pages;
  * default: edseg.worker.js beside this script, through a blob: bootstrap when that is another origin),
- * data-debug (prefixed console lines). A configuration that cannot start (no data-key, bad JSON, a
+ * data-debug (prefixed console lines), data-activate="dataLayer" with data-activate-purposes="instruction,…"
+ * (edseg/activate's dataLayer destination without code: activate.mjs, loaded from beside this script only then). A configuration that cannot start (no data-key, bad JSON, a
  * bad option) gives an inert segmenter that says why once on the console and in explain(): no host
  * call ever throws because loading failed. Without data-site, only `window.edseg.createSegmenter` is exposed.
  */
@@ -69,6 +70,15 @@ if (ds?.site) {
     seg = segmenterFor(
       { site: ds.site, manifestUrl: '', collectorUrl: '', publicKeys: [] },
       new EdsegError(why.code, `${why.message} (the script tag's data-* attributes)`, why.field),
+    );
+  }
+  if (ds.activate !== undefined) {
+    // Its own file, so the main-thread bundle stays as small without it.
+    const url = new URL('activate.mjs', script!.src).href;
+    const tag = ds.activate;
+    (import(url) as Promise<typeof import('../activate/index.js')>).then(
+      (m) => m.activateFromTag(seg, tag, ds.activatePurposes),
+      (e) => console.warn(`[edseg] data-activate: ${url} did not load (${String(e)}); nothing is activated`),
     );
   }
   Object.assign(api, seg);

@@ -14,6 +14,7 @@ import type {
   DebugListener,
   EngineApi,
   ErrorListener,
+  InitResult,
   Segmenter,
   SegmentsListener,
   TimedEvent,
@@ -87,6 +88,11 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   let declared: Record<string, string> = {};
   let pendingDeclares: Record<string, string>[] = [];
   let lastConsent: ConsentInput | undefined;
+  /** the segments last emitted, and whether a restored page's new worker is starting (see onShow) */
+  let lastEmitted: string | null = null;
+  let resuming = false;
+  /** the batches not acknowledged when the page entered the back/forward cache, replayed on restore */
+  let parked: ReturnType<typeof takeUnacked> = [];
 
   const later = (fn: () => void) => void Promise.resolve().then(fn);
   const emitTo = <T>(set: Set<(v: T) => void>, v: T) => {
@@ -116,13 +122,32 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     }
   };
 
+  /** One console warning for what the started worker could not do: its storage, its manifest. */
+  const warnAtStart = (r: InitResult | undefined) => {
+    if (r?.storageBlocked)
+      console.warn(
+        `${PREFIX} the worker started, but this site's storage is held by another page (${r.storageBlocked}); data is kept in memory, storage tried again later`,
+      );
+    // In debug mode the `manifest refused` debug line, with the verifier's message, is that one line.
+    if (r?.manifestRefused && !debug)
+      console.warn(
+        `${PREFIX} the worker started, but the manifest from ${manifestUrl} was refused (${r.manifestRefused}): nothing is released`,
+      );
+  };
+
   let bridge: WorkerBridge | null = null;
   let ready: Promise<void>;
   if (live) {
     installErrorTransfer();
     const nav = globalThis.navigator as (Navigator & { globalPrivacyControl?: boolean }) | undefined;
     // The callbacks' proxies must stay referenced as long as a worker may call them.
-    const onSegments = proxy((released: ReleasedSegment[]) => emitTo(segmentsListeners, released));
+    const onSegments = proxy((released: ReleasedSegment[]) => {
+      const json = JSON.stringify(released);
+      // A worker restarted after a back/forward-cache restore recomputes what the page already has.
+      if (resuming && json === lastEmitted) return;
+      lastEmitted = json;
+      emitTo(segmentsListeners, released);
+    });
     const onDebug: DebugListener | undefined = debug
       ? proxy((kind: string, detail: Record<string, unknown>) => console.info(debugLine(kind, detail)))
       : undefined;
@@ -147,7 +172,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
         goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
     });
     ready = bridge.started.then(
-      () => undefined,
+      (r) => warnAtStart(r as InitResult | undefined),
       (e: unknown) => {
         if (!bridge?.alive && e === bridge?.downReason) return; // inert: ready resolves, segments() gives []
         throw e;
@@ -221,28 +246,53 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     }
   };
 
-  // Hiding or leaving the page hands the worker what is buffered and has it report and deliver;
-  // nothing waits for it (the worker's collector requests are keepalive). Dedicated workers get no
-  // `online` event, so the page forwards it.
+  // Hiding the page (a tab switch, or before leaving) has the worker report and deliver; nothing waits
+  // for it (the worker's collector requests are keepalive). Leaving into the back/forward cache
+  // (pagehide with `persisted`) terminates the worker instead, so no IndexedDB work of it is frozen
+  // with the page, holding the store the site's next page needs (Firefox, WebKit); what it did not
+  // acknowledge stays on the page and goes to the new worker when the page is shown again
+  // (docs/ARCHITECTURE.md "Navigation and the back/forward cache"). No listener for the unload event, ever: it
+  // would make the page ineligible for the back/forward cache. Dedicated workers get no `online`
+  // event, so the page forwards it.
   const hasDocument = typeof document !== 'undefined' && typeof addEventListener === 'function';
-  const onHide = () => void seg.flush().catch(() => {});
   const onVisibility = () => {
-    if (document.visibilityState === 'hidden') onHide();
+    if (document.visibilityState === 'hidden') void seg.flush().catch(() => {});
+  };
+  const onHide = (ev: Event) => {
+    if (!(ev as PageTransitionEvent).persisted) return void seg.flush().catch(() => {});
+    if (stopped || inert || !bridge) return;
+    parked = parked.concat(takeUnacked(held));
+    bridge.suspend();
+  };
+  const onShow = (ev: Event) => {
+    if (!(ev as PageTransitionEvent).persisted || stopped || inert || !bridge) return;
+    resuming = true;
+    const restarted = bridge.resume();
+    // In order, before anything newer: the batches the closed worker did not acknowledge, then
+    // the preferences it had not stored.
+    const replay = parked;
+    parked = [];
+    for (const b of replay) send(b.events, b.id);
+    sendBuffer();
+    for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
+    void restarted.finally(() => (resuming = false));
   };
   const onOnline = () => void forward('online', (r) => r.online()).catch(() => {});
-  if (hasDocument && live) {
-    document.addEventListener('visibilitychange', onVisibility);
-    addEventListener('pagehide', onHide);
-    addEventListener('online', onOnline);
-  }
+  /** The page events this segmenter listens to, and on what: added now, removed by stop(). */
+  const hooked: [EventTarget, string, (ev: Event) => void][] =
+    hasDocument && live
+      ? [
+          [document, 'visibilitychange', onVisibility],
+          [globalThis, 'pagehide', onHide],
+          [globalThis, 'pageshow', onShow],
+          [globalThis, 'online', onOnline],
+        ]
+      : [];
+  for (const [target, type, fn] of hooked) target.addEventListener(type, fn);
   /** Ends this segmenter: later calls reject with `reason`, and nothing of it stays hooked to the page. */
   const stop = (reason: EdsegError) => {
     stopped = reason;
-    if (hasDocument && live) {
-      document.removeEventListener('visibilitychange', onVisibility);
-      removeEventListener('pagehide', onHide);
-      removeEventListener('online', onOnline);
-    }
+    for (const [target, type, fn] of hooked) target.removeEventListener(type, fn);
     bridge?.close(reason);
   };
 
@@ -303,6 +353,8 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       try {
         if (bridge && !inert) await bridge.call('forget', (r) => r.forget());
       } finally {
+        // Nothing is released any more: the page's listeners (edseg/activate's too) hear it once, last.
+        emitTo(segmentsListeners, []);
         segmentsListeners.clear();
         errorListeners.clear();
         stop(

@@ -29,19 +29,22 @@
  * Pure: no DOM, no storage, no clock.
  */
 import { REASON_CODES } from './schema.js';
+import {
+  AGE_RANK,
+  ageBandOf,
+  isChildBand,
+  isCommercial,
+  parentalNames,
+  purposeAllowed,
+  purposeDenials,
+} from './consent-rules.js';
+
+// The purpose rules live in consent-rules.ts (no zod: edseg/activate applies them on the main thread).
+export { purposeAllowed, thirdPartyAllowed } from './consent-rules.js';
 
 // A manifest validity rule, kept with the schema's manifestIssues; re-exported for the policy's callers.
 export { partialClearModels } from './schema.js';
-import type {
-  AgeBand,
-  Channel,
-  Consent,
-  Manifest,
-  MinAgeBand,
-  Purpose,
-  ReasonCode,
-  SitePolicy,
-} from './schema.js';
+import type { Channel, Consent, Manifest, MinAgeBand, Purpose, ReasonCode, SitePolicy } from './schema.js';
 
 /** What the policy knows of one model: its purpose, its segment ids, whether it reads education records. */
 export type ModelContext = {
@@ -57,56 +60,11 @@ export type ModelContext = {
 export type SegmentContext = ModelContext & { id: string; minAgeBand: MinAgeBand };
 export type Decision = { release: boolean; channel: Channel; reasons: ReasonCode[] };
 
-/** Source: COMPLIANCE.md rule 9 ordering; `unknown` ranks with `under13` (most protective). */
-const AGE_RANK: Record<AgeBand, number> = { unknown: 0, under13: 0, teen: 1, adult: 2 };
-
-const isChildBand = (band: AgeBand): boolean => AGE_RANK[band] === 0;
-const isCommercial = (p: Purpose): boolean => p === 'marketing' || p === 'advertising';
-const isSchoolPurpose = (p: Purpose): boolean => p === 'instruction' || p === 'analytics';
-
-/** The learner's age band as the rules read it: a record without one is `unknown`. */
-function ageBandOf(consent: Consent): AgeBand {
-  return consent.ageBand ?? 'unknown';
-}
-
-const parentalNames = (c: Consent, p: Purpose): boolean =>
-  c.parental?.verified === true && c.parental.purposes.includes(p);
-
-/**
- * The rules that read only the consent record and the purpose (2, 4, 6, 7, 8), in order,
- * each returning its code when it denies.
- */
-function purposeDenials(c: Consent, purpose: Purpose): ReasonCode[] {
-  const out: ReasonCode[] = [];
-  const child = isChildBand(ageBandOf(c));
-  if (c.optOut?.includes(purpose)) out.push('opted-out'); // rule 2
-  if (c.gpc === true && purpose === 'advertising') out.push('gpc'); // rule 4
-  if (child && isCommercial(purpose) && !parentalNames(c, purpose)) out.push('coppa-separate-consent'); // rule 6
-  if (child && isSchoolPurpose(purpose) && c.schoolAuthorized !== true && !parentalNames(c, purpose))
-    out.push('coppa-parental-consent'); // rule 7
-  if (!child) {
-    const self = c.self?.purposes.includes(purpose) === true;
-    const school = c.schoolAuthorized === true && isSchoolPurpose(purpose);
-    if (!self && !school) out.push('no-basis'); // rule 8
-  }
-  return out;
-}
-
 /**
  * Rule precedence as COMPLIANCE.md numbers it, used to merge the purpose and segment rules in order:
  * the schema lists the denial codes in rule order, then 'allowed'.
  */
 const RULE_ORDER: readonly ReasonCode[] = REASON_CODES.filter((r) => r !== 'allowed');
-
-/** Whether a purpose itself is allowed for this learner (rules 1, 2, 4, 6, 7, 8 without a segment). */
-export function purposeAllowed(
-  consent: Consent | null,
-  purpose: Purpose,
-): { allowed: boolean; reason: ReasonCode } {
-  if (consent === null) return { allowed: false, reason: 'no-consent' };
-  const first = purposeDenials(consent, purpose)[0];
-  return first === undefined ? { allowed: true, reason: 'allowed' } : { allowed: false, reason: first };
-}
 
 /** COMPLIANCE.md rules 1-9 in order (release), and the model's collector channel; `consent === null` means no record (rule 1). */
 export function decide(consent: Consent | null, segment: SegmentContext, sitePolicy: SitePolicy): Decision {

@@ -65,8 +65,18 @@ export type TimedEvent = EventInput & { ts: number };
 
 export type { EngineConfig } from './schema.js';
 
-/** What `init` resolves with: the manifest version loaded (null if refused) and whether storage persists. */
-export type InitResult = { manifestVersion: number | null; persisted: boolean };
+/**
+ * What `init` resolves with: the manifest version loaded (null if refused) and whether storage persists;
+ * `storageBlocked`: why the store was not used (another page of the site holds it: the page runs on
+ * memory and tries it again later); `manifestRefused`: why no manifest was adopted, when one was
+ * answered and refused. The page warns once for each (src/client/segmenter.ts).
+ */
+export type InitResult = {
+  manifestVersion: number | null;
+  persisted: boolean;
+  storageBlocked?: string;
+  manifestRefused?: string;
+};
 
 /** The Segmenter calls the page forwards as they are: same arguments, same result. */
 type Forwarded = 'setConsent' | 'segments' | 'explain' | 'flush' | 'exportData' | 'forget' | 'close';

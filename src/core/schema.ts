@@ -17,5 +17,6 @@ export * from './schema/options.js';
 export * from './schema/server.js';
 export * from './schema/admin.js';
 export * from './schema/accounts.js';
+export * from './schema/science.js';
 export * from './schema/parse.js';
 export * from './schema/time.js';

@@ -35,6 +35,8 @@ import {
   readStatic,
 } from './runtime/static.js';
 import type { Store } from './storage/store.js';
+import { createScienceJobs } from './science/jobs.js';
+import type { ScienceJobs, ScienceLimits } from './science/jobs.js';
 
 export type AppOptions = {
   store: Store;
@@ -49,6 +51,8 @@ export type AppOptions = {
   metricsToken?: string;
   /** metrics and readiness shared with the caller (startServer drains them on shutdown); else made here */
   ops?: Ops;
+  /** caps on fits and trainings (science/jobs.ts; EDSEG_SCIENCE_*), or the jobs themselves (startServer stops them on close) */
+  science?: Partial<ScienceLimits> | ScienceJobs;
   /** false: no /demo/ route at all (edseg-server --no-demo), and / leads to the console */
   demo?: boolean;
 } & GuardOptions &
@@ -68,10 +72,14 @@ export function createApp(opts: AppOptions): Hono {
     store: opts.store,
     signer: opts.signer,
     adminToken: opts.adminToken,
-    guard: createGuard(opts),
+    guard: createGuard(opts, opts.store, opts.adminToken),
     now: opts.now ?? (() => new Date()),
     ops,
     estimates: opts,
+    science:
+      opts.science && 'run' in opts.science
+        ? opts.science
+        : createScienceJobs(opts.science as Partial<ScienceLimits> | undefined),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
     ...(opts.demoDir ? { demoDir: opts.demoDir } : {}),
   };

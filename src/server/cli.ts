@@ -10,7 +10,7 @@
  *   EDSEG_STATIC_DIR (the SDK bundles; default the package's dist/)   EDSEG_DEMO_DIR (default demo/)
  *   EDSEG_ORIGINS (comma-separated page origins to allow besides 127.0.0.1/localhost:<port>)
  *   --trust-proxy / EDSEG_TRUST_PROXY=1 (behind a proxy the operator runs: X-Forwarded-* count)
- *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20)
+ *   --rate-limit / EDSEG_RATE_LIMIT (per-client limits, e.g. reports=600,estimates=600,login=60,wrongLogins=20,wrongLoginsPerName=100)
  *   --estimates / EDSEG_ESTIMATES (public | off)   EDSEG_ESTIMATES_TOKEN (a read token for them)
  *   --estimates-cache / EDSEG_ESTIMATES_CACHE (seconds a public estimates answer is cached; 300)
  *   --log-level / EDSEG_LOG_LEVEL (debug | info | warn | error | silent; info: one JSON line per request)
@@ -18,6 +18,7 @@
  * SIGTERM and SIGINT shut down gracefully: /readyz turns 503, requests in flight finish, the database closes.
  *   --no-demo / EDSEG_NO_DEMO=1 (no demo site: nothing seeded, no /demo/ route)
  *   --retention-days / EDSEG_RETENTION_DAYS (drop reports and their sums older than this; default keep)
+ *   EDSEG_SCIENCE_MAX_ROWS, _MAX_K, _MAX_SECONDS, _JOBS (caps on fits and trainings; science/jobs.ts)
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,7 @@ import { parseRateLimits } from './http/guard.js';
 import { SEED_SITE } from './demo/seed.js';
 import { startServer } from './runtime/start.js';
 import type { RunningServer, StartOptions } from './runtime/start.js';
+import { scienceLimitsFromEnv } from './science/jobs.js';
 
 export { createApp } from './app.js';
 export type { AppOptions } from './app.js';
@@ -48,7 +50,8 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   --trust-proxy behind a reverse proxy you run: take the client from X-Forwarded-For and https from
                 X-Forwarded-Proto (EDSEG_TRUST_PROXY=1)
   --rate-limit L  per-client limits, e.g. reports=600,estimates=600,login=60 (per minute) and
-                wrongLogins=20 (per 15 minutes) (EDSEG_RATE_LIMIT; these are the defaults)
+                wrongLogins=20 per address and account name, wrongLoginsPerName=100 (per 15
+                minutes) (EDSEG_RATE_LIMIT; these are the defaults)
   --estimates M GET /v1/sites/:site/estimates: public (default) or off (EDSEG_ESTIMATES); the
                 signed-in admin views show the estimates either way
   --estimates-cache S  seconds an estimates answer is cached (EDSEG_ESTIMATES_CACHE, default 300)
@@ -65,7 +68,11 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   EDSEG_METRICS_TOKEN    a bearer token that may read /metrics (loopback and the admin token may too)
   EDSEG_ORIGINS      extra page origins for the demo site's manifest, comma-separated
   EDSEG_STATIC_DIR   folder with edseg.js, edseg.worker.js, edseg.mjs (default: the package's dist/)
-  EDSEG_DEMO_DIR     the demo site's folder (default: the package's demo/)`;
+  EDSEG_DEMO_DIR     the demo site's folder (default: the package's demo/)
+  EDSEG_SCIENCE_MAX_ROWS     rows a console/API fit or training reads at most (default 50000)
+  EDSEG_SCIENCE_MAX_K        the largest k a fit may ask for (default 12, at most 50)
+  EDSEG_SCIENCE_MAX_SECONDS  seconds a fit or training runs before it is stopped (default 300)
+  EDSEG_SCIENCE_JOBS         fits and trainings at once on the server (default cores - 1, at least 1)`;
 
 /** Turns argv and the environment into StartOptions; throws on a bad flag value. */
 export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
@@ -109,6 +116,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
   const retention = retentionText === undefined ? undefined : Number(retentionText);
   if (retention !== undefined && !(Number.isInteger(retention) && retention >= 28 && retention <= 36_500))
     throw new Error(`--retention-days must be an integer in [28, 36500] (days), got "${retentionText}"`);
+  const science = scienceLimitsFromEnv(env);
   const logLevel = parseLogLevel(values['log-level'] ?? env['EDSEG_LOG_LEVEL'] ?? 'info');
   return {
     help: values.help === true,
@@ -128,6 +136,7 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOption
     ...(cache !== undefined ? { estimatesCacheSeconds: cache } : {}),
     ...(env['EDSEG_METRICS_TOKEN'] ? { metricsToken: env['EDSEG_METRICS_TOKEN'] } : {}),
     ...(noDemo ? { demo: false } : {}),
+    ...(Object.keys(science).length ? { science } : {}),
     ...(retention !== undefined ? { reportRetentionDays: retention } : {}),
   };
 }

@@ -180,7 +180,8 @@ test('forget() deletes the edseg database and no request follows', async ({ page
   );
   await page.evaluate(() => window.edseg.forget());
   const countAfter = seen.length;
-  // What is left is the rollback floor (floor.ts): one record per site, { site, version }, nothing else.
+  // What is left is the rollback floor (floor.ts): one record per site, { site, version, lastSpend },
+  // nothing else (lastSpend: the day of the last report's spend; null, none was made here).
   expect(
     await page.evaluate(async () =>
       (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith('edseg')),
@@ -199,7 +200,7 @@ test('forget() deletes the edseg database and no request follows', async ({ page
         };
       }),
   );
-  expect(floor).toEqual([{ site: 'lingua-kids', version: expect.any(Number) }]);
+  expect(floor).toEqual([{ site: 'lingua-kids', version: expect.any(Number), lastSpend: null }]);
   const after = await page.evaluate(() => {
     try {
       window.edseg.track('lesson_complete', { lessonId: 'z', minutes: 1 });

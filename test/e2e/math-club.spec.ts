@@ -133,6 +133,12 @@ test('an owner puts math-club live for a second origin; its learner gets a math-
   expect(pace!.manifestVersion).toBe(1);
   const explained = await learner.evaluate(() => window.edseg.explain());
   expect(explained.manifest.version).toBe(1);
+  // A site created through the admin fails closed after a full wipe (freshStore 'wait'): this
+  // learner's store is new, so its first report waits one window from today (PRIVACY.md
+  // "Storage that disappears"); the demo site, seeded with 'report', reports at once.
+  expect(manifest.reporting.budget.freshStore).toBe('wait');
+  const firstReportDay = new Date(Date.now() + 28 * 86_400_000).toISOString().slice(0, 10);
+  expect(explained.budget.quietUntil).toBe(firstReportDay);
   await learner.close();
 
   // The analyst reads the estimates and may not publish.

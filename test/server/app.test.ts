@@ -376,8 +376,8 @@ describe('static files', () => {
     expect(await res.text()).toContain('window.edseg');
   });
 
-  it('serves the worker and the ES module too', async () => {
-    for (const f of ['edseg.worker.js', 'edseg.mjs'])
+  it('serves the worker, the ES module and edseg/activate (for data-activate) too', async () => {
+    for (const f of ['edseg.worker.js', 'edseg.mjs', 'activate.mjs'])
       expect((await s.app.request(`/edseg/${f}`)).status).toBe(200);
   });
 

@@ -54,6 +54,7 @@ export async function makeServer(): Promise<TestServer> {
   writeFileSync(join(staticDir, 'edseg.js'), 'window.edseg = {};\n');
   writeFileSync(join(staticDir, 'edseg.worker.js'), 'self.onmessage = () => {};\n');
   writeFileSync(join(staticDir, 'edseg.mjs'), 'export const createSegmenter = () => {};\n');
+  writeFileSync(join(staticDir, 'activate.mjs'), 'export const activate = () => () => {};\n');
   writeFileSync(join(staticDir, 'server.mjs'), '// not public\n');
   writeFileSync(
     join(demoDir, 'index.html'),

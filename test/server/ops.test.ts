@@ -12,13 +12,24 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '../../src/core/schema.js';
+import { dayOf, periodOf } from '../../src/core/schema.js';
+import type { Manifest, Report } from '../../src/core/schema.js';
 import { createApp } from '../../src/server/app.js';
 import { optionsFrom } from '../../src/server/cli.js';
 import { createSigner } from '../../src/server/identity/keys.js';
 import { createLogger } from '../../src/server/ops/log.js';
 import { openPgliteStore } from '../../src/server/storage/pglite.js';
 import { useRunningServer, SEED_SITE, sampleReports } from './helpers.js';
+
+/**
+ * sampleReports for the period a running server (on the real clock) is in now: the collector
+ * refuses a period before the one before its version's publication, which was at start.
+ */
+const liveReports = (m: Manifest, n: number, seed: number): Report[] =>
+  sampleReports(m, n, seed).map((r) => ({
+    ...r,
+    period: periodOf(dayOf(Date.now()), m.reporting.periodDays),
+  }));
 
 const TOKEN = 'ops-test-admin-token-0123456789';
 const METRICS_TOKEN = 'ops-test-metrics-token';
@@ -129,7 +140,7 @@ describe('/metrics', () => {
 
   it('counts reports accepted and duplicate, batches refused by reason, and request latency by route', async () => {
     const before = await (await fetch(`${server.url}/metrics`)).text();
-    const reports = sampleReports(manifest, 5, 42);
+    const reports = liveReports(manifest, 5, 42);
     const post = (body: string) =>
       fetch(`${server.url}/v1/reports`, {
         method: 'POST',
@@ -275,7 +286,7 @@ describe('graceful shutdown', () => {
       void exited.then((code) => reject(new Error(`exited ${code}: ${out}`)));
     });
     const { port } = new URL(url);
-    const body = JSON.stringify({ reports: sampleReports(manifest, 3, 7) });
+    const body = JSON.stringify({ reports: liveReports(manifest, 3, 7) });
     // A slow upload: the headers and half the body now, the rest after SIGTERM.
     const answer = raw(
       `${url}/v1/reports`,

@@ -237,7 +237,11 @@ describe('edseg-admin train', () => {
         kind: string;
         auc: number[];
         manifestBytes: number;
-        model: { kind: string; layers?: { weights: number[][]; bias: number[] }[] };
+        model: {
+          kind: string;
+          layers?: { weights: number[][]; bias: number[] }[];
+          segments: { documentation: { validation: string } }[];
+        };
       };
     };
     const mlp = await run(['--model', 'mlp', '--hidden', '16', '--seed', '3']);
@@ -259,6 +263,11 @@ describe('edseg-admin train', () => {
       code: 1,
       err: expect.stringMatching(/--hidden/),
     });
+    // the server trains softmax only: --model mlp with --on-server is refused by name, before any request
+    expect(
+      await cli(['train', '--csv', csv, '--label', 'sign', '--model', 'mlp', '--site', 's', '--on-server']),
+    ).toMatchObject({ code: 1, err: expect.stringMatching(/--on-server trains softmax only/) });
+    expect(mlp.model.segments[0]!.documentation.validation).toMatch(/the device's mlp code/);
   });
 });
 
@@ -336,4 +345,106 @@ describe('drafts and drift on the server', () => {
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/404/);
   });
+
+  it('fit and train --on-server run on the server (its worker thread) and give the local figures', async () => {
+    const rng = seededRandom(9);
+    const rows = Array.from(
+      { length: 90 },
+      (_, i) =>
+        `${i},${i < 45 ? rng.int(4) : 9 + rng.int(5)},${i < 45 ? 1 + rng.int(2) : 11},${i < 45 ? 'low' : 'high'}`,
+    );
+    const csv = join(server.dir, 'remote.csv');
+    writeFileSync(csv, ['id,lessons_7d,active_days_14d,pace', ...rows].join('\n'));
+    const env = { EDSEG_ADMIN_TOKEN: TOKEN };
+    const headers = { authorization: `Bearer ${TOKEN}` };
+    const api = `${server.url}/admin/api/sites/lingua-kids`;
+    // The local runs read the site's features from its manifest (so they add no draft); the server
+    // runs add theirs, so the drafts of the tests above (segments cluster-N, taken) are removed first.
+    const manifest = join(server.dir, 'site-manifest.json');
+    writeFileSync(manifest, JSON.stringify(await (await fetch(api, { headers })).json()));
+    const working = (await (await fetch(`${api}/working`, { headers })).json()) as {
+      definition: { models: { id: string; segments: { id: string }[] }[] };
+    };
+    for (const m of working.definition.models.filter((m) => m.segments.some((s) => /^cluster-/.test(s.id))))
+      expect((await fetch(`${api}/models/${m.id}`, { method: 'DELETE', headers })).status).toBe(200);
+    const common = ['--server', server.url, 'fit', '--csv', csv, '--features'];
+    const fit = (id: string, extra: string[]) =>
+      cli(
+        [
+          ...common,
+          'lessons_7d,active_days_14d',
+          '--k',
+          '2..3',
+          '--seed',
+          '5',
+          '--model-id',
+          id,
+          '--json',
+          ...extra,
+        ],
+        env,
+      );
+    const local = await fit('fit-local', ['--manifest', manifest]);
+    const remote = await fit('fit-remote', [
+      '--site',
+      'lingua-kids',
+      '--on-server',
+      '--out',
+      join(server.dir, 'remote-out'),
+    ]);
+    expect(local.code).toBe(0);
+    expect(remote.code).toBe(0);
+    expect(remote.err).toMatch(/on the server/);
+    expect(remote.err).toMatch(/added draft model "fit-remote"/);
+    const [a, b] = [local, remote].map(
+      (r) => JSON.parse(r.out) as { ks: unknown; best: number; model: { centroids: unknown } },
+    );
+    expect(b!.ks).toEqual(a!.ks);
+    expect(b!.best).toBe(a!.best);
+    expect(b!.model.centroids).toEqual(a!.model.centroids);
+    for (const f of ['elbow.svg', 'pca.svg', 'model.json', 'fit.json'])
+      expect(existsSync(join(server.dir, 'remote-out', f))).toBe(true);
+
+    const train = (id: string, extra: string[]) =>
+      cli(
+        [
+          '--server',
+          server.url,
+          'train',
+          '--csv',
+          csv,
+          '--label',
+          'pace',
+          '--id-column',
+          'id',
+          '--folds',
+          '3',
+          '--model-id',
+          id,
+          '--json',
+          ...extra,
+        ],
+        env,
+      );
+    const tl = await train('train-local', ['--manifest', manifest]);
+    const tr = await train('train-remote', ['--site', 'lingua-kids', '--on-server']);
+    expect(tl.code).toBe(0);
+    expect(tr.code).toBe(0);
+    const [x, y] = [tl, tr].map(
+      (r) => JSON.parse(r.out) as { auc: number[]; confusion: number[][]; model: { weights: unknown } },
+    );
+    expect(y!.auc).toEqual(x!.auc);
+    expect(y!.confusion).toEqual(x!.confusion);
+    expect(y!.model.weights).toEqual(x!.model.weights);
+    // --on-server needs the site, and the server's caps answer through the CLI as one line
+    const noSite = await cli(['--server', server.url, 'fit', '--csv', csv, '--on-server'], env);
+    expect(noSite.code).toBe(1);
+    expect(noSite.err).toMatch(/--on-server needs --site SITE and --csv FILE/);
+    const wideK = await cli(
+      [...common, 'lessons_7d', '--k', '2..40', '--site', 'lingua-kids', '--on-server'],
+      env,
+    );
+    expect(wideK.code).toBe(1);
+    expect(wideK.err).toMatch(/\(400\).*EDSEG_SCIENCE_MAX_K.*\(field: k\)/);
+  }, 120_000);
 });

@@ -163,11 +163,12 @@ describe('the seeded manifest', () => {
   });
 
   it('reports weekly at eps 1 per segment field and 2 for features, within 24 over 28 days, k = 50', () => {
+    // freshStore 'report': a demo shows a report on a learner's first visit (PRIVACY.md "Storage that disappears").
     expect(manifest.reporting).toEqual({
       periodDays: 7,
       epsilonSegment: 1,
       epsilonFeatures: 2,
-      budget: { windowDays: 28, maxEpsilon: 24 },
+      budget: { windowDays: 28, maxEpsilon: 24, freshStore: 'report' },
       kThreshold: 50,
     });
     expect(manifest.retention).toEqual({ rawEventDays: 30, rollupDays: 180 });

@@ -4,14 +4,16 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/core/schema.js';
-import { addAccount, consoleSession, useServer } from './helpers.js';
+import { NOW, addAccount, consoleSession, useServer } from './helpers.js';
 
 const s = useServer();
 const owner = consoleSession(s);
+let olive = { name: '', password: '' };
 const editor = consoleSession(s);
 beforeAll(async () => {
   const o = await addAccount(s, 'olive', 'owner');
   const e = await addAccount(s, 'ed', 'editor');
+  olive = o;
   expect((await owner.loginAs(o.name, o.password)).status).toBe(303);
   expect((await editor.loginAs(e.name, e.password)).status).toBe(303);
 });
@@ -48,6 +50,11 @@ describe('the New site form', () => {
     expect(res.headers.get('location')).toMatch(/^\/admin\/sites\/math-club\?ok=/);
     expect((await s.store.getSite('math-club'))!.definition.models.length).toBeGreaterThan(0);
     expect(await lastAudit()).toMatchObject({ action: 'site-create', actor: 'olive', site: 'math-club' });
+    // A new site fails closed after a full wipe; the demo site reports at once (PRIVACY.md "Storage that disappears").
+    const fresh = (page: string) =>
+      /data-testid="fresh-store">[^<]*<code>freshStore: (\w+)<\/code>/.exec(page)?.[1];
+    expect(fresh(await (await owner.get('/admin/sites/math-club')).text())).toBe('wait');
+    expect(fresh(await (await editor.get('/admin/sites/lingua-kids')).text())).toBe('report');
     const again = await owner.postForm('/admin/sites', fields);
     expect(again.status).toBe(400);
     expect(await again.text()).toMatch(/id="error-id"[^>]*>[^<]*exists already/);
@@ -107,12 +114,19 @@ describe('the keys page', () => {
     expect(await (await owner.get('/admin/keys')).text()).toContain(
       `action="/admin/keys/${old!.kid}/retire"`,
     );
-    const retired = await owner.postForm(`/admin/keys/${old!.kid}/retire`, {});
+    // Retired once the manifests it signed have expired (src/server/identity/keys.ts), and confirmed.
+    const early = await owner.postForm(`/admin/keys/${old!.kid}/retire`, { confirm: 'yes' });
+    expect(decodeURIComponent(early.headers.get('location')!)).toMatch(/error=key .* devices may hold until/);
+    s.clock.now = new Date(NOW.getTime() + 60 * 86_400_000);
+    expect((await owner.loginAs(olive.name, olive.password)).status).toBe(303);
+    const retired = await owner.postForm(`/admin/keys/${old!.kid}/retire`, { confirm: 'yes' });
+    s.clock.now = NOW;
+    expect((await owner.loginAs(olive.name, olive.password)).status).toBe(303);
     expect(decodeURIComponent(retired.headers.get('location')!)).toMatch(/ok=Key .* retired/);
     expect((await s.signer.publicJwks()).keys.map((k) => k.kid)).not.toContain(old!.kid);
     expect(await lastAudit()).toMatchObject({ action: 'key-retire', actor: 'olive' });
     const [current] = (await s.signer.publicJwks()).keys;
-    const refused = await owner.postForm(`/admin/keys/${current!.kid}/retire`, {});
+    const refused = await owner.postForm(`/admin/keys/${current!.kid}/retire`, { confirm: 'yes' });
     expect(decodeURIComponent(refused.headers.get('location')!)).toMatch(/error=key .* signs now/);
   });
 });

@@ -300,7 +300,7 @@ describe('signing keys', () => {
     expect(body.error).toMatch(/lingua-kids v\d+/);
   });
 
-  it('rotates (audited; the old key stays in /v1/keys), then retires the old key once nothing live uses it', async () => {
+  it('rotates (audited; the old key stays in /v1/keys), then retires the old key once its manifests expired', async () => {
     const before = ((await (await s.app.request('/v1/keys')).json()) as { keys: PublicJwk[] }).keys.map(
       (k) => k.kid,
     );
@@ -313,11 +313,21 @@ describe('signing keys', () => {
     expect(jwks).toEqual([kid, ...before]);
     expect((await audit())[0]!.action).toBe('publish');
     expect((await audit()).some((e) => e.action === 'key-rotate' && e.detail['kid'] === kid)).toBe(true);
+    // Refused until the last manifest each old key signed has expired (a device may hold it), then
+    // retired; the key another process rotated to without re-signing signed nothing and goes at once.
+    const statuses = ((await (await api('/keys')).json()) as KeyList).keys;
+    const until = (kid: string) => statuses.find((x) => x.kid === kid)!.validUntil;
+    const signed = before.filter((k) => until(k) !== null);
+    expect(signed.length).toBeGreaterThan(0);
+    for (const old of signed) expect((await post(`/keys/${old}/retire`, {})).status, old).toBe(409);
+    const now = s.clock.now;
+    s.clock.now = new Date(Math.max(...signed.map((k) => Date.parse(until(k)!))) + 1000);
     for (const old of before) {
       const res = await post(`/keys/${old}/retire`, {});
       expect(res.status, old).toBe(200);
       expect(((await res.json()) as KeyList).retired).toBe(old);
     }
+    s.clock.now = now;
     const after = ((await (await s.app.request('/v1/keys')).json()) as { keys: PublicJwk[] }).keys.map(
       (k) => k.kid,
     );

@@ -151,6 +151,7 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
       tokenHash: 'th-ada',
       createdAt: at(0),
       createdBy: 'test',
+      disabledAt: null,
     };
     expect(await store.createAccount(a)).toBe(true);
     expect(await store.createAccount({ ...a, tokenHash: 'th-other' })).toBe(false);
@@ -160,6 +161,14 @@ describe.each([pgliteBackend(), postgresBackend()])('Store on $name', (backend) 
     expect(await store.accountByTokenHash('th-nope')).toBeNull();
     expect(await store.getAccount('nope')).toBeNull();
     expect((await store.listAccounts()).map((x) => x.name)).toEqual(['ada']);
+    // disable, role, token: only what the patch names changes; false for an unknown name
+    expect(await store.updateAccount('ada', { disabledAt: at(1), tokenHash: 'th-new' })).toBe(true);
+    expect(await store.getAccount('ada')).toEqual({ ...a, disabledAt: at(1), tokenHash: 'th-new' });
+    expect(await store.accountByTokenHash('th-ada')).toBeNull();
+    expect(await store.updateAccount('ada', { role: 'owner' })).toBe(true);
+    expect(await store.updateAccount('ada', { disabledAt: null })).toBe(true);
+    expect(await store.getAccount('ada')).toEqual({ ...a, role: 'owner', tokenHash: 'th-new' });
+    expect(await store.updateAccount('nope', { role: 'owner' })).toBe(false);
   });
 
   it('keeps signing keys, newest first, private part included', async () => {

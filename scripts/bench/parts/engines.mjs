@@ -5,12 +5,20 @@
 // the built script tag, beside the same engine's empty-worker echo (a page whose worker echoes one
 // message), as in the main-thread part. Needs `npm run build` first.
 // Run: npx tsx scripts/bench/parts/engines.mjs [chromium firefox webkit]
-import { createServer } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINES, engine } from '../../../test/browsers/drivers.mjs';
-import { freePort, markdownTable, median, ratio, root, sleep, startServerProcess } from '../lib.ts';
+import {
+  freePort,
+  markdownTable,
+  median,
+  ratio,
+  root,
+  sleep,
+  startHostSite,
+  startServerProcess,
+} from '../lib.ts';
 
 const RUNS = 7;
 const engines = process.argv.slice(2).length ? process.argv.slice(2) : ENGINES;
@@ -21,42 +29,14 @@ for (const f of ['edseg.js', 'edseg.worker.js', 'server.mjs'])
     process.exit(1);
   }
 
-// The host site: serves the bench pages and the SDK's files (copied from dist/ as a site would) and
-// passes /v1/ to the reference server, as the main-thread part does.
+// The reference server, and the host site (startHostSite: the bench pages, the SDK's files from dist/,
+// /v1/ passed to the reference server), as in the main-thread part.
 const serverPort = await freePort();
-const hostPort = await freePort();
 const upstream = `http://127.0.0.1:${serverPort}`;
-const base = `http://127.0.0.1:${hostPort}`;
 const data = mkdtempSync(join(tmpdir(), 'edseg-bench-'));
 let pages = {};
-const host = createServer(async (req, res) => {
-  const path = new URL(req.url, base).pathname;
-  if (path.startsWith('/v1/')) {
-    const body = req.method === 'POST' ? await new Response(req).arrayBuffer() : undefined;
-    const r = await fetch(upstream + req.url, {
-      method: req.method,
-      headers: { 'content-type': req.headers['content-type'] ?? '' },
-      body,
-    });
-    res.writeHead(r.status, {
-      'content-type': r.headers.get('content-type') ?? 'text/plain',
-      'cache-control': 'no-cache',
-    });
-    res.end(Buffer.from(await r.arrayBuffer()));
-    return;
-  }
-  const sdk = /^\/edseg\/(edseg\.js|edseg\.worker\.js)$/.exec(path);
-  const page = sdk
-    ? { type: 'text/javascript', body: readFileSync(join(root, 'dist', sdk[1])) }
-    : pages[path];
-  if (!page) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-cache' });
-  res.end(page.body);
-});
-await new Promise((r) => host.listen(hostPort, '127.0.0.1', () => r(undefined)));
+const host = await startHostSite(upstream, () => pages);
+const base = host.base;
 
 const sdkPage = (jwks) => `<!doctype html><html><head><meta charset="utf-8"><script>
 window.edseg = { q: [], on(...a) { this.q.push(['on', a]) } };

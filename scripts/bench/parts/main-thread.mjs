@@ -7,13 +7,21 @@
 //   - 1,000 track() calls until segments() answers  against an empty worker echoing the 1,000 events
 //   - long tasks over 50 ms (load and 1,000 track)  against 0
 // Needs `npm run build` first. Run: npx tsx scripts/bench/parts/main-thread.mjs
-import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
-import { CHROMIUM, freePort, markdownTable, median, ratio, root, startServerProcess } from '../lib.ts';
+import {
+  CHROMIUM,
+  freePort,
+  markdownTable,
+  median,
+  ratio,
+  root,
+  startHostSite,
+  startServerProcess,
+} from '../lib.ts';
 
 const RUNS = 7;
 const N = 1000;
@@ -25,47 +33,15 @@ for (const f of ['edseg.js', 'edseg.mjs', 'edseg.worker.js', 'server.mjs'])
     process.exit(1);
   }
 
-// The reference server, and the host site: a plain static server that serves the bench pages and the
-// SDK's files (copied from dist/ as a site would) and passes /v1/ to the reference server, so the
-// pages are served over the network as a real site's are (a Playwright route would add its own delay).
+// The reference server, and the host site (startHostSite in ../lib.ts: the bench pages and the SDK's
+// files over the network, as a real site's are, and /v1/ passed to the reference server).
 const serverPort = await freePort();
-const hostPort = await freePort();
 const upstream = `http://127.0.0.1:${serverPort}`;
-const base = `http://127.0.0.1:${hostPort}`;
 const data = mkdtempSync(join(tmpdir(), 'edseg-bench-'));
 let server;
 let pages = {};
-const host = createServer(async (req, res) => {
-  const path = new URL(req.url, base).pathname;
-  if (path.startsWith('/v1/')) {
-    const body = req.method === 'POST' ? await new Response(req).arrayBuffer() : undefined;
-    const r = await fetch(upstream + req.url, {
-      method: req.method,
-      headers: { 'content-type': req.headers['content-type'] ?? '' },
-      body,
-    });
-    res.writeHead(r.status, {
-      'content-type': r.headers.get('content-type') ?? 'text/plain',
-      'cache-control': 'no-cache',
-    });
-    res.end(Buffer.from(await r.arrayBuffer()));
-    return;
-  }
-  const sdk = /^\/edseg\/(edseg\.js|edseg\.worker\.js)$/.exec(path);
-  if (sdk) {
-    res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-cache' });
-    res.end(readFileSync(join(root, 'dist', sdk[1])));
-    return;
-  }
-  const page = pages[path];
-  if (!page) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-cache' });
-  res.end(page.body);
-});
-await new Promise((r) => host.listen(hostPort, '127.0.0.1', () => r(undefined)));
+const host = await startHostSite(upstream, () => pages);
+const base = host.base;
 const cleanup = () => {
   host.close();
   server?.child.kill();

@@ -10,10 +10,18 @@ import { freePort } from '../lib.js';
 import { freshDatabase, fresh, log, openStore, reportPool, seeded, startProcess } from './setup.js';
 import type { DbKind } from './setup.js';
 
-export type IngestOptions = { requests: number; seconds: number; connections: number; batch: number };
+export type IngestOptions = {
+  requests: number;
+  seconds: number;
+  connections: number;
+  batch: number;
+  /** server processes on the one database (PostgreSQL; PGlite is one process), autocannon spreading the connections over them */
+  processes?: number;
+};
 
 export type IngestRow = {
   db: DbKind;
+  processes: number;
   requests: number;
   seconds: number;
   reqPerS: number;
@@ -35,27 +43,33 @@ type Pending = { ids: string[] };
 
 export async function ingest(kind: DbKind, opts: IngestOptions): Promise<IngestRow> {
   const { requests, seconds: maxSeconds, connections, batch } = opts;
+  const processes = kind === 'postgres' ? (opts.processes ?? 1) : 1;
   const dir = mkdtempSync(join(tmpdir(), `edseg-bench-ingest-${kind}-`));
   const db = kind === 'postgres' ? await freshDatabase(`edseg_bench_ingest_${process.pid}`) : null;
   try {
-    const port = await freePort();
+    const ports: number[] = [];
+    for (let i = 0; i < processes; i++) ports.push(await freePort());
     const store = await openStore(kind, dir, db?.url);
-    const manifest = await seeded(store, port);
+    const manifest = await seeded(store, ports[0]!);
     await store.close();
     const pool = await reportPool(manifest);
-    log(`${kind}: ${pool.length} simulated reports in the pool; starting the server`);
-    const server = await startProcess(port, dir, db?.url);
+    log(`${kind}: ${pool.length} simulated reports in the pool; starting ${processes} server process(es)`);
+    // Each process has its own data folder (the folder lock allows one server a folder).
+    const servers = await Promise.all(
+      ports.map((port, i) => startProcess(port, i === 0 ? dir : join(dir, `p${i}`), db?.url)),
+    );
     let next = 0;
     const contexts = new Set<Pending>();
     let accepted = 0;
     let duplicates = 0;
     log(
-      `${kind}: ${requests} requests of ${batch} reports, ${connections} connections, at most ${maxSeconds} s`,
+      `${kind} x${processes}: ${requests} requests of ${batch} reports, ${connections} connections, at most ${maxSeconds} s`,
     );
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon(
         {
-          url: server.url,
+          // autocannon spreads its connections over several URLs (lib/url.js); @types/autocannon says string only.
+          url: servers.map((s) => s.url) as unknown as string,
           connections,
           amount: requests,
           timeout: 30,
@@ -87,9 +101,9 @@ export async function ingest(kind: DbKind, opts: IngestOptions): Promise<IngestR
       const timer = setTimeout(() => instance.stop(), maxSeconds * 1000);
       instance.on('done', () => clearTimeout(timer));
     });
-    log(`${kind}: stopping the server (SIGTERM) and counting what it stored`);
-    const code = await server.stop();
-    if (code !== 0) throw new Error(`the server exited with ${code}`);
+    log(`${kind}: stopping the server process(es) (SIGTERM) and counting what was stored`);
+    const codes = await Promise.all(servers.map((s) => s.stop()));
+    if (codes.some((c) => c !== 0)) throw new Error(`a server exited with ${codes.join(', ')}`);
     // Batches whose answer never came (cut off by the time limit): the server may have stored them.
     const unanswered = [...contexts].flatMap((c) => c.ids);
     const after = await openStore(kind, dir, db?.url);
@@ -103,6 +117,7 @@ export async function ingest(kind: DbKind, opts: IngestOptions): Promise<IngestR
     const seconds = result.duration;
     return {
       db: kind,
+      processes,
       requests: result.requests.total,
       seconds,
       reqPerS: result.requests.total / seconds,

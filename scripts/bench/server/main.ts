@@ -4,7 +4,8 @@
  * bounded in count and in time. The server process, the databases and the reports: setup.ts.
  *
  * 1. Ingest, on PGlite and on PostgreSQL: the server runs as its own process (node --import tsx
- *    src/server/cli.ts); autocannon POSTs batches of 100 reports over C connections until N
+ *    src/server/cli.ts), on PostgreSQL as 1, 2 and 3 processes on the one database (--processes,
+ *    autocannon spreading its connections over them); autocannon POSTs batches of 100 reports over C connections until N
  *    requests are answered or S seconds pass. The reports are the simulator's (src/server/demo/simulate.ts:
  *    the SDK's own features, assignment, policy and report builder), each sent under a fresh id so
  *    none repeats. Afterwards the server is stopped (SIGTERM, graceful) and the database is counted:
@@ -18,6 +19,7 @@
  *    20 ms) over its RSS before the first call.
  *
  * Flags: --db pglite,postgres   --requests 1000   --seconds 60   --connections 8   --batch 100
+ *        --processes 1,2,3
  *        --sizes 10000,100000,1000000   --calls 5   --estimates-db pglite   --skip ingest|estimates
  *        --help (these flags and their defaults)
  * PostgreSQL: DATABASE_URL (a database is created per run and dropped after), else a throwaway
@@ -39,6 +41,7 @@ const USAGE = `npm run bench:server -- [flags]   (Markdown tables on stdout, pro
   --requests 1000                 ingest: requests to send (at most 100000)
   --seconds 60                    ingest: time limit (at most 600)
   --connections 8                 ingest: connections (at most 64)
+  --processes 1,2,3               ingest on PostgreSQL: server processes on the one database (each at most 8)
   --batch ${MAX_BATCH_REPORTS}                     ingest: reports a request (at most ${MAX_BATCH_REPORTS})
   --sizes 10000,100000,1000000    estimates: stored reports (each at most 5000000)
   --calls 5                       estimates: calls at each size (at most 50)
@@ -52,6 +55,7 @@ const { values: flags } = parseArgs({
     requests: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
     connections: { type: 'string', default: '8' },
+    processes: { type: 'string', default: '1,2,3' },
     batch: { type: 'string', default: String(MAX_BATCH_REPORTS) },
     sizes: { type: 'string', default: '10000,100000,1000000' },
     calls: { type: 'string', default: '5' },
@@ -80,6 +84,11 @@ const SIZES = flags.sizes.split(',').map((s) => {
   if (!Number.isInteger(n) || n < 1 || n > 5_000_000) throw new Error(`--sizes: bad size "${s}"`);
   return n;
 });
+const PROCESSES = flags.processes.split(',').map((s) => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`--processes: bad count "${s}"`);
+  return n;
+});
 const kinds = (text: string): DbKind[] =>
   text.split(',').map((k) => {
     if (k !== 'pglite' && k !== 'postgres') throw new Error(`--db takes pglite and/or postgres, got "${k}"`);
@@ -100,15 +109,23 @@ async function main(): Promise<void> {
     if (!skip.has('ingest')) {
       const rows: IngestRow[] = [];
       for (const k of kinds(flags.db))
-        rows.push(
-          await ingest(k, { requests: REQUESTS, seconds: SECONDS, connections: CONNECTIONS, batch: BATCH }),
-        );
+        for (const processes of k === 'postgres' ? PROCESSES : [1])
+          rows.push(
+            await ingest(k, {
+              requests: REQUESTS,
+              seconds: SECONDS,
+              connections: CONNECTIONS,
+              batch: BATCH,
+              processes,
+            }),
+          );
       out.push(
         `## Ingest: POST /v1/reports, ${BATCH} report${BATCH === 1 ? '' : 's'} a request, ${CONNECTIONS} connections, at most ${REQUESTS} requests or ${SECONDS} s`,
         '',
         markdownTable(
           [
             'database',
+            'processes',
             'requests',
             'seconds',
             'requests/s',
@@ -125,6 +142,7 @@ async function main(): Promise<void> {
           ],
           rows.map((r) => [
             r.db,
+            r.processes,
             thousands(r.requests),
             f1(r.seconds),
             f0(r.reqPerS),
@@ -139,10 +157,10 @@ async function main(): Promise<void> {
             thousands(r.stored),
             r.stored === r.accepted + r.storedUnanswered && r.duplicates === 0 ? 'yes' : '**NO**',
           ]),
-          ['left', ...Array<'right'>(12).fill('right'), 'left'],
+          ['left', ...Array<'right'>(13).fill('right'), 'left'],
         ),
         '',
-        'Each report is sent once, under a fresh id; "cut off" are the reports of requests still unanswered when the time limit stopped the run (the server may have stored them: counted by id).',
+        'PostgreSQL runs with 1, 2 and 3 server processes on the one database (--processes), the connections spread over them by autocannon; each report is sent once, under a fresh id; "cut off" are the reports of requests still unanswered when the time limit stopped the run (the server may have stored them: counted by id).',
         '',
       );
     }

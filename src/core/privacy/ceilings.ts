@@ -62,3 +62,14 @@ export function ceilingExcess(m: Pick<Manifest, 'models' | 'reporting'>, ceiling
 export function spendBudgets(budget: Reporting['budget'], ceilings: Ceilings): Reporting['budget'][] {
   return [budget, { windowDays: CEILING_WINDOW_DAYS, maxEpsilon: ceilings.maxEpsilonWindow }];
 }
+
+/**
+ * The first day a device may spend again for a site after its store was deleted (forget(), or found
+ * gone) with a last spend on day `lastSpend` (null or undefined: none, so no wait): no rolling budget
+ * window, the manifest's (`windowDays`) nor the device's own (CEILING_WINDOW_DAYS), can then hold both
+ * that spend and a new one. A spend on day d counts in the windows (D - W, D] with D in [d, d + W - 1].
+ */
+export function quietUntil(lastSpend: number | null | undefined, windowDays: number): number | null {
+  if (lastSpend === null || lastSpend === undefined) return null;
+  return lastSpend + Math.max(windowDays, CEILING_WINDOW_DAYS);
+}

@@ -28,6 +28,8 @@ export const AccountSummary = /* @__PURE__ */ z.object({
   role: Role,
   createdAt: z.string(),
   createdBy: z.string(),
+  /** when an owner disabled it (no login, no session, no API token), or null */
+  disabledAt: z.nullable(z.string()),
 });
 export type AccountSummary = z.infer<typeof AccountSummary>;
 
@@ -46,6 +48,7 @@ export const AccountRow = /* @__PURE__ */ z.object({
   token_hash: z.string(),
   created_at: z.string(),
   created_by: z.string(),
+  disabled_at: z.nullable(z.string()),
 });
 export type AccountRow = z.infer<typeof AccountRow>;
 
@@ -61,6 +64,21 @@ export type AccountCreated = z.infer<typeof AccountCreated>;
 export const AccountList = /* @__PURE__ */ z.object({ accounts: z.array(AccountSummary) });
 export type AccountList = z.infer<typeof AccountList>;
 
+/** POST /admin/api/accounts/:name/role: the account's new role. */
+export const RoleChange = /* @__PURE__ */ z.strictObject({ role: Role });
+export type RoleChange = z.infer<typeof RoleChange>;
+
+/** POST /admin/api/accounts/:name/{disable,enable,role} answer with the account as it is now. */
+export const AccountChanged = /* @__PURE__ */ z.object({
+  account: AccountSummary,
+  changes: z.array(z.string()),
+});
+export type AccountChanged = z.infer<typeof AccountChanged>;
+
+/** POST /admin/api/accounts/:name/token: the account's new API token, shown this once (the old one stops at once). */
+export const AccountToken = /* @__PURE__ */ z.object({ account: AccountSummary, token: z.string() });
+export type AccountToken = z.infer<typeof AccountToken>;
+
 /** Who a request acts as: an account, or the admin token (the bootstrap owner, which has no account). */
 export const Principal = /* @__PURE__ */ z.object({
   name: z.string(),
@@ -75,3 +93,14 @@ export const PasswordChange = /* @__PURE__ */ z.strictObject({
   password: /* @__PURE__ */ z.string().check(z.minLength(12), z.maxLength(200)),
 });
 export type PasswordChange = z.infer<typeof PasswordChange>;
+
+/** A row of the admin_sessions table (http/sessions.ts): a console session, by the SHA-256 of its cookie's id. */
+export const AdminSessionRow = /* @__PURE__ */ z.object({
+  id_hash: z.string(),
+  name: z.string(),
+  role: Role,
+  bootstrap: z.boolean(),
+  created_at: z.string(),
+  expires_at: z.string(),
+});
+export type AdminSessionRow = z.infer<typeof AdminSessionRow>;

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { Identifier, MinAgeBand, Purpose } from './atoms.js';
 import { FeatureKind } from './feature-spec.js';
-import { Manifest, SegmentDoc, SitePolicy } from './manifest.js';
+import { Manifest, Reporting, SegmentDoc, SitePolicy } from './manifest.js';
 import { PublicJwk } from './options.js';
 import { Estimate } from './report.js';
 import { AuditRecord, SiteDefinition, SiteSummary, VersionSummary } from './server.js';
@@ -72,6 +72,8 @@ export const SiteView = /* @__PURE__ */ z.object({
   /** the working policy (live once published) and the published one */
   policy: SitePolicy,
   publishedPolicy: z.nullable(SitePolicy),
+  /** the working copy's reporting (owner-only; live once published), `budget.freshStore` included */
+  reporting: Reporting,
   /** what the next publish would change (empty: nothing but a re-sign) */
   pending: z.array(z.string()),
   segments: z.array(CatalogSegment),
@@ -402,6 +404,11 @@ export const KeyStatus = /* @__PURE__ */ z.object({
   current: z.boolean(),
   /** current, unexpired versions of enabled sites signed by this key: while any is left it cannot be retired */
   liveVersions: z.array(z.object({ site: z.string(), version: z.int() })),
+  /**
+   * the latest expiresAt among every version this key signed (null: none): until then a device may
+   * still hold a manifest it signed, so it cannot be retired
+   */
+  validUntil: z.nullable(z.string()),
 });
 export type KeyStatus = z.infer<typeof KeyStatus>;
 

@@ -138,80 +138,94 @@ export function checkDeclared(prefs: unknown): Record<string, string> {
   return out;
 }
 
-const CONSENT_KEYS = ['ageBand', 'schoolAuthorized', 'parental', 'self', 'optOut'] as const;
+/** One field's check: throws naming `root.path`, else returns. */
+type Check = (root: string, path: string, v: unknown) => unknown;
+/** The check of an optional field: an absent (undefined) value passes. */
+const opt =
+  (check: Check): Check =>
+  (root, path, v) =>
+    v === undefined || check(root, path, v);
+const text =
+  (min: number, max?: number): Check =>
+  (root, path, v) =>
+    string(root, path, v, min, max);
+const num =
+  (min: number, max: number, int?: boolean): Check =>
+  (root, path, v) =>
+    number(root, path, v, min, max, int);
+
+/**
+ * The checks of an object's fields, in the order zod reports them; with `exact`, an unknown key fails
+ * after the known ones (z.strictObject). Returns the object.
+ */
+function fields(
+  root: string,
+  path: string | undefined,
+  v: unknown,
+  checks: Record<string, Check>,
+  exact?: boolean,
+): Record<string, unknown> {
+  const o = object(root, path, v);
+  for (const [k, check] of Object.entries(checks)) check(root, join(path, k), o[k]);
+  if (exact) strict(root, path, o, Object.keys(checks));
+  return o;
+}
+
+const PARENTAL: Record<string, Check> = {
+  verified: boolean,
+  method: opt(text(0, 100)),
+  at: opt(text(0, 40)),
+  purposes,
+  thirdParty: opt(purposes),
+};
+const SELF: Record<string, Check> = { purposes, at: opt(text(0, 40)) };
+const CONSENT: Record<string, Check> = {
+  ageBand: opt((root, path, v) => oneOf(root, path, v, AGE_BAND_LIST)),
+  schoolAuthorized: opt(boolean),
+  parental: opt((root, path, v) => fields(root, path, v, PARENTAL, true)),
+  self: opt((root, path, v) => fields(root, path, v, SELF, true)),
+  optOut: opt(purposes),
+};
 
 /** The checks of setConsent(consent) and options.consent: `ConsentInput` (consent.ts). */
 export function checkConsent(consent: unknown, root = 'consent', at?: string): void {
-  const c = object(root, at, consent);
-  if (c.ageBand !== undefined) oneOf(root, join(at, 'ageBand'), c.ageBand, AGE_BAND_LIST);
-  if (c.schoolAuthorized !== undefined) boolean(root, join(at, 'schoolAuthorized'), c.schoolAuthorized);
-  if (c.parental !== undefined) {
-    const path = join(at, 'parental');
-    const p = object(root, path, c.parental);
-    boolean(root, join(path, 'verified'), p.verified);
-    if (p.method !== undefined) string(root, join(path, 'method'), p.method, 0, 100);
-    if (p.at !== undefined) string(root, join(path, 'at'), p.at, 0, 40);
-    purposes(root, join(path, 'purposes'), p.purposes);
-    strict(root, path, p, ['verified', 'method', 'at', 'purposes']);
-  }
-  if (c.self !== undefined) {
-    const path = join(at, 'self');
-    const s = object(root, path, c.self);
-    purposes(root, join(path, 'purposes'), s.purposes);
-    if (s.at !== undefined) string(root, join(path, 'at'), s.at, 0, 40);
-    strict(root, path, s, ['purposes', 'at']);
-  }
-  if (c.optOut !== undefined) purposes(root, join(at, 'optOut'), c.optOut);
-  // zod reports unknown keys after the known ones
-  strict(root, at, c, CONSENT_KEYS);
+  fields(root, at, consent, CONSENT, true);
 }
 
-const JWK_KEYS = ['kty', 'crv', 'x', 'y', 'kid'] as const;
-export const OPTION_KEYS = [
-  'site',
-  'manifestUrl',
-  'collectorUrl',
-  'publicKeys',
-  'workerUrl',
-  'consent',
-  'timeoutMs',
-  'reportIntervalMs',
-  'manifestRefreshMs',
-  'maxEpsilonPerReport',
-  'maxEpsilonWindow',
-  'debug',
-] as const;
+/** A pinned public key: `PublicJwk` (atoms.ts); a private key (with `d`) is refused. */
+const publicKeys: Check = (root, path, v) => {
+  if (!Array.isArray(v)) fail(root, path, 'expected an array');
+  if (v.length < 1) fail(root, path, 'must hold at least 1 key');
+  v.forEach((k, i) => {
+    const at = join(path, i);
+    const jwk = object(root, at, k);
+    if (jwk.kty !== 'EC') fail(root, `${at}.kty`, 'must be "EC"');
+    if (jwk.crv !== 'P-256') fail(root, `${at}.crv`, 'must be "P-256"');
+    for (const f of ['x', 'y', 'kid']) string(root, `${at}.${f}`, jwk[f], 1);
+    if (jwk.d !== undefined) fail(root, `${at}.d`, 'a private key must never be pinned');
+  });
+};
+
+const OPTIONS = {
+  site: identifier,
+  manifestUrl: text(1),
+  collectorUrl: text(1),
+  publicKeys,
+  workerUrl: opt(text(1)),
+  consent: opt((root, path, v) => checkConsent(v, root, path)),
+  timeoutMs: opt(num(100, Infinity, true)),
+  reportIntervalMs: opt(num(1000, Infinity, true)),
+  manifestRefreshMs: opt(num(1000, Infinity, true)),
+  maxEpsilonPerReport: opt(num(0, MAX_EPSILON_PER_REPORT)),
+  maxEpsilonWindow: opt(num(0, MAX_EPSILON_WINDOW)),
+  debug: opt(boolean),
+} satisfies Record<string, Check>;
+export const OPTION_KEYS = Object.keys(OPTIONS) as (keyof typeof OPTIONS)[];
 
 /**
  * The checks of createSegmenter(options): `SegmenterOptions` (options.ts), pinned keys included.
  * Returns the options with unknown keys stripped, as the schema's parse does.
  */
 export function checkOptions<T>(options: unknown): T {
-  const o = object('options', undefined, options);
-  identifier('options', 'site', o.site);
-  string('options', 'manifestUrl', o.manifestUrl, 1);
-  string('options', 'collectorUrl', o.collectorUrl, 1);
-  if (!Array.isArray(o.publicKeys)) fail('options', 'publicKeys', 'expected an array');
-  if (o.publicKeys.length < 1) fail('options', 'publicKeys', 'must hold at least 1 key');
-  o.publicKeys.forEach((k, i) => {
-    const path = `publicKeys.${i}`;
-    const jwk = object('options', path, k);
-    if (jwk.kty !== 'EC') fail('options', `${path}.kty`, 'must be "EC"');
-    if (jwk.crv !== 'P-256') fail('options', `${path}.crv`, 'must be "P-256"');
-    for (const f of JWK_KEYS.slice(2)) string('options', `${path}.${f}`, jwk[f], 1);
-    if (jwk.d !== undefined) fail('options', `${path}.d`, 'a private key must never be pinned');
-  });
-  if (o.workerUrl !== undefined) string('options', 'workerUrl', o.workerUrl, 1);
-  if (o.consent !== undefined) checkConsent(o.consent, 'options', 'consent');
-  if (o.timeoutMs !== undefined) number('options', 'timeoutMs', o.timeoutMs, 100, Infinity, true);
-  if (o.reportIntervalMs !== undefined)
-    number('options', 'reportIntervalMs', o.reportIntervalMs, 1000, Infinity, true);
-  if (o.manifestRefreshMs !== undefined)
-    number('options', 'manifestRefreshMs', o.manifestRefreshMs, 1000, Infinity, true);
-  if (o.maxEpsilonPerReport !== undefined)
-    number('options', 'maxEpsilonPerReport', o.maxEpsilonPerReport, 0, MAX_EPSILON_PER_REPORT);
-  if (o.maxEpsilonWindow !== undefined)
-    number('options', 'maxEpsilonWindow', o.maxEpsilonWindow, 0, MAX_EPSILON_WINDOW);
-  if (o.debug !== undefined) boolean('options', 'debug', o.debug);
-  return pick(o, OPTION_KEYS) as T;
+  return pick(fields('options', undefined, options, OPTIONS), OPTION_KEYS) as T;
 }

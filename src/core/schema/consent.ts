@@ -14,6 +14,11 @@ export const ConsentInput = /* @__PURE__ */ z.strictObject({
       method: z.optional(Text(100)),
       at: z.optional(Text(40)),
       purposes: z.array(Purpose),
+      /**
+       * the purposes for which the parent consented, separately, to disclosure to third parties (COPPA as
+       * amended 2025): under 13 or unknown age, nothing reaches a page's tool (edseg/activate) without it
+       */
+      thirdParty: z.optional(z.array(Purpose)),
     }),
   ),
   /** the learner's own consent (teen or adult) */
@@ -105,11 +110,13 @@ export const Explanation = /* @__PURE__ */ z.object({
   persisted: z.boolean(),
   /**
    * where this page keeps its data: IndexedDB, or memory for this page only, because consent does not
-   * allow persistence (`consent`) or IndexedDB could not be used (`unavailable`, with the browser's error)
+   * allow persistence (`consent`), IndexedDB could not be used (`unavailable`, with the browser's error),
+   * or another page of the site holds the store (`blocked`: it did not open or answer its first reads in
+   * time; the store is tried again at the next report interval and by the next page)
    */
   storage: z.object({
     mode: z.enum(['indexeddb', 'memory']),
-    reason: z.optional(z.enum(['consent', 'unavailable'])),
+    reason: z.optional(z.enum(['consent', 'unavailable', 'blocked'])),
     error: z.optional(z.string()),
   }),
   /** events tracked while no manifest was adopted: held in memory only, stored once one arrives; the oldest dropped beyond 5,000 */
@@ -131,6 +138,11 @@ export const Explanation = /* @__PURE__ */ z.object({
     cap: z.number(),
     reportsInWindow: z.int(),
     lastPeriod: z.nullable(z.int()),
+    /**
+     * the first day (YYYY-MM-DD, UTC) this device may report again for the site, when it is still to
+     * come: its store was deleted (forget(), or found gone) after a spend whose windows are still open
+     */
+    quietUntil: z.optional(z.string()),
   }),
 });
 export type Explanation = z.infer<typeof Explanation>;

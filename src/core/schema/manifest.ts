@@ -82,6 +82,13 @@ export const Reporting = /* @__PURE__ */ z.strictObject({
   budget: z.strictObject({
     windowDays: z.int().check(z.gte(1), z.lte(3650)),
     maxEpsilon: z.number().check(z.positive()),
+    /**
+     * A store the device creates knowing nothing of the site (no floor record, no spend: a new device
+     * or a full wipe, as Safari's 7-day rule deletes every database): 'wait' reports only once a full
+     * window has passed since its creation, so no rolling window holds a spend from before a wipe and
+     * one after; 'report' (and absent, the meaning of manifests signed before the field) reports at once.
+     */
+    freshStore: z.optional(z.enum(['wait', 'report'])),
   }),
   kThreshold: z
     .int()

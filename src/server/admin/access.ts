@@ -14,7 +14,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal, Role } from '../../core/schema.js';
 import { ROLES } from '../../core/schema.js';
-import { principalOfToken } from '../identity/accounts.js';
+import { principalOfToken, sessionAccount } from '../identity/accounts.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import { bearerOf } from '../http/tokens.js';
 import { sessionPrincipal } from './auth.js';
@@ -56,8 +56,16 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', path: '/admin/api/keys/:kid/retire', need: 'owner' },
   { method: 'GET', path: '/admin/api/accounts', need: 'owner' },
   { method: 'POST', path: '/admin/api/accounts', need: 'owner' },
+  { method: 'POST', path: '/admin/api/accounts/:name/disable', need: 'owner' },
+  { method: 'POST', path: '/admin/api/accounts/:name/enable', need: 'owner' },
+  { method: 'POST', path: '/admin/api/accounts/:name/role', need: 'owner' },
+  { method: 'POST', path: '/admin/api/accounts/:name/token', need: 'owner' },
   { method: 'POST', path: '/admin/api/sites/:site/drafts', need: 'editor' },
   { method: 'GET', path: '/admin/api/sites/:site/drift', need: 'analyst' },
+  { method: 'POST', path: '/admin/api/sites/:site/fit', need: 'analyst' },
+  { method: 'POST', path: '/admin/api/sites/:site/train', need: 'analyst' },
+  { method: 'GET', path: '/admin/api/sites/:site/jobs', need: 'analyst' },
+  { method: 'DELETE', path: '/admin/api/sites/:site/jobs/:job', need: 'analyst' },
   // the HTML console
   { method: 'GET', path: '/admin/login', need: 'public' },
   { method: 'POST', path: '/admin/login', need: 'public' },
@@ -65,6 +73,11 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', path: '/admin', need: 'analyst' },
   { method: 'GET', path: '/admin/account', need: 'analyst' },
   { method: 'POST', path: '/admin/account/password', need: 'analyst' },
+  { method: 'GET', path: '/admin/accounts', need: 'owner' },
+  { method: 'POST', path: '/admin/accounts/:name/disable', need: 'owner' },
+  { method: 'POST', path: '/admin/accounts/:name/enable', need: 'owner' },
+  { method: 'POST', path: '/admin/accounts/:name/role', need: 'owner' },
+  { method: 'POST', path: '/admin/accounts/:name/token', need: 'owner' },
   { method: 'POST', path: '/admin/sites', need: 'owner' },
   { method: 'GET', path: '/admin/sites/:site', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/origins', need: 'owner' },
@@ -99,6 +112,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'GET', path: '/admin/sites/:site/fit', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/fit', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/fit/draft', need: 'editor' },
+  { method: 'POST', path: '/admin/sites/:site/fit/cancel', need: 'analyst' },
 ];
 
 /** Whether `role` is `need` or stronger. */
@@ -138,9 +152,10 @@ function hasRoute(routes: Routes, method: string, path: string): boolean {
 
 /** Whom the request acts as, with the credential its side takes (bearer for the API, cookie for the console). */
 async function principalOf(deps: ServerDeps, c: Context, api: boolean): Promise<Principal | null> {
-  return api
-    ? principalOfToken(deps.store, deps.adminToken, bearerOf(c))
-    : sessionPrincipal(c, deps.guard, deps.now());
+  if (api) return principalOfToken(deps.store, deps.adminToken, bearerOf(c));
+  // A session's account is read again on every request: a role change holds at once, a disabled account is out.
+  const session = await sessionPrincipal(c, deps.guard, deps.now());
+  return session && sessionAccount(deps.store, session);
 }
 
 /**

@@ -18,8 +18,8 @@ import { SESSION_HOURS } from '../http/sessions.js';
 const SESSION_COOKIE = 'edseg_admin';
 
 /** Opens a server-side session for `principal` and sets its cookie. */
-export function startSession(c: Context, guard: Guard, principal: Principal, now: Date): void {
-  setCookie(c, SESSION_COOKIE, guard.sessions.open(principal, now), {
+export async function startSession(c: Context, guard: Guard, principal: Principal, now: Date): Promise<void> {
+  setCookie(c, SESSION_COOKIE, await guard.sessions.open(principal, now), {
     httpOnly: true,
     sameSite: 'Strict',
     path: '/admin',
@@ -29,13 +29,16 @@ export function startSession(c: Context, guard: Guard, principal: Principal, now
 }
 
 /** The principal of the request's live, unexpired session, or null. */
-export function sessionPrincipal(c: Context, guard: Guard, now: Date): Principal | null {
+export function sessionPrincipal(c: Context, guard: Guard, now: Date): Promise<Principal | null> {
   return guard.sessions.principal(getCookie(c, SESSION_COOKIE), now);
 }
 
+/** The request's session id (its cookie), or undefined. */
+export const sessionIdOf = (c: Context): string | undefined => getCookie(c, SESSION_COOKIE);
+
 /** Ends the request's session on the server and clears its cookie. */
-export function endSession(c: Context, guard: Guard): void {
-  guard.sessions.close(getCookie(c, SESSION_COOKIE));
+export async function endSession(c: Context, guard: Guard): Promise<void> {
+  await guard.sessions.close(getCookie(c, SESSION_COOKIE));
   deleteCookie(c, SESSION_COOKIE, { path: '/admin' });
 }
 

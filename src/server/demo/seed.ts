@@ -33,7 +33,9 @@ export function seedDefinition(date: string): SiteDefinition {
       periodDays: 7,
       epsilonSegment: 1,
       epsilonFeatures: 2,
-      budget: { windowDays: 28, maxEpsilon: 24 },
+      // 'report': a demo must show a report on a learner's first visit. A site created through the
+      // admin waits a window instead (sites.ts templateOf; PRIVACY.md "Storage that disappears").
+      budget: { windowDays: 28, maxEpsilon: 24, freshStore: 'report' },
       kThreshold: 50,
     },
     retention: { rawEventDays: 30, rollupDays: 180 },
@@ -59,11 +61,13 @@ export type SeedResult = { created: boolean; republished: boolean; version: numb
  * Seeds `lingua-kids` (signed version 1) on first run. On a later run, when the loopback origins
  * the server listens on (or EDSEG_ORIGINS) differ from the published ones, republishes with the
  * right origins: loopback origins of other ports are replaced, any other origin an admin added is kept.
+ * With `followPort: false` (PostgreSQL, where several processes share the site) loopback origins
+ * are never replaced, only EDSEG_ORIGINS added, so processes on other ports publish nothing.
  */
 export async function seedDemoSite(
   store: Store,
   signer: Signer,
-  opts: { port: number; extraOrigins?: readonly string[]; now: Date },
+  opts: { port: number; extraOrigins?: readonly string[]; now: Date; followPort?: boolean },
 ): Promise<SeedResult> {
   const wanted = seedOrigins(opts.port, opts.extraOrigins);
   const date = opts.now.toISOString().slice(0, 10);
@@ -88,7 +92,12 @@ export async function seedDemoSite(
   const record = (await store.getSite(SEED_SITE))!;
   // An owner disabled the demo site: it stays as it is (a disabled site publishes nothing).
   if (record.disabledAt) return { created: false, republished: false, version: current.version };
-  const origins = [...new Set([...record.origins.filter((o) => !LOOPBACK.test(o)), ...wanted])];
+  // One process (PGlite): the loopback origins follow its port. Several processes on one PostgreSQL
+  // (followPort false) each listen on their own: the first start's stay, so the seed publishes once.
+  const origins =
+    opts.followPort === false
+      ? [...new Set([...record.origins, ...(opts.extraOrigins ?? []).map((o) => o.trim()).filter(Boolean)])]
+      : [...new Set([...record.origins.filter((o) => !LOOPBACK.test(o)), ...wanted])];
   if (sameSet(origins, current.manifest.site.origins) && sameSet(origins, record.origins))
     return { created: false, republished: false, version: current.version };
   await store.updateSite(SEED_SITE, { origins }, opts.now.toISOString());

@@ -4,10 +4,11 @@
  * - `publicEstimates: false` switches the endpoint off (404); the signed-in admin API and console
  *   still show the estimates, the live period included;
  * - `estimatesToken` makes it ask for `Authorization: Bearer <token>` (401 otherwise);
- * - it is rate limited per client (http/guard.ts, `estimates`) and cached per (site, version):
- *   a closed period's estimates change only when a late report arrives for it, so an answer is
- *   kept for `estimatesCacheSeconds` (default 300), and never past the end of the live period
- *   (when the set of closed periods changes). Cache-Control and a strong ETag say the same.
+ * - it is rate limited per client (http/guard.ts, `estimates`) and cached per (site, version) and
+ *   the site's sums (Store.totalsStamp, one small query): a report stored by any process on the
+ *   database shows at once; otherwise an answer is kept for `estimatesCacheSeconds` (default 300),
+ *   and never past the end of the live period (when the set of closed periods changes).
+ *   Cache-Control and a strong ETag say the same.
  */
 import type { Context } from 'hono';
 import { DAY_MS, dayOf, periodOf } from '../../core/schema.js';
@@ -30,7 +31,14 @@ export type EstimatesOptions = {
 /** The default of estimatesCacheSeconds. */
 export const DEFAULT_ESTIMATES_CACHE_SECONDS = 300;
 
-type Cached = { body: string; etag: string; livePeriod: number; periodDays: number; expires: number };
+type Cached = {
+  body: string;
+  etag: string;
+  livePeriod: number;
+  periodDays: number;
+  expires: number;
+  stamp: string;
+};
 
 /** The handler of GET /v1/sites/:site/estimates under `opts`, with its own cache. */
 export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
@@ -55,7 +63,14 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
     const now = deps.now().getTime();
     const key = `${site}\u0000${version}`;
     let hit = cache.get(key);
-    if (!hit || now >= hit.expires || periodOf(dayOf(now), hit.periodDays) !== hit.livePeriod) {
+    // Keyed by the data too: a report stored through any process changes the stamp (one small query).
+    const stamp = cacheMs > 0 ? await deps.store.totalsStamp(site) : '';
+    if (
+      !hit ||
+      hit.stamp !== stamp ||
+      now >= hit.expires ||
+      periodOf(dayOf(now), hit.periodDays) !== hit.livePeriod
+    ) {
       // Throws a 404 Refusal naming site or version: answered by onError.
       const { estimates, periodDays } = await publishedEstimates(deps, site, version, 'closed');
       const body = JSON.stringify(estimates);
@@ -65,6 +80,7 @@ export function publicEstimatesRoute(deps: ServerDeps, opts: EstimatesOptions) {
         livePeriod: periodOf(dayOf(now), periodDays),
         periodDays,
         expires: now + cacheMs,
+        stamp,
       };
       if (cacheMs > 0) cache.set(key, hit);
     }

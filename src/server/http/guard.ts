@@ -3,27 +3,53 @@
  * - a body limit on every route (the report collector and the admin API keep their own, larger
  *   ones; the console's forms and everything else get 64 KB), refused with 413 before it is read;
  * - the parameter checks of params.ts (400, never 500);
- * - rate limits per client (rate-limiter-flexible, in memory) on POST /v1/reports, the estimates
+ * - rate limits per client (rate-limiter-flexible: counted in PostgreSQL's rate_limits table when
+ *   the store is PostgreSQL, so N processes share one count; in memory on PGlite, one process) on POST /v1/reports, the estimates
  *   (GET /v1/sites/:site/estimates) and POST /admin/login, answered 429 with Retry-After; wrong
- *   logins are throttled on their own (after `wrongLogins` in 15 minutes, even the right token waits);
+ *   logins are throttled on their own, per (client, account name): after `wrongLogins` in 15 minutes
+ *   that name waits from that client, even with the right password, while other names from the same
+ *   client do not; and per name from every client together, after `wrongLoginsPerName` (a ceiling
+ *   for an attack from many addresses). One address cannot lock another account out;
  * - admin writes: a console form must be urlencoded or multipart with an Origin that is this
  *   server's (403 otherwise; 415 for another content type; 400 when it does not parse), and the JSON API takes a body only as
  *   JSON (415), behind its bearer token.
  * The client is the socket's address; X-Forwarded-For (its last entry, the address the proxy saw)
  * and X-Forwarded-Proto/-Host count only with `trustProxy`, when a proxy the operator runs is in front.
  */
+import { createHmac } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Pool } from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { SessionSqlStore } from '../storage/sql/sessions.js';
 import { checkParams } from './params.js';
 import { SessionStore } from './sessions.js';
 
-/** Requests per client: per minute for reports, estimates and login posts; per 15 minutes for wrong logins. */
-export type RateLimits = { reports: number; estimates: number; login: number; wrongLogins: number };
+/**
+ * Requests per client: per minute for reports, estimates and login posts; per 15 minutes, wrong
+ * logins per (client, account name) and, from every client together, per account name.
+ */
+export type RateLimits = {
+  reports: number;
+  estimates: number;
+  login: number;
+  wrongLogins: number;
+  wrongLoginsPerName: number;
+};
 
 /** Generous enough that a school behind one address, the tests and the e2e runs never meet them. */
-export const DEFAULT_RATE_LIMITS: RateLimits = { reports: 600, estimates: 600, login: 60, wrongLogins: 20 };
+export const DEFAULT_RATE_LIMITS: RateLimits = {
+  reports: 600,
+  estimates: 600,
+  login: 60,
+  wrongLogins: 20,
+  wrongLoginsPerName: 100,
+};
+
+/** The account name a login counts against: as accounts are looked up (trimmed, lower case), at most 100 characters. */
+const loginName = (name: string): string => name.trim().toLowerCase().slice(0, 100);
 
 /** The security options of createApp and startServer. */
 export type GuardOptions = {
@@ -39,7 +65,7 @@ export const MAX_FORM_BODY_BYTES = 64 * 1024;
 /** Routes with a limit of their own (checked there), as path prefixes. */
 const OWN_BODY_LIMIT = ['/v1/reports', '/admin/api/'];
 
-const RATE_LIMITED: { method: string; path: RegExp; limit: keyof RateLimits }[] = [
+const RATE_LIMITED: { method: string; path: RegExp; limit: 'reports' | 'estimates' | 'login' }[] = [
   { method: 'POST', path: /^\/v1\/reports$/, limit: 'reports' },
   { method: 'GET', path: /^\/v1\/sites\/[^/]+\/estimates$/, limit: 'estimates' },
   { method: 'POST', path: /^\/admin\/login$/, limit: 'login' },
@@ -100,25 +126,59 @@ export type Guard = {
   sessions: SessionStore;
   /** in order, for app.use('*', ...) after CORS: body limits, parameter checks, rate limits, admin writes */
   middleware: MiddlewareHandler[];
-  /** seconds this client must wait before trying to log in again (0: it may try) */
-  loginWait(c: Context): Promise<number>;
-  /** counts a wrong login against the client */
-  loginFailed(c: Context): Promise<void>;
+  /** seconds this client must wait before trying to log in as `name` again (0: it may try) */
+  loginWait(c: Context, name: string): Promise<number>;
+  /** counts a wrong login as `name` against (this client, name) and against the name */
+  loginFailed(c: Context, name: string): Promise<void>;
   /** the 429 answer, with Retry-After */
   tooMany(c: Context, seconds: number): Response;
 };
 
-/** Builds the guard for one app (its limiters and sessions live as long as the app). */
-export function createGuard(opts: GuardOptions = {}): Guard {
+/**
+ * A limiter of `points` per `duration` seconds: in PostgreSQL's rate_limits table (migration 5)
+ * when `pool` is given, shared by every process on it, with an in-memory one as insurance while
+ * the database does not answer; else in memory.
+ */
+function limiter(name: string, points: number, duration: number, pool: Pool | null): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ points, duration, keyPrefix: name });
+  if (!pool) return memory;
+  return new RateLimiterPostgres({
+    storeClient: pool,
+    storeType: 'pool',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    keyPrefix: name,
+    points,
+    duration,
+    insuranceLimiter: memory,
+  });
+}
+
+/** Builds the guard for one app over the store's sessions (and, on PostgreSQL, its pool for the limits). */
+export function createGuard(
+  opts: GuardOptions,
+  store: SessionSqlStore & { sharedPool(): Pool | null },
+  /** the server's shared secret (the admin token): keys the HMAC that hides addresses in the database */
+  secret: string,
+): Guard {
   const trustProxy = opts.trustProxy === true;
   const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
-  const perMinute = (points: number) => new RateLimiterMemory({ points, duration: 60 });
+  const pool = store.sharedPool();
+  // In PostgreSQL a counter's key is an HMAC of the address (and name), keyed with a secret every
+  // process shares: the table holds no address (a plain hash of an IPv4 address is reversible).
+  const keyOf = (k: string): string =>
+    pool ? createHmac('sha256', secret).update(`rate-limit\u0000${k}`).digest('base64url') : k;
   const limiters = {
-    reports: perMinute(limits.reports),
-    estimates: perMinute(limits.estimates),
-    login: perMinute(limits.login),
-    wrongLogins: new RateLimiterMemory({ points: limits.wrongLogins, duration: 15 * 60 }),
+    reports: limiter('reports', limits.reports, 60, pool),
+    estimates: limiter('estimates', limits.estimates, 60, pool),
+    login: limiter('login', limits.login, 60, pool),
+    wrongLogins: limiter('wrong-logins', limits.wrongLogins, 15 * 60, pool),
+    wrongLoginsPerName: limiter('wrong-logins-name', limits.wrongLoginsPerName, 15 * 60, pool),
   };
+  // The key of (client, name), as a JSON pair so that no two pairs share a key (PostgreSQL's text
+  // holds no NUL, so that separator would send the count to the in-memory insurance).
+  const pairKey = (c: Context, name: string) =>
+    JSON.stringify([clientAddress(c, trustProxy), loginName(name)]);
   const tooMany = (c: Context, seconds: number): Response =>
     c.json({ error: `too many requests: try again in ${seconds} s`, field: '(root)' }, 429, {
       'Retry-After': String(seconds),
@@ -138,7 +198,7 @@ export function createGuard(opts: GuardOptions = {}): Guard {
     const rule = RATE_LIMITED.find((r) => r.method === method && r.path.test(c.req.path));
     if (!rule) return next();
     try {
-      await limiters[rule.limit].consume(clientAddress(c, trustProxy));
+      await limiters[rule.limit].consume(keyOf(clientAddress(c, trustProxy)));
     } catch (e) {
       if (e instanceof RateLimiterRes) return tooMany(c, waitOf(e));
       throw e;
@@ -173,14 +233,19 @@ export function createGuard(opts: GuardOptions = {}): Guard {
 
   return {
     trustProxy,
-    sessions: new SessionStore(),
+    sessions: new SessionStore(store),
     middleware: [bodies, checkParams(), rate, adminWrites],
-    async loginWait(c) {
-      const res = await limiters.wrongLogins.get(clientAddress(c, trustProxy));
-      return res && res.consumedPoints >= limits.wrongLogins ? waitOf(res) : 0;
+    async loginWait(c, name) {
+      const pair = await limiters.wrongLogins.get(keyOf(pairKey(c, name)));
+      const all = await limiters.wrongLoginsPerName.get(keyOf(loginName(name)));
+      return Math.max(
+        pair && pair.consumedPoints >= limits.wrongLogins ? waitOf(pair) : 0,
+        all && all.consumedPoints >= limits.wrongLoginsPerName ? waitOf(all) : 0,
+      );
     },
-    async loginFailed(c) {
-      await limiters.wrongLogins.penalty(clientAddress(c, trustProxy));
+    async loginFailed(c, name) {
+      await limiters.wrongLogins.penalty(keyOf(pairKey(c, name)));
+      await limiters.wrongLoginsPerName.penalty(keyOf(loginName(name)));
     },
     tooMany,
   };

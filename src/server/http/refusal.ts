@@ -2,7 +2,7 @@
  * The server's one error vocabulary: a Refusal answers { error, field } with its status, 400 for
  * input that fails its check, 404 for what does not exist, 409 for what the current state forbids
  * (a taken name, a key still in use, a disabled site published), 410 for a disabled site or a
- * superseded version. Anything else is a bare 500, logged. What src/core refuses (its input errors,
+ * superseded version, 413 for work larger than the server's caps (science/jobs.ts). Anything else is a bare 500, logged. What src/core refuses (its input errors,
  * an EditRefused) is read as a Refusal here (refusalOf), so routes throw or let through one kind.
  * Server-only, so the SDK's EdsegError codes stay what the README lists.
  */
@@ -13,7 +13,7 @@ import { inputIssueOf } from '../../core/schema.js';
 import { escapeForLog } from '../ops/log.js';
 import type { Logger } from '../ops/log.js';
 
-export type RefusalStatus = 400 | 404 | 409 | 410;
+export type RefusalStatus = 400 | 404 | 409 | 410 | 413;
 
 /** A refused request, naming the field it concerns (a few 409s concern the request as a whole: no field). */
 export class Refusal extends Error {

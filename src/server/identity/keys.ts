@@ -2,7 +2,8 @@
  * Manifest signing keys: ES256 pairs kept in the store. The newest key signs; every key stays
  * published in the JWKS so SDKs pinned to an older key keep verifying until they are updated
  * (rotation without a flag day). Rotating re-signs every published site with the new key at once;
- * a key leaves the JWKS only when an admin retires it, once it signs nothing live (retireSigningKey).
+ * a key leaves the JWKS only when an admin retires it, once no manifest it signed can still be valid
+ * on a device: after the latest expiresAt of every version it signed (retireSigningKey).
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import { signManifest } from '../../core/manifest.js';
@@ -151,18 +152,26 @@ export async function keyStatuses(store: Store, signer: Signer, now: Date): Prom
     if (v) live.push({ site, version, kid: v.kid });
   }
   const created = new Map((await store.listSigningKeys()).map((k) => [k.kid, k.createdAt]));
+  const until = await store.expiriesByKid();
   return keys.map((k, i) => ({
     kid: k.kid,
     createdAt: created.get(k.kid) ?? '',
     current: i === 0,
     liveVersions: live.filter((v) => v.kid === k.kid).map(({ site, version }) => ({ site, version })),
+    validUntil: until.get(k.kid) ?? null,
   }));
 }
 
+/** What a roll-out needs before an old key is retired, as the refusal and the console say it. */
+export const RETIRE_STEPS =
+  'pin the new key (the JWKS at /v1/keys) in every page that embeds the SDK, then retire the old one once the manifests it signed have expired';
+
 /**
- * Retires a signing key: it leaves /v1/keys and its private half is deleted. Refused (409, naming
- * them) while a live version is signed by it, and for the key that signs now (rotate first);
- * 404 for an unknown kid. Audited (`key-retire`).
+ * Retires a signing key: it leaves /v1/keys and its private half is deleted. Refused (409) for the
+ * key that signs now (rotate first), while a live version is signed by it (naming them), and while
+ * any manifest it signed could still be valid on a device: until the latest expiresAt among the
+ * versions it signed, which the refusal names (a device that pinned only this key and holds such a
+ * manifest would otherwise release nothing, silently). 404 for an unknown kid. Audited (`key-retire`).
  */
 export async function retireSigningKey(
   store: Store,
@@ -178,6 +187,12 @@ export async function retireSigningKey(
     throw new Refusal(
       409,
       `key ${kid} still signs live versions: ${key.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ')} (publish them again with the new key, or wait until they expire)`,
+      'kid',
+    );
+  if (key.validUntil !== null && Date.parse(key.validUntil) > opts.now.getTime())
+    throw new Refusal(
+      409,
+      `key ${kid} signed manifests that devices may hold until ${key.validUntil}: retire it after that date (${RETIRE_STEPS})`,
       'kid',
     );
   await store.transaction(async (tx) => {

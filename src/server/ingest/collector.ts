@@ -49,7 +49,7 @@ export function collector(deps: ServerDeps): Hono {
     if (!info) {
       const v = await store.getVersion(site, version);
       if (!v) return null;
-      info = { manifest: v.manifest, supersededAt: null };
+      info = { manifest: v.manifest, publishedAt: v.publishedAt, supersededAt: null };
       versions.set(key, info);
     }
     // While the version is current, a batch asks once for a successor (a query that finds no row).

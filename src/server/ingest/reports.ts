@@ -12,15 +12,18 @@
  *    model's segments and the version's policy reports that whole model in clear; the feature field
  *    has d = the manifest's feature count, eps = reporting.epsilonFeatures, the hybrid mechanism,
  *    sampledDimensions(d, eps) distinct dims below d, and values within vectorBound(d, eps); the
- *    report's epsilon is the sum the version prescribes; its period is aligned to periodDays and
- *    starts no later than tomorrow (one day of clock skew).
+ *    report's epsilon is the sum the version prescribes; its period is aligned to periodDays,
+ *    starts no later than tomorrow (one day of clock skew) and no earlier than the period before
+ *    the one in which the version was published (no device held that version before);
+ * 4. a batch names at most MAX_BATCH_PERIODS distinct periods, so no request creates more than a
+ *    few report partitions (one per week of periods).
  * An adversary's report therefore cannot carry an eps that breaks the estimators (1e-300 turns
  * shares into NaN) or a value no device can produce (1e12 moves a refined centroid by maxStep).
  */
 import { wholeModelInClear } from '../../core/policy.js';
 import { chooseOracle } from '../../core/privacy/segment.js';
 import { sampledDimensions, vectorBound } from '../../core/privacy/vector.js';
-import { DAY_MS, ReportBatch, check, dayOf, reportEpsilon } from '../../core/schema.js';
+import { DAY_MS, ReportBatch, check, dayOf, periodOf, reportEpsilon } from '../../core/schema.js';
 import type { FeatureField, Manifest, Report, SegmentField } from '../../core/schema.js';
 
 /** Why a batch is refused: the field at fault and what is wrong with it (400, or 410 for a superseded version). */
@@ -28,7 +31,10 @@ export type Disagreement = { field: string; message: string; status?: 400 | 410 
 export type Admission = { ok: true; reports: Report[] } | ({ ok: false; status: 400 | 410 } & Disagreement);
 
 /** A published version as admission needs it: its manifest, and when the next version was published (null: still current). */
-export type VersionInfo = { manifest: Manifest; supersededAt: string | null };
+export type VersionInfo = { manifest: Manifest; publishedAt: string; supersededAt: string | null };
+
+/** The most distinct periods one batch may name (a device's outbox holds a few; each new week is a partition). */
+export const MAX_BATCH_PERIODS = 4;
 
 /**
  * Looks up a published version; null when the site never published it, 'unknown-site' when there
@@ -48,7 +54,16 @@ export async function admitBatch(body: unknown, lookup: ManifestLookup, now: Dat
   if (!parsed.ok) return { ok: false, status: 400, field: parsed.field, message: parsed.message };
   // One lookup per (site, version) of the batch.
   const looked = new Map<string, ReturnType<ManifestLookup>>();
+  const periods = new Set<number>();
   for (const [i, r] of parsed.value.reports.entries()) {
+    periods.add(r.period);
+    if (periods.size > MAX_BATCH_PERIODS)
+      return {
+        ok: false,
+        status: 400,
+        field: `reports.${i}.period`,
+        message: `a batch may name at most ${MAX_BATCH_PERIODS} distinct periods: send the others in another batch`,
+      };
     const key = `${r.site}\u0000${r.manifestVersion}`;
     const pending = looked.get(key) ?? lookup(r.site, r.manifestVersion);
     looked.set(key, pending);
@@ -70,7 +85,8 @@ export async function admitBatch(body: unknown, lookup: ManifestLookup, now: Dat
         field: `${at}.manifestVersion`,
         message: `site "${r.site}" never published version ${r.manifestVersion}`,
       };
-    const refusal = superseded(info, now, at) ?? disagreement(r, info.manifest, now, at);
+    const refusal =
+      superseded(info, now, at) ?? tooEarly(r, info, at) ?? disagreement(r, info.manifest, now, at);
     if (refusal) return { ok: false, status: refusal.status ?? 400, ...refusal };
   }
   return { ok: true, reports: parsed.value.reports };
@@ -85,6 +101,21 @@ function superseded(info: VersionInfo, now: Date, at: string): Disagreement | nu
     status: 410,
     field: `${at}.manifestVersion`,
     message: `version ${info.manifest.version} was superseded on ${info.supersededAt.slice(0, 10)}: fetch the current manifest`,
+  };
+}
+
+/**
+ * A period that starts before the period in which its version was published, less one period (the
+ * period that just closed, which a device that adopted the version may still report): no device
+ * held that version earlier.
+ */
+function tooEarly(r: Report, info: VersionInfo, at: string): Disagreement | null {
+  const { periodDays } = info.manifest.reporting;
+  const first = periodOf(dayOf(Date.parse(info.publishedAt)), periodDays) - periodDays;
+  if (r.period >= first) return null;
+  return {
+    field: `${at}.period`,
+    message: `day ${r.period} is before manifest v${info.manifest.version} was published (${info.publishedAt.slice(0, 10)}), less one period`,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Ops } from '../ops/ops.js';
 import type { EstimatesOptions } from '../estimates/public-estimates.js';
 import type { Guard } from '../http/guard.js';
 import type { Store } from '../storage/store.js';
+import type { ScienceJobs } from '../science/jobs.js';
 
 export type ServerDeps = {
   store: Store;
@@ -16,6 +17,8 @@ export type ServerDeps = {
   ops: Ops;
   /** who may read GET /v1/sites/:site/estimates, and its cache */
   estimates: EstimatesOptions;
+  /** fits and trainings in worker threads, with their caps (science/jobs.ts) */
+  science: ScienceJobs;
   /** where edseg.js, edseg.worker.js and edseg.mjs are (dist/); /edseg/* is 404 without it */
   staticDir?: string;
   /** the demo site's folder; /demo/* is 404 without it */

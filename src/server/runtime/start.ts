@@ -9,7 +9,7 @@
  * database is closed.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,10 +29,13 @@ import { lockDataDir, prepareDataDir, tightenTree, withPrivateUmask } from './da
 import type { GuardOptions } from '../http/guard.js';
 import type { PublishResult } from '../sites/publish.js';
 import { seedDemoSite } from '../demo/seed.js';
+import { createScienceJobs } from '../science/jobs.js';
+import type { ScienceLimits } from '../science/jobs.js';
 import type { SeedResult } from '../demo/seed.js';
 import { openPgliteStore } from '../storage/pglite.js';
 import { openPostgresStore } from '../storage/postgres.js';
-import type { Store } from '../storage/store.js';
+import { LOCKS, type Store } from '../storage/store.js';
+import { ADMIN_TOKEN_SETTING, tokenHash } from '../identity/accounts.js';
 
 /** How often a running server checks for manifests to re-sign (a day old; they last 7 days): one cheap query. */
 export const RESIGN_EVERY_MS = 3_600_000;
@@ -72,6 +75,8 @@ export type StartOptions = {
   metricsToken?: string;
   /** how long close() waits for requests in flight; default SHUTDOWN_GRACE_MS */
   shutdownGraceMs?: number;
+  /** caps on fits and trainings (EDSEG_SCIENCE_*; science/jobs.ts); close() stops a running one */
+  science?: Partial<ScienceLimits>;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -127,6 +132,26 @@ function resolveAdminToken(
   return { token, generated: true, file };
 }
 
+/**
+ * Keeps the admin token's SHA-256 in the database (server_settings), so every process of one
+ * server knows which token is in force (identity/accounts.ts checks a presented token against it):
+ * a start with a token that differs from the recorded one (a rotation) makes it the token of every
+ * process at once and ends the old token's console sessions everywhere; a generated token (no
+ * EDSEG_ADMIN_TOKEN, no token file) on a database that already has one is refused, since the
+ * other processes would not know it.
+ */
+async function recordAdminToken(store: Store, token: string, generated: boolean, at: Date): Promise<void> {
+  const hash = tokenHash(token);
+  const known = await store.getSetting(ADMIN_TOKEN_SETTING);
+  if (known === hash) return;
+  if (known !== null && generated)
+    throw new Error(
+      'this database already has an admin token that this data folder does not hold: start every process of the server with the same EDSEG_ADMIN_TOKEN',
+    );
+  if (known !== null) await store.closeBootstrapSessions();
+  await store.setSetting(ADMIN_TOKEN_SETTING, hash, at.toISOString());
+}
+
 const urlHost = (host: string): string =>
   host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
@@ -157,9 +182,23 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     lock.release();
   };
   try {
-    const signer = await createSigner(store, now);
-    const demo = opts.demo !== false;
     const admin = resolveAdminToken(dataDir, opts.adminToken);
+    // Under the startup lock: N processes starting at once on one PostgreSQL make one first key.
+    const signer = (await store.exclusive(
+      LOCKS.startup,
+      async () => {
+        try {
+          await recordAdminToken(store, admin.token, admin.generated, now());
+        } catch (e) {
+          // The refused token must not be found (and so taken as given) by the next start.
+          if (admin.generated && admin.file) rmSync(admin.file, { force: true });
+          throw e;
+        }
+        return createSigner(store, now);
+      },
+      true,
+    ))!;
+    const demo = opts.demo !== false;
     const root = packageRoot();
     const logger = opts.logger ?? createLogger({ level: 'warn' });
     const ops = createOps({
@@ -168,12 +207,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       ping: () => store.ping(),
       ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
     });
+    const science = createScienceJobs(opts.science);
     const app = createApp({
       store,
       signer,
       adminToken: admin.token,
       now,
       ops,
+      science,
       ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
       ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}),
       ...estimatesOptions(opts),
@@ -218,21 +259,44 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     // the port actually listened on (wantedPort 0 picks a free one)
     const port = (server.address() as AddressInfo).port;
 
-    const seed = demo
-      ? await seedDemoSite(store, signer, { port, extraOrigins: opts.origins ?? [], now: now() })
-      : null;
-    const resigned = await resignExpiring(store, signer, now());
     // Retention: whole partitions, so dropping old reports costs no row-by-row delete.
     const retain = async () => {
       if (opts.reportRetentionDays !== undefined)
         await store.dropReportsBefore(dayOf(now().getTime()) - opts.reportRetentionDays);
     };
-    await retain();
+    // Once across processes: the seed, the start-time re-sign and retention wait for each other, so
+    // the second process finds the site seeded and the manifests fresh.
+    const { seed, resigned } = (await store.exclusive(
+      LOCKS.startup,
+      async () => {
+        const seeded = demo
+          ? await seedDemoSite(store, signer, {
+              port,
+              extraOrigins: opts.origins ?? [],
+              now: now(),
+              followPort: store.kind === 'pglite',
+            })
+          : null;
+        // And under the jobs lock: a running process's hourly round must not re-sign alongside.
+        const resignedNow = await store.exclusive(
+          LOCKS.jobs,
+          async () => {
+            const out = await resignExpiring(store, signer, now());
+            await retain();
+            return out;
+          },
+          true,
+        );
+        return { seed: seeded, resigned: resignedNow ?? [] };
+      },
+      true,
+    ))!;
     markReady();
     // A server that runs for weeks must keep its manifests valid: devices refuse an expired one.
+    // One process at a time does it (the others skip this round; the next round finds nothing to do).
     const resignTimer = setInterval(() => {
-      resignExpiring(store, signer, now())
-        .then(retain)
+      store
+        .exclusive(LOCKS.jobs, () => resignExpiring(store, signer, now()).then(retain), false)
         .catch((e: unknown) =>
           logger.error('re-signing manifests or retention failed', {
             error: e instanceof Error ? e.message : String(e),
@@ -259,6 +323,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       async close() {
         clearInterval(resignTimer);
         ops.drain();
+        // A fit or training in its worker thread ends now (its request answers 409), not after the grace.
+        await science.stopAll();
         const graceMs = opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
         const s = server as typeof server & {
           closeIdleConnections?: () => void;

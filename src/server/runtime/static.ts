@@ -63,9 +63,11 @@ export const SDK_FILES = new Set([
   'edseg.js',
   'edseg.worker.js',
   'edseg.mjs',
+  'activate.mjs',
   'edseg.js.map',
   'edseg.worker.js.map',
   'edseg.mjs.map',
+  'activate.mjs.map',
 ]);
 
 /** The placeholder in demo HTML that becomes the current public JWK. */

@@ -4,25 +4,40 @@
  * holds about a thousand rows), run the same fit as `edseg-admin fit` on it, see the table and the
  * four charts inline, and add the chosen k as a draft model to the site's working copy. Columns named
  * after the site's features are normalised as its manifest does; the draft must use those features.
+ * The fit runs in a worker thread (jobs.ts, through routes.ts fitForSite) under the server's caps;
+ * while one runs for the site the page names it with a Cancel button (POST …/fit/cancel), and a
+ * second fit is refused (409) naming it.
  */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { refusalOf } from '../http/refusal.js';
-import { CliError } from '../admin-cli/command.js';
 import type { Html } from '../admin/views/layout.js';
 import { layout } from '../admin/views/layout.js';
 import { actorOf, signedInAs } from '../admin/auth.js';
 import type { ServerDeps } from '../runtime/deps.js';
-import { fitCharts } from './charts.js';
-import { draftModel, parseKs, runFit } from './fit.js';
-import { tableInputs } from './inputs.js';
-import { addDraft } from './routes.js';
-import { readTable } from './table.js';
+import type { ScienceJob } from '../../core/schema.js';
+import { addDraft, fitForSite } from './routes.js';
 
-function form(site: string, k: string, message?: string): Html {
+function running(site: string, job: ScienceJob | undefined): Html | string {
+  if (!job) return '';
+  return html`<form
+    method="post"
+    action="/admin/sites/${encodeURIComponent(site)}/fit/cancel"
+    data-testid="fit-running"
+  >
+    <p>
+      A ${job.kind} is running for this site: job <code>${job.id}</code>, started by ${job.actor} at
+      ${job.startedAt}${job.progress ? html` (${job.progress})` : ''}.
+      <input type="hidden" name="job" value="${job.id}" />
+      <button type="submit" data-testid="fit-cancel">Cancel it</button>
+    </p>
+  </form>`;
+}
+
+function form(site: string, k: string, message?: string, job?: ScienceJob): Html {
   return html`<h1>Fit segments · <code>${site}</code></h1>
-    ${message ? html`<p class="flash error">${message}</p>` : ''}
+    ${message ? html`<p class="flash error">${message}</p>` : ''} ${running(site, job)}
     <form method="post" enctype="multipart/form-data">
       <p>
         <label
@@ -41,13 +56,34 @@ function form(site: string, k: string, message?: string): Html {
 
 export function fitPages(deps: ServerDeps): Hono {
   const app = new Hono();
-  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 = 200) =>
+  const page = (c: Context, title: string, body: Html, status: 200 | 400 | 404 | 409 | 413 = 200) =>
     c.html(layout(title, body, signedInAs(c)), status);
 
   app.get('/sites/:site/fit', async (c) => {
     const site = c.req.param('site');
     if (!(await deps.store.getSite(site))) return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
-    return page(c, `Fit ${site}`, form(site, '2..8'));
+    const ok = c.req.query('ok');
+    return page(
+      c,
+      `Fit ${site}`,
+      html`${ok ? html`<p class="flash">${ok}</p>` : ''}
+      ${form(site, '2..8', undefined, deps.science.current(site))}`,
+    );
+  });
+
+  app.post('/sites/:site/fit/cancel', async (c) => {
+    const site = c.req.param('site');
+    const body = await c.req.parseBody();
+    const id = typeof body['job'] === 'string' && body['job'] !== '' ? body['job'] : undefined;
+    try {
+      const job = await deps.science.cancel(site, actorOf(c), id);
+      const ok = `cancelled the ${job.kind} (job ${job.id})`;
+      return c.redirect(`/admin/sites/${encodeURIComponent(site)}/fit?ok=${encodeURIComponent(ok)}`, 303);
+    } catch (e) {
+      const refusal = refusalOf(e);
+      if (!refusal) throw e;
+      return page(c, `Fit ${site}`, form(site, '2..8', refusal.message, deps.science.current(site)), 404);
+    }
   });
 
   app.post('/sites/:site/fit', async (c) => {
@@ -58,18 +94,15 @@ export function fitPages(deps: ServerDeps): Hono {
     const k = typeof body['k'] === 'string' ? body['k'] : '2..8';
     const file = body['csv'];
     try {
-      if (!(file instanceof File)) throw new CliError('choose a CSV file');
-      const table = readTable(file.name || 'upload.csv', await file.text());
-      const specs = record.definition.features;
-      const inputs = tableInputs(table, { specs });
-      const ks = parseKs(k);
-      const result = await runFit(inputs, { ks, seed: 1 });
-      const model = draftModel(result, result.best, {
-        id: `fit-k${result.best}`,
-        source: file.name || 'an uploaded CSV',
-        date: deps.now().toISOString().slice(0, 10),
+      if (!(file instanceof File)) return page(c, `Fit ${site}`, form(site, k, 'choose a CSV file'), 400);
+      const { outcome, model } = await fitForSite(deps, site, actorOf(c), {
+        csv: await file.text(),
+        file: file.name || 'upload.csv',
+        k,
+        charts: true,
       });
-      const charts = fitCharts(result, result.best);
+      const result = outcome.fit;
+      const charts = outcome.charts ?? {};
       return page(
         c,
         `Fit ${site}`,
@@ -106,8 +139,11 @@ export function fitPages(deps: ServerDeps): Hono {
           </form>`,
       );
     } catch (e) {
-      if (e instanceof Error) return page(c, `Fit ${site}`, form(site, k, e.message), 400);
-      throw e;
+      const refusal = refusalOf(e);
+      if (!refusal) throw e;
+      if (refusal.status === 404) return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
+      const status = refusal.status === 410 ? 409 : refusal.status;
+      return page(c, `Fit ${site}`, form(site, k, refusal.message, deps.science.current(site)), status);
     }
   });
 

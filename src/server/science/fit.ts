@@ -48,6 +48,21 @@ export type FitResult = {
   pca: { axes: number[][]; explained: number[]; projected: number[][] };
 };
 
+/** What a draft and the summary need of a fit: no per-row labels or projections (a worker's answer). */
+export type FitFigures = Omit<FitResult, 'fits' | 'pca'> & {
+  fits: Map<number, { centres: number[][] }>;
+  pca: Pick<FitResult['pca'], 'axes' | 'explained'>;
+};
+
+/** The figures of a fit without its per-row arrays. */
+export function fitFigures(result: FitResult): FitFigures {
+  return {
+    ...result,
+    fits: new Map([...result.fits].map(([k, f]) => [k, { centres: f.centres }])),
+    pca: { axes: result.pca.axes, explained: result.pca.explained },
+  };
+}
+
 /** Parses --k: "4", or a range "2..10". */
 export function parseKs(text: string | undefined): number[] {
   const s = text ?? '2..10';
@@ -105,7 +120,7 @@ const fmt = (v: number, d = 3) => v.toFixed(d);
  * validation figures (silhouette, stability), checked against the Model schema.
  */
 export function draftModel(
-  result: FitResult,
+  result: FitFigures,
   k: number,
   opts: { id?: string; purpose?: Purpose; source: string; date: string },
 ): CentroidModel {
@@ -160,7 +175,7 @@ export function draftModel(
 }
 
 /** The JSON summary `--json` prints: ks, best, and what else the fit knows. */
-export function fitSummary(result: FitResult, chosen: number, extra: Record<string, unknown> = {}) {
+export function fitSummary(result: FitFigures, chosen: number, extra: Record<string, unknown> = {}) {
   return {
     ks: result.ks,
     best: result.best,

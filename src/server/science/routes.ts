@@ -1,21 +1,118 @@
 /**
  * The data-science routes of the admin API, mounted under /admin/api by admin/api/api.ts (behind its
- * bearer check): a draft model into a site's working copy, and a site's drift report.
+ * bearer check): a draft model into a site's working copy, a site's drift report, and fits and
+ * trainings run by the server in a worker thread (jobs.ts), one at a time per site, cancellable.
  *
  *   POST /admin/api/sites/:site/drafts  { model }  -> 201 { site, model, models }: the model (a
  *        centroids or softmax Model, e.g. from edseg-admin fit / train) appended to the working copy;
  *        400 naming the field (model.*, a feature the site does not define, an id already taken),
  *        404 for an unknown site. Nothing is published: an editor names, documents and publishes it.
  *   GET  /admin/api/sites/:site/drift[?version=N] -> SiteDrift (science/drift.ts)
+ *   POST /admin/api/sites/:site/fit    FitRequest   -> 200 fitSummary + { model } (the draft, not added)
+ *   POST /admin/api/sites/:site/train  TrainRequest -> 200 validation + { l2, features, model }
+ *        Both: 400 naming the field (csv, k, label, ...), 413 naming csv past the row cap or the time
+ *        cap, 409 naming the running job when the site runs one (or when this one is cancelled).
+ *   GET    /admin/api/sites/:site/jobs      -> { job: ScienceJob | null }, the job running now
+ *   DELETE /admin/api/sites/:site/jobs/:job -> { cancelled: ScienceJob }: terminates it; 404 if not running
  */
 import { Hono } from 'hono';
 import { Refusal, unknownSite } from '../http/refusal.js';
-import { Model, parseOrThrow } from '../../core/schema.js';
+import {
+  FitRequest,
+  Model,
+  TrainRequest,
+  parseOrThrow,
+  type CentroidModel,
+  type SoftmaxModel,
+} from '../../core/schema.js';
 import { actorOf } from '../admin/auth.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import { editWorkingCopy } from '../sites/editor.js';
 import { readJson } from '../http/body.js';
 import { siteDrift, versionParam } from './drift.js';
+import { draftModel, fitSummary } from './fit.js';
+import type { FitOutcome, FitTask, TrainOutcome, TrainTask } from './tasks.js';
+import { softmaxModel, validationText } from './train.js';
+
+const today = (deps: ServerDeps) => deps.now().toISOString().slice(0, 10);
+
+/**
+ * Fits `req.csv` for site `id` in a worker thread (deps.science) with the site's feature specs, and
+ * drafts the model of the chosen k (not added). Refusals as the routes answer them (see above).
+ */
+export async function fitForSite(
+  deps: ServerDeps,
+  id: string,
+  actor: string,
+  req: FitRequest,
+): Promise<{ outcome: FitOutcome; model: CentroidModel; chosen: number }> {
+  const site = await deps.store.getSite(id);
+  if (!site) throw unknownSite(id);
+  const ks = deps.science.ks(req.k ?? '2..8');
+  const file = req.file ?? 'upload.csv';
+  const outcome = await deps.science.run<FitTask>(id, actor, {
+    kind: 'fit',
+    table: {
+      file,
+      text: req.csv,
+      specs: site.definition.features,
+      ...(req.idColumn !== undefined ? { idColumn: req.idColumn } : {}),
+      ...(req.features !== undefined ? { features: req.features } : {}),
+    },
+    ks,
+    seed: req.seed ?? 1,
+    ...(req.restarts !== undefined ? { restarts: req.restarts } : {}),
+    ...(req.charts ? { charts: req.choose ?? 'best' } : {}),
+  });
+  const chosen = req.choose ?? outcome.fit.best;
+  if (!outcome.fit.ks.some((r) => r.k === chosen))
+    throw new Refusal(400, `choose ${chosen} is not among the fitted k (${ks.join(', ')})`, 'choose');
+  const model = draftModel(outcome.fit, chosen, {
+    id: req.modelId ?? `fit-k${chosen}`,
+    ...(req.purpose ? { purpose: req.purpose } : {}),
+    source: file,
+    date: today(deps),
+  });
+  return { outcome, model, chosen };
+}
+
+/** Trains on `req.csv` for site `id` in a worker thread, and drafts the softmax model (not added). */
+export async function trainForSite(
+  deps: ServerDeps,
+  id: string,
+  actor: string,
+  req: TrainRequest,
+): Promise<{ outcome: TrainOutcome; model: SoftmaxModel; l2: number }> {
+  const site = await deps.store.getSite(id);
+  if (!site) throw unknownSite(id);
+  const file = req.file ?? 'upload.csv';
+  const l2 = req.l2 ?? 0.01;
+  const outcome = await deps.science.run<TrainTask>(id, actor, {
+    kind: 'train',
+    table: {
+      file,
+      text: req.csv,
+      specs: site.definition.features,
+      ...(req.idColumn !== undefined ? { idColumn: req.idColumn } : {}),
+      ...(req.features !== undefined ? { features: req.features } : {}),
+    },
+    label: req.label,
+    folds: req.folds ?? 5,
+    seed: req.seed ?? 1,
+    l2,
+  });
+  const model = softmaxModel(
+    req.modelId ?? `train-${req.label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
+    req.purpose ?? 'instruction',
+    outcome.inputs.features,
+    outcome.classes,
+    outcome.fit,
+    validationText(outcome.validation, file),
+    file,
+    today(deps),
+  );
+  return { outcome, model, l2 };
+}
 
 /**
  * Appends the draft `raw` (a Model) to the working copy of site `id`: a 400 Refusal naming the
@@ -63,6 +160,40 @@ export function scienceApi(deps: ServerDeps): Hono {
   api.get('/sites/:site/drift', async (c) =>
     c.json(await siteDrift(deps, c.req.param('site'), versionParam(c.req.query('version')))),
   );
+
+  const knownSite = async (site: string): Promise<void> => {
+    if (!(await deps.store.getSite(site))) throw unknownSite(site);
+  };
+
+  api.post('/sites/:site/fit', async (c) => {
+    await knownSite(c.req.param('site')); // an unknown site is 404 before its body is read
+    const req = parseOrThrow(FitRequest, await readJson(c));
+    const { outcome, model, chosen } = await fitForSite(deps, c.req.param('site'), actorOf(c), req);
+    const { normalisation, normalisedBy } = outcome.inputs;
+    const charts = outcome.charts ? { charts: outcome.charts } : {};
+    return c.json({ ...fitSummary(outcome.fit, chosen, { normalisedBy, normalisation }), model, ...charts });
+  });
+
+  api.post('/sites/:site/train', async (c) => {
+    await knownSite(c.req.param('site')); // an unknown site is 404 before its body is read
+    const req = parseOrThrow(TrainRequest, await readJson(c));
+    const { outcome, model, l2 } = await trainForSite(deps, c.req.param('site'), actorOf(c), req);
+    const { features, normalisedBy } = outcome.inputs;
+    return c.json({ ...outcome.validation, l2, features, normalisedBy, model });
+  });
+
+  api.get('/sites/:site/jobs', async (c) => {
+    const site = c.req.param('site');
+    await knownSite(site);
+    return c.json({ job: deps.science.current(site) ?? null });
+  });
+
+  api.delete('/sites/:site/jobs/:job', async (c) => {
+    await knownSite(c.req.param('site'));
+    return c.json({
+      cancelled: await deps.science.cancel(c.req.param('site'), actorOf(c), c.req.param('job')),
+    });
+  });
 
   return api;
 }

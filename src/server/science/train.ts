@@ -92,6 +92,20 @@ export function sourceLine(features: readonly string[]): string {
   return `${all.slice(0, 300 - tail.length).replace(/, [^,]*$/, '')}${tail}`;
 }
 
+const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+
+/** The validation text of class c's segment: the cross-validation figures, as the draft documents them. */
+export function validationText(
+  v: TrainValidation,
+  source: string,
+  kind: 'softmax' | 'mlp' = 'softmax',
+): (c: number) => string {
+  return (c) =>
+    `${v.folds}-fold stratified cross-validation on ${v.rows} rows of ${source}, probabilities from the device's ${kind} code: ` +
+    `AUC (this class vs the rest) ${v.auc[c]!.toFixed(3)}, accuracy ${pct(v.accuracy)}; ` +
+    `recall of this class ${pct(v.confusion[c]![c]! / v.confusion[c]!.reduce((s, x) => s + x, 0))}.`;
+}
+
 /** The probabilities the device's softmax code gives each row of x under `fit`. */
 export function deviceProbabilities(
   features: string[],

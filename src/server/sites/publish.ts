@@ -52,7 +52,57 @@ export type PublishOptions = {
    * (nothing left pending); without, nothing is written (the manifest was built from the working copy).
    */
   working?: (site: SiteRecord, published: Manifest) => SitePatch;
+  /**
+   * Whether `manifest` may set other `reporting` and `retention` than the stored ones (an owner's
+   * publish). Default false: an editor's manifest naming others is refused (400 naming the field).
+   * `site.origins` never changes here: only the owner's origins route changes them.
+   */
+  mayChangeReporting?: boolean;
 };
+
+/** The same origins, whatever their order or repeats. */
+const sameOrigins = (a: readonly string[], b: readonly string[]): boolean =>
+  new Set(a).size === new Set(b).size && a.every((o) => b.includes(o));
+
+/**
+ * Publishing signs what the owner set. Refuses (400 naming the field) a given manifest whose origins
+ * are neither the site's stored (working) ones nor its published ones, or whose reporting or
+ * retention are neither, when the publisher may not change them. Returns the origins to sign: the
+ * stored ones; the published ones only when the manifest names them and `keepsPending` (the publish
+ * leaves the working copy's pending changes pending, as a refinement does).
+ */
+function ownerFields(
+  site: SiteRecord,
+  published: Manifest | null,
+  g: Partial<Manifest>,
+  opts: { mayChangeReporting: boolean; keepsPending: boolean },
+): string[] {
+  const stored = [site.origins, ...(published ? [published.site.origins] : [])];
+  const origins: unknown = g.site?.origins;
+  if (
+    origins !== undefined &&
+    (!Array.isArray(origins) || !stored.some((o) => sameOrigins(origins as string[], o)))
+  )
+    throw new Refusal(
+      400,
+      `manifest.site.origins must be the site's origins (${site.origins.join(' ')}): only an owner changes them, through the origins route`,
+      'manifest.site.origins',
+    );
+  if (!opts.mayChangeReporting)
+    for (const key of ['reporting', 'retention'] as const) {
+      const allowed = [site.definition[key], ...(published ? [published[key]] : [])];
+      if (g[key] !== undefined && !allowed.some((x) => same(g[key], x)))
+        throw new Refusal(
+          400,
+          `manifest.${key} must be the site's ${key} (${canonical(site.definition[key])}): only an owner changes it`,
+          `manifest.${key}`,
+        );
+    }
+  const named = origins as string[] | undefined;
+  return published && named && opts.keepsPending && !sameOrigins(named, site.origins)
+    ? published.site.origins
+    : site.origins;
+}
 
 /** The working copy that makes `m` current with nothing pending. */
 const workingOf = (m: Manifest): SitePatch => {
@@ -97,13 +147,17 @@ export async function publishSite(
       const g = given as Partial<Manifest>;
       if (g.site?.id !== undefined && g.site.id !== siteId)
         throw new Refusal(400, `manifest.site.id must be "${siteId}"`, 'manifest.site.id');
+      const origins = ownerFields(site, prev?.manifest ?? null, g, {
+        mayChangeReporting: opts.mayChangeReporting === true,
+        keepsPending: opts.working !== undefined,
+      });
       manifest = {
         ...manifest,
         ...g,
         version,
         issuedAt: manifest.issuedAt,
         expiresAt: manifest.expiresAt,
-        site: { id: siteId, origins: g.site?.origins ?? site.origins },
+        site: { id: siteId, origins },
       };
     }
     // Every segment the publish changes gets its changelog entry (who, what), in the working copy too.

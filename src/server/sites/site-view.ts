@@ -32,6 +32,7 @@ export async function loadSiteView(deps: ServerDeps, id: string): Promise<SiteVi
     },
     policy: site.policy,
     publishedPolicy: current?.manifest.policy ?? null,
+    reporting: site.definition.reporting,
     pending,
     segments: segmentCatalog(site.definition, site.policy),
     manifest: current?.manifest ?? null,

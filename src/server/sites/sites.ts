@@ -13,12 +13,20 @@ import type { Store } from '../storage/store.js';
 
 type Acting = { actor: string; now: Date };
 
-/** What a new site starts with: `empty` (no features or models yet: the demo's reporting and retention), or `demo`. */
+/**
+ * What a new site starts with: `empty` (no features or models yet: the demo's reporting and retention),
+ * or `demo`; either with `reporting.budget.freshStore: 'wait'`.
+ */
 export function templateOf(
   template: 'empty' | 'demo',
   now: Date,
 ): { definition: SiteDefinition; policy: SitePolicy } {
-  const demo = seedDefinition(now.toISOString().slice(0, 10));
+  const seed = seedDefinition(now.toISOString().slice(0, 10));
+  // Fail closed for a new site: a store created knowing nothing of the site (a new device, or one
+  // Safari wiped) reports only after a window (PRIVACY.md "Storage that disappears"). The demo
+  // site itself reports at once (seed.ts); an owner may choose 'report' here too.
+  const reporting = { ...seed.reporting, budget: { ...seed.reporting.budget, freshStore: 'wait' as const } };
+  const demo = { ...seed, reporting };
   if (template === 'demo') {
     // The demo's changelogs are the demo site's history: the new site's starts at its own first publish.
     const models = demo.models.map((m) => ({

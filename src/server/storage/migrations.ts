@@ -173,4 +173,46 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 4,
+    name: 'accounts can be disabled',
+    sql: `
+      -- An owner disables an account: it signs in no more, its sessions end and its API token stops.
+      alter table accounts add column disabled_at text;
+    `,
+  },
+  {
+    version: 5,
+    name: 'sessions and server settings shared by every process',
+    sql: `
+      -- Console sessions (http/sessions.ts), by the SHA-256 of the cookie's random id: every
+      -- process on one database sees a login, a logout and a disable at once.
+      create table admin_sessions (
+        id_hash     text primary key,
+        name        text not null,
+        role        text not null,
+        bootstrap   boolean not null,
+        created_at  text not null,
+        expires_at  text not null
+      );
+      create index admin_sessions_name on admin_sessions (name);
+      create index admin_sessions_expires on admin_sessions (expires_at);
+
+      -- What the processes of one server agree on besides the tables above: the admin token's
+      -- SHA-256 (admin-token-sha256).
+      -- Rate limits and wrong-login throttles counted across processes: rate-limiter-flexible's
+      -- RateLimiterPostgres table (its own layout), one row per limiter prefix and client key.
+      create table rate_limits (
+        key     varchar(255) primary key,
+        points  integer not null default 0,
+        expire  bigint
+      );
+
+      create table server_settings (
+        name        text primary key,
+        value       text not null,
+        updated_at  text not null
+      );
+    `,
+  },
 ];

@@ -9,8 +9,15 @@ import type { Db } from './db.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-function wrap(q: Queryable, transaction: Db['transaction'], close: () => Promise<void>): Db {
+function wrap(
+  q: Queryable,
+  transaction: Db['transaction'],
+  close: () => Promise<void>,
+  exclusive: Db['exclusive'],
+): Db {
   return {
+    exclusive,
+    ...(q instanceof pg.Pool ? { pool: q } : {}),
     async query<T>(text: string, params?: unknown[]) {
       return (await q.query(text, params)).rows as T[];
     },
@@ -52,6 +59,9 @@ export async function openPostgresDb(url: string, opts: PostgresOptions = {}): P
             throw new Error('nested transaction');
           },
           async () => {},
+          () => {
+            throw new Error('a lock inside a transaction');
+          },
         ),
       );
       await client.query('commit');
@@ -63,7 +73,27 @@ export async function openPostgresDb(url: string, opts: PostgresOptions = {}): P
       client.release();
     }
   };
-  return wrap(pool, transaction, () => pool.end());
+  // A session lock on a client of its own, held while fn runs on the pool's other clients.
+  const exclusive: Db['exclusive'] = async (key, fn, wait) => {
+    const client = await pool.connect();
+    let held = false;
+    try {
+      if (wait) {
+        await client.query('select pg_advisory_lock($1)', [key]);
+        held = true;
+      } else {
+        const [row] = (await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [key]))
+          .rows;
+        held = row?.ok === true;
+        if (!held) return null;
+      }
+      return await fn();
+    } finally {
+      if (held) await client.query('select pg_advisory_unlock($1)', [key]).catch(() => {});
+      client.release();
+    }
+  };
+  return wrap(pool, transaction, () => pool.end(), exclusive);
 }
 
 /** Connects to DATABASE_URL, optionally inside `schema`, and migrates. */

@@ -54,6 +54,14 @@ describe('server-side rendering: no Worker, no IndexedDB', () => {
     );
   });
 
+  it("forget() tells the page's listeners, last, that nothing is released any more", async () => {
+    const seg = createSegmenter(options);
+    const heard: unknown[] = [];
+    seg.on('segments', (r) => heard.push(r));
+    await seg.forget();
+    expect(heard).toEqual([[]]);
+  });
+
   it('holds at most MAX_HELD_EVENTS tracked events, the oldest dropped', async () => {
     const seg = createSegmenter(options);
     for (let i = 0; i < MAX_HELD_EVENTS + 7; i++) seg.track(i < 7 ? 'old' : 'new');

@@ -114,7 +114,13 @@ describe("'edseg' (packages/edseg/README.md API)", () => {
     expectTypeOf<ConsentInput>().toEqualTypeOf<{
       ageBand?: 'under13' | 'teen' | 'adult' | 'unknown';
       schoolAuthorized?: boolean;
-      parental?: { verified: boolean; method?: string; at?: string; purposes: Purpose[] };
+      parental?: {
+        verified: boolean;
+        method?: string;
+        at?: string;
+        purposes: Purpose[];
+        thirdParty?: Purpose[];
+      };
       self?: { purposes: Purpose[]; at?: string };
       optOut?: Purpose[];
     }>();

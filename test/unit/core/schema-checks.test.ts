@@ -85,6 +85,7 @@ const consentArb = fc.oneof(
               method: maybe(text(100)),
               at: maybe(text(40)),
               purposes,
+              thirdParty: maybe(purposes),
             },
             { requiredKeys: ['verified', 'purposes'] },
           ),

@@ -47,6 +47,7 @@ describe('schema layout', () => {
       'options.ts',
       'parse.ts',
       'report.ts',
+      'science.ts',
       'server.ts',
       'time.ts',
     ]);

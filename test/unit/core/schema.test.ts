@@ -118,6 +118,20 @@ describe('manifest rules', () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.path.join('.'))).toContain('retention.rollupDays');
   });
+
+  it("takes reporting.budget.freshStore 'wait' or 'report', or none, and refuses anything else naming it", () => {
+    const withFresh = (freshStore: unknown) => {
+      const m = testManifest();
+      return { ...m, reporting: { ...m.reporting, budget: { ...m.reporting.budget, freshStore } } };
+    };
+    expect(parseOrThrow(Manifest, withFresh('wait')).reporting.budget.freshStore).toBe('wait');
+    expect(parseOrThrow(Manifest, withFresh('report')).reporting.budget.freshStore).toBe('report');
+    expect(parseOrThrow(Manifest, testManifest()).reporting.budget.freshStore).toBeUndefined();
+    for (const bad of ['never', true, null])
+      expect(fieldOfFailure(() => parseOrThrow(Manifest, withFresh(bad), 'manifest'))).toBe(
+        'manifest.reporting.budget.freshStore',
+      );
+  });
 });
 
 describe('time', () => {

@@ -38,7 +38,7 @@ describe('packages/edseg/README.md documents the public API of ARCHITECTURE.md',
     expect(members).toContain('track');
     expect(members).toContain('ready');
     expect(events).toEqual(['segments', 'error']);
-    expect(attributes).toEqual(['data-site', 'data-manifest', 'data-collector', 'data-key']);
+    expect(attributes).toEqual(['data-site', 'data-manifest', 'data-collector', 'data-key', 'data-activate']);
   });
 
   it('names createSegmenter and every option', () => {

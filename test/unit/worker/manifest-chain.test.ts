@@ -88,7 +88,7 @@ describe('manifest chain: no rollback', () => {
     expect((await b.explain()).manifest).toMatchObject({ status: 'refused', reason: 'older-version' });
   });
 
-  it('writes the floor at consent, and forget() leaves only { site, version } in edseg-floor', async () => {
+  it('writes the floor at consent, and forget() leaves only { site, version, lastSpend } in edseg-floor', async () => {
     h.net.manifest = await signed(4);
     const e = new Engine(deps());
     await start(e, `site-${h.site}`);
@@ -96,8 +96,14 @@ describe('manifest chain: no rollback', () => {
     expect(await floorRecords()).toContainEqual({ site: `site-${h.site}`, version: 4 });
     await e.forget();
     const records = (await floorRecords())!;
-    expect(records).toContainEqual({ site: `site-${h.site}`, version: 4 });
-    for (const r of records) expect(Object.keys(r as object).sort()).toEqual(['site', 'version']);
+    // No report was spent for: lastSpend null (issue 19 point 7: the day of the last spend, or none).
+    expect(records).toContainEqual({ site: `site-${h.site}`, version: 4, lastSpend: null });
+    for (const r of records)
+      expect(['site,version', 'lastSpend,site,version']).toContain(
+        Object.keys(r as object)
+          .sort()
+          .join(),
+      );
   });
 });
 

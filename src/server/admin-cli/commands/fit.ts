@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { PURPOSES, type FeatureSpec, type Purpose } from '../../../core/schema.js';
 import { fitCharts } from '../../science/charts.js';
-import { draftModel, fitSummary, parseKs, runFit } from '../../science/fit.js';
+import { draftModel, fitSummary, parseKs, runFit, type FitK } from '../../science/fit.js';
 import { eventInputs, featureSpecsOf, tableInputs, type Inputs } from '../../science/inputs.js';
 import { readTable } from '../../science/table.js';
 import { CliError, type AdminCommand, type CommandContext } from '../command.js';
@@ -104,6 +104,38 @@ export async function postDraft(ctx: CommandContext, model: unknown): Promise<un
   return ctx.api.post(`/sites/${encodeURIComponent(site)}/drafts`, { model });
 }
 
+/**
+ * With --on-server: the --csv file's text, for the server's POST …/sites/SITE/fit or …/train (run
+ * there in a worker thread under its caps), and the site; --events and --manifest do not apply.
+ */
+export function onServerInput(ctx: CommandContext): { site: string; csv: string; text: string } | undefined {
+  if (!ctx.values['on-server']) return undefined;
+  const site = str(ctx, 'site');
+  const csv = str(ctx, 'csv');
+  if (site === undefined || csv === undefined)
+    throw new CliError('--on-server needs --site SITE and --csv FILE');
+  for (const name of ['events', 'manifest'])
+    if (str(ctx, name) !== undefined)
+      throw new CliError(`--on-server reads the site's features: --${name} does not apply`);
+  try {
+    return { site, csv, text: readFileSync(csv, 'utf8') };
+  } catch (e) {
+    throw new CliError(`cannot read ${csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The options of the learner table a server run passes on (--id-column, --features, --seed, --model-id, --purpose). */
+export function tableOptions(ctx: CommandContext, file: string): Record<string, unknown> {
+  const opt = (name: string, key: string) => (str(ctx, name) !== undefined ? { [key]: str(ctx, name) } : {});
+  return {
+    file: basename(file),
+    ...opt('id-column', 'idColumn'),
+    ...opt('features', 'features'),
+    ...opt('model-id', 'modelId'),
+    ...opt('purpose', 'purpose'),
+  };
+}
+
 /** The options fit and train share: the learner table, the manifest or site, the draft's id and purpose, the output. */
 export const LEARNER_OPTIONS = {
   csv: { type: 'string' },
@@ -116,7 +148,17 @@ export const LEARNER_OPTIONS = {
   purpose: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  'on-server': { type: 'boolean' },
 } as const satisfies AdminCommand['options'];
+
+/** The k table `fit` prints. */
+function printKs(ctx: CommandContext, ks: FitK[], best: number): void {
+  ctx.out('k  inertia      silhouette  stability  sizes');
+  for (const r of ks)
+    ctx.out(
+      `${String(r.k).padEnd(3)}${r.inertia.toFixed(2).padEnd(13)}${r.silhouette.toFixed(3).padEnd(12)}${r.stability.toFixed(3).padEnd(11)}${r.sizes.join(' ')}${r.k === best ? '  <- best' : ''}`,
+    );
+}
 
 export const fit: AdminCommand = {
   name: 'fit',
@@ -137,6 +179,8 @@ export const fit: AdminCommand = {
     "  --model-id ID     the draft model's id (default fit-kK); --purpose P (default analytics)",
     '  --out DIR         writes elbow.svg, silhouette.svg, pca.svg, profile.svg, model.json, fit.json',
     '  --json            stdout: one JSON object { ks: [{ k, inertia, silhouette, sizes, ... }], best, ... }',
+    '  --on-server       run the fit on the server (POST /admin/api/sites/SITE/fit, a worker thread under its caps)',
+    "                    with --site and --csv; the site's features normalise the columns",
   ].join('\n'),
   options: {
     ...LEARNER_OPTIONS,
@@ -157,6 +201,42 @@ export const fit: AdminCommand = {
     const seed = intOption(ctx, 'seed', 1, 0);
     const restarts = intOption(ctx, 'restarts', 5, 1);
     const purpose = purposeOf(ctx);
+    const remote = onServerInput(ctx);
+    if (remote) {
+      const choose = str(ctx, 'choose') !== undefined ? { choose: intOption(ctx, 'choose', 2, 2) } : {};
+      ctx.err(`fit: on the server ${ctx.api.server}, site ${remote.site}, k ${ks[0]}..${ks.at(-1)}`);
+      const answer = await ctx.api.post<{
+        ks: FitK[];
+        best: number;
+        chosen: number;
+        model: { id: string };
+        charts?: Record<string, string>;
+      }>(`/sites/${encodeURIComponent(remote.site)}/fit`, {
+        csv: remote.text,
+        ...tableOptions(ctx, remote.csv),
+        k: str(ctx, 'k') ?? '2..10',
+        seed,
+        restarts,
+        ...choose,
+        charts: str(ctx, 'out') !== undefined,
+      });
+      const { model, charts, ...summary } = answer;
+      const written = writeOut(str(ctx, 'out'), {
+        ...charts,
+        'model.json': `${JSON.stringify(model, null, 2)}\n`,
+        'fit.json': `${JSON.stringify(summary, null, 2)}\n`,
+      });
+      for (const p of written) ctx.err(`fit: wrote ${p}`);
+      await postDraft(ctx, model);
+      ctx.err(`fit: added draft model "${model.id}" to the working copy of site ${remote.site}`);
+      if (ctx.values['json']) {
+        ctx.out(JSON.stringify({ ...summary, model, files: written }));
+        return;
+      }
+      printKs(ctx, summary.ks, summary.best);
+      ctx.out(`best k = ${summary.best}; draft model "${model.id}" with k = ${summary.chosen}`);
+      return;
+    }
     const { inputs, source } = await inputsFor(ctx);
     if (inputs.x.length < Math.max(...ks))
       throw new CliError(
@@ -198,11 +278,7 @@ export const fit: AdminCommand = {
       ctx.out(JSON.stringify({ ...summary, model, files: written }));
       return;
     }
-    ctx.out('k  inertia      silhouette  stability  sizes');
-    for (const r of result.ks)
-      ctx.out(
-        `${String(r.k).padEnd(3)}${r.inertia.toFixed(2).padEnd(13)}${r.silhouette.toFixed(3).padEnd(12)}${r.stability.toFixed(3).padEnd(11)}${r.sizes.join(' ')}${r.k === result.best ? '  <- best' : ''}`,
-      );
+    printKs(ctx, result.ks, result.best);
     ctx.out(
       `best k = ${result.best} (highest mean silhouette, ${result.ks[0]!.silhouetteMethod}); draft model "${model.id}" with k = ${chosen}`,
     );

@@ -10,7 +10,7 @@ import { siteList } from './site-list.js';
 import { simulate } from './simulate.js';
 import { siteOrigins } from './site-origins.js';
 import { train } from './train.js';
-import { userAdd, userList } from './user.js';
+import { userAdd, userDisable, userEnable, userList, userRole, userToken } from './user.js';
 
 export const COMMANDS: readonly AdminCommand[] = [
   siteList,
@@ -23,6 +23,10 @@ export const COMMANDS: readonly AdminCommand[] = [
   keysRetire,
   userAdd,
   userList,
+  userDisable,
+  userEnable,
+  userRole,
+  userToken,
   fit,
   train,
   drift,

@@ -5,7 +5,7 @@ import { positional } from '../command.js';
 const printKeys = (ctx: CommandContext, keys: KeyList['keys']) => {
   for (const k of keys)
     ctx.out(
-      `${k.kid}  ${k.current ? 'signs now' : 'old'}  created ${k.createdAt}  live: ${k.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ') || 'none'}`,
+      `${k.kid}  ${k.current ? 'signs now' : 'old'}  created ${k.createdAt}  live: ${k.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ') || 'none'}  valid until ${k.validUntil ?? 'signed nothing'}`,
     );
 };
 
@@ -13,7 +13,7 @@ export const keysList: AdminCommand = {
   name: 'keys list',
   summary: 'list the signing keys and the live versions each signed',
   usage: '[--json]',
-  help: `  --json  the server's answer as one object: { keys: [{ kid, createdAt, current, liveVersions }] }`,
+  help: `  --json  the server's answer as one object: { keys: [{ kid, createdAt, current, liveVersions, validUntil }] }`,
   options: { json: { type: 'boolean' } },
   needsServer: true,
   async run(ctx) {
@@ -30,7 +30,8 @@ export const keysRotate: AdminCommand = {
   name: 'keys rotate',
   summary: 'make a new signing key and re-sign every published site with it',
   usage: '[--json]',
-  help: `The new key signs from now on; the old one stays in /v1/keys until "edseg-admin keys retire KID".
+  help: `The new key signs from now on; the old one stays in /v1/keys until "edseg-admin keys retire KID",
+which is refused until the manifests it signed have expired (keys list: "valid until").
 Embedders should pin both (see packages/server/README.md "Your own site"). Needs an owner.
 
   --json  the server's answer as one object: { kid, keys, republished }`,
@@ -46,15 +47,20 @@ Embedders should pin both (see packages/server/README.md "Your own site"). Needs
     ctx.out(
       `re-signed: ${body.republished.map((r) => `${r.site} v${r.version}`).join(', ') || 'nothing published yet'}`,
     );
+    ctx.out(
+      'next: pin the new key (/v1/keys) in every embedding page; retire the old one once "keys list" says its manifests expired',
+    );
   },
 };
 
 export const keysRetire: AdminCommand = {
   name: 'keys retire',
-  summary: 'remove an old signing key from /v1/keys once no live version uses it',
+  summary: 'remove an old signing key from /v1/keys once no manifest it signed can be valid',
   usage: 'KID [--json]',
-  help: `Refused (409, naming them) while a live version (the current, unexpired version of an enabled
-site) is signed by KID, and for the key that signs now. Needs an owner.
+  help: `Refused (409) for the key that signs now, while a live version (the current, unexpired version
+of an enabled site) is signed by KID (naming them), and until the latest expiresAt among every
+version KID signed (naming that date): a device may hold such a manifest until then. The roll-out:
+rotate, pin the new key (/v1/keys) in every page that embeds the SDK, then retire. Needs an owner.
 
   --json  the server's answer as one object: { keys, retired }`,
   options: { json: { type: 'boolean' } },

@@ -8,9 +8,10 @@
  * Reports are POSTed to /v1/reports in batches of MAX_BATCH_REPORTS, a few at a time. A 429 or 503
  * is retried after its Retry-After (as the SDK's outbox does); other refusals are counted by
  * reason (the status and the field at fault, its report index left out), the batch being refused
- * whole. Past periods: the collector admits any period aligned to periodDays up to tomorrow, under
- * a version not superseded more than two periods ago, so P periods ending with the current one are
- * all sent under the current version.
+ * whole. Past periods: the collector admits a period aligned to periodDays up to tomorrow and no
+ * earlier than the period before the one the version was published in, so of P periods ending with
+ * the current one (all sent under the current version) the older ones are refused
+ * (`400 reports.N.period`) when the version is younger than they are.
  */
 import { verifyManifest } from '../../../core/manifest.js';
 import { cryptoRng } from '../../../core/privacy/random.js';

@@ -4,9 +4,19 @@ import { readTable, columnIndex } from '../../science/table.js';
 import { tableInputs } from '../../science/inputs.js';
 import { mlpFoldFitter, mlpModel, trainMlp } from '../../science/mlp.js';
 import { trainSoftmax } from '../../science/softmax.js';
-import { crossValidate, softmaxModel } from '../../science/train.js';
+import { crossValidate, softmaxModel, validationText } from '../../science/train.js';
 import { CliError, required, type AdminCommand } from '../command.js';
-import { intOption, LEARNER_OPTIONS, postDraft, purposeOf, specsFor, writeOut } from './fit.js';
+import type { TrainValidation } from '../../science/train.js';
+import {
+  intOption,
+  LEARNER_OPTIONS,
+  onServerInput,
+  postDraft,
+  purposeOf,
+  specsFor,
+  tableOptions,
+  writeOut,
+} from './fit.js';
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
@@ -30,6 +40,8 @@ export const train: AdminCommand = {
     "  --model-id ID    the draft model's id (default train-LABEL); --purpose P (default instruction)",
     '  --out DIR        writes model.json, validation.json, calibration.svg',
     '  --json           stdout: one JSON object { classes, auc, macroAuc, accuracy, confusion, calibration, model }',
+    '  --on-server      train on the server (POST /admin/api/sites/SITE/train, a worker thread under its caps)',
+    "                   with --site and --csv; the site's features normalise the columns (softmax only)",
   ].join('\n'),
   options: {
     ...LEARNER_OPTIONS,
@@ -64,6 +76,45 @@ export const train: AdminCommand = {
       );
     const mlpOptions = { hidden, l2, seed };
     const purpose = purposeOf(ctx) ?? 'instruction';
+    if (kind === 'mlp' && ctx.values['on-server'])
+      throw new CliError(
+        '--on-server trains softmax only: drop --on-server to train --model mlp here, or use --model softmax',
+      );
+    const remote = onServerInput(ctx);
+    if (remote) {
+      ctx.err(`train: on the server ${ctx.api.server}, site ${remote.site}, ${folds} folds`);
+      const { model, ...summary } = await ctx.api.post<
+        TrainValidation & { l2: number; features: string[]; model: { id: string } }
+      >(`/sites/${encodeURIComponent(remote.site)}/train`, {
+        csv: remote.text,
+        ...tableOptions(ctx, remote.csv),
+        label,
+        folds,
+        seed,
+        l2,
+      });
+      const written = writeOut(typeof ctx.values['out'] === 'string' ? ctx.values['out'] : undefined, {
+        'model.json': `${JSON.stringify(model, null, 2)}\n`,
+        'validation.json': `${JSON.stringify(summary, null, 2)}\n`,
+        'calibration.svg': calibrationChart(
+          summary.calibration,
+          `Calibration, ${folds}-fold cross-validation`,
+        ),
+      });
+      for (const p of written) ctx.err(`train: wrote ${p}`);
+      await postDraft(ctx, model);
+      ctx.err(`train: added draft model "${model.id}" to the working copy of site ${remote.site}`);
+      if (ctx.values['json']) {
+        ctx.out(JSON.stringify({ ...summary, model, files: written }));
+        return;
+      }
+      ctx.out(`classes: ${summary.classes.join(', ')}`);
+      ctx.out(
+        `AUC (one-vs-rest): ${summary.auc.map((a, c) => `${summary.classes[c]} ${a.toFixed(3)}`).join(', ')}`,
+      );
+      ctx.out(`accuracy: ${pct(summary.accuracy)}; draft model "${model.id}"`);
+      return;
+    }
     const table = readTable(csv);
     const at = columnIndex(table, label, 'label column');
     const specs = await specsFor(ctx);
@@ -101,10 +152,7 @@ export const train: AdminCommand = {
     const date = new Date().toISOString().slice(0, 10);
     let model: Model;
     const id = str('model-id') ?? `train-${label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64);
-    const documented = (c: number) =>
-      `${folds}-fold stratified cross-validation on ${y.length} rows of ${csv}, probabilities from the device's ${kind} code: ` +
-      `AUC (this class vs the rest) ${validation.auc[c]!.toFixed(3)}, accuracy ${pct(validation.accuracy)}; ` +
-      `recall of this class ${pct(validation.confusion[c]![c]! / validation.confusion[c]!.reduce((s, v) => s + v, 0))}.`;
+    const documented = validationText(validation, csv, kind);
     try {
       model =
         kind === 'mlp'

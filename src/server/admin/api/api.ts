@@ -35,6 +35,7 @@ import { scienceApi } from '../../science/routes.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
 import { actorOf } from '../auth.js';
+import { accountsApi } from './accounts-api.js';
 import { editorApi } from './editor-api.js';
 
 /** A full manifest with documentation is tens of KB; this leaves room without inviting abuse. */
@@ -50,7 +51,10 @@ export function adminApi(deps: ServerDeps): Hono {
   api.get('/me', (c) => c.json(c.get('principal') satisfies Principal));
 
   api.post('/me/password', async (c) => {
-    await changePassword(deps.store, c.get('principal'), await readJson(c), deps.now());
+    // The API has no session of its own: every console session of the account ends.
+    await changePassword(deps.store, c.get('principal'), await readJson(c), deps.now(), {
+      store: deps.guard.sessions,
+    });
     return c.json(c.get('principal') satisfies Principal);
   });
 
@@ -106,6 +110,8 @@ export function adminApi(deps: ServerDeps): Hono {
       now: deps.now(),
       ...(manifest !== undefined ? { manifest } : {}),
       ...(note ? { note: note.slice(0, 500) } : {}),
+      // Reporting and retention are the owner's; origins only change through the origins route.
+      mayChangeReporting: c.get('principal').role === 'owner',
     });
     return c.json(
       {
@@ -195,6 +201,9 @@ export function adminApi(deps: ServerDeps): Hono {
   api.post('/accounts', async (c) =>
     c.json((await createAccount(deps.store, await readJson(c), acting(c))) satisfies AccountCreated, 201),
   );
+
+  // disable, enable, role, token (accounts-api.ts)
+  api.route('/', accountsApi(deps));
 
   // drafts from fit/train and the drift report (science/routes.ts)
   api.route('/', scienceApi(deps));

@@ -11,7 +11,7 @@ import { RefinementPublishInput, check } from '../../../core/schema.js';
 import type { Model, PublishedEstimates } from '../../../core/schema.js';
 import type { ServerDeps } from '../../runtime/deps.js';
 import { loadTrends, publishedEstimates } from '../../estimates/estimates.js';
-import { keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
+import { RETIRE_STEPS, keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
 import { publishSite, updatePolicy } from '../../sites/publish.js';
 import {
   loadRefinement,
@@ -21,12 +21,13 @@ import {
 } from '../../sites/refinement.js';
 import { driftOf } from '../../science/drift.js';
 import { fitPages } from '../../science/fit-page.js';
+import { accountPages } from './accounts.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { changePassword, principalOfLogin } from '../../identity/accounts.js';
 import { Refusal, refusalOf } from '../../http/refusal.js';
 import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
-import { actorOf, endSession, signedInAs, startSession } from '../auth.js';
+import { actorOf, endSession, sessionIdOf, signedInAs, startSession } from '../auth.js';
 import { accountPage } from '../views/account.js';
 import { editorPages } from './editor-console.js';
 import { auditPage } from '../views/audit.js';
@@ -97,21 +98,22 @@ export function adminPages(deps: ServerDeps): Hono {
 
   app.get('/login', (c) => page(c, 'Log in', loginPage(null)));
   app.post('/login', async (c) => {
-    const wait = await deps.guard.loginWait(c);
-    if (wait) return deps.guard.tooMany(c, wait);
     const form = await c.req.parseBody();
+    // Wrong logins count per (client, name) and per name: one address cannot lock another account out.
+    const wait = await deps.guard.loginWait(c, text(form, 'name'));
+    if (wait) return deps.guard.tooMany(c, wait);
     // `token` is the admin token's field name from before accounts; it still signs in as the bootstrap owner.
     const password = text(form, 'password') || text(form, 'token');
     const principal = await principalOfLogin(deps.store, deps.adminToken, text(form, 'name'), password);
     if (!principal) {
-      await deps.guard.loginFailed(c);
+      await deps.guard.loginFailed(c, text(form, 'name'));
       return page(c, 'Log in', loginPage('That name and password (or admin token) do not match.'), 401);
     }
-    startSession(c, deps.guard, principal, deps.now());
+    await startSession(c, deps.guard, principal, deps.now());
     return c.redirect('/admin', 303);
   });
-  app.post('/logout', (c) => {
-    endSession(c, deps.guard);
+  app.post('/logout', async (c) => {
+    await endSession(c, deps.guard);
     return c.redirect('/admin/login', 303);
   });
 
@@ -329,6 +331,7 @@ export function adminPages(deps: ServerDeps): Hono {
 
   // the fit page: a learner CSV -> k-means, charts, a draft model (science/fit-page.ts)
   app.route('/', fitPages(deps));
+  app.route('/', accountPages(deps, page));
 
   app.get('/audit', async (c) => {
     const site = c.req.query('site') || undefined;
@@ -352,8 +355,9 @@ export function adminPages(deps: ServerDeps): Hono {
           c.get('principal'),
           { current: text(form, 'current'), password: text(form, 'password') },
           deps.now(),
+          { store: deps.guard.sessions, keep: sessionIdOf(c) },
         );
-        return to('ok', 'Password changed.');
+        return to('ok', 'Password changed; your other sessions ended.');
       },
     );
   });
@@ -375,7 +379,7 @@ export function adminPages(deps: ServerDeps): Hono {
         return keysBack(
           c,
           'ok',
-          `New signing key ${kid}; re-signed ${republished.map((r) => `${r.site} v${r.version}`).join(', ') || 'no site'}. The old key stays in /v1/keys until you retire it.`,
+          `New signing key ${kid}; re-signed ${republished.map((r) => `${r.site} v${r.version}`).join(', ') || 'no site'}. The old key stays in /v1/keys until you retire it: pin the new key in every embedding page, then retire the old one after its "valid until".`,
         );
       },
     ),
@@ -385,6 +389,13 @@ export function adminPages(deps: ServerDeps): Hono {
       (message) => keysBack(c, 'error', message),
       async () => {
         const kid = c.req.param('kid');
+        const form = await c.req.parseBody();
+        if (form['confirm'] !== 'yes')
+          throw new Refusal(
+            400,
+            `Retiring ${kid} needs confirmation: tick "every page pins the new key" (${RETIRE_STEPS})`,
+            'confirm',
+          );
         await retireSigningKey(deps.store, deps.signer, kid, acting(c));
         return keysBack(c, 'ok', `Key ${kid} retired: it is no longer in /v1/keys.`);
       },

@@ -1,4 +1,4 @@
-/** The signing keys: which signs now, the live versions each signed, rotate and retire (owners). */
+/** The signing keys: which signs now, the live versions each signed, rotate and retire (owners, confirmed). */
 import { html } from 'hono/html';
 import type { KeyStatus, Role } from '../../../core/schema.js';
 import type { Flash, Html } from './layout.js';
@@ -10,8 +10,14 @@ export function keysPage(keys: KeyStatus[], role: Role, flash: Flash): Html {
     ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}${flash.error ? html`<p class="flash error">${flash.error}</p>` : ''}
     <p class="small muted">
       Every key here is in <a href="/v1/keys">/v1/keys</a>, for embedders to pin. Rotating makes a new key
-      sign from now on and re-signs every published site with it; the old key stays until retired, which is
-      allowed once no live (current, unexpired) version is signed by it.
+      sign from now on and re-signs every published site with it; the old key stays until retired. A device
+      may hold a manifest the old key signed until that manifest expires, so retiring is refused until the
+      latest expiry of every version the key signed ("valid until").
+    </p>
+    <p class="small" data-testid="key-rollout">
+      The roll-out: 1. rotate; 2. pin the new key (the JWKS at <a href="/v1/keys">/v1/keys</a>) in every page
+      that embeds the SDK; 3. after the old key's "valid until", retire it. A page that pins only a retired
+      key verifies no manifest and releases nothing.
     </p>
     <table>
       <tr>
@@ -19,6 +25,7 @@ export function keysPage(keys: KeyStatus[], role: Role, flash: Flash): Html {
         <th>Created</th>
         <th>Status</th>
         <th>Live versions signed</th>
+        <th>Valid until</th>
         <th></th>
       </tr>
       ${keys.map(
@@ -32,10 +39,15 @@ export function keysPage(keys: KeyStatus[], role: Role, flash: Flash): Html {
             <td class="small">
               ${k.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ') || 'none'}
             </td>
+            <td class="small">${k.validUntil ?? 'signed nothing'}</td>
             <td>
               ${
                 owner && !k.current
                   ? html`<form method="post" action="/admin/keys/${k.kid}/retire">
+                      <label class="small"
+                        ><input type="checkbox" name="confirm" value="yes" required /> every page pins the new
+                        key</label
+                      >
                       <button class="ghost" type="submit">Retire</button>
                     </form>`
                   : ''

@@ -31,7 +31,11 @@ export function layout(title: string, body: Html, actor: string | null): Html {
             actor
               ? html`<nav>
                     <a href="/admin">Sites</a><a href="/admin/audit">Audit log</a
-                    ><a href="/admin/keys">Signing keys</a><a href="/admin/account">Your account</a>
+                    ><a href="/admin/keys">Signing keys</a
+                    >${actor.endsWith(' · owner') ? html`<a href="/admin/accounts">Accounts</a>` : ''}<a
+                      href="/admin/account"
+                      >Your account</a
+                    >
                   </nav>
                   <span class="muted small">${actor}</span>
                   <form method="post" action="/admin/logout">

@@ -1,4 +1,4 @@
-/** A site's settings an owner changes on its page: the allowed origins (add, remove) and disabling it. */
+/** A site's settings on its page: its reporting (shown), the allowed origins (owners add, remove) and disabling it. */
 import { html } from 'hono/html';
 import type { Role, SiteView } from '../../../core/schema.js';
 import type { Html } from './layout.js';
@@ -7,7 +7,26 @@ import type { Html } from './layout.js';
 export function siteSettings(v: SiteView, role: Role): Html {
   const id = v.site.id;
   const owner = role === 'owner';
+  const { budget } = v.reporting;
   return html`<div class="grid" id="site-settings">
+    <div class="card" data-testid="site-reporting">
+      <strong>Reporting</strong>
+      <p class="small muted">Changed by owners only; live at the next publish.</p>
+      <p class="small">
+        A report every ${v.reporting.periodDays} days; at most epsilon ${budget.maxEpsilon} per
+        ${budget.windowDays} days; k = ${v.reporting.kThreshold}.
+      </p>
+      <p class="small" data-testid="fresh-store">
+        New or wiped device store (<code>freshStore: ${budget.freshStore ?? 'report'}</code>):
+        ${
+          budget.freshStore === 'wait'
+            ? html`waits a full budget window before its first report, so a device whose storage was deleted
+              (Safari's 7-day rule) never spends a window twice.`
+            : html`reports at once, as a new device (a device whose storage was deleted may spend a second
+              window).`
+        }
+      </p>
+    </div>
     <div class="card">
       <strong>Allowed origins</strong>
       <p class="small muted">

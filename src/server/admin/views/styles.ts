@@ -17,6 +17,7 @@ export const STYLE = `
   .flash { padding:.6rem 1rem; border-radius:4px; margin:0 0 1rem; background:#e7f5ec; } .flash.error { background:#fbeaea; }
   button, input[type=submit] { font:inherit; padding:.4rem .9rem; border-radius:4px; border:1px solid var(--accent); background:var(--accent); color:#fff; cursor:pointer; }
   button.ghost { background:#fff; color:var(--accent); }
+  form.inline { display:inline-block; margin:0 .2rem .2rem 0; } form.inline select { width:auto; }
   input[type=text], input[type=password] { font:inherit; padding:.4rem .6rem; border:1px solid var(--line); border-radius:4px; width:100%; }
   .bar { background:#eef1f6; height:.7rem; border-radius:2px; min-width:120px; position:relative; }
   .bar span { position:absolute; top:0; bottom:0; background:var(--accent); opacity:.75; border-radius:2px; }

@@ -8,6 +8,11 @@ export interface AccountStore {
   getAccount(name: string): Promise<AccountRecord | null>;
   accountByTokenHash(tokenHash: string): Promise<AccountRecord | null>;
   setAccountPassword(name: string, passwordHash: string): Promise<void>;
+  /** Changes what `patch` names of an account; false when there is no account of that name. */
+  updateAccount(
+    name: string,
+    patch: Partial<Pick<AccountRecord, 'role' | 'tokenHash' | 'disabledAt'>>,
+  ): Promise<boolean>;
   /** by name */
   listAccounts(): Promise<AccountRecord[]>;
 }
@@ -19,6 +24,7 @@ const toAccount = (r: AccountRow): AccountRecord => ({
   tokenHash: r.token_hash,
   createdAt: r.created_at,
   createdBy: r.created_by,
+  disabledAt: r.disabled_at ?? null,
 });
 
 export const accountSql = (db: Db): AccountStore => ({
@@ -43,6 +49,18 @@ export const accountSql = (db: Db): AccountStore => ({
 
   async setAccountPassword(name, passwordHash) {
     await db.query('update accounts set password_hash = $2 where name = $1', [name, passwordHash]);
+  },
+
+  async updateAccount(name, patch) {
+    const rows = await db.query(
+      `update accounts set
+         role = coalesce($2, role),
+         token_hash = coalesce($3, token_hash),
+         disabled_at = case when $4 then $5 else disabled_at end
+       where name = $1 returning name`,
+      [name, patch.role ?? null, patch.tokenHash ?? null, 'disabledAt' in patch, patch.disabledAt ?? null],
+    );
+    return rows.length === 1;
   },
 
   async listAccounts() {

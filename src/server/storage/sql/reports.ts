@@ -3,7 +3,7 @@
  * estimators read: the collector's idempotent insert, retention, and the counts the console shows.
  */
 import type { Report, ReportTotal } from '../../../core/schema.js';
-import { json, type Db } from '../db.js';
+import { json, LOCKS, type Db } from '../db.js';
 import { PARTITION_DAYS, addTotals, createPartitionSql, partitionOf } from '../totals.js';
 
 export interface ReportStore {
@@ -24,6 +24,12 @@ export interface ReportStore {
   countReports(site: string, version?: number): Promise<number>;
   /** In one query: all the site's reports, and those of `version` (0 when version is null). */
   reportCounts(site: string, version: number | null): Promise<{ total: number; ofVersion: number }>;
+  /**
+   * What a site's sums are now, in one short string (its report_totals rows and reports counted):
+   * it changes with every stored report and every retention drop, so an answer computed from the
+   * sums can be cached under it by every process (the estimates cache).
+   */
+  totalsStamp(site: string): Promise<string>;
 }
 
 /** PostgreSQL's refusal of a row whose partition does not exist (another process's retention dropped it). */
@@ -44,7 +50,7 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
     );
     if (missing.length === 0) return;
     // In the caller's transaction: the lock is held until it ends, so a partition is created once.
-    await tx.query('select pg_advisory_xact_lock(727275)');
+    await tx.query(`select pg_advisory_xact_lock(${LOCKS.partitions})`);
     for (const w of missing) await tx.exec(createPartitionSql(w * PARTITION_DAYS));
     for (const w of missing) partitions.add(w);
   }
@@ -131,7 +137,7 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
     async dropReportsBefore(day) {
       const keptFrom = partitionOf(day).from;
       return inTransaction(async (tx) => {
-        await tx.query('select pg_advisory_xact_lock(727275)');
+        await tx.query(`select pg_advisory_xact_lock(${LOCKS.partitions})`);
         const parts = await tx.query<{ name: string }>(
           `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
            where i.inhparent = 'reports'::regclass order by c.relname`,
@@ -171,6 +177,15 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
         [site, version],
       );
       return { total: r?.total ?? 0, ofVersion: r?.of_version ?? 0 };
+    },
+
+    async totalsStamp(site) {
+      const [r] = await db.query<{ cells: number; n: string }>(
+        `select count(*)::int as cells, coalesce(sum(n) filter (where model = '' and oracle = ''), 0)::text as n
+           from report_totals where site = $1`,
+        [site],
+      );
+      return `${r?.cells ?? 0}:${r?.n ?? '0'}`;
     },
   };
 }

@@ -16,6 +16,8 @@ export interface VersionStore {
   currentExpiries(): Promise<{ site: string; version: number; expiresAt: string }[]>;
   getVersion(site: string, version: number): Promise<PublishedVersion | null>;
   listVersions(site: string): Promise<VersionSummary[]>;
+  /** Each signing key's latest manifest expiresAt among every version it signed, by kid (a key that signed nothing is absent). */
+  expiriesByKid(): Promise<Map<string, string>>;
 }
 
 const toVersion = (r: VersionRow): PublishedVersion => ({
@@ -70,6 +72,14 @@ export const versionSql = (db: Db): VersionStore => ({
        join lateral (select version, manifest->>'expiresAt' as expires_at from site_versions where site = s.id order by version desc limit 1) v on true
        where s.disabled_at is null order by s.id`,
     );
+  },
+
+  async expiriesByKid() {
+    // ISO 8601 UTC strings of one format order as their instants do.
+    const rows = await db.query<{ kid: string; until: string }>(
+      `select kid, max(manifest->>'expiresAt') as until from site_versions group by kid`,
+    );
+    return new Map(rows.map((r) => [r.kid, r.until]));
   },
 
   async getVersion(site, version) {

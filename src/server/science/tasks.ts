@@ -1,0 +1,183 @@
+/**
+ * The work a science job does, as plain data in and out, so that it runs the same in the server's
+ * worker threads (worker.ts, started by jobs.ts) and in-process (the tests): a fit (k-means over a
+ * range of k, fit.ts) or a training (softmax regression with k-fold cross-validation, then the model
+ * on every row: train.ts, softmax.ts), from the uploaded CSV's text. Parsing the CSV happens here
+ * too, so the server's event loop does none of the work. The row cap is checked once the table is
+ * read (413 naming `csv`); what the input gets wrong is a TaskRefusal naming its field (400).
+ * Task and outcome are structured-clone safe.
+ */
+import { CliError } from '../admin-cli/command.js';
+import type { FeatureSpec } from '../../core/schema.js';
+import { fitCharts } from './charts.js';
+import { fitFigures, runFit, type FitFigures } from './fit.js';
+import { tableInputs, type Inputs } from './inputs.js';
+import { trainSoftmax, type SoftmaxFit } from './softmax.js';
+import { columnIndex, readTable } from './table.js';
+import { crossValidate, type TrainValidation } from './train.js';
+
+/** The learner table a task reads: the CSV's name and text, and how to read its columns. */
+export type TableSource = {
+  file: string;
+  text: string;
+  idColumn?: string;
+  features?: string;
+  /** the site's features: columns named after them are normalised as its manifest does */
+  specs?: FeatureSpec[];
+};
+
+export type FitTask = {
+  kind: 'fit';
+  table: TableSource;
+  ks: number[];
+  seed: number;
+  restarts?: number;
+  /** also draw the charts of this k (or the best), here rather than on the event loop */
+  charts?: number | 'best';
+  /** rows above this are refused (413 naming csv) */
+  maxRows: number;
+};
+
+export type TrainTask = {
+  kind: 'train';
+  table: TableSource;
+  label: string;
+  folds: number;
+  seed: number;
+  l2: number;
+  maxRows: number;
+};
+
+export type ScienceTask = FitTask | TrainTask;
+
+/** How the task read its table: the features and their normalisation (not the rows). */
+export type TaskInputs = Pick<Inputs, 'features' | 'normalisation' | 'normalisedBy'> & { rows: number };
+
+/** A fit's figures (no per-row arrays: they stay in the worker) and, when asked, its charts (SVG). */
+export type FitOutcome = {
+  kind: 'fit';
+  inputs: TaskInputs;
+  fit: FitFigures;
+  charts?: Record<string, string>;
+};
+export type TrainOutcome = {
+  kind: 'train';
+  inputs: TaskInputs;
+  classes: string[];
+  validation: TrainValidation;
+  fit: SoftmaxFit;
+};
+export type TaskOutcome<T extends ScienceTask> = T extends FitTask ? FitOutcome : TrainOutcome;
+
+/** A refusal of the task's input: the status (400, or 413 for the row cap) and the field it names. */
+export class TaskRefusal extends Error {
+  constructor(
+    readonly status: 400 | 413,
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'TaskRefusal';
+  }
+}
+
+function inputsOf(task: ScienceTask, exclude: string[]) {
+  const { table: src } = task;
+  try {
+    const table = readTable(src.file, src.text);
+    if (table.rows.length > task.maxRows)
+      throw new TaskRefusal(
+        413,
+        `${src.file}: ${table.rows.length} rows, more than the server's cap of ${task.maxRows} (EDSEG_SCIENCE_MAX_ROWS): fit a sample`,
+        'csv',
+      );
+    const inputs = tableInputs(table, {
+      ...(src.idColumn !== undefined ? { idColumn: src.idColumn } : {}),
+      ...(src.features !== undefined ? { features: src.features } : {}),
+      exclude,
+      ...(src.specs ? { specs: src.specs } : {}),
+    });
+    return { table, inputs };
+  } catch (e) {
+    if (e instanceof CliError) throw new TaskRefusal(400, e.message, 'csv');
+    throw e;
+  }
+}
+
+const described = (inputs: Inputs): TaskInputs => ({
+  features: inputs.features,
+  normalisation: inputs.normalisation,
+  normalisedBy: inputs.normalisedBy,
+  rows: inputs.x.length,
+});
+
+/** The class of every row from column `label`: the sorted classes and each row's index among them. */
+export function labelsOf(
+  table: { file: string; header: string[]; rows: string[][] },
+  label: string,
+  folds: number,
+) {
+  const at = columnIndex(table, label, 'label column');
+  const labels = table.rows.map((row, r) => {
+    const v = row[at] ?? '';
+    if (v === '') throw new CliError(`${table.file} row ${r + 2}, column "${label}": empty label`);
+    return v;
+  });
+  const classes = [...new Set(labels)].sort();
+  if (classes.length < 2)
+    throw new CliError(`${table.file}: column "${label}" has one class only ("${classes[0]}")`);
+  const y = labels.map((l) => classes.indexOf(l));
+  const smallest = Math.min(...classes.map((_, c) => y.filter((v) => v === c).length));
+  if (smallest < folds)
+    throw new CliError(
+      `${table.file}: a class of column "${label}" has ${smallest} rows, fewer than --folds ${folds}`,
+    );
+  return { classes, y };
+}
+
+/** Runs one task; `progress` gets the same lines the CLI prints. */
+export async function runTask<T extends ScienceTask>(
+  task: T,
+  progress?: (line: string) => void,
+): Promise<TaskOutcome<T>> {
+  const p = progress ? { progress } : {};
+  if (task.kind === 'fit') {
+    const { inputs } = inputsOf(task, []);
+    const maxK = Math.max(...task.ks);
+    if (inputs.x.length < maxK)
+      throw new TaskRefusal(400, `${inputs.x.length} rows, fewer than k = ${maxK}: give a smaller k`, 'k');
+    const fit = await runFit(inputs, {
+      ks: task.ks,
+      seed: task.seed,
+      ...(task.restarts !== undefined ? { restarts: task.restarts } : {}),
+      ...p,
+    });
+    return {
+      kind: 'fit',
+      inputs: described(inputs),
+      fit: fitFigures(fit),
+      ...(task.charts !== undefined
+        ? { charts: fitCharts(fit, fit.fits.has(task.charts as number) ? (task.charts as number) : fit.best) }
+        : {}),
+    } as TaskOutcome<T>;
+  }
+  const t = task as TrainTask;
+  const { table, inputs } = inputsOf(t, [t.label]);
+  let labelled: { classes: string[]; y: number[] };
+  try {
+    labelled = labelsOf(table, t.label, t.folds);
+  } catch (e) {
+    if (e instanceof CliError) throw new TaskRefusal(400, e.message, 'label');
+    throw e;
+  }
+  const { classes, y } = labelled;
+  const softmax = { l2: t.l2 };
+  const validation = await crossValidate(inputs.x, y, classes, inputs.features, {
+    folds: t.folds,
+    seed: t.seed,
+    softmax,
+    ...p,
+  });
+  const fit = await trainSoftmax(inputs.x, y, classes.length, softmax);
+  return { kind: 'train', inputs: described(inputs), classes, validation, fit } as TaskOutcome<T>;
+}
