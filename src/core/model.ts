@@ -52,15 +52,10 @@ export function assignReference(model: Model, x: number[]): { index: number; sco
   }
   const dense = (h: number[], weights: number[][], bias: number[]) =>
     bias.map((b, j) => h.reduce((s, hi, i) => s + hi * weights[i]![j]!, b));
-  let logits: number[];
-  if (model.kind === 'softmax') logits = dense(x, model.weights, model.bias);
-  else {
-    let h = x;
-    for (const layer of model.layers.slice(0, -1))
-      h = dense(h, layer.weights, layer.bias).map((v) => Math.max(0, v));
-    const out = model.layers.at(-1)!;
-    logits = dense(h, out.weights, out.bias);
-  }
+  const layers = denseLayers(model);
+  let h = x;
+  for (const layer of layers.slice(0, -1)) h = dense(h, layer.weights, layer.bias).map((v) => Math.max(0, v));
+  const logits = dense(h, layers.at(-1)!.weights, layers.at(-1)!.bias);
   // subtracting the max before exp is the usual overflow guard; it leaves softmax unchanged
   const m = Math.max(...logits);
   const e = logits.map((l) => Math.exp(l - m));
@@ -110,26 +105,18 @@ function run(model: Model, xs: number[][]): { indices: Int32Array; scores: Float
         indices: argMin(scores, 1).dataSync() as Int32Array,
       };
     }
-    if (model.kind === 'mlp') {
-      // each layer as the softmax head does it: h as [n, 1, in] against Wᵀ as [1, out, in],
-      // a broadcast multiply and a sum over `in` (no matMul kernel: the worker keeps its size)
-      let h: Tensor = rows;
-      model.layers.forEach((layer, l) => {
-        const [inW, outW] = [layer.weights.length, layer.bias.length];
-        const wt = Array.from({ length: outW }, (_, j) => layer.weights.map((row) => row[j]!)).flat();
-        const z = add(sum(mul(h, tensor3d(wt, [1, outW, inW])), 2), tensor1d(layer.bias));
-        h = l < model.layers.length - 1 ? reshape(relu(z), [n, 1, outW]) : z;
-      });
-      const scores = softmax(h);
-      return {
-        scores: scores.dataSync() as Float32Array,
-        indices: argMax(scores, 1).dataSync() as Int32Array,
-      };
-    }
-    // W is d x k; its transpose as [1, k, d] turns x·W into a broadcast multiply and a sum over d
-    const wt = Array.from({ length: k }, (_, j) => model.weights.map((row) => row[j]!)).flat();
-    const logits = add(sum(mul(rows, tensor3d(wt, [1, k, d])), 2), tensor1d(model.bias));
-    const scores = softmax(logits);
+    // each dense layer (softmax: its one layer): h as [n, 1, in] against Wᵀ as [1, out, in] turns
+    // h·W into a broadcast multiply and a sum over `in` (no matMul kernel: the worker keeps its size);
+    // ReLU between layers, softmax after the last
+    const layers = denseLayers(model);
+    let h: Tensor = rows;
+    layers.forEach((layer, l) => {
+      const [inW, outW] = [layer.weights.length, layer.bias.length];
+      const wt = Array.from({ length: outW }, (_, j) => layer.weights.map((row) => row[j]!)).flat();
+      const z = add(sum(mul(h, tensor3d(wt, [1, outW, inW])), 2), tensor1d(layer.bias));
+      h = l < layers.length - 1 ? reshape(relu(z), [n, 1, outW]) : z;
+    });
+    const scores = softmax(h);
     return { scores: scores.dataSync() as Float32Array, indices: argMax(scores, 1).dataSync() as Int32Array };
   });
 }
@@ -143,21 +130,28 @@ function shapeOf(model: Model): { k: number; d: number } {
   if (model.kind === 'centroids') {
     if (model.centroids.length !== k || model.centroids.some((c) => c.length !== d))
       throw bad('centroids', `needs ${k} x ${d} centroids`);
-  } else if (model.kind === 'mlp') {
+  } else {
+    // softmax: one layer, its fields at the top of the model; mlp: layers.<l>.weights and .bias
+    const mlp = model.kind === 'mlp';
+    const layers = denseLayers(model);
     let width = d;
-    model.layers.forEach((layer, l) => {
-      const out = l === model.layers.length - 1 ? k : layer.bias.length;
+    layers.forEach((layer, l) => {
+      const [at, where] = mlp ? [`layers.${l}.`, ` in layer ${l}`] : ['', ''];
+      const out = l === layers.length - 1 ? k : layer.bias.length;
       if (out < 1 || layer.weights.length !== width || layer.weights.some((w) => w.length !== out))
-        throw bad(`layers.${l}.weights`, `needs ${width} x ${out} weights in layer ${l}`);
-      if (layer.bias.length !== out) throw bad(`layers.${l}.bias`, `needs ${out} biases in layer ${l}`);
+        throw bad(`${at}weights`, `needs ${width} x ${out} weights${where}`);
+      if (layer.bias.length !== out) throw bad(`${at}bias`, `needs ${out} biases${where}`);
       width = out;
     });
-  } else {
-    if (model.weights.length !== d || model.weights.some((w) => w.length !== k))
-      throw bad('weights', `needs ${d} x ${k} weights`);
-    if (model.bias.length !== k) throw bad('bias', `needs ${k} biases`);
   }
   return { k, d };
+}
+
+/** The dense layers of a softmax (one: x·W + b) or mlp model, in order. */
+function denseLayers(
+  model: Exclude<Model, { kind: 'centroids' }>,
+): { weights: number[][]; bias: number[] }[] {
+  return model.kind === 'mlp' ? model.layers : [model];
 }
 
 function checkInput(x: number[], d: number, field: string): void {
