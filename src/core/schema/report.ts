@@ -116,7 +116,7 @@ export function reportEpsilon(segments: readonly SegmentField[], features: Featu
 export const MAX_BATCH_REPORTS = 100;
 
 export const ReportBatch = /* @__PURE__ */ z.strictObject({
-  reports: z.array(Report).check(z.minLength(1), z.maxLength(MAX_BATCH_REPORTS)),
+  reports: /* @__PURE__ */ z.array(Report).check(z.minLength(1), z.maxLength(MAX_BATCH_REPORTS)),
 });
 export type ReportBatch = z.infer<typeof ReportBatch>;
 
