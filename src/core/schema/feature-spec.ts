@@ -18,13 +18,13 @@ export type FeatureKind = z.infer<typeof FeatureKind>;
 
 export const Normalisation = /* @__PURE__ */ z.discriminatedUnion('kind', [
   /** the clip range [lo, hi] maps linearly onto [-1, 1] */
-  z.strictObject({ kind: z.literal('minmax') }),
+  /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('minmax') }),
   /** (x - mean) / sd, divided by `scale` (default 3) and clipped to [-1, 1] */
-  z.strictObject({
-    kind: z.literal('zscore'),
+  /* @__PURE__ */ z.strictObject({
+    kind: /* @__PURE__ */ z.literal('zscore'),
     mean: Finite,
-    sd: z.number().check(z.positive()),
-    scale: z.optional(z.number().check(z.positive())),
+    sd: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive()),
+    scale: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive())),
   }),
 ]);
 export type Normalisation = z.infer<typeof Normalisation>;
@@ -49,24 +49,33 @@ export const FeatureSpec = /* @__PURE__ */ z
   .strictObject({
     name: Identifier,
     kind: FeatureKind,
-    events: z.array(Identifier),
-    prop: z.optional(Identifier),
-    denominator: z.optional(z.array(Identifier)),
-    key: z.optional(Identifier),
-    values: z.optional(z.record(z.string(), z.number().check(z.gte(-1), z.lte(1)))),
-    default: z.optional(z.number().check(z.gte(-1), z.lte(1))),
-    windowDays: z.int().check(z.gte(1), z.lte(366)),
+    events: /* @__PURE__ */ z.array(Identifier),
+    prop: /* @__PURE__ */ z.optional(Identifier),
+    denominator: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(Identifier)),
+    key: /* @__PURE__ */ z.optional(Identifier),
+    values: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.record(
+        /* @__PURE__ */ z.string(),
+        /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(-1), /* @__PURE__ */ z.lte(1)),
+      ),
+    ),
+    default: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(-1), /* @__PURE__ */ z.lte(1)),
+    ),
+    windowDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(366)),
     /** the window ends this many days before today (default 0: today) */
-    windowEndDays: z.optional(z.int().check(z.gte(0), z.lte(365))),
-    transform: z.enum(['none', 'log1p', 'sqrt']),
-    clip: z.tuple([Finite, Finite]),
+    windowEndDays: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(365)),
+    ),
+    transform: /* @__PURE__ */ z.enum(['none', 'log1p', 'sqrt']),
+    clip: /* @__PURE__ */ z.tuple([Finite, Finite]),
     normalisation: Normalisation,
     /** Reads an education record (scores, grades, assessment results): FERPA applies. */
-    educationRecord: z.boolean(),
-    description: z.optional(Text(500)),
+    educationRecord: /* @__PURE__ */ z.boolean(),
+    description: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(500)),
   })
   .check(
-    z.superRefine((f, ctx) => {
+    /* @__PURE__ */ z.superRefine((f, ctx) => {
       if (!(f.clip[0] < f.clip[1]))
         ctx.issues.push({
           code: 'custom',
