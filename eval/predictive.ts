@@ -15,138 +15,63 @@
  * logistic regression on the 28-day click counts by activity type and the number of early
  * submissions (no transform, no activity days, scores or lateness), trained and scored the same way.
  */
-import { computeFeatures, transformed } from '../src/core/features.js';
+import { auc, calibrationCurve, rocCurve } from '../src/core/science/metrics.js';
 import { assignReference } from '../src/core/model.js';
-import { rollupEvents } from '../src/core/rollup.js';
-import { auc, rocCurve } from '../src/core/science/metrics.js';
-import { type FeatureSpec, type SoftmaxModel, type StoredEvent } from '../src/core/schema.js';
+import type { Model } from '../src/core/schema.js';
 import { Plot, plotSvg } from '../src/server/science/svg.js';
-import { trainSoftmax } from '../src/server/science/softmax.js';
-import { softmaxModel } from '../src/server/science/train.js';
+import { bootstrap, type MetricsWithCi } from './benchmark.js';
 import type { Enrolment } from './data.js';
-import { enrolledAt, event, toDay } from './mapping.js';
+import { ldpAtRiskShare, type LdpShareRow } from './predictive-ldp.js';
+import {
+  AT_RISK,
+  predictiveEvents,
+  predictivePopulation,
+  predictiveSpecs,
+  rawRows,
+  type FeatureSet,
+} from './predictive-features.js';
+import {
+  BASELINE,
+  candidateName,
+  fitCandidate,
+  MLP_CANDIDATES,
+  select,
+  SOFTMAX_CANDIDATES,
+  type Candidate,
+} from './predictive-select.js';
 import { num, pct, table } from './tables.js';
 
-/** The module day the features are computed on: the first 28 days of engagement. */
-export const CUTOFF_DAY = 28;
-/** The feature window: module days -30..28 (OULAD's earliest clicks are a few weeks before the start). */
-export const WINDOW_DAYS = CUTOFF_DAY + 31;
-/** The L2 penalty of both models. */
-export const L2 = 0.01;
-
-/** One enrolment's events for the predictive features. */
-export function predictiveEvents(e: Pick<Enrolment, 'clicks' | 'subs'>): StoredEvent[] {
-  const out: StoredEvent[] = [];
-  const days = new Set<number>();
-  for (const c of e.clicks) {
-    if (c.clicks <= 0) continue;
-    out.push(event(`vle_${c.activity}`, c.day, { clicks: c.clicks }));
-    days.add(c.day);
-  }
-  for (const d of days) out.push(event('vle_visit', d));
-  for (const s of e.subs) {
-    const props: StoredEvent['props'] = {};
-    if (s.score !== null) props['score'] = s.score;
-    if (s.due !== undefined && s.due !== null) props['late'] = s.day - s.due;
-    out.push(event('assessment_submit', s.day, props));
-  }
-  return out;
-}
-
-const base = {
-  windowDays: WINDOW_DAYS,
-  normalisation: { kind: 'zscore' as const, mean: 0, sd: 1 },
-  educationRecord: false,
+/** One model's held-out benchmark on the test presentation (eval/benchmark.ts), intervals by bootstrap. */
+export type ModelBenchmark = MetricsWithCi & {
+  model: string;
+  onDevice: boolean;
+  /** the candidate chosen by cross-validation within the training presentations, and its CV AUC */
+  candidate: string;
+  cvAuc: number;
 };
 
-/** The feature specs before their normalisation is fitted: the segment's, or the baseline's (`plain`). */
-export function predictiveSpecs(activities: readonly string[], plain: boolean): FeatureSpec[] {
-  const clicks: FeatureSpec[] = activities.map((a) => ({
-    ...base,
-    name: `clicks_${a}`,
-    kind: 'sum',
-    events: [`vle_${a}`],
-    prop: 'clicks',
-    transform: plain ? 'none' : 'log1p',
-    clip: plain ? [0, 1e6] : [0, Math.log1p(1e6)],
-  }));
-  const submissions: FeatureSpec = {
-    ...base,
-    name: 'submissions',
-    kind: 'count',
-    events: ['assessment_submit'],
-    transform: 'none',
-    clip: [0, 100],
-  };
-  if (plain) return [...clicks, submissions];
-  return [
-    ...clicks,
-    {
-      ...base,
-      name: 'active_days',
-      kind: 'distinctDays',
-      events: ['vle_visit'],
-      transform: 'none',
-      clip: [0, WINDOW_DAYS],
-    },
-    {
-      ...base,
-      name: 'active_days_14d',
-      kind: 'distinctDays',
-      events: ['vle_visit'],
-      windowDays: 14,
-      transform: 'none',
-      clip: [0, 14],
-    },
-    {
-      ...base,
-      name: 'days_since_active',
-      kind: 'recencyDays',
-      events: ['vle_visit'],
-      transform: 'log1p',
-      clip: [0, Math.log1p(WINDOW_DAYS)],
-    },
-    submissions,
-    {
-      ...base,
-      name: 'mean_score',
-      kind: 'mean',
-      events: ['assessment_submit'],
-      prop: 'score',
-      transform: 'none',
-      clip: [0, 100],
-      educationRecord: true,
-    },
-    {
-      ...base,
-      name: 'mean_late_days',
-      kind: 'mean',
-      events: ['assessment_submit'],
-      prop: 'late',
-      transform: 'none',
-      clip: [-60, 60],
-      educationRecord: true,
-    },
-  ];
-}
+/** The bytes a model adds to the manifest: its JSON, as the signed payload carries it. */
+export const manifestBytes = (m: Model): number => Buffer.byteLength(JSON.stringify(m), 'utf8');
 
-/** `specs` with zscore normalisations fitted (mean, sd of the transformed, clipped value) on the rows `raw`. */
-export function fitSpecs(specs: FeatureSpec[], raw: readonly (readonly number[])[]): FeatureSpec[] {
-  return specs.map((s, j) => {
-    const v = raw.map((r) => transformed(r[j]!, s));
-    const mean = v.reduce((a, b) => a + b, 0) / v.length;
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, v.length - 1));
-    return { ...s, normalisation: { kind: 'zscore', mean, sd: sd > 0 ? sd : 1 } };
-  });
-}
-
-export type PredictiveRow = {
+export type PredictiveRow = MetricsWithCi & {
   module: string;
   trainPresentations: string[];
   testPresentation: string;
+  /** the segment's model kind (the top-level metrics are its own) */
+  model: string;
   /** held-out AUC of the at-risk segment's probability */
   auc: number;
   baselineAuc: number;
+  /** auc - baselineAuc and the bootstrap standard error of that difference (paired resamples) */
+  aucGain: { diff: number; se: number };
+  /** every model scored, the segment's, the baseline's */
+  models: ModelBenchmark[];
+  /** every candidate's cross-validated AUC within the training presentations */
+  cv: { candidate: string; auc: number }[];
+  /** the segment's at-risk share estimated from ldp reports at each epsilon, against the truth */
+  ldp: LdpShareRow[];
+  /** bytes each trained on-device model adds to the manifest (its JSON) */
+  manifestBytes: { mlp: number; softmax: number };
   trainN: number;
   testN: number;
   testAtRisk: number;
@@ -157,55 +82,13 @@ export type PredictiveRow = {
   features: string[];
 };
 
-const AT_RISK = new Set(['Fail', 'Withdrawn']);
-
-/** A trained softmax model of the two classes [at-risk, not-at-risk] over `specs`, and the test probabilities of at-risk from the device's code. */
-async function trainAndScore(
-  specs: FeatureSpec[],
-  train: readonly Enrolment[],
-  test: readonly Enrolment[],
-  events: Map<string, StoredEvent[]>,
-): Promise<{ model: SoftmaxModel; p: number[] }> {
-  const today = toDay(CUTOFF_DAY);
-  const rollups = (e: Enrolment) => rollupEvents(events.get(e.key)!);
-  const trainRollups = train.map(rollups);
-  const fitted = fitSpecs(
-    specs,
-    trainRollups.map((r) => computeFeatures(r, {}, specs, today).raw),
-  );
-  const x = trainRollups.map((r) => computeFeatures(r, {}, fitted, today).normalised);
-  const y = train.map((e) => (AT_RISK.has(e.outcome) ? 0 : 1));
-  const fit = await trainSoftmax(x, y, 2, { l2: L2 });
-  const model = softmaxModel(
-    'at-risk',
-    'instruction',
-    fitted.map((s) => s.name),
-    ['at-risk', 'not-at-risk'],
-    fit,
-    () => 'see docs/EVALUATION.md Part C',
-    'OULAD',
-    '2025-01-01',
-  );
-  const p = test.map((e) => {
-    const { normalised } = computeFeatures(rollups(e), {}, fitted, today);
-    return assignReference(model, normalised).scores[0]!;
-  });
-  return { model, p };
-}
-
 /** Part C for the enrolments of every module with two or more presentations. */
 export async function predictive(
   enrolments: readonly Enrolment[],
   progress: (line: string) => void,
+  ldpReps = 200,
 ): Promise<{ rows: PredictiveRow[]; charts: Record<string, string>; lines: string[] }> {
-  const byModule = new Map<string, Map<string, Enrolment[]>>();
-  for (const e of enrolments) {
-    if (!enrolledAt(e, 0)) continue; // still registered at module day 0
-    const [mod, pres] = e.run.split('-') as [string, string];
-    const m = byModule.get(mod) ?? new Map<string, Enrolment[]>();
-    m.set(pres, [...(m.get(pres) ?? []), e]);
-    byModule.set(mod, m);
-  }
+  const byModule = predictivePopulation(enrolments);
   const rows: PredictiveRow[] = [];
   const charts: Record<string, string> = {};
   const skipped: string[] = [];
@@ -222,21 +105,102 @@ export async function predictive(
     progress(
       `part C: ${mod}, train ${trainNames.join('+')} (${train.length}), test ${testName} (${test.length})`,
     );
-    const events = new Map([...train, ...test].map((e) => [e.key, predictiveEvents(e)]));
     const activities = [...new Set(train.flatMap((e) => e.clicks.map((c) => c.activity)))].sort();
+    const trainEvents = train.map(predictiveEvents);
+    const testEvents = test.map(predictiveEvents);
+    const specsOf = (set: FeatureSet) => predictiveSpecs(activities, set);
+    const raws = new Map<FeatureSet, { train: number[][]; test: number[][] }>();
+    const rawOf = (set: FeatureSet) => {
+      const r = raws.get(set) ?? {
+        train: rawRows(specsOf(set), trainEvents),
+        test: rawRows(specsOf(set), testEvents),
+      };
+      raws.set(set, r);
+      return r;
+    };
+    const trainAtRisk = train.map((e) => AT_RISK.has(e.outcome));
     const positive = test.map((e) => AT_RISK.has(e.outcome));
-    const segment = await trainAndScore(predictiveSpecs(activities, false), train, test, events);
-    const baseline = await trainAndScore(predictiveSpecs(activities, true), train, test, events);
+    // each on-device kind's candidate by CV on the training presentations; the segment is the kind with the better CV AUC
+    const chosen: Record<'softmax' | 'mlp', { best: Candidate; cvAuc: number }> = {
+      softmax: { best: BASELINE, cvAuc: NaN },
+      mlp: { best: BASELINE, cvAuc: NaN },
+    };
+    const cv: { candidate: string; auc: number }[] = [];
+    for (const [kind, candidates] of [
+      ['softmax', SOFTMAX_CANDIDATES],
+      ['mlp', MLP_CANDIDATES],
+    ] as const) {
+      const sel = await select(candidates, specsOf, (set) => rawOf(set).train, trainAtRisk);
+      const cvAuc = sel.cv.find((c) => c.candidate === sel.best)!.auc;
+      chosen[kind] = { best: sel.best, cvAuc };
+      cv.push(...sel.cv.map((c) => ({ candidate: candidateName(c.candidate), auc: c.auc })));
+      progress(
+        `part C: ${mod}, chose ${candidateName(sel.best)} by 5-fold CV on ${trainNames.join('+')} (` +
+          sel.cv.map((c) => `${candidateName(c.candidate)} ${num(c.auc, 3)}`).join(', ') +
+          ')',
+      );
+    }
+    const kind = chosen.mlp.cvAuc > chosen.softmax.cvAuc ? 'mlp' : 'softmax';
+    const score = async (c: Candidate) => {
+      const m = await fitCandidate(c, specsOf(c.set), rawOf(c.set).train, trainAtRisk);
+      return { model: m.model, specs: m.specs, x: m.x(rawOf(c.set).test), p: m.p(rawOf(c.set).test) };
+    };
+    const fitted = { softmax: await score(chosen.softmax.best), mlp: await score(chosen.mlp.best) };
+    const segment = fitted[kind];
+    const baseline = await score(BASELINE);
     const flagged = segment.p.map((p) => p > 0.5); // the device assigns the more probable class
     const tp = flagged.filter((f, i) => f && positive[i]).length;
     const nFlagged = flagged.filter(Boolean).length;
     const nPos = positive.filter(Boolean).length;
+    const boot = bootstrap({ mlp: fitted.mlp.p, softmax: fitted.softmax.p, baseline: baseline.p }, positive);
+    const models: ModelBenchmark[] = [
+      {
+        model: 'mlp',
+        onDevice: true,
+        candidate: candidateName(chosen.mlp.best),
+        cvAuc: chosen.mlp.cvAuc,
+        ...boot.models['mlp']!,
+      },
+      {
+        model: 'softmax',
+        onDevice: true,
+        candidate: candidateName(chosen.softmax.best),
+        cvAuc: chosen.softmax.cvAuc,
+        ...boot.models['softmax']!,
+      },
+      {
+        model: 'baseline',
+        onDevice: false,
+        candidate: candidateName(BASELINE),
+        cvAuc: NaN,
+        ...boot.models['baseline']!,
+      },
+    ];
+    progress(`part C: ${mod}, the at-risk share from LDP reports, R = ${ldpReps} per epsilon`);
+    const ldp = ldpAtRiskShare(
+      segment.model,
+      segment.specs,
+      segment.x,
+      segment.x.map((x) => assignReference(segment.model, x).index),
+      positive,
+      ldpReps,
+    );
     rows.push({
       module: mod,
+      ldp,
+      cv,
       trainPresentations: trainNames,
       testPresentation: testName,
+      model: kind,
+      ...boot.models[kind]!,
       auc: auc(segment.p, positive),
       baselineAuc: auc(baseline.p, positive),
+      aucGain: boot.aucDiff(kind, 'baseline'),
+      manifestBytes: {
+        mlp: manifestBytes(fitted.mlp.model),
+        softmax: manifestBytes(fitted.softmax.model),
+      },
+      models,
       trainN: train.length,
       testN: test.length,
       testAtRisk: nPos,
@@ -245,13 +209,12 @@ export async function predictive(
       recall: nPos ? tp / nPos : NaN,
       features: segment.model.features,
     });
-    const roc = [
-      ...rocCurve(segment.p, positive).map((r) => ({ ...r, model: 'at-risk segment' })),
-      ...rocCurve(baseline.p, positive).map((r) => ({
-        ...r,
-        model: 'baseline (28-day clicks + submissions)',
-      })),
+    const curves = [
+      { p: fitted.mlp.p, model: `mlp${kind === 'mlp' ? ' (segment)' : ''}` },
+      { p: fitted.softmax.p, model: `softmax${kind === 'softmax' ? ' (segment)' : ''}` },
+      { p: baseline.p, model: 'baseline (28-day clicks + submissions)' },
     ];
+    const roc = curves.flatMap((c) => rocCurve(c.p, positive).map((r) => ({ ...r, model: c.model })));
     charts[`roc-${mod}.svg`] = plotSvg({
       title: `${mod}: held-out ROC on ${testName} (trained on ${trainNames.join(', ')})`,
       x: { label: 'false positive rate', domain: [0, 1] },
@@ -268,7 +231,29 @@ export async function predictive(
         Plot.line(roc, { x: 'fpr', y: 'tpr', stroke: 'model' }),
       ],
     });
+    const calibration = curves.flatMap((c) =>
+      calibrationCurve(c.p, positive).map((b) => ({ ...b, model: c.model })),
+    );
+    charts[`calibration-${mod}.svg`] = plotSvg({
+      title: `${mod}: calibration on ${testName} (10 equal-width bins; dot area = learners)`,
+      x: { label: 'predicted probability of at risk', domain: [0, 1] },
+      y: { label: 'observed share at risk', domain: [0, 1], grid: true },
+      r: { range: [2, 9] },
+      color: { legend: true },
+      marks: [
+        Plot.line(
+          [
+            { predicted: 0, observed: 0 },
+            { predicted: 1, observed: 1 },
+          ],
+          { x: 'predicted', y: 'observed', strokeDasharray: '4,4' },
+        ),
+        Plot.line(calibration, { x: 'predicted', y: 'observed', stroke: 'model' }),
+        Plot.dot(calibration, { x: 'predicted', y: 'observed', r: 'n', fill: 'model' }),
+      ],
+    });
   }
+  const ci = (x: number, c: [number, number], d = 3) => `${num(x, d)} [${num(c[0], d)}, ${num(c[1], d)}]`;
   const lines = [
     '### C1. Predictive at-risk segment (Fail or Withdrawn, learners registered at day 0; features of module days -30..28; held-out AUC on the latest presentation)',
     '',
@@ -297,6 +282,73 @@ export async function predictive(
         pct(r.precision),
         pct(r.recall),
       ]),
+    ),
+    '',
+    '### C2. Early-warning benchmark (held out on the latest presentation; bootstrap 95% intervals, 1,000 resamples of the test learners)',
+    '',
+    ...table(
+      [
+        'module',
+        'test',
+        'model',
+        'on device',
+        'chosen by CV (CV AUC)',
+        'ROC-AUC',
+        'PR-AUC',
+        'Brier',
+        'recall, top 20%',
+      ],
+      rows.flatMap((r) =>
+        r.models.map((m) => [
+          r.module,
+          r.testPresentation,
+          m.model === r.model ? `**${m.model}** (segment)` : m.model,
+          m.onDevice ? 'yes' : 'no',
+          Number.isFinite(m.cvAuc) ? `${m.candidate} (${num(m.cvAuc, 3)})` : m.candidate,
+          ci(m.auc, m.aucCi),
+          ci(m.prAuc, m.prAucCi),
+          ci(m.brier, m.brierCi),
+          ci(m.recallAt20, m.recallAt20Ci),
+        ]),
+      ),
+    ),
+    '',
+    ...rows.map(
+      (r) =>
+        `${r.module} ${r.testPresentation}: ${r.model} AUC - baseline AUC = ${num(r.aucGain.diff, 3)} ` +
+        `(paired bootstrap SE ${num(r.aucGain.se, 3)}; baseline AUC SE ${num(r.models.find((m) => m.model === 'baseline')!.aucSe, 3)}). ` +
+        `Bytes a trained model adds to the manifest (its JSON): mlp ${r.manifestBytes.mlp}, softmax ${r.manifestBytes.softmax}.`,
+    ),
+    '',
+    '### C3. The at-risk share from LDP reports (every test learner sends one ldp report of the segment; eps_segment = eps_features)',
+    '',
+    ...table(
+      [
+        'module',
+        'test',
+        'epsilon',
+        'R',
+        'true share, segment',
+        'true share, outcome',
+        'mean estimate',
+        'mean abs. error',
+        'mean 95% half-width',
+        'coverage',
+      ],
+      rows.flatMap((r) =>
+        r.ldp.map((l) => [
+          r.module,
+          r.testPresentation,
+          String(l.epsilon),
+          String(l.reps),
+          pct(l.trueSegmentShare),
+          pct(l.trueOutcomeShare),
+          pct(l.meanEstimate),
+          pct(l.mae),
+          pct(l.meanHalfWidth),
+          pct(l.coverage),
+        ]),
+      ),
     ),
     '',
     ...(skipped.length

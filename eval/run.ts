@@ -134,7 +134,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     ...partB(manifest, snaps, reps, (message) => io.err(`evaluate: ${message}`)),
   ];
   const tB = performance.now();
-  const partC = await predictive(enrolments, (message) => io.err(`evaluate: ${message}`));
+  const partC = await predictive(enrolments, (message) => io.err(`evaluate: ${message}`), reps);
   lines.push('## Part C: predictive at-risk segment', '', ...partC.lines);
   const tC = performance.now();
   if (values.out !== undefined) {

@@ -43,30 +43,33 @@ export { browserDeps, type EngineDeps, type TabChannel, type TabMessage } from '
 const forgotten = () => new EdsegError('forgotten', 'edseg: local data was deleted with forget()');
 
 export class Engine implements EngineApi {
-  private config!: EngineConfig;
-  private readonly state: EngineState = initialState();
-  private notify: (released: ReleasedSegment[]) => void = () => {};
-  private initDone: Promise<InitResult> | null = null;
+  #config!: EngineConfig;
+  readonly #state: EngineState = initialState();
+  #notify: (released: ReleasedSegment[]) => void = () => {};
+  #initDone: Promise<InitResult> | null = null;
   /** the timers: intervals, delivery retry, manifest refresh and expiry, the coalesced recompute */
-  private readonly schedule: Schedule;
+  readonly #schedule: Schedule;
   /** state-changing work, one at a time in call order; none once forget() ran */
-  private readonly work = new WorkQueue(() => {
-    if (this.state.forgotten) throw forgotten();
+  readonly #work = new WorkQueue(() => {
+    if (this.#state.forgotten) throw forgotten();
   });
   /** the JWS the manifest URL answered last: the same answer again is not verified again */
-  private seenJws: string | null = null;
+  #seenJws: string | null = null;
   /** events were stored since the last recompute: the segments are recomputed lazily (recomputeIfDirty) */
-  private dirty = false;
-  private tabs: TabChannel | null = null;
+  #dirty = false;
+  #tabs: TabChannel | null = null;
   /** the page's debug listener, only when it asked for debug notes (config.debug) */
-  private debug: DebugListener | undefined;
-  private readonly log: AuditLog = async (kind, detail) => {
-    this.debug?.(kind, detail);
-    await this.state.store.audit({ ts: this.deps.now(), kind, detail });
+  #debug: DebugListener | undefined;
+  readonly #log: AuditLog = async (kind, detail) => {
+    this.#debug?.(kind, detail);
+    await this.#state.store.audit({ ts: this.#deps.now(), kind, detail });
   };
 
-  constructor(private readonly deps: EngineDeps = browserDeps()) {
-    this.schedule = new Schedule(deps, () => this.config);
+  readonly #deps: EngineDeps;
+
+  constructor(deps: EngineDeps = browserDeps()) {
+    this.#deps = deps;
+    this.#schedule = new Schedule(deps, () => this.#config);
   }
 
   // ------------------------------------------------------------------ EngineApi
@@ -76,101 +79,101 @@ export class Engine implements EngineApi {
     onSegments: (released: ReleasedSegment[]) => void,
     onDebug?: DebugListener,
   ): Promise<InitResult> {
-    if (this.initDone) return this.initDone;
-    this.config = config;
-    this.notify = onSegments;
-    if (config.debug && onDebug) this.debug = onDebug;
-    this.initDone = this.start();
-    return this.initDone;
+    if (this.#initDone) return this.#initDone;
+    this.#config = config;
+    this.#notify = onSegments;
+    if (config.debug && onDebug) this.#debug = onDebug;
+    this.#initDone = this.#start();
+    return this.#initDone;
   }
 
   async ingest(events: TimedEvent[], batch?: BatchId): Promise<void> {
-    await this.ready();
+    await this.#ready();
     const id = batch === undefined ? undefined : parseOrThrow(BatchId, batch, 'batch');
-    await this.work.run(async () => {
-      await this.noticeExpiry();
+    await this.#work.run(async () => {
+      await this.#noticeExpiry();
       // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
-      if (!this.state.current) return holdEvents(this.state, events);
-      if (await storeEvents(this.state, this.log, events, id)) this.markDirty();
+      if (!this.#state.current) return holdEvents(this.#state, events);
+      if (await storeEvents(this.#state, this.#log, events, id)) this.#markDirty();
     });
   }
 
   async declare(prefs: Declared): Promise<void> {
-    await this.ready();
+    await this.#ready();
     const p = parseOrThrow(Declared, prefs, 'prefs');
-    await this.work.run(async () => {
-      this.state.declared = { ...this.state.declared, ...p };
-      await this.state.store.set('declared', this.state.declared);
-      await this.recompute(false);
+    await this.#work.run(async () => {
+      this.#state.declared = { ...this.#state.declared, ...p };
+      await this.#state.store.set('declared', this.#state.declared);
+      await this.#recompute(false);
     });
   }
 
   async setConsent(input: ConsentInput): Promise<void> {
-    await this.ready();
+    await this.#ready();
     const c = parseOrThrow(ConsentInput, input, 'consent');
-    await this.work.run(() => this.applyConsent(c));
+    await this.#work.run(() => this.#applyConsent(c));
   }
 
   async segments(): Promise<ReleasedSegment[]> {
-    await this.ready();
-    return this.work.run(async () => {
-      await this.noticeExpiry();
-      await this.recomputeIfDirty();
-      await this.decideWithCurrentGpc();
-      return this.state.released;
+    await this.#ready();
+    return this.#work.run(async () => {
+      await this.#noticeExpiry();
+      await this.#recomputeIfDirty();
+      await this.#decideWithCurrentGpc();
+      return this.#state.released;
     });
   }
 
   async explain(): Promise<Explanation> {
-    await this.ready();
-    return this.work.run(async () => {
-      await this.noticeExpiry();
-      await this.recomputeIfDirty();
-      await this.decideWithCurrentGpc();
-      return explanation(this.state, this.config, this.deps);
+    await this.#ready();
+    return this.#work.run(async () => {
+      await this.#noticeExpiry();
+      await this.#recomputeIfDirty();
+      await this.#decideWithCurrentGpc();
+      return explanation(this.#state, this.#config, this.#deps);
     });
   }
 
   async flush(): Promise<{ sent: number; pending: number }> {
-    await this.ready();
-    return this.work.run(async () => {
+    await this.#ready();
+    return this.#work.run(async () => {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
-      await this.syncConsent();
-      await this.noticeExpiry();
-      await this.recomputeIfDirty();
-      await this.decideWithCurrentGpc();
-      await maybeReport(this.state, this.config, this.deps, this.log);
-      return this.deliver();
+      await this.#syncConsent();
+      await this.#noticeExpiry();
+      await this.#recomputeIfDirty();
+      await this.#decideWithCurrentGpc();
+      await maybeReport(this.#state, this.#config, this.#deps, this.#log);
+      return this.#deliver();
     });
   }
 
   async online(): Promise<void> {
-    await this.ready();
+    await this.#ready();
     // What failed for want of a network is tried at once (not what a Retry-After holds back).
-    await this.work.run(() => this.deliver(true));
+    await this.#work.run(() => this.#deliver(true));
   }
 
   async exportData(): Promise<DeviceExport> {
-    await this.ready();
-    return this.work.run(async () => {
-      await this.recomputeIfDirty();
-      return deviceExport(this.state, this.config, this.deps);
+    await this.#ready();
+    return this.#work.run(async () => {
+      await this.#recomputeIfDirty();
+      return deviceExport(this.#state, this.#config, this.#deps);
     });
   }
 
   async forget(): Promise<void> {
-    if (this.initDone) await this.initDone.catch(() => undefined);
-    this.state.forgotten = true;
-    await this.work.settled();
-    this.tabs?.postMessage({ kind: 'forgotten' });
-    this.stop();
-    const site = this.config.site;
+    if (this.#initDone) await this.#initDone.catch(() => undefined);
+    this.#state.forgotten = true;
+    await this.#work.settled();
+    this.#tabs?.postMessage({ kind: 'forgotten' });
+    this.#stop();
+    const site = this.#config.site;
     // A database may exist from an earlier page even while this page ran on memory.
     // (Where IndexedDB is unavailable there is none to delete.)
-    const store = this.state.store.persisted
-      ? this.state.store
-      : (await this.deps.storeExists(site).catch(() => false))
-        ? await this.deps.openStore(site)
+    const store = this.#state.store.persisted
+      ? this.#state.store
+      : (await this.#deps.storeExists(site).catch(() => false))
+        ? await this.#deps.openStore(site)
         : null;
     if (store) {
       // Before the deletion, beside the rollback floor: the last day this device spent for the site,
@@ -178,71 +181,73 @@ export class Engine implements EngineApi {
       // With none, under freshStore 'wait', the day a fresh store was created stands for it (report.ts).
       const days = (await store.budget()).filter((sp) => sp.site === site).map((sp) => sp.day);
       const fresh =
-        this.state.current?.manifest.reporting.budget.freshStore === 'wait'
+        this.#state.current?.manifest.reporting.budget.freshStore === 'wait'
           ? await store.get<number>(FRESH_SINCE_KEY)
           : undefined;
-      await this.deps.floor.noteLastSpend(site, days.length ? Math.max(...days) : (fresh ?? null), true);
+      await this.#deps.floor.noteLastSpend(site, days.length ? Math.max(...days) : (fresh ?? null), true);
       await store.destroy();
     }
-    if (store !== this.state.store) await this.state.store.destroy();
-    holdNothing(this.state);
+    if (store !== this.#state.store) await this.#state.store.destroy();
+    holdNothing(this.#state);
   }
 
   async close(): Promise<void> {
-    this.stop();
-    await this.work.settled();
-    await this.state.store.close();
+    this.#stop();
+    await this.#work.settled();
+    await this.#state.store.close();
   }
 
   // ------------------------------------------------------------------ flow
 
-  private async start(): Promise<InitResult> {
+  async #start(): Promise<InitResult> {
     // The start path runs at once what does not depend on the rest: TF.js's start-up (the assignment
     // engine, needed by the first recompute), the manifest request, and opening the store with its
     // stored state; the manifest is verified and adopted once both the answer and the store are there.
     tfReady().catch(() => undefined); // a failure surfaces in the first recompute, which awaits it again
-    const fetching = fetchJws(this.config, this.deps);
-    await resumePersisted(this.state, this.config, this.deps);
+    const fetching = fetchJws(this.#config, this.#deps);
+    await resumePersisted(this.#state, this.#config, this.#deps);
     const loaded = await loadManifest(
-      this.state.store,
-      this.config,
-      this.deps,
-      this.log,
+      this.#state.store,
+      this.#config,
+      this.#deps,
+      this.#log,
       undefined,
       fetching,
     );
-    this.state.current = loaded.current;
-    this.state.manifestStatus = loaded.manifestStatus;
-    this.seenJws = loaded.fetched;
-    this.schedule.manifestLoaded(loaded.current !== null);
-    await applyRetention(this.state, this.deps, this.log);
-    if (this.config.consent && !this.state.consent)
-      await this.applyConsent(parseOrThrow(ConsentInput, this.config.consent, 'options.consent'));
+    this.#state.current = loaded.current;
+    this.#state.manifestStatus = loaded.manifestStatus;
+    this.#seenJws = loaded.fetched;
+    this.#schedule.manifestLoaded(loaded.current !== null);
+    await applyRetention(this.#state, this.#deps, this.#log);
+    if (this.#config.consent && !this.#state.consent)
+      await this.#applyConsent(parseOrThrow(ConsentInput, this.#config.consent, 'options.consent'));
     else {
       // GPC may be on now though it was off when the stored consent was recorded.
-      await this.redecide();
+      await this.#redecide();
     }
-    this.tabs = listenToTabs(this.deps.channel, this.config, {
-      consentChanged: () => void this.work.run(() => this.syncConsent()).catch(() => undefined),
+    this.#tabs = listenToTabs(this.#deps.channel, this.#config, {
+      consentChanged: () => void this.#work.run(() => this.#syncConsent()).catch(() => undefined),
       forgotten: () =>
         void forgottenElsewhere(
-          this.state,
-          () => this.stop(),
-          (r) => this.notify(r),
+          this.#state,
+          () => this.#stop(),
+          (r) => this.#notify(r),
         ),
     });
-    this.schedule.start(
+    this.#schedule.start(
       () => void this.flush().catch(() => undefined),
-      () => void this.work.run(() => applyRetention(this.state, this.deps, this.log)).catch(() => undefined),
+      () =>
+        void this.#work.run(() => applyRetention(this.#state, this.#deps, this.#log)).catch(() => undefined),
     );
-    this.scheduleManifest();
-    this.watchExpiry();
-    const refused = this.state.manifestStatus.status === 'refused' ? this.state.manifestStatus.reason : null;
+    this.#scheduleManifest();
+    this.#watchExpiry();
+    const refused =
+      this.#state.manifestStatus.status === 'refused' ? this.#state.manifestStatus.reason : null;
     return {
-      manifestVersion: this.state.current?.meta.version ?? null,
-      persisted: this.state.store.persisted,
-      ...(this.state.storageBlocked && this.state.storageFault
-        ? { storageBlocked: this.state.storageFault }
+      manifestVersion: this.#state.current?.meta.version ?? null,
+      persisted: this.#state.store.persisted,
+      ...(this.#state.storageBlocked && this.#state.storageFault
+        ? { storageBlocked: this.#state.storageFault }
         : {}),
       ...(refused ? { manifestRefused: refused } : {}),
     };
@@ -251,151 +256,153 @@ export class Engine implements EngineApi {
   // ------------------------------------------------------------------ the manifest while the page is open
 
   /** Arms the manifest timer: a refresh of the adopted one, or a retry with backoff while none is. */
-  private scheduleManifest(): void {
-    this.schedule.manifest(this.state.current !== null, () => {
-      void this.work
-        .run(() => this.refreshManifest())
+  #scheduleManifest(): void {
+    this.#schedule.manifest(this.#state.current !== null, () => {
+      void this.#work
+        .run(() => this.#refreshManifest())
         .catch(() => undefined)
-        .then(() => this.scheduleManifest());
+        .then(() => this.#scheduleManifest());
     });
   }
 
   /** Fetches the manifest again; a new version is adopted without a reload (re-verified, redecided, the page notified). */
-  private async refreshManifest(): Promise<void> {
+  async #refreshManifest(): Promise<void> {
     const r = await refreshManifest(
-      this.state.current,
-      this.seenJws,
-      this.state.store,
-      this.config,
-      this.deps,
-      this.log,
+      this.#state.current,
+      this.#seenJws,
+      this.#state.store,
+      this.#config,
+      this.#deps,
+      this.#log,
     );
-    this.seenJws = r.fetched ?? this.seenJws;
-    this.schedule.manifestLoaded(r.current !== null);
-    this.state.manifestStatus = r.manifestStatus;
+    this.#seenJws = r.fetched ?? this.#seenJws;
+    this.#schedule.manifestLoaded(r.current !== null);
+    this.#state.manifestStatus = r.manifestStatus;
     if (r.changed) {
-      this.state.current = r.current;
-      this.watchExpiry();
+      this.#state.current = r.current;
+      this.#watchExpiry();
       // What was held for want of a manifest is minimised by this one and stored.
-      const held = this.state.held;
-      this.state.held = [];
-      await storeEvents(this.state, this.log, held);
-      await applyRetention(this.state, this.deps, this.log);
-      await this.redecide();
+      const held = this.#state.held;
+      this.#state.held = [];
+      await storeEvents(this.#state, this.#log, held);
+      await applyRetention(this.#state, this.#deps, this.#log);
+      await this.#redecide();
     }
-    await this.dropIfExpired();
+    await this.#dropIfExpired();
   }
 
   /**
    * Before any decision: an adopted manifest past its expiresAt is fetched again at once (the server
    * re-signs daily, so an open page moves on to the new one); if none comes that checks out, it is dropped.
    */
-  private async noticeExpiry(): Promise<void> {
-    const cur = this.state.current;
-    if (cur && hasExpired(cur, this.deps.now())) await this.refreshManifest();
+  async #noticeExpiry(): Promise<void> {
+    const cur = this.#state.current;
+    if (cur && hasExpired(cur, this.#deps.now())) await this.#refreshManifest();
   }
 
   /** An adopted manifest past its expiresAt stops releasing and reporting at once, as at start. */
-  private async dropIfExpired(): Promise<void> {
-    const cur = this.state.current;
-    if (!cur || !hasExpired(cur, this.deps.now())) return;
-    this.state.current = null;
-    this.state.manifestStatus = { status: 'refused', reason: 'expired' };
-    await this.log('manifest-refused', {
+  async #dropIfExpired(): Promise<void> {
+    const cur = this.#state.current;
+    if (!cur || !hasExpired(cur, this.#deps.now())) return;
+    this.#state.current = null;
+    this.#state.manifestStatus = { status: 'refused', reason: 'expired' };
+    await this.#log('manifest-refused', {
       reason: 'expired',
       message: `expired at ${cur.manifest.expiresAt}`,
       version: cur.meta.version,
     });
-    await this.redecide();
-    this.schedule.manifestExpired();
-    this.scheduleManifest();
+    await this.#redecide();
+    this.#schedule.manifestExpired();
+    this.#scheduleManifest();
   }
 
   /** Arms a timer for the adopted manifest's expiry, so it is noticed even when the page asks nothing. */
-  private watchExpiry(): void {
-    const cur = this.state.current;
-    this.schedule.expiry(cur?.manifest.expiresAt ?? null, () => {
-      void this.work
+  #watchExpiry(): void {
+    const cur = this.#state.current;
+    this.#schedule.expiry(cur?.manifest.expiresAt ?? null, () => {
+      void this.#work
         .run(async () => {
-          await this.noticeExpiry();
-          if (this.state.current === cur) this.watchExpiry(); // a clock that moved: not expired yet
+          await this.#noticeExpiry();
+          if (this.#state.current === cur) this.#watchExpiry(); // a clock that moved: not expired yet
         })
         .catch(() => undefined);
     });
   }
 
   /** Delivers the outbox (inside the work queue), then times one retry for the earliest next attempt still queued. */
-  private async deliver(online = false): Promise<{ sent: number; pending: number }> {
-    const { next, ...result } = await deliverOutbox(this.state, this.config, this.deps, this.log, online);
-    this.schedule.retry(next, () => void this.work.run(() => this.deliver()).catch(() => undefined));
+  async #deliver(online = false): Promise<{ sent: number; pending: number }> {
+    const { next, ...result } = await deliverOutbox(this.#state, this.#config, this.#deps, this.#log, online);
+    this.#schedule.retry(next, () => void this.#work.run(() => this.#deliver()).catch(() => undefined));
     return result;
   }
 
-  private async ready(): Promise<void> {
-    if (this.state.forgotten) throw forgotten();
-    if (!this.initDone) throw new EdsegError('closed', 'edseg: the engine was not initialised');
-    await this.initDone;
+  async #ready(): Promise<void> {
+    if (this.#state.forgotten) throw forgotten();
+    if (!this.#initDone) throw new EdsegError('closed', 'edseg: the engine was not initialised');
+    await this.#initDone;
   }
 
   /** Stored events change the features: recompute within RECOMPUTE_DELAY_MS, or sooner when asked. */
-  private markDirty(): void {
-    this.dirty = true;
-    this.schedule.recompute(() => void this.work.run(() => this.recomputeIfDirty()).catch(() => undefined));
+  #markDirty(): void {
+    this.#dirty = true;
+    this.#schedule.recompute(
+      () => void this.#work.run(() => this.#recomputeIfDirty()).catch(() => undefined),
+    );
   }
 
   /** Recomputes (inside the work queue) if events were stored since the last recompute; notifies on a change. */
-  private async recomputeIfDirty(): Promise<void> {
-    if (this.dirty) await this.recompute(false);
+  async #recomputeIfDirty(): Promise<void> {
+    if (this.#dirty) await this.#recompute(false);
   }
 
   /** Features from rollups, one segment per model, then the release decision. */
-  private async recompute(forceNotify: boolean): Promise<void> {
-    this.dirty = false;
-    this.state.gpc = this.gpcNow();
-    const released = await assignSegments(this.state, this.deps, this.debug);
-    const changed = JSON.stringify(released) !== JSON.stringify(this.state.released);
-    this.state.released = released;
+  async #recompute(forceNotify: boolean): Promise<void> {
+    this.#dirty = false;
+    this.#state.gpc = this.#gpcNow();
+    const released = await assignSegments(this.#state, this.#deps, this.#debug);
+    const changed = JSON.stringify(released) !== JSON.stringify(this.#state.released);
+    this.#state.released = released;
     // The page hears first; the audit entry is written after (not on the path to the answer).
-    if (changed || forceNotify) this.notify(released);
+    if (changed || forceNotify) this.#notify(released);
     if (changed)
-      await this.log('segments-released', {
+      await this.#log('segments-released', {
         segments: released.map((s) => s.id),
-        manifestVersion: this.state.current?.meta.version ?? null,
+        manifestVersion: this.#state.current?.meta.version ?? null,
       });
   }
 
-  private async applyConsent(input: ConsentInput): Promise<void> {
-    await recordConsent(this.state, input, this.config, this.deps, this.log);
-    await this.redecide();
-    if (this.state.store.persisted) this.tabs?.postMessage({ kind: 'consent-changed' });
+  async #applyConsent(input: ConsentInput): Promise<void> {
+    await recordConsent(this.#state, input, this.#config, this.#deps, this.#log);
+    await this.#redecide();
+    if (this.#state.store.persisted) this.#tabs?.postMessage({ kind: 'consent-changed' });
   }
 
   /** Another tab's consent, if it stored a different one, and the segments under it. */
-  private async syncConsent(): Promise<void> {
-    if (await adoptStoredConsent(this.state, this.config, this.deps)) await this.recompute(true);
+  async #syncConsent(): Promise<void> {
+    if (await adoptStoredConsent(this.#state, this.#config, this.#deps)) await this.#recompute(true);
   }
 
   /** Global Privacy Control now: the page's (read at its start) or the worker's own, read at this call. */
-  private gpcNow(): boolean {
-    return this.config.pageGpc === true || this.deps.gpc();
+  #gpcNow(): boolean {
+    return this.#config.pageGpc === true || this.#deps.gpc();
   }
 
   /** Every decision reads GPC anew: when it changed since the last one, the segments are recomputed. */
-  private async decideWithCurrentGpc(): Promise<void> {
-    if (this.gpcNow() === this.state.gpc) return;
-    await this.redecide();
+  async #decideWithCurrentGpc(): Promise<void> {
+    if (this.#gpcNow() === this.#state.gpc) return;
+    await this.#redecide();
   }
 
   /** The consent in force changed: recompute and notify, and drop the queued reports it no longer allows, unsent. */
-  private async redecide(): Promise<void> {
-    await this.recompute(true);
-    await dropDisallowedReports(this.state, this.log);
+  async #redecide(): Promise<void> {
+    await this.#recompute(true);
+    await dropDisallowedReports(this.#state, this.#log);
   }
 
   /** Stops the timers and leaves the tabs' channel. */
-  private stop(): void {
-    this.schedule.stop();
-    this.tabs?.close();
-    this.tabs = null;
+  #stop(): void {
+    this.#schedule.stop();
+    this.#tabs?.close();
+    this.#tabs = null;
   }
 }

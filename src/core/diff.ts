@@ -78,7 +78,14 @@ function segmentView(m: Model, i: number): unknown {
     minAgeBand: s.minAgeBand,
     ...(m.kind === 'centroids'
       ? { centroid: m.centroids[i] }
-      : { weights: m.weights.map((row) => row[i]), bias: m.bias[i] }),
+      : m.kind === 'softmax'
+        ? { weights: m.weights.map((row) => row[i]), bias: m.bias[i] }
+        : // an mlp's segment is its output unit: the last layer's column i (hidden layers under the model)
+          {
+            weights: m.layers.at(-1)!.weights.map((row) => row[i]),
+            bias: m.layers.at(-1)!.bias[i],
+            hidden: m.layers.slice(0, -1),
+          }),
     documentation: { dataSources, criteria, validation },
   };
 }

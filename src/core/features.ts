@@ -1,8 +1,8 @@
 /**
  * Rollups + the manifest's FeatureSpecs + today -> the feature vector, raw and normalised to
  * [-1, 1]. Semantics are those documented above FeatureSpec in schema/feature-spec.ts:
- * - a feature's window is the `windowDays` days ending today, inclusive: day in (today - windowDays, today];
- *   rollups dated after today are outside every window;
+ * - a feature's window is the `windowDays` days ending at end = today - (windowEndDays ?? 0),
+ *   inclusive: day in (end - windowDays, end]; rollups dated after today are outside every window;
  * - mean is 0 when the window holds no value of the prop, as ratio is 0 when its denominator is 0;
  * - a declared feature is `values[declared[key]] ?? default ?? 0`, already in [-1, 1], and bypasses
  *   transform, clip and normalisation.
@@ -73,27 +73,44 @@ function indexRollups(rollups: Rollup[]): RollupIndex {
   return index;
 }
 
-/** The rows of `types` x `prop` whose day lies in the spec's window ending `today`. */
+/** The rows of `types` x `prop` whose day lies in the window of `windowDays` days ending on day `end`. */
 function inWindow(
   index: RollupIndex,
   types: string[],
   prop: string,
   windowDays: number,
-  today: number,
+  end: number,
 ): Rollup[] {
   const out: Rollup[] = [];
   for (const t of new Set(types)) {
     for (const r of index.get(`${t}|${prop}`) ?? []) {
-      if (r.day > today - windowDays && r.day <= today) out.push(r);
+      if (r.day > end - windowDays && r.day <= end) out.push(r);
     }
   }
   return out;
 }
 
+/** The longest run of consecutive days of (end - windowDays, end] that is not in `days`. */
+function longestGap(days: readonly number[], windowDays: number, end: number): number {
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  let gap = 0;
+  let prev = end - windowDays; // the day before the window
+  for (const d of [...sorted, end + 1]) {
+    gap = Math.max(gap, d - prev - 1);
+    prev = d;
+  }
+  return gap;
+}
+
 const total = (rows: Rollup[], field: 'count' | 'sum'): number => rows.reduce((s, r) => s + r[field], 0);
 
 function rawValue(index: RollupIndex, declared: Declared, spec: FeatureSpec, today: number): number {
-  const rows = (types: string[], prop: string) => inWindow(index, types, prop, spec.windowDays, today);
+  const end = today - (spec.windowEndDays ?? 0);
+  const rows = (types: string[], prop: string) => inWindow(index, types, prop, spec.windowDays, end);
+  const activeDays = () =>
+    rows(spec.events, '')
+      .filter((r) => r.count > 0)
+      .map((r) => r.day);
   switch (spec.kind) {
     case 'count':
       return total(rows(spec.events, ''), 'count');
@@ -105,17 +122,17 @@ function rawValue(index: RollupIndex, declared: Declared, spec: FeatureSpec, tod
       return n === 0 ? 0 : total(values, 'sum') / n;
     }
     case 'distinctDays':
-      return new Set(
-        rows(spec.events, '')
-          .filter((r) => r.count > 0)
-          .map((r) => r.day),
-      ).size;
+      return new Set(activeDays()).size;
     case 'recencyDays': {
-      const days = rows(spec.events, '')
-        .filter((r) => r.count > 0)
-        .map((r) => r.day);
-      return days.length === 0 ? spec.windowDays : today - Math.max(...days);
+      const days = activeDays();
+      return days.length === 0 ? spec.windowDays : end - Math.max(...days);
     }
+    case 'firstDays': {
+      const days = activeDays();
+      return days.length === 0 ? 0 : end - Math.min(...days);
+    }
+    case 'longestGapDays':
+      return longestGap(activeDays(), spec.windowDays, end);
     case 'ratio': {
       const numerator =
         spec.prop === undefined

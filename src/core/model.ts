@@ -4,6 +4,8 @@
  *   ties to the lowest index (Lloyd 1982, the k-means assignment step).
  * - softmax:   scores are softmax(x·W + b) probabilities; index = the most probable, ties to the
  *   lowest index (multinomial logistic regression; Bishop 2006, PRML §4.3.4).
+ * - mlp:       h = x, then h = relu(h·W_l + b_l) for every hidden layer, scores = softmax(h·W + b)
+ *   of the last layer; index = the most probable, ties to the lowest index (Bishop 2006, §5.1).
  *
  * `assign` runs the TensorFlow.js build from tf.ts (float32, functional ops inside tf.tidy);
  * `assignReference` is the same maths in plain float64 JavaScript and is the specification: the
@@ -15,12 +17,15 @@ import {
   argMax,
   argMin,
   mul,
+  relu,
+  reshape,
   softmax,
   squaredDifference,
   sum,
   tensor1d,
   tensor3d,
   tidy,
+  type Tensor,
 } from '@tensorflow/tfjs-core';
 import { EdsegError } from './errors.js';
 import type { Model } from './schema.js';
@@ -39,15 +44,18 @@ export function assignBatch(model: Model, xs: number[][]): number[] {
 
 /** Plain-JS assignment in float64: the specification `assign` must equal. */
 export function assignReference(model: Model, x: number[]): { index: number; scores: number[] } {
-  const { k, d } = shapeOf(model);
+  const { d } = shapeOf(model);
   checkInput(x, d, 'x');
   if (model.kind === 'centroids') {
     const scores = model.centroids.map((c) => c.reduce((s, cj, j) => s + (cj - x[j]!) ** 2, 0));
     return { index: best(scores, (a, b) => a < b), scores };
   }
-  const logits = Array.from({ length: k }, (_, j) =>
-    x.reduce((s, xi, i) => s + xi * model.weights[i]![j]!, model.bias[j]!),
-  );
+  const dense = (h: number[], weights: number[][], bias: number[]) =>
+    bias.map((b, j) => h.reduce((s, hi, i) => s + hi * weights[i]![j]!, b));
+  const layers = denseLayers(model);
+  let h = x;
+  for (const layer of layers.slice(0, -1)) h = dense(h, layer.weights, layer.bias).map((v) => Math.max(0, v));
+  const logits = dense(h, layers.at(-1)!.weights, layers.at(-1)!.bias);
   // subtracting the max before exp is the usual overflow guard; it leaves softmax unchanged
   const m = Math.max(...logits);
   const e = logits.map((l) => Math.exp(l - m));
@@ -97,10 +105,18 @@ function run(model: Model, xs: number[][]): { indices: Int32Array; scores: Float
         indices: argMin(scores, 1).dataSync() as Int32Array,
       };
     }
-    // W is d x k; its transpose as [1, k, d] turns x·W into a broadcast multiply and a sum over d
-    const wt = Array.from({ length: k }, (_, j) => model.weights.map((row) => row[j]!)).flat();
-    const logits = add(sum(mul(rows, tensor3d(wt, [1, k, d])), 2), tensor1d(model.bias));
-    const scores = softmax(logits);
+    // each dense layer (softmax: its one layer): h as [n, 1, in] against Wᵀ as [1, out, in] turns
+    // h·W into a broadcast multiply and a sum over `in` (no matMul kernel: the worker keeps its size);
+    // ReLU between layers, softmax after the last
+    const layers = denseLayers(model);
+    let h: Tensor = rows;
+    layers.forEach((layer, l) => {
+      const [inW, outW] = [layer.weights.length, layer.bias.length];
+      const wt = Array.from({ length: outW }, (_, j) => layer.weights.map((row) => row[j]!)).flat();
+      const z = add(sum(mul(h, tensor3d(wt, [1, outW, inW])), 2), tensor1d(layer.bias));
+      h = l < layers.length - 1 ? reshape(relu(z), [n, 1, outW]) : z;
+    });
+    const scores = softmax(h);
     return { scores: scores.dataSync() as Float32Array, indices: argMax(scores, 1).dataSync() as Int32Array };
   });
 }
@@ -115,11 +131,27 @@ function shapeOf(model: Model): { k: number; d: number } {
     if (model.centroids.length !== k || model.centroids.some((c) => c.length !== d))
       throw bad('centroids', `needs ${k} x ${d} centroids`);
   } else {
-    if (model.weights.length !== d || model.weights.some((w) => w.length !== k))
-      throw bad('weights', `needs ${d} x ${k} weights`);
-    if (model.bias.length !== k) throw bad('bias', `needs ${k} biases`);
+    // softmax: one layer, its fields at the top of the model; mlp: layers.<l>.weights and .bias
+    const mlp = model.kind === 'mlp';
+    const layers = denseLayers(model);
+    let width = d;
+    layers.forEach((layer, l) => {
+      const [at, where] = mlp ? [`layers.${l}.`, ` in layer ${l}`] : ['', ''];
+      const out = l === layers.length - 1 ? k : layer.bias.length;
+      if (out < 1 || layer.weights.length !== width || layer.weights.some((w) => w.length !== out))
+        throw bad(`${at}weights`, `needs ${width} x ${out} weights${where}`);
+      if (layer.bias.length !== out) throw bad(`${at}bias`, `needs ${out} biases${where}`);
+      width = out;
+    });
   }
   return { k, d };
+}
+
+/** The dense layers of a softmax (one: x·W + b) or mlp model, in order. */
+function denseLayers(
+  model: Exclude<Model, { kind: 'centroids' }>,
+): { weights: number[][]; bias: number[] }[] {
+  return model.kind === 'mlp' ? model.layers : [model];
 }
 
 function checkInput(x: number[], d: number, field: string): void {

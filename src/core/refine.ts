@@ -62,6 +62,7 @@ export type RefineOptions = {
 
 const SOFTMAX_REASON =
   'a softmax head is not a per-segment mean: one Lloyd step does not apply; retrain it offline';
+const MLP_REASON = 'an mlp is not a per-segment mean: one Lloyd step does not apply; retrain it offline';
 
 /** Proposes one damped Lloyd step for every centroid model of `manifest` from the estimates of its reports. */
 export function proposeRefinement(
@@ -106,6 +107,8 @@ export function proposeRefinement(
         purpose: model.purpose,
         reason: SOFTMAX_REASON,
       };
+    if (model.kind === 'mlp')
+      return { model: model.id, kind: 'mlp', refinable: false, purpose: model.purpose, reason: MLP_REASON };
     const est = estimates.models.find((m) => m.model === model.id);
     const segments = model.segments.map((s, v) =>
       refineSegment(

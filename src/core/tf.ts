@@ -8,6 +8,8 @@
  * plain functions, not through the registry, so they need no registration of their own):
  *   centroids: squaredDifference -> SquaredDifference, sum -> Sum, argMin -> ArgMin
  *   softmax:   mul -> Multiply, sum -> Sum, add -> Add, softmax -> Softmax, argMax -> ArgMax
+ *   mlp:       mul -> Multiply, sum -> Sum, add -> Add, relu -> Relu, reshape -> Reshape,
+ *              softmax -> Softmax, argMax -> ArgMax
  * A new op in model.ts needs its kernel here; the unit test pins the list and fails on a missing one.
  */
 import {
@@ -26,6 +28,8 @@ import { addConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Add.js';
 import { argMaxConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/ArgMax.js';
 import { argMinConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/ArgMin.js';
 import { multiplyConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Multiply.js';
+import { reluConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Relu.js';
+import { reshapeConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Reshape.js';
 import { softmaxConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Softmax.js';
 import { squaredDifferenceConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/SquaredDifference.js';
 import { sumConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Sum.js';
@@ -36,6 +40,8 @@ export const KERNELS: readonly KernelConfig[] = [
   argMaxConfig,
   argMinConfig,
   multiplyConfig,
+  reluConfig,
+  reshapeConfig,
   softmaxConfig,
   squaredDifferenceConfig,
   sumConfig,

@@ -220,6 +220,55 @@ describe('edseg-admin train', () => {
     const missing = await cli(['train', '--csv', csv, '--label', 'nope']);
     expect(missing).toMatchObject({ code: 1, err: expect.stringMatching(/no label column "nope"/) });
   });
+
+  it('--model mlp: a dense network learns XOR (CV AUC > 0.9) where --model softmax cannot; bad options name the flag', async () => {
+    const rng = seededRandom(22);
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const a = rng.real() * 2 - 1;
+      const b = rng.real() * 2 - 1;
+      return `${i},${a},${b},${a * b > 0 ? 'same' : 'differ'}`;
+    });
+    const csv = join(server.dir, 'xor.csv');
+    writeFileSync(csv, ['id,a,b,sign', ...rows].join('\n'));
+    const run = async (extra: string[]) => {
+      const r = await cli(['train', '--csv', csv, '--label', 'sign', '--l2', '0.001', '--json', ...extra]);
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out) as {
+        kind: string;
+        auc: number[];
+        manifestBytes: number;
+        model: {
+          kind: string;
+          layers?: { weights: number[][]; bias: number[] }[];
+          segments: { documentation: { validation: string } }[];
+        };
+      };
+    };
+    const mlp = await run(['--model', 'mlp', '--hidden', '16', '--seed', '3']);
+    expect(mlp.kind).toBe('mlp');
+    expect(mlp.model.kind).toBe('mlp');
+    expect(mlp.model.layers!.map((l) => l.bias.length)).toEqual([16, 2]);
+    expect(mlp.auc[0]).toBeGreaterThan(0.9);
+    expect(mlp.manifestBytes).toBe(Buffer.byteLength(JSON.stringify(mlp.model)));
+    const softmax = await run([]);
+    expect(softmax.model.kind).toBe('softmax');
+    expect(softmax.auc[0]).toBeLessThan(0.7);
+    expect(await cli(['train', '--csv', csv, '--label', 'sign', '--model', 'tree'])).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/--model must be softmax or mlp/),
+    });
+    expect(
+      await cli(['train', '--csv', csv, '--label', 'sign', '--model', 'mlp', '--hidden', '4,4,4']),
+    ).toMatchObject({
+      code: 1,
+      err: expect.stringMatching(/--hidden/),
+    });
+    // the server trains softmax only: --model mlp with --on-server is refused by name, before any request
+    expect(
+      await cli(['train', '--csv', csv, '--label', 'sign', '--model', 'mlp', '--site', 's', '--on-server']),
+    ).toMatchObject({ code: 1, err: expect.stringMatching(/--on-server trains softmax only/) });
+    expect(mlp.model.segments[0]!.documentation.validation).toMatch(/the device's mlp code/);
+  });
 });
 
 describe('drafts and drift on the server', () => {

@@ -27,7 +27,7 @@ export const CatalogSegment = /* @__PURE__ */ z.object({
   id: z.string(),
   name: z.string(),
   model: z.string(),
-  modelKind: z.enum(['centroids', 'softmax']),
+  modelKind: z.enum(['centroids', 'softmax', 'mlp']),
   purpose: Purpose,
   minAgeBand: MinAgeBand,
   features: z.array(
@@ -101,7 +101,7 @@ export const DocumentationInput = /* @__PURE__ */ z.strictObject({
   dataSources: SegmentDoc.shape.dataSources,
   criteria: SegmentDoc.shape.criteria,
   validation: SegmentDoc.shape.validation,
-  changelog: z.optional(SegmentDoc.shape.changelog),
+  changelog: /* @__PURE__ */ z.optional(SegmentDoc.shape.changelog),
 });
 export type DocumentationInput = z.infer<typeof DocumentationInput>;
 
@@ -135,9 +135,12 @@ export type FieldChange = z.infer<typeof FieldChange>;
 const DiffStatus = /* @__PURE__ */ z.enum(['added', 'removed', 'changed']);
 /** A feature, a model or a segment that was added, removed or changed, with its changed fields (every field when added or removed). */
 const itemDiff = () => ({ id: z.string(), status: DiffStatus, changes: z.array(FieldChange) });
-export const ItemDiff = /* @__PURE__ */ z.object(itemDiff());
+export const ItemDiff = /* @__PURE__ */ z.object(/* @__PURE__ */ itemDiff());
 export type ItemDiff = z.infer<typeof ItemDiff>;
-export const ModelDiff = /* @__PURE__ */ z.object({ ...itemDiff(), segments: z.array(ItemDiff) });
+export const ModelDiff = /* @__PURE__ */ z.object({
+  .../* @__PURE__ */ itemDiff(),
+  segments: /* @__PURE__ */ z.array(ItemDiff),
+});
 export type ModelDiff = z.infer<typeof ModelDiff>;
 
 /**
@@ -230,6 +233,13 @@ export const ModelRefinement = /* @__PURE__ */ z.discriminatedUnion('kind', [
   z.object({
     model: z.string(),
     kind: z.literal('softmax'),
+    refinable: z.literal(false),
+    purpose: Purpose,
+    reason: z.string(),
+  }),
+  z.object({
+    model: z.string(),
+    kind: z.literal('mlp'),
     refinable: z.literal(false),
     purpose: Purpose,
     reason: z.string(),

@@ -26,9 +26,11 @@ export const MinAgeBand = /* @__PURE__ */ z.enum(['under13', 'teen', 'adult']);
 export type MinAgeBand = z.infer<typeof MinAgeBand>;
 
 /** An identifier: a letter, then up to 63 letters, digits, _ . : - */
-export const Identifier = /* @__PURE__ */ z.string().check(z.regex(IDENTIFIER_RE, IDENTIFIER_MESSAGE));
+export const Identifier = /* @__PURE__ */ z
+  .string()
+  .check(/* @__PURE__ */ z.regex(IDENTIFIER_RE, IDENTIFIER_MESSAGE));
 /** A string of at most `max` characters. */
-export const Text = (max: number) => z.string().check(z.maxLength(max));
+export const Text = (max: number) => /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.maxLength(max));
 /** An ISO 8601 date-time with an offset. */
 export const IsoDate = /* @__PURE__ */ z.iso.datetime({ offset: true });
 /** Any number (zod rejects NaN and the infinities). */

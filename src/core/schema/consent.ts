@@ -5,25 +5,30 @@ import { Declared } from './events.js';
 import { Retention } from './manifest.js';
 
 export const ConsentInput = /* @__PURE__ */ z.strictObject({
-  ageBand: z.optional(AgeBand),
+  ageBand: /* @__PURE__ */ z.optional(AgeBand),
   /** FERPA school-official basis / COPPA school consent: educational purposes only */
-  schoolAuthorized: z.optional(z.boolean()),
-  parental: z.optional(
-    z.strictObject({
-      verified: z.boolean(),
-      method: z.optional(Text(100)),
-      at: z.optional(Text(40)),
-      purposes: z.array(Purpose),
+  schoolAuthorized: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+  parental: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.strictObject({
+      verified: /* @__PURE__ */ z.boolean(),
+      method: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(100)),
+      at: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(40)),
+      purposes: /* @__PURE__ */ z.array(Purpose),
       /**
        * the purposes for which the parent consented, separately, to disclosure to third parties (COPPA as
        * amended 2025): under 13 or unknown age, nothing reaches a page's tool (edseg/activate) without it
        */
-      thirdParty: z.optional(z.array(Purpose)),
+      thirdParty: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(Purpose)),
     }),
   ),
   /** the learner's own consent (teen or adult) */
-  self: z.optional(z.strictObject({ purposes: z.array(Purpose), at: z.optional(Text(40)) })),
-  optOut: z.optional(z.array(Purpose)),
+  self: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.strictObject({
+      purposes: /* @__PURE__ */ z.array(Purpose),
+      at: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(40)),
+    }),
+  ),
+  optOut: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(Purpose)),
 });
 export type ConsentInput = z.infer<typeof ConsentInput>;
 
@@ -31,8 +36,8 @@ export type ConsentInput = z.infer<typeof ConsentInput>;
 export const Consent = /* @__PURE__ */ z.object({
   ...ConsentInput.shape,
   /** navigator.globalPrivacyControl, read in the worker */
-  gpc: z.optional(z.boolean()),
-  updatedAt: z.optional(z.number()),
+  gpc: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
+  updatedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number()),
 });
 export type Consent = z.infer<typeof Consent>;
 
@@ -73,76 +78,76 @@ export const BlockCode = /* @__PURE__ */ z.enum(BLOCK_CODES);
 export type BlockCode = z.infer<typeof BlockCode>;
 
 export const ReleasedSegment = /* @__PURE__ */ z.object({
-  id: z.string(),
-  name: z.string(),
+  id: /* @__PURE__ */ z.string(),
+  name: /* @__PURE__ */ z.string(),
   purpose: Purpose,
-  manifestVersion: z.int(),
-  model: z.string(),
+  manifestVersion: /* @__PURE__ */ z.int(),
+  model: /* @__PURE__ */ z.string(),
 });
 export type ReleasedSegment = z.infer<typeof ReleasedSegment>;
 
 export const SegmentExplanation = /* @__PURE__ */ z.object({
-  id: z.string(),
-  name: z.string(),
-  model: z.string(),
+  id: /* @__PURE__ */ z.string(),
+  name: /* @__PURE__ */ z.string(),
+  model: /* @__PURE__ */ z.string(),
   purpose: Purpose,
-  usesEducationRecord: z.boolean(),
-  assigned: z.boolean(),
-  released: z.boolean(),
+  usesEducationRecord: /* @__PURE__ */ z.boolean(),
+  assigned: /* @__PURE__ */ z.boolean(),
+  released: /* @__PURE__ */ z.boolean(),
   channel: Channel,
   /** the policy's reasons (the first decides), or the block code alone when nothing can be released */
-  reasons: z.array(z.union([ReasonCode, BlockCode])),
+  reasons: /* @__PURE__ */ z.array(/* @__PURE__ */ z.union([ReasonCode, BlockCode])),
 });
 export type SegmentExplanation = z.infer<typeof SegmentExplanation>;
 
 export const Explanation = /* @__PURE__ */ z.object({
-  site: z.string(),
-  origin: z.string(),
-  manifest: z.object({
-    status: z.enum(['accepted', 'missing', 'refused']),
-    version: z.optional(z.int()),
-    reason: z.optional(z.string()),
-    expiresAt: z.optional(z.string()),
+  site: /* @__PURE__ */ z.string(),
+  origin: /* @__PURE__ */ z.string(),
+  manifest: /* @__PURE__ */ z.object({
+    status: /* @__PURE__ */ z.enum(['accepted', 'missing', 'refused']),
+    version: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int()),
+    reason: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
+    expiresAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   }),
   /** set when nothing can be released at all, with why */
-  blocked: z.optional(BlockCode),
-  consent: z.nullable(Consent),
-  persisted: z.boolean(),
+  blocked: /* @__PURE__ */ z.optional(BlockCode),
+  consent: /* @__PURE__ */ z.nullable(Consent),
+  persisted: /* @__PURE__ */ z.boolean(),
   /**
    * where this page keeps its data: IndexedDB, or memory for this page only, because consent does not
    * allow persistence (`consent`), IndexedDB could not be used (`unavailable`, with the browser's error),
    * or another page of the site holds the store (`blocked`: it did not open or answer its first reads in
    * time; the store is tried again at the next report interval and by the next page)
    */
-  storage: z.object({
-    mode: z.enum(['indexeddb', 'memory']),
-    reason: z.optional(z.enum(['consent', 'unavailable', 'blocked'])),
-    error: z.optional(z.string()),
+  storage: /* @__PURE__ */ z.object({
+    mode: /* @__PURE__ */ z.enum(['indexeddb', 'memory']),
+    reason: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['consent', 'unavailable', 'blocked'])),
+    error: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   }),
   /** events tracked while no manifest was adopted: held in memory only, stored once one arrives; the oldest dropped beyond 5,000 */
-  held: z.object({ events: z.int(), dropped: z.int() }),
+  held: /* @__PURE__ */ z.object({ events: /* @__PURE__ */ z.int(), dropped: /* @__PURE__ */ z.int() }),
   /** what this device keeps, in counts (exportData() has the records themselves) */
-  stored: z.object({
+  stored: /* @__PURE__ */ z.object({
     /** events per type over the raw-event retention window, from the daily rollups */
-    events: z.record(z.string(), z.int()),
-    rollups: z.int(),
+    events: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.int()),
+    rollups: /* @__PURE__ */ z.int(),
     /** reports waiting to be sent */
-    pending: z.int(),
+    pending: /* @__PURE__ */ z.int(),
     declared: Declared,
-    retention: z.nullable(Retention),
+    retention: /* @__PURE__ */ z.nullable(Retention),
   }),
-  segments: z.array(SegmentExplanation),
-  budget: z.object({
-    windowDays: z.int(),
-    spent: z.number(),
-    cap: z.number(),
-    reportsInWindow: z.int(),
-    lastPeriod: z.nullable(z.int()),
+  segments: /* @__PURE__ */ z.array(SegmentExplanation),
+  budget: /* @__PURE__ */ z.object({
+    windowDays: /* @__PURE__ */ z.int(),
+    spent: /* @__PURE__ */ z.number(),
+    cap: /* @__PURE__ */ z.number(),
+    reportsInWindow: /* @__PURE__ */ z.int(),
+    lastPeriod: /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.int()),
     /**
      * the first day (YYYY-MM-DD, UTC) this device may report again for the site, when it is still to
      * come: its store was deleted (forget(), or found gone) after a spend whose windows are still open
      */
-    quietUntil: z.optional(z.string()),
+    quietUntil: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
   }),
 });
 export type Explanation = z.infer<typeof Explanation>;

@@ -5,23 +5,23 @@ import { Declared, Rollup, StoredEvent } from './events.js';
 import { Report } from './report.js';
 
 export const OutboxItem = /* @__PURE__ */ z.object({
-  id: z.string(),
+  id: /* @__PURE__ */ z.string(),
   report: Report,
-  createdAt: z.number(),
-  attempts: z.int(),
-  nextAttemptAt: z.number(),
+  createdAt: /* @__PURE__ */ z.number(),
+  attempts: /* @__PURE__ */ z.int(),
+  nextAttemptAt: /* @__PURE__ */ z.number(),
   /** the last attempt got no answer (a network error): the `online` event may retry it before nextAttemptAt */
-  offline: z.optional(z.boolean()),
+  offline: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
 });
 export type OutboxItem = z.infer<typeof OutboxItem>;
 
 /** One spend of privacy budget: what the accountant sums over the rolling window. */
 export const BudgetSpend = /* @__PURE__ */ z.object({
-  reportId: z.string(),
-  site: z.string(),
-  period: z.int(),
-  day: z.int(),
-  epsilon: z.number(),
+  reportId: /* @__PURE__ */ z.string(),
+  site: /* @__PURE__ */ z.string(),
+  period: /* @__PURE__ */ z.int(),
+  day: /* @__PURE__ */ z.int(),
+  epsilon: /* @__PURE__ */ z.number(),
 });
 export type BudgetSpend = z.infer<typeof BudgetSpend>;
 
@@ -38,28 +38,33 @@ export const AUDIT_KINDS = [
   'storage-compacted',
 ] as const;
 export const AuditEntry = /* @__PURE__ */ z.object({
-  id: z.optional(z.int()),
-  ts: z.number(),
-  kind: z.enum(AUDIT_KINDS),
-  detail: z.record(z.string(), z.unknown()),
+  id: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int()),
+  ts: /* @__PURE__ */ z.number(),
+  kind: /* @__PURE__ */ z.enum(AUDIT_KINDS),
+  detail: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), /* @__PURE__ */ z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 /** Everything stored on the device, as `exportData()` returns it (right of access). */
 export const DeviceExport = /* @__PURE__ */ z.object({
-  site: z.string(),
-  exportedAt: z.string(),
-  persisted: z.boolean(),
-  events: z.array(StoredEvent),
-  rollups: z.array(Rollup),
+  site: /* @__PURE__ */ z.string(),
+  exportedAt: /* @__PURE__ */ z.string(),
+  persisted: /* @__PURE__ */ z.boolean(),
+  events: /* @__PURE__ */ z.array(StoredEvent),
+  rollups: /* @__PURE__ */ z.array(Rollup),
   declared: Declared,
-  consent: z.nullable(Consent),
-  manifest: z.nullable(
-    z.object({ version: z.int(), kid: z.string(), acceptedAt: z.number(), payload: z.unknown() }),
+  consent: /* @__PURE__ */ z.nullable(Consent),
+  manifest: /* @__PURE__ */ z.nullable(
+    /* @__PURE__ */ z.object({
+      version: /* @__PURE__ */ z.int(),
+      kid: /* @__PURE__ */ z.string(),
+      acceptedAt: /* @__PURE__ */ z.number(),
+      payload: /* @__PURE__ */ z.unknown(),
+    }),
   ),
-  outbox: z.array(OutboxItem),
-  budget: z.array(BudgetSpend),
-  audit: z.array(AuditEntry),
+  outbox: /* @__PURE__ */ z.array(OutboxItem),
+  budget: /* @__PURE__ */ z.array(BudgetSpend),
+  audit: /* @__PURE__ */ z.array(AuditEntry),
 });
 export type DeviceExport = z.infer<typeof DeviceExport>;
 
@@ -69,19 +74,19 @@ export type DeviceExport = z.infer<typeof DeviceExport>;
  * records written before that rule.
  */
 export const StoredManifest = /* @__PURE__ */ z.object({
-  jws: z.string(),
-  version: z.int(),
-  kid: z.string(),
-  acceptedAt: z.number(),
+  jws: /* @__PURE__ */ z.string(),
+  version: /* @__PURE__ */ z.int(),
+  kid: /* @__PURE__ */ z.string(),
+  acceptedAt: /* @__PURE__ */ z.number(),
   /** @deprecated never written; old records may carry it, nothing reads it */
-  etag: z.optional(z.string()),
+  etag: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 export type StoredManifest = z.infer<typeof StoredManifest>;
 
 /** What engines of the same site tell each other across tabs (BroadcastChannel). */
 export const TabMessage = /* @__PURE__ */ z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('consent-changed') }),
-  z.object({ kind: z.literal('forgotten') }),
+  /* @__PURE__ */ z.object({ kind: /* @__PURE__ */ z.literal('consent-changed') }),
+  /* @__PURE__ */ z.object({ kind: /* @__PURE__ */ z.literal('forgotten') }),
 ]);
 export type TabMessage = z.infer<typeof TabMessage>;
 
@@ -91,7 +96,7 @@ export type TabMessage = z.infer<typeof TabMessage>;
  * stores the ids it has stored with the events, so a batch replayed after a crash is stored once.
  */
 export const BatchId = /* @__PURE__ */ z.strictObject({
-  session: z.string().check(z.regex(/^[0-9a-f]{16,64}$/)),
-  seq: z.int().check(z.nonnegative()),
+  session: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.regex(/^[0-9a-f]{16,64}$/)),
+  seq: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.nonnegative()),
 });
 export type BatchId = z.infer<typeof BatchId>;

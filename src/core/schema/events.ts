@@ -3,37 +3,40 @@ import * as z from 'zod/mini';
 import { Finite, Identifier, Text } from './atoms.js';
 import { DECLARED_TEXT_MAX, MAX_PROPS, PROP_TEXT_MAX, PROP_VALUE_MESSAGE } from './checks.js';
 
-export const PropValue = /* @__PURE__ */ z.union([Finite, Text(PROP_TEXT_MAX), z.boolean()], {
-  error: PROP_VALUE_MESSAGE,
-});
+export const PropValue = /* @__PURE__ */ z.union(
+  [Finite, /* @__PURE__ */ Text(PROP_TEXT_MAX), /* @__PURE__ */ z.boolean()],
+  {
+    error: PROP_VALUE_MESSAGE,
+  },
+);
 export type PropValue = z.infer<typeof PropValue>;
 
 export const Props = /* @__PURE__ */ z
   .record(Identifier, PropValue)
-  .check(z.refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} props`));
+  .check(/* @__PURE__ */ z.refine((p) => Object.keys(p).length <= MAX_PROPS, `at most ${MAX_PROPS} props`));
 export type Props = z.infer<typeof Props>;
 
 /** What `track(type, props)` accepts. */
 export const EventInput = /* @__PURE__ */ z.strictObject({
   type: Identifier,
-  props: z.optional(Props),
+  props: /* @__PURE__ */ z.optional(Props),
   /** Milliseconds since the epoch; the client stamps it, tests may set it. */
-  ts: z.optional(z.number().check(z.gte(0))),
+  ts: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(0))),
 });
 export type EventInput = z.infer<typeof EventInput>;
 
 /** A minimised event as the worker stores it (only props some feature reads). */
 export const StoredEvent = /* @__PURE__ */ z.object({
-  id: z.optional(z.int()),
+  id: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int()),
   type: Identifier,
-  ts: z.number(),
-  day: z.int(),
-  props: z.record(z.string(), PropValue),
+  ts: /* @__PURE__ */ z.number(),
+  day: /* @__PURE__ */ z.int(),
+  props: /* @__PURE__ */ z.record(/* @__PURE__ */ z.string(), PropValue),
 });
 export type StoredEvent = z.infer<typeof StoredEvent>;
 
 /** Zero-party data the learner declares (e.g. { goal: 'exam' }); kept on the device. */
-export const Declared = /* @__PURE__ */ z.record(Identifier, Text(DECLARED_TEXT_MAX));
+export const Declared = /* @__PURE__ */ z.record(Identifier, /* @__PURE__ */ Text(DECLARED_TEXT_MAX));
 export type Declared = z.infer<typeof Declared>;
 
 /**
@@ -41,12 +44,12 @@ export type Declared = z.infer<typeof Declared>;
  * events themselves; for a numeric or boolean prop the row holds count / sum / min / max of it.
  */
 export const Rollup = /* @__PURE__ */ z.object({
-  day: z.int(),
-  type: z.string(),
-  prop: z.string(),
-  count: z.number(),
-  sum: z.number(),
-  min: z.number(),
-  max: z.number(),
+  day: /* @__PURE__ */ z.int(),
+  type: /* @__PURE__ */ z.string(),
+  prop: /* @__PURE__ */ z.string(),
+  count: /* @__PURE__ */ z.number(),
+  sum: /* @__PURE__ */ z.number(),
+  min: /* @__PURE__ */ z.number(),
+  max: /* @__PURE__ */ z.number(),
 });
 export type Rollup = z.infer<typeof Rollup>;

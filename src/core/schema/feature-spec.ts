@@ -8,6 +8,8 @@ export const FEATURE_KINDS = [
   'mean',
   'distinctDays',
   'recencyDays',
+  'firstDays',
+  'longestGapDays',
   'ratio',
   'declared',
 ] as const;
@@ -16,23 +18,28 @@ export type FeatureKind = z.infer<typeof FeatureKind>;
 
 export const Normalisation = /* @__PURE__ */ z.discriminatedUnion('kind', [
   /** the clip range [lo, hi] maps linearly onto [-1, 1] */
-  z.strictObject({ kind: z.literal('minmax') }),
+  /* @__PURE__ */ z.strictObject({ kind: /* @__PURE__ */ z.literal('minmax') }),
   /** (x - mean) / sd, divided by `scale` (default 3) and clipped to [-1, 1] */
-  z.strictObject({
-    kind: z.literal('zscore'),
+  /* @__PURE__ */ z.strictObject({
+    kind: /* @__PURE__ */ z.literal('zscore'),
     mean: Finite,
-    sd: z.number().check(z.positive()),
-    scale: z.optional(z.number().check(z.positive())),
+    sd: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive()),
+    scale: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive())),
   }),
 ]);
 export type Normalisation = z.infer<typeof Normalisation>;
 
 /**
- * One engagement feature. Semantics over the window of `windowDays` days ending today:
+ * One engagement feature. Semantics over the window of `windowDays` days ending `windowEndDays`
+ * (default 0) days before today, i.e. days (end - windowDays, end] with end = today - windowEndDays
+ * (so one feature per week of a period is a windowDays 7 feature at windowEndDays 0, 7, 14, ...):
  * - count:        number of `events`
  * - sum / mean:   sum / mean of numeric `prop` over `events`
  * - distinctDays: days with at least one of `events`
- * - recencyDays:  days since the last of `events` (windowDays when none)
+ * - recencyDays:  days from the last of `events` to the window's end (windowDays when none)
+ * - firstDays:    days from the first of `events` to the window's end (0 when none: not started)
+ * - longestGapDays: the longest run of consecutive days of the window without any of `events`
+ *                 (windowDays when none)
  * - ratio:        (sum of `prop`, or count when no prop, over `events`) / count of `denominator` events
  *                 (default: `events`); 0 when the denominator is 0
  * - declared:     `values[declared[key]]` (already in [-1, 1]), `default` (0) when not declared
@@ -42,22 +49,33 @@ export const FeatureSpec = /* @__PURE__ */ z
   .strictObject({
     name: Identifier,
     kind: FeatureKind,
-    events: z.array(Identifier),
-    prop: z.optional(Identifier),
-    denominator: z.optional(z.array(Identifier)),
-    key: z.optional(Identifier),
-    values: z.optional(z.record(z.string(), z.number().check(z.gte(-1), z.lte(1)))),
-    default: z.optional(z.number().check(z.gte(-1), z.lte(1))),
-    windowDays: z.int().check(z.gte(1), z.lte(366)),
-    transform: z.enum(['none', 'log1p', 'sqrt']),
-    clip: z.tuple([Finite, Finite]),
+    events: /* @__PURE__ */ z.array(Identifier),
+    prop: /* @__PURE__ */ z.optional(Identifier),
+    denominator: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(Identifier)),
+    key: /* @__PURE__ */ z.optional(Identifier),
+    values: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.record(
+        /* @__PURE__ */ z.string(),
+        /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(-1), /* @__PURE__ */ z.lte(1)),
+      ),
+    ),
+    default: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(-1), /* @__PURE__ */ z.lte(1)),
+    ),
+    windowDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(366)),
+    /** the window ends this many days before today (default 0: today) */
+    windowEndDays: /* @__PURE__ */ z.optional(
+      /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(365)),
+    ),
+    transform: /* @__PURE__ */ z.enum(['none', 'log1p', 'sqrt']),
+    clip: /* @__PURE__ */ z.tuple([Finite, Finite]),
     normalisation: Normalisation,
     /** Reads an education record (scores, grades, assessment results): FERPA applies. */
-    educationRecord: z.boolean(),
-    description: z.optional(Text(500)),
+    educationRecord: /* @__PURE__ */ z.boolean(),
+    description: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(500)),
   })
   .check(
-    z.superRefine((f, ctx) => {
+    /* @__PURE__ */ z.superRefine((f, ctx) => {
       if (!(f.clip[0] < f.clip[1]))
         ctx.issues.push({
           code: 'custom',
@@ -71,6 +89,13 @@ export const FeatureSpec = /* @__PURE__ */ z
           message: `a ${f.kind} feature needs a prop`,
           path: ['prop'],
           input: f.prop,
+        });
+      if (f.windowDays + (f.windowEndDays ?? 0) > 366)
+        ctx.issues.push({
+          code: 'custom',
+          message: 'windowDays + windowEndDays must be at most 366',
+          path: ['windowEndDays'],
+          input: f.windowEndDays,
         });
       if (f.kind === 'declared') {
         if (!f.key)
@@ -99,7 +124,10 @@ export const FeatureSpec = /* @__PURE__ */ z
   );
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
-/** How many days back (today included) the worker must read rollups: the largest event window. */
+/** How many days back (today included) the worker must read rollups: the furthest reach of an event window. */
 export function rollupWindowDays(specs: FeatureSpec[]): number {
-  return specs.reduce((m, s) => (s.kind === 'declared' ? m : Math.max(m, s.windowDays)), 0);
+  return specs.reduce(
+    (m, s) => (s.kind === 'declared' ? m : Math.max(m, s.windowDays + (s.windowEndDays ?? 0))),
+    0,
+  );
 }

@@ -5,18 +5,24 @@ import { FeatureSpec, rollupWindowDays } from './feature-spec.js';
 
 export const SegmentDoc = /* @__PURE__ */ z.strictObject({
   /** which events and props feed it, in words */
-  dataSources: z.array(Text(300)),
+  dataSources: /* @__PURE__ */ z.array(/* @__PURE__ */ Text(300)),
   /** the criteria a learner meets to be in it */
-  criteria: Text(2000),
+  criteria: /* @__PURE__ */ Text(2000),
   /** how it was validated, with figures */
-  validation: Text(2000),
-  changelog: z.array(z.strictObject({ version: z.int().check(z.gte(1)), date: Text(40), change: Text(500) })),
+  validation: /* @__PURE__ */ Text(2000),
+  changelog: /* @__PURE__ */ z.array(
+    /* @__PURE__ */ z.strictObject({
+      version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1)),
+      date: /* @__PURE__ */ Text(40),
+      change: /* @__PURE__ */ Text(500),
+    }),
+  ),
 });
 export type SegmentDoc = z.infer<typeof SegmentDoc>;
 
 export const Segment = /* @__PURE__ */ z.strictObject({
   id: Identifier,
-  name: Text(120),
+  name: /* @__PURE__ */ Text(120),
   minAgeBand: MinAgeBand,
   documentation: SegmentDoc,
 });
@@ -26,34 +32,51 @@ const modelBase = () => ({
   id: Identifier,
   purpose: Purpose,
   /** names of the manifest features this model reads, in input order */
-  features: z.array(Identifier).check(z.minLength(1)),
-  segments: z.array(Segment).check(z.minLength(2)),
-  description: z.optional(Text(1000)),
+  features: /* @__PURE__ */ z.array(Identifier).check(/* @__PURE__ */ z.minLength(1)),
+  segments: /* @__PURE__ */ z.array(Segment).check(/* @__PURE__ */ z.minLength(2)),
+  description: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(1000)),
 });
 
 export const CentroidModel = /* @__PURE__ */ z.strictObject({
   ...modelBase(),
-  kind: z.literal('centroids'),
+  kind: /* @__PURE__ */ z.literal('centroids'),
   /** k x d, in normalised feature space; row i is segments[i] */
-  centroids: z.array(z.array(Finite)),
+  centroids: /* @__PURE__ */ z.array(/* @__PURE__ */ z.array(Finite)),
 });
 export const SoftmaxModel = /* @__PURE__ */ z.strictObject({
   ...modelBase(),
-  kind: z.literal('softmax'),
+  kind: /* @__PURE__ */ z.literal('softmax'),
   /** d x k */
-  weights: z.array(z.array(Finite)),
+  weights: /* @__PURE__ */ z.array(/* @__PURE__ */ z.array(Finite)),
   /** k */
-  bias: z.array(Finite),
+  bias: /* @__PURE__ */ z.array(Finite),
 });
-export const Model = /* @__PURE__ */ z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel]);
+/** One dense layer of an mlp: `weights` is in x out, `bias` is out. */
+export const DenseLayer = /* @__PURE__ */ z.strictObject({
+  weights: /* @__PURE__ */ z.array(/* @__PURE__ */ z.array(Finite)),
+  bias: /* @__PURE__ */ z.array(Finite),
+});
+/**
+ * A small dense network: one or two hidden layers with ReLU, then a softmax layer over the k
+ * segments (layers[0] reads the d features; the last layer has k outputs).
+ */
+export const MlpModel = /* @__PURE__ */ z.strictObject({
+  ...modelBase(),
+  kind: /* @__PURE__ */ z.literal('mlp'),
+  layers: /* @__PURE__ */ z
+    .array(DenseLayer)
+    .check(/* @__PURE__ */ z.minLength(2), /* @__PURE__ */ z.maxLength(3)),
+});
+export const Model = /* @__PURE__ */ z.discriminatedUnion('kind', [CentroidModel, SoftmaxModel, MlpModel]);
 export type Model = z.infer<typeof Model>;
+export type MlpModel = z.infer<typeof MlpModel>;
 export type CentroidModel = z.infer<typeof CentroidModel>;
 export type SoftmaxModel = z.infer<typeof SoftmaxModel>;
 
 /** Which segments this site may receive, and which of those may be reported in clear. */
 export const SitePolicy = /* @__PURE__ */ z.strictObject({
-  allowed: z.array(Identifier),
-  clear: z.array(Identifier),
+  allowed: /* @__PURE__ */ z.array(Identifier),
+  clear: /* @__PURE__ */ z.array(Identifier),
 });
 export type SitePolicy = z.infer<typeof SitePolicy>;
 
@@ -61,24 +84,24 @@ export type SitePolicy = z.infer<typeof SitePolicy>;
 export const K_THRESHOLD_FLOOR = 20;
 
 export const Reporting = /* @__PURE__ */ z.strictObject({
-  periodDays: z.int().check(z.gte(1), z.lte(365)),
-  epsilonSegment: z.number().check(z.positive(), z.lte(10)),
-  epsilonFeatures: z.number().check(z.gte(0), z.lte(20)),
-  budget: z.strictObject({
-    windowDays: z.int().check(z.gte(1), z.lte(3650)),
-    maxEpsilon: z.number().check(z.positive()),
+  periodDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(365)),
+  epsilonSegment: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive(), /* @__PURE__ */ z.lte(10)),
+  epsilonFeatures: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(0), /* @__PURE__ */ z.lte(20)),
+  budget: /* @__PURE__ */ z.strictObject({
+    windowDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(3650)),
+    maxEpsilon: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive()),
     /**
      * A store the device creates knowing nothing of the site (no floor record, no spend: a new device
      * or a full wipe, as Safari's 7-day rule deletes every database): 'wait' reports only once a full
      * window has passed since its creation, so no rolling window holds a spend from before a wipe and
      * one after; 'report' (and absent, the meaning of manifests signed before the field) reports at once.
      */
-    freshStore: z.optional(z.enum(['wait', 'report'])),
+    freshStore: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['wait', 'report'])),
   }),
   kThreshold: z
     .int()
     .check(
-      z.gte(
+      /* @__PURE__ */ z.gte(
         K_THRESHOLD_FLOOR,
         `must be at least ${K_THRESHOLD_FLOOR}: fewer reports per published cell do not protect a learner`,
       ),
@@ -87,31 +110,33 @@ export const Reporting = /* @__PURE__ */ z.strictObject({
 export type Reporting = z.infer<typeof Reporting>;
 
 export const Retention = /* @__PURE__ */ z.strictObject({
-  rawEventDays: z.int().check(z.gte(1), z.lte(3650)),
-  rollupDays: z.int().check(z.gte(1), z.lte(3650)),
+  rawEventDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(3650)),
+  rollupDays: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1), /* @__PURE__ */ z.lte(3650)),
 });
 export type Retention = z.infer<typeof Retention>;
 
 export const ManifestSite = /* @__PURE__ */ z.strictObject({
   id: Identifier,
   /** page origins allowed to use this manifest, e.g. "https://app.example.org" */
-  origins: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  origins: /* @__PURE__ */ z
+    .array(/* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1)))
+    .check(/* @__PURE__ */ z.minLength(1)),
 });
 
 export const Manifest = /* @__PURE__ */ z
   .strictObject({
-    version: z.int().check(z.gte(1)),
+    version: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1)),
     issuedAt: IsoDate,
     expiresAt: IsoDate,
     site: ManifestSite,
-    features: z.array(FeatureSpec).check(z.minLength(1)),
-    models: z.array(Model).check(z.minLength(1)),
+    features: /* @__PURE__ */ z.array(FeatureSpec).check(/* @__PURE__ */ z.minLength(1)),
+    models: /* @__PURE__ */ z.array(Model).check(/* @__PURE__ */ z.minLength(1)),
     policy: SitePolicy,
     reporting: Reporting,
     retention: Retention,
   })
   .check(
-    z.superRefine((m, ctx) => {
+    /* @__PURE__ */ z.superRefine((m, ctx) => {
       for (const issue of manifestIssues(m)) ctx.issues.push({ code: 'custom', input: m, ...issue });
     }),
   );
@@ -177,6 +202,31 @@ export function manifestIssues(
             message: `centroid needs ${d} coordinates (one per feature)`,
             path: ['models', mi, 'centroids', ri],
           });
+      });
+    } else if (model.kind === 'mlp') {
+      let width = d;
+      model.layers.forEach((layer, li) => {
+        const last = li === model.layers.length - 1;
+        const cols = last ? k : layer.bias.length;
+        const at = ['models', mi, 'layers', li];
+        if (layer.weights.length !== width)
+          out.push({
+            message: `layer ${li} weights need ${width} rows (its inputs)`,
+            path: [...at, 'weights'],
+          });
+        layer.weights.forEach((row, ri) => {
+          if (row.length !== cols)
+            out.push({
+              message: `layer ${li} weight row needs ${cols} columns${last ? ' (one per segment)' : ''}`,
+              path: [...at, 'weights', ri],
+            });
+        });
+        if (layer.bias.length !== cols || cols < 1)
+          out.push({
+            message: `layer ${li} bias needs ${Math.max(1, cols)} entries${last ? ' (one per segment)' : ''}`,
+            path: [...at, 'bias'],
+          });
+        width = cols;
       });
     } else {
       if (model.weights.length !== d)

@@ -7,27 +7,40 @@ import { Finite, Identifier, Purpose } from './atoms.js';
 
 /** One perturbed segment id, as the report's ldp field carries it (src/core/privacy/segment.ts). */
 export const SegmentResponse = /* @__PURE__ */ z.discriminatedUnion('oracle', [
-  z.object({ oracle: z.literal('grr'), value: z.int() }),
-  z.object({ oracle: z.literal('oue'), bits: z.array(z.union([z.literal(0), z.literal(1)])) }),
+  /* @__PURE__ */ z.object({ oracle: /* @__PURE__ */ z.literal('grr'), value: /* @__PURE__ */ z.int() }),
+  /* @__PURE__ */ z.object({
+    oracle: /* @__PURE__ */ z.literal('oue'),
+    bits: /* @__PURE__ */ z.array(
+      /* @__PURE__ */ z.union([/* @__PURE__ */ z.literal(0), /* @__PURE__ */ z.literal(1)]),
+    ),
+  }),
 ]);
 export type SegmentResponse = z.infer<typeof SegmentResponse>;
 
 export const SegmentField = /* @__PURE__ */ z.discriminatedUnion('channel', [
-  z.strictObject({ model: Identifier, channel: z.literal('clear'), segment: Identifier }),
-  z
+  /* @__PURE__ */ z.strictObject({
+    model: Identifier,
+    channel: /* @__PURE__ */ z.literal('clear'),
+    segment: Identifier,
+  }),
+  /* @__PURE__ */ z
     .strictObject({
       model: Identifier,
-      channel: z.literal('ldp'),
-      eps: z.number().check(z.positive()),
-      k: z.int().check(z.gte(2)),
-      oracle: z.enum(['grr', 'oue']),
+      channel: /* @__PURE__ */ z.literal('ldp'),
+      eps: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive()),
+      k: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(2)),
+      oracle: /* @__PURE__ */ z.enum(['grr', 'oue']),
       /** grr: the reported index */
-      value: z.optional(z.int().check(z.gte(0))),
+      value: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0))),
       /** oue: the perturbed one-hot vector */
-      bits: z.optional(z.array(z.union([z.literal(0), z.literal(1)]))),
+      bits: /* @__PURE__ */ z.optional(
+        /* @__PURE__ */ z.array(
+          /* @__PURE__ */ z.union([/* @__PURE__ */ z.literal(0), /* @__PURE__ */ z.literal(1)]),
+        ),
+      ),
     })
     .check(
-      z.superRefine((f, ctx) => {
+      /* @__PURE__ */ z.superRefine((f, ctx) => {
         if (f.oracle === 'grr' && (f.value === undefined || f.value >= f.k || f.bits !== undefined)) {
           ctx.issues.push({
             code: 'custom',
@@ -51,17 +64,17 @@ export type SegmentField = z.infer<typeof SegmentField>;
 
 export const FeatureField = /* @__PURE__ */ z
   .strictObject({
-    eps: z.number().check(z.positive()),
+    eps: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.positive()),
     /** number of features in the manifest's feature list (the vector's length) */
-    d: z.int().check(z.gte(1)),
-    mechanism: z.enum(['duchi', 'piecewise', 'hybrid']),
+    d: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1)),
+    mechanism: /* @__PURE__ */ z.enum(['duchi', 'piecewise', 'hybrid']),
     /** the sampled dimensions (indices into the manifest's features) */
-    dims: z.array(z.int().check(z.gte(0))),
+    dims: /* @__PURE__ */ z.array(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0))),
     /** noised, scaled values for `dims`, in the same order */
-    values: z.array(Finite),
+    values: /* @__PURE__ */ z.array(Finite),
   })
   .check(
-    z.superRefine((f, ctx) => {
+    /* @__PURE__ */ z.superRefine((f, ctx) => {
       if (f.dims.length !== f.values.length || f.dims.length === 0)
         ctx.issues.push({
           code: 'custom',
@@ -83,18 +96,20 @@ export type FeatureField = z.infer<typeof FeatureField>;
 export const Report = /* @__PURE__ */ z
   .strictObject({
     /** random, for idempotency only */
-    id: z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')),
+    id: /* @__PURE__ */ z
+      .string()
+      .check(/* @__PURE__ */ z.regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex characters')),
     site: Identifier,
-    manifestVersion: z.int().check(z.gte(1)),
+    manifestVersion: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(1)),
     /** day number (days since 1970-01-01 UTC) of the period's first day */
-    period: z.int().check(z.gte(0)),
-    segments: z.array(SegmentField),
-    features: z.optional(FeatureField),
+    period: /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.gte(0)),
+    segments: /* @__PURE__ */ z.array(SegmentField),
+    features: /* @__PURE__ */ z.optional(FeatureField),
     /** total epsilon this report spends: eps of every ldp segment field plus the feature field's */
-    epsilon: z.number().check(z.gte(0)),
+    epsilon: /* @__PURE__ */ z.number().check(/* @__PURE__ */ z.gte(0)),
   })
   .check(
-    z.superRefine((r, ctx) => {
+    /* @__PURE__ */ z.superRefine((r, ctx) => {
       const spent = reportEpsilon(r.segments, r.features);
       if (Math.abs(spent - r.epsilon) > 1e-9)
         ctx.issues.push({
@@ -116,60 +131,75 @@ export function reportEpsilon(segments: readonly SegmentField[], features: Featu
 export const MAX_BATCH_REPORTS = 100;
 
 export const ReportBatch = /* @__PURE__ */ z.strictObject({
-  reports: z.array(Report).check(z.minLength(1), z.maxLength(MAX_BATCH_REPORTS)),
+  reports: /* @__PURE__ */ z
+    .array(Report)
+    .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(MAX_BATCH_REPORTS)),
 });
 export type ReportBatch = z.infer<typeof ReportBatch>;
 
 /** A point estimate with its standard error and 95% interval; null where the cell is suppressed. */
 export const Estimate = /* @__PURE__ */ z.object({
-  value: z.number(),
-  se: z.number(),
-  lo: z.number(),
-  hi: z.number(),
+  value: /* @__PURE__ */ z.number(),
+  se: /* @__PURE__ */ z.number(),
+  lo: /* @__PURE__ */ z.number(),
+  hi: /* @__PURE__ */ z.number(),
 });
 export type Estimate = z.infer<typeof Estimate>;
 
 /** The shape of a site's estimates, with `count` for every count and `support` for a cell's support. */
 const estimatesShape = <C extends z.ZodMiniType, S extends z.ZodMiniType>(count: C, support: S) =>
-  z.object({
-    site: z.string(),
-    manifestVersion: z.int(),
-    generatedAt: z.string(),
-    kThreshold: z.int(),
+  /* @__PURE__ */ z.object({
+    site: /* @__PURE__ */ z.string(),
+    manifestVersion: /* @__PURE__ */ z.int(),
+    generatedAt: /* @__PURE__ */ z.string(),
+    kThreshold: /* @__PURE__ */ z.int(),
     /** reports counted (this site and manifest version) */
     reports: count,
-    models: z.array(
-      z.object({
-        model: z.string(),
+    models: /* @__PURE__ */ z.array(
+      /* @__PURE__ */ z.object({
+        model: /* @__PURE__ */ z.string(),
         purpose: Purpose,
         /** reports that carry a field for this model, by channel */
-        n: z.object({ clear: count, ldp: count }),
-        segments: z.array(
-          z.object({
-            id: z.string(),
-            name: z.string(),
+        n: /* @__PURE__ */ z.object({ clear: count, ldp: count }),
+        segments: /* @__PURE__ */ z.array(
+          /* @__PURE__ */ z.object({
+            id: /* @__PURE__ */ z.string(),
+            name: /* @__PURE__ */ z.string(),
             /** reports backing this cell (clear count, or estimated count for ldp) */
             support,
-            suppressed: z.boolean(),
-            share: z.nullable(Estimate),
+            suppressed: /* @__PURE__ */ z.boolean(),
+            share: /* @__PURE__ */ z.nullable(Estimate),
             /** per-feature means within the segment, in the manifest's feature order (normalised scale) */
-            featureMeans: z.array(z.object({ feature: z.string(), estimate: z.nullable(Estimate) })),
+            featureMeans: /* @__PURE__ */ z.array(
+              /* @__PURE__ */ z.object({
+                feature: /* @__PURE__ */ z.string(),
+                estimate: /* @__PURE__ */ z.nullable(Estimate),
+              }),
+            ),
           }),
         ),
       }),
     ),
     /** population means per feature (normalised scale) */
-    features: z.array(
-      z.object({ feature: z.string(), n: count, suppressed: z.boolean(), estimate: z.nullable(Estimate) }),
+    features: /* @__PURE__ */ z.array(
+      /* @__PURE__ */ z.object({
+        feature: /* @__PURE__ */ z.string(),
+        n: count,
+        suppressed: /* @__PURE__ */ z.boolean(),
+        estimate: /* @__PURE__ */ z.nullable(Estimate),
+      }),
     ),
   });
 
 /** What estimateSite computes (src/core/privacy/estimate.ts): exact counts, supports withheld as 0 in suppressed cells. */
-export const SiteEstimates = /* @__PURE__ */ estimatesShape(z.int(), z.number());
+export const SiteEstimates = /* @__PURE__ */ estimatesShape(
+  /* @__PURE__ */ z.int(),
+  /* @__PURE__ */ z.number(),
+);
 export type SiteEstimates = z.infer<typeof SiteEstimates>;
 
 /** A count as the server publishes it: rounded to the nearest `rounding`; null when under kThreshold. */
-const PublishedCount = /* @__PURE__ */ z.nullable(z.int());
+const PublishedCount = /* @__PURE__ */ z.nullable(/* @__PURE__ */ z.int());
 
 /**
  * The estimates every view publishes (GET /v1/sites/:site/estimates, the admin API and console):
@@ -178,31 +208,31 @@ const PublishedCount = /* @__PURE__ */ z.nullable(z.int());
  */
 export const PublishedEstimates = /* @__PURE__ */ z.extend(estimatesShape(PublishedCount, PublishedCount), {
   /** counts and supports are multiples of this */
-  rounding: z.int(),
+  rounding: /* @__PURE__ */ z.int(),
   /** the reporting periods counted, by first day, ascending */
-  periods: z.array(z.int()),
+  periods: /* @__PURE__ */ z.array(/* @__PURE__ */ z.int()),
   /** whether the live period (not yet closed) is counted: only in the signed-in admin views */
-  live: z.boolean(),
+  live: /* @__PURE__ */ z.boolean(),
   /** the series counted: the reports of every version in `versions` are pooled (src/server/estimates/series.ts) */
-  series: z.string(),
+  series: /* @__PURE__ */ z.string(),
   /** the versions of the series, ascending (manifestVersion is one of them) */
-  versions: z.array(z.int()),
+  versions: /* @__PURE__ */ z.array(/* @__PURE__ */ z.int()),
   /** the signed-in admin views only: the same estimates period by period, ascending, the live one included */
-  timeline: z.optional(
-    z.array(
-      z.extend(
-        z.pick(estimatesShape(PublishedCount, PublishedCount), {
+  timeline: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.array(
+      /* @__PURE__ */ z.extend(
+        /* @__PURE__ */ z.pick(estimatesShape(PublishedCount, PublishedCount), {
           reports: true,
           models: true,
           features: true,
         }),
         {
           /** the period's first day (day number) */
-          period: z.int(),
+          period: /* @__PURE__ */ z.int(),
           /** the first day as an ISO date */
-          start: z.string(),
+          start: /* @__PURE__ */ z.string(),
           /** whether the period is still open */
-          live: z.boolean(),
+          live: /* @__PURE__ */ z.boolean(),
         },
       ),
     ),

@@ -9,14 +9,16 @@ import { Purpose, Text } from './atoms.js';
 /** What fit and train share: the CSV text and how to read its columns. */
 const LearnerTable = {
   /** the learner CSV's text: a header, one row per learner */
-  csv: /* @__PURE__ */ z.string().check(z.minLength(1)),
+  csv: /* @__PURE__ */ z.string().check(/* @__PURE__ */ z.minLength(1)),
   /** a name for the CSV in messages and the draft's documentation (default upload.csv) */
-  file: /* @__PURE__ */ z.optional(Text(200)),
-  idColumn: /* @__PURE__ */ z.optional(Text(200)),
+  file: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(200)),
+  idColumn: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(200)),
   /** the feature columns, comma-separated (default: every column but the id and label) */
-  features: /* @__PURE__ */ z.optional(Text(2000)),
-  seed: /* @__PURE__ */ z.optional(z.int().check(z.minimum(0), z.maximum(2 ** 31))),
-  modelId: /* @__PURE__ */ z.optional(Text(64)),
+  features: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(2000)),
+  seed: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.minimum(0), /* @__PURE__ */ z.maximum(2 ** 31)),
+  ),
+  modelId: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(64)),
   purpose: /* @__PURE__ */ z.optional(Purpose),
 };
 
@@ -24,12 +26,14 @@ const LearnerTable = {
 export const FitRequest = /* @__PURE__ */ z.object({
   ...LearnerTable,
   /** one k or a range such as 2..8 (default 2..8), within the server's cap */
-  k: /* @__PURE__ */ z.optional(Text(20)),
-  restarts: /* @__PURE__ */ z.optional(z.int().check(z.minimum(1), z.maximum(20))),
+  k: /* @__PURE__ */ z.optional(/* @__PURE__ */ Text(20)),
+  restarts: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.minimum(1), /* @__PURE__ */ z.maximum(20)),
+  ),
   /** the k of the draft model (default: the best) */
-  choose: /* @__PURE__ */ z.optional(z.int().check(z.minimum(2))),
+  choose: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.minimum(2))),
   /** true: the answer carries the four charts (SVG) of the chosen k, as `edseg-admin fit --out` writes them */
-  charts: /* @__PURE__ */ z.optional(z.boolean()),
+  charts: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
 });
 export type FitRequest = z.infer<typeof FitRequest>;
 
@@ -38,19 +42,21 @@ export const TrainRequest = /* @__PURE__ */ z.object({
   ...LearnerTable,
   /** the class column */
   label: /* @__PURE__ */ Text(200),
-  folds: /* @__PURE__ */ z.optional(z.int().check(z.minimum(2), z.maximum(20))),
-  l2: /* @__PURE__ */ z.optional(z.number().check(z.minimum(0))),
+  folds: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.minimum(2), /* @__PURE__ */ z.maximum(20)),
+  ),
+  l2: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number().check(/* @__PURE__ */ z.minimum(0))),
 });
 export type TrainRequest = z.infer<typeof TrainRequest>;
 
 /** A science job as GET …/jobs, a 409 and a cancel name it. */
 export const ScienceJob = /* @__PURE__ */ z.object({
-  id: z.string(),
-  site: z.string(),
-  kind: z.enum(['fit', 'train']),
-  actor: z.string(),
-  startedAt: z.string(),
+  id: /* @__PURE__ */ z.string(),
+  site: /* @__PURE__ */ z.string(),
+  kind: /* @__PURE__ */ z.enum(['fit', 'train']),
+  actor: /* @__PURE__ */ z.string(),
+  startedAt: /* @__PURE__ */ z.string(),
   /** the last progress line the job posted */
-  progress: z.optional(z.string()),
+  progress: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 export type ScienceJob = z.infer<typeof ScienceJob>;

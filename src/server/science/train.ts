@@ -69,7 +69,7 @@ export function softmaxModel(
       name: label.slice(0, 120),
       minAgeBand: 'under13' as const,
       documentation: {
-        dataSources: [`features ${features.join(', ')} (normalised to [-1, 1])`, `trained on ${source}`],
+        dataSources: [sourceLine(features), `trained on ${source}`.slice(0, 300)],
         criteria: `The most probable class of the model (softmax of x·W + b) is "${label}".`.slice(0, 2000),
         validation: validation(c).slice(0, 2000),
         changelog: [{ version: 1, date, change: 'drafted by edseg-admin train' }],
@@ -84,12 +84,24 @@ export function softmaxModel(
   return model;
 }
 
+/** The documentation's line naming the features, within the schema's 300 characters (the model lists them all). */
+export function sourceLine(features: readonly string[]): string {
+  const all = `features ${features.join(', ')} (normalised to [-1, 1])`;
+  if (all.length <= 300) return all;
+  const tail = ` and more: ${features.length} in all, the model lists them (normalised to [-1, 1])`;
+  return `${all.slice(0, 300 - tail.length).replace(/, [^,]*$/, '')}${tail}`;
+}
+
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 
 /** The validation text of class c's segment: the cross-validation figures, as the draft documents them. */
-export function validationText(v: TrainValidation, source: string): (c: number) => string {
+export function validationText(
+  v: TrainValidation,
+  source: string,
+  kind: 'softmax' | 'mlp' = 'softmax',
+): (c: number) => string {
   return (c) =>
-    `${v.folds}-fold stratified cross-validation on ${v.rows} rows of ${source}, probabilities from the device's softmax code: ` +
+    `${v.folds}-fold stratified cross-validation on ${v.rows} rows of ${source}, probabilities from the device's ${kind} code: ` +
     `AUC (this class vs the rest) ${v.auc[c]!.toFixed(3)}, accuracy ${pct(v.accuracy)}; ` +
     `recall of this class ${pct(v.confusion[c]![c]! / v.confusion[c]!.reduce((s, x) => s + x, 0))}.`;
 }
@@ -113,13 +125,26 @@ export function deviceProbabilities(
   return x.map((row) => assignReference(model, [...row]).scores);
 }
 
-/** Stratified k-fold cross-validation of the softmax regression on x with labels y in [0, k). */
+/** Fits a model to one fold's rows and labels; resolves to the device's class probabilities of new rows. */
+export type FoldFitter = (
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+) => Promise<(rows: readonly (readonly number[])[]) => number[][]>;
+
+/** Stratified k-fold cross-validation of the softmax regression (or of `fitFold`'s model) on x with labels y in [0, k). */
 export async function crossValidate(
   x: readonly (readonly number[])[],
   y: readonly number[],
   classes: string[],
   features: string[],
-  opts: { folds: number; seed: number; softmax?: SoftmaxOptions; progress?: (l: string) => void },
+  opts: {
+    folds: number;
+    seed: number;
+    softmax?: SoftmaxOptions;
+    progress?: (l: string) => void;
+    /** fits one fold and gives the device's probabilities of held-out rows (default: the softmax of `softmax`) */
+    fitFold?: FoldFitter;
+  },
 ): Promise<TrainValidation> {
   const k = classes.length;
   const fold = stratifiedFolds(y, opts.folds, permutation(y.length, seededRandom(opts.seed)));
@@ -128,18 +153,17 @@ export async function crossValidate(
     const train = y.map((_, i) => i).filter((i) => fold[i] !== f);
     const test = y.map((_, i) => i).filter((i) => fold[i] === f);
     if (test.length === 0) continue;
-    const fit = await trainSoftmax(
+    const fitFold: FoldFitter =
+      opts.fitFold ??
+      (async (tx, ty) => {
+        const fit = await trainSoftmax(tx, ty, k, opts.softmax);
+        return (rows) => deviceProbabilities(features, k, fit, rows);
+      });
+    const predict = await fitFold(
       train.map((i) => x[i]!),
       train.map((i) => y[i]!),
-      k,
-      opts.softmax,
     );
-    const p = deviceProbabilities(
-      features,
-      k,
-      fit,
-      test.map((i) => x[i]!),
-    );
+    const p = predict(test.map((i) => x[i]!));
     test.forEach((i, t) => (probs[i] = p[t]!));
     opts.progress?.(`fold ${f + 1}/${opts.folds}: ${train.length} train, ${test.length} held out`);
   }

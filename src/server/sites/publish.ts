@@ -315,6 +315,8 @@ export function describeChanges(prev: Manifest | null, next: Manifest): string[]
       !same([old.weights, old.bias], [m.weights, m.bias])
     )
       out.push(`model ${m.id} weights changed`);
+    else if (m.kind === 'mlp' && old.kind === 'mlp' && !same(old.layers, m.layers))
+      out.push(`model ${m.id} weights changed`);
     out.push(
       ...listChange(
         `model ${m.id} segments`,

@@ -207,3 +207,44 @@ describe('rollupWindowDays', () => {
     expect(rollupWindowDays([declared])).toBe(0);
   });
 });
+
+describe('windowEndDays and the engagement-shape kinds (issue 21)', () => {
+  // active on TODAY-9, TODAY-8, TODAY-3 within a 14-day window ending TODAY
+  const active = [ev(TODAY - 9, 'quiz'), ev(TODAY - 8, 'quiz'), ev(TODAY - 3, 'quiz'), ev(TODAY - 3, 'quiz')];
+  it('windowEndDays moves the window back: one feature per week', () => {
+    const week = (k: number) => spec({ kind: 'count', windowDays: 7, windowEndDays: 7 * k });
+    expect(raw1(week(0), active)).toBe(2); // days TODAY-6..TODAY
+    expect(raw1(week(1), active)).toBe(2); // days TODAY-13..TODAY-7
+    expect(raw1(week(2), active)).toBe(0);
+    // never reaches past today, even with an event tomorrow
+    expect(raw1(week(0), [ev(TODAY + 1, 'quiz')])).toBe(0);
+  });
+  it('the rollup window covers windowDays + windowEndDays', () => {
+    expect(rollupWindowDays([spec({ kind: 'count', windowDays: 7, windowEndDays: 21 })])).toBe(28);
+  });
+  it('a window reaching further than 366 days is refused, naming windowEndDays', () => {
+    expect(() => spec({ kind: 'count', windowDays: 300, windowEndDays: 100 })).toThrow(/windowEndDays/);
+  });
+  it('firstDays: days from the first active day to the window end, 0 when none', () => {
+    const s = spec({ kind: 'firstDays', windowDays: 14, clip: [0, 14] });
+    expect(raw1(s, active)).toBe(9);
+    expect(raw1(s, [])).toBe(0);
+    expect(raw1(spec({ kind: 'firstDays', windowDays: 14, windowEndDays: 5, clip: [0, 14] }), active)).toBe(
+      4,
+    );
+  });
+  it('recencyDays counts to the window end', () => {
+    expect(raw1(spec({ kind: 'recencyDays', windowDays: 14, windowEndDays: 5, clip: [0, 14] }), active)).toBe(
+      3,
+    );
+  });
+  it('longestGapDays: the longest run of inactive days in the window, windowDays when none', () => {
+    const s = spec({ kind: 'longestGapDays', windowDays: 14, clip: [0, 14] });
+    // window TODAY-13..TODAY: gaps 4 (TODAY-13..-10), 4 (TODAY-7..-4), 3 (TODAY-2..TODAY)
+    expect(raw1(s, active)).toBe(4);
+    expect(raw1(s, [...active, ev(TODAY - 12, 'quiz')])).toBe(4);
+    expect(raw1(s, [ev(TODAY - 13, 'quiz'), ev(TODAY, 'quiz')])).toBe(12);
+    expect(raw1(s, [])).toBe(14);
+    expect(raw1(s, [ev(TODAY - 20, 'quiz')])).toBe(14); // outside the window
+  });
+});

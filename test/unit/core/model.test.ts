@@ -103,7 +103,17 @@ describe('the TensorFlow.js build', () => {
       .getKernelsForBackend('cpu')
       .map((k) => k.kernelName)
       .sort();
-    expect(names).toEqual(['Add', 'ArgMax', 'ArgMin', 'Multiply', 'Softmax', 'SquaredDifference', 'Sum']);
+    expect(names).toEqual([
+      'Add',
+      'ArgMax',
+      'ArgMin',
+      'Multiply',
+      'Relu',
+      'Reshape',
+      'Softmax',
+      'SquaredDifference',
+      'Sum',
+    ]);
     expect(KERNELS.map((k) => k.kernelName).sort()).toEqual(names);
   });
   it('leaves every other kernel unregistered, so an op outside the list fails', () => {

@@ -82,6 +82,24 @@ describe('eval/run.ts', () => {
           testPresentation: string;
           auc: number;
           baselineAuc: number;
+          prAuc: number;
+          brier: number;
+          recallAt20: number;
+          aucCi: [number, number];
+          prAucCi: [number, number];
+          brierCi: [number, number];
+          recallAt20Ci: [number, number];
+          model: string;
+          models: {
+            model: string;
+            onDevice: boolean;
+            auc: number;
+            aucCi: [number, number];
+            candidate: string;
+          }[];
+          manifestBytes: { mlp: number; softmax: number };
+          cv: { candidate: string; auc: number }[];
+          ldp: { epsilon: number; reps: number; trueSegmentShare: number; meanEstimate: number }[];
         }[];
         tables: string;
       };
@@ -92,6 +110,40 @@ describe('eval/run.ts', () => {
       // held out on a later presentation: clearly better than chance, and better than the plain baseline
       expect(aaa!.auc).toBeGreaterThan(0.65);
       expect(aaa!.auc).toBeGreaterThan(aaa!.baselineAuc);
+      // the benchmark: every metric with a bootstrap interval around it, for every model
+      for (const k of ['auc', 'prAuc', 'brier', 'recallAt20'] as const) {
+        const ci = aaa![`${k}Ci`];
+        expect(ci[0]).toBeLessThanOrEqual(aaa![k]);
+        expect(ci[1]).toBeGreaterThanOrEqual(aaa![k]);
+        expect(ci[1]).toBeGreaterThan(ci[0]);
+      }
+      expect(aaa!.models.map((m) => m.model)).toEqual(['mlp', 'softmax', 'baseline']);
+      // the segment is an on-device model, its top-level figures its own
+      expect(aaa!.models.find((m) => m.model === aaa!.model)).toMatchObject({
+        onDevice: true,
+        auc: aaa!.auc,
+      });
+      expect(aaa!.models[0]!.candidate).toMatch(/^mlp (summary|weekly|weeklyTotals) /);
+      // every candidate cross-validated in training; each kind's chosen one is its best there
+      expect(aaa!.cv).toHaveLength(24);
+      for (const m of aaa!.models.slice(0, 2)) {
+        const mine = aaa!.cv.filter((c) => c.candidate.startsWith(`${m.model} `));
+        expect(mine.find((c) => c.candidate === m.candidate)!.auc).toBe(Math.max(...mine.map((c) => c.auc)));
+      }
+      expect(aaa!.manifestBytes.mlp).toBeGreaterThan(500);
+      expect(aaa!.manifestBytes.softmax).toBeGreaterThan(500);
+      // the at-risk share from one ldp report per test learner, at epsilon 0.5, 1, 2 (R = --reps)
+      expect(aaa!.ldp.map((l) => [l.epsilon, l.reps])).toEqual([
+        [0.5, 1],
+        [1, 1],
+        [2, 1],
+      ]);
+      expect(aaa!.ldp[2]!.meanEstimate).toBeGreaterThan(aaa!.ldp[2]!.trueSegmentShare - 0.15);
+      expect(aaa!.ldp[2]!.meanEstimate).toBeLessThan(aaa!.ldp[2]!.trueSegmentShare + 0.15);
+      expect(body.tables).toMatch(/### C3\. The at-risk share from LDP reports/);
+      expect(aaa!.models.find((m) => m.model === 'baseline')!.auc).toBe(aaa!.baselineAuc);
+      expect(body.tables).toMatch(/### C2\. Early-warning benchmark/);
+      expect(readFileSync(join(out, 'calibration-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);
       expect(body.tables).toMatch(/## Part C: predictive at-risk segment/);
       expect(readFileSync(join(out, 'evaluation.md'), 'utf8')).toMatch(/\| AAA \| 2013J \| 2014J \|/);
       expect(readFileSync(join(out, 'roc-AAA.svg'), 'utf8')).toMatch(/^<(svg|figure)/);

@@ -1,0 +1,227 @@
+/**
+ * The manifest's `mlp` model kind trained with TensorFlow.js in Node (Bishop 2006, PRML §5.2–5.3):
+ * one or two ReLU hidden layers and a softmax output, on the class-weighted, L2-regularised mean
+ * cross-entropy
+ *
+ *   L = -(Σ_i w_{y_i} log p_i[y_i]) / (Σ_i w_{y_i}) + (λ/2) Σ_l ||W_l||²,   w_c = n / (k · n_c)
+ *
+ * by full-batch Adam. tfjs-core's Node bundle registers no gradient functions (tf-node.ts), so the
+ * gradient is back-propagated in closed form: with D = diag(w)/Σw, the output error is
+ * E = D (P - Y), ∂L/∂W_l = H_{l-1}ᵀ E_l + λW_l, ∂L/∂b_l = Σ_rows E_l, E_{l-1} = (E_l W_lᵀ) ⊙ [Z_{l-1} > 0].
+ * Early stopping: a stratified, seeded share of the rows is held out (the inner validation fold);
+ * training stops when its weighted loss has not improved for `patience` epochs and returns the
+ * weights of the best epoch. Weights start He-uniform from a seeded generator (random.ts).
+ */
+import { assignReference } from '../../core/model.js';
+import { seededRandom } from '../../core/privacy/random.js';
+import { Model, type MlpModel, type Purpose } from '../../core/schema.js';
+import { permutation } from '../../core/science/cluster.js';
+import { stratifiedFolds } from '../../core/science/metrics.js';
+import { tfNode, type tf as TF } from './tf-node.js';
+import { segmentIdOf, sourceLine, type FoldFitter } from './train.js';
+
+export type MlpOptions = {
+  /** hidden layer widths: one or two layers (default [16]) */
+  hidden?: number[];
+  /** λ, the L2 penalty on the weights (default 0.01) */
+  l2?: number;
+  /** Adam's learning rate (default 0.01) */
+  learningRate?: number;
+  /** epochs at most (default 1000) */
+  epochs?: number;
+  /** stop after this many epochs without a better validation loss (default 50) */
+  patience?: number;
+  /** the inner validation fold: 1 / validationFolds of the rows (default 5: 20%) */
+  validationFolds?: number;
+  /** weight each class by n / (k · n_c) (default true) */
+  classWeights?: boolean;
+  /** seeds the initial weights and the validation split (default 1) */
+  seed?: number;
+};
+
+export type MlpFit = {
+  layers: { weights: number[][]; bias: number[] }[];
+  /** the epoch whose weights are returned, the epochs run, its validation loss */
+  bestEpoch: number;
+  epochs: number;
+  validationLoss: number;
+};
+
+/** Fits an mlp to rows `x` (n x d) with labels `y` in [0, k). */
+export async function trainMlp(
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+  k: number,
+  opts: MlpOptions = {},
+): Promise<MlpFit> {
+  const tf = await tfNode();
+  const hidden = opts.hidden ?? [16];
+  if (hidden.length < 1 || hidden.length > 2 || !hidden.every((h) => Number.isInteger(h) && h >= 1))
+    throw new Error('trainMlp: hidden must be one or two positive whole widths');
+  const l2 = opts.l2 ?? 0.01;
+  const patience = opts.patience ?? 50;
+  const n = x.length;
+  const d = x[0]?.length ?? 0;
+  const rng = seededRandom(opts.seed ?? 1);
+  const folds = opts.validationFolds ?? 5;
+  const fold = stratifiedFolds(y, folds, permutation(n, rng));
+  const fitRows = fold.flatMap((f, i) => (f === 0 ? [] : [i]));
+  const valRows = fold.flatMap((f, i) => (f === 0 ? [i] : []));
+  const counts = Array.from({ length: k }, (_, c) => y.filter((v) => v === c).length);
+  const classWeight = (c: number) => (opts.classWeights === false ? 1 : n / (k * Math.max(1, counts[c]!)));
+
+  const widths = [d, ...hidden, k];
+  const params = widths.slice(1).map((out, l) => {
+    const inW = widths[l]!;
+    const limit = Math.sqrt(6 / inW); // He-uniform for ReLU
+    const w = Array.from({ length: inW * out }, () => (2 * rng.real() - 1) * limit);
+    return { W: tf.variable(tf.tensor2d(w, [inW, out])), b: tf.variable(tf.zeros([out])) };
+  });
+  const data = (rows: number[]) => {
+    const weights = rows.map((i) => classWeight(y[i]!));
+    const total = weights.reduce((s, v) => s + v, 0);
+    return {
+      X: tf.tensor2d(
+        rows.flatMap((i) => [...x[i]!]),
+        [rows.length, d],
+      ),
+      Y: tf.cast(
+        tf.oneHot(
+          tf.tensor1d(
+            rows.map((i) => y[i]!),
+            'int32',
+          ),
+          k,
+        ),
+        'float32',
+      ),
+      D: tf.tensor2d(
+        weights.map((v) => v / total),
+        [rows.length, 1],
+      ),
+    };
+  };
+  const fit = data(fitRows);
+  const val = data(valRows.length > 0 ? valRows : fitRows);
+  /** forward pass: the pre-activations Z_l and activations H_l (H_0 = X), logits last */
+  const forward = (X: TF.Tensor2D) => {
+    const hs: TF.Tensor2D[] = [X];
+    const zs: TF.Tensor2D[] = [];
+    params.forEach((p, l) => {
+      const z = tf.add(tf.matMul(hs[l]!, p.W), p.b) as TF.Tensor2D;
+      zs.push(z);
+      if (l < params.length - 1) hs.push(tf.relu(z));
+    });
+    return { hs, zs };
+  };
+  const weightedLoss = (s: ReturnType<typeof data>) =>
+    tf.tidy(() => {
+      const logits = forward(s.X).zs.at(-1)!;
+      return -tf.sum(tf.mul(s.D, tf.mul(s.Y, tf.logSoftmax(logits)))).dataSync()[0]!;
+    });
+  const optimiser = tf.train.adam(opts.learningRate ?? 0.01);
+  let best = { loss: Infinity, epoch: 0, layers: [] as MlpFit['layers'] };
+  let epoch = 0;
+  try {
+    for (epoch = 1; epoch <= (opts.epochs ?? 1000); epoch++) {
+      const grads = tf.tidy(() => {
+        const { hs, zs } = forward(fit.X);
+        let e: TF.Tensor2D = tf.mul(fit.D, tf.sub(tf.softmax(zs.at(-1)!), fit.Y));
+        const out: { name: string; tensor: TF.Tensor }[] = [];
+        for (let l = params.length - 1; l >= 0; l--) {
+          const p = params[l]!;
+          out.push({ name: p.W.name, tensor: tf.add(tf.matMul(hs[l]!, e, true, false), tf.mul(l2, p.W)) });
+          out.push({ name: p.b.name, tensor: tf.sum(e, 0) });
+          if (l > 0) e = tf.mul(tf.matMul(e, p.W, false, true), tf.step(zs[l - 1]!)) as TF.Tensor2D;
+        }
+        return out;
+      });
+      optimiser.applyGradients(grads);
+      grads.forEach((g) => g.tensor.dispose());
+      const loss = weightedLoss(val);
+      if (loss < best.loss - 1e-6) {
+        best = {
+          loss,
+          epoch,
+          layers: params.map((p) => ({
+            weights: p.W.arraySync() as number[][],
+            bias: p.b.arraySync() as number[],
+          })),
+        };
+      } else if (epoch - best.epoch >= patience) break;
+    }
+    return {
+      layers: best.layers,
+      bestEpoch: best.epoch,
+      epochs: Math.min(epoch, opts.epochs ?? 1000),
+      validationLoss: best.loss,
+    };
+  } finally {
+    optimiser.dispose();
+    for (const s of [fit, val]) Object.values(s).forEach((t) => t.dispose());
+    params.forEach((p) => {
+      p.W.dispose();
+      p.b.dispose();
+    });
+  }
+}
+
+/** The FoldFitter (train.ts crossValidate) of an mlp: each fold trained by trainMlp, probabilities from the device's reference code. */
+export function mlpFoldFitter(features: string[], k: number, opts: MlpOptions): FoldFitter {
+  return async (x, y) => {
+    const fit = await trainMlp(x, y, k, opts);
+    const model = {
+      id: 'cv',
+      purpose: 'analytics',
+      kind: 'mlp',
+      features,
+      layers: fit.layers,
+      segments: Array.from({ length: k }, (_, c) => ({ id: `c${c}` })),
+    } as unknown as MlpModel;
+    return (rows) => rows.map((r) => assignReference(model, [...r]).scores);
+  };
+}
+
+/** A manifest `mlp` model of `fit` (weights rounded to 6 decimals), with drafted documentation; throws when it fails the schema. */
+export function mlpModel(
+  id: string,
+  purpose: Purpose,
+  features: string[],
+  classes: string[],
+  fit: Pick<MlpFit, 'layers'>,
+  validation: (c: number) => string,
+  source: string,
+  date: string,
+): MlpModel {
+  const round = (v: number) => Number(v.toFixed(6));
+  const hidden = fit.layers.slice(0, -1).map((l) => l.bias.length);
+  const model: MlpModel = {
+    id,
+    purpose,
+    kind: 'mlp',
+    features,
+    description:
+      `Draft from edseg-admin train: a dense network (hidden ${hidden.join(' x ')}, ReLU, softmax) on ${source}.`.slice(
+        0,
+        1000,
+      ),
+    layers: fit.layers.map((l) => ({ weights: l.weights.map((r) => r.map(round)), bias: l.bias.map(round) })),
+    segments: classes.map((label, c) => ({
+      id: segmentIdOf(label, c),
+      name: label.slice(0, 120),
+      minAgeBand: 'under13' as const,
+      documentation: {
+        dataSources: [sourceLine(features), `trained on ${source}`.slice(0, 300)],
+        criteria: `The most probable class of the network is "${label}".`.slice(0, 2000),
+        validation: validation(c).slice(0, 2000),
+        changelog: [{ version: 1, date, change: 'drafted by edseg-admin train' }],
+      },
+    })),
+  };
+  const checked = Model.safeParse(model);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    throw new Error(`the draft model fails the schema at ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return model;
+}
