@@ -32,7 +32,7 @@ import { readJson } from '../http/body.js';
 import { siteDrift, versionParam } from './drift.js';
 import { draftModel, fitSummary } from './fit.js';
 import type { FitOutcome, FitTask, TrainOutcome, TrainTask } from './tasks.js';
-import { softmaxModel, validationText } from './train.js';
+import { softmaxModel, validationText } from './drafts.js';
 
 const today = (deps: ServerDeps) => deps.now().toISOString().slice(0, 10);
 

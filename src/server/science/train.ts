@@ -17,94 +17,13 @@ import {
   finiteMean,
   oneVsRestAuc,
   stratifiedFolds,
-  type CalibrationBin,
 } from '../../core/science/metrics.js';
-import { Model, type Purpose, type SoftmaxModel } from '../../core/schema.js';
+import type { SoftmaxModel } from '../../core/schema.js';
+import type { TrainValidation } from './drafts.js';
 import { trainSoftmax, type SoftmaxOptions } from './softmax.js';
 
-export type TrainValidation = {
-  folds: number;
-  rows: number;
-  classes: string[];
-  /** one-vs-rest AUC per class, out of fold */
-  auc: number[];
-  /** their mean over classes (for two classes both equal the AUC) */
-  macroAuc: number;
-  accuracy: number;
-  /** confusion[true][predicted] */
-  confusion: number[][];
-  calibration: CalibrationBin[];
-};
-
-/** An identifier for a class label: the label itself when it is one, else class-N. */
-export function segmentIdOf(label: string, i: number): string {
-  return /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(label) ? label : `class-${i + 1}`;
-}
-
-/** A softmax model over `features` for `classes` with the fitted parameters (documentation filled by the caller). */
-export function softmaxModel(
-  id: string,
-  purpose: Purpose,
-  features: string[],
-  classes: string[],
-  fit: { weights: number[][]; bias: number[] },
-  validation: (c: number) => string,
-  source: string,
-  date: string,
-): SoftmaxModel {
-  const model: SoftmaxModel = {
-    id,
-    purpose,
-    kind: 'softmax',
-    features,
-    description:
-      `Draft from edseg-admin train: L2-regularised multinomial logistic regression on ${source}.`.slice(
-        0,
-        1000,
-      ),
-    weights: fit.weights.map((r) => r.map((v) => Number(v.toFixed(6)))),
-    bias: fit.bias.map((v) => Number(v.toFixed(6))),
-    segments: classes.map((label, c) => ({
-      id: segmentIdOf(label, c),
-      name: label.slice(0, 120),
-      minAgeBand: 'under13' as const,
-      documentation: {
-        dataSources: [sourceLine(features), `trained on ${source}`.slice(0, 300)],
-        criteria: `The most probable class of the model (softmax of x·W + b) is "${label}".`.slice(0, 2000),
-        validation: validation(c).slice(0, 2000),
-        changelog: [{ version: 1, date, change: 'drafted by edseg-admin train' }],
-      },
-    })),
-  };
-  const checked = Model.safeParse(model);
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    throw new Error(`the draft model fails the schema at ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return model;
-}
-
-/** The documentation's line naming the features, within the schema's 300 characters (the model lists them all). */
-export function sourceLine(features: readonly string[]): string {
-  const all = `features ${features.join(', ')} (normalised to [-1, 1])`;
-  if (all.length <= 300) return all;
-  const tail = ` and more: ${features.length} in all, the model lists them (normalised to [-1, 1])`;
-  return `${all.slice(0, 300 - tail.length).replace(/, [^,]*$/, '')}${tail}`;
-}
-
-const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
-
-/** The validation text of class c's segment: the cross-validation figures, as the draft documents them. */
-export function validationText(
-  v: TrainValidation,
-  source: string,
-  kind: 'softmax' | 'mlp' = 'softmax',
-): (c: number) => string {
-  return (c) =>
-    `${v.folds}-fold stratified cross-validation on ${v.rows} rows of ${source}, probabilities from the device's ${kind} code: ` +
-    `AUC (this class vs the rest) ${v.auc[c]!.toFixed(3)}, accuracy ${pct(v.accuracy)}; ` +
-    `recall of this class ${pct(v.confusion[c]![c]! / v.confusion[c]!.reduce((s, x) => s + x, 0))}.`;
-}
+// The drafting half (no TensorFlow.js), for the callers that train and draft in one place.
+export { segmentIdOf, softmaxModel, sourceLine, validationText, type TrainValidation } from './drafts.js';
 
 /** The probabilities the device's softmax code gives each row of x under `fit`. */
 export function deviceProbabilities(
