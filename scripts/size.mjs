@@ -5,6 +5,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
+import { breakdownRows } from './size-breakdown.mjs';
 
 // Budgets in bytes, gzip -9 (issue 13: the main thread at most 8 KB). The main-thread client carries no
 // zod: its field-named errors come from the plain checks of src/core/schema/checks.ts.
@@ -36,6 +37,7 @@ let over = false;
 const rows = [];
 const evalRows = [];
 const serverRows = [];
+const breakdowns = [];
 for (const marker of serverOnly) {
   if (!serverSchemas.includes(marker)) {
     over = true;
@@ -52,6 +54,9 @@ for (const [file, budget] of Object.entries(budgets)) {
   const gz = gzipSync(buf, { level: 9 }).length;
   const br = brotliCompressSync(buf).length;
   const ok = gz <= budget;
+  // Where the bytes go (issue 24: measure each dependency before taking any out).
+  if (file === 'edseg.worker.js' || file === 'edseg.js')
+    breakdowns.push(`${file}: what each part costs`, ...breakdownRows(p, gz));
   over ||= !ok;
   rows.push(
     `${ok ? 'ok  ' : 'OVER'} ${file.padEnd(18)} ${String(buf.length).padStart(8)} B min  ${String(gz).padStart(7)} B gz  ${String(br).padStart(7)} B br  (budget ${budget} B gz)`,
@@ -68,5 +73,5 @@ for (const [file, budget] of Object.entries(budgets)) {
     serverRows.push(`SERVER ${file}: contains server-only schema fields ${leaked.join(', ')}`);
   } else serverRows.push(`ok   ${file.padEnd(18)} no server-only shapes`);
 }
-console.log([...rows, ...evalRows, ...serverRows].join('\n'));
+console.log([...rows, ...evalRows, ...serverRows, '', ...breakdowns].join('\n'));
 process.exit(over ? 1 : 0);
