@@ -5,18 +5,19 @@
  * computeFeatures -> assignReference; buildReport -> estimateSite). docs/EVALUATION.md explains
  * the method and its limits; the eval/ modules are the method.
  *
- *   npm run evaluate -- [--data DIR] [--out DIR] [--json] [--modules AAA,BBB] [--reps N] [--docs]
+ *   npm run -s evaluate -- [--data DIR] [--out DIR] [--json] [--json-out FILE] [--modules AAA,BBB] [--reps N] [--docs]
  *
  * Part A: per snapshot day, the pace and mastery segments against final_result (Wilson intervals).
  * Part B: every learner sends one ldp report; R seeded repetitions of estimateSite against the
  * known truth (error, coverage, k-threshold suppression), and the n a 0.05 half-width needs.
  * Part C: the predictive at-risk segment per module (eval/predictive.ts) against a plain baseline.
  * The tables go to stdout (with --json, one JSON object instead, `predictive` among its fields),
- * progress to stderr; --out DIR writes the tables as evaluation.md and the charts as SVG; --docs
+ * progress to stderr (`npm run -s`, or --json-out FILE, keeps npm's own "> edseg-repo@… evaluate"
+ * banner out of the JSON); --out DIR writes the tables as evaluation.md and the charts as SVG; --docs
  * also replaces the block between the markers in docs/EVALUATION.md with the same tables.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
@@ -36,17 +37,19 @@ export function defaultDataDir(root: string = REPO_ROOT): string {
   return resolve(root, '..', 'shared', 'data', 'oulad');
 }
 
-const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--modules AAA,BBB] [--reps N] [--docs]
+const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--json-out FILE] [--modules AAA,BBB] [--reps N] [--docs]
 
   --data DIR     the OULAD CSV folder (default: $OULAD_DIR, else ../shared/data/oulad beside the repo)
   --out DIR      write the tables (evaluation.md) and the charts (SVG) there
   --json         stdout: one JSON object (predictive: [{ module, trainPresentations, testPresentation, auc, ... }], tables)
+  --json-out F   write the same JSON object to the file F (stdout keeps the tables unless --json)
   --modules A,B  only these modules (default: every module run with clicks in the data)
   --reps N       repetitions of the LDP simulation (default 200)
   --docs         also rewrite the generated block of docs/EVALUATION.md
   --help         this text
 
-The tables go to stdout, progress to stderr.
+The tables go to stdout, progress to stderr. npm prints its own "> edseg-repo@... evaluate" lines
+to stdout before them: use \`npm run -s evaluate -- --json\` or --json-out FILE for JSON alone.
 `;
 
 /** Where main writes: `out` takes the tables (stdout), `err` one line at a time (stderr). */
@@ -63,6 +66,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     data?: string;
     out?: string;
     json?: boolean;
+    'json-out'?: string;
     modules?: string;
     reps?: string;
     docs?: boolean;
@@ -75,6 +79,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         data: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        'json-out': { type: 'string' },
         modules: { type: 'string' },
         reps: { type: 'string' },
         docs: { type: 'boolean' },
@@ -92,6 +97,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const reps = Number(values.reps ?? 200);
   if (!Number.isInteger(reps) || reps < 1) {
     io.err(`evaluate: --reps must be a whole number of at least 1, not "${values.reps}"`);
+    return 1;
+  }
+  const jsonOut = values['json-out'] === undefined ? undefined : resolve(values['json-out']);
+  if (jsonOut !== undefined && !existsSync(dirname(jsonOut))) {
+    io.err(`evaluate: --json-out: the folder ${dirname(jsonOut)} does not exist`);
     return 1;
   }
   const dir = resolve(values.data ?? process.env.OULAD_DIR ?? defaultDataDir());
@@ -149,19 +159,20 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       `evaluate: wrote evaluation.md, ${Object.keys(partC.charts).length} charts, features-day28.csv and seed-manifest.json to ${out}`,
     );
   }
-  if (values.json) {
-    io.out(
-      `${JSON.stringify({
-        data: dir,
-        runs,
-        enrolments: enrolments.length,
-        reps,
-        manifest: { site: manifest.site.id, version: manifest.version },
-        predictive: partC.rows,
-        tables: lines.join('\n'),
-      })}\n`,
-    );
-  } else io.out(`${lines.join('\n')}\n`);
+  const json = `${JSON.stringify({
+    data: dir,
+    runs,
+    enrolments: enrolments.length,
+    reps,
+    manifest: { site: manifest.site.id, version: manifest.version },
+    predictive: partC.rows,
+    tables: lines.join('\n'),
+  })}\n`;
+  if (jsonOut !== undefined) {
+    writeFileSync(jsonOut, json);
+    io.err(`evaluate: wrote the JSON object to ${jsonOut}`);
+  }
+  io.out(values.json ? json : `${lines.join('\n')}\n`);
   if (values.docs) {
     const path = resolve(REPO_ROOT, 'docs/EVALUATION.md');
     writeFileSync(path, replaceGenerated(readFileSync(path, 'utf8'), lines, path));

@@ -181,6 +181,7 @@ describe('accounts and roles', () => {
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/\(403\): grace is analyst; .*needs the role editor/);
+    expect(r.err).toContain(`POST ${server.url}/admin/api/`);
     expect((await cli(['user', 'list'], analyst.token)).err).toMatch(/needs the role owner/);
   });
 

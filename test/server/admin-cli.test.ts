@@ -84,6 +84,16 @@ describe('edseg-admin', () => {
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toHaveLength(1);
     expect(r.err).toMatch(/refused the admin token \(401\)/);
+    expect(r.err).toContain(`the server at ${server.url} refused`);
+  });
+
+  it('any other refusal names the URL it tried (an unknown site)', async () => {
+    const r = await cli(['publish', 'no-such-site', '--server', server.url], {
+      EDSEG_ADMIN_TOKEN: 'cli-test-token-0123456789',
+    });
+    expect(r.code).toBe(1);
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err).toContain(`POST ${server.url}/admin/api/sites/no-such-site`);
   });
 
   it('an unreachable server fails with one line naming it, exit 1', async () => {

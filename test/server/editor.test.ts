@@ -149,6 +149,17 @@ describe('the working copy API', () => {
       changes: [{ field: 'centroid', old: '[0.1,0.3,0.3,-0.95]', new: '[0.2,0.3,0.3,-0.95]' }],
     });
     expect(m.segments.find((x) => x.id === 'cramming')?.status).toBe('added');
+    // published, the new segment needs its card: 400 naming the field, nothing published
+    const before = (await s.store.currentVersion('lingua-kids'))!.version;
+    const pub = await api(`${SITE}/publish`, json('POST', {}));
+    expect(pub.status).toBe(400);
+    const models = (await working()).definition.models;
+    const mi = models.findIndex((x) => x.id === 'pace');
+    const si = models[mi]!.segments.findIndex((x) => x.id === 'cramming');
+    const refusal = await errorOf(pub);
+    expect(refusal.field).toBe(`models.${mi}.segments.${si}.documentation.dataSources`);
+    expect(refusal.error).toMatch(/segment "cramming" of model "pace" needs at least one data source/);
+    expect((await s.store.currentVersion('lingua-kids'))!.version).toBe(before);
   });
 
   it('refuses a bad model with 400 naming the field', async () => {
@@ -213,6 +224,18 @@ describe('the working copy API', () => {
     expect((await errorOf(bad)).field).toBe('documentation.criteria');
     const missing = await api(path, json('PUT', { criteria: 'c', validation: 'v' }));
     expect((await errorOf(missing)).field).toBe('documentation.dataSources');
+    // an emptied card is refused field by field, not stored (issue 20: it was accepted and published)
+    for (const [body, field] of [
+      [{ ...card, dataSources: [] }, 'documentation.dataSources'],
+      [{ ...card, dataSources: ['  '] }, 'documentation.dataSources.0'],
+      [{ ...card, criteria: ' \n' }, 'documentation.criteria'],
+      [{ ...card, validation: '' }, 'documentation.validation'],
+    ] as const) {
+      const empty = await api(path, json('PUT', body));
+      expect(empty.status, field).toBe(400);
+      expect((await errorOf(empty)).field).toBe(field);
+    }
+    expect((await centroidModel('pace')).segments[1]!.documentation.dataSources).toEqual(card.dataSources);
     const unknown = await api(`${SITE}/models/pace/segments/nope/documentation`, json('PUT', card));
     expect(unknown.status).toBe(404);
     expect((await errorOf(unknown)).field).toBe('segment');
@@ -480,6 +503,19 @@ describe('the console editors', () => {
     expect((await centroidModel('pace')).segments[1]!.documentation.criteria).toBe(
       'Many lessons in a few days.',
     );
+    // the banner (and so its URL) summarises in words: which fields changed, no JSON of the lists
+    const banner = new URL(ok.headers.get('location')!, 'http://x').searchParams.get('ok')!;
+    expect(banner).toMatch(
+      /^Documentation of sprinter saved \(segment sprinter: data sources changed, criteria /,
+    );
+    expect(banner).not.toMatch(/[[\]{}"]/);
+    // an emptied card is refused beside its field, and nothing is stored
+    const emptied = await admin.postForm(path, { dataSources: ' \n ', criteria: 'C.', validation: 'V.' });
+    expect(emptied.status).toBe(400);
+    expect(besideField(await emptied.text(), 'dataSources')).toMatch(/at least one data source/);
+    expect((await centroidModel('pace')).segments[1]!.documentation.dataSources).toEqual([
+      'lesson_complete events',
+    ]);
   });
 
   it('the review page lists a changed centroid (old and new) and a new segment, with the publish form', async () => {

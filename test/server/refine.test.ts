@@ -374,6 +374,17 @@ describe('the console page', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
+  it('shows an analyst the proposal but no publish form, saying the role it needs', async () => {
+    const analyst = consoleSession(s);
+    const a = await addAccount(s, 'ann-refine', 'analyst');
+    expect((await analyst.loginAs(a.name, a.password)).status).toBe(303);
+    const page = await (await analyst.get(`/admin/sites/${SITE}/refinement`)).text();
+    expect(page).toContain('Proposed centroid');
+    expect(page).not.toContain('Publish refined centroids');
+    expect(page).not.toContain(`action="/admin/sites/${SITE}/refinement/publish"`);
+    expect(page).toMatch(/needs the role\s+editor or above; you are analyst/);
+  });
+
   it('takes maxStep and minSupport from the query and shows why a segment is skipped', async () => {
     const p = await proposalNow('?minSupport=300');
     const skipped = p.models.flatMap((m) => (m.refinable ? m.segments : [])).filter((x) => x.skipped);

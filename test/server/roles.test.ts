@@ -171,6 +171,28 @@ describe('every route × every role', () => {
   });
 });
 
+describe('a role-aware console', () => {
+  it('shows an analyst the policy without "Save policy", and an editor with it', async () => {
+    const analyst = await (await sessions.analyst.get('/admin/sites/matrix')).text();
+    expect(analyst).not.toContain('Save policy');
+    expect(analyst).toMatch(/saving the policy needs the role editor or above; you are analyst/);
+    expect(await (await sessions.editor.get('/admin/sites/matrix')).text()).toContain('Save policy');
+  });
+
+  it("answers a refused console action with a page in the console's layout naming the role it needs", async () => {
+    const res = await sessions.analyst.postForm('/admin/sites/matrix/policy', {});
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await res.text();
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('href="/admin/audit">Audit log'); // the console's navigation
+    expect(page).toMatch(/needs the role editor or above; you \(analyst-one\) are analyst\./);
+    const owner = await sessions.editor.postForm('/admin/keys/rotate', {});
+    expect(owner.status).toBe(403);
+    expect(await owner.text()).toMatch(/needs the role owner or above/);
+  });
+});
+
 describe('deny by default', () => {
   it('refuses a route the table does not list, even to an owner; an unknown path stays a 404', async () => {
     const app = appOf(s);

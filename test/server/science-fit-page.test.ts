@@ -4,7 +4,7 @@
  * a bad cell comes back as a 400 naming the row and column.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, form, useServer, ORIGIN } from './helpers.js';
+import { ADMIN_TOKEN, addAccount, form, useServer, ORIGIN } from './helpers.js';
 
 const server = useServer(180_000); // PGlite start-up: slow on a busy machine
 let cookie = '';
@@ -17,13 +17,13 @@ beforeAll(async () => {
   cookie = res.headers.get('set-cookie')!.split(';')[0]!;
 });
 
-const upload = (csv: string, k = '2..4') => {
+const upload = (csv: string, k = '2..4', as = cookie) => {
   const body = new FormData();
   body.set('csv', new File([csv], 'learners.csv', { type: 'text/csv' }));
   body.set('k', k);
   return server.app.request('/admin/sites/lingua-kids/fit', {
     method: 'POST',
-    headers: { Cookie: cookie, ...ORIGIN },
+    headers: { Cookie: as, ...ORIGIN },
     body,
   });
 };
@@ -52,6 +52,23 @@ describe('console fit page', () => {
     expect(add.status).toBe(303);
     const site = await server.store.getSite('lingua-kids');
     expect(site!.definition.models.map((m) => m.id)).toContain('fit-k3');
+  });
+
+  it('shows an analyst the fit without the draft button (adding a draft needs an editor)', async () => {
+    const a = await addAccount(server, 'ann-fit', 'analyst');
+    const login = await server.app.request('/admin/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
+      body: form({ name: a.name, password: a.password }),
+    });
+    const analyst = login.headers.get('set-cookie')!.split(';')[0]!;
+    const rows = Array.from({ length: 60 }, (_, i) => `${i},${[0, 15][i % 2]!},${[1, 13][i % 2]!}`);
+    const res = await upload(['id,lessons_7d,active_days_14d', ...rows].join('\n'), '2..3', analyst);
+    expect(res.status).toBe(200);
+    const page = await res.text();
+    expect(page).toMatch(/best k = 2/);
+    expect(page).not.toContain('/fit/draft');
+    expect(page).toMatch(/needs the role editor or above; you are\s+analyst/);
   });
 
   it('a bad cell is a 400 naming the row and column; not logged in is a redirect to the login', async () => {

@@ -15,7 +15,7 @@ export function Segments() {
     seg.on('segments', setReleased);
     seg
       .setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } })
-      .then(() => seg.track('lesson_completed', { lesson: 1 }), console.error);
+      .then(() => seg.track('lesson_complete', { lessonId: 'l1', minutes: 5 }), console.error);
     return () => {
       seg.off('segments', setReleased);
       void seg.close();

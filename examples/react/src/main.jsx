@@ -28,7 +28,7 @@ function App() {
     if (!seg) return;
     seg
       .setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } })
-      .then(() => seg.track('lesson_completed', { lesson: 1 }), console.error);
+      .then(() => seg.track('lesson_complete', { lessonId: 'l1', minutes: 5 }), console.error);
   }, [seg]);
   return (
     <main>

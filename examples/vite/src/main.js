@@ -15,4 +15,4 @@ seg.on('segments', (released) => {
   out.dataset.state = 'received';
 });
 await seg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } });
-seg.track('lesson_completed', { lesson: 1 });
+seg.track('lesson_complete', { lessonId: 'l1', minutes: 5 });

@@ -15,4 +15,4 @@ seg.on('segments', (released) => {
 });
 seg
   .setConsent({ ageBand: 'adult', self: { purposes: ['instruction'] } })
-  .then(() => seg.track('lesson_completed', { lesson: 1 }));
+  .then(() => seg.track('lesson_complete', { lessonId: 'l1', minutes: 5 }));

@@ -4,7 +4,7 @@
  * nested in a schema's arguments carries its own pure annotation.
  */
 import * as z from 'zod/mini';
-import { Identifier, MinAgeBand, Purpose } from './atoms.js';
+import { Identifier, MinAgeBand, Purpose, Text } from './atoms.js';
 import { FeatureKind } from './feature-spec.js';
 import { Manifest, Reporting, SegmentDoc, SitePolicy } from './manifest.js';
 import { PublicJwk } from './options.js';
@@ -94,13 +94,20 @@ export type PolicyUpdated = z.infer<typeof PolicyUpdated>;
 
 /**
  * PUT /admin/api/sites/:site/models/:model/segments/:segment/documentation takes this: the card an
- * editor writes. The changelog is the server's (an entry on every publish that changes the
+ * editor writes: at least one data source, criteria and validation, none blank (400 naming
+ * `documentation.<field>`, shown beside the field in the console). The changelog is the server's (an entry on every publish that changes the
  * segment); one sent back with the rest of a card read from the API is ignored.
  */
 export const DocumentationInput = /* @__PURE__ */ z.strictObject({
-  dataSources: SegmentDoc.shape.dataSources,
-  criteria: SegmentDoc.shape.criteria,
-  validation: SegmentDoc.shape.validation,
+  dataSources: /* @__PURE__ */ z
+    .array(/* @__PURE__ */ Text(300).check(/* @__PURE__ */ z.regex(/\S/, 'a data source may not be blank')))
+    .check(/* @__PURE__ */ z.minLength(1, 'at least one data source: which events and props feed it')),
+  criteria: /* @__PURE__ */ Text(2000).check(
+    /* @__PURE__ */ z.regex(/\S/, 'the criteria may not be blank: what a learner meets to be in it'),
+  ),
+  validation: /* @__PURE__ */ Text(2000).check(
+    /* @__PURE__ */ z.regex(/\S/, 'how it was validated may not be blank (write "Not yet validated.")'),
+  ),
   changelog: /* @__PURE__ */ z.optional(SegmentDoc.shape.changelog),
 });
 export type DocumentationInput = z.infer<typeof DocumentationInput>;

@@ -1,7 +1,7 @@
 /**
  * The admin API over HTTP, for edseg-admin: `Authorization: Bearer <token>`, JSON in and out.
  * A non-2xx answer becomes a CliError with the server's own message and field, so every command
- * fails with one line that says what to fix.
+ * fails with one line that says what to fix and which server it tried (the --server URL).
  */
 import { CliError } from './command.js';
 
@@ -77,9 +77,9 @@ export function createAdminClient(opts: ClientOptions): AdminClient {
       const field = typeof e.field === 'string' ? ` (field: ${e.field})` : '';
       if (res.status === 401)
         throw new CliError(
-          `the server refused the admin token (401): ${message}; check --token / EDSEG_ADMIN_TOKEN`,
+          `the server at ${server} refused the admin token (401): ${message}; check --token / EDSEG_ADMIN_TOKEN (and --server)`,
         );
-      throw new CliError(`${method} ${path} failed (${res.status}): ${message}${field}`);
+      throw new CliError(`${method} ${server}/admin/api${path} failed (${res.status}): ${message}${field}`);
     }
     return json as T;
   }

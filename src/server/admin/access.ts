@@ -12,12 +12,27 @@
  * by the login form with name + password, or the admin token). Neither reads the other's.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { html } from 'hono/html';
 import type { Principal, Role } from '../../core/schema.js';
 import { ROLES } from '../../core/schema.js';
 import { principalOfToken, sessionAccount } from '../identity/accounts.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import { bearerOf } from '../http/tokens.js';
 import { sessionPrincipal } from './auth.js';
+import { layout } from './views/layout.js';
+
+/** The console's answer to an action the role may not take: a page in its layout naming the role needed. */
+function refusedPage(who: Principal, need: Role) {
+  return layout(
+    'Not allowed',
+    html`<h1>Not allowed for your role</h1>
+      <p class="flash error" id="needs-role">
+        This needs the role ${need} or above; you (${who.name}) are ${who.role}. Nothing was changed.
+      </p>
+      <p>An owner can change your role on the Accounts page. <a href="/admin">Back to the sites</a></p>`,
+    `${who.name} · ${who.role}`,
+  );
+}
 
 /** `public`: no credential (the login form); otherwise the least role that may. */
 export type Need = Role | 'public';
@@ -191,7 +206,9 @@ export function adminAccess(deps: ServerDeps, routes: Routes): MiddlewareHandler
     }
     if (!roleAtLeast(who.role, rule.need)) {
       const message = `${who.name} is ${who.role}; ${c.req.method} ${rule.path} needs the role ${rule.need} or above`;
-      return api ? c.json({ error: message, field: '(root)' }, 403) : c.text(`Forbidden: ${message}`, 403);
+      return api
+        ? c.json({ error: message, field: '(root)' }, 403)
+        : c.html(refusedPage(who, rule.need), 403);
     }
     return next();
   };

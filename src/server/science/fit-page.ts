@@ -14,6 +14,7 @@ import { html, raw } from 'hono/html';
 import { refusalOf } from '../http/refusal.js';
 import type { Html } from '../admin/views/layout.js';
 import { layout } from '../admin/views/layout.js';
+import { roleAtLeast } from '../admin/access.js';
 import { actorOf, signedInAs } from '../admin/auth.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import type { ScienceJob } from '../../core/schema.js';
@@ -128,15 +129,22 @@ export function fitPages(deps: ServerDeps): Hono {
             )}
           </table>
           ${Object.entries(charts).map(([name, svg]) => html`<figure aria-label="${name}">${raw(svg)}</figure>`)}
-          <form method="post" action="/admin/sites/${encodeURIComponent(site)}/fit/draft">
-            <input type="hidden" name="model" value="${JSON.stringify(model)}" />
-            <p>
-              <button type="submit">
-                Add "${model.id}" (k = ${result.best}) to the working copy as a draft
-              </button>
-              <span class="small muted">then name, document and publish it on the site page</span>
-            </p>
-          </form>`,
+          ${
+            roleAtLeast(c.get('principal').role, 'editor')
+              ? html`<form method="post" action="/admin/sites/${encodeURIComponent(site)}/fit/draft">
+                  <input type="hidden" name="model" value="${JSON.stringify(model)}" />
+                  <p>
+                    <button type="submit">
+                      Add "${model.id}" (k = ${result.best}) to the working copy as a draft
+                    </button>
+                    <span class="small muted">then name, document and publish it on the site page</span>
+                  </p>
+                </form>`
+              : html`<p class="small muted" id="draft-needs-role">
+                  Adding this fit as a draft model needs the role editor or above; you are
+                  ${c.get('principal').role}.
+                </p>`
+          }`,
       );
     } catch (e) {
       const refusal = refusalOf(e);

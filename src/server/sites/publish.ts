@@ -10,6 +10,7 @@
  *   field is named in a 400 (an input error or a Refusal).
  */
 import { canonical, same, withChangelog } from '../../core/diff.js';
+import { undocumented } from '../../core/documentation.js';
 import { MAX_VALIDITY_DAYS } from '../../core/manifest.js';
 import { DAY_MS, Manifest, SitePolicy, manifestIssues, parseOrThrow } from '../../core/schema.js';
 import type { PublishedVersion, SiteRecord } from '../../core/schema.js';
@@ -167,6 +168,9 @@ export async function publishSite(
       ...(opts.note ? { note: opts.note } : {}),
     });
     manifest = parseOrThrow(Manifest, manifest, 'manifest');
+    // A segment it adds or whose card it changes must be documented (a plain re-sign changes none).
+    const bare = undocumented(manifest.models, prev?.manifest.models ?? []);
+    if (bare) throw new Refusal(400, bare.message, bare.field);
     const patch = opts.working
       ? opts.working(site, manifest)
       : opts.manifest !== undefined || !same(manifest.models, site.definition.models)

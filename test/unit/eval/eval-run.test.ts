@@ -44,6 +44,22 @@ describe('eval/run.ts', () => {
     expect(help.text()).toMatch(/^usage: npm run evaluate -- .*--data DIR/);
   });
 
+  it('--json-out into a folder that does not exist: one line naming it, before any work', async () => {
+    const io = capture();
+    expect(await main(['--data', '/nonexistent', '--json-out', '/nonexistent-dir/e.json'], io)).toBe(1);
+    expect(io.lines).toEqual([
+      expect.stringMatching(/--json-out: the folder \/nonexistent-dir does not exist/),
+    ]);
+    expect(io.text()).toBe('');
+  });
+
+  it('`npm run -s evaluate -- --help` (the documented form for --json) prints no npm banner on stdout', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'evaluate', '--', '--help'], {
+      cwd: repo,
+    });
+    expect(stdout).toMatch(/^usage: npm run evaluate -- /);
+  }, 60_000);
+
   it('as a process: `tsx eval/run.ts --data /nonexistent` prints one line to stderr and exits 1', async () => {
     const tsx = resolve(repo, 'node_modules/tsx/dist/cli.mjs');
     const failure = await promisify(execFile)(
@@ -71,8 +87,25 @@ describe('eval/run.ts', () => {
       const io = capture();
       const t0 = performance.now();
       expect(
-        await main(['--data', data, '--modules', 'AAA', '--reps', '1', '--json', '--out', out], io),
+        await main(
+          [
+            '--data',
+            data,
+            '--modules',
+            'AAA',
+            '--reps',
+            '1',
+            '--json',
+            '--out',
+            out,
+            '--json-out',
+            join(out, 'eval.json'),
+          ],
+          io,
+        ),
       ).toBe(0);
+      // --json-out: the same object in a file, for a caller whose stdout is shared (npm run's banner)
+      expect(readFileSync(join(out, 'eval.json'), 'utf8')).toBe(io.text());
       expect(performance.now() - t0).toBeLessThan(120_000);
       const body = JSON.parse(io.text()) as {
         runs: string[];

@@ -27,6 +27,7 @@ import {
   featureOf,
   featureValues,
   get,
+  changeSummary,
   modelErrors,
   modelOf,
   modelValues,
@@ -69,7 +70,8 @@ export function editorPages(deps: ServerDeps, page: PageOf): Hono {
         actor: actorOf(c),
         now: deps.now(),
       });
-      const said = [out.changes.length ? out.changes.join('; ') : 'no change', ...out.notes].join('. ');
+      // a summary, not the diff: the values are JSON and would fill the banner and its URL
+      const said = [out.changes.length ? changeSummary(out.changes) : 'no change', ...out.notes].join('. ');
       return toSite(c, 'ok', `${done} (${said}). Review and publish to make it live.`);
     } catch (e) {
       const refusal = refusalOf(e);

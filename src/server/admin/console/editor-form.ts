@@ -267,3 +267,43 @@ export const documentationOf = (v: Values): Record<string, unknown> => ({
   criteria: get(v, 'criteria'),
   validation: get(v, 'validation'),
 });
+
+/** Field paths of a diff line as a reader names them. */
+const FIELD_WORDS: Record<string, string> = {
+  'documentation.dataSources': 'data sources',
+  'documentation.criteria': 'criteria',
+  'documentation.validation': 'validation',
+};
+
+/** A change's values worth showing as they are: short, and not JSON (a list or an object). */
+const readable = (values: string): boolean => values.length <= 60 && !/[[{"]/.test(values);
+
+/**
+ * An edit's diff lines (src/server/sites/editor.ts diffLines, e.g. `segment x: documentation.dataSources
+ * ["a"] -> []`) as a summary for a banner and its URL: by item, each field with its values when they
+ * are short plain text (`feature f: windowDays 7 -> 10`), else only that it changed
+ * (`segment x: data sources changed`); never JSON.
+ */
+export function changeSummary(lines: readonly string[], max = 5): string {
+  const byItem = new Map<string, string[]>();
+  const plain: string[] = [];
+  for (const line of lines) {
+    const m = /^((?:feature|model|segment) [^\s:]+): (\S+) (.*)$/.exec(line);
+    if (!m) {
+      // "segment x added" as it is; a field line without an item ("origins + http://…") by its field
+      // when its values are not plain
+      const [field, ...rest] = line.split(' ');
+      plain.push(readable(rest.join(' ')) ? line : `${field} changed`);
+      continue;
+    }
+    const [, item, field, values] = m as unknown as [string, string, string, string];
+    const word = FIELD_WORDS[field] ?? field;
+    const pieces = byItem.get(item) ?? [];
+    pieces.push(readable(values) ? `${word} ${values}` : `${word} changed`);
+    byItem.set(item, pieces);
+  }
+  const parts = [...[...byItem].map(([item, pieces]) => `${item}: ${pieces.join(', ')}`), ...plain];
+  return parts.length > max
+    ? `${parts.slice(0, max).join('; ')}; and ${parts.length - max} more`
+    : parts.join('; ');
+}

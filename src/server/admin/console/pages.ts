@@ -299,7 +299,7 @@ export function adminPages(deps: ServerDeps): Hono {
     const flash = opts.ok ? flashOf(c) : { error: `${opts.message} (showing the defaults)` };
     const proposal = await loadRefinement(deps, site, opts.ok ? opts.value : {});
     if (!proposal) return notFound(c, 'No such site, or nothing published');
-    return page(c, `Refine ${site}`, refinementPage(site, proposal, flash));
+    return page(c, `Refine ${site}`, refinementPage(site, proposal, flash, c.get('principal').role));
   });
 
   app.post('/sites/:site/refinement/publish', async (c) => {

@@ -1,6 +1,7 @@
 /** The refinement proposal of a site and its publish form. */
 import { html } from 'hono/html';
-import type { RefinementProposal, SegmentRefinement } from '../../../core/schema.js';
+import type { RefinementProposal, Role, SegmentRefinement } from '../../../core/schema.js';
+import { roleAtLeast } from '../access.js';
 import { num, shareCell, vec } from './format.js';
 import type { Flash, Html } from './layout.js';
 
@@ -32,7 +33,7 @@ function refinementRow(s: SegmentRefinement, k: number): Html {
 }
 
 /** The proposal per model, the recompute form and the publish form. */
-export function refinementPage(id: string, p: RefinementProposal, flash: Flash): Html {
+export function refinementPage(id: string, p: RefinementProposal, flash: Flash, role: Role): Html {
   const k = p.manifest.reporting.kThreshold;
   // Counts as the disclosure gate publishes them: rounded, null under k.
   const count = (n: number | null) => (n === null ? `fewer than ${k}` : `about ${n}`);
@@ -81,29 +82,34 @@ export function refinementPage(id: string, p: RefinementProposal, flash: Flash):
     ${
       p.changedModels.length === 0
         ? html`<p class="card">Nothing to refine: every segment is skipped or already at its target.</p>`
-        : html`<form method="post" action="/admin/sites/${id}/refinement/publish" class="card">
-            <input type="hidden" name="version" value="${p.baseVersion}" /><input
-              type="hidden"
-              name="maxStep"
-              value="${p.maxStep}"
-            /><input type="hidden" name="minSupport" value="${p.minSupport}" />
-            <p>
-              ${p.changedModels.map((m) => html`<label><input type="checkbox" name="models" value="${m}" checked /> ${m}</label> `)}
-            </p>
-            <p class="small muted">
-              Publishes version ${p.version}: the ticked models' proposed centroids (recomputed from the
-              estimates at that moment, as shown here), signed, with a changelog entry on each moved segment
-              and an audit entry. Pending edits to the site stay pending.
-            </p>
-            <p>
-              <input
-                type="text"
-                name="note"
-                maxlength="500"
-                placeholder="Note for the audit log (optional)"
-              />
-            </p>
-            <button type="submit">Publish refined centroids</button>
-          </form>`
+        : !roleAtLeast(role, 'editor')
+          ? html`<p class="card small muted" id="publish-needs-role">
+              ${p.changedModels.length} model(s) would move. Publishing refined centroids needs the role
+              editor or above; you are ${role}.
+            </p>`
+          : html`<form method="post" action="/admin/sites/${id}/refinement/publish" class="card">
+              <input type="hidden" name="version" value="${p.baseVersion}" /><input
+                type="hidden"
+                name="maxStep"
+                value="${p.maxStep}"
+              /><input type="hidden" name="minSupport" value="${p.minSupport}" />
+              <p>
+                ${p.changedModels.map((m) => html`<label><input type="checkbox" name="models" value="${m}" checked /> ${m}</label> `)}
+              </p>
+              <p class="small muted">
+                Publishes version ${p.version}: the ticked models' proposed centroids (recomputed from the
+                estimates at that moment, as shown here), signed, with a changelog entry on each moved segment
+                and an audit entry. Pending edits to the site stay pending.
+              </p>
+              <p>
+                <input
+                  type="text"
+                  name="note"
+                  maxlength="500"
+                  placeholder="Note for the audit log (optional)"
+                />
+              </p>
+              <button type="submit">Publish refined centroids</button>
+            </form>`
     }`;
 }

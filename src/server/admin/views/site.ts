@@ -1,6 +1,7 @@
 /** One site: its published version, publish form, policy form, segments' documentation and versions. */
 import { html } from 'hono/html';
 import type { CatalogSegment, Role, SiteDefinition, SiteView } from '../../../core/schema.js';
+import { roleAtLeast } from '../access.js';
 import { siteSettings } from './site-settings.js';
 import type { Flash, Html } from './layout.js';
 
@@ -194,7 +195,13 @@ export function sitePage(
         is per model (every segment of the model, or none: which fields a report has must not tell the
         segment) and needs "may receive" for each of its segments.
       </p>
-      <button type="submit">Save policy</button>
+      ${
+        roleAtLeast(role, 'editor')
+          ? html`<button type="submit">Save policy</button>`
+          : html`<p class="small muted" id="policy-needs-role">
+              Read only: saving the policy needs the role editor or above; you are ${role}.
+            </p>`
+      }
     </form>
 
     ${working && role !== 'analyst' ? workingCopy(id, working) : ''}
