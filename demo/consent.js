@@ -18,10 +18,22 @@ const dialog = () => /** @type {HTMLDialogElement} */ (byId('consent-dialog'));
 const input = (testid) => /** @type {HTMLInputElement} */ (byTestId(testid));
 const isChildBand = (band) => band === 'under13' || band === 'unknown';
 
-/** The learner's own consent only counts from 13 (COMPLIANCE.md rule 8), so it is asked only then. */
+/**
+ * Only what applies to the age band is shown (src/core/consent-rules.ts): under 13 or of unknown age,
+ * parental consent (COMPLIANCE.md rules 6, 7) and never the learner's own; from 13, the learner's own
+ * consent (rule 8) and never the parent's. School authorisation and the opt-outs apply to every band.
+ */
 function syncAgeSections() {
-  const band = input('consent-age').value;
-  byId('self-fieldset').hidden = isChildBand(band);
+  const child = isChildBand(input('consent-age').value);
+  byId('parental-fieldset').hidden = !child;
+  byId('self-fieldset').hidden = child;
+}
+
+/** Whether a stored record grants anything that withdrawing would take back. */
+function hasConsentToWithdraw(c) {
+  if (!c) return false;
+  const parental = c.parental?.verified === true || (c.parental?.purposes?.length ?? 0) > 0;
+  return c.schoolAuthorized === true || parental || (c.self?.purposes?.length ?? 0) > 0;
 }
 
 /** Fills the form from a stored consent record (or clears it for none). */
@@ -38,6 +50,7 @@ function fillConsentForm(c) {
     input(`consent-optout-${p}`).checked = !!record.optOut?.includes(p);
   }
   byId('consent-error').textContent = '';
+  byTestId('consent-withdraw').hidden = !hasConsentToWithdraw(c);
   syncAgeSections();
 }
 
@@ -53,7 +66,9 @@ function consentFromForm() {
   const parentalPurposes = checkedPurposes('parental');
   // COPPA as amended in 2025: disclosure to third parties (the site's other tools) is a separate consent.
   const thirdParty = checkedPurposes('thirdparty');
-  if (verified || method || parentalPurposes.length > 0 || thirdParty.length > 0) {
+  const parentalGiven = verified || method || parentalPurposes.length > 0 || thirdParty.length > 0;
+  // Like the learner's own choice from 13, a parent's only counts for a child (hidden otherwise).
+  if (isChildBand(ageBand) && parentalGiven) {
     record.parental = { verified, purposes: parentalPurposes, at: now };
     if (method) record.parental.method = method;
     if (thirdParty.length > 0) record.parental.thirdParty = thirdParty;

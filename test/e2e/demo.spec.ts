@@ -69,3 +69,82 @@ test('a learner whose answers are mostly right is suggested the challenge', asyn
   await expect(suggestion).toHaveAttribute('data-kind', 'ready-for-challenge');
   await expect(page.locator('.lesson.suggested')).toHaveAttribute('data-lesson-id', 'greetings');
 });
+
+test.describe('the consent dialog shows only what applies', () => {
+  const sections = (page: Page) => ({
+    parental: page.locator('#parental-fieldset'),
+    self: page.locator('#self-fieldset'),
+    thirdParty: page.getByTestId('consent-thirdparty-instruction'),
+    selfBox: page.getByTestId('consent-self-instruction'),
+  });
+
+  test('each age band sees its own section and not the others', async ({ page }) => {
+    await openFirstVisit(page);
+    const s = sections(page);
+    const age = page.getByTestId('consent-age');
+    // Under 13 or of unknown age: the parent decides (COMPLIANCE.md rules 6, 7); the learner's own choice does not count.
+    for (const band of ['unknown', 'under13']) {
+      await age.selectOption(band);
+      await expect(s.parental, band).toBeVisible();
+      await expect(s.thirdParty, band).toBeVisible();
+      await expect(s.self, band).toBeHidden();
+      await expect(s.selfBox, band).toBeHidden();
+    }
+    // From 13: the learner's own choice (rule 8); no parent section.
+    for (const band of ['teen', 'adult']) {
+      await age.selectOption(band);
+      await expect(s.self, band).toBeVisible();
+      await expect(s.selfBox, band).toBeVisible();
+      await expect(s.parental, band).toBeHidden();
+      await expect(s.thirdParty, band).toBeHidden();
+    }
+    // School and the opt-outs apply to every band.
+    await expect(page.getByTestId('consent-school')).toBeVisible();
+    await expect(page.getByTestId('consent-optout-advertising')).toBeVisible();
+  });
+
+  test('Withdraw is absent on a first visit and offered once there is a consent', async ({ page }) => {
+    const dialog = await openFirstVisit(page);
+    const withdraw = page.getByTestId('consent-withdraw');
+    await expect(withdraw).toBeHidden();
+    await page.getByTestId('consent-age').selectOption('adult');
+    await page.getByTestId('consent-self-instruction').check();
+    await page.getByTestId('consent-save').click();
+    await expect(dialog).toBeHidden();
+    await page.getByTestId('consent-open').click();
+    await expect(dialog).toBeVisible();
+    await expect(withdraw).toBeVisible();
+    await withdraw.click();
+    await expect(dialog).toBeHidden();
+    await expect(page.locator('[data-testid="released"] [data-segment-id]')).toHaveCount(0);
+    // Withdrawn: nothing left to withdraw.
+    await page.getByTestId('consent-open').click();
+    await expect(dialog).toBeVisible();
+    await expect(withdraw).toBeHidden();
+  });
+
+  for (const viewport of [
+    { width: 1280, height: 720 },
+    { width: 390, height: 844 },
+  ]) {
+    test(`Save is in view without scrolling at ${viewport.width}x${viewport.height}`, async ({ page }) => {
+      await page.setViewportSize(viewport);
+      await openFirstVisit(page);
+      // The longest form: a child's, with the parent section.
+      await page.getByTestId('consent-age').selectOption('under13');
+      const save = page.getByTestId('consent-save');
+      const box = (await save.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+      expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+      // Not clipped by the dialog's scrolling body: the button itself is what is drawn there.
+      const hit = await page.evaluate(
+        ({ x, y }) => document.elementFromPoint(x, y)?.closest('[data-testid]')?.getAttribute('data-testid'),
+        { x: box.x + box.width / 2, y: box.y + box.height / 2 },
+      );
+      expect(hit).toBe('consent-save');
+      await page.screenshot({ path: `/tmp/demo20-consent-${viewport.width}x${viewport.height}.png` });
+    });
+  }
+});
