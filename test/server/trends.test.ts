@@ -125,3 +125,21 @@ function pathTitled(svg: string, name: string): string {
   expect(m, `a line titled ${name}`).not.toBeNull();
   return m![1]!;
 }
+
+describe('a model whose cells are all suppressed', () => {
+  it('draws no bar and no 0 tick in its reports-by-channel chart', async () => {
+    const { trendsSection } = await import('../../src/server/admin/views/trends.js');
+    const est = PublishedEstimates.parse(await (await api('/sites/lingua-kids/estimates')).json());
+    // Every count of the pace model suppressed (null), as disclose() leaves a model under k.
+    for (const p of est.timeline!)
+      for (const m of p.models) if (m.model === 'pace') m.n = { clear: null, ldp: null };
+    const page = String(await trendsSection([{ label: 'series 1', estimates: est }], []));
+    const channels = figureOf(page, 'channels-pace');
+    expect(channels).not.toContain('<svg');
+    expect(channels).not.toContain('<rect');
+    expect(channels).not.toContain('0.000000');
+    expect(channels).toContain('every count suppressed');
+    // The mastery model's counts are not suppressed: its bars are drawn.
+    expect(figureOf(page, 'channels-mastery')).toMatch(/<rect[^>]*\sheight="[1-9]/);
+  });
+});

@@ -118,9 +118,9 @@ function bandChart(
 }
 
 /** A figure: an inline SVG with a caption (the console's CSP allows inline styles, and Plot needs no script). */
-const figure = (id: string, caption: string, svg: string): Html =>
+const figure = (id: string, caption: string, svg: string | null, empty = ''): Html =>
   html`<figure class="chart" id="${id}" data-chart="${id}">
-    ${raw(svg)}
+    ${svg === null ? html`<p class="muted">${empty}</p>` : raw(svg)}
     <figcaption class="small muted">${caption}</figcaption>
   </figure>`;
 
@@ -176,18 +176,20 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
           }
         }
       }
-    const channels = series.flatMap((s) =>
-      periodsOf(s).flatMap((p) => {
-        const m = p.models.find((x) => x.model === model);
-        return m
-          ? (['clear', 'ldp'] as const).map((channel) => ({
-              start: p.start,
-              channel,
-              n: m.n[channel],
-            }))
-          : [];
-      }),
-    );
+    const channels = series
+      .flatMap((s) =>
+        periodsOf(s).flatMap((p) => {
+          const m = p.models.find((x) => x.model === model);
+          return m
+            ? (['clear', 'ldp'] as const).map((channel) => ({
+                start: p.start,
+                channel,
+                n: m.n[channel],
+              }))
+            : [];
+        }),
+      )
+      .filter((c): c is typeof c & { n: number } => c.n !== null); // a suppressed count draws nothing
     const features = [...new Set(means.map((p) => p.feature))];
     const anyMean = means.some((p) => p.value !== null);
     return html`<h3>${model}</h3>
@@ -213,15 +215,18 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
       ${figure(
         `channels-${model}`,
         `Reports per period by channel (${model}), rounded to ${newest.estimates.rounding}; no bar under ${k}.`,
-        plotSvg({
-          width: WIDTH,
-          height: 160,
-          ariaLabel: `reports per period by channel: ${model}`,
-          x: { label: null, type: 'band' },
-          y: { label: 'reports', grid: true },
-          color: { legend: true, domain: ['clear', 'ldp'] },
-          marks: [Plot.barY(channels, { x: 'start', y: 'n', fill: 'channel' }), Plot.ruleY([0])],
-        }),
+        channels.length === 0
+          ? null
+          : plotSvg({
+              width: WIDTH,
+              height: 160,
+              ariaLabel: `reports per period by channel: ${model}`,
+              x: { label: null, type: 'band' },
+              y: { label: 'reports', grid: true },
+              color: { legend: true, domain: ['clear', 'ldp'] },
+              marks: [Plot.barY(channels, { x: 'start', y: 'n', fill: 'channel' }), Plot.ruleY([0])],
+            }),
+        `Reports by channel (${model}): every count suppressed so far (each under ${k}).`,
       )}`;
   });
 
@@ -240,7 +245,9 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
     ),
   );
   const totals = series.flatMap((s) =>
-    periodsOf(s).map((p) => ({ start: p.start, series: s.label, reports: p.reports, live: p.live })),
+    periodsOf(s)
+      .filter((p) => p.reports !== null) // a suppressed total draws no bar
+      .map((p) => ({ start: p.start, series: s.label, reports: p.reports, live: p.live })),
   );
   const labels = series.map((s) => `${s.label}: versions ${s.estimates.versions.join(', ')}`);
   return html`<h2>Over time</h2>
