@@ -34,6 +34,11 @@ describe('fitCharts files', () => {
       for (const tag of ['figure', 'div', 'span', 'h2', 'figcaption'])
         expect(root.querySelector(tag), `${name} has <${tag}>`).toBeNull();
     }
+    // Each is one image with a text alternative, and no role-less element carries an aria-label.
+    for (const [name, text] of Object.entries(files)) {
+      expect(text, name).toMatch(/^<svg[^>]* role="img"[^>]* aria-label="[^"]+"[^>]*><title>[^<]+<\/title>/);
+      expect(text.match(/<[a-z]+\s[^>]*aria-label=/g), name).toHaveLength(1);
+    }
     // The title and the legend survive as SVG text.
     expect(files['pca.svg']).toContain('PCA projection, k = 3');
     expect(files['pca.svg']).toMatch(/<text[^>]*>cluster-1<\/text>/);

@@ -94,8 +94,17 @@ describe('the dashboard over time', () => {
       expect(page).toContain(`data-chart="${id}"`);
     const shares = figureOf(page, 'shares-pace');
     expect(shares).toContain('<svg');
-    expect(shares).toMatch(/aria-label="area"/);
-    expect(shares).toMatch(/aria-label="line"/);
+    expect(shares).toMatch(/data-mark="area"/);
+    expect(shares).toMatch(/data-mark="line"/);
+    // aria-label only where the role allows it (axe: aria-prohibited-attr): the chart, role="img".
+    for (const id of ['reports', 'mix', 'shares-pace', 'means-pace', 'channels-pace']) {
+      const tags = figureOf(page, id).match(/<[a-z]+\s[^>]*aria-label=[^>]*>/g) ?? [];
+      expect(tags, id).toHaveLength(1);
+      expect(tags[0], id).toMatch(/^<svg[^>]* role="img"/);
+      expect(figureOf(page, id), id).toMatch(
+        /<svg[^>]* role="img"[^>]* aria-label="[^"]+"[^>]*><title>[^<]+<\/title>/,
+      );
+    }
   });
 
   it('draws a suppressed cell as a gap: the line breaks, and no dot or label gives its value', async () => {

@@ -26,7 +26,21 @@ export function plotSvg(options: Plot.PlotOptions): string {
   const svg = node.tagName.toLowerCase() === 'svg' ? node : node.querySelector(':scope > svg');
   if (!svg) throw new Error('plotSvg: Plot produced no <svg>');
   svg.setAttribute('xmlns', SVG_NS);
-  if (node === svg) return svg.outerHTML;
+  // Plot puts aria-label on <g> and other role-less elements, where ARIA prohibits it (axe:
+  // aria-prohibited-attr); the mark's name moves to data-mark, and the chart as a whole is one image
+  // (role="img") named by aria-label and a <title>: its text alternative.
+  for (const el of [...svg.querySelectorAll('[aria-label]')]) {
+    if (el.getAttribute('role')) continue;
+    el.setAttribute('data-mark', el.getAttribute('aria-label')!);
+    el.removeAttribute('aria-label');
+  }
+  const name = String(options.ariaLabel ?? options.title ?? options.caption ?? 'chart');
+  const alt = `<title>${esc(name)}</title>${options.ariaDescription ? `<desc>${esc(String(options.ariaDescription))}</desc>` : ''}`;
+  svg.removeAttribute('aria-label');
+  svg.removeAttribute('aria-description');
+  if (node === svg) {
+    return svg.outerHTML.replace(/^<svg([^>]*)>/, `<svg role="img" aria-label="${esc(name)}"$1>${alt}`);
+  }
   // A <figure>: its title (h2) and swatch legend become SVG above the plot.
   const width = Number(svg.getAttribute('width') ?? 640);
   const height = Number(svg.getAttribute('height') ?? 400);
@@ -57,8 +71,8 @@ export function plotSvg(options: Plot.PlotOptions): string {
   svg.setAttribute('y', String(y));
   const total = height + y;
   return (
-    `<svg xmlns="${SVG_NS}" width="${width}" height="${total}" viewBox="0 0 ${width} ${total}" ` +
+    `<svg xmlns="${SVG_NS}" role="img" aria-label="${esc(name)}" width="${width}" height="${total}" viewBox="0 0 ${width} ${total}" ` +
     `font-size="10" font-family="system-ui, sans-serif" fill="currentColor" style="max-width:100%;height:auto">` +
-    `<g class="plot-head">${head.join('')}</g>${svg.outerHTML}</svg>`
+    `${alt}<g class="plot-head">${head.join('')}</g>${svg.outerHTML}</svg>`
   );
 }
