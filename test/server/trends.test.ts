@@ -152,3 +152,26 @@ describe('a model whose cells are all suppressed', () => {
     expect(figureOf(page, 'channels-mastery')).toMatch(/<rect[^>]*\sheight="[1-9]/);
   });
 });
+
+describe('an estimate outside the axis range', () => {
+  it('is drawn clamped to the range, and the caption and its tooltip say so', async () => {
+    const { trendsSection } = await import('../../src/server/admin/views/trends.js');
+    const { parseHTML } = await import('linkedom');
+    const est = PublishedEstimates.parse(await (await api('/sites/lingua-kids/estimates')).json());
+    const pace = est.timeline![0]!.models.find((m) => m.model === 'pace')!;
+    const mean = pace.segments.flatMap((x) => x.featureMeans).find((f) => f.estimate)!;
+    mean.estimate = { value: 1.7, lo: 1.2, hi: 2.2 }; // a debiased LDP mean can leave [-1, 1]
+    const page = String(await trendsSection([{ label: 'series 1', estimates: est }], []));
+    const means = figureOf(page, 'means-pace');
+    expect(means).toContain('1 estimate lies outside [-1, 1] and is drawn at the edge');
+    expect(means).toMatch(/1\.700 \(outside the range, drawn at its edge\)/);
+    const { document } = parseHTML(`<div>${means}</figure></div>`);
+    const ticks = [...document.querySelectorAll('g[data-mark="y-axis tick label"] text')].map((t) =>
+      Number(t.textContent!.replace('−', '-')),
+    );
+    expect(ticks.length).toBeGreaterThan(0);
+    for (const t of ticks) expect(Math.abs(t)).toBeLessThanOrEqual(1);
+    // Nothing in range: nothing said.
+    expect(figureOf(page, 'shares-pace')).not.toContain('outside [0, 1]');
+  });
+});

@@ -50,13 +50,21 @@ type Point = {
   lo: number | null;
   hi: number | null;
   title: string;
+  /** the estimate lay outside the axis range and is drawn clamped to it */
+  out: boolean;
 };
 
 /** Lines with 95% bands by segment (z: segment and series, so the series never join), dots where there is a value. */
 function bandChart(
   points: readonly Point[],
   markers: readonly TrendMarker[],
-  opts: { label: string; percent: boolean; fy?: (p: Point) => string; height?: number },
+  opts: {
+    label: string;
+    percent: boolean;
+    fy?: (p: Point) => string;
+    height?: number;
+    domain?: [number, number];
+  },
 ): string {
   const z = (p: Point) => `${p.segment}\u0000${p.series}`;
   return plotSvg({
@@ -66,7 +74,12 @@ function bandChart(
     marginRight: 120,
     ariaLabel: opts.label,
     x: { type: 'utc', label: null },
-    y: { label: null, grid: true, ...(opts.percent ? { tickFormat: (v: number) => pct(v) } : {}) },
+    y: {
+      label: null,
+      grid: true,
+      ...(opts.domain ? { domain: opts.domain } : {}),
+      ...(opts.percent ? { tickFormat: (v: number) => pct(v) } : {}),
+    },
     color: { legend: false },
     ...(opts.fy ? { fy: { label: null } } : {}),
     marks: [
@@ -117,6 +130,14 @@ function bandChart(
   });
 }
 
+/** The caption's note on estimates drawn clamped to the axis range (none: nothing to say). */
+function clamped(points: readonly Point[], range: string): string {
+  const n = points.filter((p) => p.out).length;
+  return n === 0
+    ? ''
+    : ` ${n} ${n === 1 ? 'estimate lies' : 'estimates lie'} outside ${range} and ${n === 1 ? 'is' : 'are'} drawn at the edge (the dot's tooltip gives the value).`;
+}
+
 /** A figure: an inline SVG with a caption (the console's CSP allows inline styles, and Plot needs no script). */
 const figure = (id: string, caption: string, svg: string | null, empty = ''): Html =>
   html`<figure class="chart" id="${id}" data-chart="${id}">
@@ -143,15 +164,22 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         if (!m) continue;
         const date = dateOf(p.period);
         // A suppressed cell keeps its point with value null: a gap in the line and the band.
-        const at = (segment: string, e: Estimate | null, clamp: [number, number], title: () => string) => ({
-          date,
-          series: s.label,
-          segment,
-          value: e?.value ?? null,
-          lo: e ? Math.max(clamp[0], e.lo) : null,
-          hi: e ? Math.min(clamp[1], e.hi) : null,
-          title: e ? title() : '',
-        });
+        // A debiased LDP estimate can fall outside the stated range: it is drawn at the edge, its
+        // title keeps the true value, and the caption says how many were clamped.
+        const at = (segment: string, e: Estimate | null, range: [number, number], title: () => string) => {
+          const c = (v: number) => Math.min(range[1], Math.max(range[0], v));
+          const out = e !== null && c(e.value) !== e.value;
+          return {
+            date,
+            series: s.label,
+            segment,
+            value: e ? c(e.value) : null,
+            lo: e ? c(e.lo) : null,
+            hi: e ? c(e.hi) : null,
+            out,
+            title: e ? `${title()}${out ? ' (outside the range, drawn at its edge)' : ''}` : '',
+          };
+        };
         for (const seg of m.segments) {
           const e = seg.share;
           shares.push(
@@ -168,7 +196,7 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
               ...at(
                 seg.name,
                 fe,
-                [-Infinity, Infinity],
+                [-1, 1],
                 () => `${seg.name}, ${f.feature}, ${p.start}: ${fe!.value.toFixed(3)}`,
               ),
               feature: f.feature,
@@ -195,16 +223,17 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
     return html`<h3>${model}</h3>
       ${figure(
         `shares-${model}`,
-        `Segment shares per period with 95% bands (${model}); a gap is a suppressed cell (fewer than ${k} reports, or not clearly above 0).`,
+        `Segment shares per period with 95% bands (${model}); a gap is a suppressed cell (fewer than ${k} reports, or not clearly above 0).${clamped(shares, '[0, 1]')}`,
         bandChart(shares, markers, { label: `segment shares over time: ${model}`, percent: true }),
       )}
       ${
         anyMean
           ? figure(
               `means-${model}`,
-              `Per-segment feature means per period (normalised, [-1, 1]) with 95% bands (${model}).`,
+              `Per-segment feature means per period (normalised, [-1, 1]) with 95% bands (${model}).${clamped(means, '[-1, 1]')}`,
               bandChart(means, markers, {
                 label: `feature means over time: ${model}`,
+                domain: [-1, 1],
                 percent: false,
                 fy: (p) => (p as Point & { feature: string }).feature,
                 height: 70 + 90 * features.length,
