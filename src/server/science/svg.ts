@@ -15,6 +15,8 @@ export { Plot };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const TITLE_H = 22;
 const LEGEND_H = 22;
+/** A generous width of one character at 10px system-ui (tabular digits are ~5.6px). */
+export const CHAR_W = 6.5;
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -60,11 +62,16 @@ export function plotSvg(options: Plot.PlotOptions): string {
   if (swatches.length) {
     let x = 0;
     for (const s of swatches) {
+      const w = 16 + CHAR_W * s.label.length + 14;
+      if (x > 0 && x + w > width) {
+        x = 0; // wrap: a new row of swatches
+        y += LEGEND_H;
+      }
       head.push(
         `<rect x="${x}" y="${y + 4}" width="12" height="12" fill="${esc(s.fill)}"/>` +
           `<text x="${x + 16}" y="${y + 14}" text-anchor="start">${esc(s.label)}</text>`,
       );
-      x += 16 + 6.5 * s.label.length + 14; // ~6.5px a character at 10px system-ui
+      x += w;
     }
     y += LEGEND_H;
   }

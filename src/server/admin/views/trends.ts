@@ -17,6 +17,8 @@ import type { Html } from './layout.js';
 
 const dateOf = (period: number) => new Date(period * DAY_MS);
 const WIDTH = 760;
+/** Room left of a percent axis for its widest tick label, "100.0%" (the default 40 clipped it). */
+const PERCENT_MARGIN = 52;
 
 /** The vertical rules and labels of the markers, for a chart whose y runs over [0, top]. */
 function markerMarks(markers: readonly TrendMarker[]): Plot.Markish[] {
@@ -72,6 +74,7 @@ function bandChart(
     height: opts.height ?? 260,
     marginTop: 24,
     marginRight: 120,
+    marginLeft: opts.percent ? PERCENT_MARGIN : 40,
     ariaLabel: opts.label,
     x: { type: 'utc', label: null },
     y: {
@@ -80,7 +83,8 @@ function bandChart(
       ...(opts.domain ? { domain: opts.domain } : {}),
       ...(opts.percent ? { tickFormat: (v: number) => pct(v) } : {}),
     },
-    color: { legend: false },
+    // A legend, not labels at the lines' ends: those overlapped where segments ran close.
+    color: { legend: true },
     ...(opts.fy ? { fy: { label: null } } : {}),
     marks: [
       ...markerMarks(markers),
@@ -112,19 +116,6 @@ function bandChart(
           title: 'title',
           ...(opts.fy ? { fy: opts.fy } : {}),
         },
-      ),
-      Plot.text(
-        points.filter((p) => p.value !== null),
-        Plot.selectLast({
-          x: 'date',
-          y: 'value',
-          z,
-          text: 'segment',
-          dx: 4,
-          textAnchor: 'start',
-          fontSize: 9,
-          ...(opts.fy ? { fy: opts.fy } : {}),
-        }),
       ),
     ],
   });
@@ -309,7 +300,9 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         width: WIDTH,
         height: 180,
         marginRight: 120,
+        marginLeft: PERCENT_MARGIN,
         ariaLabel: 'clear share of reports over time',
+        color: { legend: true },
         x: { type: 'utc', label: null },
         y: { label: null, domain: [0, 1], grid: true, tickFormat: (v: number) => pct(v) },
         marks: [
@@ -320,18 +313,6 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
             stroke: 'model',
             z: (p) => `${p.model}\u0000${p.series}`,
           }),
-          Plot.text(
-            mix.filter((p) => p.value !== null),
-            Plot.selectLast({
-              x: 'date',
-              y: 'value',
-              z: 'model',
-              text: 'model',
-              dx: 4,
-              textAnchor: 'start',
-              fontSize: 9,
-            }),
-          ),
         ],
       }),
     )}
