@@ -22,7 +22,10 @@ const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Plot.plot(options) rendered to standalone SVG markup (one <svg> root with the xmlns a .svg file needs). */
-export function plotSvg(options: Plot.PlotOptions): string {
+export function plotSvg(
+  options: Plot.PlotOptions,
+  extra: { swatches?: readonly { fill: string; label: string }[] } = {},
+): string {
   const { document } = parseHTML('<!doctype html><html><body></body></html>');
   const node = Plot.plot({ ...options, document: document as unknown as Document });
   const svg = node.tagName.toLowerCase() === 'svg' ? node : node.querySelector(':scope > svg');
@@ -40,17 +43,20 @@ export function plotSvg(options: Plot.PlotOptions): string {
   const alt = `<title>${esc(name)}</title>${options.ariaDescription ? `<desc>${esc(String(options.ariaDescription))}</desc>` : ''}`;
   svg.removeAttribute('aria-label');
   svg.removeAttribute('aria-description');
-  if (node === svg) {
+  if (node === svg && !extra.swatches?.length) {
     return svg.outerHTML.replace(/^<svg([^>]*)>/, `<svg role="img" aria-label="${esc(name)}"$1>${alt}`);
   }
   // A <figure>: its title (h2) and swatch legend become SVG above the plot.
   const width = Number(svg.getAttribute('width') ?? 640);
   const height = Number(svg.getAttribute('height') ?? 400);
-  const title = node.querySelector(':scope > h2')?.textContent ?? '';
-  const swatches = [...node.querySelectorAll('span[class$="-swatch"]')].map((s) => ({
-    fill: s.querySelector('svg')?.getAttribute('fill') ?? 'currentColor',
-    label: s.textContent ?? '',
-  }));
+  const title = node === svg ? '' : (node.querySelector(':scope > h2')?.textContent ?? '');
+  const swatches = [
+    ...[...node.querySelectorAll('span[class$="-swatch"]')].map((s) => ({
+      fill: s.querySelector('svg')?.getAttribute('fill') ?? 'currentColor',
+      label: s.textContent ?? '',
+    })),
+    ...(extra.swatches ?? []),
+  ];
   let y = 0;
   const head: string[] = [];
   if (title) {
