@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
@@ -125,4 +126,18 @@ test('the dashboard draws shares with bands, means, channels and the mix over ti
   const titles = await shares.locator('g[data-mark="dot"] title').allTextContents();
   expect(titles.some((t) => t.startsWith(`${name('steady-learner')}, ${middle}`))).toBe(true);
   expect(titles.some((t) => t.startsWith(`${name('sprinter')}, ${middle}`))).toBe(false);
+
+  // axe-core over the page (evaluated through the protocol, so the console's CSP stays on): no
+  // violation; on main, aria-prohibited-attr (serious) on 31 chart nodes (aria-label on <g>).
+  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axe);
+  const violations = await page.evaluate(async () => {
+    const run = (
+      window as unknown as {
+        axe: { run: (c: Element) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+      }
+    ).axe.run;
+    return (await run(document.body)).violations.map((v) => `${v.id}: ${v.nodes.length}`);
+  });
+  expect(violations).toEqual([]);
 });
