@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
@@ -108,21 +109,35 @@ test('the dashboard draws shares with bands, means, channels and the mix over ti
   }
   const shares = page.locator('figure[data-chart="shares-pace"]');
   // Drawn with data: bands, lines and dots.
-  expect(await shares.locator('g[aria-label="area"] path').count()).toBeGreaterThan(0);
-  expect(await shares.locator('g[aria-label="dot"] > *').count()).toBeGreaterThan(3);
+  expect(await shares.locator('g[data-mark="area"] path').count()).toBeGreaterThan(0);
+  expect(await shares.locator('g[data-mark="dot"] > *').count()).toBeGreaterThan(3);
   expect(
-    await page.locator('figure[data-chart="channels-pace"] g[aria-label="bar"] rect').count(),
+    await page.locator('figure[data-chart="channels-pace"] g[data-mark="bar"] rect').count(),
   ).toBeGreaterThan(2);
 
   const name = (id: string) => pace.segments.find((s) => s.id === id)!.name;
   const middle = new Date((live - pd) * DAY).toISOString().slice(0, 10);
-  const sprinterLine = shares.locator('g[aria-label="line"] path', {
+  const sprinterLine = shares.locator('g[data-mark="line"] path', {
     has: page.locator(`title:text-matches("^${name('sprinter')} ")`),
   });
   await expect(sprinterLine).toHaveCount(1);
   const d = (await sprinterLine.getAttribute('d')) ?? '';
   expect(d.match(/M/g)?.length).toBe(2);
-  const titles = await shares.locator('g[aria-label="dot"] title').allTextContents();
+  const titles = await shares.locator('g[data-mark="dot"] title').allTextContents();
   expect(titles.some((t) => t.startsWith(`${name('steady-learner')}, ${middle}`))).toBe(true);
   expect(titles.some((t) => t.startsWith(`${name('sprinter')}, ${middle}`))).toBe(false);
+
+  // axe-core over the page (evaluated through the protocol, so the console's CSP stays on): no
+  // violation; on main, aria-prohibited-attr (serious) on 31 chart nodes (aria-label on <g>).
+  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axe);
+  const violations = await page.evaluate(async () => {
+    const run = (
+      window as unknown as {
+        axe: { run: (c: Element) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+      }
+    ).axe.run;
+    return (await run(document.body)).violations.map((v) => `${v.id}: ${v.nodes.length}`);
+  });
+  expect(violations).toEqual([]);
 });

@@ -94,8 +94,17 @@ describe('the dashboard over time', () => {
       expect(page).toContain(`data-chart="${id}"`);
     const shares = figureOf(page, 'shares-pace');
     expect(shares).toContain('<svg');
-    expect(shares).toMatch(/aria-label="area"/);
-    expect(shares).toMatch(/aria-label="line"/);
+    expect(shares).toMatch(/data-mark="area"/);
+    expect(shares).toMatch(/data-mark="line"/);
+    // aria-label only where the role allows it (axe: aria-prohibited-attr): the chart, role="img".
+    for (const id of ['reports', 'mix', 'shares-pace', 'means-pace', 'channels-pace']) {
+      const tags = figureOf(page, id).match(/<[a-z]+\s[^>]*aria-label=[^>]*>/g) ?? [];
+      expect(tags, id).toHaveLength(1);
+      expect(tags[0], id).toMatch(/^<svg[^>]* role="img"/);
+      expect(figureOf(page, id), id).toMatch(
+        /<svg[^>]* role="img"[^>]* aria-label="[^"]+"[^>]*><title>[^<]+<\/title>/,
+      );
+    }
   });
 
   it('draws a suppressed cell as a gap: the line breaks, and no dot or label gives its value', async () => {
@@ -125,3 +134,83 @@ function pathTitled(svg: string, name: string): string {
   expect(m, `a line titled ${name}`).not.toBeNull();
   return m![1]!;
 }
+
+describe('a model whose cells are all suppressed', () => {
+  it('draws no bar and no 0 tick in its reports-by-channel chart', async () => {
+    const { trendsSection } = await import('../../src/server/admin/views/trends.js');
+    const est = PublishedEstimates.parse(await (await api('/sites/lingua-kids/estimates')).json());
+    // Every count of the pace model suppressed (null), as disclose() leaves a model under k.
+    for (const p of est.timeline!)
+      for (const m of p.models) if (m.model === 'pace') m.n = { clear: null, ldp: null };
+    const page = String(await trendsSection([{ label: 'series 1', estimates: est }], []));
+    const channels = figureOf(page, 'channels-pace');
+    expect(channels).not.toContain('<svg');
+    expect(channels).not.toContain('<rect');
+    expect(channels).not.toContain('0.000000');
+    expect(channels).toContain('every count suppressed');
+    // The mastery model's counts are not suppressed: its bars are drawn.
+    expect(figureOf(page, 'channels-mastery')).toMatch(/<rect[^>]*\sheight="[1-9]/);
+  });
+});
+
+describe('an estimate outside the axis range', () => {
+  it('is drawn clamped to the range, and the caption and its tooltip say so', async () => {
+    const { trendsSection } = await import('../../src/server/admin/views/trends.js');
+    const { parseHTML } = await import('linkedom');
+    const est = PublishedEstimates.parse(await (await api('/sites/lingua-kids/estimates')).json());
+    const pace = est.timeline![0]!.models.find((m) => m.model === 'pace')!;
+    const mean = pace.segments.flatMap((x) => x.featureMeans).find((f) => f.estimate)!;
+    mean.estimate = { value: 1.7, se: 0.25, lo: 1.2, hi: 2.2 }; // a debiased LDP mean can leave [-1, 1]
+    const page = String(await trendsSection([{ label: 'series 1', estimates: est }], []));
+    const means = figureOf(page, 'means-pace');
+    expect(means).toContain('1 estimate lies outside [-1, 1] and is drawn at the edge');
+    expect(means).toMatch(/1\.700 \(outside the range, drawn at its edge\)/);
+    const { document } = parseHTML(`<div>${means}</figure></div>`);
+    const ticks = [...document.querySelectorAll('g[data-mark="y-axis tick label"] text')].map((t) =>
+      Number(t.textContent!.replace('−', '-')),
+    );
+    expect(ticks.length).toBeGreaterThan(0);
+    for (const t of ticks) expect(Math.abs(t)).toBeLessThanOrEqual(1);
+    // Nothing in range: nothing said.
+    expect(figureOf(page, 'shares-pace')).not.toContain('outside [0, 1]');
+  });
+});
+
+describe('labels', () => {
+  it('fit inside the chart and do not overlap (boxes from the emitted coordinates)', async () => {
+    const { trendsSection } = await import('../../src/server/admin/views/trends.js');
+    const { CHAR_W } = await import('../../src/server/science/svg.js');
+    const { parseHTML } = await import('linkedom');
+    const est = PublishedEstimates.parse(await (await api('/sites/lingua-kids/estimates')).json());
+    const page = String(await trendsSection([{ label: 'series 1', estimates: est }], []));
+    const xOf = (el: Element) =>
+      Number(
+        /translate\(([-\d.]+)/.exec(el.getAttribute('transform') ?? '')?.[1] ?? el.getAttribute('x') ?? 0,
+      );
+    for (const id of ['reports', 'mix', 'shares-pace', 'means-pace', 'channels-pace']) {
+      const { document } = parseHTML(`<div>${figureOf(page, id)}</figure></div>`);
+      const root = document.querySelector('svg')!;
+      const width = Number(root.getAttribute('width'));
+      // y tick labels: right-anchored 9px left of the axis; their left edge stays in the svg.
+      for (const t of document.querySelectorAll('g[data-mark="y-axis tick label"] text'))
+        expect(
+          xOf(t) - 9 - CHAR_W * t.textContent!.length,
+          `${id} tick ${t.textContent}`,
+        ).toBeGreaterThanOrEqual(0);
+      // No end-of-line labels that could pile up: the series are named in a legend instead.
+      expect(document.querySelector('g[data-mark="text"]'), id).toBeNull();
+      // Legend entries: one row each per y, boxes disjoint and inside the width.
+      const rows = new Map<string, [number, number][]>();
+      for (const t of document.querySelectorAll('g.plot-head text')) {
+        const x = Number(t.getAttribute('x'));
+        const box: [number, number] = [x - 16, x + CHAR_W * t.textContent!.length];
+        expect(box[1], `${id} legend ${t.textContent}`).toBeLessThanOrEqual(width);
+        const row = rows.get(t.getAttribute('y')!) ?? [];
+        for (const b of row) expect(box[0] >= b[1] || box[1] <= b[0], `${id} legend overlap`).toBe(true);
+        rows.set(t.getAttribute('y')!, [...row, box]);
+      }
+    }
+    for (const id of ['mix', 'shares-pace', 'means-pace'])
+      expect(figureOf(page, id), `${id} has a legend`).toContain('class="plot-head"');
+  });
+});

@@ -11,6 +11,21 @@ import type { FitResult } from './fit.js';
 /** At most this many points in the projection chart (every nth learner, so the chart repeats). */
 const MAX_POINTS = 3000;
 
+/** The profile's diverging colour scale over the normalised range (RdBu: -1 dark red, 1 dark blue). */
+const PROFILE = Plot.scale({ color: { type: 'diverging', domain: [-1, 1] } });
+
+/** WCAG relative luminance of an "rgb(r, g, b)" colour. */
+export function luminance(rgb: string): number {
+  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).slice(0, 3).map((c) => {
+    const v = Number(c) / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/** Black or white, whichever contrasts more with the cell's colour (the crossover is L = 0.179). */
+export const textOn = (rgb: string): string => (luminance(rgb) < 0.179 ? 'white' : 'black');
+
 /** The four charts of a fit with `chosen` clusters, by file name. */
 export function fitCharts(result: FitResult, chosen: number): Record<string, string> {
   const ks = result.ks;
@@ -54,21 +69,29 @@ export function fitCharts(result: FitResult, chosen: number): Record<string, str
       color: { legend: true },
       marks: [Plot.dot(points, { x: 'pc1', y: 'pc2', stroke: 'cluster', r: 2 })],
     }),
-    'profile.svg': plotSvg({
-      title: `Cluster profiles, k = ${chosen} (centroids, normalised scale)`,
-      marginLeft: 140,
-      x: { label: 'cluster' },
-      y: { label: null },
-      color: { type: 'diverging', domain: [-1, 1] }, // no ramp legend: it needs a canvas; each cell prints its value
-      marks: [
-        Plot.cell(profile, { x: 'cluster', y: 'feature', fill: 'value' }),
-        Plot.text(profile, {
-          x: 'cluster',
-          y: 'feature',
-          text: (d: { value: number }) => d.value.toFixed(2),
-        }),
-      ],
-    }),
+    'profile.svg': plotSvg(
+      {
+        title: `Cluster profiles, k = ${chosen} (centroids, normalised scale)`,
+        marginLeft: 140,
+        x: { label: 'cluster' },
+        y: { label: null },
+        color: { type: 'identity' }, // the cells' colours, computed below; the legend gives the key
+        marks: [
+          Plot.cell(profile, {
+            x: 'cluster',
+            y: 'feature',
+            fill: (d: { value: number }) => PROFILE.apply(d.value),
+          }),
+          Plot.text(profile, {
+            x: 'cluster',
+            y: 'feature',
+            text: (d: { value: number }) => d.value.toFixed(2),
+            fill: (d: { value: number }) => textOn(PROFILE.apply(d.value) as string),
+          }),
+        ],
+      },
+      { swatches: [-1, -0.5, 0, 0.5, 1].map((v) => ({ fill: PROFILE.apply(v) as string, label: `${v}` })) },
+    ),
   };
 }
 

@@ -17,6 +17,8 @@ import type { Html } from './layout.js';
 
 const dateOf = (period: number) => new Date(period * DAY_MS);
 const WIDTH = 760;
+/** Room left of a percent axis for its widest tick label, "100.0%" (the default 40 clipped it). */
+const PERCENT_MARGIN = 52;
 
 /** The vertical rules and labels of the markers, for a chart whose y runs over [0, top]. */
 function markerMarks(markers: readonly TrendMarker[]): Plot.Markish[] {
@@ -50,13 +52,21 @@ type Point = {
   lo: number | null;
   hi: number | null;
   title: string;
+  /** the estimate lay outside the axis range and is drawn clamped to it */
+  out: boolean;
 };
 
 /** Lines with 95% bands by segment (z: segment and series, so the series never join), dots where there is a value. */
 function bandChart(
   points: readonly Point[],
   markers: readonly TrendMarker[],
-  opts: { label: string; percent: boolean; fy?: (p: Point) => string; height?: number },
+  opts: {
+    label: string;
+    percent: boolean;
+    fy?: (p: Point) => string;
+    height?: number;
+    domain?: [number, number];
+  },
 ): string {
   const z = (p: Point) => `${p.segment}\u0000${p.series}`;
   return plotSvg({
@@ -64,10 +74,17 @@ function bandChart(
     height: opts.height ?? 260,
     marginTop: 24,
     marginRight: 120,
+    marginLeft: opts.percent ? PERCENT_MARGIN : 40,
     ariaLabel: opts.label,
     x: { type: 'utc', label: null },
-    y: { label: null, grid: true, ...(opts.percent ? { tickFormat: (v: number) => pct(v) } : {}) },
-    color: { legend: false },
+    y: {
+      label: null,
+      grid: true,
+      ...(opts.domain ? { domain: opts.domain } : {}),
+      ...(opts.percent ? { tickFormat: (v: number) => pct(v) } : {}),
+    },
+    // A legend, not labels at the lines' ends: those overlapped where segments ran close.
+    color: { legend: true },
     ...(opts.fy ? { fy: { label: null } } : {}),
     marks: [
       ...markerMarks(markers),
@@ -100,27 +117,22 @@ function bandChart(
           ...(opts.fy ? { fy: opts.fy } : {}),
         },
       ),
-      Plot.text(
-        points.filter((p) => p.value !== null),
-        Plot.selectLast({
-          x: 'date',
-          y: 'value',
-          z,
-          text: 'segment',
-          dx: 4,
-          textAnchor: 'start',
-          fontSize: 9,
-          ...(opts.fy ? { fy: opts.fy } : {}),
-        }),
-      ),
     ],
   });
 }
 
+/** The caption's note on estimates drawn clamped to the axis range (none: nothing to say). */
+function clamped(points: readonly Point[], range: string): string {
+  const n = points.filter((p) => p.out).length;
+  return n === 0
+    ? ''
+    : ` ${n} ${n === 1 ? 'estimate lies' : 'estimates lie'} outside ${range} and ${n === 1 ? 'is' : 'are'} drawn at the edge (the dot's tooltip gives the value).`;
+}
+
 /** A figure: an inline SVG with a caption (the console's CSP allows inline styles, and Plot needs no script). */
-const figure = (id: string, caption: string, svg: string): Html =>
+const figure = (id: string, caption: string, svg: string | null, empty = ''): Html =>
   html`<figure class="chart" id="${id}" data-chart="${id}">
-    ${raw(svg)}
+    ${svg === null ? html`<p class="muted">${empty}</p>` : raw(svg)}
     <figcaption class="small muted">${caption}</figcaption>
   </figure>`;
 
@@ -143,15 +155,22 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         if (!m) continue;
         const date = dateOf(p.period);
         // A suppressed cell keeps its point with value null: a gap in the line and the band.
-        const at = (segment: string, e: Estimate | null, clamp: [number, number], title: () => string) => ({
-          date,
-          series: s.label,
-          segment,
-          value: e?.value ?? null,
-          lo: e ? Math.max(clamp[0], e.lo) : null,
-          hi: e ? Math.min(clamp[1], e.hi) : null,
-          title: e ? title() : '',
-        });
+        // A debiased LDP estimate can fall outside the stated range: it is drawn at the edge, its
+        // title keeps the true value, and the caption says how many were clamped.
+        const at = (segment: string, e: Estimate | null, range: [number, number], title: () => string) => {
+          const c = (v: number) => Math.min(range[1], Math.max(range[0], v));
+          const out = e !== null && c(e.value) !== e.value;
+          return {
+            date,
+            series: s.label,
+            segment,
+            value: e ? c(e.value) : null,
+            lo: e ? c(e.lo) : null,
+            hi: e ? c(e.hi) : null,
+            out,
+            title: e ? `${title()}${out ? ' (outside the range, drawn at its edge)' : ''}` : '',
+          };
+        };
         for (const seg of m.segments) {
           const e = seg.share;
           shares.push(
@@ -168,7 +187,7 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
               ...at(
                 seg.name,
                 fe,
-                [-Infinity, Infinity],
+                [-1, 1],
                 () => `${seg.name}, ${f.feature}, ${p.start}: ${fe!.value.toFixed(3)}`,
               ),
               feature: f.feature,
@@ -176,33 +195,36 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
           }
         }
       }
-    const channels = series.flatMap((s) =>
-      periodsOf(s).flatMap((p) => {
-        const m = p.models.find((x) => x.model === model);
-        return m
-          ? (['clear', 'ldp'] as const).map((channel) => ({
-              start: p.start,
-              channel,
-              n: m.n[channel],
-            }))
-          : [];
-      }),
-    );
+    const channels = series
+      .flatMap((s) =>
+        periodsOf(s).flatMap((p) => {
+          const m = p.models.find((x) => x.model === model);
+          return m
+            ? (['clear', 'ldp'] as const).map((channel) => ({
+                start: p.start,
+                channel,
+                n: m.n[channel],
+              }))
+            : [];
+        }),
+      )
+      .filter((c): c is typeof c & { n: number } => c.n !== null); // a suppressed count draws nothing
     const features = [...new Set(means.map((p) => p.feature))];
     const anyMean = means.some((p) => p.value !== null);
     return html`<h3>${model}</h3>
       ${figure(
         `shares-${model}`,
-        `Segment shares per period with 95% bands (${model}); a gap is a suppressed cell (fewer than ${k} reports, or not clearly above 0).`,
+        `Segment shares per period with 95% bands (${model}); a gap is a suppressed cell (fewer than ${k} reports, or not clearly above 0).${clamped(shares, '[0, 1]')}`,
         bandChart(shares, markers, { label: `segment shares over time: ${model}`, percent: true }),
       )}
       ${
         anyMean
           ? figure(
               `means-${model}`,
-              `Per-segment feature means per period (normalised, [-1, 1]) with 95% bands (${model}).`,
+              `Per-segment feature means per period (normalised, [-1, 1]) with 95% bands (${model}).${clamped(means, '[-1, 1]')}`,
               bandChart(means, markers, {
                 label: `feature means over time: ${model}`,
+                domain: [-1, 1],
                 percent: false,
                 fy: (p) => (p as Point & { feature: string }).feature,
                 height: 70 + 90 * features.length,
@@ -213,15 +235,18 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
       ${figure(
         `channels-${model}`,
         `Reports per period by channel (${model}), rounded to ${newest.estimates.rounding}; no bar under ${k}.`,
-        plotSvg({
-          width: WIDTH,
-          height: 160,
-          ariaLabel: `reports per period by channel: ${model}`,
-          x: { label: null, type: 'band' },
-          y: { label: 'reports', grid: true },
-          color: { legend: true, domain: ['clear', 'ldp'] },
-          marks: [Plot.barY(channels, { x: 'start', y: 'n', fill: 'channel' }), Plot.ruleY([0])],
-        }),
+        channels.length === 0
+          ? null
+          : plotSvg({
+              width: WIDTH,
+              height: 160,
+              ariaLabel: `reports per period by channel: ${model}`,
+              x: { label: null, type: 'band' },
+              y: { label: 'reports', grid: true },
+              color: { legend: true, domain: ['clear', 'ldp'] },
+              marks: [Plot.barY(channels, { x: 'start', y: 'n', fill: 'channel' }), Plot.ruleY([0])],
+            }),
+        `Reports by channel (${model}): every count suppressed so far (each under ${k}).`,
       )}`;
   });
 
@@ -240,7 +265,9 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
     ),
   );
   const totals = series.flatMap((s) =>
-    periodsOf(s).map((p) => ({ start: p.start, series: s.label, reports: p.reports, live: p.live })),
+    periodsOf(s)
+      .filter((p) => p.reports !== null) // a suppressed total draws no bar
+      .map((p) => ({ start: p.start, series: s.label, reports: p.reports, live: p.live })),
   );
   const labels = series.map((s) => `${s.label}: versions ${s.estimates.versions.join(', ')}`);
   return html`<h2>Over time</h2>
@@ -273,7 +300,9 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         width: WIDTH,
         height: 180,
         marginRight: 120,
+        marginLeft: PERCENT_MARGIN,
         ariaLabel: 'clear share of reports over time',
+        color: { legend: true },
         x: { type: 'utc', label: null },
         y: { label: null, domain: [0, 1], grid: true, tickFormat: (v: number) => pct(v) },
         marks: [
@@ -284,18 +313,6 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
             stroke: 'model',
             z: (p) => `${p.model}\u0000${p.series}`,
           }),
-          Plot.text(
-            mix.filter((p) => p.value !== null),
-            Plot.selectLast({
-              x: 'date',
-              y: 'value',
-              z: 'model',
-              text: 'model',
-              dx: 4,
-              textAnchor: 'start',
-              fontSize: 9,
-            }),
-          ),
         ],
       }),
     )}
