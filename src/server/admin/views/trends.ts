@@ -84,7 +84,7 @@ function bandChart(
       ...(opts.percent ? { tickFormat: (v: number) => pct(v) } : {}),
     },
     // A legend, not labels at the lines' ends: those overlapped where segments ran close.
-    color: { legend: true },
+    color: { legend: true, type: 'categorical' }, // swatches: a ramp legend would need a canvas
     ...(opts.fy ? { fy: { label: null } } : {}),
     marks: [
       ...markerMarks(markers),
@@ -243,7 +243,7 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
               ariaLabel: `reports per period by channel: ${model}`,
               x: { label: null, type: 'band' },
               y: { label: 'reports', grid: true },
-              color: { legend: true, domain: ['clear', 'ldp'] },
+              color: { legend: true, type: 'categorical', domain: ['clear', 'ldp'] },
               marks: [Plot.barY(channels, { x: 'start', y: 'n', fill: 'channel' }), Plot.ruleY([0])],
             }),
         `Reports by channel (${model}): every count suppressed so far (each under ${k}).`,
@@ -289,7 +289,7 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         ariaLabel: 'reports per period',
         x: { label: null, type: 'band' },
         y: { label: 'reports', grid: true },
-        color: { legend: series.length > 1 },
+        color: { legend: series.length > 1, type: 'categorical' }, // swatches even with no bar left
         marks: [Plot.barY(totals, { x: 'start', y: 'reports', fill: 'series' }), Plot.ruleY([0])],
       }),
     )}
@@ -302,7 +302,7 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         marginRight: 120,
         marginLeft: PERCENT_MARGIN,
         ariaLabel: 'clear share of reports over time',
-        color: { legend: true },
+        color: { legend: true, type: 'categorical' }, // swatches: a ramp legend would need a canvas
         x: { type: 'utc', label: null },
         y: { label: null, domain: [0, 1], grid: true, tickFormat: (v: number) => pct(v) },
         marks: [
