@@ -48,18 +48,35 @@ export function softmaxModel(
       ),
     weights: fit.weights.map((r) => r.map((v) => Number(v.toFixed(6)))),
     bias: fit.bias.map((v) => Number(v.toFixed(6))),
-    segments: classes.map((label, c) => ({
-      id: segmentIdOf(label, c),
-      name: label.slice(0, 120),
-      minAgeBand: 'under13' as const,
-      documentation: {
-        dataSources: [sourceLine(features), `trained on ${source}`.slice(0, 300)],
-        criteria: `The most probable class of the model (softmax of x·W + b) is "${label}".`.slice(0, 2000),
-        validation: validation(c).slice(0, 2000),
-        changelog: [{ version: 1, date, change: 'drafted by edseg-admin train' }],
-      },
-    })),
+    segments: classSegments(classes, features, source, date, validation, 'the model (softmax of x·W + b)'),
   };
+  return checkedDraft(model);
+}
+
+/** One documented segment a class, as a trained draft (softmax or mlp) names them. */
+export function classSegments(
+  classes: readonly string[],
+  features: readonly string[],
+  source: string,
+  date: string,
+  validation: (c: number) => string,
+  what: string,
+): SoftmaxModel['segments'] {
+  return classes.map((label, c) => ({
+    id: segmentIdOf(label, c),
+    name: label.slice(0, 120),
+    minAgeBand: 'under13' as const,
+    documentation: {
+      dataSources: [sourceLine(features), `trained on ${source}`.slice(0, 300)],
+      criteria: `The most probable class of ${what} is "${label}".`.slice(0, 2000),
+      validation: validation(c).slice(0, 2000),
+      changelog: [{ version: 1, date, change: 'drafted by edseg-admin train' }],
+    },
+  }));
+}
+
+/** The draft itself once the Model schema accepts it; else an error naming the first field it fails. */
+export function checkedDraft<T>(model: T): T {
   const checked = Model.safeParse(model);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;

@@ -14,11 +14,12 @@
  */
 import { assignReference } from '../../core/model.js';
 import { seededRandom } from '../../core/privacy/random.js';
-import { Model, type MlpModel, type Purpose } from '../../core/schema.js';
+import type { MlpModel, Purpose } from '../../core/schema.js';
 import { permutation } from '../../core/science/cluster.js';
 import { stratifiedFolds } from '../../core/science/metrics.js';
 import { tfNode, type tf as TF } from './tf-node.js';
-import { segmentIdOf, sourceLine, type FoldFitter } from './train.js';
+import { checkedDraft, classSegments } from './drafts.js';
+import type { FoldFitter } from './train.js';
 
 export type MlpOptions = {
   /** hidden layer widths: one or two layers (default [16]) */
@@ -206,22 +207,7 @@ export function mlpModel(
         1000,
       ),
     layers: fit.layers.map((l) => ({ weights: l.weights.map((r) => r.map(round)), bias: l.bias.map(round) })),
-    segments: classes.map((label, c) => ({
-      id: segmentIdOf(label, c),
-      name: label.slice(0, 120),
-      minAgeBand: 'under13' as const,
-      documentation: {
-        dataSources: [sourceLine(features), `trained on ${source}`.slice(0, 300)],
-        criteria: `The most probable class of the network is "${label}".`.slice(0, 2000),
-        validation: validation(c).slice(0, 2000),
-        changelog: [{ version: 1, date, change: 'drafted by edseg-admin train' }],
-      },
-    })),
+    segments: classSegments(classes, features, source, date, validation, 'the network'),
   };
-  const checked = Model.safeParse(model);
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    throw new Error(`the draft model fails the schema at ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return model;
+  return checkedDraft(model);
 }
