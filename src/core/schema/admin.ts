@@ -309,46 +309,6 @@ export const RefinementPublished = /* @__PURE__ */ z.object({
 });
 export type RefinementPublished = z.infer<typeof RefinementPublished>;
 
-/** One checked drift cell (src/core/science/drift.ts): `what` is "share" or the feature a per-segment mean is of. */
-export const DriftFlag = /* @__PURE__ */ z.object({
-  period: z.int(),
-  model: z.string(),
-  segment: z.string(),
-  what: z.string(),
-  value: z.number(),
-  se: z.number(),
-  baseline: z.number(),
-  baselineSe: z.number(),
-  /** how many earlier periods the baseline pools */
-  periods: z.int(),
-  z: z.number(),
-  flagged: z.boolean(),
-});
-export type DriftFlag = z.infer<typeof DriftFlag>;
-
-/** GET /admin/api/sites/:site/drift (and edseg-admin drift --json): drift over the version's series, through the disclosure gate. */
-export const SiteDrift = /* @__PURE__ */ z.object({
-  site: z.string(),
-  version: z.int(),
-  /** the series drift ran over (the versions sharing the version's models and reporting) */
-  series: z.string(),
-  versions: z.array(z.int()),
-  periodDays: z.int(),
-  /** each period of the series, oldest first, its reports as the gate publishes them (null under kThreshold) */
-  periods: z.array(z.object({ period: z.int(), reports: z.nullable(z.int()), live: z.boolean() })),
-  /** every flagged move, newest period first */
-  flags: z.array(DriftFlag),
-  /** how many cells were checked (cells the gate publishes, with an earlier published period) */
-  checked: z.int(),
-  /** the flagging threshold on |z| */
-  z: z.number(),
-  /** the flags chance alone would raise among the checked cells: checked x P(|Z| > z), to 0.1 */
-  expectedFalseFlags: z.number(),
-  /** where to act on a flag */
-  links: z.object({ refit: z.string(), fit: z.string(), refinement: z.string() }),
-});
-export type SiteDrift = z.infer<typeof SiteDrift>;
-
 /** GET /admin/api/audit: the audit log, newest first. */
 export const AuditLog = /* @__PURE__ */ z.object({ entries: z.array(AuditRecord) });
 export type AuditLog = z.infer<typeof AuditLog>;
