@@ -11,7 +11,6 @@ import { RefinementPublishInput, check } from '../../../core/schema.js';
 import type { Model, PublishedEstimates } from '../../../core/schema.js';
 import type { ServerDeps } from '../../runtime/deps.js';
 import { loadTrends, publishedEstimates } from '../../estimates/estimates.js';
-import { RETIRE_STEPS, keyStatuses, retireSigningKey, rotateSigningKey } from '../../identity/keys.js';
 import { publishSite, updatePolicy } from '../../sites/publish.js';
 import {
   loadRefinement,
@@ -22,6 +21,8 @@ import {
 import { driftOf } from '../../science/drift.js';
 import { fitPages } from '../../science/fit-page.js';
 import { accountPages } from './accounts.js';
+import { orBack } from './form.js';
+import { keyPages } from './keys.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { changePassword, principalOfLogin } from '../../identity/accounts.js';
@@ -32,7 +33,6 @@ import { accountPage } from '../views/account.js';
 import { editorPages } from './editor-console.js';
 import { auditPage } from '../views/audit.js';
 import { estimatesPage } from '../views/estimates.js';
-import { keysPage } from '../views/keys.js';
 import { trendsSection } from '../views/trends.js';
 import { layout } from '../views/layout.js';
 import type { Flash, Html } from '../views/layout.js';
@@ -50,20 +50,6 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
-
-/** Runs a form's action; a refusal (refusalOf) goes back to the page with its message, anything else is a 500 through onError. */
-async function orBack(
-  back: (message: string, field?: string) => Response | Promise<Response>,
-  action: () => Promise<Response>,
-): Promise<Response> {
-  try {
-    return await action();
-  } catch (e) {
-    const refusal = refusalOf(e);
-    if (refusal) return back(refusal.message, refusal.field);
-    throw e;
-  }
-}
 
 /** A form field as a string ('' when absent or a file). */
 const text = (form: Record<string, unknown>, name: string): string =>
@@ -362,45 +348,7 @@ export function adminPages(deps: ServerDeps): Hono {
     );
   });
 
-  const keysBack = (c: Context, kind: 'ok' | 'error', message: string) =>
-    c.redirect(`/admin/keys?${kind}=${encodeURIComponent(message)}`, 303);
-  app.get('/keys', async (c) =>
-    page(
-      c,
-      'Signing keys',
-      keysPage(await keyStatuses(deps.store, deps.signer, deps.now()), c.get('principal').role, flashOf(c)),
-    ),
-  );
-  app.post('/keys/rotate', (c) =>
-    orBack(
-      (message) => keysBack(c, 'error', message),
-      async () => {
-        const { kid, republished } = await rotateSigningKey(deps.store, deps.signer, acting(c));
-        return keysBack(
-          c,
-          'ok',
-          `New signing key ${kid}; re-signed ${republished.map((r) => `${r.site} v${r.version}`).join(', ') || 'no site'}. The old key stays in /v1/keys until you retire it: pin the new key in every embedding page, then retire the old one after its "valid until".`,
-        );
-      },
-    ),
-  );
-  app.post('/keys/:kid/retire', (c) =>
-    orBack(
-      (message) => keysBack(c, 'error', message),
-      async () => {
-        const kid = c.req.param('kid');
-        const form = await c.req.parseBody();
-        if (form['confirm'] !== 'yes')
-          throw new Refusal(
-            400,
-            `Retiring ${kid} needs confirmation: tick "every page pins the new key" (${RETIRE_STEPS})`,
-            'confirm',
-          );
-        await retireSigningKey(deps.store, deps.signer, kid, acting(c));
-        return keysBack(c, 'ok', `Key ${kid} retired: it is no longer in /v1/keys.`);
-      },
-    ),
-  );
+  app.route('/', keyPages(deps, page));
 
   return app;
 }
