@@ -18,6 +18,7 @@ import {
   addAccount,
   adminApiOf,
   apiAs,
+  appOf,
   consoleSession,
   expectShape,
   json,
@@ -132,6 +133,13 @@ describe('the installation view', () => {
     const v = await view();
     expect(v.listedOrigins).toEqual(seedOrigins(PORT));
     expect(v.hours).toBe(24);
+  });
+
+  it('a count that fails never costs the page its manifest', async () => {
+    const store = { ...s.store, countManifestRequest: () => Promise.reject(new Error('read-only database')) };
+    const app = appOf({ ...s, store });
+    const res = await app.request(`/v1/sites/${SEED_SITE}/manifest`, { headers: { Origin: UNLISTED } });
+    expect(res.status).toBe(200);
   });
 
   it('counts over the last 24 hours only', async () => {

@@ -96,8 +96,10 @@ export function collector(deps: ServerDeps): Hono {
     const current = await store.currentJws(site);
     if (!current) throw new Refusal(404, 'unknown site or nothing published', 'site');
     if (current.disabled) throw disabledRefusal(site, 'site');
+    // The installation view's count; a failed count never costs a page its manifest.
     const origin = pageOrigin(c);
-    if (origin !== null) await store.countManifestRequest(site, origin, hourOf(deps.now().getTime()));
+    if (origin !== null)
+      await store.countManifestRequest(site, origin, hourOf(deps.now().getTime())).catch(() => undefined);
     const etag = etagOf(current.jws);
     // no-store: no cache keeps the answer, so none replays a validator that could tag a device.
     const headers = {
