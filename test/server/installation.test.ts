@@ -135,11 +135,19 @@ describe('the installation view', () => {
     expect(v.hours).toBe(24);
   });
 
-  it('a count that fails never costs the page its manifest', async () => {
-    const store = { ...s.store, countManifestRequest: () => Promise.reject(new Error('read-only database')) };
+  it('a count that fails never costs the page its manifest, nor a refusal its 4xx', async () => {
+    const fail = () => Promise.reject(new Error('read-only database'));
+    const store = { ...s.store, countManifestRequest: fail, addInstallCount: fail };
     const app = appOf({ ...s, store });
     const res = await app.request(`/v1/sites/${SEED_SITE}/manifest`, { headers: { Origin: UNLISTED } });
     expect(res.status).toBe(200);
+    // nor a refused report its 4xx
+    const bad = { ...sampleReports(await s.manifest(), 1, 9)[0]!, manifestVersion: 99 };
+    const refused = await app.request('/v1/reports', {
+      method: 'POST',
+      body: JSON.stringify({ reports: [bad] }),
+    });
+    expect(refused.status).toBe(400);
   });
 
   it('counts over the last 24 hours only', async () => {

@@ -121,7 +121,11 @@ export function collector(deps: ServerDeps): Hono {
     if (!admitted.ok) {
       deps.ops.batchRefused(c, admissionReason(admitted));
       const refused = reportRefusal(body, admitted);
-      if (refused) await store.addInstallCount(refused.site, hourOf(now), 'refused', refused.reason, 1);
+      // Counted for the installation view; a failed count never turns the 4xx into a 5xx.
+      if (refused)
+        await store
+          .addInstallCount(refused.site, hourOf(now), 'refused', refused.reason, 1)
+          .catch(() => undefined);
       throw new Refusal(admitted.status, admitted.message, admitted.field);
     }
     const { inserted } = await store.insertReports(admitted.reports, dayOf(now), hourOf(now));
