@@ -64,7 +64,7 @@ export function installationPage(v: Installation, role: Role, base: string, keys
             ${v.origins.map(
               (o) =>
                 html`<tr>
-                  <td><code>${o.origin}</code></td>
+                  <td style="overflow-wrap: anywhere"><code>${o.origin}</code></td>
                   <td>
                     ${o.listed ? html`<span class="tag yes">listed</span>` : html`<span class="tag no">not listed</span>`}
                   </td>
