@@ -43,6 +43,13 @@ const ts = () =>
 
 // Every `z.*(…)` schema builder is pure: unused schemas drop out of the bundles that do not need them.
 const treeshake = { manualPureFunctions: ['z'] };
+// The worker parses with the plain checks (src/core/schema/manifest-check.ts, checks.ts), never with zod: the
+// schema modules' one side effect, zod's config() in atoms.ts, is dropped with them, and `npm run size`
+// fails if any zod code is left in the worker (issue 24).
+const workerTreeshake = {
+  ...treeshake,
+  moduleSideEffects: (id) => !/[\\/]src[\\/]core[\\/]schema[\\/]/.test(id),
+};
 
 // The worker's tfjs-core: the same engine without the Node platform, model IO handlers and optimizers
 // (see worker/tfjs-core-lite.js). Exact-name match so deep `@tensorflow/tfjs-core/dist/...` imports still resolve.
@@ -111,7 +118,7 @@ export default [
     input: 'worker/index.ts',
     output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
     plugins: browserPlugins(true, [tfjsLite]),
-    treeshake,
+    treeshake: workerTreeshake,
     onwarn,
   },
   {

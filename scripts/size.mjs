@@ -1,18 +1,18 @@
 // `npm run size`: minified and gzip sizes of what ships to browsers, against their budgets.
-// Exits 1 when a budget is exceeded, a bundle could eval strings or it carries a server-only schema
+// Exits 1 when a budget is exceeded, a bundle could eval strings, carries zod or a server-only schema
 // (npm test runs it after the build).
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
-import { breakdownRows } from './size-breakdown.mjs';
+import { breakdown, breakdownRows } from './size-breakdown.mjs';
 
 // Budgets in bytes, gzip -9 (issue 13: the main thread at most 8 KB). The main-thread client carries no
 // zod: its field-named errors come from the plain checks of src/core/schema/checks.ts.
 const budgets = {
   'edseg.js': 8_000, // script tag: main thread, no TensorFlow.js, no zod
   'edseg.mjs': 8_000, // npm ESM client
-  'edseg.worker.js': 52_000, // worker: engine, idb, jose, zod, custom tfjs (core + cpu, only the kernels used)
+  'edseg.worker.js': 43_000, // worker: engine, idb, jose, plain checks, custom tfjs (core + cpu, only the kernels used)
   'activate.mjs': 3_000, // edseg/activate (loaded by the script tag only with data-activate): no zod
 };
 
@@ -67,6 +67,12 @@ for (const [file, budget] of Object.entries(budgets)) {
     over = true;
     evalRows.push(`EVAL ${file}: contains "${hit[0]}" (would need 'unsafe-eval' under CSP)`);
   } else evalRows.push(`ok   ${file.padEnd(18)} no eval / new Function`);
+  // No browser bundle parses with zod: they check with the plain checks of src/core/schema (issue 24).
+  const zod = breakdown(p).find(([group]) => group === 'zod');
+  if (zod) {
+    over = true;
+    serverRows.push(`ZOD  ${file}: carries ${zod[1]} B of zod (use the plain checks of src/core/schema)`);
+  } else serverRows.push(`ok   ${file.padEnd(18)} no zod`);
   const leaked = serverOnly.filter((m) => buf.includes(m));
   if (leaked.length > 0) {
     over = true;

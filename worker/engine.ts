@@ -13,10 +13,12 @@ import { EdsegError } from '../src/core/errors.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
 import {
-  BatchId,
-  ConsentInput,
-  Declared,
-  parseOrThrow,
+  checkBatchId,
+  checkConsent,
+  checkDeclared,
+  type BatchId,
+  type ConsentInput,
+  type Declared,
   type DeviceExport,
   type Explanation,
   type ReleasedSegment,
@@ -89,7 +91,7 @@ export class Engine implements EngineApi {
 
   async ingest(events: TimedEvent[], batch?: BatchId): Promise<void> {
     await this.#ready();
-    const id = batch === undefined ? undefined : parseOrThrow(BatchId, batch, 'batch');
+    const id = batch === undefined ? undefined : checkBatchId(batch);
     await this.#work.run(async () => {
       await this.#noticeExpiry();
       // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
@@ -100,7 +102,7 @@ export class Engine implements EngineApi {
 
   async declare(prefs: Declared): Promise<void> {
     await this.#ready();
-    const p = parseOrThrow(Declared, prefs, 'prefs');
+    const p = checkDeclared(prefs);
     await this.#work.run(async () => {
       this.#state.declared = { ...this.#state.declared, ...p };
       await this.#state.store.set('declared', this.#state.declared);
@@ -110,8 +112,8 @@ export class Engine implements EngineApi {
 
   async setConsent(input: ConsentInput): Promise<void> {
     await this.#ready();
-    const c = parseOrThrow(ConsentInput, input, 'consent');
-    await this.#work.run(() => this.#applyConsent(c));
+    checkConsent(input);
+    await this.#work.run(() => this.#applyConsent(input));
   }
 
   async segments(): Promise<ReleasedSegment[]> {
@@ -219,9 +221,10 @@ export class Engine implements EngineApi {
     this.#seenJws = loaded.fetched;
     this.#schedule.manifestLoaded(loaded.current !== null);
     await applyRetention(this.#state, this.#deps, this.#log);
-    if (this.#config.consent && !this.#state.consent)
-      await this.#applyConsent(parseOrThrow(ConsentInput, this.#config.consent, 'options.consent'));
-    else {
+    if (this.#config.consent && !this.#state.consent) {
+      checkConsent(this.#config.consent, 'options.consent');
+      await this.#applyConsent(this.#config.consent);
+    } else {
       // GPC may be on now though it was off when the stored consent was recorded.
       await this.#redecide();
     }

@@ -14,7 +14,7 @@
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import type { CompactSign as CompactSignType, JWK } from 'jose';
 import { ceilingExcess, type Ceilings } from './privacy/ceilings.js';
-import { DAY_MS, Manifest, check } from './schema.js';
+import { DAY_MS, checkManifest, type Manifest } from './schema.js';
 
 export type ManifestRefusal =
   | 'malformed'
@@ -100,7 +100,7 @@ export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<
   } catch {
     return refuse('invalid-payload', 'the payload is not JSON');
   }
-  const parsed = check(Manifest, json, 'manifest');
+  const parsed = checkManifest(json);
   if (!parsed.ok) return refuse('invalid-payload', parsed.message);
   const manifest = parsed.value;
 
