@@ -85,14 +85,9 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
-// The Node builds keep TensorFlow.js external (a runtime dependency, loaded through its CommonJS main).
-// src/core/tf.ts's deep `tfjs-backend-cpu/dist/...` imports are the device's lite kernel list: Node
-// cannot load those ESM files, and nothing in the Node builds calls ready(), so their bare
-// side-effect imports are dropped (src/server/science/tf-node.ts loads the whole cpu backend).
-const nodeTreeshake = {
-  moduleSideEffects: (id, external) => !(external && id.startsWith('@tensorflow/tfjs-backend-cpu/dist/')),
-};
-
+// The Node builds keep TensorFlow.js external (a runtime dependency, loaded through its CommonJS main);
+// src/server/science/tf-node.ts loads the whole cpu backend, the device's own kernels (src/core/tf-kernels.ts)
+// are plain code.
 const nodeExternal = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
@@ -140,7 +135,6 @@ export default [
     output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
   {
@@ -153,7 +147,6 @@ export default [
     },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
   {
@@ -161,7 +154,6 @@ export default [
     output: { file: 'dist/admin.mjs', format: 'es', sourcemap: true, banner: '// edseg-admin' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
 ];
