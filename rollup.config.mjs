@@ -62,6 +62,17 @@ const tfjsLite = alias({
   ],
 });
 
+// tfjs-core's kernel profiler, gradient tape and tensor pretty-printer, which its engine and Tensor import but
+// the worker never runs, replaced by worker/tfjs-core-stubs.js in the worker's build.
+const tfjsStubs = {
+  name: 'tfjs-core-stubs',
+  resolveId(source, importer) {
+    if (!importer || !/[\\/]@tensorflow[\\/]tfjs-core[\\/]dist[\\/]/.test(importer)) return null;
+    if (!/^\.\/(profiler|tape|tensor_format)(\.js)?$/.test(source)) return null;
+    return fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url));
+  },
+};
+
 const browserPlugins = (minify = true, extra = []) =>
   [
     ...extra,
@@ -112,7 +123,7 @@ export default [
   {
     input: 'worker/index.ts',
     output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
-    plugins: browserPlugins(true, [tfjsLite]),
+    plugins: browserPlugins(true, [tfjsLite, tfjsStubs]),
     treeshake: workerTreeshake,
     onwarn,
   },

@@ -12,7 +12,7 @@ import { breakdown, breakdownRows } from './size-breakdown.mjs';
 const budgets = {
   'edseg.js': 8_000, // script tag: main thread, no TensorFlow.js, no zod
   'edseg.mjs': 8_000, // npm ESM client
-  'edseg.worker.js': 35_500, // worker: engine, idb, WebCrypto JWS, plain checks, tfjs-core + edseg's own kernels
+  'edseg.worker.js': 34_000, // worker: engine, idb, WebCrypto JWS, plain checks, tfjs-core + edseg's own kernels
   'activate.mjs': 3_000, // edseg/activate (loaded by the script tag only with data-activate): no zod
 };
 
