@@ -12,16 +12,14 @@
 import { EdsegError } from '../src/core/errors.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
-import {
-  checkBatchId,
-  checkConsent,
-  checkDeclared,
-  type BatchId,
-  type ConsentInput,
-  type Declared,
-  type DeviceExport,
-  type Explanation,
-  type ReleasedSegment,
+import { checkBatchId, checkConsent, checkDeclared } from '../src/core/schema.js';
+import type {
+  BatchId,
+  ConsentInput,
+  Declared,
+  DeviceExport,
+  Explanation,
+  ReleasedSegment,
 } from '../src/core/schema.js';
 import { fetchJws, hasExpired, loadManifest, refreshManifest } from './manifest.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
@@ -112,8 +110,8 @@ export class Engine implements EngineApi {
 
   async setConsent(input: ConsentInput): Promise<void> {
     await this.#ready();
-    checkConsent(input);
-    await this.#work.run(() => this.#applyConsent(input));
+    const c = checkConsent(input);
+    await this.#work.run(() => this.#applyConsent(c));
   }
 
   async segments(): Promise<ReleasedSegment[]> {
@@ -221,10 +219,9 @@ export class Engine implements EngineApi {
     this.#seenJws = loaded.fetched;
     this.#schedule.manifestLoaded(loaded.current !== null);
     await applyRetention(this.#state, this.#deps, this.#log);
-    if (this.#config.consent && !this.#state.consent) {
-      checkConsent(this.#config.consent, 'options.consent');
-      await this.#applyConsent(this.#config.consent);
-    } else {
+    if (this.#config.consent && !this.#state.consent)
+      await this.#applyConsent(checkConsent(this.#config.consent, 'options.consent'));
+    else {
       // GPC may be on now though it was off when the stored consent was recorded.
       await this.#redecide();
     }

@@ -27,6 +27,7 @@ import {
   text,
   type Check,
 } from './plain.js';
+import type { ConsentInput } from './consent.js';
 
 export { IDENTIFIER_MESSAGE, IDENTIFIER_RE };
 
@@ -111,8 +112,8 @@ const CONSENT: Record<string, Check> = {
 };
 
 /** The checks of setConsent(consent) and options.consent: `ConsentInput` (consent.ts). */
-export function checkConsent(consent: unknown, root = 'consent', at?: string): void {
-  fields(root, at, consent, CONSENT, true);
+export function checkConsent(consent: unknown, root = 'consent', at?: string): ConsentInput {
+  return fields(root, at, consent, CONSENT, true) as ConsentInput;
 }
 
 /** A pinned public key: `PublicJwk` (atoms.ts); a private key (with `d`) is refused. */
