@@ -111,7 +111,7 @@ export class Engine implements EngineApi {
 
   async setConsent(input: ConsentInput): Promise<void> {
     await this.#ready();
-    const c = checkConsent(input);
+    const c = checkConsent<ConsentInput>(input);
     await this.#work.run(() => this.#applyConsent(c));
   }
 
@@ -221,7 +221,7 @@ export class Engine implements EngineApi {
     this.#schedule.manifestLoaded(loaded.current !== null);
     await applyRetention(this.#state, this.#deps, this.#log);
     if (this.#config.consent && !this.#state.consent)
-      await this.#applyConsent(checkConsent(this.#config.consent, 'options.consent'));
+      await this.#applyConsent(checkConsent<ConsentInput>(this.#config.consent, 'options.consent'));
     else {
       // GPC may be on now though it was off when the stored consent was recorded.
       await this.#redecide();

@@ -27,7 +27,6 @@ import {
   text,
   type Check,
 } from './plain.js';
-import type { ConsentInput } from './consent.js';
 
 export { IDENTIFIER_MESSAGE, IDENTIFIER_RE };
 
@@ -112,8 +111,8 @@ const CONSENT: Record<string, Check> = {
 };
 
 /** The checks of setConsent(consent) and options.consent: `ConsentInput` (consent.ts). */
-export function checkConsent(consent: unknown, root = 'consent', at?: string): ConsentInput {
-  return fields(root, at, consent, CONSENT, true) as ConsentInput;
+export function checkConsent<T = unknown>(consent: unknown, root = 'consent', at?: string): T {
+  return fields(root, at, consent, CONSENT, true) as T;
 }
 
 /** A pinned public key: `PublicJwk` (atoms.ts); a private key (with `d`) is refused. */
