@@ -111,22 +111,23 @@ export function modelPage(site: string, id: string | null, rows: number, v: Valu
         </tr>
         ${Array.from({ length: rows }, (_, i) => {
           const p = `segments.${i}`;
+          const row = `Segment ${i + 1}`;
           return html`<tr>
             <td>
               ${v[`${p}.was`] ? html`<input type="hidden" name="${p}.was" value="${v[`${p}.was`]}" />` : ''}
-              ${textField(v, e, `${p}.id`, '')}
+              ${textField(v, e, `${p}.id`, { hidden: `${row} id` })}
             </td>
-            <td>${textField(v, e, `${p}.name`, '')}</td>
+            <td>${textField(v, e, `${p}.name`, { hidden: `${row} name` })}</td>
             <td>
               ${selectField(
                 v,
                 e,
                 `${p}.minAgeBand`,
-                '',
+                { hidden: `${row} min age band` },
                 AGE_BANDS.filter((b) => b !== 'unknown'),
               )}
             </td>
-            ${softmax ? '' : html`<td>${textField(v, e, `${p}.centroid`, '', 'comma-separated')}</td>`}
+            ${softmax ? '' : html`<td>${textField(v, e, `${p}.centroid`, { hidden: `${row} centroid` }, 'comma-separated')}</td>`}
             <td>${checkField(v, e, `${p}.remove`, 'remove')}</td>
           </tr>`;
         })}

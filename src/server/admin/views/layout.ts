@@ -25,6 +25,7 @@ export function layout(title: string, body: Html, actor: string | null): Html {
         </style>
       </head>
       <body>
+        <a class="skip-link" href="#main">Skip to main content</a>
         <header>
           <strong>edseg admin</strong>
           ${
@@ -44,7 +45,7 @@ export function layout(title: string, body: Html, actor: string | null): Html {
               : ''
           }
         </header>
-        <main>${body}</main>
+        <main id="main" tabindex="-1">${body}</main>
       </body>
     </html>`;
 }

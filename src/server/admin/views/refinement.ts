@@ -47,8 +47,12 @@ export function refinementPage(id: string, p: RefinementProposal, flash: Flash, 
       intervals, and treat this as a proposal to review, not a retrain.
     </p>
     <form method="get" class="small">
-      Max step <input type="text" name="maxStep" value="${p.maxStep}" size="5" style="width:6rem" /> Min
-      support <input type="text" name="minSupport" value="${p.minSupport}" size="5" style="width:6rem" />
+      <label
+        >Max step <input type="text" name="maxStep" value="${p.maxStep}" size="5" style="width:6rem"
+      /></label>
+      <label
+        >Min support <input type="text" name="minSupport" value="${p.minSupport}" size="5" style="width:6rem"
+      /></label>
       <button class="ghost" type="submit">Recompute</button>
     </form>
     ${p.models.map((m) =>

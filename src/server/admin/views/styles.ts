@@ -3,8 +3,12 @@ export const STYLE = `
   :root { --ink:#1d2433; --muted:#5b6476; --line:#dde2ea; --bg:#f6f7fa; --accent:#2f5bd3; --warn:#9a3b00; --ok:#1d7a46; }
   * { box-sizing: border-box; }
   body { margin:0; font: 15px/1.5 system-ui, sans-serif; color:var(--ink); background:var(--bg); }
-  header { background:#fff; border-bottom:1px solid var(--line); padding:.7rem 1.5rem; display:flex; gap:1.5rem; align-items:center; }
-  header strong { font-size:1.05rem; } header nav { display:flex; gap:1rem; flex:1; } header form { margin:0; }
+  header { background:#fff; border-bottom:1px solid var(--line); padding:.7rem 1.5rem; display:flex; flex-wrap:wrap; gap:.5rem 1.5rem; align-items:center; }
+  header strong { font-size:1.05rem; } header nav { display:flex; flex-wrap:wrap; gap:.25rem 1rem; flex:1; } header form { margin:0; }
+  :focus-visible { outline:3px solid var(--accent); outline-offset:2px; } main:focus { outline:none; }
+  .skip-link { position:absolute; left:.5rem; top:-3rem; z-index:10; padding:.5rem .9rem; background:#fff; color:var(--accent); border:2px solid var(--accent); border-radius:4px; }
+  .skip-link:focus { top:.5rem; }
+  .visually-hidden { position:absolute !important; width:1px; height:1px; margin:-1px; padding:0; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; border:0; }
   main { max-width:1100px; margin:0 auto; padding:1.5rem; }
   a { color:var(--accent); } h1 { font-size:1.4rem; margin:.2rem 0 1rem; } h2 { font-size:1.15rem; margin:2rem 0 .6rem; } h3 { font-size:1rem; margin:1.2rem 0 .4rem; }
   table { border-collapse:collapse; width:100%; background:#fff; border:1px solid var(--line); margin:.4rem 0 1rem; }
