@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { ROUTE_ROLES } from '../../src/server/admin/access.js';
 import { axeViolations, describeViolations } from './axe.js';
-import { signedIn, startA11yServer, type A11yServer, type Role } from './a11y-server.js';
+import { ADMIN_TOKEN, signedIn, startA11yServer, type A11yServer, type Role } from './a11y-server.js';
 import { openFirstVisit } from './helpers.js';
 
 // Issue 20, "Accessibility to WCAG 2.1 AA": axe-core (WCAG 2.0/2.1 A and AA rules) finds nothing on
@@ -81,16 +81,29 @@ async function softAxe(page: Page, label: string): Promise<void> {
   expect.soft(found, `axe on ${label} (${page.url()}):\n${describeViolations(found)}`).toEqual([]);
 }
 
+/**
+ * The whole page as screenshots of at most 1600 px each (`<base>-1.png`, …), so each can be looked at
+ * at its size; a long page in one image is shrunk past reading.
+ */
+async function pageShots(page: Page, base: string): Promise<void> {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const width = page.viewportSize()!.width;
+  for (let y = 0, i = 1; y < height; y += 1600, i++) {
+    const clip = { x: 0, y, width, height: Math.min(1600, height - y) };
+    await page.screenshot({ path: `${base}-${i}.png`, fullPage: true, clip });
+  }
+}
+
 /** Visits `url`, runs axe, records a soft failure naming each violation, and on a phone takes a screenshot. */
 async function check(page: Page, label: string, url: string, shot: string | null): Promise<void> {
   const res = await page.goto(url);
   expect.soft(res?.status(), `${label}: ${url} answered`).toBeLessThan(500);
   await softAxe(page, label);
-  if (shot) await page.screenshot({ path: shot, fullPage: true });
+  if (shot) await pageShots(page, shot);
 }
 
 const shotName = (dir: string, name: string) =>
-  `${dir}/${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}.png`;
+  `${dir}/${name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '')}`;
 
 for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
   for (const role of ['owner', 'analyst'] as Role[]) {
@@ -111,8 +124,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
         await page.locator('form.editor button[type=submit]').first().click();
         await expect(page.locator('#error-dataSources')).toBeVisible();
         await softAxe(page, 'a refused documentation card');
-        if (vp === 'phone')
-          await page.screenshot({ path: `${dir}/refused-documentation.png`, fullPage: true });
+        if (vp === 'phone') await pageShots(page, `${dir}/refused-documentation`);
         // A fit's result: its table and charts (a small learner CSV over the site's features).
         await page.goto(PAGES['/admin/sites/:site/fit']!(ids));
         await page.locator('input[name="csv"]').setInputFiles({
@@ -124,7 +136,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
         await page.getByRole('button', { name: 'Run the fit' }).click();
         await expect(page.locator('figure svg').first()).toBeVisible();
         await softAxe(page, "a fit's result");
-        if (vp === 'phone') await page.screenshot({ path: `${dir}/fit-result.png`, fullPage: true });
+        if (vp === 'phone') await pageShots(page, `${dir}/fit-result`);
       }
       await context.close();
     });
@@ -134,7 +146,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
     const page = await context.newPage();
     const dir = 'test-results/a11y/login';
     mkdirSync(dir, { recursive: true });
-    await check(page, 'login', '/admin/login', vp === 'phone' ? `${dir}/login.png` : null);
+    await check(page, 'login', '/admin/login', vp === 'phone' ? `${dir}/login` : null);
     await page.getByLabel(/name/i).first().fill('nobody');
     await page.locator('input[type=password]').fill('wrong');
     await page.locator('form button[type=submit], form input[type=submit]').first().click();
@@ -181,7 +193,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
     await page.getByTestId('bulk-quiz-right').click();
     await page.locator('details.audit summary').click();
     await softAxe(page, 'the demo after consent');
-    if (vp === 'phone') await page.screenshot({ path: `${dir}/after-consent.png`, fullPage: true });
+    if (vp === 'phone') await pageShots(page, `${dir}/after-consent`);
     await page.getByTestId('consent-open').click();
     await expect(page.getByTestId('consent-withdraw')).toBeVisible();
     await softAxe(page, 'the consent dialog with a consent to withdraw');
@@ -189,3 +201,125 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
     await context.close();
   });
 }
+
+// Keyboard only from here: Tab, Shift+Tab, Enter, Space, Escape and arrow keys; no click, no fill.
+
+/** Presses Tab (or Shift+Tab) until the focused element matches `selector`; fails after `max` presses. */
+async function tabTo(page: Page, selector: string, { back = false, max = 150 } = {}): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`${selector} not reached in ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`);
+}
+
+/** What the focused element is (test id, id, name or tag), and whether a focus indicator is drawn on it. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el) return { what: 'none', ring: false, inDialog: false };
+    const style = getComputedStyle(el);
+    const ring =
+      (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+    const what =
+      el.dataset.testid ??
+      (el.id || el.getAttribute('name') || `${el.tagName.toLowerCase()}:${el.textContent}`);
+    return { what, ring, inDialog: Boolean(el.closest('dialog[open]')) };
+  });
+
+test('the consent dialog by keyboard: open, age band, purposes, Save, focus back; Escape; focus kept inside', async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: s.server.url });
+  const page = await context.newPage();
+  const dialog = await openFirstVisit(page);
+  // The first-visit prompt has focus inside it, and Escape closes it.
+  expect((await focused(page)).inDialog).toBe(true);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  await tabTo(page, '[data-testid="consent-open"]');
+  expect((await focused(page)).ring, 'a focus indicator on "Privacy choices"').toBe(true);
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  // Focus stays inside the open dialog, forwards and backwards, with an indicator on every stop.
+  for (const key of ['Tab', 'Shift+Tab']) {
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press(key);
+      const f = await focused(page);
+      expect(f.inDialog, `${key} ×${i + 1} left the dialog for ${f.what}`).toBe(true);
+      expect(f.ring, `no focus indicator on ${f.what}`).toBe(true);
+    }
+  }
+  // Age band: the select takes arrow keys; 18 or older is the last option.
+  await tabTo(page, '[data-testid="consent-age"]');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('consent-age')).toHaveValue('adult');
+  await expect(page.locator('#self-fieldset')).toBeVisible();
+  for (const purpose of ['instruction', 'analytics']) {
+    await tabTo(page, `[data-testid="consent-self-${purpose}"]`);
+    await page.keyboard.press('Space');
+    await expect(page.getByTestId(`consent-self-${purpose}`)).toBeChecked();
+  }
+  await tabTo(page, '[data-testid="consent-save"]');
+  expect((await focused(page)).ring, 'a focus indicator on Save').toBe(true);
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeHidden();
+  await expect(page.getByTestId('status')).toContainText('saved');
+  await expect(page.locator('[data-testid="released"] [data-segment-id]').first()).toBeVisible();
+  expect((await focused(page)).what, 'focus back on the opener').toBe('consent-open');
+
+  // Open again: Withdraw is offered now; Escape closes, and focus is back on the opener.
+  await page.keyboard.press('Enter');
+  await expect(dialog).toBeVisible();
+  await expect(page.getByTestId('consent-withdraw')).toBeVisible();
+  await expect(page.getByTestId('consent-age')).toHaveValue('adult');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  expect((await focused(page)).what).toBe('consent-open');
+  await context.close();
+});
+
+test('the console by keyboard: skip link, log in, open the editor, edit a field, save, publish, the banner', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext({ viewport: VIEWPORTS.desktop, baseURL: s.server.url });
+  const page = await context.newPage();
+  await page.goto('/admin/login');
+  // The first stop is the skip link; it moves focus to the main content.
+  await page.keyboard.press('Tab');
+  expect(await focused(page)).toMatchObject({ what: 'a:Skip to main content', ring: true });
+  await page.keyboard.press('Enter');
+  expect((await focused(page)).what).toBe('main');
+  await tabTo(page, 'input[name="name"]');
+  await page.keyboard.type('owner');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(ADMIN_TOKEN);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/admin$/);
+
+  await tabTo(page, `a[href="/admin/sites/${ids.site}"]`);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`/admin/sites/${ids.site}$`));
+  await tabTo(page, `a[href="/admin/sites/${ids.site}/features/${ids.feature}"]`);
+  expect((await focused(page)).ring).toBe(true);
+  await page.keyboard.press('Enter');
+  await expect(page.locator('h1')).toContainText(ids.feature);
+  await tabTo(page, 'textarea[name="description"]');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' Edited by keyboard.');
+  await tabTo(page, 'form.editor button[type="submit"]');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.flash').first()).toContainText('Review and publish to make it live');
+
+  await tabTo(page, `a[href="/admin/sites/${ids.site}/review"]`);
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/\/review$/);
+  await tabTo(page, 'form[action$="/publish"] button[type="submit"]');
+  expect((await focused(page)).ring).toBe(true);
+  await page.keyboard.press('Space');
+  await expect(page.locator('.flash').first()).toContainText(/^Published version \d+/);
+  await expect(page).toHaveURL(new RegExp(`/admin/sites/${ids.site}\\?ok=`));
+  await context.close();
+});
