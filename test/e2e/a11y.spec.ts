@@ -94,11 +94,23 @@ async function pageShots(page: Page, base: string): Promise<void> {
   }
 }
 
+/**
+ * WCAG 1.4.10 Reflow: the page never scrolls sideways (a wide table scrolls inside its own region).
+ * Checked at every viewport; it bites on the phone.
+ */
+async function softReflow(page: Page, label: string): Promise<void> {
+  const sideways = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect.soft(sideways, `${label} (${page.url()}) scrolls sideways by ${sideways} px`).toBe(0);
+}
+
 /** Visits `url`, runs axe, records a soft failure naming each violation, and on a phone takes a screenshot. */
 async function check(page: Page, label: string, url: string, shot: string | null): Promise<void> {
   const res = await page.goto(url);
   expect.soft(res?.status(), `${label}: ${url} answered`).toBeLessThan(500);
   await softAxe(page, label);
+  await softReflow(page, label);
   if (shot) await pageShots(page, shot);
 }
 
@@ -124,6 +136,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
         await page.locator('form.editor button[type=submit]').first().click();
         await expect(page.locator('#error-dataSources')).toBeVisible();
         await softAxe(page, 'a refused documentation card');
+        await softReflow(page, 'a refused documentation card');
         if (vp === 'phone') await pageShots(page, `${dir}/refused-documentation`);
         // A fit's result: its table and charts (a small learner CSV over the site's features).
         await page.goto(PAGES['/admin/sites/:site/fit']!(ids));
@@ -136,6 +149,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
         await page.getByRole('button', { name: 'Run the fit' }).click();
         await expect(page.locator('figure svg').first()).toBeVisible();
         await softAxe(page, "a fit's result");
+        await softReflow(page, "a fit's result");
         if (vp === 'phone') await pageShots(page, `${dir}/fit-result`);
       }
       await context.close();
@@ -193,6 +207,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
     await page.getByTestId('bulk-quiz-right').click();
     await page.locator('details.audit summary').click();
     await softAxe(page, 'the demo after consent');
+    await softReflow(page, 'the demo after consent');
     if (vp === 'phone') await pageShots(page, `${dir}/after-consent`);
     await page.getByTestId('consent-open').click();
     await expect(page.getByTestId('consent-withdraw')).toBeVisible();

@@ -1,8 +1,9 @@
 /**
  * The console's markup for WCAG 2.1 AA (issue 20), as the server writes it; test/e2e/a11y.spec.ts runs
  * axe-core over every page in Chromium. Here: a skip link to the main content on every page, a page in
- * the console's layout (with a language and a title) for an /admin path no route takes, and a label
- * for every control of the model editor's segment rows and of the refinement options.
+ * the console's layout (with a language and a title) for an /admin path no route takes, a label for
+ * every control of the model editor's segment rows and of the refinement options, and every table in
+ * a named, focusable region of its own that scrolls sideways on a phone (the page never does).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEED_SITE as SITE, consoleSession, useServer } from './helpers.js';
@@ -65,5 +66,17 @@ describe('the console for keyboards and screen readers', () => {
     const page = await (await owner.get(`/admin/sites/${SITE}/refinement`)).text();
     expect(page).toContain('name="maxStep"');
     expect(unlabelled(page)).toEqual([]);
+  });
+
+  it('puts every table in a named, focusable region that scrolls it (WCAG 1.4.10 Reflow)', async () => {
+    for (const path of ['/admin', `/admin/sites/${SITE}`, '/admin/keys', '/admin/audit', '/admin/accounts']) {
+      const page = await (await owner.get(path)).text();
+      const tables = page.match(/<table\b/g)?.length ?? 0;
+      expect(tables, path).toBeGreaterThan(0);
+      const wrapped = page.match(
+        /<div class="table-scroll" role="region" aria-label="[^"]+" tabindex="0">\s*<table\b/g,
+      );
+      expect(wrapped?.length ?? 0, path).toBe(tables);
+    }
   });
 });

@@ -12,6 +12,7 @@ export const STYLE = `
   main { max-width:1100px; margin:0 auto; padding:1.5rem; }
   a { color:var(--accent); } h1 { font-size:1.4rem; margin:.2rem 0 1rem; } h2 { font-size:1.15rem; margin:2rem 0 .6rem; } h3 { font-size:1rem; margin:1.2rem 0 .4rem; }
   table { border-collapse:collapse; width:100%; background:#fff; border:1px solid var(--line); margin:.4rem 0 1rem; }
+  .table-scroll { overflow-x:auto; margin:.4rem 0 1rem; } .table-scroll > table { margin:0; }
   th, td { text-align:left; padding:.45rem .6rem; border-bottom:1px solid var(--line); vertical-align:top; }
   th { background:#fafbfc; font-weight:600; font-size:.85rem; color:var(--muted); }
   .card { background:#fff; border:1px solid var(--line); border-radius:6px; padding:1rem 1.2rem; margin:.8rem 0; }
