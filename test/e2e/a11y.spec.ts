@@ -105,12 +105,30 @@ async function softReflow(page: Page, label: string): Promise<void> {
   expect.soft(sideways, `${label} (${page.url()}) scrolls sideways by ${sideways} px`).toBe(0);
 }
 
+/**
+ * Charts keep their drawn size (a phone scrolls them sideways in their figure): an SVG drawn at less
+ * than its viewBox's width shrinks its 10 px labels past reading (WCAG 1.4.4).
+ */
+async function softChartScale(page: Page, label: string): Promise<void> {
+  const shrunk = await page.evaluate(() =>
+    [...document.querySelectorAll<SVGSVGElement>('figure > svg[viewBox]')]
+      .map((svg) => ({
+        id: svg.closest('figure')!.id,
+        scale: svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+      }))
+      .filter((c) => c.scale < 0.99)
+      .map((c) => `${c.id || 'figure'} at ${c.scale.toFixed(2)}`),
+  );
+  expect.soft(shrunk, `${label}: charts drawn smaller than their size`).toEqual([]);
+}
+
 /** Visits `url`, runs axe, records a soft failure naming each violation, and on a phone takes a screenshot. */
 async function check(page: Page, label: string, url: string, shot: string | null): Promise<void> {
   const res = await page.goto(url);
   expect.soft(res?.status(), `${label}: ${url} answered`).toBeLessThan(500);
   await softAxe(page, label);
   await softReflow(page, label);
+  await softChartScale(page, label);
   if (shot) await pageShots(page, shot);
 }
 
@@ -150,6 +168,7 @@ for (const vp of Object.keys(VIEWPORTS) as ViewportName[]) {
         await expect(page.locator('figure svg').first()).toBeVisible();
         await softAxe(page, "a fit's result");
         await softReflow(page, "a fit's result");
+        await softChartScale(page, "a fit's result");
         if (vp === 'phone') await pageShots(page, `${dir}/fit-result`);
       }
       await context.close();

@@ -132,7 +132,7 @@ export function fitPages(deps: ServerDeps): Hono {
               )}
             </table>`,
           )}
-          ${Object.entries(charts).map(([name, svg]) => html`<figure aria-label="${name}">${raw(svg)}</figure>`)}
+          ${Object.entries(charts).map(([name, svg]) => html`<figure class="chart" aria-label="${name}" tabindex="0">${raw(svg)}</figure>`)}
           ${
             roleAtLeast(c.get('principal').role, 'editor')
               ? html`<form method="post" action="/admin/sites/${encodeURIComponent(site)}/fit/draft">

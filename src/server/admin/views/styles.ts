@@ -37,5 +37,6 @@ export const STYLE = `
   .field-error { display:block; color:#b42318; font-size:.85rem; }
   table.diff td { font-size:.85rem; word-break:break-word; } del { background:#fbeaea; text-decoration:line-through; } ins { background:#e7f5ec; text-decoration:none; }
   .segments { margin-left:1.2rem; }
+  figure.chart { margin:1rem 0; overflow-x:auto; } figure.chart svg { max-width:none !important; }
   .grid { display:grid; grid-template-columns: 1fr 1fr; gap:1rem; } @media (max-width: 800px) { .grid { grid-template-columns: 1fr; } }
 `;
