@@ -5,6 +5,7 @@ export const STYLE = `
   body { margin:0; font: 15px/1.5 system-ui, sans-serif; color:var(--ink); background:var(--bg); }
   header { background:#fff; border-bottom:1px solid var(--line); padding:.7rem 1.5rem; display:flex; flex-wrap:wrap; gap:.5rem 1.5rem; align-items:center; }
   header strong { font-size:1.05rem; } header nav { display:flex; flex-wrap:wrap; gap:.25rem 1rem; flex:1; } header form { margin:0; }
+  @media (max-width: 600px) { header { padding:.6rem 1rem; } header nav { order:3; flex-basis:100%; } }
   :focus-visible { outline:3px solid var(--accent); outline-offset:2px; } main:focus { outline:none; }
   .skip-link { position:absolute; left:.5rem; top:-3rem; z-index:10; padding:.5rem .9rem; background:#fff; color:var(--accent); border:2px solid var(--accent); border-radius:4px; }
   .skip-link:focus { top:.5rem; }
