@@ -25,6 +25,7 @@ const PAGES: Record<string, (x: Ids) => string> = {
   '/admin/audit': (x) => `/admin/audit?site=${x.site}`,
   '/admin/keys': () => '/admin/keys',
   '/admin/sites/:site': (x) => `/admin/sites/${x.site}`,
+  '/admin/sites/:site/installation': (x) => `/admin/sites/${x.site}/installation`,
   '/admin/sites/:site/estimates': (x) => `/admin/sites/${x.site}/estimates`,
   '/admin/sites/:site/refinement': (x) => `/admin/sites/${x.site}/refinement`,
   '/admin/sites/:site/review': (x) => `/admin/sites/${x.site}/review`,
