@@ -28,6 +28,7 @@ export const STYLE = `
   .bar { background:#eef1f6; height:.7rem; border-radius:2px; min-width:120px; position:relative; }
   .bar span { position:absolute; top:0; bottom:0; background:var(--accent); opacity:.75; border-radius:2px; }
   .bar i { position:absolute; top:-.15rem; bottom:-.15rem; border-left:2px solid var(--ink); border-right:2px solid var(--ink); }
+  pre { white-space:pre-wrap; overflow-wrap:anywhere; }
   code { font-size:.85rem; background:#eef1f6; padding:0 .25rem; border-radius:3px; } ul { margin:.2rem 0; padding-left:1.2rem; }
   a.button { display:inline-block; padding:.4rem .9rem; border-radius:4px; background:var(--accent); color:#fff; text-decoration:none; }
   .editor .field { display:block; margin:.5rem 0; } .editor .field > span { display:block; font-size:.85rem; font-weight:600; }
