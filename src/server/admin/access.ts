@@ -128,6 +128,7 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', path: '/admin/sites/:site/fit', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/fit/draft', need: 'editor' },
   { method: 'POST', path: '/admin/sites/:site/fit/cancel', need: 'analyst' },
+  { method: 'GET', path: '/admin/sites/:site/fit/jobs/:job', need: 'analyst' },
 ];
 
 /** Whether `role` is `need` or stronger. */

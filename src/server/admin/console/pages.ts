@@ -42,7 +42,8 @@ import { sitePage } from '../views/site.js';
 import { sitesPage } from '../views/sites.js';
 import type { NewSiteForm } from '../views/sites.js';
 
-const SECURITY_HEADERS = {
+/** The console's response headers (its CSP allows no script; a page's styles are inline). */
+export const SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
