@@ -62,7 +62,11 @@ function form(site: string, k: string, message?: string, job?: ScienceJob, maxMB
         >
       </p>
       <p><button type="submit">Run the fit</button></p>
-    </form>`;
+    </form>
+    <p class="small">
+      A labelled file (a class per learner)?
+      <a href="/admin/sites/${encodeURIComponent(site)}/train">Train a predictive segment</a>
+    </p>`;
 }
 
 /** The result of a fit: the k table, the charts, and the draft button (editors and above). */

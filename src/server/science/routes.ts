@@ -9,7 +9,7 @@
  *        404 for an unknown site. Nothing is published: an editor names, documents and publishes it.
  *   GET  /admin/api/sites/:site/drift[?version=N] -> SiteDrift (science/drift.ts)
  *   POST /admin/api/sites/:site/fit    FitRequest   -> 200 fitSummary + { model } (the draft, not added)
- *   POST /admin/api/sites/:site/train  TrainRequest -> 200 validation + { l2, features, model }
+ *   POST /admin/api/sites/:site/train  TrainRequest -> 200 validation + { l2, features, model } (softmax or mlp)
  *        Both: 400 naming the field (csv, k, label, ...), 413 naming csv past the row cap or the time
  *        cap, 409 naming the running job when the site runs one (or when this one is cancelled).
  *   GET    /admin/api/sites/:site/jobs      -> { job: ScienceJob | null }, the job running now
@@ -23,6 +23,7 @@ import {
   TrainRequest,
   parseOrThrow,
   type CentroidModel,
+  type MlpModel,
   type SoftmaxModel,
 } from '../../core/schema.js';
 import { actorOf } from '../admin/auth.js';
@@ -33,12 +34,12 @@ import { siteDrift, versionParam } from './drift.js';
 import { draftModel, fitSummary } from './fit.js';
 import type { FitOutcome, FitTask, TrainOutcome, TrainTask } from './tasks.js';
 import type { JobInfo } from './jobs.js';
-import { softmaxModel, validationText } from './drafts.js';
+import { mlpModel, softmaxModel, validationText } from './drafts.js';
 
 const today = (deps: ServerDeps) => deps.now().toISOString().slice(0, 10);
 
 export type FitResult = { outcome: FitOutcome; model: CentroidModel; chosen: number };
-export type TrainResult = { outcome: TrainOutcome; model: SoftmaxModel; l2: number };
+export type TrainResult = { outcome: TrainOutcome; model: SoftmaxModel | MlpModel; l2: number };
 /** A job started for a site: at once its info, later its result (or the Refusal). */
 export type Started<R> = { job: JobInfo; result: Promise<R> };
 
@@ -102,7 +103,7 @@ export async function fitForSite(
   return (await startFitForSite(deps, id, actor, req)).result;
 }
 
-/** Starts the training on `req.csv` for site `id` in a worker thread; the result drafts the softmax model (not added). */
+/** Starts the training on `req.csv` for site `id` in a worker thread; the result drafts the softmax or mlp model (not added). */
 export async function startTrainForSite(
   deps: ServerDeps,
   id: string,
@@ -130,20 +131,23 @@ export async function startTrainForSite(
       folds: req.folds ?? 5,
       seed: req.seed ?? 1,
       l2,
+      model: req.model ?? 'softmax',
+      ...(req.hidden ? { hidden: req.hidden } : {}),
     },
     onProgress,
   );
   const result = done.then((outcome) => {
-    const model = softmaxModel(
+    const args = [
       req.modelId ?? `train-${req.label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
       req.purpose ?? 'instruction',
       outcome.inputs.features,
       outcome.classes,
-      outcome.fit,
-      validationText(outcome.validation, file),
-      file,
-      today(deps),
-    );
+    ] as const;
+    const text = validationText(outcome.validation, file, outcome.model);
+    const model =
+      outcome.model === 'mlp'
+        ? mlpModel(...args, outcome.fit, text, file, today(deps))
+        : softmaxModel(...args, outcome.fit, text, file, today(deps));
     return { outcome, model, l2 };
   });
   return { job, result };

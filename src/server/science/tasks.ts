@@ -1,8 +1,8 @@
 /**
  * The work a science job does, as plain data in and out, so that it runs the same in the server's
  * worker threads (worker.ts, started by jobs.ts) and in-process (the tests): a fit (k-means over a
- * range of k, fit.ts) or a training (softmax regression with k-fold cross-validation, then the model
- * on every row: train.ts, softmax.ts), from the uploaded CSV's text. Parsing the CSV happens here
+ * range of k, fit.ts) or a training (softmax regression or a small dense network, mlp.ts, with k-fold
+ * cross-validation, then the model on every row: train.ts, softmax.ts), from the uploaded CSV's text. Parsing the CSV happens here
  * too, so the server's event loop does none of the work. The row cap is checked once the table is
  * read (413 naming `csv`); what the input gets wrong is a TaskRefusal naming its field (400).
  * Task and outcome are structured-clone safe.
@@ -12,6 +12,7 @@ import type { FeatureSpec } from '../../core/schema.js';
 import { fitCharts } from './charts.js';
 import { fitFigures, runFit, type FitFigures } from './fit.js';
 import { tableInputs, type Inputs } from './inputs.js';
+import { mlpFoldFitter, trainMlp, type MlpFit } from './mlp.js';
 import { trainSoftmax, type SoftmaxFit } from './softmax.js';
 import { columnIndex, readTable } from './table.js';
 import { crossValidate, type TrainValidation } from './train.js';
@@ -45,6 +46,9 @@ export type TrainTask = {
   folds: number;
   seed: number;
   l2: number;
+  /** softmax (default) or mlp (hidden: its layer widths, default [16]) */
+  model?: 'softmax' | 'mlp';
+  hidden?: number[];
   maxRows: number;
 };
 
@@ -65,8 +69,7 @@ export type TrainOutcome = {
   inputs: TaskInputs;
   classes: string[];
   validation: TrainValidation;
-  fit: SoftmaxFit;
-};
+} & ({ model: 'softmax'; fit: SoftmaxFit } | { model: 'mlp'; fit: MlpFit });
 export type TaskOutcome<T extends ScienceTask> = T extends FitTask ? FitOutcome : TrainOutcome;
 
 /** A refusal of the task's input: the status (400, or 413 for the row cap) and the field it names. */
@@ -111,26 +114,41 @@ const described = (inputs: Inputs): TaskInputs => ({
   rows: inputs.x.length,
 });
 
-/** The class of every row from column `label`: the sorted classes and each row's index among them. */
+/**
+ * The class of every row from column `label`: the sorted classes and each row's index among them.
+ * Throws naming the column and what it found: empty cells (how many, the first row), no rows, one
+ * class only (which, in how many rows), a class with fewer rows than `folds`.
+ */
 export function labelsOf(
   table: { file: string; header: string[]; rows: string[][] },
   label: string,
   folds: number,
 ) {
   const at = columnIndex(table, label, 'label column');
-  const labels = table.rows.map((row, r) => {
-    const v = row[at] ?? '';
-    if (v === '') throw new CliError(`${table.file} row ${r + 2}, column "${label}": empty label`);
-    return v;
-  });
+  const where = `${table.file}: the label column "${label}"`;
+  const n = table.rows.length;
+  if (n === 0) throw new CliError(`${where} has no rows (the file has a header only)`);
+  const labels = table.rows.map((row) => (row[at] ?? '').trim());
+  const empty = labels.flatMap((v, r) => (v === '' ? [r + 2] : []));
+  if (empty.length === n)
+    throw new CliError(
+      `${where} is empty in every one of its ${n} rows: choose the column that holds each learner's class`,
+    );
+  if (empty.length)
+    throw new CliError(
+      `${where} is empty in ${empty.length} of ${n} rows (first: row ${empty[0]}): every row needs a class`,
+    );
   const classes = [...new Set(labels)].sort();
   if (classes.length < 2)
-    throw new CliError(`${table.file}: column "${label}" has one class only ("${classes[0]}")`);
+    throw new CliError(
+      `${where} has one class only ("${classes[0]}" in all ${n} rows): a label needs two classes or more`,
+    );
   const y = labels.map((l) => classes.indexOf(l));
-  const smallest = Math.min(...classes.map((_, c) => y.filter((v) => v === c).length));
+  const counts = classes.map((_, c) => y.filter((v) => v === c).length);
+  const smallest = Math.min(...counts);
   if (smallest < folds)
     throw new CliError(
-      `${table.file}: a class of column "${label}" has ${smallest} rows, fewer than --folds ${folds}`,
+      `${where}: class "${classes[counts.indexOf(smallest)]}" has ${smallest} rows, fewer than the ${folds} folds`,
     );
   return { classes, y };
 }
@@ -172,12 +190,20 @@ export async function runTask<T extends ScienceTask>(
   }
   const { classes, y } = labelled;
   const softmax = { l2: t.l2 };
+  const mlp = { hidden: t.hidden ?? [16], l2: t.l2, seed: t.seed };
   const validation = await crossValidate(inputs.x, y, classes, inputs.features, {
     folds: t.folds,
     seed: t.seed,
     softmax,
     ...p,
+    ...(t.model === 'mlp' ? { fitFold: mlpFoldFitter(inputs.features, classes.length, mlp) } : {}),
   });
+  const common = { kind: 'train' as const, inputs: described(inputs), classes, validation };
+  if (t.model === 'mlp') {
+    progress?.('training the network on every row');
+    const fit = await trainMlp(inputs.x, y, classes.length, mlp);
+    return { ...common, model: 'mlp', fit } as TaskOutcome<T>;
+  }
   const fit = await trainSoftmax(inputs.x, y, classes.length, softmax);
-  return { kind: 'train', inputs: described(inputs), classes, validation, fit } as TaskOutcome<T>;
+  return { ...common, model: 'softmax', fit } as TaskOutcome<T>;
 }
