@@ -111,7 +111,7 @@ export function progressSection(
     <p role="status">
       Job <code>${job.id}</code>, started by ${job.actor} ${seconds} s ago:
       ${steps !== undefined ? html`<strong>${lines.length} of ${steps} steps done</strong>` : ''}
-      ${lines.length ? '' : html`reading the file`}
+      ${lines.length ? '' : html`(reading the file)`}
     </p>
     ${
       steps !== undefined

@@ -178,7 +178,7 @@ export function trainPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(dep
       `Train ${site}`,
       html`<h1>Train a predictive segment · <code>${site}</code></h1>
         <p>
-          Label column <code>${choice.label}</code> of <code>${entry.result!.outcome.inputs.rows}</code> rows.
+          Label column <code>${choice.label}</code> of ${entry.result!.outcome.inputs.rows} rows.
           <a href="/admin/sites/${encodeURIComponent(site)}/train">Train another</a>
         </p>
         ${resultSection(c, site, entry.result!)}`,
