@@ -263,10 +263,6 @@ describe('edseg-admin train', () => {
       code: 1,
       err: expect.stringMatching(/--hidden/),
     });
-    // the server trains softmax only: --model mlp with --on-server is refused by name, before any request
-    expect(
-      await cli(['train', '--csv', csv, '--label', 'sign', '--model', 'mlp', '--site', 's', '--on-server']),
-    ).toMatchObject({ code: 1, err: expect.stringMatching(/--on-server trains softmax only/) });
     expect(mlp.model.segments[0]!.documentation.validation).toMatch(/the device's mlp code/);
   });
 });
@@ -436,6 +432,30 @@ describe('drafts and drift on the server', () => {
     expect(y!.auc).toEqual(x!.auc);
     expect(y!.confusion).toEqual(x!.confusion);
     expect(y!.model.weights).toEqual(x!.model.weights);
+    // --model mlp trains on the server too (its worker thread), the same network as here; the
+    // softmax draft above holds segments high and low, so that draft goes first
+    const drafted = (await (await fetch(`${api}/working`, { headers })).json()) as typeof working;
+    const softmaxDraft = drafted.definition.models.find((m) => m.id === 'train-remote')!;
+    expect(softmaxDraft.segments.map((s) => s.id).sort()).toEqual(['high', 'low']);
+    expect((await fetch(`${api}/models/train-remote`, { method: 'DELETE', headers })).status).toBe(200);
+    const ml = await train('mlp-local', ['--manifest', manifest, '--model', 'mlp', '--hidden', '4']);
+    const mr = await train('mlp-remote', [
+      '--site',
+      'lingua-kids',
+      '--on-server',
+      '--model',
+      'mlp',
+      '--hidden',
+      '4',
+    ]);
+    expect(ml.code).toBe(0);
+    expect(mr.code).toBe(0);
+    const [p, q] = [ml, mr].map(
+      (r) => JSON.parse(r.out) as { auc: number[]; model: { kind: string; layers: unknown } },
+    );
+    expect(q!.model.kind).toBe('mlp');
+    expect(q!.auc).toEqual(p!.auc);
+    expect(q!.model.layers).toEqual(p!.model.layers);
     // --on-server needs the site, and the server's caps answer through the CLI as one line
     const noSite = await cli(['--server', server.url, 'fit', '--csv', csv, '--on-server'], env);
     expect(noSite.code).toBe(1);
