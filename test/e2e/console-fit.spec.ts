@@ -7,7 +7,7 @@
  * `npm run -s evaluate -- --learners-out DIR`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -126,4 +126,21 @@ test('the train page takes the labelled file; the label column is chosen from it
   ).toBeVisible();
   expect(await axeViolations(page)).toEqual([]);
   await page.screenshot({ path: join(repo, '.cache/e2e-console-train-result.png'), fullPage: true });
+});
+
+test('a file above the upload limit gets the console page naming the limit, not raw JSON', async ({
+  page,
+}) => {
+  await logIn(page);
+  await page.goto('/admin/sites/lingua-kids/fit');
+  const big = join(dir, 'too-big.csv');
+  writeFileSync(big, `lessons_7d\n${'1\n'.repeat(10.6 * 1024 * 1024)}`); // 21.2 MB
+  await page.locator('input[name="csv"]').setInputFiles(big);
+  await page.getByRole('button', { name: 'Run the fit' }).click();
+  await expect(page.getByTestId('upload-too-large')).toContainText('at most 20 MB');
+  await expect(
+    page.getByRole('heading', { name: 'That file is larger than this server takes' }),
+  ).toBeVisible();
+  await expect(page.locator('body')).toContainText('EDSEG_SCIENCE_MAX_UPLOAD_MB=');
+  expect(await axeViolations(page)).toEqual([]);
 });
