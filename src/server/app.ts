@@ -23,7 +23,8 @@ import type { Logger } from './ops/log.js';
 import { createOps } from './ops/ops.js';
 import type { Ops } from './ops/ops.js';
 import { createGuard } from './http/guard.js';
-import type { GuardOptions } from './http/guard.js';
+import type { Guard, GuardOptions } from './http/guard.js';
+import { sessionPrincipal } from './admin/auth.js';
 import type { EstimatesOptions } from './estimates/public-estimates.js';
 import {
   JWK_PLACEHOLDER,
@@ -69,6 +70,7 @@ export function createApp(opts: AppOptions): Hono {
       ping: () => opts.store.ping(),
       ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
     });
+  const now = opts.now ?? (() => new Date());
   const science =
     opts.science && 'run' in opts.science
       ? opts.science
@@ -82,13 +84,14 @@ export function createApp(opts: AppOptions): Hono {
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
       return res;
     },
+    allowed: async (c: Context, guard: Guard) => (await sessionPrincipal(c, guard, now())) !== null,
   };
   const deps: ServerDeps = {
     store: opts.store,
     signer: opts.signer,
     adminToken: opts.adminToken,
     guard: createGuard(opts, opts.store, opts.adminToken, uploads),
-    now: opts.now ?? (() => new Date()),
+    now,
     ops,
     estimates: opts,
     science,

@@ -94,6 +94,16 @@ describe('the console upload limit', () => {
     }
   });
 
+  it('gives the larger limit only to a signed-in console user: without a session, 64 KB', async () => {
+    const body = new FormData();
+    body.set('csv', new File(['x'.repeat(70 * 1024)], 'learners.csv', { type: 'text/csv' }));
+    for (const headers of [ORIGIN, { ...ORIGIN, Cookie: 'edseg_admin=not-a-session' }]) {
+      const res = await server.app.request('/admin/sites/lingua-kids/fit', { method: 'POST', headers, body });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toEqual({ error: 'body larger than 65536 bytes', field: '(root)' });
+    }
+  });
+
   it('takes its limit from the science option (EDSEG_SCIENCE_MAX_UPLOAD_MB)', async () => {
     const app = appOf(server, { science: { maxUploadMB: 1 } });
     const res = await upload(app, 'x'.repeat(1024 * 1024 + 10));

@@ -68,6 +68,8 @@ export type Uploads = {
   maxBytes: number;
   paths: readonly RegExp[];
   tooLarge: (c: Context, maxBytes: number) => Response | Promise<Response>;
+  /** whether this request may send that much (a live console session): else the form limit holds */
+  allowed: (c: Context, guard: Guard) => Promise<boolean>;
 };
 
 /** Largest body of a console form or any route without its own limit. */
@@ -207,7 +209,13 @@ export function createGuard(
     : undefined;
   const bodies: MiddlewareHandler = async (c, next) => {
     if (OWN_BODY_LIMIT.some((p) => c.req.path.startsWith(p))) return next();
-    if (uploadLimit && c.req.method === 'POST' && uploads!.paths.some((p) => p.test(c.req.path)))
+    // The larger limit only for a signed-in console user: no one else makes the server buffer 20 MB.
+    if (
+      uploadLimit &&
+      c.req.method === 'POST' &&
+      uploads!.paths.some((p) => p.test(c.req.path)) &&
+      (await uploads!.allowed(c, guard))
+    )
       return uploadLimit(c, next);
     return formLimit(c, next);
   };
@@ -251,7 +259,7 @@ export function createGuard(
     return next();
   };
 
-  return {
+  const guard: Guard = {
     trustProxy,
     sessions: new SessionStore(store),
     middleware: [bodies, checkParams(), rate, adminWrites],
@@ -269,4 +277,5 @@ export function createGuard(
     },
     tooMany,
   };
+  return guard;
 }
