@@ -22,6 +22,7 @@ import {
   type ReleasedSegment,
 } from '../src/core/schema.js';
 import { fetchJws, hasExpired, loadManifest, refreshManifest } from './manifest.js';
+import { setupWarning } from './warning.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { applyRetention, storeEvents } from './events.js';
 import { assignSegments } from './segments.js';
@@ -241,15 +242,16 @@ export class Engine implements EngineApi {
     );
     this.#scheduleManifest();
     this.#watchExpiry();
-    const refused =
-      this.#state.manifestStatus.status === 'refused' ? this.#state.manifestStatus.reason : null;
+    const refusal = loaded.refusal; // set exactly when the manifest status is 'refused'
     return {
       manifestVersion: this.#state.current?.meta.version ?? null,
       persisted: this.#state.store.persisted,
       ...(this.#state.storageBlocked && this.#state.storageFault
         ? { storageBlocked: this.#state.storageFault }
         : {}),
-      ...(refused ? { manifestRefused: refused } : {}),
+      ...(refusal
+        ? { manifestRefused: refusal.reason, warning: setupWarning(refusal, this.#config, this.#deps.origin) }
+        : {}),
     };
   }
 

@@ -5,6 +5,7 @@
  */
 import type { CalibrationBin } from '../../core/science/metrics.js';
 import { Model, type MlpModel, type Purpose, type SoftmaxModel } from '../../core/schema.js';
+import type { MlpFit } from './mlp.js';
 
 export type TrainValidation = {
   folds: number;
@@ -113,7 +114,7 @@ export function mlpModel(
   purpose: Purpose,
   features: string[],
   classes: string[],
-  fit: { layers: { weights: number[][]; bias: number[] }[] },
+  fit: Pick<MlpFit, 'layers'>,
   validation: (c: number) => string,
   source: string,
   date: string,

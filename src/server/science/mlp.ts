@@ -182,4 +182,5 @@ export function mlpFoldFitter(features: string[], k: number, opts: MlpOptions): 
   };
 }
 
+// The drafting half (no TensorFlow.js) lives in drafts.ts, so the server's routes can draft an mlp.
 export { mlpModel } from './drafts.js';

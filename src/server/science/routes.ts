@@ -4,12 +4,12 @@
  * trainings run by the server in a worker thread (jobs.ts), one at a time per site, cancellable.
  *
  *   POST /admin/api/sites/:site/drafts  { model }  -> 201 { site, model, models }: the model (a
- *        centroids or softmax Model, e.g. from edseg-admin fit / train) appended to the working copy;
+ *        centroids, softmax or mlp Model, e.g. from edseg-admin fit / train) appended to the working copy;
  *        400 naming the field (model.*, a feature the site does not define, an id already taken),
  *        404 for an unknown site. Nothing is published: an editor names, documents and publishes it.
  *   GET  /admin/api/sites/:site/drift[?version=N] -> SiteDrift (science/drift.ts)
  *   POST /admin/api/sites/:site/fit    FitRequest   -> 200 fitSummary + { model } (the draft, not added)
- *   POST /admin/api/sites/:site/train  TrainRequest -> 200 validation + { l2, features, model } (softmax or mlp)
+ *   POST /admin/api/sites/:site/train  TrainRequest -> 200 validation + { kind, l2, hidden?, features, model }
  *        Both: 400 naming the field (csv, k, label, ...), 413 naming csv past the row cap or the time
  *        cap, 409 naming the running job when the site runs one (or when this one is cancelled).
  *   GET    /admin/api/sites/:site/jobs      -> { job: ScienceJob | null }, the job running now
@@ -131,23 +131,21 @@ export async function startTrainForSite(
       folds: req.folds ?? 5,
       seed: req.seed ?? 1,
       l2,
-      model: req.model ?? 'softmax',
+      ...(req.model ? { model: req.model } : {}),
       ...(req.hidden ? { hidden: req.hidden } : {}),
     },
     onProgress,
   );
   const result = done.then((outcome) => {
+    const { fit } = outcome;
     const args = [
       req.modelId ?? `train-${req.label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
       req.purpose ?? 'instruction',
       outcome.inputs.features,
       outcome.classes,
     ] as const;
-    const text = validationText(outcome.validation, file, outcome.model);
-    const model =
-      outcome.model === 'mlp'
-        ? mlpModel(...args, outcome.fit, text, file, today(deps))
-        : softmaxModel(...args, outcome.fit, text, file, today(deps));
+    const docs = [validationText(outcome.validation, file, fit.model), file, today(deps)] as const;
+    const model = fit.model === 'mlp' ? mlpModel(...args, fit, ...docs) : softmaxModel(...args, fit, ...docs);
     return { outcome, model, l2 };
   });
   return { job, result };
@@ -228,7 +226,12 @@ export function scienceApi(deps: ServerDeps): Hono {
     const req = parseOrThrow(TrainRequest, await readJson(c));
     const { outcome, model, l2 } = await trainForSite(deps, c.req.param('site'), actorOf(c), req);
     const { features, normalisedBy } = outcome.inputs;
-    return c.json({ ...outcome.validation, l2, features, normalisedBy, model });
+    const kind = outcome.fit.model;
+    const hidden =
+      outcome.fit.model === 'mlp'
+        ? { hidden: outcome.fit.layers.slice(0, -1).map((l) => l.bias.length) }
+        : {};
+    return c.json({ ...outcome.validation, kind, l2, ...hidden, features, normalisedBy, model });
   });
 
   api.get('/sites/:site/jobs', async (c) => {

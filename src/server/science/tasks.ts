@@ -1,8 +1,8 @@
 /**
  * The work a science job does, as plain data in and out, so that it runs the same in the server's
  * worker threads (worker.ts, started by jobs.ts) and in-process (the tests): a fit (k-means over a
- * range of k, fit.ts) or a training (softmax regression or a small dense network, mlp.ts, with k-fold
- * cross-validation, then the model on every row: train.ts, softmax.ts), from the uploaded CSV's text. Parsing the CSV happens here
+ * range of k, fit.ts) or a training (softmax regression or an mlp with k-fold cross-validation, then
+ * the model on every row: train.ts, softmax.ts, mlp.ts), from the uploaded CSV's text. Parsing the CSV happens here
  * too, so the server's event loop does none of the work. The row cap is checked once the table is
  * read (413 naming `csv`); what the input gets wrong is a TaskRefusal naming its field (400).
  * Task and outcome are structured-clone safe.
@@ -46,7 +46,7 @@ export type TrainTask = {
   folds: number;
   seed: number;
   l2: number;
-  /** softmax (default) or mlp (hidden: its layer widths, default [16]) */
+  /** softmax (default) or mlp, with its hidden widths (default [16]) */
   model?: 'softmax' | 'mlp';
   hidden?: number[];
   maxRows: number;
@@ -69,7 +69,8 @@ export type TrainOutcome = {
   inputs: TaskInputs;
   classes: string[];
   validation: TrainValidation;
-} & ({ model: 'softmax'; fit: SoftmaxFit } | { model: 'mlp'; fit: MlpFit });
+  fit: ({ model: 'softmax' } & SoftmaxFit) | ({ model: 'mlp' } & MlpFit);
+};
 export type TaskOutcome<T extends ScienceTask> = T extends FitTask ? FitOutcome : TrainOutcome;
 
 /** A refusal of the task's input: the status (400, or 413 for the row cap) and the field it names. */
@@ -191,19 +192,17 @@ export async function runTask<T extends ScienceTask>(
   const { classes, y } = labelled;
   const softmax = { l2: t.l2 };
   const mlp = { hidden: t.hidden ?? [16], l2: t.l2, seed: t.seed };
+  const k = classes.length;
   const validation = await crossValidate(inputs.x, y, classes, inputs.features, {
     folds: t.folds,
     seed: t.seed,
     softmax,
+    ...(t.model === 'mlp' ? { fitFold: mlpFoldFitter(inputs.features, k, mlp) } : {}),
     ...p,
-    ...(t.model === 'mlp' ? { fitFold: mlpFoldFitter(inputs.features, classes.length, mlp) } : {}),
   });
-  const common = { kind: 'train' as const, inputs: described(inputs), classes, validation };
-  if (t.model === 'mlp') {
-    progress?.('training the network on every row');
-    const fit = await trainMlp(inputs.x, y, classes.length, mlp);
-    return { ...common, model: 'mlp', fit } as TaskOutcome<T>;
-  }
-  const fit = await trainSoftmax(inputs.x, y, classes.length, softmax);
-  return { ...common, model: 'softmax', fit } as TaskOutcome<T>;
+  const fit: TrainOutcome['fit'] =
+    t.model === 'mlp'
+      ? { model: 'mlp', ...(await trainMlp(inputs.x, y, k, mlp)) }
+      : { model: 'softmax', ...(await trainSoftmax(inputs.x, y, k, softmax)) };
+  return { kind: 'train', inputs: described(inputs), classes, validation, fit } as TaskOutcome<T>;
 }

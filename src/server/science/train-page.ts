@@ -168,7 +168,7 @@ export function trainPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(dep
         c,
         `Train ${site} (running)`,
         html`<h1>Train a predictive segment · <code>${site}</code></h1>
-          ${progressSection(c, entry, Number(choice.folds) + 1, cancel)}`,
+          ${progressSection(c, entry, Number(choice.folds), cancel)}`,
         200,
         reloadHeader(c, entry),
       );

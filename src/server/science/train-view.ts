@@ -143,7 +143,7 @@ export function resultSection(c: Context, site: string, { outcome, model }: Trai
   const v = outcome.validation;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return html`<section data-testid="train-result">
-    <h2>Result: ${outcome.model} on ${v.rows} learners, ${v.classes.length} classes</h2>
+    <h2>Result: ${outcome.fit.model} on ${v.rows} learners, ${v.classes.length} classes</h2>
     <p>
       ${v.folds}-fold cross-validation: accuracy <strong>${pct(v.accuracy)}</strong>, mean AUC
       <strong>${v.macroAuc.toFixed(3)}</strong>; features ${outcome.inputs.features.join(', ')}.

@@ -42,7 +42,7 @@ export const train: AdminCommand = {
     '  --out DIR        writes model.json, validation.json, calibration.svg',
     '  --json           stdout: one JSON object { classes, auc, macroAuc, accuracy, confusion, calibration, model }',
     '  --on-server      train on the server (POST /admin/api/sites/SITE/train, a worker thread under its caps)',
-    "                   with --site and --csv; the site's features normalise the columns (softmax or mlp)",
+    "                   with --site and --csv; the site's features normalise the columns (--model softmax or mlp)",
   ].join('\n'),
   options: {
     ...LEARNER_OPTIONS,
@@ -79,7 +79,7 @@ export const train: AdminCommand = {
     const purpose = purposeOf(ctx) ?? 'instruction';
     const remote = onServerInput(ctx);
     if (remote) {
-      ctx.err(`train: on the server ${ctx.api.server}, site ${remote.site}, ${folds} folds`);
+      ctx.err(`train: on the server ${ctx.api.server}, site ${remote.site}, ${kind}, ${folds} folds`);
       const { model, ...summary } = await ctx.api.post<
         TrainValidation & { l2: number; features: string[]; model: { id: string } }
       >(`/sites/${encodeURIComponent(remote.site)}/train`, {

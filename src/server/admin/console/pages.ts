@@ -25,6 +25,7 @@ import { consoleJobs } from '../../science/console-jobs.js';
 import { accountPages } from './accounts.js';
 import { orBack } from './form.js';
 import { keyPages } from './keys.js';
+import { installationPages } from './installation.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { changePassword, principalOfLogin } from '../../identity/accounts.js';
@@ -354,6 +355,7 @@ export function adminPages(deps: ServerDeps): Hono {
   });
 
   app.route('/', keyPages(deps, page));
+  app.route('/', installationPages(deps, page));
 
   return app;
 }
