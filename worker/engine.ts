@@ -21,7 +21,8 @@ import {
   type Explanation,
   type ReleasedSegment,
 } from '../src/core/schema.js';
-import { fetchJws, hasExpired, loadManifest, refreshManifest } from './manifest.js';
+import { fetchJws, loadManifest } from './manifest.js';
+import { ManifestKeeper } from './manifest-keeper.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { applyRetention, storeEvents } from './events.js';
 import { assignSegments } from './segments.js';
@@ -53,8 +54,8 @@ export class Engine implements EngineApi {
   readonly #work = new WorkQueue(() => {
     if (this.#state.forgotten) throw forgotten();
   });
-  /** the JWS the manifest URL answered last: the same answer again is not verified again */
-  #seenJws: string | null = null;
+  /** the manifest while the page is open: refresh, retry, expiry (manifest-keeper.ts) */
+  readonly #keeper: ManifestKeeper;
   /** events were stored since the last recompute: the segments are recomputed lazily (recomputeIfDirty) */
   #dirty = false;
   #tabs: TabChannel | null = null;
@@ -70,6 +71,15 @@ export class Engine implements EngineApi {
   constructor(deps: EngineDeps = browserDeps()) {
     this.#deps = deps;
     this.#schedule = new Schedule(deps, () => this.#config);
+    this.#keeper = new ManifestKeeper({
+      state: this.#state,
+      config: () => this.#config,
+      deps,
+      log: this.#log,
+      schedule: this.#schedule,
+      work: this.#work,
+      redecide: () => this.#redecide(),
+    });
   }
 
   // ------------------------------------------------------------------ EngineApi
@@ -91,7 +101,7 @@ export class Engine implements EngineApi {
     await this.#ready();
     const id = batch === undefined ? undefined : parseOrThrow(BatchId, batch, 'batch');
     await this.#work.run(async () => {
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
       if (!this.#state.current) return holdEvents(this.#state, events);
       if (await storeEvents(this.#state, this.#log, events, id)) this.#markDirty();
@@ -117,7 +127,7 @@ export class Engine implements EngineApi {
   async segments(): Promise<ReleasedSegment[]> {
     await this.#ready();
     return this.#work.run(async () => {
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       await this.#recomputeIfDirty();
       await this.#decideWithCurrentGpc();
       return this.#state.released;
@@ -127,7 +137,7 @@ export class Engine implements EngineApi {
   async explain(): Promise<Explanation> {
     await this.#ready();
     return this.#work.run(async () => {
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       await this.#recomputeIfDirty();
       await this.#decideWithCurrentGpc();
       return explanation(this.#state, this.#config, this.#deps);
@@ -139,7 +149,7 @@ export class Engine implements EngineApi {
     return this.#work.run(async () => {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
       await this.#syncConsent();
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       await this.#recomputeIfDirty();
       await this.#decideWithCurrentGpc();
       await maybeReport(this.#state, this.#config, this.#deps, this.#log);
@@ -216,7 +226,7 @@ export class Engine implements EngineApi {
     );
     this.#state.current = loaded.current;
     this.#state.manifestStatus = loaded.manifestStatus;
-    this.#seenJws = loaded.fetched;
+    this.#keeper.seenJws = loaded.fetched;
     this.#schedule.manifestLoaded(loaded.current !== null);
     await applyRetention(this.#state, this.#deps, this.#log);
     if (this.#config.consent && !this.#state.consent)
@@ -239,8 +249,8 @@ export class Engine implements EngineApi {
       () =>
         void this.#work.run(() => applyRetention(this.#state, this.#deps, this.#log)).catch(() => undefined),
     );
-    this.#scheduleManifest();
-    this.#watchExpiry();
+    this.#keeper.schedule();
+    this.#keeper.watchExpiry();
     const refused =
       this.#state.manifestStatus.status === 'refused' ? this.#state.manifestStatus.reason : null;
     return {
@@ -251,82 +261,6 @@ export class Engine implements EngineApi {
         : {}),
       ...(refused ? { manifestRefused: refused } : {}),
     };
-  }
-
-  // ------------------------------------------------------------------ the manifest while the page is open
-
-  /** Arms the manifest timer: a refresh of the adopted one, or a retry with backoff while none is. */
-  #scheduleManifest(): void {
-    this.#schedule.manifest(this.#state.current !== null, () => {
-      void this.#work
-        .run(() => this.#refreshManifest())
-        .catch(() => undefined)
-        .then(() => this.#scheduleManifest());
-    });
-  }
-
-  /** Fetches the manifest again; a new version is adopted without a reload (re-verified, redecided, the page notified). */
-  async #refreshManifest(): Promise<void> {
-    const r = await refreshManifest(
-      this.#state.current,
-      this.#seenJws,
-      this.#state.store,
-      this.#config,
-      this.#deps,
-      this.#log,
-    );
-    this.#seenJws = r.fetched ?? this.#seenJws;
-    this.#schedule.manifestLoaded(r.current !== null);
-    this.#state.manifestStatus = r.manifestStatus;
-    if (r.changed) {
-      this.#state.current = r.current;
-      this.#watchExpiry();
-      // What was held for want of a manifest is minimised by this one and stored.
-      const held = this.#state.held;
-      this.#state.held = [];
-      await storeEvents(this.#state, this.#log, held);
-      await applyRetention(this.#state, this.#deps, this.#log);
-      await this.#redecide();
-    }
-    await this.#dropIfExpired();
-  }
-
-  /**
-   * Before any decision: an adopted manifest past its expiresAt is fetched again at once (the server
-   * re-signs daily, so an open page moves on to the new one); if none comes that checks out, it is dropped.
-   */
-  async #noticeExpiry(): Promise<void> {
-    const cur = this.#state.current;
-    if (cur && hasExpired(cur, this.#deps.now())) await this.#refreshManifest();
-  }
-
-  /** An adopted manifest past its expiresAt stops releasing and reporting at once, as at start. */
-  async #dropIfExpired(): Promise<void> {
-    const cur = this.#state.current;
-    if (!cur || !hasExpired(cur, this.#deps.now())) return;
-    this.#state.current = null;
-    this.#state.manifestStatus = { status: 'refused', reason: 'expired' };
-    await this.#log('manifest-refused', {
-      reason: 'expired',
-      message: `expired at ${cur.manifest.expiresAt}`,
-      version: cur.meta.version,
-    });
-    await this.#redecide();
-    this.#schedule.manifestExpired();
-    this.#scheduleManifest();
-  }
-
-  /** Arms a timer for the adopted manifest's expiry, so it is noticed even when the page asks nothing. */
-  #watchExpiry(): void {
-    const cur = this.#state.current;
-    this.#schedule.expiry(cur?.manifest.expiresAt ?? null, () => {
-      void this.#work
-        .run(async () => {
-          await this.#noticeExpiry();
-          if (this.#state.current === cur) this.#watchExpiry(); // a clock that moved: not expired yet
-        })
-        .catch(() => undefined);
-    });
   }
 
   /** Delivers the outbox (inside the work queue), then times one retry for the earliest next attempt still queued. */
