@@ -109,7 +109,7 @@ export default [
   },
   {
     input: 'worker/index.ts',
-    output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
+    output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true, inlineDynamicImports: true },
     plugins: browserPlugins(true, [tfjsLite]),
     treeshake,
     onwarn,

@@ -25,7 +25,8 @@ import { fetchJws, loadManifest } from './manifest.js';
 import { ManifestKeeper } from './manifest-keeper.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { applyRetention, storeEvents } from './events.js';
-import { assignSegments } from './segments.js';
+import { assignSegments, saveDecision } from './segments.js';
+import type { EarlyStart } from './decision.js';
 import { Schedule, WorkQueue } from './schedule.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
@@ -84,16 +85,22 @@ export class Engine implements EngineApi {
 
   // ------------------------------------------------------------------ EngineApi
 
+  /**
+   * `early`: what the worker's start (start.ts) did before loading the engine: the manifest request
+   * it sent, and the stored decision it released, if it did (then the first recompute notifies only
+   * a change).
+   */
   init(
     config: EngineConfig,
     onSegments: (released: ReleasedSegment[]) => void,
     onDebug?: DebugListener,
+    early?: EarlyStart,
   ): Promise<InitResult> {
     if (this.#initDone) return this.#initDone;
     this.#config = config;
     this.#notify = onSegments;
     if (config.debug && onDebug) this.#debug = onDebug;
-    this.#initDone = this.#start();
+    this.#initDone = this.#start(early);
     return this.#initDone;
   }
 
@@ -209,13 +216,20 @@ export class Engine implements EngineApi {
 
   // ------------------------------------------------------------------ flow
 
-  async #start(): Promise<InitResult> {
+  async #start(early: EarlyStart | undefined): Promise<InitResult> {
     // The start path runs at once what does not depend on the rest: TF.js's start-up (the assignment
     // engine, needed by the first recompute), the manifest request, and opening the store with its
     // stored state; the manifest is verified and adopted once both the answer and the store are there.
     tfReady().catch(() => undefined); // a failure surfaces in the first recompute, which awaits it again
-    const fetching = fetchJws(this.#config, this.#deps);
+    const fetching = early?.fetching ?? fetchJws(this.#config, this.#deps);
     await resumePersisted(this.#state, this.#config, this.#deps);
+    const released = early?.released ?? null;
+    if (released) {
+      // The page has these already: the first recompute below tells it only a change.
+      this.#state.released = released;
+      if (released.length)
+        await this.#log('segments-released', { segments: released.map((r) => r.id), early: true });
+    }
     const loaded = await loadManifest(
       this.#state.store,
       this.#config,
@@ -233,7 +247,7 @@ export class Engine implements EngineApi {
       await this.#applyConsent(parseOrThrow(ConsentInput, this.#config.consent, 'options.consent'));
     else {
       // GPC may be on now though it was off when the stored consent was recorded.
-      await this.#redecide();
+      await this.#redecide(!released);
     }
     this.#tabs = listenToTabs(this.#deps.channel, this.#config, {
       consentChanged: () => void this.#work.run(() => this.#syncConsent()).catch(() => undefined),
@@ -303,6 +317,9 @@ export class Engine implements EngineApi {
         segments: released.map((s) => s.id),
         manifestVersion: this.#state.current?.meta.version ?? null,
       });
+    // For the next start's early release (decision.ts); a store that cannot take it keeps an older
+    // decision, whose own basis no longer matches.
+    await saveDecision(this.#state, this.#config, this.#deps, released).catch(() => undefined);
   }
 
   async #applyConsent(input: ConsentInput): Promise<void> {
@@ -328,8 +345,8 @@ export class Engine implements EngineApi {
   }
 
   /** The consent in force changed: recompute and notify, and drop the queued reports it no longer allows, unsent. */
-  async #redecide(): Promise<void> {
-    await this.#recompute(true);
+  async #redecide(notify = true): Promise<void> {
+    await this.#recompute(notify);
     await dropDisallowedReports(this.#state, this.#log);
   }
 
