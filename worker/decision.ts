@@ -72,33 +72,34 @@ export function configBasis(
   };
 }
 
-/** JSON with every object's keys sorted, so that equal values give equal text whatever their key order. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x ?? null)).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** SHA-256 (hex) of the basis's canonical JSON. */
-export async function fingerprint(basis: DecisionBasis): Promise<string> {
-  const bytes = new TextEncoder().encode(canonicalJson(basis));
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+/**
+ * SHA-256 (hex) of the basis as JSON, its fields in one fixed order. A record read back from the store
+ * keeps its keys' order (structured clone), so the same values give the same text; values equal but
+ * in another order would only give another hash, and release nothing early.
+ */
+export async function fingerprint(b: DecisionBasis): Promise<string> {
+  const json = JSON.stringify([
+    b.site,
+    b.origin,
+    b.publicKeys,
+    b.maxEpsilonPerReport,
+    b.maxEpsilonWindow,
+    b.jws,
+    b.consent,
+    b.gpc,
+    b.declared,
+    b.revision,
+    b.day,
+  ]);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(json)));
+  return Array.from(digest, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** A stored decision's shape, checked without zod (a record that does not have it releases nothing). */
 export function isStoredDecision(v: unknown): v is StoredDecision {
   const d = v as Partial<StoredDecision> | null;
   return (
-    typeof d === 'object' &&
-    d !== null &&
-    Array.isArray(d.released) &&
-    d.released.every((s) => typeof s === 'object' && s !== null && typeof s.id === 'string') &&
+    Array.isArray(d?.released) &&
     typeof d.fingerprint === 'string' &&
     typeof d.notBefore === 'number' &&
     typeof d.validUntil === 'number'

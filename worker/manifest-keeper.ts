@@ -27,23 +27,27 @@ export class ManifestKeeper {
   /** the JWS the manifest URL answered last: the same answer again is not verified again */
   seenJws: string | null = null;
 
-  constructor(private readonly host: KeeperHost) {}
+  readonly #host: KeeperHost;
+
+  constructor(host: KeeperHost) {
+    this.#host = host;
+  }
 
   /** Arms the manifest timer: a refresh of the adopted one, or a retry with backoff while none is. */
   schedule(): void {
-    const { schedule, work, state } = this.host;
+    const { schedule, work, state } = this.#host;
     schedule.manifest(state.current !== null, () => {
       void work
-        .run(() => this.refresh())
+        .run(() => this.#refresh())
         .catch(() => undefined)
         .then(() => this.schedule());
     });
   }
 
   /** Fetches the manifest again; a new version is adopted without a reload (re-verified, redecided, the page notified). */
-  async refresh(): Promise<void> {
-    const { state: s, deps, log, schedule } = this.host;
-    const r = await refreshManifest(s.current, this.seenJws, s.store, this.host.config(), deps, log);
+  async #refresh(): Promise<void> {
+    const { state: s, deps, log, schedule } = this.#host;
+    const r = await refreshManifest(s.current, this.seenJws, s.store, this.#host.config(), deps, log);
     this.seenJws = r.fetched ?? this.seenJws;
     schedule.manifestLoaded(r.current !== null);
     s.manifestStatus = r.manifestStatus;
@@ -55,9 +59,9 @@ export class ManifestKeeper {
       s.held = [];
       await storeEvents(s, log, held);
       await applyRetention(s, deps, log);
-      await this.host.redecide();
+      await this.#host.redecide();
     }
-    await this.dropIfExpired();
+    await this.#dropIfExpired();
   }
 
   /**
@@ -65,13 +69,13 @@ export class ManifestKeeper {
    * re-signs daily, so an open page moves on to the new one); if none comes that checks out, it is dropped.
    */
   async noticeExpiry(): Promise<void> {
-    const cur = this.host.state.current;
-    if (cur && hasExpired(cur, this.host.deps.now())) await this.refresh();
+    const cur = this.#host.state.current;
+    if (cur && hasExpired(cur, this.#host.deps.now())) await this.#refresh();
   }
 
   /** An adopted manifest past its expiresAt stops releasing and reporting at once, as at start. */
-  async dropIfExpired(): Promise<void> {
-    const { state: s, deps, log, schedule } = this.host;
+  async #dropIfExpired(): Promise<void> {
+    const { state: s, deps, log, schedule } = this.#host;
     const cur = s.current;
     if (!cur || !hasExpired(cur, deps.now())) return;
     s.current = null;
@@ -81,14 +85,14 @@ export class ManifestKeeper {
       message: `expired at ${cur.manifest.expiresAt}`,
       version: cur.meta.version,
     });
-    await this.host.redecide();
+    await this.#host.redecide();
     schedule.manifestExpired();
     this.schedule();
   }
 
   /** Arms a timer for the adopted manifest's expiry, so it is noticed even when the page asks nothing. */
   watchExpiry(): void {
-    const { state: s, schedule, work } = this.host;
+    const { state: s, schedule, work } = this.#host;
     const cur = s.current;
     schedule.expiry(cur?.manifest.expiresAt ?? null, () => {
       void work

@@ -7,15 +7,8 @@
  * and evaluated only then (rollup.config.mjs `lazyEngine`), so the early answer pays for neither.
  */
 import { EdsegError } from '../src/core/errors.js';
-import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
-import type {
-  BatchId,
-  ConsentInput,
-  Declared,
-  DeviceExport,
-  Explanation,
-  ReleasedSegment,
-} from '../src/core/schema.js';
+import type { DebugListener, EngineApi, EngineConfig, InitResult } from '../src/core/protocol.js';
+import type { ReleasedSegment } from '../src/core/schema.js';
 import type { EngineDeps } from './deps.js';
 import type { EarlyStart } from './decision.js';
 import { earlyRelease, type EarlyDeps } from './early.js';
@@ -92,33 +85,22 @@ export class Starter implements EngineApi {
     return this.#engine;
   }
 
-  async ingest(events: TimedEvent[], batch?: BatchId): Promise<void> {
-    return (await this.#ready()).ingest(events, batch);
+  // Every other call goes to the engine once it is loaded (after init).
+  ingest = this.#to('ingest');
+  declare = this.#to('declare');
+  setConsent = this.#to('setConsent');
+  segments = this.#to('segments');
+  explain = this.#to('explain');
+  flush = this.#to('flush');
+  online = this.#to('online');
+  exportData = this.#to('exportData');
+  forget = this.#to('forget');
+
+  #to<K extends Exclude<keyof EngineApi, 'init' | 'close'>>(name: K): EngineApi[K] {
+    return (async (...args: unknown[]) =>
+      ((await this.#ready())[name] as (...a: unknown[]) => unknown)(...args)) as EngineApi[K];
   }
-  async declare(prefs: Declared): Promise<void> {
-    return (await this.#ready()).declare(prefs);
-  }
-  async setConsent(input: ConsentInput): Promise<void> {
-    return (await this.#ready()).setConsent(input);
-  }
-  async segments(): Promise<ReleasedSegment[]> {
-    return (await this.#ready()).segments();
-  }
-  async explain(): Promise<Explanation> {
-    return (await this.#ready()).explain();
-  }
-  async flush(): Promise<{ sent: number; pending: number }> {
-    return (await this.#ready()).flush();
-  }
-  async online(): Promise<void> {
-    return (await this.#ready()).online();
-  }
-  async exportData(): Promise<DeviceExport> {
-    return (await this.#ready()).exportData();
-  }
-  async forget(): Promise<void> {
-    return (await this.#ready()).forget();
-  }
+
   async close(): Promise<void> {
     if (this.#engine) await (await this.#engine).close();
   }
