@@ -23,6 +23,7 @@ import {
 } from '../src/core/schema.js';
 import { fetchJws, loadManifest } from './manifest.js';
 import { ManifestKeeper } from './manifest-keeper.js';
+import { setupWarning } from './warning.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { applyRetention, storeEvents } from './events.js';
 import { assignSegments, saveDecision } from './segments.js';
@@ -265,15 +266,16 @@ export class Engine implements EngineApi {
     );
     this.#keeper.schedule();
     this.#keeper.watchExpiry();
-    const refused =
-      this.#state.manifestStatus.status === 'refused' ? this.#state.manifestStatus.reason : null;
+    const refusal = loaded.refusal; // set exactly when the manifest status is 'refused'
     return {
       manifestVersion: this.#state.current?.meta.version ?? null,
       persisted: this.#state.store.persisted,
       ...(this.#state.storageBlocked && this.#state.storageFault
         ? { storageBlocked: this.#state.storageFault }
         : {}),
-      ...(refused ? { manifestRefused: refused } : {}),
+      ...(refusal
+        ? { manifestRefused: refusal.reason, warning: setupWarning(refusal, this.#config, this.#deps.origin) }
+        : {}),
     };
   }
 

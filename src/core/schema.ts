@@ -16,6 +16,7 @@ export * from './schema/device.js';
 export * from './schema/options.js';
 export * from './schema/server.js';
 export * from './schema/admin.js';
+export * from './schema/installation.js';
 export * from './schema/accounts.js';
 export * from './schema/science.js';
 export * from './schema/parse.js';

@@ -263,10 +263,6 @@ describe('edseg-admin train', () => {
       code: 1,
       err: expect.stringMatching(/--hidden/),
     });
-    // the server trains softmax only: --model mlp with --on-server is refused by name, before any request
-    expect(
-      await cli(['train', '--csv', csv, '--label', 'sign', '--model', 'mlp', '--site', 's', '--on-server']),
-    ).toMatchObject({ code: 1, err: expect.stringMatching(/--on-server trains softmax only/) });
     expect(mlp.model.segments[0]!.documentation.validation).toMatch(/the device's mlp code/);
   });
 });
@@ -436,6 +432,18 @@ describe('drafts and drift on the server', () => {
     expect(y!.auc).toEqual(x!.auc);
     expect(y!.confusion).toEqual(x!.confusion);
     expect(y!.model.weights).toEqual(x!.model.weights);
+    // --model mlp on the server too: the same network as here for the same seed (its draft takes the segment ids)
+    expect((await fetch(`${api}/models/train-remote`, { method: 'DELETE', headers })).status).toBe(200);
+    const mlp = ['--model', 'mlp', '--hidden', '4', '--seed', '2'];
+    const ml = await train('train-mlp-local', ['--manifest', manifest, ...mlp]);
+    const mr = await train('train-mlp-remote', ['--site', 'lingua-kids', '--on-server', ...mlp]);
+    expect(ml.code).toBe(0);
+    expect(mr).toMatchObject({ code: 0, err: expect.stringMatching(/on the server .*, mlp, 3 folds/) });
+    expect(mr.err).toMatch(/added draft model "train-mlp-remote"/);
+    type Mlp = { kind: string; hidden: number[]; auc: number[]; model: { kind: string; layers: object[] } };
+    const [p, q] = [ml, mr].map((r) => JSON.parse(r.out) as Mlp);
+    expect(q).toMatchObject({ kind: 'mlp', hidden: [4], model: { kind: 'mlp' }, auc: p!.auc });
+    expect(q!.model.layers).toEqual(p!.model.layers);
     // --on-server needs the site, and the server's caps answer through the CLI as one line
     const noSite = await cli(['--server', server.url, 'fit', '--csv', csv, '--on-server'], env);
     expect(noSite.code).toBe(1);

@@ -34,6 +34,7 @@ import type { ScienceLimits } from '../science/jobs.js';
 import type { SeedResult } from '../demo/seed.js';
 import { openPgliteStore } from '../storage/pglite.js';
 import { openPostgresStore } from '../storage/postgres.js';
+import { INSTALL_RETENTION_HOURS, hourOf } from '../storage/sql/installation.js';
 import { LOCKS, type Store } from '../storage/store.js';
 import { ADMIN_TOKEN_SETTING, tokenHash } from '../identity/accounts.js';
 
@@ -259,10 +260,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     // the port actually listened on (wantedPort 0 picks a free one)
     const port = (server.address() as AddressInfo).port;
 
-    // Retention: whole partitions, so dropping old reports costs no row-by-row delete.
+    // Retention: whole partitions, so dropping old reports costs no row-by-row delete; and the
+    // installation counters older than INSTALL_RETENTION_HOURS.
     const retain = async () => {
       if (opts.reportRetentionDays !== undefined)
         await store.dropReportsBefore(dayOf(now().getTime()) - opts.reportRetentionDays);
+      await store.pruneInstallCounts(hourOf(now().getTime()) - INSTALL_RETENTION_HOURS);
     };
     // Once across processes: the seed, the start-time re-sign and retention wait for each other, so
     // the second process finds the site seeded and the manifests fresh.

@@ -43,6 +43,7 @@ describe('schema layout', () => {
       'device.ts',
       'events.ts',
       'feature-spec.ts',
+      'installation.ts',
       'manifest.ts',
       'options.ts',
       'parse.ts',

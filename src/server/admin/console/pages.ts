@@ -23,6 +23,7 @@ import { fitPages } from '../../science/fit-page.js';
 import { accountPages } from './accounts.js';
 import { orBack } from './form.js';
 import { keyPages } from './keys.js';
+import { installationPages } from './installation.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { changePassword, principalOfLogin } from '../../identity/accounts.js';
@@ -349,6 +350,7 @@ export function adminPages(deps: ServerDeps): Hono {
   });
 
   app.route('/', keyPages(deps, page));
+  app.route('/', installationPages(deps, page));
 
   return app;
 }

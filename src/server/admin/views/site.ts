@@ -144,6 +144,7 @@ export function sitePage(
         <p class="small">
           Reports: ${reportCount(v.reports.currentVersion)} for the published version,
           ${reportCount(v.reports.total)} in all (rounded to 10).
+          <a href="/admin/sites/${id}/installation">Installation</a> ·
           <a href="/admin/sites/${id}/estimates">Estimates dashboard</a> ·
           <a href="/admin/sites/${id}/refinement">Refine centroids</a> ·
           <a href="/admin/audit?site=${id}">Audit log</a> ·
