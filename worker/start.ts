@@ -70,7 +70,13 @@ export class Starter implements EngineApi {
     const wait = Math.min(EARLY_WAIT_MS, this.deps.storageTimeoutMs ?? EARLY_WAIT_MS);
     // A read later than `wait` is dropped: the engine, loaded meanwhile, decides from then on.
     const released = within(earlyRelease(config, this.deps), wait, null).then((r) => {
-      if (r) onSegments(r);
+      // The page's listener is its own: whatever it does, the engine still starts.
+      if (r)
+        try {
+          void Promise.resolve(onSegments(r)).catch(() => undefined);
+        } catch {
+          /* a released callback, a throwing listener */
+        }
       return r;
     });
     this.#engine = released.then(() => this.load());

@@ -224,4 +224,25 @@ describe('the early release at start', () => {
     expect(before).toEqual([]);
     expect(all).toEqual([['busy', 'promo-high']]);
   });
+
+  it('starts the engine even when the page callback throws on the early answer', async () => {
+    const deps = h.deps();
+    let calls = 0;
+    const starter = new Starter(deps, async () => new Engine(deps));
+    const r = await starter.init(
+      {
+        site: site(),
+        manifestUrl: 'https://c.example/v1/sites/x/manifest',
+        collectorUrl: 'https://c.example/v1/reports',
+        publicKeys: [h.key.publicJwk],
+      },
+      () => {
+        calls++;
+        throw new Error('a listener that throws');
+      },
+    );
+    expect(r.manifestVersion).toBe(1);
+    expect(calls).toBe(1); // the early [] (no store, no consent); the recompute agreed
+    await starter.close();
+  });
 });
