@@ -32,6 +32,9 @@ export const revisionOf = (v: unknown): number => (typeof v === 'number' ? v : 0
 /** The revision after one more change to the rollup rows. */
 export const nextRevision = (v: unknown): number => revisionOf(v) + 1;
 
+/** The store's state as a decision read it: [rollup revision, last event chunk's key (0: none)]. */
+export type Revision = [number, number];
+
 /** Everything a decision depends on that is not the clock. */
 export type DecisionBasis = {
   site: string;
@@ -46,8 +49,12 @@ export type DecisionBasis = {
   /** Global Privacy Control as read for the decision (page or worker) */
   gpc: boolean;
   declared: Declared;
-  /** the rollup revision read before the rollups were */
-  revision: number;
+  /**
+   * read before the rollups were: the rollup revision, and the key of the last raw-event chunk (an
+   * SDK from before the revision, in another tab during a roll-out, stores events without raising
+   * it, but every stored batch adds a chunk under a key never used before)
+   */
+  revision: Revision;
   /** the day the features were computed for */
   day: number;
 };

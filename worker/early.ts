@@ -26,12 +26,11 @@ const request = <T>(r: IDBRequest<T>): Promise<T> =>
     r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
   });
 
-/** Reads `keys` of `store` in a database that exists, in one read-only transaction; null if it cannot. */
+/** Reads `[store, key]` pairs of a database that exists, in one read-only transaction; null if it cannot. */
 async function readExisting(
   idb: IDBFactory,
   name: string,
-  store: string,
-  keys: readonly string[],
+  keys: readonly [string, string | typeof LAST][],
 ): Promise<unknown[] | null> {
   const db = await new Promise<IDBDatabase | null>((resolve) => {
     const r = idb.open(name);
@@ -43,8 +42,14 @@ async function readExisting(
   if (!db) return null;
   db.onversionchange = () => db.close();
   try {
-    const os = db.transaction(store, 'readonly').objectStore(store);
-    return await Promise.all(keys.map((k) => request(os.get(k))));
+    const tx = db.transaction([...new Set(keys.map(([s]) => s))], 'readonly');
+    return await Promise.all(
+      keys.map(([s, k]) =>
+        k === LAST
+          ? request(tx.objectStore(s).openKeyCursor(null, 'prev')).then((c) => c?.key)
+          : request(tx.objectStore(s).get(k)),
+      ),
+    );
   } catch {
     return null;
   } finally {
@@ -52,7 +57,16 @@ async function readExisting(
   }
 }
 
-const KEYS = ['consent', 'declared', 'manifest', DECISION_KEY, REVISION_KEY] as const;
+/** What the early release reads of the learner's store: [object store, key], the last chunk's key with `LAST`. */
+const LAST = Symbol('last key');
+const KEYS: [string, string | typeof LAST][] = [
+  ['kv', 'consent'],
+  ['kv', 'declared'],
+  ['kv', 'manifest'],
+  ['kv', DECISION_KEY],
+  ['kv', REVISION_KEY],
+  ['eventChunks', LAST],
+];
 
 /**
  * What the first recompute would release now, if it can be known from the store alone, else null:
@@ -75,14 +89,15 @@ export async function earlyRelease(
   const gpc = config.pageGpc === true || deps.gpc();
   if (!names.has(siteDbName(config.site))) return config.consent ? null : [];
   const [kv, floor] = await Promise.all([
-    readExisting(idb, siteDbName(config.site), 'kv', KEYS),
-    names.has(FLOOR_DB) ? readExisting(idb, FLOOR_DB, 'floor', [config.site]) : [undefined],
+    readExisting(idb, siteDbName(config.site), KEYS),
+    names.has(FLOOR_DB) ? readExisting(idb, FLOOR_DB, [['floor', config.site]]) : [undefined],
   ]);
   if (!kv || !floor) return null;
-  const [consent, declared, manifest, decision, revision] = kv as [
+  const [consent, declared, manifest, decision, revision, lastChunk] = kv as [
     Parameters<typeof stillValid>[2]['consent'] | undefined,
     Parameters<typeof stillValid>[2]['declared'] | undefined,
     StoredManifest | undefined,
+    unknown,
     unknown,
     unknown,
   ];
@@ -97,7 +112,7 @@ export async function earlyRelease(
     consent,
     gpc,
     declared: declared ?? {},
-    revision: revisionOf(revision),
+    revision: [revisionOf(revision), typeof lastChunk === 'number' ? lastChunk : 0],
     day: dayOf(now),
   });
 }

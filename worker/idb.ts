@@ -30,7 +30,7 @@ import type {
   StoredEvent,
 } from '../src/core/schema.js';
 import { rollupKey } from '../src/core/rollup.js';
-import { REVISION_KEY, nextRevision, revisionOf } from './decision.js';
+import { REVISION_KEY, nextRevision, revisionOf, type Revision } from './decision.js';
 import { siteDbName } from './early.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
 import {
@@ -223,8 +223,14 @@ export class IdbStore implements DeviceStore {
     ]);
     return rows.flat().map(withoutKey);
   }
-  async revision() {
-    return revisionOf(await (await this.conn()).get('kv', REVISION_KEY));
+  async revision(): Promise<Revision> {
+    const tx = (await this.conn()).transaction(['kv', 'eventChunks']);
+    const [rev, last] = await Promise.all([
+      tx.objectStore('kv').get(REVISION_KEY),
+      tx.objectStore('eventChunks').openKeyCursor(null, 'prev'),
+      tx.done,
+    ]);
+    return [revisionOf(rev), typeof last?.key === 'number' ? last.key : 0];
   }
   async events() {
     return (await (await this.conn()).getAll('eventChunks')).flatMap((c) => c.events);

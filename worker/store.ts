@@ -21,7 +21,7 @@ import type {
 } from '../src/core/schema.js';
 import { mergeRollup, rollupKey } from '../src/core/rollup.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
-import { REVISION_KEY, nextRevision, revisionOf } from './decision.js';
+import { REVISION_KEY, nextRevision, revisionOf, type Revision } from './decision.js';
 
 export type SpendRequest = { site: string; day: number; period: number; epsilon: number };
 
@@ -40,9 +40,10 @@ export interface DeviceStore {
   rollupsSince(fromDay: number, types?: ReadonlySet<string>): Promise<Rollup[]>;
   /**
    * The rollup revision: raised in the same transaction as every change to the rollup rows (addEvents
-   * with deltas, a prune that deletes some), so equal revisions mean equal rows (decision.ts)
+   * with deltas, a prune that deletes some), so equal revisions mean equal rows (decision.ts); with
+   * the key of the last raw-event chunk
    */
-  revision(): Promise<number>;
+  revision(): Promise<Revision>;
   events(): Promise<StoredEvent[]>;
   rollups(): Promise<Rollup[]>;
   get<T>(key: string): Promise<T | undefined>;
@@ -135,8 +136,8 @@ export class MemoryStore implements DeviceStore {
     if (deltas.length) this.kv.set(REVISION_KEY, nextRevision(this.kv.get(REVISION_KEY)));
     return true;
   }
-  async revision() {
-    return revisionOf(this.kv.get(REVISION_KEY));
+  async revision(): Promise<Revision> {
+    return [revisionOf(this.kv.get(REVISION_KEY)), this.nextId - 1];
   }
   async rollupsSince(fromDay: number, types?: ReadonlySet<string>) {
     return [...this.rollupRows.values()].filter((r) => r.day >= fromDay && (!types || types.has(r.type)));

@@ -11,8 +11,15 @@ import { Engine, type EngineDeps } from '../../../worker/engine.js';
 import { IdbStore } from '../../../worker/idb.js';
 import { versionFloor } from '../../../worker/floor.js';
 import { Starter } from '../../../worker/start.js';
-import { DECISION_KEY } from '../../../worker/decision.js';
-import type { ConsentInput, Manifest, ReleasedSegment, StoredManifest } from '../../../src/core/schema.js';
+import { DECISION_KEY, REVISION_KEY } from '../../../worker/decision.js';
+import { rollupDeltas } from '../../../src/core/rollup.js';
+import {
+  dayOf,
+  type ConsentInput,
+  type Manifest,
+  type ReleasedSegment,
+  type StoredManifest,
+} from '../../../src/core/schema.js';
 import { engineHarness } from '../../fixtures/engine.js';
 import { DAY, testManifest } from '../../fixtures/manifest.js';
 
@@ -222,6 +229,27 @@ describe('the early release at start', () => {
     await store.close();
     const { before, all } = await secondVisit();
     expect(before).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('events stored by an SDK from before the revision (another tab, a roll-out): nothing early', async () => {
+    await serveAdvertising();
+    const p = page();
+    await p.init;
+    await p.starter.setConsent(adult);
+    expect(ids(await p.starter.segments())).toEqual(['idle', 'promo-low']);
+    await p.starter.close();
+    // The older SDK's write: events and rollups, the revision left as it was.
+    const store = await IdbStore.open(site());
+    const before = await store.get(REVISION_KEY);
+    const events = h
+      .lessons(10)
+      .map((e) => ({ type: e.type, ts: e.ts, props: { minutes: 5 }, day: dayOf(e.ts) }));
+    await store.addEvents(events, events.flatMap(rollupDeltas));
+    await store.set(REVISION_KEY, before);
+    await store.close();
+    const { before: early, all } = await secondVisit();
+    expect(early).toEqual([]);
     expect(all).toEqual([['busy', 'promo-high']]);
   });
 
