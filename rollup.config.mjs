@@ -45,6 +45,13 @@ const ts = () =>
 
 // Every `z.*(…)` schema builder is pure: unused schemas drop out of the bundles that do not need them.
 const treeshake = { manualPureFunctions: ['z'] };
+// The worker parses with the plain checks (src/core/schema/manifest-check.ts, checks.ts), never with zod: the
+// schema modules' one side effect, zod's config() in atoms.ts, is dropped with them, and `npm run size`
+// fails if any zod code is left in the worker (issue 24).
+const workerTreeshake = {
+  ...treeshake,
+  moduleSideEffects: (id) => !/[\\/]src[\\/]core[\\/]schema[\\/]/.test(id),
+};
 
 // The worker's tfjs-core: the same engine without the Node platform, model IO handlers and optimizers
 // (see worker/tfjs-core-lite.js). Exact-name match so deep `@tensorflow/tfjs-core/dist/...` imports still resolve.
@@ -56,6 +63,17 @@ const tfjsLite = alias({
     },
   ],
 });
+
+// tfjs-core's kernel profiler, gradient tape and tensor pretty-printer, which its engine and Tensor import but
+// the worker never runs, replaced by worker/tfjs-core-stubs.js in the worker's build.
+const tfjsStubs = {
+  name: 'tfjs-core-stubs',
+  resolveId(source, importer) {
+    if (!importer || !/[\\/]@tensorflow[\\/]tfjs-core[\\/]dist[\\/]/.test(importer)) return null;
+    if (!/^\.\/(profiler|tape|tensor_format)(\.js)?$/.test(source)) return null;
+    return fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url));
+  },
+};
 
 // `module: false` for a classic script whose top-level names must stay (the lazy engine's function).
 const browserPlugins = (minify = true, extra = [], module = true) =>
@@ -81,14 +99,9 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
-// The Node builds keep TensorFlow.js external (a runtime dependency, loaded through its CommonJS main).
-// src/core/tf.ts's deep `tfjs-backend-cpu/dist/...` imports are the device's lite kernel list: Node
-// cannot load those ESM files, and nothing in the Node builds calls ready(), so their bare
-// side-effect imports are dropped (src/server/science/tf-node.ts loads the whole cpu backend).
-const nodeTreeshake = {
-  moduleSideEffects: (id, external) => !(external && id.startsWith('@tensorflow/tfjs-backend-cpu/dist/')),
-};
-
+// The Node builds keep TensorFlow.js external (a runtime dependency, loaded through its CommonJS main);
+// src/server/science/tf-node.ts loads the whole cpu backend, the device's own kernels (src/core/tf-kernels.ts)
+// are plain code.
 const nodeExternal = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
@@ -119,12 +132,12 @@ export default [
       lazyEngine({
         input: 'worker/engine.ts',
         importer: /worker[\\/]index\.ts$/,
-        plugins: () => browserPlugins(true, [tfjsLite], false),
-        treeshake,
+        plugins: () => browserPlugins(true, [tfjsLite, tfjsStubs], false),
+        treeshake: workerTreeshake,
         onwarn,
       }),
     ]),
-    treeshake,
+    treeshake: workerTreeshake,
     onwarn,
   },
   {
@@ -146,7 +159,6 @@ export default [
     output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
   {
@@ -159,7 +171,6 @@ export default [
     },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
   {
@@ -167,7 +178,6 @@ export default [
     output: { file: 'dist/admin.mjs', format: 'es', sourcemap: true, banner: '// edseg-admin' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
 ];

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -257,6 +258,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         ),
       );
     });
+    // An idle kept-alive connection outlives its clients' (undici keeps one 4 s, proxies up to 60 s):
+    // with Node's 5 s the server could close a socket just as a client reused it for a POST, which the
+    // client cannot retry (ECONNRESET, seen on edseg-admin train --on-server under load). close()
+    // still ends idle connections at once.
+    (server as HttpServer).keepAliveTimeout = 65_000;
     // the port actually listened on (wantedPort 0 picks a free one)
     const port = (server.address() as AddressInfo).port;
 
