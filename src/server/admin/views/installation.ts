@@ -3,6 +3,7 @@
  * not), the reports stored per version and refused per reason, and for each problem what fixes it.
  */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import type { Installation, PublicJwks, ReportRefusalReason, Role } from '../../../core/schema.js';
 import type { Html } from './layout.js';
 
@@ -55,23 +56,26 @@ export function installationPage(v: Installation, role: Role, base: string, keys
             <p>Paste this where the page loads its scripts (then list the page's origin, below):</p>
             <pre><code>${snippet(id, base, keys)}</code></pre>
           </div>`
-        : html`<table data-testid="origins">
-            <tr>
-              <th>Origin</th>
-              <th>Listed</th>
-              <th>Manifest requests</th>
-            </tr>
-            ${v.origins.map(
-              (o) =>
-                html`<tr>
-                  <td style="overflow-wrap: anywhere"><code>${o.origin}</code></td>
-                  <td>
-                    ${o.listed ? html`<span class="tag yes">listed</span>` : html`<span class="tag no">not listed</span>`}
-                  </td>
-                  <td>${o.manifestRequests}</td>
-                </tr>`,
-            )}
-          </table>`
+        : html`${scrolling(
+            'Origins of manifest requests',
+            html`<table data-testid="origins">
+              <tr>
+                <th>Origin</th>
+                <th>Listed</th>
+                <th>Manifest requests</th>
+              </tr>
+              ${v.origins.map(
+                (o) =>
+                  html`<tr>
+                    <td style="overflow-wrap: anywhere"><code>${o.origin}</code></td>
+                    <td>
+                      ${o.listed ? html`<span class="tag yes">listed</span>` : html`<span class="tag no">not listed</span>`}
+                    </td>
+                    <td>${o.manifestRequests}</td>
+                  </tr>`,
+              )}
+            </table>`,
+          )}`
     }
     ${unlisted.map(
       (o) =>
@@ -122,38 +126,44 @@ export function installationPage(v: Installation, role: Role, base: string, keys
     ${
       v.versions.length === 0
         ? html`<p class="small muted">None in the last ${v.hours} hours.</p>`
-        : html`<table data-testid="versions">
-            <tr>
-              <th>Version</th>
-              <th>Reports</th>
-            </tr>
-            ${v.versions.map(
-              (r) =>
-                html`<tr>
-                  <td>${r.version}${r.version === v.publishedVersion ? ' (published)' : ''}</td>
-                  <td>${count(r.reports)}</td>
-                </tr>`,
-            )}
-          </table>`
+        : html`${scrolling(
+            'Reports received per version',
+            html`<table data-testid="versions">
+              <tr>
+                <th>Version</th>
+                <th>Reports</th>
+              </tr>
+              ${v.versions.map(
+                (r) =>
+                  html`<tr>
+                    <td>${r.version}${r.version === v.publishedVersion ? ' (published)' : ''}</td>
+                    <td>${count(r.reports)}</td>
+                  </tr>`,
+              )}
+            </table>`,
+          )}`
     }
     <h2>Reports refused, by reason</h2>
     ${
       v.refused.length === 0
         ? html`<p class="small muted">None in the last ${v.hours} hours.</p>`
-        : html`<table data-testid="refused">
-            <tr>
-              <th>Reason</th>
-              <th>Refused</th>
-              <th>What it means</th>
-            </tr>
-            ${v.refused.map(
-              (r) =>
-                html`<tr>
-                  <td><code>${r.reason}</code></td>
-                  <td>${count(r.reports)}</td>
-                  <td class="small">${REFUSAL_MEANING[r.reason]}</td>
-                </tr>`,
-            )}
-          </table>`
+        : html`${scrolling(
+            'Refused reports by reason',
+            html`<table data-testid="refused">
+              <tr>
+                <th>Reason</th>
+                <th>Refused</th>
+                <th>What it means</th>
+              </tr>
+              ${v.refused.map(
+                (r) =>
+                  html`<tr>
+                    <td><code>${r.reason}</code></td>
+                    <td>${count(r.reports)}</td>
+                    <td class="small">${REFUSAL_MEANING[r.reason]}</td>
+                  </tr>`,
+              )}
+            </table>`,
+          )}`
     }`;
 }
