@@ -14,6 +14,8 @@ import { adminAccess } from './admin/access.js';
 import { adminApi } from './admin/api/api.js';
 import { SECURITY_HEADERS, adminPages, consoleNotFound } from './admin/console/pages.js';
 import { collector, collectorCors } from './ingest/collector.js';
+import { createInstallCounter } from './ingest/install-counts.js';
+import type { InstallCounter } from './ingest/install-counts.js';
 import type { ServerDeps } from './runtime/deps.js';
 import { etagOf, ifNoneMatchHits } from './http/body.js';
 import { errorHandler } from './http/refusal.js';
@@ -57,6 +59,10 @@ export type AppOptions = {
   science?: Partial<ScienceLimits> | ScienceJobs;
   /** false: no /demo/ route at all (edseg-server --no-demo), and / leads to the console */
   demo?: boolean;
+  /** the installation counters (startServer flushes them on close); else made here, flushed every `installFlushMs` */
+  installs?: InstallCounter;
+  /** how often the counters made here are flushed; default INSTALL_FLUSH_MS */
+  installFlushMs?: number;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -95,6 +101,13 @@ export function createApp(opts: AppOptions): Hono {
     ops,
     estimates: opts,
     science,
+    installs:
+      opts.installs ??
+      createInstallCounter({
+        store: opts.store,
+        ...(opts.installFlushMs !== undefined ? { everyMs: opts.installFlushMs } : {}),
+        onError: (message, detail) => ops.log.warn(message, detail),
+      }),
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
     ...(opts.demoDir ? { demoDir: opts.demoDir } : {}),
   };

@@ -3,7 +3,7 @@
  *
  * Privacy contract of the collector: it reads the request body and nothing else (the manifest route
  * reads the Origin header, or Sec-Fetch-Site, and counts the request per site, hour and page origin
- * for the installation view; nothing per device). The request log
+ * for the installation view, in memory and flushed in batches (install-counts.ts); nothing per device). The request log
  * (ops/ops.ts) writes the method, route pattern, status and duration only; the user agent is never
  * read, and the client's address is read only to key the in-memory rate limits (http/guard.ts)
  * and to let loopback read /metrics, never stored or logged. /v1 is
@@ -96,10 +96,9 @@ export function collector(deps: ServerDeps): Hono {
     const current = await store.currentJws(site);
     if (!current) throw new Refusal(404, 'unknown site or nothing published', 'site');
     if (current.disabled) throw disabledRefusal(site, 'site');
-    // The installation view's count; a failed count never costs a page its manifest.
+    // The installation view's count, in memory (flushed in batches): no database write per request.
     const origin = pageOrigin(c);
-    if (origin !== null)
-      await store.countManifestRequest(site, origin, hourOf(deps.now().getTime())).catch(() => undefined);
+    if (origin !== null) deps.installs.manifestRequest(site, origin, hourOf(deps.now().getTime()));
     const etag = etagOf(current.jws);
     // no-store: no cache keeps the answer, so none replays a validator that could tag a device.
     const headers = {
@@ -121,11 +120,8 @@ export function collector(deps: ServerDeps): Hono {
     if (!admitted.ok) {
       deps.ops.batchRefused(c, admissionReason(admitted));
       const refused = reportRefusal(body, admitted);
-      // Counted for the installation view; a failed count never turns the 4xx into a 5xx.
-      if (refused)
-        await store
-          .addInstallCount(refused.site, hourOf(now), 'refused', refused.reason, 1)
-          .catch(() => undefined);
+      // Counted for the installation view in memory (flushed in batches), never a write per request.
+      if (refused) deps.installs.refused(refused.site, refused.reason, hourOf(now));
       throw new Refusal(admitted.status, admitted.message, admitted.field);
     }
     const { inserted } = await store.insertReports(admitted.reports, dayOf(now), hourOf(now));

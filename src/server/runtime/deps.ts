@@ -5,6 +5,7 @@ import type { EstimatesOptions } from '../estimates/public-estimates.js';
 import type { Guard } from '../http/guard.js';
 import type { Store } from '../storage/store.js';
 import type { ScienceJobs } from '../science/jobs.js';
+import type { InstallCounter } from '../ingest/install-counts.js';
 
 export type ServerDeps = {
   store: Store;
@@ -19,6 +20,8 @@ export type ServerDeps = {
   estimates: EstimatesOptions;
   /** fits and trainings in worker threads, with their caps (science/jobs.ts) */
   science: ScienceJobs;
+  /** the installation view's counters, added up in memory and flushed (ingest/install-counts.ts) */
+  installs: InstallCounter;
   /** where edseg.js, edseg.worker.js and edseg.mjs are (dist/); /edseg/* is 404 without it */
   staticDir?: string;
   /** the demo site's folder; /demo/* is 404 without it */

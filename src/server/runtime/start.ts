@@ -5,8 +5,8 @@
  * manifests near expiry.
  * Requests that arrive before seeding finishes wait for it rather than see an empty server.
  * close() is graceful: /readyz turns 503, the listener stops accepting, idle keep-alive connections
- * are closed, requests in flight finish (up to `shutdownGraceMs`, then the rest are cut), then the
- * database is closed.
+ * are closed, requests in flight finish (up to `shutdownGraceMs`, then the rest are cut), the
+ * installation counters are flushed, then the database is closed.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ import type { GuardOptions } from '../http/guard.js';
 import type { PublishResult } from '../sites/publish.js';
 import { seedDemoSite } from '../demo/seed.js';
 import { createScienceJobs } from '../science/jobs.js';
+import { createInstallCounter } from '../ingest/install-counts.js';
 import type { ScienceLimits } from '../science/jobs.js';
 import type { SeedResult } from '../demo/seed.js';
 import { openPgliteStore } from '../storage/pglite.js';
@@ -79,6 +80,8 @@ export type StartOptions = {
   shutdownGraceMs?: number;
   /** caps on fits and trainings (EDSEG_SCIENCE_*; science/jobs.ts); close() stops a running one */
   science?: Partial<ScienceLimits>;
+  /** how often the installation counters are written (ingest/install-counts.ts); default INSTALL_FLUSH_MS; close() flushes */
+  installFlushMs?: number;
 } & GuardOptions &
   EstimatesOptions;
 
@@ -210,7 +213,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
     });
     const science = createScienceJobs(opts.science);
+    const installs = createInstallCounter({
+      store,
+      ...(opts.installFlushMs !== undefined ? { everyMs: opts.installFlushMs } : {}),
+      onError: (message, detail) => logger.warn(message, detail),
+    });
     const app = createApp({
+      installs,
       store,
       signer,
       adminToken: admin.token,
@@ -359,6 +368,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         // Whatever is left (an idle connection that came back, or requests past the grace) goes now.
         s.closeAllConnections?.();
         await closed;
+        // The installation counts of the requests answered, before the database closes.
+        await installs.close();
         await closeStore();
       },
     };

@@ -1,6 +1,7 @@
 /**
  * The installation view of one site (GET /admin/api/sites/:site/installation and its console page):
- * what the server saw of the site's installation in the last 24 hours, from install_counts.
+ * what the server saw of the site's installation in the last 24 hours, from install_counts (after
+ * flushing this process's pending counts; another process's show within its INSTALL_FLUSH_MS).
  * Manifest requests per origin are shown exact: they count page loads per origin, before any consent
  * and without a report, as the server's own access log would (docs/SERVER.md "The installation
  * view"). Reports stored and refused are learner data: through the disclosure gate (gateCount) at
@@ -19,6 +20,8 @@ export const INSTALL_WINDOW_HOURS = 24;
 export async function loadInstallation(deps: ServerDeps, id: string): Promise<Installation | null> {
   const site = await deps.store.getSite(id);
   if (!site) return null;
+  // This process's pending counts first, so a single-process server shows them at once.
+  await deps.installs.flush();
   const now = hourOf(deps.now().getTime());
   const fromHour = now - INSTALL_WINDOW_HOURS + 1;
   const [current, counts] = await Promise.all([

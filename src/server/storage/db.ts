@@ -27,6 +27,8 @@ export const LOCKS = {
   startup: 727276,
   /** the hourly re-sign and retention job */
   jobs: 727277,
+  /** the installation counters' flushes (sql/installation.ts): one at a time, so the origin bound is exact */
+  installCounts: 727278,
 } as const;
 
 /** A document as the JSON text a jsonb parameter takes (with an explicit ::jsonb cast). */
