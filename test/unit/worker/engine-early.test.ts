@@ -6,7 +6,7 @@
  * hears before it is answered was released from the store alone.
  */
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine, type EngineDeps } from '../../../worker/engine.js';
 import { IdbStore } from '../../../worker/idb.js';
 import { versionFloor } from '../../../worker/floor.js';
@@ -112,6 +112,8 @@ async function secondVisit(over: Partial<EngineDeps> = {}) {
 }
 
 describe('the early release at start', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
   it('releases the stored decision before the manifest request is answered, and nothing again when the recompute agrees', async () => {
     await serveAdvertising();
     expect(await firstVisit()).toEqual(['busy', 'promo-high']);
@@ -250,6 +252,17 @@ describe('the early release at start', () => {
     await store.close();
     const { before: early, all } = await secondVisit();
     expect(early).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('a decision stored by another SDK build: nothing early; this build decides', async () => {
+    // The first visit ran an older build (rollup.config.mjs replaces __EDSEG_BUILD__; here a global).
+    vi.stubGlobal('__EDSEG_BUILD__', '0.9.0+0123456789abcdef');
+    await serveAdvertising();
+    expect(await firstVisit()).toEqual(['busy', 'promo-high']);
+    vi.unstubAllGlobals();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
     expect(all).toEqual([['busy', 'promo-high']]);
   });
 
