@@ -51,6 +51,15 @@ function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   });
 }
 
+/** Tells the page; its listener is its own: whatever it does, the start goes on. */
+function tell(onSegments: (released: ReleasedSegment[]) => void, r: ReleasedSegment[]): void {
+  try {
+    void Promise.resolve(onSegments(r)).catch(() => undefined);
+  } catch {
+    /* a released callback, a throwing listener */
+  }
+}
+
 export class Starter implements EngineApi {
   #init: Promise<InitResult> | null = null;
   #engine: Promise<LoadedEngine> | null = null;
@@ -70,19 +79,21 @@ export class Starter implements EngineApi {
     const wait = Math.min(EARLY_WAIT_MS, this.deps.storageTimeoutMs ?? EARLY_WAIT_MS);
     // A read later than `wait` is dropped: the engine, loaded meanwhile, decides from then on.
     const released = within(earlyRelease(config, this.deps), wait, null).then((r) => {
-      // The page's listener is its own: whatever it does, the engine still starts.
-      if (r)
-        try {
-          void Promise.resolve(onSegments(r)).catch(() => undefined);
-        } catch {
-          /* a released callback, a throwing listener */
-        }
+      if (r) tell(onSegments, r);
       return r;
     });
     this.#engine = released.then(() => this.load());
-    this.#init = Promise.all([this.#engine, released]).then(([engine, r]) =>
-      engine.init(config, onSegments, onDebug, { fetching, released: r }),
-    );
+    this.#init = released.then(async (r) => {
+      try {
+        const engine = await this.#engine!;
+        return await engine.init(config, onSegments, onDebug, { fetching, released: r });
+      } catch (e) {
+        // The engine did not load or start (its code, its store): the page keeps no segment the
+        // early release gave it, since no recompute will confirm or replace them.
+        if (r?.length) tell(onSegments, []);
+        throw e;
+      }
+    });
     return this.#init;
   }
 

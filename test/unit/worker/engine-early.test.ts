@@ -266,6 +266,55 @@ describe('the early release at start', () => {
     expect(all).toEqual([['busy', 'promo-high']]);
   });
 
+  it('an engine that fails to load or start after an early release: the page is told [] before the error', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    const config = {
+      site: site(),
+      manifestUrl: 'https://c.example/v1/sites/x/manifest',
+      collectorUrl: 'https://c.example/v1/reports',
+      publicKeys: [h.key.publicJwk],
+    };
+    const failures: [string, () => Promise<Engine>][] = [
+      ['load', () => Promise.reject(new Error('the engine failed to load'))],
+      [
+        'init',
+        async () => {
+          const engine = new Engine(h.deps());
+          engine.init = () => Promise.reject(new Error('the engine failed to start'));
+          return engine;
+        },
+      ],
+    ];
+    for (const [what, load] of failures) {
+      const seen: string[][] = [];
+      const starter = new Starter(h.deps(), load);
+      const error = await starter.init(config, (r) => seen.push(ids(r))).catch((e: Error) => e);
+      expect(error, what).toBeInstanceOf(Error);
+      expect(seen, what).toEqual([['busy', 'promo-high'], []]);
+    }
+  });
+
+  it('nothing released early and an engine that fails: no [] is added', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    h.clock += DAY; // the stored decision is yesterday's: nothing early
+    const seen: string[][] = [];
+    const starter = new Starter(h.deps(), () => Promise.reject(new Error('the engine failed to load')));
+    await expect(
+      starter.init(
+        {
+          site: site(),
+          manifestUrl: 'https://c.example/v1/sites/x/manifest',
+          collectorUrl: 'https://c.example/v1/reports',
+          publicKeys: [h.key.publicJwk],
+        },
+        (r) => seen.push(ids(r)),
+      ),
+    ).rejects.toThrow('the engine failed to load');
+    expect(seen).toEqual([]);
+  });
+
   it('starts the engine even when the page callback throws on the early answer', async () => {
     const deps = h.deps();
     let calls = 0;
