@@ -315,6 +315,29 @@ describe('the early release at start', () => {
     expect(seen).toEqual([]);
   });
 
+  it('the stored decision and rollup revision are in the export, and forget() deletes them', async () => {
+    await serveAdvertising();
+    const p = page();
+    await p.init;
+    await p.starter.setConsent(adult);
+    await p.starter.ingest(h.lessons(10));
+    expect(ids(await p.starter.segments())).toEqual(['busy', 'promo-high']);
+    const store = await IdbStore.open(site());
+    const [stored, revision] = [await store.get(DECISION_KEY), await store.get(REVISION_KEY)];
+    await store.close();
+    const exported = await p.starter.exportData();
+    expect(exported.decision).toEqual(stored);
+    expect(exported.decision?.released.map((r) => r.id)).toEqual(['busy', 'promo-high']);
+    expect(exported.rollupRevision).toBe(revision);
+    expect(exported.rollupRevision).toBeGreaterThan(0);
+    await p.starter.forget();
+    await p.starter.close();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(`edseg:${site()}`);
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([[]]); // no store, no consent: nothing of the forgotten decision
+    expect(all).toEqual([[]]);
+  });
+
   it('starts the engine even when the page callback throws on the early answer', async () => {
     const deps = h.deps();
     let calls = 0;
