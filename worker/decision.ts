@@ -2,7 +2,8 @@
  * The last decision, stored with what it was computed from, and the test that releases it again at
  * the next start before the recompute (ARCHITECTURE.md "The start path", PRIVACY.md "What is
  * released when"). Shared by the worker's start (start.ts, before the engine is loaded) and the
- * engine (segments.ts, which stores it): no zod, no TensorFlow.js, no JOSE here.
+ * engine (segments.ts, which stores it): no TensorFlow.js here (and, as in the
+ * whole worker, no zod and no JOSE library).
  *
  * The released segments are a function of exactly the fields of DecisionBasis (segments.ts
  * `assignSegments`: the manifest, the consent in force with GPC, the declared preferences, the rollup

@@ -1,6 +1,6 @@
 /**
- * The worker's start: what the page talks to first, before the engine (TensorFlow.js, zod, JOSE, the
- * stores) is loaded. On init it sends the manifest request, reads the store with plain IndexedDB
+ * The worker's start: what the page talks to first, before the engine (TensorFlow.js, the plain
+ * checks, the WebCrypto manifest verifier, the stores) is loaded. On init it sends the manifest request, reads the store with plain IndexedDB
  * (early.ts) and, if the stored decision is exactly what the first recompute would release now,
  * releases it at once; then it loads the engine and hands everything over (Engine.init's `early`).
  * Every other call waits for the engine and goes to it. In the built worker the engine is compiled
