@@ -30,7 +30,7 @@ const sourceHash = createHash('sha256');
 for (const dir of ['worker', 'src/core'])
   for (const f of readdirSync(dir, { recursive: true }).map(String).sort())
     if (/\.[cm]?[jt]s$/.test(f)) sourceHash.update(`${dir}/${f}\0`).update(readFileSync(`${dir}/${f}`));
-const build = `${pkg.version}+${sourceHash.digest('hex').slice(0, 16)}`;
+const build = `${pkg.version}+${sourceHash.digest('hex').slice(0, 8)}`;
 // The server's dependencies are its package's (packages/server/package.json): kept external, installed with it.
 const serverPkg = json('./packages/server/package.json');
 // The root package is the private workspace root: a run-time dependency listed there would be bundled into
