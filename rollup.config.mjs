@@ -10,7 +10,8 @@
 //   dist/science-worker.mjs  the server's fit/train worker thread (src/server/science/worker.ts), loaded
 //                         by dist/server.mjs from beside itself (new URL('./science-worker.mjs', import.meta.url))
 import { builtinModules } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import resolve from '@rollup/plugin-node-resolve';
@@ -22,6 +23,14 @@ import { lazyEngine } from './scripts/lazy-engine.mjs';
 
 const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const pkg = json('./packages/edseg/package.json');
+// The build identity a stored decision names (worker/decision.ts `buildId`): the version and a hash of
+// the code that decides (worker/, src/core/), so that a rebuild under the same version with other
+// policy, consent, feature or model code releases no decision of the old code early.
+const sourceHash = createHash('sha256');
+for (const dir of ['worker', 'src/core'])
+  for (const f of readdirSync(dir, { recursive: true }).map(String).sort())
+    if (/\.[cm]?[jt]s$/.test(f)) sourceHash.update(`${dir}/${f}\0`).update(readFileSync(`${dir}/${f}`));
+const build = `${pkg.version}+${sourceHash.digest('hex').slice(0, 8)}`;
 // The server's dependencies are its package's (packages/server/package.json): kept external, installed with it.
 const serverPkg = json('./packages/server/package.json');
 // The root package is the private workspace root: a run-time dependency listed there would be bundled into
@@ -84,6 +93,7 @@ const browserPlugins = (minify = true, extra = [], module = true) =>
       values: {
         'process.env.NODE_ENV': JSON.stringify('production'),
         __EDSEG_VERSION__: JSON.stringify(pkg.version),
+        __EDSEG_BUILD__: JSON.stringify(build),
       },
     }),
     resolve({ browser: true, preferBuiltins: false }),

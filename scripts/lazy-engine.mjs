@@ -1,8 +1,9 @@
 // The worker's engine as a function compiled and run only when called (rollup.config.mjs, the
 // worker build): dist/edseg.worker.js stays one classic script (the script tag, the blob: bootstrap
 // and bundlers that copy it as an asset all load one file), but its start (worker/index.ts,
-// start.ts) runs and answers first, and the engine (TensorFlow.js, zod, JOSE, the stores) is parsed
-// lazily by the browser and evaluated only once the start calls it (ARCHITECTURE.md "The start path").
+// start.ts) runs and answers first, and the engine (TensorFlow.js, the plain checks, the WebCrypto
+// manifest verifier, the stores; no zod, no JOSE library) is parsed lazily by the browser and
+// evaluated only once the start calls it (ARCHITECTURE.md "The start path").
 //
 // - `import('./engine.js')` in worker/index.ts is left out of the start bundle and rendered as a call
 //   of `__edsegEngine()`;

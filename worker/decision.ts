@@ -2,7 +2,8 @@
  * The last decision, stored with what it was computed from, and the test that releases it again at
  * the next start before the recompute (ARCHITECTURE.md "The start path", PRIVACY.md "What is
  * released when"). Shared by the worker's start (start.ts, before the engine is loaded) and the
- * engine (segments.ts, which stores it): no zod, no TensorFlow.js, no JOSE here.
+ * engine (segments.ts, which stores it): no TensorFlow.js here (and, as in the
+ * whole worker, no zod and no JOSE library).
  *
  * The released segments are a function of exactly the fields of DecisionBasis (segments.ts
  * `assignSegments`: the manifest, the consent in force with GPC, the declared preferences, the rollup
@@ -32,11 +33,23 @@ export const revisionOf = (v: unknown): number => (typeof v === 'number' ? v : 0
 /** The revision after one more change to the rollup rows. */
 export const nextRevision = (v: unknown): number => revisionOf(v) + 1;
 
+/**
+ * The SDK build that computes and checks decisions: the package version and a hash of the browser
+ * code it was built from (rollup.config.mjs replaces `__EDSEG_BUILD__`), `dev` where nothing replaced
+ * it (tests, Node). Read at each call, not once, so a test can stand for another build.
+ */
+export const buildId = (): string => (typeof __EDSEG_BUILD__ === 'string' ? __EDSEG_BUILD__ : 'dev');
+
 /** The store's state as a decision read it: [rollup revision, last event chunk's key (0: none)]. */
 export type Revision = [number, number];
 
 /** Everything a decision depends on that is not the clock. */
 export type DecisionBasis = {
+  /**
+   * the SDK build (buildId): an update that changes the policy, consent rules, features or model
+   * code computes another decision from the same data, so a decision of another build is not released
+   */
+  build: string;
   site: string;
   origin: string;
   /** the pinned keys and device ceilings the manifest was verified against */
@@ -69,8 +82,12 @@ export type BasisConfig = Pick<
 export function configBasis(
   config: BasisConfig,
   origin: string,
-): Pick<DecisionBasis, 'site' | 'origin' | 'publicKeys' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'> {
+): Pick<
+  DecisionBasis,
+  'build' | 'site' | 'origin' | 'publicKeys' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'
+> {
   return {
+    build: buildId(),
     site: config.site,
     origin,
     publicKeys: config.publicKeys,
@@ -86,6 +103,7 @@ export function configBasis(
  */
 export async function fingerprint(b: DecisionBasis): Promise<string> {
   const json = JSON.stringify([
+    b.build,
     b.site,
     b.origin,
     b.publicKeys,

@@ -71,7 +71,7 @@ const KEYS: [string, string | typeof LAST][] = [
 /**
  * What the first recompute would release now, if it can be known from the store alone, else null:
  * - no learner database and no consent in the options: no consent record, so nothing (`[]`);
- * - a stored decision whose basis (decision.ts) equals the one read now (the stored manifest,
+ * - a stored decision whose basis (decision.ts) equals the one read now (this build, the stored manifest,
  *   consent, GPC read now, preferences, rollup revision, today, the config's keys and ceilings, the
  *   origin), with `now` in its span, under a stored manifest the floor does not refuse: its segments.
  */

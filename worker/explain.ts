@@ -4,6 +4,7 @@ import { budgetInUse } from '../src/core/privacy/accountant.js';
 import { quietUntil } from '../src/core/privacy/ceilings.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import { DAY_MS, dayOf, type DeviceExport, type Explanation } from '../src/core/schema.js';
+import { DECISION_KEY, isStoredDecision } from './decision.js';
 import type { EngineDeps } from './deps.js';
 import { lastSpendFor } from './report.js';
 import { consentInForce, whyBlocked, type EngineState } from './state.js';
@@ -96,12 +97,14 @@ export async function deviceExport(
   deps: Pick<EngineDeps, 'now'>,
 ): Promise<DeviceExport> {
   const store = s.store;
-  const [events, rollups, outbox, budget, audit] = await Promise.all([
+  const [events, rollups, outbox, budget, audit, decision, [rollupRevision]] = await Promise.all([
     store.events(),
     store.rollups(),
     store.outbox(),
     store.budget(),
     store.auditLog(),
+    store.get(DECISION_KEY),
+    store.revision(),
   ]);
   return {
     site: config.site,
@@ -122,5 +125,7 @@ export async function deviceExport(
     outbox,
     budget,
     audit,
+    decision: isStoredDecision(decision) ? decision : null,
+    rollupRevision,
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The worker's start: what the page talks to first, before the engine (TensorFlow.js, zod, JOSE, the
- * stores) is loaded. On init it sends the manifest request, reads the store with plain IndexedDB
+ * The worker's start: what the page talks to first, before the engine (TensorFlow.js, the plain
+ * checks, the WebCrypto manifest verifier, the stores) is loaded. On init it sends the manifest request, reads the store with plain IndexedDB
  * (early.ts) and, if the stored decision is exactly what the first recompute would release now,
  * releases it at once; then it loads the engine and hands everything over (Engine.init's `early`).
  * Every other call waits for the engine and goes to it. In the built worker the engine is compiled
@@ -51,6 +51,15 @@ function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   });
 }
 
+/** Tells the page; its listener is its own: whatever it does, the start goes on. */
+function tell(onSegments: (released: ReleasedSegment[]) => void, r: ReleasedSegment[]): void {
+  try {
+    void Promise.resolve(onSegments(r)).catch(() => undefined);
+  } catch {
+    /* a released callback, a throwing listener */
+  }
+}
+
 export class Starter implements EngineApi {
   #init: Promise<InitResult> | null = null;
   #engine: Promise<LoadedEngine> | null = null;
@@ -70,19 +79,21 @@ export class Starter implements EngineApi {
     const wait = Math.min(EARLY_WAIT_MS, this.deps.storageTimeoutMs ?? EARLY_WAIT_MS);
     // A read later than `wait` is dropped: the engine, loaded meanwhile, decides from then on.
     const released = within(earlyRelease(config, this.deps), wait, null).then((r) => {
-      // The page's listener is its own: whatever it does, the engine still starts.
-      if (r)
-        try {
-          void Promise.resolve(onSegments(r)).catch(() => undefined);
-        } catch {
-          /* a released callback, a throwing listener */
-        }
+      if (r) tell(onSegments, r);
       return r;
     });
     this.#engine = released.then(() => this.load());
-    this.#init = Promise.all([this.#engine, released]).then(([engine, r]) =>
-      engine.init(config, onSegments, onDebug, { fetching, released: r }),
-    );
+    this.#init = released.then(async (r) => {
+      try {
+        const engine = await this.#engine!;
+        return await engine.init(config, onSegments, onDebug, { fetching, released: r });
+      } catch (e) {
+        // The engine did not load or start (its code, its store): the page keeps no segment the
+        // early release gave it, since no recompute will confirm or replace them.
+        if (r?.length) tell(onSegments, []);
+        throw e;
+      }
+    });
     return this.#init;
   }
 

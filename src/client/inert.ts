@@ -64,4 +64,6 @@ export const inertExport = (
   outbox: [],
   budget: [],
   audit: [],
+  decision: null,
+  rollupRevision: 0,
 });

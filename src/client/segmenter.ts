@@ -128,8 +128,13 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       console.warn(
         `${PREFIX} the worker started, but this site's storage is held by another page (${r.storageBlocked}); data is kept in memory, storage tried again later`,
       );
-    // The refused manifest's warning, composed by the worker (worker/warning.ts); with debug too.
-    if (r?.warning) console.warn(r.warning);
+    // The refused manifest's warning, composed by the worker (worker/warning.ts); with debug too. An
+    // older self-hosted worker sends only the reason.
+    const refused =
+      r?.warning ??
+      (r?.manifestRefused &&
+        `${PREFIX} nothing is released: the manifest was refused (${r.manifestRefused})`);
+    if (refused) console.warn(refused);
   };
 
   let bridge: WorkerBridge | null = null;

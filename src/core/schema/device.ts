@@ -45,6 +45,21 @@ export const AuditEntry = /* @__PURE__ */ z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+/**
+ * The last decision as the worker stores it (kv `decision`), for the start path's early release
+ * (ARCHITECTURE.md "The start path"): the segments it released, a SHA-256 of everything it was
+ * computed from (worker/decision.ts `DecisionBasis`), and the time span over which that basis
+ * holds by the clock alone (`notBefore` <= now < `validUntil`: the day the features were computed
+ * for, the manifest's validity).
+ */
+export const StoredDecision = /* @__PURE__ */ z.object({
+  released: /* @__PURE__ */ z.array(ReleasedSegment),
+  fingerprint: /* @__PURE__ */ z.string(),
+  notBefore: /* @__PURE__ */ z.number(),
+  validUntil: /* @__PURE__ */ z.number(),
+});
+export type StoredDecision = z.infer<typeof StoredDecision>;
+
 /** Everything stored on the device, as `exportData()` returns it (right of access). */
 export const DeviceExport = /* @__PURE__ */ z.object({
   site: /* @__PURE__ */ z.string(),
@@ -65,6 +80,10 @@ export const DeviceExport = /* @__PURE__ */ z.object({
   outbox: /* @__PURE__ */ z.array(OutboxItem),
   budget: /* @__PURE__ */ z.array(BudgetSpend),
   audit: /* @__PURE__ */ z.array(AuditEntry),
+  /** the last decision stored for the start path's early release (none before a persisted recompute) */
+  decision: /* @__PURE__ */ z.nullable(StoredDecision),
+  /** the rollup revision (kv `rollupRevision`, 0 if none), which the decision's basis names */
+  rollupRevision: /* @__PURE__ */ z.int(),
 });
 export type DeviceExport = z.infer<typeof DeviceExport>;
 
@@ -82,21 +101,6 @@ export const StoredManifest = /* @__PURE__ */ z.object({
   etag: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 export type StoredManifest = z.infer<typeof StoredManifest>;
-
-/**
- * The last decision as the worker stores it (kv `decision`), for the start path's early release
- * (ARCHITECTURE.md "The start path"): the segments it released, a SHA-256 of everything it was
- * computed from (worker/decision.ts `DecisionBasis`), and the time span over which that basis
- * holds by the clock alone (`notBefore` <= now < `validUntil`: the day the features were computed
- * for, the manifest's validity).
- */
-export const StoredDecision = /* @__PURE__ */ z.object({
-  released: /* @__PURE__ */ z.array(ReleasedSegment),
-  fingerprint: /* @__PURE__ */ z.string(),
-  notBefore: /* @__PURE__ */ z.number(),
-  validUntil: /* @__PURE__ */ z.number(),
-});
-export type StoredDecision = z.infer<typeof StoredDecision>;
 
 /** What engines of the same site tell each other across tabs (BroadcastChannel). */
 export const TabMessage = /* @__PURE__ */ z.discriminatedUnion('kind', [

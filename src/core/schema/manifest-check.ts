@@ -50,9 +50,10 @@ const list =
   (item: Check, min = 0, max = Infinity): Check =>
   (root, path, v) => {
     if (!Array.isArray(v)) fail(root, path, 'expected an array');
+    // zod's order: too many items is the only issue (the items are not read); too few comes after them
+    if (v.length > max) fail(root, path, `must hold at most ${max} items`);
     v.forEach((x, i) => item(root, join(path, i), x));
     if (v.length < min) fail(root, path, `must hold at least ${min} item${min === 1 ? '' : 's'}`);
-    if (v.length > max) fail(root, path, `must hold at most ${max} items`);
   };
 /** z.strictObject(shape), then its refinement when given. */
 const shape =
@@ -84,6 +85,9 @@ const FEATURE_BASE: Record<string, Check> = {
   key: opt(id),
   values: opt((root, path, v) => {
     if (!isObject(v)) fail(root, path, 'expected an object');
+    // z.record leaves a `__proto__` key out of what it returns, unchecked; this check keeps the payload
+    // itself, so it takes the key out: a declared answer "__proto__" must never read a value unchecked.
+    if (Object.hasOwn(v, '__proto__')) delete v['__proto__'];
     for (const k of recordKeys(v)) unit(root, join(path, k), v[k]);
   }),
   default: opt(unit),

@@ -84,6 +84,8 @@ type World = {
   mode: 'ok' | 'fail-to-load' | 'silent';
   /** how long segments() takes */
   slowMs: number;
+  /** what init answers besides its version */
+  initExtra?: Record<string, unknown>;
 };
 let world: World;
 
@@ -111,7 +113,7 @@ class FakeWorker extends EventTarget {
     const engine = {
       init: async () => {
         world.inits++;
-        return { manifestVersion: 1, persisted: true };
+        return { manifestVersion: 1, persisted: true, ...world.initExtra };
       },
       ingest: async (events: TimedEvent[], id?: unknown) => {
         world.ingested.push(events);
@@ -272,6 +274,31 @@ describe('the bridge with a fake worker', () => {
     // a listener added later still hears why
     const late = await new Promise<string>((r) => seg.on('error', (e) => r(e.code)));
     expect(late).toBe('worker-crashed');
+  });
+
+  it("a refused manifest: the worker's warning, or from an older worker without one a short warning naming the reason", async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void warnings.push(String(a[0]));
+    try {
+      world.initExtra = { manifestVersion: null, manifestRefused: 'unknown-key' };
+      const old = createSegmenter(options);
+      await old.ready;
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/^\[edseg\] .*refused.*unknown-key/);
+      await old.close();
+      world.initExtra = {
+        manifestVersion: null,
+        manifestRefused: 'expired',
+        warning: '[edseg] the worker says',
+      };
+      const current = createSegmenter(options);
+      await current.ready;
+      expect(warnings.slice(1)).toEqual(['[edseg] the worker says']);
+      await current.close();
+    } finally {
+      console.warn = warn;
+    }
   });
 
   it('a worker that cannot load: error event worker-unavailable, calls answer as inert, no restart', async () => {

@@ -175,9 +175,17 @@ describe("'edseg' (packages/edseg/README.md API)", () => {
   it('exportData() resolves with everything stored on the device', () => {
     expectTypeOf<Segmenter['exportData']>().parameters.toEqualTypeOf<[]>();
     expectTypeOf<Segmenter['exportData']>().returns.toEqualTypeOf<Promise<DeviceExport>>();
-    expectTypeOf<'events' | 'rollups' | 'consent' | 'manifest' | 'outbox' | 'budget' | 'audit'>().toExtend<
-      keyof DeviceExport
-    >();
+    expectTypeOf<
+      | 'events'
+      | 'rollups'
+      | 'consent'
+      | 'manifest'
+      | 'outbox'
+      | 'budget'
+      | 'audit'
+      | 'decision'
+      | 'rollupRevision'
+    >().toExtend<keyof DeviceExport>();
   });
 
   it('forget(), close() and ready resolve with nothing', () => {

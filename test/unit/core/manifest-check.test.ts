@@ -182,6 +182,15 @@ describe('the worker plain checks agree with their zod schemas', () => {
     expect(checkManifest(rich)).toEqual({ ok: true, value: rich });
   });
 
+  it('names the list, not an item, when a list is too long (zod reads no item then)', () => {
+    // fast-check found it (seed -1496130943): an mlp's layers duplicated past 3 with a layer nulled
+    const m = structuredClone(rich) as { models: { kind: string; layers?: unknown[] }[] };
+    const mlp = m.models.find((x) => x.kind === 'mlp')!;
+    mlp.layers = [null, ...mlp.layers!, ...mlp.layers!];
+    expect(plainOutcome(m)).toEqual(zodOutcome(m));
+    expect(plainOutcome(m)).toMatchObject({ ok: false, field: expect.stringMatching(/\.layers$/) });
+  });
+
   it('checkManifest is Manifest on mutated manifests: same verdict, same first field', () => {
     let refused = 0;
     fc.assert(
@@ -237,5 +246,24 @@ describe('the worker plain checks agree with their zod schemas', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('takes a declared feature\'s "__proto__" value out, as zod does, so no answer reads it unchecked', () => {
+    // JSON.parse makes "__proto__" an own key; z.record drops it from its copy without checking it
+    const parsed = JSON.parse(
+      JSON.stringify(rich).replace('"values":{"exam":1', '"values":{"__proto__":"not-a-number","exam":1'),
+    ) as { features: { name: string; values?: Record<string, unknown> }[] };
+    const before = parsed.features.find((f) => f.name === 'goal')!.values!;
+    expect(Object.hasOwn(before, '__proto__')).toBe(true);
+    const zod = check(Manifest, structuredClone(parsed));
+    const plain = checkManifest(parsed);
+    expect(plain.ok).toBe(true);
+    expect(zod.ok).toBe(true);
+    const values = (v: unknown) =>
+      (v as { features: { name: string; values?: object }[] }).features.find((f) => f.name === 'goal')!
+        .values!;
+    expect(Object.hasOwn(values(plain.ok && plain.value), '__proto__')).toBe(false);
+    expect(Object.hasOwn(values(zod.ok && zod.value), '__proto__')).toBe(false);
+    expect(values(plain.ok && plain.value)).toEqual({ exam: 1, fun: -0.5 });
   });
 });

@@ -6,7 +6,7 @@
  * hears before it is answered was released from the store alone.
  */
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Engine, type EngineDeps } from '../../../worker/engine.js';
 import { IdbStore } from '../../../worker/idb.js';
 import { versionFloor } from '../../../worker/floor.js';
@@ -112,6 +112,8 @@ async function secondVisit(over: Partial<EngineDeps> = {}) {
 }
 
 describe('the early release at start', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
   it('releases the stored decision before the manifest request is answered, and nothing again when the recompute agrees', async () => {
     await serveAdvertising();
     expect(await firstVisit()).toEqual(['busy', 'promo-high']);
@@ -251,6 +253,89 @@ describe('the early release at start', () => {
     const { before: early, all } = await secondVisit();
     expect(early).toEqual([]);
     expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('a decision stored by another SDK build: nothing early; this build decides', async () => {
+    // The first visit ran an older build (rollup.config.mjs replaces __EDSEG_BUILD__; here a global).
+    vi.stubGlobal('__EDSEG_BUILD__', '0.9.0+0123456789abcdef');
+    await serveAdvertising();
+    expect(await firstVisit()).toEqual(['busy', 'promo-high']);
+    vi.unstubAllGlobals();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('an engine that fails to load or start after an early release: the page is told [] before the error', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    const config = {
+      site: site(),
+      manifestUrl: 'https://c.example/v1/sites/x/manifest',
+      collectorUrl: 'https://c.example/v1/reports',
+      publicKeys: [h.key.publicJwk],
+    };
+    const failures: [string, () => Promise<Engine>][] = [
+      ['load', () => Promise.reject(new Error('the engine failed to load'))],
+      [
+        'init',
+        async () => {
+          const engine = new Engine(h.deps());
+          engine.init = () => Promise.reject(new Error('the engine failed to start'));
+          return engine;
+        },
+      ],
+    ];
+    for (const [what, load] of failures) {
+      const seen: string[][] = [];
+      const starter = new Starter(h.deps(), load);
+      const error = await starter.init(config, (r) => seen.push(ids(r))).catch((e: Error) => e);
+      expect(error, what).toBeInstanceOf(Error);
+      expect(seen, what).toEqual([['busy', 'promo-high'], []]);
+    }
+  });
+
+  it('nothing released early and an engine that fails: no [] is added', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    h.clock += DAY; // the stored decision is yesterday's: nothing early
+    const seen: string[][] = [];
+    const starter = new Starter(h.deps(), () => Promise.reject(new Error('the engine failed to load')));
+    await expect(
+      starter.init(
+        {
+          site: site(),
+          manifestUrl: 'https://c.example/v1/sites/x/manifest',
+          collectorUrl: 'https://c.example/v1/reports',
+          publicKeys: [h.key.publicJwk],
+        },
+        (r) => seen.push(ids(r)),
+      ),
+    ).rejects.toThrow('the engine failed to load');
+    expect(seen).toEqual([]);
+  });
+
+  it('the stored decision and rollup revision are in the export, and forget() deletes them', async () => {
+    await serveAdvertising();
+    const p = page();
+    await p.init;
+    await p.starter.setConsent(adult);
+    await p.starter.ingest(h.lessons(10));
+    expect(ids(await p.starter.segments())).toEqual(['busy', 'promo-high']);
+    const store = await IdbStore.open(site());
+    const [stored, revision] = [await store.get(DECISION_KEY), await store.get(REVISION_KEY)];
+    await store.close();
+    const exported = await p.starter.exportData();
+    expect(exported.decision).toEqual(stored);
+    expect(exported.decision?.released.map((r) => r.id)).toEqual(['busy', 'promo-high']);
+    expect(exported.rollupRevision).toBe(revision);
+    expect(exported.rollupRevision).toBeGreaterThan(0);
+    await p.starter.forget();
+    await p.starter.close();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(`edseg:${site()}`);
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([[]]); // no store, no consent: nothing of the forgotten decision
+    expect(all).toEqual([[]]);
   });
 
   it('starts the engine even when the page callback throws on the early answer', async () => {
