@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../src/server/runtime/start.js';
-import { createInstallCounter } from '../../src/server/ingest/install-counts.js';
+import { MAX_PENDING_COUNTERS, createInstallCounter } from '../../src/server/ingest/install-counts.js';
 import type { Store } from '../../src/server/storage/store.js';
 import type { SqlStore } from '../../src/server/storage/store.js';
 import type { InstallIncrement } from '../../src/server/storage/sql/installation.js';
@@ -128,6 +128,45 @@ describe('counting in memory, one write per flush', () => {
       await server.close();
     }
     expect(await originCount(s.store, origin)).toBe(7);
+  });
+});
+
+describe("the counter's memory is bounded between flushes", () => {
+  const capture = () => {
+    const calls: (readonly InstallIncrement[])[] = [];
+    const errors: string[] = [];
+    const counter = createInstallCounter({
+      store: { addInstallCounts: async (rows) => void calls.push(rows) },
+      everyMs: 3_600_000,
+      onError: (m) => errors.push(m),
+    });
+    return { calls, errors, counter };
+  };
+
+  it(`holds at most ${MAX_ORIGINS_PER_HOUR} origins a site and hour, the rest as ${OTHER_ORIGIN}`, async () => {
+    const { calls, counter } = capture();
+    for (let i = 0; i < MAX_ORIGINS_PER_HOUR + 10; i++)
+      counter.manifestRequest('s', `https://f-${i}.example`, H);
+    counter.manifestRequest('s', 'https://f-0.example', H); // a held one still counts
+    counter.manifestRequest('s', 'https://f-0.example', H + 1); // the next hour has its own room
+    await counter.close();
+    expect(calls).toHaveLength(1);
+    const rows = calls[0]!.filter((r) => r.hour === H);
+    expect(rows).toHaveLength(MAX_ORIGINS_PER_HOUR + 1);
+    expect(rows.find((r) => r.key === OTHER_ORIGIN)?.n).toBe(10);
+    expect(rows.find((r) => r.key === 'https://f-0.example')?.n).toBe(2);
+    expect(calls[0]!.filter((r) => r.hour === H + 1)).toHaveLength(1);
+  });
+
+  it(`holds at most ${MAX_PENDING_COUNTERS} counters: forged site names in refusals cannot grow it`, async () => {
+    const { calls, errors, counter } = capture();
+    for (let i = 0; i < MAX_PENDING_COUNTERS + 5; i++) counter.refused(`forged-${i}`, 'invalid', H);
+    counter.refused('forged-0', 'invalid', H); // a held one still counts
+    await counter.flush();
+    expect(calls[0]).toHaveLength(MAX_PENDING_COUNTERS);
+    expect(calls[0]![0]!.n).toBe(2);
+    expect(errors).toEqual([expect.stringContaining('dropped')]);
+    await counter.close();
   });
 });
 
