@@ -5,14 +5,11 @@
 //     `window.__escaped` (the part fails on any; Resource Timing is checked too, at the end);
 //   - the heap at the page's start (Chromium only, where the part exposes gc() and precise
 //     performance.memory; elsewhere the heap is not measured, and the table says n/a);
-//   - `window.__calls(N)`: N calls of `window.__track(i)` timed as one loop, then SETTLE_MS of waiting,
-//     so that the SDKs' batch timers (Amplitude 1 s, PostHog 3 s) fire inside the window over which
-//     the part reads the main thread's CPU time (cpu.mjs); what it refused or loaded off loopback;
+//   - `window.__calls(N)`: N calls of `window.__track(i)` timed as one loop: µs a call (the part
+//     reads the main thread's CPU time around it until the page is idle: cpu.mjs);
+//   - `window.__offLoopback()`: every URL the page refused or loaded off loopback (Resource Timing);
 //   - `window.__heapGrowth()`: the heap after gc() over the heap at the page's start (null: n/a).
 // `window.__prepare`, when a page sets it, runs before (edseg: ready, then consent to store).
-
-/** How long the page waits after the loop of calls, inside the CPU window. */
-export const SETTLE_MS = 3_200;
 
 /** The harness (see above), as an inline script's text. */
 export function harness() {
@@ -58,11 +55,12 @@ window.__calls = async (N) => {
   const track = window.__track;
   const t0 = performance.now();
   for (let i = 0; i < N; i++) track(i);
-  const loop = performance.now() - t0;
-  await new Promise((r) => setTimeout(r, ${SETTLE_MS}));
-  const resources = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => !local(u));
-  return { perCallUs: (loop / N) * 1000, escaped: [...window.__escaped, ...resources] };
+  return ((performance.now() - t0) / N) * 1000;
 };
+window.__offLoopback = () => [
+  ...window.__escaped,
+  ...performance.getEntriesByType('resource').map((e) => e.name).filter((u) => !local(u)),
+];
 window.__heapGrowth = () => { const h = heap(); return h === null || window.__heap0 === null ? null : h - window.__heap0; };
 })();`;
 }
