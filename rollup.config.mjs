@@ -43,6 +43,13 @@ const ts = () =>
 
 // Every `z.*(…)` schema builder is pure: unused schemas drop out of the bundles that do not need them.
 const treeshake = { manualPureFunctions: ['z'] };
+// The worker parses with the plain checks (src/core/schema/manifest-check.ts, checks.ts), never with zod: the
+// schema modules' one side effect, zod's config() in atoms.ts, is dropped with them, and `npm run size`
+// fails if any zod code is left in the worker (issue 24).
+const workerTreeshake = {
+  ...treeshake,
+  moduleSideEffects: (id) => !/[\\/]src[\\/]core[\\/]schema[\\/]/.test(id),
+};
 
 // The worker's tfjs-core: the same engine without the Node platform, model IO handlers and optimizers
 // (see worker/tfjs-core-lite.js). Exact-name match so deep `@tensorflow/tfjs-core/dist/...` imports still resolve.
@@ -54,6 +61,17 @@ const tfjsLite = alias({
     },
   ],
 });
+
+// tfjs-core's kernel profiler, gradient tape and tensor pretty-printer, which its engine and Tensor import but
+// the worker never runs, replaced by worker/tfjs-core-stubs.js in the worker's build.
+const tfjsStubs = {
+  name: 'tfjs-core-stubs',
+  resolveId(source, importer) {
+    if (!importer || !/[\\/]@tensorflow[\\/]tfjs-core[\\/]dist[\\/]/.test(importer)) return null;
+    if (!/^\.\/(profiler|tape|tensor_format)(\.js)?$/.test(source)) return null;
+    return fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url));
+  },
+};
 
 const browserPlugins = (minify = true, extra = []) =>
   [
@@ -78,14 +96,9 @@ const onwarn = (warning, warn) => {
   warn(warning);
 };
 
-// The Node builds keep TensorFlow.js external (a runtime dependency, loaded through its CommonJS main).
-// src/core/tf.ts's deep `tfjs-backend-cpu/dist/...` imports are the device's lite kernel list: Node
-// cannot load those ESM files, and nothing in the Node builds calls ready(), so their bare
-// side-effect imports are dropped (src/server/science/tf-node.ts loads the whole cpu backend).
-const nodeTreeshake = {
-  moduleSideEffects: (id, external) => !(external && id.startsWith('@tensorflow/tfjs-backend-cpu/dist/')),
-};
-
+// The Node builds keep TensorFlow.js external (a runtime dependency, loaded through its CommonJS main);
+// src/server/science/tf-node.ts loads the whole cpu backend, the device's own kernels (src/core/tf-kernels.ts)
+// are plain code.
 const nodeExternal = [
   ...builtinModules,
   ...builtinModules.map((m) => `node:${m}`),
@@ -110,8 +123,8 @@ export default [
   {
     input: 'worker/index.ts',
     output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
-    plugins: browserPlugins(true, [tfjsLite]),
-    treeshake,
+    plugins: browserPlugins(true, [tfjsLite, tfjsStubs]),
+    treeshake: workerTreeshake,
     onwarn,
   },
   {
@@ -133,7 +146,6 @@ export default [
     output: { file: 'dist/server.mjs', format: 'es', sourcemap: true, banner: '// edseg reference server' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
   {
@@ -146,7 +158,6 @@ export default [
     },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
   {
@@ -154,7 +165,6 @@ export default [
     output: { file: 'dist/admin.mjs', format: 'es', sourcemap: true, banner: '// edseg-admin' },
     external: (id) => nodeExternal.some((d) => id === d || id.startsWith(`${d}/`)),
     plugins: [resolve({ preferBuiltins: true, exportConditions: ['node'] }), ts()],
-    treeshake: nodeTreeshake,
     onwarn,
   },
 ];

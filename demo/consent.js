@@ -140,8 +140,32 @@ export function closeFirstVisitPrompt(consent) {
   if (firstVisitPrompt && consent !== null) dialog().close();
 }
 
-/** Wires the dialog: open, cancel, withdraw, the age band, and saving the form. */
+const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/**
+ * Keeps Tab and Shift+Tab inside the open dialog: from its last control to its first and back (a
+ * modal <dialog> makes the page behind it inert, but Chromium still tabs out of it to the browser's
+ * own controls). Only controls on screen count: the age band hides a fieldset.
+ */
+function keepFocusInside(ev) {
+  if (ev.key !== 'Tab') return;
+  const stops = [...dialog().querySelectorAll(FOCUSABLE)].filter(
+    (el) => !el.disabled && el.getClientRects().length > 0,
+  );
+  if (stops.length === 0) return;
+  const [first, last] = [stops[0], stops[stops.length - 1]];
+  if (ev.shiftKey && document.activeElement === first) {
+    ev.preventDefault();
+    last.focus();
+  } else if (!ev.shiftKey && document.activeElement === last) {
+    ev.preventDefault();
+    first.focus();
+  }
+}
+
+/** Wires the dialog: open, cancel, withdraw, the age band, keeping focus inside, and saving the form. */
 export function wireConsent() {
+  dialog().addEventListener('keydown', keepFocusInside);
   on('consent-open', () => {
     void openConsent();
   });

@@ -37,6 +37,25 @@ export function predictivePopulation(
 }
 
 /**
+ * The pool of module `mod` tested on `testName`: the learners of other modules' presentations that
+ * started before the test one (`names` like "BBB-2013B"), whose rows may join the training of
+ * pooled candidates. Nothing of the test presentation, nor of a later or concurrent one, is in it.
+ */
+export function poolFor(
+  byModule: ReadonlyMap<string, ReadonlyMap<string, Enrolment[]>>,
+  mod: string,
+  testName: string,
+): { names: string[]; enrolments: Enrolment[] } {
+  const runs = [...byModule.entries()]
+    .filter(([m]) => m !== mod)
+    .flatMap(([m, ps]) =>
+      [...ps.entries()].filter(([p]) => p < testName).map(([p, es]) => ({ name: `${m}-${p}`, es })),
+    )
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { names: runs.map((r) => r.name), enrolments: runs.flatMap((r) => r.es) };
+}
+
+/**
  * One enrolment's events up to the cutoff (module day 28): one `vle_<activity_type>` { clicks }
  * per click row, one `vle_visit` per active day, one `assessment_submit` { score, late } per
  * submission. It reads clicks and submissions only (no registration field, no outcome), and drops
@@ -69,9 +88,14 @@ const base = {
 
 /**
  * The feature sets: the baseline's (`plain`); the 28-day `summary`; `weekly`, clicks per activity
- * type per week; `weeklyTotals`, clicks per activity type over the window and all clicks per week.
+ * type per week; `weeklyTotals`, clicks per activity type over the window and all clicks per week;
+ * `compact`, `weeklyTotals` without the activity types: all clicks and active days per week, first
+ * access, longest gap, recency and the submissions. `compact` names no activity type (its weekly clicks
+ * read every `vle_*` type it is given), so rows of other modules' presentations can join its training.
  */
-export const FEATURE_SETS = ['plain', 'summary', 'weekly', 'weeklyTotals'] as const;
+export const FEATURE_SETS = ['plain', 'summary', 'weekly', 'weeklyTotals', 'compact'] as const;
+/** The sets whose specs do not depend on the module's activity types (poolable across modules). */
+export const MODULE_AGNOSTIC: readonly FeatureSet[] = ['compact'];
 export type FeatureSet = (typeof FEATURE_SETS)[number];
 
 /** The periods of the weekly set: before the start (days -30..0), then weeks 1-4 (days 1-7, ..., 22-28). */
@@ -167,8 +191,9 @@ export function predictiveSpecs(activities: readonly string[], set: FeatureSet):
     transform: 'log1p',
     clip: [0, Math.log1p(1e6)],
   });
+  const totals = set === 'weeklyTotals' || set === 'compact';
   const weekly: FeatureSpec[] = PERIODS.flatMap((p) => [
-    ...(set === 'weeklyTotals'
+    ...(totals
       ? [
           clicksIn(
             `clicks_${p.name}`,

@@ -1,8 +1,10 @@
 /**
  * Part C's models and their selection (docs/EVALUATION.md "Model selection"): a candidate is a
- * feature set, a model kind and its hyper-parameters; the candidate of each kind is chosen by
- * stratified 5-fold cross-validation (mean held-out AUC) inside the training presentations only,
- * each fold fitting its own normalisation, and the test presentation is never looked at.
+ * feature set, a model kind, its hyper-parameters and whether other modules' earlier presentations
+ * join its training rows (`pooled`, module-agnostic feature sets only); the candidate of each kind
+ * is chosen by stratified 5-fold cross-validation (mean held-out AUC) inside the training
+ * presentations only: the held-out folds are always the module's own training rows, pooled rows
+ * only ever train, each fold fits its own normalisation, and the test presentation is never looked at.
  */
 import { normalise } from '../src/core/features.js';
 import { assignReference } from '../src/core/model.js';
@@ -14,24 +16,40 @@ import { trainSoftmax } from '../src/server/science/softmax.js';
 import { softmaxModel } from '../src/server/science/train.js';
 import { fitSpecs, type FeatureSet } from './predictive-features.js';
 
-/** One candidate: a feature set, a model kind and its hyper-parameters. */
+/** One candidate: a feature set, a model kind, its hyper-parameters, and pooled (other modules' rows train too). */
 export type Candidate =
-  | { set: FeatureSet; kind: 'softmax'; l2: number }
-  | { set: FeatureSet; kind: 'mlp'; l2: number; hidden: number[] };
+  | { set: FeatureSet; kind: 'softmax'; l2: number; pooled?: boolean }
+  | { set: FeatureSet; kind: 'mlp'; l2: number; hidden: number[]; pooled?: boolean };
 
-/** The name of a candidate in tables ("softmax weekly l2=0.01", "mlp summary 16x8 l2=0.1"). */
+/** The name of a candidate in tables ("softmax weekly l2=0.01", "mlp compact pooled 16x8 l2=0.01"). */
 export const candidateName = (c: Candidate): string =>
-  `${c.kind} ${c.set}${c.kind === 'mlp' ? ` ${c.hidden.join('x')}` : ''} l2=${c.l2}`;
+  `${c.kind} ${c.set}${c.pooled ? ' pooled' : ''}${c.kind === 'mlp' ? ` ${c.hidden.join('x')}` : ''} l2=${c.l2}`;
 
+const SETS = ['summary', 'weekly', 'weeklyTotals', 'compact'] as const;
 /** The candidates of the on-device softmax; the baseline is fixed (plain features, l2 0.01). */
-export const SOFTMAX_CANDIDATES: Candidate[] = (['summary', 'weekly', 'weeklyTotals'] as const).flatMap(
-  (set) => [0.001, 0.01, 0.1, 1].map((l2) => ({ set, kind: 'softmax' as const, l2 })),
+export const SOFTMAX_CANDIDATES: Candidate[] = SETS.flatMap((set) =>
+  [0.001, 0.01, 0.1].map((l2) => ({ set, kind: 'softmax' as const, l2 })),
 );
 /** The candidates of the on-device mlp (trainMlp's defaults otherwise: Adam 0.01, early stopping, class weights). */
-export const MLP_CANDIDATES: Candidate[] = (['summary', 'weekly', 'weeklyTotals'] as const).flatMap((set) =>
-  [[8], [16, 8]].flatMap((hidden) => [0.01, 0.1].map((l2) => ({ set, kind: 'mlp' as const, l2, hidden }))),
+export const MLP_CANDIDATES: Candidate[] = (['summary', 'weeklyTotals', 'compact'] as const).flatMap((set) =>
+  [[8], [16, 8]].flatMap((hidden) => [0.001, 0.01].map((l2) => ({ set, kind: 'mlp' as const, l2, hidden }))),
 );
+/** The pooled candidates, cross-validated only where another module has a presentation earlier than the test one. */
+export const POOLED_CANDIDATES: Candidate[] = [
+  ...[0.001, 0.01, 0.1].map((l2) => ({
+    set: 'compact' as const,
+    kind: 'softmax' as const,
+    l2,
+    pooled: true,
+  })),
+  ...[[8], [16, 8]].flatMap((hidden) =>
+    [0.001, 0.01].map((l2) => ({ set: 'compact' as const, kind: 'mlp' as const, l2, hidden, pooled: true })),
+  ),
+];
 export const BASELINE: Candidate = { set: 'plain', kind: 'softmax', l2: 0.01 };
+
+/** Rows that only ever train (other modules' earlier presentations), with their labels. */
+export type Pool = { raw: readonly (readonly number[])[]; atRisk: readonly boolean[] };
 
 /** A fitted model: the specs with their normalisation, the manifest model, and p(at risk) for raw rows. */
 export type Fitted = {
@@ -73,7 +91,10 @@ export async function fitCandidate(
   };
 }
 
-/** The mean held-out AUC of `c` over stratified `folds`-fold cross-validation of the rows (seeded). */
+/**
+ * The mean held-out AUC of `c` over stratified `folds`-fold cross-validation of the rows (seeded);
+ * the rows of `pool` join every fold's training rows and are never held out.
+ */
 export async function crossValidate(
   c: Candidate,
   specs: FeatureSpec[],
@@ -81,6 +102,7 @@ export async function crossValidate(
   atRisk: readonly boolean[],
   folds = 5,
   seed = 21,
+  pool: Pool = { raw: [], atRisk: [] },
 ): Promise<number> {
   const rng = seededRandom(seed);
   const order = raw.map((_, i) => i);
@@ -100,8 +122,8 @@ export async function crossValidate(
     const m = await fitCandidate(
       c,
       specs,
-      tr.map((i) => raw[i]!),
-      tr.map((i) => atRisk[i]!),
+      [...tr.map((i) => raw[i]!), ...pool.raw],
+      [...tr.map((i) => atRisk[i]!), ...pool.atRisk],
     );
     sum += auc(
       m.p(te.map((i) => raw[i]!)),
@@ -111,16 +133,19 @@ export async function crossValidate(
   return sum / folds;
 }
 
-/** Each candidate's cross-validated AUC and the best (first of the highest). */
+/** Each candidate's cross-validated AUC and the best (first of the highest); `poolOf` gives a pooled candidate's extra rows. */
 export async function select(
   candidates: readonly Candidate[],
   specsOf: (set: FeatureSet) => FeatureSpec[],
   rawOf: (set: FeatureSet) => number[][],
   atRisk: readonly boolean[],
+  poolOf: (set: FeatureSet) => Pool = () => ({ raw: [], atRisk: [] }),
 ): Promise<{ best: Candidate; cv: { candidate: Candidate; auc: number }[] }> {
   const cv: { candidate: Candidate; auc: number }[] = [];
-  for (const c of candidates)
-    cv.push({ candidate: c, auc: await crossValidate(c, specsOf(c.set), rawOf(c.set), atRisk) });
+  for (const c of candidates) {
+    const pool = c.pooled ? poolOf(c.set) : undefined;
+    cv.push({ candidate: c, auc: await crossValidate(c, specsOf(c.set), rawOf(c.set), atRisk, 5, 21, pool) });
+  }
   const best = cv.reduce((a, b) => (b.auc > a.auc ? b : a));
   return { best: best.candidate, cv };
 }

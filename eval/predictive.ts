@@ -24,6 +24,8 @@ import type { Enrolment } from './data.js';
 import { ldpAtRiskShare, type LdpShareRow } from './predictive-ldp.js';
 import {
   AT_RISK,
+  MODULE_AGNOSTIC,
+  poolFor,
   predictiveEvents,
   predictivePopulation,
   predictiveSpecs,
@@ -35,6 +37,7 @@ import {
   candidateName,
   fitCandidate,
   MLP_CANDIDATES,
+  POOLED_CANDIDATES,
   select,
   SOFTMAX_CANDIDATES,
   type Candidate,
@@ -57,6 +60,8 @@ export type PredictiveRow = MetricsWithCi & {
   module: string;
   trainPresentations: string[];
   testPresentation: string;
+  /** other modules' presentations earlier than the test one ("BBB-2013B"), whose rows train the pooled candidates */
+  pooledPresentations: string[];
   /** the segment's model kind (the top-level metrics are its own) */
   model: string;
   /** held-out AUC of the at-risk segment's probability */
@@ -73,6 +78,8 @@ export type PredictiveRow = MetricsWithCi & {
   /** bytes each trained on-device model adds to the manifest (its JSON) */
   manifestBytes: { mlp: number; softmax: number };
   trainN: number;
+  /** the rows of pooledPresentations */
+  pooledN: number;
   testN: number;
   testAtRisk: number;
   /** the segment (most probable class at-risk) on the test presentation */
@@ -102,13 +109,24 @@ export async function predictive(
     const trainNames = names.slice(0, -1);
     const train = trainNames.flatMap((n) => presentations.get(n)!);
     const test = presentations.get(testName)!;
+    const { names: poolNames, enrolments: pool } = poolFor(byModule, mod, testName);
     progress(
-      `part C: ${mod}, train ${trainNames.join('+')} (${train.length}), test ${testName} (${test.length})`,
+      `part C: ${mod}, train ${trainNames.join('+')} (${train.length}), test ${testName} (${test.length})` +
+        (pool.length ? `, pooled ${poolNames.join('+')} (${pool.length})` : ''),
     );
-    const activities = [...new Set(train.flatMap((e) => e.clicks.map((c) => c.activity)))].sort();
+    const typesOf = (es: Enrolment[]) => es.flatMap((e) => e.clicks.map((c) => c.activity));
+    const activities = [...new Set(typesOf(train))].sort();
+    const allActivities = [...new Set([...activities, ...typesOf(pool)])].sort();
     const trainEvents = train.map(predictiveEvents);
     const testEvents = test.map(predictiveEvents);
-    const specsOf = (set: FeatureSet) => predictiveSpecs(activities, set);
+    const specsOf = (set: FeatureSet) =>
+      predictiveSpecs(MODULE_AGNOSTIC.includes(set) ? allActivities : activities, set);
+    const poolEvents = pool.map(predictiveEvents);
+    const poolRaws = new Map<FeatureSet, number[][]>();
+    const poolOf = (set: FeatureSet) => {
+      poolRaws.set(set, poolRaws.get(set) ?? rawRows(specsOf(set), poolEvents));
+      return { raw: poolRaws.get(set)!, atRisk: pool.map((e) => AT_RISK.has(e.outcome)) };
+    };
     const raws = new Map<FeatureSet, { train: number[][]; test: number[][] }>();
     const rawOf = (set: FeatureSet) => {
       const r = raws.get(set) ?? {
@@ -126,11 +144,12 @@ export async function predictive(
       mlp: { best: BASELINE, cvAuc: NaN },
     };
     const cv: { candidate: string; auc: number }[] = [];
+    const pooled = (kind: string) => (pool.length ? POOLED_CANDIDATES.filter((c) => c.kind === kind) : []);
     for (const [kind, candidates] of [
-      ['softmax', SOFTMAX_CANDIDATES],
-      ['mlp', MLP_CANDIDATES],
+      ['softmax', [...SOFTMAX_CANDIDATES, ...pooled('softmax')]],
+      ['mlp', [...MLP_CANDIDATES, ...pooled('mlp')]],
     ] as const) {
-      const sel = await select(candidates, specsOf, (set) => rawOf(set).train, trainAtRisk);
+      const sel = await select(candidates, specsOf, (set) => rawOf(set).train, trainAtRisk, poolOf);
       const cvAuc = sel.cv.find((c) => c.candidate === sel.best)!.auc;
       chosen[kind] = { best: sel.best, cvAuc };
       cv.push(...sel.cv.map((c) => ({ candidate: candidateName(c.candidate), auc: c.auc })));
@@ -142,7 +161,13 @@ export async function predictive(
     }
     const kind = chosen.mlp.cvAuc > chosen.softmax.cvAuc ? 'mlp' : 'softmax';
     const score = async (c: Candidate) => {
-      const m = await fitCandidate(c, specsOf(c.set), rawOf(c.set).train, trainAtRisk);
+      const extra = c.pooled ? poolOf(c.set) : { raw: [], atRisk: [] };
+      const m = await fitCandidate(
+        c,
+        specsOf(c.set),
+        [...rawOf(c.set).train, ...extra.raw],
+        [...trainAtRisk, ...extra.atRisk],
+      );
       return { model: m.model, specs: m.specs, x: m.x(rawOf(c.set).test), p: m.p(rawOf(c.set).test) };
     };
     const fitted = { softmax: await score(chosen.softmax.best), mlp: await score(chosen.mlp.best) };
@@ -191,6 +216,7 @@ export async function predictive(
       cv,
       trainPresentations: trainNames,
       testPresentation: testName,
+      pooledPresentations: poolNames,
       model: kind,
       ...boot.models[kind]!,
       auc: auc(segment.p, positive),
@@ -202,6 +228,7 @@ export async function predictive(
       },
       models,
       trainN: train.length,
+      pooledN: pool.length,
       testN: test.length,
       testAtRisk: nPos,
       flagged: nFlagged,
@@ -317,6 +344,9 @@ export async function predictive(
       (r) =>
         `${r.module} ${r.testPresentation}: ${r.model} AUC - baseline AUC = ${num(r.aucGain.diff, 3)} ` +
         `(paired bootstrap SE ${num(r.aucGain.se, 3)}; baseline AUC SE ${num(r.models.find((m) => m.model === 'baseline')!.aucSe, 3)}). ` +
+        (r.pooledPresentations.length
+          ? `Pooled candidates also trained on ${r.pooledPresentations.join(', ')} (${r.pooledN} learners; never held out). `
+          : '') +
         `Bytes a trained model adds to the manifest (its JSON): mlp ${r.manifestBytes.mlp}, softmax ${r.manifestBytes.softmax}.`,
     ),
     '',

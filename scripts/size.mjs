@@ -1,20 +1,29 @@
 // `npm run size`: minified and gzip sizes of what ships to browsers, against their budgets.
-// Exits 1 when a budget is exceeded, a bundle could eval strings or it carries a server-only schema
+// Exits 1 when a budget is exceeded, a bundle could eval strings, carries zod or a server-only schema
 // (npm test runs it after the build).
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
-import { breakdownRows } from './size-breakdown.mjs';
+import { breakdown, breakdownRows } from './size-breakdown.mjs';
 
 // Budgets in bytes, gzip -9 (issue 13: the main thread at most 8 KB). The main-thread client carries no
 // zod: its field-named errors come from the plain checks of src/core/schema/checks.ts.
 const budgets = {
   'edseg.js': 8_000, // script tag: main thread, no TensorFlow.js, no zod
   'edseg.mjs': 8_000, // npm ESM client
-  'edseg.worker.js': 52_000, // worker: engine, idb, jose, zod, custom tfjs (core + cpu, only the kernels used)
+  'edseg.worker.js': 34_000, // worker: engine, idb, WebCrypto JWS, plain checks, tfjs-core + edseg's own kernels
   'activate.mjs': 3_000, // edseg/activate (loaded by the script tag only with data-activate): no zod
 };
+
+// What a page pays in all: its main-thread bundle and the worker together, gzip -9 (issue 24). The budget
+// fails like the others; GOAL is the issue's target (32 KiB), printed with what is left to take out.
+const COMBINED_BUDGET = 42_000;
+const COMBINED_GOAL = 32_768;
+const combined = [
+  ['edseg.js', 'edseg.worker.js'],
+  ['edseg.mjs', 'edseg.worker.js'],
+];
 
 // Server-only shapes (src/core/schema/server.ts, admin.ts) must never reach a browser bundle. These field
 // names and codes survive minification and occur in no browser shape; each must still be in one of
@@ -38,6 +47,7 @@ const rows = [];
 const evalRows = [];
 const serverRows = [];
 const breakdowns = [];
+const gzipOf = new Map();
 for (const marker of serverOnly) {
   if (!serverSchemas.includes(marker)) {
     over = true;
@@ -54,6 +64,7 @@ for (const [file, budget] of Object.entries(budgets)) {
   const gz = gzipSync(buf, { level: 9 }).length;
   const br = brotliCompressSync(buf).length;
   const ok = gz <= budget;
+  gzipOf.set(file, gz);
   // Where the bytes go (issue 24: measure each dependency before taking any out).
   if (file === 'edseg.worker.js' || file === 'edseg.js')
     breakdowns.push(`${file}: what each part costs`, ...breakdownRows(p, gz));
@@ -67,11 +78,26 @@ for (const [file, budget] of Object.entries(budgets)) {
     over = true;
     evalRows.push(`EVAL ${file}: contains "${hit[0]}" (would need 'unsafe-eval' under CSP)`);
   } else evalRows.push(`ok   ${file.padEnd(18)} no eval / new Function`);
+  // No browser bundle parses with zod: they check with the plain checks of src/core/schema (issue 24).
+  const zod = breakdown(p).find(([group]) => group === 'zod');
+  if (zod) {
+    over = true;
+    serverRows.push(`ZOD  ${file}: carries ${zod[1]} B of zod (use the plain checks of src/core/schema)`);
+  } else serverRows.push(`ok   ${file.padEnd(18)} no zod`);
   const leaked = serverOnly.filter((m) => buf.includes(m));
   if (leaked.length > 0) {
     over = true;
     serverRows.push(`SERVER ${file}: contains server-only schema fields ${leaked.join(', ')}`);
   } else serverRows.push(`ok   ${file.padEnd(18)} no server-only shapes`);
+}
+for (const pair of combined) {
+  const gz = pair.reduce((sum, f) => sum + gzipOf.get(f), 0);
+  const ok = gz <= COMBINED_BUDGET;
+  over ||= !ok;
+  const goal = gz <= COMBINED_GOAL ? 'goal met' : `${gz - COMBINED_GOAL} B over the goal`;
+  rows.push(
+    `${ok ? 'ok  ' : 'OVER'} ${pair.join(' + ').padEnd(33)} ${String(gz).padStart(7)} B gz  (budget ${COMBINED_BUDGET} B gz; goal ${COMBINED_GOAL}: ${goal})`,
+  );
 }
 console.log([...rows, ...evalRows, ...serverRows, '', ...breakdowns].join('\n'));
 process.exit(over ? 1 : 0);

@@ -12,16 +12,17 @@
 import { EdsegError } from '../src/core/errors.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
-import {
+import { checkBatchId, checkConsent, checkDeclared } from '../src/core/schema.js';
+import type {
   BatchId,
   ConsentInput,
   Declared,
-  parseOrThrow,
-  type DeviceExport,
-  type Explanation,
-  type ReleasedSegment,
+  DeviceExport,
+  Explanation,
+  ReleasedSegment,
 } from '../src/core/schema.js';
 import { fetchJws, hasExpired, loadManifest, refreshManifest } from './manifest.js';
+import { setupWarning } from './warning.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { applyRetention, storeEvents } from './events.js';
 import { assignSegments } from './segments.js';
@@ -89,7 +90,7 @@ export class Engine implements EngineApi {
 
   async ingest(events: TimedEvent[], batch?: BatchId): Promise<void> {
     await this.#ready();
-    const id = batch === undefined ? undefined : parseOrThrow(BatchId, batch, 'batch');
+    const id = batch === undefined ? undefined : checkBatchId(batch);
     await this.#work.run(async () => {
       await this.#noticeExpiry();
       // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
@@ -100,7 +101,7 @@ export class Engine implements EngineApi {
 
   async declare(prefs: Declared): Promise<void> {
     await this.#ready();
-    const p = parseOrThrow(Declared, prefs, 'prefs');
+    const p = checkDeclared(prefs);
     await this.#work.run(async () => {
       this.#state.declared = { ...this.#state.declared, ...p };
       await this.#state.store.set('declared', this.#state.declared);
@@ -110,7 +111,7 @@ export class Engine implements EngineApi {
 
   async setConsent(input: ConsentInput): Promise<void> {
     await this.#ready();
-    const c = parseOrThrow(ConsentInput, input, 'consent');
+    const c = checkConsent<ConsentInput>(input);
     await this.#work.run(() => this.#applyConsent(c));
   }
 
@@ -220,7 +221,7 @@ export class Engine implements EngineApi {
     this.#schedule.manifestLoaded(loaded.current !== null);
     await applyRetention(this.#state, this.#deps, this.#log);
     if (this.#config.consent && !this.#state.consent)
-      await this.#applyConsent(parseOrThrow(ConsentInput, this.#config.consent, 'options.consent'));
+      await this.#applyConsent(checkConsent<ConsentInput>(this.#config.consent, 'options.consent'));
     else {
       // GPC may be on now though it was off when the stored consent was recorded.
       await this.#redecide();
@@ -241,15 +242,16 @@ export class Engine implements EngineApi {
     );
     this.#scheduleManifest();
     this.#watchExpiry();
-    const refused =
-      this.#state.manifestStatus.status === 'refused' ? this.#state.manifestStatus.reason : null;
+    const refusal = loaded.refusal; // set exactly when the manifest status is 'refused'
     return {
       manifestVersion: this.#state.current?.meta.version ?? null,
       persisted: this.#state.store.persisted,
       ...(this.#state.storageBlocked && this.#state.storageFault
         ? { storageBlocked: this.#state.storageFault }
         : {}),
-      ...(refused ? { manifestRefused: refused } : {}),
+      ...(refusal
+        ? { manifestRefused: refusal.reason, warning: setupWarning(refusal, this.#config, this.#deps.origin) }
+        : {}),
     };
   }
 

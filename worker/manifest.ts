@@ -43,12 +43,18 @@ type ManifestConfig = Pick<
   'manifestUrl' | 'publicKeys' | 'site' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'
 >;
 type ManifestDeps = Pick<EngineDeps, 'fetch' | 'now' | 'origin' | 'floor'>;
-/** What loading or refreshing adopted (null: nothing may be released), why, and the JWS last fetched. */
+/**
+ * What loading or refreshing adopted (null: nothing may be released), why, and the JWS last fetched;
+ * `refusal`: when nothing was adopted, the refusal to warn of (the fetched answer's, else the stored copy's).
+ */
 export type Loaded = {
   current: CurrentManifest | null;
   manifestStatus: ManifestStatus;
   fetched: string | null;
+  refusal?: Refusal;
 };
+/** A manifest refused: the reason and the verifier's message. */
+export type Refusal = { reason: ManifestRefusal; message: string };
 
 /**
  * The manifest's JWS as the server answers it, or null when it cannot be fetched. Nothing that could
@@ -86,11 +92,11 @@ async function acceptFetched(
   deps: ManifestDeps,
   log: AuditLog,
   quiet = false,
-): Promise<Loaded | { refused: ManifestRefusal }> {
+): Promise<Loaded | { refused: Refusal }> {
   const r = await verifyManifest(jws, verifyOptions(config, deps, minVersion));
   if (!r.ok) {
     if (!quiet) await log('manifest-refused', { reason: r.reason, message: r.message });
-    return { refused: r.reason };
+    return { refused: { reason: r.reason, message: r.message } };
   }
   const meta: StoredManifest = { jws, version: r.manifest.version, kid: r.kid, acceptedAt: deps.now() };
   // Three independent writes (the store, its audit log, the floor's own database), at once.
@@ -123,6 +129,7 @@ export async function loadManifest(
   fetching: Promise<string | null> = fetchJws(config, deps),
 ): Promise<Loaded> {
   let status: ManifestStatus = { status: 'missing' };
+  let refusal: Refusal | undefined;
   const [stored, floor, fetched] = await Promise.all([
     store.get<StoredManifest>('manifest'),
     floorOf(config, deps, store),
@@ -137,7 +144,8 @@ export async function loadManifest(
     const quiet = retry !== undefined && fetched === retry.seen;
     const r = await acceptFetched(fetched, cached, minVersion, store, config, deps, log, quiet);
     if (!('refused' in r)) return r;
-    status = { status: 'refused', reason: r.refused };
+    refusal = r.refused;
+    status = { status: 'refused', reason: r.refused.reason };
   }
   if (cached) {
     // The last good manifest must still check out against today's keys, site, origin, clock and floor.
@@ -148,8 +156,9 @@ export async function loadManifest(
     }
     if (!retry) await log('manifest-refused', { reason: r.reason, message: r.message, cached: true });
     status = { status: 'refused', reason: r.reason };
+    refusal ??= { reason: r.reason, message: r.message };
   }
-  return { current: null, manifestStatus: status, fetched };
+  return { current: null, manifestStatus: status, fetched, ...(refusal ? { refusal } : {}) };
 }
 
 /**

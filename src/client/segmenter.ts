@@ -128,11 +128,8 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       console.warn(
         `${PREFIX} the worker started, but this site's storage is held by another page (${r.storageBlocked}); data is kept in memory, storage tried again later`,
       );
-    // In debug mode the `manifest refused` debug line, with the verifier's message, is that one line.
-    if (r?.manifestRefused && !debug)
-      console.warn(
-        `${PREFIX} the worker started, but the manifest from ${manifestUrl} was refused (${r.manifestRefused}): nothing is released`,
-      );
+    // The refused manifest's warning, composed by the worker (worker/warning.ts); with debug too.
+    if (r?.warning) console.warn(r.warning);
   };
 
   let bridge: WorkerBridge | null = null;

@@ -3,7 +3,13 @@
  * a schema-valid Manifest. Shared by the SDK's worker (verify) and the reference server (sign).
  *
  * Contract of verifyManifest (each refusal is a value, never a throw):
+ * - the JWS is checked with WebCrypto directly (ECDSA P-256 over SHA-256: a JWS ES256 signature is the
+ *   raw r||s WebCrypto takes), not a JOSE library, so the worker carries none (issue 24); the server
+ *   signs with jose (signManifest), and test/unit/core/manifest.test.ts verifies what it signs;
  * - only ES256 is accepted; `none`, HMAC and every other alg are refused before any key is tried;
+ * - a `crit` header is refused, so no extension applies: `b64` (RFC 7797) is only honoured when
+ *   listed in `crit`, hence never, and the payload is always base64url;
+ * - the payload is decoded and parsed only after the signature verifies;
  * - the key is chosen by the header's `kid` among the pinned keys, never taken from the token
  *   (no `jwk`/`jku` header is honoured), and only the public members of a pinned JWK are used;
  * - the payload must parse with the Manifest schema; the first failing field is named;
@@ -11,10 +17,10 @@
  *   minimum version and the device's epsilon ceilings are checked, in that order, so a refusal names
  *   the first thing that does not check out.
  */
-import { CompactSign, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import { CompactSign } from 'jose';
 import type { CompactSign as CompactSignType, JWK } from 'jose';
 import { ceilingExcess, type Ceilings } from './privacy/ceilings.js';
-import { DAY_MS, Manifest, check } from './schema.js';
+import { DAY_MS, checkManifest, type Manifest } from './schema.js';
 
 export type ManifestRefusal =
   | 'malformed'
@@ -57,15 +63,32 @@ export const CLOCK_SKEW_MS = 5 * 60_000;
 export const MAX_VALIDITY_DAYS = 7;
 const MAX_VALIDITY_MS = MAX_VALIDITY_DAYS * DAY_MS;
 
+const ES256 = { name: 'ECDSA', namedCurve: 'P-256' };
+const ES256_VERIFY = { name: 'ECDSA', hash: 'SHA-256' };
+
+/** The bytes of a base64url segment, decoded as jose decodes it (atob after - and _); throws when it is not one. */
+function base64url(segment: string): Uint8Array<ArrayBuffer> {
+  if (/[+/]/.test(segment)) throw new Error('not base64url');
+  const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+}
+const utf8 = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
 const refuse = (reason: ManifestRefusal, message: string): VerifyResult => ({ ok: false, reason, message });
 
 /** Verifies a compact JWS (ES256, kid in header, typ 'edseg-manifest+jws' optional) against pinned public keys, then site, origin, validity window, version floor and ceilings. */
 export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<VerifyResult> {
-  if (typeof jws !== 'string' || jws.split('.').length !== 3)
-    return refuse('malformed', 'not a compact JWS (three dot-separated parts)');
-  let header: ReturnType<typeof decodeProtectedHeader>;
+  const parts = typeof jws === 'string' ? jws.split('.') : [];
+  if (parts.length !== 3) return refuse('malformed', 'not a compact JWS (three dot-separated parts)');
+  const [head, body, sig] = parts as [string, string, string];
+  let header: Record<string, unknown>;
   try {
-    header = decodeProtectedHeader(jws);
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(base64url(head))) as Record<
+      string,
+      unknown
+    >;
+    if (typeof header !== 'object' || header === null || Array.isArray(header))
+      throw new Error('not an object');
   } catch {
     return refuse('malformed', 'the protected header is not valid base64url JSON');
   }
@@ -79,28 +102,37 @@ export async function verifyManifest(jws: string, opts: VerifyOptions): Promise<
   const jwk = opts.publicKeys.find((k) => k.kid === kid);
   if (!jwk) return refuse('unknown-key', `no pinned key has kid "${kid}"`);
 
-  let key: Awaited<ReturnType<typeof importJWK>>;
+  let key: CryptoKey;
   try {
     if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw new Error('not a P-256 key');
-    key = await importJWK({ kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y }, 'ES256');
+    // Only the public members: a pinned JWK's other members (d, alg, key_ops) are never read.
+    key = await crypto.subtle.importKey(
+      'jwk',
+      { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y },
+      ES256,
+      false,
+      ['verify'],
+    );
   } catch {
     return refuse('unknown-key', `the pinned key "${kid}" is not a usable ES256 (P-256) public key`);
   }
 
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(jws, key, { algorithms: ['ES256'] }));
+    const signed = new TextEncoder().encode(`${head}.${body}`);
+    if (!(await crypto.subtle.verify(ES256_VERIFY, key, base64url(sig), signed))) throw new Error('no match');
+    payload = base64url(body);
   } catch {
     return refuse('bad-signature', `the signature does not verify with key "${kid}"`);
   }
 
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(payload));
+    json = JSON.parse(utf8(payload));
   } catch {
     return refuse('invalid-payload', 'the payload is not JSON');
   }
-  const parsed = check(Manifest, json, 'manifest');
+  const parsed = checkManifest(json);
   if (!parsed.ok) return refuse('invalid-payload', parsed.message);
   const manifest = parsed.value;
 

@@ -69,13 +69,15 @@ export type { EngineConfig } from './schema.js';
  * What `init` resolves with: the manifest version loaded (null if refused) and whether storage persists;
  * `storageBlocked`: why the store was not used (another page of the site holds it: the page runs on
  * memory and tries it again later); `manifestRefused`: why no manifest was adopted, when one was
- * answered and refused. The page warns once for each (src/client/segmenter.ts).
+ * answered and refused; `warning`: the worker's console warning for that refusal, naming the cause and
+ * its fix (worker/warning.ts). The page warns once for each (src/client/segmenter.ts).
  */
 export type InitResult = {
   manifestVersion: number | null;
   persisted: boolean;
   storageBlocked?: string;
   manifestRefused?: string;
+  warning?: string;
 };
 
 /** The Segmenter calls the page forwards as they are: same arguments, same result. */

@@ -5,8 +5,10 @@
  * are written with `zod/mini` and `jitless`, and server.ts for why server shapes drop out of the
  * browser bundles.
  */
-export { AGE_BANDS, AgeBand, MinAgeBand, PURPOSES, Purpose } from './schema/atoms.js';
+export { AgeBand, MinAgeBand, Purpose } from './schema/atoms.js';
+export { AGE_BANDS, PURPOSES } from './schema/plain.js';
 export * from './schema/checks.js';
+export * from './schema/manifest-check.js';
 export * from './schema/events.js';
 export * from './schema/feature-spec.js';
 export * from './schema/manifest.js';
@@ -16,6 +18,7 @@ export * from './schema/device.js';
 export * from './schema/options.js';
 export * from './schema/server.js';
 export * from './schema/admin.js';
+export * from './schema/installation.js';
 export * from './schema/accounts.js';
 export * from './schema/science.js';
 export * from './schema/parse.js';

@@ -1,16 +1,15 @@
 /**
- * The custom TensorFlow.js build: tfjs-core plus the cpu backend with ONLY the kernels model.ts
- * dispatches to. Importing the full `@tensorflow/tfjs-backend-cpu` entry would register all ~170
- * cpu kernels and keep them in the bundle; registering configs one by one lets the bundler drop
- * the rest (ARCHITECTURE.md, "Chosen dependencies": ~23 KB gz instead of 271 KB gz).
+ * The custom TensorFlow.js build: tfjs-core plus edseg's own backend (tf-kernels.ts), registered as
+ * `cpu`, with ONLY the kernels model.ts dispatches to. tfjs-backend-cpu's MathBackendCPU and its
+ * kernels' helpers (transposes, casts, complex numbers) are not in the worker (issue 24); its
+ * arithmetic is, kernel for kernel (tf-kernels.ts says how, its test compares them).
  *
- * Kernels a model op reaches (the Softmax kernel calls Max, Sub, Exp, Sum, RealDiv and Reshape as
- * plain functions, not through the registry, so they need no registration of their own):
+ * Kernels a model op reaches (softmax is one kernel, its max, exp, sum and divide inside it):
  *   centroids: squaredDifference -> SquaredDifference, sum -> Sum, argMin -> ArgMin
  *   softmax:   mul -> Multiply, sum -> Sum, add -> Add, softmax -> Softmax, argMax -> ArgMax
  *   mlp:       mul -> Multiply, sum -> Sum, add -> Add, relu -> Relu, reshape -> Reshape,
  *              softmax -> Softmax, argMax -> ArgMax
- * A new op in model.ts needs its kernel here; the unit test pins the list and fails on a missing one.
+ * A new op in model.ts needs its kernel in tf-kernels.ts; the unit test pins the list and fails on a missing one.
  */
 import {
   enableProdMode,
@@ -22,30 +21,10 @@ import {
   setBackend,
   type KernelConfig,
 } from '@tensorflow/tfjs-core';
-// backend_cpu.js, not base.js: base.js also registers the backend as a side effect on import.
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu/dist/backend_cpu.js';
-import { addConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Add.js';
-import { argMaxConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/ArgMax.js';
-import { argMinConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/ArgMin.js';
-import { multiplyConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Multiply.js';
-import { reluConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Relu.js';
-import { reshapeConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Reshape.js';
-import { softmaxConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Softmax.js';
-import { squaredDifferenceConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/SquaredDifference.js';
-import { sumConfig } from '@tensorflow/tfjs-backend-cpu/dist/kernels/Sum.js';
+import { EDSEG_KERNELS, EdsegBackend } from './tf-kernels.js';
 
 /** The kernel configs this build registers, and nothing else. */
-export const KERNELS: readonly KernelConfig[] = [
-  addConfig,
-  argMaxConfig,
-  argMinConfig,
-  multiplyConfig,
-  reluConfig,
-  reshapeConfig,
-  softmaxConfig,
-  squaredDifferenceConfig,
-  sumConfig,
-];
+export const KERNELS: readonly KernelConfig[] = EDSEG_KERNELS;
 
 const BACKEND = 'cpu';
 let pending: Promise<void> | undefined;
@@ -71,8 +50,7 @@ async function init(): Promise<void> {
   enableProdMode();
   // Guards keep tfjs from warning when a host (or a test) has registered them already.
   for (const k of KERNELS) if (!getKernel(k.kernelName, BACKEND)) registerKernel(k);
-  if (!findBackendFactory(BACKEND)) registerBackend(BACKEND, () => new MathBackendCPU(), 1);
-  if (!(await setBackend(BACKEND)))
-    throw new Error('edseg: the TensorFlow.js cpu backend failed to initialise');
+  if (!findBackendFactory(BACKEND)) registerBackend(BACKEND, () => new EdsegBackend(), 1);
+  if (!(await setBackend(BACKEND))) throw new Error('edseg: the TensorFlow.js backend failed to initialise');
   isReady = true;
 }

@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { adminAccess } from './admin/access.js';
 import { adminApi } from './admin/api/api.js';
-import { adminPages } from './admin/console/pages.js';
+import { adminPages, consoleNotFound } from './admin/console/pages.js';
 import { collector, collectorCors } from './ingest/collector.js';
 import type { ServerDeps } from './runtime/deps.js';
 import { etagOf, ifNoneMatchHits } from './http/body.js';
@@ -90,7 +90,9 @@ export function createApp(opts: AppOptions): Hono {
   app.notFound((c) =>
     c.req.path.startsWith('/v1/') || c.req.path.startsWith('/admin/api/')
       ? c.json({ error: 'not found' }, 404)
-      : c.text('Not found', 404),
+      : c.req.path.startsWith('/admin/')
+        ? consoleNotFound(c)
+        : c.text('Not found', 404),
   );
 
   // Timing and the request log first, so they see every answer, the guard's refusals included.

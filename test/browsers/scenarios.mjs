@@ -112,6 +112,13 @@ function deliveredReports(site, from) {
   });
 }
 
+/** The page's one `[edseg]` warning (console.warn), matched against `re`; no other warning or error. */
+async function oneWarning(tab, re) {
+  const lines = await problems(tab);
+  assert.equal(lines.length, 1, `one warning expected, got ${JSON.stringify(lines)}`);
+  assert.match(lines[0], re);
+}
+
 export const scenarios = [
   {
     name: 'consent, segments, report',
@@ -169,6 +176,33 @@ export const scenarios = [
       const d = await exported(tab);
       assert.deepEqual([d.events.length, d.outbox.length], [0, 0]);
       assert.deepEqual(await call(tab, () => window.edseg.segments()), []);
+    },
+  },
+  {
+    name: 'setup warnings (origin, key, expiry)',
+    async run({ session, site }) {
+      const cases = [
+        [
+          `${site.unlisted}/t/a.html`,
+          new RegExp(
+            `^warn \\[edseg\\] nothing is released: this page's origin ${site.unlisted.replace(/\./g, '\\.')} is not in site "lingua-kids"'s origins.*npx edseg-admin site origins lingua-kids --add`,
+          ),
+        ],
+        [
+          `${site.site}/t/key.html`,
+          /^warn \[edseg\] nothing is released: .*\(unknown-key\).*This page pins "retired-key"/,
+        ],
+        [
+          `${site.site}/t/expired.html`,
+          /^warn \[edseg\] nothing is released: .*\(expired\): expired at \d{4}-/,
+        ],
+      ];
+      for (const [url, re] of cases) {
+        const tab = await session.tab();
+        await open(tab, url);
+        assert.deepEqual(await call(tab, () => window.edseg.segments()), []);
+        await oneWarning(tab, re);
+      }
     },
   },
   {

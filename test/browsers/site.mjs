@@ -11,6 +11,8 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { freePort, root, waitForUrl } from '../../scripts/lib.mjs';
+import { generateKeyPairSync } from 'node:crypto';
+import { DAY, testKey, testManifest } from '../fixtures/manifest.ts';
 
 /** Records console lines and bfcache restores in the page; the SDK's queue stub, hooked. */
 const HEAD = `window.__console = [];
@@ -60,13 +62,15 @@ const scriptTag = (cdn, jwks) =>
 
 /**
  * Starts the server and the proxy. Returns the two origins of the proxy (`site`: 127.0.0.1,
- * `other`: localhost), the recorded requests, the offline switch and `close()`.
+ * `other`: localhost) and a third the manifest does not list (`unlisted`: 127.0.0.2, a loopback
+ * address too), the recorded requests, the offline switch and `close()`.
  */
 export async function startSite() {
   const serverPort = await freePort();
   const port = await freePort();
   const site = `http://127.0.0.1:${port}`;
   const other = `http://localhost:${port}`;
+  const unlisted = `http://127.0.0.2:${port}`;
   const upstream = `http://127.0.0.1:${serverPort}`;
   const server = spawn(process.execPath, [`${root}/scripts/e2e-server.mjs`, String(serverPort)], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -74,8 +78,10 @@ export async function startSite() {
     env: { ...process.env, EDSEG_ORIGINS: `${site},${other}` },
   });
   const close = async () => {
-    proxy.closeAllConnections?.();
-    await new Promise((r) => proxy.close(() => r(undefined)));
+    for (const p of [proxy, proxy2]) {
+      p.closeAllConnections?.();
+      await new Promise((r) => p.close(() => r(undefined)));
+    }
     if (server.exitCode === null) {
       try {
         process.kill(-server.pid, 'SIGTERM');
@@ -88,7 +94,7 @@ export async function startSite() {
     seen: /** @type {{method: string, path: string, status: number, body: string}[]} */ ([]),
   };
   let pages = {};
-  const proxy = createServer(async (req, res) => {
+  const handle = async (req, res) => {
     if (state.offline) {
       req.socket.destroy();
       return;
@@ -121,13 +127,28 @@ export async function startSite() {
     } catch (e) {
       res.writeHead(502).end(String(e));
     }
-  });
+  };
+  const proxy = createServer(handle);
+  const proxy2 = createServer(handle);
   await new Promise((r) => proxy.listen(port, '127.0.0.1', () => r(undefined)));
+  await new Promise((r) => proxy2.listen(port, '127.0.0.2', () => r(undefined)));
   if (!(await waitForUrl(`${upstream}/v1/keys`, { child: server, ms: 90_000 }))) {
     await close();
     throw new Error('the e2e server did not start (is dist/ built? npm run build)');
   }
   const jwks = JSON.stringify(await (await fetch(`${upstream}/v1/keys`)).json());
+  // The setup mistakes the SDK warns of: a key that did not sign the manifest, an expired manifest
+  // (signed by a key of the test's own, which that page pins, and served by the proxy).
+  const retired = {
+    ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' }),
+    kid: 'retired-key',
+  };
+  const signer = await testKey('expired-test');
+  const now = Date.now();
+  const expiredJws = await signer.sign({
+    ...testManifest({ site: { id: 'lingua-kids', origins: [site] } }, now - 7 * DAY),
+    expiresAt: new Date(now - DAY).toISOString(),
+  });
   pages = {
     '/t/a.html': page('a', scriptTag('', jwks), '<p id="page">a</p><a id="next" href="/t/b.html">next</a>'),
     '/t/b.html': page('b', scriptTag('', jwks), '<p id="page">b</p>'),
@@ -135,10 +156,21 @@ export async function startSite() {
     '/t/xo.html': page('xo', scriptTag(site, jwks), '<p>cross-origin script tag</p>'),
     '/t/frame.html': page('frame', `${scriptTag('', jwks)}<script>${FRAME_RPC}</script>`, 'frame'),
     '/t/top.html': page('top', `<script>${TOP_RPC}</script>`, `<iframe src="${site}/t/frame.html"></iframe>`),
+    '/t/key.html': page('key', scriptTag('', JSON.stringify([retired])), '<p>a retired key pinned</p>'),
+    '/t/expired.html': page(
+      'expired',
+      scriptTag('', JSON.stringify([signer.publicJwk])).replace(
+        '/v1/sites/lingua-kids/manifest',
+        '/t/expired/manifest',
+      ),
+      '<p>an expired manifest</p>',
+    ),
+    '/t/expired/manifest': expiredJws,
   };
   return {
     site,
     other,
+    unlisted,
     state,
     /** The collector's POSTs recorded since `from` (an index into state.seen). */
     reportPosts: (from = 0) =>

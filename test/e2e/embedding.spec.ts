@@ -287,7 +287,13 @@ test('debug: true prints [edseg] lines for a refused manifest, blocked models an
     await refused.ready;
     await refused.close();
   }, other);
-  expect(lines).toEqual([expect.stringMatching(/^\[edseg\] manifest refused \(/)]);
+  // The debug line, then the one warning (issue 20: debug or not, the warning names the fix).
+  expect(lines).toEqual([
+    expect.stringMatching(/^\[edseg\] manifest refused \(/),
+    expect.stringMatching(
+      /^\[edseg\] nothing is released: .*\(unknown-key\).*This page pins "not-the-signer"/,
+    ),
+  ]);
   lines.length = 0;
   await page.evaluate(
     async ([evs, all]) => {

@@ -7,26 +7,16 @@ import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { verifyManifest } from '../../src/core/manifest.js';
 import type { AccountCreated, KeyList, SiteList } from '../../src/core/schema.js';
-import { runAdminCli } from '../../src/server/admin-cli/main.js';
 import { COMMANDS } from '../../src/server/admin-cli/commands/index.js';
-import { useRunningServer } from './helpers.js';
+import { runCli, useRunningServer, type CliRun } from './helpers.js';
 
 const TOKEN = 'cli-sites-token-0123456789';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
 const server = useRunningServer('edseg-admin-sites-', { adminToken: TOKEN });
 
-async function cli(argv: string[], token: string | null = TOKEN): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
+function cli(argv: string[], token: string | null = TOKEN): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { EDSEG_SERVER: server.url, ...(token ? { EDSEG_ADMIN_TOKEN: token } : {}) };
-  const code = await runAdminCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return runCli(argv, env);
 }
 
 describe('every command', () => {

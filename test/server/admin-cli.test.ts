@@ -5,20 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AdminCommand } from '../../src/server/admin-cli/command.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
-import { useRunningServer } from './helpers.js';
+import { runCli, useRunningServer } from './helpers.js';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runAdminCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = runCli;
 
 const server = useRunningServer('edseg-admin-cli-', { adminToken: 'cli-test-token-0123456789' });
 

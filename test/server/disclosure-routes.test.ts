@@ -16,6 +16,7 @@ import { seededRandom } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf } from '../../src/core/schema.js';
 import type { Manifest, Report } from '../../src/core/schema.js';
 import { runAdminCli } from '../../src/server/admin-cli/main.js';
+import { hourOf } from '../../src/server/storage/sql/installation.js';
 import {
   ADMIN_TOKEN,
   NOW,
@@ -122,6 +123,7 @@ beforeAll(async () => {
       ...paceReports(m, live, 3, 'sprinter', 4),
     ],
     today,
+    hourOf(NOW.getTime()), // counted for the installation view too, as the collector does
   );
 
   // The public endpoint (closed periods), uncached.
@@ -140,6 +142,7 @@ beforeAll(async () => {
     `/sites/${SITE}/refinement?minSupport=264`,
     `/sites/${SITE}/drift`,
     `/sites/${SITE}/drift?version=${m.version}`,
+    `/sites/${SITE}/installation`,
   ])
     await readJson(`GET /admin/api${path}`, api(path));
   // edseg-admin drift --json, through the same app.
@@ -165,6 +168,7 @@ beforeAll(async () => {
     `/admin/sites/${SITE}/estimates`,
     `/admin/sites/${SITE}/refinement`,
     `/admin/sites/${SITE}/refinement?minSupport=264`,
+    `/admin/sites/${SITE}/installation`,
   ]) {
     const res = await session.get(path);
     expect(res.status, path).toBe(200);
@@ -192,10 +196,12 @@ const READ = new Set([
   '/admin/api/sites/:site/estimates',
   '/admin/api/sites/:site/refinement',
   '/admin/api/sites/:site/drift',
+  '/admin/api/sites/:site/installation',
   '/admin/api/audit',
   '/admin/sites/:site',
   '/admin/sites/:site/estimates',
   '/admin/sites/:site/refinement',
+  '/admin/sites/:site/installation',
   '/admin/audit',
 ]);
 /** The other GET routes, and why none answers a number computed from reports. */
@@ -237,8 +243,13 @@ describe('the one disclosure gate, on every route that returns numbers', () => {
   });
 
   it('reads every answer', () => {
-    expect(answers.length).toBe(14);
-    expect(pages.length).toBe(6);
+    expect(answers.length).toBe(15);
+    expect(pages.length).toBe(7);
+    // The installation view counts the 393 reports stored in the last 24 hours, rounded.
+    const inst = answers.find((a) => a.name.endsWith('/installation'))!.body as {
+      versions: { reports: number | null }[];
+    };
+    expect(inst.versions.map((v) => v.reports)).toEqual([390]);
     // Not everything is withheld: the public view shows steady-learner (263, rounded) and hides
     // drifting (120) so that the rest (390 - 260) is not in reach.
     const pub = answers[0]!.body as { models: { model: string; segments: { support: number | null }[] }[] };

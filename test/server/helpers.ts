@@ -13,6 +13,7 @@ import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf } from '../../src/core/schema.js';
 import type { Manifest, Report, SiteView } from '../../src/core/schema.js';
+import { runAdminCli } from '../../src/server/admin-cli/main.js';
 import { createApp } from '../../src/server/app.js';
 import type { AppOptions } from '../../src/server/app.js';
 import { createSigner } from '../../src/server/identity/keys.js';
@@ -268,4 +269,15 @@ export function consoleSession(server: TestServer | (() => TestServer)) {
       headers: Record<string, string> = ORIGIN,
     ) => post(path, form(fields), { Cookie: cookie, ...headers }),
   };
+}
+
+/** One in-process edseg-admin run: its exit status, stdout and stderr joined by newlines, stderr's lines. */
+export type CliRun = { code: number; out: string; err: string; errLines: string[] };
+
+/** Runs edseg-admin in-process (runAdminCli) with env, collecting what it writes. */
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runAdminCli(argv, env, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n'), errLines: err };
 }

@@ -16,6 +16,7 @@ import { randomHex } from '../../src/core/privacy/random.js';
 import { dayOf, periodOf } from '../../src/core/schema.js';
 import type { Manifest, Report } from '../../src/core/schema.js';
 import { SEED_SITE } from '../../src/server/demo/seed.js';
+import { MIGRATIONS } from '../../src/server/storage/migrations.js';
 import { acquirePostgres } from './pg-harness.js';
 import { sampleReports } from './helpers.js';
 
@@ -138,7 +139,7 @@ describe('three processes on one PostgreSQL', () => {
     expect(await count('select count(*) as n from signing_keys')).toBe(1);
     expect(await count(`select count(*) as n from site_versions where site = '${SEED_SITE}'`)).toBe(1);
     expect(await count(`select count(*) as n from audit_log where action = 'publish'`)).toBe(1);
-    expect(await count('select count(*) as n from schema_migrations')).toBe(5);
+    expect(await count('select count(*) as n from schema_migrations')).toBe(MIGRATIONS.length);
     expect(await count('select count(*) as n from server_settings')).toBe(1);
   });
 

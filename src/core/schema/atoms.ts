@@ -8,16 +8,14 @@
 import * as z from 'zod/mini';
 import { config } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { IDENTIFIER_MESSAGE, IDENTIFIER_RE } from './checks.js';
+import { AGE_BANDS, IDENTIFIER_MESSAGE, IDENTIFIER_RE, PURPOSES } from './plain.js';
 
 // `config` is imported by name: the bundler treats every `z.*` call as pure (tree-shakable), this one is not.
 config({ ...en(), jitless: true });
 
-export const PURPOSES = ['instruction', 'analytics', 'marketing', 'advertising'] as const;
 export const Purpose = /* @__PURE__ */ z.enum(PURPOSES);
 export type Purpose = z.infer<typeof Purpose>;
 
-export const AGE_BANDS = ['under13', 'teen', 'adult', 'unknown'] as const;
 export const AgeBand = /* @__PURE__ */ z.enum(AGE_BANDS);
 export type AgeBand = z.infer<typeof AgeBand>;
 

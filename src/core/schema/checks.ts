@@ -5,13 +5,31 @@
  * folder (events.ts, options.ts, consent.ts) written out by hand: the limits below are the ones those
  * schemas are built from, and test/unit/core/schema-checks.test.ts proves on generated inputs that each
  * check accepts exactly what its schema accepts and names the same field when it refuses.
- * Imports nothing, so importing it pulls no zod into a bundle.
+ * Imports only plain.ts (the checks' building blocks), so importing it pulls no zod into a bundle.
  */
-import { EdsegError } from '../errors.js';
+import {
+  AGE_BANDS,
+  PURPOSES,
+  IDENTIFIER_MESSAGE,
+  IDENTIFIER_RE,
+  boolean,
+  fail,
+  fields,
+  identifier,
+  isObject,
+  join,
+  num,
+  object,
+  oneOf,
+  opt,
+  recordKeys,
+  string,
+  text,
+  type Check,
+} from './plain.js';
 
-/** An identifier: a letter, then up to 63 letters, digits, _ . : - */
-export const IDENTIFIER_RE = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
-export const IDENTIFIER_MESSAGE = 'must be 1-64 characters: a letter, then letters, digits, _ . : -';
+export { IDENTIFIER_MESSAGE, IDENTIFIER_RE };
+
 /** The most props one event may carry. */
 export const MAX_PROPS = 32;
 /** The longest string prop value, and the longest declared value. */
@@ -21,72 +39,10 @@ export const PROP_VALUE_MESSAGE = 'must be a finite number, a string of at most 
 /** The device's epsilon ceilings (PRIVACY.md "Ceilings"): options may only lower them. */
 export const MAX_EPSILON_PER_REPORT = 8;
 export const MAX_EPSILON_WINDOW = 32;
-const PURPOSE_LIST = ['instruction', 'analytics', 'marketing', 'advertising'];
-const AGE_BAND_LIST = ['under13', 'teen', 'adult', 'unknown'];
 
-/** Thrown at the first failing field, in the wording parseOrThrow uses. */
-function fail(root: string, path: string | undefined, message: string): never {
-  const field = path === undefined ? root : `${root}.${path}`;
-  throw new EdsegError('invalid-input', `edseg: invalid ${root}: ${field}: ${message}`, field);
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-const join = (path: string | undefined, key: string | number) =>
-  path === undefined ? String(key) : `${path}.${key}`;
-
-function object(root: string, path: string | undefined, v: unknown): Record<string, unknown> {
-  if (!isObject(v)) fail(root, path, 'expected an object');
-  return v;
-}
-/** The keys a zod record reads: own enumerable keys, without `__proto__` (which z.record drops). */
-const recordKeys = (v: Record<string, unknown>): string[] => Object.keys(v).filter((k) => k !== '__proto__');
-
-function strict(
-  root: string,
-  path: string | undefined,
-  v: Record<string, unknown>,
-  keys: readonly string[],
-): void {
-  for (const k in v) if (!keys.includes(k)) fail(root, path, `unrecognized key "${k}"`);
-}
-function string(root: string, path: string | undefined, v: unknown, min: number, max = Infinity): string {
-  if (typeof v !== 'string') fail(root, path, 'expected a string');
-  if (v.length < min) fail(root, path, `must be at least ${min} character${min === 1 ? '' : 's'}`);
-  if (v.length > max) fail(root, path, `must be at most ${max} characters`);
-  return v;
-}
-function identifier(root: string, path: string | undefined, v: unknown): string {
-  if (typeof v !== 'string') fail(root, path, 'expected a string');
-  if (!IDENTIFIER_RE.test(v)) fail(root, path, IDENTIFIER_MESSAGE);
-  return v;
-}
-function number(
-  root: string,
-  path: string | undefined,
-  v: unknown,
-  min: number,
-  max: number,
-  int = false,
-): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(root, path, 'expected a finite number');
-  if (int && !Number.isSafeInteger(v)) fail(root, path, 'expected an integer');
-  if (v < min) fail(root, path, `must be at least ${min}`);
-  if (v > max) fail(root, path, `must be at most ${max}`);
-  return v;
-}
-function boolean(root: string, path: string | undefined, v: unknown): boolean {
-  if (typeof v !== 'boolean') fail(root, path, 'expected a boolean');
-  return v;
-}
-function oneOf(root: string, path: string | undefined, v: unknown, values: readonly string[]): string {
-  if (typeof v !== 'string' || !values.includes(v))
-    fail(root, path, `must be one of ${values.map((x) => `"${x}"`).join(', ')}`);
-  return v;
-}
 function purposes(root: string, path: string | undefined, v: unknown): string[] {
   if (!Array.isArray(v)) fail(root, path, 'expected an array');
-  v.forEach((p, i) => oneOf(root, join(path, i), p, PURPOSE_LIST));
+  v.forEach((p, i) => oneOf(root, join(path, i), p, PURPOSES));
   return v as string[];
 }
 /** Copies the keys of `v` that `keys` names, so unknown keys are stripped as zod strips them. */
@@ -138,39 +94,6 @@ export function checkDeclared(prefs: unknown): Record<string, string> {
   return out;
 }
 
-/** One field's check: throws naming `root.path`, else returns. */
-type Check = (root: string, path: string, v: unknown) => unknown;
-/** The check of an optional field: an absent (undefined) value passes. */
-const opt =
-  (check: Check): Check =>
-  (root, path, v) =>
-    v === undefined || check(root, path, v);
-const text =
-  (min: number, max?: number): Check =>
-  (root, path, v) =>
-    string(root, path, v, min, max);
-const num =
-  (min: number, max: number, int?: boolean): Check =>
-  (root, path, v) =>
-    number(root, path, v, min, max, int);
-
-/**
- * The checks of an object's fields, in the order zod reports them; with `exact`, an unknown key fails
- * after the known ones (z.strictObject). Returns the object.
- */
-function fields(
-  root: string,
-  path: string | undefined,
-  v: unknown,
-  checks: Record<string, Check>,
-  exact?: boolean,
-): Record<string, unknown> {
-  const o = object(root, path, v);
-  for (const [k, check] of Object.entries(checks)) check(root, join(path, k), o[k]);
-  if (exact) strict(root, path, o, Object.keys(checks));
-  return o;
-}
-
 const PARENTAL: Record<string, Check> = {
   verified: boolean,
   method: opt(text(0, 100)),
@@ -180,7 +103,7 @@ const PARENTAL: Record<string, Check> = {
 };
 const SELF: Record<string, Check> = { purposes, at: opt(text(0, 40)) };
 const CONSENT: Record<string, Check> = {
-  ageBand: opt((root, path, v) => oneOf(root, path, v, AGE_BAND_LIST)),
+  ageBand: opt((root, path, v) => oneOf(root, path, v, AGE_BANDS)),
   schoolAuthorized: opt(boolean),
   parental: opt((root, path, v) => fields(root, path, v, PARENTAL, true)),
   self: opt((root, path, v) => fields(root, path, v, SELF, true)),
@@ -188,8 +111,8 @@ const CONSENT: Record<string, Check> = {
 };
 
 /** The checks of setConsent(consent) and options.consent: `ConsentInput` (consent.ts). */
-export function checkConsent(consent: unknown, root = 'consent', at?: string): void {
-  fields(root, at, consent, CONSENT, true);
+export function checkConsent<T = unknown>(consent: unknown, root = 'consent', at?: string): T {
+  return fields(root, at, consent, CONSENT, true) as T;
 }
 
 /** A pinned public key: `PublicJwk` (atoms.ts); a private key (with `d`) is refused. */

@@ -4,7 +4,9 @@ import { AgeBand, Purpose, Text } from './atoms.js';
 import { Declared } from './events.js';
 import { Retention } from './manifest.js';
 
-export const ConsentInput = /* @__PURE__ */ z.strictObject({
+// The fields as a plain object, extended without a spread (a property read or a spread is a side effect to a
+// bundler): unused, both schemas drop out of a bundle, as they do from the worker's.
+const consentFields = {
   ageBand: /* @__PURE__ */ z.optional(AgeBand),
   /** FERPA school-official basis / COPPA school consent: educational purposes only */
   schoolAuthorized: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
@@ -29,12 +31,12 @@ export const ConsentInput = /* @__PURE__ */ z.strictObject({
     }),
   ),
   optOut: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.array(Purpose)),
-});
+};
+export const ConsentInput = /* @__PURE__ */ z.strictObject(consentFields);
 export type ConsentInput = z.infer<typeof ConsentInput>;
 
 /** The consent record as the worker holds it: the input plus what the SDK fills in. */
-export const Consent = /* @__PURE__ */ z.object({
-  ...ConsentInput.shape,
+export const Consent = /* @__PURE__ */ z.extend(/* @__PURE__ */ z.object(consentFields), {
   /** navigator.globalPrivacyControl, read in the worker */
   gpc: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
   updatedAt: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number()),

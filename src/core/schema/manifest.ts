@@ -98,7 +98,7 @@ export const Reporting = /* @__PURE__ */ z.strictObject({
      */
     freshStore: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['wait', 'report'])),
   }),
-  kThreshold: z
+  kThreshold: /* @__PURE__ */ z
     .int()
     .check(
       /* @__PURE__ */ z.gte(

@@ -46,6 +46,14 @@ export const TrainRequest = /* @__PURE__ */ z.object({
     /* @__PURE__ */ z.int().check(/* @__PURE__ */ z.minimum(2), /* @__PURE__ */ z.maximum(20)),
   ),
   l2: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.number().check(/* @__PURE__ */ z.minimum(0))),
+  /** softmax (default: L2 multinomial logistic regression) or mlp (a small dense network) */
+  model: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.enum(['softmax', 'mlp'])),
+  /** the mlp's hidden layer widths: one or two, each 1 to 256 (default [16]) */
+  hidden: /* @__PURE__ */ z.optional(
+    /* @__PURE__ */ z
+      .array(/* @__PURE__ */ z.int().check(/* @__PURE__ */ z.minimum(1), /* @__PURE__ */ z.maximum(256)))
+      .check(/* @__PURE__ */ z.minLength(1), /* @__PURE__ */ z.maxLength(2)),
+  ),
 });
 export type TrainRequest = z.infer<typeof TrainRequest>;
 

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,7 @@ import type { ScienceLimits } from '../science/jobs.js';
 import type { SeedResult } from '../demo/seed.js';
 import { openPgliteStore } from '../storage/pglite.js';
 import { openPostgresStore } from '../storage/postgres.js';
+import { INSTALL_RETENTION_HOURS, hourOf } from '../storage/sql/installation.js';
 import { LOCKS, type Store } from '../storage/store.js';
 import { ADMIN_TOKEN_SETTING, tokenHash } from '../identity/accounts.js';
 
@@ -256,13 +258,20 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         ),
       );
     });
+    // An idle kept-alive connection outlives its clients' (undici keeps one 4 s, proxies up to 60 s):
+    // with Node's 5 s the server could close a socket just as a client reused it for a POST, which the
+    // client cannot retry (ECONNRESET, seen on edseg-admin train --on-server under load). close()
+    // still ends idle connections at once.
+    (server as HttpServer).keepAliveTimeout = 65_000;
     // the port actually listened on (wantedPort 0 picks a free one)
     const port = (server.address() as AddressInfo).port;
 
-    // Retention: whole partitions, so dropping old reports costs no row-by-row delete.
+    // Retention: whole partitions, so dropping old reports costs no row-by-row delete; and the
+    // installation counters older than INSTALL_RETENTION_HOURS.
     const retain = async () => {
       if (opts.reportRetentionDays !== undefined)
         await store.dropReportsBefore(dayOf(now().getTime()) - opts.reportRetentionDays);
+      await store.pruneInstallCounts(hourOf(now().getTime()) - INSTALL_RETENTION_HOURS);
     };
     // Once across processes: the seed, the start-time re-sign and retention wait for each other, so
     // the second process finds the site seeded and the manifests fresh.

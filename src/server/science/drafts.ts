@@ -4,7 +4,8 @@
  * over the folds) so that the server's routes, which only draft, load no TensorFlow.js.
  */
 import type { CalibrationBin } from '../../core/science/metrics.js';
-import { Model, type Purpose, type SoftmaxModel } from '../../core/schema.js';
+import { Model, type MlpModel, type Purpose, type SoftmaxModel } from '../../core/schema.js';
+import type { MlpFit } from './mlp.js';
 
 export type TrainValidation = {
   folds: number;
@@ -105,4 +106,33 @@ export function validationText(
     `${v.folds}-fold stratified cross-validation on ${v.rows} rows of ${source}, probabilities from the device's ${kind} code: ` +
     `AUC (this class vs the rest) ${v.auc[c]!.toFixed(3)}, accuracy ${pct(v.accuracy)}; ` +
     `recall of this class ${pct(v.confusion[c]![c]! / v.confusion[c]!.reduce((s, x) => s + x, 0))}.`;
+}
+
+/** A manifest `mlp` model of `fit` (weights rounded to 6 decimals), with drafted documentation; throws when it fails the schema. */
+export function mlpModel(
+  id: string,
+  purpose: Purpose,
+  features: string[],
+  classes: string[],
+  fit: Pick<MlpFit, 'layers'>,
+  validation: (c: number) => string,
+  source: string,
+  date: string,
+): MlpModel {
+  const round = (v: number) => Number(v.toFixed(6));
+  const hidden = fit.layers.slice(0, -1).map((l) => l.bias.length);
+  const model: MlpModel = {
+    id,
+    purpose,
+    kind: 'mlp',
+    features,
+    description:
+      `Draft from edseg-admin train: a dense network (hidden ${hidden.join(' x ')}, ReLU, softmax) on ${source}.`.slice(
+        0,
+        1000,
+      ),
+    layers: fit.layers.map((l) => ({ weights: l.weights.map((r) => r.map(round)), bias: l.bias.map(round) })),
+    segments: classSegments(classes, features, source, date, validation, 'the network'),
+  };
+  return checkedDraft(model);
 }

@@ -5,6 +5,7 @@
  * on it: a refinement of the centroids, or a refit with edseg-admin fit.
  */
 import { html } from 'hono/html';
+import { scrolling } from '../admin/views/layout.js';
 import type { Html } from '../admin/views/layout.js';
 import type { SiteDrift } from './drift.js';
 
@@ -30,26 +31,29 @@ export function driftSection(d: SiteDrift): Html {
               chance). <a href="${d.links.refinement}">Review a refinement</a> or refit:
               <code>${d.links.refit}</code>
             </p>
-            <table>
-              <tr>
-                <th>Period (first day)</th>
-                <th>Model / segment</th>
-                <th>Estimate</th>
-                <th>Now</th>
-                <th>Before</th>
-                <th>z</th>
-              </tr>
-              ${d.flags.map(
-                (f) =>
-                  html`<tr>
-                    <td>${f.period}</td>
-                    <td><code>${f.model}</code> / <code>${f.segment}</code></td>
-                    <td>${f.what}</td>
-                    <td>${n3(f.value)} ± ${n3(d.z * f.se)}</td>
-                    <td>${n3(f.baseline)} ± ${n3(d.z * f.baselineSe)} (${f.periods} periods)</td>
-                    <td>${f.z.toFixed(2)}</td>
-                  </tr>`,
-              )}
-            </table>`
+            ${scrolling(
+              'Flagged moves',
+              html`<table>
+                <tr>
+                  <th>Period (first day)</th>
+                  <th>Model / segment</th>
+                  <th>Estimate</th>
+                  <th>Now</th>
+                  <th>Before</th>
+                  <th>z</th>
+                </tr>
+                ${d.flags.map(
+                  (f) =>
+                    html`<tr>
+                      <td>${f.period}</td>
+                      <td><code>${f.model}</code> / <code>${f.segment}</code></td>
+                      <td>${f.what}</td>
+                      <td>${n3(f.value)} ± ${n3(d.z * f.se)}</td>
+                      <td>${n3(f.baseline)} ± ${n3(d.z * f.baselineSe)} (${f.periods} periods)</td>
+                      <td>${f.z.toFixed(2)}</td>
+                    </tr>`,
+                )}
+              </table>`,
+            )}`
     }`;
 }

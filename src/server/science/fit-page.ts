@@ -11,6 +11,7 @@
 import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
+import { scrolling } from '../admin/views/layout.js';
 import { refusalOf } from '../http/refusal.js';
 import type { Html } from '../admin/views/layout.js';
 import { layout } from '../admin/views/layout.js';
@@ -109,26 +110,29 @@ export function fitPages(deps: ServerDeps): Hono {
         `Fit ${site}`,
         html`${form(site, k)}
           <h2>Result: best k = ${result.best} (highest mean silhouette)</h2>
-          <table>
-            <tr>
-              <th>k</th>
-              <th>inertia</th>
-              <th>mean silhouette</th>
-              <th>stability (ARI)</th>
-              <th>sizes</th>
-            </tr>
-            ${result.ks.map(
-              (r) =>
-                html`<tr>
-                  <td>${r.k === result.best ? html`<strong>${r.k}</strong>` : r.k}</td>
-                  <td>${r.inertia.toFixed(2)}</td>
-                  <td>${r.silhouette.toFixed(3)} <span class="muted">(${r.silhouetteMethod})</span></td>
-                  <td>${r.stability.toFixed(3)}</td>
-                  <td>${r.sizes.join(', ')}</td>
-                </tr>`,
-            )}
-          </table>
-          ${Object.entries(charts).map(([name, svg]) => html`<figure aria-label="${name}">${raw(svg)}</figure>`)}
+          ${scrolling(
+            'Fit by k',
+            html`<table>
+              <tr>
+                <th>k</th>
+                <th>inertia</th>
+                <th>mean silhouette</th>
+                <th>stability (ARI)</th>
+                <th>sizes</th>
+              </tr>
+              ${result.ks.map(
+                (r) =>
+                  html`<tr>
+                    <td>${r.k === result.best ? html`<strong>${r.k}</strong>` : r.k}</td>
+                    <td>${r.inertia.toFixed(2)}</td>
+                    <td>${r.silhouette.toFixed(3)} <span class="muted">(${r.silhouetteMethod})</span></td>
+                    <td>${r.stability.toFixed(3)}</td>
+                    <td>${r.sizes.join(', ')}</td>
+                  </tr>`,
+              )}
+            </table>`,
+          )}
+          ${Object.entries(charts).map(([name, svg]) => html`<figure class="chart" aria-label="${name}" tabindex="0">${raw(svg)}</figure>`)}
           ${
             roleAtLeast(c.get('principal').role, 'editor')
               ? html`<form method="post" action="/admin/sites/${encodeURIComponent(site)}/fit/draft">

@@ -14,11 +14,10 @@
  */
 import { assignReference } from '../../core/model.js';
 import { seededRandom } from '../../core/privacy/random.js';
-import type { MlpModel, Purpose } from '../../core/schema.js';
+import type { MlpModel } from '../../core/schema.js';
 import { permutation } from '../../core/science/cluster.js';
 import { stratifiedFolds } from '../../core/science/metrics.js';
 import { tfNode, type tf as TF } from './tf-node.js';
-import { checkedDraft, classSegments } from './drafts.js';
 import type { FoldFitter } from './train.js';
 
 export type MlpOptions = {
@@ -183,31 +182,5 @@ export function mlpFoldFitter(features: string[], k: number, opts: MlpOptions): 
   };
 }
 
-/** A manifest `mlp` model of `fit` (weights rounded to 6 decimals), with drafted documentation; throws when it fails the schema. */
-export function mlpModel(
-  id: string,
-  purpose: Purpose,
-  features: string[],
-  classes: string[],
-  fit: Pick<MlpFit, 'layers'>,
-  validation: (c: number) => string,
-  source: string,
-  date: string,
-): MlpModel {
-  const round = (v: number) => Number(v.toFixed(6));
-  const hidden = fit.layers.slice(0, -1).map((l) => l.bias.length);
-  const model: MlpModel = {
-    id,
-    purpose,
-    kind: 'mlp',
-    features,
-    description:
-      `Draft from edseg-admin train: a dense network (hidden ${hidden.join(' x ')}, ReLU, softmax) on ${source}.`.slice(
-        0,
-        1000,
-      ),
-    layers: fit.layers.map((l) => ({ weights: l.weights.map((r) => r.map(round)), bias: l.bias.map(round) })),
-    segments: classSegments(classes, features, source, date, validation, 'the network'),
-  };
-  return checkedDraft(model);
-}
+// The drafting half (no TensorFlow.js) lives in drafts.ts, so the server's routes can draft an mlp.
+export { mlpModel } from './drafts.js';

@@ -4,12 +4,12 @@
  * trainings run by the server in a worker thread (jobs.ts), one at a time per site, cancellable.
  *
  *   POST /admin/api/sites/:site/drafts  { model }  -> 201 { site, model, models }: the model (a
- *        centroids or softmax Model, e.g. from edseg-admin fit / train) appended to the working copy;
+ *        centroids, softmax or mlp Model, e.g. from edseg-admin fit / train) appended to the working copy;
  *        400 naming the field (model.*, a feature the site does not define, an id already taken),
  *        404 for an unknown site. Nothing is published: an editor names, documents and publishes it.
  *   GET  /admin/api/sites/:site/drift[?version=N] -> SiteDrift (science/drift.ts)
  *   POST /admin/api/sites/:site/fit    FitRequest   -> 200 fitSummary + { model } (the draft, not added)
- *   POST /admin/api/sites/:site/train  TrainRequest -> 200 validation + { l2, features, model }
+ *   POST /admin/api/sites/:site/train  TrainRequest -> 200 validation + { kind, l2, hidden?, features, model }
  *        Both: 400 naming the field (csv, k, label, ...), 413 naming csv past the row cap or the time
  *        cap, 409 naming the running job when the site runs one (or when this one is cancelled).
  *   GET    /admin/api/sites/:site/jobs      -> { job: ScienceJob | null }, the job running now
@@ -23,6 +23,7 @@ import {
   TrainRequest,
   parseOrThrow,
   type CentroidModel,
+  type MlpModel,
   type SoftmaxModel,
 } from '../../core/schema.js';
 import { actorOf } from '../admin/auth.js';
@@ -32,7 +33,7 @@ import { readJson } from '../http/body.js';
 import { siteDrift, versionParam } from './drift.js';
 import { draftModel, fitSummary } from './fit.js';
 import type { FitOutcome, FitTask, TrainOutcome, TrainTask } from './tasks.js';
-import { softmaxModel, validationText } from './drafts.js';
+import { mlpModel, softmaxModel, validationText } from './drafts.js';
 
 const today = (deps: ServerDeps) => deps.now().toISOString().slice(0, 10);
 
@@ -76,13 +77,13 @@ export async function fitForSite(
   return { outcome, model, chosen };
 }
 
-/** Trains on `req.csv` for site `id` in a worker thread, and drafts the softmax model (not added). */
+/** Trains on `req.csv` for site `id` in a worker thread, and drafts the softmax or mlp model (not added). */
 export async function trainForSite(
   deps: ServerDeps,
   id: string,
   actor: string,
   req: TrainRequest,
-): Promise<{ outcome: TrainOutcome; model: SoftmaxModel; l2: number }> {
+): Promise<{ outcome: TrainOutcome; model: SoftmaxModel | MlpModel; l2: number }> {
   const site = await deps.store.getSite(id);
   if (!site) throw unknownSite(id);
   const file = req.file ?? 'upload.csv';
@@ -100,17 +101,18 @@ export async function trainForSite(
     folds: req.folds ?? 5,
     seed: req.seed ?? 1,
     l2,
+    ...(req.model ? { model: req.model } : {}),
+    ...(req.hidden ? { hidden: req.hidden } : {}),
   });
-  const model = softmaxModel(
+  const { fit } = outcome;
+  const args = [
     req.modelId ?? `train-${req.label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
     req.purpose ?? 'instruction',
     outcome.inputs.features,
     outcome.classes,
-    outcome.fit,
-    validationText(outcome.validation, file),
-    file,
-    today(deps),
-  );
+  ] as const;
+  const docs = [validationText(outcome.validation, file, fit.model), file, today(deps)] as const;
+  const model = fit.model === 'mlp' ? mlpModel(...args, fit, ...docs) : softmaxModel(...args, fit, ...docs);
   return { outcome, model, l2 };
 }
 
@@ -179,7 +181,12 @@ export function scienceApi(deps: ServerDeps): Hono {
     const req = parseOrThrow(TrainRequest, await readJson(c));
     const { outcome, model, l2 } = await trainForSite(deps, c.req.param('site'), actorOf(c), req);
     const { features, normalisedBy } = outcome.inputs;
-    return c.json({ ...outcome.validation, l2, features, normalisedBy, model });
+    const kind = outcome.fit.model;
+    const hidden =
+      outcome.fit.model === 'mlp'
+        ? { hidden: outcome.fit.layers.slice(0, -1).map((l) => l.bias.length) }
+        : {};
+    return c.json({ ...outcome.validation, kind, l2, ...hidden, features, normalisedBy, model });
   });
 
   api.get('/sites/:site/jobs', async (c) => {

@@ -1,8 +1,8 @@
 /**
  * The work a science job does, as plain data in and out, so that it runs the same in the server's
  * worker threads (worker.ts, started by jobs.ts) and in-process (the tests): a fit (k-means over a
- * range of k, fit.ts) or a training (softmax regression with k-fold cross-validation, then the model
- * on every row: train.ts, softmax.ts), from the uploaded CSV's text. Parsing the CSV happens here
+ * range of k, fit.ts) or a training (softmax regression or an mlp with k-fold cross-validation, then
+ * the model on every row: train.ts, softmax.ts, mlp.ts), from the uploaded CSV's text. Parsing the CSV happens here
  * too, so the server's event loop does none of the work. The row cap is checked once the table is
  * read (413 naming `csv`); what the input gets wrong is a TaskRefusal naming its field (400).
  * Task and outcome are structured-clone safe.
@@ -12,6 +12,7 @@ import type { FeatureSpec } from '../../core/schema.js';
 import { fitCharts } from './charts.js';
 import { fitFigures, runFit, type FitFigures } from './fit.js';
 import { tableInputs, type Inputs } from './inputs.js';
+import { mlpFoldFitter, trainMlp, type MlpFit } from './mlp.js';
 import { trainSoftmax, type SoftmaxFit } from './softmax.js';
 import { columnIndex, readTable } from './table.js';
 import { crossValidate, type TrainValidation } from './train.js';
@@ -45,6 +46,9 @@ export type TrainTask = {
   folds: number;
   seed: number;
   l2: number;
+  /** softmax (default) or mlp, with its hidden widths (default [16]) */
+  model?: 'softmax' | 'mlp';
+  hidden?: number[];
   maxRows: number;
 };
 
@@ -65,7 +69,7 @@ export type TrainOutcome = {
   inputs: TaskInputs;
   classes: string[];
   validation: TrainValidation;
-  fit: SoftmaxFit;
+  fit: ({ model: 'softmax' } & SoftmaxFit) | ({ model: 'mlp' } & MlpFit);
 };
 export type TaskOutcome<T extends ScienceTask> = T extends FitTask ? FitOutcome : TrainOutcome;
 
@@ -172,12 +176,18 @@ export async function runTask<T extends ScienceTask>(
   }
   const { classes, y } = labelled;
   const softmax = { l2: t.l2 };
+  const mlp = { hidden: t.hidden ?? [16], l2: t.l2, seed: t.seed };
+  const k = classes.length;
   const validation = await crossValidate(inputs.x, y, classes, inputs.features, {
     folds: t.folds,
     seed: t.seed,
     softmax,
+    ...(t.model === 'mlp' ? { fitFold: mlpFoldFitter(inputs.features, k, mlp) } : {}),
     ...p,
   });
-  const fit = await trainSoftmax(inputs.x, y, classes.length, softmax);
+  const fit: TrainOutcome['fit'] =
+    t.model === 'mlp'
+      ? { model: 'mlp', ...(await trainMlp(inputs.x, y, k, mlp)) }
+      : { model: 'softmax', ...(await trainSoftmax(inputs.x, y, k, softmax)) };
   return { kind: 'train', inputs: described(inputs), classes, validation, fit } as TaskOutcome<T>;
 }

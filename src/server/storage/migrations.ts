@@ -215,4 +215,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'installation counters per site and hour',
+    sql: `
+      -- The installation view (sql/installation.ts): counts per site, UTC hour (hours since the
+      -- epoch) and key, nothing per device: manifest requests per page origin (kind 'origin', at
+      -- most MAX_ORIGINS_PER_HOUR origins a site and hour, the rest under 'other'), reports stored
+      -- per manifest version ('version') and refused per reason ('refused'). Pruned after
+      -- INSTALL_RETENTION_HOURS.
+      create table install_counts (
+        site  text not null,
+        hour  integer not null,
+        kind  text not null,
+        key   text not null,
+        n     bigint not null,
+        primary key (site, hour, kind, key)
+      );
+      create index install_counts_hour on install_counts (hour);
+    `,
+  },
 ];

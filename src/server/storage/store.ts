@@ -8,6 +8,7 @@ import type { Db } from './db.js';
 import { accountSql, type AccountStore } from './sql/accounts.js';
 import { auditSql, type AuditStore } from './sql/audit.js';
 import { signingKeySql, type SigningKeyStore } from './sql/keys.js';
+import { installationSql, type InstallationStore } from './sql/installation.js';
 import { reportSql, type ReportStore } from './sql/reports.js';
 import { sessionSql, type SessionSqlStore } from './sql/sessions.js';
 import { siteSql, type SiteStore } from './sql/sites.js';
@@ -22,7 +23,15 @@ export type { NewSite, SitePatch } from './sql/sites.js';
 export type { CurrentJws } from './sql/versions.js';
 
 export interface Store
-  extends SiteStore, VersionStore, SigningKeyStore, AccountStore, ReportStore, AuditStore, SessionSqlStore {
+  extends
+    SiteStore,
+    VersionStore,
+    SigningKeyStore,
+    AccountStore,
+    ReportStore,
+    AuditStore,
+    SessionSqlStore,
+    InstallationStore {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction; the store it receives writes inside it. Nested calls join it. */
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
@@ -69,6 +78,7 @@ export function sqlStore(
     ...reportSql(db, inTx, partitions),
     ...auditSql(db),
     ...sessionSql(db),
+    ...installationSql(db),
   };
   return store;
 }

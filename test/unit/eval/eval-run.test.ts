@@ -113,6 +113,7 @@ describe('eval/run.ts', () => {
           module: string;
           trainPresentations: string[];
           testPresentation: string;
+          pooledPresentations: string[];
           auc: number;
           baselineAuc: number;
           prAuc: number;
@@ -156,9 +157,12 @@ describe('eval/run.ts', () => {
         onDevice: true,
         auc: aaa!.auc,
       });
-      expect(aaa!.models[0]!.candidate).toMatch(/^mlp (summary|weekly|weeklyTotals) /);
+      expect(aaa!.models[0]!.candidate).toMatch(/^mlp (summary|weekly|weeklyTotals|compact) /);
+      // --modules AAA: no other module's presentation to pool, so no pooled candidate
+      expect(aaa!.pooledPresentations).toEqual([]);
       // every candidate cross-validated in training; each kind's chosen one is its best there
       expect(aaa!.cv).toHaveLength(24);
+      expect(aaa!.cv.some((c) => c.candidate.includes(' pooled'))).toBe(false);
       for (const m of aaa!.models.slice(0, 2)) {
         const mine = aaa!.cv.filter((c) => c.candidate.startsWith(`${m.model} `));
         expect(mine.find((c) => c.candidate === m.candidate)!.auc).toBe(Math.max(...mine.map((c) => c.auc)));

@@ -10,6 +10,7 @@ import type { Enrolment } from '../../../eval/data.js';
 import {
   CUTOFF_DAY,
   FEATURE_SETS,
+  poolFor,
   predictiveEvents,
   predictivePopulation,
   predictiveSpecs,
@@ -124,5 +125,37 @@ describe('Part C leakage controls', () => {
     expect(at('days_since_first_access')).toBe(CUTOFF_DAY + 10);
     expect(at('longest_gap_days')).toBe(17); // days 10..26 of 1..28
     expect(at('submissions')).toBe(1);
+  });
+
+  it('the compact set names no activity type and reads every vle type it is given (poolable across modules)', () => {
+    const compact = predictiveSpecs(ACTIVITIES, 'compact');
+    const totals = predictiveSpecs(ACTIVITIES, 'weeklyTotals').map((s) => s.name);
+    expect(compact.map((s) => s.name)).toEqual(totals.filter((n) => !/forumng|oucontent|quiz/.test(n)));
+    for (const s of compact) expect(s.name).not.toMatch(/forumng|oucontent|quiz/);
+    const week = compact.find((s) => s.name === 'clicks_w2')!;
+    expect(week.events).toEqual(ACTIVITIES.map((a) => `vle_${a}`));
+    const row = rawRows(compact, [predictiveEvents(enrolment())])[0]!;
+    const at = (n: string) => row[compact.findIndex((s) => s.name === n)];
+    expect(at('clicks_pre')).toBe(4);
+    expect(at('clicks_w4')).toBe(6);
+    expect(at('active_days_w4')).toBe(2);
+    expect(at('submissions')).toBe(1);
+  });
+
+  it('the pool: other modules only, presentations that started before the test one only', () => {
+    const byModule = predictivePopulation([
+      enrolment({ key: 'a13J', run: 'AAA-2013J' }),
+      enrolment({ key: 'a14J', run: 'AAA-2014J' }),
+      enrolment({ key: 'b13B', run: 'BBB-2013B' }),
+      enrolment({ key: 'b14B', run: 'BBB-2014B' }),
+      enrolment({ key: 'b14J', run: 'BBB-2014J' }),
+      enrolment({ key: 'c13J', run: 'CCC-2013J' }),
+      enrolment({ key: 'cGone', run: 'CCC-2013J', unregistered: -3, outcome: 'Withdrawn' }),
+    ]);
+    const aaa = poolFor(byModule, 'AAA', '2014J');
+    expect(aaa.names).toEqual(['BBB-2013B', 'BBB-2014B', 'CCC-2013J']);
+    expect(aaa.enrolments.map((e) => e.key)).toEqual(['b13B', 'b14B', 'c13J']);
+    expect(poolFor(byModule, 'BBB', '2014J').names).toEqual(['AAA-2013J', 'CCC-2013J']);
+    expect(poolFor(byModule, 'AAA', '2013J').names).toEqual(['BBB-2013B']);
   });
 });

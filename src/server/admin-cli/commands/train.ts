@@ -41,7 +41,7 @@ export const train: AdminCommand = {
     '  --out DIR        writes model.json, validation.json, calibration.svg',
     '  --json           stdout: one JSON object { classes, auc, macroAuc, accuracy, confusion, calibration, model }',
     '  --on-server      train on the server (POST /admin/api/sites/SITE/train, a worker thread under its caps)',
-    "                   with --site and --csv; the site's features normalise the columns (softmax only)",
+    "                   with --site and --csv; the site's features normalise the columns (--model softmax or mlp)",
   ].join('\n'),
   options: {
     ...LEARNER_OPTIONS,
@@ -76,13 +76,9 @@ export const train: AdminCommand = {
       );
     const mlpOptions = { hidden, l2, seed };
     const purpose = purposeOf(ctx) ?? 'instruction';
-    if (kind === 'mlp' && ctx.values['on-server'])
-      throw new CliError(
-        '--on-server trains softmax only: drop --on-server to train --model mlp here, or use --model softmax',
-      );
     const remote = onServerInput(ctx);
     if (remote) {
-      ctx.err(`train: on the server ${ctx.api.server}, site ${remote.site}, ${folds} folds`);
+      ctx.err(`train: on the server ${ctx.api.server}, site ${remote.site}, ${kind}, ${folds} folds`);
       const { model, ...summary } = await ctx.api.post<
         TrainValidation & { l2: number; features: string[]; model: { id: string } }
       >(`/sites/${encodeURIComponent(remote.site)}/train`, {
@@ -92,6 +88,8 @@ export const train: AdminCommand = {
         folds,
         seed,
         l2,
+        model: kind,
+        ...(kind === 'mlp' ? { hidden } : {}),
       });
       const written = writeOut(typeof ctx.values['out'] === 'string' ? ctx.values['out'] : undefined, {
         'model.json': `${JSON.stringify(model, null, 2)}\n`,

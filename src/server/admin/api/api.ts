@@ -12,6 +12,7 @@ import type {
   AccountCreated,
   AccountList,
   AuditLog,
+  Installation,
   KeyList,
   Principal,
   SiteChanged,
@@ -33,6 +34,7 @@ import { publishSite, updatePolicy } from '../../sites/publish.js';
 import { loadRefinement, publishRefinement, refineParamsOf, unpublished } from '../../sites/refinement.js';
 import { scienceApi } from '../../science/routes.js';
 import { loadSiteView } from '../../sites/site-view.js';
+import { loadInstallation } from '../../sites/installation.js';
 import { createSite, disableSite, updateOrigins } from '../../sites/sites.js';
 import { actorOf } from '../auth.js';
 import { accountsApi } from './accounts-api.js';
@@ -123,6 +125,12 @@ export function adminApi(deps: ServerDeps): Hono {
       } satisfies Published,
       201,
     );
+  });
+
+  api.get('/sites/:site/installation', async (c) => {
+    const view = await loadInstallation(deps, c.req.param('site'));
+    if (!view) throw new Refusal(404, 'unknown site', 'site');
+    return c.json(view satisfies Installation);
   });
 
   api.get('/sites/:site/estimates', async (c) => {

@@ -23,6 +23,7 @@ import { fitPages } from '../../science/fit-page.js';
 import { accountPages } from './accounts.js';
 import { orBack } from './form.js';
 import { keyPages } from './keys.js';
+import { installationPages } from './installation.js';
 import { driftSection } from '../../science/drift-view.js';
 import { loadSiteView } from '../../sites/site-view.js';
 import { changePassword, principalOfLogin } from '../../identity/accounts.js';
@@ -50,6 +51,18 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
+
+/**
+ * The console's answer to an /admin path that no route takes (app.ts's notFound): a page in its
+ * layout, with its security headers, not a bare text line (it needs a language and a title too).
+ */
+export async function consoleNotFound(c: Context): Promise<Response> {
+  const body = html`<h1>No such page</h1>
+    <p>Nothing in the console is at this address. <a href="/admin">Back to the sites</a></p>`;
+  const res = await c.html(layout('Not found', body, signedInAs(c)), 404);
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+  return res;
+}
 
 /** A form field as a string ('' when absent or a file). */
 const text = (form: Record<string, unknown>, name: string): string =>
@@ -349,6 +362,7 @@ export function adminPages(deps: ServerDeps): Hono {
   });
 
   app.route('/', keyPages(deps, page));
+  app.route('/', installationPages(deps, page));
 
   return app;
 }

@@ -1,5 +1,6 @@
 /** The accounts page (owners): every account with its role and status; disable/enable, change the role, a new API token. */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import type { AccountSummary, Role } from '../../../core/schema.js';
 import { ROLES } from '../../../core/schema.js';
 import type { Flash, Html } from './layout.js';
@@ -34,45 +35,48 @@ export function accountsPage(
       password sign in again (its old token stays stopped: draw a new one). A role change holds from the
       account's next request. Create accounts with <code>edseg-admin user add NAME --role ROLE</code>.
     </p>
-    <table>
-      <tr>
-        <th>Account</th>
-        <th>Role</th>
-        <th>Status</th>
-        <th>Created</th>
-        <th></th>
-      </tr>
-      ${accounts.map(
-        (a) =>
-          html`<tr data-account="${a.name}">
-            <td><strong>${a.name}</strong></td>
-            <td>${a.name === me ? a.role : roleForm(a)}</td>
-            <td>
-              ${a.disabledAt ? html`<span class="tag">disabled ${a.disabledAt}</span>` : html`<span class="tag yes">active</span>`}
-            </td>
-            <td class="small">${a.createdAt} by ${a.createdBy}</td>
-            <td>
-              ${
-                a.name === me
-                  ? html`<span class="small muted">you</span>`
-                  : html`<form
-                      method="post"
-                      action="/admin/accounts/${a.name}/${a.disabledAt ? 'enable' : 'disable'}"
-                      class="inline"
-                    >
-                      <button class="ghost" type="submit">${a.disabledAt ? 'Enable' : 'Disable'}</button>
-                    </form>`
-              }
-              ${
-                a.disabledAt
-                  ? ''
-                  : html`<form method="post" action="/admin/accounts/${a.name}/token" class="inline">
-                      <button class="ghost" type="submit">New API token</button>
-                    </form>`
-              }
-            </td>
-          </tr>`,
-      )}
-    </table>
+    ${scrolling(
+      'Accounts',
+      html`<table>
+        <tr>
+          <th>Account</th>
+          <th>Role</th>
+          <th>Status</th>
+          <th>Created</th>
+          <th></th>
+        </tr>
+        ${accounts.map(
+          (a) =>
+            html`<tr data-account="${a.name}">
+              <td><strong>${a.name}</strong></td>
+              <td>${a.name === me ? a.role : roleForm(a)}</td>
+              <td>
+                ${a.disabledAt ? html`<span class="tag">disabled ${a.disabledAt}</span>` : html`<span class="tag yes">active</span>`}
+              </td>
+              <td class="small">${a.createdAt} by ${a.createdBy}</td>
+              <td>
+                ${
+                  a.name === me
+                    ? html`<span class="small muted">you</span>`
+                    : html`<form
+                        method="post"
+                        action="/admin/accounts/${a.name}/${a.disabledAt ? 'enable' : 'disable'}"
+                        class="inline"
+                      >
+                        <button class="ghost" type="submit">${a.disabledAt ? 'Enable' : 'Disable'}</button>
+                      </form>`
+                }
+                ${
+                  a.disabledAt
+                    ? ''
+                    : html`<form method="post" action="/admin/accounts/${a.name}/token" class="inline">
+                        <button class="ghost" type="submit">New API token</button>
+                      </form>`
+                }
+              </td>
+            </tr>`,
+        )}
+      </table>`,
+    )}
     ${accounts.length === 0 ? html`<p class="muted">No accounts yet: the admin token is the only owner.</p>` : ''}`;
 }

@@ -40,10 +40,20 @@ function input(v: Values, e: FieldErrors, name: string): Html {
   return html`<input type="text" name="${name}" value="${v[name] ?? ''}"${d ? html` aria-describedby="${d}"` : ''} />`;
 }
 
+/**
+ * A label's text: shown, or for a control in a table row whose column heading already says it
+ * (`{ hidden: 'Segment 2 id' }`), read by assistive technology only; never absent.
+ */
+export type Label = string | { hidden: string };
+const labelText = (label: Label): Html =>
+  typeof label === 'string'
+    ? html`<span>${label}</span>`
+    : html`<span class="visually-hidden">${label.hidden}</span>`;
+
 /** A labelled text input. */
-export function textField(v: Values, e: FieldErrors, name: string, label: string, hint = ''): Html {
+export function textField(v: Values, e: FieldErrors, name: string, label: Label, hint = ''): Html {
   return html`<label class="field${errorsAt(e, name).length ? ' invalid' : ''}"
-    ><span>${label}</span> ${input(v, e, name)} ${hint ? html`<small class="muted">${hint}</small>` : ''}
+    >${labelText(label)} ${input(v, e, name)} ${hint ? html`<small class="muted">${hint}</small>` : ''}
     ${fieldError(e, name)}</label
   >`;
 }
@@ -68,13 +78,13 @@ export function selectField(
   v: Values,
   e: FieldErrors,
   name: string,
-  label: string,
+  label: Label,
   options: readonly string[],
 ): Html {
   const value = v[name] ?? '';
   const all = options.includes(value) || value === '' ? options : [...options, value];
   return html`<label class="field${errorsAt(e, name).length ? ' invalid' : ''}"
-    ><span>${label}</span>
+    >${labelText(label)}
     <select name="${name}">
       ${all.map((o) => html`<option value="${o}" ${o === value ? 'selected' : ''}>${o}</option>`)}
     </select>
@@ -83,10 +93,10 @@ export function selectField(
 }
 
 /** A labelled checkbox ("on" when ticked). */
-export function checkField(v: Values, e: FieldErrors, name: string, label: string): Html {
+export function checkField(v: Values, e: FieldErrors, name: string, label: Label): Html {
   return html`<label class="field check"
     ><input type="checkbox" name="${name}" value="on" ${v[name] === 'on' ? 'checked' : ''} />
-    <span>${label}</span> ${fieldError(e, name)}</label
+    ${labelText(label)} ${fieldError(e, name)}</label
   >`;
 }
 

@@ -1,5 +1,6 @@
 /** The working copy's editor pages: a feature, a model with its segments, a segment's documentation card. */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import { AGE_BANDS, FEATURE_KINDS, PURPOSES } from '../../../core/schema.js';
 import type { Model, Segment } from '../../../core/schema.js';
 import { checkField, fieldError, formErrors, selectField, textArea, textField } from './editor-fields.js';
@@ -101,36 +102,40 @@ export function modelPage(site: string, id: string | null, rows: number, v: Valu
       ${textArea(v, e, 'description', 'Description')}
       <h2>Segments</h2>
       ${fieldError(Object.fromEntries(Object.entries(e).filter(([k]) => k === 'segments')), 'segments')}
-      <table>
-        <tr>
-          <th>Id</th>
-          <th>Name</th>
-          <th>Min age band</th>
-          ${softmax ? '' : html`<th>Centroid</th>`}
-          <th>Remove</th>
-        </tr>
-        ${Array.from({ length: rows }, (_, i) => {
-          const p = `segments.${i}`;
-          return html`<tr>
-            <td>
-              ${v[`${p}.was`] ? html`<input type="hidden" name="${p}.was" value="${v[`${p}.was`]}" />` : ''}
-              ${textField(v, e, `${p}.id`, '')}
-            </td>
-            <td>${textField(v, e, `${p}.name`, '')}</td>
-            <td>
-              ${selectField(
-                v,
-                e,
-                `${p}.minAgeBand`,
-                '',
-                AGE_BANDS.filter((b) => b !== 'unknown'),
-              )}
-            </td>
-            ${softmax ? '' : html`<td>${textField(v, e, `${p}.centroid`, '', 'comma-separated')}</td>`}
-            <td>${checkField(v, e, `${p}.remove`, 'remove')}</td>
-          </tr>`;
-        })}
-      </table>
+      ${scrolling(
+        'Segments',
+        html`<table>
+          <tr>
+            <th>Id</th>
+            <th>Name</th>
+            <th>Min age band</th>
+            ${softmax ? '' : html`<th>Centroid</th>`}
+            <th>Remove</th>
+          </tr>
+          ${Array.from({ length: rows }, (_, i) => {
+            const p = `segments.${i}`;
+            const row = `Segment ${i + 1}`;
+            return html`<tr>
+              <td>
+                ${v[`${p}.was`] ? html`<input type="hidden" name="${p}.was" value="${v[`${p}.was`]}" />` : ''}
+                ${textField(v, e, `${p}.id`, { hidden: `${row} id` })}
+              </td>
+              <td>${textField(v, e, `${p}.name`, { hidden: `${row} name` })}</td>
+              <td>
+                ${selectField(
+                  v,
+                  e,
+                  `${p}.minAgeBand`,
+                  { hidden: `${row} min age band` },
+                  AGE_BANDS.filter((b) => b !== 'unknown'),
+                )}
+              </td>
+              ${softmax ? '' : html`<td>${textField(v, e, `${p}.centroid`, { hidden: `${row} centroid` }, 'comma-separated')}</td>`}
+              <td>${checkField(v, e, `${p}.remove`, 'remove')}</td>
+            </tr>`;
+          })}
+        </table>`,
+      )}
       <p class="small muted">The last row adds a segment when its id is filled in; document it once saved.</p>
       ${
         softmax

@@ -1,5 +1,6 @@
 /** The signing keys: which signs now, the live versions each signed, rotate and retire (owners, confirmed). */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import type { KeyStatus, Role } from '../../../core/schema.js';
 import type { Flash, Html } from './layout.js';
 
@@ -19,43 +20,46 @@ export function keysPage(keys: KeyStatus[], role: Role, flash: Flash): Html {
       that embeds the SDK; 3. after the old key's "valid until", retire it. A page that pins only a retired
       key verifies no manifest and releases nothing.
     </p>
-    <table>
-      <tr>
-        <th>Key (kid)</th>
-        <th>Created</th>
-        <th>Status</th>
-        <th>Live versions signed</th>
-        <th>Valid until</th>
-        <th></th>
-      </tr>
-      ${keys.map(
-        (k) =>
-          html`<tr>
-            <td><code>${k.kid}</code></td>
-            <td class="small">${k.createdAt}</td>
-            <td>
-              ${k.current ? html`<span class="tag yes">signs now</span>` : html`<span class="tag">old</span>`}
-            </td>
-            <td class="small">
-              ${k.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ') || 'none'}
-            </td>
-            <td class="small">${k.validUntil ?? 'signed nothing'}</td>
-            <td>
-              ${
-                owner && !k.current
-                  ? html`<form method="post" action="/admin/keys/${k.kid}/retire">
-                      <label class="small"
-                        ><input type="checkbox" name="confirm" value="yes" required /> every page pins the new
-                        key</label
-                      >
-                      <button class="ghost" type="submit">Retire</button>
-                    </form>`
-                  : ''
-              }
-            </td>
-          </tr>`,
-      )}
-    </table>
+    ${scrolling(
+      'Signing keys',
+      html`<table>
+        <tr>
+          <th>Key (kid)</th>
+          <th>Created</th>
+          <th>Status</th>
+          <th>Live versions signed</th>
+          <th>Valid until</th>
+          <th></th>
+        </tr>
+        ${keys.map(
+          (k) =>
+            html`<tr>
+              <td><code>${k.kid}</code></td>
+              <td class="small">${k.createdAt}</td>
+              <td>
+                ${k.current ? html`<span class="tag yes">signs now</span>` : html`<span class="tag">old</span>`}
+              </td>
+              <td class="small">
+                ${k.liveVersions.map((v) => `${v.site} v${v.version}`).join(', ') || 'none'}
+              </td>
+              <td class="small">${k.validUntil ?? 'signed nothing'}</td>
+              <td>
+                ${
+                  owner && !k.current
+                    ? html`<form method="post" action="/admin/keys/${k.kid}/retire">
+                        <label class="small"
+                          ><input type="checkbox" name="confirm" value="yes" required /> every page pins the
+                          new key</label
+                        >
+                        <button class="ghost" type="submit">Retire</button>
+                      </form>`
+                    : ''
+                }
+              </td>
+            </tr>`,
+        )}
+      </table>`,
+    )}
     ${
       owner
         ? html`<form method="post" action="/admin/keys/rotate">

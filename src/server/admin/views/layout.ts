@@ -12,6 +12,14 @@ export type Flash = {
   /** a refused policy save, shown in the policy form */ policyError?: string;
 };
 
+/**
+ * A table inside a region of its own that scrolls sideways when the screen is narrower than the
+ * table, so the page never does (WCAG 1.4.10 Reflow); focusable (tabindex 0), so a keyboard can
+ * scroll it, and named by `label` for screen readers.
+ */
+export const scrolling = (label: string, table: Html): Html =>
+  html`<div class="table-scroll" role="region" aria-label="${label}" tabindex="0">${table}</div>`;
+
 /** A whole page: `body` inside the frame, with navigation and log out when `actor` is logged in. */
 export function layout(title: string, body: Html, actor: string | null): Html {
   return html`<!doctype html>
@@ -25,6 +33,7 @@ export function layout(title: string, body: Html, actor: string | null): Html {
         </style>
       </head>
       <body>
+        <a class="skip-link" href="#main">Skip to main content</a>
         <header>
           <strong>edseg admin</strong>
           ${
@@ -44,7 +53,7 @@ export function layout(title: string, body: Html, actor: string | null): Html {
               : ''
           }
         </header>
-        <main>${body}</main>
+        <main id="main" tabindex="-1">${body}</main>
       </body>
     </html>`;
 }

@@ -1,5 +1,6 @@
 /** The refinement proposal of a site and its publish form. */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import type { RefinementProposal, Role, SegmentRefinement } from '../../../core/schema.js';
 import { roleAtLeast } from '../access.js';
 import { num, shareCell, vec } from './format.js';
@@ -47,8 +48,12 @@ export function refinementPage(id: string, p: RefinementProposal, flash: Flash, 
       intervals, and treat this as a proposal to review, not a retrain.
     </p>
     <form method="get" class="small">
-      Max step <input type="text" name="maxStep" value="${p.maxStep}" size="5" style="width:6rem" /> Min
-      support <input type="text" name="minSupport" value="${p.minSupport}" size="5" style="width:6rem" />
+      <label
+        >Max step <input type="text" name="maxStep" value="${p.maxStep}" size="5" style="width:6rem"
+      /></label>
+      <label
+        >Min support <input type="text" name="minSupport" value="${p.minSupport}" size="5" style="width:6rem"
+      /></label>
       <button class="ghost" type="submit">Recompute</button>
     </form>
     ${p.models.map((m) =>
@@ -63,18 +68,21 @@ export function refinementPage(id: string, p: RefinementProposal, flash: Flash, 
               through local differential privacy; counts rounded to 10). Features:
               ${m.features.map((f) => html`<code>${f}</code> `)}
             </p>
-            <table>
-              <tr>
-                <th>Segment</th>
-                <th style="width:26%">Share</th>
-                <th>Reports</th>
-                <th>Old centroid</th>
-                <th>Proposed centroid</th>
-                <th>Movement</th>
-                <th>Skipped</th>
-              </tr>
-              ${m.segments.map((s) => refinementRow(s, k))}
-            </table>`
+            ${scrolling(
+              `Proposed centroids of ${m.model}`,
+              html`<table>
+                <tr>
+                  <th>Segment</th>
+                  <th style="width:26%">Share</th>
+                  <th>Reports</th>
+                  <th>Old centroid</th>
+                  <th>Proposed centroid</th>
+                  <th>Movement</th>
+                  <th>Skipped</th>
+                </tr>
+                ${m.segments.map((s) => refinementRow(s, k))}
+              </table>`,
+            )}`
         : html`<h2>${m.model} <span class="tag">${m.purpose}</span><span class="tag">softmax</span></h2>
             <p class="small muted">Not refinable by this method: ${m.reason}.</p>`,
     )}

@@ -1,5 +1,6 @@
 /** "Review and publish": the working copy against the published version, field by field, and the publish form. */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import type { FieldChange, ItemDiff, WorkingDiff } from '../../../core/schema.js';
 import type { Html } from './layout.js';
 
@@ -14,14 +15,17 @@ function changeRow(c: FieldChange): Html {
 
 function changeTable(changes: readonly FieldChange[]): Html | '' {
   return changes.length
-    ? html`<table class="diff">
-        <tr>
-          <th>Field</th>
-          <th>Published</th>
-          <th>Working copy</th>
-        </tr>
-        ${changes.map(changeRow)}
-      </table>`
+    ? html`${scrolling(
+        'Changes',
+        html`<table class="diff">
+          <tr>
+            <th>Field</th>
+            <th>Published</th>
+            <th>Working copy</th>
+          </tr>
+          ${changes.map(changeRow)}
+        </table>`,
+      )}`
     : '';
 }
 

@@ -1,5 +1,6 @@
 /** One site: its published version, publish form, policy form, segments' documentation and versions. */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import type { CatalogSegment, Role, SiteDefinition, SiteView } from '../../../core/schema.js';
 import { roleAtLeast } from '../access.js';
 import { siteSettings } from './site-settings.js';
@@ -75,45 +76,51 @@ function segmentCard(site: string, s: CatalogSegment, editable: boolean): Html {
 function workingCopy(site: string, d: Pick<SiteDefinition, 'features' | 'models'>): Html {
   return html`<h2 id="working-copy">Working copy: features and models</h2>
     <p class="small muted">Edits are saved here and reach learners' devices at the next publish.</p>
-    <table>
-      <tr>
-        <th>Feature</th>
-        <th>Kind</th>
-        <th>Events</th>
-        <th>Window</th>
-        <th>Education record</th>
-      </tr>
-      ${d.features.map(
-        (f) =>
-          html`<tr>
-            <td><a href="/admin/sites/${site}/features/${f.name}">${f.name}</a></td>
-            <td>${f.kind}</td>
-            <td class="small">${f.events.join(', ')}${f.prop ? html` · <code>${f.prop}</code>` : ''}</td>
-            <td>${f.windowDays} d</td>
-            <td>${f.educationRecord ? html`<span class="tag edu">yes</span>` : 'no'}</td>
-          </tr>`,
-      )}
-    </table>
+    ${scrolling(
+      'Features',
+      html`<table>
+        <tr>
+          <th>Feature</th>
+          <th>Kind</th>
+          <th>Events</th>
+          <th>Window</th>
+          <th>Education record</th>
+        </tr>
+        ${d.features.map(
+          (f) =>
+            html`<tr>
+              <td><a href="/admin/sites/${site}/features/${f.name}">${f.name}</a></td>
+              <td>${f.kind}</td>
+              <td class="small">${f.events.join(', ')}${f.prop ? html` · <code>${f.prop}</code>` : ''}</td>
+              <td>${f.windowDays} d</td>
+              <td>${f.educationRecord ? html`<span class="tag edu">yes</span>` : 'no'}</td>
+            </tr>`,
+        )}
+      </table>`,
+    )}
     <p><a href="/admin/sites/${site}/new-feature">Add a feature</a></p>
-    <table>
-      <tr>
-        <th>Model</th>
-        <th>Kind</th>
-        <th>Purpose</th>
-        <th>Features</th>
-        <th>Segments</th>
-      </tr>
-      ${d.models.map(
-        (m) =>
-          html`<tr>
-            <td><a href="/admin/sites/${site}/models/${m.id}">${m.id}</a></td>
-            <td>${m.kind}</td>
-            <td>${m.purpose}</td>
-            <td class="small">${m.features.join(', ')}</td>
-            <td class="small">${m.segments.map((s) => s.id).join(', ')}</td>
-          </tr>`,
-      )}
-    </table>
+    ${scrolling(
+      'Models',
+      html`<table>
+        <tr>
+          <th>Model</th>
+          <th>Kind</th>
+          <th>Purpose</th>
+          <th>Features</th>
+          <th>Segments</th>
+        </tr>
+        ${d.models.map(
+          (m) =>
+            html`<tr>
+              <td><a href="/admin/sites/${site}/models/${m.id}">${m.id}</a></td>
+              <td>${m.kind}</td>
+              <td>${m.purpose}</td>
+              <td class="small">${m.features.join(', ')}</td>
+              <td class="small">${m.segments.map((s) => s.id).join(', ')}</td>
+            </tr>`,
+        )}
+      </table>`,
+    )}
     <p><a href="/admin/sites/${site}/new-model">Add a model</a></p>`;
 }
 
@@ -144,6 +151,7 @@ export function sitePage(
         <p class="small">
           Reports: ${reportCount(v.reports.currentVersion)} for the published version,
           ${reportCount(v.reports.total)} in all (rounded to 10).
+          <a href="/admin/sites/${id}/installation">Installation</a> ·
           <a href="/admin/sites/${id}/estimates">Estimates dashboard</a> ·
           <a href="/admin/sites/${id}/refinement">Refine centroids</a> ·
           <a href="/admin/audit?site=${id}">Audit log</a> ·
@@ -166,29 +174,32 @@ export function sitePage(
 
     <h2>Policy for this site</h2>
     <form method="post" action="/admin/sites/${id}/policy">
-      <table>
-        <tr>
-          <th>Segment</th>
-          <th>Model</th>
-          <th>Purpose</th>
-          <th>Education record</th>
-          <th>Site may receive</th>
-          <th>Report in clear (per model)</th>
-        </tr>
-        ${v.segments.map(
-          (s, i) =>
-            html`<tr>
-              <td><a href="#seg-${s.id}">${s.name}</a> <code>${s.id}</code></td>
-              <td>${s.model}</td>
-              <td>${s.purpose}</td>
-              <td>
-                ${s.usesEducationRecord ? html`<span class="tag edu">yes</span>${isCommercial(s) ? html`<span class="tag no">never released (FERPA)</span>` : ''}` : 'no'}
-              </td>
-              <td>${policyBox('allowed', s.id, s.allowed)}</td>
-              ${clearCell(v.segments, i)}
-            </tr>`,
-        )}
-      </table>
+      ${scrolling(
+        'Policy by segment',
+        html`<table>
+          <tr>
+            <th>Segment</th>
+            <th>Model</th>
+            <th>Purpose</th>
+            <th>Education record</th>
+            <th>Site may receive</th>
+            <th>Report in clear (per model)</th>
+          </tr>
+          ${v.segments.map(
+            (s, i) =>
+              html`<tr>
+                <td><a href="#seg-${s.id}">${s.name}</a> <code>${s.id}</code></td>
+                <td>${s.model}</td>
+                <td>${s.purpose}</td>
+                <td>
+                  ${s.usesEducationRecord ? html`<span class="tag edu">yes</span>${isCommercial(s) ? html`<span class="tag no">never released (FERPA)</span>` : ''}` : 'no'}
+                </td>
+                <td>${policyBox('allowed', s.id, s.allowed)}</td>
+                ${clearCell(v.segments, i)}
+              </tr>`,
+          )}
+        </table>`,
+      )}
       ${flash.policyError ? html`<p class="flash error" id="policy-error">${flash.policyError}</p>` : ''}
       <p class="small muted">
         Saving changes the working policy; it reaches learners' devices at the next publish. "Report in clear"
@@ -210,21 +221,24 @@ export function sitePage(
     ${v.segments.map((s) => segmentCard(id, s, role !== 'analyst'))}
 
     <h2>Versions</h2>
-    <table>
-      <tr>
-        <th>Version</th>
-        <th>Published at</th>
-        <th>By</th>
-        <th>Key</th>
-      </tr>
-      ${v.versions.map(
-        (x) =>
-          html`<tr>
-            <td>${x.version}</td>
-            <td class="small">${x.publishedAt}</td>
-            <td>${x.publishedBy}</td>
-            <td><code>${x.kid}</code></td>
-          </tr>`,
-      )}
-    </table>`;
+    ${scrolling(
+      'Versions',
+      html`<table>
+        <tr>
+          <th>Version</th>
+          <th>Published at</th>
+          <th>By</th>
+          <th>Key</th>
+        </tr>
+        ${v.versions.map(
+          (x) =>
+            html`<tr>
+              <td>${x.version}</td>
+              <td class="small">${x.publishedAt}</td>
+              <td>${x.publishedBy}</td>
+              <td><code>${x.kid}</code></td>
+            </tr>`,
+        )}
+      </table>`,
+    )}`;
 }

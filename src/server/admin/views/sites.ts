@@ -1,5 +1,6 @@
 /** The list of sites, and for owners the "New site" form. */
 import { html } from 'hono/html';
+import { scrolling } from './layout.js';
 import type { Role, SiteSummary } from '../../../core/schema.js';
 import type { Flash, Html } from './layout.js';
 
@@ -84,32 +85,35 @@ export function sitesPage(
 ): Html {
   return html`<h1>Sites</h1>
     ${flash.ok ? html`<p class="flash">${flash.ok}</p>` : ''}
-    <table>
-      <tr>
-        <th>Site</th>
-        <th>Name</th>
-        <th>Published version</th>
-        <th>Published at</th>
-        <th>Origins</th>
-        <th></th>
-      </tr>
-      ${sites.map(
-        (s) =>
-          html`<tr>
-            <td>
-              <a href="/admin/sites/${s.id}"><code>${s.id}</code></a>
-              ${s.disabledAt ? html`<span class="tag no">disabled</span>` : ''}
-            </td>
-            <td>${s.name}</td>
-            <td>${s.currentVersion ?? html`<span class="muted">none</span>`}</td>
-            <td class="small">${s.publishedAt ?? ''}</td>
-            <td class="small">${s.origins.join(' ')}</td>
-            <td>
-              <a href="/admin/sites/${s.id}/estimates">Estimates</a> ·
-              <a href="/admin/sites/${s.id}/refinement">Refine</a>
-            </td>
-          </tr>`,
-      )}
-    </table>
+    ${scrolling(
+      'Sites',
+      html`<table>
+        <tr>
+          <th>Site</th>
+          <th>Name</th>
+          <th>Published version</th>
+          <th>Published at</th>
+          <th>Origins</th>
+          <th></th>
+        </tr>
+        ${sites.map(
+          (s) =>
+            html`<tr>
+              <td>
+                <a href="/admin/sites/${s.id}"><code>${s.id}</code></a>
+                ${s.disabledAt ? html`<span class="tag no">disabled</span>` : ''}
+              </td>
+              <td>${s.name}</td>
+              <td>${s.currentVersion ?? html`<span class="muted">none</span>`}</td>
+              <td class="small">${s.publishedAt ?? ''}</td>
+              <td class="small">${s.origins.join(' ')}</td>
+              <td>
+                <a href="/admin/sites/${s.id}/estimates">Estimates</a> ·
+                <a href="/admin/sites/${s.id}/refinement">Refine</a>
+              </td>
+            </tr>`,
+        )}
+      </table>`,
+    )}
     ${role === 'owner' ? newSiteForm(form) : ''}`;
 }

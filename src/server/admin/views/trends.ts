@@ -129,9 +129,13 @@ function clamped(points: readonly Point[], range: string): string {
     : ` ${n} ${n === 1 ? 'estimate lies' : 'estimates lie'} outside ${range} and ${n === 1 ? 'is' : 'are'} drawn at the edge (the dot's tooltip gives the value).`;
 }
 
-/** A figure: an inline SVG with a caption (the console's CSP allows inline styles, and Plot needs no script). */
+/**
+ * A figure: an inline SVG with a caption (the console's CSP allows inline styles, and Plot needs no
+ * script). It keeps its drawn size and scrolls sideways on a narrow screen (styles.ts), so its
+ * 10 px labels are never shrunk past reading; focusable, so a keyboard can scroll it.
+ */
 const figure = (id: string, caption: string, svg: string | null, empty = ''): Html =>
-  html`<figure class="chart" id="${id}" data-chart="${id}">
+  html`<figure class="chart" id="${id}" data-chart="${id}" tabindex="0">
     ${svg === null ? html`<p class="muted">${empty}</p>` : raw(svg)}
     <figcaption class="small muted">${caption}</figcaption>
   </figure>`;

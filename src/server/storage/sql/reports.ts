@@ -5,14 +5,21 @@
 import type { Report, ReportTotal } from '../../../core/schema.js';
 import { json, LOCKS, type Db } from '../db.js';
 import { PARTITION_DAYS, addTotals, createPartitionSql, partitionOf } from '../totals.js';
+import { installationSql } from './installation.js';
 
 export interface ReportStore {
   /**
    * Idempotent by report id (per site and period): a report stored already is skipped. In the same
    * statement, the sums of the new reports are added to report_totals under their version's series.
    * A report whose site did not publish its version is not stored (admission refuses it before).
+   * With `receivedHour`, the reports stored are counted per site and version in that hour too
+   * (install_counts, the installation view), in the same transaction.
    */
-  insertReports(reports: readonly Report[], receivedDay: number): Promise<{ inserted: number }>;
+  insertReports(
+    reports: readonly Report[],
+    receivedDay: number,
+    receivedHour?: number,
+  ): Promise<{ inserted: number }>;
   /** The stored sums of a site's series (ReportTotal rows, one per period and cell), of periods up to `maxPeriod` when given. */
   reportTotals(site: string, series: string, opts?: { maxPeriod?: number }): Promise<ReportTotal[]>;
   /**
@@ -30,6 +37,19 @@ export interface ReportStore {
    * sums can be cached under it by every process (the estimates cache).
    */
   totalsStamp(site: string): Promise<string>;
+}
+
+/** Adds the reports stored, per site and version, to the installation counters of `hour`. */
+async function countStored(tx: Db, rows: { site: string; v: number }[], hour: number): Promise<void> {
+  const per = new Map<string, { site: string; v: number; n: number }>();
+  for (const r of rows) {
+    const k = `${r.site}\u0000${r.v}`;
+    const c = per.get(k) ?? { site: r.site, v: r.v, n: 0 };
+    c.n += 1;
+    per.set(k, c);
+  }
+  const counters = installationSql(tx);
+  for (const c of per.values()) await counters.addInstallCount(c.site, hour, 'version', String(c.v), c.n);
 }
 
 /** PostgreSQL's refusal of a row whose partition does not exist (another process's retention dropped it). */
@@ -80,7 +100,7 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
   }
 
   return {
-    async insertReports(reports, receivedDay) {
+    async insertReports(reports, receivedDay, receivedHour) {
       if (reports.length === 0) return { inserted: 0 };
       const insert = () =>
         inTransaction(async (tx) => {
@@ -94,11 +114,11 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
             return v ? [{ ...v, report }] : [];
           });
           // One statement for the batch; ON CONFLICT DO NOTHING also skips a repeat inside it.
-          const rows = await tx.query<{ site: string; period: number; id: string }>(
+          const rows = await tx.query<{ site: string; period: number; id: string; v: number }>(
             `insert into reports (site, period, id, series, manifest_version, received_day, report)
              select r.site, (r.report->>'period')::integer, r.report->>'id', r.series, (r.report->>'manifestVersion')::integer, $2, r.report
              from jsonb_to_recordset($1::jsonb) as r(site text, series text, report jsonb)
-             on conflict (site, period, id) do nothing returning site, period, id`,
+             on conflict (site, period, id) do nothing returning site, period, id, manifest_version as v`,
             [
               json(known.map((k) => ({ site: k.report.site, series: k.series, report: k.report }))),
               receivedDay,
@@ -112,6 +132,7 @@ export function reportSql(db: Db, inTx: boolean, partitions: Set<number>): Repor
               inserted.delete(`${k.report.site}\u0000${k.report.period}\u0000${k.report.id}`),
             ),
           );
+          if (receivedHour !== undefined) await countStored(tx, rows, receivedHour);
           return { inserted: rows.length };
         });
       try {

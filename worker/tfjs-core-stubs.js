@@ -1,0 +1,20 @@
+// tfjs-core modules the worker never runs, replaced in its build only (rollup.config.mjs, tfjsStubs): the
+// kernel profiler (tf.profile, the DEBUG flag), the gradient tape's backward pass (tf.grad and friends) and
+// the pretty-printer of tensor values (tensor.toString, tf.print). The worker assigns with functional ops in
+// production mode: none of these paths is taken, and each says so if one ever is (issue 24: about 1.5 KB gz).
+const unused = (what) => {
+  throw new Error(`edseg: ${what} is not in the worker's TensorFlow.js build`);
+};
+
+// engine.js builds one Profiler per backend and calls it only when profiling or in DEBUG mode.
+export class Profiler {
+  profileKernel() {
+    return unused('kernel profiling');
+  }
+  logKernelProfile() {}
+}
+
+export const getFilteredNodesXToY = () => unused('gradients');
+export const backpropagateGradients = () => unused('gradients');
+
+export const tensorToString = (_vals, shape, dtype) => `Tensor (${dtype}, shape [${shape}])`;
