@@ -1,7 +1,8 @@
 // Builds every artefact edseg ships:
 //   dist/edseg.mjs        ESM for npm (the main-thread client: no TensorFlow.js)
 //   dist/edseg.js         IIFE for the script tag (replays calls queued by the stub)
-//   dist/edseg.worker.js  the Web Worker: engine, IndexedDB, custom TensorFlow.js bundle
+//   dist/edseg.worker.js  the Web Worker: its start, then the engine (IndexedDB, custom TensorFlow.js
+//                         bundle) as a function run only when the start calls it (scripts/lazy-engine.mjs)
 //   dist/privacy.mjs      `edseg/privacy`, the mechanisms for auditors
 //   dist/activate.mjs     `edseg/activate`, released segments into the page's tools (not in the main bundle)
 //   dist/server.mjs       the reference server (Node ESM, dependencies external)
@@ -17,6 +18,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import alias from '@rollup/plugin-alias';
+import { lazyEngine } from './scripts/lazy-engine.mjs';
 
 const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const pkg = json('./packages/edseg/package.json');
@@ -73,7 +75,8 @@ const tfjsStubs = {
   },
 };
 
-const browserPlugins = (minify = true, extra = []) =>
+// `module: false` for a classic script whose top-level names must stay (the lazy engine's function).
+const browserPlugins = (minify = true, extra = [], module = true) =>
   [
     ...extra,
     replace({
@@ -86,7 +89,7 @@ const browserPlugins = (minify = true, extra = []) =>
     resolve({ browser: true, preferBuiltins: false }),
     commonjs(),
     ts(),
-    minify && terser({ ecma: 2020, module: true, compress: { passes: 2 }, format: { comments: false } }),
+    minify && terser({ ecma: 2020, module, compress: { passes: 2 }, format: { comments: false } }),
   ].filter(Boolean);
 
 const onwarn = (warning, warn) => {
@@ -123,7 +126,17 @@ export default [
   {
     input: 'worker/index.ts',
     output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
-    plugins: browserPlugins(true, [tfjsLite, tfjsStubs]),
+    // The start (worker/index.ts, start.ts) answers first; the engine is appended as a function run
+    // only when the start calls it (scripts/lazy-engine.mjs, ARCHITECTURE.md "The start path").
+    plugins: browserPlugins(true, [
+      lazyEngine({
+        input: 'worker/engine.ts',
+        importer: /worker[\\/]index\.ts$/,
+        plugins: () => browserPlugins(true, [tfjsLite, tfjsStubs], false),
+        treeshake: workerTreeshake,
+        onwarn,
+      }),
+    ]),
     treeshake: workerTreeshake,
     onwarn,
   },

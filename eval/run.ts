@@ -6,6 +6,7 @@
  * the method and its limits; the eval/ modules are the method.
  *
  *   npm run -s evaluate -- [--data DIR] [--out DIR] [--json] [--json-out FILE] [--modules AAA,BBB] [--reps N] [--docs]
+ *   npm run -s evaluate -- --learners-out DIR [--day N] [--data DIR] [--modules AAA,BBB]
  *
  * Part A: per snapshot day, the pace and mastery segments against final_result (Wilson intervals).
  * Part B: every learner sends one ldp report; R seeded repetitions of estimateSite against the
@@ -15,13 +16,15 @@
  * progress to stderr (`npm run -s`, or --json-out FILE, keeps npm's own "> edseg-repo@… evaluate"
  * banner out of the JSON); --out DIR writes the tables as evaluation.md and the charts as SVG; --docs
  * also replaces the block between the markers in docs/EVALUATION.md with the same tables.
+ * --learners-out DIR writes only the learner CSVs of module day N (default 28) and the manifest, for
+ * the console's fit and train pages, and skips the parts (a few seconds).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
-import { clickRuns, dataDirProblem, load } from './data.js';
+import { clickRuns, dataDirProblem, load, type Enrolment } from './data.js';
 import { MAPPING, SENSITIVITY } from './mapping.js';
 import { partA } from './part-a.js';
 import { partB } from './part-b.js';
@@ -46,6 +49,10 @@ const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--j
   --modules A,B  only these modules (default: every module run with clicks in the data)
   --reps N       repetitions of the LDP simulation (default 200)
   --docs         also rewrite the generated block of docs/EVALUATION.md
+  --learners-out DIR  only write the learner CSVs of module day --day (default 28) there and stop:
+                 features-dayN.csv (for fit), labelled-dayN.csv (the same and final_result, for
+                 train) and seed-manifest.json
+  --day N        the module day of --learners-out (0 to 250)
   --help         this text
 
 The tables go to stdout, progress to stderr. npm prints its own "> edseg-repo@... evaluate" lines
@@ -70,6 +77,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     modules?: string;
     reps?: string;
     docs?: boolean;
+    'learners-out'?: string;
+    day?: string;
     help?: boolean;
   };
   try {
@@ -83,6 +92,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         modules: { type: 'string' },
         reps: { type: 'string' },
         docs: { type: 'boolean' },
+        'learners-out': { type: 'string' },
+        day: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -124,6 +135,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
   const enrolments = await load(dir, runs);
   const tLoad = performance.now();
+  if (values['learners-out'] !== undefined)
+    return learnersOut(values['learners-out'], values.day, enrolments, io);
   io.err(`evaluate: part A, ${enrolments.length} enrolments, ${1 + SENSITIVITY.length} mappings`);
   const snaps = snapshots(manifest, enrolments, MAPPING);
   const sensitivity = SENSITIVITY.map((mapping) => ({
@@ -181,6 +194,30 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const s = (ms: number) => (ms / 1000).toFixed(1);
   io.err(
     `evaluate: load ${s(tLoad - t0)} s, part A ${s(tA - tLoad)} s, part B ${s(tB - tA)} s, part C ${s(tC - tB)} s`,
+  );
+  return 0;
+}
+
+/** --learners-out: the fit's and the train's learner CSVs of one module day, and the manifest. */
+function learnersOut(dir: string, dayText: string | undefined, enrolments: Enrolment[], io: Io): number {
+  const day = Number(dayText ?? 28);
+  if (!Number.isInteger(day) || day < 0 || day > 250) {
+    io.err(`evaluate: --day must be a whole number from 0 to 250, not "${dayText}"`);
+    return 1;
+  }
+  const out = resolve(dir);
+  mkdirSync(out, { recursive: true });
+  const manifest = seedManifest();
+  const features = featureCsv(manifest, enrolments, day, MAPPING);
+  writeFileSync(resolve(out, `features-day${day}.csv`), features);
+  writeFileSync(
+    resolve(out, `labelled-day${day}.csv`),
+    featureCsv(manifest, enrolments, day, MAPPING, { label: true }),
+  );
+  writeFileSync(resolve(out, 'seed-manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const learners = features.trimEnd().split('\n').length - 1;
+  io.err(
+    `evaluate: wrote features-day${day}.csv and labelled-day${day}.csv (${learners} learners) and seed-manifest.json to ${out}`,
   );
   return 0;
 }

@@ -82,13 +82,16 @@ export function snapshots(manifest: Manifest, enrolments: readonly Enrolment[], 
 /**
  * The seeded manifest's raw features (before normalisation) of the enrolments live on module day
  * `day`, as a CSV (id column `learner`): the input `edseg-admin fit --csv FILE --manifest FILE`
- * normalises as the manifest does. Declared features (no OULAD counterpart) are left out.
+ * normalises as the manifest does. Declared features (no OULAD counterpart) are left out. With
+ * `label`, a last column `final_result` holds each enrolment's outcome (Distinction, Pass, Fail,
+ * Withdrawn): the labelled CSV of `edseg-admin train --label final_result` and the console's train page.
  */
 export function featureCsv(
   manifest: Manifest,
   enrolments: readonly Enrolment[],
   day: number,
   m: Mapping,
+  opts: { label?: boolean } = {},
 ): string {
   const specs = manifest.features.filter((f) => f.kind !== 'declared');
   const at = specs.map((f) => manifest.features.indexOf(f));
@@ -101,7 +104,8 @@ export function featureCsv(
         manifest.features,
         toDay(day),
       );
-      return [e.key, ...at.map((i) => String(raw[i]))].join(',');
+      return [e.key, ...at.map((i) => String(raw[i])), ...(opts.label ? [e.outcome] : [])].join(',');
     });
-  return `${['learner', ...specs.map((f) => f.name)].join(',')}\n${rows.join('\n')}\n`;
+  const header = ['learner', ...specs.map((f) => f.name), ...(opts.label ? ['final_result'] : [])];
+  return `${header.join(',')}\n${rows.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@ import type { AuditEntry, TabMessage } from '../src/core/schema.js';
 import type { DeviceStore } from './store.js';
 import { IdbStore, dbExists } from './idb.js';
 import { versionFloor, type VersionFloor } from './floor.js';
+import { browserStartDeps } from './start.js';
 
 /** Everything the engine does to the world goes through these: network, clock, randomness, stores, tabs. */
 export type EngineDeps = {
@@ -42,12 +43,8 @@ export type AuditLog = (kind: AuditEntry['kind'], detail: Record<string, unknown
 
 /** Browser defaults for the engine's effects. */
 export function browserDeps(): EngineDeps {
-  const nav = (globalThis as { navigator?: Navigator & { globalPrivacyControl?: boolean } }).navigator;
   return {
-    fetch: globalThis.fetch.bind(globalThis),
-    now: () => Date.now(),
-    origin: (globalThis as { location?: Location }).location?.origin ?? '',
-    gpc: () => nav?.globalPrivacyControl === true,
+    ...browserStartDeps(),
     rng: cryptoRng,
     openStore: (site) => IdbStore.open(site),
     storeExists: (site) => dbExists(site),

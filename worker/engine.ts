@@ -21,11 +21,13 @@ import type {
   Explanation,
   ReleasedSegment,
 } from '../src/core/schema.js';
-import { fetchJws, hasExpired, loadManifest, refreshManifest } from './manifest.js';
+import { fetchJws, loadManifest } from './manifest.js';
+import { ManifestKeeper } from './manifest-keeper.js';
 import { setupWarning } from './warning.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { applyRetention, storeEvents } from './events.js';
-import { assignSegments } from './segments.js';
+import { assignSegments, saveDecision } from './segments.js';
+import type { EarlyStart } from './decision.js';
 import { Schedule, WorkQueue } from './schedule.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
@@ -54,8 +56,8 @@ export class Engine implements EngineApi {
   readonly #work = new WorkQueue(() => {
     if (this.#state.forgotten) throw forgotten();
   });
-  /** the JWS the manifest URL answered last: the same answer again is not verified again */
-  #seenJws: string | null = null;
+  /** the manifest while the page is open: refresh, retry, expiry (manifest-keeper.ts) */
+  readonly #keeper: ManifestKeeper;
   /** events were stored since the last recompute: the segments are recomputed lazily (recomputeIfDirty) */
   #dirty = false;
   #tabs: TabChannel | null = null;
@@ -71,20 +73,35 @@ export class Engine implements EngineApi {
   constructor(deps: EngineDeps = browserDeps()) {
     this.#deps = deps;
     this.#schedule = new Schedule(deps, () => this.#config);
+    this.#keeper = new ManifestKeeper({
+      state: this.#state,
+      config: () => this.#config,
+      deps,
+      log: this.#log,
+      schedule: this.#schedule,
+      work: this.#work,
+      redecide: () => this.#redecide(),
+    });
   }
 
   // ------------------------------------------------------------------ EngineApi
 
+  /**
+   * `early`: what the worker's start (start.ts) did before loading the engine: the manifest request
+   * it sent, and the stored decision it released, if it did (then the first recompute notifies only
+   * a change).
+   */
   init(
     config: EngineConfig,
     onSegments: (released: ReleasedSegment[]) => void,
     onDebug?: DebugListener,
+    early?: EarlyStart,
   ): Promise<InitResult> {
     if (this.#initDone) return this.#initDone;
     this.#config = config;
     this.#notify = onSegments;
     if (config.debug && onDebug) this.#debug = onDebug;
-    this.#initDone = this.#start();
+    this.#initDone = this.#start(early);
     return this.#initDone;
   }
 
@@ -92,7 +109,7 @@ export class Engine implements EngineApi {
     await this.#ready();
     const id = batch === undefined ? undefined : checkBatchId(batch);
     await this.#work.run(async () => {
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       // No manifest yet, so nothing says what may be stored: hold the events in memory until one arrives.
       if (!this.#state.current) return holdEvents(this.#state, events);
       if (await storeEvents(this.#state, this.#log, events, id)) this.#markDirty();
@@ -118,7 +135,7 @@ export class Engine implements EngineApi {
   async segments(): Promise<ReleasedSegment[]> {
     await this.#ready();
     return this.#work.run(async () => {
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       await this.#recomputeIfDirty();
       await this.#decideWithCurrentGpc();
       return this.#state.released;
@@ -128,7 +145,7 @@ export class Engine implements EngineApi {
   async explain(): Promise<Explanation> {
     await this.#ready();
     return this.#work.run(async () => {
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       await this.#recomputeIfDirty();
       await this.#decideWithCurrentGpc();
       return explanation(this.#state, this.#config, this.#deps);
@@ -140,7 +157,7 @@ export class Engine implements EngineApi {
     return this.#work.run(async () => {
       // Another tab may have changed or withdrawn consent: the report decision reads the stored record.
       await this.#syncConsent();
-      await this.#noticeExpiry();
+      await this.#keeper.noticeExpiry();
       await this.#recomputeIfDirty();
       await this.#decideWithCurrentGpc();
       await maybeReport(this.#state, this.#config, this.#deps, this.#log);
@@ -200,13 +217,20 @@ export class Engine implements EngineApi {
 
   // ------------------------------------------------------------------ flow
 
-  async #start(): Promise<InitResult> {
+  async #start(early: EarlyStart | undefined): Promise<InitResult> {
     // The start path runs at once what does not depend on the rest: TF.js's start-up (the assignment
     // engine, needed by the first recompute), the manifest request, and opening the store with its
     // stored state; the manifest is verified and adopted once both the answer and the store are there.
     tfReady().catch(() => undefined); // a failure surfaces in the first recompute, which awaits it again
-    const fetching = fetchJws(this.#config, this.#deps);
+    const fetching = early?.fetching ?? fetchJws(this.#config, this.#deps);
     await resumePersisted(this.#state, this.#config, this.#deps);
+    const released = early?.released ?? null;
+    if (released) {
+      // The page has these already: the first recompute below tells it only a change.
+      this.#state.released = released;
+      if (released.length)
+        await this.#log('segments-released', { segments: released.map((r) => r.id), early: true });
+    }
     const loaded = await loadManifest(
       this.#state.store,
       this.#config,
@@ -217,14 +241,14 @@ export class Engine implements EngineApi {
     );
     this.#state.current = loaded.current;
     this.#state.manifestStatus = loaded.manifestStatus;
-    this.#seenJws = loaded.fetched;
+    this.#keeper.seenJws = loaded.fetched;
     this.#schedule.manifestLoaded(loaded.current !== null);
     await applyRetention(this.#state, this.#deps, this.#log);
     if (this.#config.consent && !this.#state.consent)
       await this.#applyConsent(checkConsent<ConsentInput>(this.#config.consent, 'options.consent'));
     else {
       // GPC may be on now though it was off when the stored consent was recorded.
-      await this.#redecide();
+      await this.#redecide(!released);
     }
     this.#tabs = listenToTabs(this.#deps.channel, this.#config, {
       consentChanged: () => void this.#work.run(() => this.#syncConsent()).catch(() => undefined),
@@ -240,8 +264,8 @@ export class Engine implements EngineApi {
       () =>
         void this.#work.run(() => applyRetention(this.#state, this.#deps, this.#log)).catch(() => undefined),
     );
-    this.#scheduleManifest();
-    this.#watchExpiry();
+    this.#keeper.schedule();
+    this.#keeper.watchExpiry();
     const refusal = loaded.refusal; // set exactly when the manifest status is 'refused'
     return {
       manifestVersion: this.#state.current?.meta.version ?? null,
@@ -253,82 +277,6 @@ export class Engine implements EngineApi {
         ? { manifestRefused: refusal.reason, warning: setupWarning(refusal, this.#config, this.#deps.origin) }
         : {}),
     };
-  }
-
-  // ------------------------------------------------------------------ the manifest while the page is open
-
-  /** Arms the manifest timer: a refresh of the adopted one, or a retry with backoff while none is. */
-  #scheduleManifest(): void {
-    this.#schedule.manifest(this.#state.current !== null, () => {
-      void this.#work
-        .run(() => this.#refreshManifest())
-        .catch(() => undefined)
-        .then(() => this.#scheduleManifest());
-    });
-  }
-
-  /** Fetches the manifest again; a new version is adopted without a reload (re-verified, redecided, the page notified). */
-  async #refreshManifest(): Promise<void> {
-    const r = await refreshManifest(
-      this.#state.current,
-      this.#seenJws,
-      this.#state.store,
-      this.#config,
-      this.#deps,
-      this.#log,
-    );
-    this.#seenJws = r.fetched ?? this.#seenJws;
-    this.#schedule.manifestLoaded(r.current !== null);
-    this.#state.manifestStatus = r.manifestStatus;
-    if (r.changed) {
-      this.#state.current = r.current;
-      this.#watchExpiry();
-      // What was held for want of a manifest is minimised by this one and stored.
-      const held = this.#state.held;
-      this.#state.held = [];
-      await storeEvents(this.#state, this.#log, held);
-      await applyRetention(this.#state, this.#deps, this.#log);
-      await this.#redecide();
-    }
-    await this.#dropIfExpired();
-  }
-
-  /**
-   * Before any decision: an adopted manifest past its expiresAt is fetched again at once (the server
-   * re-signs daily, so an open page moves on to the new one); if none comes that checks out, it is dropped.
-   */
-  async #noticeExpiry(): Promise<void> {
-    const cur = this.#state.current;
-    if (cur && hasExpired(cur, this.#deps.now())) await this.#refreshManifest();
-  }
-
-  /** An adopted manifest past its expiresAt stops releasing and reporting at once, as at start. */
-  async #dropIfExpired(): Promise<void> {
-    const cur = this.#state.current;
-    if (!cur || !hasExpired(cur, this.#deps.now())) return;
-    this.#state.current = null;
-    this.#state.manifestStatus = { status: 'refused', reason: 'expired' };
-    await this.#log('manifest-refused', {
-      reason: 'expired',
-      message: `expired at ${cur.manifest.expiresAt}`,
-      version: cur.meta.version,
-    });
-    await this.#redecide();
-    this.#schedule.manifestExpired();
-    this.#scheduleManifest();
-  }
-
-  /** Arms a timer for the adopted manifest's expiry, so it is noticed even when the page asks nothing. */
-  #watchExpiry(): void {
-    const cur = this.#state.current;
-    this.#schedule.expiry(cur?.manifest.expiresAt ?? null, () => {
-      void this.#work
-        .run(async () => {
-          await this.#noticeExpiry();
-          if (this.#state.current === cur) this.#watchExpiry(); // a clock that moved: not expired yet
-        })
-        .catch(() => undefined);
-    });
   }
 
   /** Delivers the outbox (inside the work queue), then times one retry for the earliest next attempt still queued. */
@@ -371,6 +319,9 @@ export class Engine implements EngineApi {
         segments: released.map((s) => s.id),
         manifestVersion: this.#state.current?.meta.version ?? null,
       });
+    // For the next start's early release (decision.ts); a store that cannot take it keeps an older
+    // decision, whose own basis no longer matches.
+    await saveDecision(this.#state, this.#config, this.#deps, released).catch(() => undefined);
   }
 
   async #applyConsent(input: ConsentInput): Promise<void> {
@@ -396,8 +347,8 @@ export class Engine implements EngineApi {
   }
 
   /** The consent in force changed: recompute and notify, and drop the queued reports it no longer allows, unsent. */
-  async #redecide(): Promise<void> {
-    await this.#recompute(true);
+  async #redecide(notify = true): Promise<void> {
+    await this.#recompute(notify);
     await dropDisallowedReports(this.#state, this.#log);
   }
 

@@ -14,8 +14,7 @@
  */
 import { openDB, type DBSchema } from 'idb';
 import { databaseExists } from './idb.js';
-
-const FLOOR_DB = 'edseg-floor';
+import { FLOOR_DB } from './early.js';
 
 /**
  * One site's record. `lastSpend`: set by forget() (and when the learner's database is found gone

@@ -30,6 +30,8 @@ import type {
   StoredEvent,
 } from '../src/core/schema.js';
 import { rollupKey } from '../src/core/rollup.js';
+import { REVISION_KEY, nextRevision, revisionOf, type Revision } from './decision.js';
+import { siteDbName } from './early.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
 import {
   batchIdsAfter,
@@ -42,7 +44,7 @@ import {
 } from './store.js';
 
 export const DB_VERSION = 2;
-const dbName = (site: string) => `edseg:${site}`;
+const dbName = siteDbName;
 
 type RollupRow = Rollup & { key: string };
 /** Raw events of one day written by one batch (v2); `n` is events.length, for counting without reading them. */
@@ -192,6 +194,11 @@ export class IdbStore implements DeviceStore {
       for (const c of chunksOf(events)) writes.push(store.add(c));
       for (const [key, r] of foldDeltas((k) => existing.get(k), deltas))
         writes.push(rollups.put({ ...r, key }));
+      if (deltas.length) {
+        // The rollup revision moves with the rows, in their transaction (decision.ts).
+        const kv = tx.objectStore('kv');
+        writes.push(kv.put(nextRevision(await kv.get(REVISION_KEY)), REVISION_KEY));
+      }
       await Promise.all([...writes, tx.done]);
       return true;
     } catch (e) {
@@ -215,6 +222,15 @@ export class IdbStore implements DeviceStore {
       tx.done,
     ]);
     return rows.flat().map(withoutKey);
+  }
+  async revision(): Promise<Revision> {
+    const tx = (await this.conn()).transaction(['kv', 'eventChunks']);
+    const [rev, last] = await Promise.all([
+      tx.objectStore('kv').get(REVISION_KEY),
+      tx.objectStore('eventChunks').openKeyCursor(null, 'prev'),
+      tx.done,
+    ]);
+    return [revisionOf(rev), typeof last?.key === 'number' ? last.key : 0];
   }
   async events() {
     return (await (await this.conn()).getAll('eventChunks')).flatMap((c) => c.events);
@@ -281,7 +297,7 @@ export class IdbStore implements DeviceStore {
   }
 
   async prune(eventsBefore: number, rollupsBefore: number) {
-    const tx = (await this.conn()).transaction(['eventChunks', 'rollups'], 'readwrite');
+    const tx = (await this.conn()).transaction(['eventChunks', 'rollups', 'kv'], 'readwrite');
     let events = 0;
     let rollups = 0;
     for (
@@ -305,6 +321,10 @@ export class IdbStore implements DeviceStore {
     ) {
       await c.delete();
       rollups++;
+    }
+    if (rollups) {
+      const kv = tx.objectStore('kv');
+      await kv.put(nextRevision(await kv.get(REVISION_KEY)), REVISION_KEY);
     }
     await tx.done;
     return { events, rollups };

@@ -1,7 +1,10 @@
-/** The worker entry: exposes the engine to the page with comlink. */
+/**
+ * The worker entry: exposes the worker's start (start.ts) to the page with comlink; the engine is
+ * loaded by the start, after its early answer (in the built file, compiled only then: rollup.config.mjs).
+ */
 import { expose } from 'comlink';
 import { installErrorTransfer } from '../src/core/wire-errors.js';
-import { Engine } from './engine.js';
+import { Starter, browserStartDeps } from './start.js';
 
 installErrorTransfer();
-expose(new Engine());
+expose(new Starter(browserStartDeps(), async () => new (await import('./engine.js')).Engine()));

@@ -11,6 +11,9 @@ import type { EngineConfig } from '../src/core/protocol.js';
 import type { Manifest, Model, Segment, StoredManifest } from '../src/core/schema.js';
 import type { AuditLog, EngineDeps } from './deps.js';
 import type { DeviceStore } from './store.js';
+import { fetchJws } from './manifest-fetch.js';
+
+export { fetchJws } from './manifest-fetch.js';
 
 /** A segment of the manifest with what the policy needs to know of it. */
 export type CatalogEntry = { ctx: SegmentContext; segment: Segment; model: Model };
@@ -28,13 +31,6 @@ export type CurrentManifest = {
 export type ManifestStatus = {
   status: 'accepted' | 'missing' | 'refused';
   reason?: ManifestRefusal | 'network';
-};
-
-/** The manifest request's options: no HTTP cache, no cookies, no referrer (and no headers at all). */
-const MANIFEST_FETCH: RequestInit = {
-  cache: 'no-store',
-  credentials: 'omit',
-  referrerPolicy: 'no-referrer',
 };
 
 /** What loading and refreshing read of the engine's config. */
@@ -55,20 +51,6 @@ export type Loaded = {
 };
 /** A manifest refused: the reason and the verifier's message. */
 export type Refusal = { reason: ManifestRefusal; message: string };
-
-/**
- * The manifest's JWS as the server answers it, or null when it cannot be fetched. Nothing that could
- * tag the device: no cookie, no referrer, no HTTP cache (so no validator the server chose is replayed,
- * also before consent), and no If-None-Match of ours. The refresh sends exactly this request again.
- */
-export async function fetchJws(config: ManifestConfig, deps: ManifestDeps): Promise<string | null> {
-  try {
-    const res = await deps.fetch(config.manifestUrl, MANIFEST_FETCH);
-    return res.status === 200 ? (await res.text()).trim() : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The checks a manifest must pass on this device now, with the rollback floor `minVersion`. */
 function verifyOptions(config: ManifestConfig, deps: ManifestDeps, minVersion: number) {

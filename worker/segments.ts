@@ -7,7 +7,9 @@ import { computeFeatures, rollupWindowDays } from '../src/core/features.js';
 import { assign, modelInput } from '../src/core/model.js';
 import { decide, purposeAllowed } from '../src/core/policy.js';
 import type { DebugListener } from '../src/core/protocol.js';
-import { dayOf, type ReleasedSegment } from '../src/core/schema.js';
+import { DAY_MS, dayOf, type ReleasedSegment, type StoredDecision } from '../src/core/schema.js';
+import { CLOCK_SKEW_MS } from '../src/core/manifest.js';
+import { DECISION_KEY, configBasis, fingerprint, type BasisConfig } from './decision.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import type { EngineDeps } from './deps.js';
 import { consentInForce, type EngineState } from './state.js';
@@ -25,13 +27,26 @@ export async function assignSegments(
   if (!cur) {
     s.assignments = [];
     s.normalised = null;
+    s.basis = null;
     return [];
   }
   const m = cur.manifest;
   await tfReady(); // once, on the first assignment: no manifest, no tfjs start-up
   const today = dayOf(deps.now());
+  // The revision before the rows: a change between the two reads leaves a stored revision that no
+  // longer matches this decision's (decision.ts), never one that matches other rows.
+  const revision = await s.store.revision();
   // Only the rows of the event types the features read, over the largest feature window.
   const rollups = await s.store.rollupsSince(today - rollupWindowDays(m.features) + 1, cur.vocab.types);
+  // What this decision is computed from, read here at once with the computation (saveDecision).
+  s.basis = {
+    jws: cur.meta.jws,
+    consent: s.consent,
+    gpc: s.gpc,
+    declared: s.declared,
+    revision,
+    day: today,
+  };
   const { normalised } = computeFeatures(rollups, s.declared, m.features, today);
   s.normalised = normalised;
   const names = m.features.map((f) => f.name);
@@ -71,4 +86,29 @@ export async function assignSegments(
       manifestVersion: cur.meta.version,
       model: model.id,
     }));
+}
+
+/**
+ * Stores the decision just released with what it was computed from (decision.ts), so that the next
+ * start may release it before its recompute if all of it still holds. Only in a persisted store
+ * (nothing is persisted before consent) and only under an adopted manifest. Its clock span: the day
+ * the features were computed for (a window edge moves only at a day boundary), within the manifest's
+ * validity as the verifier checks it (issuedAt less the tolerated skew, expiresAt).
+ */
+export async function saveDecision(
+  s: Readonly<EngineState>,
+  config: BasisConfig,
+  deps: Pick<EngineDeps, 'origin'>,
+  released: ReleasedSegment[],
+): Promise<void> {
+  const cur = s.current;
+  const b = s.basis;
+  if (!cur || !b || !s.store.persisted) return;
+  const decision: StoredDecision = {
+    released,
+    fingerprint: await fingerprint({ ...configBasis(config, deps.origin), ...b }),
+    notBefore: Math.max(b.day * DAY_MS, Date.parse(cur.manifest.issuedAt) - CLOCK_SKEW_MS),
+    validUntil: Math.min((b.day + 1) * DAY_MS, Date.parse(cur.manifest.expiresAt)),
+  };
+  await s.store.set(DECISION_KEY, decision);
 }

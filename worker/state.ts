@@ -7,6 +7,7 @@ import type { TimedEvent } from '../src/core/protocol.js';
 import type { BlockCode, Consent, Declared, ReleasedSegment } from '../src/core/schema.js';
 import type { Assignment, CurrentManifest, ManifestStatus } from './manifest.js';
 import { MemoryStore, type DeviceStore } from './store.js';
+import type { DecisionBasis } from './decision.js';
 
 /** The learner's store, consent and preferences, the current manifest, and what was assigned and released. */
 export type EngineState = {
@@ -18,6 +19,8 @@ export type EngineState = {
   assignments: Assignment[];
   released: ReleasedSegment[];
   normalised: number[] | null;
+  /** what the last assignment read besides the manifest and the config (segments.ts), for saveDecision */
+  basis: Pick<DecisionBasis, 'jws' | 'consent' | 'gpc' | 'declared' | 'revision' | 'day'> | null;
   forgotten: boolean;
   /** Global Privacy Control as last read (page or worker): every decision reads it anew */
   gpc: boolean;
@@ -45,6 +48,7 @@ export function initialState(): EngineState {
     assignments: [],
     released: [],
     normalised: null,
+    basis: null,
     forgotten: false,
     gpc: false,
     held: [],
@@ -62,6 +66,7 @@ export function holdNothing(s: EngineState): void {
   s.assignments = [];
   s.released = [];
   s.normalised = null;
+  s.basis = null;
   s.held = [];
 }
 

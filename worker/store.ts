@@ -3,7 +3,8 @@
  * - MemoryStore: before any consent record, events live in memory for this page only (COMPLIANCE rule 1).
  * - IdbStore (idb.ts): IndexedDB, once consent allows persistence.
  * Contracts every implementation keeps:
- * - addEvents writes the events and merges their rollup deltas atomically (one transaction per batch);
+ * - addEvents writes the events and merges their rollup deltas atomically (one transaction per batch),
+ *   raising the rollup revision in that transaction; so does a prune that deletes rollup rows;
  * - compact deletes only raw events (the oldest first), never consent, budget, outbox or rollups;
  * - spendAndQueue checks the budget, records the spend and enqueues the report atomically, and (for
  *   IndexedDB) under a Web Lock, so two tabs can never spend twice for one period;
@@ -20,6 +21,7 @@ import type {
 } from '../src/core/schema.js';
 import { mergeRollup, rollupKey } from '../src/core/rollup.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
+import { REVISION_KEY, nextRevision, revisionOf, type Revision } from './decision.js';
 
 export type SpendRequest = { site: string; day: number; period: number; epsilon: number };
 
@@ -36,6 +38,12 @@ export interface DeviceStore {
    * when `types` is given only the rows of those event types
    */
   rollupsSince(fromDay: number, types?: ReadonlySet<string>): Promise<Rollup[]>;
+  /**
+   * The rollup revision: raised in the same transaction as every change to the rollup rows (addEvents
+   * with deltas, a prune that deletes some), so equal revisions mean equal rows (decision.ts); with
+   * the key of the last raw-event chunk
+   */
+  revision(): Promise<Revision>;
   events(): Promise<StoredEvent[]>;
   rollups(): Promise<Rollup[]>;
   get<T>(key: string): Promise<T | undefined>;
@@ -125,7 +133,11 @@ export class MemoryStore implements DeviceStore {
     }
     for (const e of events) this.eventList.push({ ...e, id: this.nextId++ });
     for (const [k, r] of foldDeltas((k) => this.rollupRows.get(k), deltas)) this.rollupRows.set(k, r);
+    if (deltas.length) this.kv.set(REVISION_KEY, nextRevision(this.kv.get(REVISION_KEY)));
     return true;
+  }
+  async revision(): Promise<Revision> {
+    return [revisionOf(this.kv.get(REVISION_KEY)), this.nextId - 1];
   }
   async rollupsSince(fromDay: number, types?: ReadonlySet<string>) {
     return [...this.rollupRows.values()].filter((r) => r.day >= fromDay && (!types || types.has(r.type)));
@@ -187,6 +199,7 @@ export class MemoryStore implements DeviceStore {
         this.rollupRows.delete(k);
         rollups++;
       }
+    if (rollups) this.kv.set(REVISION_KEY, nextRevision(this.kv.get(REVISION_KEY)));
     return { events: e0 - this.eventList.length, rollups };
   }
   async compact(fraction: number) {

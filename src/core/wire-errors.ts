@@ -21,11 +21,12 @@ export function installErrorTransfer(): void {
     serialize(thrown: { value: unknown }) {
       const [serialized, transfers] = base.serialize(thrown);
       const v = thrown.value;
-      if (v instanceof EdsegError)
+      // By name and code, not by class: the worker's engine is a bundle of its own, with its own copy of the class.
+      if (v instanceof Error && v.name === 'EdsegError' && typeof (v as EdsegError).code === 'string')
         (serialized.value as Record<string, unknown>) = {
           ...(serialized.value as object),
-          code: v.code,
-          field: v.field,
+          code: (v as EdsegError).code,
+          field: (v as EdsegError).field,
         };
       return [serialized, transfers];
     },

@@ -12,7 +12,7 @@ import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { adminAccess } from './admin/access.js';
 import { adminApi } from './admin/api/api.js';
-import { adminPages, consoleNotFound } from './admin/console/pages.js';
+import { SECURITY_HEADERS, adminPages, consoleNotFound } from './admin/console/pages.js';
 import { collector, collectorCors } from './ingest/collector.js';
 import type { ServerDeps } from './runtime/deps.js';
 import { etagOf, ifNoneMatchHits } from './http/body.js';
@@ -23,7 +23,8 @@ import type { Logger } from './ops/log.js';
 import { createOps } from './ops/ops.js';
 import type { Ops } from './ops/ops.js';
 import { createGuard } from './http/guard.js';
-import type { GuardOptions } from './http/guard.js';
+import type { Guard, GuardOptions } from './http/guard.js';
+import { sessionPrincipal } from './admin/auth.js';
 import type { EstimatesOptions } from './estimates/public-estimates.js';
 import {
   JWK_PLACEHOLDER,
@@ -37,6 +38,7 @@ import {
 import type { Store } from './storage/store.js';
 import { createScienceJobs } from './science/jobs.js';
 import type { ScienceJobs, ScienceLimits } from './science/jobs.js';
+import { UPLOAD_PATHS, uploadBytes, uploadTooLarge } from './science/upload-limit.js';
 
 export type AppOptions = {
   store: Store;
@@ -68,18 +70,31 @@ export function createApp(opts: AppOptions): Hono {
       ping: () => opts.store.ping(),
       ...(opts.metricsToken ? { metricsToken: opts.metricsToken } : {}),
     });
+  const now = opts.now ?? (() => new Date());
+  const science =
+    opts.science && 'run' in opts.science
+      ? opts.science
+      : createScienceJobs(opts.science as Partial<ScienceLimits> | undefined);
+  // The console's fit and train forms take an upload up to science.limits.maxUploadMB; every other form 64 KB.
+  const uploads = {
+    maxBytes: uploadBytes(science.limits.maxUploadMB),
+    paths: UPLOAD_PATHS,
+    tooLarge: async (c: Context, max: number) => {
+      const res = await uploadTooLarge(c, max);
+      for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.headers.set(k, v);
+      return res;
+    },
+    allowed: async (c: Context, guard: Guard) => (await sessionPrincipal(c, guard, now())) !== null,
+  };
   const deps: ServerDeps = {
     store: opts.store,
     signer: opts.signer,
     adminToken: opts.adminToken,
-    guard: createGuard(opts, opts.store, opts.adminToken),
-    now: opts.now ?? (() => new Date()),
+    guard: createGuard(opts, opts.store, opts.adminToken, uploads),
+    now,
     ops,
     estimates: opts,
-    science:
-      opts.science && 'run' in opts.science
-        ? opts.science
-        : createScienceJobs(opts.science as Partial<ScienceLimits> | undefined),
+    science,
     ...(opts.staticDir ? { staticDir: opts.staticDir } : {}),
     ...(opts.demoDir ? { demoDir: opts.demoDir } : {}),
   };

@@ -18,7 +18,7 @@
  * SIGTERM and SIGINT shut down gracefully: /readyz turns 503, requests in flight finish, the database closes.
  *   --no-demo / EDSEG_NO_DEMO=1 (no demo site: nothing seeded, no /demo/ route)
  *   --retention-days / EDSEG_RETENTION_DAYS (drop reports and their sums older than this; default keep)
- *   EDSEG_SCIENCE_MAX_ROWS, _MAX_K, _MAX_SECONDS, _JOBS (caps on fits and trainings; science/jobs.ts)
+ *   EDSEG_SCIENCE_MAX_ROWS, _MAX_K, _MAX_SECONDS, _JOBS, _MAX_UPLOAD_MB (caps on fits and trainings; science/jobs.ts)
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -72,7 +72,8 @@ const HELP = `edseg-server: the edseg reference collector, admin console and dem
   EDSEG_SCIENCE_MAX_ROWS     rows a console/API fit or training reads at most (default 50000)
   EDSEG_SCIENCE_MAX_K        the largest k a fit may ask for (default 12, at most 50)
   EDSEG_SCIENCE_MAX_SECONDS  seconds a fit or training runs before it is stopped (default 300)
-  EDSEG_SCIENCE_JOBS         fits and trainings at once on the server (default cores - 1, at least 1)`;
+  EDSEG_SCIENCE_JOBS         fits and trainings at once on the server (default cores - 1, at least 1)
+  EDSEG_SCIENCE_MAX_UPLOAD_MB  megabytes the console's fit and train forms take (default 20; other forms 64 KB)`;
 
 /** Turns argv and the environment into StartOptions; throws on a bad flag value. */
 export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {

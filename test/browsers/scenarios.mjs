@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { adultAllConsent, studyHard } from '../e2e/helpers.ts';
 import { ReportBatch } from '../../src/core/schema.ts';
+import { earlySegments } from './early.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -162,6 +163,7 @@ export const scenarios = [
       assert.equal((await exported(tab)).events.length, before);
     },
   },
+  earlySegments({ open, expectFresh, consentAndStudy, waitFor, call, started, problems }),
   {
     name: 'forget',
     async run({ session, site }) {

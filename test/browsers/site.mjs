@@ -91,6 +91,8 @@ export async function startSite() {
   };
   const state = {
     offline: false,
+    /** while set, manifest requests wait for it before they are passed on (the early-release scenario) */
+    holdManifest: /** @type {Promise<void> | null} */ (null),
     seen: /** @type {{method: string, path: string, status: number, body: string}[]} */ ([]),
   };
   let pages = {};
@@ -101,6 +103,7 @@ export async function startSite() {
     }
     const host = req.headers.host ?? '';
     const path = new URL(req.url ?? '/', `http://${host}`).pathname;
+    if (state.holdManifest && path.endsWith('/manifest')) await state.holdManifest;
     const own = pages[path];
     if (own) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

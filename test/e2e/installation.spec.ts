@@ -4,8 +4,7 @@
  * installation page as "not listed", with the command and the owner's button that fix it.
  */
 import { test, expect } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { expectNoAxeViolations } from './axe.js';
 import { openDemo } from './helpers.js';
 
 const port = Number(process.env.EDSEG_E2E_PORT);
@@ -47,16 +46,6 @@ test('an unlisted origin seen on the installation page, with the command and the
     '/admin/sites/lingua-kids/review',
   );
 
-  // axe-core over the page (evaluated through the protocol, so the console's CSP stays on): no violation.
-  const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await page.evaluate(axe);
-  const violations = await page.evaluate(async () => {
-    const run = (
-      window as unknown as {
-        axe: { run: (c: Element) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
-      }
-    ).axe.run;
-    return (await run(document.body)).violations.map((v) => `${v.id}: ${v.nodes.length}`);
-  });
-  expect(violations).toEqual([]);
+  // axe-core over the page, axe's default rules as trends.spec.ts: no violation.
+  await expectNoAxeViolations(page, 'the installation page', null);
 });

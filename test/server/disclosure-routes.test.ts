@@ -226,6 +226,10 @@ const NO_REPORT_NUMBERS: Record<string, string> = {
   '/admin/sites/:site/models/:model/segments/:segment/documentation': 'an editor',
   '/admin/sites/:site/review': 'working copy against the published manifest',
   '/admin/sites/:site/fit': "a fit of the admin's own uploaded table, not of reports",
+  '/admin/sites/:site/fit/jobs/:job': "the progress and result of a fit of the admin's own uploaded table",
+  '/admin/sites/:site/train': "the train form, and the columns of the admin's own uploaded table",
+  '/admin/sites/:site/train/jobs/:job':
+    "the progress and result of training on the admin's own uploaded table",
   '/admin/account': 'the account',
   '/admin/accounts': 'accounts (owner only)',
   '/admin/keys': 'keys',

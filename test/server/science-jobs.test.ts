@@ -33,17 +33,28 @@ beforeAll(async () => {
   cookie = await login(server.app);
 });
 
-const upload = (app: typeof server.app, csv: string, k: string, session = cookie) => {
+/**
+ * Posts the console's fit form and, when it starts a job (303 to the job's page), follows that page
+ * until the job ends: the page then (the result, or the refusal with its status).
+ */
+const upload = async (app: typeof server.app, csv: string, k: string, session = cookie) => {
   const body = new FormData();
   body.set('csv', new File([csv], 'learners.csv', { type: 'text/csv' }));
   body.set('k', k);
-  return Promise.resolve(
-    app.request(`/admin/sites/${SITE}/fit`, {
-      method: 'POST',
-      headers: { Cookie: session, ...ORIGIN },
-      body,
-    }),
-  );
+  const res = await app.request(`/admin/sites/${SITE}/fit`, {
+    method: 'POST',
+    headers: { Cookie: session, ...ORIGIN },
+    body,
+  });
+  if (res.status !== 303) return res;
+  const where = res.headers.get('location')!;
+  for (;;) {
+    const next = await app.request(where, { headers: { Cookie: session } });
+    const page = await next.text();
+    if (!page.includes('data-testid="job-progress"'))
+      return new Response(page, { status: next.status, headers: next.headers });
+    await new Promise((r) => setTimeout(r, 100));
+  }
 };
 
 /** Waits until the site runs a job (GET …/jobs), or fails after `ms`. */
@@ -291,11 +302,15 @@ describe('science jobs run in worker threads', () => {
       EDSEG_SCIENCE_MAX_K: '6',
       EDSEG_SCIENCE_MAX_SECONDS: '30',
       EDSEG_SCIENCE_JOBS: '2',
+      EDSEG_SCIENCE_MAX_UPLOAD_MB: '64',
     });
-    expect(o.science).toEqual({ maxRows: 2000, maxK: 6, maxSeconds: 30, maxJobs: 2 });
+    expect(o.science).toEqual({ maxRows: 2000, maxK: 6, maxSeconds: 30, maxJobs: 2, maxUploadMB: 64 });
     expect(optionsFrom([], {}).science).toBeUndefined();
     expect(() => optionsFrom([], { EDSEG_SCIENCE_MAX_K: '51' })).toThrow(/EDSEG_SCIENCE_MAX_K .*"51"/);
     expect(() => optionsFrom([], { EDSEG_SCIENCE_MAX_SECONDS: '0' })).toThrow(/EDSEG_SCIENCE_MAX_SECONDS/);
+    expect(() => optionsFrom([], { EDSEG_SCIENCE_MAX_UPLOAD_MB: '0.5' })).toThrow(
+      /EDSEG_SCIENCE_MAX_UPLOAD_MB must be a whole number/,
+    );
     expect(createScienceJobs({ maxK: 6 }).limits.maxK).toBe(6);
   });
 });

@@ -213,4 +213,63 @@ describe('labels', () => {
     for (const id of ['mix', 'shares-pace', 'means-pace'])
       expect(figureOf(page, id), `${id} has a legend`).toContain('class="plot-head"');
   });
+
+  it('marker labels a day apart are laid out in lanes: no two label boxes intersect', async () => {
+    const { trendsSection } = await import('../../src/server/admin/views/trends.js');
+    const { CHAR_W } = await import('../../src/server/science/svg.js');
+    const { parseHTML } = await import('linkedom');
+    const est = PublishedEstimates.parse(await (await api('/sites/lingua-kids/estimates')).json());
+    // three labelled markers on consecutive days (and a re-sign between them): before, all three
+    // labels sat in one row at the frame's top and printed over each other
+    const at = (days: number) => new Date((P - 2 * PD + days) * DAY);
+    const markers = [
+      { at: at(1), version: 3, kind: 'refine' as const },
+      { at: at(2), version: 4, kind: 'series' as const },
+      { at: at(2.5), version: 5, kind: 'publish' as const },
+      { at: at(3), version: 6, kind: 'refine' as const },
+    ];
+    const page = String(await trendsSection([{ label: 'series 1', estimates: est }], markers));
+    /** The sum of the translate() of `el` and its ancestors: its position in the chart's svg. */
+    const offset = (el: Element | null): [number, number] => {
+      let x = 0;
+      let y = 0;
+      for (let e = el; e && e.tagName.toLowerCase() !== 'figure'; e = e.parentElement) {
+        const t = /translate\(([-\d.]+)[ ,]*([-\d.]*)\)/.exec(e.getAttribute('transform') ?? '');
+        if (t) {
+          x += Number(t[1]);
+          y += Number(t[2] || 0);
+        }
+        if (e.tagName.toLowerCase() === 'svg' && e.getAttribute('y')) y += Number(e.getAttribute('y'));
+      }
+      return [x, y];
+    };
+    for (const id of ['mix', 'shares-pace', 'means-pace']) {
+      const { document } = parseHTML(`<div>${figureOf(page, id)}</figure></div>`);
+      const labels = [...document.querySelectorAll('g[data-mark="text"] text')];
+      expect(
+        labels
+          .map((t) => t.textContent)
+          .filter((t, i, all) => all.indexOf(t) === i)
+          .sort(),
+        id,
+      ).toEqual(['v3 refined', 'v4 new series', 'v6 refined']);
+      // boxes: start-anchored 9px text hanging from its y (y="0.71em": the baseline 0.71em down)
+      const boxes = labels.map((t) => {
+        const [x, y] = offset(t);
+        return {
+          text: t.textContent!,
+          x0: x,
+          x1: x + (CHAR_W * 9 * t.textContent!.length) / 10,
+          y0: y,
+          y1: y + 9,
+        };
+      });
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++) {
+          const [a, b] = [boxes[i]!, boxes[j]!];
+          const apart = a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0;
+          expect(apart, `${id}: "${a.text}" and "${b.text}" overlap`).toBe(true);
+        }
+    }
+  });
 });

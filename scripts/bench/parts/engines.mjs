@@ -3,7 +3,8 @@
 // (selenium-webdriver, under xvfb-run), in the same run, through the cross-browser suite's drivers
 // (test/browsers/drivers.mjs). Each figure is the median of 7 warm reloads of a host page embedding
 // the built script tag, beside the same engine's empty-worker echo (a page whose worker echoes one
-// message), as in the main-thread part. Needs `npm run build` first.
+// message), as in the main-thread part; then the same page again after consent and a week of study
+// (a repeat visit with stored consent, events and decision, issue 24). Needs `npm run build` first.
 // Run: npx tsx scripts/bench/parts/engines.mjs [chromium firefox webkit]
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,10 +60,20 @@ async function first(tab) {
   throw new Error('no first event within 60 s');
 }
 
-/** Median of RUNS warm reloads after one cold load. */
-async function navigation(tab, path) {
+/** A consented adult who studied for a week (issue 24: a repeat visit has a stored decision to release). */
+async function consentAndStudy(tab) {
+  await tab.run(async () => {
+    await window.edseg.setConsent({ ageBand: 'adult', self: { purposes: ['instruction', 'analytics'] } });
+    for (let i = 0; i < 30; i++) window.edseg.track('lesson_complete', { lessonId: `l${i}`, minutes: 20 });
+    await window.edseg.segments();
+  });
+}
+
+/** Median of RUNS warm reloads after one cold load (and, with `prepare`, what it does on that load). */
+async function navigation(tab, path, prepare) {
   await tab.goto(base + path);
   await first(tab);
+  if (prepare) await prepare(tab);
   const times = [];
   for (let i = 0; i < RUNS; i++) {
     await tab.reload();
@@ -100,10 +111,18 @@ try {
       const tab = await session.tab();
       const echo = await navigation(tab, '/bench/echo.html');
       const sdk = await navigation(tab, '/bench/sdk.html');
-      rows.push([name, `${sdk.toFixed(1)} ms`, `${echo.toFixed(1)} ms`, ratio(sdk, echo)]);
+      const consented = await navigation(tab, '/bench/sdk.html', consentAndStudy);
+      rows.push([
+        name,
+        `${sdk.toFixed(1)} ms`,
+        `${echo.toFixed(1)} ms`,
+        ratio(sdk, echo),
+        `${consented.toFixed(1)} ms`,
+        ratio(consented, echo),
+      ]);
     } catch (err) {
       failed.push(name);
-      rows.push([name, `failed: ${String(err?.message ?? err).split('\n')[0]}`, '-', '-']);
+      rows.push([name, `failed: ${String(err?.message ?? err).split('\n')[0]}`, '-', '-', '-', '-']);
     } finally {
       await session?.close().catch(() => {});
       await e.stop().catch(() => {});
@@ -119,7 +138,14 @@ console.log(
 );
 console.log(
   markdownTable(
-    ['engine', 'navigation to the first `segments` event', 'empty worker echo (same engine)', 'ratio'],
+    [
+      'engine',
+      'navigation to the first `segments` event',
+      'empty worker echo (same engine)',
+      'ratio',
+      'the same after consent and a week of study',
+      'ratio',
+    ],
     rows,
   ),
 );

@@ -1,6 +1,6 @@
 /** Device storage (IndexedDB in the worker), the right-of-access export, and what tabs tell each other. */
 import * as z from 'zod/mini';
-import { Consent } from './consent.js';
+import { Consent, ReleasedSegment } from './consent.js';
 import { Declared, Rollup, StoredEvent } from './events.js';
 import { Report } from './report.js';
 
@@ -82,6 +82,21 @@ export const StoredManifest = /* @__PURE__ */ z.object({
   etag: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.string()),
 });
 export type StoredManifest = z.infer<typeof StoredManifest>;
+
+/**
+ * The last decision as the worker stores it (kv `decision`), for the start path's early release
+ * (ARCHITECTURE.md "The start path"): the segments it released, a SHA-256 of everything it was
+ * computed from (worker/decision.ts `DecisionBasis`), and the time span over which that basis
+ * holds by the clock alone (`notBefore` <= now < `validUntil`: the day the features were computed
+ * for, the manifest's validity).
+ */
+export const StoredDecision = /* @__PURE__ */ z.object({
+  released: /* @__PURE__ */ z.array(ReleasedSegment),
+  fingerprint: /* @__PURE__ */ z.string(),
+  notBefore: /* @__PURE__ */ z.number(),
+  validUntil: /* @__PURE__ */ z.number(),
+});
+export type StoredDecision = z.infer<typeof StoredDecision>;
 
 /** What engines of the same site tell each other across tabs (BroadcastChannel). */
 export const TabMessage = /* @__PURE__ */ z.discriminatedUnion('kind', [

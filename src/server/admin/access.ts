@@ -130,6 +130,12 @@ export const ROUTE_ROLES: readonly RouteRule[] = [
   { method: 'POST', path: '/admin/sites/:site/fit', need: 'analyst' },
   { method: 'POST', path: '/admin/sites/:site/fit/draft', need: 'editor' },
   { method: 'POST', path: '/admin/sites/:site/fit/cancel', need: 'analyst' },
+  { method: 'GET', path: '/admin/sites/:site/fit/jobs/:job', need: 'analyst' },
+  { method: 'GET', path: '/admin/sites/:site/train', need: 'analyst' },
+  { method: 'POST', path: '/admin/sites/:site/train', need: 'analyst' },
+  { method: 'GET', path: '/admin/sites/:site/train/jobs/:job', need: 'analyst' },
+  { method: 'POST', path: '/admin/sites/:site/train/cancel', need: 'analyst' },
+  { method: 'POST', path: '/admin/sites/:site/train/draft', need: 'editor' },
 ];
 
 /** Whether `role` is `need` or stronger. */

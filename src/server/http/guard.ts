@@ -1,7 +1,8 @@
 /**
  * What every request passes before a route sees it, and what the login form asks of it:
  * - a body limit on every route (the report collector and the admin API keep their own, larger
- *   ones; the console's forms and everything else get 64 KB), refused with 413 before it is read;
+ *   ones; the console's upload routes theirs, `Uploads`; the console's other forms and everything
+ *   else get 64 KB), refused with 413 before it is read;
  * - the parameter checks of params.ts (400, never 500);
  * - rate limits per client (rate-limiter-flexible: counted in PostgreSQL's rate_limits table when
  *   the store is PostgreSQL, so N processes share one count; in memory on PGlite, one process) on POST /v1/reports, the estimates
@@ -57,6 +58,18 @@ export type GuardOptions = {
   trustProxy?: boolean;
   /** per-client limits; unset ones take DEFAULT_RATE_LIMITS */
   rateLimits?: Partial<RateLimits>;
+};
+
+/**
+ * The console's upload routes (a learner CSV for a fit or a training): a larger body limit on these
+ * paths only, and the console page that refuses a body above it (the app builds it: http/ knows no views).
+ */
+export type Uploads = {
+  maxBytes: number;
+  paths: readonly RegExp[];
+  tooLarge: (c: Context, maxBytes: number) => Response | Promise<Response>;
+  /** whether this request may send that much (a live console session): else the form limit holds */
+  allowed: (c: Context, guard: Guard) => Promise<boolean>;
 };
 
 /** Largest body of a console form or any route without its own limit. */
@@ -160,6 +173,8 @@ export function createGuard(
   store: SessionSqlStore & { sharedPool(): Pool | null },
   /** the server's shared secret (the admin token): keys the HMAC that hides addresses in the database */
   secret: string,
+  /** POST routes that take an upload above the form limit, and their refusal page */
+  uploads?: Uploads,
 ): Guard {
   const trustProxy = opts.trustProxy === true;
   const limits = { ...DEFAULT_RATE_LIMITS, ...opts.rateLimits };
@@ -189,8 +204,21 @@ export function createGuard(
     maxSize: MAX_FORM_BODY_BYTES,
     onError: (c) => c.json({ error: `body larger than ${MAX_FORM_BODY_BYTES} bytes`, field: '(root)' }, 413),
   });
-  const bodies: MiddlewareHandler = async (c, next) =>
-    OWN_BODY_LIMIT.some((p) => c.req.path.startsWith(p)) ? next() : formLimit(c, next);
+  const uploadLimit = uploads
+    ? bodyLimit({ maxSize: uploads.maxBytes, onError: (c) => uploads.tooLarge(c, uploads.maxBytes) })
+    : undefined;
+  const bodies: MiddlewareHandler = async (c, next) => {
+    if (OWN_BODY_LIMIT.some((p) => c.req.path.startsWith(p))) return next();
+    // The larger limit only for a signed-in console user: no one else makes the server buffer 20 MB.
+    if (
+      uploadLimit &&
+      c.req.method === 'POST' &&
+      uploads!.paths.some((p) => p.test(c.req.path)) &&
+      (await uploads!.allowed(c, guard))
+    )
+      return uploadLimit(c, next);
+    return formLimit(c, next);
+  };
 
   const rate: MiddlewareHandler = async (c, next) => {
     // Hono answers HEAD with the GET handler (the same work), so HEAD counts as GET here.
@@ -231,7 +259,7 @@ export function createGuard(
     return next();
   };
 
-  return {
+  const guard: Guard = {
     trustProxy,
     sessions: new SessionStore(store),
     middleware: [bodies, checkParams(), rate, adminWrites],
@@ -249,4 +277,5 @@ export function createGuard(
     },
     tooMany,
   };
+  return guard;
 }

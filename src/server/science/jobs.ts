@@ -9,7 +9,9 @@
  * - rows of the CSV (413 naming `csv`, checked in the worker once the table is parsed);
  * - the k range (400 naming `k`), checked here before any thread starts;
  * - time: past maxSeconds the thread is terminated and the request answers 413;
- * - one job per site (a second is 409 naming the running job) and maxJobs on the whole server (409).
+ * - one job per site (a second is 409 naming the running job) and maxJobs on the whole server (409);
+ * - the console's upload (maxUploadMB, default 20): the body limit of its fit and train forms only,
+ *   applied by the app's guard (http/guard.ts) with the page of upload-limit.ts.
  * cancel() terminates the thread; the job's request answers 409 naming who cancelled it.
  */
 import { randomUUID } from 'node:crypto';
@@ -32,6 +34,8 @@ export type ScienceLimits = {
   maxSeconds: number;
   /** jobs running at once on the whole server (EDSEG_SCIENCE_JOBS) */
   maxJobs: number;
+  /** megabytes (MiB) of a console fit or train upload, the whole form body (EDSEG_SCIENCE_MAX_UPLOAD_MB) */
+  maxUploadMB: number;
 };
 
 export const DEFAULT_SCIENCE_LIMITS: ScienceLimits = {
@@ -39,6 +43,7 @@ export const DEFAULT_SCIENCE_LIMITS: ScienceLimits = {
   maxK: 12,
   maxSeconds: 300,
   maxJobs: Math.max(1, availableParallelism() - 1),
+  maxUploadMB: 20,
 };
 
 const ENV: Record<keyof ScienceLimits, string> = {
@@ -46,6 +51,7 @@ const ENV: Record<keyof ScienceLimits, string> = {
   maxK: 'EDSEG_SCIENCE_MAX_K',
   maxSeconds: 'EDSEG_SCIENCE_MAX_SECONDS',
   maxJobs: 'EDSEG_SCIENCE_JOBS',
+  maxUploadMB: 'EDSEG_SCIENCE_MAX_UPLOAD_MB',
 };
 
 /** The limits set in `env` (EDSEG_SCIENCE_*); a value that is not a whole number >= 1 (k: >= 2) throws naming it. */
@@ -102,6 +108,17 @@ export type ScienceJobs = {
   ks(text: string | undefined): number[];
   /** runs `task` for `site` in a worker thread: its outcome, or a Refusal (400/413 input, 409 busy or cancelled) */
   run<T extends ScienceTask>(site: string, actor: string, task: Omit<T, 'maxRows'>): Promise<TaskOutcome<T>>;
+  /**
+   * The same as run, but answers at once with the job (its id, for a page that follows it) and the
+   * outcome's promise; a site or server already busy throws the 409 Refusal here, before any thread.
+   */
+  start<T extends ScienceTask>(
+    site: string,
+    actor: string,
+    task: Omit<T, 'maxRows'>,
+    /** each progress line as the worker posts it (job.progress keeps the last) */
+    onProgress?: (line: string) => void,
+  ): { job: JobInfo; done: Promise<TaskOutcome<T>> };
   /** the job running for `site`, if any */
   current(site: string): JobInfo | undefined;
   /** terminates the site's job (`id`, when given, must be it): the job, or a 404 */
@@ -135,15 +152,18 @@ export function createScienceJobs(limits: Partial<ScienceLimits> = {}): ScienceJ
     return list;
   };
 
-  const run = <T extends ScienceTask>(site: string, actor: string, task: Omit<T, 'maxRows'>) => {
+  const start = <T extends ScienceTask>(
+    site: string,
+    actor: string,
+    task: Omit<T, 'maxRows'>,
+    onProgress?: (line: string) => void,
+  ) => {
     const busy = running.get(site);
-    if (busy) return Promise.reject(new JobRunning(busy.info));
+    if (busy) throw new JobRunning(busy.info);
     if (running.size >= caps.maxJobs)
-      return Promise.reject(
-        new Refusal(
-          409,
-          `this server runs ${caps.maxJobs} science job(s) at a time (EDSEG_SCIENCE_JOBS) and is busy: try again when it is done`,
-        ),
+      throw new Refusal(
+        409,
+        `this server runs ${caps.maxJobs} science job(s) at a time (EDSEG_SCIENCE_JOBS) and is busy: try again when it is done`,
       );
     const info: JobInfo = {
       id: randomUUID(),
@@ -155,7 +175,7 @@ export function createScienceJobs(limits: Partial<ScienceLimits> = {}): ScienceJ
     const worker = startWorker({ ...task, maxRows: caps.maxRows } as unknown as ScienceTask);
     threads++;
     worker.once('exit', () => threads--);
-    return new Promise<TaskOutcome<T>>((resolve, reject) => {
+    const done = new Promise<TaskOutcome<T>>((resolve, reject) => {
       let done = false;
       const finish = (err: unknown, outcome?: TaskOutcome<T>) => {
         if (done) return;
@@ -179,8 +199,10 @@ export function createScienceJobs(limits: Partial<ScienceLimits> = {}): ScienceJ
       );
       running.set(site, { info, worker, stop: (why) => finish(why) });
       worker.on('message', (m: WorkerMessage) => {
-        if ('progress' in m) info.progress = m.progress;
-        else if ('outcome' in m) finish(undefined, m.outcome as TaskOutcome<T>);
+        if ('progress' in m) {
+          info.progress = m.progress;
+          onProgress?.(m.progress);
+        } else if ('outcome' in m) finish(undefined, m.outcome as TaskOutcome<T>);
         else
           finish(
             m.status
@@ -193,12 +215,22 @@ export function createScienceJobs(limits: Partial<ScienceLimits> = {}): ScienceJ
         finish(new Error(`the ${task.kind}'s worker thread exited (code ${code})`)),
       );
     });
+    return { job: info, done };
+  };
+
+  const run = <T extends ScienceTask>(site: string, actor: string, task: Omit<T, 'maxRows'>) => {
+    try {
+      return start<T>(site, actor, task).done;
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
   };
 
   return {
     limits: caps,
     ks,
     run,
+    start,
     current: (site) => running.get(site)?.info,
     async cancel(site, by, id) {
       const job = running.get(site);

@@ -33,87 +33,132 @@ import { readJson } from '../http/body.js';
 import { siteDrift, versionParam } from './drift.js';
 import { draftModel, fitSummary } from './fit.js';
 import type { FitOutcome, FitTask, TrainOutcome, TrainTask } from './tasks.js';
+import type { JobInfo } from './jobs.js';
 import { mlpModel, softmaxModel, validationText } from './drafts.js';
 
 const today = (deps: ServerDeps) => deps.now().toISOString().slice(0, 10);
 
+export type FitResult = { outcome: FitOutcome; model: CentroidModel; chosen: number };
+export type TrainResult = { outcome: TrainOutcome; model: SoftmaxModel | MlpModel; l2: number };
+/** A job started for a site: at once its info, later its result (or the Refusal). */
+export type Started<R> = { job: JobInfo; result: Promise<R> };
+
 /**
- * Fits `req.csv` for site `id` in a worker thread (deps.science) with the site's feature specs, and
- * drafts the model of the chosen k (not added). Refusals as the routes answer them (see above).
+ * Starts the fit of `req.csv` for site `id` in a worker thread (deps.science) with the site's feature
+ * specs; the result drafts the model of the chosen k (not added). Refusals as the routes answer them
+ * (see above): an unknown site, a bad k or a busy site are thrown here, the input's in `result`.
  */
+export async function startFitForSite(
+  deps: ServerDeps,
+  id: string,
+  actor: string,
+  req: FitRequest,
+  onProgress?: (line: string) => void,
+): Promise<Started<FitResult>> {
+  const site = await deps.store.getSite(id);
+  if (!site) throw unknownSite(id);
+  const ks = deps.science.ks(req.k ?? '2..8');
+  const file = req.file ?? 'upload.csv';
+  const { job, done } = deps.science.start<FitTask>(
+    id,
+    actor,
+    {
+      kind: 'fit',
+      table: {
+        file,
+        text: req.csv,
+        specs: site.definition.features,
+        ...(req.idColumn !== undefined ? { idColumn: req.idColumn } : {}),
+        ...(req.features !== undefined ? { features: req.features } : {}),
+      },
+      ks,
+      seed: req.seed ?? 1,
+      ...(req.restarts !== undefined ? { restarts: req.restarts } : {}),
+      ...(req.charts ? { charts: req.choose ?? 'best' } : {}),
+    },
+    onProgress,
+  );
+  const result = done.then((outcome) => {
+    const chosen = req.choose ?? outcome.fit.best;
+    if (!outcome.fit.ks.some((r) => r.k === chosen))
+      throw new Refusal(400, `choose ${chosen} is not among the fitted k (${ks.join(', ')})`, 'choose');
+    const model = draftModel(outcome.fit, chosen, {
+      id: req.modelId ?? `fit-k${chosen}`,
+      ...(req.purpose ? { purpose: req.purpose } : {}),
+      source: file,
+      date: today(deps),
+    });
+    return { outcome, model, chosen };
+  });
+  return { job, result };
+}
+
+/** Fits `req.csv` for site `id` and waits for it (startFitForSite, then its result). */
 export async function fitForSite(
   deps: ServerDeps,
   id: string,
   actor: string,
   req: FitRequest,
-): Promise<{ outcome: FitOutcome; model: CentroidModel; chosen: number }> {
-  const site = await deps.store.getSite(id);
-  if (!site) throw unknownSite(id);
-  const ks = deps.science.ks(req.k ?? '2..8');
-  const file = req.file ?? 'upload.csv';
-  const outcome = await deps.science.run<FitTask>(id, actor, {
-    kind: 'fit',
-    table: {
-      file,
-      text: req.csv,
-      specs: site.definition.features,
-      ...(req.idColumn !== undefined ? { idColumn: req.idColumn } : {}),
-      ...(req.features !== undefined ? { features: req.features } : {}),
-    },
-    ks,
-    seed: req.seed ?? 1,
-    ...(req.restarts !== undefined ? { restarts: req.restarts } : {}),
-    ...(req.charts ? { charts: req.choose ?? 'best' } : {}),
-  });
-  const chosen = req.choose ?? outcome.fit.best;
-  if (!outcome.fit.ks.some((r) => r.k === chosen))
-    throw new Refusal(400, `choose ${chosen} is not among the fitted k (${ks.join(', ')})`, 'choose');
-  const model = draftModel(outcome.fit, chosen, {
-    id: req.modelId ?? `fit-k${chosen}`,
-    ...(req.purpose ? { purpose: req.purpose } : {}),
-    source: file,
-    date: today(deps),
-  });
-  return { outcome, model, chosen };
+): Promise<FitResult> {
+  return (await startFitForSite(deps, id, actor, req)).result;
 }
 
-/** Trains on `req.csv` for site `id` in a worker thread, and drafts the softmax or mlp model (not added). */
+/** Starts the training on `req.csv` for site `id` in a worker thread; the result drafts the softmax or mlp model (not added). */
+export async function startTrainForSite(
+  deps: ServerDeps,
+  id: string,
+  actor: string,
+  req: TrainRequest,
+  onProgress?: (line: string) => void,
+): Promise<Started<TrainResult>> {
+  const site = await deps.store.getSite(id);
+  if (!site) throw unknownSite(id);
+  const file = req.file ?? 'upload.csv';
+  const l2 = req.l2 ?? 0.01;
+  const { job, done } = deps.science.start<TrainTask>(
+    id,
+    actor,
+    {
+      kind: 'train',
+      table: {
+        file,
+        text: req.csv,
+        specs: site.definition.features,
+        ...(req.idColumn !== undefined ? { idColumn: req.idColumn } : {}),
+        ...(req.features !== undefined ? { features: req.features } : {}),
+      },
+      label: req.label,
+      folds: req.folds ?? 5,
+      seed: req.seed ?? 1,
+      l2,
+      ...(req.model ? { model: req.model } : {}),
+      ...(req.hidden ? { hidden: req.hidden } : {}),
+    },
+    onProgress,
+  );
+  const result = done.then((outcome) => {
+    const { fit } = outcome;
+    const args = [
+      req.modelId ?? `train-${req.label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
+      req.purpose ?? 'instruction',
+      outcome.inputs.features,
+      outcome.classes,
+    ] as const;
+    const docs = [validationText(outcome.validation, file, fit.model), file, today(deps)] as const;
+    const model = fit.model === 'mlp' ? mlpModel(...args, fit, ...docs) : softmaxModel(...args, fit, ...docs);
+    return { outcome, model, l2 };
+  });
+  return { job, result };
+}
+
+/** Trains on `req.csv` for site `id` and waits for it (startTrainForSite, then its result). */
 export async function trainForSite(
   deps: ServerDeps,
   id: string,
   actor: string,
   req: TrainRequest,
-): Promise<{ outcome: TrainOutcome; model: SoftmaxModel | MlpModel; l2: number }> {
-  const site = await deps.store.getSite(id);
-  if (!site) throw unknownSite(id);
-  const file = req.file ?? 'upload.csv';
-  const l2 = req.l2 ?? 0.01;
-  const outcome = await deps.science.run<TrainTask>(id, actor, {
-    kind: 'train',
-    table: {
-      file,
-      text: req.csv,
-      specs: site.definition.features,
-      ...(req.idColumn !== undefined ? { idColumn: req.idColumn } : {}),
-      ...(req.features !== undefined ? { features: req.features } : {}),
-    },
-    label: req.label,
-    folds: req.folds ?? 5,
-    seed: req.seed ?? 1,
-    l2,
-    ...(req.model ? { model: req.model } : {}),
-    ...(req.hidden ? { hidden: req.hidden } : {}),
-  });
-  const { fit } = outcome;
-  const args = [
-    req.modelId ?? `train-${req.label}`.replace(/[^A-Za-z0-9_.:-]/g, '-').slice(0, 64),
-    req.purpose ?? 'instruction',
-    outcome.inputs.features,
-    outcome.classes,
-  ] as const;
-  const docs = [validationText(outcome.validation, file, fit.model), file, today(deps)] as const;
-  const model = fit.model === 'mlp' ? mlpModel(...args, fit, ...docs) : softmaxModel(...args, fit, ...docs);
-  return { outcome, model, l2 };
+): Promise<TrainResult> {
+  return (await startTrainForSite(deps, id, actor, req)).result;
 }
 
 /**

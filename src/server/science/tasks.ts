@@ -115,26 +115,41 @@ const described = (inputs: Inputs): TaskInputs => ({
   rows: inputs.x.length,
 });
 
-/** The class of every row from column `label`: the sorted classes and each row's index among them. */
+/**
+ * The class of every row from column `label`: the sorted classes and each row's index among them.
+ * Throws naming the column and what it found: empty cells (how many, the first row), no rows, one
+ * class only (which, in how many rows), a class with fewer rows than `folds`.
+ */
 export function labelsOf(
   table: { file: string; header: string[]; rows: string[][] },
   label: string,
   folds: number,
 ) {
   const at = columnIndex(table, label, 'label column');
-  const labels = table.rows.map((row, r) => {
-    const v = row[at] ?? '';
-    if (v === '') throw new CliError(`${table.file} row ${r + 2}, column "${label}": empty label`);
-    return v;
-  });
+  const where = `${table.file}: the label column "${label}"`;
+  const n = table.rows.length;
+  if (n === 0) throw new CliError(`${where} has no rows (the file has a header only)`);
+  const labels = table.rows.map((row) => (row[at] ?? '').trim());
+  const empty = labels.flatMap((v, r) => (v === '' ? [r + 2] : []));
+  if (empty.length === n)
+    throw new CliError(
+      `${where} is empty in every one of its ${n} rows: choose the column that holds each learner's class`,
+    );
+  if (empty.length)
+    throw new CliError(
+      `${where} is empty in ${empty.length} of ${n} rows (first: row ${empty[0]}): every row needs a class`,
+    );
   const classes = [...new Set(labels)].sort();
   if (classes.length < 2)
-    throw new CliError(`${table.file}: column "${label}" has one class only ("${classes[0]}")`);
+    throw new CliError(
+      `${where} has one class only ("${classes[0]}" in all ${n} rows): a label needs two classes or more`,
+    );
   const y = labels.map((l) => classes.indexOf(l));
-  const smallest = Math.min(...classes.map((_, c) => y.filter((v) => v === c).length));
+  const counts = classes.map((_, c) => y.filter((v) => v === c).length);
+  const smallest = Math.min(...counts);
   if (smallest < folds)
     throw new CliError(
-      `${table.file}: a class of column "${label}" has ${smallest} rows, fewer than --folds ${folds}`,
+      `${where}: class "${classes[counts.indexOf(smallest)]}" has ${smallest} rows, fewer than the ${folds} folds`,
     );
   return { classes, y };
 }

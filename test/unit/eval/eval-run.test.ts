@@ -188,4 +188,31 @@ describe('eval/run.ts', () => {
     },
     180_000,
   );
+
+  // Issue 20: the learner CSVs of the console's fit and train pages, without the evaluation's parts.
+  it.skipIf(!existsSync(join(data, 'studentVle.csv')))(
+    '--learners-out writes features-day28.csv (2,246 learners) and labelled-day28.csv with final_result',
+    async () => {
+      const io = capture();
+      const dir = join(out, 'learners');
+      expect(await main(['--data', data, '--learners-out', dir], io)).toBe(0);
+      expect(io.text()).toBe(''); // no tables: the parts did not run
+      const features = readFileSync(join(dir, 'features-day28.csv'), 'utf8').trimEnd().split('\n');
+      const labelled = readFileSync(join(dir, 'labelled-day28.csv'), 'utf8').trimEnd().split('\n');
+      const columns =
+        'learner,lessons_7d,practice_minutes_14d,active_days_14d,days_since_active,quiz_accuracy_14d,hint_rate_14d,quiz_answers_14d';
+      expect(features[0]).toBe(columns);
+      expect(labelled[0]).toBe(`${columns},final_result`);
+      expect(features.length - 1).toBe(2246); // the issue's file: 2,246 learners, 78 KB
+      expect(labelled.length).toBe(features.length);
+      // the same rows, each with its outcome appended
+      for (let i = 1; i < features.length; i += 97)
+        expect(labelled[i]).toMatch(
+          new RegExp(`^${features[i]!.replace(/\./g, '\\.')},(Distinction|Pass|Fail|Withdrawn)$`),
+        );
+      expect(readFileSync(join(dir, 'seed-manifest.json'), 'utf8')).toMatch(/"lingua-kids"/);
+      expect(await main(['--data', data, '--learners-out', dir, '--day', 'soon'], capture())).toBe(1);
+    },
+    120_000,
+  );
 });

@@ -4,6 +4,7 @@ import { readTable, columnIndex } from '../../science/table.js';
 import { tableInputs } from '../../science/inputs.js';
 import { mlpFoldFitter, mlpModel, trainMlp } from '../../science/mlp.js';
 import { trainSoftmax } from '../../science/softmax.js';
+import { labelsOf } from '../../science/tasks.js';
 import { crossValidate, softmaxModel, validationText } from '../../science/train.js';
 import { CliError, required, type AdminCommand } from '../command.js';
 import type { TrainValidation } from '../../science/train.js';
@@ -114,7 +115,7 @@ export const train: AdminCommand = {
       return;
     }
     const table = readTable(csv);
-    const at = columnIndex(table, label, 'label column');
+    columnIndex(table, label, 'label column'); // named before the feature columns are read
     const specs = await specsFor(ctx);
     const str = (n: string) => (typeof ctx.values[n] === 'string' ? (ctx.values[n] as string) : undefined);
     const inputs = tableInputs(table, {
@@ -123,20 +124,7 @@ export const train: AdminCommand = {
       exclude: [label],
       ...(specs ? { specs } : {}),
     });
-    const labels = table.rows.map((row, r) => {
-      const v = row[at] ?? '';
-      if (v === '') throw new CliError(`${csv} row ${r + 2}, column "${label}": empty label`);
-      return v;
-    });
-    const classes = [...new Set(labels)].sort();
-    if (classes.length < 2)
-      throw new CliError(`${csv}: column "${label}" has one class only ("${classes[0]}")`);
-    const y = labels.map((l) => classes.indexOf(l));
-    const smallest = Math.min(...classes.map((_, c) => y.filter((v) => v === c).length));
-    if (smallest < folds)
-      throw new CliError(
-        `${csv}: a class of column "${label}" has ${smallest} rows, fewer than --folds ${folds}`,
-      );
+    const { classes, y } = labelsOf(table, label, folds);
     ctx.err(
       `train: ${y.length} rows x ${inputs.features.length} features, ${classes.length} classes (${classes.join(', ')}), ${folds} folds`,
     );

@@ -20,6 +20,8 @@ import {
 } from '../../sites/refinement.js';
 import { driftOf } from '../../science/drift.js';
 import { fitPages } from '../../science/fit-page.js';
+import { trainPages } from '../../science/train-page.js';
+import { consoleJobs } from '../../science/console-jobs.js';
 import { accountPages } from './accounts.js';
 import { orBack } from './form.js';
 import { keyPages } from './keys.js';
@@ -43,7 +45,8 @@ import { sitePage } from '../views/site.js';
 import { sitesPage } from '../views/sites.js';
 import type { NewSiteForm } from '../views/sites.js';
 
-const SECURITY_HEADERS = {
+/** The console's response headers (its CSP allows no script; a page's styles are inline). */
+export const SECURITY_HEADERS = {
   'Content-Security-Policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Content-Type-Options': 'nosniff',
@@ -329,7 +332,9 @@ export function adminPages(deps: ServerDeps): Hono {
   });
 
   // the fit page: a learner CSV -> k-means, charts, a draft model (science/fit-page.ts)
-  app.route('/', fitPages(deps));
+  const scienceJobs = consoleJobs(deps.ops.log);
+  app.route('/', fitPages(deps, scienceJobs));
+  app.route('/', trainPages(deps, scienceJobs));
   app.route('/', accountPages(deps, page));
 
   app.get('/audit', async (c) => {

@@ -154,6 +154,8 @@ export function sitePage(
           <a href="/admin/sites/${id}/installation">Installation</a> ·
           <a href="/admin/sites/${id}/estimates">Estimates dashboard</a> ·
           <a href="/admin/sites/${id}/refinement">Refine centroids</a> ·
+          <a href="/admin/sites/${id}/fit" data-testid="site-fit-link">Fit segments from a learner CSV</a> ·
+          <a href="/admin/sites/${id}/train" data-testid="site-train-link">Train a predictive segment</a> ·
           <a href="/admin/audit?site=${id}">Audit log</a> ·
           <a href="/v1/sites/${id}/manifest">Signed manifest</a>
         </p>

@@ -10,7 +10,7 @@
  */
 import { html, raw } from 'hono/html';
 import { DAY_MS, type Estimate } from '../../../core/schema.js';
-import { Plot, plotSvg } from '../../science/svg.js';
+import { CHAR_W, Plot, plotSvg } from '../../science/svg.js';
 import type { TrendMarker, TrendSeries } from '../../estimates/estimates.js';
 import { pct } from './format.js';
 import type { Html } from './layout.js';
@@ -20,9 +20,54 @@ const WIDTH = 760;
 /** Room left of a percent axis for its widest tick label, "100.0%" (the default 40 clipped it). */
 const PERCENT_MARGIN = 52;
 
-/** The vertical rules and labels of the markers, for a chart whose y runs over [0, top]. */
-function markerMarks(markers: readonly TrendMarker[]): Plot.Markish[] {
+/** The font size of a marker's label, the height of one lane of labels, the gap kept between two labels. */
+const MARKER_FONT = 9;
+const LANE_H = 11;
+const LABEL_GAP = 4;
+
+/** Where the time axis runs: its domain and the pixel range Plot maps it to (the frame's left and right). */
+type TimeAxis = { domain: [Date, Date]; left: number; right: number };
+
+/** The time axis of a chart of `width` with these margins over `dates` (Plot's own domain: their extent). */
+function timeAxis(dates: readonly Date[], width: number, marginLeft: number, marginRight: number): TimeAxis {
+  const ms = dates.map((d) => d.getTime());
+  const domain: [Date, Date] = ms.length
+    ? [new Date(Math.min(...ms)), new Date(Math.max(...ms))]
+    : [new Date(0), new Date(DAY_MS)];
+  return { domain, left: marginLeft, right: width - marginRight };
+}
+
+const markerText = (m: TrendMarker) =>
+  m.kind === 'refine' ? `v${m.version} refined` : `v${m.version} new series`;
+
+/**
+ * The lane of each labelled marker (0: just below the frame's top, each next lane LANE_H lower), so
+ * that no two labels overlap: left to right, a label takes the first lane whose last label ends
+ * LABEL_GAP before it starts (its width at CHAR_W, a generous character width). Before, every label
+ * sat in one row and two markers a few days apart printed over each other.
+ */
+export function markerLanes(markers: readonly TrendMarker[], axis: TimeAxis): number[] {
+  const [d0, d1] = axis.domain.map((d) => d.getTime()) as [number, number];
+  const px = (t: number) =>
+    d1 > d0 ? axis.left + ((t - d0) / (d1 - d0)) * (axis.right - axis.left) : (axis.left + axis.right) / 2;
+  const ends: number[] = [];
+  const lanes: number[] = new Array<number>(markers.length).fill(0);
+  const order = markers.map((m, i) => i).sort((a, b) => markers[a]!.at.getTime() - markers[b]!.at.getTime());
+  for (const i of order) {
+    const start = px(markers[i]!.at.getTime()) + 3;
+    let lane = ends.findIndex((end) => end + LABEL_GAP <= start);
+    if (lane < 0) lane = ends.push(-Infinity) - 1;
+    ends[lane] = start + (CHAR_W * MARKER_FONT * markerText(markers[i]!).length) / 10;
+    lanes[i] = lane;
+  }
+  return lanes;
+}
+
+/** The vertical rules and labels of the markers, the labels in lanes (markerLanes) so none overlap. */
+function markerMarks(markers: readonly TrendMarker[], axis: TimeAxis): Plot.Markish[] {
   const labelled = markers.filter((m) => m.kind !== 'publish');
+  const lanes = markerLanes(labelled, axis);
+  const laneCount = Math.max(0, ...lanes.map((l) => l + 1));
   return [
     Plot.ruleX(
       markers.filter((m) => m.kind === 'publish'),
@@ -32,15 +77,20 @@ function markerMarks(markers: readonly TrendMarker[]): Plot.Markish[] {
       x: 'at',
       stroke: (m: TrendMarker) => (m.kind === 'refine' ? '#b35900' : '#7a1fa2'),
     }),
-    Plot.text(labelled, {
-      x: 'at',
-      text: (m: TrendMarker) => (m.kind === 'refine' ? `v${m.version} refined` : `v${m.version} new series`),
-      frameAnchor: 'top',
-      dy: -4,
-      fontSize: 9,
-      textAnchor: 'start',
-      dx: 3,
-    }),
+    ...Array.from({ length: laneCount }, (_, lane) =>
+      Plot.text(
+        labelled.filter((_, i) => lanes[i] === lane),
+        {
+          x: 'at',
+          text: markerText,
+          frameAnchor: 'top',
+          dy: -4 + lane * LANE_H,
+          fontSize: MARKER_FONT,
+          textAnchor: 'start',
+          dx: 3,
+        },
+      ),
+    ),
   ];
 }
 
@@ -69,14 +119,16 @@ function bandChart(
   },
 ): string {
   const z = (p: Point) => `${p.segment}\u0000${p.series}`;
+  const marginLeft = opts.percent ? PERCENT_MARGIN : 40;
+  const axis = timeAxis([...points.map((p) => p.date), ...markers.map((m) => m.at)], WIDTH, marginLeft, 120);
   return plotSvg({
     width: WIDTH,
     height: opts.height ?? 260,
     marginTop: 24,
     marginRight: 120,
-    marginLeft: opts.percent ? PERCENT_MARGIN : 40,
+    marginLeft,
     ariaLabel: opts.label,
-    x: { type: 'utc', label: null },
+    x: { type: 'utc', label: null, domain: axis.domain },
     y: {
       label: null,
       grid: true,
@@ -87,7 +139,7 @@ function bandChart(
     color: { legend: true, type: 'categorical' }, // swatches: a ramp legend would need a canvas
     ...(opts.fy ? { fy: { label: null } } : {}),
     marks: [
-      ...markerMarks(markers),
+      ...markerMarks(markers, axis),
       Plot.areaY(points, {
         x: 'date',
         y1: 'lo',
@@ -268,6 +320,12 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
       }),
     ),
   );
+  const mixAxis = timeAxis(
+    [...mix.map((p) => p.date), ...markers.map((m) => m.at)],
+    WIDTH,
+    PERCENT_MARGIN,
+    120,
+  );
   const totals = series.flatMap((s) =>
     periodsOf(s)
       .filter((p) => p.reports !== null) // a suppressed total draws no bar
@@ -307,10 +365,10 @@ export function trendsSection(series: readonly TrendSeries[], markers: readonly 
         marginLeft: PERCENT_MARGIN,
         ariaLabel: 'clear share of reports over time',
         color: { legend: true, type: 'categorical' }, // swatches: a ramp legend would need a canvas
-        x: { type: 'utc', label: null },
+        x: { type: 'utc', label: null, domain: mixAxis.domain },
         y: { label: null, domain: [0, 1], grid: true, tickFormat: (v: number) => pct(v) },
         marks: [
-          ...markerMarks(markers),
+          ...markerMarks(markers, mixAxis),
           Plot.lineY(mix, {
             x: 'date',
             y: 'value',

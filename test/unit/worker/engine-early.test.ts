@@ -1,0 +1,276 @@
+/**
+ * Issue 24 point 2: a repeat visit releases its last decision before the recompute, from what it
+ * stored, only if that decision is exactly what the recompute would release at that moment; else
+ * nothing until the recompute. Every "page" here is the worker's start (Starter) over an engine, on
+ * fake-indexeddb; the second page's manifest request is held open by the test, so whatever the page
+ * hears before it is answered was released from the store alone.
+ */
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { Engine, type EngineDeps } from '../../../worker/engine.js';
+import { IdbStore } from '../../../worker/idb.js';
+import { versionFloor } from '../../../worker/floor.js';
+import { Starter } from '../../../worker/start.js';
+import { DECISION_KEY, REVISION_KEY } from '../../../worker/decision.js';
+import { rollupDeltas } from '../../../src/core/rollup.js';
+import {
+  dayOf,
+  type ConsentInput,
+  type Manifest,
+  type ReleasedSegment,
+  type StoredManifest,
+} from '../../../src/core/schema.js';
+import { engineHarness } from '../../fixtures/engine.js';
+import { DAY, testManifest } from '../../fixtures/manifest.js';
+
+const h = engineHarness();
+const site = () => `site-${h.site}`;
+/** An adult who allows instruction, analytics and advertising (the promo model, below, is advertising). */
+const adult: ConsentInput = {
+  ageBand: 'adult',
+  self: { purposes: ['instruction', 'analytics', 'advertising'] },
+};
+const ids = (r: ReleasedSegment[]) => r.map((s) => s.id);
+
+/** The test manifest with its promo model for advertising (which GPC denies), signed now. */
+async function serveAdvertising(over: Partial<Manifest> = {}): Promise<void> {
+  const base = testManifest({}, h.clock);
+  const models = base.models.map((m) => (m.id === 'promo' ? { ...m, purpose: 'advertising' as const } : m));
+  await h.resign({ version: 1, models, ...over });
+}
+
+/** A page: the worker's start over an engine; `gate` holds its manifest request open until it resolves. */
+function page(gate?: Promise<void>, over: Partial<EngineDeps> = {}) {
+  const base = h.deps(over);
+  const deps: EngineDeps = {
+    ...base,
+    fetch: (async (url: string, init?: RequestInit) => {
+      if (gate && url.endsWith('/manifest')) await gate;
+      return base.fetch(url, init);
+    }) as typeof fetch,
+  };
+  const seen: ReleasedSegment[][] = [];
+  let loaded = false;
+  let engine!: Engine;
+  const starter = new Starter(deps, async () => {
+    loaded = true;
+    engine = new Engine(deps);
+    return engine;
+  });
+  const init = starter.init(
+    {
+      site: site(),
+      manifestUrl: 'https://c.example/v1/sites/x/manifest',
+      collectorUrl: 'https://c.example/v1/reports',
+      publicKeys: [h.key.publicJwk],
+    },
+    (s) => seen.push(s),
+  );
+  return { starter, init, seen, isLoaded: () => loaded, engine: () => engine };
+}
+
+/** A held manifest request and the hand that lets it go. */
+function held(): { gate: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  return { gate, open };
+}
+
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The first visit: consent and ten lessons today (lessons_7d at its clip: busy, promo-high). */
+async function firstVisit(): Promise<string[]> {
+  const p = page();
+  await p.init;
+  await p.starter.setConsent(adult);
+  await p.starter.ingest(h.lessons(10));
+  const released = ids(await p.starter.segments());
+  await p.starter.close();
+  return released;
+}
+
+/**
+ * The second visit with its manifest request held: what the page heard by the time the engine was
+ * loaded (the start's early answer, if any), then every notification once the request is let go.
+ */
+async function secondVisit(over: Partial<EngineDeps> = {}) {
+  const { gate, open } = held();
+  const p = page(gate, over);
+  await until(p.isLoaded);
+  const before = p.seen.map(ids);
+  open();
+  await p.init;
+  const now = ids(await p.starter.segments());
+  await p.starter.close();
+  return { before, all: p.seen.map(ids), now };
+}
+
+describe('the early release at start', () => {
+  it('releases the stored decision before the manifest request is answered, and nothing again when the recompute agrees', async () => {
+    await serveAdvertising();
+    expect(await firstVisit()).toEqual(['busy', 'promo-high']);
+    const { before, all, now } = await secondVisit();
+    expect(before).toEqual([['busy', 'promo-high']]);
+    expect(now).toEqual(['busy', 'promo-high']);
+    expect(all).toEqual([['busy', 'promo-high']]); // the recompute agreed: no second event
+  });
+
+  it('answers [] at once where no database exists and the options give no consent', async () => {
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([[]]);
+    expect(all).toEqual([[]]);
+  });
+
+  it('a changed consent: nothing early; the recompute under the new consent is the first answer', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    // Another tab (or an SDK without the decision) stored a new consent record and nothing else.
+    const store = await IdbStore.open(site());
+    const c = await store.get<Record<string, unknown>>('consent');
+    await store.set('consent', { ...c, self: { purposes: ['analytics'] } });
+    await store.close();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([[]]);
+  });
+
+  it('GPC turned on: nothing early; the advertising segment is never released', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    const { before, all } = await secondVisit({ gpc: () => true });
+    expect(before).toEqual([]);
+    expect(all).toEqual([['busy']]);
+  });
+
+  it('an expired manifest: nothing early, nothing released', async () => {
+    // Valid until 13:00 today; the second visit comes at 13:30, the same day.
+    await serveAdvertising({ expiresAt: new Date(h.clock + 3_600_000).toISOString() });
+    expect(await firstVisit()).toEqual(['busy', 'promo-high']);
+    h.clock += 90 * 60_000;
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([[]]);
+  });
+
+  it('a newer manifest version stored by another tab: nothing early; the new version decides', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    // Version 2 withholds busy from the site; another tab stored it (and the floor) but decided nothing.
+    await serveAdvertising({
+      version: 2,
+      policy: { allowed: ['idle', 'promo-low', 'promo-high'], clear: [] },
+    });
+    const store = await IdbStore.open(site());
+    const v1 = (await store.get<StoredManifest>('manifest'))!;
+    await store.set('manifest', { ...v1, jws: h.net.manifest!, version: 2, acceptedAt: h.clock });
+    await store.close();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['promo-high']]);
+  });
+
+  it('a rollback floor above the stored manifest: nothing early', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    await versionFloor(indexedDB).raise(site(), 2, true);
+    await serveAdvertising({ version: 2 });
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('a new version only on the server: the stored decision first, the new one as soon as it is verified', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    await serveAdvertising({
+      version: 2,
+      policy: { allowed: ['idle', 'promo-low', 'promo-high'], clear: [] },
+    });
+    const { before, all } = await secondVisit();
+    // What the device held (version 1, unexpired, signed) until it heard of version 2, and no longer.
+    expect(before).toEqual([['busy', 'promo-high']]);
+    expect(all).toEqual([['busy', 'promo-high'], ['promo-high']]);
+  });
+
+  it('a feature window edge passed: nothing early; the lessons that left the window count no more', async () => {
+    await serveAdvertising();
+    // Ten lessons six days ago: in lessons_7d's window today, out of it tomorrow.
+    const p = page();
+    await p.init;
+    await p.starter.setConsent(adult);
+    await p.starter.ingest(h.lessons(10, h.clock - 6 * DAY));
+    expect(ids(await p.starter.segments())).toEqual(['busy', 'promo-high']);
+    await p.starter.close();
+    h.clock += DAY;
+    await serveAdvertising();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['idle', 'promo-low']]);
+  });
+
+  it('events stored after the decision (another tab, no recompute): nothing early', async () => {
+    await serveAdvertising();
+    // Page one: consent, no lessons: idle, promo-low; its decision stored.
+    const p = page();
+    await p.init;
+    await p.starter.setConsent(adult);
+    expect(ids(await p.starter.segments())).toEqual(['idle', 'promo-low']);
+    // Its lessons are stored, and the page closes before any recompute.
+    await p.starter.ingest(h.lessons(10));
+    await p.starter.close();
+    const store = await IdbStore.open(site());
+    expect(await store.get(DECISION_KEY)).toMatchObject({ released: [{ id: 'idle' }, { id: 'promo-low' }] });
+    await store.close();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('events stored by an SDK from before the revision (another tab, a roll-out): nothing early', async () => {
+    await serveAdvertising();
+    const p = page();
+    await p.init;
+    await p.starter.setConsent(adult);
+    expect(ids(await p.starter.segments())).toEqual(['idle', 'promo-low']);
+    await p.starter.close();
+    // The older SDK's write: events and rollups, the revision left as it was.
+    const store = await IdbStore.open(site());
+    const before = await store.get(REVISION_KEY);
+    const events = h
+      .lessons(10)
+      .map((e) => ({ type: e.type, ts: e.ts, props: { minutes: 5 }, day: dayOf(e.ts) }));
+    await store.addEvents(events, events.flatMap(rollupDeltas));
+    await store.set(REVISION_KEY, before);
+    await store.close();
+    const { before: early, all } = await secondVisit();
+    expect(early).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('starts the engine even when the page callback throws on the early answer', async () => {
+    const deps = h.deps();
+    let calls = 0;
+    const starter = new Starter(deps, async () => new Engine(deps));
+    const r = await starter.init(
+      {
+        site: site(),
+        manifestUrl: 'https://c.example/v1/sites/x/manifest',
+        collectorUrl: 'https://c.example/v1/reports',
+        publicKeys: [h.key.publicJwk],
+      },
+      () => {
+        calls++;
+        throw new Error('a listener that throws');
+      },
+    );
+    expect(r.manifestVersion).toBe(1);
+    expect(calls).toBe(1); // the early [] (no store, no consent); the recompute agreed
+    await starter.close();
+  });
+});

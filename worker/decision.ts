@@ -1,0 +1,128 @@
+/**
+ * The last decision, stored with what it was computed from, and the test that releases it again at
+ * the next start before the recompute (ARCHITECTURE.md "The start path", PRIVACY.md "What is
+ * released when"). Shared by the worker's start (start.ts, before the engine is loaded) and the
+ * engine (segments.ts, which stores it): no zod, no TensorFlow.js, no JOSE here.
+ *
+ * The released segments are a function of exactly the fields of DecisionBasis (segments.ts
+ * `assignSegments`: the manifest, the consent in force with GPC, the declared preferences, the rollup
+ * rows of the feature window, which the store's revision names, and the day; the manifest is adopted
+ * only if it checks out against the pinned keys, site, origin, ceilings, floor and clock). Equal
+ * bases give equal segments; a basis that holds by the clock alone holds from `notBefore` to
+ * `validUntil`.
+ */
+import type { Consent, Declared, ReleasedSegment, StoredDecision } from '../src/core/schema.js';
+import type { EngineConfig } from '../src/core/protocol.js';
+
+/** The kv key of the stored decision. */
+export const DECISION_KEY = 'decision';
+/** The kv key of the rollup revision: raised in the same transaction as every change to the rollup rows. */
+export const REVISION_KEY = 'rollupRevision';
+
+/** What the worker's start did before the engine was loaded (start.ts), handed to Engine.init. */
+export type EarlyStart = {
+  /** the manifest request, sent at once */
+  fetching: Promise<string | null>;
+  /** the stored decision released to the page, if one was */
+  released: ReleasedSegment[] | null;
+};
+
+/** A stored rollup revision (none yet: 0). */
+export const revisionOf = (v: unknown): number => (typeof v === 'number' ? v : 0);
+/** The revision after one more change to the rollup rows. */
+export const nextRevision = (v: unknown): number => revisionOf(v) + 1;
+
+/** The store's state as a decision read it: [rollup revision, last event chunk's key (0: none)]. */
+export type Revision = [number, number];
+
+/** Everything a decision depends on that is not the clock. */
+export type DecisionBasis = {
+  site: string;
+  origin: string;
+  /** the pinned keys and device ceilings the manifest was verified against */
+  publicKeys: unknown;
+  maxEpsilonPerReport: number | null;
+  maxEpsilonWindow: number | null;
+  /** the adopted manifest's JWS */
+  jws: string;
+  consent: Consent | null;
+  /** Global Privacy Control as read for the decision (page or worker) */
+  gpc: boolean;
+  declared: Declared;
+  /**
+   * read before the rollups were: the rollup revision, and the key of the last raw-event chunk (an
+   * SDK from before the revision, in another tab during a roll-out, stores events without raising
+   * it, but every stored batch adds a chunk under a key never used before)
+   */
+  revision: Revision;
+  /** the day the features were computed for */
+  day: number;
+};
+
+/** What of the engine's config a basis names. */
+export type BasisConfig = Pick<
+  EngineConfig,
+  'site' | 'publicKeys' | 'maxEpsilonPerReport' | 'maxEpsilonWindow' | 'pageGpc'
+>;
+
+/** The basis fields that come from the config and the worker's origin. */
+export function configBasis(
+  config: BasisConfig,
+  origin: string,
+): Pick<DecisionBasis, 'site' | 'origin' | 'publicKeys' | 'maxEpsilonPerReport' | 'maxEpsilonWindow'> {
+  return {
+    site: config.site,
+    origin,
+    publicKeys: config.publicKeys,
+    maxEpsilonPerReport: config.maxEpsilonPerReport ?? null,
+    maxEpsilonWindow: config.maxEpsilonWindow ?? null,
+  };
+}
+
+/**
+ * SHA-256 (hex) of the basis as JSON, its fields in one fixed order. A record read back from the store
+ * keeps its keys' order (structured clone), so the same values give the same text; values equal but
+ * in another order would only give another hash, and release nothing early.
+ */
+export async function fingerprint(b: DecisionBasis): Promise<string> {
+  const json = JSON.stringify([
+    b.site,
+    b.origin,
+    b.publicKeys,
+    b.maxEpsilonPerReport,
+    b.maxEpsilonWindow,
+    b.jws,
+    b.consent,
+    b.gpc,
+    b.declared,
+    b.revision,
+    b.day,
+  ]);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(json)));
+  return Array.from(digest, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** A stored decision's shape, checked without zod (a record that does not have it releases nothing). */
+export function isStoredDecision(v: unknown): v is StoredDecision {
+  const d = v as Partial<StoredDecision> | null;
+  return (
+    Array.isArray(d?.released) &&
+    typeof d.fingerprint === 'string' &&
+    typeof d.notBefore === 'number' &&
+    typeof d.validUntil === 'number'
+  );
+}
+
+/**
+ * The stored decision's segments if its basis is the one the start would compute on now, else null:
+ * `now` within [notBefore, validUntil), and the fingerprint equal to the basis read now.
+ */
+export async function stillValid(
+  stored: unknown,
+  now: number,
+  basisNow: DecisionBasis,
+): Promise<ReleasedSegment[] | null> {
+  if (!isStoredDecision(stored)) return null;
+  if (now < stored.notBefore || now >= stored.validUntil) return null;
+  return (await fingerprint(basisNow)) === stored.fingerprint ? stored.released : null;
+}
