@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Page } from 'playwright-core';
 import { CHROMIUM, freePort, root, waitForUrl } from '../lib.mjs';
 
@@ -128,20 +129,26 @@ export async function storePage(): Promise<{ page: Page; close: () => Promise<vo
 /** A page of the bench's host site: its content type and body. */
 export type HostPage = { type: string; body: string | Buffer };
 
+/** A part's own routes on the host site: true when it answered the request (path: its pathname). */
+export type HostHandler = (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+
 /**
  * The bench's host site on a free loopback port: a plain static server that serves `pages()` (read
  * at each request, so a part can set them once the server's keys are known) and the SDK's files
  * copied from dist/, as a site would, and passes /v1/ to the reference server at `upstream`, so the
  * pages are served over the network as a real site's are (a Playwright route would add its own delay).
+ * `handle`, when given, is asked first about every request (the peers part answers its SDKs' routes).
  */
 export async function startHostSite(
   upstream: string,
   pages: () => Record<string, HostPage>,
+  handle?: HostHandler,
 ): Promise<{ base: string; close: () => void }> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const host = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', base).pathname;
+    if (handle?.(req, res, path)) return;
     if (path.startsWith('/v1/')) {
       const body =
         req.method === 'POST' ? await new Response(req as unknown as BodyInit).arrayBuffer() : undefined;

@@ -48,12 +48,12 @@ function cdpLikeTab(page) {
   };
 }
 
-function playwrightEngine() {
+function playwrightEngine(extraArgs = []) {
   const browsers = {};
   const launch = (gpc) =>
     (browsers[gpc ? 'gpc' : 'plain'] ??= chromium.launch({
       executablePath: CHROMIUM,
-      args: chromiumArgs(gpc),
+      args: [...chromiumArgs(gpc), ...extraArgs],
       ignoreDefaultArgs: ['--disable-back-forward-cache'],
     }));
   return {
@@ -181,13 +181,16 @@ function seleniumWebkitEngine() {
   };
 }
 
-/** The engine named `name`; throws naming the binary that is missing. */
-export function engine(name) {
+/**
+ * The engine named `name`; throws naming the binary that is missing. `chromiumArgs`: switches added
+ * to Chromium's (the peers bench's --js-flags=--expose-gc and --enable-precise-memory-info).
+ */
+export function engine(name, { chromiumArgs: extra = [] } = {}) {
   const need = { chromium: [CHROMIUM], firefox: [FIREFOX], webkit: [WEBKIT_DRIVER, MINIBROWSER] }[name];
   if (!need) throw new Error(`unknown engine "${name}" (one of ${ENGINES.join(', ')})`);
   for (const f of need)
     if (!existsSync(f)) throw new Error(`${name}: ${f} is missing (npm test installs it)`);
-  if (name === 'chromium') return playwrightEngine();
+  if (name === 'chromium') return playwrightEngine(extra);
   if (name === 'firefox') return puppeteerFirefoxEngine();
   return seleniumWebkitEngine();
 }
