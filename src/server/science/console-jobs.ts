@@ -7,13 +7,15 @@
  * MAX_KEPT jobs for KEEP_MS after they end: the jobs themselves run in this process's worker threads
  * (jobs.ts), so a page of a job started on another process of the same database is a 404 there.
  */
-import type { Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { html } from 'hono/html';
-import type { Html } from '../admin/views/layout.js';
+import { layout, type Html } from '../admin/views/layout.js';
+import { actorOf, signedInAs } from '../admin/auth.js';
+import type { ServerDeps } from '../runtime/deps.js';
 import { refusalOf } from '../http/refusal.js';
 import type { Logger } from '../ops/log.js';
 import type { JobInfo } from './jobs.js';
-import type { Started } from './routes.js';
+import { addDraft, type Started } from './routes.js';
 
 export const KEEP_MS = 60 * 60 * 1000;
 export const MAX_KEPT = 50;
@@ -140,4 +142,62 @@ export function progressSection(
       <button type="submit" data-testid="job-cancel">Cancel the ${job.kind}</button>
     </form>
   </section>`;
+}
+
+/** A console page of the science pages, in the console's layout, with its status and headers. */
+export const sciencePage = (
+  c: Context,
+  title: string,
+  body: Html,
+  status: 200 | 400 | 404 | 409 | 413 | 500 = 200,
+  headers: Record<string, string> = {},
+) => c.html(layout(title, body, signedInAs(c)), status, headers);
+
+/** The 404 page of a job this process does not hold (results are kept an hour, in the process that ran it). */
+export function noSuchJob(c: Context, site: string, what: 'fit' | 'training', again: [string, string]) {
+  return sciencePage(
+    c,
+    'Not found',
+    html`<h1>No such ${what}</h1>
+      <p>
+        This server keeps a ${what}'s result for an hour after it ends, in the process that ran it.
+        <a href="/admin/sites/${encodeURIComponent(site)}/${again[0]}">${again[1]}</a>
+      </p>`,
+    404,
+  );
+}
+
+/**
+ * `POST /sites/:site/<kind>/draft`: the result's model (a JSON form field) added to the working copy,
+ * then back to the site page with a banner; a refusal answers `refused(c, site, message)` (400), an
+ * unknown site the console's 404.
+ */
+export function draftRoute(
+  app: Hono,
+  deps: ServerDeps,
+  kind: 'fit' | 'train',
+  refused: (c: Context, site: string, message: string) => Response | Promise<Response>,
+): void {
+  app.post(`/sites/:site/${kind}/draft`, async (c) => {
+    const site = c.req.param('site');
+    const body = await c.req.parseBody();
+    let model: unknown;
+    try {
+      model = JSON.parse(typeof body['model'] === 'string' ? body['model'] : '');
+    } catch {
+      return refused(c, site, 'the draft model is not JSON');
+    }
+    try {
+      const out = await addDraft(deps, site, model, actorOf(c));
+      return c.redirect(
+        `/admin/sites/${encodeURIComponent(site)}?ok=${encodeURIComponent(`added draft model ${out.model}`)}`,
+        303,
+      );
+    } catch (e) {
+      const refusal = refusalOf(e);
+      if (refusal?.status === 404) return sciencePage(c, 'Not found', html`<h1>No such site</h1>`, 404);
+      if (refusal) return refused(c, site, refusal.message);
+      throw e;
+    }
+  });
 }

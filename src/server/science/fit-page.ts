@@ -16,13 +16,20 @@ import { html, raw } from 'hono/html';
 import { scrolling } from '../admin/views/layout.js';
 import { refusalOf } from '../http/refusal.js';
 import type { Html } from '../admin/views/layout.js';
-import { layout } from '../admin/views/layout.js';
 import { roleAtLeast } from '../admin/access.js';
-import { actorOf, signedInAs } from '../admin/auth.js';
+import { actorOf } from '../admin/auth.js';
 import type { ServerDeps } from '../runtime/deps.js';
 import type { ScienceJob } from '../../core/schema.js';
-import { addDraft, startFitForSite, type FitResult } from './routes.js';
-import { consoleJobs, progressSection, reloadHeader, type ConsoleJobs } from './console-jobs.js';
+import { startFitForSite, type FitResult } from './routes.js';
+import {
+  consoleJobs,
+  draftRoute,
+  noSuchJob,
+  progressSection,
+  reloadHeader,
+  sciencePage,
+  type ConsoleJobs,
+} from './console-jobs.js';
 
 function running(site: string, job: ScienceJob | undefined): Html | string {
   if (!job) return '';
@@ -122,13 +129,7 @@ function resultSection(c: Context, site: string, { outcome, model }: FitResult):
 export function fitPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(deps.ops.log)): Hono {
   const app = new Hono();
   const maxMB = deps.science.limits.maxUploadMB;
-  const page = (
-    c: Context,
-    title: string,
-    body: Html,
-    status: 200 | 400 | 404 | 409 | 413 | 500 = 200,
-    headers: Record<string, string> = {},
-  ) => c.html(layout(title, body, signedInAs(c)), status, headers);
+  const page = sciencePage;
 
   app.get('/sites/:site/fit', async (c) => {
     const site = c.req.param('site');
@@ -192,17 +193,7 @@ export function fitPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(deps.
   app.get('/sites/:site/fit/jobs/:job', async (c) => {
     const site = c.req.param('site');
     const entry = jobs.get<FitResult>(site, 'fit', c.req.param('job'));
-    if (!entry)
-      return page(
-        c,
-        'Not found',
-        html`<h1>No such fit</h1>
-          <p>
-            This server keeps a fit's result for an hour after it ends, in the process that ran it.
-            <a href="/admin/sites/${encodeURIComponent(site)}/fit">Run a fit</a>
-          </p>`,
-        404,
-      );
+    if (!entry) return noSuchJob(c, site, 'fit', ['fit', 'Run a fit']);
     const k = entry.form['k'] ?? '2..8';
     if (entry.state === 'failed') {
       const f = entry.failure!;
@@ -233,28 +224,9 @@ export function fitPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(deps.
     );
   });
 
-  app.post('/sites/:site/fit/draft', async (c) => {
-    const site = c.req.param('site');
-    const body = await c.req.parseBody();
-    let model: unknown;
-    try {
-      model = JSON.parse(typeof body['model'] === 'string' ? body['model'] : '');
-    } catch {
-      return page(c, `Fit ${site}`, form(site, '2..8', 'the draft model is not JSON'), 400);
-    }
-    try {
-      const out = await addDraft(deps, site, model, actorOf(c));
-      return c.redirect(
-        `/admin/sites/${encodeURIComponent(site)}?ok=${encodeURIComponent(`added draft model ${out.model}`)}`,
-        303,
-      );
-    } catch (e) {
-      const refusal = refusalOf(e);
-      if (refusal?.status === 404) return page(c, 'Not found', html`<h1>No such site</h1>`, 404);
-      if (refusal) return page(c, `Fit ${site}`, form(site, '2..8', refusal.message), 400);
-      throw e;
-    }
-  });
+  draftRoute(app, deps, 'fit', (c, site, message) =>
+    page(c, `Fit ${site}`, form(site, '2..8', message), 400),
+  );
 
   return app;
 }

@@ -16,12 +16,18 @@ import { Hono } from 'hono';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { refusalOf } from '../http/refusal.js';
-import type { Html } from '../admin/views/layout.js';
-import { layout } from '../admin/views/layout.js';
-import { actorOf, signedInAs } from '../admin/auth.js';
+import { actorOf } from '../admin/auth.js';
 import type { ServerDeps } from '../runtime/deps.js';
-import { consoleJobs, progressSection, reloadHeader, type ConsoleJobs } from './console-jobs.js';
-import { addDraft, startTrainForSite, type TrainResult } from './routes.js';
+import {
+  consoleJobs,
+  draftRoute,
+  noSuchJob,
+  progressSection,
+  reloadHeader,
+  sciencePage,
+  type ConsoleJobs,
+} from './console-jobs.js';
+import { startTrainForSite, type TrainResult } from './routes.js';
 import { chooseForm, resultSection, uploadForm, type Choice } from './train-view.js';
 
 /** An uploaded CSV kept between the two steps. */
@@ -33,13 +39,7 @@ export function trainPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(dep
   const app = new Hono();
   const maxMB = deps.science.limits.maxUploadMB;
   const uploads = new Map<string, Kept>();
-  const page = (
-    c: Context,
-    title: string,
-    body: Html,
-    status: 200 | 400 | 404 | 409 | 413 | 500 = 200,
-    headers: Record<string, string> = {},
-  ) => c.html(layout(title, body, signedInAs(c)), status, headers);
+  const page = sciencePage;
   const noSite = (c: Context) => page(c, 'Not found', html`<h1>No such site</h1>`, 404);
   const keep = (site: string, file: string, text: string): string => {
     const now = Date.now();
@@ -135,17 +135,7 @@ export function trainPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(dep
   app.get('/sites/:site/train/jobs/:job', async (c) => {
     const site = c.req.param('site');
     const entry = jobs.get<TrainResult>(site, 'train', c.req.param('job'));
-    if (!entry)
-      return page(
-        c,
-        'Not found',
-        html`<h1>No such training</h1>
-          <p>
-            This server keeps a training's result for an hour after it ends, in the process that ran it.
-            <a href="/admin/sites/${encodeURIComponent(site)}/train">Train a model</a>
-          </p>`,
-        404,
-      );
+    if (!entry) return noSuchJob(c, site, 'training', ['train', 'Train a model']);
     const f = entry.form;
     const choice: Choice = {
       label: f['label']!,
@@ -200,28 +190,9 @@ export function trainPages(deps: ServerDeps, jobs: ConsoleJobs = consoleJobs(dep
     }
   });
 
-  app.post('/sites/:site/train/draft', async (c) => {
-    const site = c.req.param('site');
-    const body = await c.req.parseBody();
-    let model: unknown;
-    try {
-      model = JSON.parse(str(body['model'], ''));
-    } catch {
-      return page(c, `Train ${site}`, uploadForm(site, maxMB, 'the draft model is not JSON'), 400);
-    }
-    try {
-      const out = await addDraft(deps, site, model, actorOf(c));
-      return c.redirect(
-        `/admin/sites/${encodeURIComponent(site)}?ok=${encodeURIComponent(`added draft model ${out.model}`)}`,
-        303,
-      );
-    } catch (e) {
-      const refusal = refusalOf(e);
-      if (refusal?.status === 404) return noSite(c);
-      if (refusal) return page(c, `Train ${site}`, uploadForm(site, maxMB, refusal.message), 400);
-      throw e;
-    }
-  });
+  draftRoute(app, deps, 'train', (c, site, message) =>
+    page(c, `Train ${site}`, uploadForm(site, maxMB, message), 400),
+  );
 
   return app;
 }
