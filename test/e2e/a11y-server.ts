@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type APIRequestContext, type Browser, type BrowserContext } from '@playwright/test';
 import { buildReport } from '../../src/core/privacy/report.js';
-import { seededRandom } from '../../src/core/privacy/random.js';
+import { seededRandom, type Rng } from '../../src/core/privacy/random.js';
 import type { Manifest, Report } from '../../src/core/schema.js';
 import { startServer } from '../../src/server/runtime/start.js';
 import type { RunningServer } from '../../src/server/runtime/start.js';
@@ -28,9 +28,17 @@ async function manifestOf(request: APIRequestContext, url: string): Promise<Mani
   return JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Manifest;
 }
 
-/** Reports built by the SDK's own builder: `n` learners of `segment` (pace, in clear) in `period`. */
-function reports(manifest: Manifest, n: number, period: number, segment: string, seed: number): Report[] {
-  const rng = seededRandom(seed);
+/**
+ * Reports built by the SDK's own builder: `n` learners of `segment` (pace, in clear) in `period`, with a
+ * random mastery segment (through LDP) and random features drawn from `rng`.
+ */
+export function paceReports(
+  manifest: Manifest,
+  n: number,
+  period: number,
+  segment: string,
+  rng: Rng,
+): Report[] {
   const pace = manifest.models.find((m) => m.id === 'pace')!;
   const mastery = manifest.models.find((m) => m.id === 'mastery')!;
   return Array.from({ length: n }, () => {
@@ -64,11 +72,11 @@ export async function startA11yServer(request: APIRequestContext): Promise<A11yS
   const pd = manifest.reporting.periodDays;
   const live = Math.floor(Date.now() / DAY / pd) * pd;
   const all = [
-    ...reports(manifest, 150, live - pd, 'steady-learner', 1),
-    ...reports(manifest, 60, live - pd, 'drifting', 2),
-    ...reports(manifest, 100, live, 'steady-learner', 3),
-    ...reports(manifest, 80, live, 'sprinter', 4),
-    ...reports(manifest, 60, live, 'drifting', 5),
+    ...paceReports(manifest, 150, live - pd, 'steady-learner', seededRandom(1)),
+    ...paceReports(manifest, 60, live - pd, 'drifting', seededRandom(2)),
+    ...paceReports(manifest, 100, live, 'steady-learner', seededRandom(3)),
+    ...paceReports(manifest, 80, live, 'sprinter', seededRandom(4)),
+    ...paceReports(manifest, 60, live, 'drifting', seededRandom(5)),
   ];
   for (let i = 0; i < all.length; i += 100) {
     const res = await request.post(`${server.url}/v1/reports`, { data: { reports: all.slice(i, i + 100) } });

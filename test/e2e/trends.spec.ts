@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, expect } from '@playwright/test';
-import { buildReport } from '../../src/core/privacy/report.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import type { Manifest, Report } from '../../src/core/schema.js';
+import { paceReports } from './a11y-server.js';
 import { expectNoAxeViolations } from './axe.js';
 import { startServer } from '../../src/server/runtime/start.js';
 import type { RunningServer } from '../../src/server/runtime/start.js';
@@ -50,31 +50,10 @@ test('the dashboard draws shares with bands, means, channels and the mix over ti
   const live = Math.floor(Date.now() / DAY / pd) * pd;
   const rng = seededRandom(77);
   const pace = manifest.models.find((m) => m.id === 'pace')!;
-  const mastery = manifest.models.find((m) => m.id === 'mastery')!;
   const inClear = pace.segments.every((s) => manifest.policy.clear.includes(s.id));
   expect(inClear).toBe(true);
   const reports = (n: number, period: number, segment: string): Report[] =>
-    Array.from({ length: n }, () => {
-      const index = rng.int(mastery.segments.length);
-      return buildReport({
-        site: 'lingua-kids',
-        manifestVersion: manifest.version,
-        period,
-        assignments: [
-          { model: 'pace', index: 0, k: pace.segments.length, segmentId: segment, channel: 'clear' },
-          {
-            model: 'mastery',
-            index,
-            k: mastery.segments.length,
-            segmentId: mastery.segments[index]!.id,
-            channel: 'ldp',
-          },
-        ],
-        features: manifest.features.map(() => 2 * rng.real() - 1),
-        reporting: manifest.reporting,
-        rng,
-      })!;
-    });
+    paceReports(manifest, n, period, segment, rng);
   const all = [
     ...reports(120, live - 2 * pd, 'steady-learner'),
     ...reports(90, live - 2 * pd, 'sprinter'),
