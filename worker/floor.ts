@@ -14,7 +14,7 @@
  */
 import { openDB, type DBSchema } from 'idb';
 import { databaseExists } from './idb.js';
-import { FLOOR_DB } from './early.js';
+import { FLOOR_DB } from '../src/core/decision.js';
 
 /**
  * One site's record. `lastSpend`: set by forget() (and when the learner's database is found gone
