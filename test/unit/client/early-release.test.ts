@@ -26,8 +26,15 @@ const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 /** Long enough for the page's store read on fake-indexeddb (a few ms) to have released, had it. */
 const READ_MS = 150;
 
-/** What the page's worker does: its manifest request waits for `gate`; `load` replaces the engine's loader. */
-let world: { gate: Promise<void> | null; load?: (deps: EngineDeps) => Promise<Engine> };
+/**
+ * What the page's worker does: its manifest request waits for `gate`; `load` replaces the engine's
+ * loader; `script`: its script is still loading (nothing in it runs) until this resolves.
+ */
+let world: {
+  gate: Promise<void> | null;
+  load?: (deps: EngineDeps) => Promise<Engine>;
+  script?: Promise<void>;
+};
 
 class FakeWorker extends EventTarget {
   readonly #port: MessagePort;
@@ -45,8 +52,10 @@ class FakeWorker extends EventTarget {
       }) as typeof fetch,
     };
     const load = world.load ?? (async (d: EngineDeps) => new Engine(d));
-    expose(new Starter(deps, () => load(deps)), port2);
-    port2.start();
+    void (world.script ?? Promise.resolve()).then(() => {
+      expose(new Starter(deps, () => load(deps)), port2);
+      port2.start();
+    });
   }
   postMessage(m: unknown, t?: Transferable[]): void {
     this.#port.postMessage(m, t ?? []);
@@ -127,6 +136,19 @@ describe('the early release on the main thread', () => {
     await p.seg.ready;
     expect(ids(await p.seg.segments())).toEqual(['busy', 'promo-high']);
     await tick(20);
+    expect(p.seen).toEqual([['busy', 'promo-high']]);
+    await p.seg.close();
+  });
+
+  it('releases while the worker script is still loading: nothing of the worker runs before it', async () => {
+    await firstVisit();
+    let loaded = () => {};
+    world.script = new Promise<void>((r) => (loaded = r));
+    const p = page(false);
+    await expect.poll(() => p.seen).toEqual([['busy', 'promo-high']]);
+    loaded();
+    await p.seg.ready;
+    expect(ids(await p.seg.segments())).toEqual(['busy', 'promo-high']);
     expect(p.seen).toEqual([['busy', 'promo-high']]);
     await p.seg.close();
   });
