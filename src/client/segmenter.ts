@@ -159,7 +159,8 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     // worker's first recompute would release now (early.ts, src/core/decision.ts).
     early = pageEarly(config, pageEarlyDeps(), (r) => {
       if (stopped || inert) return false;
-      if (debug) console.info(debugLine('segments-released', { segments: r.map((x) => x.id), early: true }));
+      if (debug && r.length)
+        console.info(debugLine('segments-released', { segments: r.map((x) => x.id), early: true }));
       emit(r, JSON.stringify(r));
       return true;
     });
