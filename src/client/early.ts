@@ -6,8 +6,8 @@
  * `indexedDB.databases()` lists is opened, with no version (an upgrade, were it deleted meanwhile, is
  * aborted: nothing is created); one read-only transaction; the connection closes as soon as it has
  * read or another page asks for a version change, and the transaction aborts when the segmenter ends
- * the read (the page enters the back/forward cache). No IndexedDB, no `databases()`, no WebCrypto digest (not a secure context), an
- * error: nothing early.
+ * the read (the page enters the back/forward cache). No IndexedDB, no `databases()`, no WebCrypto
+ * digest (not a secure context), an open or read that throws (a private mode): nothing early.
  */
 import {
   EARLY_KV_KEYS,

@@ -13,7 +13,7 @@ import { IdbStore } from '../../../worker/idb.js';
 import { versionFloor } from '../../../worker/floor.js';
 import { Starter } from '../../../worker/start.js';
 import { DECISION_KEY, REVISION_KEY } from '../../../src/core/decision.js';
-import { earlyRelease } from '../../../src/client/early.js';
+import { earlyRelease, pageEarly } from '../../../src/client/early.js';
 import { rollupDeltas } from '../../../src/core/rollup.js';
 import {
   dayOf,
@@ -262,5 +262,36 @@ describe('the early release at start', () => {
     const { before, all } = await secondVisit();
     expect(before).toEqual([[]]); // no store, no consent: nothing of the forgotten decision
     expect(all).toEqual([[]]);
+  });
+  it('no WebCrypto digest (not a secure context), or an IndexedDB that throws (a private mode): nothing early', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    const deps = { ...h.deps(), idb: indexedDB };
+    expect(await earlyRelease(config(), deps)).not.toBeNull(); // it would release, all else equal
+    const released: unknown[] = [];
+    const run = async (d: typeof deps) => {
+      pageEarly(config(), d, (r) => (released.push(r), true));
+      await new Promise((r) => setTimeout(r, 100));
+    };
+    vi.stubGlobal('crypto', {});
+    await run(deps);
+    vi.unstubAllGlobals();
+    const refusing = {
+      databases: () => Promise.resolve([{ name: `edseg:${site()}`, version: 2 }]),
+      open: () => {
+        throw new DOMException(
+          'A mutation operation was attempted on a database that did not allow mutations.',
+          'InvalidStateError',
+        );
+      },
+    } as unknown as IDBFactory;
+    await run({ ...deps, idb: refusing });
+    await run({
+      ...deps,
+      idb: { databases: () => Promise.reject(new Error('no')) } as unknown as IDBFactory,
+    });
+    expect(released).toEqual([]);
+    await run(deps);
+    expect(released).toHaveLength(1); // the same read with WebCrypto and a working IndexedDB
   });
 });
