@@ -90,6 +90,17 @@ describe("the worker's tfjs-core build", () => {
     expect(tf.memory().numTensors).toBe(0);
   });
 
+  it('throws a named error for each tensor method it leaves out', async () => {
+    const t = tf.engine().makeTensor(new Float32Array([1, 2]), [2], 'float32');
+    const named = (op: string) => `edseg: tensor.${op}() is not in the worker's TensorFlow.js build`;
+    expect(() => t.clone()).toThrow(named('clone'));
+    expect(() => (t as unknown as { cast(dtype: string): unknown }).cast('int32')).toThrow(named('cast'));
+    expect(() => t.bufferSync()).toThrow(named('buffer'));
+    expect(() => t.print()).toThrow(named('print'));
+    await expect(t.buffer()).rejects.toThrow(named('buffer'));
+    t.dispose();
+  });
+
   it('fails by name on a kernel the backend does not register', () => {
     const x = tf.engine().makeTensor(new Float32Array([1]), [1], 'float32');
     expect(() => tf.engine().runKernel('Exp', { x }, {})).toThrow(
