@@ -20,6 +20,7 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import alias from '@rollup/plugin-alias';
 import { lazyEngine } from './scripts/lazy-engine.mjs';
+import { tfjsEngineTrim } from './scripts/tfjs-trim.mjs';
 
 const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const pkg = json('./packages/edseg/package.json');
@@ -83,6 +84,12 @@ const tfjsStubs = {
     return fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url));
   },
 };
+
+// tfjs-core's Engine methods the worker never reaches (gradients, variables, profiling), each a throw by
+// name in the worker's build (scripts/tfjs-trim.mjs).
+const tfjsTrim = tfjsEngineTrim({
+  stubs: fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url)),
+});
 
 // `module: false` for the worker: a classic script, one IIFE (scripts/lazy-engine.mjs).
 const terserOptions = (module) => ({
@@ -152,7 +159,7 @@ export default [
       sourcemap: true,
     },
     plugins: [
-      ...browserPlugins(false, [tfjsLite, tfjsStubs]),
+      ...browserPlugins(false, [tfjsLite, tfjsStubs, tfjsTrim]),
       lazyEngine({ importer: /worker[\\/]index\.ts$/, terser: terserOptions(false) }),
     ],
     treeshake: workerTreeshake,
