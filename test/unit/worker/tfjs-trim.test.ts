@@ -1,4 +1,4 @@
-// The worker build's trimmed tfjs-core Engine (scripts/tfjs-trim.mjs): the worker's own entry
+// The worker build's trimmed tfjs-core Engine and Tensor (scripts/tfjs-trim.mjs): the worker's own entry
 // (worker/tfjs-core-lite.js) bundled with the trim as rollup.config.mjs does, then assignment run through
 // it, and every trimmed method failing by name.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Model } from '../../../src/core/schema.js';
 // @ts-expect-error: a plain .mjs build plugin, no declarations
-import { TRIMMED, tfjsEngineTrim } from '../../../scripts/tfjs-trim.mjs';
+import { TRIMMED, TRIMMED_TENSOR, tfjsEngineTrim } from '../../../scripts/tfjs-trim.mjs';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'edseg-trim-'));
@@ -109,6 +109,12 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
         `edseg: engine.${name}() is not in the worker's TensorFlow.js build`,
       );
     const x = tf.engine().makeTensor(new Float32Array([1]), [1], 'float32');
+    const tensor = x as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const name of TRIMMED_TENSOR as string[])
+      await expect((async () => tensor[name]!())(), name).rejects.toThrow(
+        `edseg: tensor.${name}() is not in the worker's TensorFlow.js build`,
+      );
+    expect(Array.from(x.dataSync())).toEqual([1]);
     expect(() => tf.grad((t: typeof x) => t)(x)).toThrow('edseg: engine.gradients()');
     expect(() => tf.variable(x)).toThrow('edseg: engine.makeVariable()');
     x.dispose();
