@@ -7,7 +7,7 @@
  * The stale cases of the decision itself: test/unit/worker/engine-early.test.ts.
  */
 import 'fake-indexeddb/auto';
-import { expose } from 'comlink';
+import { expose } from '../../../worker/rpc.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSegmenter } from '../../../src/client/index.js';
 import { Engine, type EngineDeps } from '../../../worker/engine.js';
