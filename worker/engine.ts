@@ -312,8 +312,8 @@ export class Engine implements EngineApi {
         segments: released.map((s) => s.id),
         manifestVersion: this.#state.current?.meta.version ?? null,
       });
-    // For the next start's early release (src/core/decision.ts); a store that cannot take it keeps an older
-    // decision, whose own basis no longer matches.
+    // For the next start's early release (src/core/decision.ts); a store that cannot take it keeps an
+    // older decision, whose own basis no longer matches.
     await saveDecision(this.#state, this.#config, this.#deps, released).catch(() => undefined);
   }
 

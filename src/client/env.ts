@@ -1,4 +1,7 @@
-/** What the segmenter needs of the page around it: absolute URLs, a page session, whether a worker can run. */
+/**
+ * What the segmenter needs of the page around it: absolute URLs, a page session, whether a worker
+ * can run.
+ */
 import { EdsegError } from '../core/errors.js';
 
 /** `url` resolved against the page; a clear error naming `field` if it is not a URL. */
