@@ -74,4 +74,24 @@ describe('the cluster-profile chart', () => {
     expect(legend).toEqual(expect.arrayContaining(['-1', '-0.5', '0', '0.5', '1']));
     expect(document.querySelectorAll('g.plot-head rect').length).toBe(5);
   });
+
+  it('widens its colour range to the largest centroid, so values past 1 are not drawn as 1', async () => {
+    const { fitCharts } = await import('../../src/server/science/charts.js');
+    const { runFit } = await import('../../src/server/science/fit.js');
+    const { parseHTML } = await import('linkedom');
+    // Two tight groups: feature a at 1.5 and 2.7 (the other features at 0): both past 1, so a range clamped at 1 drew them alike.
+    const x = Array.from({ length: 40 }, (_, i) => [i < 20 ? 1.5 : 2.7, 0, 0]);
+    const result = await runFit({ x, features: ['a', 'b', 'c'] }, { ks: [2], seed: 1, stabilitySeeds: 1 });
+    const svg = fitCharts(result, 2)['profile.svg']!;
+    const { document } = parseHTML(`<div>${svg}</div>`);
+    const cells = [...document.querySelectorAll('g[data-mark="cell"] rect')].map((r) =>
+      r.getAttribute('fill'),
+    );
+    const texts = [...document.querySelectorAll('g[data-mark="text"] text')].map((t) => t.textContent);
+    const at = (label: string) => cells[texts.indexOf(label)];
+    expect(texts).toEqual(expect.arrayContaining(['1.50', '2.70']));
+    expect(at('2.70')).not.toBe(at('1.50'));
+    const legend = [...document.querySelectorAll('g.plot-head text')].map((t) => t.textContent);
+    expect(legend).toEqual(expect.arrayContaining(['-3', '-1.5', '0', '1.5', '3']));
+  });
 });

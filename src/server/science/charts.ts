@@ -11,8 +11,16 @@ import type { FitResult } from './fit.js';
 /** At most this many points in the projection chart (every nth learner, so the chart repeats). */
 const MAX_POINTS = 3000;
 
-/** The profile's diverging colour scale over the normalised range (RdBu: -1 dark red, 1 dark blue). */
-const PROFILE = Plot.scale({ color: { type: 'diverging', domain: [-1, 1] } });
+/**
+ * The profile's diverging colour scale (RdBu: -m dark red, m dark blue) over [-m, m], where m is the
+ * largest absolute centroid value rounded up to a half, at least 1: a centroid 5.52 standard
+ * deviations out is darker than one at 1, and every printed value lies inside the legend's range.
+ */
+export function profileScale(values: readonly number[]) {
+  const top = values.reduce((m, v) => (Number.isFinite(v) ? Math.max(m, Math.abs(v)) : m), 0);
+  const m = Math.max(1, Math.ceil(top * 2) / 2);
+  return { m, scale: Plot.scale({ color: { type: 'diverging', domain: [-m, m] } }) };
+}
 
 /** WCAG relative luminance of an "rgb(r, g, b)" colour. */
 export function luminance(rgb: string): number {
@@ -38,6 +46,7 @@ export function fitCharts(result: FitResult, chosen: number): Record<string, str
   const profile = fit.centres.flatMap((c, i) =>
     result.features.map((f, j) => ({ cluster: `cluster-${i + 1}`, feature: f, value: c[j]! })),
   );
+  const { m, scale: PROFILE } = profileScale(profile.map((d) => d.value));
   return {
     'elbow.svg': plotSvg({
       title: 'Elbow: inertia by k',
@@ -90,7 +99,12 @@ export function fitCharts(result: FitResult, chosen: number): Record<string, str
           }),
         ],
       },
-      { swatches: [-1, -0.5, 0, 0.5, 1].map((v) => ({ fill: PROFILE.apply(v) as string, label: `${v}` })) },
+      {
+        swatches: [-m, -m / 2, 0, m / 2, m].map((v) => ({
+          fill: PROFILE.apply(v) as string,
+          label: `${Number(v.toFixed(2))}`,
+        })),
+      },
     ),
   };
 }
