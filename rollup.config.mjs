@@ -20,6 +20,7 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import alias from '@rollup/plugin-alias';
 import { lazyEngine } from './scripts/lazy-engine.mjs';
+import { tfjsEngineTrim } from './scripts/tfjs-trim.mjs';
 
 const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const pkg = json('./packages/edseg/package.json');
@@ -84,8 +85,20 @@ const tfjsStubs = {
   },
 };
 
-// `module: false` for a classic script whose top-level names must stay (the lazy engine's function).
-const browserPlugins = (minify = true, extra = [], module = true) =>
+// tfjs-core's Engine methods the worker never reaches (gradients, variables, profiling), each a throw by
+// name in the worker's build (scripts/tfjs-trim.mjs).
+const tfjsTrim = tfjsEngineTrim({
+  stubs: fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url)),
+});
+
+// `module: false` for the worker: a classic script, one IIFE (scripts/lazy-engine.mjs).
+const terserOptions = (module) => ({
+  ecma: 2020,
+  module,
+  compress: { passes: 2 },
+  format: { comments: false },
+});
+const browserPlugins = (minify = true, extra = []) =>
   [
     ...extra,
     replace({
@@ -99,7 +112,7 @@ const browserPlugins = (minify = true, extra = [], module = true) =>
     resolve({ browser: true, preferBuiltins: false }),
     commonjs(),
     ts(),
-    minify && terser({ ecma: 2020, module, compress: { passes: 2 }, format: { comments: false } }),
+    minify && terser(terserOptions(true)),
   ].filter(Boolean);
 
 const onwarn = (warning, warn) => {
@@ -135,18 +148,20 @@ export default [
   },
   {
     input: 'worker/index.ts',
-    output: { file: 'dist/edseg.worker.js', format: 'iife', sourcemap: true },
-    // The start (worker/index.ts, start.ts) answers first; the engine is appended as a function run
-    // only when the start calls it (scripts/lazy-engine.mjs, ARCHITECTURE.md "The start path").
-    plugins: browserPlugins(true, [
-      lazyEngine({
-        input: 'worker/engine.ts',
-        importer: /worker[\\/]index\.ts$/,
-        plugins: () => browserPlugins(true, [tfjsLite, tfjsStubs], false),
-        treeshake: workerTreeshake,
-        onwarn,
-      }),
-    ]),
+    // The start (worker/index.ts, start.ts) answers first; the engine, a dynamic chunk sharing the start's
+    // modules, is joined to it as a function run only when the start calls it, and the one file minified
+    // (scripts/lazy-engine.mjs, ARCHITECTURE.md "The start path").
+    output: {
+      dir: 'dist',
+      entryFileNames: 'edseg.worker.js',
+      chunkFileNames: 'edseg.worker-engine.js',
+      format: 'es',
+      sourcemap: true,
+    },
+    plugins: [
+      ...browserPlugins(false, [tfjsLite, tfjsStubs, tfjsTrim]),
+      lazyEngine({ importer: /worker[\\/]index\.ts$/, terser: terserOptions(false) }),
+    ],
     treeshake: workerTreeshake,
     onwarn,
   },

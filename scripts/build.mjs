@@ -50,7 +50,8 @@ async function bundles() {
     const bundle = await rollup(config);
     for (const out of config.output) {
       await bundle.write(out);
-      log(`[${i + 1}/${options.length}] ${relative(root, out.file)}  ${kb(out.file)}  in ${seconds(t0)}`);
+      const file = out.file ?? join(out.dir, out.entryFileNames); // a multi-chunk build writes one file (the worker's)
+      log(`[${i + 1}/${options.length}] ${relative(root, file)}  ${kb(file)}  in ${seconds(t0)}`);
     }
     await bundle.close();
   }

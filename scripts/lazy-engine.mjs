@@ -5,30 +5,74 @@
 // manifest verifier, the stores; no zod, no JOSE library) is parsed lazily by the browser and
 // evaluated only once the start calls it (ARCHITECTURE.md "The start path").
 //
-// - `import('./engine.js')` in worker/index.ts is left out of the start bundle and rendered as a call
-//   of `__edsegEngine()`;
-// - the engine is bundled on its own (the same plugins) as an IIFE inside
-//   `function __edsegEngine(){ … return <its exports> }`, appended to the start's file once written,
-//   and the two sourcemaps are joined (scripts/size-breakdown.mjs reads them).
-import { readFileSync, writeFileSync } from 'node:fs';
+// One rollup build, two chunks: `import('./engine.js')` in worker/index.ts makes the engine a
+// dynamic chunk, and rollup keeps every module both halves use (errors, decision, the manifest
+// request, ...) once, in the start's chunk, which exports what the engine imports of them. At the
+// end of the build (before minification) the two chunks become one script:
+//
+//   (function(){'use strict'; <the start>
+//    function __edsegEngine(){ return (function(<the engine's imports>){ <the engine>
+//      return { Engine }; })(<the start's bindings>) } })();
+//
+// the dynamic import rendered as a call of `__edsegEngine`. Terser then minifies the whole file once,
+// and the sourcemap (rollup's chunk maps joined line by line, composed by terser) still attributes
+// every byte to its source, for scripts/size-breakdown.mjs.
 import { basename } from 'node:path';
-import { rollup } from 'rollup';
+import { minify } from 'terser';
 import { SourceMapConsumer, SourceMapGenerator } from 'source-map-js';
 
-const EXTERNAL_ID = 'edseg:engine';
 const FN = '__edsegEngine';
-const EXPORTS = '__edsegEngineExports';
+const NAME = /^[\w$]+$/;
 const MAP_COMMENT = /\n?\/\/# sourceMappingURL=[^\n]*\n?$/;
 
-/** Joins `a` (lines 0..) and `b` (from line `offset`) into one map. */
-function joinMaps(a, b, offset, file) {
+/** `{ a as b, c }` as [[a, b], [c, c]]. */
+function specifiers(list) {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const [from, to = from] = s.split(/\s+as\s+/);
+      if (!NAME.test(from) || !NAME.test(to)) throw new Error(`lazy-engine: cannot read specifier "${s}"`);
+      return [from, to];
+    });
+}
+
+/** Removes the one statement `re` matches from `code` (it must be whole lines) and returns its match. */
+function cut(code, re, what) {
+  const all = [...code.matchAll(new RegExp(re.source, `${re.flags}g`))];
+  if (all.length !== 1) throw new Error(`lazy-engine: expected one ${what}, found ${all.length}`);
+  return all[0];
+}
+
+/**
+ * Lines of `parts` (strings, or chunks `{ code, map }`) joined with a map whose every kept line keeps
+ * its columns; `drop` lists, per chunk, the [start, end) character ranges of removed whole lines.
+ */
+function join(parts, file) {
   const out = new SourceMapGenerator({ file });
-  const add = (map, lineOffset) => {
-    const c = new SourceMapConsumer(map);
+  const lines = [];
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      lines.push(...part.split('\n'));
+      continue;
+    }
+    const src = part.code.split('\n');
+    const kept = new Map(); // chunk line (1-based) -> output line (1-based)
+    let offset = 0;
+    src.forEach((line, i) => {
+      const at = offset;
+      offset += line.length + 1;
+      if (part.drop.some(([a, b]) => at >= a && at < b)) return;
+      lines.push(line);
+      kept.set(i + 1, lines.length);
+    });
+    const c = new SourceMapConsumer(part.map);
     c.eachMapping((m) => {
-      if (m.source == null) return;
+      const line = kept.get(m.generatedLine);
+      if (m.source == null || line == null) return;
       out.addMapping({
-        generated: { line: m.generatedLine + lineOffset, column: m.generatedColumn },
+        generated: { line, column: m.generatedColumn },
         original: { line: m.originalLine, column: m.originalColumn },
         source: m.source,
         ...(m.name ? { name: m.name } : {}),
@@ -38,53 +82,77 @@ function joinMaps(a, b, offset, file) {
       const content = c.sourceContentFor(s, true);
       if (content != null) out.setSourceContent(s, content);
     }
-  };
-  add(a, 0);
-  add(b, offset);
-  return out.toJSON();
+  }
+  return { code: lines.join('\n'), map: out.toJSON() };
 }
 
 /**
- * @param {{ input: string, importer: RegExp, plugins: () => import('rollup').Plugin[], treeshake?: object, onwarn?: Function }} engine
+ * @param {{ importer: RegExp, terser: import('terser').MinifyOptions }} options `importer`: the module whose
+ * `import('./engine.js')` is the engine; `terser`: how to minify the joined file.
  */
-export function lazyEngine(engine) {
+export function lazyEngine({ importer, terser }) {
+  let engineId = null;
   return {
     name: 'lazy-engine',
-    resolveDynamicImport(specifier, importer) {
-      if (specifier === './engine.js' && engine.importer.test(importer ?? ''))
-        return { id: EXTERNAL_ID, external: true };
-      return null;
+    async resolveDynamicImport(specifier, from) {
+      if (specifier !== './engine.js' || !importer.test(from ?? '')) return null;
+      const resolved = await this.resolve(specifier, from, { skipSelf: true });
+      engineId = resolved?.id ?? null;
+      return resolved;
     },
     renderDynamicImport({ targetModuleId }) {
-      if (targetModuleId !== EXTERNAL_ID) return null;
+      if (targetModuleId == null || targetModuleId !== engineId) return null;
+      // The chunk's file name is rendered between the two (and ignored): it is not a file of its own.
       return { left: `Promise.resolve().then(function(){return ${FN}(`, right: ')})' };
     },
-    async writeBundle(options) {
-      const file = options.file;
-      const bundle = await rollup({
-        input: engine.input,
-        plugins: engine.plugins(),
-        treeshake: engine.treeshake,
-        onwarn: engine.onwarn,
+    async generateBundle(options, bundle) {
+      const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+      for (const c of chunks) c.code = c.code.replace(MAP_COMMENT, '');
+      const start = chunks.find((c) => c.isEntry);
+      const engine = chunks.find((c) => c.isDynamicEntry && c.facadeModuleId === engineId);
+      if (!start || !engine || chunks.length !== 2)
+        throw new Error(
+          `lazy-engine: expected the start and the engine chunk, got ${chunks.map((c) => c.fileName)}`,
+        );
+      // What the start exports to the engine (local as exported) and what the engine imports (exported as local).
+      const exported = cut(start.code, /^export \{([^}]*)\};$/m, 'export statement of the start');
+      const imported = cut(
+        engine.code,
+        new RegExp(`^import \\{([^}]*)\\} from '\\./${start.fileName.replace(/\./g, '\\.')}';$`, 'm'),
+        'import of the start in the engine',
+      );
+      const returned = cut(engine.code, /^export \{([^}]*)\};$/m, 'export statement of the engine');
+      if (/^(import|export)\b/m.test(start.code.replace(exported[0], '')))
+        throw new Error('lazy-engine: the start has another import or export');
+      const local = new Map(specifiers(exported[1]).map(([l, e]) => [e, l]));
+      const params = specifiers(imported[1]).map(([e, l]) => {
+        if (!local.has(e)) throw new Error(`lazy-engine: the start does not export "${e}"`);
+        return [l, local.get(e)];
       });
-      // The wrapper is the banner and footer: inside the minifier's input, so its names stay consistent.
-      const { output } = await bundle.generate({
-        format: 'iife',
-        file, // sourcemap paths relative to the worker file, as the start's
-        name: EXPORTS,
-        sourcemap: true,
-        banner: `function ${FN}(){`,
-        footer: `return ${EXPORTS}}`,
-      });
-      await bundle.close();
-      const [chunk] = output;
-      const start = readFileSync(file, 'utf8').replace(MAP_COMMENT, '');
-      const lines = start.split('\n').length;
-      const code = `${start}\n${chunk.code.replace(MAP_COMMENT, '')}\n//# sourceMappingURL=${basename(file)}.map\n`;
-      const mapFile = `${file}.map`;
-      const map = joinMaps(JSON.parse(readFileSync(mapFile, 'utf8')), chunk.map, lines, basename(file));
-      writeFileSync(file, code);
-      writeFileSync(mapFile, JSON.stringify(map));
+      const result = specifiers(returned[1]).map(([l, e]) => `${e}: ${l}`);
+      const range = (m) => [m.index, m.index + m[0].length];
+      const joined = join(
+        [
+          "(function () {\n'use strict';",
+          { code: start.code, map: start.map, drop: [range(exported)] },
+          `function ${FN}() {\nreturn (function (${params.map(([l]) => l).join(', ')}) {`,
+          { code: engine.code, map: engine.map, drop: [range(imported), range(returned)] },
+          `return { ${result.join(', ')} };\n})(${params.map(([, s]) => s).join(', ')});\n}\n})();`,
+        ],
+        start.fileName,
+      );
+      const min = await minify(
+        { [start.fileName]: joined.code },
+        { ...terser, sourceMap: { content: joined.map, url: `${basename(start.fileName)}.map` } },
+      );
+      const map = typeof min.map === 'string' ? JSON.parse(min.map) : min.map;
+      delete bundle[engine.fileName];
+      delete bundle[`${engine.fileName}.map`];
+      start.code = `${min.code.replace(MAP_COMMENT, '')}\n//# sourceMappingURL=${basename(start.fileName)}.map\n`;
+      const mapAsset = bundle[`${start.fileName}.map`];
+      if (mapAsset?.type !== 'asset') throw new Error('lazy-engine: the build must write a sourcemap file');
+      mapAsset.source = JSON.stringify({ ...map, file: basename(start.fileName) });
+      start.map = null;
     },
   };
 }

@@ -12,8 +12,8 @@
  * only when the caller says consent allows persistence; until then the floor lives in memory, for
  * the page. Once a site's record exists (also after forget()), it is read and raised whatever the consent.
  */
-import { openDB, type DBSchema } from 'idb';
 import { databaseExists } from './idb.js';
+import { open as openDb, request, transaction } from './idb-request.js';
 import { FLOOR_DB } from './early.js';
 
 /**
@@ -23,10 +23,6 @@ import { FLOOR_DB } from './early.js';
  * both that spend and a new one (docs/PRIVACY.md "Storage that disappears").
  */
 type FloorRecord = { site: string; version: number; lastSpend?: number | null };
-
-interface FloorDB extends DBSchema {
-  floor: { key: string; value: FloorRecord };
-}
 
 /** The highest accepted manifest version per site, and the last spend a deleted store left behind. */
 export type VersionFloor = {
@@ -64,18 +60,28 @@ export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
       broken = true;
     }
   };
-  const open = () =>
-    openDB<FloorDB>(FLOOR_DB, 1, {
-      upgrade: (db) => void db.createObjectStore('floor', { keyPath: 'site' }),
-    });
+  const open = () => openDb(FLOOR_DB, 1, (db) => void db.createObjectStore('floor', { keyPath: 'site' }));
+  // One record, in its own transaction; `write` (with the record read) in the same one, when given.
+  const use = async (site: string, write?: (stored: FloorRecord | undefined) => FloorRecord | undefined) => {
+    const db = await open();
+    try {
+      const { tx, done } = transaction(db, 'floor', write ? 'readwrite' : 'readonly');
+      const store = tx.objectStore('floor');
+      const stored = (await request(store.get(site))) as FloorRecord | undefined;
+      const next = write?.(stored);
+      if (next) await request(store.put(next));
+      await done;
+      return stored;
+    } finally {
+      db.close();
+    }
+  };
   return {
     async get(site, persist) {
       let stored: number | undefined;
       if (await mayOpen(persist))
         await guarded(async () => {
-          const db = await open();
-          stored = (await db.get('floor', site))?.version;
-          db.close();
+          stored = (await use(site))?.version;
         });
       const held = memory.get(site);
       return held === undefined || stored === undefined ? (held ?? stored) : Math.max(held, stored);
@@ -83,26 +89,23 @@ export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
     async raise(site, version, persist) {
       memory.set(site, Math.max(version, memory.get(site) ?? version));
       if (!(await mayOpen(persist))) return;
+      // One readwrite transaction: two tabs raising at once keep the higher version.
       await guarded(async () => {
-        const db = await open();
-        // One readwrite transaction: two tabs raising at once keep the higher version.
-        const tx = db.transaction('floor', 'readwrite');
-        const stored = (await tx.store.get(site))?.version;
-        const highest = memory.get(site)!;
-        // A record is created only with consent; one that exists (kept after forget()) is raised.
-        if ((persist || stored !== undefined) && highest > (stored ?? 0))
-          await tx.store.put({ ...(await tx.store.get(site)), site, version: highest });
-        await tx.done;
-        db.close();
+        await use(site, (record) => {
+          const stored = record?.version;
+          const highest = memory.get(site)!;
+          // A record is created only with consent; one that exists (kept after forget()) is raised.
+          return (persist || stored !== undefined) && highest > (stored ?? 0)
+            ? { ...record, site, version: highest }
+            : undefined;
+        });
       });
     },
     async record(site) {
       let stored: FloorRecord | undefined;
       if (await mayOpen(false))
         await guarded(async () => {
-          const db = await open();
-          stored = await db.get('floor', site);
-          db.close();
+          stored = await use(site);
         });
       const held = spentMemory.get(site);
       if (!stored)
@@ -115,17 +118,15 @@ export function versionFloor(idb: IDBFactory | undefined): VersionFloor {
       spentMemory.set(site, later(spentMemory.get(site), day) ?? null);
       if (!(await mayOpen(persist))) return;
       await guarded(async () => {
-        const db = await open();
-        const tx = db.transaction('floor', 'readwrite');
-        const stored = await tx.store.get(site);
-        if (persist || stored)
-          await tx.store.put({
-            site,
-            version: Math.max(stored?.version ?? 1, memory.get(site) ?? 1),
-            lastSpend: later(stored?.lastSpend, spentMemory.get(site)) ?? null,
-          });
-        await tx.done;
-        db.close();
+        await use(site, (stored) =>
+          persist || stored
+            ? {
+                site,
+                version: Math.max(stored?.version ?? 1, memory.get(site) ?? 1),
+                lastSpend: later(stored?.lastSpend, spentMemory.get(site)) ?? null,
+              }
+            : undefined,
+        );
       });
     },
   };

@@ -1,5 +1,5 @@
 /**
- * IndexedDB storage (idb), versioned. One database per site: `edseg:<site>`.
+ * IndexedDB storage (plain IndexedDB through idb-request.ts), versioned. One database per site: `edseg:<site>`.
  * Migrations run in order from the stored version; add a new `if (oldVersion < N)` block, never edit an old one.
  * - v1: events (one record per event, by day), rollups (by day), kv, outbox, budget (by period), audit.
  * - v2: raw events in chunks, one record per (batch, day) in `eventChunks` (by day): a batch of
@@ -11,14 +11,6 @@
  * blocked; the next operation here reopens the database at whatever version it now has. Another tab's
  * delete (forget()) closes it for good: nothing here recreates a database the learner deleted.
  */
-import {
-  openDB,
-  deleteDB,
-  type DBSchema,
-  type IDBPDatabase,
-  type IDBPTransaction,
-  type StoreNames,
-} from 'idb';
 import { EdsegError } from '../src/core/errors.js';
 import type {
   AuditEntry,
@@ -32,6 +24,7 @@ import type {
 import { rollupKey } from '../src/core/rollup.js';
 import { REVISION_KEY, nextRevision, revisionOf, type Revision } from './decision.js';
 import { siteDbName } from './early.js';
+import { open, request, transaction, walk } from './idb-request.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
 import {
   batchIdsAfter,
@@ -50,17 +43,11 @@ type RollupRow = Rollup & { key: string };
 /** Raw events of one day written by one batch (v2); `n` is events.length, for counting without reading them. */
 type EventChunk = { id?: number; day: number; n: number; events: StoredEvent[] };
 
-interface EdsegDB extends DBSchema {
-  /** v1 only: moved into eventChunks by the v2 migration, then deleted */
-  events: { key: number; value: StoredEvent; indexes: { day: number } };
-  eventChunks: { key: number; value: EventChunk; indexes: { day: number } };
-  rollups: { key: string; value: RollupRow; indexes: { day: number; typeDay: [string, number] } };
-  kv: { key: string; value: unknown };
-  outbox: { key: string; value: OutboxItem };
-  budget: { key: string; value: BudgetSpend; indexes: { period: number } };
-  audit: { key: number; value: AuditEntry };
-}
-
+/**
+ * The stores: events (v1 only: moved into eventChunks by the v2 migration, then deleted), eventChunks
+ * (EventChunk, by day), rollups (RollupRow by key; indexes day, typeDay [type, day]), kv, outbox
+ * (OutboxItem by id), budget (BudgetSpend by reportId; index period), audit (AuditEntry by id).
+ */
 /** Whether this site's database exists, without creating it. */
 export async function dbExists(site: string): Promise<boolean> {
   return databaseExists(dbName(site));
@@ -87,11 +74,7 @@ function chunksOf(events: readonly StoredEvent[]): EventChunk[] {
 }
 
 /** Creates or migrates the schema from `oldVersion` (each block runs once, in order), inside the upgrade's transaction. */
-async function migrate(
-  db: IDBPDatabase<EdsegDB>,
-  oldVersion: number,
-  tx: IDBPTransaction<EdsegDB, StoreNames<EdsegDB>[], 'versionchange'>,
-): Promise<void> {
+async function migrate(db: IDBDatabase, oldVersion: number, tx: IDBTransaction): Promise<void> {
   if (oldVersion < 1) {
     db.createObjectStore('events', { keyPath: 'id', autoIncrement: true }).createIndex('day', 'day');
     db.createObjectStore('rollups', { keyPath: 'key' }).createIndex('day', 'day');
@@ -106,8 +89,8 @@ async function migrate(
     const chunks = db.createObjectStore('eventChunks', { keyPath: 'id', autoIncrement: true });
     chunks.createIndex('day', 'day');
     // Every v1 event moves, in arrival order, into one chunk per day; then the v1 store goes.
-    const old = await tx.objectStore('events').getAll();
-    for (const c of chunksOf(old)) await chunks.add(c);
+    const old = (await request(tx.objectStore('events').getAll())) as StoredEvent[];
+    for (const c of chunksOf(old)) chunks.add(c);
     db.deleteObjectStore('events');
   }
 }
@@ -115,12 +98,12 @@ async function migrate(
 export class IdbStore implements DeviceStore {
   readonly persisted = true;
   /** the open connection; null once another tab's versionchange closed it (reopened on the next use) */
-  private db: IDBPDatabase<EdsegDB> | null;
+  private db: IDBDatabase | null;
   /** another tab deleted the database (forget()): it is not reopened */
   private deleted = false;
 
   private constructor(
-    db: IDBPDatabase<EdsegDB>,
+    db: IDBDatabase,
     private readonly site: string,
   ) {
     this.db = db;
@@ -139,14 +122,16 @@ export class IdbStore implements DeviceStore {
     site: string,
     version: number | undefined,
     holder: { store?: IdbStore },
-  ): Promise<IDBPDatabase<EdsegDB>> {
-    return openDB<EdsegDB>(dbName(site), version, {
-      upgrade: (db, oldVersion, _newVersion, tx) => void migrate(db, oldVersion, tx),
-      // Another tab wants to upgrade (newVersion set) or delete (null) the database: let it, at once.
-      blocking: (_current, newVersion) => holder.store?.lose(newVersion === null),
-      // The browser closed the connection (storage cleared, a fault): reopen on the next use.
-      terminated: () => holder.store?.lose(false),
-    });
+  ): Promise<IDBDatabase> {
+    return open(dbName(site), version, (db, oldVersion, tx) => void migrate(db, oldVersion, tx)).then(
+      (db) => {
+        // Another tab wants to upgrade (newVersion set) or delete (null) the database: let it, at once.
+        db.addEventListener('versionchange', (e) => holder.store?.lose(e.newVersion === null));
+        // The browser closed the connection (storage cleared, a fault): reopen on the next use.
+        db.addEventListener('close', () => holder.store?.lose(false));
+        return db;
+      },
+    );
   }
 
   private lose(deleted: boolean): void {
@@ -156,7 +141,7 @@ export class IdbStore implements DeviceStore {
   }
 
   /** The open connection, reopened after another tab's upgrade at the version that tab left. */
-  private async conn(): Promise<IDBPDatabase<EdsegDB>> {
+  private async conn(): Promise<IDBDatabase> {
     if (this.db) return this.db;
     if (this.deleted)
       throw new EdsegError('closed', 'edseg: another tab deleted the local data (forget())', 'storage');
@@ -170,36 +155,36 @@ export class IdbStore implements DeviceStore {
 
   async addEvents(events: StoredEvent[], deltas: Rollup[], batch?: BatchId) {
     const db = await this.conn();
-    const tx = db.transaction(['eventChunks', 'rollups', 'kv'], 'readwrite');
+    const { tx, done } = transaction(db, ['eventChunks', 'rollups', 'kv'], 'readwrite');
     // A failed write (QuotaExceededError) aborts the whole batch: nothing half-written.
-    tx.done.catch(() => undefined);
+    done.catch(() => undefined);
     const writes: Promise<unknown>[] = [];
     try {
       if (batch) {
         // The batch id is checked and recorded in the events' transaction: stored once, or not at all.
         const kv = tx.objectStore('kv');
-        const seen = (await kv.get(batchKey(batch.session))) as number[] | undefined;
+        const seen = (await request(kv.get(batchKey(batch.session)))) as number[] | undefined;
         if (seen?.includes(batch.seq)) {
-          await tx.done;
+          await done;
           return false;
         }
-        writes.push(kv.put(batchIdsAfter(seen, batch.seq), batchKey(batch.session)));
+        writes.push(request(kv.put(batchIdsAfter(seen, batch.seq), batchKey(batch.session))));
       }
       const rollups = tx.objectStore('rollups');
       const keys = [...new Set(deltas.map(rollupKey))];
       const existing = new Map<string, Rollup>();
-      for (const row of await Promise.all(keys.map((k) => rollups.get(k))))
+      for (const row of await Promise.all(keys.map((k) => request<RollupRow | undefined>(rollups.get(k)))))
         if (row) existing.set(row.key, withoutKey(row));
       const store = tx.objectStore('eventChunks');
-      for (const c of chunksOf(events)) writes.push(store.add(c));
+      for (const c of chunksOf(events)) writes.push(request(store.add(c)));
       for (const [key, r] of foldDeltas((k) => existing.get(k), deltas))
-        writes.push(rollups.put({ ...r, key }));
+        writes.push(request(rollups.put({ ...r, key })));
       if (deltas.length) {
         // The rollup revision moves with the rows, in their transaction (decision.ts).
         const kv = tx.objectStore('kv');
-        writes.push(kv.put(nextRevision(await kv.get(REVISION_KEY)), REVISION_KEY));
+        writes.push(request(kv.put(nextRevision(await request(kv.get(REVISION_KEY))), REVISION_KEY)));
       }
-      await Promise.all([...writes, tx.done]);
+      await Promise.all([...writes, done]);
       return true;
     } catch (e) {
       for (const w of writes) w.catch(() => undefined); // each fails with AbortError once aborted
@@ -212,60 +197,77 @@ export class IdbStore implements DeviceStore {
     }
   }
   async rollupsSince(fromDay: number, types?: ReadonlySet<string>) {
-    const db = await this.conn();
-    if (!types)
-      return (await db.getAllFromIndex('rollups', 'day', IDBKeyRange.lowerBound(fromDay))).map(withoutKey);
-    const tx = db.transaction('rollups');
-    const index = tx.store.index('typeDay');
+    const { tx, done } = transaction(await this.conn(), 'rollups');
+    const rollups = tx.objectStore('rollups');
+    const read = (index: string, range: IDBKeyRange) =>
+      request(rollups.index(index).getAll(range) as IDBRequest<RollupRow[]>);
     const [rows] = await Promise.all([
-      Promise.all([...types].map((t) => index.getAll(IDBKeyRange.bound([t, fromDay], [t, Infinity])))),
-      tx.done,
+      types
+        ? Promise.all([...types].map((t) => read('typeDay', IDBKeyRange.bound([t, fromDay], [t, Infinity]))))
+        : Promise.all([read('day', IDBKeyRange.lowerBound(fromDay))]),
+      done,
     ]);
     return rows.flat().map(withoutKey);
   }
   async revision(): Promise<Revision> {
-    const tx = (await this.conn()).transaction(['kv', 'eventChunks']);
+    const { tx, done } = transaction(await this.conn(), ['kv', 'eventChunks']);
     const [rev, last] = await Promise.all([
-      tx.objectStore('kv').get(REVISION_KEY),
-      tx.objectStore('eventChunks').openKeyCursor(null, 'prev'),
-      tx.done,
+      request(tx.objectStore('kv').get(REVISION_KEY)),
+      request(tx.objectStore('eventChunks').openKeyCursor(null, 'prev')),
+      done,
     ]);
     return [revisionOf(rev), typeof last?.key === 'number' ? last.key : 0];
   }
+  /** One request on one store, in a transaction of its own. */
+  private async one<T>(
+    store: string,
+    fn: (s: IDBObjectStore) => IDBRequest,
+    mode: IDBTransactionMode = 'readonly',
+  ): Promise<T> {
+    const { tx, done } = transaction(await this.conn(), store, mode);
+    const [result] = await Promise.all([request(fn(tx.objectStore(store))), done]);
+    return result as T;
+  }
+
   async events() {
-    return (await (await this.conn()).getAll('eventChunks')).flatMap((c) => c.events);
+    return (await this.one<EventChunk[]>('eventChunks', (s) => s.getAll())).flatMap((c) => c.events);
   }
   async rollups() {
-    return (await (await this.conn()).getAll('rollups')).map(withoutKey);
+    return (await this.one<RollupRow[]>('rollups', (s) => s.getAll())).map(withoutKey);
   }
-  async get<T>(key: string) {
-    return (await (await this.conn()).get('kv', key)) as T | undefined;
+  get<T>(key: string) {
+    return this.one<T | undefined>('kv', (s) => s.get(key));
   }
   async set(key: string, value: unknown) {
-    await (await this.conn()).put('kv', value, key);
+    await this.one('kv', (s) => s.put(value, key), 'readwrite');
   }
   async audit(entry: Omit<AuditEntry, 'id'>) {
-    await (await this.conn()).add('audit', entry as AuditEntry);
+    await this.one('audit', (s) => s.add(entry), 'readwrite');
   }
-  async auditLog() {
-    return (await this.conn()).getAll('audit');
+  auditLog() {
+    return this.one<AuditEntry[]>('audit', (s) => s.getAll());
   }
-  async outbox() {
-    return (await this.conn()).getAll('outbox');
+  outbox() {
+    return this.one<OutboxItem[]>('outbox', (s) => s.getAll());
   }
   async putOutbox(item: OutboxItem) {
-    await (await this.conn()).put('outbox', item);
+    await this.one('outbox', (s) => s.put(item), 'readwrite');
   }
   async removeOutbox(ids: string[]) {
-    const tx = (await this.conn()).transaction('outbox', 'readwrite');
-    await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+    const { tx, done } = transaction(await this.conn(), 'outbox', 'readwrite');
+    const store = tx.objectStore('outbox');
+    await Promise.all([...ids.map((id) => request(store.delete(id))), done]);
   }
-  async budget() {
-    return (await this.conn()).getAll('budget');
+  budget() {
+    return this.one<BudgetSpend[]>('budget', (s) => s.getAll());
   }
   async counts() {
-    const db = await this.conn();
-    const [rollups, outbox] = await Promise.all([db.count('rollups'), db.count('outbox')]);
+    const { tx, done } = transaction(await this.conn(), ['rollups', 'outbox']);
+    const [rollups, outbox] = await Promise.all([
+      request(tx.objectStore('rollups').count()),
+      request(tx.objectStore('outbox').count()),
+      done,
+    ]);
     return { rollups, outbox };
   }
 
@@ -276,14 +278,14 @@ export class IdbStore implements DeviceStore {
   ): Promise<SpendDecision> {
     const run = async (): Promise<SpendDecision> => {
       // One readwrite transaction over budget + outbox: the check, the spend and the enqueue commit together.
-      const tx = (await this.conn()).transaction(['budget', 'outbox'], 'readwrite');
-      const spends = await tx.objectStore('budget').getAll();
+      const { tx, done } = transaction(await this.conn(), ['budget', 'outbox'], 'readwrite');
+      const spends = (await request(tx.objectStore('budget').getAll())) as BudgetSpend[];
       const decision = canSpend(spends, req, budget);
       if (decision.ok) {
-        await tx.objectStore('budget').put(spendOf(req, item));
-        await tx.objectStore('outbox').put(item);
+        await request(tx.objectStore('budget').put(spendOf(req, item)));
+        await request(tx.objectStore('outbox').put(item));
       }
-      await tx.done;
+      await done;
       return decision;
     };
     // The Web Lock serialises tabs; the transaction alone would already be atomic, the lock makes
@@ -297,58 +299,48 @@ export class IdbStore implements DeviceStore {
   }
 
   async prune(eventsBefore: number, rollupsBefore: number) {
-    const tx = (await this.conn()).transaction(['eventChunks', 'rollups', 'kv'], 'readwrite');
+    const { tx, done } = transaction(await this.conn(), ['eventChunks', 'rollups', 'kv'], 'readwrite');
+    const before = (store: string, day: number) =>
+      tx.objectStore(store).index('day').openCursor(IDBKeyRange.upperBound(day, true));
     let events = 0;
     let rollups = 0;
-    for (
-      let c = await tx
-        .objectStore('eventChunks')
-        .index('day')
-        .openCursor(IDBKeyRange.upperBound(eventsBefore, true));
-      c;
-      c = await c.continue()
-    ) {
-      events += c.value.n;
-      await c.delete();
-    }
-    for (
-      let c = await tx
-        .objectStore('rollups')
-        .index('day')
-        .openCursor(IDBKeyRange.upperBound(rollupsBefore, true));
-      c;
-      c = await c.continue()
-    ) {
-      await c.delete();
+    await walk(before('eventChunks', eventsBefore), (c) => {
+      events += (c.value as EventChunk).n;
+      c.delete();
+    });
+    await walk(before('rollups', rollupsBefore), (c) => {
+      c.delete();
       rollups++;
-    }
+    });
     if (rollups) {
       const kv = tx.objectStore('kv');
-      await kv.put(nextRevision(await kv.get(REVISION_KEY)), REVISION_KEY);
+      await request(kv.put(nextRevision(await request(kv.get(REVISION_KEY))), REVISION_KEY));
     }
-    await tx.done;
+    await done;
     return { events, rollups };
   }
   async compact(fraction: number) {
-    const tx = (await this.conn()).transaction('eventChunks', 'readwrite');
-    const byDay = tx.store.index('day');
+    const { tx, done } = transaction(await this.conn(), 'eventChunks', 'readwrite');
+    const byDay = tx.objectStore('eventChunks').index('day');
     let total = 0;
-    for (let c = await byDay.openCursor(); c; c = await c.continue()) total += c.value.n;
+    await walk(byDay.openCursor(), (c) => void (total += (c.value as EventChunk).n));
     const n = total === 0 ? 0 : compactCount(total, fraction);
     // Oldest day first (and in arrival order within a day); a chunk only partly compacted keeps its newest events.
     let left = n;
-    for (let c = await byDay.openCursor(); c && left > 0; c = await c.continue()) {
-      const chunk = c.value;
-      if (chunk.n <= left) {
-        left -= chunk.n;
-        await c.delete();
-      } else {
-        const events = chunk.events.slice(left);
-        left = 0;
-        await c.update({ ...chunk, n: events.length, events });
-      }
-    }
-    await tx.done;
+    if (left > 0)
+      await walk(byDay.openCursor(), (c) => {
+        const chunk = c.value as EventChunk;
+        if (chunk.n <= left) {
+          left -= chunk.n;
+          c.delete();
+        } else {
+          const events = chunk.events.slice(left);
+          left = 0;
+          c.update({ ...chunk, n: events.length, events });
+        }
+        return left > 0;
+      });
+    await done;
     return n;
   }
   async close() {
@@ -360,6 +352,6 @@ export class IdbStore implements DeviceStore {
     this.db?.close();
     this.db = null;
     this.deleted = true;
-    await deleteDB(dbName(this.site));
+    await request(indexedDB.deleteDatabase(dbName(this.site)));
   }
 }

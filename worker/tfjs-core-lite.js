@@ -1,15 +1,13 @@
 // tfjs-core for edseg's worker: what base_side_effects.js does, minus the node platform (require('util'),
 // require('node-fetch')), the browser platform's model-storage IO handlers (IndexedDB, localStorage)
-// and the optimizers that index.js registers. The worker never loads or saves a tfjs model.
+// and the optimizers that index.js registers. The worker never loads or saves a tfjs model, and it
+// calls no op wrapper (src/core/model.ts runs the kernels through the engine): none is bundled.
 import { getOrMakeEngine } from '@tensorflow/tfjs-core/dist/engine.js';
 import '@tensorflow/tfjs-core/dist/flags.js';
 import { env } from '@tensorflow/tfjs-core/dist/environment.js';
 import { isTypedArrayBrowser } from '@tensorflow/tfjs-core/dist/platforms/is_typed_array_browser.js';
-import { buffer } from '@tensorflow/tfjs-core/dist/ops/buffer.js';
-import { cast } from '@tensorflow/tfjs-core/dist/ops/cast.js';
-import { clone } from '@tensorflow/tfjs-core/dist/ops/clone.js';
-import { print } from '@tensorflow/tfjs-core/dist/ops/print.js';
 import { setOpHandler } from '@tensorflow/tfjs-core/dist/tensor.js';
+import { unused } from './tfjs-core-stubs.js';
 getOrMakeEngine();
 env().setPlatform('browser', {
   fetch: (path, init) => fetch(path, init),
@@ -21,5 +19,13 @@ env().setPlatform('browser', {
   },
   isTypedArray: isTypedArrayBrowser,
 });
-setOpHandler({ buffer, cast, clone, print });
+// Tensor's methods that call ops (tensor.buffer(), cast(), clone(), print()): src/core/model.ts runs kernels
+// through the engine and reads results with dataSync(), so none is called; each says so if one ever is.
+const method = (name) => () => unused(`tensor.${name}()`);
+setOpHandler({
+  buffer: method('buffer'),
+  cast: method('cast'),
+  clone: method('clone'),
+  print: method('print'),
+});
 export * from '@tensorflow/tfjs-core/dist/base.js';

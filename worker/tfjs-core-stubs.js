@@ -1,8 +1,9 @@
 // tfjs-core modules the worker never runs, replaced in its build only (rollup.config.mjs, tfjsStubs): the
 // kernel profiler (tf.profile, the DEBUG flag), the gradient tape's backward pass (tf.grad and friends) and
-// the pretty-printer of tensor values (tensor.toString, tf.print). The worker assigns with functional ops in
-// production mode: none of these paths is taken, and each says so if one ever is (issue 24: about 1.5 KB gz).
-const unused = (what) => {
+// the pretty-printer of tensor values (tensor.toString, tf.print). The worker runs kernels through the engine
+// in production mode: none of these paths is taken, and each says so if one ever is (issue 24: about 1.5 KB gz).
+// `unused` also backs the tensor methods that would call ops (tfjs-core-lite.js).
+export const unused = (what) => {
   throw new Error(`edseg: ${what} is not in the worker's TensorFlow.js build`);
 };
 

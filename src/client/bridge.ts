@@ -1,25 +1,25 @@
 /**
- * The bridge to the worker: starts it, talks to it with comlink, restarts it when it crashes.
+ * The bridge to the worker: starts it, talks to it over the RPC (rpc.ts), restarts it when it crashes.
  * Contracts:
  * - the worker runs on the page's origin: a same-origin URL is used as it is; a URL on another origin
  *   (a CDN) is loaded by a bootstrap worker made from a blob that importScripts it (needs the page's
  *   CSP to allow `worker-src blob:`; a strict page names a same-origin copy instead);
  * - every call rejects with `worker-timeout` after `timeoutMs`; when one times out once the worker has
- *   answered its init, a liveness probe asks the worker for a property (comlink answers it outside the
+ *   answered its init, a liveness probe asks the worker for a property (the RPC answers it outside the
  *   engine's queue): no answer means the worker stopped answering, and it is restarted like a crashed one;
  * - a worker that dies (error event, unreadable message, stopped answering) is restarted: init is sent
  *   again, then `onRestart` replays what was not acknowledged; the calls pending on the dead worker
  *   reject with `worker-crashed`; after MAX_CRASHES crashes within CRASH_WINDOW_MS it is given up;
  * - when no worker can start (none ever answered init) or one is given up, `onDown` is called once
  *   with `worker-unavailable` or `worker-crashed`, and every pending and later call rejects with it;
- * - the remote proxy stays referenced for the worker's lifetime (comlink releases a proxy it sees
- *   collected); `close(reason)` stops it on purpose and rejects every pending and later call;
+ * - the remote stays referenced for the worker's lifetime; `close(reason)` stops it on purpose and
+ *   rejects every pending and later call;
  * - `suspend()` (the page enters the back/forward cache) terminates the worker, so that no storage
  *   work of it is frozen with the page (its IndexedDB transactions abort and release the store): the
  *   calls pending on it reject with `worker-crashed`, later calls wait; `resume()` (pageshow with
  *   `persisted`) starts a new worker and sends init; it is not counted as a crash.
  */
-import { wrap, releaseProxy, type Remote } from 'comlink';
+import { wrap, releaseProxy, type Remote } from './rpc.js';
 import { EdsegError } from '../core/errors.js';
 import type { EngineApi } from '../core/protocol.js';
 
@@ -30,7 +30,7 @@ export const PROBE_MS = 2_000;
 
 type Pending = { reject: (e: EdsegError) => void };
 
-/** One worker and its comlink endpoint. */
+/** One worker and its RPC endpoint. */
 class Link {
   readonly remote: Remote<EngineApi>;
   readonly pending = new Set<Pending>();
@@ -253,7 +253,7 @@ export class WorkerBridge {
 
   /**
    * A call timed out: a slow call (a flush on a slow network) is not a hung worker. Asks the worker
-   * for a property, which comlink answers at once outside the engine's queue; no answer within
+   * for a property, which the RPC answers at once outside the engine's queue; no answer within
    * PROBE_MS (any answer counts, even an error) means it is hung: it is restarted as a crashed one.
    */
   #probe(link: Link, why: string): void {

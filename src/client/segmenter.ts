@@ -8,7 +8,7 @@
  * track() and declare() still check their input and go to a bounded memory queue, segments()
  * resolves [], explain() says why in `blocked` ('no-worker', 'worker-unavailable', 'worker-crashed').
  */
-import { proxy, type Remote } from 'comlink';
+import { proxy, type Remote } from './rpc.js';
 import { EdsegError } from '../core/errors.js';
 import type {
   DebugListener,
@@ -28,7 +28,6 @@ import type {
   ReleasedSegment,
   SegmenterOptions,
 } from '../core/schema.js';
-import { installErrorTransfer } from '../core/wire-errors.js';
 import { WorkerBridge } from './bridge.js';
 import { PREFIX, debugLine } from './debug.js';
 import { holdAgain, noneHeld, takeUnacked, trim } from './held.js';
@@ -140,7 +139,6 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   let bridge: WorkerBridge | null = null;
   let ready: Promise<void>;
   if (live) {
-    installErrorTransfer();
     const nav = globalThis.navigator as (Navigator & { globalPrivacyControl?: boolean }) | undefined;
     // The callbacks' proxies must stay referenced as long as a worker may call them.
     const onSegments = proxy((released: ReleasedSegment[]) => {

@@ -7,26 +7,12 @@
  * - mlp:       h = x, then h = relu(h·W_l + b_l) for every hidden layer, scores = softmax(h·W + b)
  *   of the last layer; index = the most probable, ties to the lowest index (Bishop 2006, §5.1).
  *
- * `assign` runs the TensorFlow.js build from tf.ts (float32, functional ops inside tf.tidy);
+ * `assign` runs the TensorFlow.js build from tf.ts (float32, its kernels through tfjs-core's engine inside tf.tidy);
  * `assignReference` is the same maths in plain float64 JavaScript and is the specification: the
  * tf result equals it exactly wherever float32 arithmetic is exact, and otherwise agrees to
  * float32 rounding (the property tests in test/unit/core/model.test.ts hold both to that).
  */
-import {
-  add,
-  argMax,
-  argMin,
-  mul,
-  relu,
-  reshape,
-  softmax,
-  squaredDifference,
-  sum,
-  tensor1d,
-  tensor3d,
-  tidy,
-  type Tensor,
-} from '@tensorflow/tfjs-core';
+import { engine, tidy, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
 import { EdsegError } from './errors.js';
 import type { Model } from './schema.js';
 import { tfReady } from './tf.js';
@@ -97,12 +83,13 @@ function run(model: Model, xs: number[][]): { indices: Int32Array; scores: Float
   });
   return tidy(() => {
     // rows as [n, 1, d] against segments as [1, k, d]: broadcasting gives every (row, segment) pair
-    const rows = tensor3d(flat, [n, 1, d]);
+    const rows = tensor(flat, [n, 1, d]);
     if (model.kind === 'centroids') {
-      const scores = sum(squaredDifference(rows, tensor3d(model.centroids.flat(), [1, k, d])), 2);
+      const diff = kernel('SquaredDifference', { a: rows, b: tensor(model.centroids.flat(), [1, k, d]) });
+      const scores = kernel('Sum', { x: diff }, { axis: 2, keepDims: false });
       return {
         scores: scores.dataSync() as Float32Array,
-        indices: argMin(scores, 1).dataSync() as Int32Array,
+        indices: kernel('ArgMin', { x: scores }, { axis: 1 }).dataSync() as Int32Array,
       };
     }
     // each dense layer (softmax: its one layer): h as [n, 1, in] against Wᵀ as [1, out, in] turns
@@ -113,12 +100,36 @@ function run(model: Model, xs: number[][]): { indices: Int32Array; scores: Float
     layers.forEach((layer, l) => {
       const [inW, outW] = [layer.weights.length, layer.bias.length];
       const wt = Array.from({ length: outW }, (_, j) => layer.weights.map((row) => row[j]!)).flat();
-      const z = add(sum(mul(h, tensor3d(wt, [1, outW, inW])), 2), tensor1d(layer.bias));
-      h = l < layers.length - 1 ? reshape(relu(z), [n, 1, outW]) : z;
+      const hw = kernel('Multiply', { a: h, b: tensor(wt, [1, outW, inW]) });
+      const sum = kernel('Sum', { x: hw }, { axis: 2, keepDims: false });
+      const z = kernel('Add', { a: sum, b: tensor(layer.bias, [outW]) });
+      h =
+        l < layers.length - 1
+          ? kernel('Reshape', { x: kernel('Relu', { x: z }) }, { shape: [n, 1, outW] })
+          : z;
     });
-    const scores = softmax(h);
-    return { scores: scores.dataSync() as Float32Array, indices: argMax(scores, 1).dataSync() as Int32Array };
+    const scores = kernel('Softmax', { logits: h }, { dim: -1 });
+    return {
+      scores: scores.dataSync() as Float32Array,
+      indices: kernel('ArgMax', { x: scores }, { axis: 1 }).dataSync() as Int32Array,
+    };
   });
+}
+
+/**
+ * One kernel through tfjs-core's engine (its registry, its memory tracking inside tidy), as an op
+ * wrapper calls it, without the wrapper's conversions: every input here is a float32 tensor made below
+ * (the worker's tfjs-core build carries no op wrappers, issue 24). A kernel the backend does not
+ * register throws tfjs's "Kernel '…' not registered".
+ */
+function kernel(name: string, inputs: Record<string, Tensor>, attrs: NamedAttrMap = {}): Tensor {
+  return engine().runKernel(name, inputs, attrs) as Tensor;
+}
+
+/** A float32 tensor of `values` (rounded to float32 as tfjs rounds them) in `shape`. */
+function tensor(values: ArrayLike<number> | Float32Array, shape: number[]): Tensor {
+  const data = values instanceof Float32Array ? values : Float32Array.from(values);
+  return engine().makeTensor(data, shape, 'float32');
 }
 
 /** k segments and d features, after checking the parameters have those shapes. */

@@ -1,6 +1,6 @@
 /**
  * The two contracts, types only: the public `Segmenter` API (what 'edseg' exports, packages/edseg/README.md "API"),
- * written here once, and the page <-> worker protocol, the engine's interface exposed with comlink,
+ * written here once, and the page <-> worker protocol, the engine's interface exposed over the worker RPC,
  * derived from it. The page never holds learner data beyond what it forwards; the worker owns all state.
  */
 import type { EdsegError } from './errors.js';

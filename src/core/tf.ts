@@ -4,12 +4,13 @@
  * kernels' helpers (transposes, casts, complex numbers) are not in the worker (issue 24); its
  * arithmetic is, kernel for kernel (tf-kernels.ts says how, its test compares them).
  *
- * Kernels a model op reaches (softmax is one kernel, its max, exp, sum and divide inside it):
- *   centroids: squaredDifference -> SquaredDifference, sum -> Sum, argMin -> ArgMin
- *   softmax:   mul -> Multiply, sum -> Sum, add -> Add, softmax -> Softmax, argMax -> ArgMax
- *   mlp:       mul -> Multiply, sum -> Sum, add -> Add, relu -> Relu, reshape -> Reshape,
- *              softmax -> Softmax, argMax -> ArgMax
- * A new op in model.ts needs its kernel in tf-kernels.ts; the unit test pins the list and fails on a missing one.
+ * The kernels model.ts runs, through tfjs-core's engine (engine().runKernel, as tfjs's op wrappers do,
+ * without them: the worker's tfjs-core build carries no op wrapper; softmax is one kernel, its max, exp,
+ * sum and divide inside it):
+ *   centroids: SquaredDifference, Sum, ArgMin
+ *   softmax:   Multiply, Sum, Add, Softmax, ArgMax
+ *   mlp:       Multiply, Sum, Add, Relu, Reshape, Softmax, ArgMax
+ * A new kernel in model.ts needs its kernel in tf-kernels.ts; the unit test pins the list and fails on a missing one.
  */
 import {
   enableProdMode,

@@ -1,42 +1,32 @@
 /**
- * Comlink's own `throw` handler keeps only name, message and stack of an Error. Both sides install
- * this wrapper so an EdsegError thrown in the worker reaches the page with its `code` and `field`.
+ * An error across the worker boundary (src/client/rpc.ts, worker/rpc.ts): the worker sends what it
+ * threw as a plain object, the page rejects with an Error of the same name, message and stack, and an
+ * EdsegError keeps its `code` and `field`. By name and code, not by class: the worker's bundle has its
+ * own copy of the class. A thrown value that is not an Error crosses as it is (structured clone).
  */
-import { transferHandlers, type TransferHandler } from 'comlink';
 import { EdsegError, type EdsegErrorCode } from './errors.js';
 
-type Serialized = {
-  isError: boolean;
-  value: { message?: string; name?: string; stack?: string; code?: string; field?: string } | unknown;
-};
+export type WireError =
+  | { error: true; name: string; message: string; stack?: string; code?: string; field?: string }
+  | { error: false; value: unknown };
 
-let installed = false;
+/** What the worker sends for a thrown `e`. */
+export function toWire(e: unknown): WireError {
+  if (!(e instanceof Error)) return { error: false, value: e };
+  const { name, message, stack } = e;
+  const { code, field } = e as Partial<EdsegError>;
+  return name === 'EdsegError' && typeof code === 'string'
+    ? { error: true, name, message, stack, code, field }
+    : { error: true, name, message, stack };
+}
 
-/** Installs the EdsegError-preserving `throw` handler (idempotent). */
-export function installErrorTransfer(): void {
-  if (installed) return;
-  const base = transferHandlers.get('throw') as TransferHandler<{ value: unknown }, Serialized>;
-  transferHandlers.set('throw', {
-    canHandle: base.canHandle,
-    serialize(thrown: { value: unknown }) {
-      const [serialized, transfers] = base.serialize(thrown);
-      const v = thrown.value;
-      // By name and code, not by class: the worker's engine is a bundle of its own, with its own copy of the class.
-      if (v instanceof Error && v.name === 'EdsegError' && typeof (v as EdsegError).code === 'string')
-        (serialized.value as Record<string, unknown>) = {
-          ...(serialized.value as object),
-          code: (v as EdsegError).code,
-          field: (v as EdsegError).field,
-        };
-      return [serialized, transfers];
-    },
-    deserialize(serialized: Serialized) {
-      const v = serialized.value as { message?: string; name?: string; code?: string; field?: string };
-      if (serialized.isError && v && v.name === 'EdsegError' && v.code) {
-        throw new EdsegError(v.code as EdsegErrorCode, v.message ?? 'edseg error', v.field);
-      }
-      return base.deserialize(serialized);
-    },
-  } as TransferHandler<unknown, unknown>);
-  installed = true;
+/** What the page rejects with for what the worker sent. */
+export function fromWire(w: WireError): unknown {
+  if (!w.error) return w.value;
+  const e =
+    w.name === 'EdsegError' && w.code
+      ? new EdsegError(w.code as EdsegErrorCode, w.message, w.field)
+      : Object.assign(new Error(w.message), { name: w.name });
+  if (w.stack) e.stack = w.stack;
+  return e;
 }

@@ -3,11 +3,11 @@
  * terminates its worker, so that no IndexedDB work of it is frozen with the page; a page shown again
  * from it (pageshow with `persisted`) starts a new worker, replays what the closed one did not
  * acknowledge with the same batch ids, and emits `segments` only if they changed. No `unload`
- * listener, ever. In Node with a fake window, document and Worker (a comlink-exposed fake engine).
+ * listener, ever. In Node with a fake window, document and Worker (a fake engine exposed with worker/rpc.ts).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expose } from 'comlink';
+import { expose } from '../../../worker/rpc.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSegmenter } from '../../../src/client/index.js';
 import type { TimedEvent } from '../../../src/core/protocol.js';

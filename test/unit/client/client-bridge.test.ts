@@ -1,10 +1,10 @@
 /**
  * The main-thread SDK in Node, no jsdom: first as server-side rendering sees it (no Worker, no
- * IndexedDB: an inert segmenter), then with a fake Worker whose "worker" end is a comlink-exposed
+ * IndexedDB: an inert segmenter), then with a fake Worker whose "worker" end is an exposed (worker/rpc.ts)
  * fake engine on a MessageChannel, to drive the bridge's faults: a crash (error event), a worker that
  * stops answering, repeated crashes, a worker that never starts.
  */
-import { expose } from 'comlink';
+import { expose } from '../../../worker/rpc.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSegmenter } from '../../../src/client/index.js';
 import { debugLine } from '../../../src/client/debug.js';
@@ -127,7 +127,7 @@ class FakeWorker extends EventTarget {
       declare: async () => {},
       close: async () => {},
     };
-    // registered before comlink's listener: a frozen worker (crashed or hung) takes no message
+    // registered before the RPC's listener: a frozen worker (crashed or hung) takes no message
     port2.addEventListener('message', (ev) => {
       if (this.frozen) ev.stopImmediatePropagation();
     });
