@@ -32,7 +32,15 @@ export function expose(obj: object, ep: Endpoint = globalThis as unknown as Endp
     } catch (e) {
       answer = Promise.reject(e);
     }
-    const fail = (e: unknown) => ep.postMessage({ id, ok: false, error: toWire(e) });
+    const fail = (e: unknown) => {
+      try {
+        ep.postMessage({ id, ok: false, error: toWire(e) });
+      } catch {
+        // what it threw cannot be cloned (DataCloneError): answer anyway, or the call hangs
+        const error = new TypeError(`edseg: ${key}() threw a value that cannot be cloned`);
+        ep.postMessage({ id, ok: false, error: toWire(error) });
+      }
+    };
     Promise.resolve(answer).then((value) => {
       try {
         ep.postMessage({ id, ok: true, value });

@@ -1,0 +1,45 @@
+/**
+ * The RPC (src/client/rpc.ts, worker/rpc.ts) with values structured clone refuses: a rejection the
+ * worker cannot clone still answers (with a TypeError naming the method; comlink answered such a call
+ * too), and a call whose arguments cannot be cloned rejects without keeping its callback ports open.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { wrap } from '../../../src/client/rpc.js';
+import { expose } from '../../../worker/rpc.js';
+
+type Api = { failOdd(): Promise<never>; echo(v: unknown, cb?: () => void): unknown };
+const ports: MessagePort[] = [];
+afterEach(() => {
+  while (ports.length) ports.pop()!.close();
+});
+function connect() {
+  const { port1, port2 } = new MessageChannel();
+  ports.push(port1, port2);
+  const api: Api = {
+    async failOdd() {
+      throw { reason: 'not an error', retry: () => 1 }; // a non-Error holding a function
+    },
+    echo: (v) => v,
+  };
+  expose(api, port2);
+  port2.start();
+  port1.start();
+  return wrap<Api>(port1);
+}
+const within = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([
+    p.then(
+      () => 'resolved',
+      () => 'rejected',
+    ),
+    new Promise((r) => setTimeout(() => r('no answer'), ms)),
+  ]);
+
+it('answers a call whose rejection cannot be cloned (rejects, does not hang)', async () => {
+  const remote = connect();
+  expect(await within(remote.failOdd(), 500)).toBe('rejected');
+  await expect(remote.failOdd()).rejects.toMatchObject({
+    name: 'TypeError',
+    message: 'edseg: failOdd() threw a value that cannot be cloned',
+  });
+});
