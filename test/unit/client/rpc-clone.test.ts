@@ -3,13 +3,14 @@
  * worker cannot clone still answers (with a TypeError naming the method; comlink answered such a call
  * too), and a call whose arguments cannot be cloned rejects without keeping its callback ports open.
  */
-import { afterEach, expect, it } from 'vitest';
-import { wrap } from '../../../src/client/rpc.js';
+import { afterEach, expect, it, vi } from 'vitest';
+import { proxy, wrap } from '../../../src/client/rpc.js';
 import { expose } from '../../../worker/rpc.js';
 
 type Api = { failOdd(): Promise<never>; echo(v: unknown, cb?: () => void): unknown };
 const ports: MessagePort[] = [];
 afterEach(() => {
+  vi.unstubAllGlobals();
   while (ports.length) ports.pop()!.close();
 });
 function connect() {
@@ -42,4 +43,26 @@ it('answers a call whose rejection cannot be cloned (rejects, does not hang)', a
     name: 'TypeError',
     message: 'edseg: failOdd() threw a value that cannot be cloned',
   });
+});
+
+it('closes the callback ports of a call whose arguments cannot be cloned', async () => {
+  const made: MessagePort[] = [];
+  const Real = MessageChannel;
+  const remote = connect();
+  vi.stubGlobal(
+    'MessageChannel',
+    class extends Real {
+      constructor() {
+        super();
+        made.push(this.port1, this.port2);
+        for (const p of [this.port1, this.port2]) vi.spyOn(p, 'close');
+      }
+    },
+  );
+  const cb = proxy(() => {});
+  await expect(remote.echo({ f: () => 1 }, cb)).rejects.toThrow(/clone/i);
+  expect(made).toHaveLength(2);
+  for (const p of made) expect(p.close).toHaveBeenCalled();
+  vi.unstubAllGlobals();
+  expect(await remote.echo('still answers')).toBe('still answers');
 });
