@@ -12,7 +12,7 @@
 import { EdsegError } from '../src/core/errors.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
-import { checkBatchId, checkConsent, checkDeclared } from '../src/core/schema.js';
+import { checkBatchId, checkConsent, checkDeclared, checkReleased } from '../src/core/schema.js';
 import type {
   BatchId,
   ConsentInput,
@@ -50,6 +50,9 @@ export class Engine implements EngineApi {
   readonly #state: EngineState = initialState();
   #notify: (released: ReleasedSegment[]) => void = () => {};
   #initDone: Promise<InitResult> | null = null;
+  /** what the page released early at this start (config.early), once it knows; logged, never trusted */
+  #early: Promise<ReleasedSegment[] | null> = Promise.resolve(null);
+  #earlyKnown: ((r: ReleasedSegment[] | null) => void) | null = null;
   /** the timers: intervals, delivery retry, manifest refresh and expiry, the coalesced recompute */
   readonly #schedule: Schedule;
   /** state-changing work, one at a time in call order; none once forget() ran */
@@ -89,7 +92,9 @@ export class Engine implements EngineApi {
   /**
    * `early`: what the worker's start (start.ts) did before loading the engine: the manifest request
    * it sent. (A stored decision is released early by the page itself, src/client/early.ts; the
-   * first recompute always notifies, and the page drops it if it is what the page already has.)
+   * first recompute always notifies, and the page drops it if it is what the page already has.
+   * `config.early` says what the page released so: the engine logs it, and its first recompute logs
+   * only a change from it.)
    */
   init(
     config: EngineConfig,
@@ -98,11 +103,31 @@ export class Engine implements EngineApi {
     early?: EarlyStart,
   ): Promise<InitResult> {
     if (this.#initDone) return this.#initDone;
+    try {
+      if (config.early === 'pending') this.#early = new Promise((r) => (this.#earlyKnown = r));
+      else if (config.early !== undefined)
+        this.#early = Promise.resolve(checkReleased(config.early, 'init.early'));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     this.#config = config;
     this.#notify = onSegments;
     if (config.debug && onDebug) this.#debug = onDebug;
     this.#initDone = this.#start(early);
     return this.#initDone;
+  }
+
+  /** What the page released early, when init said 'pending' (only the first answer counts). */
+  async earlyReleased(released: ReleasedSegment[] | null): Promise<void> {
+    const known = this.#earlyKnown;
+    if (!known) return;
+    this.#earlyKnown = null;
+    try {
+      known(released === null ? null : checkReleased(released, 'earlyReleased'));
+    } catch (e) {
+      known(null); // the start does not wait for an answer that will not come
+      throw e;
+    }
   }
 
   async ingest(events: TimedEvent[], batch?: BatchId): Promise<void> {
@@ -237,6 +262,13 @@ export class Engine implements EngineApi {
     this.#keeper.seenJws = loaded.fetched;
     this.#schedule.manifestLoaded(loaded.current !== null);
     await applyRetention(this.#state, this.#deps, this.#log);
+    const byPage = await this.#early;
+    if (byPage) {
+      // The page has these already: the log says so, and the first recompute logs only a change.
+      this.#state.released = byPage;
+      if (byPage.length)
+        await this.#log('segments-released', { segments: byPage.map((r) => r.id), early: true });
+    }
     if (this.#config.consent && !this.#state.consent)
       await this.#applyConsent(checkConsent<ConsentInput>(this.#config.consent, 'options.consent'));
     else {

@@ -76,6 +76,7 @@ export class Starter implements EngineApi {
   flush = this.#to('flush');
   online = this.#to('online');
   exportData = this.#to('exportData');
+  earlyReleased = this.#to('earlyReleased');
   forget = this.#to('forget');
 
   #to<K extends Exclude<keyof EngineApi, 'init' | 'close'>>(name: K): EngineApi[K] {

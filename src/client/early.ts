@@ -4,9 +4,10 @@
  * stored decision if src/core/decision.ts `earlyDecision` says it is exactly what the worker's first
  * recompute would release now. It never creates, upgrades or holds a database: only a database
  * `indexedDB.databases()` lists is opened, with no version (an upgrade, were it deleted meanwhile, is
- * aborted: nothing is created); one read-only transaction; the connection closes as soon as it has
- * read or another page asks for a version change, and the transaction aborts when the segmenter ends
- * the read (the page enters the back/forward cache). No IndexedDB, no `databases()`, no WebCrypto
+ * aborted: nothing is created); two read-only transactions, one of the site's database and one of
+ * `edseg-floor`; each connection closes as soon as it has read or another page asks for a version
+ * change, and the transactions abort when the segmenter ends the read (the page enters the
+ * back/forward cache). No IndexedDB, no `databases()`, no WebCrypto
  * digest (not a secure context), an open or read that throws (a private mode): nothing early.
  */
 import {
@@ -124,15 +125,25 @@ export async function earlyRelease(
  * and nothing ended it first, and says whether it emitted them. `end()` stops the read (the worker
  * spoke; the page changed its consent or preferences, forgot, closed, entered the back/forward
  * cache); `take()` ends it too and says whether segments were released early that no worker has
- * confirmed yet (it then no longer counts them).
+ * confirmed yet (it then no longer counts them). `released` is what it released (null: nothing) once
+ * the read is over, undefined before; `settled` resolves with it then. `initField(tell)` is the first
+ * worker's init field (EngineConfig.early: the worker logs it), {} for a later worker: as a rule the
+ * read is still on when init goes, so 'pending', and `tell` gets the answer once the read is over.
  */
 export function pageEarly(
   config: BasisConfig & Pick<EngineConfig, 'consent'>,
   deps: EarlyDeps,
   release: (r: ReleasedSegment[]) => boolean,
-): { end(): void; take(): boolean } {
+): {
+  end(): void;
+  take(): boolean;
+  released?: ReleasedSegment[] | null;
+  settled: Promise<ReleasedSegment[] | null>;
+  initField(tell: (r: ReleasedSegment[] | null) => unknown): Pick<EngineConfig, 'early'>;
+} {
   const ending: Ending = { stops: [] };
   let unconfirmed = false;
+  let told = false;
   const end = () => {
     if (ending.stopped) return;
     ending.stopped = true;
@@ -143,14 +154,20 @@ export function pageEarly(
         /* already finished */
       }
   };
-  void earlyRelease(config, deps, ending).then(
-    (r) => {
+  const settled: Promise<ReleasedSegment[] | null> = earlyRelease(config, deps, ending).then(
+    (r): ReleasedSegment[] | null => {
       if (r && !ending.stopped) unconfirmed = release(r);
       ending.stopped = true;
+      return (out.released = r && unconfirmed ? r : null);
     },
-    () => (ending.stopped = true),
+    (): null => {
+      ending.stopped = true;
+      return (out.released = null);
+    },
   );
-  return {
+  const out = {
+    settled,
+    released: undefined as ReleasedSegment[] | null | undefined,
     end,
     take: () => {
       end();
@@ -158,5 +175,13 @@ export function pageEarly(
       unconfirmed = false;
       return was;
     },
+    initField: (tell: (r: ReleasedSegment[] | null) => unknown): Pick<EngineConfig, 'early'> => {
+      if (told) return {};
+      told = true;
+      if (out.released !== undefined) return out.released ? { early: out.released } : {};
+      void settled.then(tell);
+      return { early: 'pending' };
+    },
   };
+  return out;
 }

@@ -162,8 +162,16 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       emit(r, JSON.stringify(r));
       return true;
     });
+    // The first worker logs what the page released early (early.ts `initField`).
+    const earlyField = () =>
+      early?.initField((r) => bridge?.call('earlyReleased', (x) => x.earlyReleased(r)).catch(() => {}));
     bridge = new WorkerBridge(workerUrl, timeoutMs, Math.max(timeoutMs, 30_000), {
-      init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
+      init: (r) =>
+        r.init(
+          { ...config, ...(lastConsent ? { consent: lastConsent } : {}), ...earlyField() },
+          onSegments,
+          onDebug,
+        ),
       onRestart: (crashes, why) => {
         if (debug)
           console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);

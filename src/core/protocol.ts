@@ -104,4 +104,9 @@ export interface EngineApi extends Pick<Segmenter, Forwarded> {
   declare(prefs: Declared): Promise<void>;
   /** The page saw the `online` event (dedicated workers get none): delivers what failed offline. */
   online(): Promise<void>;
+  /**
+   * What the page released early at this start (src/client/early.ts; null: nothing), after an init
+   * whose `config.early` was 'pending'; the engine only logs it. Ignored otherwise.
+   */
+  earlyReleased(released: ReleasedSegment[] | null): Promise<void>;
 }

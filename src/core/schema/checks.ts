@@ -27,6 +27,7 @@ import {
   text,
   type Check,
 } from './plain.js';
+import type { ReleasedSegment } from './consent.js';
 
 export { IDENTIFIER_MESSAGE, IDENTIFIER_RE };
 
@@ -128,6 +129,25 @@ const publicKeys: Check = (root, path, v) => {
     if (jwk.d !== undefined) fail(root, `${at}.d`, 'a private key must never be pinned');
   });
 };
+
+const RELEASED: Record<string, Check> = {
+  id: text(0),
+  name: text(0),
+  purpose: (root, path, v) => oneOf(root, path, v, PURPOSES),
+  manifestVersion: num(-Infinity, Infinity, true),
+  model: text(0),
+};
+
+/**
+ * The checks of what the page says it released early (`EngineConfig.early`, `earlyReleased`):
+ * `ReleasedSegment[]` (consent.ts); returns copies without unknown keys.
+ */
+export function checkReleased(v: unknown, root: string): ReleasedSegment[] {
+  if (!Array.isArray(v)) fail(root, undefined, 'expected an array');
+  return v.map(
+    (s, i) => pick(fields(root, String(i), s, RELEASED), Object.keys(RELEASED)) as ReleasedSegment,
+  );
+}
 
 const OPTIONS = {
   site: identifier,

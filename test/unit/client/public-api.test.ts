@@ -225,8 +225,10 @@ describe('types derived from Segmenter', () => {
     expectTypeOf<EngineApi['close']>().toEqualTypeOf<Segmenter['close']>();
   });
 
-  it('the engine differs only in init (createSegmenter, ready), ingest (track), online and an awaited declare', () => {
-    expectTypeOf<Exclude<keyof EngineApi, keyof Segmenter>>().toEqualTypeOf<'init' | 'ingest' | 'online'>();
+  it('the engine differs only in init (createSegmenter, ready), ingest (track), online, earlyReleased and an awaited declare', () => {
+    expectTypeOf<Exclude<keyof EngineApi, keyof Segmenter>>().toEqualTypeOf<
+      'init' | 'ingest' | 'online' | 'earlyReleased'
+    >();
     expectTypeOf<Exclude<keyof Segmenter, keyof EngineApi>>().toEqualTypeOf<
       'track' | 'on' | 'off' | 'ready'
     >();
