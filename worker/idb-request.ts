@@ -13,7 +13,10 @@ export const request = <T>(r: IDBRequest<T>): Promise<T> =>
     r.addEventListener('error', () => reject(r.error));
   });
 
-/** A transaction over `stores` and the promise of its end: resolved on commit, rejected on abort. */
+/**
+ * A transaction over `stores` and the promise of its end: resolved on commit, rejected on abort. A
+ * caller whose request failed throws before it awaits `done`: its rejection is marked handled here.
+ */
 export function transaction(
   db: IDBDatabase,
   stores: string | string[],
@@ -26,23 +29,36 @@ export function transaction(
     // QuotaExceededError at commit) is set by then, and an error a handler prevented aborts nothing.
     tx.addEventListener('abort', () => reject(tx.error ?? new DOMException('AbortError', 'AbortError')));
   });
+  done.catch(() => undefined);
   return { tx, done };
 }
 
 /**
  * Walks the cursor `r` opens, calling `step` on each record until it returns false or the records end
- * (a delete or update `step` issues is a request of the transaction: its failure aborts it).
+ * (a delete or update `step` issues is a request of the transaction: its failure aborts it). Rejects
+ * if the transaction aborts, or if `step` throws (the transaction is then aborted: nothing is kept).
  */
 export const walk = (
   r: IDBRequest<IDBCursorWithValue | null>,
   step: (cursor: IDBCursorWithValue) => boolean | void,
 ): Promise<void> =>
   new Promise((resolve, reject) => {
+    const tx = r.transaction;
     r.addEventListener('error', () => reject(r.error));
+    tx?.addEventListener('abort', () => reject(tx.error ?? new DOMException('AbortError', 'AbortError')));
     r.addEventListener('success', () => {
-      const c = r.result;
-      if (c && step(c) !== false) c.continue();
-      else resolve();
+      try {
+        const c = r.result;
+        if (c && step(c) !== false) c.continue();
+        else resolve();
+      } catch (e) {
+        reject(e as Error);
+        try {
+          tx?.abort();
+        } catch {
+          /* already finished */
+        }
+      }
     });
   });
 

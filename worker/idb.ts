@@ -156,7 +156,6 @@ export class IdbStore implements DeviceStore {
     const db = await this.conn();
     const { tx, done } = transaction(db, ['eventChunks', 'rollups', 'kv'], 'readwrite');
     // A failed write (QuotaExceededError) aborts the whole batch: nothing half-written.
-    done.catch(() => undefined);
     const writes: Promise<unknown>[] = [];
     try {
       if (batch) {

@@ -64,6 +64,58 @@ describe('plain IndexedDB as promises (worker/idb-request.ts)', () => {
     db.close();
   });
 
+  it('a walk whose step throws rejects with it and aborts the transaction (nothing kept)', async () => {
+    const db = await fresh([1, 2, 3].map((id) => ({ id, day: id })));
+    const { tx, done } = transaction(db, 's', 'readwrite');
+    const walked = walk(tx.objectStore('s').openCursor(), (c) => {
+      if ((c.value as { id: number }).id === 2) throw new TypeError('bad row');
+      c.delete();
+    });
+    const answer = await Promise.race([
+      walked.then(
+        () => 'resolved',
+        (e: Error) => e.message,
+      ),
+      new Promise((r) => setTimeout(() => r('no answer'), 500)),
+    ]);
+    expect(answer).toBe('bad row');
+    await expect(done).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await request(db.transaction('s').objectStore('s').getAllKeys())).toEqual([1, 2, 3]);
+    db.close();
+  });
+
+  it('a walk rejects when its transaction aborts under it (another request of it failed)', async () => {
+    const db = await fresh([1, 2, 3].map((id) => ({ id, day: id })));
+    const { tx, done } = transaction(db, 's', 'readwrite');
+    const failed = request(tx.objectStore('s').add({ id: 1, day: 0 }));
+    const walked = walk(tx.objectStore('s').openCursor(), () => {});
+    await expect(failed).rejects.toMatchObject({ name: 'ConstraintError' });
+    await expect(walked).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(done).rejects.toMatchObject({ name: 'ConstraintError' });
+    db.close();
+  });
+
+  it('a caller that throws on a failed request before awaiting `done` leaves no unhandled rejection', async () => {
+    const db = await fresh([{ id: 1, day: 3 }]);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      // as IdbStore.spendAndQueue, prune, compact and floor.ts `use` do: `await done` comes last
+      const use = async () => {
+        const { tx, done } = transaction(db, 's', 'readwrite');
+        await request(tx.objectStore('s').add({ id: 1, day: 0 }));
+        await done;
+      };
+      await expect(use()).rejects.toMatchObject({ name: 'ConstraintError' });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    db.close();
+  });
+
   it('runs the upgrade in the versionchange transaction with the old version', async () => {
     const name = `idb-request-${n++}`;
     (await open(name, 1, (d) => void d.createObjectStore('a'))).close();
