@@ -143,6 +143,20 @@ describe('trainMlp', () => {
     expect(() => mergeMlps([members[0]!, { layers: members[0]!.layers.slice(1) }])).toThrow(/differ/);
   }, 60_000);
 
+  it('mergeMlps refuses a network that is not one or two hidden layers deep (it would merge it wrong)', () => {
+    const layer = (rows: number, cols: number) => ({
+      weights: Array.from({ length: rows }, () => Array<number>(cols).fill(0.5)),
+      bias: Array<number>(cols).fill(0),
+    });
+    const deep = { layers: [layer(2, 3), layer(3, 3), layer(3, 3), layer(3, 2)] };
+    expect(() => mergeMlps([deep, deep])).toThrow(
+      new RangeError('mergeMlps: 4 layers; only one or two hidden layers (2 or 3 layers) merge'),
+    );
+    expect(() => mergeMlps([{ layers: [layer(2, 2)] }])).toThrow(RangeError);
+    const two = { layers: [layer(2, 3), layer(3, 2)] };
+    expect(mergeMlps([two, two]).layers.map((l) => l.bias.length)).toEqual([6, 2]);
+  });
+
   it('refuses three hidden layers', async () => {
     await expect(trainMlp([[0]], [0], 2, { hidden: [2, 2, 2] })).rejects.toThrow(/hidden/);
   });

@@ -172,13 +172,16 @@ export async function trainMlp(
  * (the first layer's columns side by side, a second hidden layer block-diagonal), and the output
  * layer stacks the members' output weights divided by their number, so the network's logits are
  * the mean of the members' logits and its softmax is the device's ordinary `mlp` assignment.
- * Every member must have the same depth, input width and number of classes.
+ * Every member must have the same depth, input width and number of classes, and one or two hidden
+ * layers (what trainMlp fits): any other depth is refused, not merged wrong.
  */
 export function mergeMlps(members: readonly Pick<MlpFit, 'layers'>[]): Pick<MlpFit, 'layers'> {
   const m = members.length;
   const first = members[0];
   if (!first) throw new Error('mergeMlps: no members');
   const depth = first.layers.length;
+  if (depth !== 2 && depth !== 3)
+    throw new RangeError(`mergeMlps: ${depth} layers; only one or two hidden layers (2 or 3 layers) merge`);
   const d = first.layers[0]!.weights.length;
   const k = first.layers.at(-1)!.bias.length;
   for (const f of members)
