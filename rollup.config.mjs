@@ -24,7 +24,7 @@ import { tfjsEngineTrim } from './scripts/tfjs-trim.mjs';
 
 const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const pkg = json('./packages/edseg/package.json');
-// The build identity a stored decision names (worker/decision.ts `buildId`): the version and a hash of
+// The build identity a stored decision names (src/core/decision.ts `buildId`): the version and a hash of
 // the code that decides (worker/, src/core/), so that a rebuild under the same version with other
 // policy, consent, feature or model code releases no decision of the old code early.
 const sourceHash = createHash('sha256');

@@ -145,7 +145,8 @@ export async function stillValid(
 
 /**
  * What the early release reads of the learner's store, in one read-only transaction: the kv records
- * consent, declared, manifest, decision and rollupRevision, and the key of the last raw-event chunk.
+ * consent, declared, manifest, decision and rollupRevision, and the key of the last raw-event chunk
+ * (the rollback floor is read in a second one, of `edseg-floor`).
  */
 export const EARLY_KV_KEYS = ['consent', 'declared', 'manifest', DECISION_KEY, REVISION_KEY] as const;
 

@@ -48,7 +48,7 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 /**
  * The last decision as the worker stores it (kv `decision`), for the start path's early release
  * (ARCHITECTURE.md "The start path"): the segments it released, a SHA-256 of everything it was
- * computed from (worker/decision.ts `DecisionBasis`), and the time span over which that basis
+ * computed from (src/core/decision.ts `DecisionBasis`), and the time span over which that basis
  * holds by the clock alone (`notBefore` <= now < `validUntil`: the day the features were computed
  * for, the manifest's validity).
  */

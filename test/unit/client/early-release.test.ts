@@ -2,7 +2,7 @@
  * Issue 24 point 2 on the page: createSegmenter reads the store itself (src/client/early.ts) while
  * its worker loads, and emits the stored decision at once if it is what the worker's first
  * recompute would release; the worker's own answer is emitted only if it differs. The worker here is
- * the real one (its start over an engine) in-process behind comlink, on fake-indexeddb; the test
+ * the real one (its start over an engine) in-process behind the worker RPC (worker/rpc.ts), on fake-indexeddb; the test
  * holds its manifest request, so whatever the page hears before letting it go was released early.
  * The stale cases of the decision itself: test/unit/worker/engine-early.test.ts.
  */

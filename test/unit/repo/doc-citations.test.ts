@@ -94,4 +94,17 @@ describe('citations of the docs', () => {
     );
     expect(unresolved).toEqual([]);
   });
+
+  it('cites only source files that exist (src/ and worker/ paths in the code and in docs/)', () => {
+    const docs = readdirSync(join(root, 'docs'))
+      .filter((n) => n.endsWith('.md'))
+      .map((n) => join(root, 'docs', n));
+    const PATH = /(?<![\w./-])((?:src|worker)\/[\w./-]+\.(?:ts|mjs|js))\b/g;
+    const stale = [...sources, ...docs].flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(PATH)]
+        .filter((m) => !existsSync(join(root, m[1]!)))
+        .map((m) => `${relative(root, file)}: ${m[1]}`),
+    );
+    expect(stale).toEqual([]);
+  });
 });
