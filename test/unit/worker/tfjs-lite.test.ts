@@ -3,8 +3,8 @@
 // kernels, and what it leaves out fails by name when reached.
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { assign, assignReference } from '../../../src/core/model.js';
-import type { Model } from '../../../src/core/schema.js';
 import { ready } from '../../../src/core/tf.js';
+import { INPUTS, MODELS } from '../../fixtures/tfjs-models.js';
 // @ts-expect-error: the worker build's plain .js entry, no declarations
 import * as lite from '../../../worker/tfjs-core-lite.js';
 
@@ -14,59 +14,6 @@ vi.mock('@tensorflow/tfjs-core', () => import('../../../worker/tfjs-core-lite.js
 type Lite = typeof import('@tensorflow/tfjs-core');
 const tf = lite as Lite;
 
-const base = (k: number, d: number) => ({
-  id: 'm',
-  purpose: 'instruction' as const,
-  features: Array.from({ length: d }, (_, j) => `f${j}`),
-  segments: Array.from({ length: k }, (_, i) => ({
-    id: `s${i}`,
-    name: `Segment ${i}`,
-    minAgeBand: 'teen' as const,
-    documentation: { dataSources: [], criteria: '', validation: '', changelog: [] },
-  })),
-});
-const models: Model[] = [
-  {
-    ...base(3, 2),
-    kind: 'centroids',
-    centroids: [
-      [0, 0],
-      [1, 1],
-      [0.25, 0.75],
-    ],
-  },
-  {
-    ...base(3, 2),
-    kind: 'softmax',
-    weights: [
-      [0.5, -1, 2],
-      [1.5, 0.25, -0.5],
-    ],
-    bias: [0.1, 0, -0.2],
-  },
-  {
-    ...base(2, 2),
-    kind: 'mlp',
-    layers: [
-      {
-        weights: [
-          [1, -1, 0.5],
-          [0.5, 2, -1],
-        ],
-        bias: [0, 0.1, -0.1],
-      },
-      {
-        weights: [
-          [1, 0],
-          [0, 1],
-          [-1, 1],
-        ],
-        bias: [0.05, -0.05],
-      },
-    ],
-  },
-];
-
 beforeAll(async () => {
   await ready();
 });
@@ -75,12 +22,8 @@ describe("the worker's tfjs-core build", () => {
   it('assigns every model kind through its engine, as the float64 reference does', async () => {
     // src/core/model.ts and tf.ts import this build here, as they do in the worker's bundle
     expect((await import('@tensorflow/tfjs-core')).engine).toBe(tf.engine);
-    for (const model of models)
-      for (const x of [
-        [0.2, 0.9],
-        [1, 0],
-        [0.5, 0.5],
-      ]) {
+    for (const model of MODELS)
+      for (const x of INPUTS) {
         const got = assign(model, x);
         const want = assignReference(model, x);
         expect(got.index, `${model.kind} at ${x}`).toBe(want.index);

@@ -9,7 +9,7 @@ import commonjs from '@rollup/plugin-commonjs';
 import resolve from '@rollup/plugin-node-resolve';
 import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Model } from '../../../src/core/schema.js';
+import { INPUTS, MODELS } from '../../fixtures/tfjs-models.js';
 // @ts-expect-error: a plain .mjs build plugin, no declarations
 import { TRIMMED, TRIMMED_TENSOR, tfjsEngineTrim } from '../../../scripts/tfjs-trim.mjs';
 
@@ -41,58 +41,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const base = (k: number, d: number) => ({
-  id: 'm',
-  purpose: 'instruction' as const,
-  features: Array.from({ length: d }, (_, j) => `f${j}`),
-  segments: Array.from({ length: k }, (_, i) => ({
-    id: `s${i}`,
-    name: `Segment ${i}`,
-    minAgeBand: 'teen' as const,
-    documentation: { dataSources: [], criteria: '', validation: '', changelog: [] },
-  })),
-});
-
 describe("tfjs-core's Engine, trimmed for the worker", () => {
   it('runs assignment: the kernels through the trimmed engine, as the reference', () => {
     expect(tf.engine().constructor.name).toBe('Engine');
-    const models: Model[] = [
-      {
-        ...base(3, 2),
-        kind: 'centroids',
-        centroids: [
-          [0, 0],
-          [1, 1],
-          [0.25, 0.75],
-        ],
-      },
-      {
-        ...base(2, 2),
-        kind: 'mlp',
-        layers: [
-          {
-            weights: [
-              [1, -1, 0.5],
-              [0.5, 2, -1],
-            ],
-            bias: [0, 0.1, -0.1],
-          },
-          {
-            weights: [
-              [1, 0],
-              [0, 1],
-              [-1, 1],
-            ],
-            bias: [0.05, -0.05],
-          },
-        ],
-      },
-    ];
-    for (const m of models)
-      for (const x of [
-        [0.2, 0.9],
-        [1, 0],
-      ]) {
+    expect(MODELS.map((m) => m.kind)).toEqual(['centroids', 'softmax', 'mlp']); // every kind
+    for (const m of MODELS)
+      for (const x of INPUTS) {
         const got = model.assign(m, x);
         const want = model.assignReference(m, x);
         expect(got.index).toBe(want.index);
