@@ -1,7 +1,7 @@
-// The worker build's trim of tfjs-core's Engine and Tensor classes (rollup.config.mjs, issue 24): the
-// methods the worker never reaches keep their names, their bodies become one call that throws "edseg:
-// engine.<name>() is not in the worker's TensorFlow.js build" (tensor.<name>() for Tensor's;
-// worker/tfjs-core-stubs.js `unused`). Rollup cannot drop a class's unused methods, and what only they
+// The worker build's trim of tfjs-core's Engine, Tensor, Variable and Environment classes
+// (rollup.config.mjs, issue 24): the methods the worker never reaches keep their names, their bodies
+// become one call that throws "edseg: engine.<name>() is not in the worker's TensorFlow.js build"
+// (tensor., variable., env.<name>() for the others; worker/tfjs-core-stubs.js `unused`). Rollup cannot drop a class's unused methods, and what only they
 // import (the tape's helpers) then drops out too.
 //
 // Never reached in the worker: it runs kernels in production mode with the gradient tape off (no
@@ -29,15 +29,54 @@ export const TRIMMED = [
   'makeTensorFromDataId', // deprecated, for backends that build tensors themselves
   'disposeVariables', // tf.disposeVariables
   'disposeVariable', // Variable.dispose
+  'ready', // tf.ready(): tf.ts awaits setBackend('cpu') instead
+  'findBackend', // tf.findBackend
+  'backendNames', // tf.engine().backendNames()
+  'moveData', // a tensor's data on another backend: the worker registers one
+  'reset', // tf.engine().reset(), tests of a whole tfjs only
+  'disposeRegisteredKernels', // reset and removeBackend
+  'nextVariableId', // variables
+  'memory', // tf.memory()
 ];
 
 /** Tensor methods replaced: model.ts reads its results with dataSync() alone. */
-export const TRIMMED_TENSOR = ['array', 'arraySync', 'bytes', 'dataToGPU', 'variable'];
+export const TRIMMED_TENSOR = [
+  'array',
+  'arraySync',
+  'bytes',
+  'dataToGPU',
+  'variable',
+  'data', // async read: model.ts reads with dataSync()
+  // the op handler's (tfjs-core-lite.js throws for these too): no op is bundled
+  'buffer',
+  'bufferSync',
+  'print',
+  'clone',
+  'cast',
+];
+
+/** Variable methods replaced: no variable is ever made (engine.makeVariable is trimmed). */
+export const TRIMMED_VARIABLE = ['assign'];
+
+/**
+ * Environment methods replaced: the engine reads its flags with getBool() alone and sets the platform;
+ * nothing in the worker reads flags asynchronously, by number or string, or replaces or resets them.
+ */
+export const TRIMMED_ENV = ['getAsync', 'getNumber', 'getString', 'getFlags', 'setFlags', 'reset'];
+
+/**
+ * Environment methods emptied (they run, and do nothing): populateURLFlags reads tfjs flag overrides
+ * from the page's `?tfjsflags=` query; the worker's location is its own script (or blob:) URL, which
+ * never carries one, and the constructor calls it.
+ */
+export const EMPTIED_ENV = ['populateURLFlags'];
 
 const dist = (file) => new RegExp(`[\\\\/]@tensorflow[\\\\/]tfjs-core[\\\\/]dist[\\\\/]${file}\\.js$`);
 const CLASSES = [
   { file: dist('engine'), name: 'Engine', as: 'engine', methods: TRIMMED },
   { file: dist('tensor'), name: 'Tensor', as: 'tensor', methods: TRIMMED_TENSOR },
+  { file: dist('tensor'), name: 'Variable', as: 'variable', methods: TRIMMED_VARIABLE },
+  { file: dist('environment'), name: 'Environment', as: 'env', methods: TRIMMED_ENV, emptied: EMPTIED_ENV },
 ];
 
 /** @param {{ stubs: string }} options `stubs`: the module exporting `unused(what)`. */
@@ -45,25 +84,34 @@ export function tfjsEngineTrim({ stubs }) {
   return {
     name: 'tfjs-engine-trim',
     transform(code, id) {
-      const trim = CLASSES.find((c) => c.file.test(id));
-      if (!trim) return null;
-      const cls = this.parse(code)
-        .body.map((n) => (n.type === 'ExportNamedDeclaration' ? n.declaration : n))
-        .find((n) => n?.type === 'ClassDeclaration' && n.id?.name === trim.name);
-      if (!cls) throw new Error(`tfjs-engine-trim: no class ${trim.name} in ${id}`);
+      const trims = CLASSES.filter((c) => c.file.test(id));
+      if (trims.length === 0) return null;
+      const body = this.parse(code).body.map((n) =>
+        n.type === 'ExportNamedDeclaration' ? n.declaration : n,
+      );
       const s = new MagicString(code);
-      const missing = new Set(trim.methods);
-      for (const m of cls.body.body) {
-        const name = m.key?.name;
-        if (m.type !== 'MethodDefinition' || m.kind !== 'method' || m.static || !missing.has(name)) continue;
-        missing.delete(name);
-        const what = JSON.stringify(`${trim.as}.${name}()`);
-        s.overwrite(m.value.body.start, m.value.body.end, `{ return __edsegUnused(${what}); }`);
+      for (const trim of trims) {
+        const cls = body.find((n) => n?.type === 'ClassDeclaration' && n.id?.name === trim.name);
+        if (!cls) throw new Error(`tfjs-engine-trim: no class ${trim.name} in ${id}`);
+        const emptied = new Set(trim.emptied);
+        const missing = new Set([...trim.methods, ...emptied]);
+        for (const m of cls.body.body) {
+          const name = m.key?.name;
+          if (m.type !== 'MethodDefinition' || m.kind !== 'method' || m.static || !missing.has(name))
+            continue;
+          missing.delete(name);
+          const what = JSON.stringify(`${trim.as}.${name}()`);
+          s.overwrite(
+            m.value.body.start,
+            m.value.body.end,
+            emptied.has(name) ? '{}' : `{ return __edsegUnused(${what}); }`,
+          );
+        }
+        if (missing.size)
+          throw new Error(
+            `tfjs-engine-trim: ${trim.name} has no method ${[...missing].join(', ')} (tfjs-core changed?)`,
+          );
       }
-      if (missing.size)
-        throw new Error(
-          `tfjs-engine-trim: ${trim.name} has no method ${[...missing].join(', ')} (tfjs-core changed?)`,
-        );
       s.prepend(`import { unused as __edsegUnused } from ${JSON.stringify(stubs)};\n`);
       return { code: s.toString(), map: s.generateMap({ hires: true }) };
     },

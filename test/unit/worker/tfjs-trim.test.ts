@@ -11,7 +11,14 @@ import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Model } from '../../../src/core/schema.js';
 // @ts-expect-error: a plain .mjs build plugin, no declarations
-import { TRIMMED, TRIMMED_TENSOR, tfjsEngineTrim } from '../../../scripts/tfjs-trim.mjs';
+import {
+  EMPTIED_ENV,
+  TRIMMED,
+  TRIMMED_ENV,
+  TRIMMED_TENSOR,
+  TRIMMED_VARIABLE,
+  tfjsEngineTrim,
+} from '../../../scripts/tfjs-trim.mjs';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'edseg-trim-'));
@@ -98,7 +105,8 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
         expect(got.index).toBe(want.index);
         got.scores.forEach((s, i) => expect(s).toBeCloseTo(want.scores[i]!, 5));
       }
-    expect(tf.memory().numTensors).toBe(0);
+    // tf.memory() is trimmed: the engine's own count of live tensors
+    expect((tf.engine() as unknown as { state: { numTensors: number } }).state.numTensors).toBe(0);
   });
 
   it('throws a named error from each trimmed method, and from the API that reaches one', async () => {
@@ -115,6 +123,20 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
         `edseg: tensor.${name}() is not in the worker's TensorFlow.js build`,
       );
     expect(Array.from(x.dataSync())).toEqual([1]);
+    const variable = Object.create(tf.Variable.prototype) as Record<string, (...a: unknown[]) => unknown>;
+    for (const name of TRIMMED_VARIABLE as string[])
+      expect(() => variable[name]!(x), name).toThrow(
+        `edseg: variable.${name}() is not in the worker's TensorFlow.js build`,
+      );
+    const env = tf.env() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const name of TRIMMED_ENV as string[])
+      await expect((async () => env[name]!('DEBUG'))(), name).rejects.toThrow(
+        `edseg: env.${name}() is not in the worker's TensorFlow.js build`,
+      );
+    for (const name of EMPTIED_ENV as string[]) expect(env[name]!(), name).toBeUndefined();
+    // what the engine reads of its environment still answers
+    expect(tf.env().getBool('PROD')).toBe(true);
+    expect(tf.env().getBool('IS_TEST')).toBe(false);
     expect(() => tf.grad((t: typeof x) => t)(x)).toThrow('edseg: engine.gradients()');
     expect(() => tf.variable(x)).toThrow('edseg: engine.makeVariable()');
     x.dispose();
