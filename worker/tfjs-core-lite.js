@@ -3,12 +3,15 @@
 // and the optimizers that index.js registers. The worker never loads or saves a tfjs model, and it
 // calls no op wrapper (src/core/model.ts runs the kernels through the engine): none is bundled.
 import { getOrMakeEngine } from '@tensorflow/tfjs-core/dist/engine.js';
-import '@tensorflow/tfjs-core/dist/flags.js';
 import { env } from '@tensorflow/tfjs-core/dist/environment.js';
 import { isTypedArrayBrowser } from '@tensorflow/tfjs-core/dist/platforms/is_typed_array_browser.js';
 import { setOpHandler } from '@tensorflow/tfjs-core/dist/tensor.js';
 import { unused } from './tfjs-core-stubs.js';
 getOrMakeEngine();
+// The flags this build's engine and environment read (DEBUG, IS_TEST, PROD), with flags.js's defaults;
+// flags.js also registers ten more (IS_BROWSER, IS_CHROME, WRAP_TO_IMAGEBITMAP, ...) that only op
+// wrappers and the WebGL/WebGPU backends read, none of them in the worker.
+for (const flag of ['DEBUG', 'IS_TEST', 'PROD']) env().registerFlag(flag, () => false);
 env().setPlatform('browser', {
   fetch: (path, init) => fetch(path, init),
   now: () => performance.now(),

@@ -1,7 +1,8 @@
 // The worker build's trimmed tfjs-core Engine and Tensor (scripts/tfjs-trim.mjs): the worker's own entry
 // (worker/tfjs-core-lite.js) bundled with the trim as rollup.config.mjs does, then assignment run through
 // it, and every trimmed method failing by name.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -141,4 +142,35 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
     expect(() => tf.variable(x)).toThrow('edseg: engine.makeVariable()');
     x.dispose();
   });
+});
+
+describe("the worker's tfjs-core flags (tfjs-core-lite.js)", () => {
+  it('registers only the flags its engine reads, with tfjs-core defaults', async () => {
+    // What the worker's bundle keeps of the lite entry: the engine and its environment (not every export,
+    // whose IO handlers would import flags.js), run in a fresh process (tfjs keeps one engine per global).
+    const entry = join(dir, 'flags-entry.mjs');
+    writeFileSync(
+      entry,
+      `export { engine, env } from ${JSON.stringify(join(root, 'worker/tfjs-core-lite.js'))};\n`,
+    );
+    const bundle = await rollup({
+      input: entry,
+      plugins: [
+        tfjsEngineTrim({ stubs: join(root, 'worker/tfjs-core-stubs.js') }),
+        resolve({ browser: true, preferBuiltins: false }),
+        commonjs(),
+      ],
+      onwarn: () => undefined,
+    });
+    const out = join(dir, 'flags.mjs');
+    await bundle.write({ file: out, format: 'es' });
+    await bundle.close();
+    const probe = `const { env } = await import(${JSON.stringify(pathToFileURL(out).href)});
+      const e = env(); console.log(JSON.stringify([Object.keys(e.flagRegistry).sort(), ['DEBUG', 'IS_TEST', 'PROD'].map((f) => e.getBool(f))]));`;
+    const [names, values] = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }),
+    ) as [string[], boolean[]];
+    expect(names).toEqual(['DEBUG', 'IS_TEST', 'PROD']);
+    expect(values).toEqual([false, false, false]);
+  }, 60_000);
 });
