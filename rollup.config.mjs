@@ -20,7 +20,7 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import alias from '@rollup/plugin-alias';
 import { lazyEngine } from './scripts/lazy-engine.mjs';
-import { tfjsEngineTrim } from './scripts/tfjs-trim.mjs';
+import { TFJS_INTERNAL_RE, tfjsEngineTrim } from './scripts/tfjs-trim.mjs';
 
 const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const pkg = json('./packages/edseg/package.json');
@@ -160,7 +160,11 @@ export default [
     },
     plugins: [
       ...browserPlugins(false, [tfjsLite, tfjsStubs, tfjsTrim]),
-      lazyEngine({ importer: /worker[\\/]index\.ts$/, terser: terserOptions(false) }),
+      lazyEngine({
+        importer: /worker[\\/]index\.ts$/,
+        // tfjs-core's internal property names shortened too (scripts/tfjs-trim.mjs TFJS_INTERNAL)
+        terser: { ...terserOptions(false), mangle: { properties: { regex: TFJS_INTERNAL_RE } } },
+      }),
     ],
     treeshake: workerTreeshake,
     onwarn,

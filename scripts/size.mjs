@@ -6,6 +6,7 @@ import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
 import { breakdown, breakdownRows } from './size-breakdown.mjs';
+import { TFJS_INTERNAL } from './tfjs-trim.mjs';
 
 // Budgets in bytes, gzip -9 (issue 13: the main thread at most 8 KB). The main-thread client carries no
 // zod: its field-named errors come from the plain checks of src/core/schema/checks.ts.
@@ -84,6 +85,17 @@ for (const [file, budget] of Object.entries(budgets)) {
     over = true;
     serverRows.push(`ZOD  ${file}: carries ${zod[1]} B of zod (use the plain checks of src/core/schema)`);
   } else serverRows.push(`ok   ${file.padEnd(18)} no zod`);
+  // The worker's build shortens tfjs-core's internal property names (scripts/tfjs-trim.mjs TFJS_INTERNAL):
+  // none may be left as a property access, key or method.
+  if (file === 'edseg.worker.js') {
+    const kept = TFJS_INTERNAL.filter((n) =>
+      new RegExp(`\\.${n}\\b|[{,]${n}[:(]`).test(buf.toString('utf8')),
+    );
+    if (kept.length > 0) {
+      over = true;
+      serverRows.push(`TFJS ${file}: tfjs-core internals not shortened: ${kept.join(', ')}`);
+    } else serverRows.push(`ok   ${file.padEnd(18)} tfjs-core internals shortened`);
+  }
   const leaked = serverOnly.filter((m) => buf.includes(m));
   if (leaked.length > 0) {
     over = true;

@@ -117,3 +117,54 @@ export function tfjsEngineTrim({ stubs }) {
     },
   };
 }
+
+/**
+ * tfjs-core's internal property names (Engine, EngineState, Environment, Tensor), shortened by terser in
+ * the worker's build only (rollup.config.mjs `mangle.properties`): the worker is one closed script, no
+ * tfjs object crosses postMessage, IndexedDB or the wire, and edseg's own code (src/, worker/) uses none
+ * of these names (test/unit/worker/tfjs-trim.test.ts checks it; `npm run size` checks none is left).
+ * tfjs's public names (kernelFunc, dataId, shape, dtype, ...) are not listed and keep theirs.
+ */
+export const TFJS_INTERNAL = [
+  'registryFactory',
+  'pendingBackendInit',
+  'pendingBackendInitId',
+  'backendInstance',
+  'activeScope',
+  'scopeStack',
+  'numDataMovesStack',
+  'nextScopeId',
+  'tensorInfo',
+  'numStringTensors',
+  'numDataBuffers',
+  'kernelDepth',
+  'gradientDepth',
+  'activeProfile',
+  'isDisposedInternal',
+  'flagRegistry',
+  'urlFlags',
+  'evaluationFn',
+  'setHook',
+  'registeredVariables',
+  'nextTapeNodeId',
+  'profiling',
+  'scopedRun',
+  'startScope',
+  'endScope',
+  'trackTensor',
+  'runKernelFunc',
+  'makeTensorFromTensorInfo',
+  'initializeBackend',
+  'getSortedBackends',
+  'initializeBackendsAndReturnBest',
+  'setupRegisteredKernels',
+  'shouldCheckForMemLeaks',
+  'isTapeOn',
+  'throwIfDisposed',
+  'evaluateFlag',
+  'platformName',
+  'removeDataId',
+  'disposeTensor',
+];
+/** The names above, exactly, as terser's `mangle.properties.regex`. */
+export const TFJS_INTERNAL_RE = new RegExp(`^(?:${TFJS_INTERNAL.join('|')})$`);

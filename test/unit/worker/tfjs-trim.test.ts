@@ -2,7 +2,7 @@
 // (worker/tfjs-core-lite.js) bundled with the trim as rollup.config.mjs does, then assignment run through
 // it, and every trimmed method failing by name.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,8 @@ import type { Model } from '../../../src/core/schema.js';
 // @ts-expect-error: a plain .mjs build plugin, no declarations
 import {
   EMPTIED_ENV,
+  TFJS_INTERNAL,
+  TFJS_INTERNAL_RE,
   TRIMMED,
   TRIMMED_ENV,
   TRIMMED_TENSOR,
@@ -173,4 +175,25 @@ describe("the worker's tfjs-core flags (tfjs-core-lite.js)", () => {
     expect(names).toEqual(['DEBUG', 'IS_TEST', 'PROD']);
     expect(values).toEqual([false, false, false]);
   }, 60_000);
+});
+
+describe("tfjs-core's internal names, shortened in the worker's build", () => {
+  it("names no property of edseg's own code (src/, worker/), so nothing that crosses a boundary changes", () => {
+    const files = (d: string): string[] =>
+      readdirSync(join(root, d), { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile() && /\.(ts|js|mjs)$/.test(e.name))
+        .map((e) => join(e.parentPath, e.name));
+    const used = [...files('src'), ...files('worker')].flatMap((f) => {
+      // as a property: accessed, a key, a method or a member (comments and strings may say the word)
+      const code = readFileSync(f, 'utf8');
+      const member = (n: string) =>
+        new RegExp(`\\.${n}\\b|[{,]\\s*${n}\\s*[:(?]|^\\s*(?:readonly\\s+|private\\s+)?${n}\\b`, 'm');
+      return (TFJS_INTERNAL as string[]).filter((n) => member(n).test(code)).map((n) => `${n} in ${f}`);
+    });
+    expect(used).toEqual([]);
+    // the regex matches the listed names exactly, never a longer or public one
+    expect(TFJS_INTERNAL_RE.test('runKernelFunc')).toBe(true);
+    for (const name of ['runKernel', 'kernelFunc', 'dataId', 'shape', 'dtype', 'tensorInfoX', 'state'])
+      expect(TFJS_INTERNAL_RE.test(name), name).toBe(false);
+  });
 });
