@@ -93,15 +93,21 @@ const base = {
  * access, longest gap, recency and the submissions. `compact` names no activity type (its weekly clicks
  * read every `vle_*` type it is given), so rows of other modules' presentations can join its training.
  */
-export const FEATURE_SETS = ['plain', 'summary', 'weekly', 'weeklyTotals', 'compact'] as const;
+export const FEATURE_SETS = ['plain', 'summary', 'weekly', 'weeklyTotals', 'compact', 'halves'] as const;
 /** The sets whose specs do not depend on the module's activity types (poolable across modules). */
-export const MODULE_AGNOSTIC: readonly FeatureSet[] = ['compact'];
+export const MODULE_AGNOSTIC: readonly FeatureSet[] = ['compact', 'halves'];
 export type FeatureSet = (typeof FEATURE_SETS)[number];
 
 /** The periods of the weekly set: before the start (days -30..0), then weeks 1-4 (days 1-7, ..., 22-28). */
 const PERIODS = [
   { name: 'pre', windowDays: 31, windowEndDays: CUTOFF_DAY },
   ...[4, 3, 2, 1].map((w) => ({ name: `w${w}`, windowDays: 7, windowEndDays: CUTOFF_DAY - 7 * w })),
+];
+/** The periods of the `halves` set: before the start, then days 1-14 and 15-28. */
+const HALVES = [
+  PERIODS[0]!,
+  { name: 'h1', windowDays: 14, windowEndDays: 14 },
+  { name: 'h2', windowDays: 14, windowEndDays: 0 },
 ];
 
 /** The feature specs of `set` before their normalisation is fitted. */
@@ -191,8 +197,8 @@ export function predictiveSpecs(activities: readonly string[], set: FeatureSet):
     transform: 'log1p',
     clip: [0, Math.log1p(1e6)],
   });
-  const totals = set === 'weeklyTotals' || set === 'compact';
-  const weekly: FeatureSpec[] = PERIODS.flatMap((p) => [
+  const totals = set !== 'weekly';
+  const weekly: FeatureSpec[] = (set === 'halves' ? HALVES : PERIODS).flatMap((p) => [
     ...(totals
       ? [
           clicksIn(

@@ -41,8 +41,12 @@ import {
   select,
   SOFTMAX_CANDIDATES,
   type Candidate,
+  type CvResult,
+  WIDE_CANDIDATES,
+  WIDE_POOLED_CANDIDATES,
 } from './predictive-select.js';
-import { num, pct, table } from './tables.js';
+import { predictiveTables } from './predictive-tables.js';
+import { num } from './tables.js';
 
 /** One model's held-out benchmark on the test presentation (eval/benchmark.ts), intervals by bootstrap. */
 export type ModelBenchmark = MetricsWithCi & {
@@ -71,8 +75,14 @@ export type PredictiveRow = MetricsWithCi & {
   aucGain: { diff: number; se: number };
   /** every model scored, the segment's, the baseline's */
   models: ModelBenchmark[];
-  /** every candidate's cross-validated AUC within the training presentations */
-  cv: { candidate: string; auc: number }[];
+  /** every candidate's cross-validated AUC (3 x 5-fold) within the training presentations, its standard error and inputs */
+  cv: { candidate: string; auc: number; se: number; inputs: number }[];
+  /**
+   * each on-device kind's chosen candidate (no score feature) beside its twin with the mean
+   * assessment score, both cross-validated in training and scored on the test presentation; the
+   * twins never compete for the segment (docs/EVALUATION.md "Score features")
+   */
+  scoreFeatures: { model: string; without: ScoreArm; with: ScoreArm }[];
   /** the segment's at-risk share estimated from ldp reports at each epsilon, against the truth */
   ldp: LdpShareRow[];
   /** bytes each trained on-device model adds to the manifest (its JSON) */
@@ -89,11 +99,18 @@ export type PredictiveRow = MetricsWithCi & {
   features: string[];
 };
 
-/** Part C for the enrolments of every module with two or more presentations. */
+/** One arm of the score-feature comparison: the candidate, its CV AUC in training and its AUC on the test presentation. */
+export type ScoreArm = { candidate: string; cvAuc: number; auc: number };
+
+/**
+ * Part C for the enrolments of every module with two or more presentations; `wide` adds
+ * WIDE_CANDIDATES (bagged mlps, the weekly sets) to the candidates.
+ */
 export async function predictive(
   enrolments: readonly Enrolment[],
   progress: (line: string) => void,
   ldpReps = 200,
+  opts: { wide?: boolean } = {},
 ): Promise<{ rows: PredictiveRow[]; charts: Record<string, string>; lines: string[] }> {
   const byModule = predictivePopulation(enrolments);
   const rows: PredictiveRow[] = [];
@@ -138,28 +155,35 @@ export async function predictive(
     };
     const trainAtRisk = train.map((e) => AT_RISK.has(e.outcome));
     const positive = test.map((e) => AT_RISK.has(e.outcome));
-    // each on-device kind's candidate by CV on the training presentations; the segment is the kind with the better CV AUC
-    const chosen: Record<'softmax' | 'mlp', { best: Candidate; cvAuc: number }> = {
-      softmax: { best: BASELINE, cvAuc: NaN },
-      mlp: { best: BASELINE, cvAuc: NaN },
-    };
-    const cv: { candidate: string; auc: number }[] = [];
-    const pooled = (kind: string) => (pool.length ? POOLED_CANDIDATES.filter((c) => c.kind === kind) : []);
-    for (const [kind, candidates] of [
-      ['softmax', [...SOFTMAX_CANDIDATES, ...pooled('softmax')]],
-      ['mlp', [...MLP_CANDIDATES, ...pooled('mlp')]],
-    ] as const) {
+    // each on-device kind's candidate by 3 x 5-fold CV on the training presentations (the 1-SE rule)
+    const chosen: Record<'softmax' | 'mlp', CvResult> = {} as Record<'softmax' | 'mlp', CvResult>;
+    const cv: PredictiveRow['cv'] = [];
+    const named = (r: CvResult) => ({
+      candidate: candidateName(r.candidate),
+      auc: r.auc,
+      se: r.se,
+      inputs: r.inputs,
+    });
+    const pooled = (cs: readonly Candidate[]) => (pool.length ? cs : []);
+    const all = [
+      ...SOFTMAX_CANDIDATES,
+      ...MLP_CANDIDATES,
+      ...pooled(POOLED_CANDIDATES),
+      ...(opts.wide ? [...WIDE_CANDIDATES, ...pooled(WIDE_POOLED_CANDIDATES)] : []),
+    ];
+    for (const kind of ['softmax', 'mlp'] as const) {
+      const candidates = all.filter((c) => c.kind === kind);
       const sel = await select(candidates, specsOf, (set) => rawOf(set).train, trainAtRisk, poolOf);
-      const cvAuc = sel.cv.find((c) => c.candidate === sel.best)!.auc;
-      chosen[kind] = { best: sel.best, cvAuc };
-      cv.push(...sel.cv.map((c) => ({ candidate: candidateName(c.candidate), auc: c.auc })));
+      chosen[kind] = sel.cv.find((c) => c.candidate === sel.best)!;
+      cv.push(...sel.cv.map(named));
       progress(
-        `part C: ${mod}, chose ${candidateName(sel.best)} by 5-fold CV on ${trainNames.join('+')} (` +
-          sel.cv.map((c) => `${candidateName(c.candidate)} ${num(c.auc, 3)}`).join(', ') +
+        `part C: ${mod}, chose ${candidateName(sel.best)} by 3 x 5-fold CV and the 1-SE rule on ${trainNames.join('+')} (` +
+          sel.cv.map((c) => `${candidateName(c.candidate)} ${num(c.auc, 3)}±${num(c.se, 3)}`).join(', ') +
           ')',
       );
     }
-    const kind = chosen.mlp.cvAuc > chosen.softmax.cvAuc ? 'mlp' : 'softmax';
+    // the segment: the mlp only when its CV AUC beats the simpler softmax's by more than the softmax's SE
+    const kind = chosen.mlp.auc > chosen.softmax.auc + chosen.softmax.se ? 'mlp' : 'softmax';
     const score = async (c: Candidate) => {
       const extra = c.pooled ? poolOf(c.set) : { raw: [], atRisk: [] };
       const m = await fitCandidate(
@@ -170,9 +194,28 @@ export async function predictive(
       );
       return { model: m.model, specs: m.specs, x: m.x(rawOf(c.set).test), p: m.p(rawOf(c.set).test) };
     };
-    const fitted = { softmax: await score(chosen.softmax.best), mlp: await score(chosen.mlp.best) };
+    const fitted = { softmax: await score(chosen.softmax.candidate), mlp: await score(chosen.mlp.candidate) };
     const segment = fitted[kind];
     const baseline = await score(BASELINE);
+    // each chosen candidate's twin with the score feature: measured, never a candidate for the segment
+    const scoreFeatures: PredictiveRow['scoreFeatures'] = [];
+    for (const k of ['mlp', 'softmax'] as const) {
+      const twin = { ...chosen[k].candidate, scores: true };
+      const twinCv = (await select([twin], specsOf, (set) => rawOf(set).train, trainAtRisk, poolOf)).cv[0]!;
+      scoreFeatures.push({
+        model: k,
+        without: {
+          candidate: candidateName(chosen[k].candidate),
+          cvAuc: chosen[k].auc,
+          auc: auc(fitted[k].p, positive),
+        },
+        with: {
+          candidate: candidateName(twin),
+          cvAuc: twinCv.auc,
+          auc: auc((await score(twin)).p, positive),
+        },
+      });
+    }
     const flagged = segment.p.map((p) => p > 0.5); // the device assigns the more probable class
     const tp = flagged.filter((f, i) => f && positive[i]).length;
     const nFlagged = flagged.filter(Boolean).length;
@@ -182,15 +225,15 @@ export async function predictive(
       {
         model: 'mlp',
         onDevice: true,
-        candidate: candidateName(chosen.mlp.best),
-        cvAuc: chosen.mlp.cvAuc,
+        candidate: candidateName(chosen.mlp.candidate),
+        cvAuc: chosen.mlp.auc,
         ...boot.models['mlp']!,
       },
       {
         model: 'softmax',
         onDevice: true,
-        candidate: candidateName(chosen.softmax.best),
-        cvAuc: chosen.softmax.cvAuc,
+        candidate: candidateName(chosen.softmax.candidate),
+        cvAuc: chosen.softmax.auc,
         ...boot.models['softmax']!,
       },
       {
@@ -214,6 +257,7 @@ export async function predictive(
       module: mod,
       ldp,
       cv,
+      scoreFeatures,
       trainPresentations: trainNames,
       testPresentation: testName,
       pooledPresentations: poolNames,
@@ -280,110 +324,6 @@ export async function predictive(
       ],
     });
   }
-  const ci = (x: number, c: [number, number], d = 3) => `${num(x, d)} [${num(c[0], d)}, ${num(c[1], d)}]`;
-  const lines = [
-    '### C1. Predictive at-risk segment (Fail or Withdrawn, learners registered at day 0; features of module days -30..28; held-out AUC on the latest presentation)',
-    '',
-    ...table(
-      [
-        'module',
-        'train',
-        'test',
-        'n train / test',
-        'at risk (test)',
-        'AUC, segment',
-        'AUC, baseline',
-        'flagged',
-        'precision',
-        'recall',
-      ],
-      rows.map((r) => [
-        r.module,
-        r.trainPresentations.join(', '),
-        r.testPresentation,
-        `${r.trainN} / ${r.testN}`,
-        `${r.testAtRisk} (${pct(r.testAtRisk / r.testN)})`,
-        num(r.auc, 3),
-        num(r.baselineAuc, 3),
-        String(r.flagged),
-        pct(r.precision),
-        pct(r.recall),
-      ]),
-    ),
-    '',
-    '### C2. Early-warning benchmark (held out on the latest presentation; bootstrap 95% intervals, 1,000 resamples of the test learners)',
-    '',
-    ...table(
-      [
-        'module',
-        'test',
-        'model',
-        'on device',
-        'chosen by CV (CV AUC)',
-        'ROC-AUC',
-        'PR-AUC',
-        'Brier',
-        'recall, top 20%',
-      ],
-      rows.flatMap((r) =>
-        r.models.map((m) => [
-          r.module,
-          r.testPresentation,
-          m.model === r.model ? `**${m.model}** (segment)` : m.model,
-          m.onDevice ? 'yes' : 'no',
-          Number.isFinite(m.cvAuc) ? `${m.candidate} (${num(m.cvAuc, 3)})` : m.candidate,
-          ci(m.auc, m.aucCi),
-          ci(m.prAuc, m.prAucCi),
-          ci(m.brier, m.brierCi),
-          ci(m.recallAt20, m.recallAt20Ci),
-        ]),
-      ),
-    ),
-    '',
-    ...rows.map(
-      (r) =>
-        `${r.module} ${r.testPresentation}: ${r.model} AUC - baseline AUC = ${num(r.aucGain.diff, 3)} ` +
-        `(paired bootstrap SE ${num(r.aucGain.se, 3)}; baseline AUC SE ${num(r.models.find((m) => m.model === 'baseline')!.aucSe, 3)}). ` +
-        (r.pooledPresentations.length
-          ? `Pooled candidates also trained on ${r.pooledPresentations.join(', ')} (${r.pooledN} learners; never held out). `
-          : '') +
-        `Bytes a trained model adds to the manifest (its JSON): mlp ${r.manifestBytes.mlp}, softmax ${r.manifestBytes.softmax}.`,
-    ),
-    '',
-    '### C3. The at-risk share from LDP reports (every test learner sends one ldp report of the segment; eps_segment = eps_features)',
-    '',
-    ...table(
-      [
-        'module',
-        'test',
-        'epsilon',
-        'R',
-        'true share, segment',
-        'true share, outcome',
-        'mean estimate',
-        'mean abs. error',
-        'mean 95% half-width',
-        'coverage',
-      ],
-      rows.flatMap((r) =>
-        r.ldp.map((l) => [
-          r.module,
-          r.testPresentation,
-          String(l.epsilon),
-          String(l.reps),
-          pct(l.trueSegmentShare),
-          pct(l.trueOutcomeShare),
-          pct(l.meanEstimate),
-          pct(l.mae),
-          pct(l.meanHalfWidth),
-          pct(l.coverage),
-        ]),
-      ),
-    ),
-    '',
-    ...(skipped.length
-      ? [`Modules with one presentation in the data (no earlier one to train on): ${skipped.join('; ')}.`, '']
-      : []),
-  ];
+  const lines = predictiveTables(rows, skipped);
   return { rows, charts, lines };
 }

@@ -5,7 +5,7 @@
  * computeFeatures -> assignReference; buildReport -> estimateSite). docs/EVALUATION.md explains
  * the method and its limits; the eval/ modules are the method.
  *
- *   npm run -s evaluate -- [--data DIR] [--out DIR] [--json] [--json-out FILE] [--modules AAA,BBB] [--reps N] [--docs]
+ *   npm run -s evaluate -- [--data DIR] [--out DIR] [--json] [--json-out FILE] [--modules AAA,BBB] [--reps N] [--wide] [--docs]
  *   npm run -s evaluate -- --learners-out DIR [--day N] [--data DIR] [--modules AAA,BBB]
  *
  * Part A: per snapshot day, the pace and mastery segments against final_result (Wilson intervals).
@@ -40,7 +40,7 @@ export function defaultDataDir(root: string = REPO_ROOT): string {
   return resolve(root, '..', 'shared', 'data', 'oulad');
 }
 
-const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--json-out FILE] [--modules AAA,BBB] [--reps N] [--docs]
+const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--json-out FILE] [--modules AAA,BBB] [--reps N] [--wide] [--docs]
 
   --data DIR     the OULAD CSV folder (default: $OULAD_DIR, else ../shared/data/oulad beside the repo)
   --out DIR      write the tables (evaluation.md) and the charts (SVG) there
@@ -48,6 +48,7 @@ const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--j
   --json-out F   write the same JSON object to the file F (stdout keeps the tables unless --json)
   --modules A,B  only these modules (default: every module run with clicks in the data)
   --reps N       repetitions of the LDP simulation (default 200)
+  --wide         Part C also cross-validates bagged mlps (5 seeds merged into one mlp; minutes)
   --docs         also rewrite the generated block of docs/EVALUATION.md
   --learners-out DIR  only write the learner CSVs of module day --day (default 28) there and stop:
                  features-dayN.csv (for fit), labelled-dayN.csv (the same and final_result, for
@@ -76,6 +77,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     'json-out'?: string;
     modules?: string;
     reps?: string;
+    wide?: boolean;
     docs?: boolean;
     'learners-out'?: string;
     day?: string;
@@ -91,6 +93,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         'json-out': { type: 'string' },
         modules: { type: 'string' },
         reps: { type: 'string' },
+        wide: { type: 'boolean' },
         docs: { type: 'boolean' },
         'learners-out': { type: 'string' },
         day: { type: 'string' },
@@ -157,7 +160,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     ...partB(manifest, snaps, reps, (message) => io.err(`evaluate: ${message}`)),
   ];
   const tB = performance.now();
-  const partC = await predictive(enrolments, (message) => io.err(`evaluate: ${message}`), reps);
+  const partC = await predictive(enrolments, (message) => io.err(`evaluate: ${message}`), reps, {
+    wide: values.wide ?? false,
+  });
   lines.push('## Part C: predictive at-risk segment', '', ...partC.lines);
   const tC = performance.now();
   if (values.out !== undefined) {

@@ -1,10 +1,11 @@
 /** trainMlp (src/server/science/mlp.ts): learns what a linear model cannot, seeded, early-stopped, class-weighted. */
 import { describe, expect, it } from 'vitest';
-import { assignReference } from '../../src/core/model.js';
+import { assign, assignReference } from '../../src/core/model.js';
 import { seededRandom } from '../../src/core/privacy/random.js';
 import { Model } from '../../src/core/schema.js';
+import { ready } from '../../src/core/tf.js';
 import { auc } from '../../src/core/science/metrics.js';
-import { mlpModel, trainMlp } from '../../src/server/science/mlp.js';
+import { mergeMlps, mlpModel, trainMlp, trainMlpBag } from '../../src/server/science/mlp.js';
 import { trainSoftmax } from '../../src/server/science/softmax.js';
 import { softmaxModel } from '../../src/server/science/train.js';
 
@@ -102,6 +103,44 @@ describe('trainMlp', () => {
       return x.filter((r) => assignReference(m, r).index === 1).length / x.length;
     };
     expect(await share(true)).toBeGreaterThan(await share(false));
+  }, 60_000);
+
+  it("a bag is one wider mlp whose logits are the mean of its members' (one and two hidden layers)", async () => {
+    const { x, y } = xor(200, 7);
+    const probe = xor(40, 8).x;
+    await ready();
+    for (const hidden of [[5], [6, 3]]) {
+      const members = await Promise.all(
+        [11, 12, 13].map((seed) => trainMlp(x, y, 2, { hidden, epochs: 30, seed })),
+      );
+      const merged = model(mergeMlps(members).layers);
+      expect(Model.safeParse(merged).success).toBe(true);
+      // widths: the members' hidden units side by side
+      expect(merged.layers.map((l) => l.bias.length)).toEqual([...hidden.map((h) => 3 * h), 2]);
+      for (const r of probe) {
+        // softmax of the mean logits = softmax of the mean log-probabilities (the log-sum-exp cancels)
+        const meanLog = [0, 1].map(
+          (c) =>
+            members.reduce((s, f) => s + Math.log(assignReference(model(f.layers), r).scores[c]!), 0) / 3,
+        );
+        const z = Math.exp(meanLog[0]!) + Math.exp(meanLog[1]!);
+        const ref = assignReference(merged, r).scores;
+        expect(ref[1]).toBeCloseTo(Math.exp(meanLog[1]!) / z, 5);
+        // and the device's TensorFlow.js path agrees with the reference on the merged network
+        expect(assign(merged, r).scores[1]).toBeCloseTo(ref[1]!, 4);
+      }
+    }
+  }, 60_000);
+
+  it('trainMlpBag: members by seeds seed, seed + 1, ...; one member is trainMlp itself', async () => {
+    const { x, y } = xor(120, 9);
+    const opts = { hidden: [4], epochs: 20, seed: 5 };
+    expect((await trainMlpBag(x, y, 2, 1, opts)).layers).toEqual((await trainMlp(x, y, 2, opts)).layers);
+    const two = await trainMlpBag(x, y, 2, 2, opts);
+    const members = [await trainMlp(x, y, 2, opts), await trainMlp(x, y, 2, { ...opts, seed: 6 })];
+    expect(two).toEqual(mergeMlps(members));
+    expect(() => mergeMlps([])).toThrow(/no members/);
+    expect(() => mergeMlps([members[0]!, { layers: members[0]!.layers.slice(1) }])).toThrow(/differ/);
   }, 60_000);
 
   it('refuses three hidden layers', async () => {

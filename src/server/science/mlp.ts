@@ -166,6 +166,64 @@ export async function trainMlp(
   }
 }
 
+/**
+ * Bagged mlps as ONE wider mlp of the same kind (Breiman 1996, bagging; here the members differ by
+ * seed: their initial weights and their inner validation fold): the hidden units are concatenated
+ * (the first layer's columns side by side, a second hidden layer block-diagonal), and the output
+ * layer stacks the members' output weights divided by their number, so the network's logits are
+ * the mean of the members' logits and its softmax is the device's ordinary `mlp` assignment.
+ * Every member must have the same depth, input width and number of classes.
+ */
+export function mergeMlps(members: readonly Pick<MlpFit, 'layers'>[]): Pick<MlpFit, 'layers'> {
+  const m = members.length;
+  const first = members[0];
+  if (!first) throw new Error('mergeMlps: no members');
+  const depth = first.layers.length;
+  const d = first.layers[0]!.weights.length;
+  const k = first.layers.at(-1)!.bias.length;
+  for (const f of members)
+    if (f.layers.length !== depth || f.layers[0]!.weights.length !== d || f.layers.at(-1)!.bias.length !== k)
+      throw new Error('mergeMlps: members differ in depth, input width or classes');
+  const layers: MlpFit['layers'] = [];
+  // first hidden layer: the members' columns side by side
+  layers.push({
+    weights: Array.from({ length: d }, (_, i) => members.flatMap((f) => f.layers[0]!.weights[i]!)),
+    bias: members.flatMap((f) => f.layers[0]!.bias),
+  });
+  if (depth === 3) {
+    // second hidden layer: block-diagonal, member j reads only its own first-layer units
+    const widths = members.map((f) => f.layers[1]!.bias.length);
+    const rows = members.flatMap((f, j) =>
+      f.layers[1]!.weights.map((row) =>
+        members.flatMap((_, i) => (i === j ? row : Array<number>(widths[i]!).fill(0))),
+      ),
+    );
+    layers.push({ weights: rows, bias: members.flatMap((f) => f.layers[1]!.bias) });
+  }
+  // output: the mean of the members' logits
+  layers.push({
+    weights: members.flatMap((f) => f.layers.at(-1)!.weights.map((row) => row.map((v) => v / m))),
+    bias: Array.from({ length: k }, (_, c) => members.reduce((s, f) => s + f.layers.at(-1)!.bias[c]!, 0) / m),
+  });
+  return { layers };
+}
+
+/** `members` mlps trained by trainMlp with seeds seed, seed + 1, ..., merged into one (mergeMlps). */
+export async function trainMlpBag(
+  x: readonly (readonly number[])[],
+  y: readonly number[],
+  k: number,
+  members: number,
+  opts: MlpOptions = {},
+): Promise<Pick<MlpFit, 'layers'>> {
+  if (!Number.isInteger(members) || members < 1)
+    throw new Error('trainMlpBag: members must be a positive whole number');
+  const fits: MlpFit[] = [];
+  for (let j = 0; j < members; j++)
+    fits.push(await trainMlp(x, y, k, { ...opts, seed: (opts.seed ?? 1) + j }));
+  return mergeMlps(fits);
+}
+
 /** The FoldFitter (train.ts crossValidate) of an mlp: each fold trained by trainMlp, probabilities from the device's reference code. */
 export function mlpFoldFitter(features: string[], k: number, opts: MlpOptions): FoldFitter {
   return async (x, y) => {

@@ -142,6 +142,19 @@ describe('Part C leakage controls', () => {
     expect(at('submissions')).toBe(1);
   });
 
+  it('the halves set: clicks and active days before the start, in days 1-14 and 15-28, no activity type', () => {
+    const halves = predictiveSpecs(ACTIVITIES, 'halves');
+    for (const s of halves) expect(s.name).not.toMatch(/forumng|oucontent|quiz/);
+    const row = rawRows(halves, [predictiveEvents(enrolment())])[0]!;
+    const at = (n: string) => row[halves.findIndex((s) => s.name === n)];
+    expect(at('clicks_pre')).toBe(4);
+    expect(at('clicks_h1')).toBe(9); // days 3 and 9
+    expect(at('clicks_h2')).toBe(6); // days 27 and 28
+    expect(at('active_days_h1')).toBe(2);
+    expect(at('active_days_h2')).toBe(2);
+    expect(halves.some((s) => /_w[1-4]$/.test(s.name))).toBe(false);
+  });
+
   it('the pool: other modules only, presentations that started before the test one only', () => {
     const byModule = predictivePopulation([
       enrolment({ key: 'a13J', run: 'AAA-2013J' }),

@@ -5,7 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../../../src/core/schema.js';
-import { candidateName, crossValidate, type Candidate } from '../../../eval/predictive-select.js';
+import {
+  candidateName,
+  columnsOf,
+  crossValidate,
+  fitCandidate,
+  foldAucs,
+  oneSe,
+  type Candidate,
+  type CvResult,
+} from '../../../eval/predictive-select.js';
 
 const spec: FeatureSpec = {
   name: 'x',
@@ -36,6 +45,72 @@ describe('Part C pooled cross-validation', () => {
     // and they are never held out: held out, the pool's 400 rows would agree with the model trained
     // mostly on them and lift the AUC above 0.5
     expect(opposite).toBeLessThan(0.5);
+  }, 60_000);
+
+  it('repeated CV: every repeat reshuffles (seed + r); repeat 0 is the single 5-fold CV', async () => {
+    const noisy = raw.map(([x], i) => [x! + ((i * 17) % 23) * 2]);
+    const one = await foldAucs(softmax, [spec], noisy, atRisk, 5, 21, undefined, 1);
+    const three = await foldAucs(softmax, [spec], noisy, atRisk, 5, 21, undefined, 3);
+    expect(three).toHaveLength(15);
+    expect(three.slice(0, 5)).toEqual(one);
+    expect(three.slice(5, 10)).not.toEqual(one);
+    expect(await crossValidate(softmax, [spec], noisy, atRisk, 5, 21, undefined, 3)).toBeCloseTo(
+      three.reduce((a, b) => a + b, 0) / 15,
+      12,
+    );
+  }, 60_000);
+
+  it('the 1-SE rule: the least complex candidate within one SE of the best, else the best', () => {
+    const r = (candidate: Candidate, auc: number, se: number, inputs: number): CvResult => ({
+      candidate,
+      auc,
+      se,
+      inputs,
+    });
+    const mlp16: Candidate = { set: 'compact', kind: 'mlp', l2: 0.01, hidden: [16, 8] };
+    const mlp8: Candidate = { set: 'compact', kind: 'mlp', l2: 0.01, hidden: [8] };
+    const small: Candidate = { set: 'halves', kind: 'softmax', l2: 0.01 };
+    const big: Candidate = { set: 'summary', kind: 'softmax', l2: 0.01 };
+    // within one SE: the softmax with fewer inputs, though its AUC is lowest
+    expect(
+      oneSe([
+        r(mlp16, 0.76, 0.02, 17),
+        r(mlp8, 0.75, 0.02, 17),
+        r(big, 0.745, 0.02, 30),
+        r(small, 0.742, 0.02, 14),
+      ]).candidate,
+    ).toBe(small);
+    // more than one SE ahead: the best, however complex
+    expect(oneSe([r(mlp16, 0.8, 0.01, 17), r(mlp8, 0.78, 0.01, 17), r(small, 0.7, 0.01, 14)]).candidate).toBe(
+      mlp16,
+    );
+    // equal complexity: the higher CV AUC; a bag counts as one member
+    expect(
+      oneSe([r(mlp8, 0.75, 0.02, 17), r({ ...mlp8, bag: 5 } as Candidate, 0.76, 0.02, 17)]).candidate,
+    ).toEqual({ ...mlp8, bag: 5 });
+  });
+
+  it('score features: read only by a candidate that asks for them', async () => {
+    const score: FeatureSpec = {
+      ...spec,
+      name: 'mean_score',
+      kind: 'mean',
+      prop: 'score',
+      educationRecord: true,
+    };
+    const specs = [spec, score];
+    expect(columnsOf(softmax, specs)).toEqual([0]);
+    expect(columnsOf({ ...softmax, scores: true }, specs)).toEqual([0, 1]);
+    const rows = raw.map(([x]) => [x!, 100 - x!]);
+    expect((await fitCandidate(softmax, specs, rows, atRisk)).model.features).toEqual(['x']);
+    expect((await fitCandidate({ ...softmax, scores: true }, specs, rows, atRisk)).model.features).toEqual([
+      'x',
+      'mean_score',
+    ]);
+    expect(candidateName({ ...softmax, scores: true })).toBe('softmax compact+score pooled l2=0.01');
+    expect(candidateName({ set: 'halves', kind: 'mlp', hidden: [8], l2: 0.01, bag: 5 })).toBe(
+      'mlp halves 8 bag5 l2=0.01',
+    );
   }, 60_000);
 
   it('a pooled candidate says so in its name', () => {
