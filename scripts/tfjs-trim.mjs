@@ -71,9 +71,33 @@ export const TRIMMED_ENV = ['getAsync', 'getNumber', 'getString', 'getFlags', 's
  */
 export const EMPTIED_ENV = ['populateURLFlags'];
 
+/**
+ * Engine methods given a shorter body: runKernelFunc keeps only the path the worker takes, a registered
+ * kernel run with the tape off, no profiling, DEBUG and IS_TEST false (tfjs-core 4.22's own steps for it:
+ * the lazy backend, getKernel with its message, kernelDepth around the call, tensor infos made tensors).
+ * The rest (customGrad's forwardFunc, tape bookkeeping, the profiler, the leak check) throws by name.
+ */
+export const REPLACED = {
+  runKernelFunc: `{
+    if (!isRegisteredKernelInvocation(kernelParams) || this.isTapeOn() || this.state.profiling ||
+        this.ENV.getBool('DEBUG') || this.shouldCheckForMemLeaks())
+      return __edsegUnused('engine.runKernelFunc() beyond a registered kernel in production mode');
+    const { kernelName, inputs, attrs } = kernelParams;
+    if (this.backendName == null) this.backend;
+    const kernel = getKernel(kernelName, this.backendName);
+    util.assert(kernel != null, () => \`Cannot find registered kernel '\${kernelName}' for backend '\${this.backendName}'\`);
+    let out, outputs;
+    this.scopedRun(() => this.state.kernelDepth++, () => this.state.kernelDepth--, () => {
+      out = kernel.kernelFunc({ inputs, attrs, backend: this.backend });
+      outputs = (Array.isArray(out) ? out : [out]).map((o) => (o.rank != null ? o : this.makeTensorFromTensorInfo(o)));
+    });
+    return Array.isArray(out) ? outputs : outputs[0];
+  }`,
+};
+
 const dist = (file) => new RegExp(`[\\\\/]@tensorflow[\\\\/]tfjs-core[\\\\/]dist[\\\\/]${file}\\.js$`);
 const CLASSES = [
-  { file: dist('engine'), name: 'Engine', as: 'engine', methods: TRIMMED },
+  { file: dist('engine'), name: 'Engine', as: 'engine', methods: TRIMMED, replaced: REPLACED },
   { file: dist('tensor'), name: 'Tensor', as: 'tensor', methods: TRIMMED_TENSOR },
   { file: dist('tensor'), name: 'Variable', as: 'variable', methods: TRIMMED_VARIABLE },
   { file: dist('environment'), name: 'Environment', as: 'env', methods: TRIMMED_ENV, emptied: EMPTIED_ENV },
@@ -94,18 +118,17 @@ export function tfjsEngineTrim({ stubs }) {
         const cls = body.find((n) => n?.type === 'ClassDeclaration' && n.id?.name === trim.name);
         if (!cls) throw new Error(`tfjs-engine-trim: no class ${trim.name} in ${id}`);
         const emptied = new Set(trim.emptied);
-        const missing = new Set([...trim.methods, ...emptied]);
+        const replaced = new Map(Object.entries(trim.replaced ?? {}));
+        const missing = new Set([...trim.methods, ...emptied, ...replaced.keys()]);
         for (const m of cls.body.body) {
           const name = m.key?.name;
           if (m.type !== 'MethodDefinition' || m.kind !== 'method' || m.static || !missing.has(name))
             continue;
           missing.delete(name);
           const what = JSON.stringify(`${trim.as}.${name}()`);
-          s.overwrite(
-            m.value.body.start,
-            m.value.body.end,
-            emptied.has(name) ? '{}' : `{ return __edsegUnused(${what}); }`,
-          );
+          const body =
+            replaced.get(name) ?? (emptied.has(name) ? '{}' : `{ return __edsegUnused(${what}); }`);
+          s.overwrite(m.value.body.start, m.value.body.end, body);
         }
         if (missing.size)
           throw new Error(

@@ -140,6 +140,25 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
     // what the engine reads of its environment still answers
     expect(tf.env().getBool('PROD')).toBe(true);
     expect(tf.env().getBool('IS_TEST')).toBe(false);
+    // runKernelFunc keeps the registered-kernel path only (REPLACED), with tfjs's own message for a missing kernel
+    const run = (tf.engine() as unknown as { runKernelFunc(p: object): unknown }).runKernelFunc.bind(
+      tf.engine(),
+    );
+    expect(() => run({ forwardFunc: () => x, inputs: { x }, attrs: {} })).toThrow(
+      "edseg: engine.runKernelFunc() beyond a registered kernel in production mode is not in the worker's TensorFlow.js build",
+    );
+    expect(() => run({ kernelName: 'Exp', inputs: { x }, attrs: {} })).toThrow(
+      "Cannot find registered kernel 'Exp' for backend 'cpu'",
+    );
+    const state = (tf.engine() as unknown as { state: { kernelDepth: number; numTensors: number } }).state;
+    const before = state.numTensors;
+    const y = run({ kernelName: 'Relu', inputs: { x }, attrs: {} }) as typeof x;
+    expect([Array.from(y.dataSync()), state.kernelDepth, state.numTensors]).toEqual([[1], 0, before + 1]);
+    y.dispose();
+    expect(() => run({ kernelName: 'Reshape', inputs: { x }, attrs: { shape: [2] } })).toThrow(
+      'cannot reshape',
+    );
+    expect(state.kernelDepth).toBe(0);
     expect(() => tf.grad((t: typeof x) => t)(x)).toThrow('edseg: engine.gradients()');
     expect(() => tf.variable(x)).toThrow('edseg: engine.makeVariable()');
     x.dispose();
