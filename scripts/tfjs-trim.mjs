@@ -58,6 +58,15 @@ export const TRIMMED_TENSOR = [
 /** Variable methods replaced: no variable is ever made (engine.makeVariable is trimmed). */
 export const TRIMMED_VARIABLE = ['assign'];
 
+/** Tensor methods given a shorter body: dataSync() of numbers (no string tensor is ever made). */
+export const REPLACED_TENSOR = {
+  dataSync: `{
+    this.throwIfDisposed();
+    if (this.dtype === 'string') return __edsegUnused('tensor.dataSync() of strings');
+    return trackerFn().readSync(this.dataId);
+  }`,
+};
+
 /**
  * Environment methods replaced: the engine reads its flags with getBool() alone and sets the platform;
  * nothing in the worker reads flags asynchronously, by number or string, or replaces or resets them.
@@ -78,6 +87,37 @@ export const EMPTIED_ENV = ['populateURLFlags'];
  * The rest (customGrad's forwardFunc, tape bookkeeping, the profiler, the leak check) throws by name.
  */
 export const REPLACED = {
+  // a synchronous backend only (tf.ts's EdsegBackend): no pending init, no tf.ready() to wait for
+  backend: `{
+    if (this.backendInstance == null) this.setBackend(this.initializeBackendsAndReturnBest().name);
+    return this.backendInstance;
+  }`,
+  initializeBackend: `{
+    const entry = this.registryFactory[backendName];
+    if (entry == null) throw new Error(\`Cannot initialize backend \${backendName}, no registration found.\`);
+    let backend;
+    try {
+      backend = entry.factory();
+    } catch (err) {
+      log.warn(\`Initialization of backend \${backendName} failed\`);
+      log.warn(err.stack || err.message);
+      return { success: false, asyncInit: false };
+    }
+    if (backend && !(backend instanceof KernelBackend) && typeof backend.then === 'function')
+      return __edsegUnused('engine.initializeBackend() of an asynchronous backend');
+    this.registry[backendName] = backend;
+    return { success: true, asyncInit: false };
+  }`,
+  // float32 tensors only (model.ts): no string encoding or byte count
+  makeTensor: `{
+    if (values == null) throw new Error('Values passed to engine.makeTensor() are null');
+    dtype = dtype || 'float32';
+    if (dtype === 'string') return __edsegUnused('engine.makeTensor() of strings');
+    backend = backend || this.backend;
+    const t = new Tensor(shape, dtype, backend.write(values, shape, dtype), this.nextTensorId());
+    this.trackTensor(t, backend);
+    return t;
+  }`,
   runKernelFunc: `{
     if (!isRegisteredKernelInvocation(kernelParams) || this.isTapeOn() || this.state.profiling ||
         this.ENV.getBool('DEBUG') || this.shouldCheckForMemLeaks())
@@ -98,7 +138,7 @@ export const REPLACED = {
 const dist = (file) => new RegExp(`[\\\\/]@tensorflow[\\\\/]tfjs-core[\\\\/]dist[\\\\/]${file}\\.js$`);
 const CLASSES = [
   { file: dist('engine'), name: 'Engine', as: 'engine', methods: TRIMMED, replaced: REPLACED },
-  { file: dist('tensor'), name: 'Tensor', as: 'tensor', methods: TRIMMED_TENSOR },
+  { file: dist('tensor'), name: 'Tensor', as: 'tensor', methods: TRIMMED_TENSOR, replaced: REPLACED_TENSOR },
   { file: dist('tensor'), name: 'Variable', as: 'variable', methods: TRIMMED_VARIABLE },
   { file: dist('environment'), name: 'Environment', as: 'env', methods: TRIMMED_ENV, emptied: EMPTIED_ENV },
 ];
@@ -122,7 +162,8 @@ export function tfjsEngineTrim({ stubs }) {
         const missing = new Set([...trim.methods, ...emptied, ...replaced.keys()]);
         for (const m of cls.body.body) {
           const name = m.key?.name;
-          if (m.type !== 'MethodDefinition' || m.kind !== 'method' || m.static || !missing.has(name))
+          const kinds = replaced.has(name) ? ['method', 'get'] : ['method'];
+          if (m.type !== 'MethodDefinition' || !kinds.includes(m.kind) || m.static || !missing.has(name))
             continue;
           missing.delete(name);
           const what = JSON.stringify(`${trim.as}.${name}()`);

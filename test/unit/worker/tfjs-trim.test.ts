@@ -159,6 +159,23 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
       'cannot reshape',
     );
     expect(state.kernelDepth).toBe(0);
+    // makeTensor, initializeBackend, the backend getter (REPLACED): numbers and a synchronous backend only
+    expect(() => tf.engine().makeTensor(['a'] as unknown as Float32Array, [1], 'string')).toThrow(
+      "edseg: engine.makeTensor() of strings is not in the worker's TensorFlow.js build",
+    );
+    tf.registerBackend('edseg-async', () => Promise.resolve(tf.engine().backend));
+    tf.registerBackend('edseg-broken', () => {
+      throw new Error('no');
+    });
+    try {
+      await expect(tf.setBackend('edseg-async')).rejects.toThrow(
+        "edseg: engine.initializeBackend() of an asynchronous backend is not in the worker's TensorFlow.js build",
+      );
+      await expect(tf.setBackend('edseg-broken')).resolves.toBe(false); // tfjs's warning is off in PROD
+    } finally {
+      await tf.setBackend('cpu');
+    }
+    expect([tf.getBackend(), tf.engine().backend.constructor.name]).toEqual(['cpu', 'EdsegBackend']);
     expect(() => tf.grad((t: typeof x) => t)(x)).toThrow('edseg: engine.gradients()');
     expect(() => tf.variable(x)).toThrow('edseg: engine.makeVariable()');
     x.dispose();
