@@ -135,12 +135,50 @@ export const REPLACED = {
   }`,
 };
 
+/**
+ * EngineState without the profile record or the data-move stack (profiling and moveData are trimmed), and
+ * nothing to dispose (no variables).
+ */
+export const REPLACED_STATE = {
+  constructor: `{
+    this.registeredVariables = {};
+    this.numBytes = this.numTensors = this.numStringTensors = this.numDataBuffers = 0;
+    this.gradientDepth = this.kernelDepth = this.nextScopeId = 0;
+    this.scopeStack = [];
+    this.tensorInfo = new WeakMap();
+    this.profiling = false;
+  }`,
+  dispose: '{}',
+};
+
+/**
+ * Environment: one platform, set once by tfjs-core-lite.js (no overwrite warning), and no URL flag
+ * overrides to apply when a flag is registered (populateURLFlags is emptied).
+ */
+export const REPLACED_ENV = {
+  setPlatform: `{
+    this.platformName = platformName;
+    this.platform = platform;
+  }`,
+  registerFlag: `{
+    this.flagRegistry[flagName] = { evaluationFn, setHook };
+  }`,
+};
+
 const dist = (file) => new RegExp(`[\\\\/]@tensorflow[\\\\/]tfjs-core[\\\\/]dist[\\\\/]${file}\\.js$`);
 const CLASSES = [
   { file: dist('engine'), name: 'Engine', as: 'engine', methods: TRIMMED, replaced: REPLACED },
+  { file: dist('engine'), name: 'EngineState', as: 'engine state', methods: [], replaced: REPLACED_STATE },
   { file: dist('tensor'), name: 'Tensor', as: 'tensor', methods: TRIMMED_TENSOR, replaced: REPLACED_TENSOR },
   { file: dist('tensor'), name: 'Variable', as: 'variable', methods: TRIMMED_VARIABLE },
-  { file: dist('environment'), name: 'Environment', as: 'env', methods: TRIMMED_ENV, emptied: EMPTIED_ENV },
+  {
+    file: dist('environment'),
+    name: 'Environment',
+    as: 'env',
+    methods: TRIMMED_ENV,
+    emptied: EMPTIED_ENV,
+    replaced: REPLACED_ENV,
+  },
 ];
 
 /** @param {{ stubs: string }} options `stubs`: the module exporting `unused(what)`. */
@@ -162,7 +200,7 @@ export function tfjsEngineTrim({ stubs }) {
         const missing = new Set([...trim.methods, ...emptied, ...replaced.keys()]);
         for (const m of cls.body.body) {
           const name = m.key?.name;
-          const kinds = replaced.has(name) ? ['method', 'get'] : ['method'];
+          const kinds = replaced.has(name) ? ['method', 'get', 'constructor'] : ['method'];
           if (m.type !== 'MethodDefinition' || !kinds.includes(m.kind) || m.static || !missing.has(name))
             continue;
           missing.delete(name);

@@ -182,6 +182,27 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
   });
 });
 
+describe("tfjs-core's engine state and environment, trimmed for the worker", () => {
+  it('keeps no profile record or data-move stack, and registers flags and the platform plainly', () => {
+    const state = (tf.engine() as unknown as { state: Record<string, unknown> }).state;
+    expect(state).not.toHaveProperty('activeProfile');
+    expect(state).not.toHaveProperty('numDataMovesStack');
+    expect(state).toMatchObject({ kernelDepth: 0, gradientDepth: 0, profiling: false, scopeStack: [] });
+    const env = tf.env() as unknown as {
+      platform: unknown;
+      platformName: string;
+      setPlatform(name: string, p: unknown): void;
+    };
+    tf.env().registerFlag('EDSEG_TRIM_TEST', () => true);
+    expect(tf.env().getBool('EDSEG_TRIM_TEST')).toBe(true);
+    const [name, platform] = [env.platformName, env.platform];
+    env.setPlatform('edseg-test', { now: () => 1 });
+    expect(env.platformName).toBe('edseg-test');
+    env.setPlatform(name, platform);
+    expect(env.platform).toBe(platform);
+  });
+});
+
 describe("the worker's tfjs-core flags (tfjs-core-lite.js)", () => {
   it('registers only the flags its engine reads, with tfjs-core defaults', async () => {
     // What the worker's bundle keeps of the lite entry: the engine and its environment (not every export,
