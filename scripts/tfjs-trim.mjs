@@ -37,6 +37,7 @@ export const TRIMMED = [
   'disposeRegisteredKernels', // reset and removeBackend
   'nextVariableId', // variables
   'memory', // tf.memory()
+  'read', // async reads: tensor.data() is trimmed
 ];
 
 /** Tensor methods replaced: model.ts reads its results with dataSync() alone. */
@@ -107,6 +108,12 @@ export const REPLACED = {
       return __edsegUnused('engine.initializeBackend() of an asynchronous backend');
     this.registry[backendName] = backend;
     return { success: true, asyncInit: false };
+  }`,
+  // tidy(fn) as model.ts calls it: a named scope or a missing function throws by name
+  tidy: `{
+    if (fn != null || typeof nameOrFn !== 'function') return __edsegUnused('engine.tidy() other than tidy(fn)');
+    let result;
+    return this.scopedRun(() => this.startScope(null), () => this.endScope(result), () => (result = nameOrFn()));
   }`,
   // float32 tensors only (model.ts): no string encoding or byte count
   makeTensor: `{

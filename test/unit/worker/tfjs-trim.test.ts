@@ -159,6 +159,16 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
       'cannot reshape',
     );
     expect(state.kernelDepth).toBe(0);
+    // tidy(fn) alone (REPLACED): it still disposes what it made but returned
+    const kept = tf.tidy(() => {
+      tf.engine().makeTensor(new Float32Array([2]), [1], 'float32');
+      return tf.engine().makeTensor(new Float32Array([3]), [1], 'float32');
+    });
+    expect([Array.from(kept.dataSync()), kept.isDisposed]).toEqual([[3], false]);
+    kept.dispose();
+    expect(() => tf.tidy('named', () => x)).toThrow(
+      "edseg: engine.tidy() other than tidy(fn) is not in the worker's TensorFlow.js build",
+    );
     // makeTensor, initializeBackend, the backend getter (REPLACED): numbers and a synchronous backend only
     expect(() => tf.engine().makeTensor(['a'] as unknown as Float32Array, [1], 'string')).toThrow(
       "edseg: engine.makeTensor() of strings is not in the worker's TensorFlow.js build",
