@@ -7,6 +7,11 @@ export const unused = (what) => {
   throw new Error(`edseg: ${what} is not in the worker's TensorFlow.js build`);
 };
 
+// scripts/tfjs-trim.mjs: the methods of `cls` named in `names` (space-separated), each a throw by name.
+export const trimmed = (cls, as, names) => {
+  for (const name of names.split(' ')) cls.prototype[name] = () => unused(`${as}.${name}()`);
+};
+
 // engine.js builds one Profiler per backend and calls it only when profiling or in DEBUG mode.
 export class Profiler {
   profileKernel() {
