@@ -173,11 +173,34 @@ export const REPLACED_ENV = {
   }`,
 };
 
+/**
+ * KernelBackend's methods, which throw "not yet implemented" for a backend that lacks them: EdsegBackend
+ * (src/core/tf-kernels.ts) has every one it is called with; the GPU ones are never called (no WebGL/WebGPU).
+ */
+export const TRIMMED_BACKEND = [
+  'refCount',
+  'incRef',
+  'timerAvailable',
+  'time',
+  'read',
+  'readSync',
+  'readToGPU',
+  'numDataIds',
+  'disposeData',
+  'write',
+  'move',
+  'createTensorFromGPUData',
+  'memory',
+  'floatPrecision',
+  'dispose',
+];
+
 const dist = (file) => new RegExp(`[\\\\/]@tensorflow[\\\\/]tfjs-core[\\\\/]dist[\\\\/]${file}\\.js$`);
 const CLASSES = [
   { file: dist('engine'), name: 'Engine', as: 'engine', methods: TRIMMED, replaced: REPLACED },
   { file: dist('engine'), name: 'EngineState', as: 'engine state', methods: [], replaced: REPLACED_STATE },
   { file: dist('tensor'), name: 'Tensor', as: 'tensor', methods: TRIMMED_TENSOR, replaced: REPLACED_TENSOR },
+  { file: dist('backends/backend'), name: 'KernelBackend', as: 'backend', methods: TRIMMED_BACKEND },
   { file: dist('tensor'), name: 'Variable', as: 'variable', methods: TRIMMED_VARIABLE },
   {
     file: dist('environment'),

@@ -17,6 +17,7 @@ import {
   TFJS_INTERNAL,
   TFJS_INTERNAL_RE,
   TRIMMED,
+  TRIMMED_BACKEND,
   TRIMMED_ENV,
   TRIMMED_TENSOR,
   TRIMMED_VARIABLE,
@@ -118,6 +119,16 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
     for (const name of TRIMMED as string[])
       await expect((async () => engine[name]!())(), name).rejects.toThrow(
         `edseg: engine.${name}() is not in the worker's TensorFlow.js build`,
+      );
+    // KernelBackend's own methods (EdsegBackend has its own of each it is called with)
+    const kernelBackend = Object.getPrototypeOf(Object.getPrototypeOf(tf.engine().backend)) as Record<
+      string,
+      () => unknown
+    >;
+    expect(kernelBackend.constructor.name).toBe('KernelBackend');
+    for (const name of TRIMMED_BACKEND as string[])
+      expect(() => kernelBackend[name]!(), name).toThrow(
+        `edseg: backend.${name}() is not in the worker's TensorFlow.js build`,
       );
     // none keeps a method body in the class: one shared function per name, set from the list
     for (const name of TRIMMED as string[]) expect(String(engine[name]), name).not.toMatch(/^(async )?\w+\(/);
@@ -261,7 +272,13 @@ describe("tfjs-core's internal names, shortened in the worker's build", () => {
     });
     expect(used).toEqual([]);
     // the trimmed methods are set on the prototypes by name (a string): terser must not shorten their calls
-    const trimmed = [...TRIMMED, ...TRIMMED_TENSOR, ...TRIMMED_VARIABLE, ...TRIMMED_ENV] as string[];
+    const trimmed = [
+      ...TRIMMED,
+      ...TRIMMED_BACKEND,
+      ...TRIMMED_TENSOR,
+      ...TRIMMED_VARIABLE,
+      ...TRIMMED_ENV,
+    ] as string[];
     expect(trimmed.filter((n) => TFJS_INTERNAL_RE.test(n))).toEqual([]);
     // the regex matches the listed names exactly, never a longer or public one
     expect(TFJS_INTERNAL_RE.test('runKernelFunc')).toBe(true);
