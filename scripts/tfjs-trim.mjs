@@ -73,12 +73,20 @@ export const REPLACED_TENSOR = {
  * Environment methods replaced: the engine reads its flags with getBool() alone and sets the platform;
  * nothing in the worker reads flags asynchronously, by number or string, or replaces or resets them.
  */
-export const TRIMMED_ENV = ['getAsync', 'getNumber', 'getString', 'getFlags', 'setFlags', 'reset'];
+export const TRIMMED_ENV = [
+  'getAsync',
+  'getNumber',
+  'getString',
+  'getFlags',
+  'setFlags',
+  'reset',
+  'setPlatform', // no platform: the worker's tfjs reads none (tfjs-core-lite.js)
+];
 
 /**
  * Environment methods emptied (they run, and do nothing): populateURLFlags reads tfjs flag overrides
  * from the page's `?tfjsflags=` query; the worker's location is its own script (or blob:) URL, which
- * never carries one, and the constructor calls it.
+ * never carries one.
  */
 export const EMPTIED_ENV = ['populateURLFlags'];
 
@@ -159,14 +167,14 @@ export const REPLACED_STATE = {
   dispose: '{}',
 };
 
-/**
- * Environment: one platform, set once by tfjs-core-lite.js (no overwrite warning), and no URL flag
- * overrides to apply when a flag is registered (populateURLFlags is emptied).
- */
+/** Environment: no URL flag overrides to read or apply when a flag is registered. */
 export const REPLACED_ENV = {
-  setPlatform: `{
-    this.platformName = platformName;
-    this.platform = platform;
+  // no getQueryParams (only populateURLFlags used it) and no URL flags to read
+  constructor: `{
+    this.global = global;
+    this.flags = {};
+    this.flagRegistry = {};
+    this.urlFlags = {};
   }`,
   registerFlag: `{
     this.flagRegistry[flagName] = { evaluationFn, setHook };
@@ -304,7 +312,6 @@ export const TFJS_INTERNAL = [
   'isTapeOn',
   'throwIfDisposed',
   'evaluateFlag',
-  'platformName',
   'removeDataId',
   'disposeTensor',
 ];
