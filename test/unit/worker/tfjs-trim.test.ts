@@ -279,3 +279,26 @@ describe("tfjs-core's internal names, shortened in the worker's build", () => {
       expect(TFJS_INTERNAL_RE.test(name), name).toBe(false);
   });
 });
+
+describe("tfjs-core's logger in the worker's build (tfjs-core-stubs.js)", () => {
+  it('prints nothing, as tfjs does in the production mode tf.ts sets first', async () => {
+    // @ts-expect-error: a plain .js module of the worker build, no declarations
+    const stubs = (await import('../../../worker/tfjs-core-stubs.js')) as Record<
+      string,
+      (...a: unknown[]) => unknown
+    >;
+    const spies = (['warn', 'log'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation(() => undefined),
+    );
+    try {
+      expect([stubs.warn!('x'), stubs.log!('y')]).toEqual([undefined, undefined]);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    // tf.ts enables production mode before it registers anything with tfjs
+    const tfTs = readFileSync(join(root, 'src/core/tf.ts'), 'utf8');
+    expect(tfTs.indexOf('enableProdMode();')).toBeGreaterThan(0);
+    expect(tfTs.indexOf('enableProdMode();')).toBeLessThan(tfTs.indexOf('registerKernel(k)'));
+  });
+});
