@@ -75,13 +75,13 @@ const tfjsLite = alias({
 });
 
 // tfjs-core's kernel profiler, gradient tape and tensor pretty-printer, which its engine and Tensor import but
-// the worker never runs, and its console logger (silent in production mode, which tf.ts sets before anything
-// else), replaced by worker/tfjs-core-stubs.js in the worker's build.
+// the worker never runs, its console logger (silent in production mode, which tf.ts sets before anything
+// else) and its global lookup (globalThis), replaced by worker/tfjs-core-stubs.js in the worker's build.
 const tfjsStubs = {
   name: 'tfjs-core-stubs',
   resolveId(source, importer) {
     if (!importer || !/[\\/]@tensorflow[\\/]tfjs-core[\\/]dist[\\/]/.test(importer)) return null;
-    if (!/^\.\/(profiler|tape|tensor_format|log)(\.js)?$/.test(source)) return null;
+    if (!/^\.\/(profiler|tape|tensor_format|log|global_util)(\.js)?$/.test(source)) return null;
     return fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url));
   },
 };

@@ -29,3 +29,12 @@ export const tensorToString = (_vals, shape, dtype) => `Tensor (${dtype}, shape 
 // it registers a kernel or a backend, and nothing else in the worker calls tfjs: they would never print.
 export const warn = () => {};
 export const log = () => {};
+
+// global_util.js: tfjs's one global object (window, global, process or self, whichever exists first) is
+// globalThis in a worker, a page and Node alike; its singletons (the engine, the kernel registry) hang off it.
+export const getGlobalNamespace = () => globalThis;
+export const getGlobal = (key, init) => {
+  const map = (globalThis._tfGlobals ??= new Map());
+  if (!map.has(key)) map.set(key, init());
+  return map.get(key);
+};

@@ -302,3 +302,21 @@ describe("tfjs-core's logger in the worker's build (tfjs-core-stubs.js)", () => 
     expect(tfTs.indexOf('enableProdMode();')).toBeLessThan(tfTs.indexOf('registerKernel(k)'));
   });
 });
+
+describe("tfjs-core's global lookup in the worker's build (tfjs-core-stubs.js)", () => {
+  it('is globalThis, with one singleton per key in its _tfGlobals map', async () => {
+    // @ts-expect-error: a plain .js module of the worker build, no declarations
+    const stubs = (await import('../../../worker/tfjs-core-stubs.js')) as {
+      getGlobalNamespace(): unknown;
+      getGlobal<T>(key: string, init: () => T): T;
+    };
+    expect(stubs.getGlobalNamespace()).toBe(globalThis);
+    const init = vi.fn(() => ({ made: true }));
+    const first = stubs.getGlobal('edsegTrimTest', init);
+    expect(stubs.getGlobal('edsegTrimTest', init)).toBe(first);
+    expect(init).toHaveBeenCalledTimes(1);
+    expect(
+      (globalThis as unknown as { _tfGlobals: Map<string, unknown> })._tfGlobals.get('edsegTrimTest'),
+    ).toBe(first);
+  });
+});
