@@ -37,6 +37,8 @@ export const TRIMMED = [
   'reset', // tf.engine().reset(), tests of a whole tfjs only
   'disposeRegisteredKernels', // reset and removeBackend
   'nextVariableId', // variables
+  'getSortedBackends', // the lazy pick of a backend (tf.ts sets one)
+  'initializeBackendsAndReturnBest',
   'memory', // tf.memory()
   'read', // async reads: tensor.data() is trimmed
 ];
@@ -97,10 +99,10 @@ export const EMPTIED_ENV = ['populateURLFlags'];
  * The rest (customGrad's forwardFunc, tape bookkeeping, the profiler, the leak check) throws by name.
  */
 export const REPLACED = {
-  // a synchronous backend only (tf.ts's EdsegBackend): no pending init, no tf.ready() to wait for
+  // a synchronous backend only (tf.ts's EdsegBackend): no pending init, no tf.ready() to wait for,
+  // and set by tf.ts before any kernel runs (model.ts checks it is): no lazy pick of the best backend
   backend: `{
-    if (this.backendInstance == null) this.setBackend(this.initializeBackendsAndReturnBest().name);
-    return this.backendInstance;
+    return this.backendInstance ?? __edsegUnused('engine.backend before setBackend()');
   }`,
   initializeBackend: `{
     const entry = this.registryFactory[backendName];
@@ -169,6 +171,11 @@ export const REPLACED_STATE = {
 
 /** Environment: no URL flag overrides to read or apply when a flag is registered. */
 export const REPLACED_ENV = {
+  // every flag the worker registers is evaluated synchronously (tfjs-core-lite.js): no promise check
+  get: `{
+    if (flagName in this.flags) return this.flags[flagName];
+    return (this.flags[flagName] = this.evaluateFlag(flagName));
+  }`,
   // no getQueryParams (only populateURLFlags used it) and no URL flags to read
   constructor: `{
     this.global = global;
@@ -305,8 +312,6 @@ export const TFJS_INTERNAL = [
   'runKernelFunc',
   'makeTensorFromTensorInfo',
   'initializeBackend',
-  'getSortedBackends',
-  'initializeBackendsAndReturnBest',
   'setupRegisteredKernels',
   'shouldCheckForMemLeaks',
   'isTapeOn',

@@ -186,7 +186,8 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
     expect(() => tf.engine().makeTensor(['a'] as unknown as Float32Array, [1], 'string')).toThrow(
       "edseg: engine.makeTensor() of strings is not in the worker's TensorFlow.js build",
     );
-    tf.registerBackend('edseg-async', () => Promise.resolve(tf.engine().backend));
+    const cpu = tf.engine().backend;
+    tf.registerBackend('edseg-async', () => Promise.resolve(cpu));
     tf.registerBackend('edseg-broken', () => {
       throw new Error('no');
     });
@@ -199,6 +200,19 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
       await tf.setBackend('cpu');
     }
     expect([tf.getBackend(), tf.engine().backend.constructor.name]).toEqual(['cpu', 'EdsegBackend']);
+    // a fresh engine has no backend until one is set: no lazy pick (tf.ts sets cpu before any kernel)
+    const Engine = tf.engine().constructor as new (env: unknown) => { backend: unknown };
+    expect(() => new Engine(tf.env()).backend).toThrow(
+      "edseg: engine.backend before setBackend() is not in the worker's TensorFlow.js build",
+    );
+    // flags evaluate synchronously, once
+    const evaluate = vi.fn(() => true);
+    tf.env().registerFlag('EDSEG_TRIM_ONCE', evaluate);
+    expect([
+      tf.env().get('EDSEG_TRIM_ONCE'),
+      tf.env().get('EDSEG_TRIM_ONCE'),
+      evaluate.mock.calls.length,
+    ]).toEqual([true, true, 1]);
     expect(() => tf.grad((t: typeof x) => t)(x)).toThrow('edseg: engine.gradients()');
     expect(() => tf.variable(x)).toThrow('edseg: engine.makeVariable()');
     x.dispose();
