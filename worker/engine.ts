@@ -27,7 +27,7 @@ import { setupWarning } from './warning.js';
 import { holdEvents, holdNothing, initialState, type EngineState } from './state.js';
 import { applyRetention, storeEvents } from './events.js';
 import { assignSegments, saveDecision } from './segments.js';
-import type { EarlyStart } from './decision.js';
+import type { EarlyStart } from './start.js';
 import { Schedule, WorkQueue } from './schedule.js';
 import { deviceExport, explanation } from './explain.js';
 import { deliverOutbox, dropDisallowedReports, maybeReport } from './report.js';
@@ -88,8 +88,8 @@ export class Engine implements EngineApi {
 
   /**
    * `early`: what the worker's start (start.ts) did before loading the engine: the manifest request
-   * it sent, and the stored decision it released, if it did (then the first recompute notifies only
-   * a change).
+   * it sent. (A stored decision is released early by the page itself, src/client/early.ts; the
+   * first recompute always notifies, and the page drops it if it is what the page already has.)
    */
   init(
     config: EngineConfig,
@@ -224,13 +224,6 @@ export class Engine implements EngineApi {
     tfReady().catch(() => undefined); // a failure surfaces in the first recompute, which awaits it again
     const fetching = early?.fetching ?? fetchJws(this.#config, this.#deps);
     await resumePersisted(this.#state, this.#config, this.#deps);
-    const released = early?.released ?? null;
-    if (released) {
-      // The page has these already: the first recompute below tells it only a change.
-      this.#state.released = released;
-      if (released.length)
-        await this.#log('segments-released', { segments: released.map((r) => r.id), early: true });
-    }
     const loaded = await loadManifest(
       this.#state.store,
       this.#config,
@@ -248,7 +241,7 @@ export class Engine implements EngineApi {
       await this.#applyConsent(checkConsent<ConsentInput>(this.#config.consent, 'options.consent'));
     else {
       // GPC may be on now though it was off when the stored consent was recorded.
-      await this.#redecide(!released);
+      await this.#redecide();
     }
     this.#tabs = listenToTabs(this.#deps.channel, this.#config, {
       consentChanged: () => void this.#work.run(() => this.#syncConsent()).catch(() => undefined),
@@ -319,8 +312,8 @@ export class Engine implements EngineApi {
         segments: released.map((s) => s.id),
         manifestVersion: this.#state.current?.meta.version ?? null,
       });
-    // For the next start's early release (decision.ts); a store that cannot take it keeps an older
-    // decision, whose own basis no longer matches.
+    // For the next start's early release (src/core/decision.ts); a store that cannot take it keeps an
+    // older decision, whose own basis no longer matches.
     await saveDecision(this.#state, this.#config, this.#deps, released).catch(() => undefined);
   }
 

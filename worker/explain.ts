@@ -4,7 +4,7 @@ import { budgetInUse } from '../src/core/privacy/accountant.js';
 import { quietUntil } from '../src/core/privacy/ceilings.js';
 import type { EngineConfig } from '../src/core/protocol.js';
 import { DAY_MS, dayOf, type DeviceExport, type Explanation } from '../src/core/schema.js';
-import { DECISION_KEY, isStoredDecision } from './decision.js';
+import { DECISION_KEY, isStoredDecision } from '../src/core/decision.js';
 import type { EngineDeps } from './deps.js';
 import { lastSpendFor } from './report.js';
 import { consentInForce, whyBlocked, type EngineState } from './state.js';

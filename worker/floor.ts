@@ -14,7 +14,7 @@
  */
 import { databaseExists } from './idb.js';
 import { open as openDb, request, transaction } from './idb-request.js';
-import { FLOOR_DB } from './early.js';
+import { FLOOR_DB } from '../src/core/decision.js';
 
 /**
  * One site's record. `lastSpend`: set by forget() (and when the learner's database is found gone

@@ -22,8 +22,7 @@ import type {
   StoredEvent,
 } from '../src/core/schema.js';
 import { rollupKey } from '../src/core/rollup.js';
-import { REVISION_KEY, nextRevision, revisionOf, type Revision } from './decision.js';
-import { siteDbName } from './early.js';
+import { REVISION_KEY, nextRevision, revisionOf, siteDbName, type Revision } from '../src/core/decision.js';
 import { open, request, transaction, walk } from './idb-request.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
 import {

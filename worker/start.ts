@@ -1,21 +1,22 @@
 /**
  * The worker's start: what the page talks to first, before the engine (TensorFlow.js, the plain
- * checks, the WebCrypto manifest verifier, the stores) is loaded. On init it sends the manifest request, reads the store with plain IndexedDB
- * (early.ts) and, if the stored decision is exactly what the first recompute would release now,
- * releases it at once; then it loads the engine and hands everything over (Engine.init's `early`).
- * Every other call waits for the engine and goes to it. In the built worker the engine is compiled
- * and evaluated only then (rollup.config.mjs `lazyEngine`), so the early answer pays for neither.
+ * checks, the WebCrypto manifest verifier, the stores) is loaded. On init it sends the manifest
+ * request at once, then loads the engine and hands it the request (Engine.init's `early`). Every
+ * other call waits for the engine and goes to it. In the built worker the engine is compiled and
+ * evaluated only then (rollup.config.mjs `lazyEngine`). The stored decision is released early by the
+ * page itself, while this worker loads (src/client/early.ts; ARCHITECTURE.md "The start path").
  */
 import { EdsegError } from '../src/core/errors.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult } from '../src/core/protocol.js';
 import type { ReleasedSegment } from '../src/core/schema.js';
 import type { EngineDeps } from './deps.js';
-import type { EarlyStart } from './decision.js';
-import { earlyRelease, type EarlyDeps } from './early.js';
 import { fetchJws } from './manifest-fetch.js';
 
-/** The longest the start waits for the early read before it loads the engine anyway (and releases nothing early). */
-export const EARLY_WAIT_MS = 500;
+/** What the worker's start did before the engine was loaded, handed to Engine.init. */
+export type EarlyStart = {
+  /** the manifest request, sent at once */
+  fetching: Promise<string | null>;
+};
 
 /** What the start needs of the engine it loads. */
 export type LoadedEngine = EngineApi & {
@@ -27,7 +28,7 @@ export type LoadedEngine = EngineApi & {
   ): Promise<InitResult>;
 };
 
-export type StartDeps = EarlyDeps & Pick<EngineDeps, 'fetch' | 'storageTimeoutMs'>;
+export type StartDeps = Pick<EngineDeps, 'fetch' | 'now' | 'origin' | 'gpc'>;
 
 /** The browser's defaults for the start (deps.ts `browserDeps` builds on them). */
 export function browserStartDeps(): StartDeps {
@@ -38,26 +39,6 @@ export function browserStartDeps(): StartDeps {
     origin: (globalThis as { location?: Location }).location?.origin ?? '',
     gpc: () => nav?.globalPrivacyControl === true,
   };
-}
-
-/** `p`, or `fallback` once `ms` have passed without it. */
-function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(fallback), ms);
-    p.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      () => (clearTimeout(timer), resolve(fallback)),
-    );
-  });
-}
-
-/** Tells the page; its listener is its own: whatever it does, the start goes on. */
-function tell(onSegments: (released: ReleasedSegment[]) => void, r: ReleasedSegment[]): void {
-  try {
-    void Promise.resolve(onSegments(r)).catch(() => undefined);
-  } catch {
-    /* a released callback, a throwing listener */
-  }
 }
 
 export class Starter implements EngineApi {
@@ -76,24 +57,8 @@ export class Starter implements EngineApi {
   ): Promise<InitResult> {
     if (this.#init) return this.#init;
     const fetching = fetchJws(config, this.deps);
-    const wait = Math.min(EARLY_WAIT_MS, this.deps.storageTimeoutMs ?? EARLY_WAIT_MS);
-    // A read later than `wait` is dropped: the engine, loaded meanwhile, decides from then on.
-    const released = within(earlyRelease(config, this.deps), wait, null).then((r) => {
-      if (r) tell(onSegments, r);
-      return r;
-    });
-    this.#engine = released.then(() => this.load());
-    this.#init = released.then(async (r) => {
-      try {
-        const engine = await this.#engine!;
-        return await engine.init(config, onSegments, onDebug, { fetching, released: r });
-      } catch (e) {
-        // The engine did not load or start (its code, its store): the page keeps no segment the
-        // early release gave it, since no recompute will confirm or replace them.
-        if (r?.length) tell(onSegments, []);
-        throw e;
-      }
-    });
+    this.#engine = this.load();
+    this.#init = this.#engine.then((engine) => engine.init(config, onSegments, onDebug, { fetching }));
     return this.#init;
   }
 

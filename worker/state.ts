@@ -7,7 +7,7 @@ import type { TimedEvent } from '../src/core/protocol.js';
 import type { BlockCode, Consent, Declared, ReleasedSegment } from '../src/core/schema.js';
 import type { Assignment, CurrentManifest, ManifestStatus } from './manifest.js';
 import { MemoryStore, type DeviceStore } from './store.js';
-import type { DecisionBasis } from './decision.js';
+import type { DecisionBasis } from '../src/core/decision.js';
 
 /** The learner's store, consent and preferences, the current manifest, and what was assigned and released. */
 export type EngineState = {

@@ -21,7 +21,7 @@ import type {
 } from '../src/core/schema.js';
 import { mergeRollup, rollupKey } from '../src/core/rollup.js';
 import { canSpend, type SpendDecision } from '../src/core/privacy/accountant.js';
-import { REVISION_KEY, nextRevision, revisionOf, type Revision } from './decision.js';
+import { REVISION_KEY, nextRevision, revisionOf, type Revision } from '../src/core/decision.js';
 
 export type SpendRequest = { site: string; day: number; period: number; epsilon: number };
 

@@ -30,36 +30,16 @@ import type {
 } from '../core/schema.js';
 import { WorkerBridge } from './bridge.js';
 import { PREFIX, debugLine } from './debug.js';
+import { pageEarly, pageEarlyDeps } from './early.js';
+import { absolute, canRunWorker, pageSession } from './env.js';
 import { holdAgain, noneHeld, takeUnacked, trim } from './held.js';
 import { inertExplanation, inertExport, type Inert } from './inert.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-function absolute(url: string, field: string): string {
-  try {
-    return new URL(url, globalThis.location?.href).href;
-  } catch {
-    throw new EdsegError('invalid-input', `edseg: ${field} is not a URL: ${url}`, field);
-  }
-}
-
-/**
- * A page session for batch ids: 16 random bytes as hex (Web Crypto, not privacy randomness: it only
- * tells this page's batches apart in the worker's store, and never leaves the device).
- */
-export function pageSession(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 function defaultWorkerUrl(): string {
   // For bundlers (Vite, webpack 5, Rollup) this pattern makes the worker an emitted asset.
   return new URL('./edseg.worker.js', import.meta.url).href;
-}
-
-/** Whether this environment can run the worker at all (a browser with Worker and IndexedDB). */
-export function canRunWorker(): boolean {
-  return typeof Worker === 'function' && typeof indexedDB !== 'undefined';
 }
 
 /** Creates the SDK instance for one site; see packages/edseg/README.md "Configuration". */
@@ -90,6 +70,9 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   /** the segments last emitted, and whether a restored page's new worker is starting (see onShow) */
   let lastEmitted: string | null = null;
   let resuming = false;
+  /** the stored decision the page releases itself while the worker loads (early.ts) */
+  let early: ReturnType<typeof pageEarly> | null = null;
+  const endEarly = () => early?.end();
   /** the batches not acknowledged when the page entered the back/forward cache, replayed on restore */
   let parked: ReturnType<typeof takeUnacked> = [];
 
@@ -111,9 +94,20 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   const collectorUrl = live ? absolute(opts.collectorUrl, 'options.collectorUrl') : opts.collectorUrl;
   const workerUrl = live ? absolute(opts.workerUrl ?? defaultWorkerUrl(), 'options.workerUrl') : '';
 
+  /** The page gets segments; `released` as JSON is what it last got. */
+  const emit = (released: ReleasedSegment[], json: string) => {
+    lastEmitted = json;
+    emitTo(segmentsListeners, released);
+  };
+  /** No worker will confirm or replace what was released early: the page keeps none of it. */
+  const retractEarly = () => {
+    if (early?.take() && lastEmitted !== '[]') emit([], '[]');
+  };
+
   const goInert = (code: BlockCode, error: EdsegError | null) => {
     if (inert) return;
     inert = { code, error };
+    retractEarly();
     for (const b of takeUnacked(held).reverse()) holdAgain(held, b.events, debug);
     if (error) {
       console.warn(`${PREFIX} ${error.message}`);
@@ -143,10 +137,10 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     // The callbacks' proxies must stay referenced as long as a worker may call them.
     const onSegments = proxy((released: ReleasedSegment[]) => {
       const json = JSON.stringify(released);
-      // A worker restarted after a back/forward-cache restore recomputes what the page already has.
-      if (resuming && json === lastEmitted) return;
-      lastEmitted = json;
-      emitTo(segmentsListeners, released);
+      // The worker's first recompute agrees with the early release, or a worker restarted after a
+      // back/forward-cache restore recomputes what the page already has: the page has these.
+      if ((early?.take() || resuming) && json === lastEmitted) return;
+      emit(released, json);
     });
     const onDebug: DebugListener | undefined = debug
       ? proxy((kind: string, detail: Record<string, unknown>) => console.info(debugLine(kind, detail)))
@@ -159,6 +153,15 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
     };
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // While the worker loads, the page releases the stored decision if it is exactly what the
+    // worker's first recompute would release now (early.ts, src/core/decision.ts).
+    early = pageEarly(config, pageEarlyDeps(), (r) => {
+      if (stopped || inert) return false;
+      if (debug && r.length)
+        console.info(debugLine('segments-released', { segments: r.map((x) => x.id), early: true }));
+      emit(r, JSON.stringify(r));
+      return true;
+    });
     bridge = new WorkerBridge(workerUrl, timeoutMs, Math.max(timeoutMs, 30_000), {
       init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
       onRestart: (crashes, why) => {
@@ -175,6 +178,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       (r) => warnAtStart(r as InitResult | undefined),
       (e: unknown) => {
         if (!bridge?.alive && e === bridge?.downReason) return; // inert: ready resolves, segments() gives []
+        retractEarly(); // the engine did not start: nothing will confirm what was released early
         throw e;
       },
     );
@@ -260,6 +264,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   };
   const onHide = (ev: Event) => {
     if (!(ev as PageTransitionEvent).persisted) return void seg.flush().catch(() => {});
+    endEarly(); // no store read stays frozen with the page
     if (stopped || inert || !bridge) return;
     parked = parked.concat(takeUnacked(held));
     bridge.suspend();
@@ -292,6 +297,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   /** Ends this segmenter: later calls reject with `reason`, and nothing of it stays hooked to the page. */
   const stop = (reason: EdsegError) => {
     stopped = reason;
+    endEarly();
     for (const [target, type, fn] of hooked) target.removeEventListener(type, fn);
     bridge?.close(reason);
   };
@@ -313,6 +319,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       alive();
       const p = { ...checkDeclared(prefs) };
       declared = { ...declared, ...p };
+      endEarly(); // the early read decided on the preferences stored before these
       if (inert) return;
       pendingDeclares.push(p);
       forward('declare', (r) => r.declare(p)).then(
@@ -322,6 +329,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     },
     async setConsent(consent) {
       checkConsent(consent);
+      endEarly(); // the early read decided on the consent stored before this one
       await forward('setConsent', (r) => r.setConsent(consent));
       lastConsent = consent;
     },
@@ -350,6 +358,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       held.events = [];
       held.unacked.clear();
       declared = {};
+      endEarly();
       try {
         if (bridge && !inert) await bridge.call('forget', (r) => r.forget());
       } finally {

@@ -40,3 +40,58 @@ export function earlySegments({ open, expectFresh, consentAndStudy, waitFor, cal
     },
   };
 }
+
+/**
+ * The same on the page's read when the store no longer matches the stored decision: another tab
+ * (here the page itself, in plain IndexedDB) stored a new consent record without the instruction
+ * purpose and decided nothing. While the proxy holds the manifest request nothing may be released;
+ * then the worker's recompute under the new consent is the first and only answer.
+ */
+export function staleEarly({ open, expectFresh, consentAndStudy, waitFor, call, started, problems }) {
+  return {
+    name: 'no early segments from a stale store',
+    async run({ session, site }) {
+      const tab = await session.tab();
+      await open(tab, `${site.site}/t/a.html`);
+      await expectFresh(tab);
+      await consentAndStudy(tab);
+      await call(
+        tab,
+        () =>
+          new Promise((resolve, reject) => {
+            const r = indexedDB.open('edseg:lingua-kids');
+            r.onerror = () => reject(r.error);
+            r.onsuccess = () => {
+              const db = r.result;
+              const tx = db.transaction('kv', 'readwrite');
+              const kv = tx.objectStore('kv');
+              const got = kv.get('consent');
+              got.onsuccess = () => kv.put({ ...got.result, self: { purposes: ['analytics'] } }, 'consent');
+              tx.oncomplete = () => (db.close(), resolve(true));
+              tx.onerror = () => reject(tx.error);
+            };
+          }),
+        null,
+        10_000,
+        'another consent record stored',
+      );
+      let letGo = () => {};
+      site.state.holdManifest = new Promise((r) => (letGo = r));
+      try {
+        await tab.reload();
+        await waitFor(tab, () => Boolean(window.edseg?.ready), null, 10_000, 'the script tag');
+        // Long past the page's read (a few ms in every engine): nothing came of it.
+        await new Promise((r) => setTimeout(r, 1_500));
+        assert.deepEqual(await call(tab, () => window.__segs), [], 'segments released from a stale store');
+      } finally {
+        site.state.holdManifest = null;
+        letGo();
+      }
+      await started(tab, 'once the manifest is answered');
+      await waitFor(tab, () => window.__segs.length > 0, null, 10_000, 'the recompute');
+      assert.deepEqual(await call(tab, () => window.__segs), [[]]);
+      assert.deepEqual(await call(tab, async () => await window.edseg.segments()), []);
+      assert.deepEqual(await problems(tab), []);
+    },
+  };
+}

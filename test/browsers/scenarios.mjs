@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { adultAllConsent, studyHard } from '../e2e/helpers.ts';
 import { ReportBatch } from '../../src/core/schema.ts';
-import { earlySegments } from './early.mjs';
+import { earlySegments, staleEarly } from './early.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -164,6 +164,7 @@ export const scenarios = [
     },
   },
   earlySegments({ open, expectFresh, consentAndStudy, waitFor, call, started, problems }),
+  staleEarly({ open, expectFresh, consentAndStudy, waitFor, call, started, problems }),
   {
     name: 'forget',
     async run({ session, site }) {

@@ -1,9 +1,9 @@
 /**
  * The last decision, stored with what it was computed from, and the test that releases it again at
  * the next start before the recompute (ARCHITECTURE.md "The start path", PRIVACY.md "What is
- * released when"). Shared by the worker's start (start.ts, before the engine is loaded) and the
- * engine (segments.ts, which stores it): no TensorFlow.js here (and, as in the
- * whole worker, no zod and no JOSE library).
+ * released when"). Shared by the main thread (src/client/early.ts reads the store and asks
+ * `earlyDecision`) and the worker's engine (segments.ts, which stores the decision): one
+ * implementation, no TensorFlow.js, no zod, no JOSE library.
  *
  * The released segments are a function of exactly the fields of DecisionBasis (segments.ts
  * `assignSegments`: the manifest, the consent in force with GPC, the declared preferences, the rollup
@@ -12,21 +12,19 @@
  * bases give equal segments; a basis that holds by the clock alone holds from `notBefore` to
  * `validUntil`.
  */
-import type { Consent, Declared, ReleasedSegment, StoredDecision } from '../src/core/schema.js';
-import type { EngineConfig } from '../src/core/protocol.js';
+import type { Consent, Declared, ReleasedSegment, StoredDecision } from './schema.js';
+import type { EngineConfig } from './protocol.js';
+import { dayOf } from './schema/time.js';
+
+/** The learner's database of a site (worker/idb.ts). */
+export const siteDbName = (site: string) => `edseg:${site}`;
+/** The rollback floor's database (worker/floor.ts). */
+export const FLOOR_DB = 'edseg-floor';
 
 /** The kv key of the stored decision. */
 export const DECISION_KEY = 'decision';
 /** The kv key of the rollup revision: raised in the same transaction as every change to the rollup rows. */
 export const REVISION_KEY = 'rollupRevision';
-
-/** What the worker's start did before the engine was loaded (start.ts), handed to Engine.init. */
-export type EarlyStart = {
-  /** the manifest request, sent at once */
-  fetching: Promise<string | null>;
-  /** the stored decision released to the page, if one was */
-  released: ReleasedSegment[] | null;
-};
 
 /** A stored rollup revision (none yet: 0). */
 export const revisionOf = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -143,4 +141,55 @@ export async function stillValid(
   if (!isStoredDecision(stored)) return null;
   if (now < stored.notBefore || now >= stored.validUntil) return null;
   return (await fingerprint(basisNow)) === stored.fingerprint ? stored.released : null;
+}
+
+/**
+ * What the early release reads of the learner's store, in one read-only transaction: the kv records
+ * consent, declared, manifest, decision and rollupRevision, and the key of the last raw-event chunk.
+ */
+export const EARLY_KV_KEYS = ['consent', 'declared', 'manifest', DECISION_KEY, REVISION_KEY] as const;
+
+/** The store as the early release read it (undefined: no record). */
+export type EarlyRead = {
+  consent: unknown;
+  declared: unknown;
+  manifest: unknown;
+  decision: unknown;
+  revision: unknown;
+  /** the last raw-event chunk's key */
+  lastChunk: unknown;
+  /** the rollback floor's record for the site */
+  floor: unknown;
+};
+
+/**
+ * What the first recompute would release now, if the store alone tells, else null. `read` null: the
+ * site has no learner database. `gpc`: read before anything else (the page's or the browser's).
+ * - no learner database or no consent record, and no consent in the options: no consent in force,
+ *   so nothing (`[]`);
+ * - a stored decision whose basis equals the one read now (this build, the stored manifest, consent,
+ *   GPC read now, preferences, rollup revision, today, the config's keys and ceilings, the origin),
+ *   with `now` in its span, under a stored manifest the floor does not refuse: its segments.
+ */
+export async function earlyDecision(
+  read: EarlyRead | null,
+  config: BasisConfig & Pick<EngineConfig, 'consent'>,
+  origin: string,
+  gpc: boolean,
+  now: number,
+): Promise<ReleasedSegment[] | null> {
+  if (!read?.consent) return config.consent ? null : [];
+  const manifest = read.manifest as { jws?: unknown; version?: unknown } | undefined;
+  if (typeof manifest?.jws !== 'string' || typeof manifest.version !== 'number') return null;
+  const floor = (read.floor as { version?: unknown } | undefined)?.version;
+  if (typeof floor === 'number' && floor > manifest.version) return null;
+  return stillValid(read.decision, now, {
+    ...configBasis(config, origin),
+    jws: manifest.jws,
+    consent: read.consent as Consent,
+    gpc,
+    declared: (read.declared ?? {}) as Declared,
+    revision: [revisionOf(read.revision), typeof read.lastChunk === 'number' ? read.lastChunk : 0],
+    day: dayOf(now),
+  });
 }
