@@ -60,7 +60,13 @@ export const TRIMMED_TENSOR = [
 ];
 
 /** Variable methods replaced: no variable is ever made (engine.makeVariable is trimmed). */
-export const TRIMMED_VARIABLE = ['assign'];
+export const TRIMMED_VARIABLE = ['assign', 'dispose'];
+
+/**
+ * Engine methods emptied: setupRegisteredKernels runs each kernel's setupFunc for a new backend; none of
+ * edseg's kernels (src/core/tf-kernels.ts) has one.
+ */
+export const EMPTIED = ['setupRegisteredKernels'];
 
 /** Tensor methods given a shorter body: dataSync() of numbers (no string tensor is ever made). */
 export const REPLACED_TENSOR = {
@@ -212,7 +218,14 @@ export const TRIMMED_BACKEND = [
 
 const dist = (file) => new RegExp(`[\\\\/]@tensorflow[\\\\/]tfjs-core[\\\\/]dist[\\\\/]${file}\\.js$`);
 const CLASSES = [
-  { file: dist('engine'), name: 'Engine', as: 'engine', methods: TRIMMED, replaced: REPLACED },
+  {
+    file: dist('engine'),
+    name: 'Engine',
+    as: 'engine',
+    methods: TRIMMED,
+    replaced: REPLACED,
+    emptied: EMPTIED,
+  },
   { file: dist('engine'), name: 'EngineState', as: 'engine state', methods: [], replaced: REPLACED_STATE },
   { file: dist('tensor'), name: 'Tensor', as: 'tensor', methods: TRIMMED_TENSOR, replaced: REPLACED_TENSOR },
   { file: dist('backends/backend'), name: 'KernelBackend', as: 'backend', methods: TRIMMED_BACKEND },
@@ -312,7 +325,6 @@ export const TFJS_INTERNAL = [
   'runKernelFunc',
   'makeTensorFromTensorInfo',
   'initializeBackend',
-  'setupRegisteredKernels',
   'shouldCheckForMemLeaks',
   'isTapeOn',
   'throwIfDisposed',

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Model } from '../../../src/core/schema.js';
 // @ts-expect-error: a plain .mjs build plugin, no declarations
 import {
+  EMPTIED,
   EMPTIED_ENV,
   TFJS_INTERNAL,
   TFJS_INTERNAL_RE,
@@ -150,6 +151,10 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
         `edseg: env.${name}() is not in the worker's TensorFlow.js build`,
       );
     for (const name of EMPTIED_ENV as string[]) expect(env[name]!(), name).toBeUndefined();
+    // setupRegisteredKernels is emptied: none of edseg's kernels has a setupFunc (or a disposeFunc) to run
+    for (const name of EMPTIED as string[]) expect(engine[name]!(), name).toBeUndefined();
+    const { KERNELS } = await import('../../../src/core/tf.js');
+    expect(KERNELS.filter((k) => k.setupFunc != null || k.disposeFunc != null)).toEqual([]);
     // what the engine reads of its environment still answers
     expect(tf.env().getBool('PROD')).toBe(true);
     expect(tf.env().getBool('IS_TEST')).toBe(false);
