@@ -68,8 +68,24 @@ export const TRIMMED_VARIABLE = ['assign', 'dispose'];
  */
 export const EMPTIED = ['setupRegisteredKernels'];
 
-/** Tensor methods given a shorter body: dataSync() of numbers (no string tensor is ever made). */
+/** Tensor methods given a shorter body: the constructor, dispose, dataSync() of numbers (no string tensor). */
 export const REPLACED_TENSOR = {
+  // no strides or rankType (what reads them, tfjs's cpu kernels and op wrappers, is not in the worker:
+  // edseg's kernels compute their own strides), no Keras mask to dispose
+  constructor: `{
+    this.kept = false;
+    this.isDisposedInternal = false;
+    this.shape = shape.slice();
+    this.dtype = dtype || 'float32';
+    this.size = util.sizeFromShape(shape);
+    this.dataId = dataId;
+    this.id = id;
+  }`,
+  dispose: `{
+    if (this.isDisposed) return;
+    trackerFn().disposeTensor(this);
+    this.isDisposedInternal = true;
+  }`,
   dataSync: `{
     this.throwIfDisposed();
     if (this.dtype === 'string') return __edsegUnused('tensor.dataSync() of strings');

@@ -177,6 +177,17 @@ describe("tfjs-core's Engine, trimmed for the worker", () => {
       'cannot reshape',
     );
     expect(state.kernelDepth).toBe(0);
+    // a tensor without strides or rankType (REPLACED); dispose() twice counts once
+    const t = tf.engine().makeTensor(new Float32Array([1, 2]), [2], 'float32');
+    expect(t).not.toHaveProperty('strides');
+    expect(t).not.toHaveProperty('rankType');
+    expect([t.shape, t.dtype, t.size, t.rank]).toEqual([[2], 'float32', 2, 1]);
+    const live = (tf.engine() as unknown as { state: { numTensors: number } }).state;
+    const n = live.numTensors;
+    t.dispose();
+    t.dispose();
+    expect([live.numTensors, t.isDisposed]).toEqual([n - 1, true]);
+    expect(() => t.dataSync()).toThrow('Tensor is disposed.');
     // tidy(fn) alone (REPLACED): it still disposes what it made but returned
     const kept = tf.tidy(() => {
       tf.engine().makeTensor(new Float32Array([2]), [1], 'float32');
