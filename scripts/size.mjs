@@ -15,13 +15,13 @@ const budgets = {
   // the page reads the store and releases the stored decision itself, src/client/early.ts).
   'edseg.js': 7_861, // script tag: main thread, no TensorFlow.js, no zod, no RPC library
   'edseg.mjs': 7_361, // npm ESM client
-  'edseg.worker.js': 29_300, // worker: its start (the manifest request) then the engine, plain IndexedDB, WebCrypto JWS, plain checks, trimmed tfjs-core + edseg's own kernels
+  'edseg.worker.js': 25_100, // worker: its start (the manifest request) then the engine, plain IndexedDB, WebCrypto JWS, plain checks, trimmed tfjs-core + edseg's own kernels
   'activate.mjs': 3_000, // edseg/activate (loaded by the script tag only with data-activate): no zod
 };
 
 // What a page pays in all: its main-thread bundle and the worker together, gzip -9 (issue 24). The budget
-// fails like the others; GOAL is the issue's target (32 KiB), printed with what is left to take out.
-const COMBINED_BUDGET = 36_000;
+// fails like the others; it is now the issue's goal itself (32 KiB), which the script tag and the worker meet.
+const COMBINED_BUDGET = 32_768;
 const COMBINED_GOAL = 32_768;
 const combined = [
   ['edseg.js', 'edseg.worker.js'],
