@@ -12,7 +12,9 @@ import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Model } from '../../../src/core/schema.js';
 // @ts-expect-error: a plain .mjs build plugin, no declarations
-import {
+import * as trim from '../../../scripts/tfjs-trim.mjs';
+
+const {
   EMPTIED,
   EMPTIED_ENV,
   TFJS_INTERNAL,
@@ -23,7 +25,17 @@ import {
   TRIMMED_TENSOR,
   TRIMMED_VARIABLE,
   tfjsEngineTrim,
-} from '../../../scripts/tfjs-trim.mjs';
+} = trim as Record<
+  | 'EMPTIED'
+  | 'EMPTIED_ENV'
+  | 'TFJS_INTERNAL'
+  | 'TRIMMED'
+  | 'TRIMMED_BACKEND'
+  | 'TRIMMED_ENV'
+  | 'TRIMMED_TENSOR'
+  | 'TRIMMED_VARIABLE',
+  string[]
+> & { TFJS_INTERNAL_RE: RegExp; tfjsEngineTrim: (options: { stubs: string }) => import('rollup').Plugin };
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'edseg-trim-'));
