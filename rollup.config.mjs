@@ -20,7 +20,7 @@ import replace from '@rollup/plugin-replace';
 import terser from '@rollup/plugin-terser';
 import alias from '@rollup/plugin-alias';
 import { lazyEngine } from './scripts/lazy-engine.mjs';
-import { tfjsEngineTrim } from './scripts/tfjs-trim.mjs';
+import { TFJS_INTERNAL_RE, tfjsEngineTrim } from './scripts/tfjs-trim.mjs';
 
 const json = (path) => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const pkg = json('./packages/edseg/package.json');
@@ -75,12 +75,13 @@ const tfjsLite = alias({
 });
 
 // tfjs-core's kernel profiler, gradient tape and tensor pretty-printer, which its engine and Tensor import but
-// the worker never runs, replaced by worker/tfjs-core-stubs.js in the worker's build.
+// the worker never runs, its console logger (silent in production mode, which tf.ts sets before anything
+// else) and its global lookup (globalThis), replaced by worker/tfjs-core-stubs.js in the worker's build.
 const tfjsStubs = {
   name: 'tfjs-core-stubs',
   resolveId(source, importer) {
     if (!importer || !/[\\/]@tensorflow[\\/]tfjs-core[\\/]dist[\\/]/.test(importer)) return null;
-    if (!/^\.\/(profiler|tape|tensor_format)(\.js)?$/.test(source)) return null;
+    if (!/^\.\/(profiler|tape|tensor_format|log|global_util)(\.js)?$/.test(source)) return null;
     return fileURLToPath(new URL('./worker/tfjs-core-stubs.js', import.meta.url));
   },
 };
@@ -160,7 +161,11 @@ export default [
     },
     plugins: [
       ...browserPlugins(false, [tfjsLite, tfjsStubs, tfjsTrim]),
-      lazyEngine({ importer: /worker[\\/]index\.ts$/, terser: terserOptions(false) }),
+      lazyEngine({
+        importer: /worker[\\/]index\.ts$/,
+        // tfjs-core's internal property names shortened too (scripts/tfjs-trim.mjs TFJS_INTERNAL)
+        terser: { ...terserOptions(false), mangle: { properties: { regex: TFJS_INTERNAL_RE } } },
+      }),
     ],
     treeshake: workerTreeshake,
     onwarn,

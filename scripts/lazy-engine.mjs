@@ -18,6 +18,7 @@
 // and the sourcemap (rollup's chunk maps joined line by line, composed by terser) still attributes
 // every byte to its source, for scripts/size-breakdown.mjs.
 import { basename } from 'node:path';
+import { analyze } from 'eslint-scope';
 import { minify } from 'terser';
 import { SourceMapConsumer, SourceMapGenerator } from 'source-map-js';
 
@@ -87,6 +88,33 @@ function join(parts, file) {
 }
 
 /**
+ * The engine is nested in the start's scope, so a global the engine reads by its bare name (`fetch`,
+ * `origin`, `close`, …) would bind to a top-level name of the start chunk that is spelled the same;
+ * rollup keeps each chunk's names apart, not the two chunks'. Throws naming any such name.
+ * @param {(code: string) => import('estree').Program} parse rollup's parser (`this.parse`)
+ */
+function checkNoCapture(parse, startCode, engineCode) {
+  // eslint-scope reads ranges; rollup's nodes carry start and end.
+  const ranged = (node) => {
+    if (node && typeof node === 'object') {
+      if (typeof node.start === 'number') node.range = [node.start, node.end];
+      for (const v of Object.values(node)) if (v && typeof v === 'object') ranged(v);
+    }
+    return node;
+  };
+  const scopes = (code) => analyze(ranged(parse(code)), { ecmaVersion: 2022, sourceType: 'module' });
+  const start = scopes(startCode).scopes.find((s) => s.type === 'module');
+  const declared = new Set([FN, ...(start?.variables ?? []).map((v) => v.name)]);
+  const captured = [...new Set(scopes(engineCode).globalScope.through.map((r) => r.identifier.name))].filter(
+    (name) => declared.has(name),
+  );
+  if (captured.length)
+    throw new Error(
+      `lazy-engine: the engine's global ${captured.map((n) => `"${n}"`).join(', ')} would read the start's top-level name of the same spelling; rename it in the start`,
+    );
+}
+
+/**
  * @param {{ importer: RegExp, terser: import('terser').MinifyOptions }} options `importer`: the module whose
  * `import('./engine.js')` is the engine; `terser`: how to minify the joined file.
  */
@@ -124,6 +152,7 @@ export function lazyEngine({ importer, terser }) {
       const returned = cut(engine.code, /^export \{([^}]*)\};$/m, 'export statement of the engine');
       if (/^(import|export)\b/m.test(start.code.replace(exported[0], '')))
         throw new Error('lazy-engine: the start has another import or export');
+      checkNoCapture((code) => this.parse(code), start.code, engine.code);
       const local = new Map(specifiers(exported[1]).map(([l, e]) => [e, l]));
       const params = specifiers(imported[1]).map(([e, l]) => {
         if (!local.has(e)) throw new Error(`lazy-engine: the start does not export "${e}"`);

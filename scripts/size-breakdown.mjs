@@ -3,6 +3,7 @@
 // worker, ...), largest first. `npm run size` prints it for the worker and the script tag; an
 // estimate of each part's gzip share is its minified share of the whole file's gzip size.
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { SourceMapConsumer } from 'source-map-js';
 
 /** The group a source path belongs to: its npm package, or its folder in the repository. */
@@ -22,7 +23,7 @@ export function groupOf(source) {
  * mapping to the next on its line, counts for the source of its mapping; what no mapping covers
  * (rollup's wrapper, white space) is "(unmapped)".
  */
-export function breakdown(file) {
+export function breakdown(file, group = groupOf) {
   const code = readFileSync(file, 'utf8');
   const map = new SourceMapConsumer(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
   const lines = code.split('\n');
@@ -35,21 +36,41 @@ export function breakdown(file) {
     add('(unmapped)', (ms[0]?.generatedColumn ?? line.length) + 1);
     ms.forEach((m, j) => {
       const end = j + 1 < ms.length ? ms[j + 1].generatedColumn : line.length;
-      add(m.source ? groupOf(m.source) : '(unmapped)', end - m.generatedColumn);
+      add(m.source ? group(m.source) : '(unmapped)', end - m.generatedColumn);
     });
   });
   return [...sizes.entries()].sort((a, b) => b[1] - a[1]);
 }
 
-/** The breakdown as lines: group, minified bytes, share, estimated gzip bytes. */
-export function breakdownRows(file, gzipBytes, top = 14) {
-  const parts = breakdown(file);
+/** A source as its module: the path in its package or in the repository (`moduleOf` groups by file). */
+export function moduleOf(source) {
+  const path = source.replace(/\\/g, '/');
+  const nm = path.lastIndexOf('node_modules/');
+  return nm >= 0 ? path.slice(nm + 'node_modules/'.length) : path.replace(/^(\.\.\/)+/, '');
+}
+
+/** The breakdown as lines: group (or module, with `group` moduleOf), minified bytes, share, estimated gzip bytes. */
+export function breakdownRows(file, gzipBytes, top = 14, group = groupOf) {
+  const parts = breakdown(file, group);
   const total = parts.reduce((s, [, n]) => s + n, 0);
   const shown = parts.slice(0, top);
   const rest = parts.slice(top).reduce((s, [, n]) => s + n, 0);
   if (rest > 0) shown.push([`(${parts.length - top} more)`, rest]);
   return shown.map(
     ([group, n]) =>
-      `  ${group.padEnd(34)} ${String(n).padStart(8)} B min  ${((100 * n) / total).toFixed(1).padStart(5)}%  ~${String(Math.round((gzipBytes * n) / total)).padStart(6)} B gz`,
+      `  ${group.padEnd(40)} ${String(n).padStart(8)} B min  ${((100 * n) / total).toFixed(1).padStart(5)}%  ~${String(Math.round((gzipBytes * n) / total)).padStart(6)} B gz`,
   );
+}
+
+// `node scripts/size-breakdown.mjs dist/edseg.worker.js [top]`: the largest modules of a built bundle (30
+// unless told), where to look for bytes module by module (issue 24).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [file, top = '30'] = process.argv.slice(2);
+  if (!file) {
+    console.error('usage: node scripts/size-breakdown.mjs <bundle with its .map beside it> [top]');
+    process.exit(1);
+  }
+  const gz = gzipSync(readFileSync(file), { level: 9 }).length;
+  console.log(`${file}: ${gz} B gz, its ${top} largest modules`);
+  console.log(breakdownRows(file, gz, Number(top), moduleOf).join('\n'));
 }

@@ -6,6 +6,7 @@ import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { join } from 'node:path';
 import { root } from './lib.mjs';
 import { breakdown, breakdownRows } from './size-breakdown.mjs';
+import { TFJS_INTERNAL } from './tfjs-trim.mjs';
 
 // Budgets in bytes, gzip -9 (issue 13: the main thread at most 8 KB). The main-thread client carries no
 // zod: its field-named errors come from the plain checks of src/core/schema/checks.ts.
@@ -14,13 +15,13 @@ const budgets = {
   // the page reads the store and releases the stored decision itself, src/client/early.ts).
   'edseg.js': 7_861, // script tag: main thread, no TensorFlow.js, no zod, no RPC library
   'edseg.mjs': 7_361, // npm ESM client
-  'edseg.worker.js': 29_300, // worker: its start (the manifest request) then the engine, plain IndexedDB, WebCrypto JWS, plain checks, trimmed tfjs-core + edseg's own kernels
+  'edseg.worker.js': 25_100, // worker: its start (the manifest request) then the engine, plain IndexedDB, WebCrypto JWS, plain checks, trimmed tfjs-core + edseg's own kernels
   'activate.mjs': 3_000, // edseg/activate (loaded by the script tag only with data-activate): no zod
 };
 
 // What a page pays in all: its main-thread bundle and the worker together, gzip -9 (issue 24). The budget
-// fails like the others; GOAL is the issue's target (32 KiB), printed with what is left to take out.
-const COMBINED_BUDGET = 36_000;
+// fails like the others; it is now the issue's goal itself (32 KiB), which the script tag and the worker meet.
+const COMBINED_BUDGET = 32_768;
 const COMBINED_GOAL = 32_768;
 const combined = [
   ['edseg.js', 'edseg.worker.js'],
@@ -86,6 +87,17 @@ for (const [file, budget] of Object.entries(budgets)) {
     over = true;
     serverRows.push(`ZOD  ${file}: carries ${zod[1]} B of zod (use the plain checks of src/core/schema)`);
   } else serverRows.push(`ok   ${file.padEnd(18)} no zod`);
+  // The worker's build shortens tfjs-core's internal property names (scripts/tfjs-trim.mjs TFJS_INTERNAL):
+  // none may be left as a property access, key or method.
+  if (file === 'edseg.worker.js') {
+    // outside string literals: the trim's messages name methods ("engine.runKernelFunc() beyond ...")
+    const code = buf.toString('utf8').replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
+    const kept = TFJS_INTERNAL.filter((n) => new RegExp(`\\.${n}\\b|[{,]${n}[:(]`).test(code));
+    if (kept.length > 0) {
+      over = true;
+      serverRows.push(`TFJS ${file}: tfjs-core internals not shortened: ${kept.join(', ')}`);
+    } else serverRows.push(`ok   ${file.padEnd(18)} tfjs-core internals shortened`);
+  }
   const leaked = serverOnly.filter((m) => buf.includes(m));
   if (leaked.length > 0) {
     over = true;

@@ -7,6 +7,11 @@ export const unused = (what) => {
   throw new Error(`edseg: ${what} is not in the worker's TensorFlow.js build`);
 };
 
+// scripts/tfjs-trim.mjs: the methods of `cls` named in `names` (space-separated), each a throw by name.
+export const trimmed = (cls, as, names) => {
+  for (const name of names.split(' ')) cls.prototype[name] = () => unused(`${as}.${name}()`);
+};
+
 // engine.js builds one Profiler per backend and calls it only when profiling or in DEBUG mode.
 export class Profiler {
   profileKernel() {
@@ -19,3 +24,17 @@ export const getFilteredNodesXToY = () => unused('gradients');
 export const backpropagateGradients = () => unused('gradients');
 
 export const tensorToString = (_vals, shape, dtype) => `Tensor (${dtype}, shape [${shape}])`;
+
+// log.js: tfjs's warn() and log() print only outside production mode. tf.ts enables production mode before
+// it registers a kernel or a backend, and nothing else in the worker calls tfjs: they would never print.
+export const warn = () => {};
+export const log = () => {};
+
+// global_util.js: tfjs's one global object (window, global, process or self, whichever exists first) is
+// globalThis in a worker, a page and Node alike; its singletons (the engine, the kernel registry) hang off it.
+export const getGlobalNamespace = () => globalThis;
+export const getGlobal = (key, init) => {
+  const map = (globalThis._tfGlobals ??= new Map());
+  if (!map.has(key)) map.set(key, init());
+  return map.get(key);
+};

@@ -21,8 +21,11 @@ globalThis.log.push('ENGINE_EVALUATED');
 export class Engine { hello() { return shared('engine'); } }`,
 };
 
-async function build(dir: string): Promise<{ code: string; map: string; written: string[] }> {
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+async function build(
+  dir: string,
+  sources: Record<string, string> = files,
+): Promise<{ code: string; map: string; written: string[] }> {
+  for (const [name, text] of Object.entries(sources)) writeFileSync(join(dir, name), text);
   const bundle = await rollup({
     input: join(dir, 'index.js'),
     plugins: [lazyEngine({ importer: /index\.js$/, terser: { ecma: 2020, module: false } })],
@@ -69,6 +72,32 @@ describe('the worker build (scripts/lazy-engine.mjs)', () => {
       const pos = consumer.originalPositionFor({ line: line + 1, column: at });
       expect(pos.source).toMatch(/shared\.js$/);
       expect(consumer.sources.some((s) => /engine\.js$/.test(s))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("fails the build when a global the engine reads is spelled like one of the start's top-level names", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'edseg-lazy-'));
+    try {
+      // The engine reads the global `origin`; the start declares a top-level `origin` of its own.
+      const captured = {
+        ...files,
+        'index.js': `import { shared } from './shared.js';
+function origin() { return 'start'; }
+globalThis.log.push(origin(), shared('start'));
+globalThis.load = async () => new (await import('./engine.js')).Engine();`,
+        'engine.js': `import { shared } from './shared.js';
+export class Engine { where() { return typeof origin === 'string' ? origin : shared('engine'); } }`,
+      };
+      await expect(build(dir, captured)).rejects.toThrow(/the engine's global "origin"/);
+      // A local of the engine spelled the same is its own, not a capture.
+      const local = {
+        ...captured,
+        'engine.js': `import { shared } from './shared.js';
+export class Engine { where() { const origin = shared('engine'); return origin; } }`,
+      };
+      await expect(build(join(dir), local)).resolves.toBeDefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

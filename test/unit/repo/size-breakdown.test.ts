@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SourceMapGenerator } from 'source-map-js';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs script of the size check, no declarations
-import { breakdown, groupOf } from '../../../scripts/size-breakdown.mjs';
+import { breakdown, groupOf, moduleOf } from '../../../scripts/size-breakdown.mjs';
 
 describe('the size breakdown (npm run size)', () => {
   it('groups a source by npm package, scoped or not, else by its folder', () => {
@@ -12,6 +12,14 @@ describe('the size breakdown (npm run size)', () => {
     expect(groupOf('../node_modules/zod/v4/core/schemas.js')).toBe('zod');
     expect(groupOf('../src/core/schema/manifest.ts')).toBe('src/core/schema');
     expect(groupOf('../worker/engine.ts')).toBe('worker');
+  });
+
+  it('names a module by its path in its package or the repository', () => {
+    expect(moduleOf('../node_modules/@tensorflow/tfjs-core/dist/engine.js')).toBe(
+      '@tensorflow/tfjs-core/dist/engine.js',
+    );
+    expect(moduleOf('../../src/core/schema/plain.ts')).toBe('src/core/schema/plain.ts');
+    expect(moduleOf('..\\worker\\idb.ts')).toBe('worker/idb.ts');
   });
 
   it('counts each generated segment for the source of its mapping, the rest as unmapped', () => {
@@ -28,6 +36,11 @@ describe('the size breakdown (npm run size)', () => {
       writeFileSync(join(dir, 'b.js'), code);
       writeFileSync(join(dir, 'b.js.map'), map.toString());
       // unmapped: the wrapper's 12 bytes and the line's end; "})();" (5) follows the last worker mapping
+      expect(breakdown(join(dir, 'b.js'), moduleOf)).toEqual([
+        ['(unmapped)', 13],
+        ['worker/engine.ts', 11],
+        ['zod/index.js', 10],
+      ]);
       expect(breakdown(join(dir, 'b.js'))).toEqual([
         ['(unmapped)', 13],
         ['worker', 11],
