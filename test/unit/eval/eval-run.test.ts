@@ -153,6 +153,8 @@ describe('eval/run.ts', () => {
       expect(aaa!.auc).toBeGreaterThan(0.65);
       expect(aaa!.aucGain.diff).toBeCloseTo(aaa!.auc - aaa!.baselineAuc, 12);
       expect(aaa!.aucGain.se).toBeGreaterThan(0);
+      // not significantly worse than the baseline (documented: -0.004, SE 0.024)
+      expect(aaa!.aucGain.diff).toBeGreaterThan(-2 * aaa!.aucGain.se);
       // the benchmark: every metric with a bootstrap interval around it, for every model
       for (const k of ['auc', 'prAuc', 'brier', 'recallAt20'] as const) {
         const ci = aaa![`${k}Ci`];
