@@ -50,9 +50,9 @@ export class Engine implements EngineApi {
   readonly #state: EngineState = initialState();
   #notify: (released: ReleasedSegment[]) => void = () => {};
   #initDone: Promise<InitResult> | null = null;
-  /** what the page released early at this start (config.early), once it knows; logged, never trusted */
-  #early: Promise<ReleasedSegment[] | null> = Promise.resolve(null);
-  #earlyKnown: ((r: ReleasedSegment[] | null) => void) | null = null;
+  /** what the page released early (config.early, earlyReleased): logged, never trusted */
+  #early?: Promise<ReleasedSegment[] | null>;
+  #earlyKnown?: (r: ReleasedSegment[] | null) => void;
   /** the timers: intervals, delivery retry, manifest refresh and expiry, the coalesced recompute */
   readonly #schedule: Schedule;
   /** state-changing work, one at a time in call order; none once forget() ran */
@@ -93,8 +93,8 @@ export class Engine implements EngineApi {
    * `early`: what the worker's start (start.ts) did before loading the engine: the manifest request
    * it sent. (A stored decision is released early by the page itself, src/client/early.ts; the
    * first recompute always notifies, and the page drops it if it is what the page already has.
-   * `config.early` says what the page released so: the engine logs it, and its first recompute logs
-   * only a change from it.)
+   * With `config.early`, the engine waits for `earlyReleased`, what the page released so: it logs it,
+   * and its first recompute logs only a change from it.)
    */
   init(
     config: EngineConfig,
@@ -103,13 +103,7 @@ export class Engine implements EngineApi {
     early?: EarlyStart,
   ): Promise<InitResult> {
     if (this.#initDone) return this.#initDone;
-    try {
-      if (config.early === 'pending') this.#early = new Promise((r) => (this.#earlyKnown = r));
-      else if (config.early !== undefined)
-        this.#early = Promise.resolve(checkReleased(config.early, 'init.early'));
-    } catch (e) {
-      return Promise.reject(e as Error);
-    }
+    if (config.early === 'pending') this.#early = new Promise((r) => (this.#earlyKnown = r));
     this.#config = config;
     this.#notify = onSegments;
     if (config.debug && onDebug) this.#debug = onDebug;
@@ -117,16 +111,11 @@ export class Engine implements EngineApi {
     return this.#initDone;
   }
 
-  /** What the page released early, when init said 'pending' (only the first answer counts). */
   async earlyReleased(released: ReleasedSegment[] | null): Promise<void> {
-    const known = this.#earlyKnown;
-    if (!known) return;
-    this.#earlyKnown = null;
     try {
-      known(released === null ? null : checkReleased(released, 'earlyReleased'));
-    } catch (e) {
-      known(null); // the start does not wait for an answer that will not come
-      throw e;
+      this.#earlyKnown?.(released && checkReleased<ReleasedSegment>(released, 'earlyReleased'));
+    } finally {
+      this.#earlyKnown?.(null); // refused: the start goes on, nothing logged (a promise settles once)
     }
   }
 

@@ -125,25 +125,16 @@ export async function earlyRelease(
  * and nothing ended it first, and says whether it emitted them. `end()` stops the read (the worker
  * spoke; the page changed its consent or preferences, forgot, closed, entered the back/forward
  * cache); `take()` ends it too and says whether segments were released early that no worker has
- * confirmed yet (it then no longer counts them). `released` is what it released (null: nothing) once
- * the read is over, undefined before; `settled` resolves with it then. `initField(tell)` is the first
- * worker's init field (EngineConfig.early: the worker logs it), {} for a later worker: as a rule the
- * read is still on when init goes, so 'pending', and `tell` gets the answer once the read is over.
+ * confirmed yet (it then no longer counts them). `settled` resolves, once the read is over, with
+ * what it released (null: nothing), for the worker (`earlyReleased`: it logs it).
  */
 export function pageEarly(
   config: BasisConfig & Pick<EngineConfig, 'consent'>,
   deps: EarlyDeps,
   release: (r: ReleasedSegment[]) => boolean,
-): {
-  end(): void;
-  take(): boolean;
-  released?: ReleasedSegment[] | null;
-  settled: Promise<ReleasedSegment[] | null>;
-  initField(tell: (r: ReleasedSegment[] | null) => unknown): Pick<EngineConfig, 'early'>;
-} {
+): { end(): void; take(): boolean; settled: Promise<ReleasedSegment[] | null> } {
   const ending: Ending = { stops: [] };
   let unconfirmed = false;
-  let told = false;
   const end = () => {
     if (ending.stopped) return;
     ending.stopped = true;
@@ -154,20 +145,15 @@ export function pageEarly(
         /* already finished */
       }
   };
-  const settled: Promise<ReleasedSegment[] | null> = earlyRelease(config, deps, ending).then(
-    (r): ReleasedSegment[] | null => {
+  const settled = earlyRelease(config, deps, ending)
+    .catch(() => null)
+    .then((r) => {
       if (r && !ending.stopped) unconfirmed = release(r);
       ending.stopped = true;
-      return (out.released = r && unconfirmed ? r : null);
-    },
-    (): null => {
-      ending.stopped = true;
-      return (out.released = null);
-    },
-  );
-  const out = {
+      return r && unconfirmed ? r : null;
+    });
+  return {
     settled,
-    released: undefined as ReleasedSegment[] | null | undefined,
     end,
     take: () => {
       end();
@@ -175,13 +161,5 @@ export function pageEarly(
       unconfirmed = false;
       return was;
     },
-    initField: (tell: (r: ReleasedSegment[] | null) => unknown): Pick<EngineConfig, 'early'> => {
-      if (told) return {};
-      told = true;
-      if (out.released !== undefined) return out.released ? { early: out.released } : {};
-      void settled.then(tell);
-      return { early: 'pending' };
-    },
   };
-  return out;
 }

@@ -17,6 +17,7 @@ import type {
   InitResult,
   Segmenter,
   SegmentsListener,
+  EngineConfig,
   TimedEvent,
 } from '../core/protocol.js';
 import { checkConsent, checkDeclared, checkEvent, checkOptions } from '../core/schema/checks.js';
@@ -146,11 +147,13 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       ? proxy((kind: string, detail: Record<string, unknown>) => console.info(debugLine(kind, detail)))
       : undefined;
     const { workerUrl: _w, timeoutMs: _t, ...forWorker } = opts;
-    const config = {
+    // `early`: a worker started before the early read is over waits for what it released (below).
+    const config: EngineConfig = {
       ...forWorker,
       manifestUrl,
       collectorUrl,
       ...(nav?.globalPrivacyControl === true ? { pageGpc: true } : {}),
+      early: 'pending',
     };
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     // While the worker loads, the page releases the stored decision if it is exactly what the
@@ -162,16 +165,8 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       emit(r, JSON.stringify(r));
       return true;
     });
-    // The first worker logs what the page released early (early.ts `initField`).
-    const earlyField = () =>
-      early?.initField((r) => bridge?.call('earlyReleased', (x) => x.earlyReleased(r)).catch(() => {}));
     bridge = new WorkerBridge(workerUrl, timeoutMs, Math.max(timeoutMs, 30_000), {
-      init: (r) =>
-        r.init(
-          { ...config, ...(lastConsent ? { consent: lastConsent } : {}), ...earlyField() },
-          onSegments,
-          onDebug,
-        ),
+      init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
       onRestart: (crashes, why) => {
         if (debug)
           console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);
@@ -181,6 +176,12 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       },
       onDown: (reason) =>
         goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
+    });
+    // Once the read is over, the current worker is told what it released (it logs it); a worker
+    // started after that is not told to wait.
+    void early.settled.then((x) => {
+      delete config.early;
+      return bridge?.call('early', (b) => b.earlyReleased(x)).catch(() => {});
     });
     ready = bridge.started.then(
       (r) => warnAtStart(r as InitResult | undefined),

@@ -105,8 +105,8 @@ export interface EngineApi extends Pick<Segmenter, Forwarded> {
   /** The page saw the `online` event (dedicated workers get none): delivers what failed offline. */
   online(): Promise<void>;
   /**
-   * What the page released early at this start (src/client/early.ts; null: nothing), after an init
-   * whose `config.early` was 'pending'; the engine only logs it. Ignored otherwise.
+   * What the page released early at this start (src/client/early.ts; null: nothing), once its read
+   * is over, after an init whose `config.early` was 'pending'; the engine only logs it. Ignored otherwise.
    */
   earlyReleased(released: ReleasedSegment[] | null): Promise<void>;
 }

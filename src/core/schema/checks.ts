@@ -27,7 +27,6 @@ import {
   text,
   type Check,
 } from './plain.js';
-import type { ReleasedSegment } from './consent.js';
 
 export { IDENTIFIER_MESSAGE, IDENTIFIER_RE };
 
@@ -130,23 +129,14 @@ const publicKeys: Check = (root, path, v) => {
   });
 };
 
-const RELEASED: Record<string, Check> = {
-  id: text(0),
-  name: text(0),
-  purpose: (root, path, v) => oneOf(root, path, v, PURPOSES),
-  manifestVersion: num(-Infinity, Infinity, true),
-  model: text(0),
-};
-
 /**
- * The checks of what the page says it released early (`EngineConfig.early`, `earlyReleased`):
- * `ReleasedSegment[]` (consent.ts); returns copies without unknown keys.
+ * The check of what the page says it released early (`earlyReleased`): `ReleasedSegment[]`
+ * (consent.ts) as far as the worker reads it, an array of objects with a string `id` (it logs the ids).
  */
-export function checkReleased(v: unknown, root: string): ReleasedSegment[] {
+export function checkReleased<T>(v: unknown, root: string): T[] {
   if (!Array.isArray(v)) fail(root, undefined, 'expected an array');
-  return v.map(
-    (s, i) => pick(fields(root, String(i), s, RELEASED), Object.keys(RELEASED)) as ReleasedSegment,
-  );
+  v.forEach((s, i) => string(root, `${i}.id`, object(root, String(i), s).id, 0));
+  return v as T[];
 }
 
 const OPTIONS = {

@@ -2,7 +2,7 @@
 import * as z from 'zod/mini';
 import { Identifier } from './atoms.js';
 import { MAX_EPSILON_PER_REPORT, MAX_EPSILON_WINDOW } from './checks.js';
-import { ConsentInput, ReleasedSegment } from './consent.js';
+import { ConsentInput } from './consent.js';
 
 /** An ES256 public key as a JWK; `kid` is required so a manifest's header can name it. */
 export const PublicJwk = /* @__PURE__ */ z.looseObject({
@@ -48,15 +48,11 @@ export const EngineConfig = /* @__PURE__ */ z.extend(
     /** navigator.globalPrivacyControl as the page sees it (the worker also reads its own) */
     pageGpc: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.boolean()),
     /**
-     * what the page released early at this start (src/client/early.ts), or 'pending' while it still
-     * reads (it then calls `earlyReleased` once it knows): the worker only logs it
+     * 'pending': the page is reading its store for an early release (src/client/early.ts) and calls
+     * `earlyReleased` once the read is over; the worker waits for it before its first recompute, and
+     * only logs it
      */
-    early: /* @__PURE__ */ z.optional(
-      /* @__PURE__ */ z.union([
-        /* @__PURE__ */ z.array(ReleasedSegment),
-        /* @__PURE__ */ z.literal('pending'),
-      ]),
-    ),
+    early: /* @__PURE__ */ z.optional(/* @__PURE__ */ z.literal('pending')),
   },
 );
 export type EngineConfig = z.infer<typeof EngineConfig>;

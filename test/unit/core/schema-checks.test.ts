@@ -5,18 +5,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod/mini';
 import {
   ConsentInput,
   Declared,
   EventInput,
-  ReleasedSegment,
   SegmenterOptions,
   checkConsent,
   checkDeclared,
   checkEvent,
   checkOptions,
-  checkReleased,
   parseOrThrow,
 } from '../../../src/core/schema.js';
 import { OPTION_KEYS } from '../../../src/core/schema/checks.js';
@@ -203,30 +200,6 @@ describe('the main-thread checks agree with their zod schemas', () => {
         same(mine, zods);
         if (mine.ok && zods.ok)
           expect(Object.keys(mine.value as object).sort()).toEqual(Object.keys(zods.value as object).sort());
-      }),
-      runs,
-    );
-  });
-
-  it('checkReleased is ReleasedSegment[] (what the page says it released early), unknown keys stripped', () => {
-    const segment = fc.record(
-      {
-        id: fc.oneof(identifier, scalar),
-        name: fc.oneof(fc.string({ maxLength: 5 }), scalar),
-        purpose: fc.oneof(fc.constantFrom('instruction', 'advertising', 'sales'), scalar),
-        manifestVersion: fc.oneof(fc.integer(), scalar),
-        model: fc.oneof(identifier, scalar),
-        extra: scalar,
-      },
-      { requiredKeys: [] },
-    );
-    const schema = z.array(ReleasedSegment);
-    fc.assert(
-      fc.property(fc.oneof(fc.array(segment, { maxLength: 3 }), scalar), (v) => {
-        const mine = outcome(() => checkReleased(v, 'init.early'));
-        const zods = outcome(() => parseOrThrow(schema, v, 'init.early'));
-        same(mine, zods);
-        if (mine.ok && zods.ok) expect(mine.value).toEqual(zods.value);
       }),
       runs,
     );

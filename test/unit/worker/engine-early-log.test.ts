@@ -1,7 +1,7 @@
 /**
- * What the page says it released early (EngineConfig.early, earlyReleased; src/client/early.ts) is
- * checked for shape before the engine logs it: a bad value is refused with an error naming the field,
- * and a bad answer after 'pending' does not hold the start. Logging it: test/unit/client/early-audit.test.ts.
+ * What the page says it released early (EngineConfig.early 'pending', then earlyReleased;
+ * src/client/early.ts): the engine's start waits for it, and checks its shape before logging it (a bad
+ * value is refused naming the field and counts as nothing). Logging it: test/unit/client/early-audit.test.ts.
  */
 import 'fake-indexeddb/auto';
 import { expect, it } from 'vitest';
@@ -18,25 +18,34 @@ const config = (over: Partial<EngineConfig> = {}): EngineConfig => ({
   ...over,
 });
 
-it('refuses an init whose early release is not a list of released segments, naming the field', async () => {
-  const engine = new Engine(h.deps());
-  const bad = [{ id: 'busy', name: 'Busy', purpose: 'sales', manifestVersion: 1, model: 'm' }];
-  await expect(engine.init(config({ early: bad as never }), () => {})).rejects.toMatchObject({
-    code: 'invalid-input',
-    field: 'init.early.0.purpose',
-  });
-});
-
-it("refuses a bad earlyReleased after 'pending' and starts all the same, logging nothing early", async () => {
+it("refuses a bad earlyReleased after 'pending', naming the field, and starts all the same", async () => {
   await h.resign({ version: 1 });
   const engine = new Engine(h.deps());
   const init = engine.init(config({ early: 'pending' }), () => {});
-  await expect(engine.earlyReleased('busy' as never)).rejects.toMatchObject({
-    code: 'invalid-input',
-    field: 'earlyReleased',
-  });
+  for (const [bad, field] of [
+    ['busy', 'earlyReleased'],
+    [[null], 'earlyReleased.0'],
+    [[{ id: 'busy' }, { id: 7 }], 'earlyReleased.1.id'],
+  ] as const)
+    await expect(engine.earlyReleased(bad as never)).rejects.toMatchObject({ code: 'invalid-input', field });
   await expect(init).resolves.toMatchObject({ manifestVersion: 1 });
   const audit = (await engine.exportData()).audit as { detail: { early?: boolean } }[];
   expect(audit.some((a) => a.detail.early)).toBe(false);
   await engine.close();
+});
+
+it("waits for earlyReleased after 'pending' before its start ends; ignores it otherwise", async () => {
+  await h.resign({ version: 1 });
+  const engine = new Engine(h.deps());
+  let started = false;
+  const init = engine.init(config({ early: 'pending' }), () => {}).then(() => (started = true));
+  await new Promise((r) => setTimeout(r, 50));
+  expect(started).toBe(false);
+  await engine.earlyReleased(null);
+  await init;
+  await engine.close();
+  const other = new Engine(h.deps());
+  await other.earlyReleased(null); // no 'pending': nothing waits, nothing happens
+  await expect(other.init(config(), () => {})).resolves.toMatchObject({ manifestVersion: 1 });
+  await other.close();
 });
