@@ -43,9 +43,8 @@ export const walk = (
   step: (cursor: IDBCursorWithValue) => boolean | void,
 ): Promise<void> =>
   new Promise((resolve, reject) => {
-    const tx = r.transaction;
+    // An abort of the transaction fails the pending cursor request too (an AbortError): it rejects.
     r.addEventListener('error', () => reject(r.error));
-    tx?.addEventListener('abort', () => reject(tx.error ?? new DOMException('AbortError', 'AbortError')));
     r.addEventListener('success', () => {
       try {
         const c = r.result;
@@ -54,7 +53,7 @@ export const walk = (
       } catch (e) {
         reject(e as Error);
         try {
-          tx?.abort();
+          r.transaction?.abort();
         } catch {
           /* already finished */
         }

@@ -32,21 +32,18 @@ export function expose(obj: object, ep: Endpoint = globalThis as unknown as Endp
     } catch (e) {
       answer = Promise.reject(e);
     }
-    const fail = (e: unknown) => {
+    // A value structured clone refuses (DataCloneError) is answered with a TypeError: the call never hangs.
+    const post = (ok: boolean, v: unknown) => {
       try {
-        ep.postMessage({ id, ok: false, error: toWire(e) });
+        ep.postMessage(ok ? { id, ok, value: v } : { id, ok, error: toWire(v) });
       } catch {
-        // what it threw cannot be cloned (DataCloneError): answer anyway, or the call hangs
-        const error = new TypeError(`edseg: ${key}() threw a value that cannot be cloned`);
-        ep.postMessage({ id, ok: false, error: toWire(error) });
+        const what = ok ? 'answered' : 'threw';
+        post(false, new TypeError(`edseg: ${key}() ${what} a value that cannot be cloned`));
       }
     };
-    Promise.resolve(answer).then((value) => {
-      try {
-        ep.postMessage({ id, ok: true, value });
-      } catch {
-        fail(new TypeError(`edseg: ${key}() answered a value that cannot be cloned`));
-      }
-    }, fail);
+    Promise.resolve(answer).then(
+      (v) => post(true, v),
+      (e) => post(false, e),
+    );
   });
 }

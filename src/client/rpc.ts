@@ -46,13 +46,11 @@ export function wrap<T>(ep: Endpoint): Remote<T> {
     if (released) return Promise.reject(new Error('edseg: the worker proxy was released'));
     const ports: MessagePort[] = [];
     const fns: number[] = [];
-    const ours: MessagePort[] = [];
     const wire = args?.map((a, i) => {
       if (typeof a !== 'function' || !callbacks.has(a)) return a;
       const { port1, port2 } = new MessageChannel();
       port1.onmessage = ({ data }: MessageEvent<unknown[]>) =>
         void (a as (...x: unknown[]) => unknown)(...data);
-      ours.push(port1);
       ports.push(port2);
       fns.push(i);
       return port2;
@@ -62,8 +60,9 @@ export function wrap<T>(ep: Endpoint): Remote<T> {
       try {
         ep.postMessage({ id, key, args: wire, fns }, ports);
       } catch (e) {
-        // arguments that cannot be cloned (DataCloneError): nothing was sent, so nothing is kept
-        for (const port of [...ours, ...ports]) port.close();
+        // arguments that cannot be cloned (DataCloneError): nothing was sent, nothing is kept (closing
+        // a callback's port2 disentangles its port1 too)
+        for (const port of ports) port.close();
         throw e;
       }
       pending.set(id, [resolve, reject]);

@@ -1,7 +1,7 @@
 /**
  * The RPC (src/client/rpc.ts, worker/rpc.ts) with values structured clone refuses: a rejection the
  * worker cannot clone still answers (with a TypeError naming the method; comlink answered such a call
- * too), and a call whose arguments cannot be cloned rejects without keeping its callback ports open.
+ * too), and a call whose arguments cannot be cloned rejects without keeping its callback's port open.
  */
 import { afterEach, expect, it, vi } from 'vitest';
 import { proxy, wrap } from '../../../src/client/rpc.js';
@@ -45,7 +45,7 @@ it('answers a call whose rejection cannot be cloned (rejects, does not hang)', a
   });
 });
 
-it('closes the callback ports of a call whose arguments cannot be cloned', async () => {
+it('closes the callback port of a call whose arguments cannot be cloned', async () => {
   const made: MessagePort[] = [];
   const Real = MessageChannel;
   const remote = connect();
@@ -62,7 +62,7 @@ it('closes the callback ports of a call whose arguments cannot be cloned', async
   const cb = proxy(() => {});
   await expect(remote.echo({ f: () => 1 }, cb)).rejects.toThrow(/clone/i);
   expect(made).toHaveLength(2);
-  for (const p of made) expect(p.close).toHaveBeenCalled();
+  expect(made[1]!.close).toHaveBeenCalled(); // the port that was to cross; its pair is disentangled
   vi.unstubAllGlobals();
   expect(await remote.echo('still answers')).toBe('still answers');
 });
