@@ -1,14 +1,16 @@
 // Navigation to the first `segments` event per engine (issue 17 point 5): Debian's Chromium
 // (Playwright), Firefox ESR (puppeteer-core, WebDriver BiDi) and WebKitGTK's MiniBrowser
 // (selenium-webdriver, under xvfb-run), in the same run, through the cross-browser suite's drivers
-// (test/browsers/drivers.mjs). Each figure is the median of 7 warm reloads of a host page embedding
-// the built script tag, beside the same engine's empty-worker echo (a page whose worker echoes one
-// message), as in the main-thread part; then the same page again after consent and a week of study
-// (a repeat visit with stored consent, events and decision, issue 24). Needs `npm run build` first.
-// Run: npx tsx scripts/bench/parts/engines.mjs [chromium firefox webkit]
+// (test/browsers/drivers.mjs). Each figure is the median of `--runs` (15) warm navigations of a host
+// page embedding the built script tag, interleaved round by round with the same engine's
+// empty-worker echo (a page whose worker echoes one message), so a busy spell on the machine
+// weighs on both; then the same again after consent and a week of study (a repeat visit with stored
+// consent, events and decision, issue 24), against its own interleaved echo. Needs `npm run build`.
+// Run: npx tsx scripts/bench/parts/engines.mjs [--runs N] [chromium firefox webkit]
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ENGINES, engine } from '../../../test/browsers/drivers.mjs';
 import {
   freePort,
@@ -21,8 +23,13 @@ import {
   startServerProcess,
 } from '../lib.ts';
 
-const RUNS = 7;
-const engines = process.argv.slice(2).length ? process.argv.slice(2) : ENGINES;
+const args = parseArgs({ options: { runs: { type: 'string', default: '15' } }, allowPositionals: true });
+const RUNS = Number(args.values.runs);
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error(`engines bench: --runs must be a whole number of at least 1, not "${args.values.runs}"`);
+  process.exit(1);
+}
+const engines = args.positionals.length ? args.positionals : ENGINES;
 
 for (const f of ['edseg.js', 'edseg.worker.js', 'server.mjs'])
   if (!existsSync(join(root, 'dist', f))) {
@@ -69,17 +76,25 @@ async function consentAndStudy(tab) {
   });
 }
 
-/** Median of RUNS warm reloads after one cold load (and, with `prepare`, what it does on that load). */
-async function navigation(tab, path, prepare) {
+/**
+ * Medians of RUNS rounds, each a warm navigation to the echo page then to `path` (after one cold load
+ * of each, and, with `prepare`, what it does on that load): the two figures of one run side by side.
+ */
+async function interleaved(tab, path, prepare) {
+  await tab.goto(base + '/bench/echo.html');
+  await first(tab);
   await tab.goto(base + path);
   await first(tab);
   if (prepare) await prepare(tab);
-  const times = [];
+  const echo = [];
+  const page = [];
   for (let i = 0; i < RUNS; i++) {
-    await tab.reload();
-    times.push(await first(tab));
+    await tab.goto(base + '/bench/echo.html');
+    echo.push(await first(tab));
+    await tab.goto(base + path);
+    page.push(await first(tab));
   }
-  return median(times);
+  return { echo: median(echo), page: median(page) };
 }
 
 let server;
@@ -109,20 +124,20 @@ try {
     try {
       session = await e.session();
       const tab = await session.tab();
-      const echo = await navigation(tab, '/bench/echo.html');
-      const sdk = await navigation(tab, '/bench/sdk.html');
-      const consented = await navigation(tab, '/bench/sdk.html', consentAndStudy);
+      const fresh = await interleaved(tab, '/bench/sdk.html');
+      const repeat = await interleaved(tab, '/bench/sdk.html', consentAndStudy);
       rows.push([
         name,
-        `${sdk.toFixed(1)} ms`,
-        `${echo.toFixed(1)} ms`,
-        ratio(sdk, echo),
-        `${consented.toFixed(1)} ms`,
-        ratio(consented, echo),
+        `${fresh.page.toFixed(1)} ms`,
+        `${fresh.echo.toFixed(1)} ms`,
+        ratio(fresh.page, fresh.echo),
+        `${repeat.page.toFixed(1)} ms`,
+        `${repeat.echo.toFixed(1)} ms`,
+        ratio(repeat.page, repeat.echo),
       ]);
     } catch (err) {
       failed.push(name);
-      rows.push([name, `failed: ${String(err?.message ?? err).split('\n')[0]}`, '-', '-', '-', '-']);
+      rows.push([name, `failed: ${String(err?.message ?? err).split('\n')[0]}`, '-', '-', '-', '-', '-']);
     } finally {
       await session?.close().catch(() => {});
       await e.stop().catch(() => {});
@@ -134,7 +149,7 @@ try {
   rmSync(data, { recursive: true, force: true });
 }
 console.log(
-  `navigation to the first \`segments\` event per engine, the built script tag on a host page; medians of ${RUNS} warm reloads, same run\n`,
+  `navigation to the first \`segments\` event per engine, the built script tag on a host page; medians of ${RUNS} warm navigations, each round the echo page then the SDK's, same run\n`,
 );
 console.log(
   markdownTable(
@@ -144,6 +159,7 @@ console.log(
       'empty worker echo (same engine)',
       'ratio',
       'the same after consent and a week of study',
+      'its interleaved echo',
       'ratio',
     ],
     rows,
