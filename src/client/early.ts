@@ -51,6 +51,8 @@ const request = <T>(r: IDBRequest<T>): Promise<T> =>
     r.onerror = () => reject(r.error);
   });
 
+const READ_LIMIT_MS = 3_000;
+
 /** A read in flight: `stops` abort its transactions; `stopped` once it was ended. */
 type Ending = { stops: (() => void)[]; stopped?: boolean };
 
@@ -145,13 +147,21 @@ export function pageEarly(
         /* already finished */
       }
   };
-  const settled = earlyRelease(config, deps, ending)
-    .catch(() => null)
-    .then((r) => {
-      if (r && !ending.stopped) unconfirmed = release(r);
-      ending.stopped = true;
-      return r && unconfirmed ? r : null;
-    });
+  // The worker waits for `settled`: a read another page holds up (a transaction that does not end)
+  // is given up after the worker's own limit on its store (worker/deps.ts STORAGE_TIMEOUT_MS).
+  const settled = new Promise<ReleasedSegment[] | null>((resolve) => {
+    setTimeout(() => {
+      end(); // nothing is released after this: the worker is told nothing was
+      resolve(null);
+    }, READ_LIMIT_MS);
+    void earlyRelease(config, deps, ending)
+      .catch(() => null)
+      .then((r) => {
+        if (r && !ending.stopped) unconfirmed = release(r);
+        ending.stopped = true;
+        resolve(r && unconfirmed ? r : null);
+      });
+  });
   return {
     settled,
     end,
