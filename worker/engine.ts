@@ -12,7 +12,7 @@
 import { EdsegError } from '../src/core/errors.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import type { DebugListener, EngineApi, EngineConfig, InitResult, TimedEvent } from '../src/core/protocol.js';
-import { checkBatchId, checkConsent, checkDeclared, checkReleased } from '../src/core/schema.js';
+import { checkBatchId, checkReleased } from '../src/core/schema.js';
 import type {
   BatchId,
   ConsentInput,
@@ -130,11 +130,12 @@ export class Engine implements EngineApi {
     });
   }
 
+  // declare, setConsent and init's options.consent take what the page checked (src/client/segmenter.ts,
+  // checks.ts) and sent: the page is the engine's only caller, and the checks are not repeated here.
   async declare(prefs: Declared): Promise<void> {
     await this.#ready();
-    const p = checkDeclared(prefs);
     await this.#work.run(async () => {
-      this.#state.declared = { ...this.#state.declared, ...p };
+      this.#state.declared = { ...this.#state.declared, ...prefs };
       await this.#state.store.set('declared', this.#state.declared);
       await this.#recompute(false);
     });
@@ -142,8 +143,7 @@ export class Engine implements EngineApi {
 
   async setConsent(input: ConsentInput): Promise<void> {
     await this.#ready();
-    const c = checkConsent<ConsentInput>(input);
-    await this.#work.run(() => this.#applyConsent(c));
+    await this.#work.run(() => this.#applyConsent(input));
   }
 
   async segments(): Promise<ReleasedSegment[]> {
@@ -258,8 +258,7 @@ export class Engine implements EngineApi {
       if (byPage.length)
         await this.#log('segments-released', { segments: byPage.map((r) => r.id), early: true });
     }
-    if (this.#config.consent && !this.#state.consent)
-      await this.#applyConsent(checkConsent<ConsentInput>(this.#config.consent, 'options.consent'));
+    if (this.#config.consent && !this.#state.consent) await this.#applyConsent(this.#config.consent);
     else {
       // GPC may be on now though it was off when the stored consent was recorded.
       await this.#redecide();

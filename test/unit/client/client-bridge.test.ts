@@ -86,6 +86,8 @@ type World = {
   slowMs: number;
   /** what init answers besides its version */
   initExtra?: Record<string, unknown>;
+  /** what reached the engine's declare and setConsent, and init's options.consent */
+  received?: unknown[];
 };
 let world: World;
 
@@ -111,8 +113,9 @@ class FakeWorker extends EventTarget {
     }
     if (world.mode === 'silent') return;
     const engine = {
-      init: async () => {
+      init: async (config: { consent?: unknown }) => {
         world.inits++;
+        if (config.consent) world.received?.push(['init', config.consent]);
         return { manifestVersion: 1, persisted: true, ...world.initExtra };
       },
       ingest: async (events: TimedEvent[], id?: unknown) => {
@@ -124,7 +127,8 @@ class FakeWorker extends EventTarget {
         if (world.slowMs) await tick(world.slowMs);
         return [];
       },
-      declare: async () => {},
+      declare: async (prefs: unknown) => void world.received?.push(['declare', prefs]),
+      setConsent: async (c: unknown) => void world.received?.push(['setConsent', c]),
       close: async () => {},
     };
     // registered before the RPC's listener: a frozen worker (crashed or hung) takes no message
@@ -175,6 +179,35 @@ describe('the bridge with a fake worker', () => {
     delete g.indexedDB;
   });
   const stored = () => world.ingested.flat().map((e) => e.type);
+
+  // The engine takes consent and preferences as the page checked them (worker/engine.ts): the page
+  // refuses bad ones, naming the field, before anything is sent.
+  it('refuses bad consent and preferences on the page, naming the field; the worker gets only good ones', async () => {
+    world.received = [];
+    const adult = { ageBand: 'adult', self: { purposes: ['analytics'] } };
+    const bad = { ageBand: 'adult', self: { purposes: ['tracking'] } };
+    expect(() => createSegmenter({ ...options, consent: bad } as never)).toThrow(
+      expect.objectContaining({ code: 'invalid-input', field: 'options.consent.self.purposes.0' }),
+    );
+    const seg = createSegmenter({ ...options, consent: adult } as never);
+    await seg.ready;
+    await expect(seg.setConsent(bad as never)).rejects.toMatchObject({
+      code: 'invalid-input',
+      field: 'consent.self.purposes.0',
+    });
+    expect(() => seg.declare({ level: 7 } as never)).toThrow(
+      expect.objectContaining({ field: 'prefs.level' }),
+    );
+    seg.declare({ level: 'b1' });
+    await seg.setConsent(adult as never);
+    await seg.segments();
+    expect(world.received).toEqual([
+      ['init', adult],
+      ['declare', { level: 'b1' }],
+      ['setConsent', adult],
+    ]);
+    await seg.close();
+  });
 
   it('batches every track() of one task into one message', async () => {
     const seg = createSegmenter(options);
