@@ -7,113 +7,15 @@
  * The stale cases of the decision itself: test/unit/worker/engine-early.test.ts.
  */
 import 'fake-indexeddb/auto';
-import { expose } from '../../../worker/rpc.js';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSegmenter } from '../../../src/client/index.js';
-import { Engine, type EngineDeps } from '../../../worker/engine.js';
-import { Starter } from '../../../worker/start.js';
-import type { ConsentInput, Manifest, ReleasedSegment } from '../../../src/core/schema.js';
+import { describe, expect, it, vi } from 'vitest';
 import { engineHarness } from '../../fixtures/engine.js';
-import { ORIGIN, testManifest } from '../../fixtures/manifest.js';
+import { adult, ids, pageOf } from '../../fixtures/page.js';
 
 const h = engineHarness();
-const adult: ConsentInput = {
-  ageBand: 'adult',
-  self: { purposes: ['instruction', 'analytics', 'advertising'] },
-};
-const ids = (r: ReleasedSegment[]) => r.map((s) => s.id);
+const { world, win, page, serveAdvertising } = pageOf(h);
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 /** Long enough for the page's store read on fake-indexeddb (a few ms) to have released, had it. */
 const READ_MS = 150;
-
-/**
- * What the page's worker does: its manifest request waits for `gate`; `load` replaces the engine's
- * loader; `script`: its script is still loading (nothing in it runs) until this resolves.
- */
-let world: {
-  gate: Promise<void> | null;
-  load?: (deps: EngineDeps) => Promise<Engine>;
-  script?: Promise<void>;
-};
-
-class FakeWorker extends EventTarget {
-  readonly #port: MessagePort;
-  constructor() {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    const base = h.deps();
-    const gate = world.gate;
-    const deps: EngineDeps = {
-      ...base,
-      fetch: (async (url: string, init?: RequestInit) => {
-        if (gate && url.endsWith('/manifest')) await gate;
-        return base.fetch(url, init);
-      }) as typeof fetch,
-    };
-    const load = world.load ?? (async (d: EngineDeps) => new Engine(d));
-    void (world.script ?? Promise.resolve()).then(() => {
-      expose(new Starter(deps, () => load(deps)), port2);
-      port2.start();
-    });
-  }
-  postMessage(m: unknown, t?: Transferable[]): void {
-    this.#port.postMessage(m, t ?? []);
-  }
-  override addEventListener(type: string, fn: EventListenerOrEventListenerObject | null): void {
-    if (type !== 'message') return super.addEventListener(type, fn);
-    this.#port.addEventListener('message', fn as EventListener);
-    this.#port.start();
-  }
-  override removeEventListener(type: string, fn: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.#port.removeEventListener('message', fn as EventListener);
-    else super.removeEventListener(type, fn);
-  }
-  terminate(): void {
-    this.#port.close();
-  }
-}
-
-const g = globalThis as Record<string, unknown>;
-const win = new EventTarget();
-beforeEach(() => {
-  world = { gate: null };
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(h.clock);
-  g.Worker = FakeWorker;
-  vi.stubGlobal('location', { origin: ORIGIN, href: `${ORIGIN}/` });
-  g.document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-  g.addEventListener = win.addEventListener.bind(win);
-  g.removeEventListener = win.removeEventListener.bind(win);
-});
-afterEach(() => {
-  vi.useRealTimers();
-  vi.unstubAllGlobals();
-  for (const k of ['Worker', 'document', 'addEventListener', 'removeEventListener']) delete g[k];
-});
-
-/** The test manifest with its promo model for advertising, signed now. */
-async function serveAdvertising(over: Partial<Manifest> = {}): Promise<void> {
-  const base = testManifest({}, h.clock);
-  const models = base.models.map((m) => (m.id === 'promo' ? { ...m, purpose: 'advertising' as const } : m));
-  await h.resign({ version: 1, models, ...over });
-}
-
-/** A page of the site; `held`: its worker's manifest request waits until `open()`. */
-function page(held = true) {
-  let open = () => {};
-  world.gate = held ? new Promise<void>((r) => (open = r)) : null;
-  const seg = createSegmenter({
-    site: `site-${h.site}`,
-    manifestUrl: 'https://c.example/v1/sites/x/manifest',
-    collectorUrl: 'https://c.example/v1/reports',
-    publicKeys: [h.key.publicJwk as never],
-    workerUrl: `${ORIGIN}/edseg.worker.js`,
-  });
-  const seen: string[][] = [];
-  seg.on('segments', (r) => seen.push(ids(r)));
-  return { seg, seen, open };
-}
 
 /** The first visit: consent and ten lessons today (busy, promo-high); its decision stored. */
 async function firstVisit(): Promise<void> {
