@@ -56,6 +56,20 @@ window.__echo = new Worker('/bench/echo.worker.js');
 window.__echo.onmessage = () => { window.__first ??= performance.now(); };
 window.__echo.postMessage('hello');</script></head><body>echo</body></html>`;
 
+// The floor under any release from IndexedDB: a page whose only script opens an existing database
+// (made on its first load) and reads one key, as the page's early read does at least (issue 24).
+const IDB_PAGE = `<!doctype html><html><head><meta charset="utf-8"><script>
+const r = indexedDB.open('edseg-bench-floor', 1);
+r.onupgradeneeded = () => r.result.createObjectStore('kv');
+r.onsuccess = () => {
+  const db = r.result;
+  const get = db.transaction('kv').objectStore('kv').get('k');
+  get.onsuccess = () => {
+    if (get.result === undefined) db.transaction('kv', 'readwrite').objectStore('kv').put(1, 'k');
+    window.__first ??= performance.now();
+  };
+};</script></head><body>idb</body></html>`;
+
 /** `window.__first` once the page has it (performance.now() counts from the navigation's start). */
 async function first(tab) {
   const until = Date.now() + 60_000;
@@ -113,6 +127,7 @@ try {
   pages = {
     '/bench/sdk.html': { type: 'text/html', body: sdkPage(jwks) },
     '/bench/echo.html': { type: 'text/html', body: ECHO_PAGE },
+    '/bench/idb.html': { type: 'text/html', body: IDB_PAGE },
     '/bench/echo.worker.js': {
       type: 'text/javascript',
       body: 'self.onmessage = (e) => self.postMessage(e.data);',
@@ -126,6 +141,7 @@ try {
       const tab = await session.tab();
       const fresh = await interleaved(tab, '/bench/sdk.html');
       const repeat = await interleaved(tab, '/bench/sdk.html', consentAndStudy);
+      const floor = await interleaved(tab, '/bench/idb.html');
       rows.push([
         name,
         `${fresh.page.toFixed(1)} ms`,
@@ -134,10 +150,20 @@ try {
         `${repeat.page.toFixed(1)} ms`,
         `${repeat.echo.toFixed(1)} ms`,
         ratio(repeat.page, repeat.echo),
+        `${floor.page.toFixed(1)} ms, ${ratio(floor.page, floor.echo)}`,
       ]);
     } catch (err) {
       failed.push(name);
-      rows.push([name, `failed: ${String(err?.message ?? err).split('\n')[0]}`, '-', '-', '-', '-', '-']);
+      rows.push([
+        name,
+        `failed: ${String(err?.message ?? err).split('\n')[0]}`,
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+      ]);
     } finally {
       await session?.close().catch(() => {});
       await e.stop().catch(() => {});
@@ -161,6 +187,7 @@ console.log(
       'the same after consent and a week of study',
       'its interleaved echo',
       'ratio',
+      'a page that reads one IndexedDB key (ratio to its echo)',
     ],
     rows,
   ),
