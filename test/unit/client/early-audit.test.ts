@@ -8,19 +8,13 @@
 import 'fake-indexeddb/auto';
 import { expect, it } from 'vitest';
 import { engineHarness } from '../../fixtures/engine.js';
-import { adult, ids, pageOf } from '../../fixtures/page.js';
+import { ids, pageOf } from '../../fixtures/page.js';
 
 const h = engineHarness();
-const { page, serveAdvertising: serve } = pageOf(h);
+const { page, serveAdvertising: serve, firstVisit } = pageOf(h);
 
 it('the audit log records the segments the page released early, also when the recompute differs', async () => {
-  await serve();
-  const first = page(false);
-  await first.seg.ready;
-  await first.seg.setConsent(adult);
-  for (const e of h.lessons(10)) first.seg.track(e.type, e.props);
-  expect(ids(await first.seg.segments())).toEqual(['busy', 'promo-high']);
-  await first.seg.close();
+  await firstVisit();
 
   await serve({ version: 2, policy: { allowed: ['idle', 'promo-low', 'promo-high'], clear: [] } });
   const p = page(true);
@@ -41,13 +35,7 @@ it('the audit log records the segments the page released early, also when the re
 });
 
 it('logs the early release once when the first recompute agrees with it', async () => {
-  await serve();
-  const first = page(false);
-  await first.seg.ready;
-  await first.seg.setConsent(adult);
-  for (const e of h.lessons(10)) first.seg.track(e.type, e.props);
-  expect(ids(await first.seg.segments())).toEqual(['busy', 'promo-high']);
-  await first.seg.close();
+  await firstVisit();
 
   const p = page(true);
   await expect.poll(() => p.seen).toEqual([['busy', 'promo-high']]);

@@ -9,24 +9,13 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it, vi } from 'vitest';
 import { engineHarness } from '../../fixtures/engine.js';
-import { adult, ids, pageOf } from '../../fixtures/page.js';
+import { ids, pageOf } from '../../fixtures/page.js';
 
 const h = engineHarness();
-const { world, win, page, serveAdvertising } = pageOf(h);
+const { world, win, page, serveAdvertising, firstVisit } = pageOf(h);
 const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
 /** Long enough for the page's store read on fake-indexeddb (a few ms) to have released, had it. */
 const READ_MS = 150;
-
-/** The first visit: consent and ten lessons today (busy, promo-high); its decision stored. */
-async function firstVisit(): Promise<void> {
-  await serveAdvertising();
-  const { seg } = page(false);
-  await seg.ready;
-  await seg.setConsent(adult);
-  for (const e of h.lessons(10)) seg.track(e.type, e.props);
-  expect(ids(await seg.segments())).toEqual(['busy', 'promo-high']);
-  await seg.close();
-}
 
 describe('the early release on the main thread', () => {
   it('emits the stored decision before the manifest is answered, and nothing again when the worker agrees', async () => {
