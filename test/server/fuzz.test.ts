@@ -24,6 +24,7 @@ import {
   json,
   useServer,
   sampleReports,
+  consoleCookie,
 } from './helpers.js';
 
 const SEED = 20250602;
@@ -39,12 +40,7 @@ beforeAll(async () => {
   app = appOf(s, {
     rateLimits: { reports: huge, estimates: huge, login: huge, wrongLogins: huge, wrongLoginsPerName: huge },
   });
-  const login = await app.request('/admin/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
-    body: new URLSearchParams({ token: ADMIN_TOKEN, name: 'fuzz' }),
-  });
-  cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = await consoleCookie(app, 'fuzz');
   reports = sampleReports(await s.manifest(), 20, 5);
 });
 
@@ -402,12 +398,7 @@ describe('admin bodies in the content types the routes take', () => {
     expect(created.status).toBe(201);
     await addAccount(s, 'fuzzed', 'editor');
     // A session of its own: the random requests above may have logged the first one out.
-    const login = await app.request('/admin/login', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
-      body: new URLSearchParams({ token: ADMIN_TOKEN, name: 'fuzz' }),
-    });
-    cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    cookie = await consoleCookie(app, 'fuzz');
     const m = await s.manifest();
     names = {
       features: m.features.map((f) => f.name),

@@ -227,6 +227,18 @@ export async function siteViewOf(
   return (await (await api(`/sites/${site}`)).json()) as SiteView;
 }
 
+/** Signs in to the console with the admin token (as `name`) and returns the session's cookie. */
+export async function consoleCookie(app: Pick<TestServer['app'], 'request'>, name = 'Ada'): Promise<string> {
+  const res = await app.request('/admin/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
+    body: form({ token: ADMIN_TOKEN, name }),
+  });
+  const set = res.headers.get('set-cookie');
+  if (!set) throw new Error(`the console login answered ${res.status} without a session cookie`);
+  return set.split(';')[0]!;
+}
+
 /**
  * A console session on `s`: `login()` first (with the admin token, the bootstrap owner, typing the name
  * Grace, which the audit log does not take; another token or Origin may be given, and the answer is

@@ -5,17 +5,12 @@
  * comes back as a 400 naming the row and column.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, addAccount, form, useServer, ORIGIN } from './helpers.js';
+import { addAccount, form, useServer, ORIGIN, consoleCookie } from './helpers.js';
 
 const server = useServer(180_000); // PGlite start-up: slow on a busy machine
 let cookie = '';
 beforeAll(async () => {
-  const res = await server.app.request('/admin/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
-    body: form({ token: ADMIN_TOKEN, name: 'Ada' }),
-  });
-  cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = await consoleCookie(server.app);
 });
 
 const upload = (csv: string, k = '2..4', as = cookie, reload = true) => {

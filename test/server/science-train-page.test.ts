@@ -6,17 +6,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { labelsOf } from '../../src/server/science/tasks.js';
-import { ADMIN_TOKEN, ORIGIN, form, useServer } from './helpers.js';
+import { ORIGIN, form, useServer, consoleCookie } from './helpers.js';
 
 const server = useServer(180_000);
 let cookie = '';
 beforeAll(async () => {
-  const res = await server.app.request('/admin/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
-    body: form({ token: ADMIN_TOKEN, name: 'Ada' }),
-  });
-  cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = await consoleCookie(server.app);
 });
 
 const post = (fields: Record<string, string | File>) => {

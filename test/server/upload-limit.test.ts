@@ -5,17 +5,12 @@
  * to raise it, never the raw JSON refusal.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, ORIGIN, appOf, form, useServer } from './helpers.js';
+import { ORIGIN, appOf, form, useServer, consoleCookie } from './helpers.js';
 
 const server = useServer(180_000);
 let cookie = '';
 beforeAll(async () => {
-  const res = await server.app.request('/admin/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...ORIGIN },
-    body: form({ token: ADMIN_TOKEN, name: 'Ada' }),
-  });
-  cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  cookie = await consoleCookie(server.app);
 });
 
 const upload = (app: typeof server.app, csv: string, path = '/admin/sites/lingua-kids/fit', k = '2') => {
