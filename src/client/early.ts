@@ -150,13 +150,14 @@ export function pageEarly(
   // The worker waits for `settled`: a read another page holds up (a transaction that does not end)
   // is given up after the worker's own limit on its store (worker/deps.ts STORAGE_TIMEOUT_MS).
   const settled = new Promise<ReleasedSegment[] | null>((resolve) => {
-    setTimeout(() => {
+    const limit = setTimeout(() => {
       end(); // nothing is released after this: the worker is told nothing was
       resolve(null);
     }, READ_LIMIT_MS);
     void earlyRelease(config, deps, ending)
       .catch(() => null)
       .then((r) => {
+        clearTimeout(limit);
         if (r && !ending.stopped) unconfirmed = release(r);
         ending.stopped = true;
         resolve(r && unconfirmed ? r : null);
