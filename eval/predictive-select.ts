@@ -179,17 +179,8 @@ export async function foldAucs(
 }
 
 /** The mean held-out AUC of `c` over `repeats` stratified `folds`-fold cross-validations (foldAucs). */
-export async function crossValidate(
-  c: Candidate,
-  specs: FeatureSpec[],
-  raw: readonly (readonly number[])[],
-  atRisk: readonly boolean[],
-  folds = 5,
-  seed = 21,
-  pool: Pool = { raw: [], atRisk: [] },
-  repeats = 1,
-): Promise<number> {
-  const a = await foldAucs(c, specs, raw, atRisk, folds, seed, pool, repeats);
+export async function crossValidate(...args: Parameters<typeof foldAucs>): Promise<number> {
+  const a = await foldAucs(...args);
   return a.reduce((x, y) => x + y, 0) / a.length;
 }
 
