@@ -15,9 +15,10 @@ import { mlpModel, trainMlpBag } from '../src/server/science/mlp.js';
 import { trainSoftmax } from '../src/server/science/softmax.js';
 import { softmaxModel } from '../src/server/science/train.js';
 import { fitSpecs, type FeatureSet } from './predictive-features.js';
+import { fitForest, type ForestCandidate } from './predictive-trees.js';
 
-/** One candidate: a feature set, a model kind, its hyper-parameters, and pooled (other modules' rows train too). */
-export type Candidate =
+/** One on-device candidate: a feature set, a model kind, its hyper-parameters, and pooled (other modules' rows train too). */
+export type OnDeviceCandidate =
   | { set: FeatureSet; kind: 'softmax'; l2: number; pooled?: boolean; scores?: boolean }
   | {
       set: FeatureSet;
@@ -29,11 +30,15 @@ export type Candidate =
       /** members of a bagged ensemble (trainMlpBag: seeds 21, 22, ...), merged into one wider mlp; 1 when absent */
       bag?: number;
     };
+/** Any candidate: an on-device one, or the tree reference (`--wide`; never on the device: predictive-trees.ts). */
+export type Candidate = OnDeviceCandidate | ForestCandidate;
 
 /** The name of a candidate in tables ("softmax weekly l2=0.01", "mlp compact pooled 16x8 l2=0.01"). */
 export const candidateName = (c: Candidate): string =>
   `${c.kind} ${c.set}${c.scores ? '+score' : ''}${c.pooled ? ' pooled' : ''}` +
-  `${c.kind === 'mlp' ? ` ${c.hidden.join('x')}${(c.bag ?? 1) > 1 ? ` bag${c.bag}` : ''}` : ''} l2=${c.l2}`;
+  (c.kind === 'forest'
+    ? ` ${c.trees} trees depth ${c.depth} leaf ${c.minLeaf}`
+    : `${c.kind === 'mlp' ? ` ${c.hidden.join('x')}${(c.bag ?? 1) > 1 ? ` bag${c.bag}` : ''}` : ''} l2=${c.l2}`);
 
 /** The features that read an assessment score (education records a device may not have on day 28). */
 export const SCORE_FEATURES: readonly string[] = ['mean_score'];
@@ -76,7 +81,7 @@ export const WIDE_CANDIDATES: Candidate[] = [
 export const WIDE_POOLED_CANDIDATES: Candidate[] = POOLED_CANDIDATES.flatMap((c) =>
   c.kind === 'mlp' && c.hidden.length === 1 && c.l2 === 0.01 ? [{ ...c, bag: 5 }] : [],
 );
-export const BASELINE: Candidate = { set: 'plain', kind: 'softmax', l2: 0.01 };
+export const BASELINE: OnDeviceCandidate = { set: 'plain', kind: 'softmax', l2: 0.01 };
 
 /** Rows that only ever train (other modules' earlier presentations), with their labels. */
 export type Pool = { raw: readonly (readonly number[])[]; atRisk: readonly boolean[] };
@@ -96,7 +101,7 @@ export type Fitted = {
  * with labels `atRisk`; p comes from the device's code (assignReference).
  */
 export async function fitCandidate(
-  c: Candidate,
+  c: OnDeviceCandidate,
   specs: FeatureSpec[],
   raw: readonly (readonly number[])[],
   atRisk: readonly boolean[],
@@ -131,6 +136,23 @@ export async function fitCandidate(
 }
 
 /**
+ * p(at risk) of any raw rows from candidate `c` fitted on `raw`, `atRisk`: an on-device candidate
+ * through fitCandidate (the device's code), a forest through fitForest on the same columns.
+ */
+export async function fitScorer(
+  c: Candidate,
+  specs: FeatureSpec[],
+  raw: readonly (readonly number[])[],
+  atRisk: readonly boolean[],
+): Promise<(rows: readonly (readonly number[])[]) => number[]> {
+  if (c.kind !== 'forest') return (await fitCandidate(c, specs, raw, atRisk)).p;
+  const cols = columnsOf(c, specs);
+  const pick = (rows: readonly (readonly number[])[]) => rows.map((r) => cols.map((j) => r[j]!));
+  const p = fitForest(c, pick(raw), atRisk);
+  return (rows) => p(pick(rows));
+}
+
+/**
  * The held-out AUC of every fold of `repeats` stratified `folds`-fold cross-validations of the rows
  * (repeat r shuffled by seed + r); the rows of `pool` join every fold's training rows and are
  * never held out.
@@ -161,7 +183,7 @@ export async function foldAucs(
     for (let f = 0; f < folds; f++) {
       const tr = order.filter((i) => fold[i] !== f);
       const te = order.filter((i) => fold[i] === f);
-      const m = await fitCandidate(
+      const p = await fitScorer(
         c,
         specs,
         [...tr.map((i) => raw[i]!), ...pool.raw],
@@ -169,7 +191,7 @@ export async function foldAucs(
       );
       out.push(
         auc(
-          m.p(te.map((i) => raw[i]!)),
+          p(te.map((i) => raw[i]!)),
           te.map((i) => atRisk[i]!),
         ),
       );
@@ -190,10 +212,15 @@ export type CvResult = { candidate: Candidate; auc: number; se: number; inputs: 
 /**
  * How complex a candidate is, for the 1-SE rule, compared in order: its hidden units (0 for a
  * softmax; a bag counts as one member: averaging members lowers the variance, it adds no
- * flexibility), then its inputs.
+ * flexibility; a forest, which only ever competes with forests, by the leaves of one tree at most,
+ * 2^depth: more trees lower the variance as a bag does), then its inputs.
  */
 export const complexity = (r: Pick<CvResult, 'candidate' | 'inputs'>): [number, number] => [
-  r.candidate.kind === 'mlp' ? r.candidate.hidden.reduce((a, b) => a + b, 0) : 0,
+  r.candidate.kind === 'mlp'
+    ? r.candidate.hidden.reduce((a, b) => a + b, 0)
+    : r.candidate.kind === 'forest'
+      ? 2 ** r.candidate.depth
+      : 0,
   r.inputs,
 ];
 
