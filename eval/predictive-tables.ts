@@ -71,7 +71,14 @@ export function predictiveTables(rows: readonly PredictiveRow[], skipped: readon
         (r.pooledPresentations.length
           ? `Pooled candidates also trained on ${r.pooledPresentations.join(', ')} (${r.pooledN} learners; never held out). `
           : '') +
-        `Bytes a trained model adds to the manifest (its JSON): mlp ${r.manifestBytes.mlp}, softmax ${r.manifestBytes.softmax}.`,
+        `Bytes a trained model adds to the manifest (its JSON): mlp ${r.manifestBytes.mlp}, softmax ${r.manifestBytes.softmax}.` +
+        (r.treeReference
+          ? ` Tree reference (--wide; a random forest, never on the device): ${r.treeReference.candidate}, ` +
+            `CV AUC ${num(r.treeReference.cvAuc, 3)} ± ${num(r.treeReference.se, 3)}, test AUC ${num(r.treeReference.auc, 3)}; ` +
+            `the best forest (${r.treeReference.bestCandidate}) CV ${num(r.treeReference.bestCvAuc, 3)} ± ${num(r.treeReference.bestSe, 3)}, ` +
+            `${r.treeReference.aheadInCv ? '' : 'not '}ahead of the segment's CV ` +
+            `${num(r.models.find((m) => m.model === r.model)!.cvAuc, 3)} by more than its SE.`
+          : ''),
     ),
     '',
     '### C3. The at-risk share from LDP reports (every test learner sends one ldp report of the segment; eps_segment = eps_features)',

@@ -42,10 +42,13 @@ import {
   SOFTMAX_CANDIDATES,
   type Candidate,
   type CvResult,
+  type OnDeviceCandidate,
   WIDE_CANDIDATES,
   WIDE_POOLED_CANDIDATES,
 } from './predictive-select.js';
 import { predictiveTables } from './predictive-tables.js';
+import { treeReference, type TreeReference } from './predictive-reference.js';
+import { FOREST_CANDIDATES, FOREST_POOLED_CANDIDATES } from './predictive-trees.js';
 import { num } from './tables.js';
 
 /** One model's held-out benchmark on the test presentation (eval/benchmark.ts), intervals by bootstrap. */
@@ -73,7 +76,13 @@ export type PredictiveRow = MetricsWithCi & {
   baselineAuc: number;
   /** auc - baselineAuc and the bootstrap standard error of that difference (paired resamples) */
   aucGain: { diff: number; se: number };
-  /** every model scored, the segment's, the baseline's */
+  /**
+   * `--wide`: the tree reference (a random forest, never on the device): the candidate the 1-SE
+   * rule picks among the forests, its CV AUC and SE, its test AUC, the best forest CV AUC and
+   * whether that beats the segment's CV AUC by more than the segment's SE
+   */
+  treeReference?: TreeReference;
+  /** every model scored, the segment's, the baseline's (and `--wide`'s forest) */
   models: ModelBenchmark[];
   /** every candidate's cross-validated AUC (3 x 5-fold) within the training presentations, its standard error and inputs */
   cv: { candidate: string; auc: number; se: number; inputs: number }[];
@@ -156,7 +165,8 @@ export async function predictive(
     const trainAtRisk = train.map((e) => AT_RISK.has(e.outcome));
     const positive = test.map((e) => AT_RISK.has(e.outcome));
     // each on-device kind's candidate by 3 x 5-fold CV on the training presentations (the 1-SE rule)
-    const chosen: Record<'softmax' | 'mlp', CvResult> = {} as Record<'softmax' | 'mlp', CvResult>;
+    type Chosen = CvResult & { candidate: OnDeviceCandidate };
+    const chosen: Record<'softmax' | 'mlp', Chosen> = {} as Record<'softmax' | 'mlp', Chosen>;
     const cv: PredictiveRow['cv'] = [];
     const named = (r: CvResult) => ({
       candidate: candidateName(r.candidate),
@@ -164,7 +174,7 @@ export async function predictive(
       se: r.se,
       inputs: r.inputs,
     });
-    const pooled = (cs: readonly Candidate[]) => (pool.length ? cs : []);
+    const pooled = <C extends Candidate>(cs: readonly C[]): readonly C[] => (pool.length ? cs : []);
     const all = [
       ...SOFTMAX_CANDIDATES,
       ...MLP_CANDIDATES,
@@ -174,7 +184,7 @@ export async function predictive(
     for (const kind of ['softmax', 'mlp'] as const) {
       const candidates = all.filter((c) => c.kind === kind);
       const sel = await select(candidates, specsOf, (set) => rawOf(set).train, trainAtRisk, poolOf);
-      chosen[kind] = sel.cv.find((c) => c.candidate === sel.best)!;
+      chosen[kind] = sel.cv.find((c) => c.candidate === sel.best)! as Chosen;
       cv.push(...sel.cv.map(named));
       progress(
         `part C: ${mod}, chose ${candidateName(sel.best)} by 3 x 5-fold CV and the 1-SE rule on ${trainNames.join('+')} (` +
@@ -184,7 +194,7 @@ export async function predictive(
     }
     // the segment: the mlp only when its CV AUC beats the simpler softmax's by more than the softmax's SE
     const kind = chosen.mlp.auc > chosen.softmax.auc + chosen.softmax.se ? 'mlp' : 'softmax';
-    const score = async (c: Candidate) => {
+    const score = async (c: OnDeviceCandidate) => {
       const extra = c.pooled ? poolOf(c.set) : { raw: [], atRisk: [] };
       const m = await fitCandidate(
         c,
@@ -216,11 +226,36 @@ export async function predictive(
         },
       });
     }
+    // --wide: the tree reference, cross-validated the same way, tested once beside the others
+    const forest = opts.wide
+      ? await treeReference(
+          [...FOREST_CANDIDATES, ...pooled(FOREST_POOLED_CANDIDATES)],
+          specsOf,
+          (set) => rawOf(set).train,
+          (set) => rawOf(set).test,
+          trainAtRisk,
+          positive,
+          poolOf,
+          chosen[kind],
+        )
+      : undefined;
+    if (forest) {
+      cv.push(...forest.cv.map(named));
+      progress(`part C: ${mod}, ${forest.line}`);
+    }
     const flagged = segment.p.map((p) => p > 0.5); // the device assigns the more probable class
     const tp = flagged.filter((f, i) => f && positive[i]).length;
     const nFlagged = flagged.filter(Boolean).length;
     const nPos = positive.filter(Boolean).length;
-    const boot = bootstrap({ mlp: fitted.mlp.p, softmax: fitted.softmax.p, baseline: baseline.p }, positive);
+    const boot = bootstrap(
+      {
+        mlp: fitted.mlp.p,
+        softmax: fitted.softmax.p,
+        baseline: baseline.p,
+        ...(forest ? { forest: forest.p } : {}),
+      },
+      positive,
+    );
     const models: ModelBenchmark[] = [
       {
         model: 'mlp',
@@ -243,6 +278,17 @@ export async function predictive(
         cvAuc: NaN,
         ...boot.models['baseline']!,
       },
+      ...(forest
+        ? [
+            {
+              model: 'forest',
+              onDevice: false,
+              candidate: forest.ref.candidate,
+              cvAuc: forest.ref.cvAuc,
+              ...boot.models['forest']!,
+            },
+          ]
+        : []),
     ];
     progress(`part C: ${mod}, the at-risk share from LDP reports, R = ${ldpReps} per epsilon`);
     const ldp = ldpAtRiskShare(
@@ -258,6 +304,7 @@ export async function predictive(
       ldp,
       cv,
       scoreFeatures,
+      ...(forest ? { treeReference: forest.ref } : {}),
       trainPresentations: trainNames,
       testPresentation: testName,
       pooledPresentations: poolNames,
