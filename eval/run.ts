@@ -48,7 +48,8 @@ const USAGE = `usage: npm run evaluate -- [--data DIR] [--out DIR] [--json] [--j
   --json-out F   write the same JSON object to the file F (stdout keeps the tables unless --json)
   --modules A,B  only these modules (default: every module run with clicks in the data)
   --reps N       repetitions of the LDP simulation (default 200)
-  --wide         Part C also cross-validates bagged mlps (5 seeds merged into one mlp; minutes)
+  --wide         Part C also cross-validates bagged mlps (5 seeds merged into one mlp), the weekly
+                 sets and a random-forest reference that never ships (minutes)
   --docs         also rewrite the generated block of docs/EVALUATION.md
   --learners-out DIR  only write the learner CSVs of module day --day (default 28) there and stop:
                  features-dayN.csv (for fit), labelled-dayN.csv (the same and final_result, for

@@ -16,6 +16,7 @@ import {
   oneSe,
   type CvResult,
 } from '../../../eval/predictive-select.js';
+import { treeReference } from '../../../eval/predictive-reference.js';
 import { fitForest, type ForestCandidate } from '../../../eval/predictive-trees.js';
 
 const spec = (name: string): FeatureSpec => ({
@@ -108,4 +109,40 @@ describe('Part C tree reference', () => {
     expect(oneSe([r(deep, 0.75, 0.02), r(shallow, 0.74, 0.02)]).candidate).toBe(shallow);
     expect(oneSe([r(deep, 0.8, 0.01), r(shallow, 0.74, 0.01)]).candidate).toBe(deep);
   });
+
+  it('treeReference: the 1-SE pick refitted on the training rows, scored once on the test rows, ahead only beyond the SE', async () => {
+    const rng = seededRandom(3);
+    const rows = (n: number) => Array.from({ length: n }, () => [rng.real(), rng.real(), rng.real()]);
+    const train = rows(80);
+    const test = rows(40);
+    const label = (r: readonly number[]) => r[0]! + r[1]! > 1;
+    const shallow: ForestCandidate = { set: 'compact', kind: 'forest', trees: 30, depth: 3, minLeaf: 5 };
+    const deep: ForestCandidate = { ...shallow, depth: 6 };
+    const run = (segment: { auc: number; se: number }) =>
+      treeReference(
+        [deep, shallow],
+        () => specs,
+        () => train,
+        () => test,
+        train.map(label),
+        test.map(label),
+        () => ({ raw: [], atRisk: [] }),
+        segment,
+      );
+    const behind = await run({ auc: 0.6, se: 0.02 });
+    expect(behind.cv.map((r) => r.candidate)).toEqual([deep, shallow]);
+    const top = behind.cv.reduce((a, b) => (b.auc > a.auc ? b : a));
+    expect(behind.ref.bestCvAuc).toBe(top.auc);
+    expect(top.auc).toBeGreaterThan(0.62);
+    // the test AUC is that of the picked forest fitted on every training row
+    const picked = behind.cv.find((r) => candidateName(r.candidate) === behind.ref.candidate)!;
+    const p = (await fitScorer(picked.candidate, specs, train, train.map(label)))(test);
+    expect(behind.p).toEqual(p);
+    expect(behind.ref.auc).toBe(auc(p, test.map(label)));
+    expect(behind.ref.aheadInCv).toBe(true);
+    // a segment within one SE of the best forest: not ahead
+    const level = await run({ auc: top.auc - 0.01, se: 0.02 });
+    expect(level.ref.aheadInCv).toBe(false);
+    expect(level.line).toContain('not ahead by more than its SE');
+  }, 60_000);
 });
