@@ -95,12 +95,15 @@ export function configBasis(
 }
 
 /**
- * SHA-256 (hex) of the basis as JSON, its fields in one fixed order. A record read back from the store
- * keeps its keys' order (structured clone), so the same values give the same text; values equal but
- * in another order would only give another hash, and release nothing early.
+ * The basis as JSON, its fields in one fixed order: what a stored decision keeps (`basis`) and what
+ * the next start compares with it, character for character. A record read back from the store keeps
+ * its keys' order (structured clone), so the same values give the same text; values equal but in
+ * another order would only give another text, and release nothing early. Kept whole, not hashed: the
+ * comparison is exact, synchronous and needs no WebCrypto (a digest is one more hop off the page's
+ * thread before the early release); all of it is already in the same database.
  */
-export async function fingerprint(b: DecisionBasis): Promise<string> {
-  const json = JSON.stringify([
+export const basisText = (b: DecisionBasis): string =>
+  JSON.stringify([
     b.build,
     b.site,
     b.origin,
@@ -114,16 +117,13 @@ export async function fingerprint(b: DecisionBasis): Promise<string> {
     b.revision,
     b.day,
   ]);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(json)));
-  return Array.from(digest, (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 /** A stored decision's shape, checked without zod (a record that does not have it releases nothing). */
 export function isStoredDecision(v: unknown): v is StoredDecision {
   const d = v as Partial<StoredDecision> | null;
   return (
     Array.isArray(d?.released) &&
-    typeof d.fingerprint === 'string' &&
+    typeof d.basis === 'string' &&
     typeof d.notBefore === 'number' &&
     typeof d.validUntil === 'number'
   );
@@ -131,16 +131,12 @@ export function isStoredDecision(v: unknown): v is StoredDecision {
 
 /**
  * The stored decision's segments if its basis is the one the start would compute on now, else null:
- * `now` within [notBefore, validUntil), and the fingerprint equal to the basis read now.
+ * `now` within [notBefore, validUntil), and its basis the one read now.
  */
-export async function stillValid(
-  stored: unknown,
-  now: number,
-  basisNow: DecisionBasis,
-): Promise<ReleasedSegment[] | null> {
+export function stillValid(stored: unknown, now: number, basisNow: DecisionBasis): ReleasedSegment[] | null {
   if (!isStoredDecision(stored)) return null;
   if (now < stored.notBefore || now >= stored.validUntil) return null;
-  return (await fingerprint(basisNow)) === stored.fingerprint ? stored.released : null;
+  return basisText(basisNow) === stored.basis ? stored.released : null;
 }
 
 /**
@@ -172,13 +168,13 @@ export type EarlyRead = {
  *   GPC read now, preferences, rollup revision, today, the config's keys and ceilings, the origin),
  *   with `now` in its span, under a stored manifest the floor does not refuse: its segments.
  */
-export async function earlyDecision(
+export function earlyDecision(
   read: EarlyRead | null,
   config: BasisConfig & Pick<EngineConfig, 'consent'>,
   origin: string,
   gpc: boolean,
   now: number,
-): Promise<ReleasedSegment[] | null> {
+): ReleasedSegment[] | null {
   if (!read?.consent) return config.consent ? null : [];
   const manifest = read.manifest as { jws?: unknown; version?: unknown } | undefined;
   if (typeof manifest?.jws !== 'string' || typeof manifest.version !== 'number') return null;
