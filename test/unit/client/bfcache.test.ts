@@ -7,11 +7,11 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expose } from '../../../worker/rpc.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSegmenter } from '../../../src/client/index.js';
 import type { TimedEvent } from '../../../src/core/protocol.js';
 import type { ReleasedSegment } from '../../../src/core/schema.js';
+import { PortWorker } from '../../fixtures/port-worker.js';
 
 const options = {
   site: 'lingua-kids',
@@ -36,53 +36,24 @@ type World = {
 };
 let world: World;
 
-class FakeWorker extends EventTarget {
-  private readonly port: MessagePort;
-  private readonly engineSide: MessagePort;
-  terminated = false;
-  constructor(readonly url: string) {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    this.engineSide = port2;
-    world.workers.push(this);
-    expose(
-      {
-        init: async (_c: unknown, onSegments: (r: ReleasedSegment[]) => Promise<void>) => {
-          world.inits++;
-          if (world.init === 'hang') await new Promise(() => {});
-          await onSegments(world.segments);
-          return { manifestVersion: 1, persisted: true, ...(world.init as Record<string, unknown>) };
-        },
-        ingest: async (events: TimedEvent[], id?: unknown) => {
-          world.batches.push({ events: events.map((e) => e.type), id });
-          if (world.ingestHangs) await new Promise(() => {});
-        },
-        segments: async () => world.segments,
-        flush: async () => ({ sent: 0, pending: 0 }),
-        close: async () => {},
+class FakeWorker extends PortWorker {
+  constructor(url: string) {
+    super(url, {
+      init: async (_c: unknown, onSegments: (r: ReleasedSegment[]) => Promise<void>) => {
+        world.inits++;
+        if (world.init === 'hang') await new Promise(() => {});
+        await onSegments(world.segments);
+        return { manifestVersion: 1, persisted: true, ...(world.init as Record<string, unknown>) };
       },
-      port2,
-    );
-    port2.start();
-  }
-  postMessage(m: unknown, t?: Transferable[]): void {
-    if (!this.terminated) this.port.postMessage(m, t ?? []);
-  }
-  override addEventListener(type: string, h: EventListenerOrEventListenerObject | null, o?: unknown): void {
-    if (type === 'message') {
-      this.port.addEventListener('message', h as EventListener);
-      this.port.start();
-    } else super.addEventListener(type, h, o as AddEventListenerOptions);
-  }
-  override removeEventListener(type: string, h: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.port.removeEventListener('message', h as EventListener);
-    else super.removeEventListener(type, h);
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.port.close();
-    this.engineSide.close();
+      ingest: async (events: TimedEvent[], id?: unknown) => {
+        world.batches.push({ events: events.map((e) => e.type), id });
+        if (world.ingestHangs) await new Promise(() => {});
+      },
+      segments: async () => world.segments,
+      flush: async () => ({ sent: 0, pending: 0 }),
+      close: async () => {},
+    });
+    world.workers.push(this);
   }
 }
 
