@@ -20,7 +20,8 @@
  * - `suspend()` (the page enters the back/forward cache) terminates the worker, so that no storage
  *   work of it is frozen with the page (its IndexedDB transactions abort and release the store): the
  *   calls pending on it reject with `worker-crashed`, later calls wait; `resume()` (pageshow with
- *   `persisted`) starts a new worker and sends init; it is not counted as a crash.
+ *   `persisted`) starts a new worker and sends init; it is not counted as a crash; a call made as
+ *   the page is shown, before its first worker is created, waits for it too.
  */
 import { wrap, releaseProxy, type Remote } from './rpc.js';
 import { EdsegError } from '../core/errors.js';
@@ -145,7 +146,10 @@ export class WorkerBridge {
     fn: (remote: Remote<EngineApi>) => Promise<T>,
     timeoutMs = this.#timeoutMs,
   ): Promise<T> {
-    const wait = this.#gate ?? (this.#suspended && !this.#down && this.#wake);
+    // Until the first worker is created; while the page is hidden; shown again before the first
+    // worker answered, until the start (waiting on #wake, ahead of this call) creates it.
+    const wait =
+      this.#gate ?? (!this.#down && (this.#suspended || (!this.#link && !this.#everUp)) && this.#wake);
     if (wait) return wait.then(() => this.call(label, fn, timeoutMs));
     const link = this.#link;
     if (this.#down || !link)

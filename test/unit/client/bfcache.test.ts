@@ -152,6 +152,44 @@ describe('the back/forward cache', () => {
     await seg.close();
   });
 
+  describe('hidden before the worker was created (the early read not over, ARCHITECTURE "The start path")', () => {
+    /** a segmenter whose early read is held: `over()` ends it while the page is in the cache */
+    const hiddenBeforeSpawn = async () => {
+      let over: (names: IDBDatabaseInfo[]) => void = () => {};
+      g.indexedDB = { databases: () => new Promise<IDBDatabaseInfo[]>((r) => (over = r)) };
+      const seg = createSegmenter(options);
+      seg.track('a');
+      await tick();
+      expect(world.workers).toHaveLength(0);
+      transition('pagehide', true);
+      over([]);
+      await tick(5);
+      expect(world.workers).toHaveLength(0);
+      return seg;
+    };
+
+    it('a batch tracked before is ingested once, under its own batch id, never again as new', async () => {
+      const seg = await hiddenBeforeSpawn();
+      transition('pageshow', true);
+      await tick(5);
+      seg.track('b');
+      await seg.segments();
+      await tick(5);
+      const a = world.batches.filter((b) => b.events.includes('a'));
+      expect(new Set(a.map((b) => JSON.stringify(b.id))).size).toBe(1);
+      expect(world.batches.flatMap((b) => b.events).filter((e) => e === 'b')).toEqual(['b']);
+      await seg.close();
+    });
+
+    it('a call made as the page is shown waits for the new worker instead of failing', async () => {
+      const seg = await hiddenBeforeSpawn();
+      transition('pageshow', true);
+      await expect(seg.segments()).resolves.toEqual([seg1]);
+      expect(world.workers).toHaveLength(1);
+      await seg.close();
+    });
+  });
+
   it('a pagehide that is not into the cache (the page unloads) keeps the worker and flushes', async () => {
     const seg = createSegmenter(options);
     await seg.ready;
