@@ -149,7 +149,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       ? proxy((kind: string, detail: Record<string, unknown>) => console.info(debugLine(kind, detail)))
       : undefined;
     const { workerUrl: _w, timeoutMs: _t, ...forWorker } = opts;
-    // `early`: a worker started before the early read is over waits for what it released (below).
+    // `early`: the worker waits for what the early read released, until that message is sent (below).
     const config: EngineConfig = {
       ...forWorker,
       manifestUrl,
