@@ -117,6 +117,31 @@ describe('the early release at start', () => {
     expect(all).toEqual([[]]);
   });
 
+  it('the same consent with its keys in another order: nothing early (lost, never stale); the same answer', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    const store = await IdbStore.open(site());
+    const c = (await store.get<Record<string, unknown>>('consent'))!;
+    await store.set('consent', Object.fromEntries(Object.entries(c).reverse()));
+    await store.close();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
+  it('a decision stored before the basis was kept as text (a SHA-256 `fingerprint`): nothing early', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    const store = await IdbStore.open(site());
+    const { basis, ...d } = (await store.get<Record<string, unknown>>(DECISION_KEY))!;
+    expect(typeof basis).toBe('string');
+    await store.set(DECISION_KEY, { ...d, fingerprint: 'a'.repeat(64) });
+    await store.close();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]);
+  });
+
   it('GPC turned on: nothing early; the advertising segment is never released', async () => {
     await serveAdvertising();
     await firstVisit();
