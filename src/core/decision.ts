@@ -98,9 +98,13 @@ export function configBasis(
  * The basis as JSON, its fields in one fixed order: what a stored decision keeps (`basis`) and what
  * the next start compares with it, character for character. A record read back from the store keeps
  * its keys' order (structured clone), so the same values give the same text; values equal but in
- * another order would only give another text, and release nothing early. Kept whole, not hashed: the
- * comparison is exact, synchronous and needs no WebCrypto (a digest is one more hop off the page's
- * thread before the early release); all of it is already in the same database.
+ * another order would only give another text, and release nothing early. Not hashed: the comparison
+ * is synchronous and needs no WebCrypto (a digest is one more hop off the page's thread before the
+ * early release); all of it is already in the same database. The manifest stands in it by its JWS's
+ * signature (86 characters, where the JWS is tens of KB): an ES256 signature covers the header and
+ * payload, so two JWSs the pinned keys signed with the same signature are the same JWS (short of a
+ * SHA-256 collision). Only a writer to the store could pair a signature with another payload, and
+ * such a writer could as well write the decision itself.
  */
 export const basisText = (b: DecisionBasis): string =>
   JSON.stringify([
@@ -110,7 +114,7 @@ export const basisText = (b: DecisionBasis): string =>
     b.publicKeys,
     b.maxEpsilonPerReport,
     b.maxEpsilonWindow,
-    b.jws,
+    b.jws.slice(b.jws.lastIndexOf('.') + 1),
     b.consent,
     b.gpc,
     b.declared,

@@ -117,6 +117,23 @@ describe('the early release at start', () => {
     expect(all).toEqual([[]]);
   });
 
+  it('a stored manifest with another signature: nothing early; the basis names the JWS by its signature only', async () => {
+    await serveAdvertising();
+    await firstVisit();
+    const store = await IdbStore.open(site());
+    const m = (await store.get<StoredManifest>('manifest'))!;
+    const [head, payload, sig] = m.jws.split('.') as [string, string, string];
+    const { basis } = (await store.get<{ basis: string }>(DECISION_KEY))!;
+    expect(basis).toContain(JSON.stringify(sig));
+    expect(basis).not.toContain(payload); // the JWS is not copied whole into every decision
+    const other = sig.slice(0, -2) + (sig.endsWith('AA') ? 'BB' : 'AA');
+    await store.set('manifest', { ...m, jws: `${head}.${payload}.${other}` });
+    await store.close();
+    const { before, all } = await secondVisit();
+    expect(before).toEqual([]);
+    expect(all).toEqual([['busy', 'promo-high']]); // the fetched manifest's recompute
+  });
+
   it('the same consent with its keys in another order: nothing early (lost, never stale); the same answer', async () => {
     await serveAdvertising();
     await firstVisit();
