@@ -9,7 +9,7 @@ import { decide, purposeAllowed } from '../src/core/policy.js';
 import type { DebugListener } from '../src/core/protocol.js';
 import { DAY_MS, dayOf, type ReleasedSegment, type StoredDecision } from '../src/core/schema.js';
 import { CLOCK_SKEW_MS } from '../src/core/manifest.js';
-import { DECISION_KEY, configBasis, fingerprint, type BasisConfig } from '../src/core/decision.js';
+import { DECISION_KEY, basisText, configBasis, type BasisConfig } from '../src/core/decision.js';
 import { ready as tfReady } from '../src/core/tf.js';
 import type { EngineDeps } from './deps.js';
 import { consentInForce, type EngineState } from './state.js';
@@ -106,7 +106,7 @@ export async function saveDecision(
   if (!cur || !b || !s.store.persisted) return;
   const decision: StoredDecision = {
     released,
-    fingerprint: await fingerprint({ ...configBasis(config, deps.origin), ...b }),
+    basis: basisText({ ...configBasis(config, deps.origin), ...b }),
     notBefore: Math.max(b.day * DAY_MS, Date.parse(cur.manifest.issuedAt) - CLOCK_SKEW_MS),
     validUntil: Math.min((b.day + 1) * DAY_MS, Date.parse(cur.manifest.expiresAt)),
   };

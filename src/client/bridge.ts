@@ -14,10 +14,14 @@
  *   with `worker-unavailable` or `worker-crashed`, and every pending and later call rejects with it;
  * - the remote stays referenced for the worker's lifetime; `close(reason)` stops it on purpose and
  *   rejects every pending and later call;
+ * - the first worker is created once the constructor's `after` resolves (the page's early read is
+ *   over): calls made before wait and reach it after init, in order; one closed or suspended before
+ *   then creates none (until `resume()`);
  * - `suspend()` (the page enters the back/forward cache) terminates the worker, so that no storage
  *   work of it is frozen with the page (its IndexedDB transactions abort and release the store): the
  *   calls pending on it reject with `worker-crashed`, later calls wait; `resume()` (pageshow with
- *   `persisted`) starts a new worker and sends init; it is not counted as a crash.
+ *   `persisted`) starts a new worker and sends init; it is not counted as a crash; a call made as
+ *   the page is shown, before its first worker is created, waits for it too.
  */
 import { wrap, releaseProxy, type Remote } from './rpc.js';
 import { EdsegError } from '../core/errors.js';
@@ -93,6 +97,8 @@ export class WorkerBridge {
   #suspended = false;
   #wake: Promise<void> = Promise.resolve();
   #wakeUp = () => {};
+  /** until the first worker is created (the constructor's `after`): calls wait for it */
+  #gate: Promise<void> | null;
   /** the worker suspend() terminated (a start waiting on it begins again once the page is shown) */
   #suspendedLink: Link | null = null;
   readonly #source: { url: string; blob: boolean };
@@ -111,6 +117,7 @@ export class WorkerBridge {
     initTimeoutMs: number,
     hooks: BridgeHooks,
     now: () => number = () => Date.now(),
+    after: Promise<unknown> = Promise.resolve(),
   ) {
     this.#workerUrl = workerUrl;
     this.#timeoutMs = timeoutMs;
@@ -118,7 +125,10 @@ export class WorkerBridge {
     this.#hooks = hooks;
     this.#now = now;
     this.#source = workerSource(workerUrl, globalThis.location?.origin);
-    this.started = this.#start();
+    const gate = after.then(() => void (this.#gate = null));
+    this.#gate = gate;
+    // Registered before any call's: the worker exists when the calls that waited go on.
+    this.started = gate.then(() => this.#start());
   }
 
   get alive(): boolean {
@@ -136,7 +146,11 @@ export class WorkerBridge {
     fn: (remote: Remote<EngineApi>) => Promise<T>,
     timeoutMs = this.#timeoutMs,
   ): Promise<T> {
-    if (this.#suspended && !this.#down) return this.#wake.then(() => this.call(label, fn, timeoutMs));
+    // Until the first worker is created; while the page is hidden; shown again before the first
+    // worker answered, until the start (waiting on #wake, ahead of this call) creates it.
+    const wait =
+      this.#gate ?? (!this.#down && (this.#suspended || (!this.#link && !this.#everUp)) && this.#wake);
+    if (wait) return wait.then(() => this.call(label, fn, timeoutMs));
     const link = this.#link;
     if (this.#down || !link)
       return Promise.reject(this.#down ?? new EdsegError('closed', 'edseg: no worker'));
@@ -231,6 +245,9 @@ export class WorkerBridge {
   }
 
   async #start(): Promise<unknown> {
+    // Hidden into the back/forward cache, or closed, before the worker was created.
+    while (this.#suspended && !this.#down) await this.#wake;
+    if (this.#down) throw this.#down;
     const link = this.#spawn();
     if (!link) throw this.#down;
     try {

@@ -7,8 +7,8 @@
  * aborted: nothing is created); two read-only transactions, one of the site's database and one of
  * `edseg-floor`; each connection closes as soon as it has read or another page asks for a version
  * change, and the transactions abort when the segmenter ends the read (the page enters the
- * back/forward cache). No IndexedDB, no `databases()`, no WebCrypto
- * digest (not a secure context), an open or read that throws (a private mode): nothing early.
+ * back/forward cache). No IndexedDB, no `databases()`, an open or read that throws (a private mode):
+ * nothing early. The decision's test needs no WebCrypto (decision.ts `basisText`).
  */
 import {
   EARLY_KV_KEYS,

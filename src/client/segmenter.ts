@@ -37,6 +37,8 @@ import { holdAgain, noneHeld, takeUnacked, trim } from './held.js';
 import { inertExplanation, inertExport, type Inert } from './inert.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** The longest the worker's creation waits for the early read (ARCHITECTURE.md "The start path"). */
+export const SPAWN_WAIT_MS = 50;
 
 function defaultWorkerUrl(): string {
   // For bundlers (Vite, webpack 5, Rollup) this pattern makes the worker an emitted asset.
@@ -147,7 +149,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       ? proxy((kind: string, detail: Record<string, unknown>) => console.info(debugLine(kind, detail)))
       : undefined;
     const { workerUrl: _w, timeoutMs: _t, ...forWorker } = opts;
-    // `early`: a worker started before the early read is over waits for what it released (below).
+    // `early`: the worker waits for what the early read released, until that message is sent (below).
     const config: EngineConfig = {
       ...forWorker,
       manifestUrl,
@@ -165,24 +167,38 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       emit(r, JSON.stringify(r));
       return true;
     });
-    bridge = new WorkerBridge(workerUrl, timeoutMs, Math.max(timeoutMs, 30_000), {
-      init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
-      onRestart: (crashes, why) => {
-        if (debug)
-          console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);
-        // What the dead worker did not acknowledge goes to the new one, in order, before anything newer.
-        for (const b of takeUnacked(held)) send(b.events, b.id);
-        for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
+    bridge = new WorkerBridge(
+      workerUrl,
+      timeoutMs,
+      Math.max(timeoutMs, 30_000),
+      {
+        init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
+        onRestart: (crashes, why) => {
+          if (debug)
+            console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);
+          // What the dead worker did not acknowledge goes to the new one, in order, before anything newer.
+          for (const b of takeUnacked(held)) send(b.events, b.id);
+          for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
+        },
+        onDown: (reason) =>
+          goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
       },
-      onDown: (reason) =>
-        goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
-    });
-    // Once the read is over, the current worker is told what it released (it logs it); a worker
-    // started after that is not told to wait.
-    void early.settled.then((x) => {
-      delete config.early;
-      return bridge?.call('early', (b) => b.earlyReleased(x)).catch(() => {});
-    });
+      undefined,
+      // The worker is created once the early read is over, or after SPAWN_WAIT_MS: its script's load
+      // and start would contend with the read for the page's thread and the storage (WebKit).
+      Promise.race([early.settled, new Promise((r) => setTimeout(r, SPAWN_WAIT_MS))]),
+    );
+    // Once the read is over, the worker is told what it released (it logs it); a worker started after
+    // that is not told to wait. The worker is usually created only then (above): its init, sent
+    // first, still says `pending`, and `early` goes when this call reaches it.
+    void early.settled.then((x) =>
+      bridge
+        ?.call('early', (b) => {
+          delete config.early;
+          return b.earlyReleased(x);
+        })
+        .catch(() => {}),
+    );
     ready = bridge.started.then(
       (r) => warnAtStart(r as InitResult | undefined),
       (e: unknown) => {

@@ -95,35 +95,39 @@ export function configBasis(
 }
 
 /**
- * SHA-256 (hex) of the basis as JSON, its fields in one fixed order. A record read back from the store
- * keeps its keys' order (structured clone), so the same values give the same text; values equal but
- * in another order would only give another hash, and release nothing early.
+ * The basis as JSON, its fields in one fixed order: what a stored decision keeps (`basis`) and what
+ * the next start compares with it, character for character. A record read back from the store keeps
+ * its keys' order (structured clone), so the same values give the same text; values equal but in
+ * another order would only give another text, and release nothing early. Not hashed: the comparison
+ * is synchronous and needs no WebCrypto (a digest is one more hop off the page's thread before the
+ * early release); all of it is already in the same database. The manifest stands in it by its JWS's
+ * signature (86 characters, where the JWS is tens of KB): an ES256 signature covers the header and
+ * payload, so two JWSs the pinned keys signed with the same signature are the same JWS (short of a
+ * SHA-256 collision). Only a writer to the store could pair a signature with another payload, and
+ * such a writer could as well write the decision itself.
  */
-export async function fingerprint(b: DecisionBasis): Promise<string> {
-  const json = JSON.stringify([
+export const basisText = (b: DecisionBasis): string =>
+  JSON.stringify([
     b.build,
     b.site,
     b.origin,
     b.publicKeys,
     b.maxEpsilonPerReport,
     b.maxEpsilonWindow,
-    b.jws,
+    b.jws.slice(b.jws.lastIndexOf('.') + 1),
     b.consent,
     b.gpc,
     b.declared,
     b.revision,
     b.day,
   ]);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(json)));
-  return Array.from(digest, (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 /** A stored decision's shape, checked without zod (a record that does not have it releases nothing). */
 export function isStoredDecision(v: unknown): v is StoredDecision {
   const d = v as Partial<StoredDecision> | null;
   return (
     Array.isArray(d?.released) &&
-    typeof d.fingerprint === 'string' &&
+    typeof d.basis === 'string' &&
     typeof d.notBefore === 'number' &&
     typeof d.validUntil === 'number'
   );
@@ -131,16 +135,12 @@ export function isStoredDecision(v: unknown): v is StoredDecision {
 
 /**
  * The stored decision's segments if its basis is the one the start would compute on now, else null:
- * `now` within [notBefore, validUntil), and the fingerprint equal to the basis read now.
+ * `now` within [notBefore, validUntil), and its basis the one read now.
  */
-export async function stillValid(
-  stored: unknown,
-  now: number,
-  basisNow: DecisionBasis,
-): Promise<ReleasedSegment[] | null> {
+export function stillValid(stored: unknown, now: number, basisNow: DecisionBasis): ReleasedSegment[] | null {
   if (!isStoredDecision(stored)) return null;
   if (now < stored.notBefore || now >= stored.validUntil) return null;
-  return (await fingerprint(basisNow)) === stored.fingerprint ? stored.released : null;
+  return basisText(basisNow) === stored.basis ? stored.released : null;
 }
 
 /**
@@ -172,13 +172,13 @@ export type EarlyRead = {
  *   GPC read now, preferences, rollup revision, today, the config's keys and ceilings, the origin),
  *   with `now` in its span, under a stored manifest the floor does not refuse: its segments.
  */
-export async function earlyDecision(
+export function earlyDecision(
   read: EarlyRead | null,
   config: BasisConfig & Pick<EngineConfig, 'consent'>,
   origin: string,
   gpc: boolean,
   now: number,
-): Promise<ReleasedSegment[] | null> {
+): ReleasedSegment[] | null {
   if (!read?.consent) return config.consent ? null : [];
   const manifest = read.manifest as { jws?: unknown; version?: unknown } | undefined;
   if (typeof manifest?.jws !== 'string' || typeof manifest.version !== 'number') return null;

@@ -47,14 +47,14 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 
 /**
  * The last decision as the worker stores it (kv `decision`), for the start path's early release
- * (ARCHITECTURE.md "The start path"): the segments it released, a SHA-256 of everything it was
- * computed from (src/core/decision.ts `DecisionBasis`), and the time span over which that basis
+ * (ARCHITECTURE.md "The start path"): the segments it released, everything it was computed from
+ * as JSON (src/core/decision.ts `DecisionBasis`, `basisText`), and the time span over which that basis
  * holds by the clock alone (`notBefore` <= now < `validUntil`: the day the features were computed
  * for, the manifest's validity).
  */
 export const StoredDecision = /* @__PURE__ */ z.object({
   released: /* @__PURE__ */ z.array(ReleasedSegment),
-  fingerprint: /* @__PURE__ */ z.string(),
+  basis: /* @__PURE__ */ z.string(),
   notBefore: /* @__PURE__ */ z.number(),
   validUntil: /* @__PURE__ */ z.number(),
 });

@@ -7,11 +7,11 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expose } from '../../../worker/rpc.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSegmenter } from '../../../src/client/index.js';
 import type { TimedEvent } from '../../../src/core/protocol.js';
 import type { ReleasedSegment } from '../../../src/core/schema.js';
+import { PortWorker } from '../../fixtures/port-worker.js';
 
 const options = {
   site: 'lingua-kids',
@@ -36,53 +36,24 @@ type World = {
 };
 let world: World;
 
-class FakeWorker extends EventTarget {
-  private readonly port: MessagePort;
-  private readonly engineSide: MessagePort;
-  terminated = false;
-  constructor(readonly url: string) {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    this.engineSide = port2;
-    world.workers.push(this);
-    expose(
-      {
-        init: async (_c: unknown, onSegments: (r: ReleasedSegment[]) => Promise<void>) => {
-          world.inits++;
-          if (world.init === 'hang') await new Promise(() => {});
-          await onSegments(world.segments);
-          return { manifestVersion: 1, persisted: true, ...(world.init as Record<string, unknown>) };
-        },
-        ingest: async (events: TimedEvent[], id?: unknown) => {
-          world.batches.push({ events: events.map((e) => e.type), id });
-          if (world.ingestHangs) await new Promise(() => {});
-        },
-        segments: async () => world.segments,
-        flush: async () => ({ sent: 0, pending: 0 }),
-        close: async () => {},
+class FakeWorker extends PortWorker {
+  constructor(url: string) {
+    super(url, {
+      init: async (_c: unknown, onSegments: (r: ReleasedSegment[]) => Promise<void>) => {
+        world.inits++;
+        if (world.init === 'hang') await new Promise(() => {});
+        await onSegments(world.segments);
+        return { manifestVersion: 1, persisted: true, ...(world.init as Record<string, unknown>) };
       },
-      port2,
-    );
-    port2.start();
-  }
-  postMessage(m: unknown, t?: Transferable[]): void {
-    if (!this.terminated) this.port.postMessage(m, t ?? []);
-  }
-  override addEventListener(type: string, h: EventListenerOrEventListenerObject | null, o?: unknown): void {
-    if (type === 'message') {
-      this.port.addEventListener('message', h as EventListener);
-      this.port.start();
-    } else super.addEventListener(type, h, o as AddEventListenerOptions);
-  }
-  override removeEventListener(type: string, h: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.port.removeEventListener('message', h as EventListener);
-    else super.removeEventListener(type, h);
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.port.close();
-    this.engineSide.close();
+      ingest: async (events: TimedEvent[], id?: unknown) => {
+        world.batches.push({ events: events.map((e) => e.type), id });
+        if (world.ingestHangs) await new Promise(() => {});
+      },
+      segments: async () => world.segments,
+      flush: async () => ({ sent: 0, pending: 0 }),
+      close: async () => {},
+    });
+    world.workers.push(this);
   }
 }
 
@@ -179,6 +150,44 @@ describe('the back/forward cache', () => {
     await seg.ready;
     expect(await seg.segments()).toEqual([seg1]);
     await seg.close();
+  });
+
+  describe('hidden before the worker was created (the early read not over, ARCHITECTURE "The start path")', () => {
+    /** a segmenter whose early read is held: `over()` ends it while the page is in the cache */
+    const hiddenBeforeSpawn = async () => {
+      let over: (names: IDBDatabaseInfo[]) => void = () => {};
+      g.indexedDB = { databases: () => new Promise<IDBDatabaseInfo[]>((r) => (over = r)) };
+      const seg = createSegmenter(options);
+      seg.track('a');
+      await tick();
+      expect(world.workers).toHaveLength(0);
+      transition('pagehide', true);
+      over([]);
+      await tick(5);
+      expect(world.workers).toHaveLength(0);
+      return seg;
+    };
+
+    it('a batch tracked before is ingested once, under its own batch id, never again as new', async () => {
+      const seg = await hiddenBeforeSpawn();
+      transition('pageshow', true);
+      await tick(5);
+      seg.track('b');
+      await seg.segments();
+      await tick(5);
+      const a = world.batches.filter((b) => b.events.includes('a'));
+      expect(new Set(a.map((b) => JSON.stringify(b.id))).size).toBe(1);
+      expect(world.batches.flatMap((b) => b.events).filter((e) => e === 'b')).toEqual(['b']);
+      await seg.close();
+    });
+
+    it('a call made as the page is shown waits for the new worker instead of failing', async () => {
+      const seg = await hiddenBeforeSpawn();
+      transition('pageshow', true);
+      await expect(seg.segments()).resolves.toEqual([seg1]);
+      expect(world.workers).toHaveLength(1);
+      await seg.close();
+    });
   });
 
   it('a pagehide that is not into the cache (the page unloads) keeps the worker and flushes', async () => {

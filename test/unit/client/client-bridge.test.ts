@@ -4,13 +4,13 @@
  * fake engine on a MessageChannel, to drive the bridge's faults: a crash (error event), a worker that
  * stops answering, repeated crashes, a worker that never starts.
  */
-import { expose } from '../../../worker/rpc.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSegmenter } from '../../../src/client/index.js';
 import { debugLine } from '../../../src/client/debug.js';
 import { MAX_HELD_EVENTS } from '../../../src/client/held.js';
 import type { EdsegError } from '../../../src/core/errors.js';
 import type { TimedEvent } from '../../../src/core/protocol.js';
+import { PortWorker } from '../../fixtures/port-worker.js';
 
 const jwk = { kty: 'EC', crv: 'P-256', x: 'AbC', y: 'dEf', kid: 'k1' } as const;
 const options = {
@@ -91,72 +91,34 @@ type World = {
 };
 let world: World;
 
-class FakeWorker extends EventTarget {
-  private readonly port: MessagePort;
-  private readonly engineSide: MessagePort;
-  /** the worker stops processing (crashed or hung): messages go nowhere */
-  frozen = false;
-  terminated = false;
+const fakeEngine = () => ({
+  init: async (config: { consent?: unknown }) => {
+    world.inits++;
+    if (config.consent) world.received?.push(['init', config.consent]);
+    return { manifestVersion: 1, persisted: true, ...world.initExtra };
+  },
+  ingest: async (events: TimedEvent[], id?: unknown) => {
+    world.ingested.push(events);
+    world.batchIds.push(id);
+    if (world.ingestHangs) await new Promise(() => {});
+  },
+  segments: async () => {
+    if (world.slowMs) await tick(world.slowMs);
+    return [];
+  },
+  declare: async (prefs: unknown) => void world.received?.push(['declare', prefs]),
+  setConsent: async (c: unknown) => void world.received?.push(['setConsent', c]),
+  close: async () => {},
+});
 
+class FakeWorker extends PortWorker {
   constructor(
-    readonly url: string,
+    url: string,
     readonly opts?: WorkerOptions,
   ) {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    this.port = port1;
-    this.engineSide = port2;
+    super(url, world.mode === 'ok' ? fakeEngine() : null);
     world.workers.push(this);
-    if (world.mode === 'fail-to-load') {
-      setTimeout(() => this.dispatchEvent(new Event('error')));
-      return;
-    }
-    if (world.mode === 'silent') return;
-    const engine = {
-      init: async (config: { consent?: unknown }) => {
-        world.inits++;
-        if (config.consent) world.received?.push(['init', config.consent]);
-        return { manifestVersion: 1, persisted: true, ...world.initExtra };
-      },
-      ingest: async (events: TimedEvent[], id?: unknown) => {
-        world.ingested.push(events);
-        world.batchIds.push(id);
-        if (world.ingestHangs) await new Promise(() => {});
-      },
-      segments: async () => {
-        if (world.slowMs) await tick(world.slowMs);
-        return [];
-      },
-      declare: async (prefs: unknown) => void world.received?.push(['declare', prefs]),
-      setConsent: async (c: unknown) => void world.received?.push(['setConsent', c]),
-      close: async () => {},
-    };
-    // registered before the RPC's listener: a frozen worker (crashed or hung) takes no message
-    port2.addEventListener('message', (ev) => {
-      if (this.frozen) ev.stopImmediatePropagation();
-    });
-    expose(engine, port2);
-    port2.start();
-  }
-
-  postMessage(m: unknown, t?: Transferable[]): void {
-    if (!this.terminated) this.port.postMessage(m, t ?? []);
-  }
-  override addEventListener(type: string, h: EventListenerOrEventListenerObject | null, o?: unknown): void {
-    if (type === 'message') {
-      this.port.addEventListener('message', h as EventListener);
-      this.port.start();
-    } else super.addEventListener(type, h, o as AddEventListenerOptions);
-  }
-  override removeEventListener(type: string, h: EventListenerOrEventListenerObject | null): void {
-    if (type === 'message') this.port.removeEventListener('message', h as EventListener);
-    else super.removeEventListener(type, h);
-  }
-  terminate(): void {
-    this.terminated = true;
-    this.frozen = true;
-    this.port.close();
-    this.engineSide.close();
+    if (world.mode === 'fail-to-load') setTimeout(() => this.dispatchEvent(new Event('error')));
   }
   /** An uncaught error in the worker: it stops, and the page sees an error event. */
   crash(): void {
