@@ -1,5 +1,5 @@
 /**
- * Part C's tree reference under `--wide` (docs/EVALUATION.md "The tree reference"): the forests
+ * Part C's tree reference under `--wide` (docs/EVALUATION.md "Model selection"): the forests
  * of predictive-trees.ts cross-validated by the same 3 x 5-fold machinery and 1-SE rule as the
  * on-device candidates (select), the picked one refitted on all training rows (and the pool, when
  * pooled) and scored once on the test presentation. Whether the best forest's CV AUC beats the

@@ -1,5 +1,5 @@
 /**
- * Part C's tree-ensemble reference (docs/EVALUATION.md "The tree reference"): a random forest of
+ * Part C's tree-ensemble reference (docs/EVALUATION.md "Model selection"): a random forest of
  * classification trees (Breiman 2001; ml-random-forest, its trees ml-cart's CART on the Gini gain),
  * whose share of trees voting at risk is p(at risk). Not its regression trees on the 0/1 outcome:
  * ml-cart's regression tree refuses a split whose error is 0 (it stops unless the "gain", there the

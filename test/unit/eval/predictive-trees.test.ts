@@ -1,5 +1,5 @@
 /**
- * Part C's tree reference (docs/EVALUATION.md "The tree reference"): the forest is cross-validated
+ * Part C's tree reference (docs/EVALUATION.md "Model selection"): the forest is cross-validated
  * by the same foldAucs as the on-device candidates, so a fold's forest is fitted on that fold's
  * training rows (and the pool) only, never on the rows it is scored on; it is seeded.
  */
