@@ -14,7 +14,7 @@
  *   with `worker-unavailable` or `worker-crashed`, and every pending and later call rejects with it;
  * - the remote stays referenced for the worker's lifetime; `close(reason)` stops it on purpose and
  *   rejects every pending and later call;
- * - the first worker is created once the constructor's `after` resolves (the page's early read is
+ * - the first worker is created once `hooks.after` resolves (the page's early read is
  *   over): calls made before wait and reach it after init, in order; one closed or suspended before
  *   then creates none (until `resume()`);
  * - `suspend()` (the page enters the back/forward cache) terminates the worker, so that no storage
@@ -75,6 +75,8 @@ export type BridgeHooks = {
   onRestart: (crashes: number, why: string) => void;
   /** No worker can start, or the worker was given up after repeated crashes. Called once. */
   onDown: (reason: EdsegError) => void;
+  /** The first worker is created once this resolves (at once without it). */
+  after?: Promise<unknown>;
 };
 
 /** The URL a `new Worker()` on this page can load for `workerUrl`, and how it was made. */
@@ -97,7 +99,7 @@ export class WorkerBridge {
   #suspended = false;
   #wake: Promise<void> = Promise.resolve();
   #wakeUp = () => {};
-  /** until the first worker is created (the constructor's `after`): calls wait for it */
+  /** until the first worker is created (`hooks.after`): calls wait for it */
   #gate: Promise<void> | null;
   /** the worker suspend() terminated (a start waiting on it begins again once the page is shown) */
   #suspendedLink: Link | null = null;
@@ -117,7 +119,6 @@ export class WorkerBridge {
     initTimeoutMs: number,
     hooks: BridgeHooks,
     now: () => number = () => Date.now(),
-    after: Promise<unknown> = Promise.resolve(),
   ) {
     this.#workerUrl = workerUrl;
     this.#timeoutMs = timeoutMs;
@@ -125,7 +126,7 @@ export class WorkerBridge {
     this.#hooks = hooks;
     this.#now = now;
     this.#source = workerSource(workerUrl, globalThis.location?.origin);
-    const gate = after.then(() => void (this.#gate = null));
+    const gate = (hooks.after ?? Promise.resolve()).then(() => void (this.#gate = null));
     this.#gate = gate;
     // Registered before any call's: the worker exists when the calls that waited go on.
     this.started = gate.then(() => this.#start());

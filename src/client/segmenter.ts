@@ -167,38 +167,28 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
       emit(r, JSON.stringify(r));
       return true;
     });
-    bridge = new WorkerBridge(
-      workerUrl,
-      timeoutMs,
-      Math.max(timeoutMs, 30_000),
-      {
-        init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
-        onRestart: (crashes, why) => {
-          if (debug)
-            console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);
-          // What the dead worker did not acknowledge goes to the new one, in order, before anything newer.
-          for (const b of takeUnacked(held)) send(b.events, b.id);
-          for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
-        },
-        onDown: (reason) =>
-          goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
+    bridge = new WorkerBridge(workerUrl, timeoutMs, Math.max(timeoutMs, 30_000), {
+      init: (r) => r.init(lastConsent ? { ...config, consent: lastConsent } : config, onSegments, onDebug),
+      onRestart: (crashes, why) => {
+        if (debug)
+          console.info(`${PREFIX} the worker stopped (${why}); restarted (${crashes} in the last minute)`);
+        // What the dead worker did not acknowledge goes to the new one, in order, before anything newer.
+        for (const b of takeUnacked(held)) send(b.events, b.id);
+        for (const p of pendingDeclares) void forward('declare', (r) => r.declare(p)).catch(() => {});
       },
-      undefined,
-      // The worker is created once the early read is over, or after SPAWN_WAIT_MS: its script's load
-      // and start would contend with the read for the page's thread and the storage (WebKit).
-      Promise.race([early.settled, new Promise((r) => setTimeout(r, SPAWN_WAIT_MS))]),
-    );
-    // Once the read is over, the worker is told what it released (it logs it); a worker started after
-    // that is not told to wait. The worker is usually created only then (above): its init, sent
-    // first, still says `pending`, and `early` goes when this call reaches it.
-    void early.settled.then((x) =>
-      bridge
-        ?.call('early', (b) => {
-          delete config.early;
-          return b.earlyReleased(x);
-        })
-        .catch(() => {}),
-    );
+      onDown: (reason) =>
+        goInert(reason.code === 'worker-crashed' ? 'worker-crashed' : 'worker-unavailable', reason),
+      // Created once the early read is over, or after SPAWN_WAIT_MS: the worker script's load and
+      // start would contend with the read for the page's thread and the storage (WebKit).
+      after: Promise.race([early.settled, new Promise((r) => setTimeout(r, SPAWN_WAIT_MS))]),
+    });
+    // Once the read is over, the worker is told what it released (it logs it); its init, sent first,
+    // said `pending`; a worker started after this call reached one (a restart) is not told to wait.
+    const tell = (x: ReleasedSegment[] | null) => (b: Remote<EngineApi>) => {
+      delete config.early;
+      return b.earlyReleased(x);
+    };
+    void early.settled.then((x) => bridge?.call('early', tell(x)).catch(() => {}));
     ready = bridge.started.then(
       (r) => warnAtStart(r as InitResult | undefined),
       (e: unknown) => {
@@ -211,9 +201,7 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     goInert(unavailable ? 'worker-unavailable' : 'no-worker', unavailable ?? null);
     ready = Promise.resolve();
   }
-  ready.catch(() => {
-    /* surfaced by every later call */
-  });
+  ready.catch(() => {}); // surfaced by every later call
 
   const alive = () => {
     if (stopped) throw stopped;
@@ -276,13 +264,12 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
   };
 
   // Hiding the page (a tab switch, or before leaving) has the worker report and deliver; nothing waits
-  // for it (the worker's collector requests are keepalive). Leaving into the back/forward cache
-  // (pagehide with `persisted`) terminates the worker instead, so no IndexedDB work of it is frozen
-  // with the page, holding the store the site's next page needs (Firefox, WebKit); what it did not
-  // acknowledge stays on the page and goes to the new worker when the page is shown again
-  // (docs/ARCHITECTURE.md "Navigation and the back/forward cache"). No listener for the unload event, ever: it
-  // would make the page ineligible for the back/forward cache. Dedicated workers get no `online`
-  // event, so the page forwards it.
+  // for it (its collector requests are keepalive). Leaving into the back/forward cache (pagehide with
+  // `persisted`) terminates the worker instead, so no IndexedDB work of it is frozen with the page,
+  // holding the store the site's next page needs (Firefox, WebKit); what it did not acknowledge goes
+  // to the new worker when the page is shown again (ARCHITECTURE.md "Navigation and the back/forward
+  // cache"). No listener for the unload event, ever: it bars the back/forward cache. Dedicated
+  // workers get no `online` event, so the page forwards it.
   const hasDocument = typeof document !== 'undefined' && typeof addEventListener === 'function';
   const onVisibility = () => {
     if (document.visibilityState === 'hidden') void seg.flush().catch(() => {});

@@ -38,9 +38,9 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('WorkerBridge with `after`', () => {
+describe('WorkerBridge with `hooks.after`', () => {
   const bridge = (after: Promise<unknown>) =>
-    new WorkerBridge('https://a.example/edseg.worker.js', 2_000, 2_000, hooks as never, undefined, after);
+    new WorkerBridge('https://a.example/edseg.worker.js', 2_000, 2_000, { ...hooks, after } as never);
 
   it('creates no worker before `after`; a call made meanwhile reaches the worker after init', async () => {
     let go = () => {};
