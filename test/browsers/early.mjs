@@ -43,8 +43,8 @@ export function earlySegments({ open, expectFresh, consentAndStudy, waitFor, cal
 
 /**
  * The same on the page's read when the store no longer matches the stored decision: another tab
- * (here the page itself, in plain IndexedDB) stored a new consent record without the instruction
- * purpose and decided nothing. While the proxy holds the manifest request nothing may be released;
+ * (here the page itself, in plain IndexedDB, once its segmenter is closed) stored a new consent
+ * record without the instruction purpose and decided nothing. While the proxy holds the manifest request nothing may be released;
  * then the worker's recompute under the new consent is the first and only answer.
  */
 export function staleEarly({ open, expectFresh, consentAndStudy, waitFor, call, started, problems }) {
@@ -55,6 +55,9 @@ export function staleEarly({ open, expectFresh, consentAndStudy, waitFor, call, 
       await open(tab, `${site.site}/t/a.html`);
       await expectFresh(tab);
       await consentAndStudy(tab);
+      // The page's segmenter ends first: its worker would otherwise adopt the new record on the
+      // reload's pagehide flush and store a decision under it (`[]`, rightly released early then).
+      await call(tab, async () => (await window.edseg.close(), true));
       await call(
         tab,
         () =>
