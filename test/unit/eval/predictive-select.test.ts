@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../../../src/core/schema.js';
+import { testFeature } from '../../fixtures/manifest.js';
 import {
   candidateName,
   columnsOf,
@@ -16,16 +17,11 @@ import {
   type CvResult,
 } from '../../../eval/predictive-select.js';
 
-const spec: FeatureSpec = {
-  name: 'x',
-  kind: 'count',
+const spec: FeatureSpec = testFeature('x', {
   events: ['e'],
-  windowDays: 7,
-  transform: 'none',
   clip: [-100, 100],
   normalisation: { kind: 'zscore', mean: 0, sd: 1 },
-  educationRecord: false,
-};
+});
 // the module's rows: a high x is at risk, perfectly
 const raw = Array.from({ length: 40 }, (_, i) => [i]);
 const atRisk = raw.map(([x]) => x! >= 20);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FeatureSpec } from '../../../src/core/schema.js';
+import { testFeature } from '../../fixtures/manifest.js';
 import { auc } from '../../../src/core/science/metrics.js';
 import { seededRandom } from '../../../src/privacy.js';
 import {
@@ -19,16 +20,12 @@ import {
 import { treeReference } from '../../../eval/predictive-reference.js';
 import { fitForest, type ForestCandidate } from '../../../eval/predictive-trees.js';
 
-const spec = (name: string): FeatureSpec => ({
-  name,
-  kind: 'count',
-  events: ['e'],
-  windowDays: 7,
-  transform: 'none',
-  clip: [-1000, 1000],
-  normalisation: { kind: 'zscore', mean: 0, sd: 1 },
-  educationRecord: false,
-});
+const spec = (name: string): FeatureSpec =>
+  testFeature(name, {
+    events: ['e'],
+    clip: [-1000, 1000],
+    normalisation: { kind: 'zscore', mean: 0, sd: 1 },
+  });
 const specs = [spec('a'), spec('b'), spec('c')];
 // deep trees with leaves of one row: a forest that had seen a row scores it by its own label
 const memoriser: ForestCandidate = { set: 'compact', kind: 'forest', trees: 50, depth: 30, minLeaf: 1 };

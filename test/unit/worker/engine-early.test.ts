@@ -86,6 +86,23 @@ async function secondVisit(over: Partial<EngineDeps> = {}, newerOnServer = false
   return { before: early ? [ids(early)] : [], all, now };
 }
 
+/** The second visit releases nothing early, and then exactly `all` (the recompute's events). */
+async function nothingEarly(all: string[][], over: Partial<EngineDeps> = {}): Promise<void> {
+  const { before, all: seen } = await secondVisit(over);
+  expect(before).toEqual([]);
+  expect(seen).toEqual(all);
+}
+
+/** Edits the site's store between the visits, as another tab or an older SDK would. */
+async function inStore<T>(edit: (store: IdbStore) => Promise<T>): Promise<T> {
+  const store = await IdbStore.open(site());
+  try {
+    return await edit(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('the early release at start', () => {
   afterEach(() => vi.unstubAllGlobals());
 
@@ -108,55 +125,47 @@ describe('the early release at start', () => {
     await serveAdvertising();
     await firstVisit();
     // Another tab (or an SDK without the decision) stored a new consent record and nothing else.
-    const store = await IdbStore.open(site());
-    const c = await store.get<Record<string, unknown>>('consent');
-    await store.set('consent', { ...c, self: { purposes: ['analytics'] } });
-    await store.close();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([[]]);
+    await inStore(async (store) => {
+      const c = await store.get<Record<string, unknown>>('consent');
+      await store.set('consent', { ...c, self: { purposes: ['analytics'] } });
+    });
+    await nothingEarly([[]]);
   });
 
   it('a stored manifest with another signature: nothing early; the basis names the JWS by its signature only', async () => {
     await serveAdvertising();
     await firstVisit();
-    const store = await IdbStore.open(site());
-    const m = (await store.get<StoredManifest>('manifest'))!;
-    const [head, payload, sig] = m.jws.split('.') as [string, string, string];
-    const { basis } = (await store.get<{ basis: string }>(DECISION_KEY))!;
-    expect(basis).toContain(JSON.stringify(sig));
-    expect(basis).not.toContain(payload); // the JWS is not copied whole into every decision
-    const other = sig.slice(0, -2) + (sig.endsWith('AA') ? 'BB' : 'AA');
-    await store.set('manifest', { ...m, jws: `${head}.${payload}.${other}` });
-    await store.close();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['busy', 'promo-high']]); // the fetched manifest's recompute
+    await inStore(async (store) => {
+      const m = (await store.get<StoredManifest>('manifest'))!;
+      const [head, payload, sig] = m.jws.split('.') as [string, string, string];
+      const { basis } = (await store.get<{ basis: string }>(DECISION_KEY))!;
+      expect(basis).toContain(JSON.stringify(sig));
+      expect(basis).not.toContain(payload); // the JWS is not copied whole into every decision
+      const other = sig.slice(0, -2) + (sig.endsWith('AA') ? 'BB' : 'AA');
+      await store.set('manifest', { ...m, jws: `${head}.${payload}.${other}` });
+    });
+    await nothingEarly([['busy', 'promo-high']]); // the fetched manifest's recompute
   });
 
   it('the same consent with its keys in another order: nothing early (lost, never stale); the same answer', async () => {
     await serveAdvertising();
     await firstVisit();
-    const store = await IdbStore.open(site());
-    const c = (await store.get<Record<string, unknown>>('consent'))!;
-    await store.set('consent', Object.fromEntries(Object.entries(c).reverse()));
-    await store.close();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['busy', 'promo-high']]);
+    await inStore(async (store) => {
+      const c = (await store.get<Record<string, unknown>>('consent'))!;
+      await store.set('consent', Object.fromEntries(Object.entries(c).reverse()));
+    });
+    await nothingEarly([['busy', 'promo-high']]);
   });
 
   it('a decision stored before the basis was kept as text (a SHA-256 `fingerprint`): nothing early', async () => {
     await serveAdvertising();
     await firstVisit();
-    const store = await IdbStore.open(site());
-    const { basis, ...d } = (await store.get<Record<string, unknown>>(DECISION_KEY))!;
-    expect(typeof basis).toBe('string');
-    await store.set(DECISION_KEY, { ...d, fingerprint: 'a'.repeat(64) });
-    await store.close();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['busy', 'promo-high']]);
+    await inStore(async (store) => {
+      const { basis, ...d } = (await store.get<Record<string, unknown>>(DECISION_KEY))!;
+      expect(typeof basis).toBe('string');
+      await store.set(DECISION_KEY, { ...d, fingerprint: 'a'.repeat(64) });
+    });
+    await nothingEarly([['busy', 'promo-high']]);
   });
 
   it('GPC turned on: nothing early; the advertising segment is never released', async () => {
@@ -172,9 +181,7 @@ describe('the early release at start', () => {
     await serveAdvertising({ expiresAt: new Date(h.clock + 3_600_000).toISOString() });
     expect(await firstVisit()).toEqual(['busy', 'promo-high']);
     h.clock += 90 * 60_000;
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([[]]);
+    await nothingEarly([[]]);
   });
 
   it('a newer manifest version stored by another tab: nothing early; the new version decides', async () => {
@@ -185,13 +192,11 @@ describe('the early release at start', () => {
       version: 2,
       policy: { allowed: ['idle', 'promo-low', 'promo-high'], clear: [] },
     });
-    const store = await IdbStore.open(site());
-    const v1 = (await store.get<StoredManifest>('manifest'))!;
-    await store.set('manifest', { ...v1, jws: h.net.manifest!, version: 2, acceptedAt: h.clock });
-    await store.close();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['promo-high']]);
+    await inStore(async (store) => {
+      const v1 = (await store.get<StoredManifest>('manifest'))!;
+      await store.set('manifest', { ...v1, jws: h.net.manifest!, version: 2, acceptedAt: h.clock });
+    });
+    await nothingEarly([['promo-high']]);
   });
 
   it('a rollback floor above the stored manifest: nothing early', async () => {
@@ -199,9 +204,7 @@ describe('the early release at start', () => {
     await firstVisit();
     await versionFloor(indexedDB).raise(site(), 2, true);
     await serveAdvertising({ version: 2 });
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['busy', 'promo-high']]);
+    await nothingEarly([['busy', 'promo-high']]);
   });
 
   it('a new version only on the server: the stored decision first, the new one as soon as it is verified', async () => {
@@ -228,9 +231,7 @@ describe('the early release at start', () => {
     await p.starter.close();
     h.clock += DAY;
     await serveAdvertising();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['idle', 'promo-low']]);
+    await nothingEarly([['idle', 'promo-low']]);
   });
 
   it('events stored after the decision (another tab, no recompute): nothing early', async () => {
@@ -243,12 +244,12 @@ describe('the early release at start', () => {
     // Its lessons are stored, and the page closes before any recompute.
     await p.starter.ingest(h.lessons(10));
     await p.starter.close();
-    const store = await IdbStore.open(site());
-    expect(await store.get(DECISION_KEY)).toMatchObject({ released: [{ id: 'idle' }, { id: 'promo-low' }] });
-    await store.close();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['busy', 'promo-high']]);
+    await inStore(async (store) => {
+      expect(await store.get(DECISION_KEY)).toMatchObject({
+        released: [{ id: 'idle' }, { id: 'promo-low' }],
+      });
+    });
+    await nothingEarly([['busy', 'promo-high']]);
   });
 
   it('events stored by an SDK from before the revision (another tab, a roll-out): nothing early', async () => {
@@ -259,14 +260,14 @@ describe('the early release at start', () => {
     expect(ids(await p.starter.segments())).toEqual(['idle', 'promo-low']);
     await p.starter.close();
     // The older SDK's write: events and rollups, the revision left as it was.
-    const store = await IdbStore.open(site());
-    const before = await store.get(REVISION_KEY);
-    const events = h
-      .lessons(10)
-      .map((e) => ({ type: e.type, ts: e.ts, props: { minutes: 5 }, day: dayOf(e.ts) }));
-    await store.addEvents(events, events.flatMap(rollupDeltas));
-    await store.set(REVISION_KEY, before);
-    await store.close();
+    await inStore(async (store) => {
+      const before = await store.get(REVISION_KEY);
+      const events = h
+        .lessons(10)
+        .map((e) => ({ type: e.type, ts: e.ts, props: { minutes: 5 }, day: dayOf(e.ts) }));
+      await store.addEvents(events, events.flatMap(rollupDeltas));
+      await store.set(REVISION_KEY, before);
+    });
     const { before: early, all } = await secondVisit();
     expect(early).toEqual([]);
     expect(all).toEqual([['busy', 'promo-high']]);
@@ -278,9 +279,7 @@ describe('the early release at start', () => {
     await serveAdvertising();
     expect(await firstVisit()).toEqual(['busy', 'promo-high']);
     vi.unstubAllGlobals();
-    const { before, all } = await secondVisit();
-    expect(before).toEqual([]);
-    expect(all).toEqual([['busy', 'promo-high']]);
+    await nothingEarly([['busy', 'promo-high']]);
   });
 
   it('the stored decision and rollup revision are in the export, and forget() deletes them', async () => {
@@ -290,9 +289,10 @@ describe('the early release at start', () => {
     await p.starter.setConsent(adult);
     await p.starter.ingest(h.lessons(10));
     expect(ids(await p.starter.segments())).toEqual(['busy', 'promo-high']);
-    const store = await IdbStore.open(site());
-    const [stored, revision] = [await store.get(DECISION_KEY), await store.get(REVISION_KEY)];
-    await store.close();
+    const [stored, revision] = await inStore(async (store) => [
+      await store.get(DECISION_KEY),
+      await store.get(REVISION_KEY),
+    ]);
     const exported = await p.starter.exportData();
     expect(exported.decision).toEqual(stored);
     expect(exported.decision?.released.map((r) => r.id)).toEqual(['busy', 'promo-high']);
