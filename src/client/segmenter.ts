@@ -184,11 +184,11 @@ export function segmenterFor(opts: SegmenterOptions, unavailable?: EdsegError): 
     });
     // Once the read is over, the worker is told what it released (it logs it); its init, sent first,
     // said `pending`; a worker started after this call reached one (a restart) is not told to wait.
-    const tell = (x: ReleasedSegment[] | null) => (b: Remote<EngineApi>) => {
+    const tell = (b: Remote<EngineApi>, x: ReleasedSegment[] | null) => {
       delete config.early;
       return b.earlyReleased(x);
     };
-    void early.settled.then((x) => bridge?.call('early', tell(x)).catch(() => {}));
+    void early.settled.then((x) => bridge?.call('early', (b) => tell(b, x)).catch(() => {}));
     ready = bridge.started.then(
       (r) => warnAtStart(r as InitResult | undefined),
       (e: unknown) => {

@@ -44,8 +44,9 @@ export function earlySegments({ open, expectFresh, consentAndStudy, waitFor, cal
 /**
  * The same on the page's read when the store no longer matches the stored decision: another tab
  * (here the page itself, in plain IndexedDB, once its segmenter is closed) stored a new consent
- * record without the instruction purpose and decided nothing. While the proxy holds the manifest request nothing may be released;
- * then the worker's recompute under the new consent is the first and only answer.
+ * record without the instruction purpose and decided nothing. While the proxy holds the manifest
+ * request nothing may be released; then the worker's recompute under the new consent is the first
+ * and only answer.
  */
 export function staleEarly({ open, expectFresh, consentAndStudy, waitFor, call, started, problems }) {
   return {
